@@ -1,0 +1,48 @@
+import { stripVTControlCharacters } from "node:util";
+import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
+import { KilnError } from "../errors.js";
+
+/** Resolves `--help` to the right sub-command's usage. */
+async function helpTarget(cmd: CommandDef, rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
+  let current: CommandDef = cmd;
+  let parent: CommandDef | undefined;
+  for (const arg of rawArgs) {
+    if (arg.startsWith("-")) break;
+    const subs = typeof current.subCommands === "function" ? await current.subCommands() : await current.subCommands;
+    const next = subs?.[arg];
+    if (!next) break;
+    parent = current;
+    current = typeof next === "function" ? await (next as () => Promise<CommandDef>)() : await next;
+  }
+  return [current, parent];
+}
+
+/**
+ * Runs the CLI. Every failure the user can fix prints as one line, `kiln: <code>: <message>`,
+ * with a non-zero exit; a stack trace is printed only for internal errors or with KILN_DEBUG=1.
+ */
+export async function runCli(root: CommandDef, rawArgs = process.argv.slice(2)): Promise<void> {
+  try {
+    if (rawArgs.length === 0 || rawArgs.includes("--help") || rawArgs.includes("-h")) {
+      const [cmd, parent] = await helpTarget(root, rawArgs);
+      await showUsage(cmd, parent);
+      return;
+    }
+    await runCommand(root, { rawArgs });
+  } catch (error) {
+    if (error instanceof KilnError) {
+      process.stderr.write(`kiln: ${error.code}: ${error.message}\n`);
+      if (process.env.KILN_DEBUG) console.error(error.stack);
+      process.exitCode = 1;
+    } else if (error instanceof Error && error.name === "CLIError") {
+      process.stderr.write(`kiln: usage: ${stripVTControlCharacters(error.message)} (see kiln --help)\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`kiln: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (error instanceof Error) console.error(error.stack);
+      process.exitCode = 70;
+    }
+  }
+}
+
+export { defineCommand };

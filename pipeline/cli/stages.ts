@@ -1,0 +1,46 @@
+import { defineCommand } from "citty";
+import { z } from "zod";
+import { listSpecs, type AnySpec } from "../registry.js";
+
+interface ParamRow {
+  name: string;
+  type: string;
+  default: string;
+  description: string;
+}
+
+/** Reads parameter names, types, defaults and descriptions off a zod object schema. */
+export function describeParams(spec: AnySpec): ParamRow[] {
+  const json = z.toJSONSchema(spec.params, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, { type?: string | string[]; enum?: unknown[]; default?: unknown; description?: string; items?: { type?: string } }>;
+  };
+  return Object.entries(json.properties ?? {}).map(([name, p]) => ({
+    name,
+    type: p.enum ? p.enum.map(String).join("|") : Array.isArray(p.type) ? p.type.join("|") : p.type === "array" ? `${p.items?.type ?? "any"}[]` : (p.type ?? "any"),
+    default: p.default === undefined ? "-" : JSON.stringify(p.default),
+    description: p.description ?? "",
+  }));
+}
+
+export function formatStages(specs: AnySpec[]): string {
+  const out: string[] = [];
+  for (const spec of specs) {
+    out.push(`${spec.kind} ${spec.name}: ${spec.description}`);
+    const rows = describeParams(spec);
+    const w = [0, 1, 2].map((c) => Math.max(0, ...rows.map((r) => [r.name, r.type, r.default][c]!.length)));
+    for (const r of rows) out.push(`    ${r.name.padEnd(w[0]!)}  ${r.type.padEnd(w[1]!)}  ${r.default.padEnd(w[2]!)}  ${r.description}`.trimEnd());
+  }
+  return out.join("\n") + "\n";
+}
+
+export const stagesCommand = defineCommand({
+  meta: { name: "stages", description: "list every reader, stage and writer with its parameters and defaults" },
+  args: { json: { type: "boolean", description: "print JSON" } },
+  run({ args }) {
+    const specs = listSpecs();
+    if (args.json) {
+      const rows = specs.map((s) => ({ kind: s.kind, name: s.name, description: s.description, params: describeParams(s) }));
+      process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+    } else process.stdout.write(formatStages(specs));
+  },
+});

@@ -1,0 +1,159 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { KilnError } from "./errors.js";
+import { getSpec, type SpecKind } from "./registry.js";
+
+/**
+ * Pipeline configs come in three layers: what the user wrote (YAML), the resolved config with
+ * every default filled in (saved as `<output>/config.json`), and what one task reads (a step and
+ * its rank). Only the resolved layer is seen by tasks, so a run is reproducible from its folder.
+ */
+
+const stageEntry = z.union([z.string(), z.record(z.string(), z.record(z.string(), z.unknown()).nullable())]);
+
+const userStep = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '-', '.' only"),
+    read: z
+      .object({
+        format: z.string().default("jsonl").describe("reader name, see `kiln stages`"),
+        paths: z.union([z.string(), z.array(z.string())]).optional().describe("files, globs or URLs"),
+        from: z.string().optional().describe("read the output of an earlier step instead of paths"),
+      })
+      .loose(),
+    stages: z.array(stageEntry).default([]),
+    write: z
+      .object({ format: z.string().default("jsonl") })
+      .loose()
+      .default({ format: "jsonl" }),
+    tasks: z.number().int().positive().optional().describe("world size; default: one task per input file"),
+    keepExcluded: z.boolean().default(false).describe("write dropped documents to excluded/"),
+  })
+  .strict();
+
+const userPipeline = z
+  .object({
+    name: z.string().optional(),
+    output: z.string().describe("run folder"),
+    modules: z.array(z.string()).default([]).describe("extra modules that register stages"),
+    steps: z.array(userStep).min(1),
+  })
+  .strict();
+
+export interface ResolvedComponent {
+  name: string;
+  params: Record<string, unknown>;
+}
+export interface ResolvedStep {
+  name: string;
+  reader: ResolvedComponent;
+  /** Input patterns as written, or the earlier step whose data this step reads. */
+  paths: string[];
+  from?: string;
+  stages: ResolvedComponent[];
+  writer: ResolvedComponent;
+  tasks?: number;
+  keepExcluded: boolean;
+}
+export interface ResolvedPipeline {
+  name: string;
+  output: string;
+  modules: string[];
+  steps: ResolvedStep[];
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  return `${where.replace(/^\./, "") || "(top level)"}: ${issue.message}`;
+}
+
+function parseParams(kind: SpecKind, name: string, raw: unknown, where: string): Record<string, unknown> {
+  let spec;
+  try {
+    spec = kind === "reader" ? getSpec("reader", name) : kind === "writer" ? getSpec("writer", name) : getSpec("stage", name);
+  } catch (error) {
+    throw new KilnError("config", `${where}: ${(error as Error).message}`);
+  }
+  const result = spec.params.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new KilnError("config", `${where}.${formatIssue(issue)}`);
+  }
+  return result.data as Record<string, unknown>;
+}
+
+function splitEntry(entry: z.output<typeof stageEntry>): { name: string; params: unknown } {
+  if (typeof entry === "string") return { name: entry, params: {} };
+  const keys = Object.keys(entry);
+  if (keys.length !== 1) throw new Error(`a stage entry is "name" or { name: { params } }, got keys ${keys.join(", ")}`);
+  const name = keys[0]!;
+  return { name, params: entry[name] ?? {} };
+}
+
+/** Validates a user config object and fills in every default. `source` names the file in errors. */
+export function resolvePipeline(raw: unknown, source: string, baseDir = process.cwd()): ResolvedPipeline {
+  const parsed = userPipeline.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const stepIndex = issue.path[0] === "steps" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
+    const stepName = stepIndex === undefined ? undefined : (raw as { steps?: { name?: string }[] }).steps?.[stepIndex]?.name;
+    const step = stepIndex === undefined ? "" : ` (step ${stepName ?? stepIndex})`;
+    throw new KilnError("config", `${source}${step}: ${formatIssue(issue)}`);
+  }
+  const config = parsed.data;
+  const seen = new Set<string>();
+  const steps = config.steps.map((step, index): ResolvedStep => {
+    const where = `${source}: steps[${index}] (${step.name})`;
+    if (seen.has(step.name)) throw new KilnError("config", `${where}: name: a step named "${step.name}" already exists`);
+    const { format: readerName, paths, from, ...readerParams } = step.read;
+    if (!paths === !from) throw new KilnError("config", `${where}: read: give exactly one of "paths" or "from"`);
+    if (from && !seen.has(from)) throw new KilnError("config", `${where}: read.from: no earlier step named "${from}"`);
+    seen.add(step.name);
+    const { format: writerName, ...writerParams } = step.write;
+    return {
+      name: step.name,
+      reader: { name: readerName, params: parseParams("reader", readerName, readerParams, `${where}: read`) },
+      paths: paths === undefined ? [] : (Array.isArray(paths) ? paths : [paths]).map((p) => absolutePath(p, baseDir)),
+      ...(from ? { from } : {}),
+      stages: step.stages.map((entry, stageIndex) => {
+        let split;
+        try {
+          split = splitEntry(entry);
+        } catch (error) {
+          throw new KilnError("config", `${where}: stages[${stageIndex}]: ${(error as Error).message}`);
+        }
+        return { name: split.name, params: parseParams("stage", split.name, split.params, `${where}: stages[${stageIndex}].${split.name}`) };
+      }),
+      writer: { name: writerName, params: parseParams("writer", writerName, writerParams, `${where}: write`) },
+      ...(step.tasks ? { tasks: step.tasks } : {}),
+      keepExcluded: step.keepExcluded,
+    };
+  });
+  return {
+    name: config.name ?? path.basename(source).replace(/\.(ya?ml|json)$/, ""),
+    output: absolutePath(config.output, baseDir),
+    modules: config.modules.map((m) => absolutePath(m, baseDir)),
+    steps,
+  };
+}
+
+function absolutePath(p: string, baseDir: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return p;
+  return path.resolve(baseDir, p);
+}
+
+export async function loadPipelineFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new KilnError("config", `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new KilnError("config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+}

@@ -1,0 +1,52 @@
+/** One document in flight. JSONL on disk is exactly this object, one per line. */
+export interface Doc {
+  /** Stable: WARC-Record-ID, or source + line number. */
+  id: string;
+  /** HTML before `extract`, plain text after. */
+  text: string;
+  url?: string;
+  /** Which input or mixture source the document came from. */
+  source?: string;
+  /** Annotations: language, scores, minhash cluster, ... */
+  meta: Record<string, unknown>;
+}
+
+/** What a task knows about itself while a stage runs. */
+export interface TaskContext {
+  /** This task's index in [0, world). */
+  rank: number;
+  world: number;
+  step: string;
+  /**
+   * Counts input that never became a document (a malformed WARC record, a non-HTML response),
+   * by reason, in `stage`'s stats. Readers use it; nothing is lost without a count.
+   */
+  skip(stage: string, reason: string, n?: number): void;
+  /**
+   * Records that `stage` dropped `doc` for `reason`: counted in the stats by reason and, when the
+   * step keeps them, written to `excluded/` with the reason in `meta`.
+   */
+  drop(doc: Doc, stage: string, reason: string): void;
+  /** Writes one line to this rank's log file. */
+  log(message: string): void;
+}
+
+/** A stage is an async generator over documents. */
+export interface Stage {
+  name: string;
+  run(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncIterable<Doc>;
+}
+
+/** A reader turns one input file into documents. */
+export interface Reader {
+  name: string;
+  read(file: string, ctx: TaskContext): AsyncIterable<Doc>;
+}
+
+/** A writer takes the documents a task keeps and writes them to one output file. */
+export interface Writer {
+  name: string;
+  /** File extension the writer produces, e.g. ".jsonl.gz". */
+  extension: string;
+  write(docs: AsyncIterable<Doc>, file: string, ctx: TaskContext): Promise<void>;
+}

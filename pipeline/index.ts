@@ -1,0 +1,14 @@
+export type { Doc, Stage, Reader, Writer, TaskContext } from "./doc.js";
+export { KilnError, errorMessage } from "./errors.js";
+export { register, getSpec, listSpecs, docStage, filterStage, type DocResult, type AnySpec, type ReaderSpec, type StageSpec, type WriterSpec } from "./registry.js";
+export { resolvePipeline, loadPipelineFile, type ResolvedPipeline, type ResolvedStep } from "./config.js";
+export { runTask, planStep, stepPaths, type StepPlan } from "./runner.js";
+export { runLocal } from "./executors/local.js";
+export { mergeTaskStats, formatStepStats, type StageStats, type StepStats, type TaskStats } from "./stats.js";
+export { createReporter, type Reporter, type ProgressEvent } from "./progress.js";
+export { lines, parseDocLine, serializeDoc, toDoc } from "./jsonl.js";
+export { runCli, defineCommand } from "./cli/main.js";
+export { runCommandDef, runPipelineFile } from "./cli/run.js";
+export { applyCommand, applyStage, parseSetArgs } from "./cli/apply.js";
+export { stagesCommand } from "./cli/stages.js";
+export * from "./io/index.js";

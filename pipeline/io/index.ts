@@ -1,0 +1,19 @@
+export {
+  compressionOf,
+  compressor,
+  decompressor,
+  DEFAULT_GZIP_LEVEL,
+  DEFAULT_ZSTD_LEVEL,
+  type Compression,
+} from "./compression.js";
+export { setRetryPolicy, retryPolicy, type RetryPolicy } from "./retry.js";
+export { type AtomicWrite } from "./local.js";
+export {
+  listFiles,
+  openRead,
+  openWriteAtomic,
+  readText,
+  writeFileAtomic,
+  type ReadOptions,
+  type WriteOptions,
+} from "./storage.js";

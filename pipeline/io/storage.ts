@@ -1,0 +1,108 @@
+import { Readable, addAbortSignal, pipeline, type Transform } from "node:stream";
+import { text } from "node:stream/consumers";
+import { KilnError, errorMessage } from "../errors.js";
+import { compressionOf, decompressor } from "./compression.js";
+import { isHttpUrl, openHttp } from "./http.js";
+import { listLocal, openLocal, openLocalWriteAtomic, type AtomicWrite } from "./local.js";
+import { isS3Url, listS3, openS3 } from "./s3.js";
+
+export interface ReadOptions {
+  /** Undo the compression the extension names (default true). */
+  decompress?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions {
+  /** Compression level for `.gz` (default 6) or `.zst` (default 3). */
+  level?: number;
+}
+
+/**
+ * Every file the patterns name: local paths and globs, `s3://bucket/prefix/**` globs, and
+ * http(s) URLs as they are. Sorted in plain string order and de-duplicated, because tasks
+ * take `files[rank::world]` and every task must see the same list.
+ * A pattern that matches nothing is an error: a typo should not make an empty run.
+ */
+export async function listFiles(patterns: string | string[]): Promise<string[]> {
+  const all = typeof patterns === "string" ? [patterns] : patterns;
+  const found = new Set<string>();
+  for (const pattern of all) {
+    const matches = await listPattern(pattern);
+    if (matches.length === 0) throw new KilnError("no_input", `no files match ${pattern}`);
+    for (const match of matches) found.add(match);
+  }
+  return [...found].sort();
+}
+
+function listPattern(pattern: string): Promise<string[]> {
+  if (isHttpUrl(pattern)) return Promise.resolve([pattern]);
+  if (isS3Url(pattern)) return listS3(pattern);
+  return listLocal(pattern);
+}
+
+/** The bytes at `path` (local, http(s) or s3), streamed and decompressed by its extension. */
+export async function openRead(path: string, options: ReadOptions = {}): Promise<Readable> {
+  const raw = await openRaw(path, options.signal);
+  const decoder = options.decompress === false ? null : decompressor(compressionOf(path));
+  const stream = decoder ? decoded(path, raw, decoder) : raw;
+  return options.signal ? addAbortSignal(options.signal, stream) : stream;
+}
+
+function openRaw(path: string, signal?: AbortSignal): Promise<Readable> {
+  if (isHttpUrl(path)) return Promise.resolve(openHttp(path, signal));
+  if (isS3Url(path)) return Promise.resolve(openS3(path, signal));
+  return openLocal(path);
+}
+
+/** `raw` through `decoder`; a corrupt or truncated file surfaces as a KilnError naming it. */
+function decoded(path: string, raw: Readable, decoder: Transform): Readable {
+  // pipeline destroys the source when the decoder stops early or fails.
+  pipeline(raw, decoder, () => undefined);
+  return Readable.from(decodedChunks(path, decoder), { objectMode: false });
+}
+
+async function* decodedChunks(path: string, decoder: Transform): AsyncGenerator<Uint8Array> {
+  const chunks: AsyncIterator<Uint8Array> = decoder[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        // Only the decoder's (and source's) failures are described; the yield is outside this catch.
+        throw error instanceof KilnError ? error : new KilnError("read_error", `${path}: ${errorMessage(error)}`);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Destroys the decoder, hence the source, when the consumer stops early.
+    await chunks.return?.();
+  }
+}
+
+/** An atomic writer for a local path; see AtomicWrite. Object stores and URLs are read-only for now. */
+export function openWriteAtomic(path: string, options: WriteOptions = {}): AtomicWrite {
+  if (isS3Url(path) || isHttpUrl(path)) {
+    throw new KilnError("unsupported", `${path}: writing to s3:// or http(s):// is not supported yet`);
+  }
+  return openLocalWriteAtomic(path, options);
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const writer = openWriteAtomic(path);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      writer.stream.write(data, (error) => (error ? reject(error) : resolve()));
+    });
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** The whole file as UTF-8 text, decompressed by its extension. */
+export async function readText(path: string, options: ReadOptions = {}): Promise<string> {
+  return text(await openRead(path, options));
+}

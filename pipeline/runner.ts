@@ -1,0 +1,202 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { access, mkdir, readFile, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Doc, Stage, TaskContext } from "./doc.js";
+import type { ResolvedPipeline, ResolvedStep } from "./config.js";
+import { errorMessage } from "./errors.js";
+import { listFiles, openWriteAtomic, writeFileAtomic } from "./io/storage.js";
+import { getSpec } from "./registry.js";
+import { addCount, emptyStageStats, type StageStats, type TaskStats } from "./stats.js";
+
+/** The folders of one step inside a run: `<output>/<step>/{data,stats,completions,logs,excluded}`. */
+export function stepPaths(pipeline: ResolvedPipeline, step: string) {
+  const dir = path.join(pipeline.output, step);
+  const rankName = (rank: number) => String(rank).padStart(5, "0");
+  return {
+    dir,
+    plan: path.join(dir, "plan.json"),
+    stats: path.join(dir, "stats.json"),
+    data: (rank: number, extension: string) => path.join(dir, "data", rankName(rank) + extension),
+    taskStats: (rank: number) => path.join(dir, "stats", `${rankName(rank)}.json`),
+    completion: (rank: number) => path.join(dir, "completions", rankName(rank)),
+    log: (rank: number) => path.join(dir, "logs", `${rankName(rank)}.log`),
+    excluded: (rank: number) => path.join(dir, "excluded", `${rankName(rank)}.jsonl.gz`),
+  };
+}
+
+/** Which files a step reads and how many tasks share them; fixed once, so a resumed run agrees. */
+export interface StepPlan {
+  step: string;
+  world: number;
+  files: string[];
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+/** Lists the step's input and fixes its world size, or reads the plan an earlier attempt saved. */
+export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): Promise<StepPlan> {
+  const paths = stepPaths(pipeline, step.name);
+  if (await exists(paths.plan)) return JSON.parse(await readFile(paths.plan, "utf8")) as StepPlan;
+  let files: string[];
+  if (step.from) {
+    const dataDir = path.join(stepPaths(pipeline, step.from).dir, "data");
+    files = (await readdir(dataDir)).filter((f) => !f.includes(".tmp-")).sort().map((f) => path.join(dataDir, f));
+  } else {
+    files = await listFiles(step.paths);
+  }
+  const plan: StepPlan = { step: step.name, world: step.tasks ?? Math.max(1, files.length), files };
+  await writeFileAtomic(paths.plan, JSON.stringify(plan, null, 2) + "\n");
+  return plan;
+}
+
+export const isComplete = (pipeline: ResolvedPipeline, step: string, rank: number) =>
+  exists(stepPaths(pipeline, step).completion(rank));
+
+export interface TaskProgress {
+  step: string;
+  rank: number;
+  docs: number;
+  bytes: number;
+  filesDone: number;
+  files: number;
+}
+
+export interface TaskOptions {
+  pipeline: ResolvedPipeline;
+  step: ResolvedStep;
+  plan: StepPlan;
+  rank: number;
+  onProgress?: (progress: TaskProgress) => void;
+}
+
+/** Temporary files a killed attempt of this rank left behind; they are never renamed into place. */
+async function removeLeftovers(dir: string, rank: number): Promise<void> {
+  const prefix = String(rank).padStart(5, "0");
+  for (const sub of ["data", "excluded", "stats", "completions"]) {
+    const names = await readdir(path.join(dir, sub)).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.startsWith(prefix) && n.includes(".tmp-")).map((n) => rm(path.join(dir, sub, n), { force: true })));
+  }
+}
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, "utf8");
+
+/** Counts what passes and times the `next()` calls, which include the upstream stages' time. */
+async function* measured(source: AsyncIterable<Doc>, stats: StageStats, inclusiveMs: number[], index: number): AsyncGenerator<Doc> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const start = performance.now();
+      const next = await iterator.next();
+      inclusiveMs[index] = (inclusiveMs[index] ?? 0) + performance.now() - start;
+      if (next.done) return;
+      stats.docsOut++;
+      stats.bytesOut += utf8Bytes(next.value.text);
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+async function* counted(source: AsyncIterable<Doc>, stats: StageStats): AsyncGenerator<Doc> {
+  for await (const doc of source) {
+    stats.docsIn++;
+    yield doc;
+  }
+}
+
+function openLog(file: string): { stream: WriteStream; log(message: string): void } {
+  const stream = createWriteStream(file, { flags: "a" });
+  return { stream, log: (message) => stream.write(`${new Date().toISOString()} ${message}\n`) };
+}
+
+const closeStream = (stream: WriteStream) => new Promise<void>((resolve) => stream.end(resolve));
+
+/**
+ * Runs one task: reads its share of the step's input (files[rank::world]) through the stages into
+ * one output file, then writes its stats and completion marker. Returns null if it was already done.
+ */
+export async function runTask({ pipeline, step, plan, rank, onProgress }: TaskOptions): Promise<TaskStats | null> {
+  const paths = stepPaths(pipeline, step.name);
+  if (await isComplete(pipeline, step.name, rank)) return null;
+  const started = performance.now();
+  const files = plan.files.filter((_, i) => i % plan.world === rank);
+  await Promise.all(["logs", "stats", "completions", "data"].map((d) => mkdir(path.join(paths.dir, d), { recursive: true })));
+  await removeLeftovers(paths.dir, rank);
+  const logFile = openLog(paths.log(rank));
+  logFile.log(`task ${rank}/${plan.world} of step ${step.name}: ${files.length} file(s)`);
+
+  const reader = getSpec("reader", step.reader.name).create(step.reader.params);
+  const stages: Stage[] = step.stages.map((s) => getSpec("stage", s.name).create(s.params));
+  const writer = getSpec("writer", step.writer.name).create(step.writer.params);
+
+  const readStats = emptyStageStats(`read:${reader.name}`);
+  const stageStats = stages.map((s) => emptyStageStats(s.name));
+  const writeStats = emptyStageStats(`write:${writer.name}`);
+  const all = [readStats, ...stageStats, writeStats];
+  const excluded = step.keepExcluded ? openWriteAtomic(paths.excluded(rank)) : null;
+  if (excluded) await mkdir(path.dirname(paths.excluded(rank)), { recursive: true });
+
+  const contextFor = (stats: StageStats): TaskContext => ({
+    rank,
+    world: plan.world,
+    step: step.name,
+    log: logFile.log,
+    skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
+    drop: (doc, stage, reason) => {
+      addCount(stats.dropped, reason);
+      excluded?.stream.write(JSON.stringify({ ...doc, meta: { ...doc.meta, excluded: { stage, reason } } }) + "\n");
+    },
+  });
+
+  const progress: TaskProgress = { step: step.name, rank, docs: 0, bytes: 0, filesDone: 0, files: files.length };
+  let lastReport = 0;
+  const readerContext = contextFor(readStats);
+  async function* source(): AsyncGenerator<Doc> {
+    for (const file of files) {
+      for await (const doc of reader.read(file, readerContext)) {
+        progress.docs++;
+        if (onProgress && (progress.docs & 255) === 0 && performance.now() - lastReport > 500) {
+          lastReport = performance.now();
+          onProgress({ ...progress, bytes: readStats.bytesOut });
+        }
+        yield doc;
+      }
+      progress.filesDone++;
+    }
+  }
+
+  const inclusiveMs: number[] = [];
+  let docs: AsyncIterable<Doc> = measured(source(), readStats, inclusiveMs, 0);
+  stages.forEach((stage, i) => {
+    const stats = stageStats[i]!;
+    docs = measured(stage.run(counted(docs, stats), contextFor(stats)), stats, inclusiveMs, i + 1);
+  });
+  const output = paths.data(rank, writer.extension);
+  try {
+    await writer.write(measured(docs, writeStats, [], 0), output, contextFor(writeStats));
+    await excluded?.commit();
+  } catch (error) {
+    logFile.log(`task failed: ${errorMessage(error)}`);
+    await excluded?.abort();
+    await closeStream(logFile.stream);
+    throw error;
+  }
+  // What reaches the writer is what it writes.
+  writeStats.docsIn = writeStats.docsOut;
+
+  const totalMs = performance.now() - started;
+  all.forEach((s, i) => {
+    if (i > 0) s.bytesIn = all[i - 1]!.bytesOut;
+    const inclusive = i < all.length - 1 ? (inclusiveMs[i] ?? 0) : totalMs;
+    s.wallMs = Math.max(0, inclusive - (i > 0 ? (inclusiveMs[i - 1] ?? 0) : 0));
+  });
+
+  const stats: TaskStats = { step: step.name, rank, world: plan.world, files: files.length, wallMs: totalMs, stages: all };
+  onProgress?.({ ...progress, bytes: readStats.bytesOut });
+  logFile.log(`done: ${readStats.docsOut} read, ${writeStats.docsOut} written in ${(totalMs / 1000).toFixed(1)} s`);
+  await closeStream(logFile.stream);
+  await writeFileAtomic(paths.taskStats(rank), JSON.stringify(stats, null, 2) + "\n");
+  await writeFileAtomic(paths.completion(rank), "");
+  return stats;
+}

@@ -1,0 +1,38 @@
+import path from "node:path";
+import { z } from "zod";
+import type { Doc, TaskContext } from "../../pipeline/doc.js";
+import { openRead } from "../../pipeline/io/storage.js";
+import { lines, parseDocLine, type DocFields } from "../../pipeline/jsonl.js";
+import { register } from "../../pipeline/registry.js";
+
+const params = z.object({
+  textKey: z.string().default("text").describe("field that holds the text"),
+  idKey: z.string().default("id").describe("field that holds the id; missing ids become <file>:<line>"),
+  source: z.string().optional().describe("set doc.source on every document"),
+});
+
+export async function* readJsonl(file: string, ctx: TaskContext, fields: DocFields): AsyncGenerator<Doc> {
+  const stream = await openRead(file);
+  stream.setEncoding("utf8");
+  const name = path.basename(file);
+  let lineNumber = 0;
+  for await (const line of lines(stream)) {
+    lineNumber++;
+    if (line.length === 0 || line === "\r") continue;
+    const doc = parseDocLine(line, `${name}:${lineNumber}`, fields);
+    if (typeof doc === "string") {
+      ctx.skip("jsonl", doc);
+      ctx.log(`jsonl: ${file}:${lineNumber}: skipped: ${doc === "missing_text" ? `no string field "${fields.textKey}"` : doc}`);
+      continue;
+    }
+    yield doc;
+  }
+}
+
+register({
+  kind: "reader",
+  name: "jsonl",
+  description: "JSON Lines documents (.jsonl, .jsonl.gz, .jsonl.zst), one Doc per line",
+  params,
+  create: (p) => ({ name: "jsonl", read: (file, ctx) => readJsonl(file, ctx, p) }),
+});

@@ -1,0 +1,46 @@
+import { once } from "node:events";
+import { z } from "zod";
+import type { Doc } from "../../pipeline/doc.js";
+import { openWriteAtomic } from "../../pipeline/io/storage.js";
+import { serializeDoc } from "../../pipeline/jsonl.js";
+import { register } from "../../pipeline/registry.js";
+
+const params = z.object({
+  compression: z.enum(["gzip", "zstd", "none"]).default("gzip").describe("output compression"),
+  level: z.number().int().optional().describe("compression level; default: gzip 6, zstd 3"),
+});
+
+const extensions = { gzip: ".jsonl.gz", zstd: ".jsonl.zst", none: ".jsonl" } as const;
+
+/** Writes documents as JSON Lines to a temporary file, renamed onto `file` once complete. */
+export async function writeJsonl(docs: AsyncIterable<Doc>, file: string, level?: number): Promise<void> {
+  const out = openWriteAtomic(file, level === undefined ? {} : { level });
+  try {
+    let batch = "";
+    for await (const doc of docs) {
+      batch += serializeDoc(doc) + "\n";
+      // Batching amortises stream overhead; waiting on drain keeps memory bounded.
+      if (batch.length >= 1 << 16) {
+        if (!out.stream.write(batch)) await once(out.stream, "drain");
+        batch = "";
+      }
+    }
+    if (batch.length > 0) out.stream.write(batch);
+    await out.commit();
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+}
+
+register({
+  kind: "writer",
+  name: "jsonl",
+  description: "JSON Lines documents, one Doc per line, compressed by `compression`",
+  params,
+  create: (p) => ({
+    name: "jsonl",
+    extension: extensions[p.compression],
+    write: (docs, file) => writeJsonl(docs, file, p.level),
+  }),
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { lines, parseDocLine, serializeDoc } from "../../pipeline/jsonl.js";
+
+async function collect(chunks: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines((async function* () { yield* chunks; })())) out.push(line);
+  return out;
+}
+
+describe("JSONL doc codec", () => {
+  it("splits lines across chunk boundaries", async () => {
+    expect(await collect(["a\nb", "c\n", "", "d", "e\nf"])).toEqual(["a", "bc", "de", "f"]);
+    expect(await collect(["\n\n"])).toEqual(["", ""]);
+  });
+
+  it("parses documents and says why a line is not one", () => {
+    expect(parseDocLine('{"id":"x","text":"t","meta":{"a":1}}', "f:1")).toEqual({ id: "x", text: "t", meta: { a: 1 } });
+    expect(parseDocLine('{"text":"t"}', "f:7")).toEqual({ id: "f:7", text: "t", meta: {} });
+    expect(parseDocLine('{"id":3,"content":"t"}', "f:1", { textKey: "content", idKey: "id" })).toEqual({ id: "3", text: "t", meta: {} });
+    expect(parseDocLine("{oops", "f:1")).toBe("bad_json");
+    expect(parseDocLine("[1]", "f:1")).toBe("not_an_object");
+    expect(parseDocLine('{"id":"x"}', "f:1")).toBe("missing_text");
+  });
+
+  it("serialises only the Doc fields, in a fixed order", () => {
+    const doc = { meta: { b: 1 }, text: "t", id: "i", source: "s", extra: 5 } as never;
+    expect(serializeDoc(doc)).toBe('{"id":"i","text":"t","source":"s","meta":{"b":1}}');
+  });
+});
