@@ -24,6 +24,11 @@ const userStep = z
       })
       .loose(),
     stages: z.array(stageEntry).default([]),
+    task: z
+      .object({ name: z.string().describe("whole-step task name, see `kiln stages`") })
+      .loose()
+      .optional()
+      .describe("a whole-step task instead of stages and a writer"),
     write: z
       .object({ format: z.string().default("jsonl") })
       .loose()
@@ -54,6 +59,8 @@ export interface ResolvedStep {
   from?: string;
   stages: ResolvedComponent[];
   writer: ResolvedComponent;
+  /** Set for whole-step task steps, which get every input file and split the work by rank. */
+  task?: ResolvedComponent;
   tasks?: number;
   keepExcluded: boolean;
 }
@@ -72,7 +79,8 @@ function formatIssue(issue: z.core.$ZodIssue): string {
 function parseParams(kind: SpecKind, name: string, raw: unknown, where: string): Record<string, unknown> {
   let spec;
   try {
-    spec = kind === "reader" ? getSpec("reader", name) : kind === "writer" ? getSpec("writer", name) : getSpec("stage", name);
+    spec =
+      kind === "reader" ? getSpec("reader", name) : kind === "writer" ? getSpec("writer", name) : kind === "task" ? getSpec("task", name) : getSpec("stage", name);
   } catch (error) {
     throw new KilnError("config", `${where}: ${(error as Error).message}`);
   }
@@ -110,8 +118,10 @@ export function resolvePipeline(raw: unknown, source: string, baseDir = process.
     const { format: readerName, paths, from, ...readerParams } = step.read;
     if (!paths === !from) throw new KilnError("config", `${where}: read: give exactly one of "paths" or "from"`);
     if (from && !seen.has(from)) throw new KilnError("config", `${where}: read.from: no earlier step named "${from}"`);
+    if (step.task && step.stages.length > 0) throw new KilnError("config", `${where}: task: a task step has no stages`);
     seen.add(step.name);
     const { format: writerName, ...writerParams } = step.write;
+    const task = step.task ? (({ name, ...params }) => ({ name, params: parseParams("task", name, params, `${where}: task.${name}`) }))(step.task) : undefined;
     return {
       name: step.name,
       reader: { name: readerName, params: parseParams("reader", readerName, readerParams, `${where}: read`) },
@@ -127,6 +137,7 @@ export function resolvePipeline(raw: unknown, source: string, baseDir = process.
         return { name: split.name, params: parseParams("stage", split.name, split.params, `${where}: stages[${stageIndex}].${split.name}`) };
       }),
       writer: { name: writerName, params: parseParams("writer", writerName, writerParams, `${where}: write`) },
+      ...(task ? { task } : {}),
       ...(step.tasks ? { tasks: step.tasks } : {}),
       keepExcluded: step.keepExcluded,
     };

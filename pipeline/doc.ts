@@ -17,6 +17,8 @@ export interface TaskContext {
   rank: number;
   world: number;
   step: string;
+  /** The data folder of a step of this run, for stages that read what an earlier step wrote. */
+  stepDataDir(step: string): string;
   /**
    * Counts input that never became a document (a malformed WARC record, a non-HTML response),
    * by reason, in `stage`'s stats. Readers use it; nothing is lost without a count.
@@ -49,4 +51,24 @@ export interface Writer {
   /** File extension the writer produces, e.g. ".jsonl.gz". */
   extension: string;
   write(docs: AsyncIterable<Doc>, file: string, ctx: TaskContext): Promise<void>;
+}
+
+/**
+ * What a whole-step task sees. Steps that need a global view (MinHash buckets, clusters) are not
+ * document streams: each task gets every input file of the step and takes its share (a band or
+ * hash range) by rank.
+ */
+export interface StepTaskContext extends TaskContext {
+  /** Every input file of the step (not only this rank's). */
+  inputs: string[];
+  /** Where this task writes: `<output>/<step>/data`. Name files by rank and write them atomically. */
+  outputDir: string;
+  /** Adds to a counter in this task's stats (e.g. "pairs", "clusters"). */
+  count(key: string, n?: number): void;
+}
+
+/** A task of a whole-step task step. */
+export interface StepTask {
+  name: string;
+  run(ctx: StepTaskContext): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import type { z } from "zod";
-import type { Doc, Reader, Stage, TaskContext, Writer } from "./doc.js";
+import type { Doc, Reader, Stage, StepTask, TaskContext, Writer } from "./doc.js";
 import { KilnError, errorMessage } from "./errors.js";
 
-export type SpecKind = "reader" | "stage" | "writer";
+export type SpecKind = "reader" | "stage" | "writer" | "task";
 
 interface BaseSpec<P extends z.ZodType> {
   name: string;
@@ -22,12 +22,17 @@ export interface WriterSpec<P extends z.ZodType = z.ZodType> extends BaseSpec<P>
   kind: "writer";
   create(params: z.output<P>): Writer;
 }
-export type AnySpec = ReaderSpec | StageSpec | WriterSpec;
+/** A whole-step task: for steps that need a global view rather than a stream of documents. */
+export interface TaskSpec<P extends z.ZodType = z.ZodType> extends BaseSpec<P> {
+  kind: "task";
+  create(params: z.output<P>): StepTask;
+}
+export type AnySpec = ReaderSpec | StageSpec | WriterSpec | TaskSpec;
 
 const specs = new Map<string, AnySpec>();
 const key = (kind: SpecKind, name: string) => `${kind}:${name}`;
 
-export function register<P extends z.ZodType>(spec: ReaderSpec<P> | StageSpec<P> | WriterSpec<P>): void {
+export function register<P extends z.ZodType>(spec: ReaderSpec<P> | StageSpec<P> | WriterSpec<P> | TaskSpec<P>): void {
   const k = key(spec.kind, spec.name);
   const existing = specs.get(k);
   // Modules can be imported twice (source and compiled); the first registration wins.
@@ -38,6 +43,7 @@ export function register<P extends z.ZodType>(spec: ReaderSpec<P> | StageSpec<P>
 export function getSpec(kind: "reader", name: string): ReaderSpec;
 export function getSpec(kind: "stage", name: string): StageSpec;
 export function getSpec(kind: "writer", name: string): WriterSpec;
+export function getSpec(kind: "task", name: string): TaskSpec;
 export function getSpec(kind: SpecKind, name: string): AnySpec {
   const spec = specs.get(key(kind, name));
   if (!spec) {

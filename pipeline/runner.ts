@@ -44,7 +44,9 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
   } else {
     files = await listFiles(step.paths);
   }
-  const plan: StepPlan = { step: step.name, world: step.tasks ?? Math.max(1, files.length), files };
+  // A whole-step task splits its work by rank itself, so one task is the safe default.
+  const world = step.tasks ?? (step.task ? 1 : Math.max(1, files.length));
+  const plan: StepPlan = { step: step.name, world, files };
   await writeFileAtomic(paths.plan, JSON.stringify(plan, null, 2) + "\n");
   return plan;
 }
@@ -124,6 +126,7 @@ export async function runTask({ pipeline, step, plan, rank, onProgress }: TaskOp
   await Promise.all(["logs", "stats", "completions", "data"].map((d) => mkdir(path.join(paths.dir, d), { recursive: true })));
   await removeLeftovers(paths.dir, rank);
   const logFile = openLog(paths.log(rank));
+  if (step.task) return runWholeStepTask(pipeline, step, step.task, plan, rank, logFile, started);
   logFile.log(`task ${rank}/${plan.world} of step ${step.name}: ${files.length} file(s)`);
 
   const reader = getSpec("reader", step.reader.name).create(step.reader.params);
@@ -141,6 +144,7 @@ export async function runTask({ pipeline, step, plan, rank, onProgress }: TaskOp
     rank,
     world: plan.world,
     step: step.name,
+    stepDataDir: (name) => path.join(stepPaths(pipeline, name).dir, "data"),
     log: logFile.log,
     skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
     drop: (doc, stage, reason) => {
@@ -195,8 +199,51 @@ export async function runTask({ pipeline, step, plan, rank, onProgress }: TaskOp
   const stats: TaskStats = { step: step.name, rank, world: plan.world, files: files.length, wallMs: totalMs, stages: all };
   onProgress?.({ ...progress, bytes: readStats.bytesOut });
   logFile.log(`done: ${readStats.docsOut} read, ${writeStats.docsOut} written in ${(totalMs / 1000).toFixed(1)} s`);
+  return completeTask(pipeline, stats, logFile);
+}
+
+/** Stats, then the completion marker: a task counts as done only once both are on disk. */
+async function completeTask(pipeline: ResolvedPipeline, stats: TaskStats, logFile: ReturnType<typeof openLog>): Promise<TaskStats> {
+  const paths = stepPaths(pipeline, stats.step);
   await closeStream(logFile.stream);
-  await writeFileAtomic(paths.taskStats(rank), JSON.stringify(stats, null, 2) + "\n");
-  await writeFileAtomic(paths.completion(rank), "");
+  await writeFileAtomic(paths.taskStats(stats.rank), JSON.stringify(stats, null, 2) + "\n");
+  await writeFileAtomic(paths.completion(stats.rank), "");
   return stats;
+}
+
+async function runWholeStepTask(
+  pipeline: ResolvedPipeline,
+  step: ResolvedStep,
+  component: { name: string; params: Record<string, unknown> },
+  plan: StepPlan,
+  rank: number,
+  logFile: ReturnType<typeof openLog>,
+  started: number,
+): Promise<TaskStats> {
+  logFile.log(`task ${rank}/${plan.world} of step ${step.name}: whole-step task ${component.name} over ${plan.files.length} file(s)`);
+  const task = getSpec("task", component.name).create(component.params);
+  const stats = emptyStageStats(`task:${task.name}`);
+  const counters: Record<string, number> = {};
+  try {
+    await task.run({
+      rank,
+      world: plan.world,
+      step: step.name,
+      stepDataDir: (name) => path.join(stepPaths(pipeline, name).dir, "data"),
+      inputs: plan.files,
+      outputDir: path.join(stepPaths(pipeline, step.name).dir, "data"),
+      log: logFile.log,
+      skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
+      drop: (_doc, _stage, reason) => addCount(stats.dropped, reason),
+      count: (key, n = 1) => addCount(counters, key, n),
+    });
+  } catch (error) {
+    logFile.log(`task failed: ${errorMessage(error)}`);
+    await closeStream(logFile.stream);
+    throw error;
+  }
+  stats.wallMs = performance.now() - started;
+  logFile.log(`done in ${(stats.wallMs / 1000).toFixed(1)} s: ${JSON.stringify(counters)}`);
+  const taskStats: TaskStats = { step: step.name, rank, world: plan.world, files: plan.files.length, wallMs: stats.wallMs, stages: [stats], counters };
+  return completeTask(pipeline, taskStats, logFile);
 }

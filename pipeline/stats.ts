@@ -22,6 +22,8 @@ export interface TaskStats {
   files: number;
   wallMs: number;
   stages: StageStats[];
+  /** Named counts of whole-step tasks (pairs, clusters, ...). */
+  counters?: Record<string, number>;
 }
 
 export interface StepStats extends Omit<TaskStats, "rank"> {
@@ -60,6 +62,10 @@ export function mergeTaskStats(tasks: TaskStats[]): StepStats {
   for (const task of tasks) {
     merged.files += task.files;
     merged.wallMs += task.wallMs;
+    if (task.counters) {
+      merged.counters ??= {};
+      for (const [k, v] of Object.entries(task.counters)) addCount(merged.counters, k, v);
+    }
     task.stages.forEach((stage, i) => {
       const target = merged.stages[i];
       if (target) mergeStage(target, stage);

@@ -57,6 +57,9 @@ export async function applyStage(name: string, params: Record<string, unknown>, 
     rank: 0,
     world: 1,
     step: "apply",
+    stepDataDir: (step) => {
+      throw new KilnError("usage", `${name} reads the output of step "${step}": run it in a pipeline, not with kiln apply`);
+    },
     skip: (_stage, reason, n = 1) => addCount(skipped, reason, n),
     drop: (_doc, _stage, reason) => addCount(dropped, reason),
     log: (message) => process.stderr.write(`kiln apply: ${message}\n`),

@@ -110,3 +110,24 @@ describe("local executor", () => {
     expect(completions.sort()).toEqual(["00000", "00001", "00002"]);
   });
 });
+
+describe("whole-step tasks", () => {
+  it("gives every task all input files of the earlier step, and merges their counters", async () => {
+    const dir = await tempDir();
+    await writeInputs(dir, 5, 7);
+    const output = path.join(dir, "run");
+    const config = await writeConfig(dir, {
+      output,
+      modules: [testStages],
+      steps: [
+        { name: "copy", read: { paths: path.join(dir, "*.jsonl.gz") } },
+        { name: "count", read: { from: "copy" }, task: { name: "count_docs" }, tasks: 2 },
+      ],
+    });
+    const { stats } = await runPipelineFile(config, { builtinModules, workers: 2, reporter: quiet });
+    expect(stats[1]!.counters).toEqual({ docs: 35, inputsSeen: 10 });
+    // copy wrote files 00000..00004: rank 0 counts files 0, 2, 4 and rank 1 files 1, 3
+    expect(await readFile(path.join(output, "count", "data", "0.txt"), "utf8")).toBe("21");
+    expect(await readFile(path.join(output, "count", "data", "1.txt"), "utf8")).toBe("14");
+  });
+});
