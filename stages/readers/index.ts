@@ -1,0 +1,3 @@
+import "./jsonl.js";
+import "./warc.js";
+import "./wet.js";

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import type { Doc, TaskContext } from "../../pipeline/doc.js";
+import { openRead } from "../../pipeline/io/storage.js";
+import { register } from "../../pipeline/registry.js";
+import { recordId, targetUri, warcFileName, warcRecordsOf } from "./warc.js";
+
+export const wetReaderParams = z.object({});
+
+/**
+ * The documents of one WET stream (decompressed bytes): one per `conversion` record, whose
+ * block is the text a crawler already extracted, in UTF-8.
+ */
+export async function* wetDocs(bytes: AsyncIterable<Uint8Array>, file: string, ctx: TaskContext): AsyncGenerator<Doc> {
+  const warcFile = warcFileName(file);
+  const utf8 = new TextDecoder("utf-8");
+  for await (const record of warcRecordsOf(bytes, file, "wet", ctx)) {
+    if (record.headers.get("WARC-Type")?.toLowerCase() !== "conversion") continue;
+    const text = utf8.decode(record.block);
+    if (text.trim() === "") {
+      ctx.skip("wet", "empty");
+      continue;
+    }
+    const meta: Record<string, unknown> = { extracted: "wet" };
+    const language = record.headers.get("WARC-Identified-Content-Language")?.split(",")[0]?.trim();
+    if (language) meta.language = language;
+    const warcDate = record.headers.get("WARC-Date");
+    if (warcDate !== undefined) meta.warcDate = warcDate;
+    meta.warcFile = warcFile;
+    const doc: Doc = { id: recordId(record, warcFile), text, meta };
+    const url = targetUri(record);
+    if (url !== undefined) doc.url = url;
+    yield doc;
+  }
+}
+
+register({
+  kind: "reader",
+  name: "wet",
+  description: "Text already extracted by the crawler, from WET files: one document per conversion record",
+  params: wetReaderParams,
+  create() {
+    return {
+      name: "wet",
+      async *read(file, ctx) {
+        yield* wetDocs((await openRead(file)) as AsyncIterable<Uint8Array>, file, ctx);
+      },
+    };
+  },
+});
