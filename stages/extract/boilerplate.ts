@@ -1,0 +1,142 @@
+/**
+ * Which elements are boilerplate before any scoring: by tag and ARIA role (navigation, page
+ * header/footer, sidebars, dialogs), by hidden state, and by class/id words that sites across
+ * the web use for navigation, cookie banners, comment sections, share widgets, related links,
+ * ads and newsletter forms (the vocabulary readability.js and trafilatura both rely on).
+ */
+import type { El } from "./dom.js";
+
+/** Tags that never hold a page's main content. */
+const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
+/** Page-level sections: removed unless the article itself sits inside one. */
+const SECTION_TAGS = new Set(["header", "footer"]);
+const BOILERPLATE_ROLES = new Set([
+  "navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "menu", "menubar",
+  "search", "toolbar", "tooltip", "alert",
+]);
+
+// Whole-word match inside a class list: "_" and "-" separate words ("post__share", "ad-slot").
+const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
+// Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
+const STRONG = new RegExp(
+  [
+    "comment(?!ary)", "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "social", "related",
+    "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
+    "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
+    "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
+    "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
+    "caption", "timestamp", "dateline", word("meta"),
+  ].join("|"),
+);
+// Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").
+const WEAK =
+  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget|promo|toolbar|utility/;
+const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog/;
+const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+export function classAndId(el: El): string {
+  const cls = el.attrs.class;
+  const id = el.attrs.id;
+  if (!cls && !id) return "";
+  return `${cls ?? ""} ${id ?? ""}`.toLowerCase();
+}
+
+/** Marks the article itself: `<main>`, `itemprop="articleBody"`, or an `<article>` not itself boilerplate. */
+export function isMainMarker(el: El): boolean {
+  if (el.tag === "main" || el.attrs.itemprop === "articleBody") return true;
+  if (el.tag !== "article") return false;
+  return !STRONG.test(classAndId(el));
+}
+
+function containsMainMarker(el: El): boolean {
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (isMainMarker(node)) return true;
+    for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return false;
+}
+
+function containsParagraphs(el: El, atLeast: number): boolean {
+  let found = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.tag === "p" && ++found >= atLeast) return true;
+    for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return false;
+}
+
+export interface PruneOptions {
+  /**
+   * Also remove by class/id words, which sometimes name a wrapper of the whole page ("modal-enabled",
+   * "pagination-first"); turned off for a second, gentler pass when the first left too little.
+   */
+  byClass: boolean;
+}
+
+/**
+ * Class words are a guess; text is evidence. An element holding most of the page's text, and not
+ * as links, is the page's content whatever its class says (WordPress puts "tag-<slug>" on the
+ * article, builders name wrappers "ad_body" or "meta_field"). Set by the statistics pass.
+ */
+function holdsMostText(el: El, pageTextLength: number): boolean {
+  return el.textLen >= 500 && el.textLen > pageTextLength / 2 && el.linkLen < el.textLen / 2;
+}
+
+export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = Infinity): boolean {
+  const tag = el.tag;
+  if (tag === "body" || tag === "html") return false;
+  const attrs = el.attrs;
+  if (attrs.hidden !== undefined || attrs["aria-hidden"] === "true") return true;
+  if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return true;
+  // Some sites (ASP.NET) wrap the whole page in one <form>; only a form without prose is boilerplate.
+  if (tag === "form") return !containsMainMarker(el) && !containsParagraphs(el, 3);
+  if (BOILERPLATE_TAGS.has(tag)) return true;
+  const role = attrs.role;
+  if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
+  if (SECTION_TAGS.has(tag)) return !containsMainMarker(el);
+  if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
+  const words = classAndId(el);
+  if (!words) return false;
+  const matches = STRONG.test(words) || (WEAK.test(words) && !CONTENT_WORDS.test(words));
+  return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
+  return false;
+}
+
+/** Removes boilerplate subtrees in place. Iterative, so depth never matters. Needs the statistics pass. */
+export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => void): void {
+  const pageTextLength = root.textLen;
+  const stack: El[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    tick();
+    let removed = false;
+    for (const child of el.children) {
+      if (typeof child !== "string" && isBoilerplate(child, options, pageTextLength)) {
+        removed = true;
+        break;
+      }
+    }
+    if (removed) el.children = el.children.filter((c) => typeof c === "string" || !isBoilerplate(c, options, pageTextLength));
+    for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+}
+
+// Class/id words that raise or lower a candidate container's score (readability's weights).
+const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story/;
+const NEGATIVE =
+  /hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|menu/;
+
+export function classWeight(el: El): number {
+  let weight = 0;
+  for (const value of [el.attrs.class, el.attrs.id]) {
+    if (!value) continue;
+    const lower = value.toLowerCase();
+    if (NEGATIVE.test(lower)) weight -= 25;
+    if (POSITIVE.test(lower)) weight += 25;
+  }
+  return weight;
+}

@@ -1,0 +1,262 @@
+/**
+ * Finds the main content of a parsed page, readability-style: every block of prose scores its
+ * parent and grandparent (more text and more commas, more score); containers are weighted by
+ * tag, by class/id words and by semantic markers (`<article>`, `<main>`, `itemprop=articleBody`)
+ * and discounted by their link density; the best container and the siblings that look like it
+ * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
+ */
+import { classWeight, isMainMarker } from "./boilerplate.js";
+import { BLOCK_TAGS, type El } from "./dom.js";
+
+/** Fewest (weighted) characters of own text that make a block a scoring unit. */
+const MIN_UNIT_LENGTH = 25;
+// CJK scripts carry roughly a word per character; weight them so length thresholds mean the same.
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
+const COMMAS = /[,，、،]/g;
+
+export function weightedLength(text: string): number {
+  const trimmed = text.trim();
+  let length = trimmed.length;
+  if (length === 0 || !CJK.test(trimmed)) return length;
+  for (let i = 0; i < trimmed.length; i++) {
+    const code = trimmed.charCodeAt(i);
+    if ((code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xf900 && code <= 0xfaff)) length += 2;
+  }
+  return length;
+}
+
+function countCommas(text: string): number {
+  return text.match(COMMAS)?.length ?? 0;
+}
+
+/** Fills the text statistics of every element (post-order); returns the scoring units. */
+export function computeStats(root: El, tick: () => void): El[] {
+  const units: El[] = [];
+  const visit = (el: El, inLink: boolean): void => {
+    tick();
+    const isLink = inLink || el.tag === "a";
+    let textLen = 0, linkLen = 0, ownLen = 0, ownLinkLen = 0, ownCommas = 0, commas = 0;
+    let hasBlock = false;
+    for (const child of el.children) {
+      if (typeof child === "string") {
+        const length = weightedLength(child);
+        if (length === 0) continue;
+        const c = countCommas(child);
+        textLen += length;
+        ownLen += length;
+        commas += c;
+        ownCommas += c;
+        if (isLink) {
+          linkLen += length;
+          ownLinkLen += length;
+        }
+        continue;
+      }
+      visit(child, isLink);
+      textLen += child.textLen;
+      linkLen += child.linkLen;
+      commas += child.commas;
+      if (BLOCK_TAGS.has(child.tag)) {
+        hasBlock = true;
+      } else {
+        ownLen += child.ownLen;
+        ownLinkLen += child.ownLinkLen;
+        ownCommas += child.ownCommas;
+        if (child.hasBlock) hasBlock = true;
+      }
+    }
+    Object.assign(el, { textLen, linkLen, ownLen, ownLinkLen, ownCommas, commas, hasBlock, score: NaN });
+    if (ownLen >= MIN_UNIT_LENGTH && BLOCK_TAGS.has(el.tag) && ownLinkLen < ownLen / 2) units.push(el);
+  };
+  visit(root, false);
+  return units;
+}
+
+const linkDensity = (el: El) => (el.textLen === 0 ? 0 : el.linkLen / el.textLen);
+
+function baseScore(el: El): number {
+  let score = classWeight(el);
+  switch (el.tag) {
+    case "div": score += 5; break;
+    case "pre": case "td": case "blockquote": score += 3; break;
+    case "address": case "ol": case "ul": case "dl": case "dd": case "dt": case "li": case "form": score -= 3; break;
+    case "h1": case "h2": case "h3": case "h4": case "h5": case "h6": case "th": score -= 5; break;
+  }
+  if (isMainMarker(el)) score += 15;
+  return score;
+}
+
+const isContainer = (el: El | null): el is El => el !== null && el.tag !== "#root" && el.tag !== "html";
+
+/** Scores containers from the units; returns the candidates, best first. */
+function scoreCandidates(units: El[], tick: () => void): El[] {
+  const candidates: El[] = [];
+  for (const unit of units) {
+    tick();
+    const contentScore = 1 + unit.ownCommas + Math.min(Math.floor(unit.ownLen / 100), 3);
+    // Text beside block children (`<div>text<br>text<div>..</div></div>`) sits in an implicit
+    // paragraph whose parent is the unit itself, as readability's wrapping in <p> makes it.
+    let ancestor = unit.hasBlock ? unit : unit.parent;
+    for (let level = 0; level < 5 && isContainer(ancestor); level++, ancestor = ancestor.parent) {
+      if (Number.isNaN(ancestor.score)) {
+        ancestor.score = baseScore(ancestor);
+        candidates.push(ancestor);
+      }
+      ancestor.score += contentScore / (level === 0 ? 1 : level === 1 ? 2 : level * 3);
+    }
+  }
+  for (const candidate of candidates) candidate.score *= 1 - linkDensity(candidate);
+  return candidates.sort((a, b) => b.score - a.score);
+}
+
+function ancestorsOf(el: El): Set<El> {
+  const out = new Set<El>();
+  for (let node = el.parent; node; node = node.parent) out.add(node);
+  return out;
+}
+
+/** Readability's refinements of the best candidate: a shared ancestor of close runners-up, then a better-scoring parent. */
+function refineTop(top: El, candidates: El[]): El {
+  const closeOnes = candidates.slice(1, 5).filter((c) => c.score / top.score >= 0.75).map(ancestorsOf);
+  if (closeOnes.length >= 3) {
+    for (let parent = top.parent; isContainer(parent) && parent.tag !== "body"; parent = parent.parent) {
+      if (closeOnes.filter((ancestors) => ancestors.has(parent!)).length >= 3) {
+        top = parent;
+        break;
+      }
+    }
+  }
+  let lastScore = top.score;
+  const threshold = lastScore / 3;
+  for (let parent = top.parent; isContainer(parent) && parent.tag !== "body"; parent = parent.parent) {
+    if (Number.isNaN(parent.score)) continue;
+    if (parent.score < threshold) break;
+    if (parent.score > lastScore) {
+      top = parent;
+      break;
+    }
+    lastScore = parent.score;
+  }
+  while (isContainer(top.parent) && top.parent.tag !== "body" && top.parent.children.filter((c) => typeof c !== "string").length === 1) top = top.parent;
+  return top;
+}
+
+function plainText(el: El): string {
+  const out: string[] = [];
+  const stack: (El | string)[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node === "string") out.push(node);
+    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return out.join("").replace(/\s+/g, " ").trim();
+}
+
+/** The top candidate plus the siblings that look like more of the same article. */
+function withSiblings(top: El): El[] {
+  const parent = top.parent;
+  if (!parent || !isContainer(parent)) return [top];
+  const threshold = Math.max(10, top.score * 0.2);
+  const topClass = top.attrs.class ?? "";
+  const kept: El[] = [];
+  for (const sibling of parent.children) {
+    if (typeof sibling === "string") continue;
+    if (sibling === top) {
+      kept.push(sibling);
+      continue;
+    }
+    const bonus = topClass && sibling.attrs.class === topClass ? top.score * 0.2 : 0;
+    if (!Number.isNaN(sibling.score) && sibling.score + bonus >= threshold) {
+      kept.push(sibling);
+    } else if (sibling.tag === "p") {
+      const density = linkDensity(sibling);
+      if (sibling.textLen > 80 && density < 0.25) kept.push(sibling);
+      else if (sibling.textLen > 0 && sibling.textLen <= 80 && density === 0 && /\.( |$)/.test(plainText(sibling))) kept.push(sibling);
+    }
+  }
+  return kept;
+}
+
+function countTags(el: El, tags: Set<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (tags.has(node.tag)) counts.set(node.tag, (counts.get(node.tag) ?? 0) + 1);
+    for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return counts;
+}
+
+const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl"]);
+const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
+
+/** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
+function isFishy(el: El): boolean {
+  const weight = classWeight(el);
+  const score = Number.isNaN(el.score) ? 0 : el.score;
+  if (weight + score < 0) return true;
+  if (el.commas >= 10) return false;
+  const counts = countTags(el, COUNTED_TAGS);
+  const paragraphs = counts.get("p") ?? 0;
+  const images = counts.get("img") ?? 0;
+  const items = (counts.get("li") ?? 0) - 100;
+  let headingLength = 0;
+  for (const child of el.children) if (typeof child !== "string" && /^h[1-6]$/.test(child.tag)) headingLength += child.textLen;
+  const headingDensity = el.textLen === 0 ? 0 : headingLength / el.textLen;
+  const density = linkDensity(el);
+  const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
+  if (isList) return density > 0.5;
+  if (images > 1 && paragraphs / images < 0.5) return true;
+  if (items > paragraphs) return true;
+  if (headingDensity < 0.9 && el.textLen < 25 && (images === 0 || images > 2) && density > 0) return true;
+  if (weight < 25 && density > 0.2) return true;
+  return weight >= 25 && density > 0.5;
+}
+
+const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+
+/** Removes fishy blocks and headings that repeat the page title, in place (top-down). */
+function cleanArticle(elements: El[], title: string, tick: () => void): void {
+  const titleKey = normalizeTitle(title);
+  // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
+  // whose class says "widget" or "media" must not take the text with it).
+  const mostOfArticle = elements.reduce((sum, el) => sum + el.textLen, 0) / 2;
+  const shouldRemove = (el: El): boolean => {
+    if ((el.tag === "h1" || el.tag === "h2") && titleKey) {
+      const heading = normalizeTitle(plainText(el));
+      return heading.length > 0 && titleKey.includes(heading);
+    }
+    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el);
+  };
+  const stack = [...elements];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    tick();
+    if (el.children.some((c) => typeof c !== "string" && shouldRemove(c))) {
+      el.children = el.children.filter((c) => typeof c === "string" || !shouldRemove(c));
+    }
+    for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+}
+
+function findBody(root: El): El {
+  const stack: El[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    if (el.tag === "body") return el;
+    if (el.tag === "#root" || el.tag === "html") for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+  return root;
+}
+
+/** The elements holding the page's main content, cleaned, in document order. */
+export function selectMainContent(root: El, title: string, tick: () => void): El[] {
+  const units = computeStats(root, tick);
+  const candidates = scoreCandidates(units, tick);
+  const best = candidates[0];
+  const chosen = best ? withSiblings(refineTop(best, candidates)) : [findBody(root)];
+  cleanArticle(chosen, title, tick);
+  return chosen;
+}
+

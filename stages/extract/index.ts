@@ -1,0 +1,29 @@
+/** The `extract` stage: HTML in `doc.text` becomes the page's main content as plain text. */
+import { z } from "zod";
+import { docStage, register } from "../../pipeline/registry.js";
+import { DEFAULT_EXTRACT_OPTIONS, extractMainText } from "./extract.js";
+
+export { extractMainText, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions, type ExtractResult } from "./extract.js";
+
+export const extract = docStage({
+  name: "extract",
+  description:
+    "replace HTML with its main content as plain text (headings, paragraphs, list items, table rows and pre blocks on their own lines; navigation, headers, footers, cookie banners, comments, share widgets, related links, ads and forms removed); writes meta.title and meta.htmlLang",
+  params: z.object({
+    maxBytes: z.number().int().positive().default(DEFAULT_EXTRACT_OPTIONS.maxBytes).describe("largest HTML page extracted, in UTF-8 bytes; larger pages are dropped as too_large"),
+    timeoutMs: z.number().positive().default(DEFAULT_EXTRACT_OPTIONS.timeoutMs).describe("time budget per page in milliseconds; slower pages are dropped as timeout"),
+    maxDepth: z.number().int().min(8).default(DEFAULT_EXTRACT_OPTIONS.maxDepth).describe("element nesting depth beyond which elements are flattened into their ancestor (text kept)"),
+  }),
+  setup: (params) => (doc) => {
+    // Text from a WET record (or an earlier extract) is already plain text.
+    if (typeof doc.meta.extracted === "string" && doc.meta.extracted !== "") return doc;
+    const result = extractMainText(doc.text, params);
+    if (!result.ok) return result.reason;
+    const meta: Record<string, unknown> = { ...doc.meta, extracted: "html" };
+    if (result.title) meta.title = result.title;
+    if (result.lang) meta.htmlLang = result.lang;
+    return { ...doc, text: result.text, meta };
+  },
+});
+
+register(extract);

@@ -1,0 +1,171 @@
+/**
+ * Renders chosen elements as plain text with the page's structure kept: block elements become
+ * paragraphs separated by a blank line; list items, table rows, `dt`/`dd` and `<br>` become lines;
+ * cells of a data table are joined with " | "; `<pre>` keeps its whitespace.
+ */
+import { BLOCK_TAGS, type El } from "./dom.js";
+
+/** Blocks that end with a line break rather than a blank line. */
+const LINE_TAGS = new Set(["li", "dt", "dd", "tr", "caption"]);
+
+class TextSink {
+  // A <pre> block is kept as an object so that whitespace normalisation never touches it.
+  parts: (string | { pre: string })[] = [];
+  /** Break owed before the next text: 0 none, 1 line, 2 blank line. Breaks never stack up. */
+  pending = 0;
+  /** A list item opened and its bullet waits for the item's first text. */
+  bullet = false;
+  text(s: string): void {
+    const visible = /\S/.test(s);
+    if (!visible && (this.pending > 0 || this.parts.length === 0)) return;
+    if (visible) this.flush();
+    if (this.bullet && visible) {
+      this.parts.push("- ");
+      this.bullet = false;
+      s = s.trimStart();
+    }
+    this.parts.push(s.replace(/\s+/g, " "));
+  }
+  line(): void {
+    this.pending = Math.max(this.pending, 1);
+  }
+  /** `<br>`: one ends a line, two in a row end a paragraph. */
+  br(): void {
+    this.pending = this.pending >= 1 ? 2 : 1;
+  }
+  /** Inside a list item, blocks (a nested list, a <p>) start a line, not a paragraph. */
+  listDepth = 0;
+  paragraph(): void {
+    this.pending = this.listDepth > 0 ? Math.max(this.pending, 1) : 2;
+  }
+  preBlock(s: string): void {
+    if (!/\S/.test(s)) return;
+    this.paragraph();
+    this.flush();
+    this.parts.push({ pre: s.replace(/^\s*\n|\s+$/g, "") });
+    this.paragraph();
+  }
+  private flush(): void {
+    if (this.pending > 0 && this.parts.length > 0) this.parts.push(this.pending === 2 ? "\n\n" : "\n");
+    this.pending = 0;
+  }
+  result(): string {
+    const out: string[] = [];
+    let run: string[] = [];
+    const endRun = () => {
+      const text = run.join("").replace(/ *\n */g, "\n").replace(/ {2,}/g, " ").trim();
+      if (text) out.push(text);
+      run = [];
+    };
+    for (const part of this.parts) {
+      if (typeof part === "string") run.push(part);
+      else {
+        endRun();
+        out.push(part.pre);
+      }
+    }
+    endRun();
+    // Every <pre> sits between paragraph breaks, so runs and pre blocks join with a blank line.
+    return out.join("\n\n");
+  }
+}
+
+/** Raw text of a subtree, whitespace untouched (for <pre>). */
+function rawText(el: El, out: string[]): void {
+  for (const child of el.children) {
+    if (typeof child === "string") out.push(child);
+    else if (child.tag === "br") out.push("\n");
+    else rawText(child, out);
+  }
+}
+
+/** Inline text of a subtree, on one line (for table cells). */
+function inlineText(el: El, out: string[]): void {
+  for (const child of el.children) {
+    if (typeof child === "string") out.push(child);
+    else {
+      out.push(" ");
+      inlineText(child, out);
+    }
+  }
+}
+
+function renderRow(row: El, sink: TextSink): void {
+  const cells = row.children.filter((c): c is El => typeof c !== "string" && (c.tag === "td" || c.tag === "th"));
+  // A row whose cells hold paragraphs or nested tables is page layout, not data: render its
+  // cells as ordinary blocks.
+  if (cells.some((c) => c.hasBlock)) {
+    for (const cell of cells) {
+      sink.paragraph();
+      render(cell, sink);
+      sink.paragraph();
+    }
+    return;
+  }
+  const texts = cells
+    .map((cell) => {
+      const out: string[] = [];
+      inlineText(cell, out);
+      return out.join("").replace(/\s+/g, " ").trim();
+    })
+    .filter((t) => t.length > 0);
+  if (texts.length === 0) return;
+  sink.line();
+  sink.text(texts.join(" | "));
+  sink.line();
+}
+
+function render(el: El, sink: TextSink): void {
+  for (const child of el.children) {
+    if (typeof child === "string") {
+      sink.text(child);
+      continue;
+    }
+    const tag = child.tag;
+    if (tag === "br") {
+      sink.br();
+    } else if (tag === "hr") {
+      sink.paragraph();
+    } else if (tag === "pre") {
+      const out: string[] = [];
+      rawText(child, out);
+      sink.preBlock(out.join(""));
+    } else if (tag === "tr") {
+      renderRow(child, sink);
+    } else if (tag === "li") {
+      sink.line();
+      sink.bullet = true;
+      sink.listDepth++;
+      render(child, sink);
+      sink.listDepth--;
+      sink.bullet = false;
+      sink.line();
+    } else if (LINE_TAGS.has(tag)) {
+      sink.line();
+      render(child, sink);
+      sink.line();
+    } else if (BLOCK_TAGS.has(tag)) {
+      sink.paragraph();
+      render(child, sink);
+      sink.paragraph();
+    } else {
+      render(child, sink);
+    }
+  }
+}
+
+/** Plain text of the given elements, in order, each starting a new paragraph. */
+export function renderText(elements: El[]): string {
+  const sink = new TextSink();
+  for (const el of elements) {
+    sink.paragraph();
+    if (el.tag === "pre") {
+      const out: string[] = [];
+      rawText(el, out);
+      sink.preBlock(out.join(""));
+    } else if (el.tag === "tr") renderRow(el, sink);
+    else render(el, sink);
+    sink.paragraph();
+  }
+  return sink.result();
+}

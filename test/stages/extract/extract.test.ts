@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { parseHtml } from "../../../stages/extract/dom.js";
+import { extractMainText } from "../../../stages/extract/extract.js";
+import { renderText } from "../../../stages/extract/text.js";
+import {
+  JAPANESE_ARTICLE, JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, RUSSIAN_ARTICLE,
+  RUSSIAN_ARTICLE_TEXT, deeplyNested,
+} from "./fixtures.js";
+
+const textOf = (html: string) => {
+  const result = extractMainText(html);
+  if (!result.ok) throw new Error(`dropped: ${result.reason}`);
+  return result.text;
+};
+
+const PROSE = "This sentence is long enough to count as a paragraph of prose, with a comma, and a full stop.";
+
+describe("extractMainText: main content", () => {
+  it("keeps the article, with headings, list items, table rows and pre blocks on their own lines", () => {
+    expect(textOf(NEWS_ARTICLE)).toBe(NEWS_ARTICLE_TEXT);
+  });
+
+  it("removes each kind of boilerplate around the article", () => {
+    const text = textOf(NEWS_ARTICLE);
+    for (const boilerplate of [
+      "News", "Sport", // navigation
+      "Daily Example", // page header and footer
+      "cookies", "Accept all", // cookie banner
+      "Comments", "old mill bridge", // comment section
+      "Share on", // share widget
+      "Related stories", "Water voles", // related links (class)
+      "Beavers", "Kingfishers", // a list of links inside the article
+      "newsletter", "Sign up", // form
+      "Advertisement", "not text", "color", // ad, script, style
+      "River Otters Return", // the headline repeats the title
+    ]) {
+      expect(text, boilerplate).not.toContain(boilerplate);
+    }
+  });
+
+  it("returns the title and the lang attribute", () => {
+    expect(extractMainText(NEWS_ARTICLE)).toMatchObject({ ok: true, title: "River Otters Return | Daily Example", lang: "en-GB" });
+    expect(extractMainText(JAPANESE_ARTICLE)).toMatchObject({ ok: true, title: "春の京都を歩く", lang: "ja" });
+  });
+
+  it("extracts a Japanese blog post without semantic tags", () => {
+    expect(textOf(JAPANESE_ARTICLE)).toBe(JAPANESE_ARTICLE_TEXT);
+  });
+
+  it("extracts a Russian article and drops its share widget and comments", () => {
+    expect(extractMainText(RUSSIAN_ARTICLE)).toMatchObject({ ok: true, text: RUSSIAN_ARTICLE_TEXT, lang: "ru" });
+  });
+
+  it("renders line breaks, data tables and nested lists", () => {
+    const html = `<html><body><article>
+      <p>${PROSE}</p>
+      <p>first line<br>second line<br><br>new paragraph</p>
+      <table><tr><td>a</td><td>b</td><td></td><td>c</td></tr></table>
+      <ul><li>one<ul><li>one point one</li></ul></li><li><p>two</p></li></ul>
+    </article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\nfirst line\nsecond line\n\nnew paragraph\n\na | b | c\n\n- one\n- one point one\n- two`);
+  });
+
+  it("reads a layout table's cells as blocks, not as one row", () => {
+    const html = `<html><body><table><tr><td><a href="/">Home</a></td><td><p>${PROSE}</p><p>${PROSE}</p></td></tr></table></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
+  });
+
+  it("decodes entities and keeps hidden elements out", () => {
+    const html = `<html><body><div><p>Caf&eacute; &amp; bar &#8212; ${PROSE}</p><p hidden>secret one</p><p style="display: none">secret two</p><p aria-hidden="true">secret three</p></div></body></html>`;
+    expect(textOf(html)).toBe(`Café & bar — ${PROSE}`);
+  });
+
+  it("drops a page with no main content as no_content", () => {
+    expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
+    expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
+  });
+});
+
+describe("extractMainText: guards", () => {
+  it("drops a 50 MB page as too_large without parsing it", () => {
+    const page = `<html><body><p>${"x".repeat(50_000_000)}</p></body></html>`;
+    const started = performance.now();
+    expect(extractMainText(page)).toEqual({ ok: false, reason: "too_large" });
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it("counts maxBytes in UTF-8 bytes: just under keeps, just over drops", () => {
+    const page = `<p>${"é".repeat(100)} ${PROSE}</p>`; // each é is 2 bytes
+    const bytes = Buffer.byteLength(page, "utf8");
+    expect(bytes).toBe(page.length + 100);
+    expect(extractMainText(page, { maxBytes: bytes }).ok).toBe(true);
+    expect(extractMainText(page, { maxBytes: bytes - 1 })).toEqual({ ok: false, reason: "too_large" });
+  });
+
+  it("stops a page that overruns its time budget with reason timeout", () => {
+    const page = `<html><body>${`<div><p>${PROSE}</p></div>`.repeat(100_000)}</body></html>`;
+    const started = performance.now();
+    expect(extractMainText(page, { maxBytes: 20_000_000, timeoutMs: 5 })).toEqual({ ok: false, reason: "timeout" });
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("flattens elements nested deeper than maxDepth, keeping their text and line breaks", () => {
+    const html = `<html><body>${Array.from({ length: 12 }, (_, i) => `<div><p>level ${i}</p>`).join("")}${"</div>".repeat(12)}</body></html>`;
+    const expected = Array.from({ length: 12 }, (_, i) => `level ${i}`);
+    const render = (maxDepth: number) => renderText([parseHtml(html, { deadline: Infinity, maxDepth }).root]).split(/\n+/);
+    expect(render(256)).toEqual(expected);
+    expect(render(8)).toEqual(expected);
+    // depth of the deepest element: #root > html > body > 12 divs with a p in each
+    const depthOf = (maxDepth: number) => {
+      let depth = 0;
+      for (let el = parseHtml(html, { deadline: Infinity, maxDepth }).root; ; depth++) {
+        const next = el.children.find((c) => typeof c !== "string" && c.tag !== "br" && c.tag !== "p");
+        if (!next || typeof next === "string") return depth;
+        el = next;
+      }
+    };
+    expect(depthOf(256)).toBe(14);
+    expect(depthOf(8)).toBe(8); // html is depth 1: nothing is created below depth 8
+  });
+
+  it("handles 100k nested divs, closed or not, within the time budget and without a stack overflow", () => {
+    for (const closed of [true, false]) {
+      const started = performance.now();
+      const result = extractMainText(deeplyNested(100_000, closed), { timeoutMs: 1000 });
+      // htmlparser2's own open-element stack is quadratic in depth, so the deadline may stop it;
+      // either way the answer comes within the budget and never as a crash.
+      if (result.ok) expect(result.text).toContain("The paragraph at the bottom of a very deep tree");
+      else expect(result.reason).toBe("timeout");
+      expect(performance.now() - started).toBeLessThan(1500);
+    }
+  });
+
+  it("keeps the text of a 10k-deep page", () => {
+    expect(textOf(deeplyNested(10_000, true))).toBe("The paragraph at the bottom of a very deep tree still counts as text, and it is kept.");
+  });
+});
