@@ -1,0 +1,166 @@
+/**
+ * Language identification: accuracy (overall and per language) and speed of every detector and
+ * of the default combination, on the two labelled sets in DIR, against franc (the design's
+ * detector) measured in the same run.
+ *
+ *   npm run bench -- langid ../shared/bench/langid [--runs 3] [--docs 2000]
+ *
+ * A prediction counts as right when its canonical code equals the label's, or the label is an
+ * individual language of the predicted macrolanguage (Wu Chinese `wuu` detected as `zh`).
+ * Speed: items/s over each set and docs/s on 2 KB documents made by joining sentences of one
+ * language, single-threaded, median of --runs runs.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { canonicalLanguage, languageMatches } from "../stages/language/codes.js";
+import { loadCombinedDetector } from "../stages/language/combined.js";
+import { cld2Available, loadSingleDetector, type LanguageDetector } from "../stages/language/detectors.js";
+import { detectionSample } from "../stages/language/sample.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { runs: { type: "string", default: "3" }, docs: { type: "string", default: "2000" } },
+});
+const dir = positionals[0];
+if (!dir) {
+  process.stderr.write("usage: npm run bench -- langid <dir with tweets-6lang.tsv and tatoeba-84lang.tsv> [--runs 3] [--docs 2000]\n");
+  process.exit(2);
+}
+const runs = Math.max(1, Number(values.runs));
+const DOC_CHARS = 2048;
+
+interface Item {
+  label: string;
+  text: string;
+}
+
+function readTsv(file: string, labelColumn: number, textColumn: number, header: boolean): Item[] {
+  const lines = readFileSync(path.join(dir!, file), "utf8").split("\n").filter((line) => line.trim() !== "");
+  return lines.slice(header ? 1 : 0).map((line) => {
+    const columns = line.split("\t");
+    return { label: columns[labelColumn]!, text: columns.slice(textColumn).join(" ") };
+  });
+}
+
+const sets: Array<[string, Item[]]> = [
+  ["tweets-6lang", readTsv("tweets-6lang.tsv", 0, 1, false)],
+  ["tatoeba-84lang", readTsv("tatoeba-84lang.tsv", 2, 3, true)],
+];
+
+/** 2 KB documents: sentences of one language joined until the document is DOC_CHARS long. */
+function buildDocuments(items: Item[], count: number): string[] {
+  const byLanguage = new Map<string, string[]>();
+  for (const item of items) {
+    const list = byLanguage.get(item.label) ?? [];
+    list.push(item.text);
+    byLanguage.set(item.label, list);
+  }
+  const pools = [...byLanguage.values()];
+  const documents: string[] = [];
+  for (let d = 0; documents.length < count; d++) {
+    const pool = pools[d % pools.length]!;
+    let text = "";
+    for (let s = d; text.length < DOC_CHARS; s += 7) text += pool[s % pool.length]! + " ";
+    documents.push(text.slice(0, DOC_CHARS));
+  }
+  return documents;
+}
+const documents = buildDocuments([...sets[0]![1], ...sets[1]![1]], Number(values.docs));
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median throughput of `runs` passes of detect() over the texts, in items per second. */
+function throughput(detector: LanguageDetector, texts: string[]): number {
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    for (const text of texts) detector.detect(text);
+    rates.push(texts.length / ((performance.now() - start) / 1000));
+  }
+  return median(rates);
+}
+
+interface SetResult {
+  accuracy: number;
+  perLanguage: Map<string, [number, number]>;
+  itemsPerSecond: number;
+}
+
+function measure(detector: LanguageDetector, items: Item[]): SetResult {
+  const perLanguage = new Map<string, [number, number]>();
+  let right = 0;
+  for (const item of items) {
+    const guess = detector.detect(item.text)[0]?.language ?? "und";
+    const ok = languageMatches(guess, item.label);
+    if (ok) right++;
+    const key = canonicalLanguage(item.label);
+    const tally = perLanguage.get(key) ?? [0, 0];
+    tally[0]++;
+    if (ok) tally[1]++;
+    perLanguage.set(key, tally);
+  }
+  return { accuracy: right / items.length, perLanguage, itemsPerSecond: throughput(detector, items.map((item) => item.text)) };
+}
+
+const names = ["franc", "franc-all", "fasttext", "cld2", "eld", "default"] as const;
+const detectors: LanguageDetector[] = [];
+for (const name of names) {
+  if (name === "cld2" && !cld2Available()) {
+    process.stdout.write('cld2: skipped, the optional package "cld" has no built addon here (npm rebuild cld)\n');
+    continue;
+  }
+  detectors.push(name === "default" ? await loadCombinedDetector() : await loadSingleDetector(name));
+}
+const combined = detectors.find((d) => d.name === "default") as LanguageDetector & { parts?: string[] };
+process.stdout.write(`default = ${combined.parts?.join(" + ")}; ${runs} runs, medians; ${documents.length} documents of ${DOC_CHARS} chars\n\n`);
+
+const results = new Map<string, SetResult[]>();
+const docRates = new Map<string, number>();
+for (const detector of detectors) {
+  results.set(detector.name, sets.map(([, items]) => measure(detector, items)));
+  // What the stage does: each document cut to its detection sample (2,000 chars by default).
+  docRates.set(detector.name, throughput(detector, documents.map((text) => detectionSample(text, 2000))));
+}
+
+const pct = (x: number) => (100 * x).toFixed(2) + "%";
+const baseline = results.get("franc")!;
+const baseDocs = docRates.get("franc")!;
+const header = ["detector", ...sets.flatMap(([name]) => [`${name} acc`, "x franc", "items/s"]), "2KB docs/s", "x franc"];
+const rows = detectors.map((d) => {
+  const r = results.get(d.name)!;
+  return [
+    d.name,
+    ...r.flatMap((s, i) => [pct(s.accuracy), (s.accuracy / baseline[i]!.accuracy).toFixed(3), Math.round(s.itemsPerSecond).toLocaleString("en")]),
+    Math.round(docRates.get(d.name)!).toLocaleString("en"),
+    (docRates.get(d.name)! / baseDocs).toFixed(2),
+  ];
+});
+printTable(header, rows);
+
+sets.forEach(([name], setIndex) => {
+  process.stdout.write(`\nper-language accuracy, ${name} (% right; n = items)\n`);
+  const languages = [...results.get("franc")![setIndex]!.perLanguage.keys()].sort();
+  const perRow = 12;
+  for (let start = 0; start < languages.length; start += perRow) {
+    const chunk = languages.slice(start, start + perRow);
+    const counts = chunk.map((l) => `${l}(${results.get("franc")![setIndex]!.perLanguage.get(l)![0]})`);
+    const table = detectors.map((d) => [
+      d.name,
+      ...chunk.map((l) => {
+        const [n, ok] = results.get(d.name)![setIndex]!.perLanguage.get(l)!;
+        return String(Math.round((100 * ok) / n));
+      }),
+    ]);
+    printTable(["detector", ...counts], table);
+  }
+});
+
+function printTable(head: string[], body: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  process.stdout.write(line(head) + "\n" + body.map(line).join("\n") + "\n");
+}
