@@ -1,0 +1,152 @@
+/**
+ * C4's line and document rules (Raffel et al. 2020), with datatrove's defaults and semantics
+ * (`c4_filters.py`, `C4QualityFilter` with `split_paragraph=True`): each line of
+ * `text.splitlines()` is stripped and checked in datatrove's order; the kept lines are joined
+ * with "\n". Removed lines are counted by reason, in `meta.c4.linesRemoved` and in the stage's
+ * stats as `skip:line:<reason>`; documents are dropped for "lorem ipsum", "{" and too few
+ * sentences.
+ *
+ * Two extensions keep non-English pages alive, without changing anything on English text: the
+ * terminal punctuation includes the CJK full stops (。！？), and a line in a script without
+ * spaces counts its segmented words rather than its whitespace-separated chunks (a Chinese line
+ * is one chunk, so "at least 3 words" would otherwise remove every line). Sentences are counted
+ * by terminal punctuation followed by a space (or a CJK full stop), where datatrove runs nltk's
+ * punkt; the two differ on abbreviations such as "Mr.".
+ */
+import { z } from "zod";
+import type { Doc, TaskContext } from "../../pipeline/doc.js";
+import { docStage, register } from "../../pipeline/registry.js";
+import { countLineWords, splitLines, whitespaceWordStats } from "./text.js";
+
+export const C4_CITATION = /\[\d*]|\[edit]|\[citation needed]/g;
+export const C4_POLICY_SUBSTRINGS = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
+
+export const c4Params = z.object({
+  filterNoTerminalPunct: z.boolean().default(true).describe("remove lines not ending in terminal punctuation, or ending in '...' (published on; FineWeb turns it off)"),
+  terminalPunctuation: z
+    .array(z.string())
+    .default([".", "?", "!", '"', "'", "。", "？", "！"])
+    .describe("line endings that count as terminal punctuation (published . ? ! \" ' plus the CJK full stops)"),
+  minNumSentences: z.number().int().default(5).describe("fewest sentences a document keeps after line removal (published 5; -1 disables)"),
+  minWordsPerLine: z.number().int().default(3).describe("fewest words a kept line has (published 3; -1 disables)"),
+  maxWordLength: z.number().int().default(1000).describe("longest word, in characters, a kept line may contain (published 1000; -1 disables)"),
+  removeCitations: z.boolean().default(true).describe("strip Wikipedia citation markers such as [1], [edit], [citation needed]"),
+  filterLoremIpsum: z.boolean().default(true).describe('drop documents containing "lorem ipsum"'),
+  filterJavascript: z.boolean().default(true).describe('remove lines mentioning "javascript"'),
+  filterCurlyBracket: z.boolean().default(true).describe('drop documents containing "{"'),
+  filterPolicy: z.boolean().default(true).describe("remove lines about terms of use, privacy or cookie policies"),
+});
+export type C4Params = z.output<typeof c4Params>;
+
+export type C4LineReason = "too_long_word" | "no_terminal_punc" | "too_few_words" | "javascript" | "policy";
+
+export interface C4Result {
+  /** The text with removed lines gone and citations stripped, or the document-level drop reason. */
+  verdict: { keep: true; text: string } | { keep: false; reason: string };
+  linesKept: number;
+  linesRemoved: Partial<Record<C4LineReason, number>>;
+  sentences: number;
+}
+
+/** Every line or document rule below needs one of these (each policy phrase has "cookie", "terms of use" or "privacy policy"). */
+const MAYBE_DOCUMENT_OR_LINE_RULE = /lorem ipsum|javascript|cookie|terms of use|privacy policy|\{/i;
+
+/** . ! ? and the CJK full stops 。！？ */
+const isSentenceEnd = (c: number) => c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3002 || c === 0xff01 || c === 0xff1f;
+const isCjkSentenceEnd = (c: number) => c === 0x3002 || c === 0xff01 || c === 0xff1f;
+/** " ' ) ] ” ’ 」 』 ） */
+const isCloser = (c: number) =>
+  c === 0x22 || c === 0x27 || c === 0x29 || c === 0x5d || c === 0x201d || c === 0x2019 || c === 0x300d || c === 0x300f || c === 0xff09;
+
+/** Sentences in one line: 1 + the number of sentence ends followed by more text. */
+export function countSentences(line: string): number {
+  let sentences = 1;
+  const n = line.length;
+  for (let i = 0; i < n; i++) {
+    const c = line.charCodeAt(i);
+    if (!isSentenceEnd(c)) continue;
+    const cjk = isCjkSentenceEnd(c);
+    let j = i + 1;
+    while (j < n && isSentenceEnd(line.charCodeAt(j))) j++;
+    while (j < n && isCloser(line.charCodeAt(j))) j++;
+    let k = j;
+    while (k < n && (line.charCodeAt(k) === 32 || line.charCodeAt(k) === 9)) k++;
+    if (k < n && (k > j || cjk)) sentences++;
+    i = j - 1;
+  }
+  return sentences;
+}
+
+function endsWithAny(line: string, endings: readonly string[]): boolean {
+  for (const ending of endings) if (line.endsWith(ending)) return true;
+  return false;
+}
+
+/** The C4 rules as one pure function of (text, params). */
+export function c4Apply(text: string, p: C4Params): C4Result {
+  const linesRemoved: Partial<Record<C4LineReason, number>> = {};
+  const remove = (reason: C4LineReason) => (linesRemoved[reason] = (linesRemoved[reason] ?? 0) + 1);
+  const kept: string[] = [];
+  let sentences = 0;
+  const result = (verdict: C4Result["verdict"]): C4Result => ({ verdict, linesKept: kept.length, linesRemoved, sentences });
+  for (const rawLine of splitLines(text)) {
+    let line = rawLine.trim();
+    const words = whitespaceWordStats(line);
+    if (p.maxWordLength !== -1 && words.longest > p.maxWordLength) {
+      remove("too_long_word");
+      continue;
+    }
+    if (p.removeCitations && line.includes("[")) line = line.replace(C4_CITATION, "");
+    if (p.filterNoTerminalPunct && (!endsWithAny(line, p.terminalPunctuation) || line.endsWith("..."))) {
+      remove("no_terminal_punc");
+      continue;
+    }
+    if (countLineWords(line, words) < p.minWordsPerLine) {
+      remove("too_few_words");
+      continue;
+    }
+    // Most lines mention none of the phrases: one case-insensitive scan rules them all out.
+    if (!MAYBE_DOCUMENT_OR_LINE_RULE.test(line)) {
+      sentences += countSentences(line);
+      kept.push(line);
+      continue;
+    }
+    const lower = line.toLowerCase();
+    if (p.filterLoremIpsum && lower.includes("lorem ipsum")) return result({ keep: false, reason: "c4:lorem_ipsum" });
+    if (p.filterJavascript && lower.includes("javascript")) {
+      remove("javascript");
+      continue;
+    }
+    if (p.filterCurlyBracket && line.includes("{")) return result({ keep: false, reason: "c4:curly_bracket" });
+    if (p.filterPolicy && C4_POLICY_SUBSTRINGS.some((s) => lower.includes(s))) {
+      remove("policy");
+      continue;
+    }
+    sentences += countSentences(line);
+    kept.push(line);
+  }
+  if (sentences < p.minNumSentences) return result({ keep: false, reason: "c4:too_few_sentences" });
+  return result({ keep: true, text: kept.join("\n").trim() });
+}
+
+/** The filter as a pure function of (doc, params): the changed document, or the drop reason. */
+export function c4Filter(doc: Doc, params: C4Params): Doc | string {
+  const { verdict } = c4Apply(doc.text, params);
+  return verdict.keep ? { ...doc, text: verdict.text } : verdict.reason;
+}
+
+export const c4Quality = docStage({
+  name: "c4_quality",
+  description: "C4 rules: remove lines (no terminal punctuation, < 3 words, javascript, policy, 1000+ char words), drop lorem ipsum, '{', < 5 sentences",
+  params: c4Params,
+  setup: (params) => (doc: Doc, ctx: TaskContext) => {
+    const { verdict, linesKept, linesRemoved, sentences } = c4Apply(doc.text, params);
+    for (const [reason, n] of Object.entries(linesRemoved)) ctx.skip("c4_quality", `line:${reason}`, n);
+    doc.meta.c4 = { linesKept, linesRemoved, sentences };
+    if (!verdict.keep) return verdict.reason;
+    doc.text = verdict.text;
+    return doc;
+  },
+});
+
+register(c4Quality);

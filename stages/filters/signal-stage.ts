@@ -1,0 +1,51 @@
+import { z } from "zod";
+import type { Doc } from "../../pipeline/doc.js";
+import { docStage, type StageSpec } from "../../pipeline/registry.js";
+
+/** The verdict of a decide function: keep, or the reason naming the rule that fired. */
+export type Verdict = true | string;
+
+/** Every annotate-and-decide filter takes this parameter. */
+export const reuseSignalsParam = z
+  .boolean()
+  .default(false)
+  .describe("decide from the signals already in meta (from an earlier run) instead of recomputing them; for re-thresholding");
+
+/**
+ * A filter split in two pure halves: `signals(text, params)` measures the document and
+ * `decide(signals, params)` applies the thresholds. The stage writes the signals to
+ * `doc.meta[metaKey]` before deciding, so a later run can re-threshold from meta alone
+ * (`reuseSignals: true`) without recomputing.
+ */
+export function signalFilterStage<P extends z.ZodObject<{ reuseSignals: typeof reuseSignalsParam }>, S extends object>(options: {
+  name: string;
+  description: string;
+  metaKey: string;
+  params: P;
+  signals(text: string, params: z.output<P>): S;
+  decide(signals: S, params: z.output<P>): Verdict;
+}): StageSpec<P> {
+  return docStage({
+    name: options.name,
+    description: options.description,
+    params: options.params,
+    setup: (params) => (doc: Doc) => {
+      const existing = doc.meta[options.metaKey];
+      const signals =
+        params.reuseSignals && existing !== null && typeof existing === "object" ? (existing as S) : options.signals(doc.text, params);
+      doc.meta[options.metaKey] = signals;
+      const verdict = options.decide(signals, params);
+      return verdict === true ? doc : verdict;
+    },
+  });
+}
+
+/** `value > max`, where a null bound disables the rule (datatrove's `None`). */
+export function above(value: number, max: number | null): boolean {
+  return max !== null && value > max;
+}
+
+/** `value < min`, where a null bound disables the rule. */
+export function below(value: number, min: number | null): boolean {
+  return min !== null && value < min;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { finewebQualityDecide, finewebQualityFilter, finewebQualityParams, finewebQualitySignals, type FinewebQualitySignals } from "../../../stages/filters/fineweb-quality.js";
+import { doc, makeStage, recordingContext, runStage } from "./helpers.js";
+
+const defaults = finewebQualityParams.parse({});
+
+describe("fineweb quality signals", () => {
+  it("measures a small text by hand", () => {
+    // 5 lines (12, 5, 48, 0, 12 chars), 81 chars, 4 newlines, 15 tokens.
+    const text = "Hello world.\nshort\nThis line is definitely longer than thirty chars\n\nHello world.";
+    const s = finewebQualitySignals(text, defaults);
+    expect(s.linePunctFrac).toBe(2 / 5);
+    expect(s.shortLineFrac).toBe(4 / 5);
+    expect(s.dupLineCharFrac).toBeCloseTo(12 / 77, 12);
+    expect(s.newlineWordRatio).toBeCloseTo(4 / 15, 12);
+  });
+  it("counts Chinese and Japanese full stops as line-ending punctuation", () => {
+    expect(finewebQualitySignals("我们今天去北京。\n日本語の文章です。\nno", defaults).linePunctFrac).toBe(2 / 3);
+  });
+});
+
+describe("fineweb quality thresholds", () => {
+  const long = (i: number, end: string) => `This is a fairly long line of text, number ${i}${end}`;
+  const lines = (punctuated: number, total: number) => Array.from({ length: total }, (_, i) => long(i, i < punctuated ? "." : "")).join("\n");
+  it("drops at exactly 12% punctuated lines and keeps above", () => {
+    expect(finewebQualityFilter(doc(lines(3, 25)), defaults)).toBe("fineweb_quality:line_punct_ratio"); // 0.12
+    expect(finewebQualityFilter(doc(lines(4, 25)), defaults)).toBe(true); // 0.16
+  });
+  it("keeps a page with no punctuated line when linePunctExcludeZero is set", () => {
+    expect(finewebQualityFilter(doc(lines(0, 25)), { ...defaults, linePunctExcludeZero: true })).toBe(true);
+  });
+  it("treats a line of 30 characters as short and 31 as not", () => {
+    expect(finewebQualitySignals("x".repeat(30) + "\n" + "y".repeat(31), defaults).shortLineFrac).toBe(0.5);
+  });
+  const base: FinewebQualitySignals = { linePunctFrac: 1, shortLineFrac: 0, dupLineCharFrac: 0, newlineWordRatio: 0 };
+  it.each([
+    ["short_line_ratio", { shortLineFrac: 0.6699 }, { shortLineFrac: 0.67 }],
+    ["char_dup_ratio", { dupLineCharFrac: 0.0099 }, { dupLineCharFrac: 0.01 }],
+    ["list_ratio", { newlineWordRatio: 0.3 }, { newlineWordRatio: 0.3001 }],
+  ] as const)("%s: just under keeps, at or over drops as datatrove compares", (rule, keep, drop) => {
+    expect(finewebQualityDecide({ ...base, ...keep }, defaults)).toBe(true);
+    expect(finewebQualityDecide({ ...base, ...drop }, defaults)).toBe(`fineweb_quality:${rule}`);
+  });
+  it("keeps a Russian article with punctuated lines", () => {
+    const russian = "Сегодня в городе прошла большая выставка современного искусства.\nМногие жители пришли посмотреть на новые работы местных художников.";
+    expect(finewebQualityFilter(doc(russian), defaults)).toBe(true);
+  });
+});
+
+describe("fineweb_quality stage", () => {
+  it("writes meta.fineweb and re-thresholds from it", async () => {
+    const ctx = recordingContext();
+    const text = "A line that ends properly with a full stop.\nAnother line that also ends with a stop here.";
+    const [out] = await runStage(makeStage("fineweb_quality"), [doc(text)], ctx);
+    expect((out!.meta.fineweb as FinewebQualitySignals).linePunctFrac).toBe(1);
+    await runStage(makeStage("fineweb_quality", { reuseSignals: true, linePunctThr: 1 }), [{ ...out!, text: "" }], ctx);
+    expect(ctx.drops).toEqual([["d", "fineweb_quality:line_punct_ratio"]]);
+  });
+});
