@@ -1,0 +1,14 @@
+/**
+ * Dedup: MinHash near-duplicate removal, exact (normalised text) and URL dedup, in four sharded
+ * steps. Importing this module registers the writers `minhash_signatures` and `exact_hashes`,
+ * the tasks `minhash_buckets` and `minhash_clusters`, and the stages `minhash_filter` and
+ * `exact_filter`.
+ */
+import "./signatures.js";
+import "./buckets.js";
+import "./clusters.js";
+import "./filter.js";
+
+export { MinHasher, normalizeText, estimatedJaccard, forEachShingle, bandHash, hashString64 } from "./hash.js";
+export { candidateProbability, dedupParamsReport, suggestBandsRows } from "./cli.js";
+export { RecordFile } from "./format.js";
