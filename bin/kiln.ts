@@ -16,6 +16,7 @@ export const kiln = defineCommand({
     run: runCommandDef(builtinModules),
     apply: applyCommand,
     stages: stagesCommand,
+    dedup: () => import("../stages/dedup/cli.js").then((m) => m.dedupCommand),
   },
 });
 
