@@ -116,15 +116,19 @@ export function resolvePipeline(raw: unknown, source: string, baseDir = process.
     const where = `${source}: steps[${index}] (${step.name})`;
     if (seen.has(step.name)) throw new KilnError("config", `${where}: name: a step named "${step.name}" already exists`);
     const { format: readerName, paths, from, ...readerParams } = step.read;
-    if (!paths === !from) throw new KilnError("config", `${where}: read: give exactly one of "paths" or "from"`);
+    if (paths && from) throw new KilnError("config", `${where}: read: give "paths" or "from", not both`);
     if (from && !seen.has(from)) throw new KilnError("config", `${where}: read.from: no earlier step named "${from}"`);
     if (step.task && step.stages.length > 0) throw new KilnError("config", `${where}: task: a task step has no stages`);
+    const reader = { name: readerName, params: parseParams("reader", readerName, readerParams, `${where}: read`) };
+    if (!paths && !from && !getSpec("reader", readerName).inputs) {
+      throw new KilnError("config", `${where}: read: give "paths" (files, globs or URLs) or "from" (an earlier step)`);
+    }
     seen.add(step.name);
     const { format: writerName, ...writerParams } = step.write;
     const task = step.task ? (({ name, ...params }) => ({ name, params: parseParams("task", name, params, `${where}: task.${name}`) }))(step.task) : undefined;
     return {
       name: step.name,
-      reader: { name: readerName, params: parseParams("reader", readerName, readerParams, `${where}: read`) },
+      reader,
       paths: paths === undefined ? [] : (Array.isArray(paths) ? paths : [paths]).map((p) => absolutePath(p, baseDir)),
       ...(from ? { from } : {}),
       stages: step.stages.map((entry, stageIndex) => {

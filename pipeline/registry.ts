@@ -13,6 +13,11 @@ interface BaseSpec<P extends z.ZodType> {
 export interface ReaderSpec<P extends z.ZodType = z.ZodType> extends BaseSpec<P> {
   kind: "reader";
   create(params: z.output<P>): Reader;
+  /**
+   * For readers that know their own input (a Common Crawl crawl by name): the files to read when
+   * the step gives no `paths`. Called once, when the step is planned.
+   */
+  inputs?(params: z.output<P>): Promise<string[]>;
 }
 export interface StageSpec<P extends z.ZodType = z.ZodType> extends BaseSpec<P> {
   kind: "stage";

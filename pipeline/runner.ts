@@ -42,7 +42,8 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
     const dataDir = path.join(stepPaths(pipeline, step.from).dir, "data");
     files = (await readdir(dataDir)).filter((f) => !f.includes(".tmp-")).sort().map((f) => path.join(dataDir, f));
   } else {
-    files = await listFiles(step.paths);
+    const spec = getSpec("reader", step.reader.name);
+    files = step.paths.length === 0 && spec.inputs ? await spec.inputs(step.reader.params) : await listFiles(step.paths);
   }
   // A whole-step task splits its work by rank itself, so one task is the safe default.
   const world = step.tasks ?? (step.task ? 1 : Math.max(1, files.length));
