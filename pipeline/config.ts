@@ -3,6 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { KilnError } from "./errors.js";
+import { getStepPreset, type RawStep } from "./presets.js";
 import { getSpec, type SpecKind } from "./registry.js";
 
 /**
@@ -100,8 +101,30 @@ function splitEntry(entry: z.output<typeof stageEntry>): { name: string; params:
   return { name, params: entry[name] ?? {} };
 }
 
+/** Replaces each step that names a `preset` by the steps the preset expands to. */
+export function expandPresets(raw: unknown, source: string): unknown {
+  const steps = (raw as { steps?: unknown })?.steps;
+  if (!Array.isArray(steps)) return raw;
+  const expanded = steps.flatMap((step: unknown, index) => {
+    if (typeof step !== "object" || step === null || !("preset" in step)) return [step];
+    const { preset, presetParams, ...rest } = step as RawStep & { preset: unknown; presetParams?: unknown };
+    const where = `${source}: steps[${index}] (${String(rest.name)})`;
+    if (typeof preset !== "string") throw new KilnError("config", `${where}: preset: expected a preset name`);
+    if (presetParams !== undefined && (typeof presetParams !== "object" || presetParams === null)) {
+      throw new KilnError("config", `${where}: presetParams: expected { stage: { param: value } }`);
+    }
+    try {
+      return getStepPreset(preset).expand(rest, (presetParams ?? {}) as Record<string, Record<string, unknown>>);
+    } catch (error) {
+      throw new KilnError("config", `${where}: preset: ${(error as Error).message}`);
+    }
+  });
+  return { ...(raw as object), steps: expanded };
+}
+
 /** Validates a user config object and fills in every default. `source` names the file in errors. */
-export function resolvePipeline(raw: unknown, source: string, baseDir = process.cwd()): ResolvedPipeline {
+export function resolvePipeline(userRaw: unknown, source: string, baseDir = process.cwd()): ResolvedPipeline {
+  const raw = expandPresets(userRaw, source);
   const parsed = userPipeline.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -6,6 +6,7 @@ import "./filters/basic.js";
 import "./filters/index.js";
 import "./dedup/index.js";
 import "./writers/jsonl.js";
+import "./presets.js";
 
 export { readJsonl } from "./readers/jsonl.js";
 export { writeJsonl } from "./writers/jsonl.js";

@@ -1,5 +1,7 @@
 import { defineCommand } from "citty";
 import { z } from "zod";
+import { stringify as toYaml } from "yaml";
+import { getStepPreset, listStepPresets } from "../presets.js";
 import { listSpecs, type AnySpec } from "../registry.js";
 
 interface ParamRow {
@@ -35,12 +37,26 @@ export function formatStages(specs: AnySpec[]): string {
 
 export const stagesCommand = defineCommand({
   meta: { name: "stages", description: "list every reader, stage and writer with its parameters and defaults" },
-  args: { json: { type: "boolean", description: "print JSON" } },
+  args: {
+    json: { type: "boolean", description: "print JSON" },
+    preset: { type: "string", description: "print the steps a preset expands to (e.g. fineweb, fineweb@1)" },
+  },
   run({ args }) {
+    if (args.preset) {
+      const preset = getStepPreset(args.preset);
+      const step = { name: "web", read: { format: "warc", paths: "crawl/*.warc.gz" } };
+      process.stdout.write(`# ${preset.id}: ${preset.description}\n# a step { name: web, preset: ${args.preset} } expands to:\n`);
+      process.stdout.write(toYaml({ steps: preset.expand(step, {}) }));
+      return;
+    }
     const specs = listSpecs();
     if (args.json) {
       const rows = specs.map((s) => ({ kind: s.kind, name: s.name, description: s.description, params: describeParams(s) }));
       process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
-    } else process.stdout.write(formatStages(specs));
+    } else {
+      process.stdout.write(formatStages(specs));
+      const presets = listStepPresets();
+      if (presets.length > 0) process.stdout.write(`\npresets (kiln stages --preset NAME prints the steps):\n${presets.map((p) => `    ${[p.id, ...p.aliases].join(", ")}: ${p.description}`).join("\n")}\n`);
+    }
   },
 });

@@ -1,0 +1,153 @@
+import { access, mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { stringify as toYaml } from "yaml";
+import { createReporter, defineCommand, formatStepStats, lines, openRead, runPipelineFile, type StepStats } from "../pipeline/index.js";
+import { generateSample } from "../datasets/sample/index.js";
+
+/** The sample is generated once per seed into the temp folder and reused. */
+async function ensureSample(seed: number, pages: number): Promise<{ dir: string; truthFile: string }> {
+  const dir = path.join(os.tmpdir(), `kiln-sample-s${seed}-p${pages}`);
+  const truthFile = path.join(dir, "truth.jsonl");
+  const ready = await access(truthFile).then(() => true, () => false);
+  if (!ready) await generateSample({ outDir: dir, seed, pages });
+  return { dir, truthFile };
+}
+
+/**
+ * The whole chain as it stands, as a pipeline config a user can copy: the sample's WARC files
+ * through the FineWeb recipe (URL filter, extraction, English, Gopher, C4, FineWeb, MinHash, PII).
+ */
+export function demoPipeline(sampleDir: string, output: string) {
+  return {
+    name: "demo",
+    output,
+    steps: [
+      {
+        name: "fineweb",
+        read: { format: "warc", paths: path.join(sampleDir, "warc", "*.warc.gz") },
+        preset: "fineweb",
+        keepExcluded: true,
+      },
+    ],
+  };
+}
+
+interface TruthRow {
+  id: string;
+  kind: string;
+  language: string | null;
+  cluster: string | null;
+  duplicateOf?: string | null;
+  targetJaccard?: number | null;
+}
+
+function truthSummary(rows: TruthRow[]): string {
+  const byKind: Record<string, number> = {};
+  const byLanguage: Record<string, number> = {};
+  for (const r of rows) {
+    byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+    if (r.language) byLanguage[r.language] = (byLanguage[r.language] ?? 0) + 1;
+  }
+  const fmt = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ");
+  return `${rows.length} pages: ${fmt(byKind)}\nlanguages: ${fmt(byLanguage)}`;
+}
+
+/** What the chain kept of each kind of planted page, English and other languages apart. */
+function keptByKind(truth: TruthRow[], kept: Set<string>): string {
+  const rows = new Map<string, { en: number; enKept: number; other: number; otherKept: number }>();
+  for (const r of truth) {
+    const row = rows.get(r.kind) ?? { en: 0, enKept: 0, other: 0, otherKept: 0 };
+    if (r.language === "en") {
+      row.en++;
+      if (kept.has(r.id)) row.enKept++;
+    } else {
+      row.other++;
+      if (kept.has(r.id)) row.otherKept++;
+    }
+    rows.set(r.kind, row);
+  }
+  const lines = ["kind             english kept   other kept"];
+  for (const [kind, r] of [...rows].sort((a, b) => b[1].en + b[1].other - (a[1].en + a[1].other))) {
+    lines.push(`${kind.padEnd(16)} ${`${r.enKept}/${r.en}`.padStart(12)} ${`${r.otherKept}/${r.other}`.padStart(12)}`);
+  }
+  return lines.join("\n");
+}
+
+/** Planted duplicates that reached dedup together with their original: how many dedup removed, by similarity. */
+function dedupByJaccard(truth: TruthRow[], beforeDedup: Set<string>, kept: Set<string>): string {
+  const byTarget = new Map<number, { pairs: number; removed: number }>();
+  for (const r of truth) {
+    if (!r.duplicateOf || r.targetJaccard == null) continue;
+    if (!beforeDedup.has(r.id) || !beforeDedup.has(r.duplicateOf)) continue;
+    const row = byTarget.get(r.targetJaccard) ?? { pairs: 0, removed: 0 };
+    row.pairs++;
+    // One of the two goes when the pair is caught; count the pair as caught if either was removed.
+    if (!kept.has(r.id) || !kept.has(r.duplicateOf)) row.removed++;
+    byTarget.set(r.targetJaccard, row);
+  }
+  const lines = ["planted duplicate pairs that reached dedup, by Jaccard (P = 1-(1-J^8)^14, 14 bands x 8 rows)"];
+  for (const [target, r] of [...byTarget].sort((a, b) => b[0] - a[0])) {
+    const theory = 1 - (1 - target ** 8) ** 14;
+    lines.push(`  J ${target.toFixed(2)}: caught ${r.removed}/${r.pairs}   P ${theory.toFixed(2)}`);
+  }
+  return lines.join("\n");
+}
+
+export function demoReport(stats: StepStats[], truth: TruthRow[], beforeDedup: Set<string>, kept: Set<string>): string {
+  const out = ["", "== Kiln demo ==", "", "sample corpus (ground truth)", truthSummary(truth)];
+  for (const step of stats) out.push("", `step ${step.step}: ${step.world} task(s), ${step.files} file(s)`, formatStepStats(step));
+  const first = stats[0]?.stages[0];
+  const last = stats.at(-1)?.stages.at(-1);
+  if (first && last) {
+    out.push(
+      "",
+      `documents in ${first.docsOut}, out ${last.docsOut}; text ${(first.bytesOut / 1e6).toFixed(2)} MB in, ${(last.bytesOut / 1e6).toFixed(2)} MB out`,
+    );
+  }
+  for (const step of stats) {
+    if (step.counters) out.push(`${step.step}: ${Object.entries(step.counters).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  }
+  out.push("", "what the chain kept, by the kind of page the generator planted", keptByKind(truth, kept));
+  out.push("", dedupByJaccard(truth, beforeDedup, kept));
+  return out.join("\n") + "\n";
+}
+
+async function keptIds(dataDir: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const file of (await readdir(dataDir)).sort()) {
+    for await (const line of lines(await openRead(path.join(dataDir, file), {}).then((s) => s.setEncoding("utf8")))) {
+      if (line) ids.add((JSON.parse(line) as { id: string }).id);
+    }
+  }
+  return ids;
+}
+
+export function demoCommand(builtinModules: string[]) {
+  return defineCommand({
+    meta: { name: "demo", description: "run the whole chain on the bundled sample corpus and print a report" },
+    args: {
+      out: { type: "string", description: "run folder (default: a new temporary folder)" },
+      seed: { type: "string", description: "sample corpus seed", default: "1" },
+      pages: { type: "string", description: "sample corpus pages", default: "600" },
+      workers: { type: "string", description: "worker threads; default: number of cores" },
+    },
+    async run({ args }) {
+      const sample = await ensureSample(Number(args.seed), Number(args.pages));
+      const output = args.out ? path.resolve(args.out) : await mkdtemp(path.join(os.tmpdir(), "kiln-demo-"));
+      await mkdir(output, { recursive: true });
+      const configFile = path.join(output, "pipeline.yaml");
+      await writeFile(configFile, toYaml(demoPipeline(sample.dir, output)));
+      const { stats } = await runPipelineFile(configFile, {
+        builtinModules,
+        reporter: createReporter(process.stderr),
+        ...(args.workers ? { workers: Number(args.workers) } : {}),
+      });
+      const truth = (await readFile(sample.truthFile, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TruthRow);
+      const finalStep = stats.at(-1)?.step ?? "";
+      const beforeDedup = await keptIds(path.join(output, stats[0]?.step ?? "", "data"));
+      process.stdout.write(demoReport(stats, truth, beforeDedup, await keptIds(path.join(output, finalStep, "data"))));
+      process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/)\n`);
+    },
+  });
+}
