@@ -3,17 +3,22 @@
  * The composition root: the one place that knows every folder. It names the modules that register
  * built-in stages (worker threads import the same list) and assembles the CLI verbs.
  */
-import { applyCommand, defineCommand, runCli, runCommandDef, stagesCommand } from "../pipeline/index.js";
+import { fileURLToPath } from "node:url";
+import { applyCommand, defineCommand, runCli, runCommandDef, stagesCommand, statusCommand, taskCommandDef } from "../pipeline/index.js";
 
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
 export const builtinModules = ["../stages/index"].map((m) => new URL(m + extension, import.meta.url).href);
+/** How a Slurm task starts this CLI: compiled JavaScript, or the sources through tsx. */
+const cliCommand = [process.execPath, ...(extension === ".ts" ? ["--import", "tsx"] : []), fileURLToPath(import.meta.url)];
 
 export const kiln = defineCommand({
   meta: { name: "kiln", version: "0.1.0", description: "raw web crawl to a trained language model" },
   subCommands: {
     // Loaded on use, so `kiln run` inside a Slurm task does not load the demo's corpus generator.
     demo: () => import("./demo.js").then((m) => m.demoCommand(builtinModules)),
-    run: runCommandDef(builtinModules),
+    run: runCommandDef(builtinModules, cliCommand),
+    status: statusCommand,
+    task: taskCommandDef(builtinModules),
     apply: applyCommand,
     stages: stagesCommand,
     dedup: () => import("../stages/dedup/cli.js").then((m) => m.dedupCommand),

@@ -6,7 +6,7 @@ import type { ResolvedPipeline, ResolvedStep } from "./config.js";
 import { errorMessage } from "./errors.js";
 import { listFiles, openWriteAtomic, writeFileAtomic } from "./io/storage.js";
 import { getSpec } from "./registry.js";
-import { addCount, emptyStageStats, type StageStats, type TaskStats } from "./stats.js";
+import { addCount, emptyStageStats, mergeTaskStats, type StageStats, type StepStats, type TaskStats } from "./stats.js";
 
 /** The folders of one step inside a run: `<output>/<step>/{data,stats,completions,logs,excluded}`. */
 export function stepPaths(pipeline: ResolvedPipeline, step: string) {
@@ -21,6 +21,7 @@ export function stepPaths(pipeline: ResolvedPipeline, step: string) {
     completion: (rank: number) => path.join(dir, "completions", rankName(rank)),
     log: (rank: number) => path.join(dir, "logs", `${rankName(rank)}.log`),
     excluded: (rank: number) => path.join(dir, "excluded", `${rankName(rank)}.jsonl.gz`),
+    failure: (rank: number) => path.join(dir, "failures", rankName(rank)),
   };
 }
 
@@ -119,7 +120,20 @@ const closeStream = (stream: WriteStream) => new Promise<void>((resolve) => stre
  * Runs one task: reads its share of the step's input (files[rank::world]) through the stages into
  * one output file, then writes its stats and completion marker. Returns null if it was already done.
  */
-export async function runTask({ pipeline, step, plan, rank, onProgress }: TaskOptions): Promise<TaskStats | null> {
+export async function runTask(options: TaskOptions): Promise<TaskStats | null> {
+  const failure = stepPaths(options.pipeline, options.step.name).failure(options.rank);
+  try {
+    const stats = await runTaskOnce(options);
+    await rm(failure, { force: true });
+    return stats;
+  } catch (error) {
+    // A marker beside the completions, so `kiln status` can name failed ranks under any executor.
+    await writeFileAtomic(failure, `${new Date().toISOString()} ${errorMessage(error)}\n`).catch(() => {});
+    throw error;
+  }
+}
+
+async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptions): Promise<TaskStats | null> {
   const paths = stepPaths(pipeline, step.name);
   if (await isComplete(pipeline, step.name, rank)) return null;
   const started = performance.now();
@@ -201,6 +215,17 @@ export async function runTask({ pipeline, step, plan, rank, onProgress }: TaskOp
   onProgress?.({ ...progress, bytes: readStats.bytesOut });
   logFile.log(`done: ${readStats.docsOut} read, ${writeStats.docsOut} written in ${(totalMs / 1000).toFixed(1)} s`);
   return completeTask(pipeline, stats, logFile);
+}
+
+/** Merges the stats of every rank of a step into `<step>/stats.json`. */
+export async function mergeStepStats(pipeline: ResolvedPipeline, step: string, world: number): Promise<StepStats> {
+  const paths = stepPaths(pipeline, step);
+  const tasks = await Promise.all(
+    Array.from({ length: world }, async (_, r) => JSON.parse(await readFile(paths.taskStats(r), "utf8")) as TaskStats),
+  );
+  const merged = mergeTaskStats(tasks);
+  await writeFileAtomic(paths.stats, JSON.stringify(merged, null, 2) + "\n");
+  return merged;
 }
 
 /** Stats, then the completion marker: a task counts as done only once both are on disk. */

@@ -5,9 +5,11 @@ import { defineCommand } from "citty";
 import { loadPipelineFile, resolvePipeline, type ResolvedPipeline } from "../config.js";
 import { KilnError } from "../errors.js";
 import { runLocal } from "../executors/local.js";
+import { arraySpec, submitSlurm, waitForJobs, type SlurmOptions } from "../executors/slurm.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createReporter, type Reporter } from "../progress.js";
 import { formatStepStats, type StepStats } from "../stats.js";
+import { formatStatus, runStatus } from "./status.js";
 
 /** Imports modules that register stages: the built-in ones and those a config names. */
 export async function importModules(urls: string[]): Promise<void> {
@@ -37,32 +39,79 @@ export interface RunPipelineOptions {
   reporter?: Reporter;
 }
 
-/** Loads, validates and runs a pipeline file; used by `kiln run` and by `kiln demo`. */
-export async function runPipelineFile(file: string, options: RunPipelineOptions): Promise<{ pipeline: ResolvedPipeline; stats: StepStats[] }> {
+/** Loads and validates a pipeline file and saves its resolved config in the run folder. */
+export async function preparePipeline(file: string, builtinModules: string[]): Promise<{ pipeline: ResolvedPipeline; modules: string[] }> {
   const raw = await loadPipelineFile(file);
   const baseDir = path.dirname(path.resolve(file));
-  const extra = Array.isArray((raw as { modules?: unknown })?.modules) ? ((raw as { modules: unknown[] }).modules.map(String)) : [];
-  const modules = [...options.builtinModules, ...extra.map((m) => toModuleUrl(path.resolve(baseDir, m)))];
+  const extra = Array.isArray((raw as { modules?: unknown })?.modules) ? (raw as { modules: unknown[] }).modules.map(String) : [];
+  const modules = [...builtinModules, ...extra.map((m) => toModuleUrl(path.resolve(baseDir, m)))];
   await importModules(modules);
   const pipeline = resolvePipeline(raw, file, baseDir);
   await saveResolvedConfig(pipeline);
+  return { pipeline, modules };
+}
+
+/** Loads, validates and runs a pipeline file; used by `kiln run` and by `kiln demo`. */
+export async function runPipelineFile(file: string, options: RunPipelineOptions): Promise<{ pipeline: ResolvedPipeline; stats: StepStats[] }> {
+  const { pipeline, modules } = await preparePipeline(file, options.builtinModules);
   const reporter = options.reporter ?? createReporter();
   const stats = await runLocal(pipeline, { modules, reporter, ...(options.workers ? { workers: options.workers } : {}) });
   reporter.close();
   return { pipeline, stats };
 }
 
-export function runCommandDef(builtinModules: string[]) {
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new KilnError("usage", `--${name} ${value}: expected a positive integer`);
+  return n;
+}
+
+async function runOnSlurm(file: string, builtinModules: string[], cliCommand: string[], args: Record<string, string | boolean | undefined>): Promise<void> {
+  const { pipeline } = await preparePipeline(file, builtinModules);
+  const options: SlurmOptions = { command: cliCommand };
+  if (typeof args.partition === "string") options.partition = args.partition;
+  if (typeof args.time === "string") options.time = args.time;
+  if (typeof args.qos === "string") options.qos = args.qos;
+  if (typeof args["mem-per-cpu"] === "string") options.memPerCpu = args["mem-per-cpu"];
+  const cpus = positiveInteger("cpus-per-task", args["cpus-per-task"] as string | undefined);
+  if (cpus) options.cpusPerTask = cpus;
+  const concurrent = positiveInteger("max-concurrent", args["max-concurrent"] as string | undefined);
+  if (concurrent) options.maxConcurrent = concurrent;
+  const state = await submitSlurm(pipeline, options);
+  if (state.submitted.length === 0) {
+    process.stdout.write(`nothing to submit: every task of ${pipeline.output} is complete\n`);
+    return;
+  }
+  for (const a of state.submitted) process.stdout.write(`submitted ${a.step}: job ${a.jobId}, ranks ${arraySpec(a.ranks)}\n`);
+  process.stdout.write(`stats merge: job ${state.mergeJob}\nfollow with: kiln status ${pipeline.output}\n`);
+  if (!args.wait) return;
+  await waitForJobs(state);
+  const steps = await runStatus(pipeline.output);
+  process.stdout.write(formatStatus(steps));
+  const incomplete = steps.filter((s) => s.done < s.world);
+  if (incomplete.length > 0) throw new KilnError("task_failed", `${incomplete.map((s) => `${s.step} ${s.done}/${s.world}`).join(", ")} tasks done; see kiln status ${pipeline.output}`);
+}
+
+export function runCommandDef(builtinModules: string[], cliCommand: string[]) {
   return defineCommand({
     meta: { name: "run", description: "run a curation pipeline (YAML)" },
     args: {
       pipeline: { type: "positional", description: "pipeline config file", required: true },
-      executor: { type: "string", description: "local (worker threads)", default: "local" },
-      workers: { type: "string", description: "worker threads; default: number of cores" },
+      executor: { type: "string", description: "local (worker threads) or slurm (job arrays)", default: "local" },
+      workers: { type: "string", description: "local: worker threads; default: number of cores" },
       quiet: { type: "boolean", description: "no progress output" },
+      partition: { type: "string", description: "slurm: partition" },
+      time: { type: "string", description: "slurm: time limit per task" },
+      "cpus-per-task": { type: "string", description: "slurm: CPUs per task" },
+      "mem-per-cpu": { type: "string", description: "slurm: memory per CPU (e.g. 2G)" },
+      "max-concurrent": { type: "string", description: "slurm: most tasks of one array running at once" },
+      qos: { type: "string", description: "slurm: quality of service" },
+      wait: { type: "boolean", description: "slurm: wait for the jobs and print kiln status" },
     },
     async run({ args }) {
-      if (args.executor !== "local") throw new KilnError("usage", `--executor ${args.executor}: only "local" is available`);
+      if (args.executor === "slurm") return runOnSlurm(args.pipeline, builtinModules, cliCommand, args);
+      if (args.executor !== "local") throw new KilnError("usage", `--executor ${args.executor}: expected local or slurm`);
       const workers = args.workers === undefined ? undefined : Number(args.workers);
       if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new KilnError("usage", `--workers ${args.workers}: expected a positive integer`);
       const { pipeline, stats } = await runPipelineFile(args.pipeline, {

@@ -1,12 +1,10 @@
-import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ResolvedPipeline } from "../config.js";
 import { KilnError } from "../errors.js";
-import { writeFileAtomic } from "../io/storage.js";
 import type { Reporter } from "../progress.js";
-import { isComplete, planStep, stepPaths } from "../runner.js";
-import { mergeTaskStats, type StepStats, type TaskStats } from "../stats.js";
+import { isComplete, mergeStepStats, planStep } from "../runner.js";
+import type { StepStats } from "../stats.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker.js";
 
 export interface LocalOptions {
@@ -59,16 +57,6 @@ export async function runLocal(pipeline: ResolvedPipeline, options: LocalOptions
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return results;
-}
-
-async function mergeStepStats(pipeline: ResolvedPipeline, step: string, world: number): Promise<StepStats> {
-  const paths = stepPaths(pipeline, step);
-  const tasks = await Promise.all(
-    Array.from({ length: world }, async (_, r) => JSON.parse(await readFile(paths.taskStats(r), "utf8")) as TaskStats),
-  );
-  const merged = mergeTaskStats(tasks);
-  await writeFileAtomic(paths.stats, JSON.stringify(merged, null, 2) + "\n");
-  return merged;
 }
 
 function runStep(

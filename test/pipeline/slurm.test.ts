@@ -1,0 +1,148 @@
+/**
+ * Integration tests against a real Slurm (scripts/slurm-local.sh start brings one up on localhost;
+ * .ci/run does). Where there is no Slurm they are skipped with a message.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateSample } from "../../datasets/sample/index.js";
+import { arraySpec, splitArrays } from "../../pipeline/executors/slurm.js";
+import { readStepData, repoRoot, tempDir, testStages, writeConfig, writeInputs } from "./helpers.js";
+
+function slurmReady(): boolean {
+  try {
+    execFileSync("srun", ["-N1", "-t", "1", "true"], { stdio: "ignore", timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const ready = slurmReady();
+// CI starts a local Slurm and sets KILN_REQUIRE_SLURM, so a broken cluster fails there instead of skipping.
+if (!ready && process.env.KILN_REQUIRE_SLURM) throw new Error("KILN_REQUIRE_SLURM is set but srun -N1 true fails: is scripts/slurm-local.sh start running?");
+if (!ready) console.warn("Slurm integration tests skipped: no working Slurm here (run scripts/slurm-local.sh start)");
+
+const cli = path.join(repoRoot, "bin", "kiln.ts");
+function kiln(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("slurm array helpers", () => {
+  it("compresses ranks into array specs and splits arrays at MaxArraySize", () => {
+    expect(arraySpec([0, 1, 2, 3, 5, 7, 8])).toBe("0-3,5,7-8");
+    expect(arraySpec([4])).toBe("4");
+    expect(splitArrays([0, 1, 999, 1000, 1001, 2500], 1000)).toEqual([
+      { offset: 0, indices: [0, 1, 999] },
+      { offset: 1000, indices: [0, 1] },
+      { offset: 2000, indices: [500] },
+    ]);
+  });
+});
+
+describe.skipIf(!ready)("slurm executor on a real Slurm", () => {
+  it("gives byte-identical output to the local executor for extract, filters and the MinHash steps", async () => {
+    const dir = await tempDir();
+    const sample = await generateSample({ outDir: path.join(dir, "sample"), seed: 3, pages: 120, files: 3 });
+    const steps = [
+      { name: "filter", read: { format: "warc", paths: sample.warcFiles }, stages: ["extract", "gopher_repetition", "gopher_quality", { c4_quality: { filterNoTerminalPunct: false } }] },
+      { name: "signatures", read: { from: "filter" }, write: { format: "minhash_signatures" } },
+      { name: "buckets", read: { from: "signatures" }, task: { name: "minhash_buckets" }, tasks: 4 },
+      { name: "clusters", read: { from: "buckets" }, task: { name: "minhash_clusters" } },
+      { name: "dedup", read: { from: "filter" }, stages: [{ minhash_filter: { clusters: "clusters" } }, "pii"] },
+    ];
+    const local = path.join(dir, "local");
+    const onSlurm = path.join(dir, "slurm");
+    const a = await kiln(["run", await writeConfig(dir, { output: local, steps }, "local.yaml"), "--workers", "2", "--quiet"]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await kiln(["run", await writeConfig(dir, { output: onSlurm, steps }, "slurm.yaml"), "--executor", "slurm", "--wait"]);
+    expect(b.code, b.stderr + b.stdout).toBe(0);
+    for (const step of ["filter", "dedup"]) {
+      const x = await readStepData(local, step);
+      const y = await readStepData(onSlurm, step);
+      expect([...y.keys()]).toEqual([...x.keys()]);
+      for (const [name, text] of x) expect(y.get(name), `${step}/${name}`).toBe(text);
+    }
+    const removed = JSON.parse(await readFile(path.join(onSlurm, "dedup", "stats.json"), "utf8")) as { stages: { name: string; dropped: Record<string, number> }[] };
+    expect(removed.stages.find((s) => s.name === "minhash_filter")!.dropped.minhash_duplicate).toBeGreaterThan(0);
+  });
+
+  it("cancels the dependents of a failed rank, resubmits only what is left, then submits nothing", async () => {
+    const dir = await tempDir();
+    await writeInputs(dir, 3, 5);
+    const flag = path.join(dir, "let-rank-1-pass");
+    const output = path.join(dir, "run");
+    const config = await writeConfig(dir, {
+      output,
+      modules: [testStages],
+      steps: [
+        { name: "first", read: { paths: path.join(dir, "*.jsonl.gz") }, stages: [{ fail_rank: { rank: 1, unless: flag } }] },
+        { name: "second", read: { from: "first" }, stages: ["sampler"] },
+      ],
+    });
+    const failed = await kiln(["run", config, "--executor", "slurm", "--wait"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("kiln: task_failed: first 2/3, second 0/3 tasks done");
+    expect((await readdir(path.join(output, "first", "completions"))).sort()).toEqual(["00000", "00002"]);
+    expect(await readdir(path.join(output, "second", "completions")).catch(() => [])).toEqual([]);
+    const status = await kiln(["status", output]);
+    expect(status.stdout).toMatch(/rank 1 failed: .*rank 1 fails until/);
+    expect(status.stdout).toContain(path.join(output, "first", "logs", "00001.log"));
+
+    await writeFile(flag, "");
+    const resumed = await kiln(["run", config, "--executor", "slurm", "--wait"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/submitted first: job \d+, ranks 1\n/);
+    expect(resumed.stdout).toMatch(/submitted second: job \d+, ranks 0-2\n/);
+    expect((await readdir(path.join(output, "second", "completions"))).sort()).toEqual(["00000", "00001", "00002"]);
+
+    const again = await kiln(["run", config, "--executor", "slurm", "--wait"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("nothing to submit");
+  });
+
+  it("a task signalled before its time limit requeues itself and finishes later", async () => {
+    const dir = await tempDir();
+    await writeInputs(dir, 1, 20);
+    const output = path.join(dir, "run");
+    const config = await writeConfig(dir, {
+      output,
+      modules: [testStages],
+      steps: [{ name: "slow", read: { paths: path.join(dir, "*.jsonl.gz") }, stages: [{ slow: { ms: 250 } }] }],
+    });
+    const submitted = await kiln(["run", config, "--executor", "slurm"]);
+    const job = /submitted slow: job (\d+)/.exec(submitted.stdout)![1]!;
+    const log = path.join(output, "slow", "logs", "00000.log");
+    // The task's log exists once it runs its rank: its signal handler is in place by then.
+    for (let i = 0; i < 200 && !(await readFile(log, "utf8").catch(() => "")); i++) await new Promise((r) => setTimeout(r, 100));
+    execFileSync("scancel", ["--signal=USR1", "--batch", `${job}_0`]);
+    let out = "";
+    for (let i = 0; i < 100 && !out.includes("requeueing"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      out = await readFile(path.join(output, "slow", "slurm", `${job}_0.out`), "utf8").catch(() => "");
+    }
+    expect(out).toContain(`kiln task: SIGUSR1: requeueing job ${job}_0`);
+    expect(await readdir(path.join(output, "slow", "completions")).catch(() => [])).toEqual([]);
+    // Slurm delays a requeued job's start; let it go now rather than wait out the delay.
+    for (let i = 0; i < 50; i++) {
+      const state = execFileSync("squeue", ["-h", "-r", "-j", job, "-o", "%t"], { encoding: "utf8" }).trim();
+      if (state === "PD") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    execFileSync("scontrol", ["update", `jobid=${job}`, "StartTime=now"]);
+    for (let i = 0; i < 300; i++) {
+      if ((await readdir(path.join(output, "slow", "completions")).catch(() => [])).length === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await readdir(path.join(output, "slow", "completions"))).toEqual(["00000"]);
+    const data = await readStepData(output, "slow");
+    expect(data.get("00000.jsonl.gz")!.trim().split("\n")).toHaveLength(20);
+  });
+});
