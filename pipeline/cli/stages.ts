@@ -11,14 +11,31 @@ interface ParamRow {
   description: string;
 }
 
+interface JsonSchemaProperty {
+  type?: string | string[];
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+  items?: JsonSchemaProperty;
+  anyOf?: JsonSchemaProperty[];
+}
+
+function typeName(p: JsonSchemaProperty): string {
+  if (p.enum) return p.enum.map(String).join("|");
+  if (p.anyOf) return p.anyOf.map(typeName).join("|");
+  if (Array.isArray(p.type)) return p.type.join("|");
+  if (p.type === "array") return `${p.items ? typeName(p.items) : "any"}[]`;
+  return p.type ?? "any";
+}
+
 /** Reads parameter names, types, defaults and descriptions off a zod object schema. */
 export function describeParams(spec: AnySpec): ParamRow[] {
   const json = z.toJSONSchema(spec.params, { io: "input", unrepresentable: "any" }) as {
-    properties?: Record<string, { type?: string | string[]; enum?: unknown[]; default?: unknown; description?: string; items?: { type?: string } }>;
+    properties?: Record<string, JsonSchemaProperty>;
   };
   return Object.entries(json.properties ?? {}).map(([name, p]) => ({
     name,
-    type: p.enum ? p.enum.map(String).join("|") : Array.isArray(p.type) ? p.type.join("|") : p.type === "array" ? `${p.items?.type ?? "any"}[]` : (p.type ?? "any"),
+    type: typeName(p),
     default: p.default === undefined ? "-" : JSON.stringify(p.default),
     description: p.description ?? "",
   }));
