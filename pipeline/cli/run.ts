@@ -67,7 +67,7 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   return n;
 }
 
-async function runOnSlurm(file: string, builtinModules: string[], cliCommand: string[], args: Record<string, string | boolean | undefined>): Promise<void> {
+async function runOnSlurm(file: string, builtinModules: string[], cliCommand: string[], args: Record<string, unknown>): Promise<void> {
   const { pipeline } = await preparePipeline(file, builtinModules);
   const options: SlurmOptions = { command: cliCommand };
   if (typeof args.partition === "string") options.partition = args.partition;
