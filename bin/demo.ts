@@ -18,7 +18,7 @@ async function ensureSample(seed: number, pages: number): Promise<{ dir: string;
  * The whole chain as it stands, as a pipeline config a user can copy: the sample's WARC files
  * through the FineWeb recipe (URL filter, extraction, English, Gopher, C4, FineWeb, MinHash, PII).
  */
-export function demoPipeline(sampleDir: string, output: string) {
+export function demoPipeline(sampleDir: string, output: string, qualityModel: string) {
   return {
     name: "demo",
     output,
@@ -29,8 +29,35 @@ export function demoPipeline(sampleDir: string, output: string) {
         preset: "fineweb",
         keepExcluded: true,
       },
+      {
+        // FineWeb-Edu's second pass: a classifier trained on labelled pages scores what the recipe kept.
+        name: "quality",
+        read: { from: "fineweb" },
+        stages: [{ quality: { model: qualityModel } }, { quality_filter: { minScore: 0.5 } }],
+        keepExcluded: true,
+      },
     ],
   };
+}
+
+/**
+ * Trains the demo's quality classifier. An LLM would label pages for a real run (`kiln classifier
+ * annotate`); here the sample's ground-truth quality stands in for its labels.
+ */
+async function trainQualityModel(truthFile: string, dir: string): Promise<{ model: string; summary: string }> {
+  const rows = (await readFile(truthFile, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TruthRow & { mainText?: string; quality?: string | null });
+  const positive = path.join(dir, "labels-high.jsonl");
+  const negative = path.join(dir, "labels-low.jsonl");
+  const asLines = (quality: string) => rows.filter((r) => r.quality === quality && r.mainText).map((r) => JSON.stringify({ text: r.mainText })).join("\n") + "\n";
+  await writeFile(positive, asLines("high"));
+  await writeFile(negative, asLines("low"));
+  const model = path.join(dir, "quality-model");
+  const { classifierCommand } = await import("../classifiers/cli.js");
+  const { runCommand } = await import("citty");
+  await runCommand(classifierCommand, { rawArgs: ["train", "--positive", positive, "--negative", negative, "--out", model] });
+  const record = JSON.parse(await readFile(path.join(model, "model.json"), "utf8")) as { validation?: { macroF1?: number }; training?: { documents?: number } };
+  const f1 = record.validation?.macroF1;
+  return { model, summary: `quality classifier: trained on ${record.training?.documents ?? "?"} labelled sample pages (high vs low), validation macro F1 ${f1 === undefined ? "?" : f1.toFixed(3)}` };
 }
 
 interface TruthRow {
@@ -137,16 +164,19 @@ export function demoCommand(builtinModules: string[]) {
       const output = args.out ? path.resolve(args.out) : await mkdtemp(path.join(os.tmpdir(), "kiln-demo-"));
       await mkdir(output, { recursive: true });
       const configFile = path.join(output, "pipeline.yaml");
-      await writeFile(configFile, toYaml(demoPipeline(sample.dir, output)));
+      const quality = await trainQualityModel(sample.truthFile, output);
+      await writeFile(configFile, toYaml(demoPipeline(sample.dir, output, quality.model)));
       const { stats } = await runPipelineFile(configFile, {
         builtinModules,
         reporter: createReporter(process.stderr),
         ...(args.workers ? { workers: Number(args.workers) } : {}),
       });
       const truth = (await readFile(sample.truthFile, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TruthRow);
-      const finalStep = stats.at(-1)?.step ?? "";
       const beforeDedup = await keptIds(path.join(output, stats[0]?.step ?? "", "data"));
-      process.stdout.write(demoReport(stats, truth, beforeDedup, await keptIds(path.join(output, finalStep, "data"))));
+      const curated = await keptIds(path.join(output, "fineweb", "data"));
+      const passed = await keptIds(path.join(output, "quality", "data"));
+      process.stdout.write(demoReport(stats, truth, beforeDedup, curated));
+      process.stdout.write(`\n${quality.summary}\nof the ${curated.size} curated pages, ${passed.size} pass the classifier (score >= 0.5)\n`);
       process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/)\n`);
     },
   });

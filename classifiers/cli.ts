@@ -1,0 +1,221 @@
+/** `kiln classifier annotate | train | eval`. */
+import { defineCommand } from "citty";
+import { KilnError } from "../pipeline/errors.js";
+import { listFiles, openRead } from "../pipeline/io/storage.js";
+import { lines, parseDocLine } from "../pipeline/jsonl.js";
+import { annotate } from "./annotate/annotate.js";
+import { DEFAULT_CHAT } from "./annotate/client.js";
+import { BUILTIN_PROMPTS, loadPrompt } from "./annotate/prompts.js";
+import { DEFAULT_FEATURES } from "./features.js";
+import { fitClassifier } from "./fit.js";
+import { loadModel, scorerFor } from "./folder.js";
+import { readCorpora, readLabelled, type LabelledData } from "./labels.js";
+import { evaluate, formatReport } from "./metrics.js";
+import type { ModelShape } from "./model.js";
+import { DEFAULT_TRAIN } from "./train.js";
+
+function number(name: string, value: string, check: { integer?: boolean; min?: number; max?: number } = {}): number {
+  const n = Number(value);
+  const bad = !Number.isFinite(n) || value.trim() === "" || (check.integer && !Number.isInteger(n)) || (check.min !== undefined && n < check.min) || (check.max !== undefined && n > check.max);
+  if (bad) throw new KilnError("usage", `--${name} ${value}: expected ${check.integer ? "an integer" : "a number"}${check.min !== undefined ? ` >= ${check.min}` : ""}${check.max !== undefined ? ` <= ${check.max}` : ""}`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new KilnError("usage", `--${name} ${value}: expected one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+/** Comma-separated paths or globs, expanded; none matching is an error naming the flag. */
+async function files(name: string, value: string | undefined): Promise<string[]> {
+  if (!value) return [];
+  const found = await listFiles(value.split(",").map((s) => s.trim()).filter(Boolean));
+  if (found.length === 0) throw new KilnError("no_input", `--${name} ${value}: no such file`);
+  return found;
+}
+
+async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id: string; text: string }> {
+  for (const file of paths) {
+    const stream = await openRead(file);
+    stream.setEncoding("utf8");
+    let n = 0;
+    for await (const line of lines(stream)) {
+      n++;
+      if (!line.trim()) continue;
+      const doc = parseDocLine(line, `${file}:${n}`, { textKey, idKey: "id" });
+      if (typeof doc === "string") process.stderr.write(`kiln: ${file}:${n}: skipped: ${doc}\n`);
+      else yield { id: doc.id, text: doc.text };
+    }
+  }
+}
+
+const dataArgs = {
+  labels: { type: "string", description: "labelled JSONL (comma-separated paths or globs): text and a 0..classes-1 label per row" },
+  positive: { type: "string", description: "binary training (DCLM style): JSONL documents of the positive class" },
+  negative: { type: "string", description: "binary training: JSONL documents of the negative class" },
+  "text-key": { type: "string", description: "field holding the text", default: "text" },
+  "label-key": { type: "string", description: "field holding the label", default: "score" },
+} as const;
+
+async function readData(args: { labels?: string; positive?: string; negative?: string; "text-key": string; "label-key": string }, classes: number, round: boolean): Promise<{ data: LabelledData; sources: string[]; binary: boolean }> {
+  if (args.labels && (args.positive || args.negative)) throw new KilnError("usage", "give either --labels or --positive and --negative");
+  if (args.labels) {
+    const sources = await files("labels", args.labels);
+    return { data: await readLabelled(sources, { textKey: args["text-key"], labelKey: args["label-key"], classes, round }), sources, binary: false };
+  }
+  if (!args.positive || !args.negative) throw new KilnError("usage", "give --labels, or both --positive and --negative");
+  const positive = await files("positive", args.positive);
+  const negative = await files("negative", args.negative);
+  return { data: await readCorpora(positive, negative, args["text-key"]), sources: [...positive, ...negative], binary: true };
+}
+
+const annotateCommand = defineCommand({
+  meta: { name: "annotate", description: "label documents with an LLM behind an OpenAI-compatible chat-completions endpoint" },
+  args: {
+    docs: { type: "string", description: "JSONL documents (comma-separated paths or globs)" },
+    out: { type: "string", description: "labels JSONL, appended to and resumed" },
+    prompt: { type: "string", description: `built-in prompt (${Object.keys(BUILTIN_PROMPTS).join(", ")}) or a template file with {{document}}`, default: "fineweb-edu" },
+    "print-prompt": { type: "boolean", description: "print the prompt template and exit (to copy and edit it)" },
+    domain: { type: "string", description: "value of {{domain}} in the custom-domain prompt" },
+    "base-url": { type: "string", description: "endpoint base URL, e.g. http://localhost:8000/v1", default: process.env.KILN_LLM_BASE_URL ?? "http://localhost:8000/v1" },
+    model: { type: "string", description: "model name sent to the endpoint" },
+    "api-key-env": { type: "string", description: "environment variable holding the API key (none sent when unset)", default: "OPENAI_API_KEY" },
+    concurrency: { type: "string", description: "requests in flight at once", default: "8" },
+    timeout: { type: "string", description: "seconds before a request is abandoned and retried", default: String(DEFAULT_CHAT.timeoutMs / 1000) },
+    retries: { type: "string", description: "retries on 429, 5xx, timeouts and network errors", default: String(DEFAULT_CHAT.retries) },
+    cache: { type: "string", description: "reply cache folder (default <out>.cache; 'none' disables)" },
+    "max-chars": { type: "string", description: "characters of each document sent", default: "10000" },
+    "max-tokens": { type: "string", description: "completion token limit per reply", default: String(DEFAULT_CHAT.maxTokens) },
+    "max-score": { type: "string", description: "highest score the prompt allows", default: "5" },
+    "text-key": { type: "string", description: "field holding the text", default: "text" },
+    "input-price": { type: "string", description: "USD per million prompt tokens, for the cost tally", default: "0" },
+    "output-price": { type: "string", description: "USD per million completion tokens", default: "0" },
+  },
+  async run({ args }) {
+    const prompt = await loadPrompt(args.prompt);
+    if (args["print-prompt"]) {
+      process.stdout.write(prompt.template + "\n");
+      return;
+    }
+    if (!args.docs || !args.out || !args.model) throw new KilnError("usage", "annotate needs --docs, --out and --model");
+    const apiKey = process.env[args["api-key-env"]];
+    const cacheDir = args.cache === "none" ? undefined : (args.cache ?? `${args.out}.cache`);
+    const tally = await annotate({
+      docs: readDocs(await files("docs", args.docs), args["text-key"]),
+      out: args.out,
+      prompt,
+      vars: args.domain ? { domain: args.domain } : {},
+      chat: {
+        ...DEFAULT_CHAT,
+        baseUrl: args["base-url"],
+        model: args.model,
+        apiKey,
+        timeoutMs: number("timeout", args.timeout, { min: 0.001 }) * 1000,
+        retries: number("retries", args.retries, { integer: true, min: 0 }),
+        maxTokens: number("max-tokens", args["max-tokens"], { integer: true, min: 1 }),
+      },
+      concurrency: number("concurrency", args.concurrency, { integer: true, min: 1 }),
+      cacheDir,
+      maxChars: number("max-chars", args["max-chars"], { integer: true, min: 1 }),
+      maxScore: number("max-score", args["max-score"], { integer: true, min: 1 }),
+      inputPricePerMillion: number("input-price", args["input-price"], { min: 0 }),
+      outputPricePerMillion: number("output-price", args["output-price"], { min: 0 }),
+      onEvent: (message) => process.stderr.write(`annotate: ${message}\n`),
+    });
+    process.stdout.write(JSON.stringify(tally, null, 2) + "\n");
+    if (tally.failed > 0) throw new KilnError("annotate_failed", `${tally.failed} documents got no reply (${JSON.stringify(tally.failures)}); rerun the same command to retry them`);
+  },
+});
+
+const trainCommand = defineCommand({
+  meta: { name: "train", description: "train a hashed word/bigram classifier on 0–5 labels or on positive/negative corpora" },
+  args: {
+    ...dataArgs,
+    out: { type: "string", description: "model folder to write" },
+    classes: { type: "string", description: "labels are 0..classes-1 (ignored for --positive/--negative: 2)", default: "6" },
+    objective: { type: "string", description: "classification or regression", default: "classification" },
+    head: { type: "string", description: "linear or mlp", default: "linear" },
+    hidden: { type: "string", description: "hidden width of the mlp head", default: "16" },
+    buckets: { type: "string", description: "hashed feature rows", default: String(DEFAULT_FEATURES.buckets) },
+    "word-ngrams": { type: "string", description: "1: words; 2: words and word bigrams", default: "2" },
+    "max-words": { type: "string", description: "words read per document", default: String(DEFAULT_FEATURES.maxWords) },
+    epochs: { type: "string", description: "most passes over the data", default: String(DEFAULT_TRAIN.epochs) },
+    lr: { type: "string", description: "initial learning rate (decays linearly to 0)", default: String(DEFAULT_TRAIN.learningRate) },
+    validation: { type: "string", description: "held-out share for early stopping and metrics", default: String(DEFAULT_TRAIN.validationFraction) },
+    patience: { type: "string", description: "epochs without a better validation macro F1 before stopping", default: String(DEFAULT_TRAIN.patience) },
+    seed: { type: "string", description: "seed of the split, shuffles and initialisation", default: String(DEFAULT_TRAIN.seed) },
+    "class-weights": { type: "string", description: "none or balanced", default: "none" },
+    "binary-threshold": { type: "string", description: "label from which a document is positive in binary F1 (default 3; 1 for binary)" },
+  },
+  async run({ args }) {
+    if (!args.out) throw new KilnError("usage", "train needs --out <model folder>");
+    const binaryInput = !args.labels;
+    const classes = binaryInput ? 2 : number("classes", args.classes, { integer: true, min: 2 });
+    const objective = oneOf("objective", args.objective, ["classification", "regression"] as const);
+    const shape: ModelShape = {
+      features: {
+        buckets: number("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
+        wordNgrams: number("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
+        maxWords: number("max-words", args["max-words"], { integer: true, min: 1 }),
+      },
+      head: oneOf("head", args.head, ["linear", "mlp"] as const),
+      hidden: number("hidden", args.hidden, { integer: true, min: 1 }),
+      objective,
+      classes,
+    };
+    const { data, sources, binary } = await readData(args, classes, objective === "classification");
+    const binaryThreshold = args["binary-threshold"] ? number("binary-threshold", args["binary-threshold"], { min: 0 }) : binary ? 1 : Math.min(3, classes - 1);
+    const { saved } = await fitClassifier({
+      data,
+      sources,
+      shape,
+      labelNames: binary ? ["negative", "positive"] : Array.from({ length: classes }, (_, i) => String(i)),
+      binaryThreshold,
+      out: args.out,
+      train: {
+        epochs: number("epochs", args.epochs, { integer: true, min: 1 }),
+        learningRate: number("lr", args.lr, { min: 0 }),
+        validationFraction: number("validation", args.validation, { min: 0, max: 0.9 }),
+        patience: number("patience", args.patience, { integer: true, min: 1 }),
+        seed: number("seed", args.seed, { integer: true }),
+        classWeights: oneOf("class-weights", args["class-weights"], ["none", "balanced"] as const),
+        onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation macro F1 ${e.validationMacroF1.toFixed(4)} (${e.seconds.toFixed(1)} s)\n`),
+      },
+    });
+    const v = saved!.validation;
+    process.stdout.write(
+      `${args.out}: ${data.examples.length} documents (skipped ${JSON.stringify(data.skipped)}), best epoch ${saved!.training.bestEpoch}, ` +
+        `validation macro F1 ${v.macroF1.toFixed(4)}, binary F1 ${v.binaryF1.toFixed(4)}, data sha256 ${data.dataHash.slice(0, 16)}…\n`,
+    );
+  },
+});
+
+const evalCommand = defineCommand({
+  meta: { name: "eval", description: "macro F1, binary F1, confusion matrix and calibration of a model on labelled data" },
+  args: {
+    model: { type: "string", description: "model folder" },
+    ...dataArgs,
+    json: { type: "boolean", description: "print the report as JSON" },
+  },
+  async run({ args }) {
+    if (!args.model) throw new KilnError("usage", "eval needs --model <folder>");
+    const model = await loadModel(args.model);
+    const { shape } = model.record;
+    const { data } = await readData(args, shape.classes, shape.objective === "classification");
+    const scorer = scorerFor(model);
+    const scores = new Float64Array(data.examples.length);
+    const predicted = new Int32Array(data.examples.length);
+    data.examples.forEach((example, i) => {
+      const p = scorer.predict(example.text);
+      scores[i] = p.score;
+      predicted[i] = p.label;
+    });
+    const report = evaluate(scores, predicted, Float64Array.from(data.examples, (e) => e.label), shape.classes, model.record.binaryThreshold);
+    process.stdout.write(args.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report, model.record.labelNames));
+  },
+});
+
+export const classifierCommand = defineCommand({
+  meta: { name: "classifier", description: "FineWeb-Edu / DCLM-style quality classifier: annotate with an LLM, train, evaluate" },
+  subCommands: { annotate: annotateCommand, train: trainCommand, eval: evalCommand },
+});

@@ -1,0 +1,111 @@
+/**
+ * A model folder: `model.json` (shape, features, training data hash, options, metrics, a
+ * calibration sample of held-out scores) and `weights.bin` (little-endian float32: table,
+ * tableBias, output, outputBias, in that order, lengths recorded in model.json).
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { KilnError } from "../pipeline/errors.js";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { FEATURE_HASH_ID } from "./features.js";
+import type { EvaluationReport } from "./metrics.js";
+import { TextScorer, type ModelShape, type ModelWeights } from "./model.js";
+import type { EpochReport, TrainOptions } from "./train.js";
+
+export const MODEL_FORMAT = "kiln-quality-classifier";
+
+export interface ModelRecord {
+  format: typeof MODEL_FORMAT;
+  version: 1;
+  shape: ModelShape;
+  featureHash: string;
+  /** Display names of labels 0..classes-1 (e.g. ["negative", "positive"]). */
+  labelNames: string[];
+  /** Label from which a document counts as positive in binary F1 (3 on the 0–5 scale, 1 for binary). */
+  binaryThreshold: number;
+  training: {
+    /** sha256 over every (label, text) pair in input order. */
+    dataHash: string;
+    sources: string[];
+    documents: number;
+    trainDocuments: number;
+    validationDocuments: number;
+    skipped: Record<string, number>;
+    options: Omit<TrainOptions, "onEpoch">;
+    bestEpoch: number;
+    history: EpochReport[];
+    seconds: number;
+  };
+  validation: Omit<EvaluationReport, "calibration" | "perClass">;
+  /**
+   * Up to 10,000 held-out scores, sorted ascending: the score distribution of data like the
+   * training data, from which `quality_filter` can take a top-p% cut-off (`cutoffFrom: model`).
+   */
+  calibrationScores: number[];
+  weights: { file: string; sha256: string; lengths: [number, number, number, number] };
+}
+
+export interface LoadedModel {
+  record: ModelRecord;
+  weights: ModelWeights;
+  folder: string;
+}
+
+export async function saveModel(folder: string, record: Omit<ModelRecord, "weights" | "format" | "version" | "featureHash">, weights: ModelWeights): Promise<ModelRecord> {
+  const parts = [weights.table, weights.tableBias, weights.output, weights.outputBias];
+  const bytes = Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+  const full: ModelRecord = {
+    format: MODEL_FORMAT,
+    version: 1,
+    featureHash: FEATURE_HASH_ID,
+    ...record,
+    weights: { file: "weights.bin", sha256: createHash("sha256").update(bytes).digest("hex"), lengths: [parts[0]!.length, parts[1]!.length, parts[2]!.length, parts[3]!.length] },
+  };
+  // Weights first: a model.json on disk always names weights that are complete.
+  await writeFileAtomic(path.join(folder, "weights.bin"), bytes);
+  await writeFileAtomic(path.join(folder, "model.json"), JSON.stringify(full, null, 2) + "\n");
+  return full;
+}
+
+export async function loadModel(folder: string): Promise<LoadedModel> {
+  let record: ModelRecord;
+  try {
+    record = JSON.parse(await readFile(path.join(folder, "model.json"), "utf8")) as ModelRecord;
+  } catch (error) {
+    throw new KilnError("bad_model", `${folder}: cannot read model.json (${(error as Error).message})`);
+  }
+  if (record.format !== MODEL_FORMAT || record.version !== 1) throw new KilnError("bad_model", `${folder}: not a ${MODEL_FORMAT} v1 model`);
+  if (record.featureHash !== FEATURE_HASH_ID) throw new KilnError("bad_model", `${folder}: features "${record.featureHash}" differ from this version's "${FEATURE_HASH_ID}"`);
+  const bytes = await readFile(path.join(folder, record.weights.file));
+  const total = record.weights.lengths.reduce((a, b) => a + b, 0);
+  if (bytes.byteLength !== total * 4) throw new KilnError("bad_model", `${folder}: weights.bin has ${bytes.byteLength} bytes, model.json expects ${total * 4}`);
+  // Copy into an aligned buffer: Buffer's pooled memory may not be 4-byte aligned.
+  const floats = new Float32Array(total);
+  new Uint8Array(floats.buffer).set(bytes);
+  const [a, b, c] = record.weights.lengths;
+  const weights: ModelWeights = {
+    table: floats.subarray(0, a),
+    tableBias: floats.subarray(a, a + b),
+    output: floats.subarray(a + b, a + b + c),
+    outputBias: floats.subarray(a + b + c),
+  };
+  return { record, weights, folder };
+}
+
+/** Models are loaded once per process and path (weights are MBs); stages share them. */
+const cache = new Map<string, Promise<LoadedModel>>();
+export function loadModelCached(folder: string): Promise<LoadedModel> {
+  const key = path.resolve(folder);
+  let loaded = cache.get(key);
+  if (!loaded) {
+    loaded = loadModel(key);
+    loaded.catch(() => cache.delete(key));
+    cache.set(key, loaded);
+  }
+  return loaded;
+}
+
+export function scorerFor(model: LoadedModel): TextScorer {
+  return new TextScorer(model.record.shape, model.weights);
+}

@@ -1,0 +1,91 @@
+/**
+ * Reading training data: labelled JSONL (the annotator's output, or any file with a text and a
+ * numeric label field), or positive and negative corpora for a binary, DCLM-style classifier.
+ * Rows that cannot be used are counted by reason, never guessed.
+ */
+import { createHash } from "node:crypto";
+import { openRead } from "../pipeline/io/storage.js";
+import { lines } from "../pipeline/jsonl.js";
+import type { Example } from "./train.js";
+
+export interface LabelledData {
+  examples: Example[];
+  /** Reason -> rows skipped. */
+  skipped: Record<string, number>;
+  /** sha256 over every (label, text) pair kept, in order: identifies the training data. */
+  dataHash: string;
+}
+
+async function* jsonRows(file: string): AsyncGenerator<unknown | undefined> {
+  const stream = await openRead(file);
+  stream.setEncoding("utf8");
+  for await (const line of lines(stream)) {
+    if (!line.trim()) continue;
+    try {
+      yield JSON.parse(line) as unknown;
+    } catch {
+      yield undefined;
+    }
+  }
+}
+
+class Collector {
+  readonly examples: Example[] = [];
+  readonly skipped: Record<string, number> = {};
+  private readonly hash = createHash("sha256");
+
+  skip(reason: string): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
+  }
+
+  add(text: string, label: number): void {
+    this.examples.push({ text, label });
+    this.hash.update(`${label}\t${text.length}\t`).update(text);
+  }
+
+  result(): LabelledData {
+    return { examples: this.examples, skipped: this.skipped, dataHash: this.hash.digest("hex") };
+  }
+}
+
+/**
+ * Rows with `text` and a numeric label in [0, classes-1] (a fractional label, e.g. the mean of
+ * several annotators, is rounded for classification). A null label is an annotation that could
+ * not be parsed: skipped as `no_label`.
+ */
+export async function readLabelled(files: string[], options: { textKey: string; labelKey: string; classes: number; round: boolean }): Promise<LabelledData> {
+  const out = new Collector();
+  for (const file of files) {
+    for await (const row of jsonRows(file)) {
+      if (typeof row !== "object" || row === null) {
+        out.skip("bad_json");
+        continue;
+      }
+      const record = row as Record<string, unknown>;
+      const text = record[options.textKey];
+      const label = record[options.labelKey];
+      if (typeof text !== "string") out.skip("missing_text");
+      else if (label === null || label === undefined) out.skip("no_label");
+      else if (typeof label !== "number" || !Number.isFinite(label)) out.skip("bad_label");
+      else if (label < 0 || label > options.classes - 1) out.skip("label_out_of_range");
+      else out.add(text, options.round ? Math.round(label) : label);
+    }
+  }
+  return out.result();
+}
+
+/** Binary data from corpora: every document of `positive` files is label 1, of `negative` files 0. */
+export async function readCorpora(positive: string[], negative: string[], textKey: string): Promise<LabelledData> {
+  const out = new Collector();
+  for (const [files, label] of [[negative, 0], [positive, 1]] as const) {
+    for (const file of files) {
+      for await (const row of jsonRows(file)) {
+        const text = typeof row === "object" && row !== null ? (row as Record<string, unknown>)[textKey] : undefined;
+        if (row === undefined) out.skip("bad_json");
+        else if (typeof text !== "string") out.skip("missing_text");
+        else out.add(text, label);
+      }
+    }
+  }
+  return out.result();
+}

@@ -1,0 +1,216 @@
+/**
+ * Training loop in plain typed arrays: SGD on one example at a time with fastText's linearly
+ * decaying learning rate, sparse updates of only the table rows a document touches, a seeded
+ * train/validation split, and early stopping on validation macro F1 (the best epoch's weights
+ * are the ones kept).
+ */
+import { FeatureBuffer, extractFeatures } from "./features.js";
+import { forward, initWeights, newActivations, outputCount, type ModelShape, type ModelWeights } from "./model.js";
+import { confusionMatrix, macroF1 } from "./metrics.js";
+
+export interface Example {
+  text: string;
+  /** 0..classes-1 (regression accepts any value in that range). */
+  label: number;
+}
+
+export interface TrainOptions {
+  /** Most passes over the training split. */
+  epochs: number;
+  learningRate: number;
+  /** Share of examples held out for early stopping and the reported metrics. */
+  validationFraction: number;
+  /** Epochs without a better validation macro F1 before stopping. */
+  patience: number;
+  seed: number;
+  /** "balanced" weighs each example by n / (classes * n_label), for skewed label counts. */
+  classWeights: "none" | "balanced";
+  onEpoch?(report: EpochReport): void;
+}
+
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 10, learningRate: 0.5, validationFraction: 0.1, patience: 2, seed: 1, classWeights: "none" };
+
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  validationMacroF1: number;
+  seconds: number;
+}
+
+export interface TrainResult {
+  weights: ModelWeights;
+  bestEpoch: number;
+  history: EpochReport[];
+  trainCount: number;
+  /** Held-out examples with the final model's predictions, for metrics and calibration. */
+  validation: { labels: Float64Array; scores: Float64Array; predicted: Int32Array };
+  seconds: number;
+}
+
+/** mulberry32: a small seeded generator, so splits and initialisation repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(order: Int32Array, random: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+}
+
+/** Features of every example in one flat array; example i is indices[offsets[i], offsets[i+1]). */
+interface FeatureSet {
+  indices: Int32Array;
+  offsets: Int32Array;
+}
+
+export function featurize(examples: readonly Example[], shape: ModelShape): FeatureSet {
+  const buffer = new FeatureBuffer();
+  const offsets = new Int32Array(examples.length + 1);
+  let indices = new Int32Array(Math.max(1024, examples.length * 256));
+  let total = 0;
+  examples.forEach((example, i) => {
+    const count = extractFeatures(example.text, shape.features, buffer);
+    if (total + count > indices.length) {
+      const grown = new Int32Array(Math.max(indices.length * 2, total + count));
+      grown.set(indices.subarray(0, total));
+      indices = grown;
+    }
+    indices.set(buffer.indices.subarray(0, count), total);
+    total += count;
+    offsets[i + 1] = total;
+  });
+  return { indices: indices.subarray(0, total), offsets };
+}
+
+function copyWeights(w: ModelWeights): ModelWeights {
+  return { table: w.table.slice(), tableBias: w.tableBias.slice(), output: w.output.slice(), outputBias: w.outputBias.slice() };
+}
+
+export function train(examples: readonly Example[], shape: ModelShape, options: TrainOptions): TrainResult {
+  const started = performance.now();
+  const random = seededRandom(options.seed);
+  const order = Int32Array.from(examples.keys());
+  shuffle(order, random);
+  const validationCount = examples.length > 1 ? Math.floor(examples.length * options.validationFraction) : 0;
+  const validationIds = order.slice(0, validationCount);
+  const trainIds = order.slice(validationCount);
+  const features = featurize(examples, shape);
+  const labels = Float64Array.from(examples, (e) => e.label);
+  const exampleWeight = classWeights(labels, trainIds, shape, options.classWeights);
+
+  let weights = initWeights(shape, random);
+  const act = newActivations(shape);
+  const gradient = new Float32Array(outputCount(shape));
+  const hiddenGradient = new Float32Array(shape.hidden);
+  const totalSteps = Math.max(1, options.epochs * trainIds.length);
+  let step = 0;
+  let best: { weights: ModelWeights; epoch: number; f1: number } | undefined;
+  const history: EpochReport[] = [];
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const epochStart = performance.now();
+    shuffle(trainIds, random);
+    let loss = 0;
+    for (const id of trainIds) {
+      const lr = options.learningRate * (1 - step++ / totalSteps);
+      const start = features.offsets[id]!;
+      const count = features.offsets[id + 1]! - start;
+      const indices = features.indices.subarray(start, start + count);
+      forward(shape, weights, indices, count, act);
+      loss += outputGradient(shape, act.outputs, labels[id]!, gradient) * exampleWeight[id]!;
+      for (let o = 0; o < gradient.length; o++) gradient[o] = gradient[o]! * exampleWeight[id]!;
+      backward(shape, weights, indices, count, act, gradient, hiddenGradient, lr);
+    }
+    const f1 = validationCount ? predictAll(shape, weights, features, validationIds, labels).f1 : 0;
+    const report = { epoch, trainLoss: loss / Math.max(1, trainIds.length), validationMacroF1: f1, seconds: (performance.now() - epochStart) / 1000 };
+    history.push(report);
+    options.onEpoch?.(report);
+    if (!best || f1 > best.f1 || !validationCount) best = { weights: copyWeights(weights), epoch, f1 };
+    else if (epoch - best.epoch >= options.patience) break;
+  }
+  weights = best?.weights ?? weights;
+  const final = predictAll(shape, weights, features, validationIds, labels);
+  return {
+    weights,
+    bestEpoch: best?.epoch ?? 0,
+    history,
+    trainCount: trainIds.length,
+    validation: { labels: Float64Array.from(validationIds, (id) => labels[id]!), scores: final.scores, predicted: final.predicted },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function classWeights(labels: Float64Array, trainIds: Int32Array, shape: ModelShape, mode: TrainOptions["classWeights"]): Float64Array {
+  const weights = new Float64Array(labels.length).fill(1);
+  if (mode === "none") return weights;
+  const counts = new Array<number>(shape.classes).fill(0);
+  for (const id of trainIds) counts[Math.round(labels[id]!)]! += 1;
+  const used = counts.filter((n) => n > 0).length;
+  for (let i = 0; i < labels.length; i++) weights[i] = trainIds.length / (used * Math.max(1, counts[Math.round(labels[i]!)]!));
+  return weights;
+}
+
+/** d loss / d logits into `gradient`; returns the loss. Softmax cross-entropy or half squared error. */
+function outputGradient(shape: ModelShape, outputs: Float32Array, label: number, gradient: Float32Array): number {
+  if (shape.objective === "regression") {
+    const error = outputs[0]! - label;
+    gradient[0] = error;
+    return 0.5 * error * error;
+  }
+  for (let o = 0; o < gradient.length; o++) gradient[o] = outputs[o]! - (o === label ? 1 : 0);
+  return -Math.log(Math.max(1e-12, outputs[label]!));
+}
+
+function backward(shape: ModelShape, w: ModelWeights, indices: Int32Array, count: number, act: ReturnType<typeof newActivations>, gradient: Float32Array, hiddenGradient: Float32Array, lr: number): void {
+  let pooledGradient = gradient;
+  if (shape.head === "mlp") {
+    const width = shape.hidden;
+    hiddenGradient.fill(0);
+    for (let o = 0; o < gradient.length; o++) {
+      const g = gradient[o]!;
+      const row = o * width;
+      for (let j = 0; j < width; j++) {
+        hiddenGradient[j]! += w.output[row + j]! * g;
+        w.output[row + j]! -= lr * g * act.hidden[j]!;
+      }
+      w.outputBias[o]! -= lr * g;
+    }
+    for (let j = 0; j < width; j++) if (act.pooled[j]! <= 0) hiddenGradient[j] = 0;
+    pooledGradient = hiddenGradient;
+  }
+  const width = pooledGradient.length;
+  for (let j = 0; j < width; j++) w.tableBias[j]! -= lr * pooledGradient[j]!;
+  if (count === 0) return;
+  const step = lr / Math.sqrt(count);
+  const table = w.table;
+  for (let i = 0; i < count; i++) {
+    const row = indices[i]! * width;
+    for (let j = 0; j < width; j++) table[row + j]! -= step * pooledGradient[j]!;
+  }
+}
+
+function predictAll(shape: ModelShape, weights: ModelWeights, features: FeatureSet, ids: Int32Array, labels: Float64Array) {
+  const act = newActivations(shape);
+  const scores = new Float64Array(ids.length);
+  const predicted = new Int32Array(ids.length);
+  ids.forEach((id, i) => {
+    const start = features.offsets[id]!;
+    const count = features.offsets[id + 1]! - start;
+    const p = forward(shape, weights, features.indices.subarray(start, start + count), count, act);
+    scores[i] = p.score;
+    predicted[i] = p.label;
+  });
+  const truth = Float64Array.from(ids, (id) => labels[id]!);
+  return { scores, predicted, f1: macroF1(confusionMatrix(truth, predicted, shape.classes)) };
+}
