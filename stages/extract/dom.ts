@@ -1,12 +1,18 @@
 /**
- * A lightweight element tree built from htmlparser2's streaming callbacks. It keeps only what
- * extraction needs (tag, attributes, children, parent) and is several times cheaper to build than
- * a full DOM. Two guards make any input safe to parse: a deadline checked every few hundred
+ * A lightweight element tree built from htmlparser2's Tokenizer. It keeps only what extraction
+ * needs (tag, attributes, children, parent) and is several times cheaper to build than a full DOM.
+ * The open-element stack is our own, with the top at the end and a count of open elements per
+ * tag: htmlparser2's Parser keeps its stack top-first (`unshift`/`shift`) and searches it on every
+ * end tag, which makes a page of 100k nested elements take seconds. Here every tag costs O(1)
+ * amortised (an element is pushed once and popped once), whatever the nesting. Two guards make any input safe to parse: a deadline checked every few hundred
  * events (synchronous code cannot be interrupted from outside) and a depth cap beyond which
  * elements are flattened into their ancestor, as browsers do, so that no later recursion over the
  * tree can overflow the stack.
  */
-import { Parser } from "htmlparser2";
+import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
+import {
+  FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
+} from "./html-rules.js";
 
 export interface El {
   tag: string;
@@ -44,10 +50,16 @@ export interface ParsedPage {
 }
 
 /** Elements whose content is never text a reader sees. */
-const SKIPPED = new Set([
+export const SKIPPED = new Set([
   "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
   "select", "textarea", "button", "option", "datalist", "head", "title", "audio", "video", "map", "input",
 ]);
+
+/**
+ * The attributes extraction reads (boilerplate rules, scoring, the page language); others are
+ * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
+ */
+export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang"]);
 
 export const BLOCK_TAGS = new Set([
   "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
@@ -64,77 +76,268 @@ export function newEl(tag: string, attrs: Record<string, string>, parent: El | n
 /** How many parser events pass between two deadline checks. */
 const CHECK_EVERY = 512;
 
-export function parseHtml(html: string, options: { deadline: number; maxDepth: number }): ParsedPage {
-  const root = newEl("#root", {}, null);
-  // stack[i] is the element that receives children at depth i; beyond maxDepth the same element
-  // is pushed again, so closing tags still pop the right number of entries.
-  const stack: El[] = [root];
-  let skipDepth = 0;
-  let inHead = false;
-  let titleText: string | null = null;
-  let titleDone = false;
-  let inTitle = false;
-  let lang = "";
-  let events = 0;
-  const tick = () => {
-    if (++events % CHECK_EVERY === 0 && performance.now() > options.deadline) throw new ExtractAbort("timeout");
-  };
+/**
+ * Tokenizer callbacks that build the tree. The stack holds every open element, skipped and
+ * flattened ones included, so that end tags match the right start tags; `targets[i]` is the tree
+ * element that receives the children of `names[i]` (its ancestor when it was flattened).
+ */
+class TreeBuilder implements TokenizerCallbacks {
+  readonly root = newEl("#root", {}, null);
+  title: string | null = null;
+  lang = "";
+  private readonly names: string[] = [];
+  private readonly targets: El[] = [];
+  /** Whether SVG/MathML rules apply inside names[i]. */
+  private readonly foreign: boolean[] = [];
+  /** How many elements of each tag are open: an end tag for a tag not open costs no search. */
+  private readonly openCount = new Map<string, number>();
+  /** Index in `names` of the outermost element whose content is skipped; -1 when none. */
+  private skipFrom = -1;
+  private skippingHead = false;
+  private inTitle = false;
+  private titleDone = false;
+  /** The start tag being read: its name ("" for one that is ignored) and attributes. */
+  private tagName = "";
+  private attribs: Record<string, string> | null = null;
+  private attribName = "";
+  /** Whether the attribute being read is one of KEPT_ATTRIBUTES. */
+  private keepAttrib = false;
+  private attribValue = "";
+  private events = 0;
+  /** Flattened line breaks added to `breakParent` since its last text or element. */
+  private breaksInRow = 0;
+  private breakParent: El | null = null;
 
-  const parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        tick();
-        if (name === "title" && !titleDone && (skipDepth === 0 || inHead)) {
-          inTitle = true;
-          titleText = "";
-        }
-        if (skipDepth > 0) {
-          skipDepth++;
-          return;
-        }
-        if (name === "html" && !lang) lang = (attribs.lang ?? attribs["xml:lang"] ?? "").trim();
-        if (SKIPPED.has(name)) {
-          skipDepth = 1;
-          inHead = name === "head";
-          return;
-        }
-        const parent = stack[stack.length - 1]!;
-        if (stack.length > options.maxDepth) {
-          // Flattened: keep the text, mark the block boundary with a line break.
-          if (BLOCK_TAGS.has(name)) parent.children.push(newEl("br", {}, parent));
-          stack.push(parent);
-          return;
-        }
-        const el = newEl(name, attribs, parent);
-        parent.children.push(el);
-        stack.push(el);
-      },
-      onclosetag(name) {
-        tick();
-        if (name === "title" && inTitle) {
-          inTitle = false;
-          titleDone = true;
-        }
-        if (skipDepth > 0) {
-          skipDepth--;
-          if (skipDepth === 0) inHead = false;
-          return;
-        }
-        if (stack.length > 1) stack.pop();
-      },
-      ontext(text) {
-        tick();
-        if (inTitle) titleText += text;
-        if (skipDepth > 0) return;
-        const children = stack[stack.length - 1]!.children;
-        // htmlparser2 splits text at entities; merge adjacent pieces.
-        const last = children.length - 1;
-        if (last >= 0 && typeof children[last] === "string") children[last] += text;
-        else children.push(text);
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.end(html);
-  return { root, title: (titleText ?? "").replace(/\s+/g, " ").trim(), lang };
+  constructor(
+    private readonly html: string,
+    private readonly deadline: number,
+    private readonly maxDepth: number,
+  ) {}
+
+  private tick(): void {
+    if (++this.events % CHECK_EVERY === 0 && performance.now() > this.deadline) throw new ExtractAbort("timeout");
+  }
+
+  isInForeignContext(): boolean {
+    const top = this.foreign.length - 1;
+    return top >= 0 && this.foreign[top]!;
+  }
+
+  private readTagName(start: number, end: number): string {
+    const name = this.html.slice(start, end).toLowerCase();
+    return name === "image" && !this.isInForeignContext() ? "img" : name;
+  }
+
+  // --- the stack ---------------------------------------------------------------------------
+
+  /** Whether SVG/MathML rules apply inside an element `name` opened now. */
+  private foreignInside(name: string): boolean {
+    return FOREIGN_ROOTS.has(name) || (!HTML_INTEGRATION_POINTS.has(name) && this.isInForeignContext());
+  }
+
+  private push(name: string, target: El): void {
+    this.foreign.push(this.foreignInside(name));
+    this.names.push(name);
+    this.targets.push(target);
+    this.openCount.set(name, (this.openCount.get(name) ?? 0) + 1);
+  }
+
+  private pop(): void {
+    this.tick();
+    const name = this.names.pop()!;
+    this.targets.pop();
+    this.foreign.pop();
+    this.openCount.set(name, this.openCount.get(name)! - 1);
+    if (this.names.length === this.skipFrom) {
+      this.skipFrom = -1;
+      this.skippingHead = false;
+    }
+    if (name === "title" && this.inTitle) {
+      this.inTitle = false;
+      this.titleDone = true;
+    }
+  }
+
+  private isOpen(name: string): boolean {
+    return (this.openCount.get(name) ?? 0) > 0;
+  }
+
+  /** Adds the element to the tree (or skips or flattens it) and, unless void, opens it. */
+  private openElement(name: string, attrs: Record<string, string>): void {
+    this.tick();
+    const skipping = this.skipFrom >= 0;
+    const isVoid = VOID_ELEMENTS.has(name);
+    if (name === "title" && !this.titleDone && (!skipping || this.skippingHead)) {
+      this.inTitle = true;
+      this.title = "";
+    }
+    const parent = this.targets[this.targets.length - 1] ?? this.root;
+    if (skipping) {
+      if (!isVoid) this.push(name, parent);
+      return;
+    }
+    if (name === "html" && !this.lang) this.lang = (attrs.lang ?? attrs["xml:lang"] ?? "").trim();
+    if (SKIPPED.has(name)) {
+      if (isVoid) return;
+      this.skipFrom = this.names.length;
+      this.skippingHead = name === "head";
+      this.push(name, parent);
+      return;
+    }
+    // The root counts as one level: an element opened at stack length maxDepth would sit at depth maxDepth + 1.
+    if (this.names.length + 1 > this.maxDepth) {
+      // Flattened: keep the text, mark block boundaries and line breaks with a <br>.
+      if (BLOCK_TAGS.has(name) || name === "br") this.addLineBreak(parent);
+      if (!isVoid) this.push(name, parent);
+      return;
+    }
+    const el = newEl(name, attrs, parent);
+    parent.children.push(el);
+    this.breaksInRow = 0;
+    if (!isVoid) this.push(name, el);
+  }
+
+  /**
+   * A <br> where a flattened element began. Two in a row already make a paragraph break, so a run
+   * of 100k flattened <div>s adds two elements, not 100k (whitespace between them does not count).
+   */
+  private addLineBreak(parent: El): void {
+    if (this.breakParent !== parent) this.breaksInRow = 0;
+    this.breakParent = parent;
+    if (this.breaksInRow >= 2) return;
+    this.breaksInRow++;
+    parent.children.push(newEl("br", {}, parent));
+  }
+
+  private appendText(text: string): void {
+    this.tick();
+    if (this.inTitle) this.title += text;
+    if (this.skipFrom >= 0) return;
+    if (this.breaksInRow > 0 && /\S/.test(text)) this.breaksInRow = 0;
+    const children = (this.targets[this.targets.length - 1] ?? this.root).children;
+    // Text arrives split at entities; merge adjacent pieces.
+    const last = children.length - 1;
+    if (last >= 0 && typeof children[last] === "string") children[last] += text;
+    else children.push(text);
+  }
+
+  // --- tokenizer callbacks -----------------------------------------------------------------
+
+  onopentagname(start: number, end: number): void {
+    this.startTag(this.readTagName(start, end));
+  }
+
+  private startTag(name: string): void {
+    // A <form> inside a form is ignored, attributes and all (the spec's rule; htmlparser2's too).
+    if (name === "form" && this.isOpen("form")) {
+      this.tagName = "";
+      this.attribs = null;
+      return;
+    }
+    const closes = START_TAG_CLOSES.get(name);
+    if (closes) while (this.names.length > 0 && closes.has(this.names[this.names.length - 1]!)) this.pop();
+    const scoped = START_TAG_CLOSES_IN_SCOPE.get(name);
+    if (scoped) for (const rule of scoped) this.closeInScope(rule);
+    this.tagName = name;
+    this.attribs = {};
+  }
+
+  /** Closes the nearest open element of `rule.closes`, and everything above it, unless a `stopsAt` element comes first. */
+  private closeInScope(rule: ScopedClose): void {
+    if (!rule.closesList.some((tag) => this.isOpen(tag))) return;
+    const bottom = Math.max(0, this.names.length - SCOPE_SEARCH_LIMIT);
+    for (let i = this.names.length - 1; i >= bottom; i--) {
+      const open = this.names[i]!;
+      if (rule.closes.has(open)) {
+        while (this.names.length > i) this.pop();
+        return;
+      }
+      if (rule.stopsAt.has(open)) return;
+    }
+  }
+
+  private endStartTag(): void {
+    if (this.attribs) this.openElement(this.tagName, this.attribs);
+    this.attribs = null;
+  }
+
+  onopentagend(): void {
+    this.endStartTag();
+  }
+
+  onselfclosingtag(): void {
+    // `<x/>` closes itself only in SVG/MathML; in HTML the slash is ignored.
+    const closes = this.attribs !== null && this.foreignInside(this.tagName);
+    const name = this.tagName;
+    this.endStartTag();
+    if (closes && this.names[this.names.length - 1] === name) this.pop();
+  }
+
+  onattribname(start: number, end: number): void {
+    this.attribName = this.html.slice(start, end).toLowerCase();
+    this.keepAttrib = this.attribs !== null && KEPT_ATTRIBUTES.has(this.attribName);
+  }
+
+  onattribdata(start: number, end: number): void {
+    if (this.keepAttrib) this.attribValue += this.html.slice(start, end);
+  }
+
+  onattribentity(codePoint: number): void {
+    if (this.keepAttrib) this.attribValue += String.fromCodePoint(codePoint);
+  }
+
+  onattribend(): void {
+    if (!this.keepAttrib) return;
+    this.keepAttrib = false;
+    // The first of repeated attributes wins.
+    if (!Object.hasOwn(this.attribs!, this.attribName)) this.attribs![this.attribName] = this.attribValue;
+    this.attribValue = "";
+  }
+
+  onclosetag(start: number, end: number): void {
+    const name = this.readTagName(start, end);
+    if (VOID_ELEMENTS.has(name)) {
+      // </br> is read as <br>; other void end tags mean nothing.
+      if (name === "br") this.openElement("br", {});
+      return;
+    }
+    if (this.isOpen(name)) {
+      // Closes the element and everything opened inside it; each is popped once, so this is amortised O(1).
+      while (this.names[this.names.length - 1] !== name) this.pop();
+      this.pop();
+    } else if (name === "p") {
+      // A stray </p> makes an empty paragraph, as in browsers.
+      this.startTag("p");
+      this.endStartTag();
+      if (this.names[this.names.length - 1] === "p") this.pop();
+    } else {
+      this.tick();
+    }
+  }
+
+  ontext(start: number, end: number): void {
+    this.appendText(this.html.slice(start, end));
+  }
+
+  ontextentity(codePoint: number): void {
+    this.appendText(String.fromCodePoint(codePoint));
+  }
+
+  oncdata(start: number, end: number, endOffset: number): void {
+    // CDATA is text only inside SVG/MathML; elsewhere in HTML it is a comment.
+    if (this.isInForeignContext()) this.appendText(this.html.slice(start, end - endOffset));
+  }
+
+  oncomment(): void {}
+  ondeclaration(): void {}
+  onprocessinginstruction(): void {}
+  onend(): void {}
+}
+
+export function parseHtml(html: string, options: { deadline: number; maxDepth: number }): ParsedPage {
+  const builder = new TreeBuilder(html, options.deadline, options.maxDepth);
+  const tokenizer = new Tokenizer({ decodeEntities: true }, builder);
+  tokenizer.write(html);
+  tokenizer.end();
+  return { root: builder.root, title: (builder.title ?? "").replace(/\s+/g, " ").trim(), lang: builder.lang };
 }

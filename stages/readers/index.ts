@@ -1,3 +1,4 @@
 import "./jsonl.js";
 import "./warc.js";
 import "./wet.js";
+import "./commoncrawl.js";
