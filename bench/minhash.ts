@@ -3,8 +3,14 @@
  * Jaccard estimate, the LSH S-curve on planted near-duplicates, and the four dedup steps end to
  * end with peak RSS (each end-to-end run in its own child process).
  *
- *   npm run bench -- minhash [--docs 200000] [--speed-docs 2000] [--pairs 12000] [--sample-pages 3000] [--runs 3] [--skip-e2e]
+ *   npm run bench -- minhash [--docs 200000] [--speed-docs 2000] [--pairs 12000] [--sample-pages 3000]
+ *     [--sample-seeds 1,2] [--runs 3] [--workers 2] [--skip-e2e] [--only sample|e2e]
+ *
+ * 10k+ planted pairs for the sample-corpus S-curve: --sample-pages 100000 (about 10% of the pages
+ * are near-duplicates), or several seeds.
  */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import { execFileSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -21,6 +27,8 @@ const { values } = parseArgs({
     "speed-docs": { type: "string", default: "2000" },
     pairs: { type: "string", default: "12000" },
     "sample-pages": { type: "string", default: "3000" },
+    "sample-seeds": { type: "string", default: "1" },
+    only: { type: "string" },
     runs: { type: "string", default: "3" },
     data: { type: "string", default: path.join(os.tmpdir(), "kiln-bench-minhash") },
     "skip-e2e": { type: "boolean", default: false },
@@ -213,25 +221,69 @@ function sCurve(title: string, pairs: Pair[]) {
   process.stdout.write(table(["J bin", "pairs", "detected %", "1-(1-J^8)^14 %", "points"], rows));
 }
 
-async function samplePairs(): Promise<Pair[] | string> {
+interface SamplePair extends Pair {
+  target: number;
+}
+
+interface TruthLine {
+  id: string;
+  kind: string;
+  duplicateOf: string | null;
+  targetJaccard: number | null;
+  mainText: string;
+}
+
+async function forEachTruth(file: string, visit: (t: TruthLine) => void): Promise<void> {
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (line) visit(JSON.parse(line) as TruthLine);
+}
+
+/** Every planted near-duplicate against its cluster original, over one generated sample per seed. */
+async function samplePairs(): Promise<SamplePair[] | string> {
   let generateSample: (o: { outDir: string; seed?: number; pages?: number }) => Promise<{ truthFile: string }>;
   try {
     ({ generateSample } = (await import("../datasets/sample/index.js")) as unknown as { generateSample: typeof generateSample });
   } catch (error) {
     return `sample generator not available: ${(error as Error).message.split("\n")[0]}`;
   }
-  const dir = path.join(values.data!, "sample");
-  await rm(dir, { recursive: true, force: true });
-  const { truthFile } = await generateSample({ outDir: dir, seed: 1, pages: Number(values["sample-pages"]) });
-  const truth = (await readFile(truthFile, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; kind: string; duplicateOf: string | null; mainText: string });
-  const byId = new Map(truth.map((t) => [t.id, t]));
   const hasher = new MinHasher(params);
-  const pairs: Pair[] = [];
-  for (const page of truth) {
-    const original = page.kind === "near_duplicate" && page.duplicateOf ? byId.get(page.duplicateOf) : undefined;
-    if (original) pairs.push(measurePair(hasher, original.mainText, page.mainText));
+  const pairs: SamplePair[] = [];
+  for (const seed of values["sample-seeds"]!.split(",").map(Number)) {
+    const dir = path.join(values.data!, `sample-${seed}`);
+    await rm(dir, { recursive: true, force: true });
+    const { truthFile } = await generateSample({ outDir: dir, seed, pages: Number(values["sample-pages"]) });
+    // Two passes over truth.jsonl, so only the originals that have near-duplicates are held.
+    const wanted = new Set<string>();
+    await forEachTruth(truthFile, (t) => void (t.kind === "near_duplicate" && t.duplicateOf && wanted.add(t.duplicateOf)));
+    const originals = new Map<string, string>();
+    const duplicates: TruthLine[] = [];
+    await forEachTruth(truthFile, (t) => {
+      if (wanted.has(t.id)) originals.set(t.id, t.mainText);
+      if (t.kind === "near_duplicate" && t.duplicateOf) duplicates.push(t);
+    });
+    for (const page of duplicates) {
+      const original = originals.get(page.duplicateOf!);
+      if (original !== undefined) pairs.push({ ...measurePair(hasher, original, page.mainText), target: page.targetJaccard ?? Number.NaN });
+    }
+    await rm(dir, { recursive: true, force: true });
   }
   return pairs;
+}
+
+/** Per planted target: detection against 1-(1-J^r)^b averaged over each pair's measured word-5-gram Jaccard. */
+function sampleCurve(pairs: SamplePair[]) {
+  const seeds = values["sample-seeds"]!;
+  process.stdout.write(`\n## S-curve on the sample corpus: ${pairs.length} planted near-duplicate pairs (${values["sample-pages"]} pages, seeds ${seeds}), ${BANDS} x ${ROWS}\n\n`);
+  const targets = [...new Set(pairs.map((p) => p.target))].sort((a, b) => b - a);
+  const rows = targets.map((target) => {
+    const bin = pairs.filter((p) => p.target === target || (Number.isNaN(target) && Number.isNaN(p.target)));
+    const meanJ = bin.reduce((s, p) => s + p.jaccard, 0) / bin.length;
+    const detected = (100 * bin.filter((p) => p.candidate).length) / bin.length;
+    const theory = (100 * bin.reduce((s, p) => s + candidateProbability(p.jaccard, BANDS, ROWS), 0)) / bin.length;
+    const gap = detected - theory;
+    return [target.toFixed(2), String(bin.length), meanJ.toFixed(3), detected.toFixed(1), theory.toFixed(1), (gap >= 0 ? "+" : "") + gap.toFixed(1), Math.abs(gap) <= 3 ? "yes" : "NO"];
+  });
+  process.stdout.write(table(["target J", "pairs", "mean J", "detected %", "theory %", "gap (points)", "within 3"], rows));
+  process.stdout.write("(theory: mean over the bin's pairs of 1-(1-J^8)^14 at each pair's exact Jaccard of our normalised word 5-grams)\n");
 }
 
 // ---- end to end ----------------------------------------------------------------------------
@@ -283,16 +335,18 @@ async function e2eChild() {
       steps: [
         { name: "signatures", read: { paths: inputs }, write: { format: "minhash_signatures" } },
         { name: "buckets", read: { from: "signatures" }, task: { name: "minhash_buckets" }, tasks: BANDS },
-        { name: "clusters", read: { from: "buckets" }, task: { name: "minhash_clusters" }, tasks: 1 },
-        { name: "deduped", read: { paths: inputs }, stages: [{ minhash_filter: { clusters: "clusters" } }], write: { format: "jsonl", compression: "none" } },
+        // sharded components: one partition per worker, then the merge task writes the cluster map
+        { name: "clusters", read: { from: "buckets" }, task: { name: "minhash_clusters" }, tasks: Number(values.workers) },
+        { name: "merged", read: { from: "clusters" }, task: { name: "minhash_clusters_merge" }, tasks: 1 },
+        { name: "deduped", read: { paths: inputs }, stages: [{ minhash_filter: { clusters: "merged" } }], write: { format: "jsonl", compression: "none" } },
       ],
     }),
   );
   const start = performance.now();
   const { stats } = await runPipelineFile(config, { builtinModules: [new URL("../stages/index.ts", import.meta.url).href], workers: Number(values.workers), reporter: createReporter(process.stderr, true) });
   const seconds = (performance.now() - start) / 1000;
-  const steps = stats.map((s) => ({ step: s.step, counters: s.counters ?? {} }));
-  const filter = stats[3]!.stages.find((s) => s.name === "minhash_filter")!;
+  const steps = stats.map((s) => ({ step: s.step, taskSeconds: s.wallMs / 1000, counters: s.counters ?? {} }));
+  const filter = stats.find((s) => s.step === "deduped")!.stages.find((s) => s.name === "minhash_filter")!;
   process.stdout.write(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, removed: filter.dropped["minhash_duplicate"] ?? 0, steps }) + "\n");
   await rm(out, { recursive: true, force: true });
 }
@@ -302,25 +356,33 @@ async function e2e() {
   const { dir, planted } = await e2eData(docs);
   const out = path.join(values.data!, "e2e-out");
   const stdout = execFileSync(process.execPath, ["--import", "tsx", path.join(here, "minhash.ts"), "--variant", "e2e", "--data", dir, "--out", out, "--workers", values.workers!], { encoding: "utf8", maxBuffer: 1 << 20 });
-  const result = JSON.parse(stdout.trim().split("\n").pop()!) as { seconds: number; maxRssMB: number; removed: number; steps: { step: string; counters: Record<string, number> }[] };
-  process.stdout.write(`\n## End to end: ${docs} documents (~1 KB each, ${planted} planted near-duplicates), 4 steps, --workers ${values.workers}\n\n`);
+  const result = JSON.parse(stdout.trim().split("\n").pop()!) as { seconds: number; maxRssMB: number; removed: number; steps: { step: string; taskSeconds: number; counters: Record<string, number> }[] };
+  process.stdout.write(`\n## End to end: ${docs} documents (~1 KB each, ${planted} planted near-duplicates), 4 dedup steps (clusters sharded + merge), --workers ${values.workers}\n\n`);
   process.stdout.write(
     table(
       ["docs", "seconds", "docs/s (4 steps)", "removed", "planted", "peak RSS MB (whole process, all tasks)"],
       [[String(docs), result.seconds.toFixed(1), (docs / result.seconds).toFixed(0), String(result.removed), String(planted), result.maxRssMB.toFixed(0)]],
     ),
   );
-  for (const s of result.steps) if (Object.keys(s.counters).length) process.stdout.write(`${s.step}: ${JSON.stringify(s.counters)}\n`);
+  process.stdout.write("(peak RSS is the whole process: worker threads share it, so it covers every task running at once)\n\n");
+  process.stdout.write(table(["step", "task-seconds (sum over tasks)", "docs/task-second", "counters"], result.steps.map((s) => [s.step, s.taskSeconds.toFixed(1), (docs / s.taskSeconds).toFixed(0), JSON.stringify(s.counters)])));
 }
 
 if (values.variant === "e2e") await e2eChild();
-else {
+else if (values.only === "sample" || values.only === "e2e") {
+  if (values.only === "e2e") await e2e();
+  else {
+    const sample = await samplePairs();
+    if (typeof sample === "string") process.stdout.write(`(S-curve on the sample corpus skipped: ${sample})\n`);
+    else sampleCurve(sample);
+  }
+} else {
   await speed();
   // f up to 0.35 spans J 0.05 .. 1 for the estimate; f up to 0.09 spans J 0.45 .. 1 for the S-curve.
   unbiasedness(controlledPairs(Number(values.pairs), 0.35, 99));
   sCurve("controlled pairs of 300-word texts", controlledPairs(Number(values.pairs), 0.09, 100));
   const sample = await samplePairs();
   if (typeof sample === "string") process.stdout.write(`\n(S-curve on the sample corpus skipped: ${sample})\n`);
-  else sCurve(`sample corpus near-duplicates vs their originals, ${values["sample-pages"]} pages`, sample);
+  else sampleCurve(sample);
   if (!values["skip-e2e"]) await e2e();
 }

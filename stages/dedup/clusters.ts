@@ -1,201 +1,247 @@
 /**
- * Step 3 of dedup: `minhash_clusters`, union-find over the candidate pairs.
+ * Step 3 of dedup: duplicate clusters from the candidate pairs, in bounded memory.
  *
- * Memory: the union-find holds only documents that appear in at least one pair, in typed arrays
- * (20 bytes each: id as float64, parent, size, quality), plus one sort buffer of ids; pairs are
- * streamed from disk twice and never held. It grows with the number of duplicate candidates, not
- * with the corpus or the number of pairs: 1 GB holds ~45M candidate documents.
- * Every task of the step computes the same union-find; task `rank` writes the cluster files of
- * source ranks rank, rank + world, ... so the writing is shared.
+ * - `minhash_clusters` (N tasks): task `rank` takes the pairs whose first document (the smaller
+ *   (rank, position)) hashes to partition `rank`, and reduces them to the connected components of
+ *   that partition (`components.ts`: external sorts, no union-find in memory). This collapses the
+ *   same pair repeated by several bands and every bucket to a star. With N = 1 the partition is
+ *   every pair, the components are global, and the task writes the cluster map itself; with N > 1
+ *   it writes `<rank>.edges` (document -> its partition's representative), one record per document.
+ * - `minhash_clusters_merge` (1 task): components over every partition's edges, then the cluster map.
  *
- * Output per source rank: `<rank>.clusters`, records (position, cluster size or 0 when removed,
- * representative rank, representative position) sorted by position.
+ * Memory bound of every task, whatever the corpus size: two sorters alive at once (the half-round
+ * being read and the next one being written), each with at most `sortBufferRecords` records of
+ * 24 bytes + 8 bytes of sort order, plus at most 64 merge chunks of 8192 records (12.6 MB), plus
+ * one 16384-record read chunk per input file: ~64 MB + 13 MB at the default 1M. Disk: the edges
+ * of one half-round, twice. Reading: each `minhash_clusters` task reads every pair file and keeps
+ * its partition, so the pair files are read N times.
+ *
+ * The cluster map, `00000.clusters`: one section per source rank of records (position, cluster size
+ * or 0 when removed, representative rank, representative position) sorted by position, only for
+ * documents in a cluster. The representative is the highest meta quality, then the lowest
+ * (rank, position): the smallest node, see components.ts. The map is the same for any N.
  */
 import path from "node:path";
 import { z } from "zod";
 import type { StepTaskContext } from "../../pipeline/doc.js";
+import { KilnError } from "../../pipeline/errors.js";
 import { register } from "../../pipeline/registry.js";
-import { FORMAT_VERSION, RecordWriter, type RecordFile } from "./format.js";
+import { checkParams, FORMAT_VERSION, RecordFile, RecordWriter, type FileHeader } from "./format.js";
 import { openPairSet, type SourceRank } from "./buckets.js";
-import { qualityFromBits } from "./signatures.js";
+import { addEdge, EDGE_WORDS, NODE_WORDS, qualityKey, readStars, starForest } from "./components.js";
+import { fmix32 } from "./hash.js";
+import { RecordSorter } from "./record-sort.js";
 
 export const CLUSTER_WORDS = 4;
-const RANK_SPAN = 2 ** 32;
+export const CLUSTER_MAP_KIND = "cluster_map";
+export const CLUSTER_MAP_FILE = "00000.clusters";
 
-/** Streams every pair of every file: (a, qualityA bits, b, qualityB bits) with ids rank * 2^32 + position. */
-async function forEachPair(files: RecordFile[], visit: (a: number, qa: number, b: number, qb: number) => void): Promise<void> {
-  for (const file of files) {
-    const cursor = file.cursor(0, 1 << 14);
-    while (await cursor.next()) {
-      const w = cursor.words;
-      const i = cursor.at;
-      visit(w[i]! * RANK_SPAN + w[i + 1]!, w[i + 2]!, w[i + 3]! * RANK_SPAN + w[i + 4]!, w[i + 5]!);
-    }
-  }
+const params = z.object({
+  sortBufferRecords: z
+    .number()
+    .int()
+    .min(1000)
+    .default(1_000_000)
+    .describe("edges held in memory per sorter before a sorted run is spilled to disk (32 bytes each; two sorters at most): the task's memory bound"),
+});
+type ClusterParams = z.output<typeof params>;
+
+const rankName = (rank: number) => String(rank).padStart(5, "0");
+
+/** The partition of a pair: a hash of its first document, so all of a bucket's pairs go together. */
+export function pairPartition(rank: number, position: number, partitions: number): number {
+  return fmix32(Math.imul(rank, 0x9e3779b1) ^ position) % partitions;
 }
 
-/** Sorted, de-duplicated ids of every document in a pair, with at most `bufferIds` unsorted ids in memory. */
-export async function collectNodes(files: RecordFile[], bufferIds: number): Promise<Float64Array> {
-  let nodes = new Float64Array(0);
-  const buffer = new Float64Array(bufferIds);
-  let filled = 0;
-  const absorb = () => {
-    const batch = buffer.subarray(0, filled).sort();
-    const merged = new Float64Array(nodes.length + filled);
-    let i = 0;
-    let j = 0;
-    let n = 0;
-    while (i < nodes.length || j < filled) {
-      const next = j >= filled || (i < nodes.length && nodes[i]! <= batch[j]!) ? nodes[i++]! : batch[j++]!;
-      if (n === 0 || merged[n - 1] !== next) merged[n++] = next;
-    }
-    nodes = merged.slice(0, n);
-    filled = 0;
-  };
-  await forEachPair(files, (a, _qa, b) => {
-    if (filled + 2 > bufferIds) absorb();
-    buffer[filled++] = a;
-    buffer[filled++] = b;
-  });
-  absorb();
-  return nodes;
-}
-
-function indexOf(nodes: Float64Array, id: number): number {
-  let lo = 0;
-  let hi = nodes.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = nodes[mid]!;
-    if (v === id) return mid;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+function sorterFactory(ctx: StepTaskContext, p: ClusterParams, words: number) {
+  // ".tmp-" after this rank's prefix: the engine removes a killed attempt's runs on resume.
+  return (label: string) => new RecordSorter(path.join(ctx.outputDir, `${rankName(ctx.rank)}.tmp-${label}`), words, p.sortBufferRecords, ctx.log);
 }
 
 /**
- * Union-find whose root is always the component's representative, the best document under one
- * total order: a document with a quality before one without, higher quality first, then the
- * lowest id (rank, position). Being a total order, the result does not depend on pair order.
+ * Writes the cluster map from a star forest: per source rank (section), the clustered documents
+ * by position. Sorted by an external sort on (rank, position).
  */
-export class RepresentativeUnionFind {
-  readonly parent: Int32Array;
-  readonly quality: Float32Array;
-
-  constructor(readonly nodes: Float64Array) {
-    this.parent = new Int32Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) this.parent[i] = i;
-    this.quality = new Float32Array(nodes.length).fill(Number.NaN);
+async function writeClusterMap(ctx: StepTaskContext, forest: RecordSorter, header: FileHeader, p: ClusterParams): Promise<void> {
+  const sources = header.sources as SourceRank[];
+  // (rank, position, size, representative rank, representative position): sorted, then split by rank.
+  const byDocument = sorterFactory(ctx, p, 5)("map");
+  const record = new Uint32Array(5);
+  let clusters = 0;
+  let removed = 0;
+  await readStars(
+    forest,
+    (node, centre, at) => {
+      removed++;
+      record.set([node[1]!, node[2]!, 0, centre[at + 1]!, centre[at + 2]!]);
+      return byDocument.add(record);
+    },
+    (node, size) => {
+      clusters++;
+      record.set([node[1]!, node[2]!, size, node[1]!, node[2]!]);
+      return byDocument.add(record);
+    },
+  );
+  const writer = new RecordWriter(path.join(ctx.outputDir, CLUSTER_MAP_FILE), {
+    kind: CLUSTER_MAP_KIND,
+    version: FORMAT_VERSION,
+    dedup: header.dedup,
+    params: header.params,
+    recordWords: CLUSTER_WORDS,
+    sources,
+  });
+  try {
+    let section = 0;
+    await byDocument.forEachSorted((w, at) => {
+      while (section < w[at]!) {
+        writer.endSection();
+        section++;
+      }
+      return writer.push(w.subarray(at + 1, at + 5));
+    });
+    for (; section < sources.length; section++) writer.endSection();
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
-
-  find(i: number): number {
-    const parent = this.parent;
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]!]!;
-      i = parent[i]!;
-    }
-    return i;
-  }
-
-  /** True when x is a better representative than y (nodes are sorted, so a lower index is a lower id). */
-  better(x: number, y: number): boolean {
-    const qx = this.quality[x]!;
-    const qy = this.quality[y]!;
-    const kx = qx === qx ? qx : -Infinity;
-    const ky = qy === qy ? qy : -Infinity;
-    return kx !== ky ? kx > ky : x < y;
-  }
-
-  union(x: number, y: number): void {
-    const rx = this.find(x);
-    const ry = this.find(y);
-    if (rx === ry) return;
-    if (this.better(rx, ry)) this.parent[ry] = rx;
-    else this.parent[rx] = ry;
-  }
+  ctx.count("clusters", clusters);
+  ctx.count("documentsToRemove", removed);
 }
 
-export async function buildClusters(ctx: StepTaskContext, params: { idBuffer: number }): Promise<void> {
-  const files = await openPairSet(ctx.inputs);
+/** Writes one partition's components as (document, representative) edges, one per non-representative. */
+async function writePartitionEdges(ctx: StepTaskContext, forest: RecordSorter, header: FileHeader, partitions: number): Promise<void> {
+  const writer = new RecordWriter(path.join(ctx.outputDir, `${rankName(ctx.rank)}.edges`), {
+    kind: "cluster_edges",
+    version: FORMAT_VERSION,
+    dedup: header.dedup,
+    params: header.params,
+    recordWords: EDGE_WORDS,
+    sources: header.sources,
+    partition: ctx.rank,
+    partitions,
+  });
+  const edge = new Uint32Array(EDGE_WORDS);
+  let edges = 0;
   try {
-    const header = files[0]!.header;
-    const sources = header.sources as SourceRank[];
-    const nodes = await collectNodes(files, params.idBuffer);
-    const uf = new RepresentativeUnionFind(nodes);
-    await forEachPair(files, (a, qa, b, qb) => {
-      const ia = indexOf(nodes, a);
-      const ib = indexOf(nodes, b);
-      uf.quality[ia] = qualityFromBits(qa);
-      uf.quality[ib] = qualityFromBits(qb);
-      uf.union(ia, ib);
-    });
-    const size = new Uint32Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) size[uf.find(i)]!++;
-    ctx.log(`${nodes.length} documents in candidate pairs`);
+    await readStars(
+      forest,
+      (node, centre, at) => {
+        edges++;
+        edge.set(node, 0);
+        edge.set(centre.subarray(at, at + NODE_WORDS), NODE_WORDS);
+        return writer.push(edge);
+      },
+      () => undefined,
+    );
+    writer.endSection();
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  ctx.count("partitionEdges", edges);
+}
 
-    const record = new Uint32Array(CLUSTER_WORDS);
-    for (let source = ctx.rank; source < sources.length; source += ctx.world) {
-      const output = path.join(ctx.outputDir, `${String(source).padStart(5, "0")}.clusters`);
-      const writer = new RecordWriter(output, {
-        kind: "clusters",
-        version: FORMAT_VERSION,
-        dedup: header.dedup,
-        params: header.params,
-        recordWords: CLUSTER_WORDS,
-        rank: source,
-        world: sources.length,
-        docCount: sources[source]!.docCount,
-        idDigest: sources[source]!.idDigest,
-      });
-      let removed = 0;
-      let clusters = 0;
-      try {
-        // This rank's documents are one run of the sorted ids.
-        let i = lowerBound(nodes, source * RANK_SPAN);
-        for (; i < nodes.length && nodes[i]! < (source + 1) * RANK_SPAN; i++) {
-          const root = uf.find(i);
-          const representative = nodes[root]!;
-          record[0] = nodes[i]! - source * RANK_SPAN;
-          record[1] = root === i ? size[root]! : 0;
-          record[2] = Math.floor(representative / RANK_SPAN);
-          record[3] = representative % RANK_SPAN;
-          if (root === i) clusters++;
-          else removed++;
-          const flushed = writer.push(record);
-          if (flushed) await flushed;
-        }
-        writer.endSection();
-        await writer.commit();
-      } catch (error) {
-        await writer.abort();
-        throw error;
+export async function buildClusters(ctx: StepTaskContext, p: ClusterParams): Promise<void> {
+  const files = await openPairSet(ctx.inputs);
+  const nextSorter = sorterFactory(ctx, p, EDGE_WORDS);
+  const edges = nextSorter("pairs");
+  let pairs = 0;
+  try {
+    const a = new Uint32Array(NODE_WORDS);
+    const b = new Uint32Array(NODE_WORDS);
+    for (const file of files) {
+      const cursor = file.cursor(0, 1 << 14);
+      while (await cursor.next()) {
+        const w = cursor.words;
+        const i = cursor.at;
+        if (ctx.world > 1 && pairPartition(w[i]!, w[i + 1]!, ctx.world) !== ctx.rank) continue;
+        pairs++;
+        a.set([qualityKey(w[i + 2]!), w[i]!, w[i + 1]!]);
+        b.set([qualityKey(w[i + 5]!), w[i + 3]!, w[i + 4]!]);
+        const spilled = addEdge(edges, a, 0, b, 0);
+        if (spilled) await spilled;
       }
-      ctx.count("clusters", clusters);
-      ctx.count("documentsToRemove", removed);
     }
+  } catch (error) {
+    await edges.dispose();
+    throw error;
   } finally {
     await Promise.all(files.map((f) => f.close()));
   }
+  ctx.count("candidatePairs", pairs);
+  const { forest, rounds } = await starForest(edges, nextSorter, ctx.log);
+  ctx.count("componentRounds", rounds);
+  const header = files[0]!.header;
+  if (ctx.world === 1) await writeClusterMap(ctx, forest, header, p);
+  else await writePartitionEdges(ctx, forest, header, ctx.world);
 }
 
-function lowerBound(nodes: Float64Array, id: number): number {
-  let lo = 0;
-  let hi = nodes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (nodes[mid]! < id) lo = mid + 1;
-    else hi = mid;
+/** Opens every partition's edges file and checks they are one complete, consistent set. */
+async function openEdgeSet(inputs: string[]): Promise<RecordFile[]> {
+  const files = inputs.filter((f) => f.endsWith(".edges"));
+  if (files.length === 0) {
+    const hint = inputs.some((f) => f.endsWith(".clusters")) ? ": its input ran minhash_clusters as one task, which already wrote the cluster map; point the filter at it" : "";
+    throw new KilnError("dedup_input", `no partition edge files (*.edges) among ${inputs.length} input file(s)${hint}`);
   }
-  return lo;
+  const opened: RecordFile[] = [];
+  try {
+    for (const file of files) {
+      const first = opened[0];
+      const record = await RecordFile.open(file, "cluster_edges", first ? first.header.params : {});
+      opened.push(record);
+      if (first) checkParams(file, { dedup: record.header.dedup, sources: record.header.sources }, { dedup: first.header.dedup, sources: first.header.sources });
+    }
+    opened.forEach((f, i) => {
+      if (f.header.partition !== i || f.header.partitions !== opened.length) {
+        throw new KilnError("dedup_input", `${f.file}: partition ${String(f.header.partition)} of ${String(f.header.partitions)}, but the step has ${opened.length} edge file(s)`);
+      }
+    });
+    return opened;
+  } catch (error) {
+    await Promise.all(opened.map((f) => f.close()));
+    throw error;
+  }
+}
+
+export async function mergeClusters(ctx: StepTaskContext, p: ClusterParams): Promise<void> {
+  if (ctx.world !== 1) throw new KilnError("dedup_world", `minhash_clusters_merge runs as one task (tasks: 1), not ${ctx.world}: it joins every partition`);
+  const files = await openEdgeSet(ctx.inputs);
+  const nextSorter = sorterFactory(ctx, p, EDGE_WORDS);
+  const edges = nextSorter("edges");
+  try {
+    for (const file of files) {
+      const cursor = file.cursor(0, 1 << 14);
+      while (await cursor.next()) {
+        const spilled = addEdge(edges, cursor.words, cursor.at, cursor.words, cursor.at + NODE_WORDS);
+        if (spilled) await spilled;
+      }
+    }
+  } catch (error) {
+    await edges.dispose();
+    throw error;
+  } finally {
+    await Promise.all(files.map((f) => f.close()));
+  }
+  const { forest, rounds } = await starForest(edges, nextSorter, ctx.log);
+  ctx.count("componentRounds", rounds);
+  await writeClusterMap(ctx, forest, files[0]!.header, p);
 }
 
 register({
   kind: "task",
   name: "minhash_clusters",
-  description: "duplicate clusters from candidate pairs (union-find over candidate documents only); writes per source rank the positions to remove",
-  params: z.object({
-    idBuffer: z.number().int().min(1024).default(4_000_000).describe("document ids sorted per batch while collecting the candidate documents (8 bytes each)"),
-  }),
+  description:
+    "duplicate clusters from candidate pairs, in bounded memory (external-sort connected components); with N tasks, task rank takes one hash partition of the pairs and minhash_clusters_merge joins them",
+  params,
   create: (p) => ({ name: "minhash_clusters", run: (ctx) => buildClusters(ctx, p) }),
+});
+
+register({
+  kind: "task",
+  name: "minhash_clusters_merge",
+  description: "joins the partition components of a minhash_clusters step run with several tasks into the cluster map (one task, bounded memory)",
+  params,
+  create: (p) => ({ name: "minhash_clusters_merge", run: (ctx) => mergeClusters(ctx, p) }),
 });

@@ -6,6 +6,7 @@
  * saw (count and an order-sensitive digest of their ids) and fails the task otherwise, before its
  * output is committed.
  */
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Doc, Stage, TaskContext } from "../../pipeline/doc.js";
@@ -13,6 +14,8 @@ import { KilnError } from "../../pipeline/errors.js";
 import { register } from "../../pipeline/registry.js";
 import { RecordFile } from "./format.js";
 import { IdDigest } from "./signatures.js";
+import type { SourceRank } from "./buckets.js";
+import { CLUSTER_MAP_FILE, CLUSTER_MAP_KIND } from "./clusters.js";
 
 /** Meta fields written on kept representatives, per kind of dedup. */
 export const META_KEYS = {
@@ -21,40 +24,47 @@ export const META_KEYS = {
   url: { cluster: "urlCluster", size: "urlClusterSize" },
 } as const;
 
-async function openClusters(ctx: TaskContext, step: string): Promise<RecordFile> {
-  const file = path.join(ctx.stepDataDir(step), `${String(ctx.rank).padStart(5, "0")}.clusters`);
+/** The cluster map and this rank's section of it; refuses a map written for other source ranks. */
+async function openClusters(ctx: TaskContext, step: string): Promise<{ clusters: RecordFile; source: SourceRank }> {
+  const dir = ctx.stepDataDir(step);
+  const file = path.join(dir, CLUSTER_MAP_FILE);
   let clusters: RecordFile;
   try {
-    clusters = await RecordFile.open(file, "clusters");
+    clusters = await RecordFile.open(file, CLUSTER_MAP_KIND);
   } catch (error) {
     if (error instanceof KilnError && error.code === "dedup_input" && error.message.includes("ENOENT")) {
+      const partial = (await readdir(dir).catch(() => [] as string[])).some((f) => f.endsWith(".edges"));
       throw new KilnError(
         "dedup_world",
-        `${file}: no cluster file for rank ${ctx.rank}: step "${step}" has not run, or this step has more tasks (${ctx.world}) than the signature step; both must read the same documents with the same tasks`,
+        partial
+          ? `${file}: step "${step}" ran minhash_clusters as several tasks, which write partition edges only: add a step running minhash_clusters_merge (read: { from: ${step} }) and point this filter's "clusters" at it`
+          : `${file}: no cluster map: step "${step}" has not run, or is not a minhash_clusters(_merge) step`,
       );
     }
     throw error;
   }
-  if (clusters.header.world !== ctx.world || clusters.header.rank !== ctx.rank) {
+  const sources = clusters.header.sources as SourceRank[];
+  const source = sources[ctx.rank];
+  if (sources.length !== ctx.world || !source) {
     await clusters.close();
     throw new KilnError(
       "dedup_world",
-      `${file}: written for rank ${String(clusters.header.rank)} of ${String(clusters.header.world)} tasks, but this step runs rank ${ctx.rank} of ${ctx.world}; give it the same input and tasks as the signature step`,
+      `${file}: written for ${sources.length} source task(s), but this step runs rank ${ctx.rank} of ${ctx.world}; give it the same input and tasks as the signature step`,
     );
   }
-  return clusters;
+  return { clusters, source };
 }
 
 export function dedupFilter(name: string, clustersStep: string): Stage {
   return {
     name,
     async *run(docs: AsyncIterable<Doc>, ctx: TaskContext): AsyncGenerator<Doc> {
-      const clusters = await openClusters(ctx, clustersStep);
+      const { clusters, source } = await openClusters(ctx, clustersStep);
       try {
         const dedup = clusters.header.dedup as keyof typeof META_KEYS;
         const keys = META_KEYS[dedup];
         const reason = `${dedup}_duplicate`;
-        const cursor = clusters.cursor(0);
+        const cursor = clusters.cursor(ctx.rank);
         let pending = await cursor.refill();
         const digest = new IdDigest();
         for await (const doc of docs) {
@@ -72,10 +82,10 @@ export function dedupFilter(name: string, clustersStep: string): Stage {
           if (size === 0) ctx.drop(doc, name, reason);
           else yield { ...doc, meta: { ...doc.meta, [keys.cluster]: cluster, [keys.size]: size } };
         }
-        if (digest.count !== clusters.header.docCount || digest.hex !== clusters.header.idDigest || pending) {
+        if (digest.count !== source.docCount || digest.hex !== source.idDigest || pending) {
           throw new KilnError(
             "dedup_mismatch",
-            `${clusters.file}: rank ${ctx.rank} saw ${digest.count} document(s) (id digest ${digest.hex}), but the signature step saw ${String(clusters.header.docCount)} (id digest ${String(clusters.header.idDigest)}); ` +
+            `${clusters.file}: rank ${ctx.rank} saw ${digest.count} document(s) (id digest ${digest.hex}), but the signature step saw ${source.docCount} (id digest ${source.idDigest}); ` +
               `the filter must read the same documents, through the same stages, with the same tasks as the signature step`,
           );
         }
@@ -87,7 +97,7 @@ export function dedupFilter(name: string, clustersStep: string): Stage {
 }
 
 const params = z.object({
-  clusters: z.string().default("clusters").describe("name of the step that ran minhash_clusters"),
+  clusters: z.string().default("clusters").describe("name of the step that wrote the cluster map: minhash_clusters run as one task, or minhash_clusters_merge"),
 });
 
 register({

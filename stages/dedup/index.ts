@@ -1,7 +1,7 @@
 /**
  * Dedup: MinHash near-duplicate removal, exact (normalised text) and URL dedup, in four sharded
  * steps. Importing this module registers the writers `minhash_signatures` and `exact_hashes`,
- * the tasks `minhash_buckets` and `minhash_clusters`, and the stages `minhash_filter` and
+ * the tasks `minhash_buckets`, `minhash_clusters` and `minhash_clusters_merge`, and the stages `minhash_filter` and
  * `exact_filter`.
  */
 import "./signatures.js";

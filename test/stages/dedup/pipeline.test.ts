@@ -32,35 +32,43 @@ function corpus(): TestDoc[][] {
   ];
 }
 
-function dedupSteps(inputs: string, kind: "minhash" | "text" | "url", bucketTasks = 3, clusterTasks = 2) {
+/**
+ * signatures, buckets, clusters, merged (when clusterTasks > 1: clusters then writes partition
+ * edges only), deduped. `sortBuffer` small forces the clusters' sorts to spill to disk.
+ */
+function dedupSteps(inputs: string, kind: "minhash" | "text" | "url", bucketTasks = 3, clusterTasks = 2, sortBuffer?: number) {
   const writer = kind === "minhash" ? { format: "minhash_signatures" } : { format: "exact_hashes", key: kind };
+  const clusterParams = sortBuffer ? { sortBufferRecords: sortBuffer } : {};
+  const merged = clusterTasks > 1;
   return [
     { name: "signatures", read: { paths: inputs }, write: writer },
     { name: "buckets", read: { from: "signatures" }, task: { name: "minhash_buckets" }, tasks: bucketTasks },
-    { name: "clusters", read: { from: "buckets" }, task: { name: "minhash_clusters" }, tasks: clusterTasks },
+    { name: "clusters", read: { from: "buckets" }, task: { name: "minhash_clusters", ...clusterParams }, tasks: clusterTasks },
+    ...(merged ? [{ name: "merged", read: { from: "clusters" }, task: { name: "minhash_clusters_merge", ...clusterParams } }] : []),
     {
       name: "deduped",
       read: { paths: inputs },
-      stages: [{ [kind === "minhash" ? "minhash_filter" : "exact_filter"]: { clusters: "clusters" } }],
+      stages: [{ [kind === "minhash" ? "minhash_filter" : "exact_filter"]: { clusters: merged ? "merged" : "clusters" } }],
       write: { format: "jsonl", compression: "none" },
       keepExcluded: true,
     },
   ];
 }
 
-async function runDedup(dir: string, inputs: string, name: string, workers: number, kind: "minhash" | "text" | "url" = "minhash", bucketTasks = 3, clusterTasks = 2) {
+async function runDedup(dir: string, inputs: string, name: string, workers: number, kind: "minhash" | "text" | "url" = "minhash", bucketTasks = 3, clusterTasks = 2, sortBuffer?: number) {
   const output = path.join(dir, name);
-  const config = await writeConfig(dir, { output, modules: [dedupModule], steps: dedupSteps(inputs, kind, bucketTasks, clusterTasks) }, `${name}.yaml`);
+  const config = await writeConfig(dir, { output, modules: [dedupModule], steps: dedupSteps(inputs, kind, bucketTasks, clusterTasks, sortBuffer) }, `${name}.yaml`);
   const result = await runPipelineFile(config, { builtinModules, workers, reporter: quiet });
   const kept = [...(await readStepData(output, "deduped")).values()].flatMap(parseLines);
-  return { output, kept, stats: result.stats };
+  const step = (name: string) => result.stats.find((s) => s.step === name)!;
+  return { output, kept, stats: result.stats, step, mapStep: clusterTasks > 1 ? "merged" : "clusters" };
 }
 
 describe("MinHash dedup pipeline", () => {
   it("removes exactly the planted duplicates, keeping one representative per cluster, across ranks", async () => {
     const dir = await tempDir();
     const inputs = await writeDocs(dir, corpus());
-    const { kept, stats } = await runDedup(dir, inputs, "run", 2);
+    const { kept, step } = await runDedup(dir, inputs, "run", 2);
     expect(kept.map((d) => d.id).sort()).toEqual(["a2", "b0", "c1", "u0", "u1", "u2", "u3", "u4", "u5", "u6"]);
     const byId = Object.fromEntries(kept.map((d) => [d.id, d.meta]));
     // a2: highest quality in cluster A (rank 3, position 2); b0, c1: lowest (rank, position)
@@ -68,9 +76,9 @@ describe("MinHash dedup pipeline", () => {
     expect(byId.b0).toMatchObject({ minhashCluster: "1-0", clusterSize: 2 });
     expect(byId.c1).toMatchObject({ minhashCluster: "0-2", clusterSize: 2 });
     expect(byId.u0).not.toHaveProperty("minhashCluster");
-    const filter = stats[3]!.stages.find((s) => s.name === "minhash_filter")!;
+    const filter = step("deduped").stages.find((s) => s.name === "minhash_filter")!;
     expect(filter.dropped).toEqual({ minhash_duplicate: 4 });
-    expect(stats[2]!.counters).toEqual({ clusters: 3, documentsToRemove: 4 });
+    expect(step("merged").counters).toMatchObject({ clusters: 3, documentsToRemove: 4 });
   });
 
   it("gives byte-identical output with 1, 2 and 4 workers, other task counts, and reruns", async () => {
@@ -81,10 +89,13 @@ describe("MinHash dedup pipeline", () => {
       await runDedup(dir, inputs, "w2", 2),
       await runDedup(dir, inputs, "w4", 4, "minhash", 14, 4),
       await runDedup(dir, inputs, "w2-again", 2, "minhash", 1, 1),
+      // sorts that spill every 1000 edges, and more partitions than there are clusters
+      await runDedup(dir, inputs, "spilled", 2, "minhash", 2, 5, 1000),
     ];
     const texts = await Promise.all(runs.map(async (r) => [...(await readStepData(r.output, "deduped")).entries()]));
     for (const t of texts.slice(1)) expect(t).toEqual(texts[0]);
-    const clusterFiles = await Promise.all(runs.map(async (r) => [...(await readStepData(r.output, "clusters")).entries()].filter(([n]) => n.endsWith(".clusters"))));
+    const clusterFiles = await Promise.all(runs.map(async (r) => [...(await readStepData(r.output, r.mapStep)).entries()].filter(([n]) => n.endsWith(".clusters"))));
+    expect(clusterFiles[0]!.map(([n]) => n)).toEqual(["00000.clusters"]);
     for (const c of clusterFiles.slice(1)) expect(c).toEqual(clusterFiles[0]);
     // a rerun in the same folder finds every task complete and changes nothing
     const again = await runDedup(dir, inputs, "w1", 2);
@@ -112,11 +123,11 @@ describe("exact and URL dedup", () => {
   it("exact: drops documents whose normalised text is identical, keeps near-duplicates", async () => {
     const dir = await tempDir();
     const inputs = await writeDocs(dir, corpus());
-    const { kept, stats } = await runDedup(dir, inputs, "exact", 2, "text");
+    const { kept, step } = await runDedup(dir, inputs, "exact", 2, "text");
     // only c1 (case and punctuation changes of c0) is an exact duplicate after normalisation; c1 comes first
     expect(kept.map((d) => d.id).sort()).toEqual(["a0", "a1", "a2", "b0", "b1", "c1", "u0", "u1", "u2", "u3", "u4", "u5", "u6"]);
     expect(kept.find((d) => d.id === "c1")!.meta).toMatchObject({ exactCluster: "0-2", exactClusterSize: 2 });
-    expect(stats[3]!.stages.find((s) => s.name === "exact_filter")!.dropped).toEqual({ exact_duplicate: 1 });
+    expect(step("deduped").stages.find((s) => s.name === "exact_filter")!.dropped).toEqual({ exact_duplicate: 1 });
   });
 
   it("url: drops documents whose normalised URL repeats; documents without a URL stay", async () => {
@@ -126,9 +137,9 @@ describe("exact and URL dedup", () => {
       [doc("p1", "https://Example.org/page#top"), doc("n1"), doc("p2", "https://example.org/other/")],
       [doc("p1-again", "https://example.org/page"), doc("n2"), doc("p2-again", "https://EXAMPLE.org/other")],
     ]);
-    const { kept, stats } = await runDedup(dir, inputs, "url", 2, "url");
+    const { kept, step } = await runDedup(dir, inputs, "url", 2, "url");
     expect(kept.map((d) => d.id).sort()).toEqual(["n1", "n2", "p1", "p2"]);
-    expect(stats[3]!.stages.find((s) => s.name === "exact_filter")!.dropped).toEqual({ url_duplicate: 2 });
+    expect(step("deduped").stages.find((s) => s.name === "exact_filter")!.dropped).toEqual({ url_duplicate: 2 });
   });
 });
 
