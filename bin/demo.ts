@@ -140,6 +140,40 @@ export function demoReport(stats: StepStats[], truth: TruthRow[], beforeDedup: S
   return out.join("\n") + "\n";
 }
 
+/**
+ * Tokenizer and shards: a small BPE trained on the curated pages, then a mixture of those pages
+ * with a small instruction set (its loss mask on the answers only), as Arrow token shards.
+ */
+async function tokenizeAndMix(output: string, curatedDir: string): Promise<{ shards: string; report: string }> {
+  const { runCommand } = await import("citty");
+  const { tokenizerCommand } = await import("../datasets/tokenizer/cli.js");
+  const { mixCommand } = await import("../datasets/mixture/cli.js");
+  const { SAMPLE_INSTRUCTIONS } = await import("../datasets/sample/index.js");
+  const tokenizer = path.join(output, "tokenizer.json");
+  const curatedFiles = (await readdir(curatedDir)).sort().map((f) => path.join(curatedDir, f));
+  await runCommand(tokenizerCommand, { rawArgs: ["train", "--vocab", "2048", "--out", tokenizer, ...curatedFiles] });
+  const instructions = path.join(output, "instructions.json");
+  await writeFile(instructions, JSON.stringify(SAMPLE_INSTRUCTIONS, null, 2));
+  const mixture = path.join(output, "mixture.yaml");
+  await writeFile(
+    mixture,
+    toYaml({
+      tokenizer,
+      sources: {
+        web: { path: curatedDir, weight: 0.9 },
+        sft: { path: instructions, format: "alpaca", template: "chatml", weight: 0.1, maxEpochs: 10 },
+      },
+      validation: { fraction: 0.05, perSource: true },
+      seed: 1,
+    }),
+  );
+  const shards = path.join(output, "shards");
+  await runCommand(mixCommand, { rawArgs: [mixture, "--out", shards] });
+  const manifest = JSON.parse(await readFile(path.join(shards, "manifest.json"), "utf8")) as { tokenizer?: { vocabSize?: number }; dtype?: string; sources?: Record<string, { tokens?: number; documents?: number }> };
+  const sources = Object.entries(manifest.sources ?? {}).map(([name, s]) => `${name} ${s.documents ?? "?"} docs / ${s.tokens ?? "?"} tokens`).join(", ");
+  return { shards, report: `tokenizer: ${tokenizer} (vocab ${manifest.tokenizer?.vocabSize ?? "?"}); shards: ${shards} (${manifest.dtype ?? "?"}; ${sources})` };
+}
+
 async function keptIds(dataDir: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const file of (await readdir(dataDir)).sort()) {
@@ -177,6 +211,8 @@ export function demoCommand(builtinModules: string[]) {
       const passed = await keptIds(path.join(output, "quality", "data"));
       process.stdout.write(demoReport(stats, truth, beforeDedup, curated));
       process.stdout.write(`\n${quality.summary}\nof the ${curated.size} curated pages, ${passed.size} pass the classifier (score >= 0.5)\n`);
+      const mixed = await tokenizeAndMix(output, path.join(output, "quality", "data"));
+      process.stdout.write(`\n${mixed.report}\n`);
       process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/)\n`);
     },
   });

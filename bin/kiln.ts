@@ -23,6 +23,8 @@ export const kiln = defineCommand({
     stages: stagesCommand,
     dedup: () => import("../stages/dedup/cli.js").then((m) => m.dedupCommand),
     classifier: () => import("../classifiers/cli.js").then((m) => m.classifierCommand),
+    tokenizer: () => import("../datasets/tokenizer/cli.js").then((m) => m.tokenizerCommand),
+    mix: () => import("../datasets/mixture/cli.js").then((m) => m.mixCommand),
   },
 });
 

@@ -10,3 +10,4 @@ export {
   warcDigest, warcFieldsBlock, WarcGzipWriter, warcRecordId,
   type WarcField, type WarcMemberLocation, type WarcRecordInput, type WarcRecordType,
 } from "./warc-writer.js";
+export { SAMPLE_INSTRUCTIONS, type AlpacaRecord } from "./instructions.js";

@@ -1,0 +1,236 @@
+/**
+ * `kiln mix`: sources → tokens → held-out validation → token-weighted blend per phase → shards.
+ *
+ * 1. Each used source is read once and tokenized; a seeded hash of (seed, source, index) holds out
+ *    `validation.fraction` of its documents (written straight to val shards), the rest go to a
+ *    spill file. So validation tokens never reach training, whatever the phases do.
+ * 2. Each phase wants `tokens × weight` tokens of each source. Before anything is written, the
+ *    sum over phases is checked against `available × maxEpochs`; a source that cannot supply it
+ *    stops the run with an error naming it.
+ * 3. Documents are drawn one at a time: the source is picked with probability proportional to the
+ *    tokens it still owes the phase, its next document comes from a seeded per-epoch shuffle.
+ *    A source's cursor carries over between phases, so replay in a later phase continues with
+ *    documents not yet seen. Realised shares miss the weights by at most one document per source.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { KilnError } from "../../pipeline/errors.js";
+import { writeFileAtomic } from "../../pipeline/io/storage.js";
+import { dtypeFor, MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, type Manifest, type PhaseTotals, type SourceTotals } from "../shards/manifest.js";
+import { ShardWriter } from "../shards/writer.js";
+import { loadTokenizer } from "../tokenizer/load.js";
+import type { Tokenizer } from "../tokenizer/types.js";
+import { checkTemplate } from "./chat.js";
+import { renderSource, SpillStore } from "./sources.js";
+import type { ResolvedMixture } from "./spec.js";
+
+export interface MixOptions {
+  out: string;
+  /** Progress lines (one per source read and per phase written). */
+  log?: (line: string) => void;
+  /** Already loaded tokenizer (tests, the demo); default: load `mixture.tokenizer`. */
+  tokenizer?: Tokenizer;
+  /** Tokens per Arrow record batch. */
+  batchTokens?: number;
+}
+
+/** 32-bit hash of a string (FNV-1a with a murmur finaliser), for seeds and the val split. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** mulberry32: small, fast, good enough to order documents. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Walks a source's documents epoch after epoch, each epoch in its own seeded order. */
+class SourceCursor {
+  epoch = 0;
+  private order = new Int32Array(0);
+  private position = 0;
+  consumedTokens = 0;
+  consumedDocuments = 0;
+
+  constructor(
+    readonly name: string,
+    readonly store: SpillStore,
+    private readonly seed: number,
+    private readonly maxEpochs: number,
+  ) {
+    this.shuffle();
+  }
+
+  private shuffle(): void {
+    const random = seededRandom(hash32(`${this.seed}\0${this.name}\0epoch${this.epoch}`));
+    this.order = Int32Array.from({ length: this.store.documents }, (_, i) => i);
+    for (let i = this.order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [this.order[i], this.order[j]] = [this.order[j]!, this.order[i]!];
+    }
+    this.position = 0;
+  }
+
+  /** The next document's index; a new epoch starts only while maxEpochs allows it. */
+  next(phase: string): number {
+    if (this.consumedTokens >= this.maxEpochs * this.store.tokens) {
+      throw new KilnError("source_exhausted", `source "${this.name}" ran out in phase "${phase}": it has ${this.store.tokens} train tokens and maxEpochs ${this.maxEpochs} allows ${Math.floor(this.maxEpochs * this.store.tokens)}; lower the phase tokens or weight, or raise maxEpochs`);
+    }
+    if (this.position === this.order.length) {
+      this.epoch++;
+      this.shuffle();
+    }
+    const index = this.order[this.position++]!;
+    this.consumedTokens += this.store.lengthOf(index);
+    this.consumedDocuments++;
+    return index;
+  }
+}
+
+function emptyTotals(): SourceTotals {
+  return { documents: 0, tokens: 0, valDocuments: 0, valTokens: 0, trainDocuments: 0, trainTokens: 0, epochs: 0, skipped: {} };
+}
+
+export async function runMixture(mixture: ResolvedMixture, options: MixOptions): Promise<Manifest> {
+  const log = options.log ?? (() => undefined);
+  const { spec } = mixture;
+  const tokenizer = options.tokenizer ?? (await loadTokenizer(mixture.tokenizer));
+  const dtype = dtypeFor(tokenizer.vocabSize);
+  const used = [...new Set(mixture.phases.flatMap((p) => Object.keys(p.weights)))].sort();
+  for (const name of used) {
+    const source = mixture.sources[name]!;
+    if (source.format !== "text") checkTemplate(source.template, tokenizer, `${mixture.file}: sources.${name}`);
+  }
+  for (const name of Object.keys(mixture.sources)) if (!used.includes(name)) log(`source "${name}" is in no phase: not read`);
+
+  await mkdir(options.out, { recursive: true });
+  const spillDir = path.join(options.out, `.kiln-mix-${process.pid}`);
+  await mkdir(spillDir, { recursive: true });
+  const writers: ShardWriter[] = [];
+  const stores = new Map<string, SpillStore>();
+  try {
+    const sources: Record<string, SourceTotals> = {};
+    const common = { root: options.out, dtype, targetTokens: spec.shardTokens, batchTokens: options.batchTokens };
+    const sharedVal = spec.validation.perSource ? undefined : new ShardWriter({ ...common, folder: "val", split: "val" });
+    if (sharedVal) writers.push(sharedVal);
+    for (const name of used) {
+      const totals = (sources[name] = emptyTotals());
+      const store = new SpillStore(path.join(spillDir, `${name}.bin`));
+      stores.set(name, store);
+      let val = sharedVal;
+      if (!val && spec.validation.fraction > 0) {
+        val = new ShardWriter({ ...common, folder: `val/${name}`, split: "val", source: name });
+        writers.push(val);
+      }
+      let index = 0;
+      for await (const doc of renderSource(name, mixture.sources[name]!, tokenizer)) {
+        if (typeof doc === "string") {
+          totals.skipped[doc] = (totals.skipped[doc] ?? 0) + 1;
+          continue;
+        }
+        totals.documents++;
+        totals.tokens += doc.tokens.length;
+        const heldOut = spec.validation.fraction > 0 && hash32(`${spec.seed}\0${name}\0${index++}`) / 2 ** 32 < spec.validation.fraction;
+        if (heldOut) {
+          totals.valDocuments++;
+          totals.valTokens += doc.tokens.length;
+          await val!.add({ ...doc, source: name });
+        } else await store.append(doc);
+      }
+      await store.seal();
+      log(`read source "${name}": ${totals.documents} documents, ${totals.tokens} tokens (${totals.valTokens} held out for validation)`);
+      if (store.tokens === 0) throw new KilnError("source_exhausted", `source "${name}" has no training documents (path ${mixture.sources[name]!.path})`);
+    }
+
+    const targets = planTargets(mixture, stores);
+    const cursors = new Map(used.map((name) => [name, new SourceCursor(name, stores.get(name)!, spec.seed, mixture.sources[name]!.maxEpochs)]));
+    const phases: PhaseTotals[] = [];
+    for (const [phaseIndex, phase] of mixture.phases.entries()) {
+      const want = targets[phaseIndex]!;
+      const writer = new ShardWriter({ ...common, folder: `train/${phase.name}`, split: "train", phase: phase.name });
+      writers.push(writer);
+      const realised: Record<string, number> = Object.fromEntries(Object.keys(want).map((s) => [s, 0]));
+      const random = seededRandom(hash32(`${spec.seed}\0phase\0${phase.name}`));
+      let documents = 0;
+      for (;;) {
+        let owed = 0;
+        for (const [name, target] of Object.entries(want)) owed += Math.max(0, target - realised[name]!);
+        if (owed <= 0) break;
+        let pick = random() * owed;
+        let chosen = "";
+        for (const [name, target] of Object.entries(want)) {
+          const debt = Math.max(0, target - realised[name]!);
+          if (debt <= 0) continue;
+          chosen = name;
+          if ((pick -= debt) < 0) break;
+        }
+        const store = stores.get(chosen)!;
+        const doc = await store.read(cursors.get(chosen)!.next(phase.name));
+        await writer.add({ tokens: doc.tokens, mask: doc.mask, source: chosen, id: doc.id });
+        realised[chosen]! += doc.tokens.length;
+        documents++;
+      }
+      await writer.finish();
+      const tokens = Object.values(realised).reduce((a, b) => a + b, 0);
+      phases.push({ name: phase.name, requestedTokens: Math.round(Object.values(want).reduce((a, b) => a + b, 0)), tokens, documents, weights: phase.weights, sourceTokens: realised });
+      log(`phase "${phase.name}": ${tokens} tokens in ${documents} documents, ${writer.shards.length} shard(s)`);
+    }
+    for (const writer of writers) await writer.finish();
+    for (const [name, cursor] of cursors) {
+      const totals = sources[name]!;
+      totals.trainDocuments = cursor.consumedDocuments;
+      totals.trainTokens = cursor.consumedTokens;
+      totals.epochs = cursor.consumedTokens / stores.get(name)!.tokens;
+    }
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT, version: MANIFEST_VERSION,
+      tokenizer: { name: tokenizer.name, vocabSize: tokenizer.vocabSize, eos: tokenizer.eos, specialTokens: Object.fromEntries(tokenizer.specialTokens) },
+      dtype, seed: spec.seed, sources, phases,
+      // Train shards in phase order (the order a trainer reads them), then validation.
+      shards: [...writers.filter((w) => w.split === "train"), ...writers.filter((w) => w.split === "val")].flatMap((w) => w.shards),
+      mixture: spec,
+    };
+    await writeFileAtomic(path.join(options.out, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
+    return manifest;
+  } catch (error) {
+    for (const writer of writers) await writer.abort();
+    throw error;
+  } finally {
+    for (const store of stores.values()) await store.close();
+    await rm(spillDir, { recursive: true, force: true });
+  }
+}
+
+/** Tokens wanted from each source in each phase; checks maxEpochs before anything is written. */
+function planTargets(mixture: ResolvedMixture, stores: Map<string, SpillStore>): Record<string, number>[] {
+  const capOf = (name: string) => Math.floor(stores.get(name)!.tokens * mixture.sources[name]!.maxEpochs);
+  const targets = mixture.phases.map((phase) => {
+    // Without a token count (single phase), take all that the tightest source allows.
+    const total = phase.tokens ?? Math.min(...Object.entries(phase.weights).map(([name, w]) => capOf(name) / w));
+    // Whole tokens, and never above a cap because of rounding (that would ask for one more document).
+    return Object.fromEntries(Object.entries(phase.weights).map(([name, w]) => [name, Math.min(Math.round(total * w), phase.tokens === undefined ? capOf(name) : Infinity)]));
+  });
+  const need = new Map<string, number>();
+  for (const target of targets) for (const [name, tokens] of Object.entries(target)) need.set(name, (need.get(name) ?? 0) + tokens);
+  for (const [name, tokens] of need) {
+    const store = stores.get(name)!;
+    const maxEpochs = mixture.sources[name]!.maxEpochs;
+    if (tokens > capOf(name)) {
+      throw new KilnError("source_exhausted", `source "${name}" is too small: the phases need ${Math.ceil(tokens)} of its tokens but it has ${store.tokens} train tokens x maxEpochs ${maxEpochs} = ${capOf(name)}; lower the tokens or its weight, or raise maxEpochs`);
+    }
+  }
+  return targets;
+}

@@ -1,0 +1,51 @@
+/**
+ * Texts for tokenizer training, streamed: JSONL documents (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`,
+ * the `text` field) or plain text files (any other name, read in line groups). Bad JSON lines are
+ * counted, not fatal.
+ */
+import { lines, parseDocLine } from "../../pipeline/jsonl.js";
+import { listFiles, openRead } from "../../pipeline/io/storage.js";
+
+export interface CorpusStats {
+  files: number;
+  documents: number;
+  skipped: Record<string, number>;
+}
+
+const isJsonl = (path: string) => /\.jsonl(\.gz|\.zst)?$/i.test(path);
+/** Plain text is handed on in pieces of about this many characters, so no file is held whole. */
+const TEXT_PIECE = 1 << 20;
+
+export async function* readCorpusTexts(patterns: string[], stats: CorpusStats): AsyncGenerator<string> {
+  for (const path of await listFiles(patterns)) {
+    stats.files++;
+    const stream = await openRead(path);
+    stream.setEncoding("utf8");
+    let lineNumber = 0;
+    let piece = "";
+    for await (const line of lines(stream as AsyncIterable<string>)) {
+      lineNumber++;
+      if (!isJsonl(path)) {
+        piece += line + "\n";
+        if (piece.length >= TEXT_PIECE) {
+          stats.documents++;
+          yield piece;
+          piece = "";
+        }
+        continue;
+      }
+      if (line.trim() === "") continue;
+      const doc = parseDocLine(line, `${path}:${lineNumber}`);
+      if (typeof doc === "string") {
+        stats.skipped[doc] = (stats.skipped[doc] ?? 0) + 1;
+        continue;
+      }
+      stats.documents++;
+      yield doc.text;
+    }
+    if (piece.length > 0) {
+      stats.documents++;
+      yield piece;
+    }
+  }
+}
