@@ -1,0 +1,75 @@
+/**
+ * Training throughput of a small GPT on each available backend, with the plain (stock tfjs ops)
+ * kernels measured in the same run as the baseline, and the ratio.
+ *
+ *   npm run bench -- train [--steps 3] [--runs 3] [--batch 8] [--backends wasm,cpu] [--configs 1m,4m]
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import { measurePeakFlops, selectBackend } from "../trainer/backend.js";
+import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
+import { fastKernels } from "../trainer/kernels.js";
+import { disposeParams, initParams, plainKernels, type Kernels } from "../trainer/model.js";
+import { AdamW } from "../trainer/optim.js";
+import { trainStep } from "../trainer/step.js";
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: "string", default: "3" },
+    runs: { type: "string", default: "3" },
+    batch: { type: "string", default: "8" },
+    backends: { type: "string", default: "wasm,cpu" },
+    configs: { type: "string", default: "1m" },
+  },
+});
+const configs: Record<string, ModelConfig> = {
+  "1m": { vocabSize: 2048, blockSize: 128, layers: 4, heads: 4, width: 128, dropout: 0 },
+  "4m": { vocabSize: 4096, blockSize: 128, layers: 4, heads: 4, width: 256, dropout: 0 },
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const B = Number(values.batch);
+
+function tokensPerSecond(config: ModelConfig, kernels: Kernels, steps: number, runs: number): number {
+  const params = initParams(config, 1);
+  const optimizer = new AdamW(optimConfigSchema.parse({}), params);
+  const n = B * config.blockSize;
+  const batch = { batchSize: B, blockSize: config.blockSize, inputs: Int32Array.from({ length: n }, (_, i) => (i * 7919) % config.vocabSize), targets: Int32Array.from({ length: n }, (_, i) => (i * 104729) % config.vocabSize), mask: new Float32Array(n).fill(1), sources: new Uint16Array(n) };
+  const state = { config, params, trainable: params, optimizer, kernels };
+  trainStep(state, [batch], 1e-3, 1); // warm-up
+  const rates: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    for (let s = 0; s < steps; s++) trainStep(state, [batch], 1e-3, 1);
+    rates.push((n * steps) / ((performance.now() - start) / 1000));
+  }
+  optimizer.dispose();
+  disposeParams(params);
+  return median(rates);
+}
+
+const rows: string[][] = [];
+for (const backend of values.backends.split(",")) {
+  try {
+    await selectBackend(backend);
+  } catch (error) {
+    rows.push([backend, "-", "unavailable: " + (error instanceof Error ? error.message : String(error)).slice(0, 80), "", "", "", ""]);
+    continue;
+  }
+  const peak = await measurePeakFlops();
+  for (const name of values.configs.split(",")) {
+    const config = configs[name]!;
+    // The plain kernels on cpu take minutes per step; one step, one run is enough to show the scale.
+    const slow = backend === "cpu";
+    const plain = tokensPerSecond(config, plainKernels, 1, slow ? 1 : Number(values.runs));
+    const fast = tokensPerSecond(config, fastKernels, slow ? 1 : Number(values.steps), slow ? 1 : Number(values.runs));
+    const mfu = (t: number) => ((100 * 6 * parameterCount(config) * t) / peak).toFixed(2) + "%";
+    rows.push([backend, `${name} (${(parameterCount(config) / 1e6).toFixed(2)}M)`, "plain tfjs (baseline)", plain.toFixed(0), mfu(plain), (peak / 1e9).toFixed(1), "1.00x"]);
+    rows.push([backend, `${name} (${(parameterCount(config) / 1e6).toFixed(2)}M)`, "kiln fast kernels", fast.toFixed(0), mfu(fast), (peak / 1e9).toFixed(1), (fast / plain).toFixed(2) + "x"]);
+  }
+  tf.disposeVariables();
+}
+const header = ["backend", "model", "variant", "tokens/s", "MFU", "peak GFLOP/s", "vs plain"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+process.stdout.write(`\n## GPT training throughput, batch ${B} × block 128, one core (wasm threads are off under Node), median of ${values.runs} runs of ${values.steps} steps\n\n`);
+process.stdout.write([line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n");

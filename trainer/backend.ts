@@ -1,0 +1,126 @@
+/**
+ * Run-time backend selection. The optional native and GPU backends are loaded with dynamic
+ * imports inside try/catch, so a machine without them (this one: only the npm registry, no GPU)
+ * still trains on wasm or cpu, and the log says why each faster backend did not run.
+ *
+ * Order for `auto`: tensorflow-gpu (tfjs-node-gpu) → tensorflow (tfjs-node) → webgpu (Dawn via the
+ * `webgpu` package) → wasm → cpu.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { KilnError } from "../pipeline/errors.js";
+import { registerMissingKernels } from "./kernels.js";
+
+export const BACKENDS = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendSelection {
+  /** Our name for it (also the `--backend` value). */
+  name: BackendName;
+  /** What tfjs calls it (`tf.getBackend()`). */
+  tfName: string;
+  /** One line per backend that was tried and did not load, with the reason. */
+  skipped: string[];
+}
+
+// The silence flag: tfjs prints a banner recommending tfjs-node on first use under Node.
+tf.env().set("PROD", true);
+
+/** Import by a variable specifier: TypeScript must not require the optional package's types. */
+async function importOptional(specifier: string): Promise<unknown> {
+  return import(specifier);
+}
+
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 200);
+
+async function tryNative(gpu: boolean): Promise<string> {
+  await importOptional(gpu ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node");
+  if (!(await tf.setBackend("tensorflow"))) throw new Error("the tensorflow backend did not initialise");
+  return "tensorflow";
+}
+
+async function tryWebGpu(): Promise<string> {
+  const webgpu = (await importOptional("webgpu")) as { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
+  Object.assign(globalThis, webgpu.globals);
+  const gpu = webgpu.create([]);
+  // Ask for an adapter ourselves first: without one tfjs would only log a warning.
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error("no GPU adapter found (no Vulkan/Metal/D3D12 device on this machine)");
+  const global = globalThis as { navigator?: { gpu?: unknown } };
+  if (!global.navigator?.gpu) {
+    Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
+  }
+  await importOptional("@tensorflow/tfjs-backend-webgpu");
+  if (!(await tf.setBackend("webgpu"))) throw new Error("tfjs-backend-webgpu did not initialise");
+  return "webgpu";
+}
+
+async function tryWasm(): Promise<string> {
+  // The package ships its .wasm files; under Node they are read from its dist folder, no network.
+  await import("@tensorflow/tfjs-backend-wasm");
+  if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise");
+  return "wasm";
+}
+
+async function tryCpu(): Promise<string> {
+  if (!(await tf.setBackend("cpu"))) throw new Error("the cpu backend did not initialise");
+  return "cpu";
+}
+
+const loaders: Record<BackendName, () => Promise<string>> = {
+  "tensorflow-gpu": () => tryNative(true),
+  tensorflow: () => tryNative(false),
+  webgpu: tryWebGpu,
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+/**
+ * Selects a backend. `auto` tries each in order; a named backend must load or the call fails with
+ * one clear error (the user asked for it explicitly).
+ */
+export async function selectBackend(requested: string = "auto"): Promise<BackendSelection> {
+  if (requested !== "auto" && !(BACKENDS as readonly string[]).includes(requested)) {
+    throw new KilnError("bad_backend", `unknown backend "${requested}" (auto | ${BACKENDS.join(" | ")})`);
+  }
+  const candidates = requested === "auto" ? [...BACKENDS] : [requested as BackendName];
+  const skipped: string[] = [];
+  for (const name of candidates) {
+    try {
+      const tfName = await loaders[name]();
+      registerMissingKernels(tfName);
+      return { name, tfName, skipped };
+    } catch (error) {
+      skipped.push(`${name}: ${reason(error)}`);
+    }
+  }
+  throw new KilnError("no_backend", `backend ${requested} unavailable: ${skipped.join("; ")}`);
+}
+
+export function describeSelection(selection: BackendSelection): string {
+  const others = selection.skipped.length ? ` (not used: ${selection.skipped.join("; ")})` : "";
+  return `backend ${selection.name}${others}`;
+}
+
+/**
+ * The measured peak of the backend (FLOP/s), the denominator of MFU: the best of a few square
+ * float32 matmuls of the given size without transpose flags (the fastest path every backend has).
+ */
+export async function measurePeakFlops(size = 256, repeats = 5): Promise<number> {
+  const a = tf.randomNormal([size, size]);
+  const b = tf.randomNormal([size, size]);
+  let best = Infinity;
+  try {
+    tf.matMul(a, b).dataSync(); // warm-up (kernel compile, allocation)
+    for (let r = 0; r < repeats; r++) {
+      const start = performance.now();
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+      best = Math.min(best, (performance.now() - start) / 1000);
+    }
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+  return (2 * size ** 3) / best;
+}

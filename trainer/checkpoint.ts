@@ -1,0 +1,121 @@
+/**
+ * Checkpoints: a folder with `checkpoint.json` (configs, step, RNG state, data position,
+ * tokenizer id, and an index of the tensors) and float32 binaries. The JSON is written last, so a
+ * run killed while saving leaves the previous complete checkpoint readable.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { KilnError } from "../pipeline/errors.js";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
+import type { LoraConfig, ModelConfig, TrainConfig } from "./config.js";
+import type { DataPosition } from "./data.js";
+
+export const CHECKPOINT_FORMAT = "kiln-gpt-v1";
+
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** Offset in float32 elements into the binary file. */
+  offset: number;
+}
+
+export interface CheckpointMeta {
+  format: typeof CHECKPOINT_FORMAT;
+  model: ModelConfig;
+  train?: TrainConfig;
+  /** Optimizer steps taken in the current phase. */
+  step: number;
+  rngState: number;
+  data?: DataPosition;
+  tokenizerId?: string;
+  sourceNames?: string[];
+  lora?: LoraConfig;
+  optimizerT?: number;
+  weights: TensorEntry[];
+  /** LoRA matrices (`<projection>.lora_a/b`), when the run trains adapters. */
+  adapters?: TensorEntry[];
+  /** AdamW first and second moments of the trainable tensors. */
+  optimizer?: TensorEntry[];
+}
+
+async function writeTensors(file: string, tensors: [string, tf.Tensor][]): Promise<TensorEntry[]> {
+  const entries: TensorEntry[] = [];
+  let total = 0;
+  for (const [name, t] of tensors) {
+    entries.push({ name, shape: t.shape, offset: total });
+    total += t.size;
+  }
+  const buffer = new Float32Array(total);
+  tensors.forEach(([, t], i) => buffer.set(t.dataSync() as Float32Array, entries[i]!.offset));
+  await writeFileAtomic(file, new Uint8Array(buffer.buffer));
+  return entries;
+}
+
+async function readTensors(file: string, entries: TensorEntry[]): Promise<Map<string, tf.Tensor>> {
+  const bytes = await readFile(file);
+  const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const out = new Map<string, tf.Tensor>();
+  for (const e of entries) {
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    if (e.offset + size > floats.length) throw new KilnError("bad_checkpoint", `${file}: truncated at tensor ${e.name}`);
+    out.set(e.name, tf.tensor(floats.slice(e.offset, e.offset + size), e.shape));
+  }
+  return out;
+}
+
+export interface CheckpointContents {
+  meta: Omit<CheckpointMeta, "format" | "weights" | "adapters" | "optimizer">;
+  weights: Map<string, tf.Tensor>;
+  adapters?: Map<string, tf.Tensor>;
+  /** `m.<name>` and `v.<name>` for each trainable tensor. */
+  optimizer?: Map<string, tf.Tensor>;
+}
+
+export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<void> {
+  const meta: CheckpointMeta = {
+    format: CHECKPOINT_FORMAT,
+    ...contents.meta,
+    weights: await writeTensors(path.join(dir, "weights.bin"), [...contents.weights]),
+    adapters: contents.adapters ? await writeTensors(path.join(dir, "adapters.bin"), [...contents.adapters]) : undefined,
+    optimizer: contents.optimizer ? await writeTensors(path.join(dir, "optimizer.bin"), [...contents.optimizer]) : undefined,
+  };
+  await writeFileAtomic(path.join(dir, "checkpoint.json"), JSON.stringify(meta, null, 1) + "\n");
+}
+
+export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(await readFile(path.join(dir, "checkpoint.json"), "utf8")) as CheckpointMeta;
+  } catch (error) {
+    throw new KilnError("bad_checkpoint", `${dir}: no readable checkpoint.json (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (meta.format !== CHECKPOINT_FORMAT) throw new KilnError("bad_checkpoint", `${dir}: format ${String(meta.format)} is not ${CHECKPOINT_FORMAT}`);
+  return meta;
+}
+
+export async function loadCheckpoint(dir: string): Promise<CheckpointContents> {
+  const { format: _format, weights, adapters, optimizer, ...meta } = await readCheckpointMeta(dir);
+  return {
+    meta,
+    weights: await readTensors(path.join(dir, "weights.bin"), weights),
+    adapters: adapters ? await readTensors(path.join(dir, "adapters.bin"), adapters) : undefined,
+    optimizer: optimizer ? await readTensors(path.join(dir, "optimizer.bin"), optimizer) : undefined,
+  };
+}
+
+/** Adapter-only save: the LoRA config and matrices, a few KB instead of the whole model. */
+export async function saveAdapter(dir: string, lora: LoraConfig, baseCheckpoint: string | undefined, tensors: Map<string, tf.Tensor>): Promise<void> {
+  const entries = await writeTensors(path.join(dir, "adapter.bin"), [...tensors]);
+  await writeFileAtomic(path.join(dir, "adapter.json"), JSON.stringify({ format: "kiln-lora-v1", lora, baseCheckpoint, tensors: entries }, null, 1) + "\n");
+}
+
+export async function loadAdapter(dir: string): Promise<{ lora: LoraConfig; baseCheckpoint?: string; tensors: Map<string, tf.Tensor> }> {
+  let meta: { format: string; lora: LoraConfig; baseCheckpoint?: string; tensors: TensorEntry[] };
+  try {
+    meta = JSON.parse(await readFile(path.join(dir, "adapter.json"), "utf8")) as typeof meta;
+  } catch (error) {
+    throw new KilnError("bad_checkpoint", `${dir}: no readable adapter.json (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return { lora: meta.lora, baseCheckpoint: meta.baseCheckpoint, tensors: await readTensors(path.join(dir, "adapter.bin"), meta.tensors) };
+}

@@ -1,0 +1,149 @@
+/**
+ * `kiln train | finetune | generate | eval` as citty commands; bin/kiln.ts wires them in.
+ */
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { defineCommand } from "citty";
+import { KilnError } from "../pipeline/errors.js";
+import { describeSelection, selectBackend } from "./backend.js";
+import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
+import { loadTrainConfig, loraConfigSchema, trainConfigSchema, formatZodError } from "./config.js";
+import { openTokenData, packDocuments } from "./data.js";
+import { generate } from "./generate.js";
+import { adaptersFromTensors } from "./lora.js";
+import { fastKernels } from "./kernels.js";
+import type { Params } from "./model.js";
+import { byteTokenizer, BYTE_TOKENIZER_ID } from "./tokenizer.js";
+import { train, validate } from "./train.js";
+
+const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
+const log = (line: string) => process.stderr.write(line + "\n");
+
+async function useBackend(requested: string): Promise<void> {
+  log(describeSelection(await selectBackend(requested)));
+}
+
+function number(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new KilnError("bad_argument", `--${flag} must be a number, got "${String(value)}"`);
+  return n;
+}
+
+async function loadModel(ckpt: string, adapterDir?: string) {
+  const loaded = await loadCheckpoint(ckpt);
+  const params: Params = new Map([...loaded.weights].map(([k, t]) => [k, tf.variable(t, false)]));
+  tf.dispose([...loaded.weights.values(), ...(loaded.optimizer?.values() ?? [])]);
+  let adapters = loaded.adapters && loaded.meta.lora ? adaptersFromTensors(loaded.adapters, loaded.meta.lora) : undefined;
+  if (adapterDir) {
+    const adapter = await loadAdapter(adapterDir);
+    adapters = adaptersFromTensors(adapter.tensors, adapter.lora);
+  }
+  return { meta: loaded.meta, params, adapters };
+}
+
+export const trainCommand = defineCommand({
+  meta: { name: "train", description: "Pretrain (or continue pretraining) a GPT from a train.yaml" },
+  args: {
+    config: { type: "positional", description: "train.yaml", required: true },
+    backend: backendArg,
+    steps: { type: "string", description: "override steps" },
+  },
+  async run({ args }) {
+    const overrides: Record<string, unknown> = {};
+    if (args.steps) overrides.steps = number(args.steps, "steps");
+    const config = await loadTrainConfig(args.config, overrides);
+    await useBackend(args.backend !== "auto" ? args.backend : config.backend);
+    await train(config, { train: await openTokenData(config.data.train, config.model.vocabSize), val: config.data.val ? await openTokenData(config.data.val, config.model.vocabSize) : undefined, log });
+  },
+});
+
+export const finetuneCommand = defineCommand({
+  meta: { name: "finetune", description: "Fine-tune a checkpoint (full or LoRA); the loss counts only tokens whose mask is 1" },
+  args: {
+    from: { type: "string", description: "base checkpoint folder", required: true },
+    data: { type: "string", description: "token data with a loss mask", required: true },
+    val: { type: "string", description: "validation token data" },
+    out: { type: "string", description: "run folder", required: true },
+    mode: { type: "string", description: "lora | full", default: "lora" },
+    rank: { type: "string", default: "8" },
+    alpha: { type: "string", default: "16" },
+    "lora-dropout": { type: "string", default: "0" },
+    targets: { type: "string", description: "comma-separated: attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj", default: "attn.c_attn,attn.c_proj" },
+    steps: { type: "string", default: "200" },
+    lr: { type: "string", default: "3e-4" },
+    warmup: { type: "string", default: "20" },
+    "batch-size": { type: "string", default: "8" },
+    backend: backendArg,
+  },
+  async run({ args }) {
+    if (args.mode !== "lora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora or full, got "${args.mode}"`);
+    const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), targets: args.targets.split(",") });
+    if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
+    const base = await loadCheckpoint(args.from);
+    tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
+    const lr = number(args.lr, "lr");
+    const config = trainConfigSchema.parse({
+      out: args.out, data: { train: args.data, val: args.val }, model: base.meta.model,
+      steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"),
+      optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: args.mode === "lora" ? 0 : 0.1 },
+      init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
+    });
+    await useBackend(args.backend);
+    const vocab = base.meta.model.vocabSize;
+    await train(config, { train: await openTokenData(args.data, vocab), val: args.val ? await openTokenData(args.val, vocab) : undefined, log });
+    if (args.mode === "lora") log(`adapter ${path.join(args.out, "adapter")}; merged model ${path.join(args.out, "merged")}`);
+  },
+});
+
+export const generateCommand = defineCommand({
+  meta: { name: "generate", description: "Sample text from a checkpoint" },
+  args: {
+    ckpt: { type: "string", description: "checkpoint folder", required: true },
+    adapter: { type: "string", description: "LoRA adapter folder to apply" },
+    prompt: { type: "string", description: "prompt text (byte-level checkpoints)" },
+    tokens: { type: "string", description: "prompt as comma-separated token ids" },
+    "max-tokens": { type: "string", default: "100" },
+    temperature: { type: "string", default: "0.8" },
+    "top-k": { type: "string", default: "0" },
+    "top-p": { type: "string", default: "1" },
+    seed: { type: "string", default: "1" },
+    eos: { type: "string", description: "end-of-sequence token id (default: the tokenizer's)" },
+    backend: backendArg,
+  },
+  async run({ args }) {
+    await useBackend(args.backend);
+    const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    const bytes = meta.tokenizerId === BYTE_TOKENIZER_ID;
+    let prompt: number[];
+    if (args.tokens) prompt = args.tokens.split(",").map((t) => number(t.trim(), "tokens"));
+    else if (args.prompt !== undefined && bytes) prompt = byteTokenizer.encode(args.prompt);
+    else throw new KilnError("bad_argument", `checkpoint tokenizer "${meta.tokenizerId ?? "unknown"}" has no text tokenizer here; pass --tokens`);
+    const out = generate(meta.model, params, prompt, {
+      maxNewTokens: number(args["max-tokens"], "max-tokens"), temperature: number(args.temperature, "temperature"),
+      topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"),
+      eosId: args.eos !== undefined ? number(args.eos, "eos") : bytes ? byteTokenizer.eosId : undefined, adapters, kernels: fastKernels,
+    });
+    process.stdout.write((bytes && !args.tokens ? args.prompt + byteTokenizer.decode(out) : out.join(",")) + "\n");
+  },
+});
+
+export const evalCommand = defineCommand({
+  meta: { name: "eval", description: "Loss and perplexity per source of a checkpoint on token data" },
+  args: {
+    ckpt: { type: "string", description: "checkpoint folder", required: true },
+    data: { type: "string", description: "token data", required: true },
+    adapter: { type: "string", description: "LoRA adapter folder to apply" },
+    batches: { type: "string", default: "16" },
+    "batch-size": { type: "string", default: "8" },
+    backend: backendArg,
+  },
+  async run({ args }) {
+    await useBackend(args.backend);
+    const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    const packed = await packDocuments(await openTokenData(args.data, meta.model.vocabSize));
+    const result = validate({ config: meta.model, params, adapters, kernels: fastKernels }, packed, number(args["batch-size"], "batch-size"), number(args.batches, "batches"));
+    const rows = Object.entries(result.perSource).map(([source, v]) => ({ source, loss: v.loss, perplexity: Math.exp(v.loss), tokens: v.tokens }));
+    rows.push({ source: "all", loss: result.loss, perplexity: Math.exp(result.loss), tokens: rows.reduce((a, r) => a + r.tokens, 0) });
+    for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
+  },
+});

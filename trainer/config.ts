@@ -1,0 +1,90 @@
+/**
+ * Training configuration as plain data: what the user wrote (YAML), validated and filled in with
+ * defaults by zod, printed at start and saved in every checkpoint.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { KilnError } from "../pipeline/errors.js";
+
+export const modelConfigSchema = z.object({
+  vocabSize: z.number().int().positive().describe("token ids are < vocabSize (from the tokenizer / manifest)"),
+  blockSize: z.number().int().positive().default(128).describe("context length in tokens"),
+  layers: z.number().int().positive().default(4).describe("transformer blocks"),
+  heads: z.number().int().positive().default(4).describe("attention heads per block"),
+  width: z.number().int().positive().default(128).describe("embedding width (d_model)"),
+  dropout: z.number().min(0).max(1).default(0).describe("dropout on embeddings, attention and residual branches"),
+});
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+export const optimConfigSchema = z.object({
+  learningRate: z.number().positive().default(1e-3).describe("peak learning rate after warmup"),
+  minLearningRate: z.number().min(0).default(1e-4).describe("floor the cosine decays to"),
+  warmupSteps: z.number().int().min(0).default(100).describe("linear warmup steps (re-run at the start of each phase)"),
+  decaySteps: z.number().int().positive().optional().describe("steps from phase start to reach the floor (default: steps)"),
+  weightDecay: z.number().min(0).default(0.1).describe("decoupled weight decay, applied to matrices only"),
+  beta1: z.number().min(0).max(1).default(0.9),
+  beta2: z.number().min(0).max(1).default(0.95),
+  epsilon: z.number().positive().default(1e-8),
+  gradClip: z.number().min(0).default(1).describe("global gradient-norm clip (0 = off)"),
+});
+export type OptimConfig = z.infer<typeof optimConfigSchema>;
+
+export const loraConfigSchema = z.object({
+  rank: z.number().int().positive().default(8),
+  alpha: z.number().positive().default(16).describe("the adapter output is scaled by alpha / rank"),
+  dropout: z.number().min(0).max(1).default(0).describe("dropout on the adapter input"),
+  targets: z.array(z.enum(["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"])).default(["attn.c_attn", "attn.c_proj"]),
+});
+export type LoraConfig = z.infer<typeof loraConfigSchema>;
+
+export const trainConfigSchema = z.object({
+  out: z.string().describe("run folder: checkpoint, metrics.jsonl, loss.svg"),
+  model: modelConfigSchema.partial({ vocabSize: true }).default({ blockSize: 128, layers: 4, heads: 4, width: 128, dropout: 0 }),
+  data: z.object({
+    train: z.string().describe("training token data (token shards or token JSONL)"),
+    val: z.string().optional().describe("validation token data"),
+  }),
+  optim: optimConfigSchema.default(optimConfigSchema.parse({})),
+  steps: z.number().int().positive().default(1000).describe("optimizer steps in this phase"),
+  batchSize: z.number().int().positive().default(8).describe("sequences per micro-batch"),
+  gradAccumulation: z.number().int().positive().default(1).describe("micro-batches per optimizer step"),
+  seed: z.number().int().default(1337).describe("seeds initialisation, data order and dropout"),
+  evalEvery: z.number().int().min(0).default(100).describe("validate every N steps (0 = only at the end)"),
+  evalBatches: z.number().int().positive().default(8),
+  checkpointEvery: z.number().int().min(0).default(200).describe("save every N steps (0 = only at the end)"),
+  logEvery: z.number().int().positive().default(10),
+  backend: z.string().default("auto").describe("auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu"),
+  init: z
+    .object({
+      from: z.string().describe("checkpoint to start from (continual pretraining / fine-tuning)"),
+      mode: z.enum(["continue", "full", "lora"]).default("continue"),
+    })
+    .optional(),
+  lora: loraConfigSchema.optional(),
+});
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export function formatZodError(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
+/** Reads and validates a train.yaml; one clear error naming the file and the field. */
+export async function loadTrainConfig(file: string, overrides: Record<string, unknown> = {}): Promise<TrainConfig> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new KilnError("bad_config", `${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = trainConfigSchema.safeParse({ ...(raw as object), ...overrides });
+  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Parameter count the MFU formula uses (6·N·tokens): every weight, embeddings included. */
+export function parameterCount(model: ModelConfig): number {
+  const d = model.width;
+  const perBlock = 2 * 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * 4 * d + 4 * d) + (4 * d * d + d);
+  return model.vocabSize * d + model.blockSize * d + model.layers * perBlock + 2 * d;
+}

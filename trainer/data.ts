@@ -1,0 +1,195 @@
+/**
+ * What the trainer needs from token data, as a small interface: documents of token ids with an
+ * optional loss mask and source name. The Arrow token-shard reader of `datasets/` plugs in through
+ * `TokenDataset`; until it exists, `readTokenJsonl` reads `{"tokens":[...],"mask":[...],"source":"..."}`
+ * lines and tests build datasets from arrays.
+ *
+ * Documents are packed into one stream (as nanoGPT does) and cut into windows of blockSize+1
+ * tokens; an epoch visits the windows in a seeded permutation, and the position (epoch, cursor) is
+ * what a checkpoint stores to resume the data order exactly.
+ */
+import { KilnError } from "../pipeline/errors.js";
+import { readText } from "../pipeline/io/storage.js";
+import { seededPermutation } from "./rng.js";
+
+export type TokenArray = Uint16Array | Uint32Array | Int32Array | number[];
+
+export interface TokenDocument {
+  tokens: TokenArray;
+  /** 1 = the model is trained to predict this token; 0 = context only (prompt, user turn). */
+  lossMask?: Uint8Array | number[];
+  source?: string;
+}
+
+export interface TokenDataset {
+  /** From the manifest; when absent, max token id + 1. */
+  vocabSize?: number;
+  tokenizerId?: string;
+  documents(): Iterable<TokenDocument> | AsyncIterable<TokenDocument>;
+}
+
+/** All documents packed into one stream, with a loss mask and a source index per token. */
+export interface PackedTokens {
+  tokens: Uint32Array;
+  mask: Uint8Array;
+  source: Uint16Array;
+  sourceNames: string[];
+  vocabSize: number;
+  tokenizerId?: string;
+}
+
+export interface Batch {
+  batchSize: number;
+  blockSize: number;
+  inputs: Int32Array; // [B·T] tokens t
+  targets: Int32Array; // [B·T] tokens t+1
+  mask: Float32Array; // [B·T] loss mask of the target token
+  sources: Uint16Array; // [B·T] source index of the target token
+}
+
+export async function packDocuments(dataset: TokenDataset): Promise<PackedTokens> {
+  const chunks: TokenDocument[] = [];
+  let total = 0;
+  let maxId = -1;
+  for await (const doc of dataset.documents()) {
+    if (doc.lossMask && doc.lossMask.length !== doc.tokens.length) {
+      throw new KilnError("bad_data", `a document has ${doc.tokens.length} tokens but a loss mask of ${doc.lossMask.length}`);
+    }
+    chunks.push(doc);
+    total += doc.tokens.length;
+    for (const t of doc.tokens) if (t > maxId) maxId = t;
+  }
+  const tokens = new Uint32Array(total);
+  const mask = new Uint8Array(total).fill(1);
+  const source = new Uint16Array(total);
+  const sourceNames: string[] = [];
+  const sourceIndex = new Map<string, number>();
+  let offset = 0;
+  for (const doc of chunks) {
+    const name = doc.source ?? "default";
+    let index = sourceIndex.get(name);
+    if (index === undefined) {
+      index = sourceNames.push(name) - 1;
+      sourceIndex.set(name, index);
+    }
+    tokens.set(doc.tokens, offset);
+    if (doc.lossMask) mask.set(doc.lossMask, offset);
+    source.fill(index, offset, offset + doc.tokens.length);
+    offset += doc.tokens.length;
+  }
+  const vocabSize = dataset.vocabSize ?? maxId + 1;
+  if (maxId >= vocabSize) throw new KilnError("bad_data", `token id ${maxId} is outside the vocabulary of ${vocabSize}`);
+  return { tokens, mask, source, sourceNames, vocabSize, tokenizerId: dataset.tokenizerId };
+}
+
+/** Number of windows of blockSize+1 tokens (stride blockSize) in the stream. */
+export function windowCount(packed: PackedTokens, blockSize: number): number {
+  return Math.max(0, Math.floor((packed.tokens.length - 1) / blockSize));
+}
+
+function fillWindow(packed: PackedTokens, window: number, row: number, batch: Batch): void {
+  const T = batch.blockSize;
+  const start = window * T;
+  for (let t = 0; t < T; t++) {
+    const at = row * T + t;
+    batch.inputs[at] = packed.tokens[start + t]!;
+    batch.targets[at] = packed.tokens[start + t + 1]!;
+    batch.mask[at] = packed.mask[start + t + 1]!;
+    batch.sources[at] = packed.source[start + t + 1]!;
+  }
+}
+
+function emptyBatch(batchSize: number, blockSize: number): Batch {
+  const n = batchSize * blockSize;
+  return { batchSize, blockSize, inputs: new Int32Array(n), targets: new Int32Array(n), mask: new Float32Array(n), sources: new Uint16Array(n) };
+}
+
+export interface DataPosition {
+  epoch: number;
+  cursor: number;
+}
+
+/** Seeded, resumable order over the windows: epoch e visits them in permutation(seed + e). */
+export class BatchSampler {
+  readonly windows: number;
+  private order: Uint32Array;
+  position: DataPosition;
+
+  constructor(
+    readonly packed: PackedTokens,
+    readonly blockSize: number,
+    readonly seed: number,
+    position: DataPosition = { epoch: 0, cursor: 0 },
+  ) {
+    this.windows = windowCount(packed, blockSize);
+    if (this.windows === 0) {
+      throw new KilnError("bad_data", `the data has ${packed.tokens.length} tokens; a block of ${blockSize} needs at least ${blockSize + 1}`);
+    }
+    this.position = { ...position };
+    this.order = seededPermutation(this.windows, seed + this.position.epoch);
+  }
+
+  next(batchSize: number): Batch {
+    const batch = emptyBatch(batchSize, this.blockSize);
+    for (let row = 0; row < batchSize; row++) {
+      if (this.position.cursor >= this.windows) {
+        this.position = { epoch: this.position.epoch + 1, cursor: 0 };
+        this.order = seededPermutation(this.windows, this.seed + this.position.epoch);
+      }
+      fillWindow(this.packed, this.order[this.position.cursor]!, row, batch);
+      this.position.cursor += 1;
+    }
+    return batch;
+  }
+}
+
+/**
+ * Fixed validation batches: `count` batches of windows spread evenly over the stream, so every
+ * source in it is represented and the same windows are scored at every evaluation.
+ */
+export function evaluationBatches(packed: PackedTokens, blockSize: number, batchSize: number, count: number): Batch[] {
+  const windows = windowCount(packed, blockSize);
+  if (windows === 0) throw new KilnError("bad_data", `validation data has ${packed.tokens.length} tokens; needs at least ${blockSize + 1}`);
+  const wanted = Math.min(windows, batchSize * count);
+  const batches: Batch[] = [];
+  for (let i = 0; i < wanted; i += batchSize) {
+    const rows = Math.min(batchSize, wanted - i);
+    const batch = emptyBatch(rows, blockSize);
+    for (let r = 0; r < rows; r++) fillWindow(packed, Math.floor(((i + r) * windows) / wanted), r, batch);
+    batches.push(batch);
+  }
+  return batches;
+}
+
+/** Reads token JSONL: one `{"tokens":[...], "mask"?:[...], "source"?: "..."}` per line. */
+export async function readTokenJsonl(path: string, vocabSize?: number): Promise<TokenDataset> {
+  const text = await readText(path);
+  const docs: TokenDocument[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    let row: { tokens?: unknown; mask?: unknown; source?: unknown };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch {
+      throw new KilnError("bad_data", `${path}:${i + 1}: not JSON`);
+    }
+    if (!Array.isArray(row.tokens) || !row.tokens.every((t) => Number.isInteger(t) && t >= 0)) {
+      throw new KilnError("bad_data", `${path}:${i + 1}: "tokens" must be an array of non-negative integers`);
+    }
+    docs.push({
+      tokens: Uint32Array.from(row.tokens as number[]),
+      lossMask: Array.isArray(row.mask) ? Uint8Array.from(row.mask as number[]) : undefined,
+      source: typeof row.source === "string" ? row.source : undefined,
+    });
+  });
+  return { vocabSize, documents: () => docs };
+}
+
+/**
+ * Opens token data by path. Token JSONL is read here; Arrow token shards (a manifest.json or a
+ * folder) need the datasets/ shard reader, adapted to `TokenDataset`.
+ */
+export async function openTokenData(path: string, vocabSize?: number): Promise<TokenDataset> {
+  if (/\.jsonl(\.gz|\.zst)?$/.test(path)) return readTokenJsonl(path, vocabSize);
+  throw new KilnError("no_shard_reader", `${path}: Arrow token shards are not readable yet (the datasets/ shard reader is not wired in); use token JSONL`);
+}

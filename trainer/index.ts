@@ -1,0 +1,12 @@
+export { selectBackend, describeSelection, measurePeakFlops, BACKENDS, type BackendName, type BackendSelection } from "./backend.js";
+export { trainConfigSchema, modelConfigSchema, optimConfigSchema, loraConfigSchema, loadTrainConfig, parameterCount, type ModelConfig, type TrainConfig, type OptimConfig, type LoraConfig } from "./config.js";
+export { packDocuments, BatchSampler, evaluationBatches, readTokenJsonl, openTokenData, type TokenDataset, type TokenDocument, type PackedTokens, type Batch } from "./data.js";
+export { forward, initParams, maskedLoss, plainKernels, type Kernels, type Params } from "./model.js";
+export { fastKernels } from "./kernels.js";
+export { AdamW, learningRateAt, clipByGlobalNorm } from "./optim.js";
+export { createAdapters, mergeAdapters, adapterVariables } from "./lora.js";
+export { saveCheckpoint, loadCheckpoint, saveAdapter, loadAdapter } from "./checkpoint.js";
+export { train, validate, type TrainResult } from "./train.js";
+export { generate, sampleToken } from "./generate.js";
+export { byteTokenizer, type Tokenizer } from "./tokenizer.js";
+export { trainCommand, finetuneCommand, generateCommand, evalCommand } from "./cli.js";

@@ -1,0 +1,181 @@
+/**
+ * Performance paths for the wasm (and cpu) backends. Each computes exactly the function of its
+ * counterpart in `plainKernels` (model.ts); test/trainer/kernels.test.ts checks values and
+ * gradients of one against the other.
+ *
+ * Why they are faster on wasm (tfjs 4.22): its BatchMatMul sends a product to XNNPACK only when
+ * neither operand is transposed; tf.matMul's own gradient uses transpose flags, so most backward
+ * FLOPs would run in a scalar loop. Here every product is flag-free, with explicit transposes.
+ * GELU and LayerNorm get closed-form gradients: fewer, larger elementwise ops than autodiff.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { causalMask, LAYER_NORM_EPSILON, type Kernels } from "./model.js";
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** x·w with both gradients as flag-free products: dx = dy·wᵀ, dw = xᵀ·dy. */
+const matMulFlagFree = tf.customGrad((x, w, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy, saved) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/** x·w + b; db = 1ᵀ·dy as a product too (wasm reduces over a leading axis slowly). */
+const affineFlagFree = tf.customGrad((x, w, b, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+  return {
+    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b as tf.Tensor1D),
+    gradFunc: (dy, saved) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const d = dy as tf.Tensor2D;
+      const db = tf.reshape(tf.matMul(tf.ones([1, d.shape[0]]), d), [d.shape[1]]);
+      return [tf.matMul(d, tf.transpose(ws)), tf.matMul(tf.transpose(xs), d), db];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/** x·wteᵀ with flag-free products: logits = x·(wteᵀ), dx = dy·wte, dwte = dyᵀ·x. */
+const tiedLogitsFlagFree = tf.customGrad((x, wte, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor, wte as tf.Tensor]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, tf.transpose(wte as tf.Tensor2D)),
+    gradFunc: (dy, saved) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, ws), tf.matMul(tf.transpose(dy as tf.Tensor2D), xs)];
+    },
+  };
+}) as (x: tf.Tensor2D, wte: tf.Tensor2D) => tf.Tensor2D;
+
+/** GELU (tanh form) with its derivative written out. */
+const geluClosedForm = tf.customGrad((x, save) => {
+  const xs = x as tf.Tensor;
+  const inner = tf.mul(GELU_C, tf.add(xs, tf.mul(0.044715, tf.mul(xs, tf.mul(xs, xs)))));
+  const t = tf.tanh(inner);
+  (save as tf.GradSaveFunc)([xs, t]);
+  return {
+    value: tf.mul(tf.mul(0.5, xs), tf.add(1, t)),
+    gradFunc: (dy, saved) => {
+      const [xv, tv] = saved as [tf.Tensor, tf.Tensor];
+      // d/dx ½x(1+tanh u) = ½(1+t) + ½x(1−t²)·c(1+3·0.044715x²)
+      const du = tf.mul(GELU_C, tf.add(1, tf.mul(3 * 0.044715, tf.square(xv))));
+      const grad = tf.add(tf.mul(0.5, tf.add(1, tv)), tf.mul(tf.mul(tf.mul(0.5, xv), tf.sub(1, tf.square(tv))), du));
+      return [tf.mul(dy as tf.Tensor, grad)];
+    },
+  };
+}) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** LayerNorm over the last axis with the standard closed-form backward. */
+const layerNormClosedForm = tf.customGrad((x, gain, bias, save) => {
+  const xs = x as tf.Tensor2D;
+  const mean = tf.mean(xs, -1, true);
+  const centered = tf.sub(xs, mean);
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), LAYER_NORM_EPSILON));
+  const normalized = tf.mul(centered, rstd);
+  (save as tf.GradSaveFunc)([normalized, rstd, gain as tf.Tensor]);
+  return {
+    value: tf.add(tf.mul(normalized, gain as tf.Tensor), bias as tf.Tensor),
+    gradFunc: (dy, saved) => {
+      const [xhat, r, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const dyt = dy as tf.Tensor2D;
+      const dxhat = tf.mul(dyt, g);
+      // dx = rstd · (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
+      const dx = tf.mul(r, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xhat, tf.mean(tf.mul(dxhat, xhat), -1, true))));
+      return [dx, tf.sum(tf.mul(dyt, xhat), 0), tf.sum(dyt, 0)];
+    },
+  };
+}) as (x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor2D;
+
+/**
+ * −log softmax(logits)[target] with the closed-form gradient d/dlogits = softmax − onehot(target),
+ * instead of autodiff through logSumExp (whose max-gradient is a slow Equal on wasm).
+ */
+const crossEntropyClosedForm = (logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D => {
+  const run = tf.customGrad((x, save) => {
+    const logProbs = tf.logSoftmax(x as tf.Tensor2D);
+    const oneHot = tf.oneHot(targets, logits.shape[1]);
+    (save as tf.GradSaveFunc)([logProbs, oneHot]);
+    return {
+      value: tf.neg(tf.sum(tf.mul(logProbs, oneHot), -1)),
+      gradFunc: (dy, saved) => {
+        const [lp, oh] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.mul(tf.sub(tf.exp(lp), oh), tf.expandDims(dy as tf.Tensor1D, 1))];
+      },
+    };
+  });
+  return run(logits) as tf.Tensor1D;
+};
+
+const masks = new Map<string, tf.Tensor2D>();
+/** One causal mask per (backend, length), kept across steps instead of rebuilt each call. */
+function cachedMask(T: number): tf.Tensor2D {
+  const key = `${tf.getBackend()}:${T}`;
+  let mask = masks.get(key);
+  if (!mask) {
+    mask = tf.keep(causalMask(T));
+    masks.set(key, mask);
+  }
+  return mask;
+}
+
+/** Releases the cached masks (tests that count tensors call it between phases). */
+export function releaseKernelCaches(): void {
+  for (const m of masks.values()) m.dispose();
+  masks.clear();
+}
+
+export const fastKernels: Kernels = {
+  name: "fast",
+  linear: (x, w, b) => (b ? affineFlagFree(x, w, b) : matMulFlagFree(x, w)),
+  tiedLogits: (x, wte) => tiedLogitsFlagFree(x, wte),
+  gelu: (x) => geluClosedForm(x),
+  layerNorm: (x, gain, bias) => layerNormClosedForm(x, gain, bias),
+  causalAttention: (q, k, v) => {
+    // kᵀ explicitly, so the forward products carry no transpose flag.
+    const scores = tf.add(tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(q.shape[3])), cachedMask(q.shape[2]));
+    return tf.matMul(tf.softmax(scores), v);
+  },
+  tokenLosses: (logits, targets) => crossEntropyClosedForm(logits, targets),
+};
+
+let registeredSegmentSum = false;
+/**
+ * The wasm backend has no UnsortedSegmentSum, which the gradient of tf.gather (the embedding
+ * lookup) needs. This registers a plain JS one: out[segment[i]] += x[i] row by row.
+ */
+export function registerMissingKernels(tfName: string): void {
+  if (tfName !== "wasm" || registeredSegmentSum) return;
+  if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
+  tf.registerKernel({
+    kernelName: "UnsortedSegmentSum",
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wasm = backend as unknown as {
+        readSync(id: object): Float32Array | Int32Array;
+        makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+        typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+      };
+      const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const numSegments = (attrs as { numSegments: number }).numSegments;
+      const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+      const values = wasm.readSync(x.dataId);
+      const ids = wasm.readSync(segmentIds.dataId);
+      const outInfo = wasm.makeOutput([numSegments, ...x.shape.slice(1)], x.dtype);
+      const out = wasm.typedArrayFromHeap(outInfo);
+      out.fill(0);
+      for (let i = 0; i < ids.length; i++) {
+        const segment = ids[i]!;
+        if (segment < 0 || segment >= numSegments) continue;
+        const src = i * rowSize;
+        const dst = segment * rowSize;
+        for (let j = 0; j < rowSize; j++) out[dst + j]! += values[src + j]!;
+      }
+      return outInfo;
+    },
+  });
+  registeredSegmentSum = true;
+}

@@ -1,0 +1,219 @@
+/**
+ * A decoder-only GPT (Radford et al. 2019, "Language Models are Unsupervised Multitask Learners"),
+ * written to be checked against the paper and nanoGPT's model.py:
+ *
+ *   x = wte[idx] + wpe[0..T)                       token + learned position embeddings
+ *   for each block:  x = x + attn(ln_1(x))         pre-LayerNorm, causal multi-head attention
+ *                    x = x + mlp(ln_2(x))          GELU MLP, 4x wide
+ *   logits = ln_f(x) · wteᵀ                        output projection tied to the input embedding
+ *
+ * Weights are stored [in, out] (GPT-2's Conv1D layout). Initialisation is GPT-2's: N(0, 0.02),
+ * residual projections (attn.c_proj, mlp.c_proj) N(0, 0.02/√(2·layers)), zero biases, unit gains.
+ *
+ * The math goes through a `Kernels` object. `plainKernels` below is the reference, written with
+ * stock tfjs ops; `fastKernels` (kernels.ts) computes the same functions with custom gradients
+ * that suit the wasm backend, and a test checks values and gradients of one against the other.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ModelConfig } from "./config.js";
+import { Rng } from "./rng.js";
+
+export interface Kernels {
+  name: string;
+  /** x[N,in] · w[in,out] + b */
+  linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D;
+  /** x[N,d] · wteᵀ → logits[N,V] */
+  tiedLogits(x: tf.Tensor2D, wte: tf.Tensor2D): tf.Tensor2D;
+  /** GELU, tanh approximation (as GPT-2) */
+  gelu(x: tf.Tensor2D): tf.Tensor2D;
+  layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D): tf.Tensor2D;
+  /** softmax(q·kᵀ/√d + causal mask)·v over q,k,v [B,H,T,hd] */
+  causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D;
+  /** per-token −log softmax(logits)[target], [N] */
+  tokenLosses(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D;
+}
+
+export const LAYER_NORM_EPSILON = 1e-5;
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** −∞ (a large negative) above the diagonal: position t may attend only to positions ≤ t. */
+export function causalMask(T: number): tf.Tensor2D {
+  const values = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) values[i * T + j] = -1e9;
+  return tf.tensor2d(values, [T, T]);
+}
+
+export const plainKernels: Kernels = {
+  name: "plain",
+  linear: (x, w, b) => (b ? tf.add(tf.matMul(x, w), b) : tf.matMul(x, w)),
+  tiedLogits: (x, wte) => tf.matMul(x, wte, false, true),
+  gelu: (x) => tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(GELU_C, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))) as tf.Tensor2D,
+  layerNorm: (x, gain, bias) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPSILON))), gain), bias);
+  },
+  causalAttention: (q, k, v) => {
+    const T = q.shape[2];
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(q.shape[3])), causalMask(T));
+    return tf.matMul(tf.softmax(scores), v);
+  },
+  tokenLosses: (logits, targets) => tokenLosses(logits, targets),
+};
+
+export type Params = Map<string, tf.Variable>;
+
+/** A LoRA adapter on one projection: y += (alpha/rank) · dropout(x) · A · B. */
+export interface LoraAdapter {
+  a: tf.Variable; // [in, rank]
+  b: tf.Variable; // [rank, out], zero at start so the adapted model equals the base
+  scale: number;
+  dropout: number;
+}
+
+export interface ForwardOptions {
+  kernels?: Kernels;
+  /** Dropout is applied only when a seed is given (training); the seed makes it reproducible. */
+  dropoutSeed?: number;
+  adapters?: Map<string, LoraAdapter>;
+}
+
+/** Parameter names and shapes, in a fixed order (the checkpoint order). */
+export function parameterShapes(config: ModelConfig): [string, number[]][] {
+  const d = config.width;
+  const shapes: [string, number[]][] = [
+    ["wte", [config.vocabSize, d]],
+    ["wpe", [config.blockSize, d]],
+  ];
+  for (let i = 0; i < config.layers; i++) {
+    const p = `h.${i}.`;
+    shapes.push(
+      [p + "ln_1.g", [d]], [p + "ln_1.b", [d]],
+      [p + "attn.c_attn.w", [d, 3 * d]], [p + "attn.c_attn.b", [3 * d]],
+      [p + "attn.c_proj.w", [d, d]], [p + "attn.c_proj.b", [d]],
+      [p + "ln_2.g", [d]], [p + "ln_2.b", [d]],
+      [p + "mlp.c_fc.w", [d, 4 * d]], [p + "mlp.c_fc.b", [4 * d]],
+      [p + "mlp.c_proj.w", [4 * d, d]], [p + "mlp.c_proj.b", [d]],
+    );
+  }
+  shapes.push(["ln_f.g", [d]], ["ln_f.b", [d]]);
+  return shapes;
+}
+
+/** GPT-2 initialisation from our own seeded generator, so it is the same on every backend. */
+export function initParams(config: ModelConfig, seed: number): Params {
+  if (config.width % config.heads !== 0) throw new Error(`width ${config.width} is not divisible by heads ${config.heads}`);
+  const rng = new Rng(seed);
+  const residualStd = 0.02 / Math.sqrt(2 * config.layers);
+  const params: Params = new Map();
+  for (const [name, shape] of parameterShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (name.endsWith(".g")) values.fill(1);
+    else if (shape.length === 2) {
+      const std = name.endsWith("c_proj.w") ? residualStd : 0.02;
+      for (let i = 0; i < size; i++) values[i] = std * rng.normal();
+    }
+    // Unnamed: tfjs variable names are global, and tests hold several models at once.
+    params.set(name, tf.variable(tf.tensor(values, shape), true));
+  }
+  return params;
+}
+
+export function disposeParams(params: Params): void {
+  for (const v of params.values()) v.dispose();
+}
+
+function get(params: Params, name: string): tf.Variable {
+  const v = params.get(name);
+  if (!v) throw new Error(`missing parameter ${name}`);
+  return v;
+}
+
+interface Context {
+  params: Params;
+  kernels: Kernels;
+  adapters?: Map<string, LoraAdapter>;
+  dropout: number;
+  nextSeed?: () => number;
+}
+
+function dropout<T extends tf.Tensor>(ctx: Context, x: T, rate = ctx.dropout): T {
+  return ctx.nextSeed && rate > 0 ? (tf.dropout(x, rate, undefined, ctx.nextSeed()) as T) : x;
+}
+
+/** A projection `name` (e.g. h.0.attn.c_attn) with its LoRA adapter, if it has one. */
+function project(ctx: Context, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  const y = ctx.kernels.linear(x, get(ctx.params, name + ".w") as tf.Tensor2D, get(ctx.params, name + ".b") as tf.Tensor1D);
+  const adapter = ctx.adapters?.get(name);
+  if (!adapter) return y;
+  const low = ctx.kernels.linear(dropout(ctx, x, adapter.dropout), adapter.a as tf.Tensor2D);
+  return tf.add(y, tf.mul(ctx.kernels.linear(low, adapter.b as tf.Tensor2D), adapter.scale));
+}
+
+function attention(ctx: Context, layer: number, x: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {
+  const d = x.shape[1];
+  const hd = d / heads;
+  const qkv = project(ctx, `h.${layer}.attn.c_attn`, x); // [B·T, 3d]
+  // queries, keys, values, each [B·T, d] → [B, H, T, hd]: one slice per head
+  const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
+  const [q, k, v] = tf.split(qkv, 3, 1).map(toHeads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  const y = ctx.kernels.causalAttention(q, k, v); // [B, H, T, hd]
+  const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
+  return dropout(ctx, project(ctx, `h.${layer}.attn.c_proj`, merged));
+}
+
+function mlp(ctx: Context, layer: number, x: tf.Tensor2D): tf.Tensor2D {
+  const hidden = ctx.kernels.gelu(project(ctx, `h.${layer}.mlp.c_fc`, x));
+  return dropout(ctx, project(ctx, `h.${layer}.mlp.c_proj`, hidden));
+}
+
+function layerNorm(ctx: Context, name: string, x: tf.Tensor2D): tf.Tensor2D {
+  return ctx.kernels.layerNorm(x, get(ctx.params, name + ".g") as tf.Tensor1D, get(ctx.params, name + ".b") as tf.Tensor1D);
+}
+
+/** Hidden states after ln_f, [B·T, d], for token ids [B, T]. */
+export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+  const [B, T] = ids.shape;
+  if (T > config.blockSize) throw new Error(`sequence of ${T} tokens is longer than the block size ${config.blockSize}`);
+  const seedRng = options.dropoutSeed === undefined ? undefined : new Rng(options.dropoutSeed);
+  const ctx: Context = {
+    params,
+    kernels: options.kernels ?? plainKernels,
+    adapters: options.adapters,
+    dropout: config.dropout,
+    nextSeed: seedRng ? () => seedRng.seed() : undefined,
+  };
+  const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * T]));
+  const positions = tf.tile(tf.slice(get(params, "wpe"), [0, 0], [T, config.width]), [B, 1]);
+  let x = dropout(ctx, tf.add(tokens, positions) as tf.Tensor2D);
+  for (let layer = 0; layer < config.layers; layer++) {
+    x = tf.add(x, attention(ctx, layer, layerNorm(ctx, `h.${layer}.ln_1`, x), B, T, config.heads));
+    x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
+  }
+  return layerNorm(ctx, "ln_f", x);
+}
+
+/** Next-token logits [B·T, V] for token ids [B, T]. */
+export function forward(config: ModelConfig, params: Params, ids: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+  const kernels = options.kernels ?? plainKernels;
+  return kernels.tiedLogits(hiddenStates(config, params, ids, options), get(params, "wte") as tf.Tensor2D);
+}
+
+/**
+ * Per-token negative log-likelihood [N] of `targets` under `logits` [N, V]:
+ * logsumexp(logits) − logits[target]. The target logit is picked with a one-hot product rather
+ * than a gather, so the gradient needs no scatter kernel.
+ */
+export function tokenLosses(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const picked = tf.sum(tf.mul(logits, tf.oneHot(targets, logits.shape[1])), -1);
+  return tf.sub(tf.logSumExp(logits, -1), picked);
+}
+
+/**
+ * Mean loss over the tokens whose mask is 1: Σ mask·nll / Σ mask. Tokens with mask 0 (prompt,
+ * user turns, padding) contribute nothing, to the value or to the gradient.
+ */
+export function maskedLoss(logits: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D, kernels: Kernels = plainKernels): tf.Scalar {
+  const counted = Math.max(1, tf.tidy(() => tf.sum(mask).dataSync()[0]!));
+  return tf.div(tf.sum(tf.mul(kernels.tokenLosses(logits, targets), mask)), counted) as tf.Scalar;
+}

@@ -1,0 +1,123 @@
+/**
+ * One optimizer step: loss and gradients over the micro-batches (gradient accumulation), global
+ * norm clipping, AdamW. Everything a step allocates is disposed before it returns, so
+ * tf.memory().numTensors stays flat across steps (tested).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ModelConfig } from "./config.js";
+import type { Batch } from "./data.js";
+import { forward, maskedLoss, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { clipByGlobalNorm, type AdamW } from "./optim.js";
+
+export interface TrainState {
+  config: ModelConfig;
+  params: Params;
+  /** What the optimizer updates: every parameter (pretraining, full fine-tuning) or the LoRA matrices. */
+  trainable: Map<string, tf.Variable>;
+  adapters?: Map<string, LoraAdapter>;
+  optimizer: AdamW;
+  kernels: Kernels;
+}
+
+export interface BatchTensors {
+  ids: tf.Tensor2D;
+  targets: tf.Tensor1D;
+  mask: tf.Tensor1D;
+}
+
+export function batchTensors(batch: Batch): BatchTensors {
+  return {
+    ids: tf.tensor2d(batch.inputs, [batch.batchSize, batch.blockSize], "int32"),
+    targets: tf.tensor1d(batch.targets, "int32"),
+    mask: tf.tensor1d(batch.mask, "float32"),
+  };
+}
+
+/** Masked mean loss of one batch, as a scalar tensor (inside a gradient or a tidy). */
+export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Scalar {
+  const logits = forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed });
+  return maskedLoss(logits, t.targets, t.mask, state.kernels);
+}
+
+/**
+ * Gradients of the mean of the micro-batch losses with respect to `trainable`, keyed by our
+ * parameter names. The caller owns (and disposes) the returned tensors.
+ */
+export function accumulatedGradients(state: TrainState, batches: Batch[], dropoutSeeds: (number | undefined)[]): { loss: number; grads: Map<string, tf.Tensor> } {
+  const names = [...state.trainable.keys()];
+  const variables = [...state.trainable.values()];
+  const byTfName = new Map(variables.map((v, i) => [v.name, names[i]!]));
+  const sums = new Map<string, tf.Tensor>();
+  let lossSum = 0;
+  batches.forEach((batch, i) => {
+    const tensors = batchTensors(batch);
+    try {
+      const { value, grads } = tf.variableGrads(() => batchLoss(state, tensors, dropoutSeeds[i]), variables);
+      lossSum += value.dataSync()[0]!;
+      value.dispose();
+      for (const [tfName, g] of Object.entries(grads)) {
+        const name = byTfName.get(tfName)!;
+        const previous = sums.get(name);
+        if (previous) {
+          sums.set(name, tf.add(previous, g));
+          previous.dispose();
+          g.dispose();
+        } else sums.set(name, g);
+      }
+    } finally {
+      tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
+    }
+  });
+  if (batches.length > 1) {
+    for (const [name, g] of sums) {
+      sums.set(name, tf.div(g, batches.length));
+      g.dispose();
+    }
+  }
+  return { loss: lossSum / batches.length, grads: sums };
+}
+
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  learningRate: number;
+}
+
+/** Accumulate, clip, update. */
+export function trainStep(state: TrainState, batches: Batch[], learningRate: number, gradClip: number, dropoutSeeds: (number | undefined)[] = []): StepResult {
+  const { loss, grads } = accumulatedGradients(state, batches, dropoutSeeds);
+  try {
+    const gradNorm = clipByGlobalNorm(grads, gradClip);
+    state.optimizer.step(grads, learningRate);
+    return { loss, gradNorm, learningRate };
+  } finally {
+    tf.dispose([...grads.values()]);
+  }
+}
+
+export interface LossTotals {
+  /** Σ nll and token count per source index. */
+  sum: Float64Array;
+  count: Float64Array;
+}
+
+/** Masked per-source loss sums over batches (no gradients): what validation and `eval` report. */
+export function lossBySource(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, batches: Batch[], sourceCount: number): LossTotals {
+  const totals: LossTotals = { sum: new Float64Array(sourceCount), count: new Float64Array(sourceCount) };
+  for (const batch of batches) {
+    const losses = tf.tidy(() => {
+      const t = batchTensors(batch);
+      const logits = forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters });
+      return state.kernels.tokenLosses(logits, t.targets);
+    });
+    const values = losses.dataSync();
+    losses.dispose();
+    for (let i = 0; i < values.length; i++) {
+      if (batch.mask[i] === 0) continue;
+      const s = batch.sources[i]!;
+      totals.sum[s]! += values[i]!;
+      totals.count[s]! += 1;
+    }
+  }
+  return totals;
+}

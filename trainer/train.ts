@@ -1,0 +1,196 @@
+/**
+ * The training loop shared by pretraining, continual pretraining and fine-tuning (full or LoRA).
+ *
+ * A run folder holds `checkpoint/` (the resumable state), `metrics.jsonl`, `loss.svg` and, for
+ * LoRA, `adapter/` (adapter-only) and `merged/` (base with the adapter folded in). A run whose
+ * folder already holds a checkpoint resumes from it: same weights, optimizer moments, step, RNG
+ * state and data position, so it continues exactly where it stopped.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { measurePeakFlops } from "./backend.js";
+import { loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
+import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
+import { BatchSampler, evaluationBatches, packDocuments, type PackedTokens, type TokenDataset } from "./data.js";
+import { fastKernels } from "./kernels.js";
+import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
+import { lossCurveSvg, type MetricRecord } from "./metrics.js";
+import { disposeParams, initParams, plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { AdamW, learningRateAt } from "./optim.js";
+import { Rng } from "./rng.js";
+import { lossBySource, trainStep, type TrainState } from "./step.js";
+
+export interface TrainOptions {
+  train: TokenDataset;
+  val?: TokenDataset;
+  log?: (line: string) => void;
+  /** Stop after this many steps of the phase, saving a checkpoint (tests simulate a kill with it). */
+  stopAfter?: number;
+  /** FLOP/s used for MFU; measured on the backend when absent. */
+  peakFlops?: number;
+  kernels?: Kernels;
+}
+
+export interface TrainResult {
+  step: number;
+  trainLosses: number[];
+  val?: ValidationResult;
+  params: Params;
+  adapters?: Map<string, LoraAdapter>;
+  model: ModelConfig;
+  checkpointDir: string;
+}
+
+export interface ValidationResult {
+  loss: number;
+  perSource: Record<string, { loss: number; tokens: number }>;
+}
+
+/** Variables from loaded tensors; the variable shares the data, so the tensor handle is released. */
+const mapOf = (tensors: Map<string, tf.Tensor>) =>
+  new Map(
+    [...tensors].map(([k, t]) => {
+      const v = tf.variable(t, true);
+      t.dispose();
+      return [k, v];
+    }),
+  );
+
+export function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, packed: PackedTokens, batchSize: number, batches: number): ValidationResult {
+  const totals = lossBySource(state, evaluationBatches(packed, state.config.blockSize, batchSize, batches), packed.sourceNames.length);
+  const perSource: ValidationResult["perSource"] = {};
+  let sum = 0;
+  let count = 0;
+  packed.sourceNames.forEach((name, i) => {
+    if (totals.count[i]! === 0) return;
+    perSource[name] = { loss: totals.sum[i]! / totals.count[i]!, tokens: totals.count[i]! };
+    sum += totals.sum[i]!;
+    count += totals.count[i]!;
+  });
+  return { loss: count ? sum / count : NaN, perSource };
+}
+
+async function readMetrics(file: string, upToStep: number): Promise<MetricRecord[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as MetricRecord)
+    .filter((r) => r.step <= upToStep);
+}
+
+export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const kernels = options.kernels ?? (tf.getBackend() === "wasm" || tf.getBackend() === "cpu" ? fastKernels : plainKernels);
+  const checkpointDir = path.join(config.out, "checkpoint");
+  const metricsFile = path.join(config.out, "metrics.jsonl");
+  await mkdir(config.out, { recursive: true });
+
+  const trainData = await packDocuments(options.train);
+  const valData = options.val ? await packDocuments(options.val) : undefined;
+  const resume = await loadCheckpoint(checkpointDir).catch(() => undefined);
+  const base = !resume && config.init ? await loadCheckpoint(config.init.from) : undefined;
+
+  const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
+  if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
+  const params: Params = resume ? mapOf(resume.weights) : base ? mapOf(base.weights) : initParams(model, config.seed);
+  const loraConfig = config.init?.mode === "lora" ? (config.lora ?? { rank: 8, alpha: 16, dropout: 0, targets: ["attn.c_attn", "attn.c_proj"] }) : undefined;
+  let adapters: Map<string, LoraAdapter> | undefined;
+  if (loraConfig) adapters = resume?.adapters ? adaptersFromTensors(resume.adapters, loraConfig) : createAdapters(model, params, loraConfig, config.seed + 1);
+  const trainable = adapters ? adapterVariables(adapters) : params;
+  const optimizer = new AdamW(config.optim, trainable);
+  if (resume?.optimizer) {
+    optimizer.t = resume.meta.optimizerT ?? 0;
+    for (const [name] of trainable) {
+      const m = resume.optimizer.get(`m.${name}`);
+      const v = resume.optimizer.get(`v.${name}`);
+      if (m && v) {
+        optimizer.m.get(name)!.assign(m);
+        optimizer.v.get(name)!.assign(v);
+      }
+    }
+    tf.dispose([...resume.optimizer.values()]);
+  }
+  const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels };
+  const rng = new Rng(resume?.meta.rngState ?? config.seed);
+  const sampler = new BatchSampler(trainData, model.blockSize, config.seed, resume?.meta.data);
+  let step = resume?.meta.step ?? 0;
+
+  const nParams = parameterCount(model);
+  const peak = options.peakFlops ?? (await measurePeakFlops());
+  const tokensPerStep = config.batchSize * config.gradAccumulation * model.blockSize;
+  log(`kiln train: ${JSON.stringify({ ...config, model })}`);
+  log(`model ${nParams} parameters; ${trainData.tokens.length} training tokens in ${sampler.windows} windows; ${tokensPerStep} tokens per step; kernels ${kernels.name}` +
+    (resume ? `; resuming at step ${step}` : base ? `; from ${config.init!.from} (${config.init!.mode}, learning-rate re-warmup)` : ""));
+
+  const records = await readMetrics(metricsFile, step);
+  const trainLosses: number[] = [];
+  let val: ValidationResult | undefined;
+  const save = async () => {
+    const optimizerTensors = new Map<string, tf.Tensor>();
+    for (const [name] of trainable) {
+      optimizerTensors.set(`m.${name}`, optimizer.m.get(name)!);
+      optimizerTensors.set(`v.${name}`, optimizer.v.get(name)!);
+    }
+    await saveCheckpoint(checkpointDir, {
+      meta: {
+        model, train: config, step, rngState: rng.state, data: sampler.position, optimizerT: optimizer.t,
+        tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, sourceNames: trainData.sourceNames, lora: loraConfig,
+      },
+      weights: params,
+      adapters: adapters ? adapterVariables(adapters) : undefined,
+      optimizer: optimizerTensors,
+    });
+    if (adapters && loraConfig) await saveAdapter(path.join(config.out, "adapter"), loraConfig, config.init?.from, adapterVariables(adapters));
+    await writeFileAtomic(metricsFile, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
+  };
+
+  const lastStep = Math.min(config.steps, options.stopAfter ?? Infinity);
+  let windowStart = performance.now();
+  let windowTokens = 0;
+  while (step < lastStep) {
+    const learningRate = learningRateAt(step, config.optim, config.steps);
+    const batches = Array.from({ length: config.gradAccumulation }, () => sampler.next(config.batchSize));
+    const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
+    const result = trainStep(state, batches, learningRate, config.optim.gradClip, seeds);
+    step += 1;
+    windowTokens += tokensPerStep;
+    trainLosses.push(result.loss);
+    if (step % config.logEvery === 0 || step === lastStep) {
+      const seconds = (performance.now() - windowStart) / 1000;
+      const tokensPerSecond = windowTokens / seconds;
+      const mfu = (6 * nParams * tokensPerSecond) / peak;
+      records.push({ kind: "train", step, loss: result.loss, learningRate, gradNorm: result.gradNorm, tokensPerSecond, mfu });
+      log(`step ${step}/${config.steps} loss ${result.loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${result.gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
+      windowStart = performance.now();
+      windowTokens = 0;
+    }
+    const atEnd = step === config.steps;
+    if (valData && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd)) {
+      val = validate(state, valData, config.batchSize, config.evalBatches);
+      records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
+      log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
+    }
+    if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep) await save();
+  }
+  if (atEndOfPhase(step, config) && adapters) {
+    // A merged copy: the adapted model as plain weights, loadable without LoRA.
+    const merged = mapOf(new Map([...params].map(([k, v]) => [k, v.clone()])));
+    mergeAdapters(merged, adapters);
+    await saveCheckpoint(path.join(config.out, "merged"), { meta: { model, step, rngState: rng.state, tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId }, weights: merged });
+    disposeParams(merged);
+  }
+  optimizer.dispose();
+  log(`checkpoint ${checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${metricsFile}`);
+  return { step, trainLosses, val, params, adapters, model, checkpointDir };
+}
+
+const atEndOfPhase = (step: number, config: TrainConfig) => step === config.steps;
+
+export function disposeResult(result: TrainResult): void {
+  disposeParams(result.params);
+  if (result.adapters) disposeAdapters(result.adapters);
+}
