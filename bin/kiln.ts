@@ -25,6 +25,10 @@ export const kiln = defineCommand({
     classifier: () => import("../classifiers/cli.js").then((m) => m.classifierCommand),
     tokenizer: () => import("../datasets/tokenizer/cli.js").then((m) => m.tokenizerCommand),
     mix: () => import("../datasets/mixture/cli.js").then((m) => m.mixCommand),
+    train: () => import("../trainer/cli.js").then((m) => m.trainCommand),
+    finetune: () => import("../trainer/cli.js").then((m) => m.finetuneCommand),
+    generate: () => import("../trainer/cli.js").then((m) => m.generateCommand),
+    eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
   },
 });
 
