@@ -17,6 +17,7 @@ import jsO200k from "js-tiktoken/ranks/o200k_base";
 import { get_encoding } from "tiktoken";
 import { loadPretrained } from "../datasets/tokenizer/pretrained.js";
 import { PretokenCounter, trainBpe } from "../datasets/tokenizer/train.js";
+import { seededRandom } from "../pipeline/random.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +29,7 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 
 /** Web-like documents: Zipfian words (English, German, Russian, made-up), numbers, punctuation, some emoji and CJK. */
 function generatedDocs(megabytes: number): string[] {

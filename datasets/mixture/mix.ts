@@ -23,6 +23,7 @@ import type { Tokenizer } from "../tokenizer/types.js";
 import { checkTemplate } from "./chat.js";
 import { renderSource, SpillStore } from "./sources.js";
 import type { ResolvedMixture } from "./spec.js";
+import { seededRandom } from "../../pipeline/random.js";
 
 export interface MixOptions {
   out: string;
@@ -45,17 +46,7 @@ export function hash32(text: string): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** mulberry32: small, fast, good enough to order documents. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { seededRandom };
 
 /** Walks a source's documents epoch after epoch, each epoch in its own seeded order. */
 class SourceCursor {
