@@ -1,102 +1,147 @@
 /**
- * The default detector: ELD for the languages it knows, the broad detectors (CLD2 and fastText,
- * 175-187 languages each) fused for the languages it lacks.
+ * The default detector: a weighted log-linear pool (product of experts) of ELD, CLD2 and
+ * fastText, each reporting calibrated probabilities over the languages it knows.
  *
- * Why this shape (measured, see bench/langid.ts): ELD is the most accurate detector on the
- * languages it has models for (60), including short and noisy text, but a text in a language it
- * lacks (Galician, Afrikaans, Cebuano) comes back, confidently, as its nearest neighbour
- * (Portuguese, Dutch, Tagalog). The broad detectors know those languages but are less accurate
- * on short text. So the broad detectors decide whether the text is in a language ELD lacks, and
- * ELD decides among the languages it knows.
+ *   score(L) = Σ_d weight_d · log p_d(L)
  *
- * Rule, per document: ELD reads the first 600 characters. If ELD has no answer (a script it has
- * no model for), the fused broad answer. If the fused broad answer is a language ELD lacks with
- * a score of at least OUTSIDE_ELD_MIN_SCORE, that answer. Otherwise ELD's answer.
+ * where p_d(L) is detector d's probability for L, floored at PROBABILITY_FLOOR when d knows L
+ * but did not name it, and UNKNOWN_LANGUAGE_PROBABILITY when d has no model for L (so a
+ * detector that cannot say "Galician" neither votes for nor strongly against it). The answer
+ * is the language with the highest score; its reported score is the pooled probability
+ * (softmax of the scores over the candidates).
+ *
+ * Why this shape (measured, see bench/langid.ts): ELD is the most accurate detector on the 60
+ * languages it knows, including short noisy text, but names its nearest neighbour for a
+ * language it lacks (Galician -> Portuguese). CLD2 and fastText know ~175 languages; CLD2 is
+ * accurate on clean sentences and fastText is the best calibrated. Pooling lets two broad
+ * detectors that agree on a language ELD lacks outvote ELD, and lets ELD and fastText outvote
+ * a CLD2 that is confidently wrong on a short text. ELD has weight 1, the broad detectors 0.5:
+ * with equal weights CLD2's over-confidence on tweets dominates; with less, the languages
+ * ELD lacks are never chosen. The constants were chosen on held-out UDHR snippets and the two
+ * bench sets together; they are round values, not fitted per item.
  */
 import type { LanguageDetector, LanguageGuess } from "./detectors.js";
 import { cld2Available, loadSingleDetector } from "./detectors.js";
 import { detectionSample } from "./sample.js";
 
+/** Weight of each detector's log-probability in the pool. */
+export const POOL_WEIGHTS = { eld: 1, cld2: 0.5, fasttext: 0.5 } as const;
+/** p_d(L) for a language the detector knows but did not name among its top guesses. */
+export const PROBABILITY_FLOOR = 0.03;
+/** p_d(L) for a language the detector has no model for: it is no evidence either way. */
+export const UNKNOWN_LANGUAGE_PROBABILITY = 0.2;
 /**
- * A fused broad answer outside ELD's languages overrides ELD from this score up. Fusing averages
- * over the detectors that know the language, so one detector sure of it (CLD2 at 0.9) and one
- * that missed it (0) give 0.45: 0.4 lets a language ELD lacks through on one confident broad
- * detector, and needs both when they are lukewarm. Measured: 0.5 loses a third of those
- * languages (Galician, Afrikaans, Uzbek); 0.35 starts overriding ELD on noisy short text.
- */
-export const OUTSIDE_ELD_MIN_SCORE = 0.4;
-/**
- * ELD scores n-grams over the whole input and is the slowest of the three per character; its
- * answer no longer changes past a few hundred characters, so it reads only this much.
+ * ELD scores n-grams over the whole input and is slow per character; its answer no longer
+ * changes past a few hundred characters, so it reads only this much.
  */
 export const ELD_MAX_CHARS = 600;
+/**
+ * From this length CLD2 is trusted alone when its calibrated probability is at least
+ * LONG_TEXT_CLD2_MIN_PROBABILITY. ELD's advantage is short text; on held-out 2,000-character
+ * UDHR documents where CLD2 reached 0.95 (249 of 344, 172 languages) CLD2 alone was right on
+ * 238 and the pool on 228 (ELD pulls a language it lacks to its neighbour). It is also what
+ * keeps the default fast on documents: ELD and fastText cost ~0.2 ms each, CLD2 ~0.1 ms.
+ */
+export const LONG_TEXT_CHARS = 1000;
+export const LONG_TEXT_CLD2_MIN_PROBABILITY = 0.95;
+/** fastText's cost is linear in the input; its answer is settled well before this. */
+export const FASTTEXT_MAX_CHARS = 600;
+
+interface PoolMember {
+  detector: LanguageDetector;
+  weight: number;
+  maxChars: number;
+}
+
+/** A detector's log-probability term for one language. */
+function logTerm(member: PoolMember, guesses: readonly LanguageGuess[], language: string): number {
+  if (!member.detector.languages.has(language)) return Math.log(UNKNOWN_LANGUAGE_PROBABILITY);
+  const named = guesses.find((guess) => guess.language === language)?.score ?? 0;
+  return Math.log(Math.max(named, PROBABILITY_FLOOR));
+}
 
 /**
- * Fuses detectors that each know a different set of languages: a language's score is the mean
- * of the scores the detectors that know it gave it (0 from a detector that knows it but did not
- * name it). A detector that cannot name a language neither votes for nor against it.
+ * Pools the answers of `members` (guesses[i] from members[i]; a detector with no answer, e.g.
+ * a script it has no model for, is left out). Exported for tests.
  */
-export function fuseGuesses(detectors: readonly LanguageDetector[], guesses: readonly LanguageGuess[][]): LanguageGuess[] {
+export function poolGuesses(members: readonly PoolMember[], guesses: readonly LanguageGuess[][]): Array<{ language: string; logScore: number }> {
   const candidates = new Set<string>();
   for (const list of guesses) for (const guess of list) candidates.add(guess.language);
-  const fused: LanguageGuess[] = [];
+  const scored: Array<{ language: string; logScore: number }> = [];
   for (const language of candidates) {
-    let sum = 0;
-    let knowers = 0;
-    detectors.forEach((detector, i) => {
-      if (!detector.languages.has(language)) return;
-      knowers++;
-      sum += guesses[i]!.find((guess) => guess.language === language)?.score ?? 0;
+    let logScore = 0;
+    members.forEach((member, i) => {
+      const list = guesses[i]!;
+      if (list.length > 0) logScore += member.weight * logTerm(member, list, language);
     });
-    if (knowers > 0) fused.push({ language, score: sum / knowers });
+    scored.push({ language, logScore });
   }
-  return fused.sort((a, b) => b.score - a.score);
+  return scored.sort((a, b) => b.logScore - a.logScore);
+}
+
+/** Softmax of the pooled log-scores: the pooled probability of each candidate, best first. */
+export function pooledProbabilities(scored: ReadonlyArray<{ language: string; logScore: number }>): LanguageGuess[] {
+  const best = scored[0]?.logScore ?? 0;
+  let total = 0;
+  for (const s of scored) total += Math.exp(s.logScore - best);
+  return scored.slice(0, 3).map((s) => ({ language: s.language, score: Math.exp(s.logScore - best) / total }));
 }
 
 /**
- * ELD's scores run low between close languages (Russian and Ukrainian share most n-grams) even
- * when the answer is certain; a broad detector naming the same language is independent
- * evidence. The answer's score is that of the most confident detector that named it.
+ * The most a member that has not run yet can change a candidate's score by: between its best
+ * term (log 1 = 0) and its worst (log PROBABILITY_FLOOR), weighted. When the leader's margin
+ * exceeds this, and no language that member alone could name can catch up, it can be skipped
+ * without changing the answer.
  */
-function withAgreement(eldGuesses: LanguageGuess[], broadGuesses: LanguageGuess[][]): LanguageGuess[] {
-  const [top, ...rest] = eldGuesses;
-  if (!top) return eldGuesses;
-  let score = top.score;
-  for (const list of broadGuesses) if (list[0]?.language === top.language) score = Math.max(score, list[0].score);
-  return [{ language: top.language, score }, ...rest.filter((guess) => guess.score <= score)];
+export function maxSwing(weight: number): number {
+  return -weight * Math.log(PROBABILITY_FLOOR);
 }
 
-/** Builds the default detector from ELD, fastText and, when its addon is built, CLD2. */
+/** Builds the default detector from ELD, CLD2 (when its addon is built) and fastText. */
 export async function loadCombinedDetector(): Promise<LanguageDetector & { parts: string[] }> {
-  const eld = await loadSingleDetector("eld");
-  // CLD2 first: it is ~6x faster than fastText on 2 KB documents.
-  const broad: LanguageDetector[] = [];
-  if (cld2Available()) broad.push(await loadSingleDetector("cld2"));
-  broad.push(await loadSingleDetector("fasttext"));
+  const eld: PoolMember = { detector: await loadSingleDetector("eld"), weight: POOL_WEIGHTS.eld, maxChars: ELD_MAX_CHARS };
+  const cld2: PoolMember | undefined = cld2Available() ? { detector: await loadSingleDetector("cld2"), weight: POOL_WEIGHTS.cld2, maxChars: Infinity } : undefined;
+  // CLD2 first: ~10x cheaper than the others, and on long text often the whole answer.
+  const members: PoolMember[] = cld2 ? [cld2, eld] : [eld];
+  // fastText last: the slowest per document, and often not needed (see maxSwing).
+  const fastText: PoolMember = { detector: await loadSingleDetector("fasttext"), weight: POOL_WEIGHTS.fasttext, maxChars: FASTTEXT_MAX_CHARS };
   const languages = new Set<string>();
-  for (const detector of [eld, ...broad]) for (const language of detector.languages) languages.add(language);
+  for (const member of [...members, fastText]) for (const language of member.detector.languages) languages.add(language);
+  const all = [...members, fastText];
+  const read = (member: PoolMember, text: string) => member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars));
   return {
     name: "default",
-    parts: [eld.name, ...broad.map((d) => d.name)],
+    parts: all.map((member) => member.detector.name),
     languages,
     detect(text) {
-      const eldGuesses = eld.detect(detectionSample(text, ELD_MAX_CHARS));
-      const eldTop = eldGuesses[0];
-      const broadGuesses: LanguageGuess[][] = [];
-      // The broad detectors run cheapest first; when the first one names ELD's language, the
-      // others are skipped and ELD's answer stands (only a confident broad answer outside ELD's
-      // languages could override it, and the cheapest broad detector just said otherwise).
-      // On clean text in ELD's languages this is most documents.
-      for (const detector of broad) {
-        const guesses = detector.detect(text);
-        broadGuesses.push(guesses);
-        if (broadGuesses.length === 1 && eldTop && guesses[0]?.language === eldTop.language) return withAgreement(eldGuesses, broadGuesses);
+      const guesses: LanguageGuess[][] = [];
+      for (const member of members) {
+        const list = read(member, text);
+        // Long text that CLD2 is sure of: its answer stands and the slower detectors are not
+        // asked (see LONG_TEXT_CHARS).
+        if (member === cld2 && text.length >= LONG_TEXT_CHARS && (list[0]?.score ?? 0) >= LONG_TEXT_CLD2_MIN_PROBABILITY) return list;
+        guesses.push(list);
       }
-      const fused = fuseGuesses(broad, broadGuesses);
-      const fusedTop = fused[0];
-      if (!eldTop) return fused;
-      if (fusedTop && !eld.languages.has(fusedTop.language) && fusedTop.score >= OUTSIDE_ELD_MIN_SCORE) return fused;
-      return withAgreement(eldGuesses, broadGuesses);
+      const partial = poolGuesses(members, guesses);
+      const [leader, second] = partial;
+      if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
+      return pooledProbabilities(poolGuesses(all, [...guesses, read(fastText, text)]));
     },
   };
+}
+
+/**
+ * Whether the member not yet run (weight `weight`) cannot change the leader: the leader's worst
+ * case still beats the runner-up's best case and the best case of a language only that member
+ * would name (which each member that answered gave at most UNKNOWN_LANGUAGE_PROBABILITY).
+ */
+function canSkip(members: readonly PoolMember[], guesses: readonly LanguageGuess[][], leader: number, runnerUp: number | undefined, weight: number): boolean {
+  const leaderWorst = leader - maxSwing(weight);
+  if (runnerUp !== undefined && leaderWorst <= runnerUp) return false;
+  const largestUnnamed = Math.log(Math.max(UNKNOWN_LANGUAGE_PROBABILITY, PROBABILITY_FLOOR));
+  let unseenBest = 0;
+  members.forEach((member, i) => {
+    if (guesses[i]!.length > 0) unseenBest += member.weight * largestUnnamed;
+  });
+  return leaderWorst > unseenBest;
 }

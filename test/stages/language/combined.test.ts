@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { PROBABILITY_FLOOR, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities } from "../../../stages/language/combined.js";
+import { cld2Available, cld2ScoreProbability, eldLanguage, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
+import { getDetector } from "../../../stages/language/index.js";
+
+/** A detector that knows `languages` and is never run: the pool only reads `languages`. */
+function fake(name: LanguageDetector["name"], languages: string[]): LanguageDetector {
+  return { name, languages: new Set(languages), detect: () => [] };
+}
+
+describe("poolGuesses (weighted log-linear pool)", () => {
+  const eld = { detector: fake("eld", ["nl", "es", "pt"]), weight: 1, maxChars: 600 };
+  const cld2 = { detector: fake("cld2", ["nl", "af", "es", "pt", "gl"]), weight: 0.5, maxChars: Infinity };
+  const fastText = { detector: fake("fasttext", ["nl", "af", "es", "pt", "gl"]), weight: 0.5, maxChars: 600 };
+
+  it("lets ELD and fastText outvote a confident CLD2 on a language ELD knows", () => {
+    const guesses: LanguageGuess[][] = [
+      [{ language: "nl", score: 0.9 }],
+      [{ language: "af", score: 0.95 }],
+      [{ language: "nl", score: 0.8 }, { language: "af", score: 0.1 }],
+    ];
+    const pooled = poolGuesses([eld, cld2, fastText], guesses);
+    // nl: log 0.9 + 0.5 log 0.03 (CLD2's floor) + 0.5 log 0.8 = -1.9694
+    // af: log 0.2 (ELD has no model) + 0.5 log 0.95 + 0.5 log 0.1 = -2.7862
+    expect(pooled.map((p) => p.language)).toEqual(["nl", "af"]);
+    expect(pooled[0]!.logScore).toBeCloseTo(Math.log(0.9) + 0.5 * Math.log(0.03) + 0.5 * Math.log(0.8), 10);
+    expect(pooled[1]!.logScore).toBeCloseTo(Math.log(0.2) + 0.5 * Math.log(0.95) + 0.5 * Math.log(0.1), 10);
+  });
+
+  it("lets two broad detectors that agree outvote ELD on a language ELD lacks", () => {
+    const guesses: LanguageGuess[][] = [
+      [{ language: "pt", score: 0.7 }, { language: "es", score: 0.3 }],
+      [{ language: "gl", score: 0.9 }],
+      [{ language: "gl", score: 0.6 }, { language: "pt", score: 0.3 }],
+    ];
+    const pooled = poolGuesses([eld, cld2, fastText], guesses);
+    // gl: log 0.2 + 0.5 log 0.9 + 0.5 log 0.6 = -1.60944 - 0.05268 - 0.25541 = -1.91753
+    // pt: log 0.7 + 0.5 log 0.03 + 0.5 log 0.3 = -0.35667 - 1.75330 - 0.60199 = -2.71196
+    expect(pooled[0]!.language).toBe("gl");
+    expect(pooled[0]!.logScore).toBeCloseTo(-1.91753, 4);
+    expect(pooled[1]!.language).toBe("pt");
+    expect(pooled[1]!.logScore).toBeCloseTo(-2.71196, 4);
+  });
+
+  it("leaves out a detector that had no answer", () => {
+    const pooled = poolGuesses([eld, cld2], [[], [{ language: "gl", score: 0.8 }]]);
+    expect(pooled).toEqual([{ language: "gl", logScore: 0.5 * Math.log(0.8) }]);
+  });
+
+  it("turns log-scores into probabilities that sum to one", () => {
+    const probabilities = pooledProbabilities([
+      { language: "nl", logScore: Math.log(3) },
+      { language: "af", logScore: Math.log(1) },
+    ]);
+    expect(probabilities.map((p) => p.language)).toEqual(["nl", "af"]);
+    expect(probabilities[0]!.score).toBeCloseTo(0.75, 12);
+    expect(probabilities[1]!.score).toBeCloseTo(0.25, 12);
+  });
+
+  it("bounds what an unrun detector can change", () => {
+    expect(maxSwing(0.5)).toBeCloseTo(-0.5 * Math.log(PROBABILITY_FLOOR), 12);
+    expect(PROBABILITY_FLOOR).toBeLessThan(UNKNOWN_LANGUAGE_PROBABILITY);
+  });
+});
+
+describe("calibration and code mapping", () => {
+  it("maps CLD2's normalised score through a logistic centred at 420", () => {
+    expect(cld2ScoreProbability(420)).toBeCloseTo(0.5, 12);
+    expect(cld2ScoreProbability(500)).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+    expect(cld2ScoreProbability(340)).toBeCloseTo(1 / (1 + Math.exp(1)), 12);
+    expect(cld2ScoreProbability(1024)).toBeGreaterThan(0.999);
+  });
+
+  it("names ELD's Kurdish (Arabic-script Sorani) ckb, other codes canonically", () => {
+    expect(eldLanguage("ku")).toBe("ckb");
+    expect(eldLanguage("nb")).toBe("no");
+    expect(eldLanguage("de")).toBe("de");
+  });
+});
+
+describe("default detector, rules", () => {
+  // Sorani (Arabic script), written for this test: what ELD's `ku` model was trained on.
+  const sorani = "ئەم کتێبە زۆر باشە و من حەزم لێیە بیخوێنمەوە. ئێمە هەموو ڕۆژێک دەچینە قوتابخانە";
+
+  it("does not let ELD's Sorani model speak for Kurmanji", async () => {
+    const eld = await getDetector("eld");
+    expect(eld.languages.has("ku")).toBe(false);
+    expect(eld.languages.has("ckb")).toBe(true);
+    expect(eld.detect(sorani)[0]!.language).toBe("ckb");
+  });
+
+  it.runIf(cld2Available())("takes CLD2's answer alone on long text it is sure of, and pools short text", async () => {
+    const german = "Die Bibliothek an der Ecke unserer Straße öffnet samstags schon früh. Kinder kommen mit ihren Eltern, um Bilderbücher auszuleihen, und die älteren Leser sitzen mit der Morgenzeitung am Fenster. ";
+    const long = german.repeat(6);
+    const cld2 = await getDetector("cld2");
+    const fromCld2 = cld2.detect(long);
+    expect(long.length).toBeGreaterThanOrEqual(1000);
+    expect(fromCld2[0]!.score).toBeGreaterThanOrEqual(0.95);
+    const combined = await getDetector("default");
+    // The same guesses, scores included: nothing was pooled.
+    expect(combined.detect(long)).toEqual(fromCld2);
+    // Under 1,000 characters the pooled probability differs from CLD2's own.
+    const short = german.repeat(2);
+    expect(combined.detect(short)[0]!.language).toBe("de");
+    expect(combined.detect(short)[0]!.score).not.toBe(cld2.detect(short)[0]!.score);
+  });
+});
