@@ -4,7 +4,10 @@
  * end with peak RSS (each end-to-end run in its own child process).
  *
  *   npm run bench -- minhash [--docs 200000] [--speed-docs 2000] [--pairs 12000] [--sample-pages 3000]
- *     [--sample-seeds 1,2] [--runs 3] [--workers 2] [--skip-e2e] [--only sample|e2e]
+ *     [--sample-seeds 1,2] [--runs 3] [--workers 2] [--skip-e2e] [--only speed|sample|e2e]
+ *
+ * --only speed: the signature speeds, and the minhash_signatures writer (hashing, sorting, writing
+ * the file) with and without fullSignatures (the side file that verifyThreshold reads).
  *
  * 10k+ planted pairs for the sample-corpus S-curve: --sample-pages 100000 (about 10% of the pages
  * are near-duplicates), or several seeds.
@@ -20,6 +23,8 @@ import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { candidateProbability } from "../stages/dedup/cli.js";
 import { bandHash, estimatedJaccard, MinHasher, normalizeText } from "../stages/dedup/hash.js";
+import { minhashParams, writeMinhashSignatures } from "../stages/dedup/signatures.js";
+import type { Doc, TaskContext } from "../pipeline/doc.js";
 
 const { values } = parseArgs({
   options: {
@@ -136,6 +141,41 @@ async function speed() {
     table(
       ["variant", "docs/s", "MB/s", "vs naive"],
       variants.map((v, i) => [v.name + (v.docs < n ? ` (${v.docs} docs)` : ""), (1 / perDoc[i]!).toFixed(0), (avgBytes / perDoc[i]! / 1e6).toFixed(1), (baseline / perDoc[i]!).toFixed(2) + "x"]),
+    ),
+  );
+  await writerSpeed(docs, bytes);
+}
+
+/** The whole signature step's writer (hash, band hashes, sort, file), without and with the full-values side file. */
+async function writerSpeed(texts: string[], bytes: number) {
+  const dir = path.join(values.data!, "writer");
+  await mkdir(dir, { recursive: true });
+  const ctx: TaskContext = { rank: 0, world: 1, step: "bench", stepDataDir: () => dir, skip: () => undefined, drop: () => undefined, log: () => undefined };
+  async function* docs(): AsyncGenerator<Doc> {
+    for (const [i, text] of texts.entries()) yield { id: `d${i}`, text, meta: {} };
+  }
+  const variants = [
+    { name: "minhash_signatures (baseline: band hashes only)", params: minhashParams.parse({}) },
+    { name: "minhash_signatures, fullSignatures: true", params: minhashParams.parse({ fullSignatures: true }) },
+  ];
+  const seconds = variants.map(() => [] as number[]);
+  // One untimed pass of each warms the JIT; then the order alternates, so neither variant always runs first.
+  for (let run = -1; run < Number(values.runs); run++) {
+    for (const i of run % 2 === 0 ? [0, 1] : [1, 0]) {
+      const v = variants[i]!;
+      const start = performance.now();
+      await writeMinhashSignatures(docs(), path.join(dir, `00000.${i}.minhash.sig`), ctx, v.params);
+      if (run >= 0) seconds[i]!.push((performance.now() - start) / 1000);
+    }
+  }
+  const sizes = await Promise.all(variants.map(async (_, i) => (await readFile(path.join(dir, `00000.${i}.minhash.sig`))).length + (await readFile(path.join(dir, `00000.${i}.minhash.values`)).catch(() => Buffer.alloc(0))).length));
+  await rm(dir, { recursive: true, force: true });
+  const medians = seconds.map(median);
+  process.stdout.write(`\n## Signature writer: ${texts.length} documents (${(bytes / 1e6).toFixed(1)} MB), hash + sort + write, one core, median of ${values.runs}\n\n`);
+  process.stdout.write(
+    table(
+      ["variant", "docs/s", "MB/s", "bytes on disk per doc", "vs baseline"],
+      variants.map((v, i) => [v.name, (texts.length / medians[i]!).toFixed(0), (bytes / medians[i]! / 1e6).toFixed(1), (sizes[i]! / texts.length).toFixed(0), (medians[0]! / medians[i]!).toFixed(3) + "x"]),
     ),
   );
 }
@@ -369,6 +409,7 @@ async function e2e() {
 }
 
 if (values.variant === "e2e") await e2eChild();
+else if (values.only === "speed") await speed();
 else if (values.only === "sample" || values.only === "e2e") {
   if (values.only === "e2e") await e2e();
   else {

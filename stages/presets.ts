@@ -4,6 +4,16 @@
  * steps. A step named `web` becomes `web.filter` (reader + stages before dedup), `web.signatures`,
  * `web.buckets`, `web.clusters`, and `web` itself (the dedup filter and the stages after it), so
  * the step's name still holds its final output.
+ *
+ * `presetParams.minhash` sets the dedup: `bands` and the signature writer's params, plus
+ * `verifyThreshold` and `index`, which go to `minhash_buckets` (a threshold turns on
+ * `fullSignatures` unless given), e.g. deduplicating a new crawl against last year's:
+ *
+ *   - name: web
+ *     preset: fineweb
+ *     read: { paths: crawl-2025/*.warc.gz }
+ *     presetParams:
+ *       minhash: { index: [/data/crawl-2024/run/web.signatures/data], verifyThreshold: 0.75 }
  */
 import { registerStepPreset, type RawStep } from "../pipeline/presets.js";
 import { PRESETS, LATEST, type PresetStep } from "./filters/presets.js";
@@ -25,12 +35,15 @@ export function expandRecipe(steps: readonly PresetStep[], step: RawStep, overri
   const name = step.name;
   const { write, keepExcluded, ...reading } = base as RawStep & { write?: unknown; keepExcluded?: unknown };
   const dedup = overrides[DEDUP_STAGE] ?? {};
-  const { bands = 14, ...signatureParams } = dedup as { bands?: number } & Record<string, unknown>;
+  // verifyThreshold and index are minhash_buckets' (verification needs the signatures' full values); the rest is the signature writer's.
+  const { bands = 14, verifyThreshold, index, ...signatureParams } = dedup as { bands?: number; verifyThreshold?: unknown; index?: unknown } & Record<string, unknown>;
+  const bucketParams = { ...(verifyThreshold === undefined ? {} : { verifyThreshold }), ...(index === undefined ? {} : { index }) };
+  if (typeof verifyThreshold === "number" && signatureParams.fullSignatures === undefined) signatureParams.fullSignatures = true;
   const names = { filter: `${name}.filter`, signatures: `${name}.signatures`, buckets: `${name}.buckets`, clusters: `${name}.clusters` };
   return [
     { ...reading, name: names.filter, stages: steps.slice(0, cut).map((s) => entry(s, overrides)), ...(keepExcluded === undefined ? {} : { keepExcluded }) },
     { name: names.signatures, read: { from: names.filter }, write: { format: "minhash_signatures", bands, ...signatureParams } },
-    { name: names.buckets, read: { from: names.signatures }, task: { name: "minhash_buckets" }, tasks: bands },
+    { name: names.buckets, read: { from: names.signatures }, task: { name: "minhash_buckets", ...bucketParams }, tasks: bands },
     { name: names.clusters, read: { from: names.buckets }, task: { name: "minhash_clusters" }, tasks: 1 },
     {
       name,

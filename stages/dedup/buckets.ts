@@ -3,6 +3,20 @@
  * Task `rank` takes bands rank, rank + world, ...; for each band it k-way merges that band's
  * section of every file and links every document of a bucket (equal band hash) to the bucket's
  * first document in (rank, position) order. Memory: one read chunk per input file.
+ *
+ * Options (both off by default; off, the output is what it was without them):
+ * - `verifyThreshold`: keep a pair only when its estimated Jaccard reaches it (values.ts); the
+ *   signature step must have run with `fullSignatures: true`.
+ *
+ *     - name: signatures
+ *       read: { paths: crawl/*.jsonl.gz }
+ *       write: { format: minhash_signatures, fullSignatures: true }
+ *     - name: buckets
+ *       read: { from: signatures }
+ *       task: { name: minhash_buckets, verifyThreshold: 0.75 }
+ *       tasks: 14
+ *
+ * - `index`: earlier corpora's signature folders to deduplicate against (signature-index.ts).
  */
 import path from "node:path";
 import { z } from "zod";
@@ -10,7 +24,9 @@ import type { StepTaskContext } from "../../pipeline/doc.js";
 import { KilnError } from "../../pipeline/errors.js";
 import { register } from "../../pipeline/registry.js";
 import { checkParams, FORMAT_VERSION, RecordFile, RecordWriter } from "./format.js";
+import { checkIndexFolders, checkIndexMatches, indexSources, listIndexFolder, type IndexSource } from "./signature-index.js";
 import { mergeCursors } from "./sort.js";
+import { BucketVerifier, SignatureValues } from "./values.js";
 
 export const PAIR_WORDS = 6;
 
@@ -48,12 +64,65 @@ export async function openSignatureSet(inputs: string[]): Promise<RecordFile[]> 
   }
 }
 
-export async function findCandidatePairs(ctx: StepTaskContext): Promise<void> {
+export const bucketParams = z.object({
+  verifyThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .default(null)
+    .describe(
+      "keep a candidate pair only when its estimated Jaccard (share of equal MinHash values) is at least this; null: no verification (datatrove's default); needs fullSignatures: true on minhash_signatures",
+    ),
+  index: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .describe("signatures data folder(s) of earlier corpora: their documents join the pairs and represent every cluster they are in, so new documents matching them are removed; never removed or written"),
+});
+export type BucketParams = z.output<typeof bucketParams>;
+
+/** The step's signature files, then every index folder's (see signature-index.ts), and their full values when verifying. */
+async function openSources(ctx: StepTaskContext, p: BucketParams) {
   const files = await openSignatureSet(ctx.inputs);
+  const folders = typeof p.index === "string" ? [p.index] : p.index;
+  const all = [...files];
+  const indexed: IndexSource[] = [];
+  const values: SignatureValues[] = [];
+  try {
+    await checkIndexFolders(folders, ctx.inputs);
+    for (const folder of folders) {
+      const set = await openSignatureSet(await listIndexFolder(folder));
+      all.push(...set);
+      checkIndexMatches(set, files[0]!.header);
+      indexed.push(...indexSources(folder, set));
+    }
+    if (p.verifyThreshold !== null) for (const f of all) values.push(await SignatureValues.open(f));
+  } catch (error) {
+    await Promise.all([...all, ...values].map((f) => f.close()));
+    throw error;
+  }
+  return { files, all, indexed, values };
+}
+
+export async function findCandidatePairs(ctx: StepTaskContext, p: BucketParams): Promise<void> {
+  const { files, all, indexed, values } = await openSources(ctx, p);
   const first = files[0]!.header;
+  const newSources = files.length;
   const output = path.join(ctx.outputDir, `${String(ctx.rank).padStart(5, "0")}.pairs`);
   const sources: SourceRank[] = files.map((f) => ({ docCount: f.header.docCount as number, idDigest: f.header.idDigest as string }));
-  const writer = new RecordWriter(output, { kind: "pairs", version: FORMAT_VERSION, dedup: first.dedup, params: first.params, recordWords: PAIR_WORDS, sources });
+  // Extra header fields only when used: without them a pairs file is byte for byte what it always was.
+  const writer = new RecordWriter(output, {
+    kind: "pairs",
+    version: FORMAT_VERSION,
+    dedup: first.dedup,
+    params: first.params,
+    recordWords: PAIR_WORDS,
+    sources,
+    ...(indexed.length > 0 ? { index: indexed } : {}),
+    ...(p.verifyThreshold !== null ? { verifyThreshold: p.verifyThreshold } : {}),
+  });
+  const permutations = p.verifyThreshold === null ? 0 : (first.params.bands as number) * (first.params.rows as number);
+  const verifier = p.verifyThreshold === null ? null : new BucketVerifier(values, permutations, p.verifyThreshold);
   const pair = new Uint32Array(PAIR_WORDS);
   let pairs = 0;
   let buckets = 0;
@@ -63,22 +132,37 @@ export async function findCandidatePairs(ctx: StepTaskContext): Promise<void> {
       let keyHi = -1;
       let keyLo = -1;
       let groupSize = 0;
+      let bucketPairs = 0;
+      let firstSource = 0;
       await mergeCursors(
-        files.map((f) => f.cursor(band)),
+        all.map((f) => f.cursor(band)),
         (cursor, source) => {
           const w = cursor.words;
           const at = cursor.at;
           if (w[at] !== keyHi || w[at + 1] !== keyLo || groupSize === 0) {
             keyHi = w[at]!;
             keyLo = w[at + 1]!;
-            // The bucket's first document in (rank, position) order: every later one links to it.
+            // The bucket's first document in (source, position) order: without verification every later one links to it.
             pair[0] = source;
             pair[1] = w[at + 2]!;
             pair[2] = w[at + 3]!;
+            firstSource = source;
+            verifier?.start(source, w[at + 2]!, w[at + 3]!);
             groupSize = 1;
+            bucketPairs = 0;
             return;
           }
-          if (groupSize++ === 1) buckets++;
+          groupSize++;
+          // New sources sort first: a bucket whose first document is indexed holds indexed ones only.
+          if (source >= newSources && firstSource >= newSources) return;
+          if (verifier) {
+            const anchor = verifier.match(source, w[at + 2]!, w[at + 3]!);
+            if (anchor < 0) return;
+            const linked = verifier.anchor(anchor);
+            if (source >= newSources && linked[0]! >= newSources) return;
+            pair.set(linked, 0);
+          }
+          if (bucketPairs++ === 0) buckets++;
           pair[3] = source;
           pair[4] = w[at + 2]!;
           pair[5] = w[at + 3]!;
@@ -93,18 +177,25 @@ export async function findCandidatePairs(ctx: StepTaskContext): Promise<void> {
     await writer.abort();
     throw error;
   } finally {
-    await Promise.all(files.map((f) => f.close()));
+    await Promise.all([...all, ...values].map((f) => f.close()));
   }
   ctx.count("candidatePairs", pairs);
   ctx.count("bucketsWithDuplicates", buckets);
+  if (verifier) {
+    ctx.count("pairsCompared", verifier.compared);
+    ctx.count("pairsBelowThreshold", verifier.belowThreshold);
+  }
+  // Once per step (the step's counters are the sum over its tasks, and every task reads the whole index).
+  if (indexed.length > 0 && ctx.rank === 0) ctx.count("indexedDocuments", indexed.reduce((n, s) => n + s.docCount, 0));
 }
 
 register({
   kind: "task",
   name: "minhash_buckets",
-  description: "candidate duplicate pairs: documents sharing a band hash (or an exact/URL hash), by k-way merge of the signature files; task rank takes bands rank::world",
-  params: z.object({}),
-  create: () => ({ name: "minhash_buckets", run: findCandidatePairs }),
+  description:
+    "candidate duplicate pairs: documents sharing a band hash (or an exact/URL hash), by k-way merge of the signature files; task rank takes bands rank::world; optionally verified against an estimated-Jaccard threshold, and against an index of earlier corpora",
+  params: bucketParams,
+  create: (p) => ({ name: "minhash_buckets", run: (ctx) => findCandidatePairs(ctx, p) }),
 });
 
 /** Checks that every pairs file of a step agrees with the first (kind, params, source ranks). */
@@ -116,7 +207,10 @@ export async function openPairSet(inputs: string[]): Promise<RecordFile[]> {
     for (const file of files) {
       const first = opened[0];
       const record = await RecordFile.open(file, "pairs", first ? first.header.params : {});
-      if (first) checkParams(file, { dedup: record.header.dedup, sources: record.header.sources }, { dedup: first.header.dedup, sources: first.header.sources });
+      if (first) {
+        const { dedup, sources, index = null } = record.header;
+        checkParams(file, { dedup, sources, index }, { dedup: first.header.dedup, sources: first.header.sources, index: first.header.index ?? null });
+      }
       opened.push(record);
     }
     return opened;

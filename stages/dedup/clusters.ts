@@ -20,6 +20,10 @@
  * or 0 when removed, representative rank, representative position) sorted by position, only for
  * documents in a cluster. The representative is the highest meta quality, then the lowest
  * (rank, position): the smallest node, see components.ts. The map is the same for any N.
+ *
+ * With an index (minhash_buckets' `index`, signature-index.ts), sources past the new ranks are
+ * indexed documents: their node key is INDEXED_KEY, below any quality, so they represent every
+ * cluster they are in; they get no section in the map and are never removed.
  */
 import path from "node:path";
 import { z } from "zod";
@@ -35,6 +39,8 @@ import { RecordSorter } from "./record-sort.js";
 export const CLUSTER_WORDS = 4;
 export const CLUSTER_MAP_KIND = "cluster_map";
 export const CLUSTER_MAP_FILE = "00000.clusters";
+/** The node key of an indexed document: qualityKey() never returns it (its smallest is 0x007fffff, for +Infinity). */
+export const INDEXED_KEY = 0;
 
 const params = z.object({
   sortBufferRecords: z
@@ -64,6 +70,9 @@ function sorterFactory(ctx: StepTaskContext, p: ClusterParams, words: number) {
  */
 async function writeClusterMap(ctx: StepTaskContext, forest: RecordSorter, header: FileHeader, p: ClusterParams): Promise<void> {
   const sources = header.sources as SourceRank[];
+  const newSources = sources.length;
+  let indexedClusters = 0;
+  let matchedIndex = 0;
   // (rank, position, size, representative rank, representative position): sorted, then split by rank.
   const byDocument = sorterFactory(ctx, p, 5)("map");
   const record = new Uint32Array(5);
@@ -72,11 +81,17 @@ async function writeClusterMap(ctx: StepTaskContext, forest: RecordSorter, heade
   await readStars(
     forest,
     (node, centre, at) => {
+      if (node[1]! >= newSources) return;
       removed++;
+      if (centre[at + 1]! >= newSources) matchedIndex++;
       record.set([node[1]!, node[2]!, 0, centre[at + 1]!, centre[at + 2]!]);
       return byDocument.add(record);
     },
     (node, size) => {
+      if (node[1]! >= newSources) {
+        indexedClusters++;
+        return;
+      }
       clusters++;
       record.set([node[1]!, node[2]!, size, node[1]!, node[2]!]);
       return byDocument.add(record);
@@ -89,6 +104,7 @@ async function writeClusterMap(ctx: StepTaskContext, forest: RecordSorter, heade
     params: header.params,
     recordWords: CLUSTER_WORDS,
     sources,
+    ...indexField(header),
   });
   try {
     let section = 0;
@@ -107,6 +123,15 @@ async function writeClusterMap(ctx: StepTaskContext, forest: RecordSorter, heade
   }
   ctx.count("clusters", clusters);
   ctx.count("documentsToRemove", removed);
+  if (header.index) {
+    ctx.count("clustersWithIndexedRepresentative", indexedClusters);
+    ctx.count("documentsMatchingIndex", matchedIndex);
+  }
+}
+
+/** The header's index field, carried from file to file only when there is one. */
+function indexField(header: FileHeader): { index?: unknown } {
+  return header.index ? { index: header.index } : {};
 }
 
 /** Writes one partition's components as (document, representative) edges, one per non-representative. */
@@ -118,6 +143,7 @@ async function writePartitionEdges(ctx: StepTaskContext, forest: RecordSorter, h
     params: header.params,
     recordWords: EDGE_WORDS,
     sources: header.sources,
+    ...indexField(header),
     partition: ctx.rank,
     partitions,
   });
@@ -145,6 +171,8 @@ async function writePartitionEdges(ctx: StepTaskContext, forest: RecordSorter, h
 
 export async function buildClusters(ctx: StepTaskContext, p: ClusterParams): Promise<void> {
   const files = await openPairSet(ctx.inputs);
+  const newSources = (files[0]!.header.sources as SourceRank[]).length;
+  const nodeKey = (source: number, quality: number) => (source >= newSources ? INDEXED_KEY : qualityKey(quality));
   const nextSorter = sorterFactory(ctx, p, EDGE_WORDS);
   const edges = nextSorter("pairs");
   let pairs = 0;
@@ -158,8 +186,8 @@ export async function buildClusters(ctx: StepTaskContext, p: ClusterParams): Pro
         const i = cursor.at;
         if (ctx.world > 1 && pairPartition(w[i]!, w[i + 1]!, ctx.world) !== ctx.rank) continue;
         pairs++;
-        a.set([qualityKey(w[i + 2]!), w[i]!, w[i + 1]!]);
-        b.set([qualityKey(w[i + 5]!), w[i + 3]!, w[i + 4]!]);
+        a.set([nodeKey(w[i]!, w[i + 2]!), w[i]!, w[i + 1]!]);
+        b.set([nodeKey(w[i + 3]!, w[i + 5]!), w[i + 3]!, w[i + 4]!]);
         const spilled = addEdge(edges, a, 0, b, 0);
         if (spilled) await spilled;
       }
@@ -191,7 +219,10 @@ async function openEdgeSet(inputs: string[]): Promise<RecordFile[]> {
       const first = opened[0];
       const record = await RecordFile.open(file, "cluster_edges", first ? first.header.params : {});
       opened.push(record);
-      if (first) checkParams(file, { dedup: record.header.dedup, sources: record.header.sources }, { dedup: first.header.dedup, sources: first.header.sources });
+      if (first) {
+        const { dedup, sources, index = null } = record.header;
+        checkParams(file, { dedup, sources, index }, { dedup: first.header.dedup, sources: first.header.sources, index: first.header.index ?? null });
+      }
     }
     opened.forEach((f, i) => {
       if (f.header.partition !== i || f.header.partitions !== opened.length) {

@@ -57,6 +57,11 @@ export class RecordWriter {
 
   private readonly counts: number[] = [];
 
+  /** Each ended section's checksum, as the footer holds it (a header elsewhere may cite them). */
+  get sectionChecksums(): readonly number[] {
+    return this.checksums;
+  }
+
   constructor(readonly file: string, readonly header: HeaderFields) {
     this.out = openWriteAtomic(file);
     const json = Buffer.from(JSON.stringify(header));
@@ -230,6 +235,11 @@ export class RecordFile {
     let records = 0;
     for (let i = 0; i < section; i++) records += this.header.sections[i]!;
     return this.dataStart + records * this.header.recordWords * 4;
+  }
+
+  /** Byte offset of record `index` of `section`, for random access. */
+  recordOffset(section: number, index: number): number {
+    return this.sectionOffset(section) + index * this.header.recordWords * 4;
   }
 
   cursor(section: number, chunkRecords?: number): SectionCursor {

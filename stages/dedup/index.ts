@@ -2,7 +2,9 @@
  * Dedup: MinHash near-duplicate removal, exact (normalised text) and URL dedup, in four sharded
  * steps. Importing this module registers the writers `minhash_signatures` and `exact_hashes`,
  * the tasks `minhash_buckets`, `minhash_clusters` and `minhash_clusters_merge`, and the stages `minhash_filter` and
- * `exact_filter`.
+ * `exact_filter`. Optional: verification of candidate pairs against an estimated-Jaccard
+ * threshold (`fullSignatures` on the writer, `verifyThreshold` on the buckets, values.ts), and
+ * dedup against an index of earlier corpora (`index` on the buckets, signature-index.ts).
  */
 import "./signatures.js";
 import "./buckets.js";

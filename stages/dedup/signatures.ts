@@ -3,7 +3,9 @@
  * identified by (rank, position in the rank's stream); the filter step reads the same documents
  * with the same world and finds them again by position.
  *
- * - `minhash_signatures`: per document, `bands` records (band hash of `rows` MinHash values).
+ * - `minhash_signatures`: per document, `bands` records (band hash of `rows` MinHash values);
+ *   with `fullSignatures: true` also a side file of every document's `bands x rows` values
+ *   (`values.ts`), which `minhash_buckets` needs to verify candidate pairs (`verifyThreshold`).
  * - `exact_hashes`: per document one record, the hash of its normalised text or of its URL.
  */
 import { z } from "zod";
@@ -12,6 +14,7 @@ import { register } from "../../pipeline/registry.js";
 import { FORMAT_VERSION } from "./format.js";
 import { bandHash, fmix32, hashString64, MinHasher, normalizeText } from "./hash.js";
 import { ExternalSorter } from "./sort.js";
+import { ValuesWriter, valuesFileFor, type ValuesLink } from "./values.js";
 
 /** Names the shingle hash and permutation family; bump it when either changes. */
 export const MINHASH_HASH = "kiln-minhash-v1";
@@ -63,6 +66,10 @@ export const minhashParams = z.object({
   seed: z.number().int().default(1).describe("seed of the hash permutations (datatrove: 1)"),
   shingleUnit: z.enum(["word", "char"]).default("word").describe("shingles are word n-grams or character n-grams of the normalised text"),
   shingleSize: z.number().int().min(1).max(64).default(5).describe("words (or characters) per shingle (FineWeb: 5 words)"),
+  fullSignatures: z
+    .boolean()
+    .default(false)
+    .describe("also write every document's bands x rows MinHash values (<rank>.minhash.values, 4 bytes each), which minhash_buckets' verifyThreshold needs"),
   ...sorterParams,
 });
 export type MinhashParams = z.output<typeof minhashParams>;
@@ -77,21 +84,33 @@ export async function writeMinhashSignatures(docs: AsyncIterable<Doc>, file: str
   const sorter = new ExternalSorter(file, p.bands, p.sortBufferRecords, ctx.log);
   const signature = new Uint32Array(p.bands * p.rows);
   const digest = new IdDigest();
+  const values = p.fullSignatures ? new ValuesWriter(valuesFileFor(file), p.bands * p.rows, { params: signatureIdentity(p), rank: ctx.rank, world: ctx.world }) : null;
+  let valuesLink: ValuesLink | undefined;
   let empty = 0;
-  for await (const doc of docs) {
-    const position = digest.count;
-    digest.add(doc.id);
-    // A text without words has no shingles; it would share every bucket with every other one.
-    if (hasher.signature(doc.text, signature) === 0) {
-      empty++;
-      continue;
+  try {
+    for await (const doc of docs) {
+      const position = digest.count;
+      digest.add(doc.id);
+      const shingles = hasher.signature(doc.text, signature);
+      // Every document gets a values record, so that its position is its record index.
+      const flushed = values?.push(signature);
+      if (flushed) await flushed;
+      // A text without words has no shingles; it would share every bucket with every other one.
+      if (shingles === 0) {
+        empty++;
+        continue;
+      }
+      const quality = qualityBits(doc, p.qualityKey);
+      for (let band = 0; band < p.bands; band++) {
+        const [lo, hi] = bandHash(signature, band, p.rows);
+        const spilled = sorter.add(band, hi, lo, position, quality);
+        if (spilled) await spilled;
+      }
     }
-    const quality = qualityBits(doc, p.qualityKey);
-    for (let band = 0; band < p.bands; band++) {
-      const [lo, hi] = bandHash(signature, band, p.rows);
-      const spilled = sorter.add(band, hi, lo, position, quality);
-      if (spilled) await spilled;
-    }
+    valuesLink = await values?.commit();
+  } catch (error) {
+    await values?.abort();
+    throw error;
   }
   if (empty > 0) ctx.log(`minhash_signatures: ${empty} document(s) without words, left out of dedup`);
   await sorter.finish({
@@ -104,6 +123,8 @@ export async function writeMinhashSignatures(docs: AsyncIterable<Doc>, file: str
     docCount: digest.count,
     idDigest: digest.hex,
     docsWithoutShingles: empty,
+    // Only when written, so that a file without one is byte for byte what it was before the option.
+    ...(valuesLink ? { values: valuesLink } : {}),
   });
 }
 
