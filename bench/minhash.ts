@@ -25,6 +25,7 @@ import { candidateProbability } from "../stages/dedup/cli.js";
 import { bandHash, estimatedJaccard, MinHasher, normalizeText } from "../stages/dedup/hash.js";
 import { minhashParams, writeMinhashSignatures } from "../stages/dedup/signatures.js";
 import type { Doc, TaskContext } from "../pipeline/doc.js";
+import { seededRandom } from "../pipeline/random.js";
 
 const { values } = parseArgs({
   options: {
@@ -48,16 +49,7 @@ const ROWS = 8;
 const K = BANDS * ROWS;
 const params = { bands: BANDS, rows: ROWS, seed: 1, unit: "word" as const, size: 5 };
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 const random = rng(2024);
 const syllables = ["ka", "lo", "mi", "te", "ra", "sun", "ber", "gol", "in", "tri", "an", "dé", "vo", "ple", "xis", "or", "ma", "qua", "zen", "ti"];
 const vocabulary = Array.from({ length: 20000 }, () => Array.from({ length: 1 + Math.floor(random() * 3.5) }, () => syllables[Math.floor(random() * syllables.length)]).join(""));

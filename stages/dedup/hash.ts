@@ -1,4 +1,5 @@
 import { createSimdKernel, type SimdKernel } from "./minhash-simd.js";
+import { mulberry32 } from "../../pipeline/random.js";
 
 /**
  * Shingling and MinHash signatures, written for speed: no shingle strings are built. Text is
@@ -180,17 +181,6 @@ function forEachCharShingle(text: string, size: number, emit: (lo: number, hi: n
 
 const defaultScratch = new Scratch();
 
-/** Deterministic 32-bit generator (mulberry32) for the permutation coefficients. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /**
  * Computes MinHash signatures. Value i of a signature is min over shingles of

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -43,3 +44,20 @@ export async function readStepData(output: string, step: string): Promise<Map<st
 }
 
 export const parseLines = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id: string; text: string; meta: Record<string, unknown> });
+
+/** Starts `kiln run <config> --workers 2 --quiet` from the sources, as a user's shell would. */
+export function startKilnRun(config: string) {
+  return spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "bin", "kiln.ts"), "run", config, "--workers", "2", "--quiet"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export const waitForExit = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
+  });
+
+export const listSafe = (dir: string) => readdir(dir).catch(() => [] as string[]);

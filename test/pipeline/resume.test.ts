@@ -1,25 +1,6 @@
-import { spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readStepData, repoRoot, tempDir, testStages, writeConfig, writeInputs } from "./helpers.js";
-
-const cli = path.join(repoRoot, "bin", "kiln.ts");
-
-function startRun(config: string) {
-  return spawn(process.execPath, ["--import", "tsx", cli, "run", config, "--workers", "2", "--quiet"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-}
-
-const finished = (child: ReturnType<typeof startRun>) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    let stderr = "";
-    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
-  });
-
-async function listSafe(dir: string): Promise<string[]> {
-  return readdir(dir).catch(() => []);
-}
+import { listSafe, readStepData, startKilnRun, tempDir, testStages, waitForExit, writeConfig, writeInputs } from "./helpers.js";
 
 describe("resume after a kill", () => {
   it("a run killed mid-way resumes and produces the same output as an uninterrupted run", async () => {
@@ -36,13 +17,13 @@ describe("resume after a kill", () => {
       }, `${path.basename(output)}.yaml`);
 
     const whole = path.join(dir, "whole");
-    const reference = await finished(startRun(await configFor(whole)));
+    const reference = await waitForExit(startKilnRun(await configFor(whole)));
     expect(reference.code, reference.stderr).toBe(0);
 
     const killed = path.join(dir, "killed");
     const config = await configFor(killed);
-    const child = startRun(config);
-    const exit = finished(child);
+    const child = startKilnRun(config);
+    const exit = waitForExit(child);
     const completions = path.join(killed, "slowly", "completions");
     for (;;) {
       const done = (await listSafe(completions)).length;
@@ -56,7 +37,7 @@ describe("resume after a kill", () => {
     expect(doneBefore).toBeGreaterThanOrEqual(1);
     expect(doneBefore).toBeLessThan(8);
 
-    const resumed = await finished(startRun(config));
+    const resumed = await waitForExit(startKilnRun(config));
     expect(resumed.code, resumed.stderr).toBe(0);
     for (const step of ["slowly", "after"]) {
       const a = await readStepData(whole, step);

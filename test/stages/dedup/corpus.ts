@@ -3,16 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { seededRandom as rng } from "../../../pipeline/random.js";
 
 const syllables = ["ka", "lo", "mi", "te", "ra", "sun", "ber", "gol", "in", "tri", "an", "de", "vo", "ple", "xis", "or", "ma", "qua", "zen", "ti"];
 

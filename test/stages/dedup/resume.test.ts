@@ -1,25 +1,9 @@
-import { spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readStepData, repoRoot, tempDir, writeConfig } from "../../pipeline/helpers.js";
+import { listSafe, readStepData, repoRoot, startKilnRun, tempDir, waitForExit, writeConfig } from "../../pipeline/helpers.js";
 import { rng, variant, words, writeDocs, type TestDoc } from "./corpus.js";
 
-const cli = path.join(repoRoot, "bin", "kiln.ts");
 const dedupModule = path.join(repoRoot, "stages", "dedup", "index.ts");
-
-function startRun(config: string) {
-  return spawn(process.execPath, ["--import", "tsx", cli, "run", config, "--workers", "2", "--quiet"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-}
-
-const finished = (child: ReturnType<typeof startRun>) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    let stderr = "";
-    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (code, signal) => resolve({ code, signal, stderr }));
-  });
-
-const listSafe = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
 /** 8 files of 150 documents; a third are near-duplicates (2 of 300 words replaced) of a document in any file. */
 function corpus(): TestDoc[][] {
@@ -56,15 +40,15 @@ describe("MinHash dedup killed and resumed", () => {
       }, `${path.basename(output)}.yaml`);
 
     const whole = path.join(dir, "whole");
-    const reference = await finished(startRun(await configFor(whole)));
+    const reference = await waitForExit(startKilnRun(await configFor(whole)));
     expect(reference.code, reference.stderr).toBe(0);
     const kept = [...(await readStepData(whole, "deduped")).values()].join("").split("\n").filter(Boolean).length;
     expect(kept).toBeLessThan(1200); // duplicates were found, so the comparison below means something
 
     const killed = path.join(dir, "killed");
     const config = await configFor(killed);
-    const child = startRun(config);
-    const exit = finished(child);
+    const child = startKilnRun(config);
+    const exit = waitForExit(child);
     const completions = path.join(killed, "signatures", "completions");
     while ((await listSafe(completions)).length < 1) await new Promise((r) => setTimeout(r, 5));
     child.kill("SIGKILL");
@@ -74,7 +58,7 @@ describe("MinHash dedup killed and resumed", () => {
     expect(doneBefore).toBeLessThan(8);
     expect(await listSafe(path.join(killed, "deduped"))).toEqual([]);
 
-    const resumed = await finished(startRun(config));
+    const resumed = await waitForExit(startKilnRun(config));
     expect(resumed.code, resumed.stderr).toBe(0);
     for (const step of ["signatures", "buckets", "clusters", "merged", "deduped"]) {
       const a = await readStepData(whole, step);
