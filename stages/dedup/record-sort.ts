@@ -7,6 +7,7 @@
  */
 import { rm } from "node:fs/promises";
 import { RecordFile, RecordWriter, type SectionCursor } from "./format.js";
+import { mergeSortedCursors } from "./sort.js";
 
 const FAN_IN = 64;
 const MERGE_CHUNK_RECORDS = 8192;
@@ -53,37 +54,12 @@ export function compareWords(a: Uint32Array, ai: number, b: Uint32Array, bi: num
 export type RecordVisitor = (words: Uint32Array, at: number) => void | Promise<void>;
 
 /** k-way merge of sorted cursors over `words`-word records; ties (equal records) in cursor order. */
-async function mergeWide(cursors: SectionCursor[], words: number, emit: RecordVisitor): Promise<void> {
-  const heap: number[] = [];
+function mergeWide(cursors: SectionCursor[], words: number, emit: RecordVisitor): Promise<void> {
   const less = (x: number, y: number) => {
     const c = compareWords(cursors[x]!.words, cursors[x]!.at, cursors[y]!.words, cursors[y]!.at, words);
     return c < 0 || (c === 0 && x < y);
   };
-  const siftDown = (start: number) => {
-    let i = start;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let best = i;
-      if (l < heap.length && less(heap[l]!, heap[best]!)) best = l;
-      if (r < heap.length && less(heap[r]!, heap[best]!)) best = r;
-      if (best === i) return;
-      [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-      i = best;
-    }
-  };
-  for (const [i, cursor] of cursors.entries()) if (await cursor.refill()) heap.push(i);
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
-  while (heap.length > 0) {
-    const cursor = cursors[heap[0]!]!;
-    const pending = emit(cursor.words, cursor.at);
-    if (pending) await pending;
-    if (!(cursor.step() || (await cursor.refill()))) {
-      heap[0] = heap[heap.length - 1]!;
-      heap.pop();
-    }
-    siftDown(0);
-  }
+  return mergeSortedCursors(cursors, less, (cursor) => emit(cursor.words, cursor.at));
 }
 
 export class RecordSorter {

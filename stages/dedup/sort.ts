@@ -72,12 +72,15 @@ export function recordBefore(a: SectionCursor, sa: number, b: SectionCursor, sb:
 }
 
 /**
- * k-way merge of sorted cursors: calls `emit(cursor, source)` for every record in
- * (key, source, position) order. Memory: one chunk per cursor.
+ * k-way merge of sorted cursors with a binary heap of cursor indices: calls `emit(cursor, index)`
+ * for every record in the order `less(x, y)` (on cursor indices) defines. Memory: one chunk per cursor.
  */
-export async function mergeCursors(cursors: SectionCursor[], emit: (cursor: SectionCursor, source: number) => void | Promise<void>): Promise<void> {
+export async function mergeSortedCursors(
+  cursors: SectionCursor[],
+  less: (x: number, y: number) => boolean,
+  emit: (cursor: SectionCursor, index: number) => void | Promise<void>,
+): Promise<void> {
   const heap: number[] = [];
-  const less = (x: number, y: number) => recordBefore(cursors[x]!, x, cursors[y]!, y);
   const siftDown = (start: number) => {
     let i = start;
     for (;;) {
@@ -104,6 +107,11 @@ export async function mergeCursors(cursors: SectionCursor[], emit: (cursor: Sect
     }
     siftDown(0);
   }
+}
+
+/** Merges signature cursors in (key, source, position) order. */
+export function mergeCursors(cursors: SectionCursor[], emit: (cursor: SectionCursor, source: number) => void | Promise<void>): Promise<void> {
+  return mergeSortedCursors(cursors, (x, y) => recordBefore(cursors[x]!, x, cursors[y]!, y), emit);
 }
 
 /**
