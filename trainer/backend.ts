@@ -104,8 +104,9 @@ export function describeSelection(selection: BackendSelection): string {
 /**
  * The measured peak of the backend (FLOP/s), the denominator of MFU: the best of a few square
  * float32 matmuls of the given size without transpose flags (the fastest path every backend has).
+ * The best of many repeats: on a shared machine a few of them still get the core to themselves.
  */
-export async function measurePeakFlops(size = 256, repeats = 5): Promise<number> {
+export async function measurePeakFlops(size = 256, repeats = 25): Promise<number> {
   const a = tf.randomNormal([size, size]);
   const b = tf.randomNormal([size, size]);
   let best = Infinity;

@@ -1,9 +1,13 @@
 /**
  * Checkpoints: a folder with `checkpoint.json` (configs, step, RNG state, data position,
- * tokenizer id, and an index of the tensors) and float32 binaries. The JSON is written last, so a
- * run killed while saving leaves the previous complete checkpoint readable.
+ * tokenizer id, and an index of the tensors) and float32 binaries.
+ *
+ * A save is atomic as a whole: each save writes binaries under fresh names (temp file + rename),
+ * then replaces `checkpoint.json` (temp file + rename), which names them, and only then deletes
+ * the previous save's binaries. A run killed at any point leaves a `checkpoint.json` whose
+ * binaries all exist and belong to it.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
@@ -29,6 +33,8 @@ export interface CheckpointMeta {
   rngState: number;
   data?: DataPosition;
   tokenizerId?: string;
+  /** End-of-document id of that tokenizer (generation stops there). */
+  eosId?: number;
   sourceNames?: string[];
   lora?: LoraConfig;
   optimizerT?: number;
@@ -37,6 +43,20 @@ export interface CheckpointMeta {
   adapters?: TensorEntry[];
   /** AdamW first and second moments of the trainable tensors. */
   optimizer?: TensorEntry[];
+  /** The binaries of this save (absent in older checkpoints: weights.bin, adapters.bin, optimizer.bin). */
+  files?: { weights: string; adapters?: string; optimizer?: string };
+}
+
+/** A name no earlier save of this folder used, so a save never overwrites what checkpoint.json names. */
+function saveTag(): string {
+  return `${Date.now().toString(36)}-${process.pid.toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
+}
+
+/** Deletes the binaries of `dir` that `keep` does not name (earlier saves, or a killed save's leftovers). */
+async function removeStaleBinaries(dir: string, keep: string[]): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (/^(weights|adapters|optimizer|adapter)(-[a-z0-9-]+)?\.bin$/.test(name) && !keep.includes(name)) await rm(path.join(dir, name), { force: true });
+  }
 }
 
 async function writeTensors(file: string, tensors: [string, tf.Tensor][]): Promise<TensorEntry[]> {
@@ -73,14 +93,22 @@ export interface CheckpointContents {
 }
 
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<void> {
+  const tag = saveTag();
+  const files = {
+    weights: `weights-${tag}.bin`,
+    adapters: contents.adapters ? `adapters-${tag}.bin` : undefined,
+    optimizer: contents.optimizer ? `optimizer-${tag}.bin` : undefined,
+  };
   const meta: CheckpointMeta = {
     format: CHECKPOINT_FORMAT,
     ...contents.meta,
-    weights: await writeTensors(path.join(dir, "weights.bin"), [...contents.weights]),
-    adapters: contents.adapters ? await writeTensors(path.join(dir, "adapters.bin"), [...contents.adapters]) : undefined,
-    optimizer: contents.optimizer ? await writeTensors(path.join(dir, "optimizer.bin"), [...contents.optimizer]) : undefined,
+    weights: await writeTensors(path.join(dir, files.weights), [...contents.weights]),
+    adapters: contents.adapters ? await writeTensors(path.join(dir, files.adapters!), [...contents.adapters]) : undefined,
+    optimizer: contents.optimizer ? await writeTensors(path.join(dir, files.optimizer!), [...contents.optimizer]) : undefined,
+    files,
   };
   await writeFileAtomic(path.join(dir, "checkpoint.json"), JSON.stringify(meta, null, 1) + "\n");
+  await removeStaleBinaries(dir, Object.values(files).filter((f): f is string => f !== undefined));
 }
 
 export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
@@ -95,27 +123,29 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
 }
 
 export async function loadCheckpoint(dir: string): Promise<CheckpointContents> {
-  const { format: _format, weights, adapters, optimizer, ...meta } = await readCheckpointMeta(dir);
+  const { format: _format, weights, adapters, optimizer, files, ...meta } = await readCheckpointMeta(dir);
   return {
     meta,
-    weights: await readTensors(path.join(dir, "weights.bin"), weights),
-    adapters: adapters ? await readTensors(path.join(dir, "adapters.bin"), adapters) : undefined,
-    optimizer: optimizer ? await readTensors(path.join(dir, "optimizer.bin"), optimizer) : undefined,
+    weights: await readTensors(path.join(dir, files?.weights ?? "weights.bin"), weights),
+    adapters: adapters ? await readTensors(path.join(dir, files?.adapters ?? "adapters.bin"), adapters) : undefined,
+    optimizer: optimizer ? await readTensors(path.join(dir, files?.optimizer ?? "optimizer.bin"), optimizer) : undefined,
   };
 }
 
 /** Adapter-only save: the LoRA config and matrices, a few KB instead of the whole model. */
 export async function saveAdapter(dir: string, lora: LoraConfig, baseCheckpoint: string | undefined, tensors: Map<string, tf.Tensor>): Promise<void> {
-  const entries = await writeTensors(path.join(dir, "adapter.bin"), [...tensors]);
-  await writeFileAtomic(path.join(dir, "adapter.json"), JSON.stringify({ format: "kiln-lora-v1", lora, baseCheckpoint, tensors: entries }, null, 1) + "\n");
+  const file = `adapter-${saveTag()}.bin`;
+  const entries = await writeTensors(path.join(dir, file), [...tensors]);
+  await writeFileAtomic(path.join(dir, "adapter.json"), JSON.stringify({ format: "kiln-lora-v1", lora, baseCheckpoint, file, tensors: entries }, null, 1) + "\n");
+  await removeStaleBinaries(dir, [file]);
 }
 
 export async function loadAdapter(dir: string): Promise<{ lora: LoraConfig; baseCheckpoint?: string; tensors: Map<string, tf.Tensor> }> {
-  let meta: { format: string; lora: LoraConfig; baseCheckpoint?: string; tensors: TensorEntry[] };
+  let meta: { format: string; lora: LoraConfig; baseCheckpoint?: string; file?: string; tensors: TensorEntry[] };
   try {
     meta = JSON.parse(await readFile(path.join(dir, "adapter.json"), "utf8")) as typeof meta;
   } catch (error) {
     throw new KilnError("bad_checkpoint", `${dir}: no readable adapter.json (${error instanceof Error ? error.message : String(error)})`);
   }
-  return { lora: meta.lora, baseCheckpoint: meta.baseCheckpoint, tensors: await readTensors(path.join(dir, "adapter.bin"), meta.tensors) };
+  return { lora: meta.lora, baseCheckpoint: meta.baseCheckpoint, tensors: await readTensors(path.join(dir, meta.file ?? "adapter.bin"), meta.tensors) };
 }

@@ -7,13 +7,13 @@ import { defineCommand } from "citty";
 import { KilnError } from "../pipeline/errors.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
-import { loadTrainConfig, loraConfigSchema, trainConfigSchema, formatZodError } from "./config.js";
-import { openTokenData, packDocuments } from "./data.js";
+import { loadTrainConfig, loraConfigSchema, trainConfigSchema, formatZodError, type TrainConfig } from "./config.js";
+import { hasValidationShards, isShardPath, openTokenData, packDocuments, type TokenDataset } from "./data.js";
 import { generate } from "./generate.js";
 import { adaptersFromTensors } from "./lora.js";
 import { fastKernels } from "./kernels.js";
 import type { Params } from "./model.js";
-import { byteTokenizer, BYTE_TOKENIZER_ID } from "./tokenizer.js";
+import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
@@ -53,9 +53,23 @@ export const trainCommand = defineCommand({
     if (args.steps) overrides.steps = number(args.steps, "steps");
     const config = await loadTrainConfig(args.config, overrides);
     await useBackend(args.backend !== "auto" ? args.backend : config.backend);
-    await train(config, { train: await openTokenData(config.data.train, config.model.vocabSize), val: config.data.val ? await openTokenData(config.data.val, config.model.vocabSize) : undefined, log });
+    await train(config, { ...(await openRunData(config)), log });
   },
 });
+
+/**
+ * The training and validation data a config names. A shard folder with no `data.val` validates
+ * on its own held-out `val` shards (per source), as `kiln mix` wrote them.
+ */
+export async function openRunData(config: TrainConfig): Promise<{ train: TokenDataset; val?: TokenDataset }> {
+  const { data } = config;
+  const vocab = config.model.vocabSize;
+  const selection = { phase: data.phase, sources: data.sources, maskedOnly: data.maskedOnly };
+  const train = await openTokenData(data.train, vocab, selection);
+  const valPath = data.val ?? ((await hasValidationShards(data.train)) ? data.train : undefined);
+  const val = valPath ? await openTokenData(valPath, vocab, { split: isShardPath(valPath) ? "val" : undefined, sources: data.sources, maskedOnly: data.maskedOnly }) : undefined;
+  return { train, val };
+}
 
 export const finetuneCommand = defineCommand({
   meta: { name: "finetune", description: "Fine-tune a checkpoint (full or LoRA); the loss counts only tokens whose mask is 1" },
@@ -69,6 +83,8 @@ export const finetuneCommand = defineCommand({
     alpha: { type: "string", default: "16" },
     "lora-dropout": { type: "string", default: "0" },
     targets: { type: "string", description: "comma-separated: attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj", default: "attn.c_attn,attn.c_proj" },
+    sources: { type: "string", description: "comma-separated sources of a shard folder to train on (default: all)" },
+    "all-documents": { type: "boolean", description: "also train on documents without a loss mask (default: only masked instruction documents)", default: false },
     steps: { type: "string", default: "200" },
     lr: { type: "string", default: "3e-4" },
     warmup: { type: "string", default: "20" },
@@ -83,14 +99,13 @@ export const finetuneCommand = defineCommand({
     tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
     const lr = number(args.lr, "lr");
     const config = trainConfigSchema.parse({
-      out: args.out, data: { train: args.data, val: args.val }, model: base.meta.model,
+      out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
       steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"),
       optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: args.mode === "lora" ? 0 : 0.1 },
       init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
     });
     await useBackend(args.backend);
-    const vocab = base.meta.model.vocabSize;
-    await train(config, { train: await openTokenData(args.data, vocab), val: args.val ? await openTokenData(args.val, vocab) : undefined, log });
+    await train(config, { ...(await openRunData(config)), log });
     if (args.mode === "lora") log(`adapter ${path.join(args.out, "adapter")}; merged model ${path.join(args.out, "merged")}`);
   },
 });
@@ -100,8 +115,9 @@ export const generateCommand = defineCommand({
   args: {
     ckpt: { type: "string", description: "checkpoint folder", required: true },
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
-    prompt: { type: "string", description: "prompt text (byte-level checkpoints)" },
+    prompt: { type: "string", description: "prompt text (special tokens such as <|im_start|> are recognised)" },
     tokens: { type: "string", description: "prompt as comma-separated token ids" },
+    tokenizer: { type: "string", description: "tokenizer.json path or pretrained name (default: the one the checkpoint names)" },
     "max-tokens": { type: "string", default: "100" },
     temperature: { type: "string", default: "0.8" },
     "top-k": { type: "string", default: "0" },
@@ -113,17 +129,21 @@ export const generateCommand = defineCommand({
   async run({ args }) {
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
-    const bytes = meta.tokenizerId === BYTE_TOKENIZER_ID;
+    const ckpt = path.resolve(args.ckpt);
+    let tokenizer: Tokenizer | undefined;
+    if (args.tokenizer) tokenizer = await loadTextTokenizer(args.tokenizer);
+    else if (meta.tokenizerId && args.tokens === undefined) tokenizer = await loadTextTokenizer(meta.tokenizerId, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
     let prompt: number[];
     if (args.tokens) prompt = args.tokens.split(",").map((t) => number(t.trim(), "tokens"));
-    else if (args.prompt !== undefined && bytes) prompt = byteTokenizer.encode(args.prompt);
-    else throw new KilnError("bad_argument", `checkpoint tokenizer "${meta.tokenizerId ?? "unknown"}" has no text tokenizer here; pass --tokens`);
+    else if (args.prompt !== undefined && tokenizer) prompt = tokenizer.encode(args.prompt);
+    else throw new KilnError("bad_argument", args.prompt === undefined ? "pass --prompt or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
+    if (tokenizer && tokenizer.vocabSize > meta.model.vocabSize) throw new KilnError("bad_argument", `tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${meta.model.vocabSize}`);
     const out = generate(meta.model, params, prompt, {
       maxNewTokens: number(args["max-tokens"], "max-tokens"), temperature: number(args.temperature, "temperature"),
       topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"),
-      eosId: args.eos !== undefined ? number(args.eos, "eos") : bytes ? byteTokenizer.eosId : undefined, adapters, kernels: fastKernels,
+      eosId: args.eos !== undefined ? number(args.eos, "eos") : (tokenizer?.eosId ?? meta.eosId), adapters, kernels: fastKernels,
     });
-    process.stdout.write((bytes && !args.tokens ? args.prompt + byteTokenizer.decode(out) : out.join(",")) + "\n");
+    process.stdout.write((tokenizer && !args.tokens ? args.prompt + tokenizer.decode(out) : out.join(",")) + "\n");
   },
 });
 
@@ -131,7 +151,8 @@ export const evalCommand = defineCommand({
   meta: { name: "eval", description: "Loss and perplexity per source of a checkpoint on token data" },
   args: {
     ckpt: { type: "string", description: "checkpoint folder", required: true },
-    data: { type: "string", description: "token data", required: true },
+    data: { type: "string", description: "token data (JSONL, or a shard folder: its val shards unless --split train)", required: true },
+    split: { type: "string", description: "val | train, for a shard folder", default: "val" },
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
     batches: { type: "string", default: "16" },
     "batch-size": { type: "string", default: "8" },
@@ -140,7 +161,7 @@ export const evalCommand = defineCommand({
   async run({ args }) {
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
-    const packed = await packDocuments(await openTokenData(args.data, meta.model.vocabSize));
+    const packed = await packDocuments(await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined }));
     const result = validate({ config: meta.model, params, adapters, kernels: fastKernels }, packed, number(args["batch-size"], "batch-size"), number(args.batches, "batches"));
     const rows = Object.entries(result.perSource).map(([source, v]) => ({ source, loss: v.loss, perplexity: Math.exp(v.loss), tokens: v.tokens }));
     rows.push({ source: "all", loss: result.loss, perplexity: Math.exp(result.loss), tokens: rows.reduce((a, r) => a + r.tokens, 0) });

@@ -43,7 +43,10 @@ export const trainConfigSchema = z.object({
   model: modelConfigSchema.partial({ vocabSize: true }).default({ blockSize: 128, layers: 4, heads: 4, width: 128, dropout: 0 }),
   data: z.object({
     train: z.string().describe("training token data (token shards or token JSONL)"),
-    val: z.string().optional().describe("validation token data"),
+    val: z.string().optional().describe("validation token data (default: the shard folder's val shards, when it has them)"),
+    phase: z.string().optional().describe("train only on the shards of this mixture phase"),
+    sources: z.array(z.string()).optional().describe("train only on documents of these sources"),
+    maskedOnly: z.boolean().default(false).describe("train only on documents with a loss mask (instruction data)"),
   }),
   optim: optimConfigSchema.default(optimConfigSchema.parse({})),
   steps: z.number().int().positive().default(1000).describe("optimizer steps in this phase"),

@@ -1,13 +1,16 @@
 /**
  * What the trainer needs from token data, as a small interface: documents of token ids with an
- * optional loss mask and source name. The Arrow token-shard reader of `datasets/` plugs in through
- * `TokenDataset`; until it exists, `readTokenJsonl` reads `{"tokens":[...],"mask":[...],"source":"..."}`
- * lines and tests build datasets from arrays.
+ * optional loss mask and source name. The Arrow token shards of `datasets/` (`kiln mix`) plug in
+ * through `openShardData`; `readTokenJsonl` reads `{"tokens":[...],"mask":[...],"source":"..."}`
+ * lines, and tests also build datasets from arrays.
  *
  * Documents are packed into one stream (as nanoGPT does) and cut into windows of blockSize+1
  * tokens; an epoch visits the windows in a seeded permutation, and the position (epoch, cursor) is
  * what a checkpoint stores to resume the data order exactly.
  */
+import path from "node:path";
+import { MANIFEST_NAME, type Split } from "../datasets/shards/manifest.js";
+import { openTokenShards } from "../datasets/shards/reader.js";
 import { KilnError } from "../pipeline/errors.js";
 import { readText } from "../pipeline/io/storage.js";
 import { seededPermutation } from "./rng.js";
@@ -25,6 +28,8 @@ export interface TokenDataset {
   /** From the manifest; when absent, max token id + 1. */
   vocabSize?: number;
   tokenizerId?: string;
+  /** The id that ends each document (from the manifest). */
+  eosId?: number;
   documents(): Iterable<TokenDocument> | AsyncIterable<TokenDocument>;
 }
 
@@ -36,6 +41,7 @@ export interface PackedTokens {
   sourceNames: string[];
   vocabSize: number;
   tokenizerId?: string;
+  eosId?: number;
 }
 
 export interface Batch {
@@ -79,7 +85,7 @@ export async function packDocuments(dataset: TokenDataset): Promise<PackedTokens
   }
   const vocabSize = dataset.vocabSize ?? maxId + 1;
   if (maxId >= vocabSize) throw new KilnError("bad_data", `token id ${maxId} is outside the vocabulary of ${vocabSize}`);
-  return { tokens, mask, source, sourceNames, vocabSize, tokenizerId: dataset.tokenizerId };
+  return { tokens, mask, source, sourceNames, vocabSize, tokenizerId: dataset.tokenizerId, eosId: dataset.eosId };
 }
 
 /** Number of windows of blockSize+1 tokens (stride blockSize) in the stream. */
@@ -185,11 +191,72 @@ export async function readTokenJsonl(path: string, vocabSize?: number): Promise<
   return { vocabSize, documents: () => docs };
 }
 
+export interface TokenDataSelection {
+  /** Which split of a shard folder: `train` (default) or `val` (the per-source held-out shards). */
+  split?: Split;
+  /** Only the train shards of this mixture phase. */
+  phase?: string;
+  /** Only documents of these sources (e.g. the instruction source for fine-tuning). */
+  sources?: string[];
+  /** Only documents that carry a loss mask (instruction data). */
+  maskedOnly?: boolean;
+}
+
+/** True for a shard folder or its manifest.json (not token JSONL). */
+export function isShardPath(file: string): boolean {
+  return !/\.jsonl(\.gz|\.zst)?$/.test(file);
+}
+
 /**
- * Opens token data by path. Token JSONL is read here; Arrow token shards (a manifest.json or a
- * folder) need the datasets/ shard reader, adapted to `TokenDataset`.
+ * A token-shard folder (or its manifest.json) as a `TokenDataset`: vocabulary, tokenizer and eos
+ * from the manifest, documents streamed from the selected shards with their loss masks.
  */
-export async function openTokenData(path: string, vocabSize?: number): Promise<TokenDataset> {
-  if (/\.jsonl(\.gz|\.zst)?$/.test(path)) return readTokenJsonl(path, vocabSize);
-  throw new KilnError("no_shard_reader", `${path}: Arrow token shards are not readable yet (the datasets/ shard reader is not wired in); use token JSONL`);
+export async function openShardData(file: string, selection: TokenDataSelection = {}): Promise<TokenDataset> {
+  const dir = path.basename(file) === MANIFEST_NAME ? path.dirname(file) : file;
+  const shards = await openTokenShards(dir);
+  const split = selection.split ?? "train";
+  const entries = shards.select({ split, phase: split === "train" ? selection.phase : undefined });
+  if (entries.length === 0) {
+    const phases = [...new Set(shards.select({ split: "train" }).map((s) => s.phase).filter(Boolean))];
+    throw new KilnError("bad_data", `${dir}: no ${split} shards${selection.phase ? ` in phase "${selection.phase}" (phases: ${phases.join(", ")})` : ""}`);
+  }
+  const wanted = selection.sources ? new Set(selection.sources) : undefined;
+  if (wanted) {
+    const known = Object.keys(shards.manifest.sources);
+    const unknown = [...wanted].filter((s) => !known.includes(s));
+    if (unknown.length) throw new KilnError("bad_data", `${dir}: no source ${unknown.join(", ")} (sources: ${known.join(", ")})`);
+  }
+  const { tokenizer } = shards.manifest;
+  return {
+    vocabSize: tokenizer.vocabSize,
+    tokenizerId: tokenizer.name,
+    eosId: tokenizer.eos,
+    async *documents() {
+      for await (const doc of shards.stream({ split, phase: split === "train" ? selection.phase : undefined })) {
+        if (wanted && !wanted.has(doc.source)) continue;
+        if (selection.maskedOnly && !doc.mask) continue;
+        yield { tokens: doc.tokens, lossMask: doc.mask ?? undefined, source: doc.source };
+      }
+    },
+  };
+}
+
+/** Whether a shard folder has held-out validation shards (the default validation data). */
+export async function hasValidationShards(file: string): Promise<boolean> {
+  if (!isShardPath(file)) return false;
+  const dir = path.basename(file) === MANIFEST_NAME ? path.dirname(file) : file;
+  return (await openTokenShards(dir)).select({ split: "val" }).length > 0;
+}
+
+/**
+ * Opens token data by path: token JSONL, or an Arrow token-shard folder / manifest.json of
+ * `kiln mix` (train split unless `selection.split` says otherwise).
+ */
+export async function openTokenData(file: string, vocabSize?: number, selection: TokenDataSelection = {}): Promise<TokenDataset> {
+  if (!isShardPath(file)) return readTokenJsonl(file, vocabSize);
+  const data = await openShardData(file, selection);
+  if (vocabSize !== undefined && data.vocabSize! > vocabSize) {
+    throw new KilnError("bad_data", `${file}: the shards' vocabulary is ${data.vocabSize}, the model's ${vocabSize}`);
+  }
+  return data;
 }

@@ -54,6 +54,8 @@ export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
   seed: number;
   eosId?: number;
+  /** More ids that end generation (e.g. `<|im_end|>` after a chat answer); emitted, then stop. */
+  stopIds?: number[];
   adapters?: Map<string, LoraAdapter>;
   kernels?: Kernels;
 }
@@ -74,7 +76,7 @@ export function generate(model: ModelConfig, params: Params, prompt: number[], o
     last.dispose();
     const next = sampleToken(row, options, rng);
     out.push(next);
-    if (next === options.eosId) break;
+    if (next === options.eosId || options.stopIds?.includes(next)) break;
     context.push(next);
   }
   return out;

@@ -1,12 +1,14 @@
 export { selectBackend, describeSelection, measurePeakFlops, BACKENDS, type BackendName, type BackendSelection } from "./backend.js";
 export { trainConfigSchema, modelConfigSchema, optimConfigSchema, loraConfigSchema, loadTrainConfig, parameterCount, type ModelConfig, type TrainConfig, type OptimConfig, type LoraConfig } from "./config.js";
-export { packDocuments, BatchSampler, evaluationBatches, readTokenJsonl, openTokenData, type TokenDataset, type TokenDocument, type PackedTokens, type Batch } from "./data.js";
+export { packDocuments, BatchSampler, evaluationBatches, readTokenJsonl, openTokenData, openShardData, hasValidationShards, type TokenDataset, type TokenDocument, type TokenDataSelection, type PackedTokens, type Batch } from "./data.js";
 export { forward, initParams, maskedLoss, plainKernels, type Kernels, type Params } from "./model.js";
 export { fastKernels } from "./kernels.js";
+export { batchedMatMul } from "./batched-matmul.js";
 export { AdamW, learningRateAt, clipByGlobalNorm } from "./optim.js";
 export { createAdapters, mergeAdapters, adapterVariables } from "./lora.js";
 export { saveCheckpoint, loadCheckpoint, saveAdapter, loadAdapter } from "./checkpoint.js";
 export { train, validate, type TrainResult } from "./train.js";
 export { generate, sampleToken } from "./generate.js";
-export { byteTokenizer, type Tokenizer } from "./tokenizer.js";
-export { trainCommand, finetuneCommand, generateCommand, evalCommand } from "./cli.js";
+export { byteTokenizer, fromDatasetTokenizer, loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
+export { trainCommand, finetuneCommand, generateCommand, evalCommand, openRunData } from "./cli.js";
+export { demoTraining, unigramEntropy, DEMO_MODEL, type DemoTrainingOptions } from "./demo.js";

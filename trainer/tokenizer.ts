@@ -1,11 +1,21 @@
 /**
- * What generation needs from a tokenizer. The trained tokenizers live in datasets/; until they are
- * wired in, checkpoints trained on raw bytes use this byte-level one (ids 0–255, `<|eos|>` = 256).
+ * What generation needs from a tokenizer, and the adapters that provide it: the tokenizers of
+ * `datasets/` (a trained `tokenizer.json` or a pretrained encoding, named by the checkpoint's
+ * tokenizer id) and, for checkpoints trained on raw bytes, a byte-level one (ids 0–255,
+ * `<|eos|>` = 256).
  */
+import { access } from "node:fs/promises";
+import path from "node:path";
+import { isPretrainedName } from "../datasets/tokenizer/pretrained.js";
+import { loadTokenizer } from "../datasets/tokenizer/load.js";
+import type { Tokenizer as DatasetTokenizer } from "../datasets/tokenizer/types.js";
+import { KilnError } from "../pipeline/errors.js";
+
 export interface Tokenizer {
   id: string;
   vocabSize: number;
   eosId?: number;
+  /** Text to ids; special-token text (`<|im_start|>`) becomes its special id. */
   encode(text: string): number[];
   decode(ids: number[]): string;
 }
@@ -19,3 +29,50 @@ export const byteTokenizer: Tokenizer = {
   encode: (text) => [...Buffer.from(text, "utf8")],
   decode: (ids) => Buffer.from(ids.filter((i) => i < 256)).toString("utf8"),
 };
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A datasets/ tokenizer behind the trainer's interface. Its own `encode` treats special-token
+ * text as ordinary text (right for corpus documents); a prompt written in a chat template must
+ * get the special ids the mixture put there, so the text is split on the special tokens first.
+ */
+export function fromDatasetTokenizer(tokenizer: DatasetTokenizer, id = tokenizer.name): Tokenizer {
+  const specials = [...tokenizer.specialTokens.keys()].sort((a, b) => b.length - a.length);
+  const splitter = specials.length ? new RegExp(`(${specials.map(escapeRegex).join("|")})`) : undefined;
+  return {
+    id,
+    vocabSize: tokenizer.vocabSize,
+    eosId: tokenizer.eos,
+    encode(text) {
+      if (!splitter) return tokenizer.encode(text);
+      const out: number[] = [];
+      text.split(splitter).forEach((part, i) => {
+        // split() with a capture group puts the separators at odd indices
+        if (i % 2 === 1) out.push(tokenizer.specialTokens.get(part)!);
+        else if (part) out.push(...tokenizer.encode(part));
+      });
+      return out;
+    },
+    decode: (ids) => tokenizer.decode(ids),
+  };
+}
+
+const KILN_BPE_PREFIX = "kiln-bpe:";
+
+/**
+ * The tokenizer a checkpoint or manifest names: the byte tokenizer, a pretrained encoding
+ * (`gpt2`, `cl100k_base`, ...), or a trained `tokenizer.json` (`kiln-bpe:<path>` or a bare path).
+ * A relative path is tried as given, then against each of `searchDirs` (the shard or
+ * checkpoint folder), so a run folder that moved still finds its tokenizer when it sits beside it.
+ */
+export async function loadTextTokenizer(id: string, searchDirs: string[] = []): Promise<Tokenizer> {
+  if (id === BYTE_TOKENIZER_ID) return byteTokenizer;
+  if (isPretrainedName(id)) return fromDatasetTokenizer(await loadTokenizer(id), id);
+  const file = id.startsWith(KILN_BPE_PREFIX) ? id.slice(KILN_BPE_PREFIX.length) : id;
+  const candidates = [file, ...(path.isAbsolute(file) ? [] : searchDirs.map((d) => path.join(d, file))), ...searchDirs.map((d) => path.join(d, path.basename(file)))];
+  for (const candidate of candidates) {
+    if (await access(candidate).then(() => true, () => false)) return fromDatasetTokenizer(await loadTokenizer(candidate), id);
+  }
+  throw new KilnError("no_tokenizer", `tokenizer "${id}" not found (tried ${candidates.join(", ")}); pass --tokenizer <tokenizer.json | pretrained name>`);
+}

@@ -28,6 +28,8 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Stop after this many steps of the phase, saving a checkpoint (tests simulate a kill with it). */
   stopAfter?: number;
+  /** Wall-clock deadline (`performance.now()` ms): stop after the step that passes it, saving a checkpoint. */
+  deadline?: number;
   /** FLOP/s used for MFU; measured on the backend when absent. */
   peakFlops?: number;
   kernels?: Kernels;
@@ -129,6 +131,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const trainLosses: number[] = [];
   let val: ValidationResult | undefined;
   const save = async () => {
+    // Metrics first: a kill between the two leaves metrics ahead of the checkpoint, and a resume
+    // keeps only the records up to the checkpoint's step, so each step is logged exactly once.
+    await writeFileAtomic(metricsFile, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
     const optimizerTensors = new Map<string, tf.Tensor>();
     for (const [name] of trainable) {
       optimizerTensors.set(`m.${name}`, optimizer.m.get(name)!);
@@ -137,15 +143,13 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     await saveCheckpoint(checkpointDir, {
       meta: {
         model, train: config, step, rngState: rng.state, data: sampler.position, optimizerT: optimizer.t,
-        tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, sourceNames: trainData.sourceNames, lora: loraConfig,
+        tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, eosId: trainData.eosId ?? base?.meta.eosId, sourceNames: trainData.sourceNames, lora: loraConfig,
       },
       weights: params,
       adapters: adapters ? adapterVariables(adapters) : undefined,
       optimizer: optimizerTensors,
     });
     if (adapters && loraConfig) await saveAdapter(path.join(config.out, "adapter"), loraConfig, config.init?.from, adapterVariables(adapters));
-    await writeFileAtomic(metricsFile, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
   };
 
   const lastStep = Math.min(config.steps, options.stopAfter ?? Infinity);
@@ -174,13 +178,18 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
       log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
     }
-    if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep) await save();
+    const outOfTime = options.deadline !== undefined && performance.now() >= options.deadline && step < lastStep;
+    if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep || outOfTime) await save();
+    if (outOfTime) {
+      log(`stopping at step ${step}/${config.steps}: out of time`);
+      break;
+    }
   }
   if (atEndOfPhase(step, config) && adapters) {
     // A merged copy: the adapted model as plain weights, loadable without LoRA.
     const merged = mapOf(new Map([...params].map(([k, v]) => [k, v.clone()])));
     mergeAdapters(merged, adapters);
-    await saveCheckpoint(path.join(config.out, "merged"), { meta: { model, step, rngState: rng.state, tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId }, weights: merged });
+    await saveCheckpoint(path.join(config.out, "merged"), { meta: { model, step, rngState: rng.state, tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, eosId: trainData.eosId ?? base?.meta.eosId }, weights: merged });
     disposeParams(merged);
   }
   optimizer.dispose();
