@@ -192,6 +192,7 @@ export function demoCommand(builtinModules: string[]) {
       seed: { type: "string", description: "sample corpus seed", default: "1" },
       pages: { type: "string", description: "sample corpus pages", default: "600" },
       workers: { type: "string", description: "worker threads; default: number of cores" },
+      "train-seconds": { type: "string", description: "seconds of GPT pretraining (LoRA fine-tuning gets a third of it)", default: "60" },
     },
     async run({ args }) {
       const sample = await ensureSample(Number(args.seed), Number(args.pages));
@@ -213,6 +214,17 @@ export function demoCommand(builtinModules: string[]) {
       process.stdout.write(`\n${quality.summary}\nof the ${curated.size} curated pages, ${passed.size} pass the classifier (score >= 0.5)\n`);
       const mixed = await tokenizeAndMix(output, path.join(output, "quality", "data"));
       process.stdout.write(`\n${mixed.report}\n`);
+      const seconds = Number(args["train-seconds"]);
+      const { demoTraining } = await import("../trainer/demo.js");
+      const trained = await demoTraining({
+        shards: mixed.shards,
+        tokenizer: path.join(output, "tokenizer.json"),
+        out: path.join(output, "model"),
+        pretrainSeconds: seconds,
+        finetuneSeconds: Math.max(5, Math.round(seconds / 3)),
+        log: (line) => process.stderr.write(line + "\n"),
+      });
+      process.stdout.write(`\n${trained.report}\n`);
       process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/)\n`);
     },
   });
