@@ -8,7 +8,8 @@ import { KilnError } from "../pipeline/errors.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
 import { loadTrainConfig, loraConfigSchema, trainConfigSchema, formatZodError, type TrainConfig } from "./config.js";
-import { hasValidationShards, isShardPath, openTokenData, packDocuments, type TokenDataset } from "./data.js";
+import { hasValidationShards, isShardPath, openTokenData, type TokenDataset } from "./data.js";
+import { evaluationSet } from "./evaluation.js";
 import { generate } from "./generate.js";
 import { adaptersFromTensors } from "./lora.js";
 import { fastKernels } from "./kernels.js";
@@ -161,8 +162,9 @@ export const evalCommand = defineCommand({
   async run({ args }) {
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
-    const packed = await packDocuments(await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined }));
-    const result = validate({ config: meta.model, params, adapters, kernels: fastKernels }, packed, number(args["batch-size"], "batch-size"), number(args.batches, "batches"));
+    const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
+    const set = await evaluationSet(data, meta.model.blockSize, number(args["batch-size"], "batch-size"), number(args.batches, "batches"));
+    const result = validate({ config: meta.model, params, adapters, kernels: fastKernels }, set);
     const rows = Object.entries(result.perSource).map(([source, v]) => ({ source, loss: v.loss, perplexity: Math.exp(v.loss), tokens: v.tokens }));
     rows.push({ source: "all", loss: result.loss, perplexity: Math.exp(result.loss), tokens: rows.reduce((a, r) => a + r.tokens, 0) });
     for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");

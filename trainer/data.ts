@@ -4,16 +4,23 @@
  * through `openShardData`; `readTokenJsonl` reads `{"tokens":[...],"mask":[...],"source":"..."}`
  * lines, and tests also build datasets from arrays.
  *
- * Documents are packed into one stream (as nanoGPT does) and cut into windows of blockSize+1
- * tokens; an epoch visits the windows in a seeded permutation, and the position (epoch, cursor) is
- * what a checkpoint stores to resume the data order exactly.
+ * Training windows come from a `WindowSampler` (`openSampler`): a shard folder streams through
+ * `ShardSampler` (at most two shards in memory, see shard-sampler.ts); other data (token JSONL,
+ * arrays) is packed into one stream in memory (as nanoGPT does) and cut into windows of
+ * blockSize+1 tokens that an epoch visits in a seeded permutation (`BatchSampler`). Either way the
+ * sampler's position is what a checkpoint stores to resume the data order exactly.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { MANIFEST_NAME, type Split } from "../datasets/shards/manifest.js";
 import { openTokenShards } from "../datasets/shards/reader.js";
 import { KilnError } from "../pipeline/errors.js";
 import { readText } from "../pipeline/io/storage.js";
+import { emptyBatch, isShardPosition, windowsIn, type Batch, type DataPosition, type PackedPosition, type ShardPosition, type WindowSampler } from "./batch.js";
 import { seededPermutation } from "./rng.js";
+import { ShardSampler } from "./shard-sampler.js";
+
+export type { Batch, DataPosition, PackedPosition, ShardPosition, WindowSampler } from "./batch.js";
 
 export type TokenArray = Uint16Array | Uint32Array | Int32Array | number[];
 
@@ -31,6 +38,8 @@ export interface TokenDataset {
   /** The id that ends each document (from the manifest). */
   eosId?: number;
   documents(): Iterable<TokenDocument> | AsyncIterable<TokenDocument>;
+  /** A streaming window order with bounded memory (shard folders); without one, `openSampler` packs the documents in memory. */
+  sampler?(blockSize: number, seed: number, position?: ShardPosition): Promise<WindowSampler>;
 }
 
 /** All documents packed into one stream, with a loss mask and a source index per token. */
@@ -42,15 +51,6 @@ export interface PackedTokens {
   vocabSize: number;
   tokenizerId?: string;
   eosId?: number;
-}
-
-export interface Batch {
-  batchSize: number;
-  blockSize: number;
-  inputs: Int32Array; // [B·T] tokens t
-  targets: Int32Array; // [B·T] tokens t+1
-  mask: Float32Array; // [B·T] loss mask of the target token
-  sources: Uint16Array; // [B·T] source index of the target token
 }
 
 export async function packDocuments(dataset: TokenDataset): Promise<PackedTokens> {
@@ -90,7 +90,7 @@ export async function packDocuments(dataset: TokenDataset): Promise<PackedTokens
 
 /** Number of windows of blockSize+1 tokens (stride blockSize) in the stream. */
 export function windowCount(packed: PackedTokens, blockSize: number): number {
-  return Math.max(0, Math.floor((packed.tokens.length - 1) / blockSize));
+  return windowsIn(packed.tokens.length, blockSize);
 }
 
 function fillWindow(packed: PackedTokens, window: number, row: number, batch: Batch): void {
@@ -105,27 +105,17 @@ function fillWindow(packed: PackedTokens, window: number, row: number, batch: Ba
   }
 }
 
-function emptyBatch(batchSize: number, blockSize: number): Batch {
-  const n = batchSize * blockSize;
-  return { batchSize, blockSize, inputs: new Int32Array(n), targets: new Int32Array(n), mask: new Float32Array(n), sources: new Uint16Array(n) };
-}
-
-export interface DataPosition {
-  epoch: number;
-  cursor: number;
-}
-
-/** Seeded, resumable order over the windows: epoch e visits them in permutation(seed + e). */
-export class BatchSampler {
+/** Seeded, resumable order over the windows of packed tokens: epoch e visits them in permutation(seed + e). */
+export class BatchSampler implements WindowSampler {
   readonly windows: number;
   private order: Uint32Array;
-  position: DataPosition;
+  position: PackedPosition;
 
   constructor(
     readonly packed: PackedTokens,
     readonly blockSize: number,
     readonly seed: number,
-    position: DataPosition = { epoch: 0, cursor: 0 },
+    position: PackedPosition = { epoch: 0, cursor: 0 },
   ) {
     this.windows = windowCount(packed, blockSize);
     if (this.windows === 0) {
@@ -133,6 +123,26 @@ export class BatchSampler {
     }
     this.position = { ...position };
     this.order = seededPermutation(this.windows, seed + this.position.epoch);
+  }
+
+  get vocabSize(): number {
+    return this.packed.vocabSize;
+  }
+
+  get tokenizerId(): string | undefined {
+    return this.packed.tokenizerId;
+  }
+
+  get eosId(): number | undefined {
+    return this.packed.eosId;
+  }
+
+  get sourceNames(): string[] {
+    return this.packed.sourceNames;
+  }
+
+  get summary(): string {
+    return `${this.packed.tokens.length} training tokens in ${this.windows} windows, in memory`;
   }
 
   next(batchSize: number): Batch {
@@ -150,21 +160,17 @@ export class BatchSampler {
 }
 
 /**
- * Fixed validation batches: `count` batches of windows spread evenly over the stream, so every
- * source in it is represented and the same windows are scored at every evaluation.
+ * The window order for training on `dataset`: its own streaming sampler when it has one (shard
+ * folders), else its documents packed in memory. `position` (from a checkpoint) resumes the order.
  */
-export function evaluationBatches(packed: PackedTokens, blockSize: number, batchSize: number, count: number): Batch[] {
-  const windows = windowCount(packed, blockSize);
-  if (windows === 0) throw new KilnError("bad_data", `validation data has ${packed.tokens.length} tokens; needs at least ${blockSize + 1}`);
-  const wanted = Math.min(windows, batchSize * count);
-  const batches: Batch[] = [];
-  for (let i = 0; i < wanted; i += batchSize) {
-    const rows = Math.min(batchSize, wanted - i);
-    const batch = emptyBatch(rows, blockSize);
-    for (let r = 0; r < rows; r++) fillWindow(packed, Math.floor(((i + r) * windows) / wanted), r, batch);
-    batches.push(batch);
+export async function openSampler(dataset: TokenDataset, blockSize: number, seed: number, position?: DataPosition): Promise<WindowSampler> {
+  const kindError = (saved: string, data: string) => new KilnError("bad_checkpoint", `the checkpoint's data position is for ${saved}, but the training data is ${data}; use a fresh run folder`);
+  if (dataset.sampler) {
+    if (position && !isShardPosition(position)) throw kindError("in-memory token data (JSONL)", "a shard folder");
+    return dataset.sampler(blockSize, seed, position);
   }
-  return batches;
+  if (position && isShardPosition(position)) throw kindError("a shard folder", "in-memory token data (JSONL)");
+  return new BatchSampler(await packDocuments(dataset), blockSize, seed, position);
 }
 
 /** Reads token JSONL: one `{"tokens":[...], "mask"?:[...], "source"?: "..."}` per line. */
@@ -227,16 +233,24 @@ export async function openShardData(file: string, selection: TokenDataSelection 
     if (unknown.length) throw new KilnError("bad_data", `${dir}: no source ${unknown.join(", ")} (sources: ${known.join(", ")})`);
   }
   const { tokenizer } = shards.manifest;
+  const keeps = (doc: { source: string; mask: Uint8Array | null }) => (!wanted || wanted.has(doc.source)) && (!selection.maskedOnly || doc.mask !== null);
+  const filtered = wanted !== undefined || selection.maskedOnly === true;
   return {
     vocabSize: tokenizer.vocabSize,
     tokenizerId: tokenizer.name,
     eosId: tokenizer.eos,
     async *documents() {
       for await (const doc of shards.stream({ split, phase: split === "train" ? selection.phase : undefined })) {
-        if (wanted && !wanted.has(doc.source)) continue;
-        if (selection.maskedOnly && !doc.mask) continue;
+        if (!keeps(doc)) continue;
         yield { tokens: doc.tokens, lossMask: doc.mask ?? undefined, source: doc.source };
       }
+    },
+    async sampler(blockSize, seed, position) {
+      const fingerprint = createHash("sha256")
+        .update(JSON.stringify({ shards: entries.map((e) => e.sha256), sources: selection.sources ?? null, maskedOnly: selection.maskedOnly ?? false, blockSize }))
+        .digest("hex")
+        .slice(0, 16);
+      return new ShardSampler({ shards, entries, blockSize, seed, keep: filtered ? keeps : undefined, fingerprint, position });
     },
   };
 }

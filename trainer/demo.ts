@@ -13,7 +13,8 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describeSelection, selectBackend } from "./backend.js";
 import { optimConfigSchema, parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
-import { openShardData, packDocuments, type PackedTokens } from "./data.js";
+import { openShardData, type PackedTokens, type TokenDataset } from "./data.js";
+import { evaluationSet } from "./evaluation.js";
 import { generate } from "./generate.js";
 import { fastKernels } from "./kernels.js";
 import { disposeParams, initParams, plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
@@ -50,13 +51,33 @@ const DEFAULT_PROMPT = "What is the capital of Portugal?";
  */
 export function unigramEntropy(packed: PackedTokens): number {
   const counts = new Map<number, number>();
-  let total = 0;
   for (let i = 1; i < packed.tokens.length; i++) {
     if (packed.mask[i] === 0) continue;
     const t = packed.tokens[i]!;
     counts.set(t, (counts.get(t) ?? 0) + 1);
-    total++;
   }
+  return entropyOf(counts);
+}
+
+/** `unigramEntropy` of a dataset's documents end to end, streamed (memory: one count per distinct token), and the stream's length. */
+export async function streamedUnigramEntropy(dataset: TokenDataset): Promise<{ entropy: number; tokens: number }> {
+  const counts = new Map<number, number>();
+  let tokens = 0;
+  for await (const doc of dataset.documents()) {
+    for (let i = 0; i < doc.tokens.length; i++) {
+      // the stream's first token is no window's target
+      if (tokens + i === 0 || (doc.lossMask && doc.lossMask[i] === 0)) continue;
+      const t = doc.tokens[i]!;
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+    }
+    tokens += doc.tokens.length;
+  }
+  return { entropy: entropyOf(counts), tokens };
+}
+
+function entropyOf(counts: Map<number, number>): number {
+  let total = 0;
+  for (const c of counts.values()) total += c;
   let entropy = 0;
   for (const c of counts.values()) entropy -= (c / total) * Math.log(c / total);
   return entropy;
@@ -117,12 +138,11 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
   const tokenizer = await loadTextTokenizer(options.tokenizer);
 
   const trainData = await openShardData(options.shards);
-  const trainPacked = await packDocuments(trainData);
-  const valPacked = await packDocuments(await openShardData(options.shards, { split: "val" }));
-  const entropy = unigramEntropy(trainPacked);
+  const { entropy, tokens: trainTokens } = await streamedUnigramEntropy(trainData);
   const model: ModelConfig = { ...DEMO_MODEL, ...options.model, vocabSize: trainData.vocabSize! };
   const evalBatches = 8;
-  const evaluate = (params: Params, adapters?: Map<string, LoraAdapter>) => validate({ config: model, params, adapters, kernels }, valPacked, BATCH_SIZE, evalBatches);
+  const valSet = await evaluationSet(await openShardData(options.shards, { split: "val" }), model.blockSize, BATCH_SIZE, evalBatches);
+  const evaluate = (params: Params, adapters?: Map<string, LoraAdapter>) => validate({ config: model, params, adapters, kernels }, valSet);
 
   const pretrainDir = path.join(options.out, "pretrain");
   const finetuneDir = path.join(options.out, "finetune");
@@ -179,7 +199,7 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
   const below = afterPretrain.loss < entropy;
   const report = [
     `model: GPT ${model.layers} layers × width ${model.width}, ${model.heads} heads, block ${model.blockSize}, vocab ${model.vocabSize} (${(parameterCount(model) / 1e6).toFixed(2)}M parameters), ${describeSelection(selection).split(" (")[0]}`,
-    `pretraining: ${pretrain.step} steps, ${tokens(pretrain.step)} tokens in ${pretrainTime.toFixed(0)} s (${(tokens(pretrain.step) / pretrainTime).toFixed(0)} tokens/s) on ${trainPacked.tokens.length} training tokens`,
+    `pretraining: ${pretrain.step} steps, ${tokens(pretrain.step)} tokens in ${pretrainTime.toFixed(0)} s (${(tokens(pretrain.step) / pretrainTime).toFixed(0)} tokens/s) on ${trainTokens} training tokens`,
     `LoRA fine-tuning (rank 8, all projections) on the instruction documents: ${finetune.step} steps in ${finetuneTime.toFixed(0)} s`,
     `loss curves: ${path.join(pretrainDir, "loss.svg")}, ${path.join(finetuneDir, "loss.svg")}`,
     `unigram entropy of the training tokens: ${entropy.toFixed(3)} nats; final train loss ${finalTrainLoss.toFixed(3)}, validation loss ${afterPretrain.loss.toFixed(3)}: ${below ? "below it, so the model uses context" : "NOT below it (train longer)"}`,

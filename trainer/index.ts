@@ -1,6 +1,8 @@
 export { selectBackend, describeSelection, measurePeakFlops, BACKENDS, type BackendName, type BackendSelection } from "./backend.js";
 export { trainConfigSchema, modelConfigSchema, optimConfigSchema, loraConfigSchema, loadTrainConfig, parameterCount, type ModelConfig, type TrainConfig, type OptimConfig, type LoraConfig } from "./config.js";
-export { packDocuments, BatchSampler, evaluationBatches, readTokenJsonl, openTokenData, openShardData, hasValidationShards, type TokenDataset, type TokenDocument, type TokenDataSelection, type PackedTokens, type Batch } from "./data.js";
+export { packDocuments, BatchSampler, openSampler, readTokenJsonl, openTokenData, openShardData, hasValidationShards, type TokenDataset, type TokenDocument, type TokenDataSelection, type PackedTokens, type Batch, type DataPosition, type WindowSampler } from "./data.js";
+export { ShardSampler } from "./shard-sampler.js";
+export { evaluationSet, type EvaluationSet } from "./evaluation.js";
 export { forward, initParams, maskedLoss, plainKernels, type Kernels, type Params } from "./model.js";
 export { fastKernels } from "./kernels.js";
 export { batchedMatMul } from "./batched-matmul.js";

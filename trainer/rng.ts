@@ -42,3 +42,18 @@ export function seededPermutation(n: number, seed: number): Uint32Array {
   }
   return order;
 }
+
+/**
+ * One 32-bit seed from several integers (murmur3's finaliser folded over them), so orders keyed
+ * by (seed, epoch) and (seed, epoch, shard) do not collide the way `seed + epoch` sums would.
+ */
+export function mixSeed(...values: number[]): number {
+  let hash = 0x9e3779b9;
+  for (const value of values) {
+    hash = Math.imul(hash ^ (value >>> 0), 0x85ebca6b);
+    hash ^= hash >>> 13;
+    hash = Math.imul(hash, 0xc2b2ae35);
+    hash ^= hash >>> 16;
+  }
+  return hash >>> 0;
+}

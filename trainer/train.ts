@@ -13,7 +13,8 @@ import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { measurePeakFlops } from "./backend.js";
 import { loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
 import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
-import { BatchSampler, evaluationBatches, packDocuments, type PackedTokens, type TokenDataset } from "./data.js";
+import { openSampler, type Batch, type TokenDataset } from "./data.js";
+import { evaluationSet, type EvaluationSet } from "./evaluation.js";
 import { fastKernels } from "./kernels.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
@@ -60,12 +61,13 @@ const mapOf = (tensors: Map<string, tf.Tensor>) =>
     }),
   );
 
-export function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, packed: PackedTokens, batchSize: number, batches: number): ValidationResult {
-  const totals = lossBySource(state, evaluationBatches(packed, state.config.blockSize, batchSize, batches), packed.sourceNames.length);
+/** Masked loss over the fixed validation batches (`evaluationSet`), overall and per source. */
+export function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, set: EvaluationSet): ValidationResult {
+  const totals = lossBySource(state, set.batches, set.sourceNames.length);
   const perSource: ValidationResult["perSource"] = {};
   let sum = 0;
   let count = 0;
-  packed.sourceNames.forEach((name, i) => {
+  set.sourceNames.forEach((name, i) => {
     if (totals.count[i]! === 0) return;
     perSource[name] = { loss: totals.sum[i]! / totals.count[i]!, tokens: totals.count[i]! };
     sum += totals.sum[i]!;
@@ -90,10 +92,12 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const metricsFile = path.join(config.out, "metrics.jsonl");
   await mkdir(config.out, { recursive: true });
 
-  const trainData = await packDocuments(options.train);
-  const valData = options.val ? await packDocuments(options.val) : undefined;
   const resume = await loadCheckpoint(checkpointDir).catch(() => undefined);
   const base = !resume && config.init ? await loadCheckpoint(config.init.from) : undefined;
+  const blockSize = resume?.meta.model.blockSize ?? base?.meta.model.blockSize ?? config.model.blockSize;
+  // Shard folders stream with at most two shards in memory; other data is packed in memory.
+  const trainData = await openSampler(options.train, blockSize, config.seed, resume?.meta.data);
+  const valData = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
 
   const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
   if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
@@ -117,14 +121,13 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   }
   const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels };
   const rng = new Rng(resume?.meta.rngState ?? config.seed);
-  const sampler = new BatchSampler(trainData, model.blockSize, config.seed, resume?.meta.data);
   let step = resume?.meta.step ?? 0;
 
   const nParams = parameterCount(model);
   const peak = options.peakFlops ?? (await measurePeakFlops());
   const tokensPerStep = config.batchSize * config.gradAccumulation * model.blockSize;
   log(`kiln train: ${JSON.stringify({ ...config, model })}`);
-  log(`model ${nParams} parameters; ${trainData.tokens.length} training tokens in ${sampler.windows} windows; ${tokensPerStep} tokens per step; kernels ${kernels.name}` +
+  log(`model ${nParams} parameters; ${trainData.summary}; ${tokensPerStep} tokens per step; kernels ${kernels.name}` +
     (resume ? `; resuming at step ${step}` : base ? `; from ${config.init!.from} (${config.init!.mode}, learning-rate re-warmup)` : ""));
 
   const records = await readMetrics(metricsFile, step);
@@ -142,7 +145,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     }
     await saveCheckpoint(checkpointDir, {
       meta: {
-        model, train: config, step, rngState: rng.state, data: sampler.position, optimizerT: optimizer.t,
+        model, train: config, step, rngState: rng.state, data: trainData.position, optimizerT: optimizer.t,
         tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, eosId: trainData.eosId ?? base?.meta.eosId, sourceNames: trainData.sourceNames, lora: loraConfig,
       },
       weights: params,
@@ -157,7 +160,8 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   let windowTokens = 0;
   while (step < lastStep) {
     const learningRate = learningRateAt(step, config.optim, config.steps);
-    const batches = Array.from({ length: config.gradAccumulation }, () => sampler.next(config.batchSize));
+    const batches: Batch[] = [];
+    for (let i = 0; i < config.gradAccumulation; i++) batches.push(await trainData.next(config.batchSize));
     const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
     const result = trainStep(state, batches, learningRate, config.optim.gradClip, seeds);
     step += 1;
@@ -174,7 +178,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     }
     const atEnd = step === config.steps;
     if (valData && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd)) {
-      val = validate(state, valData, config.batchSize, config.evalBatches);
+      val = validate(state, valData);
       records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
       log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
     }
@@ -193,6 +197,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     disposeParams(merged);
   }
   optimizer.dispose();
+  await trainData.close?.();
   log(`checkpoint ${checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${metricsFile}`);
   return { step, trainLosses, val, params, adapters, model, checkpointDir };
 }

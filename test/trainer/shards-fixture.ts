@@ -19,7 +19,7 @@ export interface DemoLikeShards {
   tokenizer: string;
 }
 
-export async function writeDemoLikeShards(dir: string, options: { articles?: number; vocabSize?: number; seed?: number } = {}): Promise<DemoLikeShards> {
+export async function writeDemoLikeShards(dir: string, options: { articles?: number; vocabSize?: number; seed?: number; shardTokens?: number } = {}): Promise<DemoLikeShards> {
   const rng = new Rng(options.seed ?? 1);
   const texts = Array.from({ length: options.articles ?? 300 }, (_, i) => {
     const article = composeArticle(LANGUAGE_PACKS.en, TOPICS[i % TOPICS.length]!, rng, 120);
@@ -47,6 +47,7 @@ export async function writeDemoLikeShards(dir: string, options: { articles?: num
       },
       validation: { fraction: 0.05, perSource: true },
       seed: 1,
+      ...(options.shardTokens ? { shardTokens: options.shardTokens } : {}),
     },
     path.join(dir, "mixture.yaml"),
   );
