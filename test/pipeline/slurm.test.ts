@@ -108,7 +108,7 @@ describe.skipIf(!ready)("slurm executor on a real Slurm", () => {
     expect(again.stdout).toContain("nothing to submit");
   });
 
-  it("a task signalled before its time limit requeues itself and finishes later", async () => {
+  it("a task signalled before its time limit requeues itself and finishes later", { timeout: 180_000 }, async () => {
     const dir = await tempDir();
     await writeInputs(dir, 1, 20);
     const output = path.join(dir, "run");
@@ -124,20 +124,21 @@ describe.skipIf(!ready)("slurm executor on a real Slurm", () => {
     for (let i = 0; i < 200 && !(await readFile(log, "utf8").catch(() => "")); i++) await new Promise((r) => setTimeout(r, 100));
     execFileSync("scancel", ["--signal=USR1", "--batch", `${job}_0`]);
     let out = "";
-    for (let i = 0; i < 100 && !out.includes("requeueing"); i++) {
+    for (let i = 0; i < 300 && !out.includes("requeueing"); i++) {
       await new Promise((r) => setTimeout(r, 100));
       out = await readFile(path.join(output, "slow", "slurm", `${job}_0.out`), "utf8").catch(() => "");
     }
     expect(out).toContain(`kiln task: SIGUSR1: requeueing job ${job}_0`);
     expect(await readdir(path.join(output, "slow", "completions")).catch(() => [])).toEqual([]);
     // Slurm delays a requeued job's start; let it go now rather than wait out the delay.
-    for (let i = 0; i < 50; i++) {
+    // Under load the requeue takes a while to show: wait for the job to be pending again.
+    for (let i = 0; i < 300; i++) {
       const state = execFileSync("squeue", ["-h", "-r", "-j", job, "-o", "%t"], { encoding: "utf8" }).trim();
       if (state === "PD") break;
       await new Promise((r) => setTimeout(r, 100));
     }
     execFileSync("scontrol", ["update", `jobid=${job}`, "StartTime=now"]);
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 900; i++) {
       if ((await readdir(path.join(output, "slow", "completions")).catch(() => [])).length === 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
