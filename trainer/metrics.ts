@@ -21,8 +21,12 @@ export function lossCurveSvg(records: MetricRecord[], width = 640, height = 360)
   const span = high - low || 1;
   const x = (step: number) => margin + ((width - 2 * margin) * step) / maxStep;
   const y = (loss: number) => height - margin - ((height - 2 * margin) * (loss - low)) / span;
+  // A line through the points, and a dot on each, so a series of one point (a final validation) shows.
   const line = (points: MetricRecord[], color: string) =>
-    points.length ? `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" ")}"/>` : "";
+    points.length
+      ? `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" ")}"/>` +
+        points.map((p) => `<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.loss).toFixed(1)}" r="2.5" fill="${color}"/>`).join("")
+      : "";
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
