@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { access, mkdir, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -153,7 +154,6 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
   const writeStats = emptyStageStats(`write:${writer.name}`);
   const all = [readStats, ...stageStats, writeStats];
   const excluded = step.keepExcluded ? openWriteAtomic(paths.excluded(rank)) : null;
-  if (excluded) await mkdir(path.dirname(paths.excluded(rank)), { recursive: true });
 
   const contextFor = (stats: StageStats): TaskContext => ({
     rank,
@@ -180,6 +180,8 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
           onProgress({ ...progress, bytes: readStats.bytesOut });
         }
         yield doc;
+        // Drops are written synchronously; pausing the source is what bounds the excluded writer's buffer.
+        if (excluded?.stream.writableNeedDrain) await once(excluded.stream, "drain");
       }
       progress.filesDone++;
     }

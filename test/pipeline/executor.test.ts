@@ -131,3 +131,23 @@ describe("whole-step tasks", () => {
     expect(await readFile(path.join(output, "count", "data", "1.txt"), "utf8")).toBe("14");
   });
 });
+
+describe("excluded documents", () => {
+  it("keeps every dropped document, in order, when far more are dropped than the writer buffers", async () => {
+    const dir = await tempDir();
+    // 20,000 documents of ~1 KB: every one dropped by text_length, so the excluded writer sees ~20 MB.
+    await writeInputs(dir, 1, 20_000, (_, d) => `document ${d} `.padEnd(1000, "x"));
+    const output = path.join(dir, "run");
+    const config = await writeConfig(dir, {
+      output,
+      steps: [{ name: "drop", read: { paths: path.join(dir, "*.jsonl.gz") }, stages: [{ text_length: { minChars: 5000 } }], keepExcluded: true }],
+    });
+    const { stats } = await runPipelineFile(config, { builtinModules, workers: 1, reporter: quiet });
+    expect(stats[0]!.stages.find((s) => s.name === "text_length")!.dropped).toEqual({ too_short: 20_000 });
+    const { gunzipSync } = await import("node:zlib");
+    const excluded = parseLines(gunzipSync(await readFile(path.join(output, "drop", "excluded", "00000.jsonl.gz"))).toString("utf8"));
+    expect(excluded).toHaveLength(20_000);
+    expect(excluded.map((d) => d.id)).toEqual(Array.from({ length: 20_000 }, (_, d) => `f0-${d}`));
+    expect(excluded[0]!.meta.excluded).toEqual({ stage: "text_length", reason: "too_short" });
+  });
+});
