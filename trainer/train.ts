@@ -14,6 +14,7 @@ import { measurePeakFlops } from "./backend.js";
 import { loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
 import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
+import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
 import { fastKernels } from "./kernels.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
@@ -156,38 +157,44 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   };
 
   const lastStep = Math.min(config.steps, options.stopAfter ?? Infinity);
-  let windowStart = performance.now();
-  let windowTokens = 0;
-  while (step < lastStep) {
-    const learningRate = learningRateAt(step, config.optim, config.steps);
-    const batches: Batch[] = [];
-    for (let i = 0; i < config.gradAccumulation; i++) batches.push(await trainData.next(config.batchSize));
-    const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
-    const result = trainStep(state, batches, learningRate, config.optim.gradClip, seeds);
-    step += 1;
-    windowTokens += tokensPerStep;
-    trainLosses.push(result.loss);
-    if (step % config.logEvery === 0 || step === lastStep) {
-      const seconds = (performance.now() - windowStart) / 1000;
-      const tokensPerSecond = windowTokens / seconds;
-      const mfu = (6 * nParams * tokensPerSecond) / peak;
-      records.push({ kind: "train", step, loss: result.loss, learningRate, gradNorm: result.gradNorm, tokensPerSecond, mfu });
-      log(`step ${step}/${config.steps} loss ${result.loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${result.gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
-      windowStart = performance.now();
-      windowTokens = 0;
+  if (config.dataParallel > 1 && loraConfig) throw new Error("dataParallel > 1 does not support LoRA fine-tuning yet");
+  const group = config.dataParallel > 1 && step < lastStep ? await DataParallelGroup.start(config.dataParallel, model, kernels) : undefined;
+  try {
+    let windowStart = performance.now();
+    let windowTokens = 0;
+    while (step < lastStep) {
+      const learningRate = learningRateAt(step, config.optim, config.steps);
+      const batches: Batch[] = [];
+      for (let i = 0; i < config.gradAccumulation; i++) batches.push(await trainData.next(config.batchSize));
+      const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
+      const result = group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds);
+      step += 1;
+      windowTokens += tokensPerStep;
+      trainLosses.push(result.loss);
+      if (step % config.logEvery === 0 || step === lastStep) {
+        const seconds = (performance.now() - windowStart) / 1000;
+        const tokensPerSecond = windowTokens / seconds;
+        const mfu = (6 * nParams * tokensPerSecond) / peak;
+        records.push({ kind: "train", step, loss: result.loss, learningRate, gradNorm: result.gradNorm, tokensPerSecond, mfu });
+        log(`step ${step}/${config.steps} loss ${result.loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${result.gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
+        windowStart = performance.now();
+        windowTokens = 0;
+      }
+      const atEnd = step === config.steps;
+      if (valData && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd)) {
+        val = validate(state, valData);
+        records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
+        log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
+      }
+      const outOfTime = options.deadline !== undefined && performance.now() >= options.deadline && step < lastStep;
+      if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep || outOfTime) await save();
+      if (outOfTime) {
+        log(`stopping at step ${step}/${config.steps}: out of time`);
+        break;
+      }
     }
-    const atEnd = step === config.steps;
-    if (valData && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd)) {
-      val = validate(state, valData);
-      records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
-      log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
-    }
-    const outOfTime = options.deadline !== undefined && performance.now() >= options.deadline && step < lastStep;
-    if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep || outOfTime) await save();
-    if (outOfTime) {
-      log(`stopping at step ${step}/${config.steps}: out of time`);
-      break;
-    }
+  } finally {
+    await group?.close();
   }
   if (atEndOfPhase(step, config) && adapters) {
     // A merged copy: the adapted model as plain weights, loadable without LoRA.

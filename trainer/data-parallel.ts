@@ -1,0 +1,205 @@
+/**
+ * Data parallelism over worker threads: tfjs-wasm runs single-threaded under Node, so one
+ * training process uses one core. With `dataParallel: N` the main thread and N−1 workers each
+ * take a slice of every micro-batch's sequences and compute the gradient of their slice; the main
+ * thread sums the slices, clips, and applies AdamW. Workers hold no state between steps: each step
+ * they receive the current weights, so a checkpoint (written by the main thread) is all there is.
+ *
+ * Exactness: the loss of a micro-batch is Σ mask·nll / max(1, C) over its C counted tokens. A
+ * slice with c counted tokens computes Σ_slice mask·nll / max(1, c), so weighting each slice by
+ * max(1, c)/max(1, C) (and by 1/micro-batches, as accumulation averages) gives the same loss and
+ * gradient as one process, up to the order of float32 sums.
+ */
+import { Worker } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
+import { KilnError } from "../pipeline/errors.js";
+import type { ModelConfig } from "./config.js";
+import type { Batch } from "./data.js";
+import { fastKernels } from "./kernels.js";
+import { plainKernels, type Kernels, type Params } from "./model.js";
+import { clipByGlobalNorm } from "./optim.js";
+import { batchLoss, batchTensors, type StepResult, type TrainState } from "./step.js";
+
+/** One slice of one micro-batch and the factor its mean loss enters the step's loss with. */
+export interface WeightedSlice {
+  batch: Batch;
+  weight: number;
+}
+
+/** What a worker receives at start (workerData). */
+export interface ReplicaInit {
+  backend: "wasm" | "cpu";
+  model: ModelConfig;
+  kernels: "fast" | "plain";
+}
+
+/** One step's work: the current weights (in `parameterShapes` order of `names`) and the slices. */
+export interface ReplicaRequest {
+  names: string[];
+  weights: Float32Array[];
+  slices: WeightedSlice[];
+}
+
+export interface ReplicaReply {
+  loss: number;
+  grads: Float32Array[];
+  error?: string;
+}
+
+export const kernelsByName = (name: string): Kernels => {
+  if (name === fastKernels.name) return fastKernels;
+  if (name === plainKernels.name) return plainKernels;
+  throw new KilnError("bad_config", `dataParallel > 1 needs the fast or plain kernels, not "${name}"`);
+};
+
+/** Rows [from, to) of a batch as a batch of to−from sequences (views, no copy). */
+export function sliceBatch(batch: Batch, from: number, to: number): Batch {
+  const T = batch.blockSize;
+  return {
+    batchSize: to - from,
+    blockSize: T,
+    inputs: batch.inputs.subarray(from * T, to * T),
+    targets: batch.targets.subarray(from * T, to * T),
+    mask: batch.mask.subarray(from * T, to * T),
+    sources: batch.sources.subarray(from * T, to * T),
+  };
+}
+
+const counted = (mask: Float32Array) => Math.max(1, mask.reduce((a, b) => a + b, 0));
+
+/**
+ * Splits each micro-batch's B sequences into `replicas` contiguous slices (sizes differ by at most
+ * one) and returns each replica's slices with their weights. A replica may get none (B < N).
+ */
+export function splitForReplicas(batches: Batch[], replicas: number): WeightedSlice[][] {
+  const out: WeightedSlice[][] = Array.from({ length: replicas }, () => []);
+  for (const batch of batches) {
+    const total = counted(batch.mask);
+    for (let r = 0; r < replicas; r++) {
+      const from = Math.floor((r * batch.batchSize) / replicas);
+      const to = Math.floor(((r + 1) * batch.batchSize) / replicas);
+      if (to === from) continue;
+      const slice = sliceBatch(batch, from, to);
+      out[r]!.push({ batch: slice, weight: counted(slice.mask) / total / batches.length });
+    }
+  }
+  return out;
+}
+
+/** Σ weight·loss and Σ weight·∇loss over the slices, as plain arrays in `names` order. */
+export function weightedSliceGradients(state: Pick<TrainState, "config" | "params" | "kernels">, names: string[], slices: WeightedSlice[]): ReplicaReply {
+  const variables = names.map((n) => state.params.get(n)!);
+  const sums = variables.map((v) => new Float32Array(v.size));
+  let loss = 0;
+  for (const { batch, weight } of slices) {
+    const tensors = batchTensors(batch);
+    try {
+      const { value, grads } = tf.variableGrads(() => tf.mul(batchLoss(state, tensors), weight) as tf.Scalar, variables);
+      loss += value.dataSync()[0]!;
+      value.dispose();
+      variables.forEach((v, i) => {
+        const g = grads[v.name]!;
+        const values = g.dataSync() as Float32Array;
+        const sum = sums[i]!;
+        for (let j = 0; j < values.length; j++) sum[j]! += values[j]!;
+      });
+      tf.dispose(Object.values(grads));
+    } finally {
+      tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
+    }
+  }
+  return { loss, grads: sums };
+}
+
+function workerEntry(init: ReplicaInit): Worker {
+  const self = import.meta.url;
+  if (self.endsWith(".ts")) {
+    // Under tsx/vitest the worker must register the TypeScript loader before importing .ts.
+    const tsx = import.meta.resolve("tsx/esm/api");
+    const entry = new URL("./data-parallel-worker.ts", self).href;
+    const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
+    return new Worker(code, { eval: true, workerData: init });
+  }
+  return new Worker(new URL("./data-parallel-worker.js", self), { workerData: init });
+}
+
+/** The main thread's handle on N−1 gradient workers. */
+export class DataParallelGroup {
+  private constructor(
+    readonly replicas: number,
+    private readonly workers: Worker[],
+  ) {}
+
+  /** Starts `replicas − 1` workers on the main thread's backend (wasm or cpu) and kernels. */
+  static async start(replicas: number, model: ModelConfig, kernels: Kernels): Promise<DataParallelGroup> {
+    const backend = tf.getBackend();
+    if (backend !== "wasm" && backend !== "cpu") throw new KilnError("bad_config", `dataParallel > 1 runs on the wasm or cpu backend (one core per thread), not ${backend}`);
+    if (model.dropout > 0) throw new KilnError("bad_config", "dataParallel > 1 needs dropout 0: dropout masks depend on the slice shape, so replicas would not match one process");
+    const init: ReplicaInit = { backend, model, kernels: kernelsByName(kernels.name).name as "fast" | "plain" };
+    const workers = Array.from({ length: replicas - 1 }, () => workerEntry(init));
+    // Each worker posts "ready" once its backend is up; fail fast if one dies instead.
+    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+      w.once("message", () => resolve());
+      w.once("error", reject);
+    })));
+    return new DataParallelGroup(replicas, workers);
+  }
+
+  private ask(worker: Worker, request: ReplicaRequest): Promise<ReplicaReply> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      worker.once("error", onError);
+      worker.once("message", (reply: ReplicaReply) => {
+        worker.off("error", onError);
+        if (reply.error) reject(new Error(`data-parallel worker: ${reply.error}`));
+        else resolve(reply);
+      });
+      worker.postMessage(request);
+    });
+  }
+
+  /** The summed loss and gradients of the whole step, over the main thread and every worker. */
+  async gradients(state: Pick<TrainState, "config" | "params" | "kernels">, batches: Batch[]): Promise<ReplicaReply> {
+    const names = [...state.params.keys()];
+    const shares = splitForReplicas(batches, this.replicas);
+    const weights = names.map((n) => state.params.get(n)!.dataSync() as Float32Array);
+    // Post first, so the workers compute while the main thread computes its own share.
+    const pending = this.workers.map((w, i) => this.ask(w, { names, weights, slices: shares[i + 1]! }));
+    const own = weightedSliceGradients(state, names, shares[0]!);
+    for (const reply of await Promise.all(pending)) {
+      own.loss += reply.loss;
+      own.grads.forEach((sum, i) => {
+        const g = reply.grads[i]!;
+        for (let j = 0; j < sum.length; j++) sum[j]! += g[j]!;
+      });
+    }
+    return own;
+  }
+
+  /** `trainStep` (step.ts) with the gradients computed by the group: clip, AdamW. */
+  async step(state: TrainState, batches: Batch[], learningRate: number, gradClip: number): Promise<StepResult> {
+    if (state.adapters) throw new KilnError("bad_config", "dataParallel > 1 does not support LoRA fine-tuning yet");
+    const { loss, grads: arrays } = await this.gradients(state, batches);
+    const names = [...state.params.keys()];
+    const grads = new Map(names.map((n, i) => [n, tf.tensor(arrays[i]!, state.params.get(n)!.shape)] as [string, tf.Tensor]));
+    try {
+      const gradNorm = clipByGlobalNorm(grads, gradClip);
+      state.optimizer.step(grads, learningRate);
+      return { loss, gradNorm, learningRate };
+    } finally {
+      tf.dispose([...grads.values()]);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Writes `weights` into a replica's parameters (the worker side of a step). */
+export function loadWeights(params: Params, names: string[], weights: Float32Array[]): void {
+  names.forEach((name, i) => {
+    const p = params.get(name)!;
+    tf.tidy(() => p.assign(tf.tensor(weights[i]!, p.shape)));
+  });
+}
