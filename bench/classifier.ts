@@ -24,6 +24,7 @@ import { confusionMatrix, macroF1 } from "../classifiers/metrics.js";
 import { TextScorer, type ModelShape } from "../classifiers/model.js";
 import { DEFAULT_TRAIN, seededRandom, train, type Example } from "../classifiers/train.js";
 import { generateSample } from "../datasets/sample/index.js";
+import { median } from "./_report.js";
 
 const { values } = parseArgs({
   options: {
@@ -112,7 +113,6 @@ function timed<T>(work: () => T): { result: T; wall: number; cpu: number } {
   return { result, wall: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cycle = <T>(items: T[], n: number) => Array.from({ length: n }, (_, i) => items[i % items.length]!);
 const f1Of = (truth: number[], predicted: number[]) => macroF1(confusionMatrix(truth, predicted, 2));
 

@@ -14,6 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createGunzip, gzipSync } from "node:zlib";
 import { stringify } from "yaml";
+import { formatTable, median } from "./_report.js";
 
 const { values } = parseArgs({
   options: {
@@ -116,7 +117,6 @@ async function child(): Promise<void> {
   process.stdout.write(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const files = await ensureData(Number(values.gb));
@@ -147,11 +147,8 @@ async function main(): Promise<void> {
     return [v.name, (median(results[i]!.seconds)).toFixed(1), mbps.toFixed(1), Math.max(...results[i]!.rss).toFixed(0), (mbps / base).toFixed(2)];
   });
   const header = ["variant", "median s", "MB/s (gz in)", "peak RSS MB", "vs baseline"];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const fmt = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
   console.log(`\nengine benchmark: ${files.length} files, ${(gzBytes / 1e9).toFixed(2)} GB gzipped JSONL, ${runs} run(s) each, ${os.availableParallelism()} cores`);
-  console.log(fmt(header));
-  for (const r of rows) console.log(fmt(r));
+  console.log(formatTable([header, ...rows]));
   console.log("targets: engine --workers 1 >= 0.5x baseline; --workers 2 > 1.0x; peak RSS < 500 MB");
 }
 

@@ -18,6 +18,7 @@ import { gunzipSync } from "node:zlib";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { extractMainText } from "../stages/extract/extract.js";
+import { formatTable, median } from "./_report.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -139,7 +140,6 @@ function crossCheck(pages: Page[], name: string, predictions: Map<string, string
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function main(): void {
   const pages = loadPages();
@@ -170,11 +170,8 @@ function main(): void {
       pagesPerSecond.toFixed(1), (megabytes / median(seconds[i]!)).toFixed(1), `${(pagesPerSecond / basePagesPerSecond).toFixed(2)}x`,
     ];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const format = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
   console.log(`\nextraction benchmark: ${pages.length} pages, ${megabytes.toFixed(1)} MB of HTML, single thread, median of ${runs} pass(es)`);
-  console.log(format(header));
-  for (const row of rows) console.log(format(row));
+  console.log(formatTable([header, ...rows]));
   console.log("targets: kiln F1 >= 0.96 and >= 3x the baseline's pages/s");
   if (!values["no-crosscheck"]) for (const [i, extractor] of extractors.entries()) console.log(crossCheck(pages, extractor.name, predictions[i]!));
 }

@@ -19,6 +19,7 @@ import { gunzipSync } from "node:zlib";
 import type { Doc, Stage, TaskContext } from "../pipeline/doc.js";
 import { getSpec } from "../pipeline/registry.js";
 import "../stages/filters/index.js";
+import { median } from "./_report.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -107,7 +108,6 @@ function timeBaseline(docs: Doc[]): Timing {
   return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu), kept: docs.length };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const { docs, source } = await loadDocs();

@@ -18,6 +18,7 @@ import { canonicalLanguage, languageMatches } from "../stages/language/codes.js"
 import { loadCombinedDetector } from "../stages/language/combined.js";
 import { cld2Available, loadSingleDetector, type LanguageDetector } from "../stages/language/detectors.js";
 import { detectionSample } from "../stages/language/sample.js";
+import { median } from "./_report.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -69,10 +70,6 @@ function buildDocuments(items: Item[], count: number): string[] {
 }
 const documents = buildDocuments([...sets[0]![1], ...sets[1]![1]], Number(values.docs));
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 interface Rate {
   /** Items per wall-clock second. */

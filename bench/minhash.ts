@@ -26,6 +26,7 @@ import { bandHash, estimatedJaccard, MinHasher, normalizeText } from "../stages/
 import { minhashParams, writeMinhashSignatures } from "../stages/dedup/signatures.js";
 import type { Doc, TaskContext } from "../pipeline/doc.js";
 import { seededRandom } from "../pipeline/random.js";
+import { median } from "./_report.js";
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +62,6 @@ function textOf(words: number, r: () => number): string {
   return text.trim();
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const table = (header: string[], rows: string[][]) => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");

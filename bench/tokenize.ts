@@ -18,6 +18,7 @@ import { get_encoding } from "tiktoken";
 import { loadPretrained } from "../datasets/tokenizer/pretrained.js";
 import { PretokenCounter, trainBpe } from "../datasets/tokenizer/train.js";
 import { seededRandom } from "../pipeline/random.js";
+import { median } from "./_report.js";
 
 const { values } = parseArgs({
   options: {
@@ -62,7 +63,6 @@ function fileDocs(path: string): string[] {
 
 const docs = values.file ? fileDocs(values.file) : generatedDocs(Number(values.mb));
 const megabytes = docs.reduce((n, d) => n + Buffer.byteLength(d), 0) / 1e6;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const table = (header: string[], rows: string[][]) => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");

@@ -16,6 +16,7 @@ import { fastKernels } from "../trainer/kernels.js";
 import { disposeParams, initParams, plainKernels, type Kernels } from "../trainer/model.js";
 import { AdamW } from "../trainer/optim.js";
 import { trainStep } from "../trainer/step.js";
+import { median } from "./_report.js";
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +32,6 @@ const configs: Record<string, ModelConfig> = {
   "1m": { vocabSize: 2048, blockSize: 128, layers: 4, heads: 4, width: 128, dropout: 0 },
   "4m": { vocabSize: 4096, blockSize: 128, layers: 4, heads: 4, width: 256, dropout: 0 },
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const B = Number(values.batch);
 
 /**
