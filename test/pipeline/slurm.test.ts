@@ -2,7 +2,7 @@
  * Integration tests against a real Slurm (scripts/slurm-local.sh start brings one up on localhost;
  * .ci/run does). Where there is no Slurm they are skipped with a message.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -108,7 +108,7 @@ describe.skipIf(!ready)("slurm executor on a real Slurm", () => {
     expect(again.stdout).toContain("nothing to submit");
   });
 
-  it("a task signalled before its time limit requeues itself and finishes later", { timeout: 180_000 }, async () => {
+  it("a task signalled before its time limit requeues itself and finishes later", { timeout: 300_000 }, async () => {
     const dir = await tempDir();
     await writeInputs(dir, 1, 20);
     const output = path.join(dir, "run");
@@ -130,19 +130,20 @@ describe.skipIf(!ready)("slurm executor on a real Slurm", () => {
     }
     expect(out).toContain(`kiln task: SIGUSR1: requeueing job ${job}_0`);
     expect(await readdir(path.join(output, "slow", "completions")).catch(() => [])).toEqual([]);
-    // Slurm delays a requeued job's start; let it go now rather than wait out the delay.
-    // Under load the requeue takes a while to show: wait for the job to be pending again.
-    for (let i = 0; i < 300; i++) {
-      const state = execFileSync("squeue", ["-h", "-r", "-j", job, "-o", "%t"], { encoding: "utf8" }).trim();
-      if (state === "PD") break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    execFileSync("scontrol", ["update", `jobid=${job}`, "StartTime=now"]);
-    for (let i = 0; i < 900; i++) {
+    // Slurm delays a requeued job's start by its BeginTime; let it go now rather than wait that out.
+    // Under load the requeue takes a while to show, and an update made before the job is pending
+    // again does not hold: nudge it each time it is seen pending, until the rank completes.
+    const states: string[] = [];
+    for (let i = 0; i < 1500; i++) {
       if ((await readdir(path.join(output, "slow", "completions")).catch(() => [])).length === 1) break;
+      const state = execFileSync("squeue", ["-h", "-r", "-j", job, "-o", "%t %r"], { encoding: "utf8" }).trim();
+      if (states.at(-1) !== state) states.push(state);
+      if (state.startsWith("PD") && i % 10 === 0) spawnSync("scontrol", ["update", `jobid=${job}`, "StartTime=now"]);
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(await readdir(path.join(output, "slow", "completions"))).toEqual(["00000"]);
+    const slurmOut = await readFile(path.join(output, "slow", "slurm", `${job}_0.out`), "utf8").catch(() => "");
+    const shown = spawnSync("scontrol", ["show", "job", job], { encoding: "utf8" }).stdout;
+    expect(await readdir(path.join(output, "slow", "completions")), `states seen: ${states.join(" → ")}\n${slurmOut}\n${shown}`).toEqual(["00000"]);
     const data = await readStepData(output, "slow");
     expect(data.get("00000.jsonl.gz")!.trim().split("\n")).toHaveLength(20);
   });
