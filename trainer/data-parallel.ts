@@ -5,9 +5,9 @@
  * thread sums the slices, clips, and applies AdamW. Workers hold no state between steps: each step
  * they receive the current weights, so a checkpoint (written by the main thread) is all there is.
  *
- * Exactness: the loss of a micro-batch is Σ mask·nll / max(1, C) over its C counted tokens. A
- * slice with c counted tokens computes Σ_slice mask·nll / max(1, c), so weighting each slice by
- * max(1, c)/max(1, C) (and by 1/micro-batches, as accumulation averages) gives the same loss and
+ * Exactness: the loss of a step is Σ mask·nll / max(1, C) over the C counted tokens of all its
+ * micro-batches (see accumulatedGradients). A slice with c counted tokens computes
+ * Σ_slice mask·nll / max(1, c), so weighting each slice by c / max(1, C) gives the same loss and
  * gradient as one process, up to the order of float32 sums.
  */
 import { Worker } from "node:worker_threads";
@@ -18,7 +18,7 @@ import type { Batch } from "./data.js";
 import { fastKernels } from "./kernels.js";
 import { plainKernels, type Kernels, type Params } from "./model.js";
 import { clipByGlobalNorm } from "./optim.js";
-import { batchLoss, batchTensors, type StepResult, type TrainState } from "./step.js";
+import { batchLoss, batchTensors, countedTokens, type StepResult, type TrainState } from "./step.js";
 
 /** One slice of one micro-batch and the factor its mean loss enters the step's loss with. */
 export interface WeightedSlice {
@@ -65,22 +65,20 @@ export function sliceBatch(batch: Batch, from: number, to: number): Batch {
   };
 }
 
-const counted = (mask: Float32Array) => Math.max(1, mask.reduce((a, b) => a + b, 0));
-
 /**
  * Splits each micro-batch's B sequences into `replicas` contiguous slices (sizes differ by at most
  * one) and returns each replica's slices with their weights. A replica may get none (B < N).
  */
 export function splitForReplicas(batches: Batch[], replicas: number): WeightedSlice[][] {
   const out: WeightedSlice[][] = Array.from({ length: replicas }, () => []);
+  const total = Math.max(1, batches.reduce((sum, b) => sum + countedTokens(b.mask), 0));
   for (const batch of batches) {
-    const total = counted(batch.mask);
     for (let r = 0; r < replicas; r++) {
       const from = Math.floor((r * batch.batchSize) / replicas);
       const to = Math.floor(((r + 1) * batch.batchSize) / replicas);
       if (to === from) continue;
       const slice = sliceBatch(batch, from, to);
-      out[r]!.push({ batch: slice, weight: counted(slice.mask) / total / batches.length });
+      out[r]!.push({ batch: slice, weight: countedTokens(slice.mask) / total });
     }
   }
   return out;

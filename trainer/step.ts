@@ -39,20 +39,29 @@ export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapter
   return maskedLoss(logits, t.targets, t.mask, state.kernels);
 }
 
+/** Counted (mask-weighted) target tokens of a batch. */
+export const countedTokens = (mask: Float32Array): number => mask.reduce((a, b) => a + b, 0);
+
 /**
- * Gradients of the mean of the micro-batch losses with respect to `trainable`, keyed by our
- * parameter names. The caller owns (and disposes) the returned tensors.
+ * Gradients of the step's loss with respect to `trainable`, keyed by our parameter names: the
+ * masked mean over all counted tokens of all micro-batches, as if they were one batch. Each
+ * micro-batch's mean enters weighted by its share of the counted tokens, so a micro-batch with
+ * few counted tokens (short answers in fine-tuning) does not weigh as much as a full one. The
+ * caller owns (and disposes) the returned tensors.
  */
 export function accumulatedGradients(state: TrainState, batches: Batch[], dropoutSeeds: (number | undefined)[]): { loss: number; grads: Map<string, tf.Tensor> } {
   const names = [...state.trainable.keys()];
   const variables = [...state.trainable.values()];
   const byTfName = new Map(variables.map((v, i) => [v.name, names[i]!]));
   const sums = new Map<string, tf.Tensor>();
+  const counts = batches.map((b) => countedTokens(b.mask));
+  const total = Math.max(1, counts.reduce((a, b) => a + b, 0));
   let lossSum = 0;
   batches.forEach((batch, i) => {
     const tensors = batchTensors(batch);
+    const weight = counts[i]! / total;
     try {
-      const { value, grads } = tf.variableGrads(() => batchLoss(state, tensors, dropoutSeeds[i]), variables);
+      const { value, grads } = tf.variableGrads(() => (batches.length === 1 ? batchLoss(state, tensors, dropoutSeeds[i]) : tf.mul(batchLoss(state, tensors, dropoutSeeds[i]), weight)) as tf.Scalar, variables);
       lossSum += value.dataSync()[0]!;
       value.dispose();
       for (const [tfName, g] of Object.entries(grads)) {
@@ -68,13 +77,7 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
       tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
     }
   });
-  if (batches.length > 1) {
-    for (const [name, g] of sums) {
-      sums.set(name, tf.div(g, batches.length));
-      g.dispose();
-    }
-  }
-  return { loss: lossSum / batches.length, grads: sums };
+  return { loss: lossSum, grads: sums };
 }
 
 export interface StepResult {

@@ -55,12 +55,13 @@ function relativeL2(a: Record<string, number[]>, b: Record<string, number[]>): n
 }
 
 describe("splitForReplicas", () => {
-  it("weights each slice by its counted tokens over the micro-batch's, divided by the micro-batches", () => {
-    // 3 sequences of 6 tokens; masks count 6, 2, 0 → total 8. Two replicas: rows [0,1) and [1,3).
+  it("weights each slice by its counted tokens over the step's (all micro-batches)", () => {
+    // 3 sequences of 6 tokens; masks count 6, 2, 0 → 8, and 18 in the second micro-batch: 26 in all.
+    // Two replicas: rows [0,1) and [1,3).
     const mask = [...Array(6).fill(1), 1, 1, 0, 0, 0, 0, ...Array(6).fill(0)];
     const shares = splitForReplicas([randomBatch(tinyModel, 3, 1, mask), randomBatch(tinyModel, 3, 2)], 2);
-    expect(shares[0]!.map((s) => [s.batch.batchSize, s.weight])).toEqual([[1, 6 / 8 / 2], [1, 6 / 18 / 2]]);
-    expect(shares[1]!.map((s) => [s.batch.batchSize, s.weight])).toEqual([[2, 2 / 8 / 2], [2, 12 / 18 / 2]]);
+    expect(shares[0]!.map((s) => [s.batch.batchSize, s.weight])).toEqual([[1, 6 / 26], [1, 6 / 26]]);
+    expect(shares[1]!.map((s) => [s.batch.batchSize, s.weight])).toEqual([[2, 2 / 26], [2, 12 / 26]]);
   });
 
   it("gives a replica nothing when there are fewer sequences than replicas", () => {
