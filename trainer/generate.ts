@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
-import { forward, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { clearKvCache, decodeStep, emptyKvCache, forward, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { Rng } from "./rng.js";
 
 export interface SamplingOptions {
@@ -58,26 +58,43 @@ export interface GenerateOptions extends SamplingOptions {
   stopIds?: number[];
   adapters?: Map<string, LoraAdapter>;
   kernels?: Kernels;
+  /** Keep each position's keys and values (default): a new token costs one position, not the window. */
+  kvCache?: boolean;
 }
 
-/** Prompt ids in, generated ids out (without the prompt; stops after emitting eos). */
+/**
+ * Prompt ids in, generated ids out (without the prompt; stops after emitting eos). The model sees
+ * the last blockSize tokens. With the KV cache, tokens are decoded incrementally while the context
+ * fits the block; once it slides, positions shift and each step re-reads the window.
+ */
 export function generate(model: ModelConfig, params: Params, prompt: number[], options: GenerateOptions): number[] {
   if (prompt.length === 0) throw new Error("the prompt is empty");
   const rng = new Rng(options.seed);
   const context = [...prompt];
   const out: number[] = [];
-  for (let i = 0; i < options.maxNewTokens; i++) {
-    const window = context.slice(-model.blockSize);
-    const last = tf.tidy(() => {
-      const logits = forward(model, params, tf.tensor2d(window, [1, window.length], "int32"), { adapters: options.adapters, kernels: options.kernels });
-      return tf.slice(logits, [window.length - 1, 0], [1, model.vocabSize]);
-    });
-    const row = last.dataSync() as Float32Array;
-    last.dispose();
-    const next = sampleToken(row, options, rng);
-    out.push(next);
-    if (next === options.eosId || options.stopIds?.includes(next)) break;
-    context.push(next);
+  const cache = options.kvCache === false ? undefined : emptyKvCache();
+  let fresh = context.slice(-model.blockSize);
+  try {
+    for (let i = 0; i < options.maxNewTokens; i++) {
+      const window = context.slice(-model.blockSize);
+      if (cache && cache.length + fresh.length > model.blockSize) {
+        clearKvCache(cache);
+        fresh = window;
+      }
+      const ids = cache ? fresh : window;
+      const input = tf.tensor2d(ids, [1, ids.length], "int32");
+      const logits = cache ? decodeStep(model, params, input, cache, options) : tf.tidy(() => forward(model, params, input, options));
+      const last = tf.slice(logits, [ids.length - 1, 0], [1, model.vocabSize]);
+      const row = last.dataSync() as Float32Array;
+      tf.dispose([input, logits, last]);
+      const next = sampleToken(row, options, rng);
+      out.push(next);
+      if (next === options.eosId || options.stopIds?.includes(next)) break;
+      context.push(next);
+      fresh = [next];
+    }
+  } finally {
+    if (cache) clearKvCache(cache);
   }
   return out;
 }

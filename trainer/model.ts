@@ -193,6 +193,67 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
   return layerNorm(ctx, "ln_f", x);
 }
 
+/** Keys and values of the positions decoded so far, per layer, each [B, H, length, hd]. */
+export interface KvCache {
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
+  length: number;
+}
+
+export const emptyKvCache = (): KvCache => ({ keys: [], values: [], length: 0 });
+
+export function clearKvCache(cache: KvCache): void {
+  tf.dispose([...cache.keys, ...cache.values]);
+  cache.keys = [];
+  cache.values = [];
+  cache.length = 0;
+}
+
+/**
+ * Incremental decoding: next-token logits [B·n, V] for n new token ids [B, n] at positions
+ * cache.length … cache.length+n−1, each attending to the cached positions and causally to the
+ * new ones; their keys and values are appended to the cache. The same function as `forward` over
+ * the whole sequence (tested), at the cost of the new tokens only. No dropout: this is inference.
+ */
+export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D, cache: KvCache, options: Pick<ForwardOptions, "kernels" | "adapters"> = {}): tf.Tensor2D {
+  const [B, n] = ids.shape;
+  const past = cache.length;
+  if (past + n > config.blockSize) throw new Error(`${past} cached + ${n} new tokens is longer than the block size ${config.blockSize}`);
+  const d = config.width;
+  const hd = d / config.heads;
+  const ctx: Context = { params, kernels: options.kernels ?? plainKernels, adapters: options.adapters, dropout: 0 };
+  const result = tf.tidy(() => {
+    const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, n, config.heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
+    // Query i sits at position past+i and may see keys 0 … past+i.
+    const mask = n === 1 ? undefined : tf.tensor2d(Float32Array.from({ length: n * (past + n) }, (_, at) => (at % (past + n) > past + Math.floor(at / (past + n)) ? -1e9 : 0)), [n, past + n]);
+    const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * n]));
+    const positions = tf.tile(tf.slice(get(params, "wpe"), [past, 0], [n, d]), [B, 1]);
+    let x = tf.add(tokens, positions) as tf.Tensor2D;
+    const keys: tf.Tensor4D[] = [];
+    const values: tf.Tensor4D[] = [];
+    for (let layer = 0; layer < config.layers; layer++) {
+      const qkv = project(ctx, `h.${layer}.attn.c_attn`, layerNorm(ctx, `h.${layer}.ln_1`, x));
+      const [q, k, v] = tf.split(qkv, 3, 1).map(toHeads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const allKeys = past > 0 ? tf.concat([cache.keys[layer]!, k], 2) : k;
+      const allValues = past > 0 ? tf.concat([cache.values[layer]!, v], 2) : v;
+      keys.push(allKeys);
+      values.push(allValues);
+      const scaled = tf.mul(tf.matMul(q, allKeys, false, true), 1 / Math.sqrt(hd));
+      const y = tf.matMul(tf.softmax(mask ? tf.add(scaled, mask) : scaled), allValues);
+      const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * n, d]) as tf.Tensor2D;
+      x = tf.add(x, project(ctx, `h.${layer}.attn.c_proj`, merged));
+      x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
+    }
+    const logits = ctx.kernels.tiedLogits(layerNorm(ctx, "ln_f", x), get(params, "wte") as tf.Tensor2D);
+    return { logits, keys, values };
+  });
+  tf.dispose([...cache.keys, ...cache.values]);
+  cache.keys = result.keys;
+  cache.values = result.values;
+  cache.length = past + n;
+  return result.logits;
+}
+
 /** Next-token logits [B·T, V] for token ids [B, T]. */
 export function forward(config: ModelConfig, params: Params, ids: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
   const kernels = options.kernels ?? plainKernels;
