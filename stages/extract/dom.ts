@@ -56,10 +56,10 @@ export const SKIPPED = new Set([
 ]);
 
 /**
- * The attributes extraction reads (boilerplate rules, scoring, the page language); others are
+ * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
-export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang"]);
+export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
 
 export const BLOCK_TAGS = new Set([
   "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",

@@ -1,7 +1,8 @@
 /**
  * Renders chosen elements as plain text with the page's structure kept: block elements become
- * paragraphs separated by a blank line; list items, table rows, `dt`/`dd` and `<br>` become lines;
- * cells of a data table are joined with " | "; `<pre>` keeps its whitespace.
+ * paragraphs separated by a blank line; list items ("- ", or numbered in an `<ol>`), table rows,
+ * `dt`/`dd` and `<br>` become lines; cells of a data table are joined with " | "; `<pre>` keeps its
+ * whitespace.
  */
 import { BLOCK_TAGS, type El } from "./dom.js";
 
@@ -13,15 +14,15 @@ class TextSink {
   parts: (string | { pre: string })[] = [];
   /** Break owed before the next text: 0 none, 1 line, 2 blank line. Breaks never stack up. */
   pending = 0;
-  /** A list item opened and its bullet waits for the item's first text. */
-  bullet = false;
+  /** A list item opened and its marker ("- ", or "3. " in an ordered list) waits for the item's first text. */
+  marker = "";
   text(s: string): void {
     const visible = /\S/.test(s);
     if (!visible && (this.pending > 0 || this.parts.length === 0)) return;
     if (visible) this.flush();
-    if (this.bullet && visible) {
-      this.parts.push("- ");
-      this.bullet = false;
+    if (this.marker && visible) {
+      this.parts.push(this.marker);
+      this.marker = "";
       s = s.trimStart();
     }
     this.parts.push(s.replace(/\s+/g, " "));
@@ -115,7 +116,23 @@ function renderRow(row: El, sink: TextSink): void {
   sink.line();
 }
 
+/** Numbers the items of an ordered list as a browser does: from `start`, down when `reversed`, reset by an item's `value`. */
+function listNumbering(list: El): (item: El) => string {
+  if (list.tag !== "ol") return () => "- ";
+  const reversed = "reversed" in list.attrs;
+  const items = list.children.filter((c) => typeof c !== "string" && c.tag === "li").length;
+  const start = Number.parseInt(list.attrs.start ?? "", 10);
+  let next = Number.isFinite(start) ? start : reversed ? items : 1;
+  return (item) => {
+    const value = Number.parseInt(item.attrs.value ?? "", 10);
+    const number = Number.isFinite(value) ? value : next;
+    next = number + (reversed ? -1 : 1);
+    return `${number}. `;
+  };
+}
+
 function render(el: El, sink: TextSink): void {
+  const marker = el.tag === "ol" || el.tag === "ul" || el.tag === "menu" ? listNumbering(el) : () => "- ";
   for (const child of el.children) {
     if (typeof child === "string") {
       sink.text(child);
@@ -134,11 +151,11 @@ function render(el: El, sink: TextSink): void {
       renderRow(child, sink);
     } else if (tag === "li") {
       sink.line();
-      sink.bullet = true;
+      sink.marker = marker(child);
       sink.listDepth++;
       render(child, sink);
       sink.listDepth--;
-      sink.bullet = false;
+      sink.marker = "";
       sink.line();
     } else if (LINE_TAGS.has(tag)) {
       sink.line();

@@ -62,6 +62,29 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\nfirst line\nsecond line\n\nnew paragraph\n\na | b | c\n\n- one\n- one point one\n- two`);
   });
 
+  it("numbers ordered lists as a browser does: start, reversed, value, nested bullets", () => {
+    const html = `<html><body><article>
+      <p>${PROSE}</p>
+      <ol><li>mix<ul><li>flour</li><li>water</li></ul></li><li><p>knead</p></li><li>bake</li></ol>
+      <ol start="7"><li>seven</li><li value="10">ten</li><li>eleven</li></ol>
+      <ol reversed><li>three</li><li>two</li><li>one</li></ol>
+      <ol reversed start="5"><li>five</li><li>four</li></ol>
+      <ol start="x"><li>alpha beta</li><li>gamma delta</li></ol>
+      <p>${PROSE}</p>
+    </article></body></html>`;
+    expect(textOf(html)).toBe(
+      [
+        PROSE,
+        "1. mix\n- flour\n- water\n2. knead\n3. bake",
+        "7. seven\n10. ten\n11. eleven",
+        "3. three\n2. two\n1. one",
+        "5. five\n4. four",
+        "1. alpha beta\n2. gamma delta",
+        PROSE,
+      ].join("\n\n"),
+    );
+  });
+
   it("reads a layout table's cells as blocks, not as one row", () => {
     const html = `<html><body><table><tr><td><a href="/">Home</a></td><td><p>${PROSE}</p><p>${PROSE}</p></td></tr></table></body></html>`;
     expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
