@@ -28,6 +28,9 @@ write_config() {
 ClusterName=kiln-local
 SlurmctldHost=$host
 AuthType=auth/munge
+# A requeued job waits cred_expire + 1 s before it may start again (120 s by default); 30 s keeps
+# the requeue test short and still leaves job steps ample time to launch.
+AuthInfo=cred_expire=30
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
