@@ -52,7 +52,7 @@ export const trainConfigSchema = z.object({
   steps: z.number().int().positive().default(1000).describe("optimizer steps in this phase"),
   batchSize: z.number().int().positive().default(8).describe("sequences per micro-batch"),
   gradAccumulation: z.number().int().positive().default(1).describe("micro-batches per optimizer step; the loss is the mean over all their counted tokens, as one batch"),
-  dataParallel: z.number().int().positive().default(1).describe("threads that split each micro-batch's sequences (1 = this thread only; wasm/cpu, no dropout, no LoRA)"),
+  dataParallel: z.number().int().positive().default(1).describe("threads that split each micro-batch's sequences (1 = this thread only; wasm/cpu, no dropout)"),
   seed: z.number().int().default(1337).describe("seeds initialisation, data order and dropout"),
   evalEvery: z.number().int().min(0).default(100).describe("validate every N steps (0 = only at the end)"),
   evalBatches: z.number().int().positive().default(8),

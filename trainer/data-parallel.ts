@@ -4,6 +4,8 @@
  * take a slice of every micro-batch's sequences and compute the gradient of their slice; the main
  * thread sums the slices, clips, and applies AdamW. Workers hold no state between steps: each step
  * they receive the current weights, so a checkpoint (written by the main thread) is all there is.
+ * LoRA fine-tuning splits the same way: the frozen base weights go to a worker once, the adapter
+ * matrices every step, and the gradients are the adapters'.
  *
  * Exactness: the loss of a step is Σ mask·nll / max(1, C) over the C counted tokens of all its
  * micro-batches (see accumulatedGradients). A slice with c counted tokens computes
@@ -13,10 +15,11 @@
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
-import type { ModelConfig } from "./config.js";
+import type { LoraConfig, ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
 import { fastKernels } from "./kernels.js";
-import { plainKernels, type Kernels, type Params } from "./model.js";
+import { adapterVariables, createAdapters } from "./lora.js";
+import { plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { clipByGlobalNorm } from "./optim.js";
 import { batchLoss, batchTensors, countedTokens, type StepResult, type TrainState } from "./step.js";
 
@@ -31,13 +34,40 @@ export interface ReplicaInit {
   backend: "wasm" | "cpu";
   model: ModelConfig;
   kernels: "fast" | "plain";
+  /** Set when the step trains LoRA adapters on a frozen base. */
+  lora?: LoraConfig;
 }
 
-/** One step's work: the current weights (in `parameterShapes` order of `names`) and the slices. */
-export interface ReplicaRequest {
+/** Named weights, in the order of `names`. */
+export interface NamedWeights {
   names: string[];
   weights: Float32Array[];
+}
+
+/** One step's work: the current values of what the step trains, and the slices. */
+export interface ReplicaRequest {
+  /** The frozen base weights under LoRA: sent with a worker's first request only. */
+  base?: NamedWeights;
+  /** The trained parameters (every weight, or the adapters' `<projection>.lora_a|b`); gradients come back in this order. */
+  trainable: NamedWeights;
   slices: WeightedSlice[];
+}
+
+/** What a replica computes with: the model, and what its steps train. */
+export interface ReplicaState {
+  config: ModelConfig;
+  params: Params;
+  kernels: Kernels;
+  adapters?: Map<string, LoraAdapter>;
+  trainable: Map<string, tf.Variable>;
+}
+
+/** A worker's replica: parameters of the right shapes (values come with the requests), adapters under LoRA. */
+export function replicaState(init: ReplicaInit, params: Params): ReplicaState {
+  const kernels = kernelsByName(init.kernels);
+  if (!init.lora) return { config: init.model, params, kernels, trainable: params };
+  const adapters = createAdapters(init.model, params, init.lora, 0);
+  return { config: init.model, params, kernels, adapters, trainable: adapterVariables(adapters) };
 }
 
 export interface ReplicaReply {
@@ -84,9 +114,9 @@ export function splitForReplicas(batches: Batch[], replicas: number): WeightedSl
   return out;
 }
 
-/** Σ weight·loss and Σ weight·∇loss over the slices, as plain arrays in `names` order. */
-export function weightedSliceGradients(state: Pick<TrainState, "config" | "params" | "kernels">, names: string[], slices: WeightedSlice[]): ReplicaReply {
-  const variables = names.map((n) => state.params.get(n)!);
+/** Σ weight·loss and Σ weight·∇loss (with respect to `names` of the trained parameters) over the slices, as plain arrays. */
+export function weightedSliceGradients(state: ReplicaState, names: string[], slices: WeightedSlice[]): ReplicaReply {
+  const variables = names.map((n) => state.trainable.get(n)!);
   const sums = variables.map((v) => new Float32Array(v.size));
   let loss = 0;
   for (const { batch, weight } of slices) {
@@ -129,11 +159,11 @@ export class DataParallelGroup {
   ) {}
 
   /** Starts `replicas − 1` workers on the main thread's backend (wasm or cpu) and kernels. */
-  static async start(replicas: number, model: ModelConfig, kernels: Kernels): Promise<DataParallelGroup> {
+  static async start(replicas: number, model: ModelConfig, kernels: Kernels, lora?: LoraConfig): Promise<DataParallelGroup> {
     const backend = tf.getBackend();
     if (backend !== "wasm" && backend !== "cpu") throw new KilnError("bad_config", `dataParallel > 1 runs on the wasm or cpu backend (one core per thread), not ${backend}`);
-    if (model.dropout > 0) throw new KilnError("bad_config", "dataParallel > 1 needs dropout 0: dropout masks depend on the slice shape, so replicas would not match one process");
-    const init: ReplicaInit = { backend, model, kernels: kernelsByName(kernels.name).name as "fast" | "plain" };
+    if (model.dropout > 0 || (lora?.dropout ?? 0) > 0) throw new KilnError("bad_config", "dataParallel > 1 needs dropout 0 (model and LoRA): dropout masks depend on the slice shape, so replicas would not match one process");
+    const init: ReplicaInit = { backend, model, kernels: kernelsByName(kernels.name).name as "fast" | "plain", lora };
     const workers = Array.from({ length: replicas - 1 }, () => workerEntry(init));
     // Each worker posts "ready" once its backend is up; fail fast if one dies instead.
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
@@ -156,13 +186,18 @@ export class DataParallelGroup {
     });
   }
 
-  /** The summed loss and gradients of the whole step, over the main thread and every worker. */
-  async gradients(state: Pick<TrainState, "config" | "params" | "kernels">, batches: Batch[]): Promise<ReplicaReply> {
-    const names = [...state.params.keys()];
+  private baseSent = false;
+
+  /** The summed loss and gradients (of `state.trainable`, in its order) of the whole step, over the main thread and every worker. */
+  async gradients(state: ReplicaState, batches: Batch[]): Promise<ReplicaReply> {
+    const names = [...state.trainable.keys()];
     const shares = splitForReplicas(batches, this.replicas);
-    const weights = names.map((n) => state.params.get(n)!.dataSync() as Float32Array);
+    const trainable = { names, weights: names.map((n) => state.trainable.get(n)!.dataSync() as Float32Array) };
+    // Under LoRA the base is frozen: the workers need it once.
+    const base = state.adapters && !this.baseSent ? { names: [...state.params.keys()], weights: [...state.params.values()].map((p) => p.dataSync() as Float32Array) } : undefined;
+    this.baseSent = true;
     // Post first, so the workers compute while the main thread computes its own share.
-    const pending = this.workers.map((w, i) => this.ask(w, { names, weights, slices: shares[i + 1]! }));
+    const pending = this.workers.map((w, i) => this.ask(w, { base, trainable, slices: shares[i + 1]! }));
     const own = weightedSliceGradients(state, names, shares[0]!);
     for (const reply of await Promise.all(pending)) {
       own.loss += reply.loss;
@@ -176,10 +211,9 @@ export class DataParallelGroup {
 
   /** `trainStep` (step.ts) with the gradients computed by the group: clip, AdamW. */
   async step(state: TrainState, batches: Batch[], learningRate: number, gradClip: number): Promise<StepResult> {
-    if (state.adapters) throw new KilnError("bad_config", "dataParallel > 1 does not support LoRA fine-tuning yet");
     const { loss, grads: arrays } = await this.gradients(state, batches);
-    const names = [...state.params.keys()];
-    const grads = new Map(names.map((n, i) => [n, tf.tensor(arrays[i]!, state.params.get(n)!.shape)] as [string, tf.Tensor]));
+    const names = [...state.trainable.keys()];
+    const grads = new Map(names.map((n, i) => [n, tf.tensor(arrays[i]!, state.trainable.get(n)!.shape)] as [string, tf.Tensor]));
     try {
       const gradNorm = clipByGlobalNorm(grads, gradClip);
       state.optimizer.step(grads, learningRate);
@@ -194,10 +228,10 @@ export class DataParallelGroup {
   }
 }
 
-/** Writes `weights` into a replica's parameters (the worker side of a step). */
-export function loadWeights(params: Params, names: string[], weights: Float32Array[]): void {
+/** Writes named weights into a replica's variables (the worker side of a step). */
+export function loadWeights(variables: Map<string, tf.Variable>, { names, weights }: NamedWeights): void {
   names.forEach((name, i) => {
-    const p = params.get(name)!;
+    const p = variables.get(name)!;
     tf.tidy(() => p.assign(tf.tensor(weights[i]!, p.shape)));
   });
 }

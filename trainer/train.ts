@@ -157,8 +157,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   };
 
   const lastStep = Math.min(config.steps, options.stopAfter ?? Infinity);
-  if (config.dataParallel > 1 && loraConfig) throw new Error("dataParallel > 1 does not support LoRA fine-tuning yet");
-  const group = config.dataParallel > 1 && step < lastStep ? await DataParallelGroup.start(config.dataParallel, model, kernels) : undefined;
+  const group = config.dataParallel > 1 && step < lastStep ? await DataParallelGroup.start(config.dataParallel, model, kernels, loraConfig) : undefined;
   try {
     let windowStart = performance.now();
     let windowTokens = 0;

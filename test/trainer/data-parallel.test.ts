@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
 import { loadCheckpoint } from "../../trainer/checkpoint.js";
+import { adapterVariables } from "../../trainer/lora.js";
 import { DataParallelGroup, splitForReplicas } from "../../trainer/data-parallel.js";
 import { fastKernels } from "../../trainer/kernels.js";
 import { disposeParams, initParams } from "../../trainer/model.js";
@@ -134,6 +135,29 @@ describe("dataParallel 2", () => {
     tf.dispose([...saved.weights.values(), ...(saved.optimizer?.values() ?? [])]);
     [straight, second].forEach(disposeResult);
   }, 60_000);
+
+  it("LoRA: matches one thread (losses, adapters), the base stays frozen", async () => {
+    const base = await train(config("lora-base", 1, { steps: 2 }), data());
+    const baseWeights = await weightsOf(base.params);
+    disposeResult(base);
+    const lora = (name: string, threads: number) =>
+      config(name, threads, { init: { from: path.join(dir, "lora-base", "checkpoint"), mode: "lora" }, lora: { rank: 2, alpha: 4, dropout: 0, targets: ["attn.c_attn", "mlp.c_fc"] }, optim: { learningRate: 3e-2, warmupSteps: 0 } });
+    const one = await train(lora("lora-one", 1), data());
+    const two = await train(lora("lora-two", 2), data());
+    two.trainLosses.forEach((loss, i) => expect(Math.abs(loss - one.trainLosses[i]!) / one.trainLosses[i]!).toBeLessThan(1e-5));
+    const [a, b] = [await weightsOf(adapterVariables(one.adapters!)), await weightsOf(adapterVariables(two.adapters!))];
+    expect(Object.keys(b).sort()).toEqual(["h.0.attn.c_attn.lora_a", "h.0.attn.c_attn.lora_b", "h.0.mlp.c_fc.lora_a", "h.0.mlp.c_fc.lora_b"]);
+    expect(relativeL2(a, b)).toBeLessThan(1e-5);
+    // B starts at zero: it really trained, by far more than the tolerance
+    expect(Math.max(...b["h.0.attn.c_attn.lora_b"]!.map(Math.abs))).toBeGreaterThan(1e-3);
+    expect(await weightsOf(two.params)).toEqual(baseWeights);
+    [one, two].forEach(disposeResult);
+  }, 60_000);
+
+  it("refuses LoRA dropout like model dropout", async () => {
+    const cfg = config("lora-dropout", 2, { init: { from: path.join(dir, "lora-base", "checkpoint"), mode: "lora" }, lora: { rank: 2, alpha: 4, dropout: 0.1, targets: ["attn.c_attn"] } });
+    await expect(train(cfg, data())).rejects.toThrow(/dropout 0 \(model and LoRA\)/);
+  });
 
   it("refuses dropout with one clear error", async () => {
     await expect(train(config("dropout", 2, { model: { blockSize: 8, layers: 1, heads: 2, width: 16, dropout: 0.1 } }), data())).rejects.toThrow(/dropout 0/);
