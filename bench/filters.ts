@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     { name: "gopher_quality", run: () => timeStages(docs, [makeStage("gopher_quality")]) },
     { name: "c4_quality (FineWeb params)", run: () => timeStages(docs, [makeStage("c4_quality", finewebC4)]) },
     { name: "fineweb_quality", run: () => timeStages(docs, [makeStage("fineweb_quality")]) },
+    { name: "c4_badwords (C4 English list)", run: () => timeStages(docs, [makeStage("c4_badwords")]) },
     { name: "pii", run: () => timeStages(docs, [makeStage("pii")]) },
     {
       name: "full chain (FineWeb order)",

@@ -1,7 +1,8 @@
-/** Importing this module registers the heuristic filters: Gopher, C4, FineWeb, URL blocklist, PII. */
+/** Importing this module registers the heuristic filters: Gopher, C4 (and its bad-words rule), FineWeb, URL blocklist, PII. */
 export { gopherRepetition, gopherRepetitionFilter, gopherRepetitionSignals, gopherRepetitionDecide } from "./gopher-repetition.js";
 export { gopherQuality, gopherQualityFilter, gopherQualitySignals, gopherQualityDecide } from "./gopher-quality.js";
 export { c4Quality, c4Filter, c4Apply } from "./c4.js";
+export { c4BadWords, badWords, badWordsPattern, BADWORDS_LANGUAGES } from "./badwords.js";
 export { finewebQuality, finewebQualityFilter, finewebQualitySignals, finewebQualityDecide } from "./fineweb-quality.js";
 export { urlFilterStage, urlFilter, UrlBlocklist } from "./url.js";
 export { pii, piiFilter, scrubPii } from "./pii.js";

@@ -55,11 +55,18 @@ const c41: Preset = {
   ],
 };
 
+/** C4 as published: c4@1 plus the bad-words rule on C4's pinned English list. */
+const c42: Preset = {
+  id: "c4@2",
+  description: "C4: English (>= 0.99), C4's line and page rules with the terminal-punctuation rule on, then the bad-words rule",
+  steps: [...c41.steps, { stage: "c4_badwords", params: {} }],
+};
+
 /** Every published preset version. */
-export const PRESETS: readonly Preset[] = [fineweb1, gopher1, c41];
+export const PRESETS: readonly Preset[] = [fineweb1, gopher1, c41, c42];
 
 /** Bare names resolve to these versions. */
-export const LATEST: Readonly<Record<string, string>> = { fineweb: "fineweb@1", gopher: "gopher@1", c4: "c4@1" };
+export const LATEST: Readonly<Record<string, string>> = { fineweb: "fineweb@1", gopher: "gopher@1", c4: "c4@2" };
 
 export function presetNames(): string[] {
   return [...Object.keys(LATEST), ...PRESETS.map((p) => p.id)];

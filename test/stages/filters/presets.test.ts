@@ -22,7 +22,9 @@ describe("presets", () => {
   it("has gopher and c4, versioned", () => {
     expect(expandPreset("gopher").map((s) => s.stage)).toEqual(["gopher_repetition", "gopher_quality"]);
     expect(expandPreset("c4@1").map((s) => s.stage)).toEqual(["language_filter", "c4_quality"]);
-    expect(PRESETS.map((p) => p.id)).toEqual(["fineweb@1", "gopher@1", "c4@1"]);
+    expect(expandPreset("c4@2").map((s) => s.stage)).toEqual(["language_filter", "c4_quality", "c4_badwords"]);
+    expect(expandPreset("c4")).toEqual(expandPreset("c4@2"));
+    expect(PRESETS.map((p) => p.id)).toEqual(["fineweb@1", "gopher@1", "c4@1", "c4@2"]);
   });
   it("returns copies: changing an expansion does not change the preset", () => {
     (expandPreset("fineweb")[2]!.params.languages as string[]).push("de");
@@ -33,7 +35,7 @@ describe("presets", () => {
     expect(() => expandPreset("dolma")).toThrow(/unknown preset "dolma" \(known: fineweb, gopher, c4, fineweb@1/);
   });
   it("gives params that this module's stages accept", () => {
-    for (const step of expandPreset("fineweb")) {
+    for (const step of [...expandPreset("fineweb"), ...expandPreset("c4")]) {
       if (["extract", "language_filter", "minhash"].includes(step.stage)) continue; // registered by other modules
       expect(getSpec("stage", step.stage).params.safeParse(step.params).success).toBe(true);
     }
