@@ -3,6 +3,8 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { KilnError } from "./errors.js";
+import { hasGlobChars } from "./io/glob.js";
+import { isS3Url, parseS3Url } from "./io/s3.js";
 import { getStepPreset, type RawStep } from "./presets.js";
 import { getSpec, type SpecKind } from "./registry.js";
 
@@ -35,6 +37,7 @@ const userStep = z
       .loose()
       .default({ format: "jsonl" }),
     tasks: z.number().int().positive().optional().describe("world size; default: one task per input file"),
+    data: z.string().min(1).optional().describe("where the data files go: a folder or an s3:// prefix; default <output>/<step>/data"),
     keepExcluded: z.boolean().default(false).describe("write dropped documents to excluded/"),
   })
   .strict();
@@ -60,6 +63,8 @@ export interface ResolvedStep {
   from?: string;
   stages: ResolvedComponent[];
   writer: ResolvedComponent;
+  /** Where the data files go, when not `<output>/<step>/data`: an absolute folder or an s3:// prefix (no trailing "/"). */
+  data?: string;
   /** Set for whole-step task steps, which get every input file and split the work by rank. */
   task?: ResolvedComponent;
   tasks?: number;
@@ -134,7 +139,11 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
     throw new KilnError("config", `${source}${step}: ${formatIssue(issue)}`);
   }
   const config = parsed.data;
+  const output = absolutePath(config.output, baseDir);
   const seen = new Set<string>();
+  // Data location -> step: two steps writing rank files into one place would overwrite each other.
+  const dataOwners = new Map<string, string>();
+  const dataOf = new Map<string, string>();
   const steps = config.steps.map((step, index): ResolvedStep => {
     const where = `${source}: steps[${index}] (${step.name})`;
     if (seen.has(step.name)) throw new KilnError("config", `${where}: name: a step named "${step.name}" already exists`);
@@ -149,6 +158,15 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
     seen.add(step.name);
     const { format: writerName, ...writerParams } = step.write;
     const task = step.task ? (({ name, ...params }) => ({ name, params: parseParams("task", name, params, `${where}: task.${name}`) }))(step.task) : undefined;
+    const data = step.data === undefined ? undefined : resolveDataLocation(step.data, `${where}: data`, baseDir, task?.name);
+    const location = data ?? path.join(output, step.name, "data");
+    const owner = dataOwners.get(location);
+    if (owner !== undefined) throw new KilnError("config", `${where}: data: step "${owner}" already writes its data to ${location}`);
+    dataOwners.set(location, step.name);
+    dataOf.set(step.name, location);
+    if (task && from && isS3Url(dataOf.get(from) ?? "")) {
+      throw new KilnError("config", `${where}: read.from: whole-step task ${task.name} reads local files, but step "${from}" writes its data to ${dataOf.get(from)}; give "${from}" a local data folder`);
+    }
     return {
       name: step.name,
       reader,
@@ -164,6 +182,7 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
         return { name: split.name, params: parseParams("stage", split.name, split.params, `${where}: stages[${stageIndex}].${split.name}`) };
       }),
       writer: { name: writerName, params: parseParams("writer", writerName, writerParams, `${where}: write`) },
+      ...(data ? { data } : {}),
       ...(task ? { task } : {}),
       ...(step.tasks ? { tasks: step.tasks } : {}),
       keepExcluded: step.keepExcluded,
@@ -171,10 +190,30 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
   });
   return {
     name: config.name ?? path.basename(source).replace(/\.(ya?ml|json)$/, ""),
-    output: absolutePath(config.output, baseDir),
+    output,
     modules: config.modules.map((m) => absolutePath(m, baseDir)),
     steps,
   };
+}
+
+/**
+ * A step's `data` as the runner uses it: an absolute folder, or `s3://bucket[/prefix]`. Whole-step
+ * tasks read and write their files with the local file system, so they get a folder only. Glob
+ * characters are refused because the next step finds the files by listing `<data>/*`.
+ */
+function resolveDataLocation(raw: string, where: string, baseDir: string, taskName: string | undefined): string {
+  if (hasGlobChars(raw)) throw new KilnError("config", `${where}: "${raw}" contains a glob character (* ? [ ] { } \\); name a plain folder or prefix`);
+  if (isS3Url(raw)) {
+    if (taskName) throw new KilnError("config", `${where}: whole-step task ${taskName} writes local files; give a local folder, not ${raw}`);
+    if (!/^s3:\/\/[^/]/i.test(raw)) throw new KilnError("config", `${where}: expected s3://bucket/prefix, got ${raw}`);
+    const location = parseS3Url(raw);
+    const prefix = location.key.replace(/\/+$/, "");
+    return prefix ? `s3://${location.bucket}/${prefix}` : `s3://${location.bucket}`;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    throw new KilnError("config", `${where}: expected a local folder or an s3:// prefix, got ${raw}`);
+  }
+  return path.resolve(baseDir, raw);
 }
 
 function absolutePath(p: string, baseDir: string): string {

@@ -61,7 +61,7 @@ export interface Writer {
 export interface StepTaskContext extends TaskContext {
   /** Every input file of the step (not only this rank's). */
   inputs: string[];
-  /** Where this task writes: `<output>/<step>/data`. Name files by rank and write them atomically. */
+  /** Where this task writes: the step's `data` folder (`<output>/<step>/data` by default). Name files by rank and write them atomically. */
   outputDir: string;
   /** Adds to a counter in this task's stats (e.g. "pairs", "clusters"). */
   count(key: string, n?: number): void;

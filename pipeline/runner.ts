@@ -4,20 +4,36 @@ import { access, mkdir, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Doc, Stage, TaskContext } from "./doc.js";
 import type { ResolvedPipeline, ResolvedStep } from "./config.js";
-import { errorMessage } from "./errors.js";
+import { KilnError, errorMessage } from "./errors.js";
+import { isS3Url } from "./io/s3.js";
 import { listFiles, openWriteAtomic, writeFileAtomic } from "./io/storage.js";
 import { getSpec } from "./registry.js";
 import { addCount, emptyStageStats, mergeTaskStats, type StageStats, type StepStats, type TaskStats } from "./stats.js";
 
-/** The folders of one step inside a run: `<output>/<step>/{data,stats,completions,logs,excluded}`. */
+/**
+ * Where a step's data files go: its `data` location (a folder or an s3:// prefix) when the config
+ * gives one, else `<output>/<step>/data`.
+ */
+export function stepDataLocation(pipeline: ResolvedPipeline, step: string): string {
+  return pipeline.steps.find((s) => s.name === step)?.data ?? path.join(pipeline.output, step, "data");
+}
+
+const inLocation = (location: string, name: string) => (isS3Url(location) ? `${location}/${name}` : path.join(location, name));
+
+/**
+ * The folders of one step inside a run: `<output>/<step>/{data,stats,completions,logs,excluded}`.
+ * Only the data may live elsewhere (`dataDir`); the bookkeeping always stays in the run folder.
+ */
 export function stepPaths(pipeline: ResolvedPipeline, step: string) {
   const dir = path.join(pipeline.output, step);
+  const dataDir = stepDataLocation(pipeline, step);
   const rankName = (rank: number) => String(rank).padStart(5, "0");
   return {
     dir,
+    dataDir,
     plan: path.join(dir, "plan.json"),
     stats: path.join(dir, "stats.json"),
-    data: (rank: number, extension: string) => path.join(dir, "data", rankName(rank) + extension),
+    data: (rank: number, extension: string) => inLocation(dataDir, rankName(rank) + extension),
     taskStats: (rank: number) => path.join(dir, "stats", `${rankName(rank)}.json`),
     completion: (rank: number) => path.join(dir, "completions", rankName(rank)),
     log: (rank: number) => path.join(dir, "logs", `${rankName(rank)}.log`),
@@ -41,8 +57,7 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
   if (await exists(paths.plan)) return JSON.parse(await readFile(paths.plan, "utf8")) as StepPlan;
   let files: string[];
   if (step.from) {
-    const dataDir = path.join(stepPaths(pipeline, step.from).dir, "data");
-    files = (await readdir(dataDir)).filter((f) => !f.includes(".tmp-")).sort().map((f) => path.join(dataDir, f));
+    files = await listStepData(pipeline, step.from);
   } else {
     const spec = getSpec("reader", step.reader.name);
     files = step.paths.length === 0 && spec.inputs ? await spec.inputs(step.reader.params) : await listFiles(step.paths);
@@ -52,6 +67,21 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
   const plan: StepPlan = { step: step.name, world, files };
   await writeFileAtomic(paths.plan, JSON.stringify(plan, null, 2) + "\n");
   return plan;
+}
+
+/** The data files an earlier step wrote, without the temporary files of killed attempts. */
+async function listStepData(pipeline: ResolvedPipeline, step: string): Promise<string[]> {
+  const dataDir = stepDataLocation(pipeline, step);
+  if (!pipeline.steps.find((s) => s.name === step)?.data) {
+    return (await readdir(dataDir)).filter((f) => !f.includes(".tmp-")).sort().map((f) => path.join(dataDir, f));
+  }
+  // A `data` location may be s3://, so it is listed like any input; an empty one is an empty step,
+  // as with readdir. S3 has no temporary objects (an upload is invisible until complete).
+  const files = await listFiles(inLocation(dataDir, "*")).catch((error: unknown) => {
+    if (error instanceof KilnError && error.code === "no_input") return [];
+    throw error;
+  });
+  return files.filter((f) => !path.basename(f).includes(".tmp-"));
 }
 
 export const isComplete = (pipeline: ResolvedPipeline, step: string, rank: number) =>
@@ -74,12 +104,15 @@ export interface TaskOptions {
   onProgress?: (progress: TaskProgress) => void;
 }
 
-/** Temporary files a killed attempt of this rank left behind; they are never renamed into place. */
-async function removeLeftovers(dir: string, rank: number): Promise<void> {
+/**
+ * Temporary files a killed attempt of this rank left behind; they are never renamed into place.
+ * (A killed upload to S3 leaves an incomplete multipart upload, which only a bucket lifecycle rule removes.)
+ */
+async function removeLeftovers(folders: string[], rank: number): Promise<void> {
   const prefix = String(rank).padStart(5, "0");
-  for (const sub of ["data", "excluded", "stats", "completions"]) {
-    const names = await readdir(path.join(dir, sub)).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => n.startsWith(prefix) && n.includes(".tmp-")).map((n) => rm(path.join(dir, sub, n), { force: true })));
+  for (const folder of folders) {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.startsWith(prefix) && n.includes(".tmp-")).map((n) => rm(path.join(folder, n), { force: true })));
   }
 }
 
@@ -139,8 +172,9 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
   if (await isComplete(pipeline, step.name, rank)) return null;
   const started = performance.now();
   const files = plan.files.filter((_, i) => i % plan.world === rank);
-  await Promise.all(["logs", "stats", "completions", "data"].map((d) => mkdir(path.join(paths.dir, d), { recursive: true })));
-  await removeLeftovers(paths.dir, rank);
+  const localData = isS3Url(paths.dataDir) ? [] : [paths.dataDir];
+  await Promise.all([...["logs", "stats", "completions"].map((d) => path.join(paths.dir, d)), ...localData].map((d) => mkdir(d, { recursive: true })));
+  await removeLeftovers([...localData, ...["excluded", "stats", "completions"].map((d) => path.join(paths.dir, d))], rank);
   const logFile = openLog(paths.log(rank));
   if (step.task) return runWholeStepTask(pipeline, step, step.task, plan, rank, logFile, started);
   logFile.log(`task ${rank}/${plan.world} of step ${step.name}: ${files.length} file(s)`);
@@ -159,7 +193,7 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
     rank,
     world: plan.world,
     step: step.name,
-    stepDataDir: (name) => path.join(stepPaths(pipeline, name).dir, "data"),
+    stepDataDir: (name) => stepDataLocation(pipeline, name),
     log: logFile.log,
     skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
     drop: (doc, stage, reason) => {
@@ -257,9 +291,10 @@ async function runWholeStepTask(
       rank,
       world: plan.world,
       step: step.name,
-      stepDataDir: (name) => path.join(stepPaths(pipeline, name).dir, "data"),
+      stepDataDir: (name) => stepDataLocation(pipeline, name),
       inputs: plan.files,
-      outputDir: path.join(stepPaths(pipeline, step.name).dir, "data"),
+      // Always a folder: the config refuses an s3:// `data` for a whole-step task.
+      outputDir: stepDataLocation(pipeline, step.name),
       log: logFile.log,
       skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
       drop: (_doc, _stage, reason) => addCount(stats.dropped, reason),

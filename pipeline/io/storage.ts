@@ -4,7 +4,7 @@ import { KilnError, errorMessage } from "../errors.js";
 import { compressionOf, decompressor } from "./compression.js";
 import { isHttpUrl, openHttp } from "./http.js";
 import { listLocal, openLocal, openLocalWriteAtomic, type AtomicWrite } from "./local.js";
-import { isS3Url, listS3, openS3 } from "./s3.js";
+import { isS3Url, listS3, openS3, openS3WriteAtomic } from "./s3.js";
 
 export interface ReadOptions {
   /** Undo the compression the extension names (default true). */
@@ -81,14 +81,20 @@ async function* decodedChunks(path: string, decoder: Transform): AsyncGenerator<
   }
 }
 
-/** An atomic writer for a local path; see AtomicWrite. Object stores and URLs are read-only for now. */
+/**
+ * An atomic writer (see AtomicWrite): nothing appears under `path` until commit(). A local path is
+ * written under a temporary name and renamed; an s3:// key is uploaded (one PutObject up to 8 MiB,
+ * else a multipart upload) and published by the last request. http(s) URLs are read-only.
+ */
 export function openWriteAtomic(path: string, options: WriteOptions = {}): AtomicWrite {
-  if (isS3Url(path) || isHttpUrl(path)) {
-    throw new KilnError("unsupported", `${path}: writing to s3:// or http(s):// is not supported yet`);
+  if (isHttpUrl(path)) {
+    throw new KilnError("unsupported", `${path}: http(s):// URLs are read-only; write to a local path or to s3://`);
   }
+  if (isS3Url(path)) return openS3WriteAtomic(path, options);
   return openLocalWriteAtomic(path, options);
 }
 
+/** `data` written atomically to a local path or an s3:// key. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const writer = openWriteAtomic(path);
   try {

@@ -139,8 +139,7 @@ describe("openWriteAtomic", () => {
     expect(await readText(target)).toBe("hi");
   });
 
-  it("refuses remote targets for now", () => {
-    expect(() => openWriteAtomic("s3://bucket/out.jsonl.gz")).toThrow(expect.objectContaining({ code: "unsupported" }));
+  it("refuses http(s) targets: URLs are read-only", () => {
     expect(() => openWriteAtomic("https://host/out.jsonl")).toThrow(expect.objectContaining({ code: "unsupported" }));
   });
 });

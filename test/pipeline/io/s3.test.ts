@@ -1,132 +1,26 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { once } from "node:events";
+import { randomBytes } from "node:crypto";
 import { buffer } from "node:stream/consumers";
-import { gzipSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { listFiles, openRead, readText, setRetryPolicy } from "../../../pipeline/io/index.js";
-import { sampleBytes, startServer, type LoopbackServer } from "./helpers.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { decompress as zstdDecompress } from "fzstd";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  listFiles,
+  openRead,
+  openWriteAtomic,
+  readText,
+  setRetryPolicy,
+  writeFileAtomic,
+  type AtomicWrite,
+} from "../../../pipeline/io/index.js";
+import { BUCKET, useFakeS3, type FakeS3 } from "./fake-s3.js";
+import { sampleBytes } from "./helpers.js";
 
-const BUCKET = "crawl";
-const PAGE_SIZE = 2;
-
-interface SeenRequest {
-  path: string;
-  query: URLSearchParams;
-  range: string | undefined;
-  authorization: string | undefined;
-}
-
-/**
- * Just enough of S3 for the reader, path-style: `GET /bucket?list-type=2` (ListObjectsV2, two keys
- * a page so continuation tokens are exercised) and `GET /bucket/key` (GetObject, with Range).
- * Keys listed in `cutOnce` have their first GET dropped halfway through the body.
- */
-function fakeS3(objects: Map<string, Buffer>, cutOnce = new Set<string>()) {
-  const seen: SeenRequest[] = [];
-  const handler = (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://fake-s3");
-    const [bucket, ...keyParts] = url.pathname.slice(1).split("/");
-    const key = decodeURIComponent(keyParts.join("/"));
-    seen.push({
-      path: url.pathname,
-      query: url.searchParams,
-      range: request.headers.range,
-      authorization: request.headers.authorization,
-    });
-    if (bucket !== BUCKET) return sendError(response, 404, "NoSuchBucket");
-    if (key === "" && url.searchParams.get("list-type") === "2") return listObjects(objects, url.searchParams, response);
-    const object = objects.get(key);
-    if (!object) return sendError(response, 404, "NoSuchKey");
-    if (cutOnce.delete(key)) {
-      response.writeHead(200, { "content-length": String(object.length) });
-      response.write(object.subarray(0, object.length >> 1), () => response.socket?.destroy());
-      return;
-    }
-    const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? "")?.[1] ?? 0);
-    response.writeHead(start > 0 ? 206 : 200, {
-      "content-length": String(object.length - start),
-      ...(start > 0 ? { "content-range": `bytes ${start}-${object.length - 1}/${object.length}` } : {}),
-    });
-    response.end(object.subarray(start));
-  };
-  return { handler, seen };
-}
-
-function listObjects(objects: Map<string, Buffer>, query: URLSearchParams, response: ServerResponse): void {
-  const prefix = query.get("prefix") ?? "";
-  const keys = [...objects.keys()].filter((key) => key.startsWith(prefix)).sort();
-  const start = Number(query.get("continuation-token") ?? 0);
-  const page = keys.slice(start, start + PAGE_SIZE);
-  const truncated = start + PAGE_SIZE < keys.length;
-  const contents = page
-    .map((key) => `<Contents><Key>${escapeXml(key)}</Key><Size>${objects.get(key)?.length}</Size></Contents>`)
-    .join("");
-  response.writeHead(200, { "content-type": "application/xml" });
-  response.end(
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-      `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-      `<Name>${BUCKET}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount>` +
-      `<MaxKeys>${PAGE_SIZE}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}` +
-      (truncated ? `<NextContinuationToken>${start + PAGE_SIZE}</NextContinuationToken>` : "") +
-      `</ListBucketResult>`,
-  );
-}
-
-function sendError(response: ServerResponse, status: number, code: string): void {
-  response.writeHead(status, { "content-type": "application/xml" });
-  response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-const ENV_KEYS = [
-  "AWS_ENDPOINT_URL",
-  "AWS_ENDPOINT_URL_S3",
-  "AWS_REGION",
-  "AWS_DEFAULT_REGION",
-  "KILN_S3_ANONYMOUS",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_PROFILE",
-  "AWS_SHARED_CREDENTIALS_FILE",
-  "AWS_CONFIG_FILE",
-  "AWS_EC2_METADATA_DISABLED",
-  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-  "AWS_WEB_IDENTITY_TOKEN_FILE",
-];
-const savedEnv = new Map(ENV_KEYS.map((key) => [key, process.env[key]]));
-const servers: LoopbackServer[] = [];
-
-/** Starts a fake S3 and points the SDK at it, with no credentials reachable and no metadata service. */
-async function startFakeS3(objects: Map<string, Buffer>, cutOnce?: Set<string>) {
-  const fake = fakeS3(objects, cutOnce);
-  const server = await startServer(fake.handler);
-  servers.push(server);
-  process.env["AWS_ENDPOINT_URL"] = server.url;
-  return fake;
-}
+const startFakeS3 = useFakeS3();
 
 beforeAll(() => setRetryPolicy({ retries: 3, baseDelayMs: 1, maxDelayMs: 10 }));
-afterAll(() => {
-  setRetryPolicy({});
-  for (const [key, value] of savedEnv) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-});
-beforeEach(() => {
-  for (const key of ENV_KEYS) delete process.env[key];
-  process.env["AWS_REGION"] = "us-east-1";
-  process.env["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/kiln-test-credentials";
-  process.env["AWS_CONFIG_FILE"] = "/nonexistent/kiln-test-config";
-  process.env["AWS_EC2_METADATA_DISABLED"] = "true";
-});
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterAll(() => setRetryPolicy({}));
 
 const segments = new Map<string, Buffer>([
   ["cc/segments/2/warc/b.warc.gz", gzipSync("record b\n")],
@@ -174,7 +68,7 @@ describe("s3 (against a loopback fake S3)", () => {
     process.env["KILN_S3_ANONYMOUS"] = "1";
     const body = sampleBytes(250_000, 9);
     const key = "cc/big.warc";
-    const { seen } = await startFakeS3(new Map([[key, body]]), new Set([key]));
+    const { seen } = await startFakeS3(new Map([[key, body]]), { cutOnce: new Set([key]) });
     const received = await buffer(await openRead(`s3://${BUCKET}/${key}`));
     expect(received.equals(body)).toBe(true);
     expect(seen.map((request) => request.range)).toEqual([undefined, `bytes=${body.length >> 1}-`]);
@@ -193,5 +87,184 @@ describe("s3 (against a loopback fake S3)", () => {
     const { seen } = await startFakeS3(segments);
     expect(await readText(`s3://${BUCKET}/cc/segments/1/warc/a.warc.gz`)).toBe("record a\n");
     expect(seen[0]?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\//);
+  });
+});
+
+const MiB = 1024 * 1024;
+
+/** Writes `bytes` in chunks of an odd size, so parts are cut inside chunks, waiting on drain. */
+async function writeAll(writer: AtomicWrite, bytes: Uint8Array, chunkSize = 100_003): Promise<void> {
+  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+    if (!writer.stream.write(bytes.subarray(offset, offset + chunkSize))) await once(writer.stream, "drain");
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+const readBack = async (url: string) => buffer(await openRead(url));
+const requests = (fake: FakeS3, method: string, query: string) =>
+  fake.seen.filter((request) => request.method === method && request.query.has(query));
+
+describe("s3 writes (against a loopback fake S3)", () => {
+  it("sends a small object as one PutObject, visible only on commit, plain, .gz and .zst", async () => {
+    const fake = await startFakeS3();
+    const text = sampleBytes(300_000, 3);
+    for (const [extension, magic] of [["", null], [".gz", "1f8b"], [".zst", "28b52ffd"]] as const) {
+      const key = `out/small.jsonl${extension}`;
+      const writer = openWriteAtomic(`s3://${BUCKET}/${key}`);
+      await writeAll(writer, text);
+      expect(fake.objects.has(key)).toBe(false);
+      await writer.commit();
+      const stored = fake.objects.get(key) ?? Buffer.alloc(0);
+      if (magic) expect(stored.subarray(0, magic.length / 2).toString("hex")).toBe(magic);
+      const decoded = extension === ".gz" ? gunzipSync(stored) : extension === ".zst" ? Buffer.from(zstdDecompress(stored)) : stored;
+      expect(decoded.equals(text)).toBe(true);
+      expect((await readBack(`s3://${BUCKET}/${key}`)).equals(text)).toBe(true);
+    }
+    expect(fake.puts.map((put) => put.key)).toEqual(["out/small.jsonl", "out/small.jsonl.gz", "out/small.jsonl.zst"]);
+    expect(fake.puts[0]?.size).toBe(300_000);
+    expect(requests(fake, "POST", "uploads")).toHaveLength(0);
+  });
+
+  it("writes with writeFileAtomic and refuses http(s) and a key-less URL", async () => {
+    await startFakeS3();
+    await writeFileAtomic(`s3://${BUCKET}/run/plan.json`, '{"world":2}\n');
+    expect(await readText(`s3://${BUCKET}/run/plan.json`)).toBe('{"world":2}\n');
+    expect(() => openWriteAtomic("https://example.org/x.jsonl")).toThrow(/https:\/\/example\.org\/x\.jsonl: http\(s\):\/\/ URLs are read-only/);
+    expect(() => openWriteAtomic(`s3://${BUCKET}/`)).toThrow(`s3://${BUCKET}/: expected s3://bucket/key`);
+  });
+
+  it("sends exactly 8 MiB as one PutObject and 8 MiB + 1 byte as two parts", async () => {
+    const fake = await startFakeS3();
+    const bytes = randomBytes(8 * MiB + 1);
+    const exact = openWriteAtomic(`s3://${BUCKET}/edge/exact.bin`);
+    await writeAll(exact, bytes.subarray(0, 8 * MiB));
+    await exact.commit();
+    const over = openWriteAtomic(`s3://${BUCKET}/edge/over.bin`);
+    await writeAll(over, bytes);
+    await over.commit();
+    expect(fake.puts).toEqual([{ key: "edge/exact.bin", size: 8 * MiB }]);
+    expect(fake.completed).toEqual([{ key: "edge/over.bin", partSizes: [8 * MiB, 1] }]);
+    expect(fake.objects.get("edge/over.bin")?.equals(bytes)).toBe(true);
+  });
+
+  it("sends 20 MiB as a multipart upload of 8, 8 and 4 MiB that reads back identical", async () => {
+    const fake = await startFakeS3();
+    const bytes = randomBytes(20 * MiB);
+    const writer = openWriteAtomic(`s3://${BUCKET}/big/data.bin`);
+    await writeAll(writer, bytes);
+    expect(fake.objects.has("big/data.bin")).toBe(false);
+    await writer.commit();
+    expect(fake.completed).toEqual([{ key: "big/data.bin", partSizes: [8 * MiB, 8 * MiB, 4 * MiB] }]);
+    expect(fake.puts).toEqual([]);
+    expect(fake.uploads.size).toBe(0);
+    const parts = requests(fake, "PUT", "partNumber");
+    expect(parts.map((request) => request.query.get("partNumber"))).toEqual(["1", "2", "3"]);
+    // Declared at creation and sent with every part, which the fake checks against the body.
+    expect(requests(fake, "POST", "uploads")[0]?.headers["x-amz-checksum-algorithm"]).toBe("CRC32");
+    expect(parts.every((request) => typeof request.headers["x-amz-checksum-crc32"] === "string")).toBe(true);
+    expect((await readBack(`s3://${BUCKET}/big/data.bin`)).equals(bytes)).toBe(true);
+  });
+
+  it("compresses a multipart object as a whole: 8 MiB parts of one gzip stream", async () => {
+    const fake = await startFakeS3();
+    // Random bytes do not compress, so the gzip output also spans three parts.
+    const bytes = randomBytes(20 * MiB);
+    const writer = openWriteAtomic(`s3://${BUCKET}/big/data.bin.gz`, { level: 1 });
+    await writeAll(writer, bytes);
+    await writer.commit();
+    const stored = fake.objects.get("big/data.bin.gz") ?? Buffer.alloc(0);
+    expect(fake.completed).toEqual([{ key: "big/data.bin.gz", partSizes: [8 * MiB, 8 * MiB, stored.length - 16 * MiB] }]);
+    expect(gunzipSync(stored).equals(bytes)).toBe(true);
+    expect((await readBack(`s3://${BUCKET}/big/data.bin.gz`)).equals(bytes)).toBe(true);
+  });
+
+  it("holds at most one part uploading and one filling: writes wait for the upload", async () => {
+    const fake = await startFakeS3();
+    let release = () => {};
+    fake.holdParts = new Promise<void>((resolve) => (release = resolve));
+    const writer = openWriteAtomic(`s3://${BUCKET}/slow/data.bin`);
+    const bytes = randomBytes(40 * MiB);
+    const chunk = 64 * 1024;
+    let accepted = 0;
+    const writing = (async () => {
+      for (let offset = 0; offset < bytes.length; offset += chunk) {
+        accepted += chunk;
+        if (!writer.stream.write(bytes.subarray(offset, offset + chunk))) await once(writer.stream, "drain");
+      }
+    })();
+    await until(() => requests(fake, "PUT", "partNumber").length === 1 && accepted >= 16 * MiB, "part 1 to arrive");
+    // Time for any write that was not held back to get through.
+    await sleep(200);
+    // Part 1 is held by the server and part 2 is full; the chunk that would start part 3 waits.
+    expect(accepted).toBe(16 * MiB + chunk);
+    release();
+    await writing;
+    await writer.commit();
+    expect(fake.completed[0]?.partSizes).toEqual([8 * MiB, 8 * MiB, 8 * MiB, 8 * MiB, 8 * MiB]);
+    expect(fake.objects.get("slow/data.bin")?.equals(bytes)).toBe(true);
+  });
+
+  it("abort() aborts the multipart upload and never creates the object", async () => {
+    const fake = await startFakeS3();
+    const writer = openWriteAtomic(`s3://${BUCKET}/gone/data.bin`);
+    await writeAll(writer, randomBytes(12 * MiB));
+    await until(() => fake.uploads.get("upload-1")?.parts.has(1) === true, "part 1 to be stored");
+    await writer.abort();
+    expect(fake.aborted).toEqual(["gone/data.bin"]);
+    expect(fake.uploads.size).toBe(0);
+    expect(fake.objects.has("gone/data.bin")).toBe(false);
+    await expect(writer.commit()).rejects.toThrow("already aborted");
+    // Nothing was sent for a write that never reached a part.
+    const small = openWriteAtomic(`s3://${BUCKET}/gone/small.bin`);
+    await writeAll(small, Buffer.from("a few bytes"));
+    const before = fake.seen.length;
+    await small.abort();
+    expect(fake.seen.length).toBe(before);
+    expect(fake.objects.has("gone/small.bin")).toBe(false);
+  });
+
+  it("aborts the upload when the stream fails, and commit() reports one line naming the URL", async () => {
+    const fake = await startFakeS3();
+    const url = `s3://${BUCKET}/failed/data.jsonl.gz`;
+    const writer = openWriteAtomic(url, { level: 1 });
+    await writeAll(writer, randomBytes(12 * MiB));
+    await until(() => fake.uploads.get("upload-1")?.parts.has(1) === true, "part 1 to be stored");
+    writer.stream.destroy(new Error("the source broke"));
+    await until(() => fake.aborted.length === 1, "the upload to be aborted");
+    await expect(writer.commit()).rejects.toMatchObject({ code: "write_error", message: `${url}: the source broke` });
+    expect(fake.aborted).toEqual(["failed/data.jsonl.gz"]);
+    expect(fake.objects.has("failed/data.jsonl.gz")).toBe(false);
+  });
+
+  it("leaves a 500 on one UploadPart to the SDK's retry, and the object is still identical", async () => {
+    const fake = await startFakeS3(new Map(), { failPartOnce: new Set([2]) });
+    const bytes = randomBytes(20 * MiB);
+    const writer = openWriteAtomic(`s3://${BUCKET}/retry/data.bin`);
+    await writeAll(writer, bytes);
+    await writer.commit();
+    const parts = requests(fake, "PUT", "partNumber").map((request) => request.query.get("partNumber"));
+    expect(parts).toEqual(["1", "2", "2", "3"]);
+    expect(fake.completed).toEqual([{ key: "retry/data.bin", partSizes: [8 * MiB, 8 * MiB, 4 * MiB] }]);
+    expect(fake.objects.get("retry/data.bin")?.equals(bytes)).toBe(true);
+  });
+
+  it("reports a missing bucket as one line naming the URL, for a PutObject and a multipart upload", async () => {
+    const fake = await startFakeS3();
+    for (const size of [1000, 12 * MiB]) {
+      const url = `s3://no-such-bucket/out/${size}.jsonl`;
+      const writer = openWriteAtomic(url);
+      // A multipart upload fails at CreateMultipartUpload, behind the write that cut the first part.
+      const failure = writeAll(writer, randomBytes(size)).then(() => writer.commit());
+      const error = await failure.then(() => null, (caught: unknown) => caught);
+      await writer.abort();
+      expect(error).toMatchObject({ code: "not_found", message: `${url}: no such bucket` });
+    }
+    expect(fake.objects.size).toBe(0);
   });
 });
