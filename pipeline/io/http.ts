@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
-import { KilnError } from "../errors.js";
-import { emptyBody, resumableBytes, type BodyFrom, type OpenAt } from "./resumable.js";
-import { RetryableError, parseRetryAfter } from "./retry.js";
+import { KilnError, errorMessage } from "../errors.js";
+import { emptyBody, resumableBytes, type BodyFrom, type ByteRange, type OpenAt } from "./resumable.js";
+import { RetryableError, isRetryable, parseRetryAfter, retryDelayMs, retryPolicy, waitBeforeRetry } from "./retry.js";
 
 export function isHttpUrl(path: string): boolean {
   return /^https?:\/\//i.test(path);
@@ -12,7 +12,8 @@ export function isHttpUrl(path: string): boolean {
  * midway resumes with a Range request when the server supports ranges, otherwise the restarted
  * body's first bytes are skipped.
  */
-export function openHttp(url: string, signal?: AbortSignal): Readable {
+export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange): Readable {
+  if (range) return openHttpRange(url, range, signal);
   let acceptsRanges = false;
   const openAt: OpenAt = async (offset) => {
     const ranged = offset > 0 && acceptsRanges;
@@ -35,6 +36,41 @@ export function openHttp(url: string, signal?: AbortSignal): Readable {
     return bodyFrom(response, ranged ? offset : 0);
   };
   return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
+}
+
+/** Bytes [start, end) of `url`, by Range requests (retried and resumed like a whole body). */
+function openHttpRange(url: string, range: ByteRange, signal?: AbortSignal): Readable {
+  const openAt: OpenAt = async (offset) => {
+    const headers = { "accept-encoding": "identity", range: `bytes=${range.start + offset}-${range.end - 1}` };
+    const response = await fetch(url, { headers, signal });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw statusError(url, response);
+    }
+    if (response.status !== 206) {
+      await response.body?.cancel();
+      throw new KilnError("http_error", `${url}: the server does not answer Range requests (HTTP ${response.status}), which reading parts of a file needs`);
+    }
+    return { body: response.body ? Readable.fromWeb(response.body) : emptyBody(), start: offset };
+  };
+  return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
+}
+
+/** The size of the resource at `url` in bytes, from a HEAD request (retried like a read). */
+export async function httpSize(url: string, signal?: AbortSignal): Promise<number> {
+  const policy = retryPolicy();
+  for (let failures = 0; ; failures++) {
+    try {
+      const response = await fetch(url, { method: "HEAD", headers: { "accept-encoding": "identity" }, signal });
+      if (!response.ok) throw statusError(url, response);
+      const length = Number(response.headers.get("content-length") ?? NaN);
+      if (!Number.isSafeInteger(length)) throw new KilnError("http_error", `${url}: no Content-Length in the HEAD response`);
+      return length;
+    } catch (error) {
+      if (!isRetryable(error) || failures >= policy.retries) throw error instanceof RetryableError ? new KilnError(error.code, error.message) : error instanceof KilnError ? error : new KilnError("read_error", `${url}: ${errorMessage(error)}`);
+      await waitBeforeRetry(retryDelayMs(error, failures, policy), signal);
+    }
+  }
 }
 
 function bodyFrom(response: Response, requestedStart: number): BodyFrom {

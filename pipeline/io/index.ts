@@ -7,6 +7,7 @@ export {
   type Compression,
 } from "./compression.js";
 export { setRetryPolicy, retryPolicy, type RetryPolicy } from "./retry.js";
+export { openRanged, type RangedFile } from "./ranged.js";
 export { type AtomicWrite } from "./local.js";
 export {
   listFiles,

@@ -7,6 +7,12 @@ export interface BodyFrom {
   start: number;
 }
 
+/** Bytes [start, end) of an object. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** For a source that has nothing left to send. */
 export async function* emptyBody(): AsyncGenerator<Uint8Array> {}
 

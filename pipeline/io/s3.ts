@@ -6,7 +6,7 @@ import { KilnError, errorMessage } from "../errors.js";
 import { compressionOf, compressor } from "./compression.js";
 import { globToRegExp, literalPrefix } from "./glob.js";
 import type { AtomicWrite } from "./local.js";
-import { emptyBody, resumableBytes, type OpenAt } from "./resumable.js";
+import { emptyBody, resumableBytes, type ByteRange, type OpenAt } from "./resumable.js";
 import { retryPolicy } from "./retry.js";
 
 export interface S3Location {
@@ -49,17 +49,18 @@ export async function listS3(pattern: string): Promise<string[]> {
 }
 
 /**
- * The raw bytes of an object. The SDK retries failed requests; a body cut off midway is
- * resumed here with a Range request.
+ * The raw bytes of an object, or of `range` of it. The SDK retries failed requests; a body cut
+ * off midway is resumed here with a Range request.
  */
-export function openS3(url: string, signal?: AbortSignal): Readable {
+export function openS3(url: string, signal?: AbortSignal, range?: ByteRange): Readable {
   const { bucket, key } = parseS3Url(url);
   const openAt: OpenAt = async (offset) => {
     const { client, sdk } = await s3Client();
+    const from = (range?.start ?? 0) + offset;
     const command = new sdk.GetObjectCommand({
       Bucket: bucket,
       Key: key,
-      Range: offset > 0 ? `bytes=${offset}-` : undefined,
+      Range: range ? `bytes=${from}-${range.end - 1}` : offset > 0 ? `bytes=${offset}-` : undefined,
     });
     try {
       const response = await client.send(command, { abortSignal: signal });
@@ -73,6 +74,19 @@ export function openS3(url: string, signal?: AbortSignal): Readable {
     }
   };
   return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
+}
+
+/** The size of an object in bytes. */
+export async function s3ObjectSize(url: string): Promise<number> {
+  const { bucket, key } = parseS3Url(url);
+  const { client, sdk } = await s3Client();
+  try {
+    const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
+    if (head.ContentLength === undefined) throw new KilnError("s3_error", `${url}: no Content-Length in the HEAD response`);
+    return head.ContentLength;
+  } catch (error) {
+    throw s3Error(url, error);
+  }
 }
 
 function errorName(error: unknown): string | undefined {

@@ -35,7 +35,7 @@ export interface FakeS3Options {
 /**
  * Just enough of S3, path-style, for Kiln's reader and writer. Reads: `GET /bucket?list-type=2`
  * (ListObjectsV2, two keys a page so continuation tokens are exercised) and `GET /bucket/key`
- * (GetObject, with Range). Writes: PutObject, and the multipart calls (`POST ?uploads`,
+ * (GetObject, with Range: `bytes=a-` or `bytes=a-b`), HEAD (HeadObject). Writes: PutObject, and the multipart calls (`POST ?uploads`,
  * `PUT ?partNumber&uploadId`, `POST ?uploadId`, `DELETE ?uploadId`), with S3's checks: part
  * checksums, ETags, order, the 5 MiB minimum; an uploaded object appears only on completion.
  */
@@ -79,6 +79,7 @@ export class FakeS3 {
     if (request.headers["content-encoding"]?.includes("aws-chunked")) return sendError(response, 400, "UnexpectedAwsChunked");
     if (method === "GET" && key === "" && query.get("list-type") === "2") return this.listObjects(query, response);
     if (method === "GET") return this.getObject(key, request, response);
+    if (method === "HEAD") return this.headObject(key, response);
     if (method === "POST" && query.has("uploads")) return this.createUpload(key, request, response);
     if (method === "PUT" && query.has("uploadId")) return this.uploadPart(key, query, request, body, response);
     if (method === "PUT") return this.putObject(key, request, body, response);
@@ -95,12 +96,21 @@ export class FakeS3 {
       response.write(object.subarray(0, object.length >> 1), () => response.socket?.destroy());
       return;
     }
-    const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? "")?.[1] ?? 0);
-    response.writeHead(start > 0 ? 206 : 200, {
-      "content-length": String(object.length - start),
-      ...(start > 0 ? { "content-range": `bytes ${start}-${object.length - 1}/${object.length}` } : {}),
+    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
+    const start = Number(range?.[1] ?? 0);
+    const end = range?.[2] ? Math.min(Number(range[2]) + 1, object.length) : object.length;
+    if (range && start >= object.length) return sendError(response, 416, "InvalidRange");
+    response.writeHead(range ? 206 : 200, {
+      "content-length": String(end - start),
+      ...(range ? { "content-range": `bytes ${start}-${end - 1}/${object.length}` } : {}),
     });
-    response.end(object.subarray(start));
+    response.end(object.subarray(start, end));
+  }
+
+  private headObject(key: string, response: ServerResponse): void {
+    const object = this.objects.get(key);
+    response.writeHead(object ? 200 : 404, object ? { "content-length": String(object.length) } : {});
+    response.end();
   }
 
   private listObjects(query: URLSearchParams, response: ServerResponse): void {
