@@ -11,6 +11,15 @@
  * on a shared machine the wall clock also counts time waiting for a core.
  *
  *   npm run bench -- classifier [--pages 2000] [--runs 3] [--train-docs 20000] [--score-docs 20000] [--epochs 5]
+ *                               [--checkpoint <dir> [--gpt-docs 1000] [--gpt-blocks 4] [--gpt-head linear|mlp]]
+ *
+ * With --checkpoint (a Kiln GPT checkpoint folder, e.g. <demo run>/model/pretrain/checkpoint) a
+ * row for GPT features is added: the mean-pooled hidden states (trainer/embed.ts) of the first
+ * --gpt-blocks blocks into the same linear head, with the same epochs and learning rate (or an
+ * MLP head of 16 hidden units at learning rate 0.2, with --gpt-head mlp). Its baseline is the
+ * hashed row of the same run. Embedding dominates its cost, so its throughput sets are the
+ * training split cycled to --gpt-docs documents; its training docs/s is, as for the other rows,
+ * document passes (docs x epochs) per second, with every document embedded once.
  *
  * When the `fasttext` command-line tool is on PATH it is trained and scored on the same split
  * (-wordNgrams 2 -bucket 262144 -dim 10, same epochs and lr); otherwise that column is skipped.
@@ -20,9 +29,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { embedAll } from "../classifiers/embedder.js";
+import type { FeatureConfig } from "../classifiers/features.js";
 import { confusionMatrix, macroF1 } from "../classifiers/metrics.js";
-import { TextScorer, type ModelShape } from "../classifiers/model.js";
-import { DEFAULT_TRAIN, seededRandom, train, type Example } from "../classifiers/train.js";
+import { EmbeddingScorer, TextScorer, type ModelShape } from "../classifiers/model.js";
+import { DEFAULT_TRAIN, train, type Example } from "../classifiers/train.js";
+import { seededRandom } from "../pipeline/random.js";
 import { generateSample } from "../datasets/sample/index.js";
 import { median } from "./_report.js";
 
@@ -33,6 +45,10 @@ const { values } = parseArgs({
     "train-docs": { type: "string", default: "20000" },
     "score-docs": { type: "string", default: "20000" },
     epochs: { type: "string", default: "5" },
+    checkpoint: { type: "string" },
+    "gpt-docs": { type: "string", default: "1000" },
+    "gpt-blocks": { type: "string", default: "4" },
+    "gpt-head": { type: "string", default: "linear" },
   },
 });
 const runs = Number(values.runs);
@@ -103,7 +119,8 @@ class BagOfWordsLogistic {
   }
 }
 
-const shape: ModelShape = { features: { buckets: 1 << 18, wordNgrams: 2, maxWords: 5000 }, head: "linear", hidden: 16, objective: "classification", classes: 2 };
+const hashed: FeatureConfig = { buckets: 1 << 18, wordNgrams: 2, maxWords: 5000 };
+const shape: ModelShape = { features: hashed, head: "linear", hidden: 16, objective: "classification", classes: 2 };
 
 function timed<T>(work: () => T): { result: T; wall: number; cpu: number } {
   const cpuStart = process.cpuUsage();
@@ -190,6 +207,57 @@ function fasttextColumn(): string {
 const rows = [kiln, baseline];
 const fasttextNote = fasttextColumn();
 if (!fasttextNote.includes("not installed")) rows.push(await runFasttext());
+const gpt = values.checkpoint ? await measureGpt(values.checkpoint) : undefined;
+if (gpt) rows.push(gpt.row);
+
+/** GPT features: embed, standardise, the same linear head. Timed in this thread, like the hashed row. */
+async function measureGpt(checkpoint: string): Promise<{ row: Row; note: string }> {
+  const { loadCheckpointEmbedder } = await import("../trainer/embed.js");
+  const embedder = await loadCheckpointEmbedder(checkpoint, { maxBlocks: Number(values["gpt-blocks"]) });
+  const head = values["gpt-head"] === "mlp" ? "mlp" : "linear";
+  const gptShape: ModelShape = { ...shape, head, features: { kind: "dense", dim: embedder.dim } };
+  const options = { ...DEFAULT_TRAIN, epochs, patience: epochs, validationFraction: 0, learningRate: head === "mlp" ? 0.2 : learningRate };
+  const fit = (set: Example[]) => {
+    const result = train(set, gptShape, options, embedAll(embedder, set.map((e) => e.text)));
+    return new EmbeddingScorer(gptShape, result.weights, embedder, result.standardization!);
+  };
+  const gptTrainSet = cycle(trainSplit, Number(values["gpt-docs"]));
+  const gptScoreTexts = cycle(trainSplit, Number(values["gpt-docs"])).map((e) => e.text);
+  const trainWall: number[] = [];
+  const trainCpu: number[] = [];
+  const scoreWall: number[] = [];
+  const scoreCpu: number[] = [];
+  let scorer: EmbeddingScorer | undefined;
+  for (let r = 0; r < runs; r++) {
+    const t = timed(() => fit(gptTrainSet));
+    trainWall.push(t.wall);
+    trainCpu.push(t.cpu);
+    scorer = t.result;
+    const s = timed(() => {
+      let sum = 0;
+      for (let at = 0; at < gptScoreTexts.length; at += 256) for (const p of scorer!.predictBatch(gptScoreTexts.slice(at, at + 256))) sum += p.score;
+      return sum;
+    });
+    scoreWall.push(s.wall);
+    scoreCpu.push(s.cpu);
+  }
+  const model = fit(trainSplit);
+  const f1 = f1Of(truth, model.predictBatch(testSplit.map((e) => e.text)).map((p) => (p.score >= 0.5 ? 1 : 0)));
+  embedder.dispose();
+  const { model: config } = embedder;
+  const passes = gptTrainSet.length * epochs;
+  return {
+    row: {
+      name: `kiln GPT states, ${head} head`,
+      trainDocsPerSecond: passes / median(trainWall),
+      trainCpuDocsPerSecond: passes / median(trainCpu),
+      scoreDocsPerSecond: gptScoreTexts.length / median(scoreWall),
+      scoreCpuDocsPerSecond: gptScoreTexts.length / median(scoreCpu),
+      f1,
+    },
+    note: `GPT: ${path.resolve(checkpoint)} (${config.layers} layers, width ${config.width}, block ${config.blockSize}, vocab ${config.vocabSize}; tokenizer ${embedder.tokenizer.id}); first ${values["gpt-blocks"]} blocks; ${gptTrainSet.length} docs embedded per training run and ${gptScoreTexts.length} per scoring run`,
+  };
+}
 
 async function runFasttext(): Promise<Row> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "kiln-bench-fasttext-"));
@@ -198,7 +266,7 @@ async function runFasttext(): Promise<Row> {
   await writeFile(path.join(dir, "split.txt"), trainSplit.map(line).join("\n") + "\n");
   await writeFile(path.join(dir, "test.txt"), testSplit.map((e) => e.text.replace(/\s+/g, " ")).join("\n") + "\n");
   await writeFile(path.join(dir, "score.txt"), scoreTexts.map((t) => t.replace(/\s+/g, " ")).join("\n") + "\n");
-  const args = ["-wordNgrams", "2", "-bucket", String(shape.features.buckets), "-dim", "10", "-epoch", String(epochs), "-lr", String(learningRate), "-thread", "1", "-verbose", "0"];
+  const args = ["-wordNgrams", "2", "-bucket", String(hashed.buckets), "-dim", "10", "-epoch", String(epochs), "-lr", String(learningRate), "-thread", "1", "-verbose", "0"];
   const run = (a: string[]) => spawnSync("fasttext", a, { encoding: "utf8", maxBuffer: 1 << 30 });
   const trainRun = timed(() => run(["supervised", "-input", path.join(dir, "train.txt"), "-output", path.join(dir, "big"), ...args]));
   const scoreRun = timed(() => run(["predict", path.join(dir, "big.bin"), path.join(dir, "score.txt")]));
@@ -231,3 +299,7 @@ console.log("");
 console.log(`ratio kiln / baseline: training ${(kiln.trainCpuDocsPerSecond / baseline.trainCpuDocsPerSecond).toFixed(2)}x, scoring ${(kiln.scoreCpuDocsPerSecond / baseline.scoreCpuDocsPerSecond).toFixed(2)}x (CPU time); macro F1 ${(kiln.f1 - baseline.f1 >= 0 ? "+" : "")}${(kiln.f1 - baseline.f1).toFixed(4)}`);
 console.log(`time to train on 100,000 such documents x ${epochs} epochs (extrapolated from CPU rate): ${((100_000 * epochs) / kiln.trainCpuDocsPerSecond).toFixed(1)} s`);
 console.log(fasttextNote);
+if (gpt) {
+  console.log(gpt.note);
+  console.log(`ratio GPT / hashed: scoring ${(gpt.row.scoreCpuDocsPerSecond / kiln.scoreCpuDocsPerSecond).toFixed(4)}x (CPU time); macro F1 ${(gpt.row.f1 - kiln.f1 >= 0 ? "+" : "")}${(gpt.row.f1 - kiln.f1).toFixed(4)}`);
+}

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { applyCommand, defineCommand, runCli, runCommandDef, stagesCommand, statusCommand, taskCommandDef } from "../pipeline/index.js";
 
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-export const builtinModules = ["../stages/index", "../classifiers/stages"].map((m) => new URL(m + extension, import.meta.url).href);
+export const builtinModules = ["../stages/index", "../classifiers/stages", "./embedders"].map((m) => new URL(m + extension, import.meta.url).href);
 /** How a Slurm task starts this CLI: compiled JavaScript, or the sources through tsx. */
 const cliCommand = [process.execPath, ...(extension === ".ts" ? ["--import", "tsx"] : []), fileURLToPath(import.meta.url)];
 

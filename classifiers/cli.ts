@@ -5,13 +5,14 @@ import { listFiles, openRead } from "../pipeline/io/storage.js";
 import { lines, parseDocLine } from "../pipeline/jsonl.js";
 import { annotate } from "./annotate/annotate.js";
 import { DEFAULT_CHAT } from "./annotate/client.js";
+import { embedderKinds, loadEmbedder, type TextEmbedder } from "./embedder.js";
 import { BUILTIN_PROMPTS, loadPrompt } from "./annotate/prompts.js";
 import { DEFAULT_FEATURES } from "./features.js";
 import { fitClassifier } from "./fit.js";
 import { loadModel, scorerFor } from "./folder.js";
 import { readCorpora, readLabelled, type LabelledData } from "./labels.js";
 import { evaluate, formatReport } from "./metrics.js";
-import type { ModelShape } from "./model.js";
+import type { DocumentScorer, ModelShape, Prediction } from "./model.js";
 import { DEFAULT_TRAIN } from "./train.js";
 
 function number(name: string, value: string, check: { integer?: boolean; min?: number; max?: number } = {}): number {
@@ -47,6 +48,15 @@ async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id:
       else yield { id: doc.id, text: doc.text };
     }
   }
+}
+
+/** Documents per scoring call: a GPT-feature model embeds each call's documents in batches. */
+const SCORE_CHUNK = 256;
+
+function predictAll(scorer: DocumentScorer, texts: string[]): Prediction[] {
+  const out: Prediction[] = [];
+  for (let at = 0; at < texts.length; at += SCORE_CHUNK) out.push(...scorer.predictBatch(texts.slice(at, at + SCORE_CHUNK)));
+  return out;
 }
 
 const dataArgs = {
@@ -128,15 +138,17 @@ const annotateCommand = defineCommand({
 });
 
 const trainCommand = defineCommand({
-  meta: { name: "train", description: "train a hashed word/bigram classifier on 0–5 labels or on positive/negative corpora" },
+  meta: { name: "train", description: "train a classifier (hashed word/bigram or GPT features) on 0–5 labels or on positive/negative corpora" },
   args: {
     ...dataArgs,
     out: { type: "string", description: "model folder to write" },
+    features: { type: "string", description: "hashed (word and bigram buckets), or gpt (mean-pooled hidden states of the --checkpoint GPT)", default: "hashed" },
+    checkpoint: { type: "string", description: "checkpoint folder of a Kiln-trained GPT (<run>/checkpoint), for --features gpt" },
     classes: { type: "string", description: "labels are 0..classes-1 (ignored for --positive/--negative: 2)", default: "6" },
     objective: { type: "string", description: "classification or regression", default: "classification" },
     head: { type: "string", description: "linear or mlp", default: "linear" },
     hidden: { type: "string", description: "hidden width of the mlp head", default: "16" },
-    buckets: { type: "string", description: "hashed feature rows", default: String(DEFAULT_FEATURES.buckets) },
+    buckets: { type: "string", description: "hashed feature rows (hashed features)", default: String(DEFAULT_FEATURES.buckets) },
     "word-ngrams": { type: "string", description: "1: words; 2: words and word bigrams", default: "2" },
     "max-words": { type: "string", description: "words read per document", default: String(DEFAULT_FEATURES.maxWords) },
     epochs: { type: "string", description: "most passes over the data", default: String(DEFAULT_TRAIN.epochs) },
@@ -152,12 +164,19 @@ const trainCommand = defineCommand({
     const binaryInput = !args.labels;
     const classes = binaryInput ? 2 : number("classes", args.classes, { integer: true, min: 2 });
     const objective = oneOf("objective", args.objective, ["classification", "regression"] as const);
+    // Any registered embedder kind; an unknown one fails in loadEmbedder, naming those registered.
+    const kind = args.features;
+    if (kind === "hashed" && args.checkpoint) throw new KilnError("usage", `--checkpoint is for embedding features (--features ${embedderKinds().join(" | ") || "gpt"}), not hashed ones`);
+    if (kind !== "hashed" && !args.checkpoint) throw new KilnError("usage", `--features ${kind} needs --checkpoint <folder>`);
+    const embedder: TextEmbedder | undefined = kind === "hashed" ? undefined : await loadEmbedder(kind, args.checkpoint!);
     const shape: ModelShape = {
-      features: {
-        buckets: number("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
-        wordNgrams: number("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
-        maxWords: number("max-words", args["max-words"], { integer: true, min: 1 }),
-      },
+      features: embedder
+        ? { kind: "dense", dim: embedder.dim }
+        : {
+            buckets: number("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
+            wordNgrams: number("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
+            maxWords: number("max-words", args["max-words"], { integer: true, min: 1 }),
+          },
       head: oneOf("head", args.head, ["linear", "mlp"] as const),
       hidden: number("hidden", args.hidden, { integer: true, min: 1 }),
       objective,
@@ -172,6 +191,12 @@ const trainCommand = defineCommand({
       labelNames: binary ? ["negative", "positive"] : Array.from({ length: classes }, (_, i) => String(i)),
       binaryThreshold,
       out: args.out,
+      embedder: embedder && {
+        kind,
+        checkpoint: args.checkpoint!,
+        embedder,
+        onProgress: (done, total) => process.stderr.write(`embedded ${done}/${total} documents\n`),
+      },
       train: {
         epochs: number("epochs", args.epochs, { integer: true, min: 1 }),
         learningRate: number("lr", args.lr, { min: 0 }),
@@ -183,8 +208,9 @@ const trainCommand = defineCommand({
       },
     });
     const v = saved!.validation;
+    const features = saved!.embedder ? `${kind} features of ${saved!.embedder.checkpoint} (dim ${saved!.embedder.dim}, id ${saved!.embedder.id.slice(0, 24)}…), ` : "";
     process.stdout.write(
-      `${args.out}: ${data.examples.length} documents (skipped ${JSON.stringify(data.skipped)}), best epoch ${saved!.training.bestEpoch}, ` +
+      `${args.out}: ${features}${data.examples.length} documents (skipped ${JSON.stringify(data.skipped)}), best epoch ${saved!.training.bestEpoch}, ` +
         `validation macro F1 ${v.macroF1.toFixed(4)}, binary F1 ${v.binaryF1.toFixed(4)}, data sha256 ${data.dataHash.slice(0, 16)}…\n`,
     );
   },
@@ -202,14 +228,9 @@ const evalCommand = defineCommand({
     const model = await loadModel(args.model);
     const { shape } = model.record;
     const { data } = await readData(args, shape.classes, shape.objective === "classification");
-    const scorer = scorerFor(model);
-    const scores = new Float64Array(data.examples.length);
-    const predicted = new Int32Array(data.examples.length);
-    data.examples.forEach((example, i) => {
-      const p = scorer.predict(example.text);
-      scores[i] = p.score;
-      predicted[i] = p.label;
-    });
+    const predictions = predictAll(scorerFor(model), data.examples.map((e) => e.text));
+    const scores = Float64Array.from(predictions, (p) => p.score);
+    const predicted = Int32Array.from(predictions, (p) => p.label);
     const report = evaluate(scores, predicted, Float64Array.from(data.examples, (e) => e.label), shape.classes, model.record.binaryThreshold);
     process.stdout.write(args.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report, model.record.labelNames));
   },

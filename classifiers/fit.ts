@@ -1,9 +1,11 @@
 /** Train, evaluate on the held-out split, and write the model folder: what `kiln classifier train` does. */
+import path from "node:path";
 import { KilnError } from "../pipeline/errors.js";
-import { saveModel, type ModelRecord } from "./folder.js";
+import { embedAll, type TextEmbedder } from "./embedder.js";
+import { saveModel, type EmbedderRecord, type ModelRecord } from "./folder.js";
 import type { LabelledData } from "./labels.js";
 import { evaluate } from "./metrics.js";
-import type { ModelShape } from "./model.js";
+import { isDense, type ModelShape } from "./model.js";
 import { train, type TrainOptions } from "./train.js";
 
 /** Held-out scores kept in model.json for the top-p% cut-off; a sorted sample bounds its size. */
@@ -18,12 +20,28 @@ export interface FitOptions {
   binaryThreshold: number;
   /** Model folder; nothing is written when absent. */
   out?: string;
+  /** Dense features (shape.features is { kind: "dense", dim }): the embedder and where it came from. */
+  embedder?: { kind: string; checkpoint: string; embedder: TextEmbedder; onProgress?: (done: number, total: number) => void };
 }
 
 export async function fitClassifier(options: FitOptions): Promise<{ record: Omit<ModelRecord, "weights" | "format" | "version" | "featureHash">; saved?: ModelRecord; weights: ReturnType<typeof train>["weights"] }> {
   const { data, shape } = options;
   if (data.examples.length < 2) throw new KilnError("no_training_data", `need at least 2 labelled documents, got ${data.examples.length} (skipped: ${JSON.stringify(data.skipped)})`);
-  const result = train(data.examples, shape, options.train);
+  let vectors: Float32Array | undefined;
+  let embeddingSeconds: number | undefined;
+  const source = options.embedder;
+  if (isDense(shape.features) !== Boolean(source)) throw new KilnError("usage", source ? "an embedder needs a dense-feature shape" : "dense features need an embedder");
+  if (source) {
+    if (isDense(shape.features) && shape.features.dim !== source.embedder.dim) throw new KilnError("usage", `shape dim ${shape.features.dim} differs from the embedder's ${source.embedder.dim}`);
+    const started = performance.now();
+    const total = data.examples.length;
+    vectors = embedAll(source.embedder, data.examples.map((e) => e.text), (done) => source.onProgress?.(done, total));
+    embeddingSeconds = (performance.now() - started) / 1000;
+  }
+  const result = train(data.examples, shape, options.train, vectors);
+  const embedder: EmbedderRecord | undefined = source && result.standardization
+    ? { kind: source.kind, checkpoint: path.resolve(source.checkpoint), id: source.embedder.id, dim: source.embedder.dim, standardization: result.standardization }
+    : undefined;
   const { labels, scores, predicted } = result.validation;
   const { calibration: _calibration, perClass: _perClass, ...validation } = evaluate(scores, predicted, labels, shape.classes, options.binaryThreshold);
   const sorted = Array.from(scores).sort((a, b) => a - b);
@@ -33,6 +51,7 @@ export async function fitClassifier(options: FitOptions): Promise<{ record: Omit
   const { onEpoch: _onEpoch, ...trainOptions } = options.train;
   const record = {
     shape,
+    embedder,
     labelNames: options.labelNames,
     binaryThreshold: options.binaryThreshold,
     training: {
@@ -46,6 +65,7 @@ export async function fitClassifier(options: FitOptions): Promise<{ record: Omit
       bestEpoch: result.bestEpoch,
       history: result.history,
       seconds: result.seconds,
+      embeddingSeconds,
     },
     validation,
     calibrationScores,

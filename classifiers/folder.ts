@@ -2,24 +2,45 @@
  * A model folder: `model.json` (shape, features, training data hash, options, metrics, a
  * calibration sample of held-out scores) and `weights.bin` (little-endian float32: table,
  * tableBias, output, outputBias, in that order, lengths recorded in model.json).
+ *
+ * A dense-feature model also records its embedder (kind, checkpoint path, the checkpoint's id,
+ * dim, standardisation). Loading it loads that embedder and refuses a checkpoint whose id changed:
+ * the head's weights mean nothing on another model's hidden states.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { KilnError } from "../pipeline/errors.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { loadEmbedder, type TextEmbedder } from "./embedder.js";
 import { FEATURE_HASH_ID } from "./features.js";
 import type { EvaluationReport } from "./metrics.js";
-import { TextScorer, type ModelShape, type ModelWeights } from "./model.js";
+import { EmbeddingScorer, TextScorer, isDense, type DocumentScorer, type ModelShape, type ModelWeights, type Standardization } from "./model.js";
 import type { EpochReport, TrainOptions } from "./train.js";
 
 export const MODEL_FORMAT = "kiln-quality-classifier";
+
+/** Where a dense-feature model's inputs come from. */
+export interface EmbedderRecord {
+  /** Registered embedder kind, e.g. "gpt". */
+  kind: string;
+  /** Checkpoint folder (absolute) the embedder is loaded from. */
+  checkpoint: string;
+  /** The embedder's id of that checkpoint at training time. */
+  id: string;
+  dim: number;
+  /** Of the training split's vectors; scoring standardises with the same numbers. */
+  standardization: Standardization;
+}
 
 export interface ModelRecord {
   format: typeof MODEL_FORMAT;
   version: 1;
   shape: ModelShape;
+  /** The hashing scheme (hashed features), or `embedder:<kind>` (dense features). */
   featureHash: string;
+  /** Dense-feature models only. */
+  embedder?: EmbedderRecord;
   /** Display names of labels 0..classes-1 (e.g. ["negative", "positive"]). */
   labelNames: string[];
   /** Label from which a document counts as positive in binary F1 (3 on the 0–5 scale, 1 for binary). */
@@ -36,6 +57,8 @@ export interface ModelRecord {
     bestEpoch: number;
     history: EpochReport[];
     seconds: number;
+    /** Dense features: seconds spent embedding the documents (not in `seconds`). */
+    embeddingSeconds?: number;
   };
   validation: Omit<EvaluationReport, "calibration" | "perClass">;
   /**
@@ -50,6 +73,8 @@ export interface LoadedModel {
   record: ModelRecord;
   weights: ModelWeights;
   folder: string;
+  /** Dense-feature models: the embedder their record names, its id checked. */
+  embedder?: TextEmbedder;
 }
 
 export async function saveModel(folder: string, record: Omit<ModelRecord, "weights" | "format" | "version" | "featureHash">, weights: ModelWeights): Promise<ModelRecord> {
@@ -58,7 +83,7 @@ export async function saveModel(folder: string, record: Omit<ModelRecord, "weigh
   const full: ModelRecord = {
     format: MODEL_FORMAT,
     version: 1,
-    featureHash: FEATURE_HASH_ID,
+    featureHash: record.embedder ? `embedder:${record.embedder.kind}` : FEATURE_HASH_ID,
     ...record,
     weights: { file: "weights.bin", sha256: createHash("sha256").update(bytes).digest("hex"), lengths: [parts[0]!.length, parts[1]!.length, parts[2]!.length, parts[3]!.length] },
   };
@@ -76,7 +101,9 @@ export async function loadModel(folder: string): Promise<LoadedModel> {
     throw new KilnError("bad_model", `${folder}: cannot read model.json (${(error as Error).message})`);
   }
   if (record.format !== MODEL_FORMAT || record.version !== 1) throw new KilnError("bad_model", `${folder}: not a ${MODEL_FORMAT} v1 model`);
-  if (record.featureHash !== FEATURE_HASH_ID) throw new KilnError("bad_model", `${folder}: features "${record.featureHash}" differ from this version's "${FEATURE_HASH_ID}"`);
+  const dense = isDense(record.shape.features);
+  if (dense !== Boolean(record.embedder)) throw new KilnError("bad_model", `${folder}: model.json has ${dense ? "dense features but no embedder" : "an embedder but hashed features"}`);
+  if (!dense && record.featureHash !== FEATURE_HASH_ID) throw new KilnError("bad_model", `${folder}: features "${record.featureHash}" differ from this version's "${FEATURE_HASH_ID}"`);
   const bytes = await readFile(path.join(folder, record.weights.file));
   const total = record.weights.lengths.reduce((a, b) => a + b, 0);
   if (bytes.byteLength !== total * 4) throw new KilnError("bad_model", `${folder}: weights.bin has ${bytes.byteLength} bytes, model.json expects ${total * 4}`);
@@ -90,7 +117,16 @@ export async function loadModel(folder: string): Promise<LoadedModel> {
     output: floats.subarray(a + b, a + b + c),
     outputBias: floats.subarray(a + b + c),
   };
-  return { record, weights, folder };
+  return { record, weights, folder, embedder: record.embedder ? await checkedEmbedder(folder, record.embedder) : undefined };
+}
+
+async function checkedEmbedder(folder: string, expected: EmbedderRecord): Promise<TextEmbedder> {
+  const embedder = await loadEmbedder(expected.kind, expected.checkpoint);
+  if (embedder.id !== expected.id) {
+    throw new KilnError("checkpoint_changed", `${folder}: trained on ${expected.kind} features of checkpoint ${expected.checkpoint} with id ${expected.id}, but that checkpoint now has id ${embedder.id}; retrain the classifier on it, or restore the original checkpoint`);
+  }
+  if (embedder.dim !== expected.dim) throw new KilnError("bad_model", `${folder}: embedder ${embedder.id} gives ${embedder.dim} values, the model expects ${expected.dim}`);
+  return embedder;
 }
 
 /** Models are loaded once per process and path (weights are MBs); stages share them. */
@@ -106,6 +142,9 @@ export function loadModelCached(folder: string): Promise<LoadedModel> {
   return loaded;
 }
 
-export function scorerFor(model: LoadedModel): TextScorer {
-  return new TextScorer(model.record.shape, model.weights);
+export function scorerFor(model: LoadedModel): DocumentScorer {
+  const { shape, embedder: recorded } = model.record;
+  if (!recorded) return new TextScorer(shape, model.weights);
+  if (!model.embedder) throw new KilnError("bad_model", `${model.folder}: dense-feature model loaded without its embedder`);
+  return new EmbeddingScorer(shape, model.weights, model.embedder, recorded.standardization);
 }

@@ -18,45 +18,95 @@
  */
 import { z } from "zod";
 import type { Doc, Stage, TaskContext } from "../pipeline/doc.js";
-import { docStage, register, type StageSpec } from "../pipeline/registry.js";
+import { register, type StageSpec } from "../pipeline/registry.js";
 import { loadModelCached, scorerFor, type LoadedModel } from "./folder.js";
-import type { TextScorer } from "./model.js";
+import type { DocumentScorer, Prediction } from "./model.js";
 import { ScoreReservoir, topPercentCutoff } from "./reservoir.js";
-import { seededRandom } from "./train.js";
+import { seededRandom } from "../pipeline/random.js";
 
 const modelParam = z.string().describe("model folder written by `kiln classifier train`");
 
 export const qualityParams = z.object({
   model: modelParam.min(1),
   metaKey: z.string().default("quality").describe("meta field for the score; the label goes to <metaKey>Label"),
+  batchSize: z.number().int().positive().default(32).describe("documents scored per call (a GPT-feature model embeds them in one batch)"),
 });
 
 /** Loads the model once per task and returns a scorer for `doc.text`. */
-function lazyScorer(folder: string): () => Promise<{ model: LoadedModel; scorer: TextScorer }> {
-  let ready: Promise<{ model: LoadedModel; scorer: TextScorer }> | undefined;
+function lazyScorer(folder: string): () => Promise<{ model: LoadedModel; scorer: DocumentScorer }> {
+  let ready: Promise<{ model: LoadedModel; scorer: DocumentScorer }> | undefined;
   return () => (ready ??= loadModelCached(folder).then((model) => ({ model, scorer: scorerFor(model) })));
 }
 
-export function annotateQuality(doc: Doc, scorer: TextScorer, metaKey: string): Doc {
-  const { score, label } = scorer.predict(doc.text);
+function writeQuality(doc: Doc, { score, label }: Prediction, metaKey: string): Doc {
   doc.meta[metaKey] = Number(score.toFixed(6));
   doc.meta[`${metaKey}Label`] = label;
   return doc;
 }
 
-export const qualityStage = docStage({
-  name: "quality",
+export function annotateQuality(doc: Doc, scorer: DocumentScorer, metaKey: string): Doc {
+  return writeQuality(doc, scorer.predict(doc.text), metaKey);
+}
+
+const QUALITY = "quality";
+
+/**
+ * Scores `batchSize` documents per call, so a GPT-feature model runs them through one batched
+ * forward pass, and yields them in input order. As with any document stage, a failure costs only
+ * the documents it concerns: when a batch throws, its documents are retried one by one and the
+ * one that still throws is dropped as `error:quality` (a model that cannot load drops them all).
+ */
+function qualityAnnotator(params: z.output<typeof qualityParams>): Stage {
+  const get = lazyScorer(params.model);
+  return {
+    name: QUALITY,
+    async *run(docs, ctx) {
+      const fail = (doc: Doc, error: unknown) => {
+        ctx.log(`${QUALITY}: document ${doc.id}: ${error instanceof Error ? error.message : String(error)}`);
+        ctx.drop(doc, QUALITY, `error:${QUALITY}`);
+      };
+      const score = async (batch: Doc[]): Promise<Doc[]> => {
+        let scorer: DocumentScorer;
+        try {
+          scorer = (await get()).scorer;
+        } catch (error) {
+          for (const doc of batch) fail(doc, error);
+          return [];
+        }
+        try {
+          const predictions = scorer.predictBatch(batch.map((doc) => doc.text));
+          return batch.map((doc, i) => writeQuality(doc, predictions[i]!, params.metaKey));
+        } catch {
+          const kept: Doc[] = [];
+          for (const doc of batch) {
+            try {
+              kept.push(annotateQuality(doc, scorer, params.metaKey));
+            } catch (error) {
+              fail(doc, error);
+            }
+          }
+          return kept;
+        }
+      };
+      let batch: Doc[] = [];
+      for await (const doc of docs) {
+        batch.push(doc);
+        if (batch.length < params.batchSize) continue;
+        yield* await score(batch);
+        batch = [];
+      }
+      if (batch.length) yield* await score(batch);
+    },
+  };
+}
+
+export const qualityStage: StageSpec<typeof qualityParams> = {
+  kind: "stage",
+  name: QUALITY,
   description: "score each document with a quality classifier into meta.quality (score) and meta.qualityLabel (integer label)",
   params: qualityParams,
-  setup: (params) => {
-    const get = lazyScorer(params.model);
-    let scorer: TextScorer | undefined;
-    return async (doc) => {
-      scorer ??= (await get()).scorer;
-      return annotateQuality(doc, scorer, params.metaKey);
-    };
-  },
-});
+  create: qualityAnnotator,
+};
 
 export const qualityFilterParams = z.object({
   minScore: z.number().default(3).describe("lowest meta.quality kept when topPercent is 0 (FineWeb-Edu: 3 on the 0–5 scale)"),

@@ -2,11 +2,14 @@
  * Training loop in plain typed arrays: SGD on one example at a time with fastText's linearly
  * decaying learning rate, sparse updates of only the table rows a document touches, a seeded
  * train/validation split, and early stopping on validation macro F1 (the best epoch's weights
- * are the ones kept).
+ * are the ones kept). Dense inputs (an embedder's vectors) are standardised with the mean and
+ * standard deviation of the training split only, and those statistics are returned for the model
+ * folder, so held-out documents are scored exactly as new ones will be.
  */
 import { FeatureBuffer, extractFeatures } from "./features.js";
-import { forward, initWeights, newActivations, outputCount, type ModelShape, type ModelWeights } from "./model.js";
+import { forward, forwardDense, initWeights, isDense, newActivations, outputCount, standardize, type ModelShape, type ModelWeights, type Standardization } from "./model.js";
 import { confusionMatrix, macroF1 } from "./metrics.js";
+import { seededRandom } from "../pipeline/random.js";
 
 export interface Example {
   text: string;
@@ -44,19 +47,9 @@ export interface TrainResult {
   trainCount: number;
   /** Held-out examples with the final model's predictions, for metrics and calibration. */
   validation: { labels: Float64Array; scores: Float64Array; predicted: Int32Array };
+  /** Dense inputs only: the training split's statistics the inputs were standardised with. */
+  standardization?: Standardization;
   seconds: number;
-}
-
-/** mulberry32: a small seeded generator, so splits and initialisation repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle(order: Int32Array, random: () => number): void {
@@ -68,19 +61,21 @@ function shuffle(order: Int32Array, random: () => number): void {
   }
 }
 
-/** Features of every example in one flat array; example i is indices[offsets[i], offsets[i+1]). */
-interface FeatureSet {
-  indices: Int32Array;
-  offsets: Int32Array;
-}
+/**
+ * Inputs of every example in one flat array. Hashed: example i is indices[offsets[i],
+ * offsets[i+1]). Dense: example i is the standardised vector values[i*dim, (i+1)*dim).
+ */
+type FeatureSet = { kind: "hashed"; indices: Int32Array; offsets: Int32Array } | { kind: "dense"; dim: number; values: Float32Array };
 
-export function featurize(examples: readonly Example[], shape: ModelShape): FeatureSet {
+export function featurize(examples: readonly Example[], shape: ModelShape): FeatureSet & { kind: "hashed" } {
+  const config = shape.features;
+  if (isDense(config)) throw new Error("dense features come from an embedder, not from featurize");
   const buffer = new FeatureBuffer();
   const offsets = new Int32Array(examples.length + 1);
   let indices = new Int32Array(Math.max(1024, examples.length * 256));
   let total = 0;
   examples.forEach((example, i) => {
-    const count = extractFeatures(example.text, shape.features, buffer);
+    const count = extractFeatures(example.text, config, buffer);
     if (total + count > indices.length) {
       const grown = new Int32Array(Math.max(indices.length * 2, total + count));
       grown.set(indices.subarray(0, total));
@@ -90,14 +85,49 @@ export function featurize(examples: readonly Example[], shape: ModelShape): Feat
     total += count;
     offsets[i + 1] = total;
   });
-  return { indices: indices.subarray(0, total), offsets };
+  return { kind: "hashed", indices: indices.subarray(0, total), offsets };
+}
+
+/** Per-dimension mean and (population) standard deviation over `ids`; a constant dimension gets std 1. */
+export function standardization(vectors: Float32Array, dim: number, ids: ArrayLike<number>): Standardization {
+  const mean = new Float64Array(dim);
+  const square = new Float64Array(dim);
+  for (let k = 0; k < ids.length; k++) {
+    const row = ids[k]! * dim;
+    for (let j = 0; j < dim; j++) mean[j]! += vectors[row + j]!;
+  }
+  const n = Math.max(1, ids.length);
+  for (let j = 0; j < dim; j++) mean[j] = mean[j]! / n;
+  for (let k = 0; k < ids.length; k++) {
+    const row = ids[k]! * dim;
+    for (let j = 0; j < dim; j++) square[j]! += (vectors[row + j]! - mean[j]!) ** 2;
+  }
+  const std = Array.from(square, (s) => Math.sqrt(s / n));
+  return { mean: Array.from(mean), std: std.map((s) => (s > 1e-6 ? s : 1)) };
+}
+
+function denseSet(vectors: Float32Array, dim: number, stats: Standardization): FeatureSet {
+  const values = new Float32Array(vectors.length);
+  for (let at = 0; at < vectors.length; at += dim) standardize(vectors.subarray(at, at + dim), stats, values.subarray(at, at + dim));
+  return { kind: "dense", dim, values };
+}
+
+function forwardExample(shape: ModelShape, weights: ModelWeights, set: FeatureSet, id: number, act: ReturnType<typeof newActivations>) {
+  if (set.kind === "dense") return forwardDense(shape, weights, set.values.subarray(id * set.dim, (id + 1) * set.dim), act);
+  const start = set.offsets[id]!;
+  const count = set.offsets[id + 1]! - start;
+  return forward(shape, weights, set.indices.subarray(start, start + count), count, act);
 }
 
 function copyWeights(w: ModelWeights): ModelWeights {
   return { table: w.table.slice(), tableBias: w.tableBias.slice(), output: w.output.slice(), outputBias: w.outputBias.slice() };
 }
 
-export function train(examples: readonly Example[], shape: ModelShape, options: TrainOptions): TrainResult {
+/**
+ * Trains on `examples`. A dense-feature shape needs `vectors`: example i's embedding at
+ * [i*dim, (i+1)*dim), as the embedder returned it (standardised here).
+ */
+export function train(examples: readonly Example[], shape: ModelShape, options: TrainOptions, vectors?: Float32Array): TrainResult {
   const started = performance.now();
   const random = seededRandom(options.seed);
   const order = Int32Array.from(examples.keys());
@@ -105,7 +135,14 @@ export function train(examples: readonly Example[], shape: ModelShape, options: 
   const validationCount = examples.length > 1 ? Math.floor(examples.length * options.validationFraction) : 0;
   const validationIds = order.slice(0, validationCount);
   const trainIds = order.slice(validationCount);
-  const features = featurize(examples, shape);
+  let features: FeatureSet;
+  let stats: Standardization | undefined;
+  if (isDense(shape.features)) {
+    const dim = shape.features.dim;
+    if (!vectors || vectors.length !== examples.length * dim) throw new Error(`dense features: expected ${examples.length} x ${dim} values, got ${vectors?.length ?? "none"}`);
+    stats = standardization(vectors, dim, trainIds.length ? trainIds : order);
+    features = denseSet(vectors, dim, stats);
+  } else features = featurize(examples, shape);
   const labels = Float64Array.from(examples, (e) => e.label);
   const exampleWeight = classWeights(labels, trainIds, shape, options.classWeights);
 
@@ -124,13 +161,10 @@ export function train(examples: readonly Example[], shape: ModelShape, options: 
     let loss = 0;
     for (const id of trainIds) {
       const lr = options.learningRate * (1 - step++ / totalSteps);
-      const start = features.offsets[id]!;
-      const count = features.offsets[id + 1]! - start;
-      const indices = features.indices.subarray(start, start + count);
-      forward(shape, weights, indices, count, act);
+      forwardExample(shape, weights, features, id, act);
       loss += outputGradient(shape, act.outputs, labels[id]!, gradient) * exampleWeight[id]!;
       for (let o = 0; o < gradient.length; o++) gradient[o] = gradient[o]! * exampleWeight[id]!;
-      backward(shape, weights, indices, count, act, gradient, hiddenGradient, lr);
+      backward(shape, weights, features, id, act, gradient, hiddenGradient, lr);
     }
     const f1 = validationCount ? predictAll(shape, weights, features, validationIds, labels).f1 : 0;
     const report = { epoch, trainLoss: loss / Math.max(1, trainIds.length), validationMacroF1: f1, seconds: (performance.now() - epochStart) / 1000 };
@@ -147,6 +181,7 @@ export function train(examples: readonly Example[], shape: ModelShape, options: 
     history,
     trainCount: trainIds.length,
     validation: { labels: Float64Array.from(validationIds, (id) => labels[id]!), scores: final.scores, predicted: final.predicted },
+    standardization: stats,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -172,7 +207,7 @@ function outputGradient(shape: ModelShape, outputs: Float32Array, label: number,
   return -Math.log(Math.max(1e-12, outputs[label]!));
 }
 
-function backward(shape: ModelShape, w: ModelWeights, indices: Int32Array, count: number, act: ReturnType<typeof newActivations>, gradient: Float32Array, hiddenGradient: Float32Array, lr: number): void {
+function backward(shape: ModelShape, w: ModelWeights, set: FeatureSet, id: number, act: ReturnType<typeof newActivations>, gradient: Float32Array, hiddenGradient: Float32Array, lr: number): void {
   let pooledGradient = gradient;
   if (shape.head === "mlp") {
     const width = shape.hidden;
@@ -191,11 +226,25 @@ function backward(shape: ModelShape, w: ModelWeights, indices: Int32Array, count
   }
   const width = pooledGradient.length;
   for (let j = 0; j < width; j++) w.tableBias[j]! -= lr * pooledGradient[j]!;
+  const table = w.table;
+  if (set.kind === "dense") {
+    // d pooled / d W[i] = z_i / sqrt(dim)
+    const step = lr / Math.sqrt(set.dim);
+    const base = id * set.dim;
+    for (let i = 0; i < set.dim; i++) {
+      const scaled = step * set.values[base + i]!;
+      if (scaled === 0) continue;
+      const row = i * width;
+      for (let j = 0; j < width; j++) table[row + j]! -= scaled * pooledGradient[j]!;
+    }
+    return;
+  }
+  const start = set.offsets[id]!;
+  const count = set.offsets[id + 1]! - start;
   if (count === 0) return;
   const step = lr / Math.sqrt(count);
-  const table = w.table;
-  for (let i = 0; i < count; i++) {
-    const row = indices[i]! * width;
+  for (let i = start; i < start + count; i++) {
+    const row = set.indices[i]! * width;
     for (let j = 0; j < width; j++) table[row + j]! -= step * pooledGradient[j]!;
   }
 }
@@ -205,9 +254,7 @@ function predictAll(shape: ModelShape, weights: ModelWeights, features: FeatureS
   const scores = new Float64Array(ids.length);
   const predicted = new Int32Array(ids.length);
   ids.forEach((id, i) => {
-    const start = features.offsets[id]!;
-    const count = features.offsets[id + 1]! - start;
-    const p = forward(shape, weights, features.indices.subarray(start, start + count), count, act);
+    const p = forwardExample(shape, weights, features, id, act);
     scores[i] = p.score;
     predicted[i] = p.label;
   });

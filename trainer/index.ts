@@ -9,6 +9,7 @@ export { batchedMatMul } from "./batched-matmul.js";
 export { AdamW, learningRateAt, clipByGlobalNorm } from "./optim.js";
 export { createAdapters, mergeAdapters, adapterVariables } from "./lora.js";
 export { saveCheckpoint, loadCheckpoint, saveAdapter, loadAdapter } from "./checkpoint.js";
+export { loadCheckpointEmbedder, DEFAULT_EMBED, type CheckpointEmbedder, type CheckpointEmbedderOptions } from "./embed.js";
 export { train, validate, type TrainResult } from "./train.js";
 export { generate, sampleToken } from "./generate.js";
 export { byteTokenizer, fromDatasetTokenizer, loadTextTokenizer, type Tokenizer } from "./tokenizer.js";

@@ -1,25 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { runCommand } from "citty";
-import { describe, expect, it, vi } from "vitest";
-import { classifierCommand } from "../../classifiers/cli.js";
+import { describe, expect, it } from "vitest";
 import type { ModelRecord } from "../../classifiers/folder.js";
-import { seededRandom } from "../../classifiers/train.js";
+import { seededRandom } from "../../pipeline/random.js";
 import { tempDir } from "../pipeline/helpers.js";
-import { salad } from "./helpers.js";
-
-async function capture(rawArgs: string[]): Promise<string> {
-  let out = "";
-  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const error = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    await runCommand(classifierCommand, { rawArgs });
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
-  return out;
-}
+import { captureClassifierCli, salad } from "./helpers.js";
 
 describe("kiln classifier train / eval", () => {
   it("trains on 0–5 labels with a planted signal, records data hash and metrics, and eval prints them", async () => {
@@ -34,7 +19,7 @@ describe("kiln classifier train / eval", () => {
     const labels = path.join(dir, "labels.jsonl");
     await writeFile(labels, rows.join("\n") + "\n");
     const model = path.join(dir, "model");
-    const trained = await capture(["train", "--labels", labels, "--out", model, "--epochs", "8"]);
+    const trained = await captureClassifierCli(["train", "--labels", labels, "--out", model, "--epochs", "8"]);
     expect(trained).toContain("1200 documents");
     const record = JSON.parse(await readFile(path.join(model, "model.json"), "utf8")) as ModelRecord;
     expect(record.training.skipped).toEqual({ no_label: 1, missing_text: 1 });
@@ -44,18 +29,18 @@ describe("kiln classifier train / eval", () => {
     expect(record.validation.macroF1).toBeGreaterThan(0.95);
     expect(record.calibrationScores.length).toBe(120);
 
-    const report = await capture(["eval", "--model", model, "--labels", labels]);
+    const report = await captureClassifierCli(["eval", "--model", model, "--labels", labels]);
     expect(report).toMatch(/macro F1\s+(0\.9[5-9]|1\.0)/);
     expect(report).toContain("binary F1 (>= 3)");
     expect(report).toContain("confusion matrix");
     expect(report).toContain("calibration");
-    const json = JSON.parse(await capture(["eval", "--model", model, "--labels", labels, "--json"])) as { confusion: number[][]; documents: number };
+    const json = JSON.parse(await captureClassifierCli(["eval", "--model", model, "--labels", labels, "--json"])) as { confusion: number[][]; documents: number };
     expect(json.documents).toBe(1200);
     expect(json.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1200);
   });
 
   it("rejects a bad flag with one clear error", async () => {
-    await expect(capture(["train", "--labels", "/nonexistent.jsonl", "--out", "/tmp/x"])).rejects.toThrow(/no files match|no such file/);
-    await expect(capture(["train", "--positive", "a", "--negative", "b", "--out", "/tmp/x", "--head", "cnn"])).rejects.toThrow("--head cnn: expected one of linear, mlp");
+    await expect(captureClassifierCli(["train", "--labels", "/nonexistent.jsonl", "--out", "/tmp/x"])).rejects.toThrow(/no files match|no such file/);
+    await expect(captureClassifierCli(["train", "--positive", "a", "--negative", "b", "--out", "/tmp/x", "--head", "cnn"])).rejects.toThrow("--head cnn: expected one of linear, mlp");
   });
 });

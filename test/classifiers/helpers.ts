@@ -1,4 +1,7 @@
 import os from "node:os";
+import { runCommand } from "citty";
+import { vi } from "vitest";
+import { classifierCommand } from "../../classifiers/cli.js";
 import type { Doc, TaskContext } from "../../pipeline/doc.js";
 import { getSpec } from "../../pipeline/registry.js";
 
@@ -34,4 +37,18 @@ export async function runStage(name: string, params: Record<string, unknown>, do
 /** Word-salad documents: `length` words drawn from `vocabulary` by `random`. */
 export function salad(vocabulary: string[], length: number, random: () => number): string {
   return Array.from({ length }, () => vocabulary[Math.floor(random() * vocabulary.length)]!).join(" ");
+}
+
+/** Runs `kiln classifier <rawArgs>` in this process and returns what it printed on stdout. */
+export async function captureClassifierCli(rawArgs: string[]): Promise<string> {
+  let out = "";
+  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const error = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    await runCommand(classifierCommand, { rawArgs });
+  } finally {
+    write.mockRestore();
+    error.mockRestore();
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { saveModel } from "../../classifiers/folder.js";
 import type { ModelShape } from "../../classifiers/model.js";
 import { ScoreReservoir, topPercentCutoff } from "../../classifiers/reservoir.js";
 import "../../classifiers/index.js";
-import { seededRandom } from "../../classifiers/train.js";
+import { seededRandom } from "../../pipeline/random.js";
 import type { Doc } from "../../pipeline/doc.js";
 import { tempDir } from "../pipeline/helpers.js";
 import { recordingContext, runStage } from "./helpers.js";
