@@ -6,10 +6,12 @@ import "./filters/basic.js";
 import "./filters/index.js";
 import "./dedup/index.js";
 import "./writers/jsonl.js";
+import "./writers/parquet.js";
 import "./presets.js";
 
 export { readJsonl } from "./readers/jsonl.js";
 export { writeJsonl } from "./writers/jsonl.js";
+export { writeParquet } from "./writers/parquet.js";
 export { sampler, textLength } from "./filters/basic.js";
 export { extractMainText } from "./extract/index.js";
 export { expandPreset, getPreset, presetNames } from "./filters/index.js";

@@ -1,7 +1,9 @@
 /**
  * Parquet files (Hugging Face datasets, FineWeb's own releases) as documents: one row, one `Doc`.
- * The text column becomes `text`, the id column `id` (else `<file>:<row>`), a string `url` column
- * `url`, and every other column goes to `meta` as datatrove's ParquetReader does. Files are read
+ * The text column becomes `text`, the id column `id` (else `<file>:<row>`), string `url` and
+ * `source` columns `url` and `source`, and every other column goes to `meta` as datatrove's
+ * ParquetReader does; a `meta` column holding a JSON object (as the parquet writer stores it) is
+ * spread into `meta`. Files are read
  * one row group at a time by byte ranges (local, http(s) Range requests, s3 ranged GETs), so
  * memory holds one row group, never the file; only the columns needed are decoded when
  * `metaColumns` names them. Codecs: snappy, gzip, brotli, zstd, lz4 (hyparquet-compressors).
@@ -34,6 +36,17 @@ function jsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(jsonValue);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
   return value;
+}
+
+/** A `meta` column as the parquet writer stores it: a JSON object in a string. */
+function jsonObject(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== "string" || !value.startsWith("{")) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function asyncBuffer(file: RangedFile): AsyncBuffer {
@@ -95,13 +108,17 @@ export function rowToDoc(row: Record<string, unknown>, fallbackId: string, p: Pa
   const id = typeof rawId === "string" ? rawId : typeof rawId === "number" || typeof rawId === "bigint" ? String(rawId) : fallbackId;
   const meta: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
-    if (key === p.textKey || key === p.idKey || (key === "url" && typeof value === "string")) continue;
+    // url and source become the Doc's fields; null there means absent.
+    if (key === p.textKey || key === p.idKey || ((key === "url" || key === "source") && (typeof value === "string" || value === null || value === undefined))) continue;
     if (p.metaColumns && !p.metaColumns.includes(key)) continue;
-    meta[key] = jsonValue(value);
+    const spread = key === "meta" ? jsonObject(value) : undefined;
+    if (spread) Object.assign(meta, spread);
+    else meta[key] = jsonValue(value);
   }
   const doc: Doc = { id, text, meta };
   if (typeof row.url === "string") doc.url = row.url;
-  if (p.source !== undefined) doc.source = p.source;
+  const source = p.source ?? row.source;
+  if (typeof source === "string") doc.source = source;
   return doc;
 }
 
