@@ -14,6 +14,7 @@ export {
   openRead,
   openWriteAtomic,
   readText,
+  writeAtomically,
   writeFileAtomic,
   type ReadOptions,
   type WriteOptions,

@@ -1,4 +1,4 @@
-import { Readable, addAbortSignal, pipeline, type Transform } from "node:stream";
+import { Readable, addAbortSignal, pipeline, type Transform, type Writable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { KilnError, errorMessage } from "../errors.js";
 import { compressionOf, decompressor } from "./compression.js";
@@ -95,17 +95,23 @@ export function openWriteAtomic(path: string, options: WriteOptions = {}): Atomi
 }
 
 /** `data` written atomically to a local path or an s3:// key. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const writer = openWriteAtomic(path);
+/**
+ * Opens an atomic write, lets `fill` write into its stream, and commits; if `fill` or the commit
+ * fails, the write is aborted (the target is never touched) and the error rethrown.
+ */
+export async function writeAtomically(path: string, fill: (stream: Writable) => Promise<void>, options: WriteOptions = {}): Promise<void> {
+  const writer = openWriteAtomic(path, options);
   try {
-    await new Promise<void>((resolve, reject) => {
-      writer.stream.write(data, (error) => (error ? reject(error) : resolve()));
-    });
+    await fill(writer.stream);
     await writer.commit();
   } catch (error) {
     await writer.abort();
     throw error;
   }
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomically(path, (stream) => new Promise<void>((resolve, reject) => stream.write(data, (error?: Error | null) => (error ? reject(error) : resolve()))));
 }
 
 /** The whole file as UTF-8 text, decompressed by its extension. */

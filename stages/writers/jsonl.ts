@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
-import { openWriteAtomic } from "../../pipeline/io/storage.js";
+import { writeAtomically } from "../../pipeline/io/storage.js";
 import { serializeDoc } from "../../pipeline/jsonl.js";
 import { register } from "../../pipeline/registry.js";
 
@@ -14,23 +14,22 @@ const extensions = { gzip: ".jsonl.gz", zstd: ".jsonl.zst", none: ".jsonl" } as 
 
 /** Writes documents as JSON Lines to a temporary file, renamed onto `file` once complete. */
 export async function writeJsonl(docs: AsyncIterable<Doc>, file: string, level?: number): Promise<void> {
-  const out = openWriteAtomic(file, level === undefined ? {} : { level });
-  try {
-    let batch = "";
-    for await (const doc of docs) {
-      batch += serializeDoc(doc) + "\n";
-      // Batching amortises stream overhead; waiting on drain keeps memory bounded.
-      if (batch.length >= 1 << 16) {
-        if (!out.stream.write(batch)) await once(out.stream, "drain");
-        batch = "";
+  await writeAtomically(
+    file,
+    async (stream) => {
+      let batch = "";
+      for await (const doc of docs) {
+        batch += serializeDoc(doc) + "\n";
+        // Batching amortises stream overhead; waiting on drain keeps memory bounded.
+        if (batch.length >= 1 << 16) {
+          if (!stream.write(batch)) await once(stream, "drain");
+          batch = "";
+        }
       }
-    }
-    if (batch.length > 0) out.stream.write(batch);
-    await out.commit();
-  } catch (error) {
-    await out.abort();
-    throw error;
-  }
+      if (batch.length > 0) stream.write(batch);
+    },
+    level === undefined ? {} : { level },
+  );
 }
 
 register({

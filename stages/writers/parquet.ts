@@ -8,11 +8,12 @@
  * and published whole, like every output.
  */
 import { once } from "node:events";
+import type { Writable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
-import { openWriteAtomic, type AtomicWrite } from "../../pipeline/io/index.js";
+import { writeAtomically } from "../../pipeline/io/index.js";
 import { register } from "../../pipeline/registry.js";
 
 const params = z.object({
@@ -34,14 +35,14 @@ const SCHEMA = [
 ] as const;
 
 /** hyparquet-writer's byte sink, emptied into `out` after every row group (its offsets keep counting). */
-function streamingSink(out: AtomicWrite): ByteWriter {
+function streamingSink(out: Writable): ByteWriter {
   // ParquetWriter awaits flush() after each row group and finish() at the end (hyparquet-writer's Writer).
   const sink: ByteWriter & { flush?: () => Promise<void> } = new ByteWriter();
   const drain = async () => {
     if (sink.index === 0) return;
     const chunk = Buffer.from(sink.buffer.slice(0, sink.index));
     sink.index = 0;
-    if (!out.stream.write(chunk)) await once(out.stream, "drain");
+    if (!out.write(chunk)) await once(out, "drain");
   };
   sink.flush = drain;
   sink.finish = drain;
@@ -77,9 +78,8 @@ class RowGroup {
 }
 
 export async function writeParquet(docs: AsyncIterable<Doc>, file: string, p: ParquetWriterParams): Promise<void> {
-  const out = openWriteAtomic(file);
-  try {
-    const writer = new ParquetWriter({ writer: streamingSink(out), schema: SCHEMA.map((e) => ({ ...e })), codec: CODECS[p.codec], compressors: { GZIP: (bytes: Uint8Array) => gzipSync(bytes) }, createdBy: "kiln" });
+  await writeAtomically(file, async (stream) => {
+    const writer = new ParquetWriter({ writer: streamingSink(stream), schema: SCHEMA.map((e) => ({ ...e })), codec: CODECS[p.codec], compressors: { GZIP: (bytes: Uint8Array) => gzipSync(bytes) }, createdBy: "kiln" });
     let group = new RowGroup();
     const flushGroup = async () => {
       if (group.ids.length === 0) return;
@@ -92,11 +92,7 @@ export async function writeParquet(docs: AsyncIterable<Doc>, file: string, p: Pa
     }
     await flushGroup();
     await writer.finish();
-    await out.commit();
-  } catch (error) {
-    await out.abort();
-    throw error;
-  }
+  });
 }
 
 register({
