@@ -1,6 +1,7 @@
 /**
- * Reading Parquet against reading the same documents as gzipped JSONL (the baseline, in the same
- * run), both through Kiln's readers: docs/s, MB of text/s and peak heap growth. The documents are
+ * Reading and writing Parquet against reading and writing the same documents as gzipped JSONL
+ * (the baselines, in the same run), through Kiln's readers and writers: docs/s, MB of text/s and
+ * peak heap growth. The documents are
  * generated (FineWeb-like columns: text, id, url, dump, language, language_score, token_count).
  *
  *   npm run bench -- parquet [--docs 100000] [--runs 3] [--row-group 10000]
@@ -15,6 +16,8 @@ import type { TaskContext } from "../pipeline/doc.js";
 import { getSpec } from "../pipeline/registry.js";
 import { seededRandom } from "../pipeline/random.js";
 import "../stages/readers/index.js";
+import { writeJsonl } from "../stages/writers/jsonl.js";
+import { writeParquet } from "../stages/writers/parquet.js";
 import { formatTable, median } from "./_report.js";
 
 const { values } = parseArgs({ options: { docs: { type: "string", default: "100000" }, runs: { type: "string", default: "3" }, "row-group": { type: "string", default: "10000" } } });
@@ -74,6 +77,30 @@ for (const [name, format, file, size] of [["jsonl.gz (baseline)", "jsonl", jsonl
   const baseline = results["jsonl.gz (baseline)"]!.seconds;
   rows.push([name, fileMb.toFixed(1), (N / seconds).toFixed(0), (textBytes / 1e6 / seconds).toFixed(1), results[name]!.heapMb.toFixed(0), `${(baseline / seconds).toFixed(2)}x`]);
 }
+async function timeWriter(write: (file: string) => Promise<void>, file: string): Promise<number> {
+  const start = performance.now();
+  await write(file);
+  return (performance.now() - start) / 1000;
+}
+const docs = texts.map((text, i) => ({ id: columns.id[i]!, text, url: columns.url[i]!, meta: { dump: "CC-MAIN-2024-22", language: columns.language[i], language_score: columns.language_score[i], token_count: Number(columns.token_count[i]) } }));
+async function* all() {
+  yield* docs;
+}
+const writeRows = [["writer", "docs/s", "text MB/s", "x baseline"]];
+let writeBaseline = 0;
+for (const [name, write] of [
+  ["jsonl.gz (baseline)", (file: string) => writeJsonl(all(), file)],
+  ["parquet (snappy)", (file: string) => writeParquet(all(), file, { codec: "snappy", rowGroupDocs: Number(values["row-group"]), rowGroupBytes: 64 * 1024 * 1024 })],
+] as const) {
+  const timings = [];
+  for (let r = 0; r < runs; r++) timings.push(await timeWriter(write, path.join(dir, `out-${r}-${name.split(" ")[0]}`)));
+  const seconds = median(timings);
+  writeBaseline ||= seconds;
+  writeRows.push([name, (N / seconds).toFixed(0), (textBytes / 1e6 / seconds).toFixed(1), `${(writeBaseline / seconds).toFixed(2)}x`]);
+}
+
 console.log(`parquet benchmark: ${N} documents, ${(textBytes / 1e6).toFixed(1)} MB of text, row groups of ${values["row-group"]}; median of ${runs} runs, one thread`);
 console.log(formatTable(rows));
+console.log("");
+console.log(formatTable(writeRows));
 await rm(dir, { recursive: true, force: true });
