@@ -11,6 +11,10 @@ import { KilnError } from "../../pipeline/errors.js";
  * own words from its published criteria: one point per level reached, judged for use in
  * primary to secondary school teaching.
  */
+/** How every built-in prompt asks for its answer: the parser reads the score from the last line. */
+const SCORE_LINE_INSTRUCTIONS = `First explain your total in at most 100 words. Then write the result alone on the last line, in exactly this form:
+Score: <total points>`;
+
 export const FINEWEB_EDU_PROMPT = `You will judge how useful the web page extract below would be for teaching, from primary school up to secondary school, using an additive scale of 0 to 5 points. Start at 0 and add points as follows:
 
 - Add 1 point if the extract gives at least some basic information on a topic that could be taught, even when it is mixed with unrelated or non-academic material such as advertising or promotion.
@@ -24,8 +28,7 @@ The extract:
 {{document}}
 </extract>
 
-First explain your total in at most 100 words. Then write the result alone on the last line, in exactly this form:
-Score: <total points>`;
+${SCORE_LINE_INSTRUCTIONS}`;
 
 /** A template for a custom domain: copy it (`--print-prompt custom-domain`), edit the criteria. */
 export const CUSTOM_DOMAIN_PROMPT = `You will judge how useful the document below would be as training material for a language model that must know the domain of {{domain}} well, using an additive scale of 0 to 5 points. Start at 0 and add points as follows:
@@ -41,8 +44,7 @@ The document:
 {{document}}
 </document>
 
-First explain your total in at most 100 words. Then write the result alone on the last line, in exactly this form:
-Score: <total points>`;
+${SCORE_LINE_INSTRUCTIONS}`;
 
 export const BUILTIN_PROMPTS: Record<string, string> = {
   "fineweb-edu": FINEWEB_EDU_PROMPT,
