@@ -28,16 +28,16 @@ const configs: Record<string, ModelConfig> = {
 const PROMPT = 8;
 
 /** Median new tokens per second over `runs` generations of blockSize − PROMPT tokens. */
-function tokensPerSecond(config: ModelConfig, kvCache: boolean, runs: number): number {
+async function tokensPerSecond(config: ModelConfig, kvCache: boolean, runs: number): Promise<number> {
   const params = initParams(config, 1);
   const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 31 + 7) % config.vocabSize);
   const maxNewTokens = config.blockSize - PROMPT;
   const options = { temperature: 0, topK: 0, topP: 1, seed: 1, maxNewTokens, kernels: fastKernels, kvCache };
-  generate(config, params, prompt, { ...options, maxNewTokens: 4 }); // warm-up
+  await generate(config, params, prompt, { ...options, maxNewTokens: 4 }); // warm-up
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) {
     const start = performance.now();
-    const out = generate(config, params, prompt, options);
+    const out = await generate(config, params, prompt, options);
     rates.push(out.length / ((performance.now() - start) / 1000));
   }
   disposeParams(params);
@@ -50,8 +50,8 @@ const rows = [["model", "parameters", "block", "re-read window tok/s (baseline)"
 for (const name of values.configs.split(",")) {
   const config = configs[name];
   if (!config) throw new Error(`unknown config ${name}; known: ${Object.keys(configs).join(", ")}`);
-  const baseline = tokensPerSecond(config, false, runs);
-  const cached = tokensPerSecond(config, true, runs);
+  const baseline = await tokensPerSecond(config, false, runs);
+  const cached = await tokensPerSecond(config, true, runs);
   rows.push([name, `${(parameterCount(config) / 1e6).toFixed(2)}M`, String(config.blockSize), baseline.toFixed(1), cached.toFixed(1), `${(cached / baseline).toFixed(2)}x`]);
 }
 console.log(`generation, greedy, ${PROMPT}-token prompt to a full block; backend ${selection.name}; median of ${runs} runs`);

@@ -4,11 +4,17 @@
  * still trains on wasm or cpu, and the log says why each faster backend did not run.
  *
  * Order for `auto`: tensorflow-gpu (tfjs-node-gpu) → tensorflow (tfjs-node) → webgpu (Dawn via the
- * `webgpu` package) → wasm → cpu.
+ * `webgpu` package, a hardware adapter only: a software Vulkan driver such as SwiftShader is
+ * slower than wasm, so `auto` passes it by; `--backend webgpu` takes it) → wasm → cpu.
+ *
+ * The GPU is probed in a child process first: Dawn prints Vulkan loader warnings straight to
+ * stderr on machines without a usable driver, and the probe keeps them out of the user's terminal.
  */
+import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import { registerMissingKernels } from "./kernels.js";
+import { WEBGPU_KERNEL_NAMES } from "./webgpu/kernels.js";
 
 export const BACKENDS = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -20,6 +26,18 @@ export interface BackendSelection {
   tfName: string;
   /** One line per backend that was tried and did not load, with the reason. */
   skipped: string[];
+  /** The GPU adapter, on webgpu. */
+  adapter?: GpuAdapterInfo;
+}
+
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  features: string[];
+  /** A CPU implementation of Vulkan (SwiftShader, lavapipe/llvmpipe). */
+  software: boolean;
 }
 
 // The silence flag: tfjs prints a banner recommending tfjs-node on first use under Node.
@@ -38,7 +56,53 @@ async function tryNative(gpu: boolean): Promise<string> {
   return "tensorflow";
 }
 
-async function tryWebGpu(): Promise<string> {
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software/i;
+
+/** What the child process prints: the adapter's identity and features, or null. */
+const PROBE = `
+const webgpu = await import(process.argv[1]);
+const adapter = await webgpu.create([]).requestAdapter({ powerPreference: "high-performance" });
+const i = adapter?.info;
+process.stdout.write(JSON.stringify(adapter ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, features: [...adapter.features].sort() } : null));
+process.exit(0);`;
+
+let probed: GpuAdapterInfo | string | undefined;
+
+/**
+ * The machine's GPU adapter as Dawn sees it, asked in a child process (quietly, once per
+ * process); a string says why there is none.
+ */
+export function probeGpu(): GpuAdapterInfo | string {
+  if (probed !== undefined) return probed;
+  let entry: string;
+  try {
+    entry = import.meta.resolve("webgpu");
+  } catch {
+    return (probed = "the optional package webgpu is not installed");
+  }
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", PROBE, entry], { encoding: "utf8", env: process.env });
+  let info: Omit<GpuAdapterInfo, "software"> | null;
+  try {
+    info = JSON.parse(child.stdout) as Omit<GpuAdapterInfo, "software"> | null;
+  } catch {
+    return (probed = `the GPU probe failed (exit ${child.status}): ${(child.stderr || "").trim().split("\n").at(-1) ?? ""}`);
+  }
+  if (!info) return (probed = "no GPU adapter found (no Vulkan/Metal/D3D12 device on this machine)");
+  return (probed = { ...info, software: SOFTWARE_ADAPTER.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`) });
+}
+
+/** One line naming the adapter and the features the trainer cares about. */
+export function describeAdapter(info: GpuAdapterInfo): string {
+  const wanted = ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix", "subgroup-matrix", "timestamp-query"];
+  const has = wanted.filter((f) => info.features.includes(f));
+  const name = [info.vendor, info.architecture, info.description || info.device].filter(Boolean).join(" ");
+  return `${name}${info.software ? " (software)" : ""}; features: ${has.join(", ") || "none of shader-f16, subgroups, subgroup matrix"}`;
+}
+
+async function tryWebGpu(auto: boolean): Promise<string> {
+  const info = probeGpu();
+  if (typeof info === "string") throw new Error(info);
+  if (auto && info.software) throw new Error(`only a software adapter (${describeAdapter(info)}), slower than wasm; --backend webgpu uses it`);
   const webgpu = (await importOptional("webgpu")) as { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
   Object.assign(globalThis, webgpu.globals);
   const gpu = webgpu.create([]);
@@ -66,7 +130,7 @@ async function tryCpu(): Promise<string> {
   return "cpu";
 }
 
-const loaders: Record<BackendName, () => Promise<string>> = {
+const loaders: Record<BackendName, (auto: boolean) => Promise<string>> = {
   "tensorflow-gpu": () => tryNative(true),
   tensorflow: () => tryNative(false),
   webgpu: tryWebGpu,
@@ -86,9 +150,10 @@ export async function selectBackend(requested: string = "auto"): Promise<Backend
   const skipped: string[] = [];
   for (const name of candidates) {
     try {
-      const tfName = await loaders[name]();
+      const tfName = await loaders[name](requested === "auto");
       registerMissingKernels(tfName);
-      return { name, tfName, skipped };
+      const adapter = name === "webgpu" ? (probeGpu() as GpuAdapterInfo) : undefined;
+      return { name, tfName, skipped, adapter };
     } catch (error) {
       skipped.push(`${name}: ${reason(error)}`);
     }
@@ -98,7 +163,8 @@ export async function selectBackend(requested: string = "auto"): Promise<Backend
 
 export function describeSelection(selection: BackendSelection): string {
   const others = selection.skipped.length ? ` (not used: ${selection.skipped.join("; ")})` : "";
-  return `backend ${selection.name}${others}`;
+  const adapter = selection.adapter ? ` on ${describeAdapter(selection.adapter)}; kernels: ${WEBGPU_KERNEL_NAMES.join(", ")}` : "";
+  return `backend ${selection.name}${adapter}${others}`;
 }
 
 /**
@@ -111,7 +177,9 @@ export async function measurePeakFlops(size = 256, repeats = 25): Promise<number
   const b = tf.randomNormal([size, size]);
   let best = Infinity;
   try {
-    tf.matMul(a, b).dataSync(); // warm-up (kernel compile, allocation)
+    const warm = tf.matMul(a, b);
+    await warm.data(); // warm-up (kernel compile, allocation)
+    warm.dispose();
     for (let r = 0; r < repeats; r++) {
       const start = performance.now();
       const c = tf.matMul(a, b);

@@ -67,7 +67,7 @@ async function writeTensors(file: string, tensors: [string, tf.Tensor][]): Promi
     total += t.size;
   }
   const buffer = new Float32Array(total);
-  tensors.forEach(([, t], i) => buffer.set(t.dataSync() as Float32Array, entries[i]!.offset));
+  for (const [i, [, t]] of tensors.entries()) buffer.set((await t.data()) as Float32Array, entries[i]!.offset);
   await writeFileAtomic(file, new Uint8Array(buffer.buffer));
   return entries;
 }

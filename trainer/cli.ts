@@ -12,7 +12,8 @@ import { hasValidationShards, isShardPath, openTokenData, type TokenDataset } fr
 import { evaluationSet } from "./evaluation.js";
 import { generate } from "./generate.js";
 import { adaptersFromTensors } from "./lora.js";
-import { fastKernels } from "./kernels.js";
+import { kernelsFor } from "./kernels.js";
+import { checkDevice } from "./webgpu/dispatch.js";
 import type { Params } from "./model.js";
 import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
@@ -22,6 +23,11 @@ const log = (line: string) => process.stderr.write(line + "\n");
 
 async function useBackend(requested: string): Promise<void> {
   log(describeSelection(await selectBackend(requested)));
+}
+
+/** On webgpu, a GPU error dropped work silently: fail instead of printing its garbage. */
+async function checkBackend(): Promise<void> {
+  if (tf.getBackend() === "webgpu") await checkDevice();
 }
 
 function number(value: unknown, flag: string): number {
@@ -139,11 +145,12 @@ export const generateCommand = defineCommand({
     else if (args.prompt !== undefined && tokenizer) prompt = tokenizer.encode(args.prompt);
     else throw new KilnError("bad_argument", args.prompt === undefined ? "pass --prompt or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
     if (tokenizer && tokenizer.vocabSize > meta.model.vocabSize) throw new KilnError("bad_argument", `tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${meta.model.vocabSize}`);
-    const out = generate(meta.model, params, prompt, {
+    const out = await generate(meta.model, params, prompt, {
       maxNewTokens: number(args["max-tokens"], "max-tokens"), temperature: number(args.temperature, "temperature"),
       topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"),
-      eosId: args.eos !== undefined ? number(args.eos, "eos") : (tokenizer?.eosId ?? meta.eosId), adapters, kernels: fastKernels,
+      eosId: args.eos !== undefined ? number(args.eos, "eos") : (tokenizer?.eosId ?? meta.eosId), adapters, kernels: kernelsFor(),
     });
+    await checkBackend();
     process.stdout.write((tokenizer && !args.tokens ? args.prompt + tokenizer.decode(out) : out.join(",")) + "\n");
   },
 });
@@ -164,7 +171,8 @@ export const evalCommand = defineCommand({
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
     const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
     const set = await evaluationSet(data, meta.model.blockSize, number(args["batch-size"], "batch-size"), number(args.batches, "batches"));
-    const result = validate({ config: meta.model, params, adapters, kernels: fastKernels }, set);
+    const result = await validate({ config: meta.model, params, adapters, kernels: kernelsFor() }, set);
+    await checkBackend();
     const rows = Object.entries(result.perSource).map(([source, v]) => ({ source, loss: v.loss, perplexity: Math.exp(v.loss), tokens: v.tokens }));
     rows.push({ source: "all", loss: result.loss, perplexity: Math.exp(result.loss), tokens: rows.reduce((a, r) => a + r.tokens, 0) });
     for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");

@@ -20,8 +20,7 @@ import type { Batch } from "./data.js";
 import { fastKernels } from "./kernels.js";
 import { adapterVariables, createAdapters } from "./lora.js";
 import { plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
-import { clipByGlobalNorm } from "./optim.js";
-import { batchLoss, batchTensors, countedTokens, type StepResult, type TrainState } from "./step.js";
+import { applyGradients, batchLoss, batchTensors, countedTokens, type StepResult, type TrainState } from "./step.js";
 
 /** One slice of one micro-batch and the factor its mean loss enters the step's loss with. */
 export interface WeightedSlice {
@@ -215,9 +214,7 @@ export class DataParallelGroup {
     const names = [...state.trainable.keys()];
     const grads = new Map(names.map((n, i) => [n, tf.tensor(arrays[i]!, state.trainable.get(n)!.shape)] as [string, tf.Tensor]));
     try {
-      const gradNorm = clipByGlobalNorm(grads, gradClip);
-      state.optimizer.step(grads, learningRate);
-      return { loss, gradNorm, learningRate };
+      return applyGradients(state, grads, tf.scalar(loss), learningRate, gradClip);
     } finally {
       tf.dispose([...grads.values()]);
     }

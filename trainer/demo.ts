@@ -16,10 +16,10 @@ import { optimConfigSchema, parameterCount, trainConfigSchema, type ModelConfig 
 import { openShardData, type PackedTokens, type TokenDataset } from "./data.js";
 import { evaluationSet } from "./evaluation.js";
 import { generate } from "./generate.js";
-import { fastKernels } from "./kernels.js";
-import { disposeParams, initParams, plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { kernelsFor } from "./kernels.js";
+import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { AdamW } from "./optim.js";
-import { trainStep } from "./step.js";
+import { readStep, trainStep } from "./step.js";
 import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 import { disposeResult, train, validate, type ValidationResult } from "./train.js";
 
@@ -84,7 +84,7 @@ function entropyOf(counts: Map<number, number>): number {
 }
 
 /** Seconds per optimizer step of `model` at `batchSize`, measured on four steps after a warm-up (the first steps are slow). */
-function measureStepSeconds(model: ModelConfig, batchSize: number, kernels: Kernels): number {
+async function measureStepSeconds(model: ModelConfig, batchSize: number, kernels: Kernels): Promise<number> {
   const params = initParams(model, 0);
   const optimizer = new AdamW(optimConfigSchema.parse({}), params);
   const n = batchSize * model.blockSize;
@@ -94,9 +94,9 @@ function measureStepSeconds(model: ModelConfig, batchSize: number, kernels: Kern
     targets: Int32Array.from({ length: n }, (_, i) => (i * 104729) % model.vocabSize),
   };
   const state = { config: model, params, trainable: params, optimizer, kernels };
-  for (let i = 0; i < 3; i++) trainStep(state, [batch], 1e-3, 1);
+  for (let i = 0; i < 3; i++) await readStep(trainStep(state, [batch], 1e-3, 1));
   const start = performance.now();
-  for (let i = 0; i < 4; i++) trainStep(state, [batch], 1e-3, 1);
+  for (let i = 0; i < 4; i++) await readStep(trainStep(state, [batch], 1e-3, 1));
   const seconds = (performance.now() - start) / 4000;
   optimizer.dispose();
   disposeParams(params);
@@ -107,9 +107,9 @@ function chatPrompt(user: string): string {
   return `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`;
 }
 
-function sample(model: ModelConfig, params: Params, tokenizer: Tokenizer, prompt: string, kernels: Kernels, adapters?: Map<string, LoraAdapter>): string {
+async function sample(model: ModelConfig, params: Params, tokenizer: Tokenizer, prompt: string, kernels: Kernels, adapters?: Map<string, LoraAdapter>): Promise<string> {
   const imEnd = tokenizer.encode("<|im_end|>");
-  const ids = generate(model, params, tokenizer.encode(prompt), {
+  const ids = await generate(model, params, tokenizer.encode(prompt), {
     maxNewTokens: 40, temperature: 0, topK: 0, topP: 1, seed: 1, eosId: tokenizer.eosId,
     stopIds: imEnd.length === 1 ? imEnd : undefined, adapters, kernels,
   });
@@ -134,7 +134,7 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
   // wasm when no native or GPU backend loads; the fast kernels suit wasm and cpu.
   const selection = await selectBackend("auto");
   log(describeSelection(selection));
-  const kernels = selection.tfName === "wasm" || selection.tfName === "cpu" ? fastKernels : plainKernels;
+  const kernels = kernelsFor(selection.tfName);
   const tokenizer = await loadTextTokenizer(options.tokenizer);
 
   const trainData = await openShardData(options.shards);
@@ -150,12 +150,12 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
   await rm(pretrainDir, { recursive: true, force: true });
   await rm(finetuneDir, { recursive: true, force: true });
 
-  const stepSeconds = measureStepSeconds(model, BATCH_SIZE, kernels);
+  const stepSeconds = await measureStepSeconds(model, BATCH_SIZE, kernels);
   const pretrainSteps = Math.max(10, Math.round(pretrainSeconds / stepSeconds));
   log(`demo model: ${parameterCount(model)} parameters ${JSON.stringify(model)}; ${(stepSeconds * 1000).toFixed(0)} ms per step of ${BATCH_SIZE}×${model.blockSize} tokens → ${pretrainSteps} pretraining steps`);
 
   const initial = initParams(model, 1337);
-  const atInit = evaluate(initial);
+  const atInit = await evaluate(initial);
   disposeParams(initial);
 
   const started = performance.now();
@@ -168,9 +168,9 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
     { train: trainData, val: undefined, log, kernels, deadline: started + 1.15 * pretrainSeconds * 1000 },
   );
   const pretrainTime = (performance.now() - started) / 1000;
-  const afterPretrain = evaluate(pretrain.params);
+  const afterPretrain = await evaluate(pretrain.params);
   const prompt = chatPrompt(options.prompt ?? DEFAULT_PROMPT);
-  const before = sample(model, pretrain.params, tokenizer, prompt, kernels);
+  const before = await sample(model, pretrain.params, tokenizer, prompt, kernels);
   const lastLosses = pretrain.trainLosses.slice(-Math.max(1, Math.floor(pretrain.trainLosses.length / 10)));
   const finalTrainLoss = lastLosses.reduce((a, b) => a + b, 0) / lastLosses.length;
   disposeResult(pretrain);
@@ -190,8 +190,8 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
     { train: sftData, log, kernels, deadline: finetuneStart + 1.25 * finetuneSeconds * 1000 },
   );
   const finetuneTime = (performance.now() - finetuneStart) / 1000;
-  const afterFinetune = evaluate(finetune.params, finetune.adapters);
-  const after = sample(model, finetune.params, tokenizer, prompt, kernels, finetune.adapters);
+  const afterFinetune = await evaluate(finetune.params, finetune.adapters);
+  const after = await sample(model, finetune.params, tokenizer, prompt, kernels, finetune.adapters);
   disposeResult(finetune);
   tf.disposeVariables();
 

@@ -24,9 +24,9 @@ import { KilnError } from "../pipeline/errors.js";
 import { selectBackend } from "./backend.js";
 import { loadCheckpoint } from "./checkpoint.js";
 import type { ModelConfig } from "./config.js";
-import { fastKernels } from "./kernels.js";
+import { kernelsFor } from "./kernels.js";
 import { adaptersFromTensors, disposeAdapters } from "./lora.js";
-import { disposeParams, hiddenStates, plainKernels, type LoraAdapter, type Params } from "./model.js";
+import { disposeParams, hiddenStates, type LoraAdapter, type Params } from "./model.js";
 import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 
 export interface CheckpointEmbedder {
@@ -95,7 +95,7 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
   const adapters: Map<string, LoraAdapter> | undefined = loaded.adapters && loaded.meta.lora ? adaptersFromTensors(loaded.adapters, loaded.meta.lora) : undefined;
   tf.dispose([...(loaded.adapters?.values() ?? [])]);
   const backend = tf.getBackend();
-  const kernels = backend === "wasm" || backend === "cpu" ? fastKernels : plainKernels;
+  const kernels = kernelsFor(backend);
   const T = model.blockSize;
   const d = model.width;
 

@@ -67,7 +67,7 @@ export interface GenerateOptions extends SamplingOptions {
  * the last blockSize tokens. With the KV cache, tokens are decoded incrementally while the context
  * fits the block; once it slides, positions shift and each step re-reads the window.
  */
-export function generate(model: ModelConfig, params: Params, prompt: number[], options: GenerateOptions): number[] {
+export async function generate(model: ModelConfig, params: Params, prompt: number[], options: GenerateOptions): Promise<number[]> {
   if (prompt.length === 0) throw new Error("the prompt is empty");
   const rng = new Rng(options.seed);
   const context = [...prompt];
@@ -85,7 +85,7 @@ export function generate(model: ModelConfig, params: Params, prompt: number[], o
       const input = tf.tensor2d(ids, [1, ids.length], "int32");
       const logits = cache ? decodeStep(model, params, input, cache, options) : tf.tidy(() => forward(model, params, input, options));
       const last = tf.slice(logits, [ids.length - 1, 0], [1, model.vocabSize]);
-      const row = last.dataSync() as Float32Array;
+      const row = (await last.data()) as Float32Array;
       tf.dispose([input, logits, last]);
       const next = sampleToken(row, options, rng);
       out.push(next);

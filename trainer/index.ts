@@ -6,7 +6,7 @@ export { evaluationSet, type EvaluationSet } from "./evaluation.js";
 export { forward, initParams, maskedLoss, plainKernels, type Kernels, type Params } from "./model.js";
 export { fastKernels } from "./kernels.js";
 export { batchedMatMul } from "./batched-matmul.js";
-export { AdamW, learningRateAt, clipByGlobalNorm } from "./optim.js";
+export { AdamW, learningRateAt, globalNorm, clipFactor } from "./optim.js";
 export { createAdapters, mergeAdapters, adapterVariables } from "./lora.js";
 export { saveCheckpoint, loadCheckpoint, saveAdapter, loadAdapter } from "./checkpoint.js";
 export { loadCheckpointEmbedder, DEFAULT_EMBED, type CheckpointEmbedder, type CheckpointEmbedderOptions } from "./embed.js";

@@ -12,7 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchedMatMul, registerBatchedMatMul } from "./batched-matmul.js";
-import { causalMask, LAYER_NORM_EPSILON, type Kernels } from "./model.js";
+import { causalMask, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "./model.js";
+import { watchDevice } from "./webgpu/dispatch.js";
+import { registerWebGpuKernels, webgpuKernels } from "./webgpu/kernels.js";
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
@@ -148,12 +150,26 @@ export const fastKernels: Kernels = {
   tokenLosses: (logits, targets) => crossEntropyClosedForm(logits, targets),
 };
 
+/**
+ * The kernels a backend trains and infers with: `fastKernels` on wasm and cpu, our WGSL kernels
+ * on webgpu, the plain ones elsewhere (tfjs-node runs TensorFlow's own fused ops).
+ */
+export function kernelsFor(backend: string = tf.getBackend()): Kernels {
+  if (backend === "wasm" || backend === "cpu") return fastKernels;
+  if (backend === "webgpu") return webgpuKernels;
+  return plainKernels;
+}
+
 let registeredSegmentSum = false;
 /**
  * The wasm backend has no UnsortedSegmentSum, which the gradient of tf.gather (the embedding
  * lookup) needs. This registers a plain JS one: out[segment[i]] += x[i] row by row.
  */
 export function registerMissingKernels(tfName: string): void {
+  if (tfName === "webgpu") {
+    registerWebGpuKernels();
+    watchDevice();
+  }
   registerBatchedMatMul(tfName);
   if (tfName !== "wasm" || registeredSegmentSum) return;
   if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;

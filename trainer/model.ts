@@ -271,10 +271,10 @@ export function tokenLosses(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tenso
 }
 
 /**
- * Mean loss over the tokens whose mask is 1: Σ mask·nll / Σ mask. Tokens with mask 0 (prompt,
- * user turns, padding) contribute nothing, to the value or to the gradient.
+ * Mean loss over the tokens whose mask is 1: Σ mask·nll / max(1, Σ mask). Tokens with mask 0
+ * (prompt, user turns, padding) contribute nothing, to the value or to the gradient. The count
+ * stays on the device: a training step reads nothing back.
  */
 export function maskedLoss(logits: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D, kernels: Kernels = plainKernels): tf.Scalar {
-  const counted = Math.max(1, tf.tidy(() => tf.sum(mask).dataSync()[0]!));
-  return tf.div(tf.sum(tf.mul(kernels.tokenLosses(logits, targets), mask)), counted) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(kernels.tokenLosses(logits, targets), mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { OptimConfig } from "./config.js";
+import { fusedAdamWUpdate } from "./webgpu/adamw.js";
 
 /** Learning rate at `step` counted from the start of the phase (re-warmup restarts it at 0). */
 export function learningRateAt(step: number, config: OptimConfig, phaseSteps: number): number {
@@ -38,24 +39,34 @@ export class AdamW {
   }
 
   /**
-   * One update with learning rate `lr`: p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + ε), the decay applied to the
-   * weight itself, not folded into the gradient (that is what "decoupled" means).
+   * One update with learning rate `lr` on the gradients times `gradScale` (the clip factor, kept
+   * on the device): p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + ε), the decay applied to the weight itself,
+   * not folded into the gradient (that is what "decoupled" means). On webgpu each parameter is
+   * one in-place kernel (webgpu/adamw.ts) with the same arithmetic.
    */
-  step(grads: Map<string, tf.Tensor>, lr: number): void {
+  step(grads: Map<string, tf.Tensor>, lr: number, gradScale?: tf.Scalar): void {
     this.t += 1;
     const { beta1, beta2, epsilon, weightDecay } = this.config;
     const correction1 = 1 - beta1 ** this.t;
     const correction2 = 1 - beta2 ** this.t;
+    const fused = tf.getBackend() === "webgpu";
     tf.tidy(() => {
+      const scale = gradScale ?? tf.scalar(1);
       for (const [name, p] of this.variables) {
-        const g = grads.get(name);
-        if (!g) continue;
+        const raw = grads.get(name);
+        if (!raw) continue;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
+        const decay = decays(p) && weightDecay > 0 ? lr * weightDecay : 0;
+        if (fused) {
+          fusedAdamWUpdate(p, m, v, raw, scale, { lr, beta1, beta2, epsilon, decay, correction1, correction2 });
+          continue;
+        }
+        const g = gradScale ? tf.mul(raw, scale) : raw;
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
         const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), epsilon));
-        const decayed = decays(p) && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
+        const decayed = decay > 0 ? tf.mul(p, 1 - decay) : p;
         p.assign(tf.sub(decayed, tf.mul(update, lr)));
       }
     });
@@ -66,26 +77,20 @@ export class AdamW {
   }
 }
 
-/** √(Σ‖g‖²) over every gradient. */
-export function globalNorm(grads: Map<string, tf.Tensor>): number {
-  return tf.tidy(() => {
-    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return Math.sqrt(tf.addN(squares).dataSync()[0]!);
-  });
+/**
+ * √(Σ‖g‖²) over every gradient, as a scalar on the device (read it when you log it). The squares
+ * are stacked and summed, not `tf.addN`ed: tfjs-webgpu's AddN binds every input in one shader and
+ * fails past the device's limit of storage buffers (8 by default).
+ */
+export function globalNorm(grads: Map<string, tf.Tensor>): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(tf.sum(tf.stack([...grads.values()].map((g) => tf.sum(tf.square(g)))))) as tf.Scalar);
 }
 
 /**
- * Scales the gradients in place so their global norm is at most `maxNorm` (0 = off); returns the
- * norm before clipping, which the log reports.
+ * The factor that brings the global norm to at most `maxNorm`: maxNorm / (norm + 1e-6) when the
+ * norm is above it, else 1 (always 1 when maxNorm is 0, clipping off). Computed on the device, so
+ * clipping needs no read of the norm.
  */
-export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
-  const norm = globalNorm(grads);
-  if (maxNorm > 0 && norm > maxNorm) {
-    const scale = maxNorm / (norm + 1e-6);
-    for (const [name, g] of grads) {
-      grads.set(name, tf.mul(g, scale));
-      g.dispose();
-    }
-  }
-  return norm;
+export function clipFactor(norm: tf.Scalar, maxNorm: number): tf.Scalar {
+  return tf.tidy(() => (maxNorm > 0 ? tf.where(tf.greater(norm, maxNorm), tf.div(maxNorm, tf.add(norm, 1e-6)), tf.onesLike(norm)) : tf.onesLike(norm)) as tf.Scalar);
 }

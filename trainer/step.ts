@@ -1,13 +1,15 @@
 /**
  * One optimizer step: loss and gradients over the micro-batches (gradient accumulation), global
- * norm clipping, AdamW. Everything a step allocates is disposed before it returns, so
+ * norm clipping, AdamW. Nothing is read back to the host: the step's loss and gradient norm come
+ * back as scalars on the device, and the training loop reads them when it logs (on a GPU a
+ * read-back stalls the queue). Everything else a step allocates is disposed before it returns, so
  * tf.memory().numTensors stays flat across steps (tested).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
 import { forward, maskedLoss, type Kernels, type LoraAdapter, type Params } from "./model.js";
-import { clipByGlobalNorm, type AdamW } from "./optim.js";
+import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
 export interface TrainState {
   config: ModelConfig;
@@ -49,21 +51,24 @@ export const countedTokens = (mask: Float32Array): number => mask.reduce((a, b) 
  * few counted tokens (short answers in fine-tuning) does not weigh as much as a full one. The
  * caller owns (and disposes) the returned tensors.
  */
-export function accumulatedGradients(state: TrainState, batches: Batch[], dropoutSeeds: (number | undefined)[]): { loss: number; grads: Map<string, tf.Tensor> } {
+export function accumulatedGradients(state: TrainState, batches: Batch[], dropoutSeeds: (number | undefined)[]): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const names = [...state.trainable.keys()];
   const variables = [...state.trainable.values()];
   const byTfName = new Map(variables.map((v, i) => [v.name, names[i]!]));
   const sums = new Map<string, tf.Tensor>();
   const counts = batches.map((b) => countedTokens(b.mask));
   const total = Math.max(1, counts.reduce((a, b) => a + b, 0));
-  let lossSum = 0;
+  let loss: tf.Scalar | undefined;
   batches.forEach((batch, i) => {
     const tensors = batchTensors(batch);
     const weight = counts[i]! / total;
     try {
       const { value, grads } = tf.variableGrads(() => (batches.length === 1 ? batchLoss(state, tensors, dropoutSeeds[i]) : tf.mul(batchLoss(state, tensors, dropoutSeeds[i]), weight)) as tf.Scalar, variables);
-      lossSum += value.dataSync()[0]!;
-      value.dispose();
+      if (loss) {
+        const previous = loss;
+        loss = tf.add(previous, value) as tf.Scalar;
+        tf.dispose([previous, value]);
+      } else loss = value;
       for (const [tfName, g] of Object.entries(grads)) {
         const name = byTfName.get(tfName)!;
         const previous = sums.get(name);
@@ -77,25 +82,48 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
       tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
     }
   });
-  return { loss: lossSum, grads: sums };
+  return { loss: loss ?? tf.scalar(0), grads: sums };
 }
 
+/** A step's loss and gradient norm, still on the device; `readStep` reads and releases them. */
 export interface StepResult {
-  loss: number;
-  gradNorm: number;
+  loss: tf.Scalar;
+  gradNorm: tf.Scalar;
   learningRate: number;
+}
+
+/** Clip (on the device) and update; the gradients stay the caller's to dispose. */
+export function applyGradients(state: TrainState, grads: Map<string, tf.Tensor>, loss: tf.Scalar, learningRate: number, gradClip: number): StepResult {
+  const gradNorm = globalNorm(grads);
+  const factor = clipFactor(gradNorm, gradClip);
+  state.optimizer.step(grads, learningRate, factor);
+  factor.dispose();
+  return { loss, gradNorm, learningRate };
 }
 
 /** Accumulate, clip, update. */
 export function trainStep(state: TrainState, batches: Batch[], learningRate: number, gradClip: number, dropoutSeeds: (number | undefined)[] = []): StepResult {
   const { loss, grads } = accumulatedGradients(state, batches, dropoutSeeds);
   try {
-    const gradNorm = clipByGlobalNorm(grads, gradClip);
-    state.optimizer.step(grads, learningRate);
-    return { loss, gradNorm, learningRate };
+    return applyGradients(state, grads, loss, learningRate, gradClip);
   } finally {
     tf.dispose([...grads.values()]);
   }
+}
+
+/** Reads the losses and last gradient norm of several steps in one transfer, releasing them. */
+export async function readSteps(results: StepResult[]): Promise<{ losses: number[]; gradNorm: number }> {
+  if (results.length === 0) return { losses: [], gradNorm: NaN };
+  const stacked = tf.stack([...results.map((r) => r.loss), results.at(-1)!.gradNorm]);
+  const values = await stacked.data();
+  tf.dispose([stacked, ...results.flatMap((r) => [r.loss, r.gradNorm])]);
+  return { losses: Array.from(values.subarray(0, results.length)), gradNorm: values[results.length]! };
+}
+
+/** One step's loss and gradient norm as numbers. */
+export async function readStep(result: StepResult): Promise<{ loss: number; gradNorm: number }> {
+  const { losses, gradNorm } = await readSteps([result]);
+  return { loss: losses[0]!, gradNorm };
 }
 
 export interface LossTotals {
@@ -105,7 +133,7 @@ export interface LossTotals {
 }
 
 /** Masked per-source loss sums over batches (no gradients): what validation and `eval` report. */
-export function lossBySource(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, batches: Batch[], sourceCount: number): LossTotals {
+export async function lossBySource(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, batches: Batch[], sourceCount: number): Promise<LossTotals> {
   const totals: LossTotals = { sum: new Float64Array(sourceCount), count: new Float64Array(sourceCount) };
   for (const batch of batches) {
     const losses = tf.tidy(() => {
@@ -113,7 +141,7 @@ export function lossBySource(state: Pick<TrainState, "config" | "params" | "adap
       const logits = forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters });
       return state.kernels.tokenLosses(logits, t.targets);
     });
-    const values = losses.dataSync();
+    const values = await losses.data();
     losses.dispose();
     for (let i = 0; i < values.length; i++) {
       if (batch.mask[i] === 0) continue;

@@ -16,13 +16,14 @@ import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js"
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
-import { fastKernels } from "./kernels.js";
+import { kernelsFor } from "./kernels.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
-import { disposeParams, initParams, plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { AdamW, learningRateAt } from "./optim.js";
 import { Rng } from "./rng.js";
-import { lossBySource, trainStep, type TrainState } from "./step.js";
+import { lossBySource, readSteps, trainStep, type StepResult, type TrainState } from "./step.js";
+import { checkDevice } from "./webgpu/dispatch.js";
 
 export interface TrainOptions {
   train: TokenDataset;
@@ -63,8 +64,8 @@ const mapOf = (tensors: Map<string, tf.Tensor>) =>
   );
 
 /** Masked loss over the fixed validation batches (`evaluationSet`), overall and per source. */
-export function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, set: EvaluationSet): ValidationResult {
-  const totals = lossBySource(state, set.batches, set.sourceNames.length);
+export async function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, set: EvaluationSet): Promise<ValidationResult> {
+  const totals = await lossBySource(state, set.batches, set.sourceNames.length);
   const perSource: ValidationResult["perSource"] = {};
   let sum = 0;
   let count = 0;
@@ -88,7 +89,7 @@ async function readMetrics(file: string, upToStep: number): Promise<MetricRecord
 
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  const kernels = options.kernels ?? (tf.getBackend() === "wasm" || tf.getBackend() === "cpu" ? fastKernels : plainKernels);
+  const kernels = options.kernels ?? kernelsFor();
   const checkpointDir = path.join(config.out, "checkpoint");
   const metricsFile = path.join(config.out, "metrics.jsonl");
   await mkdir(config.out, { recursive: true });
@@ -161,32 +162,44 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   try {
     let windowStart = performance.now();
     let windowTokens = 0;
+    // Steps not yet read back: the GPU runs ahead, and the loop reads their losses in one
+    // transfer when it logs, validates or saves.
+    let unread: StepResult[] = [];
+    const readBack = async () => {
+      const { losses, gradNorm } = await readSteps(unread);
+      unread = [];
+      trainLosses.push(...losses);
+      if (tf.getBackend() === "webgpu") await checkDevice();
+      return { loss: losses.at(-1)!, gradNorm };
+    };
     while (step < lastStep) {
       const learningRate = learningRateAt(step, config.optim, config.steps);
       const batches: Batch[] = [];
       for (let i = 0; i < config.gradAccumulation; i++) batches.push(await trainData.next(config.batchSize));
       const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
-      const result = group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds);
+      unread.push(group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds));
       step += 1;
       windowTokens += tokensPerStep;
-      trainLosses.push(result.loss);
+      const atEnd = step === config.steps;
+      const validating = valData !== undefined && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd);
+      const outOfTime = options.deadline !== undefined && performance.now() >= options.deadline && step < lastStep;
+      const saving = (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep || outOfTime;
       if (step % config.logEvery === 0 || step === lastStep) {
+        const { loss, gradNorm } = await readBack();
         const seconds = (performance.now() - windowStart) / 1000;
         const tokensPerSecond = windowTokens / seconds;
         const mfu = (6 * nParams * tokensPerSecond) / peak;
-        records.push({ kind: "train", step, loss: result.loss, learningRate, gradNorm: result.gradNorm, tokensPerSecond, mfu });
-        log(`step ${step}/${config.steps} loss ${result.loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${result.gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
+        records.push({ kind: "train", step, loss, learningRate, gradNorm, tokensPerSecond, mfu });
+        log(`step ${step}/${config.steps} loss ${loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
         windowStart = performance.now();
         windowTokens = 0;
-      }
-      const atEnd = step === config.steps;
-      if (valData && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd)) {
-        val = validate(state, valData);
+      } else if (validating || saving) await readBack();
+      if (validating) {
+        val = await validate(state, valData);
         records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
         log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
       }
-      const outOfTime = options.deadline !== undefined && performance.now() >= options.deadline && step < lastStep;
-      if ((config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep || outOfTime) await save();
+      if (saving) await save();
       if (outOfTime) {
         log(`stopping at step ${step}/${config.steps}: out of time`);
         break;

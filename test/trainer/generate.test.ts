@@ -94,26 +94,26 @@ describe("generate with and without the KV cache", () => {
     ["temperature 1, top-k 5", { temperature: 1, topK: 5, topP: 1 }],
     ["temperature 0.8, top-p 0.9", { temperature: 0.8, topK: 0, topP: 0.9 }],
   ] as const;
-  it.each(sampling)("gives the same tokens past the block size (the window slides): %s", (_, options) => {
+  it.each(sampling)("gives the same tokens past the block size (the window slides): %s", async (_, options) => {
     for (const kernels of [plainKernels, fastKernels]) {
       for (const seed of [1, 2, 3]) {
         const prompt = [seed, 4, 2];
         const base = { ...options, maxNewTokens: 2 * T, seed, kernels };
         const before = tf.memory().numTensors;
-        const cached = generate(tinyModel, params, prompt, base);
+        const cached = await generate(tinyModel, params, prompt, base);
         expect(tf.memory().numTensors).toBe(before);
         expect(cached).toHaveLength(2 * T);
-        expect(cached).toEqual(generate(tinyModel, params, prompt, { ...base, kvCache: false }));
+        expect(cached).toEqual(await generate(tinyModel, params, prompt, { ...base, kvCache: false }));
       }
     }
   });
 
-  it("stops after eos either way", () => {
+  it("stops after eos either way", async () => {
     const options = { temperature: 0, topK: 0, topP: 1, maxNewTokens: 20, seed: 1 };
-    const free = generate(tinyModel, params, [1, 2], options);
+    const free = await generate(tinyModel, params, [1, 2], options);
     const eosId = free[2]!;
-    const stopped = generate(tinyModel, params, [1, 2], { ...options, eosId });
+    const stopped = await generate(tinyModel, params, [1, 2], { ...options, eosId });
     expect(stopped).toEqual(free.slice(0, free.indexOf(eosId) + 1));
-    expect(generate(tinyModel, params, [1, 2], { ...options, eosId, kvCache: false })).toEqual(stopped);
+    expect(await generate(tinyModel, params, [1, 2], { ...options, eosId, kvCache: false })).toEqual(stopped);
   });
 });

@@ -111,7 +111,7 @@ describe("kiln train killed with SIGKILL", () => {
     // `kiln generate` finds the shards' tokenizer through the checkpoint and encodes a text prompt.
     const tokenizer = await loadTextTokenizer(tokenizerFile);
     const prompt = "The garden in";
-    const expected = prompt + tokenizer.decode(generate(straight.model, straight.params, tokenizer.encode(prompt), { maxNewTokens: 8, temperature: 0, topK: 0, topP: 1, seed: 1, eosId: tokenizer.eosId, kernels: fastKernels }));
+    const expected = prompt + tokenizer.decode(await generate(straight.model, straight.params, tokenizer.encode(prompt), { maxNewTokens: 8, temperature: 0, topK: 0, topP: 1, seed: 1, eosId: tokenizer.eosId, kernels: fastKernels }));
     disposeResult(straight);
     const generated = await kiln(["generate", "--ckpt", path.join(dir, "killed", "checkpoint"), "--prompt", prompt, "--max-tokens", "8", "--temperature", "0", "--backend", "wasm"]);
     expect(generated.code, generated.stderr).toBe(0);

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
 import { optimConfigSchema } from "../../trainer/config.js";
-import { AdamW, clipByGlobalNorm, learningRateAt } from "../../trainer/optim.js";
+import { AdamW, clipFactor, globalNorm, learningRateAt } from "../../trainer/optim.js";
 
 beforeAll(async () => {
   await selectBackend("cpu");
@@ -36,12 +36,29 @@ describe("AdamW", () => {
 
   it("clips by global norm: [3, 4] with max 1 becomes [0.6, 0.8]; under the limit is unchanged", () => {
     const grads = new Map<string, tf.Tensor>([["a", tf.tensor1d([3])], ["b", tf.tensor1d([4])]]);
-    expect(clipByGlobalNorm(grads, 1)).toBeCloseTo(5, 6);
-    expect(grads.get("a")!.dataSync()[0]).toBeCloseTo(0.6, 5);
-    expect(grads.get("b")!.dataSync()[0]).toBeCloseTo(0.8, 5);
+    const norm = globalNorm(grads);
+    expect(norm.dataSync()[0]).toBeCloseTo(5, 6);
+    const factor = clipFactor(norm, 1);
+    expect(tf.mul(grads.get("a")!, factor).dataSync()[0]).toBeCloseTo(0.6, 5);
+    expect(tf.mul(grads.get("b")!, factor).dataSync()[0]).toBeCloseTo(0.8, 5);
     const small = new Map<string, tf.Tensor>([["a", tf.tensor1d([0.3, 0.4])]]);
-    clipByGlobalNorm(small, 0.5000001);
-    expect(Array.from(small.get("a")!.dataSync())).toEqual([Math.fround(0.3), Math.fround(0.4)]);
+    expect(clipFactor(globalNorm(small), 0.5000001).dataSync()[0]).toBe(1);
+    expect(clipFactor(norm, 0).dataSync()[0]).toBe(1);
     tf.dispose([...grads.values(), ...small.values()]);
+  });
+
+  it("the clip factor scales the update as clipped gradients do", () => {
+    const config = optimConfigSchema.parse({ weightDecay: 0, epsilon: 1e-12 });
+    const run = (grad: number, scale?: number) => {
+      const w = tf.variable(tf.tensor1d([1]));
+      const opt = new AdamW(config, new Map([["w", w]]));
+      opt.step(new Map<string, tf.Tensor>([["w", tf.tensor1d([grad])]]), 0.1, scale === undefined ? undefined : tf.scalar(scale));
+      opt.step(new Map<string, tf.Tensor>([["w", tf.tensor1d([grad / 2])]]), 0.1, scale === undefined ? undefined : tf.scalar(scale));
+      const value = w.dataSync()[0]!;
+      opt.dispose();
+      w.dispose();
+      return value;
+    };
+    expect(run(4, 0.25)).toBeCloseTo(run(1), 6);
   });
 });

@@ -118,11 +118,11 @@ describe("sampling", () => {
   it("generation is deterministic for a seed and stops at eos", async () => {
     const run = await train(tinyTrainConfig(path.join(dir, "gen"), { steps: 30 }), data());
     const options = { maxNewTokens: 12, temperature: 1, topK: 0, topP: 1, seed: 5 };
-    const a = generate(run.model, run.params, [3, 7], options);
-    expect(generate(run.model, run.params, [3, 7], options)).toEqual(a);
-    const greedy = generate(run.model, run.params, [3, 7], { ...options, temperature: 0 });
+    const a = await generate(run.model, run.params, [3, 7], options);
+    expect(await generate(run.model, run.params, [3, 7], options)).toEqual(a);
+    const greedy = await generate(run.model, run.params, [3, 7], { ...options, temperature: 0 });
     expect(greedy.slice(0, 4)).toEqual([1, 9, 4, 0]); // the cycle it learned
-    expect(generate(run.model, run.params, [3, 7], { ...options, temperature: 0, eosId: 4 })).toEqual([1, 9, 4]);
+    expect(await generate(run.model, run.params, [3, 7], { ...options, temperature: 0, eosId: 4 })).toEqual([1, 9, 4]);
     disposeResult(run);
   });
 });

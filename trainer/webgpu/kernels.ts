@@ -1,0 +1,29 @@
+/**
+ * The `Kernels` of the webgpu backend: our WGSL kernels where tfjs-webgpu's op-by-op graph is
+ * slow or memory-bound (attention, LayerNorm, GELU, cross-entropy), tfjs's own tiled matmul with
+ * the bias fused into it elsewhere. test/trainer/webgpu.test.ts checks values and gradients of
+ * each against `plainKernels`.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { plainKernels, type Kernels } from "../model.js";
+import { flashAttention, fusedAttentionFits, registerAttentionKernels } from "./attention.js";
+import { fusedCrossEntropy, fusedGelu, fusedLayerNorm, registerFusedKernels } from "./fused.js";
+
+export const webgpuKernels: Kernels = {
+  name: "webgpu",
+  linear: (x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D,
+  tiedLogits: (x, wte) => tf.matMul(x, wte, false, true),
+  gelu: (x) => fusedGelu(x),
+  layerNorm: (x, gain, bias) => fusedLayerNorm(x, gain, bias),
+  causalAttention: (q, k, v) => (fusedAttentionFits(q.shape[3]) ? flashAttention(q, k, v) : plainKernels.causalAttention(q, k, v)),
+  tokenLosses: (logits, targets) => fusedCrossEntropy(logits, targets),
+};
+
+/** What the log says ran: one name per fused kernel. */
+export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy", "adamw (in place)", "matmul+bias (tfjs)"];
+
+/** Registers every WGSL kernel on the webgpu backend (idempotent). */
+export function registerWebGpuKernels(): void {
+  registerAttentionKernels();
+  registerFusedKernels();
+}
