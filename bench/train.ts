@@ -15,7 +15,7 @@ import { DataParallelGroup } from "../trainer/data-parallel.js";
 import { fastKernels } from "../trainer/kernels.js";
 import { disposeParams, initParams, plainKernels, type Kernels } from "../trainer/model.js";
 import { AdamW } from "../trainer/optim.js";
-import { trainStep } from "../trainer/step.js";
+import { readStep, trainStep } from "../trainer/step.js";
 import { median } from "./_report.js";
 
 const { values } = parseArgs({
@@ -46,7 +46,8 @@ async function tokensPerSecond(config: ModelConfig, kernels: Kernels, steps: num
   const batch = { batchSize: B, blockSize: config.blockSize, inputs: Int32Array.from({ length: n }, (_, i) => (i * 7919) % config.vocabSize), targets: Int32Array.from({ length: n }, (_, i) => (i * 104729) % config.vocabSize), mask: new Float32Array(n).fill(1), sources: new Uint16Array(n) };
   const state = { config, params, trainable: params, optimizer, kernels };
   const group = replicas > 1 ? await DataParallelGroup.start(replicas, config, kernels) : undefined;
-  const step = async () => (group ? await group.step(state, [batch], 1e-3, 1) : trainStep(state, [batch], 1e-3, 1));
+  // Each step's loss is read, as the training loop reads it at every log line when logEvery is 1.
+  const step = async () => readStep(group ? await group.step(state, [batch], 1e-3, 1) : trainStep(state, [batch], 1e-3, 1));
   await step(); // warm-up
   const rates: number[] = [];
   const cpuRates: number[] = [];

@@ -113,7 +113,8 @@ async function tryWebGpu(auto: boolean): Promise<string> {
   if (!global.navigator?.gpu) {
     Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
   }
-  await importOptional("@tensorflow/tfjs-backend-webgpu");
+  // A literal specifier, so a bundler (scripts/gpu-bundle.sh) includes it; pure JS, always installed.
+  await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) throw new Error("tfjs-backend-webgpu did not initialise");
   return "webgpu";
 }

@@ -1,0 +1,217 @@
+/**
+ * GPU training: Kiln on webgpu against PyTorch on the same GPU, in one run, on the same model,
+ * initial weights, tokens and hyperparameters.
+ *
+ *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
+ *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir]
+ *
+ * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), PyTorch f32 eager
+ * and bf16 autocast at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the
+ * datasheet peak for the precision, or the measured matmul peak where the GPU is not in the
+ * table); then the loss after `--loss-steps` steps of Kiln and of PyTorch f32 from the same start.
+ * bench/gpu_torch.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
+ * machine. On a software adapter (SwiftShader) the numbers say nothing about GPU speed.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import { blocksToText, composeArticle } from "../datasets/sample/compose.js";
+import { Rng } from "../datasets/sample/rng.js";
+import { LANGUAGE_PACKS, TOPICS } from "../datasets/sample/text/index.js";
+import { loadPretrained } from "../datasets/tokenizer/pretrained.js";
+import { describeSelection, measurePeakFlops, selectBackend } from "../trainer/backend.js";
+import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
+import type { Batch } from "../trainer/data.js";
+import { kernelsFor } from "../trainer/kernels.js";
+import { disposeParams, initParams, parameterShapes } from "../trainer/model.js";
+import { AdamW, learningRateAt } from "../trainer/optim.js";
+import { readSteps, trainStep, type StepResult } from "../trainer/step.js";
+import { checkDevice } from "../trainer/webgpu/dispatch.js";
+import { formatTable, median } from "./_report.js";
+
+const { values } = parseArgs({
+  options: {
+    config: { type: "string", default: "gpt2" },
+    batches: { type: "string", default: "4,8,16,32" },
+    steps: { type: "string", default: "10" },
+    "loss-steps": { type: "string", default: "300" },
+    "loss-batch": { type: "string", default: "4" },
+    python: { type: "string", default: "python3" },
+    out: { type: "string", default: "runs/bench-gpu" },
+  },
+});
+
+const CONFIGS: Record<string, ModelConfig> = {
+  gpt2: { vocabSize: 50257, blockSize: 1024, layers: 12, heads: 12, width: 768, dropout: 0 },
+  small: { vocabSize: 50257, blockSize: 256, layers: 4, heads: 4, width: 256, dropout: 0 },
+  tiny: { vocabSize: 50257, blockSize: 32, layers: 1, heads: 2, width: 16, dropout: 0 },
+};
+/** Dense datasheet peaks, FLOP/s (SXM parts; f32 without tensor cores, bf16 with). */
+const DATASHEET: { match: RegExp; name: string; f32: number; bf16: number }[] = [
+  { match: /H200/i, name: "H200", f32: 67e12, bf16: 989e12 },
+  { match: /H100/i, name: "H100", f32: 67e12, bf16: 989e12 },
+  { match: /A100/i, name: "A100", f32: 19.5e12, bf16: 312e12 },
+];
+const OPTIM = optimConfigSchema.parse({ learningRate: 6e-4, minLearningRate: 6e-5, warmupSteps: 30, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, gradClip: 1 });
+
+const config = CONFIGS[values.config];
+if (!config) throw new Error(`unknown --config ${values.config}; known: ${Object.keys(CONFIGS).join(", ")}`);
+const T = config.blockSize;
+const out = path.resolve(values.out);
+await mkdir(out, { recursive: true });
+const log = (line: string) => process.stderr.write(line + "\n");
+
+/** The sample corpus's English articles in GPT-2's tokens, enough for every window the runs read. */
+async function tokenStream(count: number): Promise<Uint16Array> {
+  const tokenizer = await loadPretrained("r50k_base");
+  const rng = new Rng(7);
+  const tokens = new Uint16Array(count);
+  let filled = 0;
+  for (let i = 0; filled < count; i++) {
+    const article = composeArticle(LANGUAGE_PACKS.en, TOPICS[i % TOPICS.length]!, rng, 120);
+    for (const id of tokenizer.encode(`${article.title}\n\n${blocksToText(article.blocks)}\n\n`)) {
+      if (filled === count) break;
+      tokens[filled++] = id;
+    }
+  }
+  return tokens;
+}
+
+/** Row b of step s reads T+1 tokens from ((s·B + b)·(T+1)) mod (N − T − 1): the same formula as gpu_torch.py. */
+function batchAt(tokens: Uint16Array, step: number, B: number): Batch {
+  const inputs = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const start = ((step * B + b) * (T + 1)) % (tokens.length - T - 1);
+    for (let t = 0; t < T; t++) {
+      inputs[b * T + t] = tokens[start + t]!;
+      targets[b * T + t] = tokens[start + t + 1]!;
+    }
+  }
+  return { batchSize: B, blockSize: T, inputs, targets, mask: new Float32Array(B * T).fill(1), sources: new Uint16Array(B * T) };
+}
+
+/** Tokens/s over `steps` timed steps after two warm-up steps (compilation), or the error. */
+async function kilnSpeed(tokens: Uint16Array, B: number, steps: number): Promise<number | string> {
+  const params = initParams(config!, 1);
+  const optimizer = new AdamW(OPTIM, params);
+  const state = { config: config!, params, trainable: params, optimizer, kernels: kernelsFor() };
+  try {
+    await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1), trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)]);
+    await checkDevice();
+    const start = performance.now();
+    const pending: StepResult[] = [];
+    for (let s = 0; s < steps; s++) pending.push(trainStep(state, [batchAt(tokens, 2 + s, B)], 1e-4, 1));
+    await readSteps(pending);
+    await checkDevice();
+    return (B * T * steps) / ((performance.now() - start) / 1000);
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 120);
+  } finally {
+    optimizer.dispose();
+    disposeParams(params);
+  }
+}
+
+/** Per-step losses of `steps` steps at batch B from the weights in init.bin's order (seed 1). */
+async function kilnLosses(tokens: Uint16Array, B: number, steps: number): Promise<number[]> {
+  const params = initParams(config!, 1);
+  const optimizer = new AdamW(OPTIM, params);
+  const state = { config: config!, params, trainable: params, optimizer, kernels: kernelsFor() };
+  const losses: number[] = [];
+  let pending: StepResult[] = [];
+  for (let s = 0; s < steps; s++) {
+    pending.push(trainStep(state, [batchAt(tokens, s, B)], learningRateAt(s, OPTIM, steps), OPTIM.gradClip));
+    if (pending.length === 25 || s === steps - 1) {
+      losses.push(...(await readSteps(pending)).losses);
+      pending = [];
+    }
+  }
+  await checkDevice();
+  optimizer.dispose();
+  disposeParams(params);
+  return losses;
+}
+
+/** The initial weights (seed 1) as raw float32 in parameterShapes order, for the PyTorch side. */
+async function writeInitialWeights(file: string): Promise<void> {
+  const params = initParams(config!, 1);
+  const parts: Uint8Array[] = [];
+  for (const [name] of parameterShapes(config!)) parts.push(new Uint8Array(((await params.get(name)!.data()) as Float32Array).slice().buffer));
+  await writeFile(file, Buffer.concat(parts));
+  disposeParams(params);
+}
+
+interface TorchResult {
+  device?: string;
+  f32?: number | string;
+  bf16?: number | string;
+  losses?: number[];
+  error?: string;
+}
+
+function runTorch(job: object): TorchResult {
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), "gpu_torch.py");
+  const child = spawnSync(values.python, [script, JSON.stringify(job)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  if (child.error) return { error: child.error.message };
+  process.stderr.write(child.stderr);
+  const last = child.stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(last) as TorchResult;
+  } catch {
+    return { error: `unavailable (${(child.stderr.trim().split("\n").at(-1) ?? `exit ${child.status}`).slice(0, 80)})` };
+  }
+}
+
+const selection = await selectBackend("webgpu");
+log(describeSelection(selection));
+const batches = values.batches.split(",").map(Number);
+const steps = Number(values.steps);
+const lossSteps = Number(values["loss-steps"]);
+const lossBatch = Number(values["loss-batch"]);
+const needed = Math.max(...batches, lossBatch) * (T + 1) * (Math.max(steps + 2, lossSteps) + 1);
+const tokens = await tokenStream(Math.min(needed, 4_000_000));
+await writeFile(path.join(out, "tokens.bin"), tokens);
+await writeInitialWeights(path.join(out, "init.bin"));
+
+const n = parameterCount(config);
+const kilnRates: [number, number | string][] = [];
+for (const B of batches) {
+  const rate = await kilnSpeed(tokens, B, steps);
+  kilnRates.push([B, rate]);
+  log(`kiln webgpu f32 batch ${B}: ${typeof rate === "number" ? `${rate.toFixed(0)} tokens/s` : rate}`);
+  if (typeof rate !== "number") break;
+}
+const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
+const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
+const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps);
+
+const torch = runTorch({
+  config, tokens: path.join(out, "tokens.bin"), init: path.join(out, "init.bin"), batch: bestBatch, steps,
+  lossSteps, lossBatch, optim: OPTIM,
+});
+const gpuName = torch.device ?? `${selection.adapter?.vendor} ${selection.adapter?.description}`;
+const sheet = DATASHEET.find((d) => d.match.test(gpuName));
+const measured = sheet ? undefined : await measurePeakFlops(1024, 10);
+const peak = (precision: "f32" | "bf16") => sheet?.[precision] ?? measured!;
+const mfu = (rate: number, precision: "f32" | "bf16") => `${((100 * 6 * n * rate) / peak(precision)).toFixed(1)}%`;
+const rate = (r: number | string | undefined) => (typeof r === "number" ? r.toFixed(0) : (r ?? torch.error ?? "unavailable"));
+const ratio = (a: number | string | undefined, b: number | string | undefined) => (typeof a === "number" && typeof b === "number" ? `${(a / b).toFixed(2)}x` : "-");
+
+const torchF32 = torch.f32;
+const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
+for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
+rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
+
+const tail = (losses: number[] | undefined) => (losses?.length ? median(losses.slice(-10)) : NaN);
+const kilnFinal = tail(kilnLoss);
+const torchFinal = tail(torch.losses);
+process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
+process.stdout.write(formatTable(rows, 2) + "\n\n");
+process.stdout.write(`loss after ${lossSteps} steps at batch ${lossBatch} (median of the last 10): Kiln ${kilnFinal.toFixed(4)}, PyTorch f32 ${Number.isFinite(torchFinal) ? torchFinal.toFixed(4) : torch.error ?? "unavailable"}` +
+  (Number.isFinite(torchFinal) ? `, difference ${((100 * Math.abs(kilnFinal - torchFinal)) / torchFinal).toFixed(2)}% (target within 2%)` : "") + "\n");
+await writeFile(path.join(out, "result.json"), JSON.stringify({ gpu: gpuName, adapter: selection.adapter, config, kilnRates, torch, kilnLosses: kilnLoss }, null, 1));
+tf.disposeVariables();

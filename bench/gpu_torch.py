@@ -1,0 +1,141 @@
+"""The PyTorch side of `npm run bench -- gpu` (bench/gpu.ts): the same GPT, initial weights, tokens
+and AdamW as Kiln's trainer, timed in f32 eager and bf16 autocast, and a loss run in f32.
+
+    python3 bench/gpu_torch.py '<json job from bench/gpu.ts>'
+
+Prints one JSON line: {"device", "f32", "bf16" (tokens/s or an error), "losses"}.
+The model follows trainer/model.ts: weights stored [in, out], pre-LayerNorm blocks, GELU (tanh),
+tied output projection; the data windows and the learning-rate schedule use the same formulas.
+"""
+import json
+import math
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+job = json.loads(sys.argv[1])
+cfg = job["config"]
+optim = job["optim"]
+V, T, L, H, D = cfg["vocabSize"], cfg["blockSize"], cfg["layers"], cfg["heads"], cfg["width"]
+device = "cuda"
+
+
+def parameter_shapes():
+    shapes = [("wte", (V, D)), ("wpe", (T, D))]
+    for i in range(L):
+        p = f"h.{i}."
+        shapes += [
+            (p + "ln_1.g", (D,)), (p + "ln_1.b", (D,)),
+            (p + "attn.c_attn.w", (D, 3 * D)), (p + "attn.c_attn.b", (3 * D,)),
+            (p + "attn.c_proj.w", (D, D)), (p + "attn.c_proj.b", (D,)),
+            (p + "ln_2.g", (D,)), (p + "ln_2.b", (D,)),
+            (p + "mlp.c_fc.w", (D, 4 * D)), (p + "mlp.c_fc.b", (4 * D,)),
+            (p + "mlp.c_proj.w", (4 * D, D)), (p + "mlp.c_proj.b", (D,)),
+        ]
+    return shapes + [("ln_f.g", (D,)), ("ln_f.b", (D,))]
+
+
+def load_params():
+    flat = np.fromfile(job["init"], dtype=np.float32)
+    params, at = {}, 0
+    for name, shape in parameter_shapes():
+        size = math.prod(shape)
+        params[name] = torch.tensor(flat[at:at + size].reshape(shape), device=device, requires_grad=True)
+        at += size
+    assert at == flat.size, f"init.bin holds {flat.size} floats, the config {at}"
+    return params
+
+
+def forward(p, idx):
+    B = idx.shape[0]
+    x = p["wte"][idx] + p["wpe"][:T]
+    for i in range(L):
+        q = f"h.{i}."
+        h = F.layer_norm(x, (D,), p[q + "ln_1.g"], p[q + "ln_1.b"], 1e-5)
+        qkv = h @ p[q + "attn.c_attn.w"] + p[q + "attn.c_attn.b"]
+        qh, kh, vh = (t.view(B, T, H, D // H).transpose(1, 2) for t in qkv.split(D, dim=2))
+        y = F.scaled_dot_product_attention(qh, kh, vh, is_causal=True).transpose(1, 2).reshape(B, T, D)
+        x = x + (y @ p[q + "attn.c_proj.w"] + p[q + "attn.c_proj.b"])
+        h = F.layer_norm(x, (D,), p[q + "ln_2.g"], p[q + "ln_2.b"], 1e-5)
+        h = F.gelu(h @ p[q + "mlp.c_fc.w"] + p[q + "mlp.c_fc.b"], approximate="tanh")
+        x = x + (h @ p[q + "mlp.c_proj.w"] + p[q + "mlp.c_proj.b"])
+    x = F.layer_norm(x, (D,), p["ln_f.g"], p["ln_f.b"], 1e-5)
+    return x @ p["wte"].t()
+
+
+tokens = torch.from_numpy(np.fromfile(job["tokens"], dtype=np.uint16).astype(np.int64)).to(device)
+
+
+def batch_at(step, B):
+    starts = ((step * B + torch.arange(B, device=device)) * (T + 1)) % (tokens.numel() - T - 1)
+    rows = torch.stack([tokens[s:s + T + 1] for s in starts.tolist()])
+    return rows[:, :T], rows[:, 1:]
+
+
+def learning_rate(step, steps):
+    peak, floor, warmup = optim["learningRate"], optim["minLearningRate"], optim["warmupSteps"]
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    if step >= steps:
+        return floor
+    progress = (step - warmup) / max(1, steps - warmup)
+    return floor + 0.5 * (1 + math.cos(math.pi * progress)) * (peak - floor)
+
+
+def make_optimizer(p):
+    decay = [t for t in p.values() if t.dim() >= 2]
+    rest = [t for t in p.values() if t.dim() < 2]
+    return torch.optim.AdamW(
+        [{"params": decay, "weight_decay": optim["weightDecay"]}, {"params": rest, "weight_decay": 0.0}],
+        lr=optim["learningRate"], betas=(optim["beta1"], optim["beta2"]), eps=optim["epsilon"], fused=True)
+
+
+def step(p, opt, s, B, lr, autocast):
+    for group in opt.param_groups:
+        group["lr"] = lr
+    x, y = batch_at(s, B)
+    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+        logits = forward(p, x)
+    loss = F.cross_entropy(logits.float().view(-1, V), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(list(p.values()), optim["gradClip"])
+    opt.step()
+    return loss
+
+
+def speed(B, steps, autocast):
+    try:
+        p = load_params()
+        opt = make_optimizer(p)
+        for s in range(2):
+            step(p, opt, s, B, 1e-4, autocast)
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for s in range(steps):
+            step(p, opt, 2 + s, B, 1e-4, autocast)
+        torch.cuda.synchronize()
+        return B * T * steps / (time.perf_counter() - start)
+    except Exception as error:  # out of memory at this batch, say: the table shows why
+        return f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
+    finally:
+        torch.cuda.empty_cache()
+
+
+def losses(B, steps):
+    p = load_params()
+    opt = make_optimizer(p)
+    out = [step(p, opt, s, B, learning_rate(s, steps), False) for s in range(steps)]
+    return [float(v) for v in torch.stack(out).tolist()]
+
+
+torch.backends.cuda.matmul.allow_tf32 = False  # f32 means f32, as Kiln's WGSL
+torch.backends.cudnn.allow_tf32 = False
+result = {"device": torch.cuda.get_device_name(0)}
+result["f32"] = speed(job["batch"], job["steps"], False)
+result["bf16"] = speed(job["batch"], job["steps"], True)
+result["losses"] = losses(job["lossBatch"], job["lossSteps"])
+print(json.dumps(result), flush=True)
