@@ -7,7 +7,7 @@
  * the previous save's binaries. A run killed at any point leaves a `checkpoint.json` whose
  * binaries all exist and belong to it.
  */
-import { readdir, readFile, rm } from "node:fs/promises";
+import { access, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
@@ -73,7 +73,12 @@ async function writeTensors(file: string, tensors: [string, tf.Tensor][]): Promi
 }
 
 async function readTensors(file: string, entries: TensorEntry[]): Promise<Map<string, tf.Tensor>> {
-  const bytes = await readFile(file);
+  const bytes = await readFile(file).catch((error: unknown) => {
+    throw new KilnError("bad_checkpoint", `${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
+  });
+  // The tensors are written back to back: any other length is a damaged (cut or padded) file.
+  const expected = 4 * Math.max(0, ...entries.map((e) => e.offset + e.shape.reduce((a, b) => a * b, 1)));
+  if (bytes.byteLength !== expected) throw new KilnError("bad_checkpoint", `${file}: ${bytes.byteLength} bytes where the checkpoint lists ${expected}: the file is damaged`);
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const out = new Map<string, tf.Tensor>();
   for (const e of entries) {
@@ -120,6 +125,14 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   }
   if (meta.format !== CHECKPOINT_FORMAT) throw new KilnError("bad_checkpoint", `${dir}: format ${String(meta.format)} is not ${CHECKPOINT_FORMAT}`);
   return meta;
+}
+
+/** Whether `dir` holds a checkpoint (its checkpoint.json exists), readable or not. */
+export async function hasCheckpoint(dir: string): Promise<boolean> {
+  return access(path.join(dir, "checkpoint.json")).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function loadCheckpoint(dir: string): Promise<CheckpointContents> {

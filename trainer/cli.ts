@@ -19,6 +19,7 @@ import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
+const restartArg = { type: "boolean", description: "start the run over: delete its checkpoint and metrics instead of resuming", default: false } as const;
 const log = (line: string) => process.stderr.write(line + "\n");
 
 async function useBackend(requested: string): Promise<void> {
@@ -54,13 +55,14 @@ export const trainCommand = defineCommand({
     config: { type: "positional", description: "train.yaml", required: true },
     backend: backendArg,
     steps: { type: "string", description: "override steps" },
+    restart: restartArg,
   },
   async run({ args }) {
     const overrides: Record<string, unknown> = {};
     if (args.steps) overrides.steps = number(args.steps, "steps");
     const config = await loadTrainConfig(args.config, overrides);
     await useBackend(args.backend !== "auto" ? args.backend : config.backend);
-    await train(config, { ...(await openRunData(config)), log });
+    await train(config, { ...(await openRunData(config)), log, restart: args.restart });
   },
 });
 
@@ -97,6 +99,7 @@ export const finetuneCommand = defineCommand({
     warmup: { type: "string", default: "20" },
     "batch-size": { type: "string", default: "8" },
     backend: backendArg,
+    restart: restartArg,
   },
   async run({ args }) {
     if (args.mode !== "lora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora or full, got "${args.mode}"`);
@@ -112,7 +115,7 @@ export const finetuneCommand = defineCommand({
       init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
     });
     await useBackend(args.backend);
-    await train(config, { ...(await openRunData(config)), log });
+    await train(config, { ...(await openRunData(config)), log, restart: args.restart });
     if (args.mode === "lora") log(`adapter ${path.join(args.out, "adapter")}; merged model ${path.join(args.out, "merged")}`);
   },
 });

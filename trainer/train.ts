@@ -6,12 +6,13 @@
  * folder already holds a checkpoint resumes from it: same weights, optimizer moments, step, RNG
  * state and data position, so it continues exactly where it stopped.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { measurePeakFlops } from "./backend.js";
-import { loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
+import { KilnError } from "../pipeline/errors.js";
+import { hasCheckpoint, loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
 import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
@@ -33,6 +34,8 @@ export interface TrainOptions {
   stopAfter?: number;
   /** Wall-clock deadline (`performance.now()` ms): stop after the step that passes it, saving a checkpoint. */
   deadline?: number;
+  /** Start over: delete the run folder's checkpoint and metrics instead of resuming from them. */
+  restart?: boolean;
   /** FLOP/s used for MFU; measured on the backend when absent. */
   peakFlops?: number;
   kernels?: Kernels;
@@ -78,6 +81,51 @@ export async function validate(state: Pick<TrainState, "config" | "params" | "ad
   return { loss: count ? sum / count : NaN, perSource };
 }
 
+/**
+ * The checkpoint to resume from: none when the run folder has none (or `restart` cleared it).
+ * One that exists but cannot be read, or that was made by a different run (model, data, batch,
+ * seed), stops the run with one line: silently starting over would overwrite it.
+ */
+async function resumeFrom(config: TrainConfig, checkpointDir: string, metricsFile: string, restart: boolean) {
+  if (restart) {
+    await rm(checkpointDir, { recursive: true, force: true });
+    await rm(metricsFile, { force: true });
+    await rm(path.join(config.out, "loss.svg"), { force: true });
+    return undefined;
+  }
+  if (!(await hasCheckpoint(checkpointDir))) return undefined;
+  let resume: Awaited<ReturnType<typeof loadCheckpoint>>;
+  try {
+    resume = await loadCheckpoint(checkpointDir);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new KilnError("bad_checkpoint", `cannot resume from ${checkpointDir}: ${message}; pass --restart to start this run over`);
+  }
+  const changed = changedSettings(config, resume.meta.model, resume.meta.train);
+  if (changed.length) {
+    tf.dispose([...resume.weights.values(), ...(resume.optimizer?.values() ?? []), ...(resume.adapters?.values() ?? [])]);
+    throw new KilnError("bad_config", `${checkpointDir} was trained with different settings (${changed.join(", ")}); use the same settings to resume, or pass --restart to start over`);
+  }
+  return resume;
+}
+
+/** Settings a resumed run must share with its checkpoint (steps, logging, the learning rate and the backend may change). */
+function changedSettings(config: TrainConfig, model: ModelConfig, saved: TrainConfig | undefined): string[] {
+  const changed: string[] = [];
+  const differs = (name: string, now: unknown, before: unknown) => {
+    if (now !== undefined && JSON.stringify(now) !== JSON.stringify(before)) changed.push(`${name}: ${JSON.stringify(before)} → ${JSON.stringify(now)}`);
+  };
+  for (const key of Object.keys(config.model) as (keyof ModelConfig)[]) differs(`model.${key}`, config.model[key], model[key]);
+  if (!saved) return changed;
+  differs("batchSize", config.batchSize, saved.batchSize);
+  differs("gradAccumulation", config.gradAccumulation, saved.gradAccumulation);
+  differs("seed", config.seed, saved.seed);
+  for (const key of ["train", "phase", "sources", "maskedOnly"] as const) differs(`data.${key}`, config.data[key], saved.data[key]);
+  differs("init", config.init, saved.init);
+  differs("lora", config.lora, saved.lora);
+  return changed;
+}
+
 async function readMetrics(file: string, upToStep: number): Promise<MetricRecord[]> {
   const text = await readFile(file, "utf8").catch(() => "");
   return text
@@ -94,7 +142,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const metricsFile = path.join(config.out, "metrics.jsonl");
   await mkdir(config.out, { recursive: true });
 
-  const resume = await loadCheckpoint(checkpointDir).catch(() => undefined);
+  const resume = await resumeFrom(config, checkpointDir, metricsFile, options.restart ?? false);
   const base = !resume && config.init ? await loadCheckpoint(config.init.from) : undefined;
   const blockSize = resume?.meta.model.blockSize ?? base?.meta.model.blockSize ?? config.model.blockSize;
   // Shard folders stream with at most two shards in memory; other data is packed in memory.

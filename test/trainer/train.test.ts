@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -49,6 +49,37 @@ describe("training loop", () => {
     expect(Object.keys(straight.val!.perSource).sort()).toEqual(["code", "web"]);
     disposeResult(straight);
     disposeResult(second);
+  });
+
+  it("a damaged checkpoint stops the run with a line naming the file; --restart starts over", async () => {
+    const cfg = tinyTrainConfig(path.join(dir, "damaged"), { steps: 4 });
+    disposeResult(await train(cfg, { ...data(), stopAfter: 2 }));
+    const checkpointDir = path.join(dir, "damaged", "checkpoint");
+    const weightsFile = path.join(checkpointDir, (await readdir(checkpointDir)).find((f) => f.startsWith("weights"))!);
+    const bytes = await readFile(weightsFile);
+    await writeFile(weightsFile, bytes.subarray(0, bytes.length - 4));
+    const metricsBefore = await readFile(path.join(dir, "damaged", "metrics.jsonl"), "utf8");
+    await expect(train(cfg, data())).rejects.toThrow(new RegExp(`cannot resume from ${checkpointDir}: ${weightsFile}: ${bytes.length - 4} bytes where the checkpoint lists ${bytes.length}.*--restart`));
+    // Nothing of the old run was touched.
+    expect((await readFile(weightsFile)).length).toBe(bytes.length - 4);
+    expect(await readFile(path.join(dir, "damaged", "metrics.jsonl"), "utf8")).toBe(metricsBefore);
+    const restarted = await train(cfg, { ...data(), restart: true });
+    expect(restarted.step).toBe(4);
+    const fresh = await train(tinyTrainConfig(path.join(dir, "fresh"), { steps: 4 }), data());
+    expect(restarted.trainLosses).toEqual(fresh.trainLosses);
+    disposeResult(restarted);
+    disposeResult(fresh);
+  });
+
+  it("refuses to resume with a different model or data, naming the fields", async () => {
+    const cfg = tinyTrainConfig(path.join(dir, "changed"), { steps: 4 });
+    disposeResult(await train(cfg, { ...data(), stopAfter: 2 }));
+    const wider = { ...cfg, model: { ...cfg.model, width: 32 }, batchSize: 3 };
+    await expect(train(wider, data())).rejects.toThrow(/was trained with different settings \(model\.width: 16 → 32, batchSize: 2 → 3\)/);
+    // More steps and another learning rate are a continuation, not a different run.
+    const longer = await train({ ...cfg, steps: 5, optim: { ...cfg.optim, learningRate: 5e-3 } }, data());
+    expect(longer.step).toBe(5);
+    disposeResult(longer);
   });
 
   it("continual pretraining re-warms the learning rate from a checkpoint", async () => {
