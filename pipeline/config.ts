@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { pathSafeName } from "./names.js";
 import { KilnError } from "./errors.js";
 import { hasGlobChars } from "./io/glob.js";
 import { isS3Url, parseS3Url } from "./io/s3.js";
@@ -18,7 +19,7 @@ const stageEntry = z.union([z.string(), z.record(z.string(), z.record(z.string()
 
 const userStep = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '-', '.' only"),
+    name: pathSafeName,
     read: z
       .object({
         format: z.string().default("jsonl").describe("reader name, see `kiln stages`"),

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { PATH_SAFE_NAME, pathSafeName } from "../../pipeline/names.js";
 import { KilnError, errorMessage } from "../../pipeline/errors.js";
 import { isPretrainedName } from "../tokenizer/pretrained.js";
 
@@ -38,7 +39,7 @@ const sourceSchema = z
 
 const phaseSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -"),
+    name: pathSafeName,
     tokens: tokenCount,
     weights: z.record(z.string(), z.number().positive()),
   })
@@ -47,7 +48,10 @@ const phaseSchema = z
 export const mixtureSchema = z
   .object({
     tokenizer: z.string().min(1).describe("pretrained name (gpt2, cl100k_base, o200k_base) or tokenizer.json path"),
-    sources: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -"), sourceSchema),
+    sources: z.record(z.string(), sourceSchema).superRefine((sources, ctx) => {
+      // Checked here rather than as the record's key schema, so the message names the key.
+      for (const name of Object.keys(sources)) if (!PATH_SAFE_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: pathSafeName.safeParse(name).error!.issues[0]!.message });
+    }),
     phases: z.array(phaseSchema).min(1).optional(),
     tokens: tokenCount.optional().describe("total train tokens of a single-phase mixture; default: all the sources allow"),
     validation: z

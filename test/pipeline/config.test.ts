@@ -51,6 +51,14 @@ describe("pipeline config", () => {
     expect(unknown.message).toContain("taks");
   });
 
+  it("refuses step names that would leave the run folder or hide in it", () => {
+    for (const name of ["..", ".", ".hidden", "a/b", ""]) {
+      const config = { output: "o", steps: [{ ...base([]).steps[0], name }] };
+      expect(errorOf(() => resolvePipeline(config, "p.yaml")).message, name).toMatch(/steps\[0\]\.name: a name that becomes a file name/);
+    }
+    expect(resolvePipeline({ output: "o", steps: [{ ...base([]).steps[0], name: "dedup.v2-a_1" }] }, "p.yaml").steps[0]!.name).toBe("dedup.v2-a_1");
+  });
+
   it("refuses a step that reads an unknown earlier step, and duplicate names", () => {
     const config = { output: "o", steps: [{ name: "b", read: { from: "a" } }] };
     expect(errorOf(() => resolvePipeline(config, "p.yaml")).message).toBe('p.yaml: steps[0] (b): read.from: no earlier step named "a"');
