@@ -37,11 +37,34 @@ export interface El {
 export type Child = El | string;
 
 /** Why parsing or extraction stopped early; becomes the drop reason. */
+export type AbortReason = "work_limit" | "wall_clock_timeout";
+
 export class ExtractAbort extends Error {
-  constructor(readonly reason: "timeout") {
+  constructor(readonly reason: AbortReason) {
     super(reason);
   }
 }
+
+/**
+ * The work one page may cost, counted in parser events and scoring steps: the same page stops at
+ * the same point on any machine under any load, so the output never depends on timing. A
+ * wall-clock deadline stays only as a last resort (a defect that the count misses), reported
+ * under its own reason.
+ */
+export class WorkBudget {
+  used = 0;
+  constructor(
+    readonly maxWork: number,
+    private readonly deadline: number = Infinity,
+  ) {}
+
+  tick(): void {
+    if (++this.used > this.maxWork) throw new ExtractAbort("work_limit");
+    if ((this.used & 4095) === 0 && performance.now() > this.deadline) throw new ExtractAbort("wall_clock_timeout");
+  }
+}
+
+export const unlimitedWork = () => new WorkBudget(Infinity);
 
 export interface ParsedPage {
   root: El;
@@ -73,9 +96,6 @@ export function newEl(tag: string, attrs: Record<string, string>, parent: El | n
   return { tag, attrs, children: [], parent, textLen: 0, linkLen: 0, ownLen: 0, ownLinkLen: 0, ownCommas: 0, commas: 0, hasBlock: false, score: NaN };
 }
 
-/** How many parser events pass between two deadline checks. */
-const CHECK_EVERY = 512;
-
 /**
  * Tokenizer callbacks that build the tree. The stack holds every open element, skipped and
  * flattened ones included, so that end tags match the right start tags; `targets[i]` is the tree
@@ -103,19 +123,18 @@ class TreeBuilder implements TokenizerCallbacks {
   /** Whether the attribute being read is one of KEPT_ATTRIBUTES. */
   private keepAttrib = false;
   private attribValue = "";
-  private events = 0;
   /** Flattened line breaks added to `breakParent` since its last text or element. */
   private breaksInRow = 0;
   private breakParent: El | null = null;
 
   constructor(
     private readonly html: string,
-    private readonly deadline: number,
+    private readonly budget: WorkBudget,
     private readonly maxDepth: number,
   ) {}
 
   private tick(): void {
-    if (++this.events % CHECK_EVERY === 0 && performance.now() > this.deadline) throw new ExtractAbort("timeout");
+    this.budget.tick();
   }
 
   isInForeignContext(): boolean {
@@ -334,8 +353,8 @@ class TreeBuilder implements TokenizerCallbacks {
   onend(): void {}
 }
 
-export function parseHtml(html: string, options: { deadline: number; maxDepth: number }): ParsedPage {
-  const builder = new TreeBuilder(html, options.deadline, options.maxDepth);
+export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth: number }): ParsedPage {
+  const builder = new TreeBuilder(html, options.budget, options.maxDepth);
   const tokenizer = new Tokenizer({ decodeEntities: true }, builder);
   tokenizer.write(html);
   tokenizer.end();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHtml } from "../../../stages/extract/dom.js";
+import { parseHtml, unlimitedWork } from "../../../stages/extract/dom.js";
 import { extractMainText } from "../../../stages/extract/extract.js";
 import { renderText } from "../../../stages/extract/text.js";
 import {
@@ -104,9 +104,8 @@ describe("extractMainText: main content", () => {
 describe("extractMainText: guards", () => {
   it("drops a 50 MB page as too_large without parsing it", () => {
     const page = `<html><body><p>${"x".repeat(50_000_000)}</p></body></html>`;
-    const started = performance.now();
-    expect(extractMainText(page)).toEqual({ ok: false, reason: "too_large" });
-    expect(performance.now() - started).toBeLessThan(50);
+    // With a budget of one unit, any parsing would end as work_limit instead.
+    expect(extractMainText(page, { maxWork: 1 })).toEqual({ ok: false, reason: "too_large" });
   });
 
   it("counts maxBytes in UTF-8 bytes: just under keeps, just over drops", () => {
@@ -117,23 +116,34 @@ describe("extractMainText: guards", () => {
     expect(extractMainText(page, { maxBytes: bytes - 1 })).toEqual({ ok: false, reason: "too_large" });
   });
 
-  it("stops a page that overruns its time budget with reason timeout", () => {
-    const page = `<html><body>${`<div><p>${PROSE}</p></div>`.repeat(100_000)}</body></html>`;
-    const started = performance.now();
-    expect(extractMainText(page, { maxBytes: 20_000_000, timeoutMs: 5 })).toEqual({ ok: false, reason: "timeout" });
-    expect(performance.now() - started).toBeLessThan(500);
+  it("stops a page at its work budget, at the same point on every run: reason work_limit", () => {
+    const page = `<html><body>${`<div><p>${PROSE}</p></div>`.repeat(2_000)}</body></html>`;
+    // Counted, not timed: this page costs exactly 28,014 units (parser events and scoring steps),
+    // so one unit less stops it on every run, whatever else the machine is doing.
+    for (let run = 0; run < 3; run++) {
+      expect(extractMainText(page, { maxWork: 28_013 })).toEqual({ ok: false, reason: "work_limit" });
+      expect(extractMainText(page, { maxWork: 28_014 })).toEqual(extractMainText(page, { timeoutMs: 0 }));
+    }
+    expect(extractMainText(page).ok).toBe(true);
+  });
+
+  it("keeps a wall-clock limit only as a last resort, under its own reason", () => {
+    const page = `<html><body>${`<div><p>${PROSE}</p></div>`.repeat(2_000)}</body></html>`;
+    // A deadline a picosecond away has passed by the first check (after 4,096 units).
+    expect(extractMainText(page, { timeoutMs: 1e-9 })).toEqual({ ok: false, reason: "wall_clock_timeout" });
+    expect(extractMainText(page, { timeoutMs: 0 }).ok).toBe(true);
   });
 
   it("flattens elements nested deeper than maxDepth, keeping their text and line breaks", () => {
     const html = `<html><body>${Array.from({ length: 12 }, (_, i) => `<div><p>level ${i}</p>`).join("")}${"</div>".repeat(12)}</body></html>`;
     const expected = Array.from({ length: 12 }, (_, i) => `level ${i}`);
-    const render = (maxDepth: number) => renderText([parseHtml(html, { deadline: Infinity, maxDepth }).root]).split(/\n+/);
+    const render = (maxDepth: number) => renderText([parseHtml(html, { budget: unlimitedWork(), maxDepth }).root]).split(/\n+/);
     expect(render(256)).toEqual(expected);
     expect(render(8)).toEqual(expected);
     // depth of the deepest element: #root > html > body > 12 divs with a p in each
     const depthOf = (maxDepth: number) => {
       let depth = 0;
-      for (let el = parseHtml(html, { deadline: Infinity, maxDepth }).root; ; depth++) {
+      for (let el = parseHtml(html, { budget: unlimitedWork(), maxDepth }).root; ; depth++) {
         const next = el.children.find((c) => typeof c !== "string" && c.tag !== "br" && c.tag !== "p");
         if (!next || typeof next === "string") return depth;
         el = next;
@@ -143,11 +153,10 @@ describe("extractMainText: guards", () => {
     expect(depthOf(8)).toBe(8); // html is depth 1: nothing is created below depth 8
   });
 
-  it("keeps the text of 100k nested divs, closed or not, within the default 1 s budget", () => {
+  it("keeps the text of 100k nested divs, closed or not, in linear work (under one unit per character)", () => {
     for (const closed of [true, false]) {
-      const started = performance.now();
-      expect(extractMainText(deeplyNested(100_000, closed)), `closed: ${closed}`).toEqual({ ok: true, text: DEEP_TEXT, title: "", lang: "" });
-      expect(performance.now() - started).toBeLessThan(1000);
+      const html = deeplyNested(100_000, closed);
+      expect(extractMainText(html, { maxWork: html.length, timeoutMs: 0 }), `closed: ${closed}`).toEqual({ ok: true, text: DEEP_TEXT, title: "", lang: "" });
     }
   });
 
