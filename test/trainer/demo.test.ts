@@ -49,10 +49,7 @@ describe("training on demo-like shards", () => {
 
   it("demoTraining pretrains, LoRA-fine-tunes and reports loss curve, losses per source, entropy and generations", async () => {
     const lines: string[] = [];
-    const started = performance.now();
     const { report } = await demoTraining({ ...fixture, out: path.join(dir, "demo"), pretrainSeconds: 8, finetuneSeconds: 3, log: (l) => lines.push(l) });
-    const seconds = (performance.now() - started) / 1000;
-    expect(seconds).toBeLessThan(40);
     await access(path.join(dir, "demo", "pretrain", "loss.svg"));
     await access(path.join(dir, "demo", "finetune", "adapter", "adapter.json"));
     expect(report).toContain(`loss curves: ${path.join(dir, "demo", "pretrain", "loss.svg")}`);
