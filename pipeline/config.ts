@@ -83,6 +83,42 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   return `${where.replace(/^\./, "") || "(top level)"}: ${issue.message}`;
 }
 
+/** Levenshtein distance, for "did you mean" on a misspelled key. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** The nearest of `known` to `key` when it is close enough to be a typo of it. */
+export function nearestKey(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let distance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < distance) [best, distance] = [candidate, d];
+  }
+  return best;
+}
+
+/**
+ * `key: unknown parameter (did you mean …?)` for the first key of `raw` that an object schema
+ * does not declare: zod would drop it silently, and a misspelled threshold would quietly keep
+ * its default.
+ */
+export function unknownParameter(schema: z.ZodType, raw: unknown): string | undefined {
+  if (!(schema instanceof z.ZodObject) || raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const known = Object.keys(schema.shape);
+  const key = Object.keys(raw).find((k) => !known.includes(k));
+  if (key === undefined) return undefined;
+  const near = nearestKey(key, known);
+  return `${key}: unknown parameter${near ? ` (did you mean ${near}?)` : `; known: ${known.join(", ") || "none"}`}`;
+}
+
 function parseParams(kind: SpecKind, name: string, raw: unknown, where: string): Record<string, unknown> {
   let spec;
   try {
@@ -91,6 +127,8 @@ function parseParams(kind: SpecKind, name: string, raw: unknown, where: string):
   } catch (error) {
     throw new KilnError("config", `${where}: ${(error as Error).message}`);
   }
+  const unknown = unknownParameter(spec.params, raw);
+  if (unknown) throw new KilnError("config", `${where}.${unknown}`);
   const result = spec.params.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { defineCommand } from "citty";
 import { parse as parseYaml } from "yaml";
 import type { Doc, TaskContext } from "../doc.js";
+import { unknownParameter } from "../config.js";
 import { KilnError } from "../errors.js";
 import { lines, parseDocLine, serializeDoc } from "../jsonl.js";
 import { getSpec } from "../registry.js";
@@ -45,6 +46,8 @@ async function* stdinDocs(input: NodeJS.ReadableStream, skipped: Record<string, 
 /** Runs one stage over JSONL documents from stdin to stdout; a summary goes to stderr. */
 export async function applyStage(name: string, params: Record<string, unknown>, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
   const spec = getSpec("stage", name);
+  const unknown = unknownParameter(spec.params, params);
+  if (unknown) throw new KilnError("config", `${name}: --set ${unknown}`);
   const parsed = spec.params.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
+import { nearestKey } from "../config.js";
 import { KilnError } from "../errors.js";
 
 /** Resolves `--help` to the right sub-command's usage. */
@@ -17,6 +18,34 @@ async function helpTarget(cmd: CommandDef, rawArgs: string[]): Promise<[CommandD
   return [current, parent];
 }
 
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+
+/**
+ * The first `--flag` the command does not declare, as one error line with the nearest declared
+ * one: citty would ignore it, and a misspelled `--wrokers 8` would quietly run with the default.
+ */
+async function checkFlags(root: CommandDef, rawArgs: string[]): Promise<void> {
+  const [cmd] = await helpTarget(root, rawArgs);
+  const args = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
+  const known = new Set<string>();
+  for (const [name, def] of Object.entries(args) as [string, { type?: string; alias?: string | string[] }][]) {
+    if (def.type === "positional") continue;
+    for (const n of [name, ...(def.alias === undefined ? [] : [def.alias].flat())]) {
+      known.add(n).add(kebab(n));
+      if (def.type === "boolean") known.add(`no-${n}`).add(`no-${kebab(n)}`);
+    }
+  }
+  for (const arg of rawArgs) {
+    if (arg === "--") break;
+    if (!arg.startsWith("--")) continue;
+    const name = arg.slice(2).split("=")[0]!;
+    if (known.has(name)) continue;
+    const near = nearestKey(name, [...known]);
+    const command = cmd.meta && "name" in (await cmd.meta) ? ` of kiln ${(await cmd.meta)!.name}` : "";
+    throw new KilnError("bad_argument", `--${name}: unknown option${command}${near ? ` (did you mean --${near}?)` : ""}`);
+  }
+}
+
 /**
  * Runs the CLI. Every failure the user can fix prints as one line, `kiln: <code>: <message>`,
  * with a non-zero exit; a stack trace is printed only for internal errors or with KILN_DEBUG=1.
@@ -28,6 +57,7 @@ export async function runCli(root: CommandDef, rawArgs = process.argv.slice(2)):
       await showUsage(cmd, parent);
       return;
     }
+    await checkFlags(root, rawArgs);
     await runCommand(root, { rawArgs });
   } catch (error) {
     if (error instanceof KilnError) {

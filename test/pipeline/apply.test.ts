@@ -43,5 +43,6 @@ describe("kiln apply", () => {
 
   it("rejects a bad parameter with its name", async () => {
     await expect(apply("text_length", { minChars: -1 }, "")).rejects.toThrow(/text_length: --set minChars: /);
+    await expect(apply("text_length", { minChar: 5 }, "")).rejects.toThrow("text_length: --set minChar: unknown parameter (did you mean minChars?)");
   });
 });

@@ -51,6 +51,17 @@ describe("pipeline config", () => {
     expect(unknown.message).toContain("taks");
   });
 
+  it("refuses a misspelled stage, reader or writer parameter, suggesting the nearest", () => {
+    const stage = errorOf(() => resolvePipeline(base([{ text_length: { minchars: 5 } }]), "p.yaml"));
+    expect(stage.message).toBe("p.yaml: steps[0] (clean): stages[0].text_length.minchars: unknown parameter (did you mean minChars?)");
+    const reader = errorOf(() => resolvePipeline({ output: "o", steps: [{ name: "a", read: { format: "jsonl", paths: "x", textkey: "body" } }] }, "p.yaml"));
+    expect(reader.message).toContain("textkey: unknown parameter (did you mean textKey?)");
+    const writer = errorOf(() => resolvePipeline(base([], { write: { format: "jsonl", compresion: "zstd" } }), "p.yaml"));
+    expect(writer.message).toContain("compresion: unknown parameter (did you mean compression?)");
+    const far = errorOf(() => resolvePipeline(base([{ text_length: { colour: 1 } }]), "p.yaml"));
+    expect(far.message).toContain("colour: unknown parameter; known: minChars, maxChars");
+  });
+
   it("refuses step names that would leave the run folder or hide in it", () => {
     for (const name of ["..", ".", ".hidden", "a/b", ""]) {
       const config = { output: "o", steps: [{ ...base([]).steps[0], name }] };

@@ -1,0 +1,47 @@
+import { describe, expect, it, vi } from "vitest";
+import { defineCommand, runCli } from "../../pipeline/cli/main.js";
+
+/** Runs a tiny CLI in this process and returns what it printed to stderr and the exit code. */
+async function run(rawArgs: string[]): Promise<{ stderr: string; exitCode: number | undefined; ran: unknown }> {
+  let ran: unknown;
+  const root = defineCommand({
+    meta: { name: "kiln" },
+    subCommands: {
+      run: defineCommand({
+        meta: { name: "run" },
+        args: { config: { type: "positional", required: true }, workers: { type: "string" }, dryRun: { type: "boolean" }, quiet: { type: "boolean", alias: "q" } },
+        run: ({ args }) => {
+          ran = args;
+        },
+      }),
+    },
+  });
+  const writes: string[] = [];
+  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (writes.push(String(chunk)), true));
+  const before = process.exitCode;
+  try {
+    await runCli(root, rawArgs);
+    return { stderr: writes.join(""), exitCode: process.exitCode as number | undefined, ran };
+  } finally {
+    spy.mockRestore();
+    process.exitCode = before;
+  }
+}
+
+describe("CLI flags", () => {
+  it("refuses an option the command does not declare, suggesting the nearest", async () => {
+    const typo = await run(["run", "p.yaml", "--wrokers", "8"]);
+    expect(typo.stderr).toBe("kiln: bad_argument: --wrokers: unknown option of kiln run (did you mean --workers?)\n");
+    expect(typo.exitCode).toBe(1);
+    expect(typo.ran).toBeUndefined();
+    expect((await run(["run", "p.yaml", "--colour=red"])).stderr).toBe("kiln: bad_argument: --colour: unknown option of kiln run\n");
+  });
+
+  it("accepts declared options in every spelling citty takes: kebab case, --no-, aliases, =value, after --", async () => {
+    for (const args of [["--workers", "2"], ["--workers=2"], ["--dry-run"], ["--dryRun"], ["--no-dry-run"], ["--quiet"], ["--q"], ["--", "--anything"]]) {
+      const result = await run(["run", "p.yaml", ...args]);
+      expect(result.stderr, args.join(" ")).toBe("");
+      expect(result.ran, args.join(" ")).toBeDefined();
+    }
+  });
+});
