@@ -70,7 +70,19 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
+/**
+ * Text from the server, safe to log: the API key and any bearer token or authorization value
+ * removed (a server or proxy that echoes the request would otherwise print the key), then cut to
+ * 200 characters — after redacting, so a cut cannot leave part of the key.
+ */
+export function redactSecrets(text: string, apiKey?: string): string {
+  let out = apiKey ? text.split(apiKey).join("[redacted]") : text;
+  out = out.replace(/(bearer\s+)[^\s"',;]+/gi, "$1[redacted]").replace(/("?(?:authorization|api[-_]?key|x-api-key)"?\s*[:=]\s*"?)[^"\s,;}]+/gi, "$1[redacted]");
+  return out.slice(0, 200);
+}
+
 async function attempt(config: ChatConfig, prompt: string): Promise<Omit<ChatReply, "attempts">> {
+  const shown = (text: string) => redactSecrets(text, config.apiKey);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (config.apiKey) headers.authorization = `Bearer ${config.apiKey}`;
   const body = JSON.stringify({ model: config.model, messages: [{ role: "user", content: prompt }], temperature: config.temperature, max_tokens: config.maxTokens });
@@ -82,21 +94,21 @@ async function attempt(config: ChatConfig, prompt: string): Promise<Omit<ChatRep
   } catch (error) {
     const name = (error as Error).name;
     if (name === "TimeoutError" || name === "AbortError") throw new Retryable("timeout", `no reply within ${config.timeoutMs} ms`);
-    throw new Retryable("network", (error as Error).message);
+    throw new Retryable("network", shown((error as Error).message));
   }
   if (response.status === 429 || response.status >= 500) {
-    throw new Retryable(`http_${response.status}`, `HTTP ${response.status}: ${text.slice(0, 200)}`, retryAfterMs(response.headers.get("retry-after")));
+    throw new Retryable(`http_${response.status}`, `HTTP ${response.status}: ${shown(text)}`, retryAfterMs(response.headers.get("retry-after")));
   }
-  if (!response.ok) throw new ChatError(`http_${response.status}`, `HTTP ${response.status}: ${text.slice(0, 200)}`, 1);
+  if (!response.ok) throw new ChatError(`http_${response.status}`, `HTTP ${response.status}: ${shown(text)}`, 1);
   let parsed: { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
   try {
     parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    throw new ChatError("bad_response", `body is not JSON: ${text.slice(0, 200)}`, 1);
+    throw new ChatError("bad_response", `body is not JSON: ${shown(text)}`, 1);
   }
   const choice = parsed.choices?.[0];
   const content = choice?.message?.content;
-  if (typeof content !== "string") throw new ChatError("bad_response", `no choices[0].message.content in ${text.slice(0, 200)}`, 1);
+  if (typeof content !== "string") throw new ChatError("bad_response", `no choices[0].message.content in ${shown(text)}`, 1);
   const tokens = (x: unknown) => (typeof x === "number" && Number.isFinite(x) ? x : 0);
   return {
     content,

@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { annotate, cacheKey } from "../../classifiers/annotate/annotate.js";
-import { DEFAULT_CHAT, type ChatConfig } from "../../classifiers/annotate/client.js";
+import { chatComplete, DEFAULT_CHAT, type ChatConfig } from "../../classifiers/annotate/client.js";
 import { parseScore } from "../../classifiers/annotate/parse.js";
 import { FINEWEB_EDU_PROMPT, renderPrompt, truncateDocument } from "../../classifiers/annotate/prompts.js";
 import { tempDir } from "../pipeline/helpers.js";
@@ -42,6 +42,7 @@ beforeAll(async () => {
         }, delay);
       const reply = (content: string) => JSON.stringify({ choices: [{ message: { role: "assistant", content }, finish_reason: "stop" }], usage: { prompt_tokens: 100, completion_tokens: 10 } });
       if (req.headers.authorization !== "Bearer sk-test") return finish(401, "{}");
+      if (prompt.includes("ECHO-")) return finish(prompt.includes("ECHO-500") ? 500 : 400, JSON.stringify({ error: "bad request", echo: { headers: req.headers, apiKey: "sk-test" } }));
       if (prompt.includes("RATE-LIMIT") && n === 1) return finish(429, "{}", { "retry-after": "0" });
       if (prompt.includes("FAIL-500") && n <= 2) return finish(500, "{}");
       if (prompt.includes("ALWAYS-500")) return finish(503, "{}");
@@ -182,5 +183,19 @@ describe("score parser and prompts", () => {
     expect(cacheKey(base, "t", "d")).not.toBe(cacheKey({ ...base, model: "other" }, "t", "d"));
     expect(cacheKey(base, "t", "d")).not.toBe(cacheKey(base, "t2", "d"));
     expect(cacheKey(base, "t", "d")).not.toBe(cacheKey(base, "t", "d2"));
+  });
+});
+
+describe("secrets", () => {
+  it("never prints the API key or an authorization value from a server that echoes the request", async () => {
+    for (const marker of ["ECHO-400", "ECHO-500"]) {
+      const error = await chatComplete(chat(), `id=${marker} ${marker}`).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message, marker).toMatch(/^HTTP (400|500): /);
+      expect(error!.message).not.toContain("sk-test");
+      expect(error!.message).toContain("[redacted]");
+    }
   });
 });

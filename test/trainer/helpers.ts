@@ -1,4 +1,6 @@
 /** Shared fixtures for the trainer tests: tiny configs and token data generated here. */
+import { spawn } from "node:child_process";
+import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig, TrainConfig } from "../../trainer/config.js";
 import { trainConfigSchema } from "../../trainer/config.js";
@@ -50,4 +52,17 @@ export async function weightsOf(params: Map<string, tf.Variable>): Promise<Recor
   const out: Record<string, number[]> = {};
   for (const [k, v] of params) out[k] = Array.from(await v.data());
   return out;
+}
+
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+/** Runs a kiln verb (from the sources, through tsx) to the end. */
+export async function kiln(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bin/kiln.ts", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return { code, stdout, stderr };
 }

@@ -16,9 +16,9 @@ import { generate } from "../../trainer/generate.js";
 import { fastKernels } from "../../trainer/kernels.js";
 import { loadTextTokenizer } from "../../trainer/tokenizer.js";
 import { disposeResult, train } from "../../trainer/train.js";
+import { kiln, repoRoot } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
 
-const repoRoot = path.resolve(import.meta.dirname, "../..");
 let dir: string;
 beforeAll(async () => {
   await selectBackend("wasm");
@@ -45,16 +45,6 @@ function kilnTrain(configFile: string): Child {
   return out;
 }
 
-/** Runs a kiln verb to the end. */
-async function kiln(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/kiln.ts", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, stdout, stderr };
-}
 
 async function checkpointStep(file: string): Promise<number | undefined> {
   const text = await readFile(file, "utf8").catch(() => undefined);

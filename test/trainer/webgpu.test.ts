@@ -5,7 +5,6 @@
  * moving between backends. Models are tiny: SwiftShader compiles each shader for seconds.
  */
 import { skipWebGpu } from "./webgpu-env.js";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -26,21 +25,10 @@ import { evaluationSet } from "../../trainer/evaluation.js";
 import { mergeAdapters } from "../../trainer/lora.js";
 import { checkDevice } from "../../trainer/webgpu/dispatch.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
-import { cycleDataset, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
+import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
 
-const repoRoot = path.resolve(import.meta.dirname, "../..");
 
-/** Runs a kiln verb to the end. */
-async function kiln(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/kiln.ts", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, stdout, stderr };
-}
 
 // SwiftShader is slow to compile shaders; nothing here is a timing assertion.
 const LONG = 900_000;
