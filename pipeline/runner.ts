@@ -51,6 +51,13 @@ export interface StepPlan {
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
+/** Whether local path `file` lies inside folder `dir` (URLs never do). */
+function isInside(dir: string, file: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file) || /^[a-z][a-z0-9+.-]*:\/\//i.test(dir)) return false;
+  const relative = path.relative(path.resolve(dir), path.resolve(file));
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
+}
+
 /** Lists the step's input and fixes its world size, or reads the plan an earlier attempt saved. */
 export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): Promise<StepPlan> {
   const paths = stepPaths(pipeline, step.name);
@@ -61,6 +68,12 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
   } else {
     const spec = getSpec("reader", step.reader.name);
     files = step.paths.length === 0 && spec.inputs ? await spec.inputs(step.reader.params) : await listFiles(step.paths);
+    // A glob that reaches into this run's folder would read the run's own config, plans and
+    // outputs (and more of them on every rerun).
+    const own = files.filter((file) => isInside(pipeline.output, file));
+    if (own.length) {
+      throw new KilnError("config", `step ${step.name}: read.paths ${step.paths.join(", ")} match ${own.length} file(s) inside the run folder ${pipeline.output} (${own[0]}): a run must not read its own output; narrow the paths`);
+    }
   }
   // A whole-step task splits its work by rank itself, so one task is the safe default.
   const world = step.tasks ?? (step.task ? 1 : Math.max(1, files.length));
