@@ -51,7 +51,7 @@ export class AdamW {
     const correction2 = 1 - beta2 ** this.t;
     const fused = tf.getBackend() === "webgpu";
     tf.tidy(() => {
-      const scale = gradScale ?? tf.scalar(1);
+      const scale = gradScale ?? (fused ? tf.scalar(1) : undefined);
       for (const [name, p] of this.variables) {
         const raw = grads.get(name);
         if (!raw) continue;
@@ -59,10 +59,10 @@ export class AdamW {
         const v = this.v.get(name)!;
         const decay = decays(p) && weightDecay > 0 ? lr * weightDecay : 0;
         if (fused) {
-          fusedAdamWUpdate(p, m, v, raw, scale, { lr, beta1, beta2, epsilon, decay, correction1, correction2 });
+          fusedAdamWUpdate(p, m, v, raw, scale!, { lr, beta1, beta2, epsilon, decay, correction1, correction2 });
           continue;
         }
-        const g = gradScale ? tf.mul(raw, scale) : raw;
+        const g = scale ? tf.mul(raw, scale) : raw;
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
         const update = tf.div(tf.div(m, correction1), tf.add(tf.sqrt(tf.div(v, correction2)), epsilon));

@@ -3,17 +3,21 @@ import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { nearestKey } from "../config.js";
 import { KilnError } from "../errors.js";
 
-/** Resolves `--help` to the right sub-command's usage. */
+/** A citty value that may be given directly, as a promise, or as a function returning either. */
+async function resolved<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
+}
+
+/** The sub-command the arguments name (and its parent): `--help` shows its usage, flags are checked against it. */
 async function helpTarget(cmd: CommandDef, rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
   let current: CommandDef = cmd;
   let parent: CommandDef | undefined;
   for (const arg of rawArgs) {
     if (arg.startsWith("-")) break;
-    const subs = typeof current.subCommands === "function" ? await current.subCommands() : await current.subCommands;
-    const next = subs?.[arg];
+    const next = (await resolved(current.subCommands))?.[arg];
     if (!next) break;
     parent = current;
-    current = typeof next === "function" ? await (next as () => Promise<CommandDef>)() : await next;
+    current = await resolved(next as CommandDef | (() => Promise<CommandDef>));
   }
   return [current, parent];
 }
@@ -26,7 +30,7 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCas
  */
 async function checkFlags(root: CommandDef, rawArgs: string[]): Promise<void> {
   const [cmd] = await helpTarget(root, rawArgs);
-  const args = (typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {};
+  const args = (await resolved(cmd.args)) ?? {};
   const known = new Set<string>();
   for (const [name, def] of Object.entries(args) as [string, { type?: string; alias?: string | string[] }][]) {
     if (def.type === "positional") continue;
@@ -41,7 +45,8 @@ async function checkFlags(root: CommandDef, rawArgs: string[]): Promise<void> {
     const name = arg.slice(2).split("=")[0]!;
     if (known.has(name)) continue;
     const near = nearestKey(name, [...known]);
-    const command = cmd.meta && "name" in (await cmd.meta) ? ` of kiln ${(await cmd.meta)!.name}` : "";
+    const commandName = (await resolved(cmd.meta))?.name;
+    const command = commandName ? ` of kiln ${commandName}` : "";
     throw new KilnError("bad_argument", `--${name}: unknown option${command}${near ? ` (did you mean --${near}?)` : ""}`);
   }
 }

@@ -5,7 +5,7 @@
  * many tensors. Same arithmetic, in the same order, as `AdamW.step` there.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bindings, dispatch, paramsStruct, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
+import { bindings, dispatch, paramsStruct, WORKGROUP_INDEX } from "./dispatch.js";
 
 const THREADS = 256;
 const CODE = `${paramsStruct([["n", "i32"], ["lr", "f32"], ["beta1", "f32"], ["beta2", "f32"], ["epsilon", "f32"], ["decay", "f32"], ["correction1", "f32"], ["correction2", "f32"]])}
@@ -47,7 +47,6 @@ function ownBuffer(variable: tf.Variable): void {
 export function fusedAdamWUpdate(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, gradScale: tf.Scalar, s: AdamWScalars): void {
   for (const variable of [p, m, v]) ownBuffer(variable);
   const n = p.size;
-  webGpuBackend(); // throws early off webgpu
   dispatch({
     label: "adamw", code: CODE, buffers: [p, m, v, g, gradScale],
     uniforms: [["i32", n], ["f32", s.lr], ["f32", s.beta1], ["f32", s.beta2], ["f32", s.epsilon], ["f32", s.decay], ["f32", s.correction1], ["f32", s.correction2]],

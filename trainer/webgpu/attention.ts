@@ -55,11 +55,28 @@ const loadTile = (tile: string, src: string) => `
       ${tile}[e] = value;
     }`;
 
+/**
+ * The walk of a query-row kernel over the key tiles its rows can see: keys and values of each
+ * tile loaded into workgroup memory, then, for a row that sees any key of the tile, the first
+ * `n` keys of it (the causal mask). The body goes between BEGIN and END.
+ */
+const keyTileMemory = (hd: number, tile: number) => `var<workgroup> kTile: array<f32, ${tile * hd}>;
+var<workgroup> vTile: array<f32, ${tile * hd}>;`;
+const KEY_TILES_BEGIN = `let keyEnd = min(first + ROWS, T);
+  for (var start = 0u; start < keyEnd; start += TILE) {
+    workgroupBarrier();
+    ${loadTile("kTile", "k")}
+    ${loadTile("vTile", "v")}
+    workgroupBarrier();
+    if (valid && start <= row) {
+      let n = min(TILE, row + 1u - start);`;
+const KEY_TILES_END = `  }
+  }`;
+
 function forwardCode(hd: number, tile: number): string {
   return `${header(hd, tile)}
 ${bindings(["q", "k", "v", "o", "lse"], ["o", "lse"])}
-var<workgroup> kTile: array<f32, ${tile * hd}>;
-var<workgroup> vTile: array<f32, ${tile * hd}>;
+${keyTileMemory(hd, tile)}
 
 @compute @workgroup_size(${ROWS})
 fn main(${BUILTINS}) {
@@ -69,14 +86,7 @@ fn main(${BUILTINS}) {
   if (valid) { for (var d = 0u; d < HD; d++) { qRow[d] = q[base + row * HD + d] * params.scale; } }
   var runningMax = -3.0e38;
   var runningSum = 0.0;
-  let keyEnd = min(first + ROWS, T);
-  for (var start = 0u; start < keyEnd; start += TILE) {
-    workgroupBarrier();
-    ${loadTile("kTile", "k")}
-    ${loadTile("vTile", "v")}
-    workgroupBarrier();
-    if (valid && start <= row) {
-      let n = min(TILE, row + 1u - start);
+  ${KEY_TILES_BEGIN}
       var scores: array<f32, TILE>;
       var tileMax = -3.0e38;
       for (var j = 0u; j < n; j++) {
@@ -95,8 +105,7 @@ fn main(${BUILTINS}) {
         for (var d = 0u; d < HD; d++) { acc[d] += p * vTile[j * HD + d]; }
       }
       runningMax = newMax;
-    }
-  }
+  ${KEY_TILES_END}
   if (valid) {
     for (var d = 0u; d < HD; d++) { o[base + row * HD + d] = acc[d] / runningSum; }
     lse[bh * T + row] = runningMax + log(runningSum);
@@ -108,8 +117,7 @@ fn main(${BUILTINS}) {
 function backwardQueryCode(hd: number, tile: number): string {
   return `${header(hd, tile)}
 ${bindings(["q", "k", "v", "dO", "lse", "D", "dQ"], ["dQ"])}
-var<workgroup> kTile: array<f32, ${tile * hd}>;
-var<workgroup> vTile: array<f32, ${tile * hd}>;
+${keyTileMemory(hd, tile)}
 
 @compute @workgroup_size(${ROWS})
 fn main(${BUILTINS}) {
@@ -124,14 +132,7 @@ fn main(${BUILTINS}) {
     rowLse = lse[bh * T + row];
     rowD = D[bh * T + row];
   }
-  let keyEnd = min(first + ROWS, T);
-  for (var start = 0u; start < keyEnd; start += TILE) {
-    workgroupBarrier();
-    ${loadTile("kTile", "k")}
-    ${loadTile("vTile", "v")}
-    workgroupBarrier();
-    if (valid && start <= row) {
-      let n = min(TILE, row + 1u - start);
+  ${KEY_TILES_BEGIN}
       for (var j = 0u; j < n; j++) {
         var s = 0.0;
         var dp = 0.0;
@@ -139,8 +140,7 @@ fn main(${BUILTINS}) {
         let ds = exp(s * params.scale - rowLse) * (dp - rowD);
         for (var d = 0u; d < HD; d++) { acc[d] += ds * kTile[j * HD + d]; }
       }
-    }
-  }
+  ${KEY_TILES_END}
   if (valid) { for (var d = 0u; d < HD; d++) { dQ[base + row * HD + d] = acc[d] * params.scale; } }
 }`;
 }
@@ -162,8 +162,8 @@ fn main(${BUILTINS}) {
   var dKAcc: array<f32, HD>;
   var dVAcc: array<f32, HD>;
   if (valid) { for (var d = 0u; d < HD; d++) { kRow[d] = k[base + row * HD + d]; vRow[d] = v[base + row * HD + d]; } }
-  // Queries before the tile's first key see none of its keys.
-  for (var start = first - first % TILE; start < T; start += TILE) {
+  // Queries before the workgroup's first key see none of its keys (ROWS is a multiple of TILE).
+  for (var start = first; start < T; start += TILE) {
     workgroupBarrier();
     ${loadTile("qTile", "q")}
     ${loadTile("dOTile", "dO")}

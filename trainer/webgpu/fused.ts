@@ -34,6 +34,10 @@ fn reduce(value: f32, lid: u32, isMax: bool) -> f32 {
 }`;
 
 const ROW_PARAMS = paramsStruct([["rows", "i32"], ["cols", "i32"]]);
+/** One workgroup per row: its index and width; a workgroup past the last row returns. */
+const ROW_START = `let row = ${WORKGROUP_INDEX};
+  if (row >= u32(params.rows)) { return; }
+  let cols = u32(params.cols);`;
 
 /** Mean and 1/√(var + ε) of row `row` of x, every invocation taking a strided share. */
 const ROW_STATS = `
@@ -53,9 +57,7 @@ ${REDUCE}
 ${ROW_STATS}
 @compute @workgroup_size(${THREADS})
 fn main(${BUILTINS}) {
-  let row = ${WORKGROUP_INDEX};
-  if (row >= u32(params.rows)) { return; }
-  let cols = u32(params.cols);
+  ${ROW_START}
   let stats = rowStats(row, cols, lid);
   for (var c = lid; c < cols; c += ${THREADS}u) {
     y[row * cols + c] = (x[row * cols + c] - stats.x) * stats.y * gain[c] + bias[c];
@@ -69,9 +71,7 @@ ${REDUCE}
 ${ROW_STATS}
 @compute @workgroup_size(${THREADS})
 fn main(${BUILTINS}) {
-  let row = ${WORKGROUP_INDEX};
-  if (row >= u32(params.rows)) { return; }
-  let cols = u32(params.cols);
+  ${ROW_START}
   let s = rowStats(row, cols, lid);
   var sumG = 0.0;
   var sumGX = 0.0;
@@ -145,9 +145,7 @@ ${bindings(["logits", "targets", "losses", "lse"], ["losses", "lse"], { targets:
 ${REDUCE}
 @compute @workgroup_size(${THREADS})
 fn main(${BUILTINS}) {
-  let row = ${WORKGROUP_INDEX};
-  if (row >= u32(params.rows)) { return; }
-  let cols = u32(params.cols);
+  ${ROW_START}
   var m = -3.0e38;
   for (var c = lid; c < cols; c += ${THREADS}u) { m = max(m, logits[row * cols + c]); }
   let rowMax = reduce(m, lid, true);
@@ -165,9 +163,7 @@ const crossEntropyBackwardCode = `${ROW_PARAMS}
 ${bindings(["logits", "targets", "lse", "dy", "dLogits"], ["dLogits"], { targets: "i32" })}
 @compute @workgroup_size(${THREADS})
 fn main(${BUILTINS}) {
-  let row = ${WORKGROUP_INDEX};
-  if (row >= u32(params.rows)) { return; }
-  let cols = u32(params.cols);
+  ${ROW_START}
   let targetId = u32(targets[row]);
   let l = lse[row];
   let g = dy[row];
