@@ -23,12 +23,12 @@ export function compressionOf(path: string): Compression {
   return "none";
 }
 
-/** A stream that decompresses `kind`, or null for "none". Accepts concatenated members/frames. */
-export function decompressor(kind: Compression): Transform | null {
+/**
+ * A stream that decompresses zstd (concatenated frames too), or null for "none". Gzip is not a
+ * stream here: storage reads it member by member (gzip.ts), to survive damage.
+ */
+export function decompressor(kind: Exclude<Compression, "gzip">): Transform | null {
   switch (kind) {
-    case "gzip":
-      // Node's gunzip reads every member of a multi-member file (one per WARC record).
-      return zlib.createGunzip();
     case "zstd":
       // Not node's zlib.createZstdDecompress, even where it exists: on Node 22.15 it silently stops
       // after the first frame (nodejs/node#64741) and ends a truncated file without an error.

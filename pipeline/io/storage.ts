@@ -2,6 +2,7 @@ import { Readable, addAbortSignal, pipeline, type Transform, type Writable } fro
 import { text } from "node:stream/consumers";
 import { KilnError, errorMessage } from "../errors.js";
 import { compressionOf, decompressor } from "./compression.js";
+import { gunzipMembers, type GzipDamage } from "./gzip.js";
 import { isHttpUrl, openHttp } from "./http.js";
 import { listLocal, openLocal, openLocalWriteAtomic, type AtomicWrite } from "./local.js";
 import { isS3Url, listS3, openS3, openS3WriteAtomic } from "./s3.js";
@@ -10,7 +11,14 @@ export interface ReadOptions {
   /** Undo the compression the extension names (default true). */
   decompress?: boolean;
   signal?: AbortSignal;
+  /**
+   * Hears of each damaged region of a `.gz` file (a corrupt member, bytes that are not gzip data);
+   * reading goes on after it. Without it, damage is a read_error naming the file and offset.
+   */
+  onDamage?: (damage: GzipDamage) => void;
 }
+
+export type { GzipDamage } from "./gzip.js";
 
 export interface WriteOptions {
   /** Compression level for `.gz` (default 6) or `.zst` (default 3). */
@@ -43,8 +51,16 @@ function listPattern(pattern: string): Promise<string[]> {
 /** The bytes at `path` (local, http(s) or s3), streamed and decompressed by its extension. */
 export async function openRead(path: string, options: ReadOptions = {}): Promise<Readable> {
   const raw = await openRaw(path, options.signal);
-  const decoder = options.decompress === false ? null : decompressor(compressionOf(path));
-  const stream = decoder ? decoded(path, raw, decoder) : raw;
+  const kind = options.decompress === false ? "none" : compressionOf(path);
+  let stream = raw;
+  if (kind === "gzip") {
+    const onDamage = options.onDamage ?? ((damage: GzipDamage) => {
+      throw new KilnError("read_error", `${path}: at offset ${damage.offset}: ${damage.detail}`);
+    });
+    stream = Readable.from(describedErrors(path, gunzipMembers(raw, onDamage)), { objectMode: false });
+  } else if (kind === "zstd") {
+    stream = decoded(path, raw, decompressor(kind)!);
+  }
   return options.signal ? addAbortSignal(options.signal, stream) : stream;
 }
 
@@ -58,11 +74,12 @@ function openRaw(path: string, signal?: AbortSignal): Promise<Readable> {
 function decoded(path: string, raw: Readable, decoder: Transform): Readable {
   // pipeline destroys the source when the decoder stops early or fails.
   pipeline(raw, decoder, () => undefined);
-  return Readable.from(decodedChunks(path, decoder), { objectMode: false });
+  return Readable.from(describedErrors(path, decoder), { objectMode: false });
 }
 
-async function* decodedChunks(path: string, decoder: Transform): AsyncGenerator<Uint8Array> {
-  const chunks: AsyncIterator<Uint8Array> = decoder[Symbol.asyncIterator]();
+/** The chunks of `source`; its failures (and its source's) become KilnErrors naming `path`. */
+async function* describedErrors(path: string, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const chunks: AsyncIterator<Uint8Array> = source[Symbol.asyncIterator]();
   try {
     for (;;) {
       let next: IteratorResult<Uint8Array>;
@@ -76,7 +93,7 @@ async function* decodedChunks(path: string, decoder: Transform): AsyncGenerator<
       yield next.value;
     }
   } finally {
-    // Destroys the decoder, hence the source, when the consumer stops early.
+    // Stops the decoder, hence the source, when the consumer stops early.
     await chunks.return?.();
   }
 }

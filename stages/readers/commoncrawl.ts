@@ -9,6 +9,7 @@ import { z } from "zod";
 import { KilnError, errorMessage } from "../../pipeline/errors.js";
 import { openRead } from "../../pipeline/io/storage.js";
 import { register } from "../../pipeline/registry.js";
+import { openInput } from "./open.js";
 import { warcDocs, warcReaderParams } from "./warc.js";
 import { wetDocs } from "./wet.js";
 
@@ -74,7 +75,7 @@ register({
     return {
       name: "commoncrawl",
       async *read(file, ctx) {
-        const bytes = (await openRead(file)) as AsyncIterable<Uint8Array>;
+        const bytes = await openInput(file, params.kind === "wet" ? "wet" : "warc", ctx);
         if (params.kind === "wet") yield* wetDocs(bytes, file, ctx);
         else yield* warcDocs(bytes, file, params, ctx);
       },

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { openRead } from "../../pipeline/io/storage.js";
 import { register } from "../../pipeline/registry.js";
 import { decodeHtml } from "./decode.js";
 import { decodeHttpBody, isHttpProblem, parseHttpResponse } from "./http-response.js";
+import { openInput } from "./open.js";
 import { isWarcProblem, readWarcRecords, type WarcRecord } from "./warc-records.js";
 
 export {
@@ -81,7 +81,9 @@ export async function* warcRecordsOf(
  * documents at all (`request`, `metadata`, `warcinfo`, ...).
  */
 export function responseToDoc(record: WarcRecord, warcFile: string, params: WarcReaderParams): Doc | RecordSkip | null {
-  if (record.headers.get("WARC-Type")?.toLowerCase() !== "response") return null;
+  const type = record.headers.get("WARC-Type");
+  if (type === undefined) return { reason: "malformed_record", detail: "missing WARC-Type" };
+  if (type.toLowerCase() !== "response") return null;
   const response = parseHttpResponse(record.block);
   if (isHttpProblem(response)) return { reason: response.problem, detail: response.detail };
   const contentType = response.headers.get("Content-Type") || undefined;
@@ -151,7 +153,7 @@ register({
     return {
       name: "warc",
       async *read(file, ctx) {
-        yield* warcDocs((await openRead(file)) as AsyncIterable<Uint8Array>, file, params, ctx);
+        yield* warcDocs(await openInput(file, "warc", ctx), file, params, ctx);
       },
     };
   },

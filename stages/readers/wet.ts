@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { openRead } from "../../pipeline/io/storage.js";
 import { register } from "../../pipeline/registry.js";
+import { openInput } from "./open.js";
 import { recordId, targetUri, warcFileName, warcRecordsOf } from "./warc.js";
 
 export const wetReaderParams = z.object({});
@@ -14,7 +14,13 @@ export async function* wetDocs(bytes: AsyncIterable<Uint8Array>, file: string, c
   const warcFile = warcFileName(file);
   const utf8 = new TextDecoder("utf-8");
   for await (const record of warcRecordsOf(bytes, file, "wet", ctx)) {
-    if (record.headers.get("WARC-Type")?.toLowerCase() !== "conversion") continue;
+    const type = record.headers.get("WARC-Type");
+    if (type === undefined) {
+      ctx.skip("wet", "malformed_record");
+      ctx.log(`wet: ${file} at offset ${record.offset}: malformed_record: missing WARC-Type`);
+      continue;
+    }
+    if (type.toLowerCase() !== "conversion") continue;
     const text = utf8.decode(record.block);
     if (text.trim() === "") {
       ctx.skip("wet", "empty");
@@ -42,7 +48,7 @@ register({
     return {
       name: "wet",
       async *read(file, ctx) {
-        yield* wetDocs((await openRead(file)) as AsyncIterable<Uint8Array>, file, ctx);
+        yield* wetDocs(await openInput(file, "wet", ctx), file, ctx);
       },
     };
   },

@@ -42,19 +42,10 @@ describe("compressionOf", () => {
 });
 
 describe("gzip", () => {
-  it("round-trips a few MB, readable by zlib's one-shot gunzip too", async () => {
+  it("compresses a few MB that zlib's one-shot gunzip restores", async () => {
     const compressed = await through(required(compressor("gzip")), input);
     expect(compressed.length).toBeLessThan(input.length / 2);
     expect(gunzipSync(compressed).equals(input)).toBe(true);
-    const restored = await through(required(decompressor("gzip")), compressed);
-    expect(restored.equals(input)).toBe(true);
-  });
-
-  it("reads every member of a multi-member file (one member per WARC record)", async () => {
-    const records = [sampleBytes(10_000, 1), sampleBytes(1, 2), sampleBytes(70_000, 3)];
-    const file = Buffer.concat(records.map((record) => gzipSync(record)));
-    const restored = await through(required(decompressor("gzip")), file, 4096);
-    expect(restored.equals(Buffer.concat(records))).toBe(true);
   });
 
   it("uses the level it is given", async () => {
