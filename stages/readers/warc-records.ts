@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { errorMessage } from "../../pipeline/errors.js";
 import { ByteReader } from "./warc-bytes.js";
 
@@ -52,6 +53,8 @@ export interface WarcProblem {
   problem: WarcProblemKind;
   detail: string;
   offset: number;
+  /** How many records it cost, when more than one (records inside a skipped span). */
+  records?: number;
 }
 
 export interface ReadWarcOptions {
@@ -123,14 +126,16 @@ export async function* readWarcRecords(
       }
 
       if (length > maxBlockBytes) {
-        const skipped = await reader.skip(length);
-        yield {
-          problem: "block_too_large",
-          detail: `block of ${length} bytes is over the ${maxBlockBytes}-byte limit` +
-            (skipped < length ? ` and runs past the end of the data (${skipped} bytes left)` : ""),
-          offset: start.offset,
-        };
-        if (!(await consumeRecordEnd(reader))) resyncing = true;
+        const skip = await skipBlock(reader, length, maxBlockBytes);
+        let detail = `block of ${length} bytes is over the ${maxBlockBytes}-byte limit`;
+        if (skip.skipped < length) detail += ` and runs past the end of the data (${skip.skipped} bytes left)`;
+        else if (!skip.held) detail += " and does not end at a record boundary";
+        if (!skip.held && skip.resumed) detail += "; reading goes on at the next record inside it";
+        if (skip.lost > 0) detail += `; ${skip.lost} records inside it are lost`;
+        const problem: WarcProblem = { problem: "block_too_large", detail, offset: start.offset };
+        if (skip.lost > 0) problem.records = 1 + skip.lost;
+        yield problem;
+        if (!skip.held && !skip.resumed) resyncing = true;
         continue;
       }
 
@@ -142,6 +147,12 @@ export async function* readWarcRecords(
           yield malformed(`Content-Length ${length} runs past the end of the data (${block.length} bytes left)`, start.offset);
         }
         resyncing = true;
+        continue;
+      }
+      if (hasRecordStart(block) && !(await blockIsWhole(header, block, reader))) {
+        // The block swallowed the start of another record: Content-Length is too large.
+        reader.unshift(block);
+        yield malformed(`Content-Length ${length} runs into the next record`, start.offset);
         continue;
       }
       if (!(await consumeRecordEnd(reader))) {
@@ -202,6 +213,116 @@ async function seekRecordStart(reader: ByteReader): Promise<RecordStart> {
 function versionAt(line: Buffer): number {
   const at = line.lastIndexOf("WARC/");
   return at >= 0 && VERSION_LINE.test(line.toString("latin1", at)) ? at : -1;
+}
+
+/** Does a line inside the block start a record? Then the block may hold the start of the next one. */
+function hasRecordStart(block: Buffer): boolean {
+  for (let at = block.indexOf("\nWARC/"); at >= 0; at = block.indexOf("\nWARC/", at + 1)) {
+    if (RECORD_START.test(block.toString("latin1", at + 1, at + 1 + START_PROBE_BYTES))) return true;
+  }
+  return false;
+}
+
+/**
+ * For a block with a record start inside it: is it nonetheless the whole block (a page about
+ * WARC, an archived WARC file)? The block digest decides when there is a SHA-1 one; otherwise
+ * the block must be followed by the next record or the end of the data.
+ */
+async function blockIsWhole(header: HeaderFields, block: Buffer, reader: ByteReader): Promise<boolean> {
+  const digest = sha1Digest(header.get("WARC-Block-Digest"));
+  if (digest) return createHash("sha1").update(block).digest().equals(digest);
+  const ahead = (await reader.peek(4 + START_PROBE_BYTES)).toString("latin1");
+  return /^(?:\r?\n){0,2}$/.test(ahead) || /^(?:\r?\n){1,2}WARC\/(?:1\.\d|0\.1[78])[ \t]*\r?\n/.test(ahead);
+}
+
+/** The bytes of a `sha1:` digest in base32 (as WARC writers put it) or hex; undefined otherwise. */
+function sha1Digest(field: string | undefined): Buffer | undefined {
+  const match = /^sha1:([A-Za-z2-7]{32}|[0-9a-fA-F]{40})=*$/.exec(field?.trim() ?? "");
+  if (!match) return undefined;
+  const text = match[1]!;
+  if (text.length === 40) return Buffer.from(text, "hex");
+  const bytes = Buffer.alloc(20);
+  let bits = 0;
+  let value = 0;
+  let at = 0;
+  for (const char of text.toUpperCase()) {
+    const digit = char >= "A" ? char.charCodeAt(0) - 65 : char.charCodeAt(0) - 24; // "2".."7" are 26..31
+    value = (value << 5) | digit;
+    bits += 5;
+    if (bits >= 8) {
+      bytes[at++] = (value >>> (bits - 8)) & 0xff;
+      bits -= 8;
+    }
+  }
+  return bytes;
+}
+
+interface BlockSkip {
+  skipped: number;
+  /** The block ended at a record boundary: its Content-Length was true. */
+  held: boolean;
+  /** It did not, and parsing resumes at the first record that started inside it. */
+  resumed: boolean;
+  /** Record starts inside a lying block that could not be kept for parsing. */
+  lost: number;
+}
+
+/** A line that starts a record: the version alone on it. */
+const RECORD_START = /^WARC\/(?:1\.\d|0\.1[78])[ \t]*\r?\n/;
+const START_PROBE_BYTES = 16;
+const SKIP_PIECE_BYTES = 1 << 20;
+
+/**
+ * Streams past a block of `length` bytes without buffering it, and consumes the record end. A
+ * Content-Length can lie: from the first line inside the block that starts a record, up to `keep`
+ * bytes are held back; if the block then does not end at a record boundary, they are put back
+ * and parsed, so a lying length costs one record, not the rest of the file. Record starts that
+ * did not fit in `keep` are counted as lost.
+ */
+async function skipBlock(reader: ByteReader, length: number, keep: number): Promise<BlockSkip> {
+  let skipped = 0;
+  let kept: Buffer[] | null = null;
+  let keptBytes = 0;
+  let overflowed = false;
+  let starts = 0;
+  // The last bytes of the previous piece, not yet probed for a record start.
+  let carry: Buffer = Buffer.alloc(0);
+  let previousByte = LF;
+  while (skipped < length) {
+    const piece = await reader.read(Math.min(SKIP_PIECE_BYTES, length - skipped));
+    if (piece.length === 0) break;
+    skipped += piece.length;
+    const last = skipped >= length;
+    const probe = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
+    const probeEnd = last ? probe.length : Math.max(0, probe.length - START_PROBE_BYTES);
+    let firstStart = -1;
+    for (let at = probe.indexOf("WARC/"); at >= 0 && at < probeEnd; at = probe.indexOf("WARC/", at + 1)) {
+      const before = at > 0 ? probe[at - 1] : previousByte;
+      if (before !== LF || !RECORD_START.test(probe.toString("latin1", at, at + START_PROBE_BYTES))) continue;
+      starts++;
+      if (firstStart < 0) firstStart = at;
+    }
+    if (kept === null && !overflowed && firstStart >= 0) {
+      kept = [probe.subarray(firstStart)];
+      keptBytes = probe.length - firstStart;
+    } else if (kept !== null) {
+      kept.push(piece);
+      keptBytes += piece.length;
+    }
+    if (kept !== null && keptBytes > keep) {
+      kept = null;
+      overflowed = true;
+    }
+    previousByte = probe[probeEnd - 1] ?? previousByte;
+    carry = probe.subarray(probeEnd);
+  }
+  const held = skipped === length && (await consumeRecordEnd(reader));
+  if (held) return { skipped, held, resumed: false, lost: 0 };
+  if (kept !== null) {
+    reader.unshift(Buffer.concat(kept));
+    return { skipped, held, resumed: true, lost: 0 };
+  }
+  return { skipped, held, resumed: false, lost: starts };
 }
 
 /** The named fields up to the blank line, or why they are malformed. */

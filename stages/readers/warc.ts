@@ -32,6 +32,8 @@ export const warcReaderParams = z.object({
 export type WarcReaderParams = z.output<typeof warcReaderParams>;
 
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
+/** The record types of WARC 1.1 (section 6); a record of another type is counted, not ignored. */
+export const WARC_TYPES = new Set(["warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation"]);
 /** Skip reasons that are a fact about the page, not a defect of the file: counted, not logged. */
 const QUIET_REASONS = new Set(["non_html", "truncated", "too_large", "empty"]);
 
@@ -71,7 +73,7 @@ export async function* warcRecordsOf(
       yield item;
       continue;
     }
-    ctx.skip(stage, item.problem);
+    ctx.skip(stage, item.problem, item.records ?? 1);
     ctx.log(`${stage}: ${file} at offset ${item.offset}: ${item.problem}: ${item.detail}`);
   }
 }
@@ -83,7 +85,9 @@ export async function* warcRecordsOf(
 export function responseToDoc(record: WarcRecord, warcFile: string, params: WarcReaderParams): Doc | RecordSkip | null {
   const type = record.headers.get("WARC-Type");
   if (type === undefined) return { reason: "malformed_record", detail: "missing WARC-Type" };
-  if (type.toLowerCase() !== "response") return null;
+  const kind = type.toLowerCase();
+  if (!WARC_TYPES.has(kind)) return { reason: "unknown_warc_type", detail: JSON.stringify(type.slice(0, 80)) };
+  if (kind !== "response") return null;
   const response = parseHttpResponse(record.block);
   if (isHttpProblem(response)) return { reason: response.problem, detail: response.detail };
   const contentType = response.headers.get("Content-Type") || undefined;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Doc, TaskContext } from "../../pipeline/doc.js";
 import { register } from "../../pipeline/registry.js";
 import { openInput } from "./open.js";
-import { recordId, targetUri, warcFileName, warcRecordsOf } from "./warc.js";
+import { WARC_TYPES, recordId, targetUri, warcFileName, warcRecordsOf } from "./warc.js";
 
 export const wetReaderParams = z.object({});
 
@@ -15,9 +15,10 @@ export async function* wetDocs(bytes: AsyncIterable<Uint8Array>, file: string, c
   const utf8 = new TextDecoder("utf-8");
   for await (const record of warcRecordsOf(bytes, file, "wet", ctx)) {
     const type = record.headers.get("WARC-Type");
-    if (type === undefined) {
-      ctx.skip("wet", "malformed_record");
-      ctx.log(`wet: ${file} at offset ${record.offset}: malformed_record: missing WARC-Type`);
+    if (type === undefined || !WARC_TYPES.has(type.toLowerCase())) {
+      const problem = type === undefined ? "malformed_record" : "unknown_warc_type";
+      ctx.skip("wet", problem);
+      ctx.log(`wet: ${file} at offset ${record.offset}: ${problem}: ${type === undefined ? "missing WARC-Type" : JSON.stringify(type.slice(0, 80))}`);
       continue;
     }
     if (type.toLowerCase() !== "conversion") continue;

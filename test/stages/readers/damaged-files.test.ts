@@ -88,6 +88,16 @@ describe("WARC files joined or damaged", () => {
     expect(logs[0]).toMatch(/malformed_record: missing WARC-Type$/);
   });
 
+  it("counts a record of a type WARC does not define, and not a request or metadata record", async () => {
+    const odd = page(6, 1).toString("latin1").replace("WARC-Type: response", "WARC-Type: rfsponse");
+    const request = page(6, 2).toString("latin1").replace("WARC-Type: response", "WARC-Type: request");
+    const file = Buffer.concat([page(6, 0), Buffer.from(odd, "latin1"), Buffer.from(request, "latin1")].map((record) => gzipSync(record)));
+    const { docs, skips, logs } = await read("warc", "odd.warc.gz", file);
+    expect(docs.map((doc) => doc.id)).toEqual([idOf(6, 0)]);
+    expect(skips).toEqual({ "warc:unknown_warc_type": 1 });
+    expect(logs[0]).toMatch(/unknown_warc_type: "rfsponse"$/);
+  });
+
   it("counts a WET record without WARC-Type", async () => {
     const conversion = (n: number, type: boolean) =>
       Buffer.from(

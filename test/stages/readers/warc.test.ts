@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { brotliCompressSync, createGunzip, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
 import type { TaskContext } from "../../../pipeline/doc.js";
 import { getSpec } from "../../../pipeline/registry.js";
+import { base32 } from "../../../datasets/sample/warc-writer.js";
 import { decodeHttpBody, isHttpProblem, parseHttpResponse, type HttpResponse } from "../../../stages/readers/http-response.js";
 import {
   isWarcProblem,
@@ -150,6 +152,32 @@ describe("readWarcRecords", () => {
     }
   });
 
+  it("does not let a Content-Length that lands on the next record's header end swallow that record", async () => {
+    const block = httpMessage(["Content-Type: text/html"], html("liar"));
+    const second = htmlResponse(2);
+    // The lie ends the block exactly at the blank line after the second record's WARC header.
+    const reach = block.length + 4 + second.indexOf("\r\n\r\n");
+    for (const digest of [undefined, "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"]) {
+      const liar = response(1, block, digest ? { "WARC-Block-Digest": digest } : {}, { contentLength: reach });
+      const { records: found, problems } = await records(Buffer.concat([liar, second, htmlResponse(3)]), 13);
+      expect(problems.map((p) => [p.problem, p.detail, p.offset])).toEqual([["malformed_record", `Content-Length ${reach} runs into the next record`, 0]]);
+      expect(found.map((r) => r.headers.get("WARC-Record-ID"))).toEqual([idOf(2), idOf(3)]);
+    }
+  });
+
+  it("keeps a block that holds a WARC record of its own when its digest says it is whole", async () => {
+    const inner = htmlResponse(7);
+    const block = httpMessage(["Content-Type: application/warc"], Buffer.concat([Buffer.from("\n"), inner]));
+    const digest = `sha1:${base32(createHash("sha1").update(block).digest())}`;
+    const outer = response(1, block, { "WARC-Block-Digest": digest });
+    const { records: found, problems } = await records(Buffer.concat([outer, htmlResponse(2)]));
+    expect(problems).toEqual([]);
+    expect(found.map((r) => r.headers.get("WARC-Record-ID"))).toEqual([idOf(1), idOf(2)]);
+    // Without a digest, the record after it decides: here the next record follows, so it is whole too.
+    const plain = response(1, block);
+    expect((await records(Buffer.concat([plain, htmlResponse(2)]))).records).toHaveLength(2);
+  });
+
   it("reports a Content-Length that runs past the end of the data", async () => {
     const first = htmlResponse(1);
     const { records: found, problems } = await records(Buffer.concat([first, htmlResponse(2, { contentLength: 10_000 })]));
@@ -183,6 +211,21 @@ describe("readWarcRecords", () => {
     const { records: found, problems } = await records(Buffer.concat([big, htmlResponse(2)]), 100, 1000);
     expect(problems.map((p) => [p.problem, p.offset])).toEqual([["block_too_large", 0]]);
     expect(found.map((r) => r.headers.get("WARC-Record-ID"))).toEqual([idOf(2)]);
+  });
+
+  it("reads on inside a skipped block whose huge Content-Length lies, and counts what it cannot keep", async () => {
+    const liar = response(1, httpMessage(["Content-Type: text/html"], html("liar")), {}, { contentLength: 99_999_999_999 });
+    const rest = [htmlResponse(2), htmlResponse(3), htmlResponse(4)];
+    for (const size of [7, 100, 65536]) {
+      const { records: found, problems } = await records(Buffer.concat([liar, ...rest]), size, 5000);
+      expect(problems.map((p) => [p.problem, p.records])).toEqual([["block_too_large", undefined]]);
+      expect(problems[0]!.detail).toContain("reading goes on at the next record inside it");
+      expect(found.map((r) => r.headers.get("WARC-Record-ID"))).toEqual([idOf(2), idOf(3), idOf(4)]);
+    }
+    // Records that fit in the limit come back; with a limit smaller than they are, they are counted.
+    const { records: none, problems } = await records(Buffer.concat([liar, ...rest]), 100, 300);
+    expect(none).toEqual([]);
+    expect(problems.map((p) => [p.problem, p.records])).toEqual([["block_too_large", 4]]);
   });
 
   it("treats a file without records (ARC, a path list) as one malformed span, and empty input as nothing", async () => {
