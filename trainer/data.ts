@@ -232,6 +232,8 @@ export async function openShardData(file: string, selection: TokenDataSelection 
     const unknown = [...wanted].filter((s) => !known.includes(s));
     if (unknown.length) throw new KilnError("bad_data", `${dir}: no source ${unknown.join(", ")} (sources: ${known.join(", ")})`);
   }
+  // Altered bytes can still be valid token ids: check what will be trained on against the manifest.
+  await shards.verify(entries);
   const { tokenizer } = shards.manifest;
   const keeps = (doc: { source: string; mask: Uint8Array | null }) => (!wanted || wanted.has(doc.source)) && (!selection.maskedOnly || doc.mask !== null);
   const filtered = wanted !== undefined || selection.maskedOnly === true;

@@ -6,6 +6,7 @@
  *   const docs = await data.documents(i);                    // shard i in memory: docs.get(j), docs.window(start, n)
  *   for await (const doc of data.stream({ split: "train" })) // one record batch in memory at a time
  *   await data.verify();                                      // sha256 of every shard against the manifest
+ *                                                            // (a shard unchanged since the last check is not read)
  *
  * A document is `{ tokens, mask, source, id }`; `tokens` are views into the shard's buffers.
  */
@@ -15,8 +16,27 @@ import { open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { RecordBatchReader, tableFromIPC } from "apache-arrow";
 import { KilnError, errorMessage } from "../../pipeline/errors.js";
+import { writeFileAtomic } from "../../pipeline/io/storage.js";
 import { batchDocuments, type TokenDocument } from "./arrow.js";
 import { readManifest, type Manifest, type ShardEntry, type Split } from "./manifest.js";
+
+/** Where `verify` remembers which shards it has checked, in the shard folder. */
+export const VERIFIED_NAME = ".verified.json";
+
+interface Verified {
+  sha256: string;
+  bytes: number;
+  mtimeMs: number;
+}
+
+async function readVerified(file: string): Promise<Record<string, Verified>> {
+  try {
+    const value = JSON.parse(await readFile(file, "utf8")) as unknown;
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, Verified>) : {};
+  } catch {
+    return {};
+  }
+}
 
 export interface ShardSelection {
   split?: Split;
@@ -155,10 +175,22 @@ export class TokenShards {
     }
   }
 
-  /** Recomputes every shard's sha256 (streamed) and compares with the manifest. */
-  async verify(): Promise<void> {
-    for (const entry of this.shards) {
+  /**
+   * Recomputes the sha256 of `entries` (every shard by default), streamed, and compares it with
+   * the manifest. A shard whose size and modification time match an earlier successful check is
+   * not read again: the checks are remembered in `.verified.json` in the folder, when it is writable.
+   */
+  async verify(entries: ShardEntry[] = this.shards): Promise<void> {
+    const cachePath = path.join(this.dir, VERIFIED_NAME);
+    const cache = await readVerified(cachePath);
+    let changed = false;
+    for (const entry of entries) {
       const file = this.pathOf(entry);
+      const info = await stat(file).catch((error: unknown) => {
+        throw new KilnError("shard_mismatch", `${file}: listed in the manifest but unreadable: ${errorMessage(error)}`);
+      });
+      const known = cache[entry.path];
+      if (known && known.sha256 === entry.sha256 && known.bytes === info.size && known.mtimeMs === info.mtimeMs) continue;
       const hash = createHash("sha256");
       try {
         for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -166,7 +198,11 @@ export class TokenShards {
         throw new KilnError("shard_mismatch", `${file}: listed in the manifest but unreadable: ${errorMessage(error)}`);
       }
       if (hash.digest("hex") !== entry.sha256) throw new KilnError("checksum_mismatch", `${file}: sha256 differs from the manifest`);
+      cache[entry.path] = { sha256: entry.sha256, bytes: info.size, mtimeMs: info.mtimeMs };
+      changed = true;
     }
+    // Only a cache: a read-only folder is checked again next time.
+    if (changed) await writeFileAtomic(cachePath, `${JSON.stringify(cache)}\n`).catch(() => undefined);
   }
 
   private entryAt(index: number): ShardEntry {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +71,37 @@ describe("token shards as trainer data", () => {
     await expect(openTokenData(fixture.shards, undefined, { sources: ["code"] })).rejects.toThrow(/no source code \(sources: .*web/);
     await expect(openTokenData(fixture.shards, 100)).rejects.toThrow(/vocabulary is 600, the model's 100/);
     await expect(openTokenData(fixture.shards, undefined, { phase: "anneal" })).rejects.toThrow(/no train shards in phase "anneal" \(phases: main\)/);
+  });
+});
+
+describe("shards whose bytes changed after mixing", () => {
+  it("are refused before training, even when every token id is still valid; unchanged shards are not read again", async () => {
+    const copy = path.join(dir, "altered");
+    await cp(fixture.shards, copy, { recursive: true });
+    const shards = await openTokenShards(copy);
+    const entry = shards.select({ split: "train" })[0]!;
+    const first = (await shards.documents(shards.shards.indexOf(entry))).get(0);
+    const file = shards.pathOf(entry);
+    const bytes = await readFile(file);
+    // Swap the first two tokens of the first document: the same ids, in another order.
+    const tokens = Buffer.from(first.tokens.buffer, first.tokens.byteOffset, first.tokens.byteLength);
+    const at = bytes.indexOf(tokens);
+    expect(at).toBeGreaterThan(0);
+    const width = first.tokens.BYTES_PER_ELEMENT;
+    expect(first.tokens[0]).not.toBe(first.tokens[1]);
+    const swapped = Buffer.concat([bytes.subarray(0, at), tokens.subarray(width, 2 * width), tokens.subarray(0, width), bytes.subarray(at + 2 * width)]);
+
+    // A clean check is remembered by size and modification time.
+    const mtime = 1_700_000_000;
+    await utimes(file, mtime, mtime);
+    await openTokenData(copy);
+    expect(JSON.parse(await readFile(path.join(copy, ".verified.json"), "utf8"))[entry.path]).toMatchObject({ sha256: entry.sha256, mtimeMs: mtime * 1000 });
+    await writeFile(file, swapped);
+    await utimes(file, mtime, mtime);
+    await expect(openTokenData(copy)).resolves.toBeDefined();
+    // A changed modification time (any ordinary write) makes it read the shard again.
+    await utimes(file, mtime, mtime + 5);
+    await expect(openTokenData(copy)).rejects.toMatchObject({ code: "checksum_mismatch", message: `${file}: sha256 differs from the manifest` });
   });
 });
 
