@@ -40,7 +40,7 @@ async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id:
     const stream = await openRead(file);
     stream.setEncoding("utf8");
     let n = 0;
-    for await (const line of lines(stream)) {
+    for await (const line of lines(stream, { file })) {
       n++;
       if (!line.trim()) continue;
       const doc = parseDocLine(line, `${file}:${n}`, { textKey, idKey: "id" });

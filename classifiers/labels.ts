@@ -19,7 +19,7 @@ export interface LabelledData {
 async function* jsonRows(file: string): AsyncGenerator<unknown | undefined> {
   const stream = await openRead(file);
   stream.setEncoding("utf8");
-  for await (const line of lines(stream)) {
+  for await (const line of lines(stream, { file })) {
     if (!line.trim()) continue;
     try {
       yield JSON.parse(line) as unknown;

@@ -16,3 +16,36 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** What the operating system's error codes mean, in the words a user needs. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  ENOENT: "no such file or directory",
+  ENOTDIR: "a parent is not a directory",
+  EISDIR: "is a directory",
+  EEXIST: "already exists",
+  ENOTEMPTY: "directory not empty",
+  EIO: "input/output error",
+  ENAMETOOLONG: "file name too long",
+  EXDEV: "cannot rename across file systems",
+};
+
+/**
+ * A file-system error (EACCES, ENOSPC, ...) as a KilnError naming the path and what failed;
+ * `path` names the file when the error itself does not (a failed write carries no path).
+ * Undefined for anything else.
+ */
+export function systemError(error: unknown, path?: string): KilnError | undefined {
+  if (error instanceof KilnError || !(error instanceof Error)) return undefined;
+  const { code, syscall, path: errorPath } = error as NodeJS.ErrnoException;
+  const meaning = code === undefined ? undefined : SYSTEM_ERRORS[code];
+  if (meaning === undefined) return undefined;
+  const where = errorPath ?? path;
+  return new KilnError("io_error", `${where ? `${where}: ` : ""}${meaning}${syscall ? ` (${syscall})` : ""}`);
+}

@@ -4,7 +4,7 @@ import { access, mkdir, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Doc, Stage, TaskContext } from "./doc.js";
 import type { ResolvedPipeline, ResolvedStep } from "./config.js";
-import { KilnError, errorMessage } from "./errors.js";
+import { KilnError, errorMessage, systemError } from "./errors.js";
 import { isS3Url } from "./io/s3.js";
 import { listFiles, openWriteAtomic, writeFileAtomic } from "./io/storage.js";
 import { getSpec } from "./registry.js";
@@ -158,10 +158,19 @@ async function* counted(source: AsyncIterable<Doc>, stats: StageStats): AsyncGen
 
 function openLog(file: string): { stream: WriteStream; log(message: string): void } {
   const stream = createWriteStream(file, { flags: "a" });
+  // A log that cannot be written (disk full) fails the task when it closes, naming the file.
+  stream.on("error", () => undefined);
   return { stream, log: (message) => stream.write(`${new Date().toISOString()} ${message}\n`) };
 }
 
-const closeStream = (stream: WriteStream) => new Promise<void>((resolve) => stream.end(resolve));
+const closeStream = (stream: WriteStream) =>
+  new Promise<void>((resolve, reject) =>
+    stream.end((error?: Error | null) => {
+      const failed = error ?? stream.errored;
+      if (failed) reject(systemError(failed, String(stream.path)) ?? failed);
+      else resolve();
+    }),
+  );
 
 /**
  * Runs one task: reads its share of the step's input (files[rank::world]) through the stages into
@@ -173,7 +182,8 @@ export async function runTask(options: TaskOptions): Promise<TaskStats | null> {
     const stats = await runTaskOnce(options);
     await rm(failure, { force: true });
     return stats;
-  } catch (error) {
+  } catch (thrown) {
+    const error = systemError(thrown) ?? thrown;
     // A marker beside the completions, so `kiln status` can name failed ranks under any executor.
     await writeFileAtomic(failure, `${new Date().toISOString()} ${errorMessage(error)}\n`).catch(() => {});
     throw error;
@@ -247,7 +257,8 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
   } catch (error) {
     logFile.log(`task failed: ${errorMessage(error)}`);
     await excluded?.abort();
-    await closeStream(logFile.stream);
+    // The task's own failure is the one to report, not a log that could not be written too.
+    await closeStream(logFile.stream).catch(() => undefined);
     throw error;
   }
   // What reaches the writer is what it writes.
@@ -315,7 +326,7 @@ async function runWholeStepTask(
     });
   } catch (error) {
     logFile.log(`task failed: ${errorMessage(error)}`);
-    await closeStream(logFile.stream);
+    await closeStream(logFile.stream).catch(() => undefined);
     throw error;
   }
   stats.wallMs = performance.now() - started;

@@ -8,7 +8,7 @@ import { open, stat, type FileHandle } from "node:fs/promises";
 import { once } from "node:events";
 import { lines, toDoc } from "../../pipeline/jsonl.js";
 import { listFiles, openRead, readText } from "../../pipeline/io/storage.js";
-import { errorMessage, KilnError } from "../../pipeline/errors.js";
+import { errorMessage, KilnError, systemError } from "../../pipeline/errors.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { renderChat, toMessages } from "./chat.js";
 import type { SourceSpec } from "./spec.js";
@@ -46,7 +46,7 @@ async function* fileRecords(file: string): AsyncGenerator<{ value: unknown; wher
   const stream = await openRead(file);
   stream.setEncoding("utf8");
   let lineNumber = 0;
-  for await (const line of lines(stream as AsyncIterable<string>)) {
+  for await (const line of lines(stream as AsyncIterable<string>, { file })) {
     lineNumber++;
     if (line.trim() === "") continue;
     try {
@@ -98,6 +98,8 @@ export class SpillStore {
   private bytes = 0;
   private writer: WriteStream | undefined;
   private reader: FileHandle | undefined;
+  /** A write that failed (disk full): reported by the next append or by seal, naming the file. */
+  private failure: Error | undefined;
 
   constructor(readonly file: string) {}
 
@@ -110,7 +112,11 @@ export class SpillStore {
   }
 
   async append(doc: RenderedDocument): Promise<void> {
-    this.writer ??= createWriteStream(this.file);
+    this.throwIfFailed();
+    if (!this.writer) {
+      this.writer = createWriteStream(this.file);
+      this.writer.on("error", (error) => (this.failure ??= error));
+    }
     const tokens = Uint32Array.from(doc.tokens);
     this.offsets.push(this.bytes);
     this.lengths.push(tokens.length);
@@ -123,14 +129,20 @@ export class SpillStore {
       ok = this.writer.write(Uint8Array.from(doc.mask));
       this.bytes += doc.mask.length;
     }
-    if (!ok) await once(this.writer, "drain");
+    if (!ok) await Promise.race([once(this.writer, "drain"), once(this.writer, "close")]);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw systemError(this.failure, this.file) ?? this.failure;
   }
 
   /** Ends writing; reads may start. */
   async seal(): Promise<void> {
     if (this.writer) {
       this.writer.end();
-      await once(this.writer, "close");
+      if (!this.writer.closed) await once(this.writer, "close");
+      this.throwIfFailed();
       this.reader = await open(this.file, "r");
     }
   }

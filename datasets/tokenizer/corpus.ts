@@ -23,7 +23,7 @@ export async function* readCorpusTexts(patterns: string[], stats: CorpusStats): 
     stream.setEncoding("utf8");
     let lineNumber = 0;
     let piece = "";
-    for await (const line of lines(stream as AsyncIterable<string>)) {
+    for await (const line of lines(stream as AsyncIterable<string>, { file: path })) {
       lineNumber++;
       if (!isJsonl(path)) {
         piece += line + "\n";

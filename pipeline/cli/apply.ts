@@ -30,7 +30,11 @@ export function parseSetArgs(rawArgs: string[]): Record<string, unknown> {
 async function* stdinDocs(input: NodeJS.ReadableStream, skipped: Record<string, number>): AsyncGenerator<Doc> {
   input.setEncoding("utf8");
   let lineNumber = 0;
-  for await (const line of lines(input as AsyncIterable<string>)) {
+  const onTooLong = (line: number, chars: number) => {
+    addCount(skipped, "line_too_long");
+    process.stderr.write(`kiln apply: stdin:${line}: skipped: line_too_long: ${chars} characters\n`);
+  };
+  for await (const line of lines(input as AsyncIterable<string>, { file: "stdin", onTooLong })) {
     lineNumber++;
     if (line.trim() === "") continue;
     const doc = parseDocLine(line, `stdin:${lineNumber}`);

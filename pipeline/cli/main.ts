@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
 import { nearestKey } from "../config.js";
-import { KilnError } from "../errors.js";
+import { KilnError, systemError } from "../errors.js";
 
 /** A citty value that may be given directly, as a promise, or as a function returning either. */
 async function resolved<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
@@ -64,7 +64,8 @@ export async function runCli(root: CommandDef, rawArgs = process.argv.slice(2)):
     }
     await checkFlags(root, rawArgs);
     await runCommand(root, { rawArgs });
-  } catch (error) {
+  } catch (thrown) {
+    const error = systemError(thrown) ?? thrown;
     if (error instanceof KilnError) {
       process.stderr.write(`kiln: ${error.code}: ${error.message}\n`);
       if (process.env.KILN_DEBUG) console.error(error.stack);

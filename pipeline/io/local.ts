@@ -6,7 +6,7 @@ import type { Readable, Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { KilnError, errorMessage } from "../errors.js";
+import { KilnError, errorMessage, systemError } from "../errors.js";
 import { compressionOf, compressor } from "./compression.js";
 
 /** A `file://` URL as a path; anything else as it is. */
@@ -55,6 +55,8 @@ export function openLocalWriteAtomic(path: string, options: { level?: number } =
   const temporary = `${target}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   // flush: fsync before close, so the rename never publishes a file whose bytes are not on disk.
   const file = createWriteStream(temporary, { flags: "wx", flush: true });
+  // A failed write (disk full) carries no path: name the file being written.
+  file.on("error", (error: NodeJS.ErrnoException) => (error.path ??= target));
   const encoder = compressor(compressionOf(target), options.level);
   const stream = encoder ?? file;
   const done = encoder ? pipeline(encoder, file) : finished(file);
@@ -79,7 +81,7 @@ export function openLocalWriteAtomic(path: string, options: { level?: number } =
         await rename(temporary, target);
       } catch (error) {
         await removeTemporary();
-        throw new KilnError("write_error", `${path}: ${errorMessage(error)}`);
+        throw systemError(error, path) ?? new KilnError("write_error", `${path}: ${errorMessage(error)}`);
       }
       await syncDirectory(dirname(target));
     },

@@ -17,7 +17,11 @@ export async function* readJsonl(file: string, ctx: TaskContext, fields: DocFiel
   stream.setEncoding("utf8");
   const name = path.basename(file);
   let lineNumber = 0;
-  for await (const line of lines(stream)) {
+  const onTooLong = (line: number, chars: number) => {
+    ctx.skip("jsonl", "line_too_long");
+    ctx.log(`jsonl: ${file}:${line}: skipped: line_too_long: ${chars} characters`);
+  };
+  for await (const line of lines(stream, { file, onTooLong })) {
     lineNumber++;
     if (line.length === 0 || line === "\r") continue;
     const doc = parseDocLine(line, `${name}:${lineNumber}`, fields);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { lines, parseDocLine, serializeDoc } from "../../pipeline/jsonl.js";
+import { lines, parseDocLine, serializeDoc, type LineOptions } from "../../pipeline/jsonl.js";
 
-async function collect(chunks: string[]): Promise<string[]> {
+async function collect(chunks: string[], options: LineOptions = {}): Promise<string[]> {
   const out: string[] = [];
-  for await (const line of lines((async function* () { yield* chunks; })())) out.push(line);
+  for await (const line of lines((async function* () { yield* chunks; })(), options)) out.push(line);
   return out;
 }
 
@@ -11,6 +11,23 @@ describe("JSONL doc codec", () => {
   it("splits lines across chunk boundaries", async () => {
     expect(await collect(["a\nb", "c\n", "", "d", "e\nf"])).toEqual(["a", "bc", "de", "f"]);
     expect(await collect(["\n\n"])).toEqual(["", ""]);
+  });
+
+  it("reads past a line over the limit, in any chunking, and reports it by number and length", async () => {
+    const heard: [number, number][] = [];
+    const onTooLong = (line: number, chars: number) => heard.push([line, chars]);
+    // Line 2 has 12 characters; the limit is 5.
+    for (const chunks of [["ab\nabcdefghijkl\ncd\n"], ["ab\nabc", "def", "ghijkl", "\ncd"], ["ab\n", "abcdefghijkl"]]) {
+      heard.length = 0;
+      const out = await collect(chunks, { maxChars: 5, onTooLong });
+      expect(out.slice(0, 2)).toEqual(["ab", ""]);
+      expect(heard).toEqual([[2, 12]]);
+    }
+    expect(await collect(["abcde\n"], { maxChars: 5, onTooLong })).toEqual(["abcde"]);
+    await expect(collect(["ok\n0123456789\n"], { maxChars: 5, file: "x.jsonl" })).rejects.toMatchObject({
+      code: "line_too_long",
+      message: "x.jsonl:2: line of 10 characters is over the 5-character limit",
+    });
   });
 
   it("parses documents and says why a line is not one", () => {

@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Doc, TaskContext } from "../../../pipeline/doc.js";
+import { MAX_LINE_CHARS } from "../../../pipeline/jsonl.js";
+import { readJsonl } from "../../../stages/readers/jsonl.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "kiln-jsonl-limits-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("jsonl reader", () => {
+  it("skips a line longer than the limit as one counted document, naming the file and line, and reads on", async () => {
+    const file = path.join(dir, "huge.jsonl");
+    const out = createWriteStream(file);
+    const head = '{"id":"huge","text":"';
+    out.write(`{"id":"a","text":"before"}\n${head}`);
+    const block = "x".repeat(1 << 20);
+    let chars = head.length + 2;
+    for (let written = 0; written <= MAX_LINE_CHARS; written += block.length) {
+      out.write(block);
+      chars += block.length;
+    }
+    out.write('"}\n{"id":"b","text":"after"}\n');
+    await new Promise((resolve) => out.end(resolve));
+
+    const skips: Record<string, number> = {};
+    const logs: string[] = [];
+    const ctx: TaskContext = {
+      rank: 0,
+      world: 1,
+      step: "read",
+      stepDataDir: () => dir,
+      skip: (_stage, reason, n = 1) => void (skips[reason] = (skips[reason] ?? 0) + n),
+      drop() {},
+      log: (message) => void logs.push(message),
+    };
+    const docs: Doc[] = [];
+    for await (const doc of readJsonl(file, ctx, { textKey: "text", idKey: "id" })) docs.push(doc);
+    expect(docs.map((doc) => doc.id)).toEqual(["a", "b"]);
+    expect(skips).toEqual({ line_too_long: 1 });
+    expect(logs).toEqual([`jsonl: ${file}:2: skipped: line_too_long: ${chars} characters`]);
+  });
+});
