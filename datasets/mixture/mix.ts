@@ -12,7 +12,7 @@
  *    A source's cursor carries over between phases, so replay in a later phase continues with
  *    documents not yet seen. Realised shares miss the weights by at most one document per source.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { KilnError } from "../../pipeline/errors.js";
 import { writeFileAtomic } from "../../pipeline/io/storage.js";
@@ -107,14 +107,20 @@ export async function runMixture(mixture: ResolvedMixture, options: MixOptions):
   }
   for (const name of Object.keys(mixture.sources)) if (!used.includes(name)) log(`source "${name}" is in no phase: not read`);
 
-  await mkdir(options.out, { recursive: true });
-  const spillDir = path.join(options.out, `.kiln-mix-${process.pid}`);
+  // The new mixture is written beside the folder and swapped in whole: a run that fails part-way
+  // leaves an earlier mixture in `out` exactly as it was.
+  const out = path.resolve(options.out);
+  await checkReplaceable(out);
+  const staging = `${out}.partial-${process.pid}`;
+  await removeAbandoned(out);
+  const spillDir = path.join(staging, ".spill");
   await mkdir(spillDir, { recursive: true });
   const writers: ShardWriter[] = [];
   const stores = new Map<string, SpillStore>();
+  let manifest: Manifest;
   try {
     const sources: Record<string, SourceTotals> = {};
-    const common = { root: options.out, dtype, targetTokens: spec.shardTokens, batchTokens: options.batchTokens };
+    const common = { root: staging, dtype, targetTokens: spec.shardTokens, batchTokens: options.batchTokens };
     const sharedVal = spec.validation.perSource ? undefined : new ShardWriter({ ...common, folder: "val", split: "val" });
     if (sharedVal) writers.push(sharedVal);
     for (const name of used) {
@@ -186,7 +192,7 @@ export async function runMixture(mixture: ResolvedMixture, options: MixOptions):
       totals.trainTokens = cursor.consumedTokens;
       totals.epochs = cursor.consumedTokens / stores.get(name)!.tokens;
     }
-    const manifest: Manifest = {
+    manifest = {
       format: MANIFEST_FORMAT, version: MANIFEST_VERSION,
       tokenizer: { name: tokenizer.name, vocabSize: tokenizer.vocabSize, eos: tokenizer.eos, specialTokens: Object.fromEntries(tokenizer.specialTokens) },
       dtype, seed: spec.seed, sources, phases,
@@ -194,15 +200,70 @@ export async function runMixture(mixture: ResolvedMixture, options: MixOptions):
       shards: [...writers.filter((w) => w.split === "train"), ...writers.filter((w) => w.split === "val")].flatMap((w) => w.shards),
       mixture: spec,
     };
-    await writeFileAtomic(path.join(options.out, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
-    return manifest;
+    await writeFileAtomic(path.join(staging, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
   } catch (error) {
     for (const writer of writers) await writer.abort();
-    throw error;
-  } finally {
     for (const store of stores.values()) await store.close();
-    await rm(spillDir, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
+  for (const store of stores.values()) await store.close();
+  await rm(spillDir, { recursive: true, force: true });
+  await swapIn(staging, out);
+  return manifest;
+}
+
+/** `out` may be replaced: it does not exist, is empty, or holds a mixture (its manifest.json). */
+async function checkReplaceable(out: string): Promise<void> {
+  const entries = await readdir(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [] as string[];
+    throw error;
+  });
+  if (entries.length > 0 && !entries.includes(MANIFEST_NAME)) {
+    throw new KilnError("bad_argument", `${out}: not empty and not a kiln mix output (no ${MANIFEST_NAME}); choose another --out`);
+  }
+}
+
+/**
+ * Cleans up after runs into `out` that were killed: their `.partial-<pid>` folders are removed; an
+ * `.old-<pid>` folder is the earlier mixture, put back if the swap stopped before the new one was in.
+ */
+async function removeAbandoned(out: string): Promise<void> {
+  const prefix = `${path.basename(out)}.`;
+  const siblings = await readdir(path.dirname(out)).catch(() => [] as string[]);
+  for (const name of siblings.sort()) {
+    const match = /^(partial|old)-(\d+)$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : "");
+    if (!match) continue;
+    const pid = Number(match[2]);
+    if (pid !== process.pid && isRunning(pid)) continue;
+    const folder = path.join(path.dirname(out), name);
+    const restored = match[1] === "old" && (await rename(folder, out).then(() => true, () => false));
+    if (!restored) await rm(folder, { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Renames `staging` to `out`, first moving an earlier `out` aside and then removing it. */
+async function swapIn(staging: string, out: string): Promise<void> {
+  await mkdir(path.dirname(out), { recursive: true });
+  const old = `${out}.old-${process.pid}`;
+  const hadOld = await rename(out, old).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return false;
+      throw error;
+    },
+  );
+  await rename(staging, out);
+  if (hadOld) await rm(old, { recursive: true, force: true });
 }
 
 /** Tokens wanted from each source in each phase; checks maxEpochs before anything is written. */

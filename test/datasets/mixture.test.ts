@@ -2,6 +2,7 @@ import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { runCommand } from "citty";
+import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mixCommand } from "../../datasets/mixture/cli.js";
@@ -147,12 +148,46 @@ describe("kiln mix", () => {
     await expect(runMixture(await loadMixtureFile(await writeMixture("exhausted", spec)), { out, tokenizer: gpt2 })).rejects.toThrow(
       /source "finance" is too small: the phases need 30000 of its tokens but it has \d+ train tokens x maxEpochs 2 = \d+/,
     );
-    await expect(access(path.join(out, "manifest.json"))).rejects.toThrow();
-    expect(await readdir(out)).toEqual([]);
+    await expect(access(out)).rejects.toThrow();
+    expect((await readdir(dir)).filter((name) => /^exhausted\.(partial|old)-/.test(name))).toEqual([]);
     // Without a token count, the run takes all that the tightest source allows: finance exactly 2 epochs.
     const manifest = await runMixture(await loadMixtureFile(await writeMixture("all", { ...spec, tokens: undefined })), { out: path.join(dir, "all"), tokenizer: gpt2 });
     expect(manifest.sources.finance!.epochs).toBe(2);
     expect(manifest.sources.finance!.trainTokens).toBe(2 * manifest.sources.finance!.tokens);
+  });
+
+  it("leaves an earlier mixture in --out untouched when a new one fails part-way, and replaces it whole when one succeeds", async () => {
+    const out = path.join(dir, "replace");
+    const first = { tokenizer: "gpt2", sources: { web: { path: "sources/web.jsonl", weight: 1 } }, tokens: 5000, validation: { fraction: 0.05 }, seed: 1 };
+    await runMixture(await loadMixtureFile(await writeMixture("replace-1", first)), { out, tokenizer: gpt2 });
+    const snapshot = async () => {
+      const files = (await readdir(out, { recursive: true })).sort();
+      return Promise.all(files.map(async (f) => [f, await readFile(path.join(out, f)).catch(() => "(folder)")] as const));
+    };
+    const before = await snapshot();
+
+    // The second source fails after the first has written its validation shard.
+    const broken = path.join(dir, "sources", "zzz.jsonl.gz");
+    await writeFile(broken, Buffer.concat([gzipSync('{"text":"fine"}\n'), Buffer.from("not gzip")]));
+    const failing = { ...first, sources: { web: { path: "sources/web.jsonl", weight: 0.5 }, zzz: { path: "sources/zzz.jsonl.gz", weight: 0.5 } } };
+    await expect(runMixture(await loadMixtureFile(await writeMixture("replace-2", failing)), { out, tokenizer: gpt2 })).rejects.toThrow(/zzz\.jsonl\.gz: at offset \d+: 8 bytes that are not gzip data/);
+    expect(await snapshot()).toEqual(before);
+    expect((await readdir(dir)).filter((name) => /^replace\.(partial|old)-/.test(name))).toEqual([]);
+
+    const second = await runMixture(await loadMixtureFile(await writeMixture("replace-3", { ...first, seed: 2 })), { out, tokenizer: gpt2 });
+    expect(JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8")).seed).toBe(2);
+    expect((await snapshot()).filter(([f]) => f.endsWith(".arrow")).map(([f]) => f)).toEqual(second.shards.map((s) => s.path).sort());
+  });
+
+  it("refuses an --out folder that holds other files", async () => {
+    const out = path.join(dir, "not-a-mix");
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, "notes.txt"), "mine");
+    const spec = { tokenizer: "gpt2", sources: { web: { path: "sources/web.jsonl", weight: 1 } }, tokens: 2000 };
+    await expect(runMixture(await loadMixtureFile(await writeMixture("not-a-mix", spec)), { out, tokenizer: gpt2 })).rejects.toThrow(
+      `${out}: not empty and not a kiln mix output (no manifest.json); choose another --out`,
+    );
+    expect(await readdir(out)).toEqual(["notes.txt"]);
   });
 
   it("runs phases in order: general, then domain with web replay continuing where it stopped", async () => {
