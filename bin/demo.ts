@@ -192,7 +192,7 @@ export function demoCommand(builtinModules: string[]) {
       seed: { type: "string", description: "sample corpus seed", default: "1" },
       pages: { type: "string", description: "sample corpus pages", default: "600" },
       workers: { type: "string", description: "worker threads; default: number of cores" },
-      "train-seconds": { type: "string", description: "seconds of GPT pretraining (LoRA fine-tuning gets a third of it)", default: "60" },
+      "train-steps": { type: "string", description: "GPT pretraining steps (LoRA fine-tuning gets a third as many); about a minute on two cores", default: "750" },
     },
     async run({ args }) {
       const sample = await ensureSample(Number(args.seed), Number(args.pages));
@@ -214,14 +214,14 @@ export function demoCommand(builtinModules: string[]) {
       process.stdout.write(`\n${quality.summary}\nof the ${curated.size} curated pages, ${passed.size} pass the classifier (score >= 0.5)\n`);
       const mixed = await tokenizeAndMix(output, path.join(output, "quality", "data"));
       process.stdout.write(`\n${mixed.report}\n`);
-      const seconds = Number(args["train-seconds"]);
+      const steps = Number(args["train-steps"]);
       const { demoTraining } = await import("../trainer/demo.js");
       const trained = await demoTraining({
         shards: mixed.shards,
         tokenizer: path.join(output, "tokenizer.json"),
         out: path.join(output, "model"),
-        pretrainSeconds: seconds,
-        finetuneSeconds: Math.max(5, Math.round(seconds / 3)),
+        pretrainSteps: steps,
+        finetuneSteps: Math.max(5, Math.round(steps / 3)),
         log: (line) => process.stderr.write(line + "\n"),
       });
       process.stdout.write(`\n${trained.report}\n`);

@@ -5,21 +5,19 @@
  * training tokens (the loss a model that ignores context cannot beat), and a chat generation
  * before and after fine-tuning.
  *
- * The number of steps is set from a measured step time so the phases take about the requested
- * seconds on whatever machine runs them; a deadline stops a phase that runs long anyway.
+ * The phases run a fixed number of steps, so the demo gives the same numbers on every machine
+ * under any load; the defaults take about a minute and a half on two wasm cores.
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { describeSelection, selectBackend } from "./backend.js";
-import { optimConfigSchema, parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
+import { parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
 import { openShardData, type PackedTokens, type TokenDataset } from "./data.js";
 import { evaluationSet } from "./evaluation.js";
 import { generate } from "./generate.js";
 import { kernelsFor } from "./kernels.js";
 import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params } from "./model.js";
-import { AdamW } from "./optim.js";
-import { readStep, trainStep } from "./step.js";
 import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 import { disposeResult, train, validate, type ValidationResult } from "./train.js";
 
@@ -30,8 +28,9 @@ export interface DemoTrainingOptions {
   tokenizer: string;
   /** Folder for the two runs: `<out>/pretrain`, `<out>/finetune`. */
   out: string;
-  pretrainSeconds?: number;
-  finetuneSeconds?: number;
+  /** Optimizer steps of pretraining (default 750) and of LoRA fine-tuning (default 250). */
+  pretrainSteps?: number;
+  finetuneSteps?: number;
   log?: (line: string) => void;
   /** Model shape; the vocabulary always comes from the manifest. */
   model?: Partial<Omit<ModelConfig, "vocabSize">>;
@@ -83,26 +82,6 @@ function entropyOf(counts: Map<number, number>): number {
   return entropy;
 }
 
-/** Seconds per optimizer step of `model` at `batchSize`, measured on four steps after a warm-up (the first steps are slow). */
-async function measureStepSeconds(model: ModelConfig, batchSize: number, kernels: Kernels): Promise<number> {
-  const params = initParams(model, 0);
-  const optimizer = new AdamW(optimConfigSchema.parse({}), params);
-  const n = batchSize * model.blockSize;
-  const batch = {
-    batchSize, blockSize: model.blockSize, mask: new Float32Array(n).fill(1), sources: new Uint16Array(n),
-    inputs: Int32Array.from({ length: n }, (_, i) => (i * 7919) % model.vocabSize),
-    targets: Int32Array.from({ length: n }, (_, i) => (i * 104729) % model.vocabSize),
-  };
-  const state = { config: model, params, trainable: params, optimizer, kernels };
-  for (let i = 0; i < 3; i++) await readStep(trainStep(state, [batch], 1e-3, 1));
-  const start = performance.now();
-  for (let i = 0; i < 4; i++) await readStep(trainStep(state, [batch], 1e-3, 1));
-  const seconds = (performance.now() - start) / 4000;
-  optimizer.dispose();
-  disposeParams(params);
-  return seconds;
-}
-
 function chatPrompt(user: string): string {
   return `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`;
 }
@@ -129,8 +108,8 @@ function validationTable(columns: [string, ValidationResult][]): string {
 
 export async function demoTraining(options: DemoTrainingOptions): Promise<{ report: string }> {
   const log = options.log ?? (() => undefined);
-  const pretrainSeconds = options.pretrainSeconds ?? 60;
-  const finetuneSeconds = options.finetuneSeconds ?? 20;
+  const pretrainSteps = options.pretrainSteps ?? 750;
+  const finetuneSteps = options.finetuneSteps ?? 250;
   // wasm when no native or GPU backend loads; the fast kernels suit wasm and cpu.
   const selection = await selectBackend("auto");
   log(describeSelection(selection));
@@ -150,9 +129,7 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
   await rm(pretrainDir, { recursive: true, force: true });
   await rm(finetuneDir, { recursive: true, force: true });
 
-  const stepSeconds = await measureStepSeconds(model, BATCH_SIZE, kernels);
-  const pretrainSteps = Math.max(10, Math.round(pretrainSeconds / stepSeconds));
-  log(`demo model: ${parameterCount(model)} parameters ${JSON.stringify(model)}; ${(stepSeconds * 1000).toFixed(0)} ms per step of ${BATCH_SIZE}×${model.blockSize} tokens → ${pretrainSteps} pretraining steps`);
+  log(`demo model: ${parameterCount(model)} parameters ${JSON.stringify(model)}; ${pretrainSteps} pretraining steps of ${BATCH_SIZE}×${model.blockSize} tokens`);
 
   const initial = initParams(model, 1337);
   const atInit = await evaluate(initial);
@@ -165,7 +142,7 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
       optim: { learningRate: 3e-3, minLearningRate: 3e-4, warmupSteps: Math.max(5, Math.round(pretrainSteps / 20)), weightDecay: 0.1 },
       evalEvery: 0, evalBatches, checkpointEvery: 0, logEvery: Math.max(1, Math.round(pretrainSteps / 10)), seed: 1337,
     }),
-    { train: trainData, val: undefined, log, kernels, deadline: started + 1.15 * pretrainSeconds * 1000 },
+    { train: trainData, val: undefined, log, kernels },
   );
   const pretrainTime = (performance.now() - started) / 1000;
   const afterPretrain = await evaluate(pretrain.params);
@@ -175,8 +152,6 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
   const finalTrainLoss = lastLosses.reduce((a, b) => a + b, 0) / lastLosses.length;
   disposeResult(pretrain);
 
-  // LoRA steps skip the weight gradients of the frozen model; the pretraining step time is a safe bound.
-  const finetuneSteps = Math.max(5, Math.round(finetuneSeconds / (pretrainTime / pretrain.step)));
   const sftData = await openShardData(options.shards, { maskedOnly: true });
   const finetuneStart = performance.now();
   const finetune = await train(
@@ -187,7 +162,7 @@ export async function demoTraining(options: DemoTrainingOptions): Promise<{ repo
       init: { from: path.join(pretrainDir, "checkpoint"), mode: "lora" },
       lora: { rank: 8, alpha: 16, dropout: 0, targets: ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"] },
     }),
-    { train: sftData, log, kernels, deadline: finetuneStart + 1.25 * finetuneSeconds * 1000 },
+    { train: sftData, log, kernels },
   );
   const finetuneTime = (performance.now() - finetuneStart) / 1000;
   const afterFinetune = await evaluate(finetune.params, finetune.adapters);

@@ -32,8 +32,6 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Stop after this many steps of the phase, saving a checkpoint (tests simulate a kill with it). */
   stopAfter?: number;
-  /** Wall-clock deadline (`performance.now()` ms): stop after the step that passes it, saving a checkpoint. */
-  deadline?: number;
   /** Start over: delete the run folder's checkpoint and metrics instead of resuming from them. */
   restart?: boolean;
   /** FLOP/s used for MFU; measured on the backend when absent. */
@@ -230,8 +228,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       windowTokens += tokensPerStep;
       const atEnd = step === config.steps;
       const validating = valData !== undefined && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd);
-      const outOfTime = options.deadline !== undefined && performance.now() >= options.deadline && step < lastStep;
-      const saving = (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep || outOfTime;
+      const saving = (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep;
       if (step % config.logEvery === 0 || step === lastStep) {
         const { loss, gradNorm } = await readBack();
         const seconds = (performance.now() - windowStart) / 1000;
@@ -248,10 +245,6 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
       }
       if (saving) await save();
-      if (outOfTime) {
-        log(`stopping at step ${step}/${config.steps}: out of time`);
-        break;
-      }
     }
   } finally {
     await group?.close();

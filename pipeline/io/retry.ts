@@ -89,12 +89,12 @@ export function retryDelayMs(error: unknown, failures: number, policy: RetryPoli
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds from now. */
-export function parseRetryAfter(header: string | null): number | undefined {
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
   if (header === null || header.trim() === "") return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 export async function waitBeforeRetry(ms: number, signal?: AbortSignal): Promise<void> {

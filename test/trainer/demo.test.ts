@@ -49,7 +49,7 @@ describe("training on demo-like shards", () => {
 
   it("demoTraining pretrains, LoRA-fine-tunes and reports loss curve, losses per source, entropy and generations", async () => {
     const lines: string[] = [];
-    const { report } = await demoTraining({ ...fixture, out: path.join(dir, "demo"), pretrainSeconds: 8, finetuneSeconds: 3, log: (l) => lines.push(l) });
+    const { report } = await demoTraining({ ...fixture, out: path.join(dir, "demo"), pretrainSteps: 100, finetuneSteps: 40, log: (l) => lines.push(l) });
     await access(path.join(dir, "demo", "pretrain", "loss.svg"));
     await access(path.join(dir, "demo", "finetune", "adapter", "adapter.json"));
     expect(report).toContain(`loss curves: ${path.join(dir, "demo", "pretrain", "loss.svg")}`);

@@ -110,5 +110,5 @@ describe("kiln train killed with SIGKILL", () => {
     const files = (await readdir(path.join(dir, "killed", "checkpoint"))).sort();
     const meta = JSON.parse(await readFile(checkpointJson, "utf8")) as { files: { weights: string; optimizer: string } };
     expect(files).toEqual(["checkpoint.json", meta.files.optimizer, meta.files.weights].sort());
-  }, 120_000);
+  });
 });

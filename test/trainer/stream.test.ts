@@ -230,5 +230,5 @@ describe("training on streamed shards", () => {
     expect(end.epoch * 6 + end.shard).toBeGreaterThan(middle.epoch * 6 + middle.shard);
     disposeResult(straight);
     disposeResult(second);
-  }, 60_000);
+  });
 });
