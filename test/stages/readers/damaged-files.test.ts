@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Doc, TaskContext } from "../../../pipeline/doc.js";
+import type { Doc } from "../../../pipeline/doc.js";
 import { getSpec } from "../../../pipeline/registry.js";
 import "../../../stages/readers/index.js";
 import { httpResponseBlock, serializeWarcRecord, warcRecordId } from "../../../datasets/sample/warc-writer.js";
+import { readerContext } from "./context.js";
 
 /** Whole files with damage a real crawl or a careless `cat` produces, read through real storage. */
 
@@ -21,23 +22,6 @@ function page(file: number, n: number): Buffer {
 const warcGz = (file: number, count: number) => Buffer.concat(Array.from({ length: count }, (_, n) => gzipSync(page(file, n))));
 const idsOf = (file: number, count: number) => Array.from({ length: count }, (_, n) => idOf(file, n));
 
-function context() {
-  const skips: Record<string, number> = {};
-  const logs: string[] = [];
-  const ctx: TaskContext = {
-    rank: 0,
-    world: 1,
-    step: "read",
-    stepDataDir: () => "",
-    skip(stage, reason, n = 1) {
-      skips[`${stage}:${reason}`] = (skips[`${stage}:${reason}`] ?? 0) + n;
-    },
-    drop() {},
-    log: (message) => logs.push(message),
-  };
-  return { ctx, skips, logs };
-}
-
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "kiln-damaged-"));
@@ -50,7 +34,7 @@ async function read(reader: string, name: string, bytes: Buffer) {
   const file = path.join(dir, name);
   await writeFile(file, bytes);
   const spec = getSpec("reader", reader);
-  const { ctx, skips, logs } = context();
+  const { ctx, skips, logs } = readerContext();
   const docs: Doc[] = [];
   for await (const doc of spec.create(spec.params.parse({})).read(file, ctx)) docs.push(doc);
   return { docs, skips, logs, file };

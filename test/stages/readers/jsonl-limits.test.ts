@@ -3,9 +3,10 @@ import { createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Doc, TaskContext } from "../../../pipeline/doc.js";
+import type { Doc } from "../../../pipeline/doc.js";
 import { MAX_LINE_CHARS } from "../../../pipeline/jsonl.js";
 import { readJsonl } from "../../../stages/readers/jsonl.js";
+import { readerContext } from "./context.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -30,21 +31,11 @@ describe("jsonl reader", () => {
     out.write('"}\n{"id":"b","text":"after"}\n');
     await new Promise((resolve) => out.end(resolve));
 
-    const skips: Record<string, number> = {};
-    const logs: string[] = [];
-    const ctx: TaskContext = {
-      rank: 0,
-      world: 1,
-      step: "read",
-      stepDataDir: () => dir,
-      skip: (_stage, reason, n = 1) => void (skips[reason] = (skips[reason] ?? 0) + n),
-      drop() {},
-      log: (message) => void logs.push(message),
-    };
+    const { ctx, skips, logs } = readerContext();
     const docs: Doc[] = [];
     for await (const doc of readJsonl(file, ctx, { textKey: "text", idKey: "id" })) docs.push(doc);
     expect(docs.map((doc) => doc.id)).toEqual(["a", "b"]);
-    expect(skips).toEqual({ line_too_long: 1 });
+    expect(skips).toEqual({ "jsonl:line_too_long": 1 });
     expect(logs).toEqual([`jsonl: ${file}:2: skipped: line_too_long: ${chars} characters`]);
   });
 });

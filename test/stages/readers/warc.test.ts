@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { brotliCompressSync, createGunzip, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
-import type { TaskContext } from "../../../pipeline/doc.js";
 import { getSpec } from "../../../pipeline/registry.js";
 import { base32 } from "../../../datasets/sample/warc-writer.js";
 import { decodeHttpBody, isHttpProblem, parseHttpResponse, type HttpResponse } from "../../../stages/readers/http-response.js";
@@ -15,6 +14,7 @@ import {
   type WarcRecord,
 } from "../../../stages/readers/warc.js";
 import { wetDocs } from "../../../stages/readers/wet.js";
+import { readerContext } from "./context.js";
 
 // The registered readers open files through storage; here the "files" are in memory.
 const files = vi.hoisted(() => new Map<string, Buffer>());
@@ -86,31 +86,8 @@ async function records(bytes: Buffer, chunkSize = 65536, maxBlockBytes?: number)
   };
 }
 
-function fakeContext() {
-  const skips: Record<string, number> = {};
-  const logs: string[] = [];
-  const ctx: TaskContext = {
-    rank: 0,
-    world: 1,
-    step: "read",
-    stepDataDir() {
-      throw new Error("readers never read other steps");
-    },
-    skip(stage, reason, n = 1) {
-      skips[`${stage}:${reason}`] = (skips[`${stage}:${reason}`] ?? 0) + n;
-    },
-    drop() {
-      throw new Error("readers never drop");
-    },
-    log(message) {
-      logs.push(message);
-    },
-  };
-  return { ctx, skips, logs };
-}
-
 async function readDocs(bytes: Buffer, params: Record<string, unknown> = {}, file = "/data/test.warc.gz") {
-  const { ctx, skips, logs } = fakeContext();
+  const { ctx, skips, logs } = readerContext();
   const docs = [];
   for await (const doc of warcDocs(gunzipped(gzipRecords(bytes)), file, warcReaderParams.parse(params), ctx)) docs.push(doc);
   return { docs, skips, logs };
@@ -358,7 +335,7 @@ describe("warc reader", () => {
     const params = spec.params.parse({});
     expect(params).toEqual({ maxBytes: 2_000_000, keepTruncated: false, keepHttpHeaders: false });
     files.set("mem://a.warc.gz", gzipRecords(...pages()));
-    const { ctx, skips } = fakeContext();
+    const { ctx, skips } = readerContext();
     const ids = [];
     for await (const doc of spec.create(params).read("mem://a.warc.gz", ctx)) ids.push(doc.id);
     expect(ids).toEqual([idOf(1), idOf(3), idOf(4), idOf(6)]);
@@ -375,7 +352,7 @@ describe("wet reader", () => {
 
   it("yields the extracted text of each conversion record with its language", async () => {
     const wet = gzipRecords(warcinfo, conversion(1, "Über Größe\nZweite Zeile", { "WARC-Identified-Content-Language": "deu,eng" }), conversion(2, "no language"), conversion(3, " \n"));
-    const { ctx, skips, logs } = fakeContext();
+    const { ctx, skips, logs } = readerContext();
     const docs = [];
     for await (const doc of wetDocs(gunzipped(wet), "/data/x.warc.wet.gz", ctx)) docs.push(doc);
     expect(docs).toEqual([
