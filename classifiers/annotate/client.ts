@@ -4,6 +4,7 @@
  * 429, 5xx, network errors and timeouts, honouring Retry-After up to the delay cap.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseRetryAfter } from "../../pipeline/io/retry.js";
 
 export interface ChatConfig {
   /** e.g. http://localhost:8000/v1; the client posts to `<baseUrl>/chat/completions`. */
@@ -62,13 +63,6 @@ class Retryable extends Error {
   }
 }
 
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
 
 /**
  * Text from the server, safe to log: the API key and any bearer token or authorization value
@@ -97,7 +91,7 @@ async function attempt(config: ChatConfig, prompt: string): Promise<Omit<ChatRep
     throw new Retryable("network", shown((error as Error).message));
   }
   if (response.status === 429 || response.status >= 500) {
-    throw new Retryable(`http_${response.status}`, `HTTP ${response.status}: ${shown(text)}`, retryAfterMs(response.headers.get("retry-after")));
+    throw new Retryable(`http_${response.status}`, `HTTP ${response.status}: ${shown(text)}`, parseRetryAfter(response.headers.get("retry-after")));
   }
   if (!response.ok) throw new ChatError(`http_${response.status}`, `HTTP ${response.status}: ${shown(text)}`, 1);
   let parsed: { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
