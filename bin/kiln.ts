@@ -29,6 +29,7 @@ export const kiln = defineCommand({
     finetune: () => import("../trainer/cli.js").then((m) => m.finetuneCommand),
     generate: () => import("../trainer/cli.js").then((m) => m.generateCommand),
     eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
+    export: () => import("../trainer/cli.js").then((m) => m.exportCommand),
   },
 });
 

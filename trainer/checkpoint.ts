@@ -1,6 +1,7 @@
 /**
  * Checkpoints: a folder with `checkpoint.json` (configs, step, RNG state, data position,
- * tokenizer id, and an index of the tensors) and float32 binaries.
+ * tokenizer id, and an index of the tensors) and float32 binaries. `loadCheckpoint` also reads a
+ * Hugging Face GPT-2 folder (hf/checkpoint.ts).
  *
  * A save is atomic as a whole: each save writes binaries under fresh names (temp file + rename),
  * then replaces `checkpoint.json` (temp file + rename), which names them, and only then deletes
@@ -14,6 +15,7 @@ import { KilnError } from "../pipeline/errors.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
 import type { LoraConfig, ModelConfig, TrainConfig } from "./config.js";
 import type { DataPosition } from "./data.js";
+import { isHfFolder, loadHfCheckpoint } from "./hf/checkpoint.js";
 
 export const CHECKPOINT_FORMAT = "kiln-gpt-v1";
 
@@ -135,7 +137,9 @@ export async function hasCheckpoint(dir: string): Promise<boolean> {
   );
 }
 
+/** A Kiln checkpoint folder, or a Hugging Face GPT-2 folder (config.json + safetensors). */
 export async function loadCheckpoint(dir: string): Promise<CheckpointContents> {
+  if (!(await hasCheckpoint(dir)) && (await isHfFolder(dir))) return loadHfCheckpoint(dir);
   const { format: _format, weights, adapters, optimizer, files, ...meta } = await readCheckpointMeta(dir);
   return {
     meta,

@@ -1,6 +1,7 @@
 /**
- * `kiln train | finetune | generate | eval` as citty commands; bin/kiln.ts wires them in.
+ * `kiln train | finetune | generate | eval | export` as citty commands; bin/kiln.ts wires them in.
  */
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { defineCommand } from "citty";
@@ -11,11 +12,12 @@ import { loadTrainConfig, loraConfigSchema, trainConfigSchema, formatZodError, t
 import { hasValidationShards, isShardPath, openTokenData, type TokenDataset } from "./data.js";
 import { evaluationSet } from "./evaluation.js";
 import { generate } from "./generate.js";
-import { adaptersFromTensors } from "./lora.js";
+import { saveHfCheckpoint, type HfExportOptions } from "./hf/checkpoint.js";
+import { adaptersFromTensors, mergeAdapters } from "./lora.js";
 import { kernelsFor } from "./kernels.js";
 import { checkDevice } from "./webgpu/dispatch.js";
 import type { Params } from "./model.js";
-import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
+import { isBuiltinTokenizer, loadTextTokenizer, tokenizerFile, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
@@ -155,6 +157,30 @@ export const generateCommand = defineCommand({
     });
     await checkBackend();
     process.stdout.write((tokenizer && !args.tokens ? args.prompt + tokenizer.decode(out) : out.join(",")) + "\n");
+  },
+});
+
+export const exportCommand = defineCommand({
+  meta: { name: "export", description: "Write a checkpoint (LoRA adapters merged) as a Hugging Face GPT-2 folder: model.safetensors, config.json, tokenizer.json" },
+  args: {
+    ckpt: { type: "string", description: "checkpoint folder", required: true },
+    adapter: { type: "string", description: "LoRA adapter folder to merge in" },
+    out: { type: "string", description: "output folder", required: true },
+    format: { type: "string", description: "hf (the only format)", default: "hf" },
+  },
+  async run({ args }) {
+    if (args.format !== "hf") throw new KilnError("bad_argument", `--format ${args.format}: the only export format is hf`);
+    await selectBackend("cpu");
+    const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    if (adapters) mergeAdapters(params, adapters);
+    const ckpt = path.resolve(args.ckpt);
+    const id = meta.tokenizerId;
+    const options: HfExportOptions = { eosId: meta.eosId };
+    if (id !== undefined && isBuiltinTokenizer(id)) options.tokenizerName = id;
+    else if (id !== undefined) options.tokenizerFile = await tokenizerFile(id, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+    await mkdir(args.out, { recursive: true });
+    await saveHfCheckpoint(args.out, meta.model, params, options);
+    log(`wrote ${path.join(args.out, "model.safetensors")}, config.json${options.tokenizerFile ? " and tokenizer.json" : ""}`);
   },
 });
 

@@ -69,10 +69,20 @@ const KILN_BPE_PREFIX = "kiln-bpe:";
 export async function loadTextTokenizer(id: string, searchDirs: string[] = []): Promise<Tokenizer> {
   if (id === BYTE_TOKENIZER_ID) return byteTokenizer;
   if (isPretrainedName(id)) return fromDatasetTokenizer(await loadTokenizer(id), id);
+  return fromDatasetTokenizer(await loadTokenizer(await tokenizerFile(id, searchDirs)), id);
+}
+
+/** The tokenizer.json a tokenizer id names (see loadTextTokenizer); an error if none is found. */
+export async function tokenizerFile(id: string, searchDirs: string[] = []): Promise<string> {
   const file = id.startsWith(KILN_BPE_PREFIX) ? id.slice(KILN_BPE_PREFIX.length) : id;
   const candidates = [file, ...(path.isAbsolute(file) ? [] : searchDirs.map((d) => path.join(d, file))), ...searchDirs.map((d) => path.join(d, path.basename(file)))];
   for (const candidate of candidates) {
-    if (await access(candidate).then(() => true, () => false)) return fromDatasetTokenizer(await loadTokenizer(candidate), id);
+    if (await access(candidate).then(() => true, () => false)) return candidate;
   }
   throw new KilnError("no_tokenizer", `tokenizer "${id}" not found (tried ${candidates.join(", ")}); pass --tokenizer <tokenizer.json | pretrained name>`);
+}
+
+/** Whether the id names a tokenizer that is not a file (the byte tokenizer, a pretrained encoding). */
+export function isBuiltinTokenizer(id: string): boolean {
+  return id === BYTE_TOKENIZER_ID || isPretrainedName(id);
 }
