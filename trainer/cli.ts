@@ -93,7 +93,7 @@ export const finetuneCommand = defineCommand({
     rank: { type: "string", default: "8" },
     alpha: { type: "string", default: "16" },
     "lora-dropout": { type: "string", default: "0" },
-    targets: { type: "string", description: "comma-separated: attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj", default: "attn.c_attn,attn.c_proj" },
+    targets: { type: "string", description: "comma-separated projections (gpt2: attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj; llama: attn.q_proj,attn.k_proj,attn.v_proj,attn.o_proj,mlp.gate_proj,mlp.up_proj,mlp.down_proj); default attn.c_attn,attn.c_proj on gpt2, attn.q_proj,attn.v_proj on llama" },
     sources: { type: "string", description: "comma-separated sources of a shard folder to train on (default: all)" },
     "all-documents": { type: "boolean", description: "also train on documents without a loss mask (default: only masked instruction documents)", default: false },
     steps: { type: "string", default: "200" },
@@ -105,7 +105,7 @@ export const finetuneCommand = defineCommand({
   },
   async run({ args }) {
     if (args.mode !== "lora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora or full, got "${args.mode}"`);
-    const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), targets: args.targets.split(",") });
+    const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), ...(args.targets ? { targets: args.targets.split(",") } : {}) });
     if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
     const base = await loadCheckpoint(args.from);
     tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);

@@ -6,14 +6,25 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { KilnError } from "../pipeline/errors.js";
+import { parameterShapes } from "./model.js";
 
 export const modelConfigSchema = z.object({
+  kind: z
+    .enum(["gpt2", "llama"])
+    .optional()
+    .describe("gpt2 (default): learned positions, LayerNorm, GELU MLP, tied output; llama: RoPE, RMSNorm, SwiGLU, grouped-query attention"),
   vocabSize: z.number().int().positive().describe("token ids are < vocabSize (from the tokenizer / manifest)"),
   blockSize: z.number().int().positive().default(128).describe("context length in tokens"),
   layers: z.number().int().positive().default(4).describe("transformer blocks"),
   heads: z.number().int().positive().default(4).describe("attention heads per block"),
   width: z.number().int().positive().default(128).describe("embedding width (d_model)"),
   dropout: z.number().min(0).max(1).default(0).describe("dropout on embeddings, attention and residual branches"),
+  kvHeads: z.number().int().positive().optional().describe("llama: key/value heads, dividing heads (default: heads, no grouping)"),
+  mlpWidth: z.number().int().positive().optional().describe("llama: SwiGLU hidden width (default: 8/3 × width, rounded up to a multiple of 8)"),
+  ropeTheta: z.number().positive().optional().describe("llama: RoPE base (default 10000)"),
+  normEps: z.number().positive().optional().describe("llama: RMSNorm epsilon (default 1e-5)"),
+  tiedEmbeddings: z.boolean().optional().describe("llama: output projection tied to the token embedding (default true)"),
+  qkvBias: z.boolean().optional().describe("llama: biases on the query, key and value projections (Qwen2) (default false)"),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
@@ -34,7 +45,10 @@ export const loraConfigSchema = z.object({
   rank: z.number().int().positive().default(8),
   alpha: z.number().positive().default(16).describe("the adapter output is scaled by alpha / rank"),
   dropout: z.number().min(0).max(1).default(0).describe("dropout on the adapter input"),
-  targets: z.array(z.enum(["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"])).default(["attn.c_attn", "attn.c_proj"]),
+  targets: z
+    .array(z.enum(["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", "attn.q_proj", "attn.k_proj", "attn.v_proj", "attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]))
+    .optional()
+    .describe("projections to adapt (default: attn.c_attn, attn.c_proj on gpt2; attn.q_proj, attn.v_proj on llama)"),
 });
 export type LoraConfig = z.infer<typeof loraConfigSchema>;
 
@@ -88,7 +102,5 @@ export async function loadTrainConfig(file: string, overrides: Record<string, un
 
 /** Parameter count the MFU formula uses (6·N·tokens): every weight, embeddings included. */
 export function parameterCount(model: ModelConfig): number {
-  const d = model.width;
-  const perBlock = 2 * 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * 4 * d + 4 * d) + (4 * d * d + d);
-  return model.vocabSize * d + model.blockSize * d + model.layers * perBlock + 2 * d;
+  return parameterShapes(model).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
 }

@@ -12,8 +12,9 @@ import { Rng } from "./rng.js";
 export function createAdapters(model: ModelConfig, params: Params, lora: LoraConfig, seed: number): Map<string, LoraAdapter> {
   const rng = new Rng(seed);
   const adapters = new Map<string, LoraAdapter>();
+  const targets = lora.targets ?? (model.kind === "llama" ? ["attn.q_proj", "attn.v_proj"] : ["attn.c_attn", "attn.c_proj"]);
   for (let layer = 0; layer < model.layers; layer++) {
-    for (const target of lora.targets) {
+    for (const target of targets) {
       const name = `h.${layer}.${target}`;
       const weight = params.get(name + ".w");
       if (!weight) throw new Error(`no projection ${name} to adapt`);

@@ -10,6 +10,16 @@
  * Weights are stored [in, out] (GPT-2's Conv1D layout). Initialisation is GPT-2's: N(0, 0.02),
  * residual projections (attn.c_proj, mlp.c_proj) N(0, 0.02/√(2·layers)), zero biases, unit gains.
  *
+ * `kind: llama` is the Llama family's block (Touvron et al. 2023; Mistral, Qwen2, SmolLM share it),
+ * under the same parameter names where the parts agree (`wte`, `h.<i>.ln_1`, `ln_f`):
+ *
+ *   x = wte[idx]                                   no position embeddings: RoPE on queries and keys
+ *   for each block:  x = x + attn(rms_1(x))        RMSNorm; q, k, v projections, rotary positions
+ *                                                  (rotate-half form), key/value heads shared by
+ *                                                  groups of query heads; o_proj
+ *                    x = x + down(silu(gate(rms_2(x))) ⊙ up(rms_2(x)))     SwiGLU MLP
+ *   logits = rms_f(x) · wteᵀ, or · lm_head when the embeddings are untied
+ *
  * The math goes through a `Kernels` object. `plainKernels` below is the reference, written with
  * stock tfjs ops; `fastKernels` (kernels.ts) computes the same functions with custom gradients
  * that suit the wasm backend, and a test checks values and gradients of one against the other.
@@ -77,8 +87,45 @@ export interface ForwardOptions {
   adapters?: Map<string, LoraAdapter>;
 }
 
+/** Head width, key/value heads and SwiGLU width of a llama-kind model, defaults filled in. */
+export function llamaDims(config: ModelConfig): { headSize: number; kvHeads: number; mlpWidth: number; theta: number; eps: number; tied: boolean } {
+  return {
+    headSize: config.width / config.heads,
+    kvHeads: config.kvHeads ?? config.heads,
+    mlpWidth: config.mlpWidth ?? Math.ceil((8 * config.width) / 3 / 8) * 8,
+    theta: config.ropeTheta ?? 10_000,
+    eps: config.normEps ?? 1e-5,
+    tied: config.tiedEmbeddings ?? true,
+  };
+}
+
+function llamaShapes(config: ModelConfig): [string, number[]][] {
+  const d = config.width;
+  const { headSize, kvHeads, mlpWidth, tied } = llamaDims(config);
+  const q = config.heads * headSize;
+  const kv = kvHeads * headSize;
+  const shapes: [string, number[]][] = [["wte", [config.vocabSize, d]]];
+  for (let i = 0; i < config.layers; i++) {
+    const p = `h.${i}.`;
+    shapes.push([p + "ln_1.g", [d]]);
+    for (const [name, width] of [["q_proj", q], ["k_proj", kv], ["v_proj", kv]] as const) {
+      shapes.push([`${p}attn.${name}.w`, [d, width]]);
+      if (config.qkvBias) shapes.push([`${p}attn.${name}.b`, [width]]);
+    }
+    shapes.push(
+      [p + "attn.o_proj.w", [q, d]],
+      [p + "ln_2.g", [d]],
+      [p + "mlp.gate_proj.w", [d, mlpWidth]], [p + "mlp.up_proj.w", [d, mlpWidth]], [p + "mlp.down_proj.w", [mlpWidth, d]],
+    );
+  }
+  shapes.push(["ln_f.g", [d]]);
+  if (!tied) shapes.push(["lm_head.w", [d, config.vocabSize]]);
+  return shapes;
+}
+
 /** Parameter names and shapes, in a fixed order (the checkpoint order). */
 export function parameterShapes(config: ModelConfig): [string, number[]][] {
+  if (config.kind === "llama") return llamaShapes(config);
   const d = config.width;
   const shapes: [string, number[]][] = [
     ["wte", [config.vocabSize, d]],
@@ -102,6 +149,7 @@ export function parameterShapes(config: ModelConfig): [string, number[]][] {
 /** GPT-2 initialisation from our own seeded generator, so it is the same on every backend. */
 export function initParams(config: ModelConfig, seed: number): Params {
   if (config.width % config.heads !== 0) throw new Error(`width ${config.width} is not divisible by heads ${config.heads}`);
+  if (config.kind === "llama" && config.heads % llamaDims(config).kvHeads !== 0) throw new Error(`heads ${config.heads} is not divisible by kvHeads ${config.kvHeads}`);
   const rng = new Rng(seed);
   const residualStd = 0.02 / Math.sqrt(2 * config.layers);
   const params: Params = new Map();
@@ -110,7 +158,7 @@ export function initParams(config: ModelConfig, seed: number): Params {
     const values = new Float32Array(size);
     if (name.endsWith(".g")) values.fill(1);
     else if (shape.length === 2) {
-      const std = name.endsWith("c_proj.w") ? residualStd : 0.02;
+      const std = /(?:c_proj|o_proj|down_proj)\.w$/.test(name) ? residualStd : 0.02;
       for (let i = 0; i < size; i++) values[i] = std * rng.normal();
     }
     // Unnamed: tfjs variable names are global, and tests hold several models at once.
@@ -141,9 +189,9 @@ function dropout<T extends tf.Tensor>(ctx: Context, x: T, rate = ctx.dropout): T
   return ctx.nextSeed && rate > 0 ? (tf.dropout(x, rate, undefined, ctx.nextSeed()) as T) : x;
 }
 
-/** A projection `name` (e.g. h.0.attn.c_attn) with its LoRA adapter, if it has one. */
+/** A projection `name` (e.g. h.0.attn.c_attn), with its bias if it has one and its LoRA adapter if it has one. */
 function project(ctx: Context, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  const y = ctx.kernels.linear(x, get(ctx.params, name + ".w") as tf.Tensor2D, get(ctx.params, name + ".b") as tf.Tensor1D);
+  const y = ctx.kernels.linear(x, get(ctx.params, name + ".w") as tf.Tensor2D, ctx.params.get(name + ".b") as tf.Tensor1D | undefined);
   const adapter = ctx.adapters?.get(name);
   if (!adapter) return y;
   const low = ctx.kernels.linear(dropout(ctx, x, adapter.dropout), adapter.a as tf.Tensor2D);
@@ -183,6 +231,7 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
     dropout: config.dropout,
     nextSeed: seedRng ? () => seedRng.seed() : undefined,
   };
+  if (config.kind === "llama") return llamaHiddenStates(ctx, config, ids);
   const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * T]));
   const positions = tf.tile(tf.slice(get(params, "wpe"), [0, 0], [T, config.width]), [B, 1]);
   let x = dropout(ctx, tf.add(tokens, positions) as tf.Tensor2D);
@@ -193,7 +242,82 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
   return layerNorm(ctx, "ln_f", x);
 }
 
-/** Keys and values of the positions decoded so far, per layer, each [B, H, length, hd]. */
+// --- The llama block -------------------------------------------------------------------------
+
+function rmsNorm(ctx: Context, name: string, x: tf.Tensor2D, eps: number): tf.Tensor2D {
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), get(ctx.params, name + ".g")) as tf.Tensor2D;
+}
+
+/** cos and sin [n, hd] of the rotary angles of positions from … from+n−1, each half repeated (rotate-half form). */
+function ropeTables(from: number, n: number, headSize: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const half = headSize / 2;
+  const cos = new Float32Array(n * headSize);
+  const sin = new Float32Array(n * headSize);
+  for (let t = 0; t < n; t++) {
+    for (let j = 0; j < half; j++) {
+      const angle = (from + t) * theta ** (-(2 * j) / headSize);
+      cos[t * headSize + j] = cos[t * headSize + j + half] = Math.cos(angle);
+      sin[t * headSize + j] = sin[t * headSize + j + half] = Math.sin(angle);
+    }
+  }
+  return { cos: tf.tensor2d(cos, [n, headSize]), sin: tf.tensor2d(sin, [n, headSize]) };
+}
+
+/** x·cos + rotate_half(x)·sin over [B, H, T, hd], rotate_half(x) = (−x₂, x₁) of its two halves. */
+function applyRope(x: tf.Tensor4D, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }): tf.Tensor4D {
+  const half = x.shape[3] / 2;
+  const first = tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, half]);
+  const second = tf.slice(x, [0, 0, 0, half], [-1, -1, -1, half]);
+  return tf.add(tf.mul(x, rope.cos), tf.mul(tf.concat([tf.neg(second), first], 3), rope.sin)) as tf.Tensor4D;
+}
+
+/** Key/value heads [B, KV, T, hd] repeated for the `groups` query heads that share each. */
+function repeatKv(x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  if (groups === 1) return x;
+  const [B, KV, T, hd] = x.shape;
+  // Rank 4 throughout: tfjs has no gradient for tiling a rank-5 tensor.
+  return tf.reshape(tf.tile(tf.reshape(x, [B, KV, 1, T * hd]), [1, 1, groups, 1]), [B, KV * groups, T, hd]) as tf.Tensor4D;
+}
+
+/** Queries, and keys and values before repetition, of layer `layer` for x [B·n, d], rotated for positions from `from`. */
+function llamaQkv(ctx: Context, config: ModelConfig, layer: number, x: tf.Tensor2D, B: number, n: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }) {
+  const { headSize, kvHeads } = llamaDims(config);
+  const toHeads = (t: tf.Tensor, heads: number) => tf.transpose(tf.reshape(t, [B, n, heads, headSize]), [0, 2, 1, 3]) as tf.Tensor4D;
+  const q = applyRope(toHeads(project(ctx, `h.${layer}.attn.q_proj`, x), config.heads), rope);
+  const k = applyRope(toHeads(project(ctx, `h.${layer}.attn.k_proj`, x), kvHeads), rope);
+  const v = toHeads(project(ctx, `h.${layer}.attn.v_proj`, x), kvHeads);
+  return { q, k, v };
+}
+
+function llamaMlp(ctx: Context, layer: number, x: tf.Tensor2D): tf.Tensor2D {
+  const gate = project(ctx, `h.${layer}.mlp.gate_proj`, x);
+  const hidden = tf.mul(tf.mul(gate, tf.sigmoid(gate)), project(ctx, `h.${layer}.mlp.up_proj`, x)) as tf.Tensor2D;
+  return dropout(ctx, project(ctx, `h.${layer}.mlp.down_proj`, hidden));
+}
+
+function llamaHiddenStates(ctx: Context, config: ModelConfig, ids: tf.Tensor2D): tf.Tensor2D {
+  const [B, T] = ids.shape;
+  const { headSize, kvHeads, theta, eps } = llamaDims(config);
+  const rope = ropeTables(0, T, headSize, theta);
+  let x = dropout(ctx, tf.gather(get(ctx.params, "wte"), tf.reshape(ids, [B * T])) as tf.Tensor2D);
+  for (let layer = 0; layer < config.layers; layer++) {
+    const { q, k, v } = llamaQkv(ctx, config, layer, rmsNorm(ctx, `h.${layer}.ln_1`, x, eps), B, T, rope);
+    const groups = config.heads / kvHeads;
+    const y = ctx.kernels.causalAttention(q, repeatKv(k, groups), repeatKv(v, groups));
+    const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, config.heads * headSize]) as tf.Tensor2D;
+    x = tf.add(x, dropout(ctx, project(ctx, `h.${layer}.attn.o_proj`, merged)));
+    x = tf.add(x, llamaMlp(ctx, layer, rmsNorm(ctx, `h.${layer}.ln_2`, x, eps)));
+  }
+  return rmsNorm(ctx, "ln_f", x, eps);
+}
+
+/** Logits [N, V] from final hidden states: the tied embedding, or a llama model's own head. */
+function outputLogits(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D): tf.Tensor2D {
+  const head = config.kind === "llama" && !llamaDims(config).tied ? params.get("lm_head.w") : undefined;
+  return head ? kernels.linear(hidden, head as tf.Tensor2D) : kernels.tiedLogits(hidden, get(params, "wte") as tf.Tensor2D);
+}
+
+/** Keys and values of the positions decoded so far, per layer, each [B, H, length, hd] (llama: [B, KV, length, hd], rotated). */
 export interface KvCache {
   keys: tf.Tensor4D[];
   values: tf.Tensor4D[];
@@ -222,10 +346,9 @@ export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D
   const d = config.width;
   const hd = d / config.heads;
   const ctx: Context = { params, kernels: options.kernels ?? plainKernels, adapters: options.adapters, dropout: 0 };
-  const result = tf.tidy(() => {
+  const result = config.kind === "llama" ? llamaDecode(ctx, config, ids, cache) : tf.tidy(() => {
     const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, n, config.heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
-    // Query i sits at position past+i and may see keys 0 … past+i.
-    const mask = n === 1 ? undefined : tf.tensor2d(Float32Array.from({ length: n * (past + n) }, (_, at) => (at % (past + n) > past + Math.floor(at / (past + n)) ? -1e9 : 0)), [n, past + n]);
+    const mask = decodeMask(past, n);
     const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * n]));
     const positions = tf.tile(tf.slice(get(params, "wpe"), [past, 0], [n, d]), [B, 1]);
     let x = tf.add(tokens, positions) as tf.Tensor2D;
@@ -254,10 +377,42 @@ export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D
   return result.logits;
 }
 
+/** Query i of n new ones sits at position past+i and may see keys 0 … past+i: −∞ beyond. */
+function decodeMask(past: number, n: number): tf.Tensor2D | undefined {
+  if (n === 1) return undefined;
+  return tf.tensor2d(Float32Array.from({ length: n * (past + n) }, (_, at) => (at % (past + n) > past + Math.floor(at / (past + n)) ? -1e9 : 0)), [n, past + n]);
+}
+
+function llamaDecode(ctx: Context, config: ModelConfig, ids: tf.Tensor2D, cache: KvCache): { logits: tf.Tensor2D; keys: tf.Tensor4D[]; values: tf.Tensor4D[] } {
+  const [B, n] = ids.shape;
+  const past = cache.length;
+  const { headSize, kvHeads, theta, eps } = llamaDims(config);
+  return tf.tidy(() => {
+    const rope = ropeTables(past, n, headSize, theta);
+    const mask = decodeMask(past, n);
+    let x = tf.gather(get(ctx.params, "wte"), tf.reshape(ids, [B * n])) as tf.Tensor2D;
+    const keys: tf.Tensor4D[] = [];
+    const values: tf.Tensor4D[] = [];
+    for (let layer = 0; layer < config.layers; layer++) {
+      const { q, k, v } = llamaQkv(ctx, config, layer, rmsNorm(ctx, `h.${layer}.ln_1`, x, eps), B, n, rope);
+      const allKeys = past > 0 ? tf.concat([cache.keys[layer]!, k], 2) : k;
+      const allValues = past > 0 ? tf.concat([cache.values[layer]!, v], 2) : v;
+      keys.push(allKeys);
+      values.push(allValues);
+      const groups = config.heads / kvHeads;
+      const scaled = tf.mul(tf.matMul(q, repeatKv(allKeys, groups), false, true), 1 / Math.sqrt(headSize));
+      const y = tf.matMul(tf.softmax(mask ? tf.add(scaled, mask) : scaled), repeatKv(allValues, groups));
+      const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * n, config.heads * headSize]) as tf.Tensor2D;
+      x = tf.add(x, project(ctx, `h.${layer}.attn.o_proj`, merged));
+      x = tf.add(x, llamaMlp(ctx, layer, rmsNorm(ctx, `h.${layer}.ln_2`, x, eps)));
+    }
+    return { logits: outputLogits(config, ctx.params, ctx.kernels, rmsNorm(ctx, "ln_f", x, eps)), keys, values };
+  });
+}
+
 /** Next-token logits [B·T, V] for token ids [B, T]. */
 export function forward(config: ModelConfig, params: Params, ids: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
-  const kernels = options.kernels ?? plainKernels;
-  return kernels.tiedLogits(hiddenStates(config, params, ids, options), get(params, "wte") as tf.Tensor2D);
+  return outputLogits(config, params, options.kernels ?? plainKernels, hiddenStates(config, params, ids, options));
 }
 
 /**

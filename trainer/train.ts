@@ -150,7 +150,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
   if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
   const params: Params = resume ? mapOf(resume.weights) : base ? mapOf(base.weights) : initParams(model, config.seed);
-  const loraConfig = config.init?.mode === "lora" ? (config.lora ?? { rank: 8, alpha: 16, dropout: 0, targets: ["attn.c_attn", "attn.c_proj"] }) : undefined;
+  const loraConfig = config.init?.mode === "lora" ? (config.lora ?? { rank: 8, alpha: 16, dropout: 0 }) : undefined;
   let adapters: Map<string, LoraAdapter> | undefined;
   if (loraConfig) adapters = resume?.adapters ? adaptersFromTensors(resume.adapters, loraConfig) : createAdapters(model, params, loraConfig, config.seed + 1);
   const trainable = adapters ? adapterVariables(adapters) : params;

@@ -4,16 +4,20 @@ import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadCheckpoint } from "../../trainer/checkpoint.js";
+import { loadAdapter, loadCheckpoint } from "../../trainer/checkpoint.js";
 import { loadHfCheckpoint, saveHfCheckpoint } from "../../trainer/hf/checkpoint.js";
 import { SafetensorsFile, writeSafetensors } from "../../trainer/hf/safetensors.js";
 import { fastKernels } from "../../trainer/kernels.js";
-import { forward, plainKernels, type Params } from "../../trainer/model.js";
-import { kiln } from "./helpers.js";
+import type { ModelConfig } from "../../trainer/config.js";
+import { clearKvCache, decodeStep, emptyKvCache, forward, maskedLoss, plainKernels, type Kernels, type Params } from "../../trainer/model.js";
+import { disposeResult, train } from "../../trainer/train.js";
+import { cycleDataset, kiln, tinyTrainConfig } from "./helpers.js";
 
-/** A tiny random GPT-2 in the Hugging Face layout and its logits from PyTorch (fixtures/make_hf_gpt2.py). */
-const fixture = path.join(import.meta.dirname, "fixtures", "hf-gpt2");
-const script = path.join(import.meta.dirname, "fixtures", "make_hf_gpt2.py");
+/** Tiny random models in the Hugging Face layout and their logits from PyTorch (fixtures/make_hf_*.py). */
+const fixtures = path.join(import.meta.dirname, "fixtures");
+const fixture = path.join(fixtures, "hf-gpt2");
+const script = path.join(fixtures, "make_hf_gpt2.py");
+const FAMILIES = ["hf-gpt2", "hf-llama", "hf-qwen2"];
 
 let dir: string;
 beforeAll(async () => {
@@ -25,8 +29,20 @@ afterAll(async () => {
 
 const asParams = (weights: Map<string, tf.Tensor>): Params => new Map([...weights].map(([k, t]) => [k, tf.variable(t, false)]));
 
-async function expected(): Promise<{ ids: number[][]; logits: number[][][] }> {
-  return JSON.parse(await readFile(path.join(fixture, "expected.json"), "utf8")) as { ids: number[][]; logits: number[][][] };
+async function expected(folder = fixture): Promise<{ ids: number[][]; logits: number[][][] }> {
+  return JSON.parse(await readFile(path.join(folder, "expected.json"), "utf8")) as { ids: number[][]; logits: number[][][] };
+}
+
+/** Largest absolute difference between Kiln's logits for the fixture's ids and PyTorch's. */
+async function worstError(folder: string, model: ModelConfig, params: Params, kernels: Kernels): Promise<number> {
+  const { ids, logits } = await expected(folder);
+  const out = tf.tidy(() => forward(model, params, tf.tensor2d(ids, [ids.length, ids[0]!.length], "int32"), { kernels }));
+  const got = await out.array();
+  out.dispose();
+  const want = logits.flat();
+  let worst = 0;
+  got.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - want[i]![j]!)))));
+  return worst;
 }
 
 /** Debian's python3 with python3-torch, where installed. */
@@ -41,24 +57,102 @@ const torchPython = (() => {
 
 describe("Hugging Face GPT-2 checkpoints", () => {
   it("load with the model config.json describes and give PyTorch's logits to 1e-4, on both kernel sets", async () => {
-    const loaded = await loadCheckpoint(fixture);
-    expect(loaded.meta.model).toEqual({ vocabSize: 50, blockSize: 16, layers: 2, heads: 3, width: 12, dropout: 0 });
-    expect(loaded.meta.eosId).toBe(0);
-    const params = asParams(loaded.weights);
-    const { ids, logits } = await expected();
-    for (const kernels of [plainKernels, fastKernels]) {
-      const out = tf.tidy(() => forward(loaded.meta.model, params, tf.tensor2d(ids, [ids.length, ids[0]!.length], "int32"), { kernels }));
-      const got = await out.array();
-      out.dispose();
-      const want = logits.flat();
-      let worst = 0;
-      got.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - want[i]![j]!)))));
-      expect(worst, kernels.name).toBeLessThan(1e-4);
+    const models: Record<string, ModelConfig> = {
+      "hf-gpt2": { vocabSize: 50, blockSize: 16, layers: 2, heads: 3, width: 12, dropout: 0 },
+      "hf-llama": { kind: "llama", vocabSize: 40, blockSize: 32, layers: 2, heads: 4, width: 16, dropout: 0, kvHeads: 2, mlpWidth: 24, ropeTheta: 500000, normEps: 1e-6, tiedEmbeddings: false },
+      "hf-qwen2": { kind: "llama", vocabSize: 40, blockSize: 32, layers: 2, heads: 2, width: 16, dropout: 0, kvHeads: 1, mlpWidth: 24, ropeTheta: 10000, normEps: 1e-6, tiedEmbeddings: true, qkvBias: true },
+    };
+    for (const family of FAMILIES) {
+      const loaded = await loadCheckpoint(path.join(fixtures, family));
+      expect(loaded.meta.model, family).toEqual(models[family]);
+      const params = asParams(loaded.weights);
+      for (const kernels of [plainKernels, fastKernels]) {
+        expect(await worstError(path.join(fixtures, family), loaded.meta.model, params, kernels), `${family} ${kernels.name}`).toBeLessThan(1e-4);
+      }
+      for (const v of params.values()) v.dispose();
     }
+  });
+
+  it("decode a llama model incrementally with the KV cache to the same logits as the whole sequence", async () => {
+    const loaded = await loadCheckpoint(path.join(fixtures, "hf-llama"));
+    const params = asParams(loaded.weights);
+    const { ids } = await expected(path.join(fixtures, "hf-llama"));
+    const row = ids[0]!;
+    const whole = tf.tidy(() => forward(loaded.meta.model, params, tf.tensor2d([row], [1, row.length], "int32")));
+    const wholeValues = await whole.array();
+    const cache = emptyKvCache();
+    // Five tokens at once, then one at a time: both paths of the cache.
+    const parts = [row.slice(0, 5), ...row.slice(5).map((t) => [t])];
+    const stepped: number[][] = [];
+    for (const part of parts) {
+      const logits = decodeStep(loaded.meta.model, params, tf.tensor2d([part], [1, part.length], "int32"), cache);
+      stepped.push(...(await logits.array()));
+      logits.dispose();
+    }
+    clearKvCache(cache);
+    let worst = 0;
+    stepped.forEach((r, i) => r.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - wholeValues[i]![j]!)))));
+    expect(worst).toBeLessThan(1e-5);
+    whole.dispose();
     for (const v of params.values()) v.dispose();
   });
 
-  it("export and import back bit-identically, as a folder transformers reads", async () => {
+  it("start continual pretraining at the reference model's loss on the same tokens", async () => {
+    for (const family of FAMILIES) {
+      const folder = path.join(fixtures, family);
+      const loaded = await loadCheckpoint(folder);
+      const params = asParams(loaded.weights);
+      const { ids, logits } = await expected(folder);
+      // Next-token cross-entropy from PyTorch's logits, by hand: logsumexp − the target's logit.
+      let reference = 0;
+      let count = 0;
+      ids.forEach((row, b) => row.slice(1).forEach((target, t) => {
+        const z = logits[b]![t]!;
+        const top = Math.max(...z);
+        reference += top + Math.log(z.reduce((s, v) => s + Math.exp(v - top), 0)) - z[target]!;
+        count++;
+      }));
+      const inputs = ids.map((row) => row.slice(0, -1));
+      const loss = tf.tidy(() => {
+        const out = forward(loaded.meta.model, params, tf.tensor2d(inputs, [inputs.length, inputs[0]!.length], "int32"));
+        const targets = tf.tensor1d(ids.flatMap((row) => row.slice(1)), "int32");
+        return maskedLoss(out, targets, tf.ones([targets.shape[0]])).dataSync()[0]!;
+      });
+      expect(Math.abs(loss - reference / count), family).toBeLessThan(1e-5);
+      for (const v of params.values()) v.dispose();
+    }
+  });
+
+  it("train a llama model from scratch, and LoRA-fine-tune an imported one on q_proj and v_proj by default", async () => {
+    const cycle = (vocab: number) => ({ train: cycleDataset(vocab, 400), log: () => {}, peakFlops: 1e9 });
+    const scratch = await train(tinyTrainConfig(path.join(dir, "llama-scratch"), { model: { kind: "llama", blockSize: 8, layers: 1, heads: 4, kvHeads: 2, width: 16, dropout: 0 }, steps: 40, gradAccumulation: 1, evalEvery: 0 }), cycle(11));
+    expect(scratch.model).toMatchObject({ kind: "llama", kvHeads: 2 });
+    // Each token of the cycle determines the next: the loss falls far below its start (ln 11 ≈ 2.4).
+    expect(scratch.trainLosses[0]!).toBeGreaterThan(2);
+    expect(scratch.trainLosses.at(-1)!).toBeLessThan(1);
+    disposeResult(scratch);
+
+    const tuned = await train(tinyTrainConfig(path.join(dir, "llama-lora"), { steps: 2, init: { from: path.join(fixtures, "hf-llama"), mode: "lora" }, evalEvery: 0 }), cycle(40));
+    const adapter = await loadAdapter(path.join(dir, "llama-lora", "adapter"));
+    expect([...adapter.tensors.keys()].sort()).toEqual(["h.0.attn.q_proj.lora_a", "h.0.attn.q_proj.lora_b", "h.0.attn.v_proj.lora_a", "h.0.attn.v_proj.lora_b", "h.1.attn.q_proj.lora_a", "h.1.attn.q_proj.lora_b", "h.1.attn.v_proj.lora_a", "h.1.attn.v_proj.lora_b"]);
+    tf.dispose([...adapter.tensors.values()]);
+    disposeResult(tuned);
+  });
+
+  it("export and import back bit-identically, as a folder transformers reads (each family)", async () => {
+    for (const family of ["hf-llama", "hf-qwen2"]) {
+      const loaded = await loadHfCheckpoint(path.join(fixtures, family));
+      const out = path.join(dir, `roundtrip-${family}`);
+      await saveHfCheckpoint(out, loaded.meta.model, loaded.weights);
+      const again = await loadCheckpoint(out);
+      expect(again.meta.model).toEqual(loaded.meta.model);
+      for (const [name, tensor] of loaded.weights) expect(Buffer.from((await again.weights.get(name)!.data()).buffer), name).toEqual(Buffer.from((await tensor.data()).buffer));
+      const source = await SafetensorsFile.open(path.join(fixtures, family, "model.safetensors"));
+      const written = await SafetensorsFile.open(path.join(out, "model.safetensors"));
+      for (const name of written.entries.keys()) expect(await written.read(name), name).toEqual(await source.read(name));
+      await Promise.all([source.close(), written.close()]);
+      tf.dispose([...loaded.weights.values(), ...again.weights.values()]);
+    }
     const loaded = await loadHfCheckpoint(fixture);
     const out = path.join(dir, "roundtrip");
     await saveHfCheckpoint(out, loaded.meta.model, loaded.weights, { eosId: 0, tokenizerName: "gpt2" });
@@ -95,7 +189,7 @@ describe("Hugging Face GPT-2 checkpoints", () => {
 
   it("refuse what a GPT-2 block cannot represent, with one line naming the field", async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ model_type: "llama" }, /config\.json: model_type: "llama" is not supported \(supported: "gpt2"\)$/],
+      [{ model_type: "bert" }, /config\.json: model_type: "bert" is not supported \(supported: "gpt2", "llama", "mistral", "qwen2"\)$/],
       [{ layer_norm_epsilon: 1e-6 }, /config\.json: layer_norm_epsilon: 0\.000001: only 0\.00001 is supported$/],
       [{ activation_function: "relu" }, /config\.json: activation_function: "relu": only the tanh GELU/],
       [{ n_head: 5 }, /config\.json: n_head: n_embd 12 is not divisible by 5 heads$/],
@@ -123,10 +217,14 @@ describe("Hugging Face GPT-2 checkpoints", () => {
 
   it.skipIf(!torchPython)("fixture: PyTorch gives the stored logits again (where python3-torch is installed)", async () => {
     const out = path.join(dir, "regenerated");
-    await cp(fixture, out, { recursive: true });
-    execFileSync(torchPython!, [script, out]);
-    expect(await readFile(path.join(out, "expected.json"), "utf8")).toBe(await readFile(path.join(fixture, "expected.json"), "utf8"));
-    expect(await readFile(path.join(out, "model.safetensors"))).toEqual(await readFile(path.join(fixture, "model.safetensors")));
+    await cp(fixture, path.join(out, "hf-gpt2"), { recursive: true });
+    execFileSync(torchPython!, [script, path.join(out, "hf-gpt2")]);
+    execFileSync(torchPython!, [path.join(fixtures, "make_hf_llama.py"), out]);
+    for (const family of FAMILIES) {
+      for (const file of ["expected.json", "config.json", "model.safetensors"]) {
+        expect((await readFile(path.join(out, family, file))).equals(await readFile(path.join(fixtures, family, file))), `${family}/${file}`).toBe(true);
+      }
+    }
   });
 
   it("kiln export writes a folder that kiln generate reads like any checkpoint", async () => {
