@@ -64,6 +64,7 @@ export const trainConfigSchema = z.object({
   }),
   optim: optimConfigSchema.default(optimConfigSchema.parse({})),
   steps: z.number().int().positive().default(1000).describe("optimizer steps in this phase"),
+  contextLength: z.number().int().positive().optional().describe("tokens per training window (default: the model's blockSize; at most that)"),
   batchSize: z.number().int().positive().default(8).describe("sequences per micro-batch"),
   gradAccumulation: z.number().int().positive().default(1).describe("micro-batches per optimizer step; the loss is the mean over all their counted tokens, as one batch"),
   dataParallel: z.number().int().positive().default(1).describe("threads that split each micro-batch's sequences (1 = this thread only; wasm/cpu, no dropout)"),

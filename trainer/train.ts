@@ -113,8 +113,10 @@ function changedSettings(config: TrainConfig, model: ModelConfig, saved: TrainCo
   const differs = (name: string, now: unknown, before: unknown) => {
     if (now !== undefined && JSON.stringify(now) !== JSON.stringify(before)) changed.push(`${name}: ${JSON.stringify(before)} → ${JSON.stringify(now)}`);
   };
-  for (const key of Object.keys(config.model) as (keyof ModelConfig)[]) differs(`model.${key}`, config.model[key], model[key]);
+  // A run that starts from another checkpoint takes that checkpoint's model; `init` is compared instead.
+  if (!config.init) for (const key of Object.keys(config.model) as (keyof ModelConfig)[]) differs(`model.${key}`, config.model[key], model[key]);
   if (!saved) return changed;
+  differs("contextLength", config.contextLength, saved.contextLength);
   differs("batchSize", config.batchSize, saved.batchSize);
   differs("gradAccumulation", config.gradAccumulation, saved.gradAccumulation);
   differs("seed", config.seed, saved.seed);
@@ -142,7 +144,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
   const resume = await resumeFrom(config, checkpointDir, metricsFile, options.restart ?? false);
   const base = !resume && config.init ? await loadCheckpoint(config.init.from) : undefined;
-  const blockSize = resume?.meta.model.blockSize ?? base?.meta.model.blockSize ?? config.model.blockSize;
+  const modelBlock = resume?.meta.model.blockSize ?? base?.meta.model.blockSize ?? config.model.blockSize;
+  // Windows may be shorter than the model's context (an imported model's 4,096 positions on a CPU run).
+  const blockSize = config.contextLength ?? modelBlock;
+  if (blockSize > modelBlock) throw new KilnError("bad_config", `contextLength ${blockSize} is longer than the model's ${modelBlock} positions`);
   // Shard folders stream with at most two shards in memory; other data is packed in memory.
   const trainData = await openSampler(options.train, blockSize, config.seed, resume?.meta.data);
   const valData = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
@@ -173,7 +178,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
 
   const nParams = parameterCount(model);
   const peak = options.peakFlops ?? (await measurePeakFlops());
-  const tokensPerStep = config.batchSize * config.gradAccumulation * model.blockSize;
+  const tokensPerStep = config.batchSize * config.gradAccumulation * blockSize;
   log(`kiln train: ${JSON.stringify({ ...config, model })}`);
   log(`model ${nParams} parameters; ${trainData.summary}; ${tokensPerStep} tokens per step; kernels ${kernels.name}` +
     (resume ? `; resuming at step ${step}` : base ? `; from ${config.init!.from} (${config.init!.mode}, learning-rate re-warmup)` : ""));

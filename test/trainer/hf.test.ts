@@ -139,6 +139,20 @@ describe("Hugging Face GPT-2 checkpoints", () => {
     disposeResult(tuned);
   });
 
+  it("continue pretraining an imported model on shorter windows, and resume that run", async () => {
+    const options = { train: cycleDataset(40, 400), log: () => {}, peakFlops: 1e9 };
+    const config = (steps: number) => tinyTrainConfig(path.join(dir, "llama-continue"), { steps, contextLength: 8, init: { from: path.join(fixtures, "hf-llama"), mode: "continue" }, evalEvery: 0, checkpointEvery: 2 });
+    const first = await train(config(2), options);
+    expect(first.model.blockSize).toBe(32);
+    disposeResult(first);
+    const resumed = await train(config(4), options);
+    expect(resumed.step).toBe(4);
+    disposeResult(resumed);
+    await expect(train(tinyTrainConfig(path.join(dir, "too-long"), { contextLength: 64, init: { from: path.join(fixtures, "hf-llama"), mode: "continue" } }), options)).rejects.toThrow(
+      "contextLength 64 is longer than the model's 32 positions",
+    );
+  });
+
   it("export and import back bit-identically, as a folder transformers reads (each family)", async () => {
     for (const family of ["hf-llama", "hf-qwen2"]) {
       const loaded = await loadHfCheckpoint(path.join(fixtures, family));
