@@ -1,7 +1,7 @@
 /**
  * `kiln train | finetune | generate | eval | export` as citty commands; bin/kiln.ts wires them in.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { defineCommand } from "citty";
@@ -17,7 +17,9 @@ import { adaptersFromTensors, mergeAdapters } from "./lora.js";
 import { kernelsFor } from "./kernels.js";
 import { checkDevice } from "./webgpu/dispatch.js";
 import type { Params } from "./model.js";
-import { isBuiltinTokenizer, loadTextTokenizer, tokenizerFile, type Tokenizer } from "./tokenizer.js";
+import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
+import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
+import { isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, tokenizerFile, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
@@ -26,6 +28,11 @@ const log = (line: string) => process.stderr.write(line + "\n");
 
 async function useBackend(requested: string): Promise<void> {
   log(describeSelection(await selectBackend(requested)));
+}
+
+/** `\n`, `\t` and `\\` in a prompt typed on the command line, as a user expects them. */
+export function unescapePrompt(text: string): string {
+  return text.replace(/\\([nt\\])/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : "\\"));
 }
 
 /** On webgpu, a GPU error dropped work silently: fail instead of printing its garbage. */
@@ -127,7 +134,9 @@ export const generateCommand = defineCommand({
   args: {
     ckpt: { type: "string", description: "checkpoint folder", required: true },
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
-    prompt: { type: "string", description: "prompt text (special tokens such as <|im_start|> are recognised)" },
+    prompt: { type: "string", description: "prompt text; \\n, \\t and \\\\ are escapes, special tokens such as <|im_start|> are recognised" },
+    "prompt-file": { type: "string", description: "read the prompt from this file (as written, no escapes)" },
+    chat: { type: "string", description: "chatml | llama3 | plain: the prompt is the user's turn in this template; prints the answer, stopping at the template's end token" },
     tokens: { type: "string", description: "prompt as comma-separated token ids" },
     tokenizer: { type: "string", description: "tokenizer.json path or pretrained name (default: the one the checkpoint names)" },
     "max-tokens": { type: "string", default: "100" },
@@ -145,18 +154,31 @@ export const generateCommand = defineCommand({
     let tokenizer: Tokenizer | undefined;
     if (args.tokenizer) tokenizer = await loadTextTokenizer(args.tokenizer);
     else if (meta.tokenizerId && args.tokens === undefined) tokenizer = await loadTextTokenizer(meta.tokenizerId, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+    const text = args["prompt-file"] !== undefined ? await readFile(args["prompt-file"], "utf8") : args.prompt === undefined ? undefined : unescapePrompt(args.prompt);
     let prompt: number[];
+    let stopIds: number[] | undefined;
     if (args.tokens) prompt = args.tokens.split(",").map((t) => number(t.trim(), "tokens"));
-    else if (args.prompt !== undefined && tokenizer) prompt = tokenizer.encode(args.prompt);
-    else throw new KilnError("bad_argument", args.prompt === undefined ? "pass --prompt or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
+    else if (text !== undefined && tokenizer && args.chat !== undefined) {
+      const template = args.chat as ChatTemplate;
+      if (!(CHAT_TEMPLATES as readonly string[]).includes(template)) throw new KilnError("bad_argument", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
+      const chatTokenizer = await loadDatasetTokenizer(args.tokenizer ?? meta.tokenizerId!, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+      checkTemplate(template, chatTokenizer, "--chat");
+      const rendered = renderGenerationPrompt([{ role: "user", content: text }], template, chatTokenizer);
+      prompt = rendered.tokens;
+      stopIds = [rendered.stop];
+    } else if (text !== undefined && tokenizer) prompt = tokenizer.encode(text);
+    else throw new KilnError("bad_argument", text === undefined ? "pass --prompt, --prompt-file or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
     if (tokenizer && tokenizer.vocabSize > meta.model.vocabSize) throw new KilnError("bad_argument", `tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${meta.model.vocabSize}`);
     const out = await generate(meta.model, params, prompt, {
       maxNewTokens: number(args["max-tokens"], "max-tokens"), temperature: number(args.temperature, "temperature"),
       topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"),
-      eosId: args.eos !== undefined ? number(args.eos, "eos") : (tokenizer?.eosId ?? meta.eosId), adapters, kernels: kernelsFor(),
+      eosId: args.eos !== undefined ? number(args.eos, "eos") : (tokenizer?.eosId ?? meta.eosId), stopIds, adapters, kernels: kernelsFor(),
     });
     await checkBackend();
-    process.stdout.write((tokenizer && !args.tokens ? args.prompt + tokenizer.decode(out) : out.join(",")) + "\n");
+    // A chat answer alone, without the end token it stopped at; otherwise the prompt and its continuation.
+    const answer = stopIds && stopIds.includes(out[out.length - 1]!) ? out.slice(0, -1) : out;
+    if (!tokenizer || args.tokens) process.stdout.write(out.join(",") + "\n");
+    else process.stdout.write((args.chat !== undefined ? tokenizer.decode(answer) : text + tokenizer.decode(out)) + "\n");
   },
 });
 

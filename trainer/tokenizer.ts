@@ -82,6 +82,12 @@ export async function tokenizerFile(id: string, searchDirs: string[] = []): Prom
   throw new KilnError("no_tokenizer", `tokenizer "${id}" not found (tried ${candidates.join(", ")}); pass --tokenizer <tokenizer.json | pretrained name>`);
 }
 
+/** The datasets/ tokenizer an id names (its special tokens render chat templates); not the byte tokenizer. */
+export async function loadDatasetTokenizer(id: string, searchDirs: string[] = []): Promise<DatasetTokenizer> {
+  if (id === BYTE_TOKENIZER_ID) throw new KilnError("bad_argument", `the byte tokenizer has no chat special tokens`);
+  return loadTokenizer(isPretrainedName(id) ? id : await tokenizerFile(id, searchDirs));
+}
+
 /** Whether the id names a tokenizer that is not a file (the byte tokenizer, a pretrained encoding). */
 export function isBuiltinTokenizer(id: string): boolean {
   return id === BYTE_TOKENIZER_ID || isPretrainedName(id);

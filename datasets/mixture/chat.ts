@@ -89,7 +89,27 @@ export function checkTemplate(template: ChatTemplate, tokenizer: Tokenizer, wher
 
 const PLAIN_LABEL: Record<Role, string> = { system: "SYSTEM", user: "USER", assistant: "AI" };
 
-export function renderChat(messages: Message[], template: ChatTemplate, tokenizer: Tokenizer): Rendered {
+/** The tokens that open a turn of `role`: what the model reads, never predicts. */
+function turnOpening(role: Role, template: ChatTemplate, tokenizer: Tokenizer): number[] {
+  const special = (text: string) => tokenizer.specialTokens.get(text)!;
+  switch (template) {
+    case "chatml":
+      return [special("<|im_start|>"), ...tokenizer.encode(`${role}\n`)];
+    case "llama3":
+      return [special("<|start_header_id|>"), ...tokenizer.encode(role), special("<|end_header_id|>"), ...tokenizer.encode("\n\n")];
+    case "plain":
+      return tokenizer.encode(`${PLAIN_LABEL[role]}: `);
+  }
+}
+
+/** The token that ends an assistant turn: where training teaches the model to stop, and generation stops. */
+export function turnEnd(template: ChatTemplate, tokenizer: Tokenizer): number {
+  if (template === "chatml") return tokenizer.specialTokens.get("<|im_end|>")!;
+  if (template === "llama3") return tokenizer.specialTokens.get("<|eot_id|>")!;
+  return tokenizer.eos;
+}
+
+function renderTurns(messages: Message[], template: ChatTemplate, tokenizer: Tokenizer): Rendered {
   const tokens: number[] = [];
   const mask: number[] = [];
   const push = (ids: number[], trained: boolean) => {
@@ -98,31 +118,35 @@ export function renderChat(messages: Message[], template: ChatTemplate, tokenize
       mask.push(trained ? 1 : 0);
     }
   };
-  const special = (text: string) => [tokenizer.specialTokens.get(text)!];
   if (template === "llama3") {
     const bos = tokenizer.specialTokens.get("<|bos|>") ?? tokenizer.specialTokens.get("<|begin_of_text|>");
     if (bos !== undefined) push([bos], false);
   }
   for (const { role, content } of messages) {
     const assistant = role === "assistant";
-    switch (template) {
-      case "chatml":
-        push([...special("<|im_start|>"), ...tokenizer.encode(`${role}\n`)], false);
-        push([...tokenizer.encode(content), ...special("<|im_end|>")], assistant);
-        push(tokenizer.encode("\n"), false);
-        break;
-      case "llama3":
-        push([...special("<|start_header_id|>"), ...tokenizer.encode(role), ...special("<|end_header_id|>"), ...tokenizer.encode("\n\n")], false);
-        push([...tokenizer.encode(content), ...special("<|eot_id|>")], assistant);
-        break;
-      case "plain":
-        push(tokenizer.encode(`${PLAIN_LABEL[role]}: `), false);
-        if (assistant) push([...tokenizer.encode(content), tokenizer.eos], true);
-        else push(tokenizer.encode(`${content}\n`), false);
-        break;
-    }
+    push(turnOpening(role, template, tokenizer), false);
+    if (template === "plain" && !assistant) push(tokenizer.encode(`${content}\n`), false);
+    else push([...tokenizer.encode(content), turnEnd(template, tokenizer)], assistant);
+    if (template === "chatml") push(tokenizer.encode("\n"), false);
   }
-  // Every document ends with eos, so documents laid end to end stay separated.
-  if (tokens[tokens.length - 1] !== tokenizer.eos) push([tokenizer.eos], false);
   return { tokens, mask };
+}
+
+export function renderChat(messages: Message[], template: ChatTemplate, tokenizer: Tokenizer): Rendered {
+  const rendered = renderTurns(messages, template, tokenizer);
+  // Every document ends with eos, so documents laid end to end stay separated.
+  if (rendered.tokens[rendered.tokens.length - 1] !== tokenizer.eos) {
+    rendered.tokens.push(tokenizer.eos);
+    rendered.mask.push(0);
+  }
+  return rendered;
+}
+
+/**
+ * A conversation rendered as training renders it, followed by the opening of the assistant's
+ * turn: the prompt a model fine-tuned on this template answers. Generation stops at `stop`.
+ */
+export function renderGenerationPrompt(messages: Message[], template: ChatTemplate, tokenizer: Tokenizer): { tokens: number[]; stop: number } {
+  const { tokens } = renderTurns(messages, template, tokenizer);
+  return { tokens: [...tokens, ...turnOpening("assistant", template, tokenizer)], stop: turnEnd(template, tokenizer) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTemplate, renderChat, toMessages, type Message } from "../../datasets/mixture/chat.js";
+import { checkTemplate, renderChat, renderGenerationPrompt, toMessages, type Message } from "../../datasets/mixture/chat.js";
 import { loadPretrained } from "../../datasets/tokenizer/pretrained.js";
 import { PretokenCounter, trainBpe } from "../../datasets/tokenizer/train.js";
 
@@ -54,6 +54,20 @@ describe("chat templates", () => {
     expect(tokenizer.decode(rendered.tokens)).toBe("USER: What is two plus two?\nAI: Two plus two is four.<|eos|>");
     const prefix = [...enc("USER: "), ...enc("What is two plus two?\n"), ...enc("AI: ")];
     expect(rendered.mask).toEqual([...zeros(prefix.length), ...ones(enc("Two plus two is four.").length + 1)]);
+  });
+
+  it("a generation prompt is what training put before an answer, and generation stops where training's answer ended", () => {
+    const question = conversation.slice(0, 2);
+    const answer = conversation[2]!;
+    for (const template of ["chatml", "llama3", "plain"] as const) {
+      const trained = renderChat([...question, answer], template, tokenizer);
+      const { tokens, stop } = renderGenerationPrompt(question, template, tokenizer);
+      // The prompt is the trained document up to the first trained (mask 1) token.
+      expect(tokens, template).toEqual(trained.tokens.slice(0, trained.mask.indexOf(1)));
+      // The answer's last trained token is the stop token.
+      expect(stop, template).toBe(trained.tokens[trained.mask.lastIndexOf(1)]);
+    }
+    expect(tokenizer.decode(renderGenerationPrompt(question.slice(1), "chatml", tokenizer).tokens)).toBe("<|im_start|>user\nWhat is two plus two?<|im_end|>\n<|im_start|>assistant\n");
   });
 
   it("chatml works with cl100k_base's own <|im_start|>; gpt2 lacks it and gets a clear error", async () => {

@@ -11,6 +11,7 @@ import { fastKernels } from "../../trainer/kernels.js";
 import type { ModelConfig } from "../../trainer/config.js";
 import { clearKvCache, decodeStep, emptyKvCache, forward, maskedLoss, plainKernels, type Kernels, type Params } from "../../trainer/model.js";
 import { disposeResult, train } from "../../trainer/train.js";
+import { unescapePrompt } from "../../trainer/cli.js";
 import { cycleDataset, kiln, tinyTrainConfig } from "./helpers.js";
 
 /** Tiny random models in the Hugging Face layout and their logits from PyTorch (fixtures/make_hf_*.py). */
@@ -251,5 +252,11 @@ describe("Hugging Face GPT-2 checkpoints", () => {
     const { logits } = await expected();
     const last = logits[0]![2]!;
     expect(Number(generated.stdout.trim().split(",")[0])).toBe(last.indexOf(Math.max(...last)));
+  });
+});
+
+describe("prompts on the command line", () => {
+  it("take \\n, \\t and \\\\ as escapes", () => {
+    expect(unescapePrompt(String.raw`<|im_start|>user\nHi\tthere\\n<|im_end|>`)).toBe("<|im_start|>user\nHi\tthere\\n<|im_end|>");
   });
 });

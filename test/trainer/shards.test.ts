@@ -6,6 +6,8 @@ import { openTokenShards } from "../../datasets/shards/reader.js";
 import { loadTokenizerJson } from "../../datasets/tokenizer/hf-json.js";
 import { hasValidationShards, openTokenData, packDocuments, type TokenDocument } from "../../trainer/data.js";
 import { byteTokenizer, loadTextTokenizer } from "../../trainer/tokenizer.js";
+import { disposeResult, train } from "../../trainer/train.js";
+import { kiln, tinyTrainConfig } from "./helpers.js";
 import { writeDemoLikeShards, type DemoLikeShards } from "./shards-fixture.js";
 
 let dir: string;
@@ -102,6 +104,22 @@ describe("shards whose bytes changed after mixing", () => {
     // A changed modification time (any ordinary write) makes it read the shard again.
     await utimes(file, mtime, mtime + 5);
     await expect(openTokenData(copy)).rejects.toMatchObject({ code: "checksum_mismatch", message: `${file}: sha256 differs from the manifest` });
+  });
+});
+
+describe("kiln generate --chat", () => {
+  it("renders the prompt as the user's turn and prints the answer alone; an unknown template is one line", async () => {
+    const run = path.join(dir, "chat-run");
+    const result = await train(tinyTrainConfig(run, { steps: 2, evalEvery: 0, model: { blockSize: 16, layers: 1, heads: 2, width: 16, dropout: 0 } }), { train: await openTokenData(fixture.shards), log: () => {}, peakFlops: 1e9 });
+    disposeResult(result);
+    const ckpt = path.join(run, "checkpoint");
+    const answered = await kiln(["generate", "--ckpt", ckpt, "--chat", "chatml", "--prompt", "What is the capital of Portugal?", "--max-tokens", "4", "--temperature", "0"]);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout).not.toContain("Portugal");
+    expect(answered.stdout).not.toContain("<|im_start|>");
+    const bad = await kiln(["generate", "--ckpt", ckpt, "--chat", "vicuna", "--prompt", "Hi"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n").at(-1)).toBe("kiln: bad_argument: --chat vicuna: not a template (chatml, llama3, plain)");
   });
 });
 
