@@ -21,6 +21,7 @@ import { blocksToText, composeArticle } from "../datasets/sample/compose.js";
 import { Rng } from "../datasets/sample/rng.js";
 import { LANGUAGE_PACKS, TOPICS } from "../datasets/sample/text/index.js";
 import { loadPretrained } from "../datasets/tokenizer/pretrained.js";
+import { GPU_DATASHEET } from "../trainer/peak.js";
 import { describeSelection, measurePeakFlops, selectBackend } from "../trainer/backend.js";
 import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
 import type { Batch } from "../trainer/data.js";
@@ -48,12 +49,6 @@ const CONFIGS: Record<string, ModelConfig> = {
   small: { vocabSize: 50257, blockSize: 256, layers: 4, heads: 4, width: 256, dropout: 0 },
   tiny: { vocabSize: 50257, blockSize: 32, layers: 1, heads: 2, width: 16, dropout: 0 },
 };
-/** Dense datasheet peaks, FLOP/s (SXM parts; f32 without tensor cores, bf16 with). */
-const DATASHEET: { match: RegExp; name: string; f32: number; bf16: number }[] = [
-  { match: /H200/i, name: "H200", f32: 67e12, bf16: 989e12 },
-  { match: /H100/i, name: "H100", f32: 67e12, bf16: 989e12 },
-  { match: /A100/i, name: "A100", f32: 19.5e12, bf16: 312e12 },
-];
 const OPTIM = optimConfigSchema.parse({ learningRate: 6e-4, minLearningRate: 6e-5, warmupSteps: 30, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, gradClip: 1 });
 
 const config = CONFIGS[values.config];
@@ -193,7 +188,7 @@ const torch = runTorch({
   lossSteps, lossBatch, optim: OPTIM,
 });
 const gpuName = torch.device ?? `${selection.adapter?.vendor} ${selection.adapter?.description}`;
-const sheet = DATASHEET.find((d) => d.match.test(gpuName));
+const sheet = GPU_DATASHEET.find((d) => d.match.test(gpuName));
 const measured = sheet ? undefined : await measurePeakFlops(1024, 10);
 const peak = (precision: "f32" | "bf16") => sheet?.[precision] ?? measured!;
 const mfu = (rate: number, precision: "f32" | "bf16") => `${((100 * 6 * n * rate) / peak(precision)).toFixed(1)}%`;

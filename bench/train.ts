@@ -9,7 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { measurePeakFlops, selectBackend } from "../trainer/backend.js";
+import { selectBackend } from "../trainer/backend.js";
+import { hardwarePeak } from "../trainer/peak.js";
 import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
 import { DataParallelGroup } from "../trainer/data-parallel.js";
 import { fastKernels } from "../trainer/kernels.js";
@@ -73,7 +74,9 @@ for (const backend of values.backends.split(",")) {
     rows.push([backend, "-", "unavailable: " + (error instanceof Error ? error.message : String(error)).slice(0, 80), "", "", "", "", ""]);
     continue;
   }
-  const peak = await measurePeakFlops();
+  const hardware = await hardwarePeak();
+  const peak = hardware.flops;
+  process.stderr.write(`${backend}: MFU against ${hardware.source}\n`);
   for (const name of values.configs.split(",")) {
     const config = configs[name]!;
     // The plain kernels on cpu take minutes per step; one step, one run is enough to show the scale.
@@ -92,7 +95,7 @@ for (const backend of values.backends.split(",")) {
   }
   tf.disposeVariables();
 }
-const header = ["backend", "model", "variant", "tokens/s", "tokens/CPU-s", "MFU", "peak GFLOP/s", "vs plain", "vs fast 1 thread"];
+const header = ["backend", "model", "variant", "tokens/s", "tokens/CPU-s", "MFU", "hardware peak GFLOP/s", "vs plain", "vs fast 1 thread"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
 const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 process.stdout.write(`\n## GPT training throughput, batch ${B} × block 128, one thread per replica (wasm threads are off under Node), median of ${values.runs} runs of ${values.steps} steps\n\n`);

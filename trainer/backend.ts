@@ -139,6 +139,13 @@ const loaders: Record<BackendName, (auto: boolean) => Promise<string>> = {
   cpu: tryCpu,
 };
 
+let selected: BackendSelection | undefined;
+
+/** The backend the last selectBackend chose (undefined before any). */
+export function currentSelection(): BackendSelection | undefined {
+  return selected;
+}
+
 /**
  * Selects a backend. `auto` tries each in order; a named backend must load or the call fails with
  * one clear error (the user asked for it explicitly).
@@ -154,7 +161,8 @@ export async function selectBackend(requested: string = "auto"): Promise<Backend
       const tfName = await loaders[name](requested === "auto");
       registerMissingKernels(tfName);
       const adapter = name === "webgpu" ? (probeGpu() as GpuAdapterInfo) : undefined;
-      return { name, tfName, skipped, adapter };
+      selected = { name, tfName, skipped, adapter };
+      return selected;
     } catch (error) {
       skipped.push(`${name}: ${reason(error)}`);
     }
@@ -169,7 +177,7 @@ export function describeSelection(selection: BackendSelection): string {
 }
 
 /**
- * The measured peak of the backend (FLOP/s), the denominator of MFU: the best of a few square
+ * The measured matmul rate of the backend (FLOP/s), the fallback denominator of MFU (peak.ts): the best of a few square
  * float32 matmuls of the given size without transpose flags (the fastest path every backend has).
  * The best of many repeats: on a shared machine a few of them still get the core to themselves.
  */

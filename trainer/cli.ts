@@ -213,7 +213,7 @@ export const evalCommand = defineCommand({
     data: { type: "string", description: "token data (JSONL, or a shard folder: its val shards unless --split train)", required: true },
     split: { type: "string", description: "val | train, for a shard folder", default: "val" },
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
-    batches: { type: "string", default: "16" },
+    batches: { type: "string", description: "score this many batches of windows spread over the data, or all of it", default: "all" },
     "batch-size": { type: "string", default: "8" },
     backend: backendArg,
   },
@@ -221,11 +221,12 @@ export const evalCommand = defineCommand({
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
     const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
-    const set = await evaluationSet(data, meta.model.blockSize, number(args["batch-size"], "batch-size"), number(args.batches, "batches"));
+    const set = await evaluationSet(data, meta.model.blockSize, number(args["batch-size"], "batch-size"), args.batches === "all" ? Infinity : number(args.batches, "batches"));
     const result = await validate({ config: meta.model, params, adapters, kernels: kernelsFor() }, set);
     await checkBackend();
     const rows = Object.entries(result.perSource).map(([source, v]) => ({ source, loss: v.loss, perplexity: Math.exp(v.loss), tokens: v.tokens }));
     rows.push({ source: "all", loss: result.loss, perplexity: Math.exp(result.loss), tokens: rows.reduce((a, r) => a + r.tokens, 0) });
     for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
+    log(`scored ${rows.at(-1)!.tokens} tokens of the ${set.tokens}-token data${args.batches === "all" ? " (all of it)" : ` (${args.batches} batches of windows spread over it)`}`);
   },
 });

@@ -1,7 +1,9 @@
 /**
  * The fixed validation batches: `count` batches of windows spread evenly over the validation
  * stream (all documents end to end), so every source in it is represented and the same windows
- * are scored at every evaluation.
+ * are scored at every evaluation. When `count` batches hold every window, the set is the whole
+ * stream: its tokens after the last full window (or a stream shorter than one window) are scored
+ * in one more window, padded with positions that do not count.
  *
  * Built by streaming the documents twice (once to learn the stream's length and its sources, once
  * to copy out the chosen windows), so memory is the batches themselves — bounded by
@@ -35,12 +37,14 @@ export async function evaluationSet(dataset: TokenDataset, blockSize: number, ba
     total += doc.tokens.length;
   }
   if (dataset.vocabSize !== undefined && maxId >= dataset.vocabSize) throw new KilnError("bad_data", `validation token id ${maxId} is outside the vocabulary of ${dataset.vocabSize}`);
-  const windows = windowsIn(total, blockSize);
-  if (windows === 0) throw new KilnError("bad_data", `validation data has ${total} tokens; needs at least ${blockSize + 1}`);
+  const full = windowsIn(total, blockSize);
+  const windows = full + (total - 1 - full * blockSize > 0 ? 1 : 0);
+  if (windows === 0) throw new KilnError("bad_data", `validation data has ${total} tokens; needs at least 2`);
 
   const wanted = Math.min(windows, batchSize * count);
   const width = blockSize + 1;
-  const starts = Float64Array.from({ length: wanted }, (_, k) => Math.floor((k * windows) / wanted) * blockSize);
+  // Every window, the padded last one too; or `wanted` full windows spread over the stream.
+  const starts = Float64Array.from({ length: wanted }, (_, k) => (wanted === windows ? k : Math.floor((k * full) / wanted)) * blockSize);
   const tokens = new Int32Array(wanted * width);
   const mask = new Float32Array(wanted * width);
   const source = new Uint16Array(wanted * width);
@@ -60,7 +64,7 @@ export async function evaluationSet(dataset: TokenDataset, blockSize: number, ba
         source[at] = s;
       }
     }
-    while (first < wanted && starts[first]! + width <= end) first++;
+    while (first < wanted && starts[first]! + Math.min(width, total - starts[first]!) <= end) first++;
     offset = end;
   }
   if (offset !== total) throw new KilnError("bad_data", `the validation data changed while it was read (${total} then ${offset} tokens)`);

@@ -6,11 +6,10 @@
  * folder already holds a checkpoint resumes from it: same weights, optimizer moments, step, RNG
  * state and data position, so it continues exactly where it stopped.
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
-import { measurePeakFlops } from "./backend.js";
 import { KilnError } from "../pipeline/errors.js";
 import { hasCheckpoint, loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
 import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
@@ -20,6 +19,7 @@ import { evaluationSet, type EvaluationSet } from "./evaluation.js";
 import { kernelsFor } from "./kernels.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
+import { hardwarePeak } from "./peak.js";
 import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { AdamW, learningRateAt } from "./optim.js";
 import { Rng } from "./rng.js";
@@ -34,7 +34,7 @@ export interface TrainOptions {
   stopAfter?: number;
   /** Start over: delete the run folder's checkpoint and metrics instead of resuming from them. */
   restart?: boolean;
-  /** FLOP/s used for MFU; measured on the backend when absent. */
+  /** FLOP/s used for MFU; the hardware's peak (peak.ts) when absent. */
   peakFlops?: number;
   kernels?: Kernels;
 }
@@ -131,7 +131,14 @@ async function readMetrics(file: string, upToStep: number): Promise<MetricRecord
   return text
     .split("\n")
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as MetricRecord)
+    .flatMap((l) => {
+      // A run killed while appending can leave its last line cut short.
+      try {
+        return [JSON.parse(l) as MetricRecord];
+      } catch {
+        return [];
+      }
+    })
     .filter((r) => r.step <= upToStep);
 }
 
@@ -177,19 +184,26 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   let step = resume?.meta.step ?? 0;
 
   const nParams = parameterCount(model);
-  const peak = options.peakFlops ?? (await measurePeakFlops());
+  const hardware = options.peakFlops !== undefined ? { flops: options.peakFlops, source: `${options.peakFlops} FLOP/s as given` } : await hardwarePeak();
+  const peak = hardware.flops;
+  log(`MFU against the hardware's peak: ${hardware.source}`);
   const tokensPerStep = config.batchSize * config.gradAccumulation * blockSize;
   log(`kiln train: ${JSON.stringify({ ...config, model })}`);
   log(`model ${nParams} parameters; ${trainData.summary}; ${tokensPerStep} tokens per step; kernels ${kernels.name}` +
     (resume ? `; resuming at step ${step}` : base ? `; from ${config.init!.from} (${config.init!.mode}, learning-rate re-warmup)` : ""));
 
   const records = await readMetrics(metricsFile, step);
+  // The file holds exactly the records up to the checkpoint; each new one is appended as it is logged.
+  await writeFileAtomic(metricsFile, records.map((r) => JSON.stringify(r) + "\n").join(""));
+  const record = async (r: MetricRecord) => {
+    records.push(r);
+    await appendFile(metricsFile, JSON.stringify(r) + "\n");
+  };
   const trainLosses: number[] = [];
   let val: ValidationResult | undefined;
   const save = async () => {
-    // Metrics first: a kill between the two leaves metrics ahead of the checkpoint, and a resume
-    // keeps only the records up to the checkpoint's step, so each step is logged exactly once.
-    await writeFileAtomic(metricsFile, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    // Metrics run ahead of the checkpoint; a resume keeps only the records up to the checkpoint's
+    // step, so each step is logged exactly once.
     await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
     const optimizerTensors = new Map<string, tf.Tensor>();
     for (const [name] of trainable) {
@@ -239,14 +253,14 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         const seconds = (performance.now() - windowStart) / 1000;
         const tokensPerSecond = windowTokens / seconds;
         const mfu = (6 * nParams * tokensPerSecond) / peak;
-        records.push({ kind: "train", step, loss, learningRate, gradNorm, tokensPerSecond, mfu });
+        await record({ kind: "train", step, loss, learningRate, gradNorm, tokensPerSecond, mfu });
         log(`step ${step}/${config.steps} loss ${loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
         windowStart = performance.now();
         windowTokens = 0;
       } else if (validating || saving) await readBack();
       if (validating) {
         val = await validate(state, valData);
-        records.push({ kind: "val", step, loss: val.loss, perSource: val.perSource });
+        await record({ kind: "val", step, loss: val.loss, perSource: val.perSource });
         log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
       }
       if (saving) await save();

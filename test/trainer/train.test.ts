@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
 import { loadAdapter, loadCheckpoint } from "../../trainer/checkpoint.js";
 import { BatchSampler, packDocuments } from "../../trainer/data.js";
+import { evaluationSet } from "../../trainer/evaluation.js";
 import { generate, sampleToken } from "../../trainer/generate.js";
 import { adaptersFromTensors, mergeAdapters } from "../../trainer/lora.js";
 import { forward, type Params } from "../../trainer/model.js";
@@ -49,6 +51,18 @@ describe("training loop", () => {
     expect(Object.keys(straight.val!.perSource).sort()).toEqual(["code", "web"]);
     disposeResult(straight);
     disposeResult(second);
+  });
+
+  it("writes a metrics row every logEvery steps as it goes, not only at checkpoints", async () => {
+    const out = path.join(dir, "metrics-live");
+    const seen: number[] = [];
+    const log = (line: string) => {
+      if (!/^step \d+\/6 loss/.test(line)) return;
+      seen.push(readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n").filter((l) => JSON.parse(l).kind === "train").length);
+    };
+    const result = await train(tinyTrainConfig(out, { steps: 6, logEvery: 2, checkpointEvery: 0, evalEvery: 0 }), { ...data(), val: undefined, log });
+    disposeResult(result);
+    expect(seen).toEqual([1, 2, 3]);
   });
 
   it("a damaged checkpoint stops the run with a line naming the file; --restart starts over", async () => {
@@ -114,6 +128,24 @@ describe("training loop", () => {
     expect(maxDiff(tf.tidy(() => forward(lora.model, savedParams, ids).dataSync()), unmerged)).toBeLessThan(1e-5);
     tf.dispose([ids, ...savedParams.values()]);
     disposeResult(lora);
+  });
+});
+
+describe("validation sets", () => {
+  it("score every target of the data exactly once when every window is wanted, padding the last; sample windows otherwise", async () => {
+    const tokens = Uint32Array.from({ length: 37 }, (_, i) => (i * 7) % 11);
+    const data = { vocabSize: 11, documents: () => [{ tokens, source: "web" }] };
+    const whole = await evaluationSet(data, 8, 2, Infinity);
+    // 36 targets: four full windows of 8 and one of 4, padded to 8.
+    const scored = whole.batches.flatMap((b) => Array.from(b.targets).filter((_, i) => b.mask[i] === 1));
+    expect(scored).toEqual(Array.from(tokens.slice(1)));
+    expect(whole.batches.map((b) => b.batchSize)).toEqual([2, 2, 1]);
+    // Shorter than one window: one padded window.
+    const short = await evaluationSet({ vocabSize: 11, documents: () => [{ tokens: tokens.slice(0, 5), source: "sft" }] }, 8, 2, Infinity);
+    expect(short.batches[0]!.mask.reduce((a, b) => a + b, 0)).toBe(4);
+    // Two windows spread over the four full ones: windows 0 and 2.
+    const sampled = await evaluationSet(data, 8, 1, 2);
+    expect(sampled.batches.map((b) => b.inputs[0])).toEqual([tokens[0], tokens[16]]);
   });
 });
 
