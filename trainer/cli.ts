@@ -107,6 +107,8 @@ export const finetuneCommand = defineCommand({
     lr: { type: "string", default: "3e-4" },
     warmup: { type: "string", default: "20" },
     "batch-size": { type: "string", default: "8" },
+    "data-parallel": { type: "string", description: "threads that split each batch's sequences (wasm/cpu); same result as 1", default: "1" },
+    "context-length": { type: "string", description: "tokens per training window (default: the model's context)" },
     backend: backendArg,
     restart: restartArg,
   },
@@ -119,7 +121,8 @@ export const finetuneCommand = defineCommand({
     const lr = number(args.lr, "lr");
     const config = trainConfigSchema.parse({
       out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
-      steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"),
+      steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"), dataParallel: number(args["data-parallel"], "data-parallel"),
+      ...(args["context-length"] ? { contextLength: number(args["context-length"], "context-length") } : {}),
       optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: args.mode === "lora" ? 0 : 0.1 },
       init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
     });

@@ -242,6 +242,20 @@ describe("Hugging Face GPT-2 checkpoints", () => {
     }
   });
 
+  it("kiln finetune --from a Hugging Face folder: LoRA on two threads, validated on a held-out set shorter than a window", async () => {
+    const doc = (n: number, length: number) => JSON.stringify({ tokens: Array.from({ length }, (_, i) => (n * 7 + i * 3) % 50), mask: Array.from({ length }, (_, i) => (i % 3 === 0 ? 0 : 1)) });
+    const train = path.join(dir, "sft.jsonl");
+    const val = path.join(dir, "sft-val.jsonl");
+    await writeFile(train, Array.from({ length: 12 }, (_, n) => doc(n, 40)).join("\n") + "\n");
+    await writeFile(val, doc(99, 6) + "\n");
+    const out = path.join(dir, "hf-finetune");
+    const result = await kiln(["finetune", "--from", fixture, "--data", train, "--val", val, "--out", out, "--steps", "2", "--batch-size", "2", "--data-parallel", "2", "--backend", "wasm"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/step 2 val loss \d/);
+    const metrics = (await readFile(path.join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { kind: string });
+    expect(metrics.filter((m) => m.kind === "val")).toHaveLength(1);
+  });
+
   it("kiln export writes a folder that kiln generate reads like any checkpoint", async () => {
     const out = path.join(dir, "exported");
     const exported = await kiln(["export", "--ckpt", fixture, "--out", out]);
