@@ -9,6 +9,12 @@ interface BaseSpec<P extends z.ZodType> {
   description: string;
   /** zod schema of the parameters; every field has a default or is required, and a `.describe()`. */
   params: P;
+  /**
+   * A line the run prints once, at its start, when the component runs with these params, for a
+   * setting that is valid but almost surely not what the user meant (a filter with nothing to
+   * filter by).
+   */
+  note?(params: z.output<P>): string | undefined;
 }
 export interface ReaderSpec<P extends z.ZodType = z.ZodType> extends BaseSpec<P> {
   kind: "reader";
@@ -75,6 +81,7 @@ export function docStage<P extends z.ZodType>(options: {
   name: string;
   description: string;
   params: P;
+  note?(params: z.output<P>): string | undefined;
   /** Called once per task with the parsed params; returns the per-document function. */
   setup(params: z.output<P>): (doc: Doc, ctx: TaskContext) => DocResult | Promise<DocResult>;
 }): StageSpec<P> {
@@ -83,6 +90,7 @@ export function docStage<P extends z.ZodType>(options: {
     name: options.name,
     description: options.description,
     params: options.params,
+    ...(options.note ? { note: options.note } : {}),
     create(params) {
       const process = options.setup(params);
       const name = options.name;

@@ -2,12 +2,13 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { defineCommand } from "citty";
-import { loadPipelineFile, resolvePipeline, type ResolvedPipeline } from "../config.js";
+import { loadPipelineFile, resolvePipeline, type ResolvedComponent, type ResolvedPipeline } from "../config.js";
 import { KilnError } from "../errors.js";
 import { runLocal } from "../executors/local.js";
 import { arraySpec, submitSlurm, waitForJobs, type SlurmOptions } from "../executors/slurm.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createReporter, type Reporter } from "../progress.js";
+import { getSpec, type SpecKind } from "../registry.js";
 import { formatStepStats, type StepStats } from "../stats.js";
 import { formatStatus, runStatus } from "./status.js";
 
@@ -39,6 +40,21 @@ export interface RunPipelineOptions {
   reporter?: Reporter;
 }
 
+/** The notes of every component of every step (see BaseSpec.note), once each, naming the step. */
+export function pipelineNotes(pipeline: ResolvedPipeline): string[] {
+  const notes: string[] = [];
+  for (const step of pipeline.steps) {
+    const components: [SpecKind, ResolvedComponent | undefined][] = [["reader", step.reader], ...step.stages.map((s): [SpecKind, ResolvedComponent] => ["stage", s]), ["writer", step.writer], ["task", step.task]];
+    for (const [kind, component] of components) {
+      if (!component) continue;
+      const spec = getSpec(kind as "stage", component.name) as { note?: (params: unknown) => string | undefined };
+      const note = spec.note?.(component.params);
+      if (note) notes.push(`step ${step.name}: ${note}`);
+    }
+  }
+  return notes;
+}
+
 /** Loads and validates a pipeline file and saves its resolved config in the run folder. */
 export async function preparePipeline(file: string, builtinModules: string[]): Promise<{ pipeline: ResolvedPipeline; modules: string[] }> {
   const raw = await loadPipelineFile(file);
@@ -48,6 +64,7 @@ export async function preparePipeline(file: string, builtinModules: string[]): P
   await importModules(modules);
   const pipeline = resolvePipeline(raw, file, baseDir);
   await saveResolvedConfig(pipeline);
+  for (const note of pipelineNotes(pipeline)) process.stderr.write(`kiln: note: ${note}\n`);
   return { pipeline, modules };
 }
 

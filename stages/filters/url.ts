@@ -147,6 +147,12 @@ export const urlFilterStage = docStage({
   name: "url_filter",
   description: "drop documents whose URL is on a domain, exact-host or URL-substring blocklist (one entry a line)",
   params: urlFilterParams,
+  note(params) {
+    const empty = [params.domainFiles, params.exactDomainFiles, params.urlSubstringFiles, params.domains, params.exactDomains, params.urlSubstrings].every((list) => list.length === 0);
+    return empty
+      ? "url_filter has no blocklist, so it blocks nothing: give it domainFiles (FineWeb used the UT1 blacklist's adult category, CC BY-SA 4.0) or remove the stage"
+      : undefined;
+  },
   // Lists load when the task starts, so a missing file is one clear error, not a drop per document.
   setup(params) {
     const blocklist = loadUrlBlocklist(params);

@@ -2,10 +2,18 @@ import { describe, expect, it } from "vitest";
 import "../../stages/index.js";
 import { resolvePipeline } from "../../pipeline/config.js";
 import { KilnError } from "../../pipeline/errors.js";
+import { pipelineNotes } from "../../pipeline/cli/run.js";
 
 const config = (step: Record<string, unknown>) => ({ output: "/runs/x", steps: [{ name: "web", read: { format: "warc", paths: "/crawl/*.warc.gz" }, ...step }] });
 
 describe("step presets", () => {
+  it("say once, naming the step, that fineweb's URL filter has no blocklist unless one is given", () => {
+    expect(pipelineNotes(resolvePipeline(config({ preset: "fineweb" }), "p.yaml"))).toEqual([
+      "step web.filter: url_filter has no blocklist, so it blocks nothing: give it domainFiles (FineWeb used the UT1 blacklist's adult category, CC BY-SA 4.0) or remove the stage",
+    ]);
+    expect(pipelineNotes(resolvePipeline(config({ preset: "fineweb", presetParams: { url_filter: { domains: ["example.xxx"] } } }), "p.yaml"))).toEqual([]);
+  });
+
   it("expands fineweb into the filter step, the four MinHash steps and the final step, in FineWeb's order", () => {
     const resolved = resolvePipeline(config({ preset: "fineweb", keepExcluded: true }), "p.yaml");
     expect(resolved.steps.map((s) => s.name)).toEqual(["web.filter", "web.signatures", "web.buckets", "web.clusters", "web"]);
