@@ -94,9 +94,11 @@ export function keepLanguage(meta: Record<string, unknown>, params: Pick<Languag
   return score >= params.minScore ? true : "language_score";
 }
 
+/** Writes the annotation into the document's meta (in place, so a drop keeps the signals that decided it). */
 async function annotated(doc: Doc, params: LanguageParams): Promise<Doc> {
   const detector = await getDetector(params.detector);
-  return { ...doc, meta: { ...doc.meta, ...annotateLanguage(detector, doc.text, params.maxChars) } };
+  Object.assign(doc.meta, annotateLanguage(detector, doc.text, params.maxChars));
+  return doc;
 }
 
 export const languageStage = docStage({

@@ -22,17 +22,20 @@ const PARAGRAPHS: Record<string, string> = {
   gl: "A biblioteca da esquina da nosa rúa abre cedo os sábados. Os nenos veñen cos seus pais para levar emprestados libros ilustrados, e os lectores máis vellos séntanse xunto á xanela co xornal da mañá mentres a chuvia bate no cristal.",
 };
 
-function context(): TaskContext & { drops: Array<[string, string]> } {
+function context(): TaskContext & { drops: Array<[string, string]>; dropped: Doc[] } {
   const drops: Array<[string, string]> = [];
-  const ctx: TaskContext & { drops: Array<[string, string]> } = {
+  const dropped: Doc[] = [];
+  const ctx: TaskContext & { drops: Array<[string, string]>; dropped: Doc[] } = {
     rank: 0,
     world: 1,
     step: "test",
     stepDataDir: (step) => `/nonexistent/${step}`,
     drops,
+    dropped,
     skip() {},
     drop(doc, _stage, reason) {
       drops.push([doc.id, reason]);
+      dropped.push(doc);
     },
     log() {},
   };
@@ -48,7 +51,7 @@ async function runStage(name: string, params: Record<string, unknown>, docs: Doc
     yield* docs;
   }
   for await (const doc of stage.run(input(), ctx)) out.push(doc);
-  return { out, drops: ctx.drops };
+  return { out, drops: ctx.drops, dropped: ctx.dropped };
 }
 
 describe("default detector", () => {
@@ -152,5 +155,11 @@ describe("language_filter", () => {
     ]);
     expect(out.map((d) => [d.id, d.meta.language])).toEqual([["es", "es"]]);
     expect(drops).toEqual([["it", "language:it"]]);
+  });
+
+  it("drops a document with the annotation that decided it, so excluded/ can be re-thresholded", async () => {
+    const { dropped } = await runStage("language_filter", { languages: ["es"] }, [{ id: "it", text: PARAGRAPHS.it!, meta: { source: "x" } }]);
+    expect(dropped[0]!.meta).toMatchObject({ source: "x", language: "it", languageDetector: "default" });
+    expect(dropped[0]!.meta.languageScore).toBeGreaterThan(0.5);
   });
 });
