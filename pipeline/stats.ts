@@ -74,9 +74,20 @@ export function mergeTaskStats(tasks: TaskStats[]): StepStats {
   return merged;
 }
 
-/** A short table of a step's stats, for the terminal. */
+/** `candidatePairs` -> `candidate pairs`. */
+const inWords = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+
+/**
+ * A short report of a step's stats, for the terminal: a table of its stages, or for a whole-step
+ * task (the MinHash steps) what the task counted. Seconds are summed over the step's tasks.
+ */
 export function formatStepStats(stats: StepStats): string {
-  const rows = [["stage", "docs in", "docs out", "MB in", "MB out", "s", "dropped / skipped"]];
+  const only = stats.stages.length === 1 ? stats.stages[0]! : undefined;
+  if (only?.name.startsWith("task:")) {
+    const counted = Object.entries(stats.counters ?? {}).map(([k, v]) => `${inWords(k)} ${v}`);
+    return `${only.name.slice("task:".length)}: ${counted.join(", ") || "nothing counted"}; ${(only.wallMs / 1000).toFixed(2)} s summed over ${stats.ranks} task(s)`;
+  }
+  const rows = [["stage", "docs in", "docs out", "MB in", "MB out", "seconds*", "dropped / skipped"]];
   for (const s of stats.stages) {
     const reasons = { ...s.dropped, ...Object.fromEntries(Object.entries(s.skipped).map(([k, v]) => [`skip:${k}`, v])) };
     const why = Object.entries(reasons)
@@ -86,5 +97,6 @@ export function formatStepStats(stats: StepStats): string {
     rows.push([s.name, String(s.docsIn), String(s.docsOut), (s.bytesIn / 1e6).toFixed(2), (s.bytesOut / 1e6).toFixed(2), (s.wallMs / 1000).toFixed(2), why]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd()).join("\n");
+  const table = rows.map((r) => r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd()).join("\n");
+  return `${table}\n* time inside each stage, summed over the step's ${stats.ranks} task(s), which run in parallel`;
 }
