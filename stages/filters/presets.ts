@@ -35,6 +35,13 @@ const fineweb1: Preset = {
   ],
 };
 
+/** FineWeb with FineWeb's own language identifier: fastText's lid.176, where fineweb@1 used Kiln's default pool. */
+const fineweb2: Preset = {
+  id: "fineweb@2",
+  description: "FineWeb: URL blocklist, extraction, English by fastText lid.176 (>= 0.65), Gopher repetition and quality, C4 lines (no terminal-punctuation rule), FineWeb quality, MinHash dedup, PII",
+  steps: fineweb1.steps.map((s) => (s.stage === "language_filter" ? { stage: s.stage, params: { ...s.params, detector: "fasttext" } } : s)),
+};
+
 /** Gopher / MassiveText's repetition and quality rules (Rae et al. 2021, table A1 and section A.1.1). */
 const gopher1: Preset = {
   id: "gopher@1",
@@ -63,10 +70,10 @@ const c42: Preset = {
 };
 
 /** Every published preset version. */
-export const PRESETS: readonly Preset[] = [fineweb1, gopher1, c41, c42];
+export const PRESETS: readonly Preset[] = [fineweb1, fineweb2, gopher1, c41, c42];
 
 /** Bare names resolve to these versions. */
-export const LATEST: Readonly<Record<string, string>> = { fineweb: "fineweb@1", gopher: "gopher@1", c4: "c4@2" };
+export const LATEST: Readonly<Record<string, string>> = { fineweb: "fineweb@2", gopher: "gopher@1", c4: "c4@2" };
 
 export function presetNames(): string[] {
   return [...Object.keys(LATEST), ...PRESETS.map((p) => p.id)];

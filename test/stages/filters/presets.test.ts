@@ -5,11 +5,11 @@ import "../../../stages/filters/index.js";
 import { expandPreset, PRESETS } from "../../../stages/filters/presets.js";
 
 describe("presets", () => {
-  it("expands fineweb to FineWeb's order, English pinned at 0.65, C4 without the punctuation rule", () => {
+  it("expands fineweb to FineWeb's order, English by FineWeb's fastText pinned at 0.65, C4 without the punctuation rule", () => {
     expect(expandPreset("fineweb")).toEqual([
       { stage: "url_filter", params: {} },
       { stage: "extract", params: {} },
-      { stage: "language_filter", params: { languages: ["en"], minScore: 0.65 } },
+      { stage: "language_filter", params: { languages: ["en"], minScore: 0.65, detector: "fasttext" } },
       { stage: "gopher_repetition", params: {} },
       { stage: "gopher_quality", params: {} },
       { stage: "c4_quality", params: { filterNoTerminalPunct: false } },
@@ -17,18 +17,20 @@ describe("presets", () => {
       { stage: "minhash", params: {} },
       { stage: "pii", params: {} },
     ]);
-    expect(expandPreset("fineweb@1")).toEqual(expandPreset("fineweb"));
+    expect(expandPreset("fineweb@2")).toEqual(expandPreset("fineweb"));
+    // fineweb@1, as published before: the same recipe with the default detector pool.
+    expect(expandPreset("fineweb@1")[2]).toEqual({ stage: "language_filter", params: { languages: ["en"], minScore: 0.65 } });
   });
   it("has gopher and c4, versioned", () => {
     expect(expandPreset("gopher").map((s) => s.stage)).toEqual(["gopher_repetition", "gopher_quality"]);
     expect(expandPreset("c4@1").map((s) => s.stage)).toEqual(["language_filter", "c4_quality"]);
     expect(expandPreset("c4@2").map((s) => s.stage)).toEqual(["language_filter", "c4_quality", "c4_badwords"]);
     expect(expandPreset("c4")).toEqual(expandPreset("c4@2"));
-    expect(PRESETS.map((p) => p.id)).toEqual(["fineweb@1", "gopher@1", "c4@1", "c4@2"]);
+    expect(PRESETS.map((p) => p.id)).toEqual(["fineweb@1", "fineweb@2", "gopher@1", "c4@1", "c4@2"]);
   });
   it("returns copies: changing an expansion does not change the preset", () => {
     (expandPreset("fineweb")[2]!.params.languages as string[]).push("de");
-    expect(expandPreset("fineweb")[2]!.params).toEqual({ languages: ["en"], minScore: 0.65 });
+    expect(expandPreset("fineweb")[2]!.params).toEqual({ languages: ["en"], minScore: 0.65, detector: "fasttext" });
   });
   it("rejects unknown names and versions with one clear error", () => {
     expect(() => expandPreset("fineweb@9")).toThrow(KilnError);
