@@ -233,8 +233,9 @@ describe("Hugging Face GPT-2 checkpoints", () => {
   it.skipIf(!torchPython)("fixture: PyTorch gives the stored logits again (where python3-torch is installed)", async () => {
     const out = path.join(dir, "regenerated");
     await cp(fixture, path.join(out, "hf-gpt2"), { recursive: true });
-    execFileSync(torchPython!, [script, path.join(out, "hf-gpt2")]);
-    execFileSync(torchPython!, [path.join(fixtures, "make_hf_llama.py"), out]);
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: "1" };
+    execFileSync(torchPython!, [script, path.join(out, "hf-gpt2")], { env });
+    execFileSync(torchPython!, [path.join(fixtures, "make_hf_llama.py"), out], { env });
     for (const family of FAMILIES) {
       for (const file of ["expected.json", "config.json", "model.safetensors"]) {
         expect((await readFile(path.join(out, family, file))).equals(await readFile(path.join(fixtures, family, file))), `${family}/${file}`).toBe(true);
