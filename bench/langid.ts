@@ -10,8 +10,12 @@
  * Speed: items/s over each set and docs/s on 2 KB documents made by joining sentences of one
  * language, single-threaded, median of --runs runs; per wall-clock second and per second of
  * this process's CPU time (process.cpuUsage), which a shared, loaded machine does not distort.
+ * Memory per worker: the resident set of a fresh process that loaded one detector and ran it
+ * over the documents, less that of a process that loaded none.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { canonicalLanguage, languageMatches } from "../stages/language/codes.js";
@@ -22,7 +26,7 @@ import { median } from "./_report.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: "string", default: "3" }, docs: { type: "string", default: "2000" } },
+  options: { runs: { type: "string", default: "3" }, docs: { type: "string", default: "2000" }, "memory-of": { type: "string" } },
 });
 const dir = positionals[0];
 if (!dir) {
@@ -69,6 +73,26 @@ function buildDocuments(items: Item[], count: number): string[] {
   return documents;
 }
 const documents = buildDocuments([...sets[0]![1], ...sets[1]![1]], Number(values.docs));
+
+// A child of this bench: load one detector (or none), run it over the documents, report the RSS.
+if (values["memory-of"] !== undefined) {
+  const name = values["memory-of"];
+  if (name !== "none") {
+    const detector = name === "default" ? await loadCombinedDetector() : await loadSingleDetector(name as Parameters<typeof loadSingleDetector>[0]);
+    for (const text of documents) detector.detect(detectionSample(text, 2000));
+  }
+  process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss }) + "\n");
+  process.exit(0);
+}
+
+/** Resident megabytes one worker holds for `name` (see the header). */
+function workerMemoryMb(name: string): number {
+  const rss = (of: string) => {
+    const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), dir!, "--docs", values.docs, "--memory-of", of], { encoding: "utf8" });
+    return (JSON.parse(out.trim().split("\n").at(-1)!) as { rss: number }).rss;
+  };
+  return (rss(name) - rss("none")) / 1e6;
+}
 
 
 interface Rate {
@@ -138,7 +162,7 @@ for (const detector of detectors) {
 const pct = (x: number) => (100 * x).toFixed(2) + "%";
 const baseline = results.get("franc")!;
 const baseDocs = docRates.get("franc")!;
-const header = ["detector", ...sets.flatMap(([name]) => [`${name} acc`, "x franc", "items/s", "cpu items/s"]), "2KB docs/s", "cpu docs/s", "x franc (cpu)"];
+const header = ["detector", ...sets.flatMap(([name]) => [`${name} acc`, "x franc", "items/s", "cpu items/s"]), "2KB docs/s", "cpu docs/s", "x franc (cpu)", "MB per worker"];
 const rate = (x: number) => Math.round(x).toLocaleString("en");
 const rows = detectors.map((d) => {
   const r = results.get(d.name)!;
@@ -148,6 +172,7 @@ const rows = detectors.map((d) => {
     rate(docRates.get(d.name)!.wall),
     rate(docRates.get(d.name)!.cpu),
     (docRates.get(d.name)!.cpu / baseDocs.cpu).toFixed(2),
+    workerMemoryMb(d.name).toFixed(0),
   ];
 });
 printTable(header, rows);
