@@ -15,7 +15,10 @@ export interface GzipDamage {
   detail: string;
 }
 
-/** Compressed bytes gathered before a member is inflated in one call. */
+/**
+ * The most compressed bytes gathered to inflate a member in one call; a larger member is streamed.
+ * A member is first tried on what is buffered (most fit in one read chunk), then on twice as much.
+ */
 const WINDOW_BYTES = 1 << 20;
 /** Output of one in-memory inflate; a bigger member is streamed (this also bounds gzip bombs). */
 const MAX_INFLATE_BYTES = 64 << 20;
@@ -210,24 +213,33 @@ interface Member {
  * that fits in the window is inflated in one call; a larger one is streamed.
  */
 async function inflateMember(pending: Pending, headerBytes: number): Promise<Member> {
-  await pending.fill(headerBytes + WINDOW_BYTES);
-  const data = pending.view(headerBytes);
+  let data: Buffer;
   let inflated: { buffer: Buffer; engine: zlib.InflateRaw };
-  try {
-    inflated = zlib.inflateRawSync(data, {
-      info: true,
-      finishFlush: zlib.constants.Z_SYNC_FLUSH,
-      maxOutputLength: MAX_INFLATE_BYTES,
-    }) as unknown as { buffer: Buffer; engine: zlib.InflateRaw };
-  } catch (error) {
-    if (error instanceof RangeError) return { output: [], streamed: streamMember(pending, headerBytes) };
-    pending.consume(1);
-    return { output: [], problem: `corrupt gzip member: ${(error as Error).message}` };
+  for (;;) {
+    data = pending.view(headerBytes);
+    try {
+      inflated = zlib.inflateRawSync(data, {
+        info: true,
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        maxOutputLength: MAX_INFLATE_BYTES,
+      }) as unknown as { buffer: Buffer; engine: zlib.InflateRaw };
+    } catch (error) {
+      if (error instanceof RangeError) return { output: [], streamed: streamMember(pending, headerBytes) };
+      // Corrupt data, unless it is a member cut by the end of what is buffered so far.
+      if (!pending.ended && data.length < WINDOW_BYTES && /unexpected end/i.test((error as Error).message)) {
+        await pending.fill(headerBytes + Math.max(2 * data.length, 1 << 16));
+        continue;
+      }
+      pending.consume(1);
+      return { output: [], problem: `corrupt gzip member: ${(error as Error).message}` };
+    }
+    // The deflate stream ended inside what is buffered: the member is whole.
+    if (inflated.engine.bytesWritten < data.length || pending.ended) break;
+    if (data.length >= WINDOW_BYTES) return { output: [], streamed: streamMember(pending, headerBytes) };
+    await pending.fill(headerBytes + Math.max(2 * data.length, 1 << 16));
   }
   const used = inflated.engine.bytesWritten;
   if (used >= data.length) {
-    // The deflate stream did not end inside the window.
-    if (!pending.ended) return { output: [], streamed: streamMember(pending, headerBytes) };
     pending.consume(pending.length);
     return { output: [inflated.buffer], problem: "the data ends inside a gzip member" };
   }
