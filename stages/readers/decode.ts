@@ -84,7 +84,10 @@ function decodeLoose(charset: string, bytes: Uint8Array): string {
 }
 
 /** Control characters (other than tab, line and form feed, carriage return), C1 controls and U+FFFD: isBadCharacter as one pattern. */
-const BAD_CHARACTERS = /[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]/g;
+const BAD_CHARACTERS = new RegExp(
+  `[${[[0x00, 0x08], [0x0b, 0x0b], [0x0e, 0x1f], [0x7f, 0x9f], [0xfffd, 0xfffd]].map((range) => range.map((code) => `\\u${code.toString(16).padStart(4, "0")}`).join("-")).join("")}]`,
+  "g",
+);
 
 /** Decodes a page; `contentType` is the HTTP Content-Type header, if any. */
 export function decodeHtml(bytes: Uint8Array, contentType?: string): DecodedText | DecodeProblem {
