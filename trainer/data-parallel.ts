@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import type { LoraConfig, ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
-import { fastKernels } from "./kernels.js";
+import { fastKernels, simdKernels } from "./kernels.js";
 import { adapterVariables, createAdapters } from "./lora.js";
 import { plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { applyGradients, batchLoss, batchTensors, countedTokens, type StepResult, type TrainState } from "./step.js";
@@ -32,7 +32,7 @@ export interface WeightedSlice {
 export interface ReplicaInit {
   backend: "wasm" | "cpu";
   model: ModelConfig;
-  kernels: "fast" | "plain";
+  kernels: "simd" | "fast" | "plain";
   /** Set when the step trains LoRA adapters on a frozen base. */
   lora?: LoraConfig;
 }
@@ -76,9 +76,10 @@ export interface ReplicaReply {
 }
 
 export const kernelsByName = (name: string): Kernels => {
+  if (name === simdKernels.name) return simdKernels;
   if (name === fastKernels.name) return fastKernels;
   if (name === plainKernels.name) return plainKernels;
-  throw new KilnError("bad_config", `dataParallel > 1 needs the fast or plain kernels, not "${name}"`);
+  throw new KilnError("bad_config", `dataParallel > 1 needs the simd, fast or plain kernels, not "${name}"`);
 };
 
 /** Rows [from, to) of a batch as a batch of to−from sequences (views, no copy). */
@@ -162,7 +163,7 @@ export class DataParallelGroup {
     const backend = tf.getBackend();
     if (backend !== "wasm" && backend !== "cpu") throw new KilnError("bad_config", `dataParallel > 1 runs on the wasm or cpu backend (one core per thread), not ${backend}`);
     if (model.dropout > 0 || (lora?.dropout ?? 0) > 0) throw new KilnError("bad_config", "dataParallel > 1 needs dropout 0 (model and LoRA): dropout masks depend on the slice shape, so replicas would not match one process");
-    const init: ReplicaInit = { backend, model, kernels: kernelsByName(kernels.name).name as "fast" | "plain", lora };
+    const init: ReplicaInit = { backend, model, kernels: kernelsByName(kernels.name).name as ReplicaInit["kernels"], lora };
     const workers = Array.from({ length: replicas - 1 }, () => workerEntry(init));
     // Each worker posts "ready" once its backend is up; fail fast if one dies instead.
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {

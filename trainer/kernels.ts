@@ -13,48 +13,58 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchedMatMul, registerBatchedMatMul } from "./batched-matmul.js";
 import { causalMask, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "./model.js";
+import { registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdGelu, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
 import { watchDevice } from "./webgpu/dispatch.js";
 import { registerWebGpuKernels, webgpuKernels } from "./webgpu/kernels.js";
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
-/** x·w with both gradients as flag-free products: dx = dy·wᵀ, dw = xᵀ·dy. */
-const matMulFlagFree = tf.customGrad((x, w, save) => {
-  (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
-  return {
-    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    gradFunc: (dy, saved) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
-    },
-  };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+type Transpose = <T extends tf.Tensor2D | tf.Tensor3D>(x: T) => T;
+const tfTranspose: Transpose = (x) => tf.transpose(x, x.rank === 2 ? [1, 0] : [0, 2, 1]) as typeof x;
 
-/** x·w + b; db = 1ᵀ·dy as a product too (wasm reduces over a leading axis slowly). */
-const affineFlagFree = tf.customGrad((x, w, b, save) => {
-  (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
-  return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b as tf.Tensor1D),
-    gradFunc: (dy, saved) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const d = dy as tf.Tensor2D;
-      const db = tf.reshape(tf.matMul(tf.ones([1, d.shape[0]]), d), [d.shape[1]]);
-      return [tf.matMul(d, tf.transpose(ws)), tf.matMul(tf.transpose(xs), d), db];
-    },
-  };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+/**
+ * The products with flag-free gradients, given how to transpose: x·w (dx = dy·wᵀ, dw = xᵀ·dy),
+ * x·w + b (db = 1ᵀ·dy as a product too: wasm reduces over a leading axis slowly) and the tied
+ * logits x·wteᵀ (dx = dy·wte, dwte = dyᵀ·x).
+ */
+function flagFreeProducts(transpose: Transpose) {
+  const matMul = tf.customGrad((x, w, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+    return {
+      value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.matMul(dy as tf.Tensor2D, transpose(ws)), tf.matMul(transpose(xs), dy as tf.Tensor2D)];
+      },
+    };
+  }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+  const affine = tf.customGrad((x, w, b, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+    return {
+      value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b as tf.Tensor1D),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const d = dy as tf.Tensor2D;
+        const db = tf.reshape(tf.matMul(tf.ones([1, d.shape[0]]), d), [d.shape[1]]);
+        return [tf.matMul(d, transpose(ws)), tf.matMul(transpose(xs), d), db];
+      },
+    };
+  }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+  const tiedLogits = tf.customGrad((x, wte, save) => {
+    (save as tf.GradSaveFunc)([x as tf.Tensor, wte as tf.Tensor]);
+    return {
+      value: tf.matMul(x as tf.Tensor2D, transpose(wte as tf.Tensor2D)),
+      gradFunc: (dy, saved) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.matMul(dy as tf.Tensor2D, ws), tf.matMul(transpose(dy as tf.Tensor2D), xs)];
+      },
+    };
+  }) as (x: tf.Tensor2D, wte: tf.Tensor2D) => tf.Tensor2D;
+  return { matMul, affine, tiedLogits };
+}
 
-/** x·wteᵀ with flag-free products: logits = x·(wteᵀ), dx = dy·wte, dwte = dyᵀ·x. */
-const tiedLogitsFlagFree = tf.customGrad((x, wte, save) => {
-  (save as tf.GradSaveFunc)([x as tf.Tensor, wte as tf.Tensor]);
-  return {
-    value: tf.matMul(x as tf.Tensor2D, tf.transpose(wte as tf.Tensor2D)),
-    gradFunc: (dy, saved) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, ws), tf.matMul(tf.transpose(dy as tf.Tensor2D), xs)];
-    },
-  };
-}) as (x: tf.Tensor2D, wte: tf.Tensor2D) => tf.Tensor2D;
+const tfProducts = flagFreeProducts(tfTranspose);
+const simdProducts = flagFreeProducts(transposeLast);
 
 /** GELU (tanh form) with its derivative written out. */
 const geluClosedForm = tf.customGrad((x, save) => {
@@ -135,10 +145,12 @@ export function releaseKernelCaches(): void {
 
 export const fastKernels: Kernels = {
   name: "fast",
-  linear: (x, w, b) => (b ? affineFlagFree(x, w, b) : matMulFlagFree(x, w)),
-  tiedLogits: (x, wte) => tiedLogitsFlagFree(x, wte),
+  linear: (x, w, b) => (b ? tfProducts.affine(x, w, b) : tfProducts.matMul(x, w)),
+  tiedLogits: (x, wte) => tfProducts.tiedLogits(x, wte),
   gelu: (x) => geluClosedForm(x),
   layerNorm: (x, gain, bias) => layerNormClosedForm(x, gain, bias),
+  splitHeads: plainKernels.splitHeads,
+  mergeHeads: plainKernels.mergeHeads,
   causalAttention: (q, k, v) => {
     // [B, H, T, d] as [B·H, T, d]: one batch-1 XNNPACK product per head, kᵀ made explicitly.
     const [B, H, T, d] = q.shape;
@@ -151,11 +163,34 @@ export const fastKernels: Kernels = {
 };
 
 /**
- * The kernels a backend trains and infers with: `fastKernels` on wasm and cpu, our WGSL kernels
- * on webgpu, the plain ones elsewhere (tfjs-node runs TensorFlow's own fused ops).
+ * The wasm backend's kernels: our WebAssembly SIMD passes (simd/kernels.ts) for GELU, LayerNorm,
+ * the head layout, the causal softmax, cross-entropy and every explicit transpose, XNNPACK for
+ * the products.
+ */
+export const simdKernels: Kernels = {
+  name: "simd",
+  linear: (x, w, b) => (b ? simdProducts.affine(x, w, b) : simdProducts.matMul(x, w)),
+  tiedLogits: (x, wte) => simdProducts.tiedLogits(x, wte),
+  gelu: (x) => simdGelu(x),
+  layerNorm: (x, gain, bias) => simdLayerNorm(x, gain, bias, LAYER_NORM_EPSILON),
+  splitHeads: (qkv, B, T, heads) => simdSplitHeads(qkv, B, T, heads),
+  mergeHeads: (y) => simdMergeHeads(y),
+  causalAttention: (q, k, v) => {
+    const [B, H, T, d] = q.shape;
+    const flat = (x: tf.Tensor4D) => tf.reshape(x, [B * H, T, d]) as tf.Tensor3D;
+    const probs = simdCausalSoftmax(batchedMatMul(flat(q), transposeLast(flat(k))), 1 / Math.sqrt(d));
+    return tf.reshape(batchedMatMul(probs, flat(v)), [B, H, T, d]) as tf.Tensor4D;
+  },
+  tokenLosses: (logits, targets) => simdCrossEntropy(logits, targets),
+};
+
+/**
+ * The kernels a backend trains and infers with: our SIMD kernels on wasm, `fastKernels` on cpu,
+ * our WGSL kernels on webgpu, the plain ones elsewhere (tfjs-node runs TensorFlow's own fused ops).
  */
 export function kernelsFor(backend: string = tf.getBackend()): Kernels {
-  if (backend === "wasm" || backend === "cpu") return fastKernels;
+  if (backend === "wasm") return simdKernels;
+  if (backend === "cpu") return fastKernels;
   if (backend === "webgpu") return webgpuKernels;
   return plainKernels;
 }
@@ -171,6 +206,7 @@ export function registerMissingKernels(tfName: string): void {
     watchDevice();
   }
   registerBatchedMatMul(tfName);
+  registerSimdKernels(tfName);
   if (tfName !== "wasm" || registeredSegmentSum) return;
   if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;
   tf.registerKernel({

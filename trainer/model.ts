@@ -37,6 +37,10 @@ export interface Kernels {
   /** GELU, tanh approximation (as GPT-2) */
   gelu(x: tf.Tensor2D): tf.Tensor2D;
   layerNorm(x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D): tf.Tensor2D;
+  /** q, k, v [B,H,T,hd] from one projection's [B·T, 3·H·hd] */
+  splitHeads(qkv: tf.Tensor2D, B: number, T: number, heads: number): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  /** heads [B,H,T,hd] back to rows [B·T, H·hd] */
+  mergeHeads(y: tf.Tensor4D): tf.Tensor2D;
   /** softmax(q·kᵀ/√d + causal mask)·v over q,k,v [B,H,T,hd] */
   causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D;
   /** per-token −log softmax(logits)[target], [N] */
@@ -61,6 +65,15 @@ export const plainKernels: Kernels = {
   layerNorm: (x, gain, bias) => {
     const { mean, variance } = tf.moments(x, -1, true);
     return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPSILON))), gain), bias);
+  },
+  splitHeads: (qkv, B, T, heads) => {
+    const hd = qkv.shape[1] / (3 * heads);
+    const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
+    return tf.split(qkv, 3, 1).map(toHeads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+  },
+  mergeHeads: (y) => {
+    const [B, H, T, hd] = y.shape;
+    return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
   },
   causalAttention: (q, k, v) => {
     const T = q.shape[2];
@@ -199,15 +212,10 @@ function project(ctx: Context, name: string, x: tf.Tensor2D): tf.Tensor2D {
 }
 
 function attention(ctx: Context, layer: number, x: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {
-  const d = x.shape[1];
-  const hd = d / heads;
   const qkv = project(ctx, `h.${layer}.attn.c_attn`, x); // [B·T, 3d]
-  // queries, keys, values, each [B·T, d] → [B, H, T, hd]: one slice per head
-  const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
-  const [q, k, v] = tf.split(qkv, 3, 1).map(toHeads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-  const y = ctx.kernels.causalAttention(q, k, v); // [B, H, T, hd]
-  const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D;
-  return dropout(ctx, project(ctx, `h.${layer}.attn.c_proj`, merged));
+  const [q, k, v] = ctx.kernels.splitHeads(qkv, B, T, heads); // each [B, H, T, hd]
+  const y = ctx.kernels.causalAttention(q, k, v);
+  return dropout(ctx, project(ctx, `h.${layer}.attn.c_proj`, ctx.kernels.mergeHeads(y)));
 }
 
 function mlp(ctx: Context, layer: number, x: tf.Tensor2D): tf.Tensor2D {
@@ -347,7 +355,6 @@ export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D
   const hd = d / config.heads;
   const ctx: Context = { params, kernels: options.kernels ?? plainKernels, adapters: options.adapters, dropout: 0 };
   const result = config.kind === "llama" ? llamaDecode(ctx, config, ids, cache) : tf.tidy(() => {
-    const toHeads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, n, config.heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
     const mask = decodeMask(past, n);
     const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * n]));
     const positions = tf.tile(tf.slice(get(params, "wpe"), [past, 0], [n, d]), [B, 1]);
@@ -356,15 +363,14 @@ export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D
     const values: tf.Tensor4D[] = [];
     for (let layer = 0; layer < config.layers; layer++) {
       const qkv = project(ctx, `h.${layer}.attn.c_attn`, layerNorm(ctx, `h.${layer}.ln_1`, x));
-      const [q, k, v] = tf.split(qkv, 3, 1).map(toHeads) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const [q, k, v] = ctx.kernels.splitHeads(qkv, B, n, config.heads);
       const allKeys = past > 0 ? tf.concat([cache.keys[layer]!, k], 2) : k;
       const allValues = past > 0 ? tf.concat([cache.values[layer]!, v], 2) : v;
       keys.push(allKeys);
       values.push(allValues);
       const scaled = tf.mul(tf.matMul(q, allKeys, false, true), 1 / Math.sqrt(hd));
       const y = tf.matMul(tf.softmax(mask ? tf.add(scaled, mask) : scaled), allValues);
-      const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * n, d]) as tf.Tensor2D;
-      x = tf.add(x, project(ctx, `h.${layer}.attn.c_proj`, merged));
+      x = tf.add(x, project(ctx, `h.${layer}.attn.c_proj`, ctx.kernels.mergeHeads(y as tf.Tensor4D)));
       x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
     }
     const logits = ctx.kernels.tiedLogits(layerNorm(ctx, "ln_f", x), get(params, "wte") as tf.Tensor2D);

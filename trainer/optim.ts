@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { OptimConfig } from "./config.js";
+import { simdAdamWUpdate } from "./simd/kernels.js";
 import { fusedAdamWUpdate } from "./webgpu/adamw.js";
 
 /** Learning rate at `step` counted from the start of the phase (re-warmup restarts it at 0). */
@@ -42,14 +43,16 @@ export class AdamW {
    * One update with learning rate `lr` on the gradients times `gradScale` (the clip factor, kept
    * on the device): p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + ε), the decay applied to the weight itself,
    * not folded into the gradient (that is what "decoupled" means). On webgpu each parameter is
-   * one in-place kernel (webgpu/adamw.ts) with the same arithmetic.
+   * one in-place kernel (webgpu/adamw.ts), on wasm one SIMD pass (simd/kernels.ts), with the
+   * same arithmetic.
    */
   step(grads: Map<string, tf.Tensor>, lr: number, gradScale?: tf.Scalar): void {
     this.t += 1;
     const { beta1, beta2, epsilon, weightDecay } = this.config;
     const correction1 = 1 - beta1 ** this.t;
     const correction2 = 1 - beta2 ** this.t;
-    const fused = tf.getBackend() === "webgpu";
+    const backend = tf.getBackend();
+    const fused = backend === "webgpu" || (backend === "wasm" && tf.getKernel("KilnSimdTranspose", "wasm") !== undefined);
     tf.tidy(() => {
       const scale = gradScale ?? (fused ? tf.scalar(1) : undefined);
       for (const [name, p] of this.variables) {
@@ -59,7 +62,11 @@ export class AdamW {
         const v = this.v.get(name)!;
         const decay = decays(p) && weightDecay > 0 ? lr * weightDecay : 0;
         if (fused) {
-          fusedAdamWUpdate(p, m, v, raw, scale!, { lr, beta1, beta2, epsilon, decay, correction1, correction2 });
+          const scalars = { lr, beta1, beta2, epsilon, decay, correction1, correction2 };
+          // The moments (and on webgpu the weight) are written in place: each needs a buffer of its own.
+          for (const variable of backend === "webgpu" ? [p, m, v] : [m, v]) ownBuffer(variable);
+          if (backend === "webgpu") fusedAdamWUpdate(p, m, v, raw, scale!, scalars);
+          else simdAdamWUpdate(p, m, v, raw, scale!, scalars);
           continue;
         }
         const g = scale ? tf.mul(raw, scale) : raw;
@@ -75,6 +82,15 @@ export class AdamW {
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }
+}
+
+/**
+ * A variable's buffer may be shared with another tensor (tfjs shares data between a variable and
+ * the tensor it was made from, and between a tensor and its clones); before writing in place,
+ * give the variable a buffer of its own.
+ */
+function ownBuffer(variable: tf.Variable): void {
+  if (tf.backend().refCount(variable.dataId) > 1) variable.assign(tf.tidy(() => tf.mul(variable, 1)));
 }
 
 /**

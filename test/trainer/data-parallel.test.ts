@@ -7,7 +7,7 @@ import { selectBackend } from "../../trainer/backend.js";
 import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { adapterVariables } from "../../trainer/lora.js";
 import { DataParallelGroup, splitForReplicas } from "../../trainer/data-parallel.js";
-import { fastKernels } from "../../trainer/kernels.js";
+import { simdKernels } from "../../trainer/kernels.js";
 import { disposeParams, initParams } from "../../trainer/model.js";
 import { AdamW } from "../../trainer/optim.js";
 import { optimConfigSchema } from "../../trainer/config.js";
@@ -76,12 +76,12 @@ describe("dataParallel 2", () => {
   it("gradients and loss equal one thread's, with uneven slices and partial masks", async () => {
     const params = initParams(tinyModel, 3);
     const optimizer = new AdamW(optimConfigSchema.parse({}), params);
-    const state = { config: tinyModel, params, trainable: params, optimizer, kernels: fastKernels };
+    const state = { config: tinyModel, params, trainable: params, optimizer, kernels: simdKernels };
     // 5 sequences → slices of 2 and 3; the first micro-batch counts 4 + 12 of its 30 tokens.
     const mask = [...Array(4).fill(1), ...Array(14).fill(0), ...Array(12).fill(1)];
     const batches = [randomBatch(tinyModel, 5, 7, mask), randomBatch(tinyModel, 5, 8)];
     const reference = accumulatedGradients(state, batches, []);
-    const group = await DataParallelGroup.start(2, tinyModel, fastKernels);
+    const group = await DataParallelGroup.start(2, tinyModel, simdKernels);
     try {
       const split = await group.gradients(state, batches);
       const referenceLoss = reference.loss.dataSync()[0]!;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
 import { loraConfigSchema } from "../../trainer/config.js";
 import { generate } from "../../trainer/generate.js";
-import { fastKernels } from "../../trainer/kernels.js";
+import { fastKernels, simdKernels } from "../../trainer/kernels.js";
 import { createAdapters, disposeAdapters } from "../../trainer/lora.js";
 import { clearKvCache, decodeStep, disposeParams, emptyKvCache, forward, initParams, plainKernels, type Params } from "../../trainer/model.js";
 import { tinyModel } from "./helpers.js";
@@ -95,7 +95,7 @@ describe("generate with and without the KV cache", () => {
     ["temperature 0.8, top-p 0.9", { temperature: 0.8, topK: 0, topP: 0.9 }],
   ] as const;
   it.each(sampling)("gives the same tokens past the block size (the window slides): %s", async (_, options) => {
-    for (const kernels of [plainKernels, fastKernels]) {
+    for (const kernels of [plainKernels, fastKernels, simdKernels]) {
       for (const seed of [1, 2, 3]) {
         const prompt = [seed, 4, 2];
         const base = { ...options, maxNewTokens: 2 * T, seed, kernels };

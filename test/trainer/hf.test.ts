@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdapter, loadCheckpoint } from "../../trainer/checkpoint.js";
 import { loadHfCheckpoint, saveHfCheckpoint } from "../../trainer/hf/checkpoint.js";
 import { SafetensorsFile, writeSafetensors } from "../../trainer/hf/safetensors.js";
-import { fastKernels } from "../../trainer/kernels.js";
+import { selectBackend } from "../../trainer/backend.js";
+import { fastKernels, simdKernels } from "../../trainer/kernels.js";
 import type { ModelConfig } from "../../trainer/config.js";
 import { clearKvCache, decodeStep, emptyKvCache, forward, maskedLoss, plainKernels, type Kernels, type Params } from "../../trainer/model.js";
 import { disposeResult, train } from "../../trainer/train.js";
@@ -22,6 +23,7 @@ const FAMILIES = ["hf-gpt2", "hf-llama", "hf-qwen2"];
 
 let dir: string;
 beforeAll(async () => {
+  await selectBackend("wasm");
   dir = await mkdtemp(path.join(os.tmpdir(), "kiln-hf-"));
 });
 afterAll(async () => {
@@ -57,7 +59,7 @@ const torchPython = (() => {
 })();
 
 describe("Hugging Face GPT-2 checkpoints", () => {
-  it("load with the model config.json describes and give PyTorch's logits to 1e-4, on both kernel sets", async () => {
+  it("load with the model config.json describes and give PyTorch's logits to 1e-4, on every kernel set", async () => {
     const models: Record<string, ModelConfig> = {
       "hf-gpt2": { vocabSize: 50, blockSize: 16, layers: 2, heads: 3, width: 12, dropout: 0 },
       "hf-llama": { kind: "llama", vocabSize: 40, blockSize: 32, layers: 2, heads: 4, width: 16, dropout: 0, kvHeads: 2, mlpWidth: 24, ropeTheta: 500000, normEps: 1e-6, tiedEmbeddings: false },
@@ -67,7 +69,7 @@ describe("Hugging Face GPT-2 checkpoints", () => {
       const loaded = await loadCheckpoint(path.join(fixtures, family));
       expect(loaded.meta.model, family).toEqual(models[family]);
       const params = asParams(loaded.weights);
-      for (const kernels of [plainKernels, fastKernels]) {
+      for (const kernels of [plainKernels, fastKernels, simdKernels]) {
         expect(await worstError(path.join(fixtures, family), loaded.meta.model, params, kernels), `${family} ${kernels.name}`).toBeLessThan(1e-4);
       }
       for (const v of params.values()) v.dispose();

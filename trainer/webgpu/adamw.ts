@@ -4,7 +4,7 @@
  * buffers, where the tfjs-op version (optim.ts) runs a dozen element-wise ops and allocates as
  * many tensors. Same arithmetic, in the same order, as `AdamW.step` there.
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { bindings, dispatch, paramsStruct, WORKGROUP_INDEX } from "./dispatch.js";
 
 const THREADS = 256;
@@ -34,18 +34,8 @@ export interface AdamWScalars {
   correction2: number;
 }
 
-/**
- * A variable's buffer may be shared with another tensor (tfjs shares data between a variable and
- * the tensor it was made from, and between a tensor and its clones); before writing in place,
- * give the variable a buffer of its own.
- */
-function ownBuffer(variable: tf.Variable): void {
-  if (tf.backend().refCount(variable.dataId) > 1) variable.assign(tf.tidy(() => tf.mul(variable, 1)));
-}
-
-/** p, m, v ← AdamW(p, m, v, g·gradScale) in place. */
+/** p, m, v ← AdamW(p, m, v, g·gradScale) in place (each with a buffer of its own: optim.ts sees to it). */
 export function fusedAdamWUpdate(p: tf.Variable, m: tf.Variable, v: tf.Variable, g: tf.Tensor, gradScale: tf.Scalar, s: AdamWScalars): void {
-  for (const variable of [p, m, v]) ownBuffer(variable);
   const n = p.size;
   dispatch({
     label: "adamw", code: CODE, buffers: [p, m, v, g, gradScale],

@@ -15,6 +15,8 @@ export const webgpuKernels: Kernels = {
   tiedLogits: (x, wte) => tf.matMul(x, wte, false, true),
   gelu: (x) => fusedGelu(x),
   layerNorm: (x, gain, bias) => fusedLayerNorm(x, gain, bias),
+  splitHeads: plainKernels.splitHeads,
+  mergeHeads: plainKernels.mergeHeads,
   causalAttention: (q, k, v) => (fusedAttentionFits(q.shape[3]) ? flashAttention(q, k, v) : plainKernels.causalAttention(q, k, v)),
   tokenLosses: (logits, targets) => fusedCrossEntropy(logits, targets),
 };

@@ -1,9 +1,12 @@
-"""The PyTorch side of `npm run bench -- gpu` (bench/gpu.ts): the same GPT, initial weights, tokens
-and AdamW as Kiln's trainer, timed in f32 eager and bf16 autocast, and a loss run in f32.
+"""The PyTorch side of `npm run bench -- gpu` and `npm run bench -- train` (bench/gpu.ts,
+bench/train.ts): the same GPT, initial weights, tokens and AdamW as Kiln's trainer, timed in f32
+eager (and bf16 autocast on a GPU), and a loss run in f32 when the job asks for one.
 
-    python3 bench/gpu_torch.py '<json job from bench/gpu.ts>'
+    python3 bench/torch_gpt.py '<json job>'
 
-Prints one JSON line: {"device", "f32", "bf16" (tokens/s or an error), "losses"}.
+The job's "device" is "cuda" (the default) or "cpu", with "threads" for torch.set_num_threads.
+Prints one JSON line: {"device", "f32", "bf16" (tokens/s or an error), "f32_cpu" (tokens per
+CPU-second, on cpu), "losses"}.
 The model follows trainer/model.ts: weights stored [in, out], pre-LayerNorm blocks, GELU (tanh),
 tied output projection; the data windows and the learning-rate schedule use the same formulas.
 """
@@ -20,7 +23,10 @@ job = json.loads(sys.argv[1])
 cfg = job["config"]
 optim = job["optim"]
 V, T, L, H, D = cfg["vocabSize"], cfg["blockSize"], cfg["layers"], cfg["heads"], cfg["width"]
-device = "cuda"
+device = job.get("device", "cuda")
+cuda = device == "cuda"
+if not cuda:
+    torch.set_num_threads(job.get("threads", 1))
 
 
 def parameter_shapes():
@@ -49,6 +55,14 @@ def load_params():
     return params
 
 
+def attention(q, k, v):
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    # PyTorch before 2.0 (Debian's 1.13): the same function, written out
+    mask = torch.full((T, T), float("-inf"), device=q.device).triu(1)
+    return ((q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1]) + mask).softmax(-1) @ v
+
+
 def forward(p, idx):
     B = idx.shape[0]
     x = p["wte"][idx] + p["wpe"][:T]
@@ -57,7 +71,7 @@ def forward(p, idx):
         h = F.layer_norm(x, (D,), p[q + "ln_1.g"], p[q + "ln_1.b"], 1e-5)
         qkv = h @ p[q + "attn.c_attn.w"] + p[q + "attn.c_attn.b"]
         qh, kh, vh = (t.view(B, T, H, D // H).transpose(1, 2) for t in qkv.split(D, dim=2))
-        y = F.scaled_dot_product_attention(qh, kh, vh, is_causal=True).transpose(1, 2).reshape(B, T, D)
+        y = attention(qh, kh, vh).transpose(1, 2).reshape(B, T, D)
         x = x + (y @ p[q + "attn.c_proj.w"] + p[q + "attn.c_proj.b"])
         h = F.layer_norm(x, (D,), p[q + "ln_2.g"], p[q + "ln_2.b"], 1e-5)
         h = F.gelu(h @ p[q + "mlp.c_fc.w"] + p[q + "mlp.c_fc.b"], approximate="tanh")
@@ -90,14 +104,14 @@ def make_optimizer(p):
     rest = [t for t in p.values() if t.dim() < 2]
     return torch.optim.AdamW(
         [{"params": decay, "weight_decay": optim["weightDecay"]}, {"params": rest, "weight_decay": 0.0}],
-        lr=optim["learningRate"], betas=(optim["beta1"], optim["beta2"]), eps=optim["epsilon"], fused=True)
+        lr=optim["learningRate"], betas=(optim["beta1"], optim["beta2"]), eps=optim["epsilon"], **({"fused": True} if cuda else {}))
 
 
 def step(p, opt, s, B, lr, autocast):
     for group in opt.param_groups:
         group["lr"] = lr
     x, y = batch_at(s, B)
-    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+    with torch.autocast(device, dtype=torch.bfloat16, enabled=autocast):
         logits = forward(p, x)
     loss = F.cross_entropy(logits.float().view(-1, V), y.reshape(-1))
     opt.zero_grad(set_to_none=True)
@@ -107,22 +121,31 @@ def step(p, opt, s, B, lr, autocast):
     return loss
 
 
+def synchronize():
+    if cuda:
+        torch.cuda.synchronize()
+
+
 def speed(B, steps, autocast):
+    """Tokens/s by wall clock, and per CPU-second of this process."""
     try:
         p = load_params()
         opt = make_optimizer(p)
         for s in range(2):
             step(p, opt, s, B, 1e-4, autocast)
-        torch.cuda.synchronize()
-        start = time.perf_counter()
+        synchronize()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for s in range(steps):
             step(p, opt, 2 + s, B, 1e-4, autocast)
-        torch.cuda.synchronize()
-        return B * T * steps / (time.perf_counter() - start)
+        synchronize()
+        tokens = B * T * steps
+        return tokens / (time.perf_counter() - start), tokens / (time.process_time() - cpu_start)
     except Exception as error:  # out of memory at this batch, say: the table shows why
-        return f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
+        message = f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
+        return message, message
     finally:
-        torch.cuda.empty_cache()
+        if cuda:
+            torch.cuda.empty_cache()
 
 
 def losses(B, steps):
@@ -132,10 +155,15 @@ def losses(B, steps):
     return [float(v) for v in torch.stack(out).tolist()]
 
 
-torch.backends.cuda.matmul.allow_tf32 = False  # f32 means f32, as Kiln's WGSL
-torch.backends.cudnn.allow_tf32 = False
-result = {"device": torch.cuda.get_device_name(0)}
-result["f32"] = speed(job["batch"], job["steps"], False)
-result["bf16"] = speed(job["batch"], job["steps"], True)
-result["losses"] = losses(job["lossBatch"], job["lossSteps"])
+if cuda:
+    torch.backends.cuda.matmul.allow_tf32 = False  # f32 means f32, as Kiln's WGSL
+    torch.backends.cudnn.allow_tf32 = False
+    result = {"device": torch.cuda.get_device_name(0)}
+else:
+    result = {"device": f"cpu, {torch.get_num_threads()} thread(s), PyTorch {torch.__version__}"}
+result["f32"], result["f32_cpu"] = speed(job["batch"], job["steps"], False)
+if cuda:
+    result["bf16"] = speed(job["batch"], job["steps"], True)[0]
+if job.get("lossSteps", 0) > 0:
+    result["losses"] = losses(job["lossBatch"], job["lossSteps"])
 print(json.dumps(result), flush=True)
