@@ -104,7 +104,7 @@ export const finetuneCommand = defineCommand({
     sources: { type: "string", description: "comma-separated sources of a shard folder to train on (default: all)" },
     "all-documents": { type: "boolean", description: "also train on documents without a loss mask (default: only masked instruction documents)", default: false },
     steps: { type: "string", default: "200" },
-    lr: { type: "string", default: "3e-4" },
+    lr: { type: "string", description: "peak learning rate (default: 1e-3 with LoRA, 3e-4 full)" },
     warmup: { type: "string", default: "20" },
     "batch-size": { type: "string", default: "8" },
     "data-parallel": { type: "string", description: "threads that split each batch's sequences (wasm/cpu); same result as 1", default: "1" },
@@ -118,7 +118,8 @@ export const finetuneCommand = defineCommand({
     if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
     const base = await loadCheckpoint(args.from);
     tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
-    const lr = number(args.lr, "lr");
+    // LoRA's default is higher: on the demo model (rank 8), 3e-4 learned 2 of 16 answers in 250 steps, 1e-3 five.
+    const lr = args.lr === undefined ? (args.mode === "lora" ? 1e-3 : 3e-4) : number(args.lr, "lr");
     const config = trainConfigSchema.parse({
       out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
       steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"), dataParallel: number(args["data-parallel"], "data-parallel"),

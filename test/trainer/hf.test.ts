@@ -257,6 +257,9 @@ describe("Hugging Face GPT-2 checkpoints", () => {
     expect(result.stderr).toMatch(/step 2 val loss \d/);
     const metrics = (await readFile(path.join(out, "metrics.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { kind: string });
     expect(metrics.filter((m) => m.kind === "val")).toHaveLength(1);
+    // Without --lr, LoRA's default learning rate (full fine-tuning's is 3e-4).
+    const saved = JSON.parse(await readFile(path.join(out, "checkpoint", "checkpoint.json"), "utf8")) as { train: { optim: { learningRate: number } } };
+    expect(saved.train.optim.learningRate).toBe(1e-3);
   });
 
   it("kiln export writes a folder that kiln generate reads like any checkpoint", async () => {
