@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { blocksToText, composeArticle } from "../../datasets/sample/compose.js";
-import { SAMPLE_INSTRUCTIONS } from "../../datasets/sample/instructions.js";
+import { SAMPLE_INSTRUCTIONS, type AlpacaRecord } from "../../datasets/sample/instructions.js";
 import { Rng } from "../../datasets/sample/rng.js";
 import { LANGUAGE_PACKS, TOPICS } from "../../datasets/sample/text/index.js";
 import { runMixture } from "../../datasets/mixture/mix.js";
@@ -19,7 +19,8 @@ export interface DemoLikeShards {
   tokenizer: string;
 }
 
-export async function writeDemoLikeShards(dir: string, options: { articles?: number; vocabSize?: number; seed?: number; shardTokens?: number } = {}): Promise<DemoLikeShards> {
+export async function writeDemoLikeShards(dir: string, options: { articles?: number; vocabSize?: number; seed?: number; shardTokens?: number; instructions?: readonly AlpacaRecord[] } = {}): Promise<DemoLikeShards> {
+  const pairs = options.instructions ?? SAMPLE_INSTRUCTIONS;
   const rng = new Rng(options.seed ?? 1);
   const texts = Array.from({ length: options.articles ?? 300 }, (_, i) => {
     const article = composeArticle(LANGUAGE_PACKS.en, TOPICS[i % TOPICS.length]!, rng, 120);
@@ -29,11 +30,11 @@ export async function writeDemoLikeShards(dir: string, options: { articles?: num
   await mkdir(web, { recursive: true });
   await writeFile(path.join(web, "pages.jsonl"), texts.map((text, i) => JSON.stringify({ id: `page-${i}`, text, meta: {} })).join("\n") + "\n");
   const instructions = path.join(dir, "instructions.json");
-  await writeFile(instructions, JSON.stringify(SAMPLE_INSTRUCTIONS));
+  await writeFile(instructions, JSON.stringify(pairs));
 
   const counter = new PretokenCounter();
   for (const text of texts) counter.add(text);
-  for (const r of SAMPLE_INSTRUCTIONS) counter.add(`${r.instruction}\n${r.input}\n${r.output}`);
+  for (const r of pairs) counter.add(`${r.instruction}\n${r.input}\n${r.output}`);
   const tokenizerFile = path.join(dir, "tokenizer.json");
   const { tokenizer } = trainBpe(counter.counts, { vocabSize: options.vocabSize ?? 2048, name: `kiln-bpe:${tokenizerFile}` });
   await saveTokenizerJson(tokenizer.model, tokenizerFile);
