@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { OptimConfig } from "./config.js";
-import { simdAdamWUpdate } from "./simd/kernels.js";
+import { simdAdamWUpdate, simdAvailable } from "./simd/kernels.js";
 import { fusedAdamWUpdate } from "./webgpu/adamw.js";
 
 /** Learning rate at `step` counted from the start of the phase (re-warmup restarts it at 0). */
@@ -52,7 +52,7 @@ export class AdamW {
     const correction1 = 1 - beta1 ** this.t;
     const correction2 = 1 - beta2 ** this.t;
     const backend = tf.getBackend();
-    const fused = backend === "webgpu" || (backend === "wasm" && tf.getKernel("KilnSimdTranspose", "wasm") !== undefined);
+    const fused = backend === "webgpu" || simdAvailable();
     tf.tidy(() => {
       const scale = gradScale ?? (fused ? tf.scalar(1) : undefined);
       for (const [name, p] of this.variables) {

@@ -428,19 +428,3 @@ export function adamw(p: usize, pOut: usize, m: usize, v: usize, grad: usize, sc
     store<f32>(at(pOut, i), load<f32>(at(p, i)) * (1 - decay) - update * lr);
   }
 }
-
-/** Σ x² over n values (the gradient norm's terms). */
-export function sumSquares(x: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const v = v128.load(at(x, i));
-    acc = f32x4.add(acc, f32x4.mul(v, v));
-  }
-  let s = sum4(acc);
-  for (; i < n; i++) {
-    const v = load<f32>(at(x, i));
-    s += v * v;
-  }
-  return s;
-}

@@ -174,7 +174,8 @@ export function registerSimdKernels(tfName: string): void {
   }
 }
 
-const onWasm = () => tf.getBackend() === "wasm" && tf.getKernel("KilnSimdTranspose", "wasm") !== undefined;
+/** Whether the current backend is wasm with these kernels registered. */
+export const simdAvailable = () => tf.getBackend() === "wasm" && tf.getKernel("KilnSimdTranspose", "wasm") !== undefined;
 const run = <T extends tf.Tensor | tf.Tensor[]>(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs = {}) =>
   tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as T;
 
@@ -186,7 +187,7 @@ const transposeSimd = tf.customGrad((x) => ({
 
 /** x with its last two axes swapped: one blocked pass on wasm, tf.transpose elsewhere. */
 export function transposeLast<T extends tf.Tensor2D | tf.Tensor3D>(x: T): T {
-  if (onWasm()) return transposeSimd(x) as T;
+  if (simdAvailable()) return transposeSimd(x) as T;
   return tf.transpose(x, x.rank === 2 ? [1, 0] : [0, 2, 1]) as T;
 }
 
@@ -218,28 +219,15 @@ function registerHeadGradients(): void {
   });
 }
 
-/** GELU (tanh form) of x + bias (bias optional), one pass forward and one backward. */
-export function simdGelu(x: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  if (!bias) {
-    return tf.customGrad((xs, save) => {
-      (save as tf.GradSaveFunc)([xs as tf.Tensor]);
-      return {
-        value: run<tf.Tensor2D>("KilnSimdGelu", { x: xs as tf.Tensor }),
-        gradFunc: (dy, saved) => [run<tf.Tensor2D>("KilnSimdGeluGrad", { x: saved[0]!, dy: dy as tf.Tensor })],
-      };
-    })(x) as tf.Tensor2D;
-  }
-  return tf.customGrad((xs, b, save) => {
-    (save as tf.GradSaveFunc)([xs as tf.Tensor, b as tf.Tensor]);
+/** GELU (tanh form), one pass forward and one backward. */
+export const simdGelu = (x: tf.Tensor2D): tf.Tensor2D =>
+  tf.customGrad((xs, save) => {
+    (save as tf.GradSaveFunc)([xs as tf.Tensor]);
     return {
-      value: run<tf.Tensor2D>("KilnSimdGelu", { x: xs as tf.Tensor, bias: b as tf.Tensor }),
-      gradFunc: (dy, saved) => {
-        const dx = run<tf.Tensor2D>("KilnSimdGeluGrad", { x: saved[0]!, bias: saved[1]!, dy: dy as tf.Tensor });
-        return [dx, tf.reshape(tf.matMul(tf.ones([1, dx.shape[0]]), dx), [dx.shape[1]])];
-      },
+      value: run<tf.Tensor2D>("KilnSimdGelu", { x: xs as tf.Tensor }),
+      gradFunc: (dy, saved) => [run<tf.Tensor2D>("KilnSimdGeluGrad", { x: saved[0]!, dy: dy as tf.Tensor })],
     };
-  })(x, bias) as tf.Tensor2D;
-}
+  })(x) as tf.Tensor2D;
 
 /** LayerNorm over the last axis; the backward pass reads the forward pass's mean and 1/σ. */
 export const simdLayerNorm = (x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D, epsilon: number): tf.Tensor2D =>
