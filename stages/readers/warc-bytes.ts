@@ -52,6 +52,18 @@ export class ByteReader {
   }
 
   /**
+   * The next line (as `readLine`) if the buffer already holds it, without waiting: most header
+   * lines are there, and a parser that takes them this way avoids a promise per line. Undefined
+   * when more bytes are needed.
+   */
+  bufferedLine(maxLength: number): Buffer | undefined {
+    const lf = this.buffer.indexOf(LF, this.position);
+    if (lf >= 0 && lf - this.position < maxLength) return this.take(lf + 1 - this.position);
+    if (this.available >= maxLength) return this.take(maxLength);
+    return undefined;
+  }
+
+  /**
    * The bytes up to and including the next LF; at most `maxLength` bytes (then without the LF,
    * and the caller is mid-line). Null at the end of the stream.
    */
@@ -96,6 +108,17 @@ export class ByteReader {
   async peek(length: number): Promise<Buffer> {
     while (this.available < length && (await this.fill()));
     return this.buffer.subarray(this.position, this.position + Math.min(length, this.available));
+  }
+
+  /** The bytes already buffered and not consumed, without waiting or copying. */
+  buffered(): Buffer {
+    return this.buffer.subarray(this.position);
+  }
+
+  /** Consumes `length` bytes of `buffered()`. */
+  consume(length: number): void {
+    if (length > this.available) throw new RangeError(`cannot consume ${length} bytes: ${this.available} are buffered`);
+    this.take(length);
   }
 
   /** Puts bytes back in front of the stream; they are read again next. */

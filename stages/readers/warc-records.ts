@@ -2,38 +2,42 @@ import { createHash } from "node:crypto";
 import { errorMessage } from "../../pipeline/errors.js";
 import { ByteReader } from "./warc-bytes.js";
 
-/** Named header fields (WARC or HTTP); lookup ignores case. Repeated fields keep every value. */
+/**
+ * Named header fields (WARC or HTTP); lookup ignores case. Repeated fields keep every value.
+ * A header has a dozen fields and a reader asks for a few, so lookups scan the entries: cheaper
+ * per record than building an index.
+ */
 export class HeaderFields {
-  private readonly byName = new Map<string, string[]>();
-
-  constructor(readonly entries: ReadonlyArray<readonly [string, string]>) {
-    for (const [name, value] of entries) {
-      const key = name.toLowerCase();
-      const values = this.byName.get(key);
-      if (values) values.push(value);
-      else this.byName.set(key, [value]);
-    }
-  }
+  constructor(readonly entries: ReadonlyArray<readonly [string, string]>) {}
 
   /** The first value of the field, or undefined. */
   get(name: string): string | undefined {
-    return this.byName.get(name.toLowerCase())?.[0];
+    for (const [field, value] of this.entries) if (sameName(field, name)) return value;
+    return undefined;
   }
 
   getAll(name: string): string[] {
-    return this.byName.get(name.toLowerCase()) ?? [];
+    return this.entries.filter(([field]) => sameName(field, name)).map(([, value]) => value);
   }
 
   has(name: string): boolean {
-    return this.byName.has(name.toLowerCase());
+    return this.get(name) !== undefined;
   }
 
-  /** Lower-cased names; repeated fields joined with ", ". */
+  /** Lower-cased names; repeated fields joined with ", ", in the order each name first appears. */
   toObject(): Record<string, string> {
-    const result: Record<string, string> = {};
-    for (const [name, values] of this.byName) result[name] = values.join(", ");
-    return result;
+    const joined = new Map<string, string>();
+    for (const [field, value] of this.entries) {
+      const key = field.toLowerCase();
+      const before = joined.get(key);
+      joined.set(key, before === undefined ? value : `${before}, ${value}`);
+    }
+    return Object.fromEntries(joined);
   }
+}
+
+function sameName(field: string, name: string): boolean {
+  return field.length === name.length && (field === name || field.toLowerCase() === name.toLowerCase());
 }
 
 export interface WarcRecord {
@@ -198,7 +202,7 @@ async function seekRecordStart(reader: ByteReader): Promise<RecordStart> {
   };
   for (;;) {
     const offset = reader.offset;
-    const line = await reader.readLine(MAX_LINE_BYTES);
+    const line = reader.bufferedLine(MAX_LINE_BYTES) ?? (await reader.readLine(MAX_LINE_BYTES));
     if (line === null) return { version: null, offset, skippedBytes, skippedFrom };
     const at = versionAt(line);
     if (at >= 0) {
@@ -327,10 +331,12 @@ async function skipBlock(reader: ByteReader, length: number, keep: number): Prom
 
 /** The named fields up to the blank line, or why they are malformed. */
 async function readHeader(reader: ByteReader): Promise<HeaderFields | string> {
+  const whole = bufferedHeader(reader);
+  if (whole) return whole;
   const entries: [string, string][] = [];
   let headerBytes = 0;
   for (;;) {
-    const line = await reader.readLine(MAX_LINE_BYTES);
+    const line = reader.bufferedLine(MAX_LINE_BYTES) ?? (await reader.readLine(MAX_LINE_BYTES));
     if (line === null) return "the data ends inside the header";
     if (line[line.length - 1] !== LF) {
       return line.length >= MAX_LINE_BYTES ? `header line over ${MAX_LINE_BYTES} bytes` : "the data ends inside the header";
@@ -338,12 +344,12 @@ async function readHeader(reader: ByteReader): Promise<HeaderFields | string> {
     headerBytes += line.length;
     if (headerBytes > MAX_HEADER_BYTES) return `header over ${MAX_HEADER_BYTES} bytes`;
     if (isBlank(line)) return new HeaderFields(entries);
-    if (versionAt(line) >= 0) {
+    const text = line.toString("utf8", 0, line.length - (line[line.length - 2] === CR ? 2 : 1));
+    if (text.includes("WARC/") && versionAt(line) >= 0) {
       // This record was cut short and the next one starts here.
       reader.unshift(line);
       return "the header runs into the next record";
     }
-    const text = line.toString("utf8").replace(/\r?\n$/, "");
     const previous = entries[entries.length - 1];
     if (text[0] === " " || text[0] === "\t") {
       if (!previous) {
@@ -365,11 +371,42 @@ async function readHeader(reader: ByteReader): Promise<HeaderFields | string> {
 }
 
 /**
+ * The common case of `readHeader` in one pass: a header that is already buffered, every line a
+ * `name: value` field ending in CRLF, then a blank CRLF line. Anything else (continuation lines,
+ * bare LF, a version line, a header not yet buffered) is left to the line-by-line parser, which
+ * gives the same fields; undefined then, and nothing is consumed.
+ */
+function bufferedHeader(reader: ByteReader): HeaderFields | undefined {
+  const bytes = reader.buffered();
+  const end = bytes.indexOf("\r\n\r\n");
+  if (end <= 0 || end + 4 > MAX_LINE_BYTES) return undefined;
+  const lines = bytes.toString("utf8", 0, end).split("\r\n");
+  const entries: [string, string][] = [];
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const folded = line[0] === " " || line[0] === "\t";
+    if (colon <= 0 || folded || line.includes("\n") || line.includes("WARC/")) return undefined;
+    const name = line.slice(0, colon).trim();
+    if (!FIELD_NAME.test(name)) return undefined;
+    entries.push([name, line.slice(colon + 1).trim()]);
+  }
+  reader.consume(end + 4);
+  return new HeaderFields(entries);
+}
+
+/**
  * Consumes the CRLFCRLF (or LF LF) after a block. Also accepted: a shorter run of line endings
  * followed directly by the next record or the end of the data. False when the block is followed
  * by anything else, i.e. Content-Length was wrong.
  */
 async function consumeRecordEnd(reader: ByteReader): Promise<boolean> {
+  // The usual CRLFCRLF decides from 4 bytes: asking for more would join the next chunk onto
+  // the end of this one when a gzip member ends after it, copying every record once.
+  const end = await reader.peek(4);
+  if (end.length === 4 && end.filter((byte) => byte === LF).length >= 2 && end.every((byte) => byte === CR || byte === LF)) {
+    await reader.skip(4);
+    return true;
+  }
   const ahead = await reader.peek(4 + 12);
   let run = 0;
   let lineFeeds = 0;

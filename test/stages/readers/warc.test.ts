@@ -222,6 +222,34 @@ describe("readWarcRecords", () => {
     expect(out.map((item) => (isWarcProblem(item) ? item.problem : item.headers.get("WARC-Record-ID")))).toEqual([idOf(1), "read_error"]);
   });
 
+  it("gives the same records and problems whether a header arrives whole or a byte at a time", async () => {
+    // Whole headers take a one-pass parse; a header split across chunks is read line by line.
+    const header = (lines: string) => Buffer.from(`WARC/1.0\r\nWARC-Type: resource\r\n${lines}Content-Length: 3\r\n\r\nabc\r\n\r\n`, "latin1");
+    const variants = [
+      header("X-Folded: a\r\n b\r\n"),
+      header("X-Tab: a\r\n\tb\r\n"),
+      header(" X-Leading: space\r\n"),
+      header("X-Bare: lf\nX-After: it\r\n"),
+      header("X-Version: WARC/1.0\r\n"),
+      header("X-Cr: a\rb\r\nX-Trailing: c \r\r\n"),
+      header("X-Name : spaced\r\nX-Empty:\r\nx-empty: twice\r\n"),
+      header("X-Utf8: gr\u00c3\u00bc\u00c3\u009f\r\nX-Bad: \u00ff\u00fe\r\n"),
+      header("bad name: x\r\n"),
+      header("no colon\r\n"),
+      header("   \r\n"),
+      Buffer.from("WARC/1.0\r\n\r\nabc\r\n\r\n"),
+    ];
+    const shape = ({ records: found, problems }: Awaited<ReturnType<typeof records>>) => ({
+      records: found.map((r) => ({ version: r.version, offset: r.offset, fields: r.headers.entries, block: Buffer.from(r.block).toString("latin1") })),
+      problems,
+    });
+    for (const variant of variants) {
+      const data = Buffer.concat([variant, htmlResponse(1)]);
+      expect(shape(await records(data, 65536))).toEqual(shape(await records(data, 1)));
+    }
+    expect(shape(await records(variants[0]!)).records[0]!.fields).toEqual([["WARC-Type", "resource"], ["X-Folded", "a b"], ["Content-Length", "3"]]);
+  });
+
   it("survives random corruption: never throws or hangs, and the untouched last record always comes out", async () => {
     const head = Buffer.concat([warcinfo, htmlResponse(1), htmlResponse(2)]);
     const last = htmlResponse(3);
@@ -231,8 +259,13 @@ describe("readWarcRecords", () => {
       const corrupt = Buffer.from(head);
       for (let edits = 1 + random(4); edits > 0; edits--) corrupt[random(corrupt.length)] = [0x0a, 0x0d, 0x3a, 0x39, 0x57, random(256)][random(6)]!;
       const cut = corrupt.subarray(0, corrupt.length - random(3) * random(40));
-      const { records: found } = await records(Buffer.concat([cut, last]), 1 + random(50));
+      const data = Buffer.concat([cut, last]);
+      const { records: found, problems } = await records(data, 1 + random(50));
       expect(found.at(-1)?.headers.get("WARC-Record-ID")).toBe(idOf(3));
+      // Chunking never changes the outcome.
+      const whole = await records(data, data.length);
+      expect(whole.problems).toEqual(problems);
+      expect(whole.records.map((r) => [r.offset, r.headers.entries])).toEqual(found.map((r) => [r.offset, r.headers.entries]));
     }
   });
 });
