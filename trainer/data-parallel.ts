@@ -114,10 +114,13 @@ export function splitForReplicas(batches: Batch[], replicas: number): WeightedSl
   return out;
 }
 
-/** Σ weight·loss and Σ weight·∇loss (with respect to `names` of the trained parameters) over the slices, as plain arrays. */
-export function weightedSliceGradients(state: ReplicaState, names: string[], slices: WeightedSlice[]): ReplicaReply {
+/**
+ * Σ weight·loss and Σ weight·∇loss (with respect to `names` of the trained parameters) over the
+ * slices, the gradients as tensors in the order of `names` (the caller disposes them).
+ */
+function weightedSliceGradientTensors(state: ReplicaState, names: string[], slices: WeightedSlice[]): { loss: number; grads: tf.Tensor[] } {
   const variables = names.map((n) => state.trainable.get(n)!);
-  const sums = variables.map((v) => new Float32Array(v.size));
+  let sums: tf.Tensor[] | undefined;
   let loss = 0;
   for (const { batch, weight } of slices) {
     const tensors = batchTensors(batch);
@@ -125,18 +128,31 @@ export function weightedSliceGradients(state: ReplicaState, names: string[], sli
       const { value, grads } = tf.variableGrads(() => tf.mul(batchLoss(state, tensors), weight) as tf.Scalar, variables);
       loss += value.dataSync()[0]!;
       value.dispose();
-      variables.forEach((v, i) => {
-        const g = grads[v.name]!;
-        const values = g.dataSync() as Float32Array;
-        const sum = sums[i]!;
-        for (let j = 0; j < values.length; j++) sum[j]! += values[j]!;
-      });
-      tf.dispose(Object.values(grads));
+      const slice = variables.map((v) => grads[v.name]!);
+      sums = sums ? sums.map((sum, i) => addInto(sum, slice[i]!)) : slice;
     } finally {
       tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
     }
   }
-  return { loss, grads: sums };
+  return { loss, grads: sums ?? variables.map((v) => tf.zeros(v.shape)) };
+}
+
+/** sum + addend as a new tensor; both inputs are disposed. */
+function addInto(sum: tf.Tensor, addend: tf.Tensor): tf.Tensor {
+  const result = tf.add(sum, addend);
+  tf.dispose([sum, addend]);
+  return result;
+}
+
+/** `weightedSliceGradientTensors` as plain arrays, for a worker's reply. */
+export function weightedSliceGradients(state: ReplicaState, names: string[], slices: WeightedSlice[]): ReplicaReply {
+  const { loss, grads } = weightedSliceGradientTensors(state, names, slices);
+  try {
+    // A copy the reply can hand over: dataSync may return the backend's own storage.
+    return { loss, grads: grads.map((g) => Float32Array.from(g.dataSync() as Float32Array)) };
+  } finally {
+    tf.dispose(grads);
+  }
 }
 
 function workerEntry(init: ReplicaInit): Worker {
@@ -188,8 +204,12 @@ export class DataParallelGroup {
 
   private baseSent = false;
 
-  /** The summed loss and gradients (of `state.trainable`, in its order) of the whole step, over the main thread and every worker. */
-  async gradients(state: ReplicaState, batches: Batch[]): Promise<ReplicaReply> {
+  /**
+   * The summed loss and gradients (of `state.trainable`, in its order) of the whole step, over the
+   * main thread and every worker. The main thread's share stays on its backend, and the workers'
+   * are added to it there; the caller disposes the gradients.
+   */
+  async gradients(state: ReplicaState, batches: Batch[]): Promise<{ loss: number; grads: tf.Tensor[] }> {
     const names = [...state.trainable.keys()];
     const shares = splitForReplicas(batches, this.replicas);
     const trainable = { names, weights: names.map((n) => state.trainable.get(n)!.dataSync() as Float32Array) };
@@ -198,22 +218,19 @@ export class DataParallelGroup {
     this.baseSent = true;
     // Post first, so the workers compute while the main thread computes its own share.
     const pending = this.workers.map((w, i) => this.ask(w, { base, trainable, slices: shares[i + 1]! }));
-    const own = weightedSliceGradients(state, names, shares[0]!);
+    const own = weightedSliceGradientTensors(state, names, shares[0]!);
     for (const reply of await Promise.all(pending)) {
       own.loss += reply.loss;
-      own.grads.forEach((sum, i) => {
-        const g = reply.grads[i]!;
-        for (let j = 0; j < sum.length; j++) sum[j]! += g[j]!;
-      });
+      own.grads = own.grads.map((sum, i) => addInto(sum, tf.tensor(reply.grads[i]!, sum.shape)));
     }
     return own;
   }
 
   /** `trainStep` (step.ts) with the gradients computed by the group: clip, AdamW. */
   async step(state: TrainState, batches: Batch[], learningRate: number, gradClip: number): Promise<StepResult> {
-    const { loss, grads: arrays } = await this.gradients(state, batches);
+    const { loss, grads: tensors } = await this.gradients(state, batches);
     const names = [...state.trainable.keys()];
-    const grads = new Map(names.map((n, i) => [n, tf.tensor(arrays[i]!, state.trainable.get(n)!.shape)] as [string, tf.Tensor]));
+    const grads = new Map(names.map((n, i) => [n, tensors[i]!] as [string, tf.Tensor]));
     try {
       return applyGradients(state, grads, tf.scalar(loss), learningRate, gradClip);
     } finally {

@@ -82,20 +82,22 @@ describe("dataParallel 2", () => {
     const batches = [randomBatch(tinyModel, 5, 7, mask), randomBatch(tinyModel, 5, 8)];
     const reference = accumulatedGradients(state, batches, []);
     const group = await DataParallelGroup.start(2, tinyModel, simdKernels);
+    let split: Awaited<ReturnType<DataParallelGroup["gradients"]>> | undefined;
     try {
-      const split = await group.gradients(state, batches);
+      split = await group.gradients(state, batches);
       const referenceLoss = reference.loss.dataSync()[0]!;
-      expect(Math.abs(split.loss - referenceLoss) / referenceLoss).toBeLessThan(1e-6);
+      expect(Math.abs(split!.loss - referenceLoss) / referenceLoss).toBeLessThan(1e-6);
       [...params.keys()].forEach((name, i) => {
         const expected = reference.grads.get(name)!.dataSync();
         const scale = Math.max(...Array.from(expected, Math.abs));
-        const worst = Math.max(...Array.from(expected, (x, j) => Math.abs(x - split.grads[i]![j]!)));
+        const got = split!.grads[i]!.dataSync();
+        const worst = Math.max(...Array.from(expected, (x, j) => Math.abs(x - got[j]!)));
         // float32 sums in another order: ~1e-7 of the gradient's scale
         expect(worst / scale).toBeLessThan(1e-5);
       });
     } finally {
       await group.close();
-      tf.dispose([reference.loss, ...reference.grads.values()]);
+      tf.dispose([reference.loss, ...reference.grads.values(), ...(split?.grads ?? [])]);
       optimizer.dispose();
       disposeParams(params);
     }
