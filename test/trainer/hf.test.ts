@@ -19,7 +19,7 @@ import { cycleDataset, kiln, tinyTrainConfig } from "./helpers.js";
 const fixtures = path.join(import.meta.dirname, "fixtures");
 const fixture = path.join(fixtures, "hf-gpt2");
 const script = path.join(fixtures, "make_hf_gpt2.py");
-const FAMILIES = ["hf-gpt2", "hf-llama", "hf-qwen2"];
+const FAMILIES = ["hf-gpt2", "hf-llama", "hf-qwen2", "hf-mistral"];
 
 let dir: string;
 beforeAll(async () => {
@@ -64,6 +64,8 @@ describe("Hugging Face GPT-2 checkpoints", () => {
       "hf-gpt2": { vocabSize: 50, blockSize: 16, layers: 2, heads: 3, width: 12, dropout: 0 },
       "hf-llama": { kind: "llama", vocabSize: 40, blockSize: 32, layers: 2, heads: 4, width: 16, dropout: 0, kvHeads: 2, mlpWidth: 24, ropeTheta: 500000, normEps: 1e-6, tiedEmbeddings: false },
       "hf-qwen2": { kind: "llama", vocabSize: 40, blockSize: 32, layers: 2, heads: 2, width: 16, dropout: 0, kvHeads: 1, mlpWidth: 24, ropeTheta: 10000, normEps: 1e-6, tiedEmbeddings: true, qkvBias: true },
+      // Mistral's sliding window (16) is shorter than its positions (32): the window is the context.
+      "hf-mistral": { kind: "llama", vocabSize: 40, blockSize: 16, layers: 2, heads: 4, width: 16, dropout: 0, kvHeads: 1, mlpWidth: 24, ropeTheta: 1000000, normEps: 1e-5, tiedEmbeddings: false },
     };
     for (const family of FAMILIES) {
       const loaded = await loadCheckpoint(path.join(fixtures, family));
@@ -157,7 +159,7 @@ describe("Hugging Face GPT-2 checkpoints", () => {
   });
 
   it("export and import back bit-identically, as a folder transformers reads (each family)", async () => {
-    for (const family of ["hf-llama", "hf-qwen2"]) {
+    for (const family of ["hf-llama", "hf-qwen2", "hf-mistral"]) {
       const loaded = await loadHfCheckpoint(path.join(fixtures, family));
       const out = path.join(dir, `roundtrip-${family}`);
       await saveHfCheckpoint(out, loaded.meta.model, loaded.weights);

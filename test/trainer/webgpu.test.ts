@@ -17,11 +17,12 @@ import { optimConfigSchema } from "../../trainer/config.js";
 import type { TokenDataset } from "../../trainer/data.js";
 import { generate } from "../../trainer/generate.js";
 import { kernelsFor } from "../../trainer/kernels.js";
-import { disposeParams, forward, initParams, plainKernels, type Kernels } from "../../trainer/model.js";
+import { disposeParams, forward, initParams, plainKernels, type Kernels, type Params } from "../../trainer/model.js";
 import { AdamW } from "../../trainer/optim.js";
 import { readStep, trainStep } from "../../trainer/step.js";
 import { disposeResult, train, validate } from "../../trainer/train.js";
 import { evaluationSet } from "../../trainer/evaluation.js";
+import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { mergeAdapters } from "../../trainer/lora.js";
 import { checkDevice } from "../../trainer/webgpu/dispatch.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
@@ -115,6 +116,29 @@ const model: ModelConfig = { vocabSize: 13, blockSize: 8, layers: 2, heads: 2, w
  */
 const EPSILON = 1e-6;
 
+/**
+ * Five AdamW steps (clipping, decay, two micro-batches, a partly masked one) from seeded weights:
+ * losses, weights, the tensor count after each step, and 12 greedy tokens from the KV cache.
+ */
+async function fiveSteps(config: ModelConfig) {
+  const T = config.blockSize;
+  const micro = [randomBatch(config, 2, 3, [...Array(2 * T - 5).fill(1), ...Array(5).fill(0)]), randomBatch(config, 2, 4)];
+  const params = initParams(config, 7);
+  const optimizer = new AdamW(optimConfigSchema.parse({ weightDecay: 0.1, gradClip: 0.5, epsilon: EPSILON }), params);
+  const state = { config, params, trainable: params, optimizer, kernels: kernelsFor() };
+  const losses: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    losses.push((await readStep(trainStep(state, micro, 1e-2, 0.5))).loss);
+    counts.push(tf.memory().numTensors);
+  }
+  const weights = Object.values(await weightsOf(params));
+  const tokens = await generate(config, params, [3, 7], { maxNewTokens: 12, temperature: 0, topK: 0, topP: 1, seed: 1, kernels: kernelsFor() });
+  optimizer.dispose();
+  disposeParams(params);
+  return { losses, weights, counts, tokens };
+}
+
 describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
   let dir: string;
   beforeAll(async () => {
@@ -162,28 +186,37 @@ describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
   }, LONG);
 
   it("5 training steps give the cpu's losses and weights; the tensor count stays flat", async () => {
-    const T = model.blockSize;
-    const micro = [randomBatch(model, 2, 3, [...Array(2 * T - 5).fill(1), ...Array(5).fill(0)]), randomBatch(model, 2, 4)];
-    const steps = async () => {
-      const params = initParams(model, 7);
-      const optimizer = new AdamW(optimConfigSchema.parse({ weightDecay: 0.1, gradClip: 0.5, epsilon: EPSILON }), params);
-      const state = { config: model, params, trainable: params, optimizer, kernels: kernelsFor() };
-      const losses: number[] = [];
-      const counts: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        losses.push((await readStep(trainStep(state, micro, 1e-2, 0.5))).loss);
-        counts.push(tf.memory().numTensors);
-      }
-      const weights = Object.values(await weightsOf(params));
-      optimizer.dispose();
-      disposeParams(params);
-      return { losses, weights, counts };
-    };
-    const cpu = await on("cpu", steps);
-    const gpu = await on("webgpu", steps);
+    const cpu = await on("cpu", () => fiveSteps(model));
+    const gpu = await on("webgpu", () => fiveSteps(model));
     expectClose([gpu.losses], [cpu.losses], 1e-4, "losses");
     expectClose(gpu.weights, cpu.weights, 1e-4, "weights");
     expect(new Set(gpu.counts.slice(1)).size).toBe(1);
+  }, LONG);
+
+  it("Llama-family models (GQA, RoPE, RMSNorm, SwiGLU): PyTorch's logits for the HF fixtures, and training and KV-cache generation as on the cpu", async () => {
+    for (const family of ["hf-llama", "hf-qwen2", "hf-mistral"]) {
+      const folder = path.join(import.meta.dirname, "fixtures", family);
+      const { ids, logits } = JSON.parse(await readFile(path.join(folder, "expected.json"), "utf8")) as { ids: number[][]; logits: number[][][] };
+      const got = await on("webgpu", async () => {
+        const loaded = await loadCheckpoint(folder);
+        const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
+        const out = tf.tidy(() => forward(loaded.meta.model, params, tf.tensor2d(ids, [ids.length, ids[0]!.length], "int32"), { kernels: kernelsFor() }));
+        const values = Array.from(await out.data());
+        tf.dispose([out, ...loaded.weights.values()]);
+        disposeParams(params);
+        return values;
+      });
+      // PyTorch's logits are float64; the fixtures' ids are shorter than every model's context.
+      expect(relativeError(got, logits.flat(2)), family).toBeLessThan(1e-4);
+    }
+    const llama: ModelConfig = { kind: "llama", vocabSize: 13, blockSize: 8, layers: 2, heads: 4, kvHeads: 2, width: 16, dropout: 0, tiedEmbeddings: false };
+    const cpu = await on("cpu", () => fiveSteps(llama));
+    const gpu = await on("webgpu", () => fiveSteps(llama));
+    expectClose([gpu.losses], [cpu.losses], 1e-4, "losses");
+    expectClose(gpu.weights, cpu.weights, 1e-4, "weights");
+    expect(new Set(gpu.counts.slice(1)).size).toBe(1);
+    expect(cpu.tokens).toHaveLength(12);
+    expect(gpu.tokens).toEqual(cpu.tokens);
   }, LONG);
 
   it("checkpoints move between backends: webgpu for 3 steps, resumed on wasm to 6 == cpu for 6", async () => {
@@ -249,6 +282,8 @@ describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
     expectClose([gpu.adaptedLogits], [cpu.adaptedLogits], 1e-4, "logits");
     expectClose([gpu.mergedLogits], [gpu.adaptedLogits], 1e-4, "merged");
     expect(Math.abs(gpu.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-4);
+    expect(new Set(gpu.counts.slice(1)).size).toBe(1);
+    expect(cpu.tokens).toHaveLength(12);
     expect(gpu.tokens).toEqual(cpu.tokens);
   }, LONG);
 
