@@ -240,9 +240,7 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
     nextSeed: seedRng ? () => seedRng.seed() : undefined,
   };
   if (config.kind === "llama") return llamaHiddenStates(ctx, config, ids);
-  const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * T]));
-  const positions = tf.tile(tf.slice(get(params, "wpe"), [0, 0], [T, config.width]), [B, 1]);
-  let x = dropout(ctx, tf.add(tokens, positions) as tf.Tensor2D);
+  let x = dropout(ctx, gptEmbeddings(params, ids, 0));
   for (let layer = 0; layer < config.layers; layer++) {
     x = tf.add(x, attention(ctx, layer, layerNorm(ctx, `h.${layer}.ln_1`, x), B, T, config.heads));
     x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
@@ -251,6 +249,16 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
 }
 
 // --- The llama block -------------------------------------------------------------------------
+
+/** GPT-2's input: token plus position embeddings of ids [B, n] at positions from, from + 1, …, as rows [B·n, d]. */
+function gptEmbeddings(params: Params, ids: tf.Tensor2D, from: number): tf.Tensor2D {
+  const [B, n] = ids.shape;
+  const wpe = get(params, "wpe");
+  const d = wpe.shape[1]!;
+  const tokens = tf.reshape(tf.gather(get(params, "wte"), tf.reshape(ids, [B * n])), [B, n, d]);
+  // Broadcast over the batch rather than tiling: tfjs's Tile is a scalar loop on wasm.
+  return tf.reshape(tf.add(tokens, tf.slice(wpe, [from, 0], [n, d])), [B * n, d]) as tf.Tensor2D;
+}
 
 function rmsNorm(ctx: Context, name: string, x: tf.Tensor2D, eps: number): tf.Tensor2D {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), get(ctx.params, name + ".g")) as tf.Tensor2D;
@@ -356,9 +364,7 @@ export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D
   const ctx: Context = { params, kernels: options.kernels ?? plainKernels, adapters: options.adapters, dropout: 0 };
   const result = config.kind === "llama" ? llamaDecode(ctx, config, ids, cache) : tf.tidy(() => {
     const mask = decodeMask(past, n);
-    const tokens = tf.gather(get(params, "wte"), tf.reshape(ids, [B * n]));
-    const positions = tf.tile(tf.slice(get(params, "wpe"), [past, 0], [n, d]), [B, 1]);
-    let x = tf.add(tokens, positions) as tf.Tensor2D;
+    let x = gptEmbeddings(params, ids, past);
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
     for (let layer = 0; layer < config.layers; layer++) {

@@ -282,8 +282,6 @@ describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
     expectClose([gpu.adaptedLogits], [cpu.adaptedLogits], 1e-4, "logits");
     expectClose([gpu.mergedLogits], [gpu.adaptedLogits], 1e-4, "merged");
     expect(Math.abs(gpu.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-4);
-    expect(new Set(gpu.counts.slice(1)).size).toBe(1);
-    expect(cpu.tokens).toHaveLength(12);
     expect(gpu.tokens).toEqual(cpu.tokens);
   }, LONG);
 
