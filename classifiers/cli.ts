@@ -11,9 +11,10 @@ import { DEFAULT_FEATURES } from "./features.js";
 import { fitClassifier } from "./fit.js";
 import { loadModel, scorerFor } from "./folder.js";
 import { readCorpora, readLabelled, type LabelledData } from "./labels.js";
-import { evaluate, formatReport } from "./metrics.js";
+import { collapseWarning, evaluate, evaluateByGroup, formatGroups, formatReport } from "./metrics.js";
 import type { DocumentScorer, ModelShape, Prediction } from "./model.js";
-import { DEFAULT_TRAIN } from "./train.js";
+import { DEFAULT_TRAIN, type Example } from "./train.js";
+import { annotateLanguage, getDetector, languageParams } from "../stages/language/index.js";
 
 function number(name: string, value: string, check: { integer?: boolean; min?: number; max?: number } = {}): number {
   const n = Number(value);
@@ -50,6 +51,15 @@ async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id:
   }
 }
 
+/** Each example's language: the one its row gives, else the default detector's guess. */
+async function languagesOf(examples: readonly Example[]): Promise<string[]> {
+  if (examples.every((e) => e.language !== undefined)) return examples.map((e) => e.language!);
+  // As the language stage does with its defaults.
+  const { detector: name, maxChars } = languageParams.parse({});
+  const detector = await getDetector(name);
+  return examples.map((e) => e.language ?? annotateLanguage(detector, e.text, maxChars).language);
+}
+
 /** Documents per scoring call: a GPT-feature model embeds each call's documents in batches. */
 const SCORE_CHUNK = 256;
 
@@ -65,13 +75,14 @@ const dataArgs = {
   negative: { type: "string", description: "binary training: JSONL documents of the negative class" },
   "text-key": { type: "string", description: "field holding the text", default: "text" },
   "label-key": { type: "string", description: "field holding the label", default: "score" },
+  "language-key": { type: "string", description: "field (or meta field) holding a row's language, for per-language metrics", default: "language" },
 } as const;
 
-async function readData(args: { labels?: string; positive?: string; negative?: string; "text-key": string; "label-key": string }, classes: number, round: boolean): Promise<{ data: LabelledData; sources: string[]; binary: boolean }> {
+async function readData(args: { labels?: string; positive?: string; negative?: string; "text-key": string; "label-key": string; "language-key": string }, classes: number, round: boolean): Promise<{ data: LabelledData; sources: string[]; binary: boolean }> {
   if (args.labels && (args.positive || args.negative)) throw new KilnError("usage", "give either --labels or --positive and --negative");
   if (args.labels) {
     const sources = await files("labels", args.labels);
-    return { data: await readLabelled(sources, { textKey: args["text-key"], labelKey: args["label-key"], classes, round }), sources, binary: false };
+    return { data: await readLabelled(sources, { textKey: args["text-key"], labelKey: args["label-key"], classes, round, languageKey: args["language-key"] }), sources, binary: false };
   }
   if (!args.positive || !args.negative) throw new KilnError("usage", "give --labels, or both --positive and --negative");
   const positive = await files("positive", args.positive);
@@ -156,7 +167,9 @@ const trainCommand = defineCommand({
     validation: { type: "string", description: "held-out share for early stopping and metrics", default: String(DEFAULT_TRAIN.validationFraction) },
     patience: { type: "string", description: "epochs without a better validation macro F1 before stopping", default: String(DEFAULT_TRAIN.patience) },
     seed: { type: "string", description: "seed of the split, shuffles and initialisation", default: String(DEFAULT_TRAIN.seed) },
-    "class-weights": { type: "string", description: "none or balanced", default: "none" },
+    "class-weights": { type: "string", description: "auto (balanced for classification, none for regression), none or balanced", default: "auto" },
+    "decision-threshold": { type: "string", description: "two classes: auto (the P(positive) cut-off with the best positive F1 on the validation split), argmax, or a probability", default: "auto" },
+    "text-statistics": { type: "boolean", description: "add tokens for the text's form (repetition, word length, punctuation, sentence-like lines) to the hashed features; --no-text-statistics leaves words and pairs only", default: true },
     "binary-threshold": { type: "string", description: "label from which a document is positive in binary F1 (default 3; 1 for binary)" },
   },
   async run({ args }) {
@@ -176,6 +189,7 @@ const trainCommand = defineCommand({
             buckets: number("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
             wordNgrams: number("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
             maxWords: number("max-words", args["max-words"], { integer: true, min: 1 }),
+            textStatistics: args["text-statistics"],
           },
       head: oneOf("head", args.head, ["linear", "mlp"] as const),
       hidden: number("hidden", args.hidden, { integer: true, min: 1 }),
@@ -184,7 +198,7 @@ const trainCommand = defineCommand({
     };
     const { data, sources, binary } = await readData(args, classes, objective === "classification");
     const binaryThreshold = args["binary-threshold"] ? number("binary-threshold", args["binary-threshold"], { min: 0 }) : binary ? 1 : Math.min(3, classes - 1);
-    const { saved } = await fitClassifier({
+    const { saved, warning } = await fitClassifier({
       data,
       sources,
       shape,
@@ -203,7 +217,8 @@ const trainCommand = defineCommand({
         validationFraction: number("validation", args.validation, { min: 0, max: 0.9 }),
         patience: number("patience", args.patience, { integer: true, min: 1 }),
         seed: number("seed", args.seed, { integer: true }),
-        classWeights: oneOf("class-weights", args["class-weights"], ["none", "balanced"] as const),
+        classWeights: oneOf("class-weights", args["class-weights"], ["auto", "none", "balanced"] as const),
+        decisionThreshold: ["auto", "argmax"].includes(args["decision-threshold"]) ? (args["decision-threshold"] as "auto" | "argmax") : number("decision-threshold", args["decision-threshold"], { min: 0, max: 1 }),
         onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation macro F1 ${e.validationMacroF1.toFixed(4)} (${e.seconds.toFixed(1)} s)\n`),
       },
     });
@@ -213,6 +228,12 @@ const trainCommand = defineCommand({
       `${args.out}: ${features}${data.examples.length} documents (skipped ${JSON.stringify(data.skipped)}), best epoch ${saved!.training.bestEpoch}, ` +
         `validation macro F1 ${v.macroF1.toFixed(4)}, binary F1 ${v.binaryF1.toFixed(4)}, data sha256 ${data.dataHash.slice(0, 16)}…\n`,
     );
+    const decision = saved!.decision;
+    if (decision) {
+      const how = decision.chosenOn === "validation" ? `chosen on the validation split, where label 1 has F1 ${decision.validationF1!.toFixed(4)}` : "given";
+      process.stdout.write(`decision threshold: label 1 when P(label 1) >= ${decision.threshold} (${how})\n`);
+    }
+    if (warning) process.stderr.write(`kiln: warning: ${warning}\n`);
   },
 });
 
@@ -222,6 +243,7 @@ const evalCommand = defineCommand({
     model: { type: "string", description: "model folder" },
     ...dataArgs,
     json: { type: "boolean", description: "print the report as JSON" },
+    "by-language": { type: "boolean", description: "metrics per language: from --language-key, else detected (Kiln's default detector); --no-by-language skips them", default: true },
   },
   async run({ args }) {
     if (!args.model) throw new KilnError("usage", "eval needs --model <folder>");
@@ -231,8 +253,17 @@ const evalCommand = defineCommand({
     const predictions = predictAll(scorerFor(model), data.examples.map((e) => e.text));
     const scores = Float64Array.from(predictions, (p) => p.score);
     const predicted = Int32Array.from(predictions, (p) => p.label);
-    const report = evaluate(scores, predicted, Float64Array.from(data.examples, (e) => e.label), shape.classes, model.record.binaryThreshold);
-    process.stdout.write(args.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report, model.record.labelNames));
+    const truth = Float64Array.from(data.examples, (e) => e.label);
+    const { binaryThreshold, labelNames } = model.record;
+    const report = evaluate(scores, predicted, truth, shape.classes, binaryThreshold);
+    const byLanguage = args["by-language"] ? evaluateByGroup(await languagesOf(data.examples), predicted, truth, shape.classes, binaryThreshold) : undefined;
+    if (args.json) process.stdout.write(JSON.stringify({ ...report, byLanguage }, null, 2) + "\n");
+    else {
+      process.stdout.write(formatReport(report, labelNames));
+      if (byLanguage) process.stdout.write("\n" + formatGroups(byLanguage, "language", labelNames[binaryThreshold] ?? String(binaryThreshold)));
+    }
+    const warning = collapseWarning(truth, predicted, binaryThreshold);
+    if (warning) process.stderr.write(`kiln: warning: ${warning}\n`);
   },
 });
 

@@ -13,6 +13,12 @@
  *   set       each bucket counts once per document (a binary bag of n-grams): a line repeated a
  *             hundred times does not outweigh the rest of the page, and the model can normalise
  *             the bag to unit length by 1/sqrt(features).
+ *   style     with `textStatistics`, eight statistics of the text's form, each cut into a few
+ *             fixed ranges and added as one more hashed token (`\u0001<name>:<range>`): the
+ *             share of distinct words and of distinct word pairs (repetition), the most frequent
+ *             word's share, mean word length, words with digits, capitalised words, punctuation
+ *             per character, and lines that end like a sentence. Unnatural text (keyword lists,
+ *             boilerplate, spam) shows in these in every language, where its words differ.
  */
 
 export interface FeatureConfig {
@@ -22,11 +28,12 @@ export interface FeatureConfig {
   wordNgrams: 1 | 2;
   /** Words read from the start of a document; bounds the time spent on a huge page. */
   maxWords: number;
+  /** Add the text-statistics tokens (above). Absent in models written before they existed: off. */
+  textStatistics?: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureConfig = { buckets: 1 << 18, wordNgrams: 2, maxWords: 5000 };
+export const DEFAULT_FEATURES: FeatureConfig = { buckets: 1 << 18, wordNgrams: 2, maxWords: 5000, textStatistics: true };
 
-/** Identifies this exact feature definition in a model folder; change it when the hashing changes. */
 export const FEATURE_HASH_ID = "fnv1a32-utf16-lower/bigram-116049371";
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -44,6 +51,31 @@ export function fnv1a32(word: string): number {
 export function bigramHash(firstHash: number, secondHash: number): number {
   return (Math.imul(firstHash, BIGRAM_MULTIPLIER) + secondHash) >>> 0;
 }
+
+/**
+ * The statistics and the lower edges of their ranges (a value gets the range of the last edge
+ * it reaches, 0 below the first). Fixed round numbers: changing one changes every model's input.
+ */
+const STATISTICS: ReadonlyArray<readonly [string, readonly number[]]> = [
+  ["distinct_words", [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]],
+  ["top_word", [0.02, 0.04, 0.06, 0.1, 0.15, 0.25]],
+  ["word_length", [3, 4, 5, 6, 7, 9, 12]],
+  ["digit_words", [0.02, 0.05, 0.1, 0.2, 0.3]],
+  ["capitalised", [0.05, 0.1, 0.2, 0.3, 0.5, 0.7]],
+  ["punctuation", [0.01, 0.02, 0.04, 0.06, 0.1, 0.15]],
+  ["sentence_lines", [0.1, 0.3, 0.5, 0.7, 0.9]],
+  ["distinct_pairs", [0.3, 0.5, 0.7, 0.8, 0.9, 0.95]],
+];
+/** Hash of each statistic's range token, per statistic: [statistic][range]. */
+const STATISTIC_HASHES = STATISTICS.map(([name, edges]) => Array.from({ length: edges.length + 1 }, (_, range) => fnv1a32(`\u0001${name}:${range}`)));
+
+function rangeOf(value: number, edges: readonly number[]): number {
+  let range = 0;
+  while (range < edges.length && value >= edges[range]!) range++;
+  return range;
+}
+
+/** Identifies this exact feature definition in a model folder; change it when the hashing changes. */
 
 // Character classes for code units >= 0x80, filled on first sight (0 = not yet known).
 const WORD = 1;
@@ -106,11 +138,12 @@ export class FeatureBuffer {
     this.document++;
   }
 
-  /** Adds `index` unless this document has it already. */
-  add(index: number): void {
-    if (this.stamp[index] === this.document) return;
+  /** Adds `index` unless this document has it already; true when it is new. */
+  add(index: number): boolean {
+    if (this.stamp[index] === this.document) return false;
     this.stamp[index] = this.document;
     this.push(index);
+    return true;
   }
 
   push(index: number): void {
@@ -123,43 +156,127 @@ export class FeatureBuffer {
   }
 }
 
+/** Counts of one document's form, gathered while its words are hashed. */
+class FormCounts {
+  words = 0;
+  letters = 0;
+  digitWords = 0;
+  capitalised = 0;
+  punctuation = 0;
+  lines = 0;
+  sentenceLines = 0;
+  distinctWords = 0;
+  pairs = 0;
+  distinctPairs = 0;
+  topWord = 0;
+  /** Occurrences per word hash, for the most frequent word's share. */
+  readonly counts = new Map<number, number>();
+}
+
+/** The statistics' range tokens of a document, into `out`. */
+function addStatistics(form: FormCounts, characters: number, config: FeatureConfig, out: FeatureBuffer): void {
+  const words = Math.max(1, form.words);
+  const values = [
+    form.distinctWords / words,
+    form.topWord / words,
+    form.letters / words,
+    form.digitWords / words,
+    form.capitalised / words,
+    form.punctuation / Math.max(1, characters),
+    form.sentenceLines / Math.max(1, form.lines),
+    form.distinctPairs / Math.max(1, form.pairs),
+  ];
+  values.forEach((value, i) => out.add(STATISTIC_HASHES[i]![rangeOf(value, STATISTICS[i]![1])]! % config.buckets));
+}
+
+const isLineEnd = (code: number) => code === 10;
+/** Characters that end a sentence-like line (Latin, CJK, Arabic, Devanagari and closing quotes). */
+const SENTENCE_END = new Set([...".!?:;\"'”»)。！？．؟।"].map((c) => c.charCodeAt(0)));
+const isSpace = (code: number) => code === 32 || code === 9 || code === 13 || code === 12 || code === 0xa0 || code === 0x3000;
+
 /**
  * Writes the distinct feature buckets of `text` into `out` (cleared first) in order of first
- * appearance, and returns how many there are: words and, with wordNgrams 2, adjacent pairs.
+ * appearance, and returns how many there are: words and, with wordNgrams 2, adjacent pairs; then
+ * the text-statistics tokens when the config asks for them.
  */
 export function extractFeatures(text: string, config: FeatureConfig, out: FeatureBuffer): number {
   out.reset(config.buckets);
   const { buckets, maxWords } = config;
   const bigrams = config.wordNgrams === 2;
+  const form = config.textStatistics ? new FormCounts() : undefined;
   let hash = FNV_OFFSET;
   let inWord = false;
+  let wordLength = 0;
+  let wordHasDigit = false;
+  let wordCapitalised = false;
+  let lastVisible = 10; // the last non-space character of the current line (10: none yet)
   let previous = 0;
   let hasPrevious = false;
   let wordCount = 0;
+  let read = 0;
   const n = text.length;
   for (let i = 0; i <= n; i++) {
     let lower = -1;
+    let code = 10;
     if (i < n) {
-      const code = text.charCodeAt(i);
+      code = text.charCodeAt(i);
       if (code < 0x80) {
         if (code >= 65 && code <= 90) lower = code + 32;
         else if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) lower = code;
       } else if (classify(code) === WORD) lower = lowerOf[code]!;
     }
+    read = i;
     if (lower >= 0) {
       hash = Math.imul(hash ^ lower, FNV_PRIME);
+      if (form) {
+        if (wordLength === 0) wordCapitalised = lower !== code;
+        wordLength++;
+        if (code >= 48 && code <= 57) wordHasDigit = true;
+        lastVisible = code;
+      }
       inWord = true;
       continue;
     }
+    if (form) {
+      if (isLineEnd(code)) {
+        if (lastVisible !== 10) {
+          form.lines++;
+          if (SENTENCE_END.has(lastVisible)) form.sentenceLines++;
+        }
+        lastVisible = 10;
+      } else if (!isSpace(code)) {
+        form.punctuation++;
+        lastVisible = code;
+      }
+    }
     if (!inWord) continue;
     const wordHash = hash >>> 0;
-    out.add(wordHash % buckets);
-    if (bigrams && hasPrevious) out.add(bigramHash(previous, wordHash) % buckets);
+    const isNew = out.add(wordHash % buckets);
+    if (bigrams && hasPrevious) {
+      const pairIsNew = out.add(bigramHash(previous, wordHash) % buckets);
+      if (form) {
+        form.pairs++;
+        if (pairIsNew) form.distinctPairs++;
+      }
+    }
+    if (form) {
+      form.words++;
+      form.letters += wordLength;
+      if (wordHasDigit) form.digitWords++;
+      if (wordCapitalised) form.capitalised++;
+      if (isNew) form.distinctWords++;
+      const count = (form.counts.get(wordHash) ?? 0) + 1;
+      form.counts.set(wordHash, count);
+      if (count > form.topWord) form.topWord = count;
+      wordLength = 0;
+      wordHasDigit = false;
+    }
     previous = wordHash;
     hasPrevious = true;
     hash = FNV_OFFSET;
     inWord = false;
     if (++wordCount >= maxWords) break;
   }
+  if (form) addStatistics(form, read, config, out);
   return out.length;
 }

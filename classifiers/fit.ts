@@ -2,11 +2,11 @@
 import path from "node:path";
 import { KilnError } from "../pipeline/errors.js";
 import { embedAll, type TextEmbedder } from "./embedder.js";
-import { saveModel, type EmbedderRecord, type ModelRecord } from "./folder.js";
+import { saveModel, type DecisionRecord, type EmbedderRecord, type ModelRecord } from "./folder.js";
 import type { LabelledData } from "./labels.js";
-import { evaluate } from "./metrics.js";
+import { collapseWarning, evaluate } from "./metrics.js";
 import { isDense, type ModelShape } from "./model.js";
-import { train, type TrainOptions } from "./train.js";
+import { bestF1Threshold, train, type TrainOptions } from "./train.js";
 
 /** Held-out scores kept in model.json for the top-p% cut-off; a sorted sample bounds its size. */
 const CALIBRATION_SAMPLE = 10_000;
@@ -24,8 +24,17 @@ export interface FitOptions {
   embedder?: { kind: string; checkpoint: string; embedder: TextEmbedder; onProgress?: (done: number, total: number) => void };
 }
 
-export async function fitClassifier(options: FitOptions): Promise<{ record: Omit<ModelRecord, "weights" | "format" | "version" | "featureHash">; saved?: ModelRecord; weights: ReturnType<typeof train>["weights"] }> {
-  const { data, shape } = options;
+/** The decision threshold of a trained model: on P(label 1) for two classes, none (argmax) otherwise. */
+function decisionThreshold(shape: ModelShape, choice: TrainOptions["decisionThreshold"], validation: { labels: Float64Array; scores: Float64Array }): DecisionRecord | undefined {
+  if (shape.objective !== "classification" || shape.classes !== 2 || choice === "argmax") return undefined;
+  if (typeof choice === "number") return { threshold: choice, chosenOn: "given" };
+  const best = bestF1Threshold(validation.scores, validation.labels);
+  return best && { threshold: Number(best.threshold.toFixed(6)), chosenOn: "validation", validationF1: best.f1 };
+}
+
+export async function fitClassifier(options: FitOptions): Promise<{ record: Omit<ModelRecord, "weights" | "format" | "version" | "featureHash">; saved?: ModelRecord; weights: ReturnType<typeof train>["weights"]; warning?: string }> {
+  const { data } = options;
+  let shape = options.shape;
   if (data.examples.length < 2) throw new KilnError("no_training_data", `need at least 2 labelled documents, got ${data.examples.length} (skipped: ${JSON.stringify(data.skipped)})`);
   let vectors: Float32Array | undefined;
   let embeddingSeconds: number | undefined;
@@ -42,8 +51,15 @@ export async function fitClassifier(options: FitOptions): Promise<{ record: Omit
   const embedder: EmbedderRecord | undefined = source && result.standardization
     ? { kind: source.kind, checkpoint: path.resolve(source.checkpoint), id: source.embedder.id, dim: source.embedder.dim, standardization: result.standardization }
     : undefined;
-  const { labels, scores, predicted } = result.validation;
+  const { labels, scores } = result.validation;
+  let { predicted } = result.validation;
+  const decision = decisionThreshold(shape, options.train.decisionThreshold, result.validation);
+  if (decision) {
+    shape = { ...shape, decisionThreshold: decision.threshold };
+    predicted = Int32Array.from(scores, (p) => (p >= decision.threshold ? 1 : 0));
+  }
   const { calibration: _calibration, perClass: _perClass, ...validation } = evaluate(scores, predicted, labels, shape.classes, options.binaryThreshold);
+  const warning = collapseWarning(labels, predicted, options.binaryThreshold);
   const sorted = Array.from(scores).sort((a, b) => a - b);
   const stride = Math.max(1, sorted.length / CALIBRATION_SAMPLE);
   const calibrationScores: number[] = [];
@@ -68,8 +84,9 @@ export async function fitClassifier(options: FitOptions): Promise<{ record: Omit
       embeddingSeconds,
     },
     validation,
+    decision,
     calibrationScores,
   };
   const saved = options.out ? await saveModel(options.out, record, result.weights) : undefined;
-  return { record, saved, weights: result.weights };
+  return { record, saved, weights: result.weights, warning };
 }

@@ -33,6 +33,15 @@ export interface EmbedderRecord {
   standardization: Standardization;
 }
 
+/** How a two-class model's decision threshold (shape.decisionThreshold) was set. */
+export interface DecisionRecord {
+  threshold: number;
+  /** "validation": the best F1 of label 1 on the validation split; "given": the trainer's option. */
+  chosenOn: "validation" | "given";
+  /** That F1, when chosen on the validation split. */
+  validationF1?: number;
+}
+
 export interface ModelRecord {
   format: typeof MODEL_FORMAT;
   version: 1;
@@ -61,6 +70,8 @@ export interface ModelRecord {
     embeddingSeconds?: number;
   };
   validation: Omit<EvaluationReport, "calibration" | "perClass">;
+  /** Two-class models with a decision threshold (absent: the most probable label). */
+  decision?: DecisionRecord;
   /**
    * Up to 10,000 held-out scores, sorted ascending: the score distribution of data like the
    * training data, from which `quality_filter` can take a top-p% cut-off (`cutoffFrom: model`).

@@ -38,8 +38,8 @@ class Collector {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 
-  add(text: string, label: number): void {
-    this.examples.push({ text, label });
+  add(text: string, label: number, language?: string): void {
+    this.examples.push(language === undefined ? { text, label } : { text, label, language });
     this.hash.update(`${label}\t${text.length}\t`).update(text);
   }
 
@@ -53,7 +53,14 @@ class Collector {
  * several annotators, is rounded for classification). A null label is an annotation that could
  * not be parsed: skipped as `no_label`.
  */
-export async function readLabelled(files: string[], options: { textKey: string; labelKey: string; classes: number; round: boolean }): Promise<LabelledData> {
+/** A row's language: its `key` field, or that field of its `meta` (as Kiln's stages write it). */
+function languageOf(record: Record<string, unknown>, key: string): string | undefined {
+  const meta = record.meta;
+  const value = record[key] ?? (typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>)[key] : undefined);
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+export async function readLabelled(files: string[], options: { textKey: string; labelKey: string; classes: number; round: boolean; languageKey?: string }): Promise<LabelledData> {
   const out = new Collector();
   for (const file of files) {
     for await (const row of jsonRows(file)) {
@@ -68,7 +75,7 @@ export async function readLabelled(files: string[], options: { textKey: string; 
       else if (label === null || label === undefined) out.skip("no_label");
       else if (typeof label !== "number" || !Number.isFinite(label)) out.skip("bad_label");
       else if (label < 0 || label > options.classes - 1) out.skip("label_out_of_range");
-      else out.add(text, options.round ? Math.round(label) : label);
+      else out.add(text, options.round ? Math.round(label) : label, options.languageKey ? languageOf(record, options.languageKey) : undefined);
     }
   }
   return out.result();

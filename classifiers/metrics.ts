@@ -77,6 +77,23 @@ export function binaryF1(trueLabels: ArrayLike<number>, predictedLabels: ArrayLi
   };
 }
 
+/**
+ * A warning when the model predicts the positive class ("label >= threshold") for far fewer
+ * documents than are labelled so (under a quarter, with at least 5 labelled): the sign of a
+ * model that learned the majority class of imbalanced labels. Undefined when it does not.
+ */
+export function collapseWarning(trueLabels: ArrayLike<number>, predictedLabels: ArrayLike<number>, threshold: number): string | undefined {
+  let actual = 0;
+  let predicted = 0;
+  for (let i = 0; i < trueLabels.length; i++) {
+    if (trueLabels[i]! >= threshold) actual++;
+    if (predictedLabels[i]! >= threshold) predicted++;
+  }
+  if (actual < 5 || predicted * 4 >= actual) return undefined;
+  return `the model predicts label >= ${threshold} for ${predicted} of ${trueLabels.length} documents, but ${actual} are labelled so: ` +
+    "it has mostly learned the majority class (try --class-weights balanced, more positive examples, or --decision-threshold auto)";
+}
+
 export interface CalibrationBin {
   from: number;
   to: number;
@@ -144,7 +161,55 @@ export function evaluate(scores: ArrayLike<number>, predicted: ArrayLike<number>
   };
 }
 
+export interface GroupReport {
+  group: string;
+  documents: number;
+  /** Documents labelled, and predicted, >= the binary threshold. */
+  labelledPositive: number;
+  predictedPositive: number;
+  binaryF1: number;
+  binaryPrecision: number;
+  binaryRecall: number;
+  macroF1: number;
+}
+
+/** `evaluate`'s headline numbers per group (e.g. language), largest group first. */
+export function evaluateByGroup(groups: readonly string[], predicted: ArrayLike<number>, trueLabels: ArrayLike<number>, classes: number, binaryThreshold: number): GroupReport[] {
+  const members = new Map<string, number[]>();
+  groups.forEach((group, i) => {
+    const list = members.get(group);
+    if (list) list.push(i);
+    else members.set(group, [i]);
+  });
+  return [...members]
+    .map(([group, ids]) => {
+      const truth = ids.map((i) => trueLabels[i]!);
+      const guess = ids.map((i) => predicted[i]!);
+      const binary = binaryF1(truth, guess, binaryThreshold);
+      return {
+        group,
+        documents: ids.length,
+        labelledPositive: truth.filter((x) => x >= binaryThreshold).length,
+        predictedPositive: guess.filter((x) => x >= binaryThreshold).length,
+        binaryF1: binary.f1,
+        binaryPrecision: binary.precision,
+        binaryRecall: binary.recall,
+        macroF1: macroF1(confusionMatrix(truth, guess, classes)),
+      };
+    })
+    .sort((a, b) => b.documents - a.documents || (a.group < b.group ? -1 : 1));
+}
+
 const f = (x: number) => x.toFixed(4);
+
+/** The per-group table `kiln classifier eval` prints under the report. */
+export function formatGroups(groups: readonly GroupReport[], title: string, binaryLabel: string): string {
+  const lines = [
+    `${title.padEnd(10)} docs  labelled >= ${binaryLabel}  predicted >= ${binaryLabel}  precision  recall     F1      macro F1`,
+    ...groups.map((g) => `  ${g.group.padEnd(8)} ${String(g.documents).padStart(5)}  ${String(g.labelledPositive).padStart(12 + binaryLabel.length)}  ${String(g.predictedPositive).padStart(13 + binaryLabel.length)}  ${f(g.binaryPrecision)}     ${f(g.binaryRecall)}     ${f(g.binaryF1)}  ${f(g.macroF1)}`),
+  ];
+  return lines.join("\n") + "\n";
+}
 
 /** The text `kiln classifier eval` prints. */
 export function formatReport(report: EvaluationReport, labelNames?: string[]): string {

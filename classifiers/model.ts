@@ -40,6 +40,11 @@ export interface ModelShape {
   objective: Objective;
   /** Labels are the integers 0..classes-1. */
   classes: number;
+  /**
+   * Two-class classification: label 1 when P(label 1) >= this (chosen on the validation split at
+   * training time); absent: the most probable label.
+   */
+  decisionThreshold?: number;
 }
 
 /** Per-dimension mean and standard deviation of the training split's dense vectors. */
@@ -191,6 +196,7 @@ function readOutputs(shape: ModelShape, logits: Float32Array, outputs: Float32Ar
     score += o * outputs[o]!;
     if (outputs[o]! > outputs[label]!) label = o;
   }
+  if (shape.decisionThreshold !== undefined && shape.classes === 2) label = outputs[1]! >= shape.decisionThreshold ? 1 : 0;
   return { score, label };
 }
 

@@ -109,7 +109,7 @@ export const qualityStage: StageSpec<typeof qualityParams> = {
 };
 
 export const qualityFilterParams = z.object({
-  minScore: z.number().default(3).describe("lowest meta.quality kept when topPercent is 0 (FineWeb-Edu: 3 on the 0–5 scale)"),
+  minScore: z.number().optional().describe("lowest meta.quality kept when topPercent is 0 (FineWeb-Edu: 3 on the 0–5 scale); default: a two-class model's decision threshold, else 3"),
   topPercent: z.number().min(0).max(100).default(0).describe("keep the top p% of documents by meta.quality (DCLM: 10); 0 uses minScore"),
   cutoffFrom: z.enum(["task", "model"]).default("task").describe("top-p% cut-off from each task's reservoir sample of scores, or from the held-out scores stored with the model"),
   model: modelParam.default("").describe("model folder: scores documents that lack meta.quality, and holds the scores for cutoffFrom: model"),
@@ -120,6 +120,8 @@ export const qualityFilterParams = z.object({
 export type QualityFilterParams = z.output<typeof qualityFilterParams>;
 
 const NAME = "quality_filter";
+/** FineWeb-Edu's cut-off on the 0–5 scale. */
+const DEFAULT_MIN_SCORE = 3;
 
 /** How often (in documents) a task re-sorts its reservoir for a fresh cut-off. */
 const RECOMPUTE_EVERY = 1_000;
@@ -142,7 +144,7 @@ function qualityFilter(params: QualityFilterParams): Stage {
     name: NAME,
     async *run(docs, ctx) {
       const percentile = params.topPercent > 0;
-      let cutoff = params.minScore;
+      let cutoff = params.minScore ?? (get ? (await get()).model.record.shape.decisionThreshold : undefined) ?? DEFAULT_MIN_SCORE;
       if (percentile && params.cutoffFrom === "model") {
         if (!get) throw new Error(`${NAME}: cutoffFrom "model" needs the model parameter`);
         cutoff = topPercentCutoff((await get()).model.record.calibrationScores, params.topPercent);

@@ -15,6 +15,8 @@ export interface Example {
   text: string;
   /** 0..classes-1 (regression accepts any value in that range). */
   label: number;
+  /** The row's language, when its data says (for per-language evaluation). */
+  language?: string;
 }
 
 export interface TrainOptions {
@@ -26,12 +28,21 @@ export interface TrainOptions {
   /** Epochs without a better validation macro F1 before stopping. */
   patience: number;
   seed: number;
-  /** "balanced" weighs each example by n / (classes * n_label), for skewed label counts. */
-  classWeights: "none" | "balanced";
+  /**
+   * "balanced" weighs each example by n / (classes * n_label), for skewed label counts; "auto" is
+   * balanced for classification and none for regression.
+   */
+  classWeights: "auto" | "none" | "balanced";
+  /**
+   * Two-class classification: "auto" chooses the P(label 1) cut-off with the best F1 of label 1
+   * on the validation split (argmax when the split has no positive); "argmax" takes the most
+   * probable label; a number is the cut-off itself. Other models always take the argmax.
+   */
+  decisionThreshold: "auto" | "argmax" | number;
   onEpoch?(report: EpochReport): void;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 10, learningRate: 0.5, validationFraction: 0.1, patience: 2, seed: 1, classWeights: "none" };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 10, learningRate: 0.5, validationFraction: 0.1, patience: 2, seed: 1, classWeights: "auto", decisionThreshold: "auto" };
 
 export interface EpochReport {
   epoch: number;
@@ -188,7 +199,7 @@ export function train(examples: readonly Example[], shape: ModelShape, options: 
 
 function classWeights(labels: Float64Array, trainIds: Int32Array, shape: ModelShape, mode: TrainOptions["classWeights"]): Float64Array {
   const weights = new Float64Array(labels.length).fill(1);
-  if (mode === "none") return weights;
+  if (mode === "none" || (mode === "auto" && shape.objective === "regression")) return weights;
   const counts = new Array<number>(shape.classes).fill(0);
   for (const id of trainIds) counts[Math.round(labels[id]!)]! += 1;
   const used = counts.filter((n) => n > 0).length;
@@ -260,4 +271,28 @@ function predictAll(shape: ModelShape, weights: ModelWeights, features: FeatureS
   });
   const truth = Float64Array.from(ids, (id) => labels[id]!);
   return { scores, predicted, f1: macroF1(confusionMatrix(truth, predicted, shape.classes)) };
+}
+
+/**
+ * The cut-off on P(label 1) with the best F1 of label 1 over (score, label) pairs: halfway between
+ * the lowest score predicted positive and the next score below it. Undefined without a positive.
+ */
+export function bestF1Threshold(scores: ArrayLike<number>, labels: ArrayLike<number>): { threshold: number; f1: number } | undefined {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]! >= 1) positives++;
+  if (positives === 0) return undefined;
+  let tp = 0;
+  let fp = 0;
+  let best: { threshold: number; f1: number } | undefined;
+  for (let k = 0; k < order.length; k++) {
+    const score = scores[order[k]!]!;
+    if (labels[order[k]!]! >= 1) tp++;
+    else fp++;
+    const next = k + 1 < order.length ? scores[order[k + 1]!]! : undefined;
+    if (next === score) continue; // a cut-off cannot split equal scores
+    const f1 = (2 * tp) / (2 * tp + fp + (positives - tp));
+    if (!best || f1 > best.f1) best = { threshold: next === undefined ? score / 2 : (score + next) / 2, f1 };
+  }
+  return best;
 }

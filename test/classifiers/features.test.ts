@@ -44,4 +44,26 @@ describe("hashed features", () => {
     expect(first2).toBe(3); // one, two, "one two"
     expect(extractFeatures(" ... !!! ", config, out)).toBe(0);
   });
+
+  it("adds one range token per text statistic, computed by hand, after the words and pairs", () => {
+    const buckets = 1 << 20;
+    const out = new FeatureBuffer();
+    const text = "Buy cheap 4U, buy cheap!\nBuy cheap now.\nno end";
+    const plain = extractFeatures(text, { buckets, wordNgrams: 2, maxWords: 100 }, out);
+    const words = Array.from(out.indices.subarray(0, plain));
+    const n = extractFeatures(text, { buckets, wordNgrams: 2, maxWords: 100, textStatistics: true }, out);
+    expect(Array.from(out.indices.subarray(0, plain))).toEqual(words);
+    const token = (name: string, range: number) => referenceFnv(`\u0001${name}:${range}`) % buckets;
+    // 10 words: buy cheap 4u buy cheap buy cheap now no end; 46 characters; 3 lines.
+    expect(Array.from(out.indices.subarray(plain, n))).toEqual([
+      token("distinct_words", 5), // 6 of 10 = 0.6: edges 0.2 … 0.6 reached
+      token("top_word", 6), // "buy" 3 of 10 = 0.3: all six edges (up to 0.25) reached
+      token("word_length", 1), // 34 letters / 10 = 3.4: only 3 reached
+      token("digit_words", 3), // "4u": 0.1 reaches 0.02, 0.05, 0.1
+      token("capitalised", 3), // "Buy" twice ("4U" starts with a digit): 0.2
+      token("punctuation", 4), // , ! . of 46 characters = 0.065: 0.01 0.02 0.04 0.06
+      token("sentence_lines", 3), // 2 of 3 lines end in ! or .: 0.67 reaches 0.1 0.3 0.5
+      token("distinct_pairs", 3), // 7 distinct of 9 pairs = 0.78: 0.3 0.5 0.7
+    ]);
+  });
 });

@@ -1,3 +1,5 @@
+import { copyFile, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fnv1a32 } from "../../classifiers/features.js";
 import { saveModel } from "../../classifiers/folder.js";
@@ -66,6 +68,21 @@ describe("quality_filter", () => {
     expect(out.map((d) => d.meta.quality)).toEqual([3, 4.5]);
     expect(ctx.drops.get("quality_below_min")).toBe(1);
     expect(ctx.drops.get("quality_missing")).toBe(1);
+  });
+
+  it("without minScore: a two-class model's decision threshold, else 3", async () => {
+    const { dir } = await handModel();
+    // handModel has no decision threshold: the cut-off is 3, which no probability reaches.
+    expect(await runStage("quality_filter", { model: dir }, [doc("a", "good"), doc("b", "bad")])).toEqual([]);
+    const withThreshold = await tempDir("kiln-quality-");
+    const record = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { shape: { decisionThreshold?: number } };
+    record.shape.decisionThreshold = 0.3; // P(good) = sigmoid(2) = 0.88, P(bad) = sigmoid(-2) = 0.12, P(other) = 0.5
+    await writeFile(path.join(withThreshold, "model.json"), JSON.stringify(record));
+    await copyFile(path.join(dir, "weights.bin"), path.join(withThreshold, "weights.bin"));
+    const out = await runStage("quality_filter", { model: withThreshold }, [doc("a", "good"), doc("b", "bad"), doc("c", "other")]);
+    expect(out.map((d) => d.id)).toEqual(["a", "c"]);
+    const explicit = await runStage("quality_filter", { model: withThreshold, minScore: 0.6 }, [doc("a", "good"), doc("b", "bad"), doc("c", "other")]);
+    expect(explicit.map((d) => d.id)).toEqual(["a"]);
   });
 
   it("scores documents without meta.quality when given the model", async () => {

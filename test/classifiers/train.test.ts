@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadModel, saveModel } from "../../classifiers/folder.js";
 import { TextScorer, type ModelShape } from "../../classifiers/model.js";
-import { DEFAULT_TRAIN, train, type Example } from "../../classifiers/train.js";
+import { bestF1Threshold, DEFAULT_TRAIN, train, type Example } from "../../classifiers/train.js";
 import { seededRandom } from "../../pipeline/random.js";
 import { confusionMatrix, macroF1 } from "../../classifiers/metrics.js";
 import { tempDir } from "../pipeline/helpers.js";
@@ -78,6 +78,46 @@ describe("training", () => {
     const test = make(600);
     const predicted = test.map((e) => scorer.predict(e.text).label);
     expect(macroF1(confusionMatrix(test.map((e) => e.label), predicted, 6))).toBeGreaterThan(0.9);
+  });
+
+  it("chooses the decision threshold with the best positive F1, between two scores, never splitting equal ones", () => {
+    // Cut below 0.9: F1 2/3; below 0.8: 1/2; below 0.7: tp 2, fp 1, fn 0 -> 4/5; below 0.4: 2/3; all: 4/7.
+    expect(bestF1Threshold([0.3, 0.9, 0.4, 0.8, 0.7], [0, 1, 0, 0, 1])).toEqual({ threshold: 0.55, f1: 0.8 });
+    // 0.6 twice, one positive and one negative: no cut-off between them.
+    expect(bestF1Threshold([0.6, 0.6, 0.2], [1, 0, 0])).toEqual({ threshold: 0.4, f1: 2 / 3 });
+    expect(bestF1Threshold([0.6, 0.2], [0, 0])).toBeUndefined();
+  });
+
+  it("a two-class model's decision threshold sets the label; without one the label is the argmax", () => {
+    const { examples } = toy(300, 4);
+    const s = shape("linear");
+    const result = train(examples, s, DEFAULT_TRAIN);
+    const plain = new TextScorer(s, result.weights);
+    const strict = new TextScorer({ ...s, decisionThreshold: 0.999999 }, result.weights);
+    const lenient = new TextScorer({ ...s, decisionThreshold: 0 }, result.weights);
+    for (const e of examples.slice(0, 30)) {
+      const p = plain.predict(e.text);
+      expect(p.label).toBe(p.score > 0.5 ? 1 : 0);
+      expect(strict.predict(e.text)).toEqual({ score: p.score, label: p.score >= 0.999999 ? 1 : 0 });
+      expect(lenient.predict(e.text).label).toBe(1);
+    }
+  });
+
+  it("balanced class weights (the default for classification) find a rare class that unweighted training ignores", () => {
+    // 8% positives whose only mark is one of 10 words among 200 shared ones.
+    const random = seededRandom(21);
+    const examples: Example[] = Array.from({ length: 1500 }, () => {
+      const label = random() < 0.08 ? 1 : 0;
+      return { text: salad(shared, 30, random) + (label ? " " + salad(good, 1, random) : ""), label };
+    });
+    const recall = (options: typeof DEFAULT_TRAIN) => {
+      const result = train(examples, shape("linear"), { ...options, epochs: 3 });
+      const { labels, predicted } = result.validation;
+      const positives = labels.filter((l) => l === 1).length;
+      return predicted.filter((p, i) => p === 1 && labels[i] === 1).length / positives;
+    };
+    expect(DEFAULT_TRAIN.classWeights).toBe("auto");
+    expect(recall(DEFAULT_TRAIN)).toBeGreaterThan(recall({ ...DEFAULT_TRAIN, classWeights: "none" }));
   });
 
   it("saves and loads a model folder with identical predictions", async () => {
