@@ -26,7 +26,7 @@ export const gopherQualityParams = z.object({
   maxBulletLinesRatio: z.number().min(0).nullable().default(0.9).describe("most lines starting with '•' or '-', as a fraction of lines (published 0.9)"),
   maxEllipsisLinesRatio: z.number().min(0).nullable().default(0.3).describe("most lines ending in '...' or '…' (published 0.3)"),
   minAlphaWordsRatio: z.number().min(0).nullable().default(0.8).describe("fewest words containing a letter, as a fraction of words (published 0.8)"),
-  minStopWords: z.number().int().min(0).nullable().default(2).describe("fewest stop-word occurrences, case-sensitive as in datatrove (published 2)"),
+  minStopWords: z.number().int().min(0).nullable().default(2).describe("fewest distinct stop words present, case-sensitive, as datatrove counts them (published 2)"),
   stopWords: z.array(z.string()).default(GOPHER_STOP_WORDS).describe("the stop words counted (published: the, be, to, of, and, that, have, with)"),
   exemptNoSpaceScripts: z
     .boolean()
@@ -47,6 +47,7 @@ export interface GopherQualitySignals {
   bulletLineFrac: number;
   ellipsisLineFrac: number;
   alphaWordFrac: number;
+  /** Distinct stop words present (datatrove: len(stop_words ∩ set(words))), not occurrences. */
   stopWords: number;
   /** Fraction of tokens in a script without spaces (Chinese, Japanese, Thai, ...). */
   noSpaceScriptFrac: number;
@@ -60,7 +61,7 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
   let nonSymbol = 0;
   let nonSymbolChars = 0;
   let alpha = 0;
-  let stops = 0;
+  const stopsSeen = new Set<string>();
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     const flag = flags[i]!;
@@ -69,7 +70,7 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
       nonSymbolChars += word.length;
     }
     if (flag & HAS_LETTER) alpha++;
-    if (word.length <= longestStopWord && stopSet.has(word)) stops++;
+    if (word.length <= longestStopWord && stopSet.has(word)) stopsSeen.add(word);
   }
   const lines = splitLines(text);
   let bullets = 0;
@@ -89,7 +90,7 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
     bulletLineFrac: fraction(bullets, lines.length),
     ellipsisLineFrac: fraction(ellipsisLines, lines.length),
     alphaWordFrac: fraction(alpha, words.length),
-    stopWords: stops,
+    stopWords: stopsSeen.size,
     noSpaceScriptFrac: fraction(noSpaceWords, words.length),
   };
 }

@@ -7,8 +7,9 @@ const defaults = gopherQualityParams.parse({});
 describe("gopher quality signals", () => {
   it("counts tokens, words, symbols, letters and stop words by hand", () => {
     // Tokens: the cat and the dog # x ... end -> 9; non-symbol: the cat and the dog x end -> 7 (19 chars).
+    // Stop words: "the" twice and "and": 2 distinct.
     const s = gopherQualitySignals("the cat and the dog #x ... end");
-    expect(s).toMatchObject({ tokens: 9, nonSymbolWords: 7, stopWords: 3, bulletLineFrac: 0, ellipsisLineFrac: 0 });
+    expect(s).toMatchObject({ tokens: 9, nonSymbolWords: 7, stopWords: 2, bulletLineFrac: 0, ellipsisLineFrac: 0 });
     expect(s.meanWordLength).toBeCloseTo(19 / 7, 12);
     expect(s.hashRatio).toBeCloseTo(1 / 9, 12);
     expect(s.ellipsisRatio).toBeCloseTo(1 / 9, 12);
@@ -44,6 +45,10 @@ describe("gopher quality thresholds on texts", () => {
   it("keeps exactly 2 stop words and drops 1; the count is case-sensitive as in datatrove", () => {
     expect(gopherQualityFilter(doc("the of " + repeatWord("data", 48)), defaults)).toBe(true);
     expect(gopherQualityFilter(doc("The of " + repeatWord("data", 48)), defaults)).toBe("gopher_quality:not_enough_stop_words");
+  });
+  it("counts distinct stop words, as datatrove's len(stop_words ∩ set(words)): one repeated is one", () => {
+    expect(gopherQualityFilter(doc("the the the " + repeatWord("data", 47)), defaults)).toBe("gopher_quality:not_enough_stop_words");
+    expect(gopherQualitySignals("the the of the").stopWords).toBe(2);
   });
   it("keeps # at 0.1 per token and drops above", () => {
     // 50 words + 5 "#" tokens = 55 tokens: 5/55 < 0.1; 6 "#" in 50 words + 6 = 56 tokens: 6/56 > 0.1.
