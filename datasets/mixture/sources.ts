@@ -129,7 +129,12 @@ export class SpillStore {
       ok = this.writer.write(Uint8Array.from(doc.mask));
       this.bytes += doc.mask.length;
     }
-    if (!ok) await Promise.race([once(this.writer, "drain"), once(this.writer, "close")]);
+    if (!ok) {
+      // Stop listening for the event that did not come: listeners left behind pile up per wait.
+      const done = new AbortController();
+      const { signal } = done;
+      await Promise.race([once(this.writer, "drain", { signal }), once(this.writer, "close", { signal })]).finally(() => done.abort());
+    }
     this.throwIfFailed();
   }
 

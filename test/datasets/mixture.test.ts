@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mixCommand } from "../../datasets/mixture/cli.js";
 import { runMixture } from "../../datasets/mixture/mix.js";
+import { SpillStore } from "../../datasets/mixture/sources.js";
 import { loadMixtureFile, parseTokenCount, resolveMixture } from "../../datasets/mixture/spec.js";
 import { openTokenShards } from "../../datasets/shards/reader.js";
 import type { TokenDocument } from "../../datasets/shards/arrow.js";
@@ -257,5 +258,33 @@ describe("kiln mix", () => {
     expect(docs.some((d) => d.source === "chat") && docs.some((d) => d.source === "sft")).toBe(true);
     const bin = await readFile(path.join(out, "llmc", "train.bin"));
     expect(bin.readInt32LE(8)).toBe(docs.reduce((n, d) => n + d.tokens.length, 0));
+  });
+});
+
+describe("spill store", () => {
+  it("waits for the disk on every full buffer without leaving listeners behind, and reads back what it wrote", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "kiln-spill-"));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const store = new SpillStore(path.join(dir, "spill.bin"));
+      // 40 documents of 8,000 tokens (32 KB each): every write fills the 16 KB stream buffer.
+      for (let d = 0; d < 40; d++) await store.append({ id: `d${d}`, tokens: Array.from({ length: 8000 }, (_, i) => d * 8000 + i), mask: d % 2 ? Array.from({ length: 8000 }, (_, i) => i % 2) : null });
+      await store.seal();
+      for (const d of [0, 17, 39]) {
+        const back = await store.read(d);
+        expect(back.id).toBe(`d${d}`);
+        expect(back.tokens[0]).toBe(d * 8000);
+        expect(back.tokens[7999]).toBe(d * 8000 + 7999);
+        expect(back.mask === null).toBe(d % 2 === 0);
+      }
+      await store.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
