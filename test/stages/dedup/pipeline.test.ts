@@ -81,6 +81,23 @@ describe("MinHash dedup pipeline", () => {
     expect(step("merged").counters).toMatchObject({ clusters: 3, documentsToRemove: 4 });
   });
 
+  it("rehydrate after the filter writes each representative once per its cluster's FineWeb-2 weight", async () => {
+    const dir = await tempDir();
+    const inputs = await writeDocs(dir, corpus());
+    const steps = dedupSteps(inputs, "minhash", 3, 1);
+    (steps.at(-1)!.stages as object[]).push({ rehydrate: {} });
+    const output = path.join(dir, "rehydrated");
+    const config = await writeConfig(dir, { output, modules: [dedupModule], steps }, "rehydrated.yaml");
+    const result = await runPipelineFile(config, { builtinModules, workers: 2, reporter: quiet });
+    const kept = [...(await readStepData(output, "deduped")).values()].flatMap(parseLines);
+    // Clusters of 3 (a2) and 2 (b0, c1): 3, 2 and 2 copies; the 7 unique documents once each.
+    expect(kept.map((d) => d.id).sort()).toEqual(["a2", "a2#2", "a2#3", "b0", "b0#2", "c1", "c1#2", "u0", "u1", "u2", "u3", "u4", "u5", "u6"]);
+    expect(kept.filter((d) => d.id.startsWith("a2")).map((d) => d.meta.rehydrationCopies)).toEqual([3, 3, 3]);
+    expect(new Set(kept.filter((d) => d.id.startsWith("a2")).map((d) => d.text)).size).toBe(1);
+    const rehydrate = result.stats.find((s) => s.step === "deduped")!.stages.find((s) => s.name === "rehydrate")!;
+    expect([rehydrate.docsIn, rehydrate.docsOut]).toEqual([10, 14]);
+  });
+
   it("gives byte-identical output with 1, 2 and 4 workers, other task counts, and reruns", async () => {
     const dir = await tempDir();
     const inputs = await writeDocs(dir, corpus());
