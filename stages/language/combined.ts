@@ -22,6 +22,7 @@
  */
 import type { LanguageDetector, LanguageGuess } from "./detectors.js";
 import { cld2Available, loadSingleDetector } from "./detectors.js";
+import { resolveNeighbours } from "./neighbours.js";
 import { detectionSample } from "./sample.js";
 
 /** Weight of each detector's log-probability in the pool. */
@@ -114,20 +115,25 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
     parts: all.map((member) => member.detector.name),
     languages,
     detect(text) {
-      const guesses: LanguageGuess[][] = [];
-      for (const member of members) {
-        const list = read(member, text);
-        // Long text that CLD2 is sure of: its answer stands and the slower detectors are not
-        // asked (see LONG_TEXT_CHARS).
-        if (member === cld2 && text.length >= LONG_TEXT_CHARS && (list[0]?.score ?? 0) >= LONG_TEXT_CLD2_MIN_PROBABILITY) return list;
-        guesses.push(list);
-      }
-      const partial = poolGuesses(members, guesses);
-      const [leader, second] = partial;
-      if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
-      return pooledProbabilities(poolGuesses(all, [...guesses, read(fastText, text)]));
+      return resolveNeighbours(text, pooledDetect(text));
     },
   };
+
+  /** The pool's guesses, before the close neighbours are told apart. */
+  function pooledDetect(text: string): LanguageGuess[] {
+    const guesses: LanguageGuess[][] = [];
+    for (const member of members) {
+      const list = read(member, text);
+      // Long text that CLD2 is sure of: its answer stands and the slower detectors are not
+      // asked (see LONG_TEXT_CHARS).
+      if (member === cld2 && text.length >= LONG_TEXT_CHARS && (list[0]?.score ?? 0) >= LONG_TEXT_CLD2_MIN_PROBABILITY) return list;
+      guesses.push(list);
+    }
+    const partial = poolGuesses(members, guesses);
+    const [leader, second] = partial;
+    if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
+    return pooledProbabilities(poolGuesses(all, [...guesses, read(fastText, text)]));
+  }
 }
 
 /**

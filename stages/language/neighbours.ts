@@ -1,0 +1,162 @@
+/**
+ * Close neighbours: languages that share most of their vocabulary, where statistical detectors
+ * trained on character n-grams mostly answer the larger one (Bokmål for Nynorsk, Indonesian for
+ * Malay, Croatian or Serbian for Bosnian). When the detector's best guess is in such a group, the
+ * words and spellings that only one member uses decide between the members:
+ *
+ *   no / nn     Nynorsk's ikkje, eg, kva, frå, berre, mykje, ein, eit, dei … against Bokmål's
+ *               ikke, jeg, hva, fra, bare, mye …
+ *   ms / id     Malaysian spellings and words (kerana, wang, kereta, mahu, faham, fikir, polis,
+ *               kerajaan …) against Indonesian ones (karena, uang, mobil, mau, paham, pikir,
+ *               polisi, pemerintah …, and colloquial nggak, banget, udah …)
+ *   hr / bs / sr (Latin)  the yat reflex first: ijekavian (mlijeko, vrijeme, gdje, vidjeti) is
+ *               Croatian or Bosnian, ekavian (mleko, vreme, gde, videti) Serbian; then the words
+ *               Croatian alone uses (tko, tisuća, tjedan, kruh, glazba, siječanj …) against those
+ *               Bosnian and Serbian share (ko, šta, hiljada, sedmica, hleb/hljeb, januar …) and
+ *               Bosnian's own (lahko, kahva, historija …).
+ *
+ * The detector's guess stands unless another member has more marker words (a tie between two
+ * other members goes to the one the detector ranks higher). The winner takes the best guess's probability and the former
+ * best takes the winner's, so the scores keep their meaning as the detector's probabilities.
+ */
+import type { LanguageGuess } from "./detectors.js";
+
+type Markers = Record<string, number>;
+
+/** word -> weight per language, built from the lists below. */
+interface Group {
+  languages: readonly string[];
+  markers: Map<string, Markers>;
+}
+
+function group(lists: Record<string, Record<number, string>>): Group {
+  const markers = new Map<string, Markers>();
+  for (const [language, byWeight] of Object.entries(lists)) {
+    for (const [weight, words] of Object.entries(byWeight)) {
+      for (const word of words.split(/\s+/).filter(Boolean)) {
+        const entry = markers.get(word) ?? {};
+        entry[language] = (entry[language] ?? 0) + Number(weight);
+        markers.set(word, entry);
+      }
+    }
+  }
+  return { languages: Object.keys(lists), markers };
+}
+
+const NORWEGIAN = group({
+  nn: {
+    1:
+      "ikkje eg kva korleis kvifor kven kvar frå berre mykje noko nokon ein eit dei ho me òg heime sjølv vere vore " +
+      "saman hjå meir fleire gjere seie vart verte kjem gjer veit trur heiter auge augo mjølk dotter sjå tenkje tykkje " +
+      "difor medan utan vatn kyrkje veke laurdag sundag eigen eige eigne fyrste nokre elles kvarandre høyrer vitja",
+  },
+  no: {
+    1:
+      "ikke jeg hva hvordan hvorfor hvem hvor fra bare mye noe noen en et hun hjemme selv være vært sammen mer " +
+      "flere gjøre ble kommer gjør vet tror heter øye melk datter se tenke mens uten vann kirke uke lørdag søndag " +
+      "egen egne ellers hverandre hører besøkte",
+  },
+});
+
+const MALAY = group({
+  ms: {
+    1:
+      "kerana sahaja wang kereta percuma mahu bila betul faham fikir universiti negeri polis kerajaan encik awak tak " +
+      "nak ialah semasa boleh hospital bas teksi jabatan syarikat perniagaan pejabat telefon televisyen kilang kedai " +
+      "cuti puan sila sikit macam kat dah",
+  },
+  id: {
+    1:
+      "karena saja uang mobil gratis mau kapan paham pikir universitas polisi pemerintah kamu ketika sebuah namun " +
+      "merupakan tersebut bisa kantor toko pabrik libur bus taksi telepon perusahaan bisnis nggak gak enggak sih dong " +
+      "kok banget aja udah gimana kayak lho kalian",
+  },
+});
+
+/** Ijekavian forms (Croatian, Bosnian) and their ekavian counterparts (Serbian). */
+const IJEKAVIAN =
+  "mlijeko rijeka rijeke lijepo lijep lijepa vrijeme dijete djeca djece pjesma pjesme djevojka djevojke htio bijel bijela " +
+  "bijelo cijeli cijela cijelo cijena mjesto mjesta mjesec vjerovati vjerujem svijet svijeta sjećam tijelo dio riječ riječi " +
+  "lijevo zvijezda snijeg uvijek gdje ovdje ondje nigdje negdje svugdje prije poslije dvije sjever smijeh pjevati sjediti " +
+  "vidjeti vidio živjeti živio voljeti volio razumjeti htjeti sjesti sjeo vjera vjetar vijest vijesti mjera bježati " +
+  "čovjek čovjeka vrijedi vrijedno pobjeda mlijeka cvijet cvijeće lijek lijekovi nedjelja nedjelju";
+const EKAVIAN =
+  "mleko reka reke lepo lep lepa vreme dete deca dece pesma pesme devojka devojke hteo beo bela belo cela celo cena " +
+  "mesto mesta mesec verovati verujem svet sveta sećam telo deo reč reči levo zvezda sneg uvek gde ovde onde nigde negde " +
+  "svugde pre posle dve sever smeh pevati sedeti videti živeti živeo voleti voleo razumeti hteti sesti seo vera " +
+  "vetar vest vesti mera bežati čovek čoveka vredi vredno pobeda mleka cvet cveće lek lekovi nedelja nedelju";
+
+const BCS = group({
+  hr: {
+    1: IJEKAVIAN,
+    2:
+      "tko tisuća tisuću tjedan tjedna tjedno kruh glazba glazbe zrakoplov sveučilište kazalište tijekom obitelj " +
+      "povijest povijesti kolodvor vlak točno točka računalo nogomet kemija kava siječanj veljača ožujak travanj " +
+      "svibanj lipanj srpanj kolovoz rujan listopad studeni prosinac izvanredan općenito jučer uopće općina",
+  },
+  bs: {
+    1:
+      IJEKAVIAN +
+      " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
+      "juni juli august septembar oktobar novembar decembar juče uopće općina muzika univerzitet pozorište tokom",
+    2: "lahko kahva hljeb historija historije mahala mahrama sevdah",
+  },
+  sr: {
+    1:
+      EKAVIAN +
+      " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
+      "jun jul avgust septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom",
+    2: "hleb istorija istorije uopšte opština opštine",
+  },
+});
+
+const GROUPS: ReadonlyMap<string, Group> = new Map([
+  ...NORWEGIAN.languages.map((l) => [l, NORWEGIAN] as const),
+  ...MALAY.languages.map((l) => [l, MALAY] as const),
+  ...BCS.languages.map((l) => [l, BCS] as const),
+]);
+
+const WORD = /[\p{L}\p{M}]+/gu;
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+
+/** Marker weight per member of `group` over the words of `text`. */
+function markerScores(text: string, group: Group): Map<string, number> {
+  const scores = new Map(group.languages.map((l) => [l, 0]));
+  for (const match of text.toLowerCase().matchAll(WORD)) {
+    const entry = group.markers.get(match[0]);
+    if (!entry) continue;
+    for (const [language, weight] of Object.entries(entry)) scores.set(language, scores.get(language)! + weight);
+  }
+  return scores;
+}
+
+/**
+ * The guesses with the best one replaced by the neighbour the text's marker words point to, when
+ * the best guess belongs to a group above and one member has strictly the most markers.
+ */
+export function resolveNeighbours(text: string, guesses: LanguageGuess[]): LanguageGuess[] {
+  const best = guesses[0];
+  const found = best && GROUPS.get(best.language);
+  if (!best || !found) return guesses;
+  // Serbian in Cyrillic is told by its script already; the markers are Latin spellings.
+  if (found === BCS && CYRILLIC.test(text)) return guesses;
+  const scores = markerScores(text, found);
+  const most = Math.max(...scores.values());
+  if (most === 0 || scores.get(best.language) === most) return guesses;
+  // Among the members with the most markers, the one the detector ranks highest (else group order).
+  const rank = (language: string) => {
+    const at = guesses.findIndex((g) => g.language === language);
+    return at < 0 ? guesses.length + found.languages.indexOf(language) : at;
+  };
+  const winner = found.languages.filter((l) => scores.get(l) === most).sort((a, b) => rank(a) - rank(b))[0]!;
+  const at = guesses.findIndex((g) => g.language === winner);
+  const out = guesses.map((g) => ({ ...g }));
+  if (at < 0) {
+    out[0] = { language: winner, score: best.score };
+    out.splice(1, 0, { language: best.language, score: 0 });
+    return out.slice(0, Math.max(guesses.length, 2));
+  }
+  out[0] = { language: winner, score: best.score };
+  out[at] = { language: best.language, score: guesses[at]!.score };
+  return out;
+}

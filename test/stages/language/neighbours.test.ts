@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { getDetector } from "../../../stages/language/index.js";
+import { resolveNeighbours } from "../../../stages/language/neighbours.js";
+
+/** Sentences we wrote, the same content in each neighbour where we could. */
+const SENTENCES: Record<string, string[]> = {
+  nn: [
+    "Eg veit ikkje kva du meiner, men eg trur det er berre ein liten feil.",
+    "Ho kjem heim frå skulen klokka tre kvar dag.",
+    "Kva heiter du, og korleis har du det i dag?",
+    "Dei budde i eit lite hus ved sjøen, og dei hadde mykje å gjere.",
+  ],
+  no: [
+    "Jeg vet ikke hva du mener, men jeg tror det bare er en liten feil.",
+    "Hun kommer hjem fra skolen klokka tre hver dag.",
+    "Hva heter du, og hvordan har du det i dag?",
+    "De bodde i et lite hus ved sjøen, og de hadde mye å gjøre.",
+  ],
+  ms: [
+    "Saya tidak faham kenapa dia mahu pergi ke sana kerana cuaca sangat buruk.",
+    "Kerajaan negeri telah mengumumkan cuti umum pada hari Isnin.",
+    "Boleh awak tolong saya bawa kereta ini ke kedai?",
+    "Wang itu sudah habis dibelanjakan untuk membeli barang di pejabat pos.",
+  ],
+  id: [
+    "Saya tidak paham kenapa dia mau pergi ke sana karena cuacanya sangat buruk.",
+    "Pemerintah daerah telah mengumumkan hari libur nasional pada hari Senin.",
+    "Bisa tolong bawa mobil ini ke toko?",
+    "Uang itu sudah habis dipakai untuk membeli barang di kantor pos.",
+  ],
+  hr: [
+    "Tko je rekao da ne možemo vidjeti rijeku s ovog mjesta?",
+    "Prošli tjedan smo kupili kruh i mlijeko u trgovini pokraj kolodvora.",
+    "Sveučilište u Zagrebu osnovano je prije više od tristo godina.",
+  ],
+  bs: [
+    "Ko je rekao da ne možemo vidjeti rijeku sa ovog mjesta?",
+    "Prošle sedmice smo kupili hljeb i mlijeko u prodavnici pored stanice.",
+    "Šta misliš, gdje ćemo popiti kahvu poslije posla?",
+  ],
+  sr: [
+    "Ko je rekao da ne možemo videti reku sa ovog mesta?",
+    "Prošle nedelje smo kupili hleb i mleko u prodavnici pored stanice.",
+    "Šta misliš, gde ćemo popiti kafu posle posla?",
+  ],
+};
+
+describe("close neighbours", () => {
+  it("moves a neighbour with more marker words to the top, swapping the two probabilities", () => {
+    const guesses = [
+      { language: "no", score: 0.8 },
+      { language: "nn", score: 0.15 },
+      { language: "da", score: 0.05 },
+    ];
+    // ikkje, eg, kva: 3 Nynorsk markers, none of Bokmål's.
+    expect(resolveNeighbours("Eg veit ikkje kva", guesses)).toEqual([
+      { language: "nn", score: 0.8 },
+      { language: "no", score: 0.15 },
+      { language: "da", score: 0.05 },
+    ]);
+    // A neighbour the detector did not name at all takes the top; the former best follows unscored.
+    expect(resolveNeighbours("Eg veit ikkje kva", [{ language: "no", score: 0.9 }])).toEqual([
+      { language: "nn", score: 0.9 },
+      { language: "no", score: 0 },
+    ]);
+  });
+
+  it("leaves the guess alone without markers, on a tie with it, outside the groups, and for Cyrillic Serbian", () => {
+    const no = [{ language: "no", score: 0.9 }];
+    expect(resolveNeighbours("Det er fint vær", no)).toBe(no);
+    expect(resolveNeighbours("ikkje ikke", no)).toBe(no);
+    const de = [{ language: "de", score: 0.9 }];
+    expect(resolveNeighbours("eg veit ikkje", de)).toBe(de);
+    const sr = [{ language: "sr", score: 0.9 }];
+    expect(resolveNeighbours("Где је млијеко? gdje", sr)).toBe(sr);
+  });
+
+  it("splits Serbo-Croatian by the yat reflex, then by the words each standard alone uses", () => {
+    const hr = [{ language: "hr", score: 0.7 }, { language: "sr", score: 0.2 }];
+    // Ijekavian (vidjeti, rijeku, mjesta) ties Croatian and Bosnian; "ko" (not "tko") is Bosnian.
+    expect(resolveNeighbours(SENTENCES.bs![0]!, hr)[0]!.language).toBe("bs");
+    expect(resolveNeighbours(SENTENCES.hr![0]!, hr)).toBe(hr);
+    expect(resolveNeighbours(SENTENCES.sr![0]!, hr)[0]!.language).toBe("sr");
+    // Only ijekavian markers and a Serbian guess: Croatian, ranked above Bosnian by the detector.
+    expect(resolveNeighbours("gdje je mlijeko", [{ language: "sr", score: 0.6 }, { language: "hr", score: 0.3 }])[0]!.language).toBe("hr");
+  });
+
+  it("the default detector names each of our sentences' language", async () => {
+    const detector = await getDetector("default");
+    const wrong: string[] = [];
+    for (const [language, sentences] of Object.entries(SENTENCES)) {
+      for (const sentence of sentences) {
+        const got = detector.detect(sentence)[0]?.language;
+        if (got !== language) wrong.push(`${language} -> ${got}: ${sentence}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
