@@ -22,6 +22,7 @@ export const kiln = defineCommand({
     apply: applyCommand,
     stages: stagesCommand,
     dedup: () => import("../stages/dedup/cli.js").then((m) => m.dedupCommand),
+    calibrate: () => import("../stages/calibrate.js").then((m) => m.calibrateCommand),
     classifier: () => import("../classifiers/cli.js").then((m) => m.classifierCommand),
     tokenizer: () => import("../datasets/tokenizer/cli.js").then((m) => m.tokenizerCommand),
     mix: () => import("../datasets/mixture/cli.js").then((m) => m.mixCommand),
