@@ -142,10 +142,13 @@ export function calibrate(crawl: SignalsByLanguage, reference: SignalsByLanguage
   return rows;
 }
 
-/** The thresholds as `presetParams` per language: `{ de: { gopher_quality: { minAlphaWordsRatio: … } } }`. */
-export function asConfig(rows: readonly CalibrationRow[]): Record<string, Record<string, Record<string, number>>> {
-  const config: Record<string, Record<string, Record<string, number>>> = {};
-  for (const row of rows) ((config[row.language] ??= {})[row.stage] ??= {})[row.param] = row.threshold;
+/**
+ * The thresholds as `presetParams`: each stage's `perLanguage` overrides,
+ * `{ gopher_quality: { perLanguage: { de: { minAlphaWordsRatio: … } } } }`.
+ */
+export function asConfig(rows: readonly CalibrationRow[]): Record<string, { perLanguage: Record<string, Record<string, number>> }> {
+  const config: Record<string, { perLanguage: Record<string, Record<string, number>> }> = {};
+  for (const row of rows) ((config[row.stage] ??= { perLanguage: {} }).perLanguage[row.language] ??= {})[row.param] = row.threshold;
   return config;
 }
 
@@ -224,7 +227,7 @@ export const calibrateCommand = defineCommand({
     reference: { type: "string", description: "JSONL documents you trust in the same languages (e.g. Wikipedia text)" },
     keep: { type: "string", description: "share of the reference each threshold keeps", default: "0.95" },
     "min-docs": { type: "string", description: "fewest reference documents of a language to calibrate it", default: "20" },
-    out: { type: "string", description: "write the thresholds as YAML (per language, presetParams-shaped)" },
+    out: { type: "string", description: "write the thresholds as YAML: presetParams with each stage's perLanguage overrides" },
   },
   async run({ args }) {
     if (!args.crawl || !args.reference) throw new KilnError("usage", "calibrate needs --crawl and --reference");
@@ -243,7 +246,7 @@ export const calibrateCommand = defineCommand({
     const rows = calibrate(crawl.signals, reference.signals, keep, minDocs);
     process.stdout.write(`crawl ${crawl.documents} documents, reference ${reference.documents} documents\n\n` + formatCalibration(rows, keep));
     if (args.out) {
-      await writeFileAtomic(args.out, `# kiln calibrate: thresholds keeping ${keep} of the reference; use one language's block as presetParams\n` + stringify(asConfig(rows)));
+      await writeFileAtomic(args.out, `# kiln calibrate: thresholds keeping ${keep} of the reference, per language; use as a step's presetParams\n` + stringify(asConfig(rows)));
       process.stdout.write(`\nwrote ${args.out}\n`);
     }
   },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
-import { docStage, type StageSpec } from "../../pipeline/registry.js";
+import { docStage } from "../../pipeline/registry.js";
+import { paramsForLanguage, perLanguageParam } from "../language/per-language.js";
 
 /** The verdict of a decide function: keep, or the reason naming the rule that fired. */
 export type Verdict = true | string;
@@ -15,7 +16,8 @@ export const reuseSignalsParam = z
  * A filter split in two pure halves: `signals(text, params)` measures the document and
  * `decide(signals, params)` applies the thresholds. The stage writes the signals to
  * `doc.meta[metaKey]` before deciding, so a later run can re-threshold from meta alone
- * (`reuseSignals: true`) without recomputing.
+ * (`reuseSignals: true`) without recomputing. `perLanguage` sets other parameters for the
+ * documents of a language.
  */
 export function signalFilterStage<P extends z.ZodObject<{ reuseSignals: typeof reuseSignalsParam }>, S extends object>(options: {
   name: string;
@@ -24,18 +26,23 @@ export function signalFilterStage<P extends z.ZodObject<{ reuseSignals: typeof r
   params: P;
   signals(text: string, params: z.output<P>): S;
   decide(signals: S, params: z.output<P>): Verdict;
-}): StageSpec<P> {
+}) {
+  const params = options.params.extend({ perLanguage: perLanguageParam(options.params, ["reuseSignals"]) });
   return docStage({
     name: options.name,
     description: options.description,
-    params: options.params,
-    setup: (params) => (doc: Doc) => {
-      const existing = doc.meta[options.metaKey];
-      const signals =
-        params.reuseSignals && existing !== null && typeof existing === "object" ? (existing as S) : options.signals(doc.text, params);
-      doc.meta[options.metaKey] = signals;
-      const verdict = options.decide(signals, params);
-      return verdict === true ? doc : verdict;
+    params,
+    setup: (all) => {
+      const { perLanguage, ...base } = all as z.output<P> & { perLanguage: Record<string, Partial<z.output<P>>> };
+      const paramsFor = paramsForLanguage(base as z.output<P>, perLanguage);
+      return (doc: Doc) => {
+        const p = paramsFor(doc);
+        const existing = doc.meta[options.metaKey];
+        const signals = p.reuseSignals && existing !== null && typeof existing === "object" ? (existing as S) : options.signals(doc.text, p);
+        doc.meta[options.metaKey] = signals;
+        const verdict = options.decide(signals, p);
+        return verdict === true ? doc : verdict;
+      };
     },
   });
 }

@@ -15,6 +15,7 @@ import { docStage, register } from "../../pipeline/registry.js";
 import { UNDETERMINED, canonicalLanguage } from "./codes.js";
 import { loadCombinedDetector } from "./combined.js";
 import { DETECTOR_NAMES, loadSingleDetector, type DetectorName, type LanguageDetector } from "./detectors.js";
+import { paramsForLanguage, perLanguageParam } from "./per-language.js";
 import { detectionSample, undeterminedReason } from "./sample.js";
 
 export { canonicalLanguage, UNDETERMINED } from "./codes.js";
@@ -26,9 +27,12 @@ const maxCharsParam = z.number().int().positive().default(2000).describe("charac
 export const languageParams = z.object({ detector: detectorParam, maxChars: maxCharsParam });
 export type LanguageParams = z.output<typeof languageParams>;
 
+const minScoreParam = z.number().min(0).max(1).default(0.65).describe("lowest meta.languageScore kept when `languages` is set (FineWeb: 0.65 for English)");
+
 export const languageFilterParams = z.object({
   languages: z.array(z.string().min(2)).default([]).describe("languages kept (ISO 639-1 or 639-3 codes); empty keeps every language and only annotates"),
-  minScore: z.number().min(0).max(1).default(0.65).describe("lowest meta.languageScore kept when `languages` is set (FineWeb: 0.65 for English)"),
+  minScore: minScoreParam,
+  perLanguage: perLanguageParam(z.object({ minScore: minScoreParam })),
   detector: detectorParam,
   maxChars: maxCharsParam,
 });
@@ -112,10 +116,13 @@ export const languageFilterStage = docStage({
   name: "language_filter",
   description: "keep documents in `languages` with meta.languageScore >= minScore (annotating first when meta.language is absent); no languages: only annotate",
   params: languageFilterParams,
-  setup: (params) => async (doc) => {
-    const withMeta = typeof doc.meta.language === "string" ? doc : await annotated(doc, params);
-    const verdict = keepLanguage(withMeta.meta, params);
-    return verdict === true ? withMeta : verdict;
+  setup: (params) => {
+    const paramsFor = paramsForLanguage<LanguageFilterParams>(params, params.perLanguage);
+    return async (doc) => {
+      const withMeta = typeof doc.meta.language === "string" ? doc : await annotated(doc, params);
+      const verdict = keepLanguage(withMeta.meta, paramsFor(withMeta));
+      return verdict === true ? withMeta : verdict;
+    };
   },
 });
 

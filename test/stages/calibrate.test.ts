@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { asConfig, calibrate, calibrateCommand, calibrateThreshold, collectSignals, type SignalsByLanguage } from "../../stages/calibrate.js";
 import { gopherQualitySignals } from "../../stages/filters/gopher-quality.js";
 import { finewebQualityParams, finewebQualitySignals } from "../../stages/filters/fineweb-quality.js";
+import { getSpec } from "../../pipeline/registry.js";
 import { tempDir } from "../pipeline/helpers.js";
 
 describe("calibrate", () => {
@@ -35,7 +36,7 @@ describe("calibrate", () => {
       // newlines <= 0.1 keeps 4/5; drops 0.5 of the crawl: 1/2.
       ["de", "fineweb_quality", "newLineRatio", 0.1, 0.8, 0.5],
     ]);
-    expect(asConfig(rows)).toEqual({ de: { gopher_quality: { minAlphaWordsRatio: 0.7 }, fineweb_quality: { newLineRatio: 0.1 } } });
+    expect(asConfig(rows)).toEqual({ gopher_quality: { perLanguage: { de: { minAlphaWordsRatio: 0.7 } } }, fineweb_quality: { perLanguage: { de: { newLineRatio: 0.1 } } } });
   });
 
   it("annotates documents that lack signals with the filters' own functions, and keeps those a run left", async () => {
@@ -73,7 +74,11 @@ describe("calibrate", () => {
     // Every reference line ends in a full stop: keeping all of it puts the cut just under 1, which
     // removes the 10 menus (no line ends in punctuation).
     expect(out).toMatch(/en\s+fineweb_quality\s+linePunctThr\s+0\.5\s+100\.0%\s+50\.0%/);
-    const config = parse(await readFile(path.join(dir, "t.yaml"), "utf8")) as Record<string, Record<string, Record<string, number>>>;
-    expect(config.en!.fineweb_quality!.linePunctThr).toBe(0.5);
+    const config = parse(await readFile(path.join(dir, "t.yaml"), "utf8")) as Record<string, { perLanguage: Record<string, Record<string, number>> }>;
+    expect(config.fineweb_quality!.perLanguage.en!.linePunctThr).toBe(0.5);
+    // The file is presetParams: the thresholds apply to English documents, others keep the defaults.
+    const params = getSpec("stage", "fineweb_quality").params.parse(config.fineweb_quality) as { linePunctThr: number; perLanguage: Record<string, { linePunctThr?: number }> };
+    expect(params.perLanguage.en).toEqual(config.fineweb_quality!.perLanguage.en);
+    expect(params.linePunctThr).toBe(0.12);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gopherQualityDecide, gopherQualityFilter, gopherQualityParams, gopherQualitySignals, type GopherQualitySignals } from "../../../stages/filters/gopher-quality.js";
+import { getSpec } from "../../../pipeline/registry.js";
 import { doc, makeStage, recordingContext, repeatWord, runStage } from "./helpers.js";
 
 const defaults = gopherQualityParams.parse({});
@@ -107,6 +108,19 @@ describe("non-Latin scripts", () => {
 });
 
 describe("gopher_quality stage", () => {
+  it("applies perLanguage thresholds to the documents of that language only; an override sets only what it names", async () => {
+    const russian = repeatWord("Сегодня погода очень хорошая и мы гуляем в парке с друзьями", 5);
+    const docs = [doc(russian, { id: "ru", meta: { language: "ru" } }), doc(russian, { id: "unlabelled" }), doc("too short", { id: "short-ru", meta: { language: "rus" } })];
+    const ctx = recordingContext();
+    const stage = makeStage("gopher_quality", { perLanguage: { ru: { stopWords: ["и", "в", "с"] } } });
+    expect((await runStage(stage, docs, ctx)).map((d) => d.id)).toEqual(["ru"]);
+    // The override did not reset minDocWords (50) to its default by naming stopWords only: short-ru still drops for length.
+    expect(ctx.drops).toEqual([["unlabelled", "gopher_quality:not_enough_stop_words"], ["short-ru", "gopher_quality:short_doc"]]);
+    expect(getSpec("stage", "gopher_quality").params.safeParse({ perLanguage: { ru: { stopWord: [] } } }).success).toBe(false);
+    const lenient = makeStage("gopher_quality", { minDocWords: 1, perLanguage: { ru: { minStopWords: 0 } } });
+    expect((await runStage(lenient, [doc("too short", { id: "short-ru", meta: { language: "ru" } })], recordingContext())).map((d) => d.id)).toEqual(["short-ru"]);
+  });
+
   it("writes meta.gopherQuality and drops with the rule's name", async () => {
     const ctx = recordingContext();
     const kept = await runStage(makeStage("gopher_quality"), [doc("the of " + repeatWord("data", 48), { id: "ok" }), doc("too short", { id: "short" })], ctx);

@@ -129,6 +129,17 @@ describe("language_filter", () => {
     expect(keepLanguage({ language: "en", languageScore: 0.6499 }, params as never)).toBe("language_score");
   });
 
+  it("takes a language's own minScore from perLanguage (639-3 keys too), the stage's for the rest", async () => {
+    const params = { languages: ["en", "de", "fi"], minScore: 0.65, perLanguage: { deu: { minScore: 0.9 }, fi: { minScore: 0.3 } } };
+    const { out, drops } = await runStage("language_filter", params, [doc("en", 0.7), doc("de", 0.8), doc("de", 0.95), doc("fi", 0.4), doc("fi", 0.2)]);
+    expect(out.map((d) => d.id)).toEqual(["en-0.7", "de-0.95", "fi-0.4"]);
+    expect(drops).toEqual([
+      ["de-0.8", "language_score"],
+      ["fi-0.2", "language_score"],
+    ]);
+    expect(getSpec("stage", "language_filter").params.safeParse({ perLanguage: { de: { minScor: 0.5 } } }).success).toBe(false);
+  });
+
   it("drops other languages by name, and accepts 639-3 codes in `languages`", async () => {
     const { out, drops } = await runStage("language_filter", { languages: ["eng", "nob"] }, [doc("en", 0.9), doc("no", 0.9), doc("de", 0.99), doc("und", 0)]);
     expect(out.map((d) => d.meta.language)).toEqual(["en", "no"]);
