@@ -15,10 +15,10 @@ import { defineCommand } from "citty";
 import { stringify } from "yaml";
 import type { Doc, Stage, TaskContext } from "../pipeline/doc.js";
 import { KilnError } from "../pipeline/errors.js";
-import { listFiles, openRead, writeFileAtomic } from "../pipeline/io/storage.js";
-import { lines, parseDocLine } from "../pipeline/jsonl.js";
+import { listFiles, writeFileAtomic } from "../pipeline/io/storage.js";
+import { defaultFields } from "../pipeline/jsonl.js";
 import { getSpec } from "../pipeline/registry.js";
-import "./index.js";
+import { readJsonl } from "./index.js";
 
 /** A threshold that a reference can calibrate: the parameter, the signal it bounds, and how a document passes. */
 export interface Calibratable {
@@ -152,43 +152,40 @@ export function asConfig(rows: readonly CalibrationRow[]): Record<string, { perL
   return config;
 }
 
-/** A context for annotating documents outside a run: drops are the filters' verdicts, not losses. */
-const annotating: TaskContext = {
-  rank: 0,
-  world: 1,
-  step: "calibrate",
-  stepDataDir: () => {
-    throw new KilnError("usage", "calibrate annotates with document stages only");
-  },
-  skip() {},
-  drop() {},
-  log() {},
-};
+/**
+ * A context for reading and annotating documents outside a run: drops are the filters' verdicts,
+ * not losses; skipped lines and damage are reported through `report`.
+ */
+function outsideRun(report: (message: string) => void): TaskContext {
+  return {
+    rank: 0,
+    world: 1,
+    step: "calibrate",
+    stepDataDir: () => {
+      throw new KilnError("usage", "calibrate annotates with document stages only");
+    },
+    skip() {},
+    drop() {},
+    log: report,
+  };
+}
 
 async function* one(doc: Doc): AsyncGenerator<Doc> {
   yield doc;
 }
 
 /** Reads documents and collects each calibratable signal per language, annotating what is missing. */
-export async function collectSignals(files: readonly string[], onSkip: (where: string, reason: string) => void): Promise<{ signals: SignalsByLanguage; documents: number }> {
+export async function collectSignals(files: readonly string[], report: (message: string) => void): Promise<{ signals: SignalsByLanguage; documents: number }> {
   const stages: [Stage, string][] = ANNOTATING_STAGES.map(([name, metaKey]) => {
     const spec = getSpec("stage", name);
     return [spec.create(spec.params.parse({})), metaKey];
   });
+  const reading = outsideRun(report);
+  const annotating = outsideRun(() => {});
   const signals: SignalsByLanguage = new Map();
   let documents = 0;
   for (const file of files) {
-    const stream = await openRead(file);
-    stream.setEncoding("utf8");
-    let n = 0;
-    for await (const line of lines(stream, { file })) {
-      n++;
-      if (!line.trim()) continue;
-      const doc = parseDocLine(line, `${file}:${n}`);
-      if (typeof doc === "string") {
-        onSkip(`${file}:${n}`, doc);
-        continue;
-      }
+    for await (const doc of readJsonl(file, reading, defaultFields)) {
       documents++;
       for (const [stage, metaKey] of stages) {
         if (doc.meta[metaKey] !== undefined) continue;
@@ -240,9 +237,9 @@ export const calibrateCommand = defineCommand({
       if (found.length === 0) throw new KilnError("no_input", `--${flag} ${value}: no such file`);
       return found;
     };
-    const skipped = (where: string, reason: string) => process.stderr.write(`kiln calibrate: ${where}: skipped: ${reason}\n`);
-    const crawl = await collectSignals(await files("crawl", args.crawl), skipped);
-    const reference = await collectSignals(await files("reference", args.reference), skipped);
+    const report = (message: string) => process.stderr.write(`kiln calibrate: ${message}\n`);
+    const crawl = await collectSignals(await files("crawl", args.crawl), report);
+    const reference = await collectSignals(await files("reference", args.reference), report);
     const rows = calibrate(crawl.signals, reference.signals, keep, minDocs);
     process.stdout.write(`crawl ${crawl.documents} documents, reference ${reference.documents} documents\n\n` + formatCalibration(rows, keep));
     if (args.out) {
