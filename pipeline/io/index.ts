@@ -12,6 +12,7 @@ export { type AtomicWrite } from "./local.js";
 export {
   listFiles,
   openRead,
+  readChunks,
   openWriteAtomic,
   readText,
   writeAtomically,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { open, rename, stat, unlink } from "node:fs/promises";
+import { open, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
@@ -25,15 +25,52 @@ export async function listLocal(pattern: string): Promise<string[]> {
   return glob(path, { absolute: true, onlyFiles: true, expandDirectories: false });
 }
 
-export async function openLocal(path: string): Promise<Readable> {
-  const file = localPath(path);
-  // Opened here rather than by createReadStream, so a missing file rejects this call.
-  const handle = await open(file, "r").catch((error: unknown) => {
+/** Opened here rather than by a stream, so a missing file rejects the call that opens it. */
+function openHandle(path: string): Promise<FileHandle> {
+  return open(localPath(path), "r").catch((error: unknown) => {
     const code = (error as { code?: unknown }).code;
     if (code === "ENOENT") throw new KilnError("not_found", `${path}: no such file`);
     throw new KilnError("read_error", `${path}: ${errorMessage(error)}`);
   });
-  return handle.createReadStream();
+}
+
+export async function openLocal(path: string): Promise<Readable> {
+  return (await openHandle(path)).createReadStream();
+}
+
+/** Bytes per read of `readLocal`. */
+const READ_AHEAD_BYTES = 1 << 18;
+
+/**
+ * A local file's bytes, with the next read in flight while the caller handles a chunk. A read
+ * stream only reads again once its buffer is taken, so a consumer that works per chunk waits for
+ * every read; this one does not.
+ */
+export async function readLocal(path: string): Promise<AsyncIterable<Uint8Array>> {
+  const handle = await openHandle(path);
+  const read = (position: number) => handle.read(Buffer.allocUnsafe(READ_AHEAD_BYTES), 0, READ_AHEAD_BYTES, position);
+  return (async function* () {
+    let pending = read(0);
+    try {
+      let position = 0;
+      for (;;) {
+        let result: { bytesRead: number; buffer: Buffer };
+        try {
+          result = await pending;
+        } catch (error) {
+          throw new KilnError("read_error", `${path}: ${errorMessage(error)}`);
+        }
+        if (result.bytesRead === 0) return;
+        position += result.bytesRead;
+        pending = read(position);
+        yield result.buffer.subarray(0, result.bytesRead);
+      }
+    } finally {
+      // The read in flight must end before the handle closes.
+      await pending.catch(() => undefined);
+      await handle.close();
+    }
+  })();
 }
 
 export interface AtomicWrite {

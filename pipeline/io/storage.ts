@@ -4,7 +4,7 @@ import { KilnError, errorMessage } from "../errors.js";
 import { compressionOf, decompressor } from "./compression.js";
 import { gunzipMembers, type GzipDamage } from "./gzip.js";
 import { isHttpUrl, openHttp } from "./http.js";
-import { listLocal, openLocal, openLocalWriteAtomic, type AtomicWrite } from "./local.js";
+import { listLocal, openLocal, openLocalWriteAtomic, readLocal, type AtomicWrite } from "./local.js";
 import { isS3Url, listS3, openS3, openS3WriteAtomic } from "./s3.js";
 
 export interface ReadOptions {
@@ -50,18 +50,27 @@ function listPattern(pattern: string): Promise<string[]> {
 
 /** The bytes at `path` (local, http(s) or s3), streamed and decompressed by its extension. */
 export async function openRead(path: string, options: ReadOptions = {}): Promise<Readable> {
-  const raw = await openRaw(path, options.signal);
   const kind = options.decompress === false ? "none" : compressionOf(path);
-  let stream = raw;
+  const stream = kind === "none" ? await openRaw(path, options.signal) : Readable.from(await readChunks(path, options), { objectMode: false });
+  return options.signal ? addAbortSignal(options.signal, stream) : stream;
+}
+
+/**
+ * `openRead`'s bytes as the chunks they are decoded in, for a reader that only iterates them: a
+ * compressed file's chunks skip the stream's buffering (a gzip member per WARC record adds up).
+ */
+export async function readChunks(path: string, options: ReadOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+  const remote = isHttpUrl(path) || isS3Url(path);
+  const raw = remote ? await openRaw(path, options.signal) : await readLocal(path);
+  const kind = options.decompress === false ? "none" : compressionOf(path);
   if (kind === "gzip") {
     const onDamage = options.onDamage ?? ((damage: GzipDamage) => {
       throw new KilnError("read_error", `${path}: at offset ${damage.offset}: ${damage.detail}`);
     });
-    stream = Readable.from(describedErrors(path, gunzipMembers(raw, onDamage)), { objectMode: false });
-  } else if (kind === "zstd") {
-    stream = decoded(path, raw, decompressor(kind)!);
+    return describedErrors(path, gunzipMembers(raw, onDamage));
   }
-  return options.signal ? addAbortSignal(options.signal, stream) : stream;
+  if (kind === "zstd") return decoded(path, raw instanceof Readable ? raw : Readable.from(raw, { objectMode: false }), decompressor(kind)!);
+  return raw;
 }
 
 function openRaw(path: string, signal?: AbortSignal): Promise<Readable> {
@@ -71,10 +80,10 @@ function openRaw(path: string, signal?: AbortSignal): Promise<Readable> {
 }
 
 /** `raw` through `decoder`; a corrupt or truncated file surfaces as a KilnError naming it. */
-function decoded(path: string, raw: Readable, decoder: Transform): Readable {
+function decoded(path: string, raw: Readable, decoder: Transform): AsyncIterable<Uint8Array> {
   // pipeline destroys the source when the decoder stops early or fails.
   pipeline(raw, decoder, () => undefined);
-  return Readable.from(describedErrors(path, decoder), { objectMode: false });
+  return describedErrors(path, decoder);
 }
 
 /** The chunks of `source`; its failures (and its source's) become KilnErrors naming `path`. */

@@ -1,10 +1,9 @@
 import path from "node:path";
-import type { Readable } from "node:stream";
 import { z } from "zod";
 import type { Doc, TaskContext } from "../../pipeline/doc.js";
 import { lines, parseDocLine, type DocFields } from "../../pipeline/jsonl.js";
 import { register } from "../../pipeline/registry.js";
-import { openInput } from "./open.js";
+import { openTextInput } from "./open.js";
 
 const params = z.object({
   textKey: z.string().default("text").describe("field that holds the text"),
@@ -13,8 +12,7 @@ const params = z.object({
 });
 
 export async function* readJsonl(file: string, ctx: TaskContext, fields: DocFields): AsyncGenerator<Doc> {
-  const stream = (await openInput(file, "jsonl", ctx)) as Readable;
-  stream.setEncoding("utf8");
+  const stream = await openTextInput(file, "jsonl", ctx);
   const name = path.basename(file);
   let lineNumber = 0;
   const onTooLong = (line: number, chars: number) => {

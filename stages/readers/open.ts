@@ -1,16 +1,28 @@
+import type { Readable } from "node:stream";
 import type { TaskContext } from "../../pipeline/doc.js";
-import { openRead } from "../../pipeline/io/storage.js";
+import { openRead, readChunks, type ReadOptions } from "../../pipeline/io/storage.js";
 
 /**
- * An input file's bytes for `reader`, decompressed by its extension. Damage in a `.gz` file (a
- * corrupt member, bytes that are not gzip data) is counted as `corrupt_gzip` and logged with the
- * offset, and reading goes on at the next intact member.
+ * Damage in a `.gz` input (a corrupt member, bytes that are not gzip data) is counted as
+ * `corrupt_gzip` and logged with the offset, and reading goes on at the next intact member.
  */
-export async function openInput(file: string, reader: string, ctx: TaskContext): Promise<AsyncIterable<Uint8Array>> {
-  return openRead(file, {
+function countingDamage(file: string, reader: string, ctx: TaskContext): ReadOptions {
+  return {
     onDamage(damage) {
       ctx.skip(reader, "corrupt_gzip");
       ctx.log(`${reader}: ${file} at compressed offset ${damage.offset}: corrupt_gzip: ${damage.detail}`);
     },
-  });
+  };
+}
+
+/** An input file's bytes for `reader`, decompressed by its extension, as chunks. */
+export function openInput(file: string, reader: string, ctx: TaskContext): Promise<AsyncIterable<Uint8Array>> {
+  return readChunks(file, countingDamage(file, reader, ctx));
+}
+
+/** An input file as UTF-8 text, for a reader of lines. */
+export async function openTextInput(file: string, reader: string, ctx: TaskContext): Promise<Readable> {
+  const stream = await openRead(file, countingDamage(file, reader, ctx));
+  stream.setEncoding("utf8");
+  return stream;
 }

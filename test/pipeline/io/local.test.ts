@@ -5,7 +5,7 @@ import { buffer } from "node:stream/consumers";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { decompress as fzstdDecompress } from "fzstd";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { listFiles, openRead, openWriteAtomic, readText, writeFileAtomic } from "../../../pipeline/io/index.js";
+import { listFiles, openRead, openWriteAtomic, readChunks, readText, writeFileAtomic } from "../../../pipeline/io/index.js";
 import { sampleBytes } from "./helpers.js";
 
 let dir: string;
@@ -84,6 +84,28 @@ describe("openRead / readText (local)", () => {
       code: "read_error",
       message: expect.stringContaining(corrupt),
     });
+  });
+});
+
+describe("readChunks (local)", () => {
+  it("gives the file's bytes exactly, across several reads, compressed or not, and stops early cleanly", async () => {
+    const bytes = sampleBytes(700_000); // more than two of its reads
+    await writeFile(join(dir, "raw.bin"), bytes);
+    await writeFile(join(dir, "packed.bin.gz"), gzipSync(bytes));
+    const all = async (path: string) => {
+      const parts: Uint8Array[] = [];
+      for await (const chunk of await readChunks(path)) parts.push(chunk);
+      return Buffer.concat(parts);
+    };
+    expect((await all(join(dir, "raw.bin"))).equals(bytes)).toBe(true);
+    expect((await all(join(dir, "packed.bin.gz"))).equals(bytes)).toBe(true);
+    // Leaving after the first chunk closes the file; reading it again works.
+    for await (const chunk of await readChunks(join(dir, "raw.bin"))) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    expect((await all(join(dir, "raw.bin"))).equals(bytes)).toBe(true);
+    await expect(readChunks(join(dir, "missing.bin"))).rejects.toMatchObject({ code: "not_found" });
   });
 });
 

@@ -18,13 +18,14 @@ import { readerContext } from "./context.js";
 
 // The registered readers open files through storage; here the "files" are in memory.
 const files = vi.hoisted(() => new Map<string, Buffer>());
-vi.mock("../../../pipeline/io/storage.js", () => ({
-  openRead: async (path: string) => {
+vi.mock("../../../pipeline/io/storage.js", () => {
+  const openRead = async (path: string) => {
     const bytes = files.get(path);
     if (!bytes) throw new Error(`no fixture ${path}`);
     return path.endsWith(".gz") ? Readable.from([bytes]).pipe(createGunzip()) : Readable.from([bytes]);
-  },
-}));
+  };
+  return { openRead, readChunks: openRead };
+});
 
 const CRLF = "\r\n";
 
