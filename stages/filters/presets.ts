@@ -42,6 +42,30 @@ const fineweb2: Preset = {
   steps: fineweb1.steps.map((s) => (s.stage === "language_filter" ? { stage: s.stage, params: { ...s.params, detector: "fasttext" } } : s)),
 };
 
+/**
+ * FineWeb-2 (Penedo et al. 2025): FineWeb's pipeline for every language, with each filter's
+ * thresholds and stop words set per language (FineWeb-2's settings for 1,928 languages,
+ * vendored), dedup before the filters and rehydration by duplicate-cluster size after them.
+ * Language ID annotates every page: set `language_filter.languages` to keep some; FineWeb-2's
+ * language-score thresholds are GlotLID's, so Kiln's come from `kiln calibrate`.
+ */
+const fineweb2v1: Preset = {
+  id: "fineweb2@1",
+  description:
+    "FineWeb-2: URL blocklist, extraction, language ID (any language), MinHash dedup, Gopher repetition, FineWeb and Gopher quality with FineWeb-2's per-language thresholds and stop words, PII, rehydration",
+  steps: [
+    { stage: "url_filter", params: {} },
+    { stage: "extract", params: {} },
+    { stage: "language_filter", params: {} },
+    { stage: "minhash", params: {} },
+    { stage: "gopher_repetition", params: { perLanguageDefaults: "fineweb2" } },
+    { stage: "fineweb_quality", params: { perLanguageDefaults: "fineweb2" } },
+    { stage: "gopher_quality", params: { perLanguageDefaults: "fineweb2" } },
+    { stage: "pii", params: {} },
+    { stage: "rehydrate", params: {} },
+  ],
+};
+
 /** Gopher / MassiveText's repetition and quality rules (Rae et al. 2021, table A1 and section A.1.1). */
 const gopher1: Preset = {
   id: "gopher@1",
@@ -70,10 +94,10 @@ const c42: Preset = {
 };
 
 /** Every published preset version. */
-export const PRESETS: readonly Preset[] = [fineweb1, fineweb2, gopher1, c41, c42];
+export const PRESETS: readonly Preset[] = [fineweb1, fineweb2, fineweb2v1, gopher1, c41, c42];
 
 /** Bare names resolve to these versions. */
-export const LATEST: Readonly<Record<string, string>> = { fineweb: "fineweb@2", gopher: "gopher@1", c4: "c4@2" };
+export const LATEST: Readonly<Record<string, string>> = { fineweb: "fineweb@2", fineweb2: "fineweb2@1", gopher: "gopher@1", c4: "c4@2" };
 
 export function presetNames(): string[] {
   return [...Object.keys(LATEST), ...PRESETS.map((p) => p.id)];

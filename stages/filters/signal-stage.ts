@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
 import { docStage } from "../../pipeline/registry.js";
-import { paramsForLanguage, perLanguageParam } from "../language/per-language.js";
+import { mergePerLanguage, paramsForLanguage, perLanguageParam } from "../language/per-language.js";
+import { fineweb2PerLanguage } from "./fineweb2/index.js";
 
 /** The verdict of a decide function: keep, or the reason naming the rule that fired. */
 export type Verdict = true | string;
@@ -27,14 +28,21 @@ export function signalFilterStage<P extends z.ZodObject<{ reuseSignals: typeof r
   signals(text: string, params: z.output<P>): S;
   decide(signals: S, params: z.output<P>): Verdict;
 }) {
-  const params = options.params.extend({ perLanguage: perLanguageParam(options.params, ["reuseSignals"]) });
+  const params = options.params.extend({
+    perLanguage: perLanguageParam(options.params, ["reuseSignals"]),
+    perLanguageDefaults: z
+      .enum(["none", "fineweb2"])
+      .default("none")
+      .describe("per-language thresholds to start from: fineweb2 = FineWeb-2's settings for 1,928 languages (perLanguage overrides them)"),
+  });
   return docStage({
     name: options.name,
     description: options.description,
     params,
     setup: (all) => {
-      const { perLanguage, ...base } = all as z.output<P> & { perLanguage: Record<string, Partial<z.output<P>>> };
-      const paramsFor = paramsForLanguage(base as z.output<P>, perLanguage);
+      const { perLanguage, perLanguageDefaults, ...base } = all as z.output<P> & { perLanguage: Record<string, Partial<z.output<P>>>; perLanguageDefaults: "none" | "fineweb2" };
+      const defaults = perLanguageDefaults === "fineweb2" ? (fineweb2PerLanguage(options.name) as Record<string, Partial<z.output<P>>>) : {};
+      const paramsFor = paramsForLanguage(base as z.output<P>, mergePerLanguage(defaults, perLanguage));
       return (doc: Doc) => {
         const p = paramsFor(doc);
         const existing = doc.meta[options.metaKey];

@@ -26,7 +26,7 @@ describe("presets", () => {
     expect(expandPreset("c4@1").map((s) => s.stage)).toEqual(["language_filter", "c4_quality"]);
     expect(expandPreset("c4@2").map((s) => s.stage)).toEqual(["language_filter", "c4_quality", "c4_badwords"]);
     expect(expandPreset("c4")).toEqual(expandPreset("c4@2"));
-    expect(PRESETS.map((p) => p.id)).toEqual(["fineweb@1", "fineweb@2", "gopher@1", "c4@1", "c4@2"]);
+    expect(PRESETS.map((p) => p.id)).toEqual(["fineweb@1", "fineweb@2", "fineweb2@1", "gopher@1", "c4@1", "c4@2"]);
   });
   it("returns copies: changing an expansion does not change the preset", () => {
     (expandPreset("fineweb")[2]!.params.languages as string[]).push("de");
@@ -34,7 +34,7 @@ describe("presets", () => {
   });
   it("rejects unknown names and versions with one clear error", () => {
     expect(() => expandPreset("fineweb@9")).toThrow(KilnError);
-    expect(() => expandPreset("dolma")).toThrow(/unknown preset "dolma" \(known: fineweb, gopher, c4, fineweb@1/);
+    expect(() => expandPreset("dolma")).toThrow(/unknown preset "dolma" \(known: fineweb, fineweb2, gopher, c4, fineweb@1/);
   });
   it("gives params that this module's stages accept", () => {
     for (const step of [...expandPreset("fineweb"), ...expandPreset("c4")]) {
