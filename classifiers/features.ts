@@ -126,6 +126,8 @@ export class FeatureBuffer {
   length = 0;
   /** stamp[bucket] === document marks a bucket already in this document's set. */
   private stamp = new Int32Array(0);
+  /** Occurrences in this document per bucket, valid where stamp[bucket] === document. */
+  private occurrences = new Int32Array(0);
   private document = 0;
 
   /** Starts a new document's set over `buckets` buckets. */
@@ -133,6 +135,7 @@ export class FeatureBuffer {
     this.length = 0;
     if (this.stamp.length !== buckets || this.document === 0x7fffffff) {
       this.stamp = new Int32Array(buckets);
+      this.occurrences = new Int32Array(buckets);
       this.document = 0;
     }
     this.document++;
@@ -142,8 +145,14 @@ export class FeatureBuffer {
   add(index: number): boolean {
     if (this.stamp[index] === this.document) return false;
     this.stamp[index] = this.document;
+    this.occurrences[index] = 0;
     this.push(index);
     return true;
+  }
+
+  /** Counts one more occurrence of `index` (added already) in this document; returns the count. */
+  tally(index: number): number {
+    return ++this.occurrences[index]!;
   }
 
   push(index: number): void {
@@ -169,8 +178,6 @@ class FormCounts {
   pairs = 0;
   distinctPairs = 0;
   topWord = 0;
-  /** Occurrences per word hash, for the most frequent word's share. */
-  readonly counts = new Map<number, number>();
 }
 
 /** The statistics' range tokens of a document, into `out`. */
@@ -251,7 +258,8 @@ export function extractFeatures(text: string, config: FeatureConfig, out: Featur
     }
     if (!inWord) continue;
     const wordHash = hash >>> 0;
-    const isNew = out.add(wordHash % buckets);
+    const bucket = wordHash % buckets;
+    const isNew = out.add(bucket);
     if (bigrams && hasPrevious) {
       const pairIsNew = out.add(bigramHash(previous, wordHash) % buckets);
       if (form) {
@@ -265,8 +273,7 @@ export function extractFeatures(text: string, config: FeatureConfig, out: Featur
       if (wordHasDigit) form.digitWords++;
       if (wordCapitalised) form.capitalised++;
       if (isNew) form.distinctWords++;
-      const count = (form.counts.get(wordHash) ?? 0) + 1;
-      form.counts.set(wordHash, count);
+      const count = out.tally(bucket);
       if (count > form.topWord) form.topWord = count;
       wordLength = 0;
       wordHasDigit = false;
