@@ -1,7 +1,7 @@
 /** `kiln classifier annotate | train | eval`. */
 import { defineCommand } from "citty";
 import { KilnError } from "../pipeline/errors.js";
-import { listFiles, openRead } from "../pipeline/io/storage.js";
+import { listFlagFiles, openRead } from "../pipeline/io/storage.js";
 import { lines, parseDocLine } from "../pipeline/jsonl.js";
 import { annotate } from "./annotate/annotate.js";
 import { DEFAULT_CHAT } from "./annotate/client.js";
@@ -28,13 +28,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   return value as T;
 }
 
-/** Comma-separated paths or globs, expanded; none matching is an error naming the flag. */
-async function files(name: string, value: string | undefined): Promise<string[]> {
-  if (!value) return [];
-  const found = await listFiles(value.split(",").map((s) => s.trim()).filter(Boolean));
-  if (found.length === 0) throw new KilnError("no_input", `--${name} ${value}: no such file`);
-  return found;
-}
 
 async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id: string; text: string }> {
   for (const file of paths) {
@@ -81,12 +74,12 @@ const dataArgs = {
 async function readData(args: { labels?: string; positive?: string; negative?: string; "text-key": string; "label-key": string; "language-key": string }, classes: number, round: boolean): Promise<{ data: LabelledData; sources: string[]; binary: boolean }> {
   if (args.labels && (args.positive || args.negative)) throw new KilnError("usage", "give either --labels or --positive and --negative");
   if (args.labels) {
-    const sources = await files("labels", args.labels);
+    const sources = await listFlagFiles("labels", args.labels);
     return { data: await readLabelled(sources, { textKey: args["text-key"], labelKey: args["label-key"], classes, round, languageKey: args["language-key"] }), sources, binary: false };
   }
   if (!args.positive || !args.negative) throw new KilnError("usage", "give --labels, or both --positive and --negative");
-  const positive = await files("positive", args.positive);
-  const negative = await files("negative", args.negative);
+  const positive = await listFlagFiles("positive", args.positive);
+  const negative = await listFlagFiles("negative", args.negative);
   return { data: await readCorpora(positive, negative, args["text-key"]), sources: [...positive, ...negative], binary: true };
 }
 
@@ -122,7 +115,7 @@ const annotateCommand = defineCommand({
     const apiKey = process.env[args["api-key-env"]];
     const cacheDir = args.cache === "none" ? undefined : (args.cache ?? `${args.out}.cache`);
     const tally = await annotate({
-      docs: readDocs(await files("docs", args.docs), args["text-key"]),
+      docs: readDocs(await listFlagFiles("docs", args.docs), args["text-key"]),
       out: args.out,
       prompt,
       vars: args.domain ? { domain: args.domain } : {},

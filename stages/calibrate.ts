@@ -15,7 +15,7 @@ import { defineCommand } from "citty";
 import { stringify } from "yaml";
 import type { Doc, Stage, TaskContext } from "../pipeline/doc.js";
 import { KilnError } from "../pipeline/errors.js";
-import { listFiles, writeFileAtomic } from "../pipeline/io/storage.js";
+import { listFlagFiles, writeFileAtomic } from "../pipeline/io/storage.js";
 import { defaultFields } from "../pipeline/jsonl.js";
 import { getSpec } from "../pipeline/registry.js";
 import { readJsonl } from "./index.js";
@@ -232,14 +232,9 @@ export const calibrateCommand = defineCommand({
     if (!(keep > 0 && keep <= 1)) throw new KilnError("usage", `--keep ${args.keep}: expected a share in (0, 1]`);
     const minDocs = Number(args["min-docs"]);
     if (!Number.isInteger(minDocs) || minDocs < 1) throw new KilnError("usage", `--min-docs ${args["min-docs"]}: expected a positive integer`);
-    const files = async (flag: string, value: string) => {
-      const found = await listFiles(value.split(",").map((s) => s.trim()).filter(Boolean));
-      if (found.length === 0) throw new KilnError("no_input", `--${flag} ${value}: no such file`);
-      return found;
-    };
     const report = (message: string) => process.stderr.write(`kiln calibrate: ${message}\n`);
-    const crawl = await collectSignals(await files("crawl", args.crawl), report);
-    const reference = await collectSignals(await files("reference", args.reference), report);
+    const crawl = await collectSignals(await listFlagFiles("crawl", args.crawl), report);
+    const reference = await collectSignals(await listFlagFiles("reference", args.reference), report);
     const rows = calibrate(crawl.signals, reference.signals, keep, minDocs);
     process.stdout.write(`crawl ${crawl.documents} documents, reference ${reference.documents} documents\n\n` + formatCalibration(rows, keep));
     if (args.out) {

@@ -11,6 +11,7 @@ export { openRanged, type RangedFile } from "./ranged.js";
 export { type AtomicWrite } from "./local.js";
 export {
   listFiles,
+  listFlagFiles,
   openRead,
   readChunks,
   openWriteAtomic,

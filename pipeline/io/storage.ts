@@ -42,6 +42,17 @@ export async function listFiles(patterns: string | string[]): Promise<string[]> 
   return [...found].sort();
 }
 
+/**
+ * The files a command-line flag names as comma-separated paths or globs (`--docs a.jsonl,b/*.gz`);
+ * an absent value names none, a value that names nothing is an error naming the flag.
+ */
+export async function listFlagFiles(flag: string, value: string | undefined): Promise<string[]> {
+  if (!value) return [];
+  const found = await listFiles(value.split(",").map((s) => s.trim()).filter(Boolean));
+  if (found.length === 0) throw new KilnError("no_input", `--${flag} ${value}: no such file`);
+  return found;
+}
+
 function listPattern(pattern: string): Promise<string[]> {
   if (isHttpUrl(pattern)) return Promise.resolve([pattern]);
   if (isS3Url(pattern)) return listS3(pattern);
