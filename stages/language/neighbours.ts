@@ -151,12 +151,9 @@ export function resolveNeighbours(text: string, guesses: LanguageGuess[]): Langu
   const winner = found.languages.filter((l) => scores.get(l) === most).sort((a, b) => rank(a) - rank(b))[0]!;
   const at = guesses.findIndex((g) => g.language === winner);
   const out = guesses.map((g) => ({ ...g }));
-  if (at < 0) {
-    out[0] = { language: winner, score: best.score };
-    out.splice(1, 0, { language: best.language, score: 0 });
-    return out.slice(0, Math.max(guesses.length, 2));
-  }
   out[0] = { language: winner, score: best.score };
-  out[at] = { language: best.language, score: guesses[at]!.score };
+  // The former best takes the winner's place and probability; unscored when the detector had none.
+  if (at >= 0) out[at] = { language: best.language, score: guesses[at]!.score };
+  else out.splice(1, 0, { language: best.language, score: 0 });
   return out;
 }
