@@ -54,21 +54,34 @@ const ANNOTATING_STAGES = [
   ["fineweb_quality", "fineweb"],
 ] as const;
 
-export function passes(value: number, threshold: number, keeps: Calibratable["keeps"]): boolean {
-  switch (keeps) {
-    case ">=":
-      return value >= threshold;
-    case ">":
-      return value > threshold;
-    case "<=":
-      return value <= threshold;
-    case "<":
-      return value < threshold;
+/** Values sorted ascending, with the share of them that passes a threshold in O(log n). */
+class SortedValues {
+  private readonly values: Float64Array;
+
+  constructor(values: readonly number[]) {
+    this.values = Float64Array.from(values).sort();
+  }
+
+  /** How many values are below `t` (strictly, or up to and including it). */
+  private countBelow(t: number, inclusive: boolean): number {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (inclusive ? this.values[mid]! <= t : this.values[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The share of the values that pass threshold `t` as `keeps` says (0 without values). */
+  share(t: number, keeps: Calibratable["keeps"]): number {
+    const n = this.values.length;
+    if (n === 0) return 0;
+    const passing = keeps === ">=" ? n - this.countBelow(t, false) : keeps === ">" ? n - this.countBelow(t, true) : this.countBelow(t, keeps === "<=");
+    return passing / n;
   }
 }
-
-const share = (values: readonly number[], threshold: number, keeps: Calibratable["keeps"]) =>
-  values.length === 0 ? 0 : values.filter((v) => passes(v, threshold, keeps)).length / values.length;
 
 /**
  * The threshold that passes at least `keep` of the reference values and as few more as possible;
@@ -78,15 +91,17 @@ const share = (values: readonly number[], threshold: number, keeps: Calibratable
  */
 export function calibrateThreshold(reference: readonly number[], keeps: Calibratable["keeps"], keep: number, crawl: readonly number[] = []): number | undefined {
   if (reference.length === 0) return undefined;
+  const ref = new SortedValues(reference);
+  const seen = new SortedValues(crawl);
   const sorted = [...new Set([...reference, ...crawl])].sort((a, b) => a - b);
   const candidates = sorted.flatMap((v, i) => (i === 0 ? [v - 1, v] : [(sorted[i - 1]! + v) / 2, v]));
   candidates.push(sorted.at(-1)! + 1);
   const stricter = (a: number, b: number) => (keeps === ">=" || keeps === ">" ? a > b : a < b);
   let best: { threshold: number; passed: number; crawlPassed: number } | undefined;
   for (const threshold of candidates) {
-    const passed = share(reference, threshold, keeps);
+    const passed = ref.share(threshold, keeps);
     if (passed + 1e-12 < keep) continue;
-    const crawlPassed = share(crawl, threshold, keeps);
+    const crawlPassed = seen.share(threshold, keeps);
     const better =
       !best ||
       passed < best.passed ||
@@ -126,16 +141,18 @@ export function calibrate(crawl: SignalsByLanguage, reference: SignalsByLanguage
       const ref = referenceSignals.get(item.signal) ?? [];
       if (ref.length < minDocs) continue;
       const seen = crawlSignals.get(item.signal) ?? [];
-      const threshold = calibrateThreshold(ref, item.keeps, keep, seen);
-      if (threshold === undefined) continue;
+      const found = calibrateThreshold(ref, item.keeps, keep, seen);
+      if (found === undefined) continue;
+      // The shares are those of the threshold as written.
+      const threshold = Number(found.toPrecision(6));
       rows.push({
         ...item,
         language,
-        threshold: Number(threshold.toPrecision(6)),
+        threshold,
         referenceDocs: ref.length,
         crawlDocs: seen.length,
-        referenceKept: share(ref, threshold, item.keeps),
-        crawlRemoved: seen.length ? 1 - share(seen, threshold, item.keeps) : 0,
+        referenceKept: new SortedValues(ref).share(threshold, item.keeps),
+        crawlRemoved: seen.length ? 1 - new SortedValues(seen).share(threshold, item.keeps) : 0,
       });
     }
   }
