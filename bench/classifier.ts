@@ -3,6 +3,9 @@
  * same run: a plain bag-of-words logistic regression with a Map vocabulary (no hashing, no
  * bigrams, regex tokenizer), trained with the same SGD schedule, normalisation and epochs.
  *
+ * A second Kiln row adds the text-statistics tokens (`kiln classifier train`'s default), so their
+ * cost in scoring shows beside the words-and-pairs row.
+ *
  * Data: the sample corpus (datasets/sample) pages with a quality label; text = truth mainText,
  * label = high (1) vs low (0). 80/20 seeded split; macro F1 on the held-out 20%. Throughput:
  * training and scoring sets are the training split cycled up to --train-docs / --score-docs
@@ -192,6 +195,12 @@ const kiln = measure("kiln hashed word+bigram", (set) => {
   const scorer = new TextScorer(shape, result.weights);
   return (text) => scorer.predict(text).score;
 });
+const styledShape: ModelShape = { ...shape, features: { ...hashed, textStatistics: true } };
+const styled = measure("kiln + text statistics", (set) => {
+  const result = train(set, styledShape, { ...DEFAULT_TRAIN, epochs, patience: epochs, validationFraction: 0 });
+  const scorer = new TextScorer(styledShape, result.weights);
+  return (text) => scorer.predict(text).score;
+});
 const baseline = measure("baseline Map bag-of-words LR", (set) => {
   const model = new BagOfWordsLogistic();
   model.fit(set, seededRandom(4));
@@ -204,7 +213,7 @@ function fasttextColumn(): string {
   return "fasttext: installed; see the row below";
 }
 
-const rows = [kiln, baseline];
+const rows = [kiln, styled, baseline];
 const fasttextNote = fasttextColumn();
 if (!fasttextNote.includes("not installed")) rows.push(await runFasttext());
 const gpt = values.checkpoint ? await measureGpt(values.checkpoint) : undefined;
