@@ -8,7 +8,7 @@
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
 import { register } from "../../pipeline/registry.js";
-import { reuseSignalsParam, signalFilterStage, type Verdict } from "./signal-stage.js";
+import { reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { countWords, findDuplicates, fraction } from "./text.js";
 
 export const finewebQualityParams = z.object({
@@ -22,6 +22,7 @@ export const finewebQualityParams = z.object({
   shortLineLength: z.number().int().min(0).default(30).describe("a line of at most this many characters is short (published 30)"),
   charDuplicatesRatio: z.number().min(0).default(0.01).describe("a document needs less than this fraction of characters in repeated lines (published 0.01)"),
   newLineRatio: z.number().min(0).default(0.3).describe("most newlines per word (published 0.3)"),
+  words: wordsParam,
   reuseSignals: reuseSignalsParam,
 });
 export type FinewebQualityParams = z.output<typeof finewebQualityParams>;
@@ -34,7 +35,7 @@ export interface FinewebQualitySignals {
   newlineWordRatio: number;
 }
 
-export function finewebQualitySignals(text: string, p: Pick<FinewebQualityParams, "lineEndPunctuation" | "shortLineLength">): FinewebQualitySignals {
+export function finewebQualitySignals(text: string, p: Pick<FinewebQualityParams, "lineEndPunctuation" | "shortLineLength"> & { words?: FinewebQualityParams["words"] }): FinewebQualitySignals {
   const lines = text.split("\n");
   let punctuated = 0;
   let short = 0;
@@ -55,7 +56,7 @@ export function finewebQualitySignals(text: string, p: Pick<FinewebQualityParams
     shortLineFrac: short / lines.length,
     dupLineCharFrac: fraction(findDuplicates(nonEmpty).chars, text.length - newlines),
     // datatrove divides by the word count; a text of only newlines has none, so it counts as one.
-    newlineWordRatio: newlines / Math.max(1, countWords(text)),
+    newlineWordRatio: newlines / Math.max(1, countWords(text, p.words ?? "english")),
   };
 }
 

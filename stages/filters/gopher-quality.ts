@@ -1,6 +1,7 @@
 /**
  * Gopher quality filter (Rae et al. 2021), with datatrove's defaults and semantics
- * (`gopher_quality_filter.py`). Words are tokens (punctuation split off, as nltk does); a
+ * (`gopher_quality_filter.py`). Words are tokens as datatrove's English word tokenizer gives them
+ * (`words: english`, the default: spaCy's rules, punctuation and contractions split off); a
  * "non-symbol word" has at least one character that is not punctuation or a symbol. The hash,
  * ellipsis and letter ratios divide by all tokens, as datatrove does.
  *
@@ -12,8 +13,8 @@
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
 import { register } from "../../pipeline/registry.js";
-import { above, below, reuseSignalsParam, signalFilterStage, type Verdict } from "./signal-stage.js";
-import { HAS_LETTER, SYMBOL_TOKEN, countOccurrences, fraction, splitLines, splitWords } from "./text.js";
+import { above, below, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
+import { HAS_LETTER, SYMBOL_TOKEN, countOccurrences, fraction, isTrimmedSpace, lineBounds, splitWords, type WordRules } from "./text.js";
 
 export const GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"];
 
@@ -32,6 +33,7 @@ export const gopherQualityParams = z.object({
     .boolean()
     .default(true)
     .describe("skip the English-calibrated mean-word-length and stop-word rules for documents mostly in Chinese, Japanese or Thai"),
+  words: wordsParam,
   reuseSignals: reuseSignalsParam,
 });
 export type GopherQualityParams = z.output<typeof gopherQualityParams>;
@@ -53,11 +55,30 @@ export interface GopherQualitySignals {
   noSpaceScriptFrac: number;
 }
 
-export function gopherQualitySignals(text: string, stopWords: readonly string[] = GOPHER_STOP_WORDS): GopherQualitySignals {
-  const { words, flags, noSpaceWords } = splitWords(text);
-  const stopSet = new Set(stopWords);
-  let longestStopWord = 0;
-  for (const word of stopWords) longestStopWord = Math.max(longestStopWord, word.length);
+interface StopWordSet {
+  stopSet: Set<string>;
+  longestStopWord: number;
+  /** 1 at (length << 7 | first code unit & 127) of each stop word: most words need no set lookup. */
+  shapes: Uint8Array;
+}
+const stopWordSets = new WeakMap<readonly string[], StopWordSet>();
+
+/** The stop words as a set, made once per list (a stage's parameters keep one list). */
+function stopWordSet(stopWords: readonly string[]): StopWordSet {
+  let entry = stopWordSets.get(stopWords);
+  if (!entry) {
+    const longestStopWord = Math.max(0, ...stopWords.map((word) => word.length));
+    const shapes = new Uint8Array((longestStopWord + 1) << 7);
+    for (const word of stopWords) if (word.length > 0) shapes[(word.length << 7) | (word.charCodeAt(0) & 127)] = 1;
+    entry = { stopSet: new Set(stopWords), longestStopWord, shapes };
+    stopWordSets.set(stopWords, entry);
+  }
+  return entry;
+}
+
+export function gopherQualitySignals(text: string, stopWords: readonly string[] = GOPHER_STOP_WORDS, rules: WordRules = "english"): GopherQualitySignals {
+  const { words, flags, noSpaceWords } = splitWords(text, rules);
+  const { stopSet, longestStopWord, shapes } = stopWordSet(stopWords);
   let nonSymbol = 0;
   let nonSymbolChars = 0;
   let alpha = 0;
@@ -70,16 +91,23 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
       nonSymbolChars += word.length;
     }
     if (flag & HAS_LETTER) alpha++;
-    if (word.length <= longestStopWord && stopSet.has(word)) stopsSeen.add(word);
+    if (word.length <= longestStopWord && shapes[(word.length << 7) | (word.charCodeAt(0) & 127)] === 1 && stopSet.has(word)) stopsSeen.add(word);
   }
-  const lines = splitLines(text);
+  // Each line's first and last characters after trimming, read in place.
+  const bounds = lineBounds(text);
+  const lineCount = bounds.length / 2;
   let bullets = 0;
   let ellipsisLines = 0;
-  for (const line of lines) {
-    const start = line.trimStart();
-    if (start.startsWith("•") || start.startsWith("-")) bullets++;
-    const end = line.trimEnd();
-    if (end.endsWith("...") || end.endsWith("…")) ellipsisLines++;
+  for (let b = 0; b < bounds.length; b += 2) {
+    let first = bounds[b]!;
+    let last = bounds[b + 1]! - 1;
+    while (first <= last && isTrimmedSpace(text.charCodeAt(first))) first++;
+    if (first > last) continue;
+    while (isTrimmedSpace(text.charCodeAt(last))) last--;
+    const opening = text.charCodeAt(first);
+    if (opening === 0x2022 || opening === 45) bullets++;
+    const closing = text.charCodeAt(last);
+    if (closing === 0x2026 || (closing === 46 && last - first >= 2 && text.charCodeAt(last - 1) === 46 && text.charCodeAt(last - 2) === 46)) ellipsisLines++;
   }
   return {
     tokens: words.length,
@@ -87,8 +115,8 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
     meanWordLength: fraction(nonSymbolChars, nonSymbol),
     hashRatio: fraction(countOccurrences(text, "#"), words.length),
     ellipsisRatio: fraction(countOccurrences(text, "...") + countOccurrences(text, "…"), words.length),
-    bulletLineFrac: fraction(bullets, lines.length),
-    ellipsisLineFrac: fraction(ellipsisLines, lines.length),
+    bulletLineFrac: fraction(bullets, lineCount),
+    ellipsisLineFrac: fraction(ellipsisLines, lineCount),
     alphaWordFrac: fraction(alpha, words.length),
     stopWords: stopsSeen.size,
     noSpaceScriptFrac: fraction(noSpaceWords, words.length),
@@ -113,7 +141,7 @@ export function gopherQualityDecide(s: GopherQualitySignals, p: GopherQualityPar
 
 /** The whole filter as one pure function of (doc, params). */
 export function gopherQualityFilter(doc: Doc, params: GopherQualityParams): Verdict {
-  return gopherQualityDecide(gopherQualitySignals(doc.text, params.stopWords), params);
+  return gopherQualityDecide(gopherQualitySignals(doc.text, params.stopWords, params.words), params);
 }
 
 export const gopherQuality = signalFilterStage({
@@ -121,7 +149,7 @@ export const gopherQuality = signalFilterStage({
   description: "Gopher quality rules: word count and length, symbols, bullets, ellipses, letters, stop words (signals in meta.gopherQuality)",
   metaKey: "gopherQuality",
   params: gopherQualityParams,
-  signals: (text, p) => gopherQualitySignals(text, p.stopWords),
+  signals: (text, p) => gopherQualitySignals(text, p.stopWords, p.words),
   decide: gopherQualityDecide,
 });
 

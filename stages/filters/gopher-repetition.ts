@@ -8,8 +8,8 @@
 import { z } from "zod";
 import type { Doc } from "../../pipeline/doc.js";
 import { register } from "../../pipeline/registry.js";
-import { above, reuseSignalsParam, signalFilterStage, type Verdict } from "./signal-stage.js";
-import { findDuplicates, fraction, splitWords } from "./text.js";
+import { above, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
+import { findDuplicates, fraction, splitWords, type WordRules } from "./text.js";
 
 const fractionBound = (published: number, what: string) =>
   z.number().min(0).nullable().default(published).describe(`${what} (published ${published}; null disables)`);
@@ -28,6 +28,7 @@ export const gopherRepetitionParams = z.object({
   dup8GramCharFrac: fractionBound(0.12, "most characters in duplicated word 8-grams"),
   dup9GramCharFrac: fractionBound(0.11, "most characters in duplicated word 9-grams"),
   dup10GramCharFrac: fractionBound(0.1, "most characters in duplicated word 10-grams"),
+  words: wordsParam,
   reuseSignals: reuseSignalsParam,
 });
 export type GopherRepetitionParams = z.output<typeof gopherRepetitionParams>;
@@ -258,12 +259,12 @@ export function splitOnNewlineRuns(text: string): string[] {
   return lines;
 }
 
-export function gopherRepetitionSignals(text: string): GopherRepetitionSignals {
+export function gopherRepetitionSignals(text: string, rules: WordRules = "english"): GopherRepetitionSignals {
   const paragraphs = text.trim().split(/\n{2,}/);
   const paragraphDups = findDuplicates(paragraphs);
   const lines = splitOnNewlineRuns(text);
   const lineDups = findDuplicates(lines);
-  const { words, hashes } = splitWords(text);
+  const { words, hashes } = splitWords(text, rules);
   const { top, dup } = nGramCharCounts(words, DUP_NS[DUP_NS.length - 1]!, hashes);
   const topNGramCharFrac: Record<string, number> = {};
   for (const n of TOP_NS) topNGramCharFrac[n] = fraction(top[n]!, text.length);
@@ -294,7 +295,7 @@ export function gopherRepetitionDecide(s: GopherRepetitionSignals, p: GopherRepe
 
 /** The whole filter as one pure function of (doc, params). */
 export function gopherRepetitionFilter(doc: Doc, params: GopherRepetitionParams): Verdict {
-  return gopherRepetitionDecide(gopherRepetitionSignals(doc.text), params);
+  return gopherRepetitionDecide(gopherRepetitionSignals(doc.text, params.words), params);
 }
 
 export const gopherRepetition = signalFilterStage({
@@ -302,7 +303,7 @@ export const gopherRepetition = signalFilterStage({
   description: "Gopher repetition rules: repeated lines, paragraphs and word n-grams (signals in meta.gopherRepetition)",
   metaKey: "gopherRepetition",
   params: gopherRepetitionParams,
-  signals: (text) => gopherRepetitionSignals(text),
+  signals: (text, p) => gopherRepetitionSignals(text, p.words),
   decide: gopherRepetitionDecide,
 });
 

@@ -13,6 +13,14 @@ export const reuseSignalsParam = z
   .default(false)
   .describe("decide from the signals already in meta (from an earlier run) instead of recomputing them; for re-thresholding");
 
+/** The filters that count words take this parameter (see `WordRules`). */
+export const wordsParam = z
+  .enum(["english", "simple"])
+  .default("english")
+  .describe(
+    "how words are split: english = datatrove's default, spaCy's English tokenizer rules (\"don't\" -> do n't, \"well-known\" -> well - known, \"e.g.\" kept); simple = whitespace, with punctuation split off the ends. Scripts without spaces are segmented by ICU either way",
+  );
+
 /**
  * A filter split in two pure halves: `signals(text, params)` measures the document and
  * `decide(signals, params)` applies the thresholds. The stage writes the signals to

@@ -1,11 +1,11 @@
 /**
  * Text primitives shared by the heuristic filters: character classes, Python-compatible line
  * splitting, language-aware word splitting and duplicate counting. The filters reproduce
- * datatrove's semantics, so these helpers mirror the Python built-ins datatrove calls
- * (`str.splitlines`, `str.split`, nltk's `word_tokenize`) closely enough to give the same counts
- * on ordinary text. Lengths are UTF-16 code units (Python counts code points; the two differ only
+ * datatrove's semantics, so these helpers mirror what datatrove calls (`str.splitlines`,
+ * `str.split`, and for words spaCy's English tokenizer, reproduced in ./english). Lengths are UTF-16 code units (Python counts code points; the two differ only
  * for characters outside the Basic Multilingual Plane, such as emoji).
  */
+import { isPythonSpace, lettersSpecialCase, splitEnglishPiece, splitsOffFinalMark } from "./english/words.js";
 
 const WHITESPACE = 1;
 /** Unicode punctuation or symbol (what datatrove's PUNCTUATION_SET and nltk split off). */
@@ -14,6 +14,8 @@ const PUNCT = 2;
 const ALPHA = 4;
 /** A letter of a script written without spaces between words (Chinese, Japanese, Thai, ...). */
 const NO_SPACE = 8;
+/** A combining mark (Unicode category M). */
+const MARK = 16;
 
 const charClasses = new Uint8Array(65536);
 const builtBlocks = new Uint8Array(256);
@@ -44,7 +46,8 @@ function buildBlock(block: number): void {
     if (whitespace.test(ch) || code === 0x1c || code === 0x1d || code === 0x1e || code === 0x1f) cls = WHITESPACE;
     else if (punct.test(ch)) cls = PUNCT;
     else if (alpha.test(ch)) cls = ALPHA;
-    if (cls !== WHITESPACE && cls !== PUNCT && (cls === ALPHA || mark.test(ch))) {
+    if (cls === 0 && mark.test(ch)) cls = MARK;
+    if (cls === ALPHA || cls === MARK) {
       for (const [lo, hi] of noSpaceRanges) if (code >= lo && code <= hi) cls |= NO_SPACE;
     }
     charClasses[code] = cls;
@@ -80,20 +83,35 @@ export function hasNoSpaceScript(text: string): boolean {
 
 /** Python's `str.splitlines()`: \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, U+2028, U+2029; no trailing empty line. */
 export function splitLines(text: string): string[] {
+  const bounds = lineBounds(text);
   const lines: string[] = [];
+  for (let b = 0; b < bounds.length; b += 2) lines.push(text.slice(bounds[b], bounds[b + 1]));
+  return lines;
+}
+
+/** The lines of `splitLines(text)` as [start, end) pairs in one flat array, without making the strings. */
+export function lineBounds(text: string): number[] {
+  const bounds: number[] = [];
   let start = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c > 13 && c < 0x1c) continue;
     if (c === 10 || c === 13 || c === 11 || c === 12 || c === 0x1c || c === 0x1d || c === 0x1e || c === 0x85 || c === 0x2028 || c === 0x2029) {
-      lines.push(text.slice(start, i));
+      bounds.push(start, i);
       if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
       start = i + 1;
     }
   }
-  if (start < n) lines.push(text.slice(start));
-  return lines;
+  if (start < n) bounds.push(start, n);
+  return bounds;
+}
+
+/** Whether `String.prototype.trim` removes this UTF-16 code unit (JavaScript's white space and line terminators). */
+export function isTrimmedSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** Python's `str.split()` with no separator: runs of whitespace split, no empty strings. */
@@ -156,7 +174,8 @@ function describeToken(text: string, start: number, end: number): { flags: numbe
  * The last result is memoized: consecutive filters over the same text split it once.
  * Callers must not mutate the returned arrays.
  */
-export function splitWords(text: string): WordSplit {
+export function splitWords(text: string, rules: WordRules = "simple"): WordSplit {
+  if (rules === "english") return splitEnglishWords(text);
   if (text === lastText && lastSplit) return lastSplit;
   const words: string[] = [];
   const flags: number[] = [];
@@ -233,8 +252,146 @@ export function splitWords(text: string): WordSplit {
   return lastSplit;
 }
 
-/** `splitWords(text).words.length`, without making the strings (unless a chunk needs segmenting). */
-export function countWords(text: string): number {
+/**
+ * How text is split into words. `english` is datatrove's default: spaCy's English tokenizer rules
+ * (stages/filters/english), with pieces in scripts without spaces segmented by ICU as `simple`
+ * does. `simple` splits on whitespace and splits punctuation off the ends of each piece.
+ */
+export type WordRules = "english" | "simple";
+
+let lastEnglishText: string | undefined;
+let lastEnglishSplit: WordSplit | undefined;
+
+/** `splitWords(text, "english")`, memoized like the simple split. */
+function splitEnglishWords(text: string): WordSplit {
+  if (text === lastEnglishText && lastEnglishSplit) return lastEnglishSplit;
+  lastEnglishSplit = scanEnglish(text, true);
+  lastEnglishText = text;
+  return lastEnglishSplit;
+}
+
+/**
+ * The words of `text` by spaCy's English rules alone, as datatrove's English word tokenizer gives
+ * them (its whitespace tokens dropped), without ICU segmentation of scripts without spaces.
+ */
+export function englishWords(text: string): string[] {
+  return scanEnglish(text, false).words;
+}
+
+/** Flags and hashes of words[from..], which are text's characters from `at` on, in order. */
+function describeWords(text: string, at: number, words: readonly string[], from: number, flags: number[], hashes: number[]): void {
+  for (let w = from; w < words.length; w++) {
+    const end = at + words[w]!.length;
+    const described = describeToken(text, at, end);
+    flags.push(described.flags);
+    hashes.push(described.hash);
+    at = end;
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * One pass over the text: cut at Python's whitespace; a piece of letters (and marks) only, or of
+ * letters and one final mark that the rules split off ("word,"), is settled here with its flags and
+ * hash from the same pass; other pieces go to the English rules (./english), and pieces holding
+ * a script without spaces to ICU's word breaker when `segmentNoSpace`. `countOnly` keeps no words,
+ * only their number.
+ */
+function scanEnglish(text: string, segmentNoSpace: boolean, countOnly = false): WordSplit & { count: number } {
+  const words: string[] = [];
+  const flags: number[] = [];
+  const hashes: number[] = [];
+  let noSpaceWords = 0;
+  let count = 0;
+  if (builtBlocks[0] === 0) buildBlock(0);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (isPythonSpace(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let hash = FNV_OFFSET;
+    let coreHash = hash;
+    let letter = 0;
+    let others = 0;
+    let digits = 0;
+    let noSpace = false;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (c >= 97 ? c <= 122 : c >= 65 && c <= 90) {
+        letter = HAS_LETTER;
+        if (!countOnly) {
+          coreHash = hash;
+          hash = Math.imul(hash ^ c, FNV_PRIME);
+        }
+        continue;
+      }
+      if (isPythonSpace(c)) break;
+      if (!countOnly) {
+        coreHash = hash;
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+      }
+      if (c >= 48 && c <= 57) {
+        digits++;
+        continue;
+      }
+      const cls = c < 256 ? charClasses[c]! : classOf(c);
+      if (cls & ALPHA) letter = HAS_LETTER;
+      else if ((cls & MARK) === 0) others++;
+      if (cls & NO_SPACE) noSpace = true;
+    }
+    const from = words.length;
+    if (noSpace && segmentNoSpace) {
+      segmenter ??= new Intl.Segmenter(undefined, { granularity: "word" });
+      for (const { segment } of segmenter.segment(text.slice(start, i))) {
+        words.push(segment);
+        if (hasNoSpaceScript(segment)) noSpaceWords++;
+      }
+      if (!countOnly) describeWords(text, start, words, from, flags, hashes);
+    } else if (others === 0 && (digits === 0 || letter === 0)) {
+      // Letters and marks only, or ASCII digits only (no rule splits either).
+      const special = digits === 0 ? lettersSpecialCase(text, start, i) : undefined;
+      if (special === undefined && countOnly) count++;
+      else if (special === undefined) {
+        words.push(text.slice(start, i));
+        flags.push(letter);
+        hashes.push(hash & 0x3fffffff);
+      } else {
+        for (const word of special) words.push(word);
+        if (!countOnly) describeWords(text, start, words, from, flags, hashes);
+      }
+    } else if (others === 1 && digits === 0 && splitsOffFinalMark(text, start, i)) {
+      if (countOnly) {
+        count += 2;
+        continue;
+      }
+      words.push(text.slice(start, i - 1), text.slice(i - 1, i));
+      flags.push(letter, SYMBOL_TOKEN);
+      hashes.push(coreHash & 0x3fffffff, Math.imul(FNV_OFFSET ^ text.charCodeAt(i - 1), FNV_PRIME) & 0x3fffffff);
+    } else {
+      splitEnglishPiece(text.slice(start, i), words);
+      if (!countOnly) describeWords(text, start, words, from, flags, hashes);
+    }
+    if (countOnly) {
+      // Counting: the words made on the way are only counted.
+      count += words.length;
+      words.length = 0;
+    }
+  }
+  return { words, flags, hashes, noSpaceWords, count: countOnly ? count : words.length };
+}
+
+/** `splitWords(text, rules).words.length`, without making the strings where it can. */
+export function countWords(text: string, rules: WordRules = "simple"): number {
+  if (rules === "english") {
+    if (text === lastEnglishText && lastEnglishSplit) return lastEnglishSplit.words.length;
+    return scanEnglish(text, true, true).count;
+  }
   if (text === lastText && lastSplit) return lastSplit.words.length;
   let count = 0;
   const n = text.length;
