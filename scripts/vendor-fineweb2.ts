@@ -74,6 +74,8 @@ for (const [language, scripts] of [...byLanguage].sort(([a], [b]) => (a < b ? -1
 }
 
 const out = path.join(import.meta.dirname, "..", "stages", "filters", "fineweb2", "settings.json");
-const source = "huggingface/fineweb-2 @ d0defb24, configs/*.yml (Apache-2.0, see LICENSE beside this file)";
-writeFileSync(out, JSON.stringify({ source, labels: labels.length, perLanguage }) + "\n");
+const source = "huggingface/fineweb-2 @ d0defb24, configs/*.yml (Apache-2.0: the license field, and LICENSE beside this file)";
+// The license travels inside the data, so the built package (which ships dist/ only) carries it.
+const license = readFileSync(path.join(dir, "..", "LICENSE"), "utf8");
+writeFileSync(out, JSON.stringify({ source, license, labels: labels.length, perLanguage }) + "\n");
 process.stdout.write(`${out}: ${Object.keys(perLanguage).length} languages from ${labels.length} labels (${merged} merged into another label's language)\n`);

@@ -60,7 +60,9 @@ def main() -> None:
     )
     keep = lambda pieces: [p for p in pieces if p.strip()]  # spaCy drops blank pieces when it joins them
     rules = {
-        "source": f"explosion/spaCy {commit or '(working tree)'}: spacy/lang/char_classes.py, punctuation.py, tokenizer_exceptions.py, en/punctuation.py, en/tokenizer_exceptions.py (MIT, see LICENSE)",
+        "source": f"explosion/spaCy {commit or '(working tree)'}: spacy/lang/char_classes.py, punctuation.py, tokenizer_exceptions.py, en/punctuation.py, en/tokenizer_exceptions.py (MIT: the license field, and LICENSE beside this file)",
+        # The license travels inside the data: the built package ships dist/ only.
+        "license": source(checkout, commit, "LICENSE"),
         "prefixes": keep(base_punct["TOKENIZER_PREFIXES"]),
         "suffixes": keep(base_punct["TOKENIZER_SUFFIXES"]),
         "infixes": keep(en_punct["TOKENIZER_INFIXES"]),
