@@ -19,7 +19,7 @@ import { checkDevice } from "./webgpu/dispatch.js";
 import type { Params } from "./model.js";
 import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
 import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
-import { isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, tokenizerFile, type Tokenizer } from "./tokenizer.js";
+import { byteLengthsOf, isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, tokenByteLengths, tokenizerFile, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
@@ -211,12 +211,13 @@ export const exportCommand = defineCommand({
 });
 
 export const evalCommand = defineCommand({
-  meta: { name: "eval", description: "Loss and perplexity per source of a checkpoint on token data" },
+  meta: { name: "eval", description: "Loss, perplexity and bits per byte per source of a checkpoint on token data" },
   args: {
     ckpt: { type: "string", description: "checkpoint folder", required: true },
     data: { type: "string", description: "token data (JSONL, or a shard folder: its val shards unless --split train)", required: true },
     split: { type: "string", description: "val | train, for a shard folder", default: "val" },
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
+    tokenizer: { type: "string", description: "the data's tokenizer (tokenizer.json or a pretrained name), for bits per byte; default: the one the checkpoint names" },
     batches: { type: "string", description: "score this many batches of windows spread over the data, or all of it", default: "all" },
     "batch-size": { type: "string", default: "8" },
     backend: backendArg,
@@ -226,10 +227,23 @@ export const evalCommand = defineCommand({
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
     const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
     const set = await evaluationSet(data, meta.model.blockSize, number(args["batch-size"], "batch-size"), args.batches === "all" ? Infinity : number(args.batches, "batches"));
-    const result = await validate({ config: meta.model, params, adapters, kernels: kernelsFor() }, set);
+    const ckpt = path.resolve(args.ckpt);
+    const bytes = args.tokenizer
+      ? { lengths: tokenByteLengths(await loadTextTokenizer(args.tokenizer)) }
+      : await byteLengthsOf(meta.tokenizerId, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+    if (bytes.missing) log(`no bits per byte: ${bytes.missing}; pass --tokenizer`);
+    const result = await validate({ config: meta.model, params, adapters, kernels: kernelsFor() }, set, bytes.lengths);
     await checkBackend();
-    const rows = Object.entries(result.perSource).map(([source, v]) => ({ source, loss: v.loss, perplexity: Math.exp(v.loss), tokens: v.tokens }));
-    rows.push({ source: "all", loss: result.loss, perplexity: Math.exp(result.loss), tokens: rows.reduce((a, r) => a + r.tokens, 0) });
+    const row = (source: string, loss: number, tokens: number, bitsPerByte?: number, textBytes?: number) => ({
+      source,
+      loss,
+      perplexity: Math.exp(loss),
+      ...(bitsPerByte !== undefined ? { bits_per_byte: bitsPerByte, bytes: textBytes } : {}),
+      tokens,
+    });
+    const rows = Object.entries(result.perSource).map(([source, v]) => row(source, v.loss, v.tokens, v.bitsPerByte, v.bytes));
+    const allBytes = rows.reduce((a, r) => a + (r.bytes ?? 0), 0);
+    rows.push(row("all", result.loss, rows.reduce((a, r) => a + r.tokens, 0), result.bitsPerByte, allBytes));
     for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
     log(`scored ${rows.at(-1)!.tokens} tokens of the ${set.tokens}-token data${args.batches === "all" ? " (all of it)" : ` (${args.batches} batches of windows spread over it)`}`);
   },

@@ -127,14 +127,25 @@ export async function readStep(result: StepResult): Promise<{ loss: number; grad
 }
 
 export interface LossTotals {
-  /** Σ nll and token count per source index. */
+  /** Σ nll (nats) and token count per source index. */
   sum: Float64Array;
   count: Float64Array;
+  /**
+   * With token byte lengths: per source, Σ nll over the tokens that stand for text (special
+   * tokens left out) and the UTF-8 bytes of those tokens; bits per byte = byteNats / ln 2 / bytes.
+   */
+  byteNats?: Float64Array;
+  bytes?: Float64Array;
 }
 
-/** Masked per-source loss sums over batches (no gradients): what validation and `eval` report. */
-export async function lossBySource(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, batches: Batch[], sourceCount: number): Promise<LossTotals> {
+/**
+ * Masked per-source loss sums over batches (no gradients): what validation and `eval` report.
+ * Given each id's byte length (`tokenByteLengths`), also the sums bits per byte is made of.
+ */
+export async function lossBySource(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, batches: Batch[], sourceCount: number, byteLengths?: Uint32Array): Promise<LossTotals> {
   const totals: LossTotals = { sum: new Float64Array(sourceCount), count: new Float64Array(sourceCount) };
+  const byteNats = byteLengths ? (totals.byteNats = new Float64Array(sourceCount)) : undefined;
+  const bytes = byteLengths ? (totals.bytes = new Float64Array(sourceCount)) : undefined;
   for (const batch of batches) {
     const losses = tf.tidy(() => {
       const t = batchTensors(batch);
@@ -148,6 +159,13 @@ export async function lossBySource(state: Pick<TrainState, "config" | "params" |
       const s = batch.sources[i]!;
       totals.sum[s]! += values[i]!;
       totals.count[s]! += 1;
+      if (byteLengths) {
+        const length = byteLengths[batch.targets[i]!] ?? 0;
+        if (length > 0) {
+          byteNats![s]! += values[i]!;
+          bytes![s]! += length;
+        }
+      }
     }
   }
   return totals;

@@ -18,6 +18,15 @@ export interface Tokenizer {
   /** Text to ids; special-token text (`<|im_start|>`) becomes its special id. */
   encode(text: string): number[];
   decode(ids: number[]): string;
+  /** The UTF-8 bytes of text one id stands for; 0 for a special token (bits per byte leaves them out). */
+  byteLength(id: number): number;
+}
+
+/** `byteLength` of every id, as one table (what the scorers read per position). */
+export function tokenByteLengths(tokenizer: Tokenizer): Uint32Array {
+  const lengths = new Uint32Array(tokenizer.vocabSize);
+  for (let id = 0; id < tokenizer.vocabSize; id++) lengths[id] = tokenizer.byteLength(id);
+  return lengths;
 }
 
 export const BYTE_TOKENIZER_ID = "bytes-v1";
@@ -28,6 +37,7 @@ export const byteTokenizer: Tokenizer = {
   eosId: 256,
   encode: (text) => [...Buffer.from(text, "utf8")],
   decode: (ids) => Buffer.from(ids.filter((i) => i < 256)).toString("utf8"),
+  byteLength: (id) => (id < 256 ? 1 : 0),
 };
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -39,6 +49,7 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"
  */
 export function fromDatasetTokenizer(tokenizer: DatasetTokenizer, id = tokenizer.name): Tokenizer {
   const specials = [...tokenizer.specialTokens.keys()].sort((a, b) => b.length - a.length);
+  const specialIds = new Set(tokenizer.specialTokens.values());
   const splitter = specials.length ? new RegExp(`(${specials.map(escapeRegex).join("|")})`) : undefined;
   return {
     id,
@@ -55,6 +66,7 @@ export function fromDatasetTokenizer(tokenizer: DatasetTokenizer, id = tokenizer
       return out;
     },
     decode: (ids) => tokenizer.decode(ids),
+    byteLength: (id) => (specialIds.has(id) || id >= tokenizer.vocabSize ? 0 : tokenizer.tokenBytes(id).length),
   };
 }
 
@@ -70,6 +82,20 @@ export async function loadTextTokenizer(id: string, searchDirs: string[] = []): 
   if (id === BYTE_TOKENIZER_ID) return byteTokenizer;
   if (isPretrainedName(id)) return fromDatasetTokenizer(await loadTokenizer(id), id);
   return fromDatasetTokenizer(await loadTokenizer(await tokenizerFile(id, searchDirs)), id);
+}
+
+/**
+ * Each id's byte length for bits per byte, from the tokenizer an id names; undefined (and why)
+ * when that tokenizer cannot be found, so a score without it still runs.
+ */
+export async function byteLengthsOf(id: string | undefined, searchDirs: string[] = []): Promise<{ lengths?: Uint32Array; missing?: string }> {
+  if (id === undefined) return { missing: "the data names no tokenizer" };
+  try {
+    return { lengths: tokenByteLengths(await loadTextTokenizer(id, searchDirs)) };
+  } catch (error) {
+    if (error instanceof KilnError && error.code === "no_tokenizer") return { missing: error.message };
+    throw error;
+  }
 }
 
 /** The tokenizer.json a tokenizer id names (see loadTextTokenizer); an error if none is found. */

@@ -17,6 +17,7 @@ import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
 import { kernelsFor } from "./kernels.js";
+import { byteLengthsOf } from "./tokenizer.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
 import { hardwarePeak } from "./peak.js";
@@ -51,7 +52,9 @@ export interface TrainResult {
 
 export interface ValidationResult {
   loss: number;
-  perSource: Record<string, { loss: number; tokens: number }>;
+  /** Bits per byte of the text scored (when the tokenizer's byte lengths were given). */
+  bitsPerByte?: number;
+  perSource: Record<string, { loss: number; tokens: number; bitsPerByte?: number; bytes?: number }>;
 }
 
 /** Variables from loaded tensors; the variable shares the data, so the tensor handle is released. */
@@ -65,18 +68,39 @@ const mapOf = (tensors: Map<string, tf.Tensor>) =>
   );
 
 /** Masked loss over the fixed validation batches (`evaluationSet`), overall and per source. */
-export async function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, set: EvaluationSet): Promise<ValidationResult> {
-  const totals = await lossBySource(state, set.batches, set.sourceNames.length);
+export async function validate(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, set: EvaluationSet, byteLengths?: Uint32Array): Promise<ValidationResult> {
+  const totals = await lossBySource(state, set.batches, set.sourceNames.length, byteLengths);
   const perSource: ValidationResult["perSource"] = {};
   let sum = 0;
   let count = 0;
+  let byteNats = 0;
+  let bytes = 0;
   set.sourceNames.forEach((name, i) => {
     if (totals.count[i]! === 0) return;
     perSource[name] = { loss: totals.sum[i]! / totals.count[i]!, tokens: totals.count[i]! };
     sum += totals.sum[i]!;
     count += totals.count[i]!;
+    if (totals.bytes && totals.byteNats) {
+      perSource[name].bytes = totals.bytes[i]!;
+      perSource[name].bitsPerByte = bitsPerByte(totals.byteNats[i]!, totals.bytes[i]!);
+      byteNats += totals.byteNats[i]!;
+      bytes += totals.bytes[i]!;
+    }
   });
-  return { loss: count ? sum / count : NaN, perSource };
+  const result: ValidationResult = { loss: count ? sum / count : NaN, perSource };
+  if (byteLengths) result.bitsPerByte = bitsPerByte(byteNats, bytes);
+  return result;
+}
+
+/** Where a tokenizer the data names by a relative path may sit: the training data's folder and its parents. */
+function dataDirs(config: TrainConfig): string[] {
+  const data = path.resolve(config.data.train);
+  return [data, path.dirname(data), path.dirname(path.dirname(data))];
+}
+
+/** Nats over bytes as bits per byte; NaN without bytes. */
+export function bitsPerByte(nats: number, bytes: number): number {
+  return bytes > 0 ? nats / Math.LN2 / bytes : NaN;
 }
 
 /**
@@ -158,6 +182,9 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   // Shard folders stream with at most two shards in memory; other data is packed in memory.
   const trainData = await openSampler(options.train, blockSize, config.seed, resume?.meta.data);
   const valData = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
+  // Bits per byte needs each token's byte length, from the tokenizer the data names.
+  const valBytes = valData ? await byteLengthsOf(trainData.tokenizerId, dataDirs(config)) : {};
+  if (valData && valBytes.missing) log(`validation reports no bits per byte: ${valBytes.missing}`);
 
   const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
   if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
@@ -259,9 +286,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         windowTokens = 0;
       } else if (validating || saving) await readBack();
       if (validating) {
-        val = await validate(state, valData);
-        await record({ kind: "val", step, loss: val.loss, perSource: val.perSource });
-        log(`step ${step} val loss ${val.loss.toFixed(4)} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
+        val = await validate(state, valData, valBytes.lengths);
+        await record({ kind: "val", step, loss: val.loss, ...(val.bitsPerByte !== undefined ? { bitsPerByte: val.bitsPerByte } : {}), perSource: val.perSource });
+        const bpb = val.bitsPerByte !== undefined ? ` (${val.bitsPerByte.toFixed(4)} bits/byte)` : "";
+        log(`step ${step} val loss ${val.loss.toFixed(4)}${bpb} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
       }
       if (saving) await save();
     }
