@@ -12,6 +12,11 @@ export class KilnError extends Error {
   }
 }
 
+/** A zod error as one line: `field.path: message; ...`. */
+export function formatZodError(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
+  return error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -5,12 +5,14 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { defineCommand } from "citty";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError, formatZodError } from "../pipeline/errors.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
-import { loadTrainConfig, loraConfigSchema, trainConfigSchema, formatZodError, type TrainConfig } from "./config.js";
+import { loadTrainConfig, loraConfigSchema, trainConfigSchema, type TrainConfig } from "./config.js";
 import { hasValidationShards, isShardPath, openTokenData, type TokenDataset } from "./data.js";
 import { evaluationSet } from "./evaluation.js";
+import { centeredAggregate, scoreTasks, type TaskResult } from "./tasks.js";
+import { loadEvalTasks } from "../pipeline/eval-tasks.js";
 import { generate } from "./generate.js";
 import { saveHfCheckpoint, type HfExportOptions } from "./hf/checkpoint.js";
 import { adaptersFromTensors, mergeAdapters } from "./lora.js";
@@ -211,40 +213,69 @@ export const exportCommand = defineCommand({
 });
 
 export const evalCommand = defineCommand({
-  meta: { name: "eval", description: "Loss, perplexity and bits per byte per source of a checkpoint on token data" },
+  meta: { name: "eval", description: "A checkpoint on token data (loss, perplexity, bits per byte per source) and on evaluation tasks (--tasks)" },
   args: {
     ckpt: { type: "string", description: "checkpoint folder", required: true },
-    data: { type: "string", description: "token data (JSONL, or a shard folder: its val shards unless --split train)", required: true },
+    data: { type: "string", description: "token data (JSONL, or a shard folder: its val shards unless --split train)" },
+    tasks: { type: "string", description: "evaluation task registry (tasks.yaml): multiple choice, language modelling, generation" },
     split: { type: "string", description: "val | train, for a shard folder", default: "val" },
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
-    tokenizer: { type: "string", description: "the data's tokenizer (tokenizer.json or a pretrained name), for bits per byte; default: the one the checkpoint names" },
+    tokenizer: { type: "string", description: "the tokenizer (tokenizer.json or a pretrained name), for bits per byte and tasks; default: the one the checkpoint names" },
     batches: { type: "string", description: "score this many batches of windows spread over the data, or all of it", default: "all" },
     "batch-size": { type: "string", default: "8" },
     backend: backendArg,
   },
   async run({ args }) {
+    if (!args.data && !args.tasks) throw new KilnError("bad_argument", "give --data <token data>, --tasks <tasks.yaml>, or both");
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
-    const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
-    const set = await evaluationSet(data, meta.model.blockSize, number(args["batch-size"], "batch-size"), args.batches === "all" ? Infinity : number(args.batches, "batches"));
     const ckpt = path.resolve(args.ckpt);
-    const bytes = args.tokenizer
-      ? { lengths: tokenByteLengths(await loadTextTokenizer(args.tokenizer)) }
-      : await byteLengthsOf(meta.tokenizerId, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
-    if (bytes.missing) log(`no bits per byte: ${bytes.missing}; pass --tokenizer`);
-    const result = await validate({ config: meta.model, params, adapters, kernels: kernelsFor() }, set, bytes.lengths);
-    await checkBackend();
-    const row = (source: string, loss: number, tokens: number, bitsPerByte?: number, textBytes?: number) => ({
-      source,
-      loss,
-      perplexity: Math.exp(loss),
-      ...(bitsPerByte !== undefined ? { bits_per_byte: bitsPerByte, bytes: textBytes } : {}),
-      tokens,
-    });
-    const rows = Object.entries(result.perSource).map(([source, v]) => row(source, v.loss, v.tokens, v.bitsPerByte, v.bytes));
-    const allBytes = rows.reduce((a, r) => a + (r.bytes ?? 0), 0);
-    rows.push(row("all", result.loss, rows.reduce((a, r) => a + r.tokens, 0), result.bitsPerByte, allBytes));
-    for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
-    log(`scored ${rows.at(-1)!.tokens} tokens of the ${set.tokens}-token data${args.batches === "all" ? " (all of it)" : ` (${args.batches} batches of windows spread over it)`}`);
+    const searchDirs = [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))];
+    const batchSize = number(args["batch-size"], "batch-size");
+    const model = { config: meta.model, params, adapters, kernels: kernelsFor() };
+    if (args.data) {
+      const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
+      const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : number(args.batches, "batches"));
+      const bytes = args.tokenizer ? { lengths: tokenByteLengths(await loadTextTokenizer(args.tokenizer)) } : await byteLengthsOf(meta.tokenizerId, searchDirs);
+      if (bytes.missing) log(`no bits per byte: ${bytes.missing}; pass --tokenizer`);
+      const result = await validate(model, set, bytes.lengths);
+      await checkBackend();
+      const row = (source: string, loss: number, tokens: number, bitsPerByte?: number, textBytes?: number) => ({
+        source,
+        loss,
+        perplexity: Math.exp(loss),
+        ...(bitsPerByte !== undefined ? { bits_per_byte: bitsPerByte, bytes: textBytes } : {}),
+        tokens,
+      });
+      const rows = Object.entries(result.perSource).map(([source, v]) => row(source, v.loss, v.tokens, v.bitsPerByte, v.bytes));
+      const allBytes = rows.reduce((a, r) => a + (r.bytes ?? 0), 0);
+      rows.push(row("all", result.loss, rows.reduce((a, r) => a + r.tokens, 0), result.bitsPerByte, allBytes));
+      for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
+      log(`scored ${rows.at(-1)!.tokens} tokens of the ${set.tokens}-token data${args.batches === "all" ? " (all of it)" : ` (${args.batches} batches of windows spread over it)`}`);
+    }
+    if (args.tasks) {
+      const tasks = await loadEvalTasks(args.tasks);
+      const tokenizerId = args.tokenizer ?? meta.tokenizerId;
+      if (tokenizerId === undefined) throw new KilnError("bad_argument", "the checkpoint names no tokenizer; pass --tokenizer");
+      const tokenizer = await loadTextTokenizer(tokenizerId, args.tokenizer ? [] : searchDirs);
+      const results = await scoreTasks(model, tokenizer, tasks, batchSize);
+      await checkBackend();
+      const aggregate = centeredAggregate(results);
+      for (const { name, ...rest } of results) process.stdout.write(JSON.stringify({ task: name, ...rest }) + "\n");
+      process.stdout.write(JSON.stringify({ task: "aggregate", centered: aggregate, tasks: results.filter((r) => r.centered !== undefined).length }) + "\n");
+      log(taskTable(results, aggregate));
+    }
   },
 });
+
+/** The task results as an aligned table: accuracy with its interval, chance, centered; bits per byte. */
+function taskTable(results: TaskResult[], aggregate: number): string {
+  const f = (x: number | undefined, digits = 3) => (x === undefined || Number.isNaN(x) ? "" : x.toFixed(digits));
+  const rows = [["task", "kind", "items", "accuracy", "95% interval", "acc (per byte)", "chance", "centered", "bits/byte"]];
+  for (const r of results) {
+    rows.push([r.name, r.kind, String(r.items), f(r.accuracy), r.interval ? `${f(r.interval[0])}-${f(r.interval[1])}` : "", f(r.accuracyNorm), f(r.random), f(r.centered), f(r.bitsPerByte, 4)]);
+  }
+  rows.push(["aggregate (mean centered)", "", "", "", "", "", "", f(aggregate), ""]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  return rows.map((row) => row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
+}

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError, formatZodError } from "../pipeline/errors.js";
 import { parameterShapes } from "./model.js";
 
 export const modelConfigSchema = z.object({
@@ -83,10 +83,6 @@ export const trainConfigSchema = z.object({
   lora: loraConfigSchema.optional(),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
-
-export function formatZodError(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-}
 
 /** Reads and validates a train.yaml; one clear error naming the file and the field. */
 export async function loadTrainConfig(file: string, overrides: Record<string, unknown> = {}): Promise<TrainConfig> {

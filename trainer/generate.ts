@@ -60,6 +60,8 @@ export interface GenerateOptions extends SamplingOptions {
   kernels?: Kernels;
   /** Keep each position's keys and values (default): a new token costs one position, not the window. */
   kvCache?: boolean;
+  /** Called with the ids generated so far after each token; true ends generation (a stop sequence seen). */
+  stopWhen?: (generated: number[]) => boolean;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function generate(model: ModelConfig, params: Params, prompt: numbe
       tf.dispose([input, logits, last]);
       const next = sampleToken(row, options, rng);
       out.push(next);
-      if (next === options.eosId || options.stopIds?.includes(next)) break;
+      if (next === options.eosId || options.stopIds?.includes(next) || options.stopWhen?.(out)) break;
       context.push(next);
       fresh = [next];
     }
