@@ -16,6 +16,8 @@ const ALPHA = 4;
 const NO_SPACE = 8;
 /** A combining mark (Unicode category M). */
 const MARK = 16;
+/** A digit or other number character (Unicode category N). */
+const NUMBER = 32;
 
 const charClasses = new Uint8Array(65536);
 const builtBlocks = new Uint8Array(256);
@@ -38,6 +40,7 @@ function buildBlock(block: number): void {
   const punct = /[\p{P}\p{S}\p{Cc}]/u;
   const alpha = /\p{L}/u;
   const mark = /\p{M}/u;
+  const number = /\p{N}/u;
   for (let code = block << 8; code < (block + 1) << 8; code++) {
     // Lone surrogate halves: part of a word, neither letter nor punctuation.
     if (code >= 0xd800 && code <= 0xdfff) continue;
@@ -47,6 +50,7 @@ function buildBlock(block: number): void {
     else if (punct.test(ch)) cls = PUNCT;
     else if (alpha.test(ch)) cls = ALPHA;
     if (cls === 0 && mark.test(ch)) cls = MARK;
+    else if (cls === 0 && number.test(ch)) cls = NUMBER;
     if (cls === ALPHA || cls === MARK) {
       for (const [lo, hi] of noSpaceRanges) if (code >= lo && code <= hi) cls |= NO_SPACE;
     }
@@ -58,6 +62,17 @@ function buildBlock(block: number): void {
 function classOf(code: number): number {
   if (builtBlocks[code >> 8] === 0) buildBlock(code >> 8);
   return charClasses[code]!;
+}
+
+/**
+ * What a UTF-16 code unit is to a plain word split: 0 outside words (space, punctuation, symbols),
+ * 1 inside a word (letters, marks, numbers), 2 a word on its own (a letter or mark of a script
+ * written without spaces, such as Chinese).
+ */
+export function wordCharKind(code: number): 0 | 1 | 2 {
+  const cls = code < 256 && builtBlocks[0] === 1 ? charClasses[code]! : classOf(code);
+  if (cls & NO_SPACE) return 2;
+  return cls & (ALPHA | MARK | NUMBER) ? 1 : 0;
 }
 
 export function isWhitespaceCode(code: number): boolean {
