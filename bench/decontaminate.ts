@@ -55,7 +55,7 @@ const cpu = () => {
   return (used.user + used.system) / 1e6;
 };
 
-let start = cpu();
+const start = cpu();
 const index = buildContaminationIndex([{ name: "bench", texts: items }], 13, 8);
 const buildSeconds = cpu() - start;
 
