@@ -184,6 +184,44 @@ async function keptIds(dataDir: string): Promise<Set<string>> {
   return ids;
 }
 
+/**
+ * The data decision the demo measures: raw extracted text against the FineWeb recipe's output,
+ * the same tokenizer, budget and proxy model, two seeds each, scored in bits per byte on English
+ * article pages from another sample (pages neither variant has seen).
+ */
+async function demoAblation(sampleDir: string, output: string, seed: number, builtinModules: string[]): Promise<string> {
+  const dir = path.join(output, "ablation");
+  await mkdir(dir, { recursive: true });
+  const heldOut = await ensureSample(seed + 1000, 200);
+  const articles = (await readFile(heldOut.truthFile, "utf8"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as TruthRow & { mainText?: string })
+    .filter((row) => row.kind === "article" && row.language === "en" && row.mainText);
+  await writeFile(path.join(dir, "heldout-articles.jsonl"), articles.map((row) => JSON.stringify({ id: row.id, text: row.mainText })).join("\n") + "\n");
+  await writeFile(
+    path.join(dir, "raw.yaml"),
+    toYaml({ name: "raw", output: path.join(dir, "raw-run"), steps: [{ name: "raw", read: { format: "warc", paths: path.join(sampleDir, "warc", "*.warc.gz") }, stages: ["extract"] }] }),
+  );
+  await writeFile(
+    path.join(dir, "ablation.yaml"),
+    toYaml({
+      out: "out",
+      variants: [
+        { name: "raw", pipeline: "raw.yaml" },
+        { name: "fineweb", run: output, step: "fineweb" },
+      ],
+      tokens: 200_000,
+      seeds: [1, 2],
+      eval: { heldOut: { articles: "heldout-articles.jsonl" } },
+    }),
+  );
+  const { runAblation } = await import("./ablate.js");
+  const started = performance.now();
+  const { report } = await runAblation(path.join(dir, "ablation.yaml"), builtinModules, (line) => process.stderr.write(line + "\n"));
+  return `${report}\n(ablation: ${((performance.now() - started) / 1000).toFixed(0)} s; ${path.join(dir, "ablation.yaml")})`;
+}
+
 export function demoCommand(builtinModules: string[]) {
   return defineCommand({
     meta: { name: "demo", description: "run the whole chain on the bundled sample corpus and print a report" },
@@ -193,6 +231,7 @@ export function demoCommand(builtinModules: string[]) {
       pages: { type: "string", description: "sample corpus pages", default: "600" },
       workers: { type: "string", description: "worker threads; default: number of cores" },
       "train-steps": { type: "string", description: "GPT pretraining steps (LoRA fine-tuning gets a third as many); about a minute on two cores", default: "750" },
+      ablation: { type: "boolean", description: "end with a data ablation: raw extracted text vs the FineWeb recipe (--no-ablation skips it)", default: true },
     },
     async run({ args }) {
       const sample = await ensureSample(Number(args.seed), Number(args.pages));
@@ -225,7 +264,11 @@ export function demoCommand(builtinModules: string[]) {
         log: (line) => process.stderr.write(line + "\n"),
       });
       process.stdout.write(`\n${trained.report}\n`);
-      process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/)\n`);
+      if (args.ablation) {
+        const ablation = await demoAblation(sample.dir, output, Number(args.seed), builtinModules);
+        process.stdout.write(`\n${ablation}\n`);
+      }
+      process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/, ablation/)\n`);
     },
   });
 }

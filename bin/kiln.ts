@@ -16,6 +16,7 @@ export const kiln = defineCommand({
   subCommands: {
     // Loaded on use, so `kiln run` inside a Slurm task does not load the demo's corpus generator.
     demo: () => import("./demo.js").then((m) => m.demoCommand(builtinModules)),
+    ablate: () => import("./ablate.js").then((m) => m.ablateCommand(builtinModules)),
     run: runCommandDef(builtinModules, cliCommand),
     status: statusCommand,
     task: taskCommandDef(builtinModules),

@@ -17,6 +17,11 @@ const isJsonl = (path: string) => /\.jsonl(\.gz|\.zst)?$/i.test(path);
 const TEXT_PIECE = 1 << 20;
 
 export async function* readCorpusTexts(patterns: string[], stats: CorpusStats): AsyncGenerator<string> {
+  for await (const doc of readCorpusDocs(patterns, stats)) yield doc.text;
+}
+
+/** The documents of `patterns` (plain text files give pieces with empty meta), streamed. */
+export async function* readCorpusDocs(patterns: string[], stats: CorpusStats): AsyncGenerator<{ text: string; meta: Record<string, unknown> }> {
   for (const path of await listFiles(patterns)) {
     stats.files++;
     const stream = await openRead(path);
@@ -29,7 +34,7 @@ export async function* readCorpusTexts(patterns: string[], stats: CorpusStats): 
         piece += line + "\n";
         if (piece.length >= TEXT_PIECE) {
           stats.documents++;
-          yield piece;
+          yield { text: piece, meta: {} };
           piece = "";
         }
         continue;
@@ -41,11 +46,11 @@ export async function* readCorpusTexts(patterns: string[], stats: CorpusStats): 
         continue;
       }
       stats.documents++;
-      yield doc.text;
+      yield { text: doc.text, meta: doc.meta };
     }
     if (piece.length > 0) {
       stats.documents++;
-      yield piece;
+      yield { text: piece, meta: {} };
     }
   }
 }

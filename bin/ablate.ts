@@ -1,0 +1,354 @@
+/**
+ * `kiln ablate ablation.yaml`: did this data decision make the model better? Two or more variants
+ * of the data (documents, a curation pipeline to run, or a finished run's step) go through the
+ * same tokenizer, the same token budget and the same proxy model with each seed, and are scored on
+ * held-out text that belongs to no variant (and on evaluation tasks). The report gives every
+ * metric's mean and spread over seeds per variant, each variant's difference from the first with a
+ * 95% interval and Welch's p-value, tokens to reach a validation loss, the validation curves of all
+ * runs (SVG), and each variant's data: documents, tokens, languages, drops by reason.
+ *
+ * Every piece is kept in the output folder and reused when the command runs again (the pipeline
+ * resumes, a finished training run is not repeated), so an interrupted ablation picks up where it
+ * stopped.
+ */
+import { access, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
+import { KilnError, formatZodError } from "../pipeline/errors.js";
+import { loadEvalTasks } from "../pipeline/eval-tasks.js";
+import type { StepStats } from "../pipeline/stats.js";
+import { readCorpusDocs, type CorpusStats } from "../datasets/tokenizer/corpus.js";
+import { DEFAULT_SPECIAL_TOKENS } from "../datasets/tokenizer/bpe.js";
+import { saveTokenizerJson } from "../datasets/tokenizer/hf-json.js";
+import { PretokenCounter, trainBpe } from "../datasets/tokenizer/train.js";
+import { describeSelection, selectBackend } from "../trainer/backend.js";
+import { mean, runsCurveSvg, standardDeviation, tokensToReach, welch } from "../trainer/compare.js";
+import { trainConfigSchema } from "../trainer/config.js";
+import { readTokenJsonl, type TokenDocument } from "../trainer/data.js";
+import { evaluationSet } from "../trainer/evaluation.js";
+import { kernelsFor } from "../trainer/kernels.js";
+import type { MetricRecord } from "../trainer/metrics.js";
+import { centeredAggregate, scoreTasks } from "../trainer/tasks.js";
+import { loadTextTokenizer, tokenByteLengths, type Tokenizer } from "../trainer/tokenizer.js";
+import { disposeResult, train, validate } from "../trainer/train.js";
+
+const variantSchema = z.union([
+  z.object({ name: z.string().regex(/^[A-Za-z0-9._-]+$/), documents: z.union([z.string(), z.array(z.string())]).describe("JSONL document files or globs") }).strict(),
+  z.object({ name: z.string().regex(/^[A-Za-z0-9._-]+$/), pipeline: z.string().describe("a curation pipeline to run"), step: z.string().optional().describe("its step whose output is the variant (default: the last)") }).strict(),
+  z.object({ name: z.string().regex(/^[A-Za-z0-9._-]+$/), run: z.string().describe("a finished run folder"), step: z.string() }).strict(),
+]);
+
+export const ablationSchema = z
+  .object({
+    out: z.string().describe("folder for everything the ablation makes"),
+    variants: z.array(variantSchema).min(2).describe("the data to compare; the first is the baseline of the differences"),
+    tokenizer: z
+      .union([z.object({ vocabSize: z.number().int().min(300) }).strict(), z.object({ file: z.string() }).strict(), z.object({ pretrained: z.string() }).strict()])
+      .default({ vocabSize: 2048 })
+      .describe("trained once on all variants together ({vocabSize}), a tokenizer.json ({file}), or a pretrained encoding"),
+    tokens: z.number().int().positive().describe("tokens each run trains on (each variant's data is cut to this many, and repeats if it has fewer)"),
+    model: z
+      .object({ layers: z.number().int().positive().default(2), heads: z.number().int().positive().default(2), width: z.number().int().positive().default(64), blockSize: z.number().int().positive().default(64) })
+      .strict()
+      .default({ layers: 2, heads: 2, width: 64, blockSize: 64 }),
+    train: z
+      .object({ batchSize: z.number().int().positive().default(8), lr: z.number().positive().default(3e-3), warmup: z.number().int().min(0).default(20), evaluations: z.number().int().positive().default(8).describe("validation points on each curve") })
+      .strict()
+      .default({ batchSize: 8, lr: 3e-3, warmup: 20, evaluations: 8 }),
+    seeds: z.array(z.number().int()).min(1).default([1, 2]),
+    eval: z
+      .object({
+        heldOut: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), z.string()).refine((r) => Object.keys(r).length > 0, "name at least one held-out set").describe("name → JSONL documents that belong to no variant"),
+        tasks: z.string().optional().describe("evaluation task registry (tasks.yaml)"),
+        targetLoss: z.number().positive().optional().describe("validation loss for tokens-to-reach (default: the highest final loss of any run, which every run reaches)"),
+      })
+      .strict(),
+  })
+  .strict();
+export type Ablation = z.output<typeof ablationSchema>;
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file + ".tmp", text);
+  await rename(file + ".tmp", file);
+}
+
+interface VariantData {
+  name: string;
+  /** JSONL files of its documents. */
+  files: string[];
+  /** Drops by reason in the curation that made it (pipeline and run variants). */
+  dropped: Record<string, number>;
+}
+
+/** The step folders of a run that belong to `step` (`web`, and MinHash's `web.filter` …). */
+async function stepDrops(output: string, step: string): Promise<Record<string, number>> {
+  const dropped: Record<string, number> = {};
+  for (const entry of (await readdir(output)).sort()) {
+    if (entry !== step && !entry.startsWith(step + ".")) continue;
+    const file = path.join(output, entry, "stats.json");
+    if (!(await exists(file))) continue;
+    const stats = JSON.parse(await readFile(file, "utf8")) as StepStats;
+    for (const stage of stats.stages) for (const [reason, n] of Object.entries(stage.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
+  }
+  return dropped;
+}
+
+async function dataFiles(folder: string): Promise<string[]> {
+  if (!(await exists(folder))) throw new KilnError("no_input", `${folder}: no such folder (has the step run?)`);
+  const files = (await readdir(folder)).filter((f) => /\.jsonl(\.gz|\.zst)?$/.test(f)).sort().map((f) => path.join(folder, f));
+  if (files.length === 0) throw new KilnError("no_input", `${folder}: no JSONL files`);
+  return files;
+}
+
+async function variantData(variant: Ablation["variants"][number], base: string, builtinModules: string[], log: (line: string) => void): Promise<VariantData> {
+  if ("documents" in variant) {
+    const patterns = (Array.isArray(variant.documents) ? variant.documents : [variant.documents]).map((p) => path.resolve(base, p));
+    return { name: variant.name, files: patterns, dropped: {} };
+  }
+  if ("pipeline" in variant) {
+    const file = path.resolve(base, variant.pipeline);
+    log(`variant ${variant.name}: running ${file} (finished tasks are kept)`);
+    const { pipeline } = await runPipelineFile(file, { builtinModules, reporter: createReporter(process.stderr, true) });
+    const step = variant.step ? pipeline.steps.find((s) => s.name === variant.step) : pipeline.steps.at(-1);
+    if (!step) throw new KilnError("bad_config", `variant ${variant.name}: ${file} has no step "${variant.step}"`);
+    return { name: variant.name, files: await dataFiles(step.data ?? path.join(pipeline.output, step.name, "data")), dropped: await stepDrops(pipeline.output, step.name) };
+  }
+  const output = path.resolve(base, variant.run);
+  return { name: variant.name, files: await dataFiles(path.join(output, variant.step, "data")), dropped: await stepDrops(output, variant.step) };
+}
+
+async function ablationTokenizer(ablation: Ablation, variants: VariantData[], out: string, log: (line: string) => void): Promise<{ id: string; tokenizer: Tokenizer }> {
+  const spec = ablation.tokenizer;
+  if ("pretrained" in spec) return { id: spec.pretrained, tokenizer: await loadTextTokenizer(spec.pretrained) };
+  if ("file" in spec) return { id: spec.file, tokenizer: await loadTextTokenizer(spec.file) };
+  const file = path.join(out, "tokenizer.json");
+  if (!(await exists(file))) {
+    // The same share of each variant, so no variant's text shapes the vocabulary more.
+    const counter = new PretokenCounter();
+    const perVariant = Math.ceil((ablation.tokens * 4) / variants.length);
+    for (const variant of variants) {
+      let bytes = 0;
+      for await (const doc of readCorpusDocs(variant.files, { files: 0, documents: 0, skipped: {} })) {
+        counter.add(doc.text);
+        bytes += Buffer.byteLength(doc.text);
+        if (bytes >= perVariant) break;
+      }
+    }
+    const result = trainBpe(counter.counts, { vocabSize: spec.vocabSize, specialTokens: [...DEFAULT_SPECIAL_TOKENS], name: `kiln-bpe:${file}` });
+    await mkdir(out, { recursive: true });
+    await saveTokenizerJson(result.tokenizer.model, file + ".tmp");
+    await rename(file + ".tmp", file);
+    log(`tokenizer: ${result.tokenizer.vocabSize} tokens, trained on all variants (${file})`);
+  }
+  return { id: file, tokenizer: await loadTextTokenizer(file) };
+}
+
+interface DataStats {
+  documents: number;
+  tokens: number;
+  languages: Record<string, number>;
+  skipped: Record<string, number>;
+}
+
+/** Documents to token JSONL, up to `budget` tokens (each document ends with end-of-text). */
+async function tokenize(files: string[], tokenizer: Tokenizer, source: string, budget: number, file: string): Promise<DataStats> {
+  const statsFile = file + ".stats.json";
+  if ((await exists(file)) && (await exists(statsFile))) return JSON.parse(await readFile(statsFile, "utf8")) as DataStats;
+  const corpus: CorpusStats = { files: 0, documents: 0, skipped: {} };
+  const stats: DataStats = { documents: 0, tokens: 0, languages: {}, skipped: corpus.skipped };
+  const rows: string[] = [];
+  for await (const doc of readCorpusDocs(files, corpus)) {
+    if (stats.tokens >= budget) break;
+    const ids = tokenizer.encode(doc.text);
+    if (tokenizer.eosId !== undefined) ids.push(tokenizer.eosId);
+    const kept = ids.slice(0, budget - stats.tokens);
+    if (kept.length < 2) continue;
+    rows.push(JSON.stringify({ tokens: kept, source }));
+    stats.documents++;
+    stats.tokens += kept.length;
+    const language = typeof doc.meta.language === "string" ? doc.meta.language : "unknown";
+    stats.languages[language] = (stats.languages[language] ?? 0) + 1;
+  }
+  if (stats.tokens === 0) throw new KilnError("no_input", `${source}: no documents with text`);
+  await writeAtomic(file, rows.join("\n") + "\n");
+  await writeAtomic(statsFile, JSON.stringify(stats));
+  return stats;
+}
+
+interface RunResult {
+  variant: string;
+  seed: number;
+  valLoss: number;
+  bitsPerByte: Record<string, number>;
+  tasks: Record<string, number>;
+  records: MetricRecord[];
+}
+
+function fmt(x: number, digits = 4): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "–";
+}
+
+function markdownTable(rows: string[][]): string {
+  return [rows[0]!.join(" | "), rows[0]!.map(() => "---").join(" | "), ...rows.slice(1).map((r) => r.join(" | "))].map((line) => `| ${line} |`).join("\n");
+}
+
+export async function runAblation(file: string, builtinModules: string[], log: (line: string) => void): Promise<{ report: string; json: unknown; out: string }> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new KilnError("bad_config", `${file}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const parsed = ablationSchema.safeParse(raw);
+  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
+  const ablation = parsed.data;
+  const names = ablation.variants.map((v) => v.name);
+  if (new Set(names).size !== names.length) throw new KilnError("bad_config", `${file}: variant names must differ`);
+  const base = path.dirname(path.resolve(file));
+  const out = path.resolve(base, ablation.out);
+  await mkdir(out, { recursive: true });
+
+  const variants: VariantData[] = [];
+  for (const variant of ablation.variants) variants.push(await variantData(variant, base, builtinModules, log));
+  const { id: tokenizerId, tokenizer } = await ablationTokenizer(ablation, variants, out, log);
+  const byteLengths = tokenByteLengths(tokenizer);
+
+  const data: Record<string, DataStats> = {};
+  for (const variant of variants) data[variant.name] = await tokenize(variant.files, tokenizer, variant.name, ablation.tokens, path.join(out, "data", `${variant.name}.tokens.jsonl`));
+  const heldOutFiles: string[] = [];
+  for (const [name, docs] of Object.entries(ablation.eval.heldOut)) {
+    const target = path.join(out, "data", `heldout-${name}.tokens.jsonl`);
+    await tokenize([path.resolve(base, docs)], tokenizer, name, Number.MAX_SAFE_INTEGER, target);
+    heldOutFiles.push(target);
+  }
+  const heldOutDocs: TokenDocument[] = [];
+  for (const f of heldOutFiles) for await (const doc of (await readTokenJsonl(f)).documents()) heldOutDocs.push(doc);
+  const heldOut = { vocabSize: tokenizer.vocabSize, documents: () => heldOutDocs };
+  const tasks = ablation.eval.tasks ? await loadEvalTasks(path.resolve(base, ablation.eval.tasks)) : [];
+
+  const selection = await selectBackend("auto");
+  log(describeSelection(selection));
+  const kernels = kernelsFor(selection.tfName);
+  const { batchSize, lr, warmup, evaluations } = ablation.train;
+  const tokensPerStep = batchSize * ablation.model.blockSize;
+  const steps = Math.max(1, Math.ceil(ablation.tokens / tokensPerStep));
+  const runs: RunResult[] = [];
+  for (const variant of variants) {
+    for (const seed of ablation.seeds) {
+      const runDir = path.join(out, "runs", `${variant.name}-s${seed}`);
+      const resultFile = path.join(runDir, "result.json");
+      if (await exists(resultFile)) {
+        runs.push(JSON.parse(await readFile(resultFile, "utf8")) as RunResult);
+        continue;
+      }
+      log(`training ${variant.name} seed ${seed}: ${steps} steps of ${tokensPerStep} tokens`);
+      const trainFile = path.join(out, "data", `${variant.name}.tokens.jsonl`);
+      const config = trainConfigSchema.parse({
+        out: runDir,
+        model: { ...ablation.model, dropout: 0, vocabSize: tokenizer.vocabSize },
+        data: { train: trainFile },
+        steps,
+        batchSize,
+        optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: Math.min(warmup, Math.floor(steps / 4)) },
+        seed,
+        evalEvery: Math.max(1, Math.floor(steps / evaluations)),
+        checkpointEvery: steps,
+        logEvery: steps,
+      });
+      const result = await train(config, { train: await readTokenJsonl(trainFile, tokenizer.vocabSize), val: heldOut, kernels, log: () => undefined });
+      const model = { config: result.model, params: result.params, kernels };
+      const final = await validate(model, await evaluationSet(heldOut, ablation.model.blockSize, batchSize, Infinity), byteLengths);
+      const taskResults = tasks.length ? await scoreTasks(model, tokenizer, tasks, batchSize) : [];
+      const records = (await readFile(path.join(runDir, "metrics.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as MetricRecord);
+      const run: RunResult = {
+        variant: variant.name,
+        seed,
+        valLoss: final.loss,
+        bitsPerByte: Object.fromEntries(Object.entries(final.perSource).map(([name, v]) => [name, v.bitsPerByte ?? NaN])),
+        tasks: Object.fromEntries([...taskResults.map((t) => [t.name, t.accuracy ?? t.bitsPerByte ?? NaN] as const), ...(taskResults.length ? [["core (centered)", centeredAggregate(taskResults)] as const] : [])]),
+        records,
+      };
+      disposeResult(result);
+      await writeAtomic(resultFile, JSON.stringify(run));
+      runs.push(run);
+    }
+  }
+  const { report, json } = ablationReport(ablation, runs, data, variants, tokensPerStep, tokenizerId);
+  await writeAtomic(path.join(out, "report.md"), report + "\n");
+  await writeAtomic(path.join(out, "report.json"), JSON.stringify(json, null, 1) + "\n");
+  await writeAtomic(path.join(out, "loss.svg"), runsCurveSvg(runs.map((r) => ({ group: r.variant, label: `${r.variant} seed ${r.seed}`, records: r.records })), tokensPerStep));
+  log(`wrote ${path.join(out, "report.md")}, report.json and loss.svg`);
+  return { report, json, out };
+}
+
+function ablationReport(ablation: Ablation, runs: RunResult[], data: Record<string, DataStats>, variants: VariantData[], tokensPerStep: number, tokenizerId: string): { report: string; json: unknown } {
+  const names = variants.map((v) => v.name);
+  const baseline = names[0]!;
+  const finals = runs.map((r) => r.records.filter((x) => x.kind === "val").at(-1)?.loss ?? NaN);
+  const target = ablation.eval.targetLoss ?? Math.max(...finals.filter(Number.isFinite));
+  const metrics: { name: string; lowerIsBetter: boolean; value: (r: RunResult) => number }[] = [
+    { name: "validation loss (all held-out)", lowerIsBetter: true, value: (r) => r.valLoss },
+    ...Object.keys(ablation.eval.heldOut).map((set) => ({ name: `bits per byte: ${set}`, lowerIsBetter: true, value: (r: RunResult) => r.bitsPerByte[set] ?? NaN })),
+    ...Object.keys(runs[0]?.tasks ?? {}).map((task) => ({ name: `task: ${task}`, lowerIsBetter: false, value: (r: RunResult) => r.tasks[task] ?? NaN })),
+    { name: `tokens to reach validation loss ${fmt(target, 3)}`, lowerIsBetter: true, value: (r: RunResult) => tokensToReach(r.records, target, tokensPerStep) ?? NaN },
+  ];
+  const sections: string[] = [];
+  const json: Record<string, unknown> = { tokenizer: tokenizerId, seeds: ablation.seeds, tokens: ablation.tokens, model: ablation.model, metrics: {} as Record<string, unknown>, data };
+  for (const metric of metrics) {
+    const values = (name: string) => runs.filter((r) => r.variant === name).map(metric.value);
+    const rows = [["variant", "mean", "sd", "seeds", `difference vs ${baseline}`, "95% interval", "p (Welch)"]];
+    const entry: Record<string, unknown> = {};
+    for (const name of names) {
+      const v = values(name);
+      const row = [name, fmt(mean(v)), fmt(standardDeviation(v)), v.map((x) => fmt(x)).join(", ")];
+      if (name === baseline) row.push("", "", "");
+      else {
+        const d = welch(values(baseline), v);
+        row.push(fmt(d.difference), `${fmt(d.interval[0])} to ${fmt(d.interval[1])}`, fmt(d.p, 4));
+        entry[`${name} - ${baseline}`] = d;
+      }
+      entry[name] = { mean: mean(v), sd: standardDeviation(v), values: v };
+      rows.push(row);
+    }
+    (json.metrics as Record<string, unknown>)[metric.name] = entry;
+    sections.push(`### ${metric.name} (${metric.lowerIsBetter ? "lower" : "higher"} is better)\n\n${markdownTable(rows)}`);
+  }
+  const dataRows = [["variant", "documents", "data tokens", "languages", "dropped in curation"]];
+  for (const v of variants) {
+    const d = data[v.name]!;
+    const top = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${k} ${n}`).join(", ");
+    dataRows.push([v.name, String(d.documents), String(d.tokens), top(d.languages), top(v.dropped) || "–"]);
+  }
+  const report = [
+    `## Ablation: ${names.join(" vs ")}`,
+    "",
+    `Each run: ${ablation.tokens} training tokens, model ${JSON.stringify(ablation.model)}, tokenizer ${tokenizerId}, seeds ${ablation.seeds.join(", ")}. Differences are each variant minus ${baseline}, with a 95% interval and Welch's t-test over seeds.`,
+    "",
+    ...sections.flatMap((s) => [s, ""]),
+    "### data",
+    "",
+    markdownTable(dataRows),
+    "",
+    "Validation curves: loss.svg",
+  ].join("\n");
+  return { report, json };
+}
+
+export function ablateCommand(builtinModules: string[]) {
+  return defineCommand({
+    meta: { name: "ablate", description: "compare data variants by training the same proxy model on each (seeds, held-out bits per byte, tasks, Welch's test)" },
+    args: { config: { type: "positional", description: "ablation.yaml", required: true } },
+    async run({ args }) {
+      const { report } = await runAblation(path.resolve(String(args.config)), builtinModules, (line) => process.stderr.write(line + "\n"));
+      process.stdout.write(report + "\n");
+    },
+  });
+}
