@@ -32,6 +32,7 @@ export const kiln = defineCommand({
     generate: () => import("../trainer/cli.js").then((m) => m.generateCommand),
     eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
     export: () => import("../trainer/cli.js").then((m) => m.exportCommand),
+    sweep: () => import("../trainer/sweep.js").then((m) => m.sweepCommand),
   },
 });
 

@@ -1,0 +1,201 @@
+/**
+ * `kiln sweep sweep.yaml [--predict C]`: a grid of model sizes × compute budgets trained as
+ * independent runs on the same token data, the compute-optimal frontier and power laws through it
+ * (scaling.ts), and predictions for a larger budget.
+ *
+ * A run of size N at budget C trains on D = C / (6N) tokens. The hyperparameters not swept follow
+ * from the size by a stated rule: learning rate = lr · sqrt(referenceParams / N), clipped to
+ * [lr / 10, 10 · lr]; batch, context and the rest are the same for every run. Each finished run
+ * keeps its result, so a sweep that stopped continues where it was.
+ */
+import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { defineCommand } from "citty";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { KilnError, formatZodError } from "../pipeline/errors.js";
+import { describeSelection, selectBackend } from "./backend.js";
+import { parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
+import { openTokenData } from "./data.js";
+import { kernelsFor } from "./kernels.js";
+import { computeOptimalFrontier, predictAt, scalingLaws, type FrontierPoint, type ScalingLaws, type SweepPoint } from "./scaling.js";
+import { disposeResult, train } from "./train.js";
+
+export const sweepSchema = z
+  .object({
+    out: z.string(),
+    data: z.object({ train: z.string().describe("token data (shards or token JSONL)"), val: z.string().describe("held-out token data the losses are measured on") }).strict(),
+    models: z
+      .array(z.object({ layers: z.number().int().positive(), heads: z.number().int().positive(), width: z.number().int().positive() }).strict())
+      .min(3)
+      .describe("the sizes; at least three, so each budget's parabola is determined"),
+    budgets: z.array(z.number().positive()).min(2).describe("compute budgets C in FLOPs (C ≈ 6·N·D)"),
+    blockSize: z.number().int().positive().default(64),
+    batchSize: z.number().int().positive().default(8),
+    lr: z.number().positive().default(3e-3).describe("learning rate at referenceParams"),
+    referenceParams: z.number().positive().default(100_000),
+    seed: z.number().int().default(1),
+    evalBatches: z.number().int().positive().default(16),
+  })
+  .strict();
+export type Sweep = z.output<typeof sweepSchema>;
+
+/** The size rule: learning rate by parameter count. */
+export function sweepLearningRate(sweep: Pick<Sweep, "lr" | "referenceParams">, params: number): number {
+  return Math.min(10 * sweep.lr, Math.max(sweep.lr / 10, sweep.lr * Math.sqrt(sweep.referenceParams / params)));
+}
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+export interface SweepResult {
+  points: SweepPoint[];
+  frontier: FrontierPoint[];
+  laws: ScalingLaws;
+  report: string;
+}
+
+function sci(x: number): string {
+  return Number.isFinite(x) ? x.toExponential(2) : "–";
+}
+
+export async function runSweep(file: string, log: (line: string) => void, predict: number[] = []): Promise<SweepResult> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new KilnError("bad_config", `${file}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const parsed = sweepSchema.safeParse(raw);
+  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
+  const sweep = parsed.data;
+  const base = path.dirname(path.resolve(file));
+  const out = path.resolve(base, sweep.out);
+  const trainPath = path.resolve(base, sweep.data.train);
+  const valPath = path.resolve(base, sweep.data.val);
+  const trainData = await openTokenData(trainPath);
+  let vocabSize = trainData.vocabSize ?? 0;
+  if (!vocabSize) for await (const doc of trainData.documents()) for (const id of doc.tokens) vocabSize = Math.max(vocabSize, id + 1);
+  const selection = await selectBackend("auto");
+  log(describeSelection(selection));
+  const kernels = kernelsFor(selection.tfName);
+  const tokensPerStep = sweep.batchSize * sweep.blockSize;
+  const points: SweepPoint[] = [];
+  for (const compute of sweep.budgets) {
+    for (const size of sweep.models) {
+      const model: ModelConfig = { ...size, blockSize: sweep.blockSize, vocabSize, dropout: 0 };
+      const params = parameterCount(model);
+      const steps = Math.max(1, Math.round(compute / (6 * params) / tokensPerStep));
+      const runDir = path.join(out, "runs", `c${compute.toExponential(2)}-l${size.layers}-w${size.width}`);
+      const resultFile = path.join(runDir, "result.json");
+      if (await exists(resultFile)) {
+        points.push(JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint);
+        continue;
+      }
+      const lr = sweepLearningRate(sweep, params);
+      log(`C ${sci(compute)}: N ${params} (${size.layers}×${size.width}), ${steps} steps (${steps * tokensPerStep} tokens), lr ${lr.toPrecision(3)}`);
+      const config = trainConfigSchema.parse({
+        out: runDir,
+        model,
+        data: { train: trainPath },
+        steps,
+        batchSize: sweep.batchSize,
+        optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: Math.min(100, Math.floor(steps / 10)) },
+        seed: sweep.seed,
+        evalEvery: 0,
+        evalBatches: sweep.evalBatches,
+        checkpointEvery: 0,
+        logEvery: Math.max(1, steps),
+      });
+      const result = await train(config, { train: await openTokenData(trainPath), val: await openTokenData(valPath, vocabSize), kernels, log: () => undefined });
+      const point: SweepPoint = { params, tokens: steps * tokensPerStep, compute, loss: result.val?.loss ?? NaN };
+      disposeResult(result);
+      await mkdir(runDir, { recursive: true });
+      await writeFile(resultFile + ".tmp", JSON.stringify(point));
+      await rename(resultFile + ".tmp", resultFile);
+      points.push(point);
+    }
+  }
+  const frontier = computeOptimalFrontier(points);
+  const laws = scalingLaws(frontier);
+  const lines = [
+    `## Sweep: ${sweep.models.length} sizes × ${sweep.budgets.length} budgets`,
+    "",
+    "| C (FLOPs) | N | D (tokens) | validation loss |",
+    "| --- | --- | --- | --- |",
+    ...points.map((p) => `| ${sci(p.compute)} | ${p.params} | ${p.tokens} | ${p.loss.toFixed(4)} |`),
+    "",
+    "compute-optimal frontier (a parabola in ln N per budget):",
+    "",
+    "| C | N_opt | D_opt | L_opt | from |",
+    "| --- | --- | --- | --- | --- |",
+    ...frontier.map((f) => `| ${sci(f.compute)} | ${sci(f.params)} | ${sci(f.tokens)} | ${f.loss.toFixed(4)} | ${f.from} |`),
+    "",
+    "power laws (exponent, 95% interval):",
+    "",
+    ...(["params", "tokens", "loss"] as const).map((k) => `- ${{ params: "N_opt", tokens: "D_opt", loss: "L_opt" }[k]} ∝ C^${laws[k].exponent.toFixed(3)} [${laws[k].interval.map((x) => x.toFixed(3)).join(", ")}] (R² ${laws[k].r2.toFixed(3)})`),
+    ...predict.map((c) => {
+      const at = predictAt(laws, c);
+      return `- at C = ${sci(c)}: N_opt ${sci(at.params)}, D_opt ${sci(at.tokens)}, loss ${at.loss.toFixed(4)}`;
+    }),
+  ];
+  const report = lines.join("\n");
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, "report.md"), report + "\n");
+  await writeFile(path.join(out, "report.json"), JSON.stringify({ points, frontier, laws, predictions: predict.map((c) => ({ compute: c, ...predictAt(laws, c) })) }, null, 1) + "\n");
+  await writeFile(path.join(out, "frontier.svg"), frontierSvg(points, frontier));
+  return { points, frontier, laws, report };
+}
+
+/** Loss against ln N, one colour per budget, the frontier's optima as open circles. */
+export function frontierSvg(points: readonly SweepPoint[], frontier: readonly FrontierPoint[], width = 640, height = 400): string {
+  const margin = 56;
+  const xs = [...points.map((p) => Math.log10(p.params)), ...frontier.map((f) => Math.log10(f.params))];
+  const ys = [...points.map((p) => p.loss), ...frontier.map((f) => f.loss)].filter(Number.isFinite);
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const x = (v: number) => margin + ((width - 2 * margin) * (Math.log10(v) - x0)) / (x1 - x0 || 1);
+  const y = (v: number) => height - margin - ((height - 2 * margin) * (v - y0)) / (y1 - y0 || 1);
+  const budgets = [...new Set(points.map((p) => p.compute))].sort((a, b) => a - b);
+  const colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+  const body = budgets.flatMap((c, i) => {
+    const runs = points.filter((p) => p.compute === c).sort((a, b) => a.params - b.params);
+    const colour = colours[i % colours.length]!;
+    return [
+      `<polyline fill="none" stroke="${colour}" points="${runs.map((p) => `${x(p.params).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" ")}"/>`,
+      ...runs.map((p) => `<circle cx="${x(p.params).toFixed(1)}" cy="${y(p.loss).toFixed(1)}" r="2.5" fill="${colour}"/>`),
+      `<text x="${width - margin - 90}" y="${margin + 14 * i}" fill="${colour}">C = ${c.toExponential(1)}</text>`,
+    ];
+  });
+  const optima = frontier.map((f) => `<circle cx="${x(f.params).toFixed(1)}" cy="${y(f.loss).toFixed(1)}" r="5" fill="none" stroke="black"/>`);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<line x1="${margin}" y1="${height - margin}" x2="${width - margin}" y2="${height - margin}" stroke="black"/>`,
+    `<line x1="${margin}" y1="${margin}" x2="${margin}" y2="${height - margin}" stroke="black"/>`,
+    `<text x="${width / 2}" y="${height - 16}" text-anchor="middle">parameters (log scale, 10^${x0.toFixed(1)}–10^${x1.toFixed(1)}); circles: compute-optimal</text>`,
+    `<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">validation loss</text>`,
+    ...body,
+    ...optima,
+    `</svg>`,
+  ].join("\n");
+}
+
+export const sweepCommand = defineCommand({
+  meta: { name: "sweep", description: "scaling laws: model sizes × compute budgets, the compute-optimal frontier and power laws, predictions" },
+  args: {
+    config: { type: "positional", description: "sweep.yaml", required: true },
+    predict: { type: "string", description: "budgets (FLOPs, comma separated) to predict N_opt, D_opt and loss at" },
+  },
+  async run({ args }) {
+    const predict = (args.predict ?? "")
+      .split(",")
+      .filter((s) => s.trim())
+      .map((s) => {
+        const c = Number(s);
+        if (!(c > 0)) throw new KilnError("bad_argument", `--predict: "${s}" is not a positive number of FLOPs`);
+        return c;
+      });
+    const { report } = await runSweep(path.resolve(String(args.config)), (line) => process.stderr.write(line + "\n"), predict);
+    process.stdout.write(report + "\n");
+  },
+});
