@@ -13,10 +13,10 @@
  */
 import { access, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
-import { KilnError, formatZodError } from "../pipeline/errors.js";
+import { KilnError } from "../pipeline/errors.js";
+import { loadYamlFile } from "../pipeline/config.js";
 import { loadEvalTasks } from "../pipeline/eval-tasks.js";
 import type { StepStats } from "../pipeline/stats.js";
 import { readCorpusDocs, type CorpusStats } from "../datasets/tokenizer/corpus.js";
@@ -198,15 +198,7 @@ function markdownTable(rows: string[][]): string {
 }
 
 export async function runAblation(file: string, builtinModules: string[], log: (line: string) => void): Promise<{ report: string; json: unknown; out: string }> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new KilnError("bad_config", `${file}: ${(error as Error).message.split("\n")[0]}`);
-  }
-  const parsed = ablationSchema.safeParse(raw);
-  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
-  const ablation = parsed.data;
+  const ablation = await loadYamlFile(file, ablationSchema);
   const names = ablation.variants.map((v) => v.name);
   if (new Set(names).size !== names.length) throw new KilnError("bad_config", `${file}: variant names must differ`);
   const base = path.dirname(path.resolve(file));

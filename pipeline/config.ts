@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { pathSafeName } from "./names.js";
-import { KilnError } from "./errors.js";
+import { KilnError, formatZodError } from "./errors.js";
 import { hasGlobChars } from "./io/glob.js";
 import { isS3Url, parseS3Url } from "./io/s3.js";
 import { getStepPreset, type RawStep } from "./presets.js";
@@ -258,6 +258,20 @@ function resolveDataLocation(raw: string, where: string, baseDir: string, taskNa
 function absolutePath(p: string, baseDir: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return p;
   return path.resolve(baseDir, p);
+}
+
+/** A YAML file checked against `schema`: the value, or one error naming the file and the field. */
+export async function loadYamlFile<T>(file: string, schema: z.ZodType<T>): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KilnError("bad_config", `${file}: ${code ? `cannot read: ${code}` : `invalid YAML: ${(error as Error).message.split("\n")[0]}`}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
+  return parsed.data;
 }
 
 export async function loadPipelineFile(file: string): Promise<unknown> {

@@ -21,8 +21,8 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { loadYamlFile } from "./config.js";
 import { KilnError, formatZodError } from "./errors.js";
 
 const multipleChoiceItem = z
@@ -119,19 +119,11 @@ async function readItems<T>(file: string, schema: z.ZodType<T>): Promise<T[]> {
 
 /** Reads a registry and every task's items (and few-shot examples). */
 export async function loadEvalTasks(file: string): Promise<EvalTask[]> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readText(file));
-  } catch (error) {
-    if (error instanceof KilnError) throw error;
-    throw new KilnError("bad_config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
-  }
-  const parsed = registryFile.safeParse(raw);
-  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
+  const registry = await loadYamlFile(file, registryFile);
   const names = new Set<string>();
   const base = path.dirname(file);
   const tasks: EvalTask[] = [];
-  for (const spec of parsed.data.tasks) {
+  for (const spec of registry.tasks) {
     if (names.has(spec.name)) throw new KilnError("bad_config", `${file}: task "${spec.name}" is named twice`);
     names.add(spec.name);
     const at = (p: string) => path.resolve(base, p);

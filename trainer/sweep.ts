@@ -11,9 +11,9 @@
 import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { KilnError, formatZodError } from "../pipeline/errors.js";
+import { KilnError } from "../pipeline/errors.js";
+import { loadYamlFile } from "../pipeline/config.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
 import { openTokenData } from "./data.js";
@@ -59,15 +59,7 @@ function sci(x: number): string {
 }
 
 export async function runSweep(file: string, log: (line: string) => void, predict: number[] = []): Promise<SweepResult> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new KilnError("bad_config", `${file}: ${(error as Error).message.split("\n")[0]}`);
-  }
-  const parsed = sweepSchema.safeParse(raw);
-  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
-  const sweep = parsed.data;
+  const sweep = await loadYamlFile(file, sweepSchema);
   const base = path.dirname(path.resolve(file));
   const out = path.resolve(base, sweep.out);
   const trainPath = path.resolve(base, sweep.data.train);
