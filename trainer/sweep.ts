@@ -16,15 +16,16 @@ import { KilnError } from "../pipeline/errors.js";
 import { loadYamlFile } from "../pipeline/config.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
-import { openTokenData } from "./data.js";
+import { isShardPath, openTokenData } from "./data.js";
 import { kernelsFor } from "./kernels.js";
+import type { Kernels } from "./model.js";
 import { computeOptimalFrontier, predictAt, scalingLaws, type FrontierPoint, type ScalingLaws, type SweepPoint } from "./scaling.js";
 import { disposeResult, train } from "./train.js";
 
 export const sweepSchema = z
   .object({
     out: z.string(),
-    data: z.object({ train: z.string().describe("token data (shards or token JSONL)"), val: z.string().describe("held-out token data the losses are measured on") }).strict(),
+    data: z.object({ train: z.string().describe("token data (shards or token JSONL)"), val: z.string().describe("held-out token data the losses are measured on (a shard folder: its val shards)") }).strict(),
     models: z
       .array(z.object({ layers: z.number().int().positive(), heads: z.number().int().positive(), width: z.number().int().positive() }).strict())
       .min(3)
@@ -58,7 +59,49 @@ function sci(x: number): string {
   return Number.isFinite(x) ? x.toExponential(2) : "–";
 }
 
-export async function runSweep(file: string, log: (line: string) => void, predict: number[] = []): Promise<SweepResult> {
+export interface SweepContext {
+  trainPath: string;
+  valPath: string;
+  vocabSize: number;
+  out: string;
+  kernels: Kernels;
+  log: (line: string) => void;
+}
+
+/** One run of the grid: `size` trained on C / 6N tokens; its result kept in its folder and reused. */
+export async function sweepRun(sweep: Sweep, context: SweepContext, size: Sweep["models"][number], compute: number): Promise<SweepPoint> {
+  const tokensPerStep = sweep.batchSize * sweep.blockSize;
+  const model: ModelConfig = { ...size, blockSize: sweep.blockSize, vocabSize: context.vocabSize, dropout: 0 };
+  const params = parameterCount(model);
+  const steps = Math.max(1, Math.round(compute / (6 * params) / tokensPerStep));
+  const runDir = path.join(context.out, "runs", `c${compute.toExponential(2)}-l${size.layers}-w${size.width}`);
+  const resultFile = path.join(runDir, "result.json");
+  if (await exists(resultFile)) return JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint;
+  const lr = sweepLearningRate(sweep, params);
+  context.log(`C ${sci(compute)}: N ${params} (${size.layers}×${size.width}), ${steps} steps (${steps * tokensPerStep} tokens), lr ${lr.toPrecision(3)}`);
+  const config = trainConfigSchema.parse({
+    out: runDir,
+    model,
+    data: { train: context.trainPath },
+    steps,
+    batchSize: sweep.batchSize,
+    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: Math.min(100, Math.floor(steps / 10)) },
+    seed: sweep.seed,
+    evalEvery: 0,
+    evalBatches: sweep.evalBatches,
+    checkpointEvery: 0,
+    logEvery: Math.max(1, steps),
+  });
+  const result = await train(config, { train: await openTokenData(context.trainPath), val: await openTokenData(context.valPath, context.vocabSize, isShardPath(context.valPath) ? { split: "val" } : {}), kernels: context.kernels, log: () => undefined });
+  const point: SweepPoint = { params, tokens: steps * tokensPerStep, compute, loss: result.val?.loss ?? NaN };
+  disposeResult(result);
+  await mkdir(runDir, { recursive: true });
+  await writeFile(resultFile + ".tmp", JSON.stringify(point));
+  await rename(resultFile + ".tmp", resultFile);
+  return point;
+}
+
+export async function runSweep(file: string, log: (line: string) => void, predict: number[] = []): Promise<SweepResult & { context: SweepContext; sweep: Sweep }> {
   const sweep = await loadYamlFile(file, sweepSchema);
   const base = path.dirname(path.resolve(file));
   const out = path.resolve(base, sweep.out);
@@ -70,42 +113,9 @@ export async function runSweep(file: string, log: (line: string) => void, predic
   const selection = await selectBackend("auto");
   log(describeSelection(selection));
   const kernels = kernelsFor(selection.tfName);
-  const tokensPerStep = sweep.batchSize * sweep.blockSize;
   const points: SweepPoint[] = [];
   for (const compute of sweep.budgets) {
-    for (const size of sweep.models) {
-      const model: ModelConfig = { ...size, blockSize: sweep.blockSize, vocabSize, dropout: 0 };
-      const params = parameterCount(model);
-      const steps = Math.max(1, Math.round(compute / (6 * params) / tokensPerStep));
-      const runDir = path.join(out, "runs", `c${compute.toExponential(2)}-l${size.layers}-w${size.width}`);
-      const resultFile = path.join(runDir, "result.json");
-      if (await exists(resultFile)) {
-        points.push(JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint);
-        continue;
-      }
-      const lr = sweepLearningRate(sweep, params);
-      log(`C ${sci(compute)}: N ${params} (${size.layers}×${size.width}), ${steps} steps (${steps * tokensPerStep} tokens), lr ${lr.toPrecision(3)}`);
-      const config = trainConfigSchema.parse({
-        out: runDir,
-        model,
-        data: { train: trainPath },
-        steps,
-        batchSize: sweep.batchSize,
-        optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: Math.min(100, Math.floor(steps / 10)) },
-        seed: sweep.seed,
-        evalEvery: 0,
-        evalBatches: sweep.evalBatches,
-        checkpointEvery: 0,
-        logEvery: Math.max(1, steps),
-      });
-      const result = await train(config, { train: await openTokenData(trainPath), val: await openTokenData(valPath, vocabSize), kernels, log: () => undefined });
-      const point: SweepPoint = { params, tokens: steps * tokensPerStep, compute, loss: result.val?.loss ?? NaN };
-      disposeResult(result);
-      await mkdir(runDir, { recursive: true });
-      await writeFile(resultFile + ".tmp", JSON.stringify(point));
-      await rename(resultFile + ".tmp", resultFile);
-      points.push(point);
-    }
+    for (const size of sweep.models) points.push(await sweepRun(sweep, { trainPath, valPath, vocabSize, out, kernels, log }, size, compute));
   }
   const frontier = computeOptimalFrontier(points);
   const laws = scalingLaws(frontier);
@@ -135,7 +145,7 @@ export async function runSweep(file: string, log: (line: string) => void, predic
   await writeFile(path.join(out, "report.md"), report + "\n");
   await writeFile(path.join(out, "report.json"), JSON.stringify({ points, frontier, laws, predictions: predict.map((c) => ({ compute: c, ...predictAt(laws, c) })) }, null, 1) + "\n");
   await writeFile(path.join(out, "frontier.svg"), frontierSvg(points, frontier));
-  return { points, frontier, laws, report };
+  return { points, frontier, laws, report, sweep, context: { trainPath, valPath, vocabSize, out, kernels, log } };
 }
 
 /** Loss against ln N, one colour per budget, the frontier's optima as open circles. */
