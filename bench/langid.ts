@@ -1,7 +1,7 @@
 /**
- * Language identification: accuracy (overall and per language) and speed of every detector and
- * of the default combination, on the two labelled sets in DIR, against franc (the design's
- * detector) measured in the same run.
+ * Language identification: accuracy (overall, mean per language, and per language) and speed of
+ * every detector and of the default combination, on the two labelled sets in DIR and on word pairs
+ * cut from the Tatoeba sentences, against franc (the design's detector) measured in the same run.
  *
  *   npm run bench -- langid ../shared/bench/langid [--runs 3] [--docs 2000]
  *
@@ -49,9 +49,13 @@ function readTsv(file: string, labelColumn: number, textColumn: number, header: 
   });
 }
 
+const tatoeba = readTsv("tatoeba-84lang.tsv", 2, 3, true);
+/** Word pairs: the first two words of each sentence of three words or more (scripts without spaces drop out). */
+const wordPairs = tatoeba.map((item) => ({ label: item.label, words: item.text.split(/\s+/).filter(Boolean) })).filter((item) => item.words.length >= 3).map((item) => ({ label: item.label, text: item.words.slice(0, 2).join(" ") }));
 const sets: Array<[string, Item[]]> = [
   ["tweets-6lang", readTsv("tweets-6lang.tsv", 0, 1, false)],
-  ["tatoeba-84lang", readTsv("tatoeba-84lang.tsv", 2, 3, true)],
+  ["tatoeba-84lang", tatoeba],
+  ["tatoeba-pairs", wordPairs],
 ];
 
 /** 2 KB documents: sentences of one language joined until the document is DOC_CHARS long. */
@@ -176,6 +180,19 @@ const rows = detectors.map((d) => {
   ];
 });
 printTable(header, rows);
+
+// The mean of per-language accuracy weighs every language alike (small languages count as much as big ones).
+process.stdout.write("\nmean of per-language accuracy\n");
+printTable(
+  ["detector", ...sets.map(([name]) => name)],
+  detectors.map((d) => [
+    d.name,
+    ...results.get(d.name)!.map((set) => {
+      const tallies = [...set.perLanguage.values()];
+      return pct(tallies.reduce((sum, [n, ok]) => sum + ok / n, 0) / tallies.length);
+    }),
+  ]),
+);
 
 sets.forEach(([name], setIndex) => {
   process.stdout.write(`\nper-language accuracy, ${name} (% right; n = items)\n`);
