@@ -11,12 +11,14 @@
  * resumes, a finished training run is not repeated), so an interrupted ablation picks up where it
  * stopped.
  */
-import { access, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
 import { KilnError } from "../pipeline/errors.js";
 import { loadYamlFile } from "../pipeline/config.js";
+import { fileExists } from "../pipeline/io/local.js";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { loadEvalTasks } from "../pipeline/eval-tasks.js";
 import type { StepStats } from "../pipeline/stats.js";
 import { readCorpusDocs, type CorpusStats } from "../datasets/tokenizer/corpus.js";
@@ -69,14 +71,6 @@ export const ablationSchema = z
   .strict();
 export type Ablation = z.output<typeof ablationSchema>;
 
-const exists = (file: string) => access(file).then(() => true, () => false);
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file + ".tmp", text);
-  await rename(file + ".tmp", file);
-}
-
 interface VariantData {
   name: string;
   /** JSONL files of its documents. */
@@ -91,7 +85,7 @@ async function stepDrops(output: string, step: string): Promise<Record<string, n
   for (const entry of (await readdir(output)).sort()) {
     if (entry !== step && !entry.startsWith(step + ".")) continue;
     const file = path.join(output, entry, "stats.json");
-    if (!(await exists(file))) continue;
+    if (!(await fileExists(file))) continue;
     const stats = JSON.parse(await readFile(file, "utf8")) as StepStats;
     for (const stage of stats.stages) for (const [reason, n] of Object.entries(stage.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
   }
@@ -99,7 +93,7 @@ async function stepDrops(output: string, step: string): Promise<Record<string, n
 }
 
 async function dataFiles(folder: string): Promise<string[]> {
-  if (!(await exists(folder))) throw new KilnError("no_input", `${folder}: no such folder (has the step run?)`);
+  if (!(await fileExists(folder))) throw new KilnError("no_input", `${folder}: no such folder (has the step run?)`);
   const files = (await readdir(folder)).filter((f) => /\.jsonl(\.gz|\.zst)?$/.test(f)).sort().map((f) => path.join(folder, f));
   if (files.length === 0) throw new KilnError("no_input", `${folder}: no JSONL files`);
   return files;
@@ -127,7 +121,7 @@ async function ablationTokenizer(ablation: Ablation, variants: VariantData[], ou
   if ("pretrained" in spec) return { id: spec.pretrained, tokenizer: await loadTextTokenizer(spec.pretrained) };
   if ("file" in spec) return { id: spec.file, tokenizer: await loadTextTokenizer(spec.file) };
   const file = path.join(out, "tokenizer.json");
-  if (!(await exists(file))) {
+  if (!(await fileExists(file))) {
     // The same share of each variant, so no variant's text shapes the vocabulary more.
     const counter = new PretokenCounter();
     const perVariant = Math.ceil((ablation.tokens * 4) / variants.length);
@@ -158,7 +152,7 @@ interface DataStats {
 /** Documents to token JSONL, up to `budget` tokens (each document ends with end-of-text). */
 async function tokenize(files: string[], tokenizer: Tokenizer, source: string, budget: number, file: string): Promise<DataStats> {
   const statsFile = file + ".stats.json";
-  if ((await exists(file)) && (await exists(statsFile))) return JSON.parse(await readFile(statsFile, "utf8")) as DataStats;
+  if ((await fileExists(file)) && (await fileExists(statsFile))) return JSON.parse(await readFile(statsFile, "utf8")) as DataStats;
   const corpus: CorpusStats = { files: 0, documents: 0, skipped: {} };
   const stats: DataStats = { documents: 0, tokens: 0, languages: {}, skipped: corpus.skipped };
   const rows: string[] = [];
@@ -175,8 +169,8 @@ async function tokenize(files: string[], tokenizer: Tokenizer, source: string, b
     stats.languages[language] = (stats.languages[language] ?? 0) + 1;
   }
   if (stats.tokens === 0) throw new KilnError("no_input", `${source}: no documents with text`);
-  await writeAtomic(file, rows.join("\n") + "\n");
-  await writeAtomic(statsFile, JSON.stringify(stats));
+  await writeFileAtomic(file, rows.join("\n") + "\n");
+  await writeFileAtomic(statsFile, JSON.stringify(stats));
   return stats;
 }
 
@@ -229,12 +223,14 @@ export async function runAblation(file: string, builtinModules: string[], log: (
   const { batchSize, lr, warmup, evaluations } = ablation.train;
   const tokensPerStep = batchSize * ablation.model.blockSize;
   const steps = Math.max(1, Math.ceil(ablation.tokens / tokensPerStep));
+  // Every run's final score: all of the held-out text, the same windows for each.
+  const finalSet = await evaluationSet(heldOut, ablation.model.blockSize, batchSize, Infinity);
   const runs: RunResult[] = [];
   for (const variant of variants) {
     for (const seed of ablation.seeds) {
       const runDir = path.join(out, "runs", `${variant.name}-s${seed}`);
       const resultFile = path.join(runDir, "result.json");
-      if (await exists(resultFile)) {
+      if (await fileExists(resultFile)) {
         runs.push(JSON.parse(await readFile(resultFile, "utf8")) as RunResult);
         continue;
       }
@@ -254,7 +250,7 @@ export async function runAblation(file: string, builtinModules: string[], log: (
       });
       const result = await train(config, { train: await readTokenJsonl(trainFile, tokenizer.vocabSize), val: heldOut, kernels, log: () => undefined });
       const model = { config: result.model, params: result.params, kernels };
-      const final = await validate(model, await evaluationSet(heldOut, ablation.model.blockSize, batchSize, Infinity), byteLengths);
+      const final = await validate(model, finalSet, byteLengths);
       const taskResults = tasks.length ? await scoreTasks(model, tokenizer, tasks, batchSize) : [];
       const records = (await readFile(path.join(runDir, "metrics.jsonl"), "utf8"))
         .trim()
@@ -269,14 +265,14 @@ export async function runAblation(file: string, builtinModules: string[], log: (
         records,
       };
       disposeResult(result);
-      await writeAtomic(resultFile, JSON.stringify(run));
+      await writeFileAtomic(resultFile, JSON.stringify(run));
       runs.push(run);
     }
   }
   const { report, json } = ablationReport(ablation, runs, data, variants, tokensPerStep, tokenizerId);
-  await writeAtomic(path.join(out, "report.md"), report + "\n");
-  await writeAtomic(path.join(out, "report.json"), JSON.stringify(json, null, 1) + "\n");
-  await writeAtomic(path.join(out, "loss.svg"), runsCurveSvg(runs.map((r) => ({ group: r.variant, label: `${r.variant} seed ${r.seed}`, records: r.records })), tokensPerStep));
+  await writeFileAtomic(path.join(out, "report.md"), report + "\n");
+  await writeFileAtomic(path.join(out, "report.json"), JSON.stringify(json, null, 1) + "\n");
+  await writeFileAtomic(path.join(out, "loss.svg"), runsCurveSvg(runs.map((r) => ({ group: r.variant, label: `${r.variant} seed ${r.seed}`, records: r.records })), tokensPerStep));
   log(`wrote ${path.join(out, "report.md")}, report.json and loss.svg`);
   return { report, json, out };
 }

@@ -1,15 +1,16 @@
-import { access, mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { stringify as toYaml } from "yaml";
 import { createReporter, defineCommand, formatStepStats, lines, openRead, runPipelineFile, type StepStats } from "../pipeline/index.js";
+import { fileExists } from "../pipeline/io/local.js";
 import { generateSample } from "../datasets/sample/index.js";
 
 /** The sample is generated once per seed into the temp folder and reused. */
 async function ensureSample(seed: number, pages: number): Promise<{ dir: string; truthFile: string }> {
   const dir = path.join(os.tmpdir(), `kiln-sample-s${seed}-p${pages}`);
   const truthFile = path.join(dir, "truth.jsonl");
-  const ready = await access(truthFile).then(() => true, () => false);
+  const ready = await fileExists(truthFile);
   if (!ready) await generateSample({ outDir: dir, seed, pages });
   return { dir, truthFile };
 }

@@ -1,10 +1,11 @@
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { access, mkdir, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Doc, Stage, TaskContext } from "./doc.js";
 import type { ResolvedPipeline, ResolvedStep } from "./config.js";
 import { KilnError, errorMessage, systemError } from "./errors.js";
+import { fileExists } from "./io/local.js";
 import { isS3Url } from "./io/s3.js";
 import { listFiles, openWriteAtomic, writeFileAtomic } from "./io/storage.js";
 import { getSpec } from "./registry.js";
@@ -49,7 +50,6 @@ export interface StepPlan {
   files: string[];
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
 
 /** Whether local path `file` lies inside folder `dir` (URLs never do). */
 function isInside(dir: string, file: string): boolean {
@@ -61,7 +61,7 @@ function isInside(dir: string, file: string): boolean {
 /** Lists the step's input and fixes its world size, or reads the plan an earlier attempt saved. */
 export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): Promise<StepPlan> {
   const paths = stepPaths(pipeline, step.name);
-  if (await exists(paths.plan)) return JSON.parse(await readFile(paths.plan, "utf8")) as StepPlan;
+  if (await fileExists(paths.plan)) return JSON.parse(await readFile(paths.plan, "utf8")) as StepPlan;
   let files: string[];
   if (step.from) {
     files = await listStepData(pipeline, step.from);
@@ -98,7 +98,7 @@ async function listStepData(pipeline: ResolvedPipeline, step: string): Promise<s
 }
 
 export const isComplete = (pipeline: ResolvedPipeline, step: string, rank: number) =>
-  exists(stepPaths(pipeline, step).completion(rank));
+  fileExists(stepPaths(pipeline, step).completion(rank));
 
 export interface TaskProgress {
   step: string;

@@ -21,7 +21,7 @@ import { checkDevice } from "./webgpu/dispatch.js";
 import type { Params } from "./model.js";
 import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
 import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
-import { byteLengthsOf, isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, tokenByteLengths, tokenizerFile, type Tokenizer } from "./tokenizer.js";
+import { findTextTokenizer, isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, tokenByteLengths, tokenizerFile, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
@@ -233,12 +233,14 @@ export const evalCommand = defineCommand({
     const searchDirs = [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))];
     const batchSize = number(args["batch-size"], "batch-size");
     const model = { config: meta.model, params, adapters, kernels: kernelsFor() };
+    // One tokenizer for both: --tokenizer, or the one the checkpoint names.
+    const found = await findTextTokenizer(args.tokenizer ?? meta.tokenizerId, args.tokenizer ? [] : searchDirs);
+    if (found.missing && args.tokenizer) throw new KilnError("no_tokenizer", found.missing);
     if (args.data) {
       const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
       const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : number(args.batches, "batches"));
-      const bytes = args.tokenizer ? { lengths: tokenByteLengths(await loadTextTokenizer(args.tokenizer)) } : await byteLengthsOf(meta.tokenizerId, searchDirs);
-      if (bytes.missing) log(`no bits per byte: ${bytes.missing}; pass --tokenizer`);
-      const result = await validate(model, set, bytes.lengths);
+      if (found.missing) log(`no bits per byte: ${found.missing}; pass --tokenizer`);
+      const result = await validate(model, set, found.tokenizer && tokenByteLengths(found.tokenizer));
       await checkBackend();
       const row = (source: string, loss: number, tokens: number, bitsPerByte?: number, textBytes?: number) => ({
         source,
@@ -255,10 +257,8 @@ export const evalCommand = defineCommand({
     }
     if (args.tasks) {
       const tasks = await loadEvalTasks(args.tasks);
-      const tokenizerId = args.tokenizer ?? meta.tokenizerId;
-      if (tokenizerId === undefined) throw new KilnError("bad_argument", "the checkpoint names no tokenizer; pass --tokenizer");
-      const tokenizer = await loadTextTokenizer(tokenizerId, args.tokenizer ? [] : searchDirs);
-      const results = await scoreTasks(model, tokenizer, tasks, batchSize);
+      if (!found.tokenizer) throw new KilnError("no_tokenizer", `tasks need the tokenizer: ${found.missing}; pass --tokenizer`);
+      const results = await scoreTasks(model, found.tokenizer, tasks, batchSize);
       await checkBackend();
       const aggregate = centeredAggregate(results);
       for (const { name, ...rest } of results) process.stdout.write(JSON.stringify({ task: name, ...rest }) + "\n");

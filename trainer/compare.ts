@@ -3,7 +3,7 @@
  * its 95% interval and a two-sided p-value), Student's t distribution behind it, tokens to reach a
  * loss, and one SVG with the validation curves of many runs.
  */
-import type { MetricRecord } from "./metrics.js";
+import { svgChart, type MetricRecord } from "./metrics.js";
 
 export function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -113,7 +113,7 @@ export function tokensToReach(records: readonly MetricRecord[], target: number, 
   return hit ? hit.step * tokensPerStep : undefined;
 }
 
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 
 /** Validation loss against tokens for many runs, one colour per group (variant), one line per run. */
 export function runsCurveSvg(runs: { group: string; label: string; records: readonly MetricRecord[] }[], tokensPerStep: number, width = 720, height = 400): string {
@@ -134,15 +134,10 @@ export function runsCurveSvg(runs: { group: string; label: string; records: read
     return `<polyline fill="none" stroke="${colour(s.group)}" stroke-width="1.5" points="${points}"><title>${s.label}</title></polyline>`;
   });
   const legend = groups.map((g, i) => `<text x="${width - margin - 120}" y="${margin + 14 * i}" fill="${colour(g)}">${g.replace(/[<&>"]/g, "")}</text>`);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<line x1="${margin}" y1="${height - margin}" x2="${width - margin}" y2="${height - margin}" stroke="black"/>`,
-    `<line x1="${margin}" y1="${margin}" x2="${margin}" y2="${height - margin}" stroke="black"/>`,
+  return svgChart(width, height, margin, [
     `<text x="${width / 2}" y="${height - 16}" text-anchor="middle">tokens trained (max ${maxTokens})</text>`,
     `<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">validation loss (${low.toFixed(3)}–${high.toFixed(3)})</text>`,
     ...lines,
     ...legend,
-    `</svg>`,
-  ].join("\n");
+  ]);
 }

@@ -8,16 +8,20 @@
  * [lr / 10, 10 · lr]; batch, context and the rest are the same for every run. Each finished run
  * keeps its result, so a sweep that stopped continues where it was.
  */
-import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { z } from "zod";
 import { KilnError } from "../pipeline/errors.js";
 import { loadYamlFile } from "../pipeline/config.js";
+import { fileExists } from "../pipeline/io/local.js";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
 import { isShardPath, openTokenData } from "./data.js";
 import { kernelsFor } from "./kernels.js";
+import { PALETTE } from "./compare.js";
+import { svgChart } from "./metrics.js";
 import type { Kernels } from "./model.js";
 import { computeOptimalFrontier, predictAt, scalingLaws, type FrontierPoint, type ScalingLaws, type SweepPoint } from "./scaling.js";
 import { disposeResult, train } from "./train.js";
@@ -45,8 +49,6 @@ export type Sweep = z.output<typeof sweepSchema>;
 export function sweepLearningRate(sweep: Pick<Sweep, "lr" | "referenceParams">, params: number): number {
   return Math.min(10 * sweep.lr, Math.max(sweep.lr / 10, sweep.lr * Math.sqrt(sweep.referenceParams / params)));
 }
-
-const exists = (file: string) => access(file).then(() => true, () => false);
 
 export interface SweepResult {
   points: SweepPoint[];
@@ -76,7 +78,7 @@ export async function sweepRun(sweep: Sweep, context: SweepContext, size: Sweep[
   const steps = Math.max(1, Math.round(compute / (6 * params) / tokensPerStep));
   const runDir = path.join(context.out, "runs", `c${compute.toExponential(2)}-l${size.layers}-w${size.width}`);
   const resultFile = path.join(runDir, "result.json");
-  if (await exists(resultFile)) return JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint;
+  if (await fileExists(resultFile)) return JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint;
   const lr = sweepLearningRate(sweep, params);
   context.log(`C ${sci(compute)}: N ${params} (${size.layers}×${size.width}), ${steps} steps (${steps * tokensPerStep} tokens), lr ${lr.toPrecision(3)}`);
   const config = trainConfigSchema.parse({
@@ -95,9 +97,7 @@ export async function sweepRun(sweep: Sweep, context: SweepContext, size: Sweep[
   const result = await train(config, { train: await openTokenData(context.trainPath), val: await openTokenData(context.valPath, context.vocabSize, isShardPath(context.valPath) ? { split: "val" } : {}), kernels: context.kernels, log: () => undefined });
   const point: SweepPoint = { params, tokens: steps * tokensPerStep, compute, loss: result.val?.loss ?? NaN };
   disposeResult(result);
-  await mkdir(runDir, { recursive: true });
-  await writeFile(resultFile + ".tmp", JSON.stringify(point));
-  await rename(resultFile + ".tmp", resultFile);
+  await writeFileAtomic(resultFile, JSON.stringify(point));
   return point;
 }
 
@@ -141,10 +141,9 @@ export async function runSweep(file: string, log: (line: string) => void, predic
     }),
   ];
   const report = lines.join("\n");
-  await mkdir(out, { recursive: true });
-  await writeFile(path.join(out, "report.md"), report + "\n");
-  await writeFile(path.join(out, "report.json"), JSON.stringify({ points, frontier, laws, predictions: predict.map((c) => ({ compute: c, ...predictAt(laws, c) })) }, null, 1) + "\n");
-  await writeFile(path.join(out, "frontier.svg"), frontierSvg(points, frontier));
+  await writeFileAtomic(path.join(out, "report.md"), report + "\n");
+  await writeFileAtomic(path.join(out, "report.json"), JSON.stringify({ points, frontier, laws, predictions: predict.map((c) => ({ compute: c, ...predictAt(laws, c) })) }, null, 1) + "\n");
+  await writeFileAtomic(path.join(out, "frontier.svg"), frontierSvg(points, frontier));
   return { points, frontier, laws, report, sweep, context: { trainPath, valPath, vocabSize, out, kernels, log } };
 }
 
@@ -158,10 +157,9 @@ export function frontierSvg(points: readonly SweepPoint[], frontier: readonly Fr
   const x = (v: number) => margin + ((width - 2 * margin) * (Math.log10(v) - x0)) / (x1 - x0 || 1);
   const y = (v: number) => height - margin - ((height - 2 * margin) * (v - y0)) / (y1 - y0 || 1);
   const budgets = [...new Set(points.map((p) => p.compute))].sort((a, b) => a - b);
-  const colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
   const body = budgets.flatMap((c, i) => {
     const runs = points.filter((p) => p.compute === c).sort((a, b) => a.params - b.params);
-    const colour = colours[i % colours.length]!;
+    const colour = PALETTE[i % PALETTE.length]!;
     return [
       `<polyline fill="none" stroke="${colour}" points="${runs.map((p) => `${x(p.params).toFixed(1)},${y(p.loss).toFixed(1)}`).join(" ")}"/>`,
       ...runs.map((p) => `<circle cx="${x(p.params).toFixed(1)}" cy="${y(p.loss).toFixed(1)}" r="2.5" fill="${colour}"/>`),
@@ -169,17 +167,12 @@ export function frontierSvg(points: readonly SweepPoint[], frontier: readonly Fr
     ];
   });
   const optima = frontier.map((f) => `<circle cx="${x(f.params).toFixed(1)}" cy="${y(f.loss).toFixed(1)}" r="5" fill="none" stroke="black"/>`);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<line x1="${margin}" y1="${height - margin}" x2="${width - margin}" y2="${height - margin}" stroke="black"/>`,
-    `<line x1="${margin}" y1="${margin}" x2="${margin}" y2="${height - margin}" stroke="black"/>`,
+  return svgChart(width, height, margin, [
     `<text x="${width / 2}" y="${height - 16}" text-anchor="middle">parameters (log scale, 10^${x0.toFixed(1)}–10^${x1.toFixed(1)}); circles: compute-optimal</text>`,
     `<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">validation loss</text>`,
     ...body,
     ...optima,
-    `</svg>`,
-  ].join("\n");
+  ]);
 }
 
 export const sweepCommand = defineCommand({

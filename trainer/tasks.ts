@@ -85,15 +85,23 @@ const sum = (values: ArrayLike<number>) => {
   return total;
 };
 
+const poolKeys = new WeakMap<readonly unknown[], string[]>();
+
 /** `k` examples for item `index`, drawn by seed from `pool` without the item itself. */
-export function fewshotExamples<T>(pool: T[], k: number, seed: number, index: number, item: T): T[] {
-  const candidates = pool.filter((example) => JSON.stringify(example) !== JSON.stringify(item));
+export function fewshotExamples<T>(pool: readonly T[], k: number, seed: number, index: number, item: T): T[] {
+  let keys = poolKeys.get(pool);
+  if (!keys) poolKeys.set(pool, (keys = pool.map((example) => JSON.stringify(example))));
+  const own = JSON.stringify(item);
+  const candidates: number[] = [];
+  for (let i = 0; i < pool.length; i++) if (keys[i] !== own) candidates.push(i);
+  // A partial Fisher–Yates: only the k draws are made.
   const rng = new Rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
-  for (let i = candidates.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
+  const count = Math.min(k, candidates.length);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rng.next() * (candidates.length - i));
     [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
   }
-  return candidates.slice(0, k);
+  return candidates.slice(0, count).map((i) => pool[i]!);
 }
 
 /** The context and continuation tokens of a text pair: the continuation is what `context + choice` adds. */

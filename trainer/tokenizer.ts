@@ -4,7 +4,7 @@
  * tokenizer id) and, for checkpoints trained on raw bytes, a byte-level one (ids 0–255,
  * `<|eos|>` = 256).
  */
-import { access } from "node:fs/promises";
+import { fileExists } from "../pipeline/io/local.js";
 import path from "node:path";
 import { isPretrainedName } from "../datasets/tokenizer/pretrained.js";
 import { loadTokenizer } from "../datasets/tokenizer/load.js";
@@ -85,13 +85,13 @@ export async function loadTextTokenizer(id: string, searchDirs: string[] = []): 
 }
 
 /**
- * Each id's byte length for bits per byte, from the tokenizer an id names; undefined (and why)
- * when that tokenizer cannot be found, so a score without it still runs.
+ * The tokenizer an id names, or why there is none (no id, no file), for scores that run without
+ * it (bits per byte needs it; loss does not).
  */
-export async function byteLengthsOf(id: string | undefined, searchDirs: string[] = []): Promise<{ lengths?: Uint32Array; missing?: string }> {
-  if (id === undefined) return { missing: "the data names no tokenizer" };
+export async function findTextTokenizer(id: string | undefined, searchDirs: string[] = []): Promise<{ tokenizer?: Tokenizer; missing?: string }> {
+  if (id === undefined) return { missing: "no tokenizer is named" };
   try {
-    return { lengths: tokenByteLengths(await loadTextTokenizer(id, searchDirs)) };
+    return { tokenizer: await loadTextTokenizer(id, searchDirs) };
   } catch (error) {
     if (error instanceof KilnError && error.code === "no_tokenizer") return { missing: error.message };
     throw error;
@@ -103,7 +103,7 @@ export async function tokenizerFile(id: string, searchDirs: string[] = []): Prom
   const file = id.startsWith(KILN_BPE_PREFIX) ? id.slice(KILN_BPE_PREFIX.length) : id;
   const candidates = [file, ...(path.isAbsolute(file) ? [] : searchDirs.map((d) => path.join(d, file))), ...searchDirs.map((d) => path.join(d, path.basename(file)))];
   for (const candidate of candidates) {
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (await fileExists(candidate)) return candidate;
   }
   throw new KilnError("no_tokenizer", `tokenizer "${id}" not found (tried ${candidates.join(", ")}); pass --tokenizer <tokenizer.json | pretrained name>`);
 }

@@ -17,7 +17,7 @@ import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
 import { kernelsFor } from "./kernels.js";
-import { byteLengthsOf } from "./tokenizer.js";
+import { findTextTokenizer, tokenByteLengths } from "./tokenizer.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
 import { hardwarePeak } from "./peak.js";
@@ -183,8 +183,9 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const trainData = await openSampler(options.train, blockSize, config.seed, resume?.meta.data);
   const valData = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
   // Bits per byte needs each token's byte length, from the tokenizer the data names.
-  const valBytes = valData ? await byteLengthsOf(trainData.tokenizerId, dataDirs(config)) : {};
-  if (valData && valBytes.missing) log(`validation reports no bits per byte: ${valBytes.missing}`);
+  const valTokenizer = valData ? await findTextTokenizer(trainData.tokenizerId, dataDirs(config)) : {};
+  if (valData && valTokenizer.missing) log(`validation reports no bits per byte: ${valTokenizer.missing}`);
+  const valByteLengths = valTokenizer.tokenizer && tokenByteLengths(valTokenizer.tokenizer);
 
   const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
   if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
@@ -286,7 +287,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         windowTokens = 0;
       } else if (validating || saving) await readBack();
       if (validating) {
-        val = await validate(state, valData, valBytes.lengths);
+        val = await validate(state, valData, valByteLengths);
         await record({ kind: "val", step, loss: val.loss, ...(val.bitsPerByte !== undefined ? { bitsPerByte: val.bitsPerByte } : {}), perSource: val.perSource });
         const bpb = val.bitsPerByte !== undefined ? ` (${val.bitsPerByte.toFixed(4)} bits/byte)` : "";
         log(`step ${step} val loss ${val.loss.toFixed(4)}${bpb} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));

@@ -8,7 +8,7 @@ export {
 } from "./compression.js";
 export { setRetryPolicy, retryPolicy, type RetryPolicy } from "./retry.js";
 export { openRanged, type RangedFile } from "./ranged.js";
-export { type AtomicWrite } from "./local.js";
+export { fileExists, type AtomicWrite } from "./local.js";
 export {
   listFiles,
   listFlagFiles,

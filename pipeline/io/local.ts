@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { open, rename, stat, unlink, type FileHandle } from "node:fs/promises";
+import { access, open, rename, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
@@ -8,6 +8,14 @@ import { fileURLToPath } from "node:url";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { KilnError, errorMessage, systemError } from "../errors.js";
 import { compressionOf, compressor } from "./compression.js";
+
+/** Whether a local file or folder exists (and is reachable). */
+export function fileExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
 
 /** A `file://` URL as a path; anything else as it is. */
 export function localPath(path: string): string {

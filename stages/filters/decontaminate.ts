@@ -20,6 +20,7 @@ import type { Doc, Stage } from "../../pipeline/doc.js";
 import { KilnError } from "../../pipeline/errors.js";
 import { itemTexts, loadEvalTasks } from "../../pipeline/eval-tasks.js";
 import { register } from "../../pipeline/registry.js";
+import { fmix32 } from "../dedup/hash.js";
 import { wordCharKind } from "./text.js";
 
 export const decontaminateParams = z.object({
@@ -56,14 +57,6 @@ function foldInto(hash: number, code: number): number {
   return hash;
 }
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 /** Calls `visit` with the hash of each word of `text`, in order. */
 export function forEachWordHash(text: string, visit: (hash: number) => void): void {
   const n = text.length;
@@ -78,13 +71,13 @@ export function forEachWordHash(text: string, visit: (hash: number) => void): vo
       continue;
     }
     if (inWord) {
-      visit(fmix(hash));
+      visit(fmix32(hash));
       hash = 0x811c9dc5;
       inWord = false;
     }
-    if (kind === 2) visit(fmix(foldInto(0x811c9dc5, c)));
+    if (kind === 2) visit(fmix32(foldInto(0x811c9dc5, c)));
   }
-  if (inWord) visit(fmix(hash));
+  if (inWord) visit(fmix32(hash));
 }
 
 /** B^k mod 2^32, the factor that removes the word leaving a window of k words. */
@@ -146,7 +139,7 @@ export class NGramIndex {
   }
   private slot(h1: number, h2: number): number {
     const mask = this.owners.length - 1;
-    let at = fmix(h1 ^ Math.imul(h2, 0x27d4eb2f)) & mask;
+    let at = fmix32(h1 ^ Math.imul(h2, 0x27d4eb2f)) & mask;
     while (this.owners[at] !== 0 && (this.keys1[at] !== h1 || this.keys2[at] !== h2)) at = (at + 1) & mask;
     return at;
   }

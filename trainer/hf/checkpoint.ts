@@ -6,10 +6,11 @@
  * nn.Linear weights are [out, in] and are transposed on the way in and out. Whatever the folder
  * holds that Kiln's blocks cannot represent is refused with one line naming the field.
  */
-import { access, copyFile, readFile } from "node:fs/promises";
+import { copyFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../../pipeline/errors.js";
+import { fileExists } from "../../pipeline/io/local.js";
 import { writeFileAtomic } from "../../pipeline/io/storage.js";
 import type { CheckpointContents } from "../checkpoint.js";
 import type { ModelConfig } from "../config.js";
@@ -20,11 +21,10 @@ export const HF_CONFIG = "config.json";
 const WEIGHTS = "model.safetensors";
 const WEIGHTS_INDEX = "model.safetensors.index.json";
 
-const exists = (file: string) => access(file).then(() => true, () => false);
 
 /** Whether `dir` is a Hugging Face model folder (a config.json beside safetensors weights). */
 export async function isHfFolder(dir: string): Promise<boolean> {
-  return (await exists(path.join(dir, HF_CONFIG))) && ((await exists(path.join(dir, WEIGHTS))) || (await exists(path.join(dir, WEIGHTS_INDEX))));
+  return (await fileExists(path.join(dir, HF_CONFIG))) && ((await fileExists(path.join(dir, WEIGHTS))) || (await fileExists(path.join(dir, WEIGHTS_INDEX))));
 }
 
 /** Where a Kiln parameter lives in a family's checkpoint, and whether it is stored transposed. */
@@ -134,7 +134,7 @@ function llamaModel(raw: RawConfig, type: string, refuse: Refuse, integer: (fiel
 async function openWeights(dir: string): Promise<{ files: SafetensorsFile[]; where: Map<string, SafetensorsFile> }> {
   const indexFile = path.join(dir, WEIGHTS_INDEX);
   let names = [WEIGHTS];
-  if (await exists(indexFile)) {
+  if (await fileExists(indexFile)) {
     const index = JSON.parse(await readFile(indexFile, "utf8")) as { weight_map?: Record<string, string> };
     names = [...new Set(Object.values(index.weight_map ?? {}))].sort();
   }
@@ -208,7 +208,7 @@ export async function loadHfCheckpoint(dir: string): Promise<CheckpointContents>
     await Promise.all(files.map((f) => f.close()));
   }
   const tokenizerFile = path.join(dir, "tokenizer.json");
-  const tokenizerId = (await exists(tokenizerFile)) ? tokenizerFile : typeof raw.kiln_tokenizer === "string" ? raw.kiln_tokenizer : undefined;
+  const tokenizerId = (await fileExists(tokenizerFile)) ? tokenizerFile : typeof raw.kiln_tokenizer === "string" ? raw.kiln_tokenizer : undefined;
   const eos = Array.isArray(raw.eos_token_id) ? raw.eos_token_id[0] : raw.eos_token_id;
   const eosId = Number.isSafeInteger(eos) ? (eos as number) : undefined;
   return { meta: { model, step: 0, rngState: 0, tokenizerId, eosId }, weights };
