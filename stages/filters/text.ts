@@ -70,7 +70,7 @@ function classOf(code: number): number {
  * written without spaces, such as Chinese).
  */
 export function wordCharKind(code: number): 0 | 1 | 2 {
-  const cls = classOf(code);
+  const cls = code < 256 && builtBlocks[0] === 1 ? charClasses[code]! : classOf(code);
   if (cls & NO_SPACE) return 2;
   return cls & (ALPHA | MARK | NUMBER) ? 1 : 0;
 }
