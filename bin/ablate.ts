@@ -15,6 +15,9 @@ import { mkdir, readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
+import { executorFlags, executorOf, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
+import { preparePipeline } from "../pipeline/cli/run.js";
+import { arraySpec, submitChain, submitSlurm, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/executors/slurm.js";
 import { KilnError } from "../pipeline/errors.js";
 import { loadYamlFile } from "../pipeline/config.js";
 import { fileExists } from "../pipeline/io/local.js";
@@ -191,19 +194,38 @@ function markdownTable(rows: string[][]): string {
   return [rows[0]!.join(" | "), rows[0]!.map(() => "---").join(" | "), ...rows.slice(1).map((r) => r.join(" | "))].map((line) => `| ${line} |`).join("\n");
 }
 
-export async function runAblation(file: string, builtinModules: string[], log: (line: string) => void): Promise<{ report: string; json: unknown; out: string }> {
+interface Loaded {
+  file: string;
+  ablation: Ablation;
+  base: string;
+  out: string;
+}
+
+async function loadAblation(file: string): Promise<Loaded> {
   const ablation = await loadYamlFile(file, ablationSchema);
   const names = ablation.variants.map((v) => v.name);
   if (new Set(names).size !== names.length) throw new KilnError("bad_config", `${file}: variant names must differ`);
   const base = path.dirname(path.resolve(file));
-  const out = path.resolve(base, ablation.out);
-  await mkdir(out, { recursive: true });
+  return { file, ablation, base, out: path.resolve(base, ablation.out) };
+}
 
+/** What the preparation made and every later piece reads: kept in `<out>/prepared.json`. */
+interface Prepared {
+  variants: VariantData[];
+  tokenizerId: string;
+  data: Record<string, DataStats>;
+  heldOutFiles: string[];
+}
+
+const preparedFile = (loaded: Loaded) => path.join(loaded.out, "prepared.json");
+
+/** Each variant's data (running its curation), the shared tokenizer, and every set tokenized. */
+async function prepareAblation(loaded: Loaded, builtinModules: string[], log: (line: string) => void): Promise<Prepared> {
+  const { ablation, base, out } = loaded;
+  await mkdir(out, { recursive: true });
   const variants: VariantData[] = [];
   for (const variant of ablation.variants) variants.push(await variantData(variant, base, builtinModules, log));
   const { id: tokenizerId, tokenizer } = await ablationTokenizer(ablation, variants, out, log);
-  const byteLengths = tokenByteLengths(tokenizer);
-
   const data: Record<string, DataStats> = {};
   for (const variant of variants) data[variant.name] = await tokenize(variant.files, tokenizer, variant.name, ablation.tokens, path.join(out, "data", `${variant.name}.tokens.jsonl`));
   const heldOutFiles: string[] = [];
@@ -212,69 +234,167 @@ export async function runAblation(file: string, builtinModules: string[], log: (
     await tokenize([path.resolve(base, docs)], tokenizer, name, Number.MAX_SAFE_INTEGER, target);
     heldOutFiles.push(target);
   }
-  const heldOutDocs: TokenDocument[] = [];
-  for (const f of heldOutFiles) for await (const doc of (await readTokenJsonl(f)).documents()) heldOutDocs.push(doc);
-  const heldOut = { vocabSize: tokenizer.vocabSize, documents: () => heldOutDocs };
-  const tasks = ablation.eval.tasks ? await loadEvalTasks(path.resolve(base, ablation.eval.tasks)) : [];
+  const prepared: Prepared = { variants, tokenizerId, data, heldOutFiles };
+  await writeFileAtomic(preparedFile(loaded), JSON.stringify(prepared) + "\n");
+  return prepared;
+}
 
+async function readPrepared(loaded: Loaded): Promise<Prepared> {
+  const file = preparedFile(loaded);
+  if (!(await fileExists(file))) throw new KilnError("no_input", `${file}: the ablation is not prepared (run kiln ablate ${loaded.file} --phase prepare first)`);
+  return JSON.parse(await readFile(file, "utf8")) as Prepared;
+}
+
+/** The training runs in order: every variant with every seed. */
+export function ablationRuns(ablation: Ablation): { variant: string; seed: number }[] {
+  return ablation.variants.flatMap((v) => ablation.seeds.map((seed) => ({ variant: v.name, seed })));
+}
+
+const runFolder = (loaded: Loaded, run: { variant: string; seed: number }) => path.join(loaded.out, "runs", `${run.variant}-s${run.seed}`);
+
+/** What every training run shares: the tokenizer, the held-out set and its final windows, the tasks, the kernels. */
+async function trainingContext(loaded: Loaded, prepared: Prepared, log: (line: string) => void) {
+  const { ablation, base } = loaded;
+  const tokenizer = await loadTextTokenizer(prepared.tokenizerId);
+  const heldOutDocs: TokenDocument[] = [];
+  for (const f of prepared.heldOutFiles) for await (const doc of (await readTokenJsonl(f)).documents()) heldOutDocs.push(doc);
+  const heldOut = { vocabSize: tokenizer.vocabSize, documents: () => heldOutDocs };
   const selection = await selectBackend("auto");
   log(describeSelection(selection));
-  const kernels = kernelsFor(selection.tfName);
+  const { batchSize } = ablation.train;
+  return {
+    tokenizer,
+    byteLengths: tokenByteLengths(tokenizer),
+    heldOut,
+    tasks: ablation.eval.tasks ? await loadEvalTasks(path.resolve(base, ablation.eval.tasks)) : [],
+    kernels: kernelsFor(selection.tfName),
+    // Every run's final score: all of the held-out text, the same windows for each.
+    finalSet: await evaluationSet(heldOut, ablation.model.blockSize, batchSize, Infinity),
+  };
+}
+
+/** One training run (kept in its folder and reused): the proxy model on a variant with a seed, then scored. */
+async function trainAblationRun(loaded: Loaded, context: Awaited<ReturnType<typeof trainingContext>>, index: number, log: (line: string) => void): Promise<RunResult> {
+  const { ablation, out } = loaded;
+  const runs = ablationRuns(ablation);
+  const spec = runs[index];
+  if (!spec) throw new KilnError("usage", `--index ${index}: the ablation has ${runs.length} runs`);
+  const runDir = runFolder(loaded, spec);
+  const resultFile = path.join(runDir, "result.json");
+  if (await fileExists(resultFile)) return JSON.parse(await readFile(resultFile, "utf8")) as RunResult;
   const { batchSize, lr, warmup, evaluations } = ablation.train;
   const tokensPerStep = batchSize * ablation.model.blockSize;
   const steps = Math.max(1, Math.ceil(ablation.tokens / tokensPerStep));
-  // Every run's final score: all of the held-out text, the same windows for each.
-  const finalSet = await evaluationSet(heldOut, ablation.model.blockSize, batchSize, Infinity);
-  const runs: RunResult[] = [];
-  for (const variant of variants) {
-    for (const seed of ablation.seeds) {
-      const runDir = path.join(out, "runs", `${variant.name}-s${seed}`);
-      const resultFile = path.join(runDir, "result.json");
-      if (await fileExists(resultFile)) {
-        runs.push(JSON.parse(await readFile(resultFile, "utf8")) as RunResult);
-        continue;
-      }
-      log(`training ${variant.name} seed ${seed}: ${steps} steps of ${tokensPerStep} tokens`);
-      const trainFile = path.join(out, "data", `${variant.name}.tokens.jsonl`);
-      const config = trainConfigSchema.parse({
-        out: runDir,
-        model: { ...ablation.model, dropout: 0, vocabSize: tokenizer.vocabSize },
-        data: { train: trainFile },
-        steps,
-        batchSize,
-        optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: Math.min(warmup, Math.floor(steps / 4)) },
-        seed,
-        evalEvery: Math.max(1, Math.floor(steps / evaluations)),
-        checkpointEvery: steps,
-        logEvery: steps,
-      });
-      const result = await train(config, { train: await readTokenJsonl(trainFile, tokenizer.vocabSize), val: heldOut, kernels, log: () => undefined });
-      const model = { config: result.model, params: result.params, kernels };
-      const final = await validate(model, finalSet, byteLengths);
-      const taskResults = tasks.length ? await scoreTasks(model, tokenizer, tasks, batchSize) : [];
-      const records = (await readFile(path.join(runDir, "metrics.jsonl"), "utf8"))
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as MetricRecord);
-      const run: RunResult = {
-        variant: variant.name,
-        seed,
-        valLoss: final.loss,
-        bitsPerByte: Object.fromEntries(Object.entries(final.perSource).map(([name, v]) => [name, v.bitsPerByte ?? NaN])),
-        tasks: Object.fromEntries([...taskResults.map((t) => [t.name, t.accuracy ?? t.bitsPerByte ?? NaN] as const), ...(taskResults.length ? [["core (centered)", centeredAggregate(taskResults)] as const] : [])]),
-        records,
-      };
-      disposeResult(result);
-      await writeFileAtomic(resultFile, JSON.stringify(run));
-      runs.push(run);
-    }
-  }
-  const { report, json } = ablationReport(ablation, runs, data, variants, tokensPerStep, tokenizerId);
+  log(`training ${spec.variant} seed ${spec.seed}: ${steps} steps of ${tokensPerStep} tokens`);
+  const trainFile = path.join(out, "data", `${spec.variant}.tokens.jsonl`);
+  const { tokenizer, kernels } = context;
+  const config = trainConfigSchema.parse({
+    out: runDir,
+    model: { ...ablation.model, dropout: 0, vocabSize: tokenizer.vocabSize },
+    data: { train: trainFile },
+    steps,
+    batchSize,
+    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: Math.min(warmup, Math.floor(steps / 4)) },
+    seed: spec.seed,
+    evalEvery: Math.max(1, Math.floor(steps / evaluations)),
+    checkpointEvery: steps,
+    logEvery: steps,
+  });
+  const result = await train(config, { train: await readTokenJsonl(trainFile, tokenizer.vocabSize), val: context.heldOut, kernels, log: () => undefined });
+  const model = { config: result.model, params: result.params, kernels };
+  const final = await validate(model, context.finalSet, context.byteLengths);
+  const taskResults = context.tasks.length ? await scoreTasks(model, tokenizer, context.tasks, batchSize) : [];
+  const records = (await readFile(path.join(runDir, "metrics.jsonl"), "utf8"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as MetricRecord);
+  const run: RunResult = {
+    variant: spec.variant,
+    seed: spec.seed,
+    valLoss: final.loss,
+    bitsPerByte: Object.fromEntries(Object.entries(final.perSource).map(([name, v]) => [name, v.bitsPerByte ?? NaN])),
+    tasks: Object.fromEntries([...taskResults.map((t) => [t.name, t.accuracy ?? t.bitsPerByte ?? NaN] as const), ...(taskResults.length ? [["core (centered)", centeredAggregate(taskResults)] as const] : [])]),
+    records,
+  };
+  disposeResult(result);
+  await writeFileAtomic(resultFile, JSON.stringify(run));
+  return run;
+}
+
+/** The report from every run's result: report.md, report.json and loss.svg. */
+async function finishAblation(loaded: Loaded, prepared: Prepared, runs: RunResult[], log: (line: string) => void): Promise<{ report: string; json: unknown; out: string }> {
+  const { ablation, out } = loaded;
+  const tokensPerStep = ablation.train.batchSize * ablation.model.blockSize;
+  const { report, json } = ablationReport(ablation, runs, prepared.data, prepared.variants, tokensPerStep, prepared.tokenizerId);
   await writeFileAtomic(path.join(out, "report.md"), report + "\n");
   await writeFileAtomic(path.join(out, "report.json"), JSON.stringify(json, null, 1) + "\n");
   await writeFileAtomic(path.join(out, "loss.svg"), runsCurveSvg(runs.map((r) => ({ group: r.variant, label: `${r.variant} seed ${r.seed}`, records: r.records })), tokensPerStep));
   log(`wrote ${path.join(out, "report.md")}, report.json and loss.svg`);
   return { report, json, out };
+}
+
+/** The whole ablation on this machine: prepare, every run in turn, the report. */
+export async function runAblation(file: string, builtinModules: string[], log: (line: string) => void): Promise<{ report: string; json: unknown; out: string }> {
+  const loaded = await loadAblation(file);
+  const prepared = await prepareAblation(loaded, builtinModules, log);
+  const context = await trainingContext(loaded, prepared, log);
+  const runs: RunResult[] = [];
+  for (let i = 0; i < ablationRuns(loaded.ablation).length; i++) runs.push(await trainAblationRun(loaded, context, i, log));
+  return finishAblation(loaded, prepared, runs, log);
+}
+
+export type AblationPhase = "prepare" | "train" | "report";
+
+/** One phase of an ablation, as a Slurm job runs it: the preparation, one training run, or the report. */
+export async function runAblationPhase(file: string, phase: AblationPhase, index: number | undefined, builtinModules: string[], log: (line: string) => void): Promise<string | undefined> {
+  const loaded = await loadAblation(file);
+  if (phase === "prepare") {
+    await prepareAblation(loaded, builtinModules, log);
+    return;
+  }
+  const prepared = await readPrepared(loaded);
+  if (phase === "train") {
+    if (index === undefined) throw new KilnError("usage", "--phase train needs --index (the run's number)");
+    await trainAblationRun(loaded, await trainingContext(loaded, prepared, log), index, log);
+    return;
+  }
+  const runs: RunResult[] = [];
+  for (const spec of ablationRuns(loaded.ablation)) {
+    const resultFile = path.join(runFolder(loaded, spec), "result.json");
+    if (!(await fileExists(resultFile))) throw new KilnError("no_input", `${resultFile}: run ${spec.variant} seed ${spec.seed} has no result (see ${path.join(loaded.out, "slurm")})`);
+    runs.push(JSON.parse(await readFile(resultFile, "utf8")) as RunResult);
+  }
+  return (await finishAblation(loaded, prepared, runs, log)).report;
+}
+
+/**
+ * The ablation as Slurm jobs: the curation pipelines of its variants (their own step arrays),
+ * then one job that prepares the data, one array of the training runs not yet finished (array task
+ * i trains run i), and one job that writes the report; each starts when the one before succeeded.
+ */
+export async function submitAblation(file: string, builtinModules: string[], options: SlurmOptions, log: (line: string) => void): Promise<SlurmState> {
+  const loaded = await loadAblation(file);
+  await mkdir(loaded.out, { recursive: true });
+  const after: string[] = [];
+  for (const variant of loaded.ablation.variants) {
+    if (!("pipeline" in variant)) continue;
+    const { pipeline } = await preparePipeline(path.resolve(loaded.base, variant.pipeline), builtinModules);
+    const state = await submitSlurm(pipeline, options);
+    if (state.mergeJob) after.push(state.mergeJob);
+    log(state.mergeJob ? `variant ${variant.name}: curation submitted (${state.submitted.length} arrays, then job ${state.mergeJob})` : `variant ${variant.name}: curation already complete`);
+  }
+  const runs = ablationRuns(loaded.ablation);
+  const pending: number[] = [];
+  for (let i = 0; i < runs.length; i++) if (!(await fileExists(path.join(runFolder(loaded, runs[i]!), "result.json")))) pending.push(i);
+  const config = path.resolve(file);
+  const jobs: ChainJob[] = [
+    { name: "prepare", args: ["ablate", config, "--phase", "prepare"] },
+    ...(pending.length ? [{ name: "train", args: ["ablate", config, "--phase", "train"], indices: pending }] : []),
+    { name: "report", args: ["ablate", config, "--phase", "report"] },
+  ];
+  const state = await submitChain(loaded.out, `ablate-${path.basename(loaded.out)}`, jobs, options, after);
+  for (const job of state.submitted) log(`submitted ${job.step}: job ${job.jobId}${job.ranks.length ? `, runs ${arraySpec(job.ranks)}` : ""}`);
+  return state;
 }
 
 function ablationReport(ablation: Ablation, runs: RunResult[], data: Record<string, DataStats>, variants: VariantData[], tokensPerStep: number, tokenizerId: string): { report: string; json: unknown } {
@@ -330,12 +450,32 @@ function ablationReport(ablation: Ablation, runs: RunResult[], data: Record<stri
   return { report, json };
 }
 
-export function ablateCommand(builtinModules: string[]) {
+export function ablateCommand(builtinModules: string[], cliCommand: string[]) {
   return defineCommand({
     meta: { name: "ablate", description: "compare data variants by training the same proxy model on each (seeds, held-out bits per byte, tasks, Welch's test)" },
-    args: { config: { type: "positional", description: "ablation.yaml", required: true } },
+    args: {
+      config: { type: "positional", description: "ablation.yaml", required: true },
+      ...executorFlags,
+      phase: { type: "string", description: "run one phase only (what Slurm jobs run): prepare, train (with --index) or report" },
+      index: { type: "string", description: "--phase train: the run to train (variants × seeds, in order, from 0)" },
+    },
     async run({ args }) {
-      const { report } = await runAblation(path.resolve(String(args.config)), builtinModules, (line) => process.stderr.write(line + "\n"));
+      const file = path.resolve(String(args.config));
+      const log = (line: string) => process.stderr.write(line + "\n");
+      if (args.phase !== undefined) {
+        if (!["prepare", "train", "report"].includes(args.phase)) throw new KilnError("usage", `--phase ${args.phase}: expected prepare, train or report`);
+        const index = args.index === undefined ? undefined : Number(args.index);
+        if (index !== undefined && !(Number.isInteger(index) && index >= 0)) throw new KilnError("usage", `--index ${args.index}: expected a run number from 0`);
+        const report = await runAblationPhase(file, args.phase as AblationPhase, index, builtinModules, log);
+        if (report) process.stdout.write(report + "\n");
+        return;
+      }
+      if (executorOf(args) === "slurm") {
+        const state = await submitAblation(file, builtinModules, slurmOptionsFromFlags(args, cliCommand), log);
+        if (args.wait) process.stdout.write(await waitForChainOutput(state, (await loadAblation(file)).out, "report.md"));
+        return;
+      }
+      const { report } = await runAblation(file, builtinModules, log);
       process.stdout.write(report + "\n");
     },
   });

@@ -16,7 +16,7 @@ export const kiln = defineCommand({
   subCommands: {
     // Loaded on use, so `kiln run` inside a Slurm task does not load the demo's corpus generator.
     demo: () => import("./demo.js").then((m) => m.demoCommand(builtinModules)),
-    ablate: () => import("./ablate.js").then((m) => m.ablateCommand(builtinModules)),
+    ablate: () => import("./ablate.js").then((m) => m.ablateCommand(builtinModules, cliCommand)),
     run: runCommandDef(builtinModules, cliCommand),
     status: statusCommand,
     task: taskCommandDef(builtinModules),
@@ -32,7 +32,7 @@ export const kiln = defineCommand({
     generate: () => import("../trainer/cli.js").then((m) => m.generateCommand),
     eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
     export: () => import("../trainer/cli.js").then((m) => m.exportCommand),
-    sweep: () => import("../trainer/sweep.js").then((m) => m.sweepCommand),
+    sweep: () => import("../trainer/sweep.js").then((m) => m.sweepCommand(cliCommand)),
   },
 });
 

@@ -12,7 +12,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { z } from "zod";
+import { executorFlags, executorOf, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
 import { KilnError } from "../pipeline/errors.js";
+import { arraySpec, submitChain, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/executors/slurm.js";
 import { loadYamlFile } from "../pipeline/config.js";
 import { fileExists } from "../pipeline/io/local.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
@@ -70,13 +72,20 @@ export interface SweepContext {
   log: (line: string) => void;
 }
 
+const sweepRunFolder = (out: string, size: Sweep["models"][number], compute: number) => path.join(out, "runs", `c${compute.toExponential(2)}-l${size.layers}-w${size.width}`);
+
+/** The runs of the grid in order: every size at every budget. */
+export function sweepGrid(sweep: Sweep): { size: Sweep["models"][number]; compute: number }[] {
+  return sweep.budgets.flatMap((compute) => sweep.models.map((size) => ({ size, compute })));
+}
+
 /** One run of the grid: `size` trained on C / 6N tokens; its result kept in its folder and reused. */
 export async function sweepRun(sweep: Sweep, context: SweepContext, size: Sweep["models"][number], compute: number): Promise<SweepPoint> {
   const tokensPerStep = sweep.batchSize * sweep.blockSize;
   const model: ModelConfig = { ...size, blockSize: sweep.blockSize, vocabSize: context.vocabSize, dropout: 0 };
   const params = parameterCount(model);
   const steps = Math.max(1, Math.round(compute / (6 * params) / tokensPerStep));
-  const runDir = path.join(context.out, "runs", `c${compute.toExponential(2)}-l${size.layers}-w${size.width}`);
+  const runDir = sweepRunFolder(context.out, size, compute);
   const resultFile = path.join(runDir, "result.json");
   if (await fileExists(resultFile)) return JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint;
   const lr = sweepLearningRate(sweep, params);
@@ -101,22 +110,33 @@ export async function sweepRun(sweep: Sweep, context: SweepContext, size: Sweep[
   return point;
 }
 
-export async function runSweep(file: string, log: (line: string) => void, predict: number[] = []): Promise<SweepResult & { context: SweepContext; sweep: Sweep }> {
+async function loadSweep(file: string) {
   const sweep = await loadYamlFile(file, sweepSchema);
   const base = path.dirname(path.resolve(file));
-  const out = path.resolve(base, sweep.out);
-  const trainPath = path.resolve(base, sweep.data.train);
-  const valPath = path.resolve(base, sweep.data.val);
+  return { file, sweep, out: path.resolve(base, sweep.out), trainPath: path.resolve(base, sweep.data.train), valPath: path.resolve(base, sweep.data.val) };
+}
+
+async function sweepContext(loaded: Awaited<ReturnType<typeof loadSweep>>, log: (line: string) => void): Promise<SweepContext> {
+  const { trainPath, valPath, out } = loaded;
   const trainData = await openTokenData(trainPath);
   let vocabSize = trainData.vocabSize ?? 0;
   if (!vocabSize) for await (const doc of trainData.documents()) for (const id of doc.tokens) vocabSize = Math.max(vocabSize, id + 1);
   const selection = await selectBackend("auto");
   log(describeSelection(selection));
-  const kernels = kernelsFor(selection.tfName);
+  return { trainPath, valPath, vocabSize, out, kernels: kernelsFor(selection.tfName), log };
+}
+
+/** The whole sweep on this machine: every run of the grid in turn, then the fits and the report. */
+export async function runSweep(file: string, log: (line: string) => void, predict: number[] = []): Promise<SweepResult & { context: SweepContext; sweep: Sweep }> {
+  const loaded = await loadSweep(file);
+  const context = await sweepContext(loaded, log);
   const points: SweepPoint[] = [];
-  for (const compute of sweep.budgets) {
-    for (const size of sweep.models) points.push(await sweepRun(sweep, { trainPath, valPath, vocabSize, out, kernels, log }, size, compute));
-  }
+  for (const { size, compute } of sweepGrid(loaded.sweep)) points.push(await sweepRun(loaded.sweep, context, size, compute));
+  return { ...(await sweepReport(loaded.sweep, loaded.out, points, predict)), sweep: loaded.sweep, context };
+}
+
+/** The frontier, the laws and the predictions from the grid's points: report.md, report.json, frontier.svg. */
+async function sweepReport(sweep: Sweep, out: string, points: SweepPoint[], predict: number[]): Promise<SweepResult> {
   const frontier = computeOptimalFrontier(points);
   const laws = scalingLaws(frontier);
   const lines = [
@@ -144,7 +164,40 @@ export async function runSweep(file: string, log: (line: string) => void, predic
   await writeFileAtomic(path.join(out, "report.md"), report + "\n");
   await writeFileAtomic(path.join(out, "report.json"), JSON.stringify({ points, frontier, laws, predictions: predict.map((c) => ({ compute: c, ...predictAt(laws, c) })) }, null, 1) + "\n");
   await writeFileAtomic(path.join(out, "frontier.svg"), frontierSvg(points, frontier));
-  return { points, frontier, laws, report, sweep, context: { trainPath, valPath, vocabSize, out, kernels, log } };
+  return { points, frontier, laws, report };
+}
+
+/** One phase of a sweep, as a Slurm job runs it: one run of the grid (`index`), or the report. */
+export async function runSweepPhase(file: string, phase: "train" | "report", index: number | undefined, log: (line: string) => void, predict: number[] = []): Promise<string | undefined> {
+  const loaded = await loadSweep(file);
+  const grid = sweepGrid(loaded.sweep);
+  if (phase === "train") {
+    const run = index === undefined ? undefined : grid[index];
+    if (!run) throw new KilnError("usage", `--phase train needs --index from 0 to ${grid.length - 1}`);
+    await sweepRun(loaded.sweep, await sweepContext(loaded, log), run.size, run.compute);
+    return;
+  }
+  const points: SweepPoint[] = [];
+  for (const { size, compute } of grid) {
+    const resultFile = path.join(sweepRunFolder(loaded.out, size, compute), "result.json");
+    if (!(await fileExists(resultFile))) throw new KilnError("no_input", `${resultFile}: this run of the grid has no result (see ${path.join(loaded.out, "slurm")})`);
+    points.push(JSON.parse(await readFile(resultFile, "utf8")) as SweepPoint);
+  }
+  return (await sweepReport(loaded.sweep, loaded.out, points, predict)).report;
+}
+
+/** The sweep as Slurm jobs: an array of the grid's unfinished runs (task i trains run i), then the report. */
+export async function submitSweep(file: string, options: SlurmOptions, log: (line: string) => void, predict: number[] = []): Promise<SlurmState> {
+  const loaded = await loadSweep(file);
+  const grid = sweepGrid(loaded.sweep);
+  const pending: number[] = [];
+  for (let i = 0; i < grid.length; i++) if (!(await fileExists(path.join(sweepRunFolder(loaded.out, grid[i]!.size, grid[i]!.compute), "result.json")))) pending.push(i);
+  const config = path.resolve(file);
+  const predictArgs = predict.length ? ["--predict", predict.join(",")] : [];
+  const jobs: ChainJob[] = [...(pending.length ? [{ name: "train", args: ["sweep", config, "--phase", "train"], indices: pending }] : []), { name: "report", args: ["sweep", config, "--phase", "report", ...predictArgs] }];
+  const state = await submitChain(loaded.out, `sweep-${path.basename(loaded.out)}`, jobs, options);
+  for (const job of state.submitted) log(`submitted ${job.step}: job ${job.jobId}${job.ranks.length ? `, runs ${arraySpec(job.ranks)}` : ""}`);
+  return state;
 }
 
 /** Loss against ln N, one colour per budget, the frontier's optima as open circles. */
@@ -175,22 +228,41 @@ export function frontierSvg(points: readonly SweepPoint[], frontier: readonly Fr
   ]);
 }
 
-export const sweepCommand = defineCommand({
-  meta: { name: "sweep", description: "scaling laws: model sizes × compute budgets, the compute-optimal frontier and power laws, predictions" },
-  args: {
-    config: { type: "positional", description: "sweep.yaml", required: true },
-    predict: { type: "string", description: "budgets (FLOPs, comma separated) to predict N_opt, D_opt and loss at" },
-  },
-  async run({ args }) {
-    const predict = (args.predict ?? "")
-      .split(",")
-      .filter((s) => s.trim())
-      .map((s) => {
-        const c = Number(s);
-        if (!(c > 0)) throw new KilnError("bad_argument", `--predict: "${s}" is not a positive number of FLOPs`);
-        return c;
-      });
-    const { report } = await runSweep(path.resolve(String(args.config)), (line) => process.stderr.write(line + "\n"), predict);
-    process.stdout.write(report + "\n");
-  },
-});
+export function sweepCommand(cliCommand: string[]) {
+  return defineCommand({
+    meta: { name: "sweep", description: "scaling laws: model sizes × compute budgets, the compute-optimal frontier and power laws, predictions" },
+    args: {
+      config: { type: "positional", description: "sweep.yaml", required: true },
+      predict: { type: "string", description: "budgets (FLOPs, comma separated) to predict N_opt, D_opt and loss at" },
+      ...executorFlags,
+      phase: { type: "string", description: "run one phase only (what Slurm jobs run): train (with --index) or report" },
+      index: { type: "string", description: "--phase train: the run of the grid (budgets × sizes, in order, from 0)" },
+    },
+    async run({ args }) {
+      const predict = (args.predict ?? "")
+        .split(",")
+        .filter((s) => s.trim())
+        .map((s) => {
+          const c = Number(s);
+          if (!(c > 0)) throw new KilnError("bad_argument", `--predict: "${s}" is not a positive number of FLOPs`);
+          return c;
+        });
+      const file = path.resolve(String(args.config));
+      const log = (line: string) => process.stderr.write(line + "\n");
+      if (args.phase !== undefined) {
+        if (args.phase !== "train" && args.phase !== "report") throw new KilnError("usage", `--phase ${args.phase}: expected train or report`);
+        const index = args.index === undefined ? undefined : Number(args.index);
+        const report = await runSweepPhase(file, args.phase, index, log, predict);
+        if (report) process.stdout.write(report + "\n");
+        return;
+      }
+      if (executorOf(args) === "slurm") {
+        const state = await submitSweep(file, slurmOptionsFromFlags(args, cliCommand), log, predict);
+        if (args.wait) process.stdout.write(await waitForChainOutput(state, (await loadSweep(file)).out, "report.md"));
+        return;
+      }
+      const { report } = await runSweep(file, log, predict);
+      process.stdout.write(report + "\n");
+    },
+  });
+}

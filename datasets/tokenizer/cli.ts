@@ -1,17 +1,12 @@
 /** `kiln tokenizer train --vocab 8192 --out tok.json <docs...>`: a byte-level BPE in tokenizer.json form. */
 import { defineCommand } from "citty";
+import { positiveIntegerFlag } from "../../pipeline/cli/flags.js";
 import { KilnError } from "../../pipeline/errors.js";
 import { DEFAULT_SPECIAL_TOKENS } from "./bpe.js";
 import { saveTokenizerJson } from "./hf-json.js";
 import { PRETOKENIZERS, type PretokenizerName } from "./pretokenize.js";
 import { PretokenCounter, trainBpe } from "./train.js";
 import { readCorpusTexts, type CorpusStats } from "./corpus.js";
-
-function positiveInteger(value: string, flag: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new KilnError("bad_argument", `--${flag} must be a positive integer, got "${value}"`);
-  return number;
-}
 
 export const tokenizerTrainCommand = defineCommand({
   meta: { name: "train", description: "train a byte-level BPE tokenizer on documents and save it as a Hugging Face tokenizer.json" },
@@ -28,15 +23,15 @@ export const tokenizerTrainCommand = defineCommand({
     if (inputs.length === 0) throw new KilnError("bad_argument", "kiln tokenizer train needs at least one document file or glob");
     const pattern = PRETOKENIZERS[args.pretokenizer as PretokenizerName];
     if (!pattern) throw new KilnError("bad_argument", `--pretokenizer must be one of ${Object.keys(PRETOKENIZERS).join(", ")}`);
-    const vocabSize = positiveInteger(args.vocab, "vocab");
-    const counter = new PretokenCounter({ pattern, maxDistinctPretokens: positiveInteger(args["max-pretokens"], "max-pretokens") });
+    const vocabSize = positiveIntegerFlag("vocab", args.vocab)!;
+    const counter = new PretokenCounter({ pattern, maxDistinctPretokens: positiveIntegerFlag("max-pretokens", args["max-pretokens"])! });
     const stats: CorpusStats = { files: 0, documents: 0, skipped: {} };
     const started = performance.now();
     for await (const text of readCorpusTexts(inputs, stats)) counter.add(text);
     const counted = performance.now();
     const extra = (args.special ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     const result = trainBpe(counter.counts, {
-      vocabSize, pattern, minFrequency: positiveInteger(args["min-frequency"], "min-frequency"),
+      vocabSize, pattern, minFrequency: positiveIntegerFlag("min-frequency", args["min-frequency"])!,
       specialTokens: [...DEFAULT_SPECIAL_TOKENS, ...extra.filter((s) => !(DEFAULT_SPECIAL_TOKENS as readonly string[]).includes(s))],
       name: `kiln-bpe:${args.out}`,
     });

@@ -5,7 +5,8 @@ import { defineCommand } from "citty";
 import { loadPipelineFile, resolvePipeline, type ResolvedComponent, type ResolvedPipeline } from "../config.js";
 import { KilnError } from "../errors.js";
 import { runLocal } from "../executors/local.js";
-import { arraySpec, submitSlurm, waitForJobs, type SlurmOptions } from "../executors/slurm.js";
+import { arraySpec, submitSlurm, waitForJobs } from "../executors/slurm.js";
+import { executorFlags, executorOf, positiveIntegerFlag, slurmOptionsFromFlags } from "./flags.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createReporter, type Reporter } from "../progress.js";
 import { getSpec, type SpecKind } from "../registry.js";
@@ -77,25 +78,9 @@ export async function runPipelineFile(file: string, options: RunPipelineOptions)
   return { pipeline, stats };
 }
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new KilnError("usage", `--${name} ${value}: expected a positive integer`);
-  return n;
-}
-
 async function runOnSlurm(file: string, builtinModules: string[], cliCommand: string[], args: Record<string, unknown>): Promise<void> {
   const { pipeline } = await preparePipeline(file, builtinModules);
-  const options: SlurmOptions = { command: cliCommand };
-  if (typeof args.partition === "string") options.partition = args.partition;
-  if (typeof args.time === "string") options.time = args.time;
-  if (typeof args.qos === "string") options.qos = args.qos;
-  if (typeof args["mem-per-cpu"] === "string") options.memPerCpu = args["mem-per-cpu"];
-  const cpus = positiveInteger("cpus-per-task", args["cpus-per-task"] as string | undefined);
-  if (cpus) options.cpusPerTask = cpus;
-  const concurrent = positiveInteger("max-concurrent", args["max-concurrent"] as string | undefined);
-  if (concurrent) options.maxConcurrent = concurrent;
-  const state = await submitSlurm(pipeline, options);
+  const state = await submitSlurm(pipeline, slurmOptionsFromFlags(args, cliCommand));
   if (state.submitted.length === 0) {
     process.stdout.write(`nothing to submit: every task of ${pipeline.output} is complete\n`);
     return;
@@ -115,22 +100,13 @@ export function runCommandDef(builtinModules: string[], cliCommand: string[]) {
     meta: { name: "run", description: "run a curation pipeline (YAML)" },
     args: {
       pipeline: { type: "positional", description: "pipeline config file", required: true },
-      executor: { type: "string", description: "local (worker threads) or slurm (job arrays)", default: "local" },
+      ...executorFlags,
       workers: { type: "string", description: "local: worker threads; default: number of cores" },
       quiet: { type: "boolean", description: "no progress output" },
-      partition: { type: "string", description: "slurm: partition" },
-      time: { type: "string", description: "slurm: time limit per task" },
-      "cpus-per-task": { type: "string", description: "slurm: CPUs per task" },
-      "mem-per-cpu": { type: "string", description: "slurm: memory per CPU (e.g. 2G)" },
-      "max-concurrent": { type: "string", description: "slurm: most tasks of one array running at once" },
-      qos: { type: "string", description: "slurm: quality of service" },
-      wait: { type: "boolean", description: "slurm: wait for the jobs and print kiln status" },
     },
     async run({ args }) {
-      if (args.executor === "slurm") return runOnSlurm(args.pipeline, builtinModules, cliCommand, args);
-      if (args.executor !== "local") throw new KilnError("usage", `--executor ${args.executor}: expected local or slurm`);
-      const workers = args.workers === undefined ? undefined : Number(args.workers);
-      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new KilnError("usage", `--workers ${args.workers}: expected a positive integer`);
+      if (executorOf(args) === "slurm") return runOnSlurm(args.pipeline, builtinModules, cliCommand, args);
+      const workers = positiveIntegerFlag("workers", args.workers);
       const { pipeline, stats } = await runPipelineFile(args.pipeline, {
         builtinModules,
         reporter: createReporter(process.stderr, Boolean(args.quiet)),

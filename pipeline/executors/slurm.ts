@@ -4,7 +4,7 @@
  * files passes between tasks, so the output equals the local executor's.
  */
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ResolvedPipeline, ResolvedStep } from "../config.js";
@@ -183,6 +183,69 @@ export async function submitSlurm(pipeline: ResolvedPipeline, options: SlurmOpti
   }
   await writeFileAtomic(slurmStateFile(pipeline), JSON.stringify(state.submitted.length ? state : { ...previous }, null, 2) + "\n");
   return state;
+}
+
+/** One job of a chain: a single task, or an array whose tasks get `--index <i>` for each of `indices`. */
+export interface ChainJob {
+  name: string;
+  /** CLI arguments after the command. */
+  args: string[];
+  indices?: number[];
+}
+
+/**
+ * Submits jobs that run one after another (afterok), each a single task or an array, for verbs
+ * whose work is not a pipeline step (the training runs of an ablation or a sweep). The scripts and
+ * Slurm's output land in `<dir>/slurm/`, the job ids in `<dir>/slurm.json`; refuses while jobs of
+ * an earlier submission in `dir` are still queued or running.
+ */
+export async function submitChain(dir: string, title: string, jobs: ChainJob[], options: SlurmOptions, after: string[] = []): Promise<SlurmState> {
+  const stateFile = path.join(dir, "slurm.json");
+  const previous = await readFile(stateFile, "utf8").then((t) => JSON.parse(t) as SlurmState, () => ({ submitted: [] }));
+  const active = await activeJobs(previous);
+  if (active.size > 0) throw new KilnError("slurm_busy", `${dir}: jobs of an earlier submission are still queued or running (${[...active.keys()].slice(0, 5).join(", ")}); wait for them or scancel them first`);
+  const limit = await maxArraySize();
+  const slurmDir = path.join(dir, "slurm");
+  const state: SlurmState = { submitted: [] };
+  let dependency = after;
+  for (const job of jobs) {
+    const groups = job.indices ? splitArrays(job.indices, limit) : [{ offset: 0, indices: [] as number[] }];
+    const ids: string[] = [];
+    for (const { offset, indices } of groups) {
+      if (job.indices && indices.length === 0) continue;
+      const script = path.join(slurmDir, `${job.name}-${offset}.sh`);
+      const index = job.indices ? ` --index "$((${offset} + SLURM_ARRAY_TASK_ID))"` : "";
+      await writeFileAtomic(script, `#!/bin/bash\nexec ${[...options.command, ...job.args].map(shellQuote).join(" ")}${index}\n`);
+      const concurrency = options.maxConcurrent ? `%${options.maxConcurrent}` : "";
+      const args = [
+        "--parsable",
+        ...(job.indices ? [`--array=${arraySpec(indices)}${concurrency}`] : []),
+        `--job-name=kiln-${title}-${job.name}`,
+        `--output=${path.join(slurmDir, job.indices ? `${job.name}-%A_%a.out` : `${job.name}-%j.out`)}`,
+        ...(dependency.length ? [`--dependency=afterok:${dependency.join(":")}`] : []),
+        ...sbatchOptions(options),
+        script,
+      ];
+      const jobId = (await slurm("sbatch", args)).trim().split(";")[0]!;
+      ids.push(jobId);
+      state.submitted.push({ step: job.name, jobId, offset, ranks: job.indices ? indices.map((i) => i + offset) : [] });
+    }
+    if (ids.length) dependency = ids;
+  }
+  await writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + "\n");
+  return state;
+}
+
+/**
+ * Waits for a chain's jobs and returns the text of `file` (in `dir`) that its last job writes; an
+ * error when that job did not write it after this submission (a job before it failed).
+ */
+export async function waitForChainOutput(state: SlurmState, dir: string, file: string): Promise<string> {
+  await waitForJobs(state);
+  const target = path.join(dir, file);
+  const [written, submitted] = await Promise.all([stat(target).then((s) => s.mtimeMs, () => -1), stat(path.join(dir, "slurm.json")).then((s) => s.mtimeMs)]);
+  if (written < submitted) throw new KilnError("task_failed", `${target}: not written by this submission; a job failed (see the .out files in ${path.join(dir, "slurm")})`);
+  return readFile(target, "utf8");
 }
 
 /** Waits until none of the run's jobs is queued or running. */

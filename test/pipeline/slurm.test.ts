@@ -149,3 +149,77 @@ describe.skipIf(!ready)("slurm executor on a real Slurm", () => {
     expect(data.get("00000.jsonl.gz")!.trim().split("\n")).toHaveLength(20);
   });
 });
+
+describe.skipIf(!ready)("kiln ablate and kiln sweep on a real Slurm", () => {
+  const sentences = (seed: number, n: number) => Array.from({ length: n }, (_, i) => `the ${["cat", "dog", "farmer", "teacher"][(i * seed) % 4]} ${["paints", "builds", "sees"][(i + seed) % 3]} the ${["river", "house", "boat"][(i * 7 + seed) % 3]}.`).join(" ");
+
+  it("an ablation with a pipeline variant: curation arrays, then prepare, the training array and the report; the same numbers as on this machine", async () => {
+    const dir = await tempDir();
+    const jsonl = (texts: string[]) => texts.map((text, i) => JSON.stringify({ id: String(i), text, meta: { language: "en" } })).join("\n") + "\n";
+    await writeFile(path.join(dir, "clean.jsonl"), jsonl(Array.from({ length: 30 }, (_, i) => sentences(i + 1, 10))));
+    await writeFile(path.join(dir, "noisy.jsonl"), jsonl(Array.from({ length: 30 }, (_, i) => sentences(i + 1, 10).replace(/[aeiou]/g, "x"))));
+    await writeFile(path.join(dir, "heldout.jsonl"), jsonl(Array.from({ length: 4 }, (_, i) => sentences(i + 40, 6))));
+    for (const where of ["local", "slurm"]) {
+      await writeConfig(dir, { output: path.join(dir, `${where}-curated`), steps: [{ name: "kept", read: { format: "jsonl", paths: path.join(dir, "clean.jsonl") }, stages: ["pii"] }] }, `${where}-pipeline.yaml`);
+      await writeConfig(
+        dir,
+        {
+          out: `${where}-ablation`,
+          variants: [
+            { name: "noisy", documents: "noisy.jsonl" },
+            { name: "clean", pipeline: `${where}-pipeline.yaml` },
+          ],
+          tokenizer: { vocabSize: 300 },
+          tokens: 2048,
+          model: { layers: 1, heads: 2, width: 16, blockSize: 16 },
+          train: { batchSize: 4, lr: 0.01, warmup: 2, evaluations: 2 },
+          seeds: [1, 2],
+          eval: { heldOut: { sentences: "heldout.jsonl" } },
+        },
+        `${where}.yaml`,
+      );
+    }
+    const local = await kiln(["ablate", path.join(dir, "local.yaml")]);
+    expect(local.code, local.stderr).toBe(0);
+    const onSlurm = await kiln(["ablate", path.join(dir, "slurm.yaml"), "--executor", "slurm", "--wait"]);
+    expect(onSlurm.code, onSlurm.stderr).toBe(0);
+    expect(onSlurm.stderr).toMatch(/variant clean: curation submitted/);
+    expect(onSlurm.stderr).toMatch(/submitted train: job \d+, runs 0-3\n/);
+    expect(onSlurm.stdout).toContain("## Ablation: noisy vs clean");
+    const report = async (where: string) => {
+      const json = JSON.parse(await readFile(path.join(dir, `${where}-ablation`, "report.json"), "utf8")) as Record<string, unknown>;
+      delete json.tokenizer; // the path of each ablation's own tokenizer.json
+      return json;
+    };
+    expect(await report("slurm")).toEqual(await report("local"));
+    expect(await readdir(path.join(dir, "slurm-ablation", "slurm"))).toEqual(expect.arrayContaining([expect.stringMatching(/^train-\d+_3\.out$/), expect.stringMatching(/^report-\d+\.out$/)]));
+
+    const again = await kiln(["ablate", path.join(dir, "slurm.yaml"), "--executor", "slurm", "--wait"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("variant clean: curation already complete");
+    expect(again.stderr).not.toContain("submitted train");
+  });
+
+  it("a sweep's grid as one array, then the fits; the same report as on this machine", async () => {
+    const dir = await tempDir();
+    const cycle = [3, 7, 1, 9, 4, 0, 8, 2, 6, 5];
+    const doc = (n: number, shift: number) => JSON.stringify({ tokens: Array.from({ length: n }, (_, i) => cycle[(i + shift) % 10]!) });
+    await writeFile(path.join(dir, "train.jsonl"), Array.from({ length: 20 }, (_, i) => doc(200, i)).join("\n") + "\n");
+    await writeFile(path.join(dir, "val.jsonl"), Array.from({ length: 4 }, (_, i) => doc(100, i + 3)).join("\n") + "\n");
+    for (const where of ["local", "slurm"]) {
+      await writeConfig(
+        dir,
+        { out: `${where}-sweep`, data: { train: "train.jsonl", val: "val.jsonl" }, models: [8, 16, 24].map((width) => ({ layers: 1, heads: 2, width })), budgets: [2e6, 6e6], blockSize: 8, batchSize: 4, evalBatches: 4 },
+        `${where}.yaml`,
+      );
+    }
+    const local = await kiln(["sweep", path.join(dir, "local.yaml"), "--predict", "6e7"]);
+    expect(local.code, local.stderr).toBe(0);
+    const onSlurm = await kiln(["sweep", path.join(dir, "slurm.yaml"), "--predict", "6e7", "--executor", "slurm", "--wait"]);
+    expect(onSlurm.code, onSlurm.stderr).toBe(0);
+    expect(onSlurm.stderr).toMatch(/submitted train: job \d+, runs 0-5\n/);
+    const read = (where: string) => readFile(path.join(dir, `${where}-sweep`, "report.json"), "utf8");
+    expect(await read("slurm")).toBe(await read("local"));
+    expect(onSlurm.stdout).toMatch(/at C = 6\.00e\+7: N_opt/);
+  });
+});
