@@ -12,6 +12,10 @@ export interface Batch {
   targets: Int32Array; // [B·T] tokens t+1
   mask: Float32Array; // [B·T] loss mask of the target token
   sources: Uint16Array; // [B·T] source index of the target token
+  /** encoder: 1 for a real token, 0 for padding [B·T] (all real when absent). */
+  attention?: Float32Array;
+  /** encoder: segment (token-type) ids [B·T] (all 0 when absent). */
+  segments?: Int32Array;
 }
 
 export function emptyBatch(batchSize: number, blockSize: number): Batch {

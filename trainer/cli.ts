@@ -17,6 +17,8 @@ import { generate } from "./generate.js";
 import { saveHfCheckpoint, type HfExportOptions } from "./hf/checkpoint.js";
 import { adaptersFromTensors, mergeAdapters } from "./lora.js";
 import { kernelsFor } from "./kernels.js";
+import { maskedTokenAccuracy, mlmBatch, mlmSettings } from "./mlm.js";
+import { mixSeed } from "./rng.js";
 import { checkDevice } from "./webgpu/dispatch.js";
 import type { Params } from "./model.js";
 import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
@@ -156,6 +158,7 @@ export const generateCommand = defineCommand({
   async run({ args }) {
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    if (meta.model.kind === "encoder") throw new KilnError("bad_argument", `${args.ckpt} is an encoder: it fills in masked tokens and does not generate text (kiln eval --data scores it)`);
     const ckpt = path.resolve(args.ckpt);
     let tokenizer: Tokenizer | undefined;
     if (args.tokenizer) tokenizer = await loadTextTokenizer(args.tokenizer);
@@ -200,6 +203,7 @@ export const exportCommand = defineCommand({
     if (args.format !== "hf") throw new KilnError("bad_argument", `--format ${args.format}: the only export format is hf`);
     await selectBackend("cpu");
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    if (meta.model.kind === "encoder") throw new KilnError("bad_argument", `${args.ckpt} is an encoder: --format hf writes the gpt2 and llama families only`);
     if (adapters) mergeAdapters(params, adapters);
     const ckpt = path.resolve(args.ckpt);
     const id = meta.tokenizerId;
@@ -239,23 +243,34 @@ export const evalCommand = defineCommand({
     if (args.data) {
       const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
       const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : number(args.batches, "batches"));
-      if (found.missing) log(`no bits per byte: ${found.missing}; pass --tokenizer`);
-      const result = await validate(model, set, found.tokenizer && tokenByteLengths(found.tokenizer));
-      await checkBackend();
-      const row = (source: string, loss: number, tokens: number, bitsPerByte?: number, textBytes?: number) => ({
-        source,
-        loss,
-        perplexity: Math.exp(loss),
-        ...(bitsPerByte !== undefined ? { bits_per_byte: bitsPerByte, bytes: textBytes } : {}),
-        tokens,
-      });
-      const rows = Object.entries(result.perSource).map(([source, v]) => row(source, v.loss, v.tokens, v.bitsPerByte, v.bytes));
-      const allBytes = rows.reduce((a, r) => a + (r.bytes ?? 0), 0);
-      rows.push(row("all", result.loss, rows.reduce((a, r) => a + r.tokens, 0), result.bitsPerByte, allBytes));
-      for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
-      log(`scored ${rows.at(-1)!.tokens} tokens of the ${set.tokens}-token data${args.batches === "all" ? " (all of it)" : ` (${args.batches} batches of windows spread over it)`}`);
+      if (meta.model.kind === "encoder") {
+        // Masked-token loss and accuracy over a seeded selection (the same every time), as training validated.
+        const settings = meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
+        const mlm = mlmSettings(settings.specialTokens, meta.model.vocabSize, settings.rate, found.tokenizer, meta.eosId);
+        const scored = await maskedTokenAccuracy(model, set.batches.map((b, i) => mlmBatch(b, mlm, mixSeed(meta.train?.seed ?? 1, i))));
+        await checkBackend();
+        process.stdout.write(JSON.stringify({ source: "all", masked_loss: scored.loss, masked_accuracy: scored.accuracy, masked_tokens: scored.tokens }) + "\n");
+        log(`scored ${scored.tokens} masked tokens (${Math.round(settings.rate * 100)}% of the ordinary tokens of ${set.tokens})`);
+      } else {
+        if (found.missing) log(`no bits per byte: ${found.missing}; pass --tokenizer`);
+        const result = await validate(model, set, found.tokenizer && tokenByteLengths(found.tokenizer));
+        await checkBackend();
+        const row = (source: string, loss: number, tokens: number, bitsPerByte?: number, textBytes?: number) => ({
+          source,
+          loss,
+          perplexity: Math.exp(loss),
+          ...(bitsPerByte !== undefined ? { bits_per_byte: bitsPerByte, bytes: textBytes } : {}),
+          tokens,
+        });
+        const rows = Object.entries(result.perSource).map(([source, v]) => row(source, v.loss, v.tokens, v.bitsPerByte, v.bytes));
+        const allBytes = rows.reduce((a, r) => a + (r.bytes ?? 0), 0);
+        rows.push(row("all", result.loss, rows.reduce((a, r) => a + r.tokens, 0), result.bitsPerByte, allBytes));
+        for (const r of rows) process.stdout.write(JSON.stringify(r) + "\n");
+        log(`scored ${rows.at(-1)!.tokens} tokens of the ${set.tokens}-token data${args.batches === "all" ? " (all of it)" : ` (${args.batches} batches of windows spread over it)`}`);
+      }
     }
     if (args.tasks) {
+      if (meta.model.kind === "encoder") throw new KilnError("bad_argument", "--tasks score a causal model's log-likelihoods; an encoder is scored on masked tokens with --data");
       const tasks = await loadEvalTasks(args.tasks);
       if (!found.tokenizer) throw new KilnError("no_tokenizer", `tasks need the tokenizer: ${found.missing}; pass --tokenizer`);
       const results = await scoreTasks(model, found.tokenizer, tasks, batchSize);

@@ -10,9 +10,9 @@ import { parameterShapes } from "./model.js";
 
 export const modelConfigSchema = z.object({
   kind: z
-    .enum(["gpt2", "llama"])
+    .enum(["gpt2", "llama", "encoder"])
     .optional()
-    .describe("gpt2 (default): learned positions, LayerNorm, GELU MLP, tied output; llama: RoPE, RMSNorm, SwiGLU, grouped-query attention"),
+    .describe("gpt2 (default): learned positions, LayerNorm, GELU MLP, tied output; llama: RoPE, RMSNorm, SwiGLU, grouped-query attention; encoder: gpt2's blocks without the causal mask, segment embeddings and a masked-LM head (BERT)"),
   vocabSize: z.number().int().positive().describe("token ids are < vocabSize (from the tokenizer / manifest)"),
   blockSize: z.number().int().positive().default(128).describe("context length in tokens"),
   layers: z.number().int().positive().default(4).describe("transformer blocks"),
@@ -52,6 +52,8 @@ export const loraConfigSchema = z.object({
 });
 export type LoraConfig = z.infer<typeof loraConfigSchema>;
 
+const tokenRef = z.union([z.string().min(1), z.number().int().min(0)]);
+
 export const trainConfigSchema = z.object({
   out: z.string().describe("run folder: checkpoint, metrics.jsonl, loss.svg"),
   model: modelConfigSchema.partial({ vocabSize: true }).default({ blockSize: 128, layers: 4, heads: 4, width: 128, dropout: 0 }),
@@ -81,6 +83,18 @@ export const trainConfigSchema = z.object({
     })
     .optional(),
   lora: loraConfigSchema.optional(),
+  objective: z.enum(["clm", "mlm"]).default("clm").describe("clm: predict the next token (gpt2, llama); mlm: masked language modelling, BERT's recipe (model.kind encoder)"),
+  mlm: z
+    .object({
+      rate: z.number().gt(0).lt(1).default(0.15).describe("share of each sequence's ordinary tokens selected (80% [MASK], 10% random, 10% unchanged)"),
+      specialTokens: z
+        .object({ cls: tokenRef.default("[CLS]"), sep: tokenRef.default("[SEP]"), mask: tokenRef.default("[MASK]"), pad: tokenRef.default("[PAD]") })
+        .strict()
+        .default({ cls: "[CLS]", sep: "[SEP]", mask: "[MASK]", pad: "[PAD]" })
+        .describe("the tokenizer's special tokens for each role, by text or id (e.g. RoBERTa's <s>, </s>, <mask>, <pad>)"),
+    })
+    .strict()
+    .default({ rate: 0.15, specialTokens: { cls: "[CLS]", sep: "[SEP]", mask: "[MASK]", pad: "[PAD]" } }),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 

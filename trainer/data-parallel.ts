@@ -20,7 +20,7 @@ import type { Batch } from "./data.js";
 import { fastKernels, simdKernels } from "./kernels.js";
 import { adapterVariables, createAdapters } from "./lora.js";
 import { plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
-import { applyGradients, batchLoss, batchTensors, countedTokens, type StepResult, type TrainState } from "./step.js";
+import { applyGradients, batchLoss, batchTensors, countedTokens, disposeBatchTensors, type StepResult, type TrainState } from "./step.js";
 
 /** One slice of one micro-batch and the factor its mean loss enters the step's loss with. */
 export interface WeightedSlice {
@@ -92,6 +92,8 @@ export function sliceBatch(batch: Batch, from: number, to: number): Batch {
     targets: batch.targets.subarray(from * T, to * T),
     mask: batch.mask.subarray(from * T, to * T),
     sources: batch.sources.subarray(from * T, to * T),
+    ...(batch.attention ? { attention: batch.attention.subarray(from * T, to * T) } : {}),
+    ...(batch.segments ? { segments: batch.segments.subarray(from * T, to * T) } : {}),
   };
 }
 
@@ -131,7 +133,7 @@ function weightedSliceGradientTensors(state: ReplicaState, names: string[], slic
       const slice = variables.map((v) => grads[v.name]!);
       sums = sums ? sums.map((sum, i) => addInto(sum, slice[i]!)) : slice;
     } finally {
-      tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
+      disposeBatchTensors(tensors);
     }
   }
   return { loss, grads: sums ?? variables.map((v) => tf.zeros(v.shape)) };

@@ -20,6 +20,13 @@
  *                    x = x + down(silu(gate(rms_2(x))) ⊙ up(rms_2(x)))     SwiGLU MLP
  *   logits = rms_f(x) · wteᵀ, or · lm_head when the embeddings are untied
  *
+ * `kind: encoder` is a BERT-style encoder (Devlin et al. 2019) on the same pre-LayerNorm blocks:
+ *
+ *   x = wte[idx] + wpe[0..T) + wtt[segment]        token + position + segment (token-type) embeddings
+ *   for each block: as gpt2, but attention is bidirectional; padding (attention mask 0) is never
+ *                   attended to
+ *   logits = LN(gelu(ln_f(x) · W + b)) · wteᵀ + bias     BERT's masked-LM head, tied to the input embedding
+ *
  * The math goes through a `Kernels` object. `plainKernels` below is the reference, written with
  * stock tfjs ops; `fastKernels` (kernels.ts) computes the same functions with custom gradients
  * that suit the wasm backend, and a test checks values and gradients of one against the other.
@@ -95,6 +102,10 @@ export interface LoraAdapter {
 
 export interface ForwardOptions {
   kernels?: Kernels;
+  /** encoder: segment (token-type) ids [B, T], 0 or 1; all 0 when absent. */
+  segments?: tf.Tensor2D;
+  /** encoder: 1 for a real token, 0 for padding [B, T] (float); no padding when absent. */
+  attention?: tf.Tensor2D;
   /** Dropout is applied only when a seed is given (training); the seed makes it reproducible. */
   dropoutSeed?: number;
   adapters?: Map<string, LoraAdapter>;
@@ -156,8 +167,15 @@ export function parameterShapes(config: ModelConfig): [string, number[]][] {
     );
   }
   shapes.push(["ln_f.g", [d]], ["ln_f.b", [d]]);
+  if (config.kind === "encoder") {
+    shapes.splice(2, 0, ["wtt", [ENCODER_SEGMENTS, d]]);
+    shapes.push(["mlm.dense.w", [d, d]], ["mlm.dense.b", [d]], ["mlm.ln.g", [d]], ["mlm.ln.b", [d]], ["mlm.bias", [config.vocabSize]]);
+  }
   return shapes;
 }
+
+/** Segment (token-type) embeddings of an encoder: sentence A and sentence B. */
+export const ENCODER_SEGMENTS = 2;
 
 /** GPT-2 initialisation from our own seeded generator, so it is the same on every backend. */
 export function initParams(config: ModelConfig, seed: number): Params {
@@ -193,6 +211,8 @@ function get(params: Params, name: string): tf.Variable {
 interface Context {
   params: Params;
   kernels: Kernels;
+  /** encoder: attention is bidirectional, with −∞ added to the scores of padded keys ([B, 1, 1, T]). */
+  bidirectional?: { keyBias?: tf.Tensor4D };
   adapters?: Map<string, LoraAdapter>;
   dropout: number;
   nextSeed?: () => number;
@@ -214,8 +234,14 @@ function project(ctx: Context, name: string, x: tf.Tensor2D): tf.Tensor2D {
 function attention(ctx: Context, layer: number, x: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {
   const qkv = project(ctx, `h.${layer}.attn.c_attn`, x); // [B·T, 3d]
   const [q, k, v] = ctx.kernels.splitHeads(qkv, B, T, heads); // each [B, H, T, hd]
-  const y = ctx.kernels.causalAttention(q, k, v);
+  const y = ctx.bidirectional ? bidirectionalAttention(q, k, v, ctx.bidirectional.keyBias) : ctx.kernels.causalAttention(q, k, v);
   return dropout(ctx, project(ctx, `h.${layer}.attn.c_proj`, ctx.kernels.mergeHeads(y)));
+}
+
+/** softmax(q·kᵀ/√d + keyBias)·v over q, k, v [B, H, T, hd]: every position sees every unpadded one. */
+function bidirectionalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, keyBias?: tf.Tensor4D): tf.Tensor4D {
+  const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(q.shape[3]));
+  return tf.matMul(tf.softmax(keyBias ? tf.add(scores, keyBias) : scores), v);
 }
 
 function mlp(ctx: Context, layer: number, x: tf.Tensor2D): tf.Tensor2D {
@@ -240,7 +266,14 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
     nextSeed: seedRng ? () => seedRng.seed() : undefined,
   };
   if (config.kind === "llama") return llamaHiddenStates(ctx, config, ids);
-  let x = dropout(ctx, gptEmbeddings(params, ids, 0));
+  let embeddings = gptEmbeddings(params, ids, 0);
+  if (config.kind === "encoder") {
+    const segments = options.segments ? tf.reshape(options.segments, [B * T]) : tf.zeros([B * T], "int32");
+    embeddings = tf.add(embeddings, tf.gather(get(params, "wtt"), segments));
+    // 0 where attended, a large negative on padded keys: softmax gives them no weight.
+    ctx.bidirectional = { keyBias: options.attention ? (tf.reshape(tf.mul(tf.sub(1, options.attention), -1e9), [B, 1, 1, T]) as tf.Tensor4D) : undefined };
+  }
+  let x = dropout(ctx, embeddings);
   for (let layer = 0; layer < config.layers; layer++) {
     x = tf.add(x, attention(ctx, layer, layerNorm(ctx, `h.${layer}.ln_1`, x), B, T, config.heads));
     x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
@@ -329,6 +362,10 @@ function llamaHiddenStates(ctx: Context, config: ModelConfig, ids: tf.Tensor2D):
 
 /** Logits [N, V] from final hidden states: the tied embedding, or a llama model's own head. */
 function outputLogits(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D): tf.Tensor2D {
+  if (config.kind === "encoder") {
+    const transformed = kernels.layerNorm(kernels.gelu(kernels.linear(hidden, get(params, "mlm.dense.w") as tf.Tensor2D, get(params, "mlm.dense.b") as tf.Tensor1D)), get(params, "mlm.ln.g") as tf.Tensor1D, get(params, "mlm.ln.b") as tf.Tensor1D);
+    return tf.add(kernels.tiedLogits(transformed, get(params, "wte") as tf.Tensor2D), get(params, "mlm.bias"));
+  }
   const head = config.kind === "llama" && !llamaDims(config).tied ? params.get("lm_head.w") : undefined;
   return head ? kernels.linear(hidden, head as tf.Tensor2D) : kernels.tiedLogits(hidden, get(params, "wte") as tf.Tensor2D);
 }
@@ -358,6 +395,7 @@ export function clearKvCache(cache: KvCache): void {
 export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D, cache: KvCache, options: Pick<ForwardOptions, "kernels" | "adapters"> = {}): tf.Tensor2D {
   const [B, n] = ids.shape;
   const past = cache.length;
+  if (config.kind === "encoder") throw new Error("an encoder does not decode token by token: it reads the whole input at once");
   if (past + n > config.blockSize) throw new Error(`${past} cached + ${n} new tokens is longer than the block size ${config.blockSize}`);
   const d = config.width;
   const hd = d / config.heads;

@@ -25,20 +25,31 @@ export interface BatchTensors {
   ids: tf.Tensor2D;
   targets: tf.Tensor1D;
   mask: tf.Tensor1D;
+  attention?: tf.Tensor2D;
+  segments?: tf.Tensor2D;
 }
 
 export function batchTensors(batch: Batch): BatchTensors {
+  const shape: [number, number] = [batch.batchSize, batch.blockSize];
   return {
-    ids: tf.tensor2d(batch.inputs, [batch.batchSize, batch.blockSize], "int32"),
+    ids: tf.tensor2d(batch.inputs, shape, "int32"),
     targets: tf.tensor1d(batch.targets, "int32"),
     mask: tf.tensor1d(batch.mask, "float32"),
+    ...(batch.attention ? { attention: tf.tensor2d(batch.attention, shape, "float32") } : {}),
+    ...(batch.segments ? { segments: tf.tensor2d(batch.segments, shape, "int32") } : {}),
   };
+}
+
+export const disposeBatchTensors = (t: BatchTensors) => tf.dispose([t.ids, t.targets, t.mask, ...(t.attention ? [t.attention] : []), ...(t.segments ? [t.segments] : [])]);
+
+/** Logits [B·T, V] of a batch's inputs (an encoder's padding and segments included). */
+export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Tensor2D {
+  return forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
 }
 
 /** Masked mean loss of one batch, as a scalar tensor (inside a gradient or a tidy). */
 export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Scalar {
-  const logits = forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed });
-  return maskedLoss(logits, t.targets, t.mask, state.kernels);
+  return maskedLoss(batchLogits(state, t, dropoutSeed), t.targets, t.mask, state.kernels);
 }
 
 /** Counted (mask-weighted) target tokens of a batch. */
@@ -79,7 +90,7 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
         } else sums.set(name, g);
       }
     } finally {
-      tf.dispose([tensors.ids, tensors.targets, tensors.mask]);
+      disposeBatchTensors(tensors);
     }
   });
   return { loss: loss ?? tf.scalar(0), grads: sums };
@@ -149,8 +160,7 @@ export async function lossBySource(state: Pick<TrainState, "config" | "params" |
   for (const batch of batches) {
     const losses = tf.tidy(() => {
       const t = batchTensors(batch);
-      const logits = forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters });
-      return state.kernels.tokenLosses(logits, t.targets);
+      return state.kernels.tokenLosses(batchLogits(state, t), t.targets);
     });
     const values = await losses.data();
     losses.dispose();

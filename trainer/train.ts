@@ -23,7 +23,8 @@ import { lossCurveSvg, type MetricRecord } from "./metrics.js";
 import { hardwarePeak } from "./peak.js";
 import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { AdamW, learningRateAt } from "./optim.js";
-import { Rng } from "./rng.js";
+import { mlmBatch, mlmSettings } from "./mlm.js";
+import { mixSeed, Rng } from "./rng.js";
 import { lossBySource, readSteps, trainStep, type StepResult, type TrainState } from "./step.js";
 import { checkDevice } from "./webgpu/dispatch.js";
 
@@ -147,6 +148,8 @@ function changedSettings(config: TrainConfig, model: ModelConfig, saved: TrainCo
   for (const key of ["train", "phase", "sources", "maskedOnly"] as const) differs(`data.${key}`, config.data[key], saved.data[key]);
   differs("init", config.init, saved.init);
   differs("lora", config.lora, saved.lora);
+  differs("objective", config.objective, saved.objective ?? "clm");
+  if (config.objective === "mlm") differs("mlm", config.mlm, saved.mlm);
   return changed;
 }
 
@@ -181,14 +184,20 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   if (blockSize > modelBlock) throw new KilnError("bad_config", `contextLength ${blockSize} is longer than the model's ${modelBlock} positions`);
   // Shard folders stream with at most two shards in memory; other data is packed in memory.
   const trainData = await openSampler(options.train, blockSize, config.seed, resume?.meta.data);
-  const valData = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
-  // Bits per byte needs each token's byte length, from the tokenizer the data names.
-  const valTokenizer = valData ? await findTextTokenizer(trainData.tokenizerId, dataDirs(config)) : {};
-  if (valData && valTokenizer.missing) log(`validation reports no bits per byte: ${valTokenizer.missing}`);
-  const valByteLengths = valTokenizer.tokenizer && tokenByteLengths(valTokenizer.tokenizer);
-
   const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
   if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
+  if ((model.kind === "encoder") !== (config.objective === "mlm")) {
+    throw new KilnError("bad_config", model.kind === "encoder" ? `an encoder trains with objective: mlm (got ${config.objective})` : `objective: mlm needs model.kind: encoder (got ${model.kind ?? "gpt2"})`);
+  }
+  // The data's tokenizer: each token's byte length for bits per byte, an encoder's special tokens.
+  const dataTokenizer = options.val || config.objective === "mlm" ? await findTextTokenizer(trainData.tokenizerId, dataDirs(config)) : {};
+  const mlm = config.objective === "mlm" ? mlmSettings(config.mlm.specialTokens, model.vocabSize, config.mlm.rate, dataTokenizer.tokenizer, trainData.eosId) : undefined;
+  const windows = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
+  // Validation of an encoder: the same selection at every evaluation, drawn once from the seed.
+  const valData = windows && mlm ? { ...windows, batches: windows.batches.map((b, i) => mlmBatch(b, mlm, mixSeed(config.seed, i))) } : windows;
+  if (valData && dataTokenizer.missing) log(`validation reports no bits per byte: ${dataTokenizer.missing}`);
+  // Bits per byte of masked tokens is not the text's compression: an encoder reports loss only.
+  const valByteLengths = !mlm && dataTokenizer.tokenizer ? tokenByteLengths(dataTokenizer.tokenizer) : undefined;
   const params: Params = resume ? mapOf(resume.weights) : base ? mapOf(base.weights) : initParams(model, config.seed);
   const loraConfig = config.init?.mode === "lora" ? (config.lora ?? { rank: 8, alpha: 16, dropout: 0 }) : undefined;
   let adapters: Map<string, LoraAdapter> | undefined;
@@ -268,7 +277,10 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     while (step < lastStep) {
       const learningRate = learningRateAt(step, config.optim, config.steps);
       const batches: Batch[] = [];
-      for (let i = 0; i < config.gradAccumulation; i++) batches.push(await trainData.next(config.batchSize));
+      for (let i = 0; i < config.gradAccumulation; i++) {
+        const batch = await trainData.next(config.batchSize);
+        batches.push(mlm ? mlmBatch(batch, mlm, rng.seed()) : batch);
+      }
       const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
       unread.push(group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds));
       step += 1;

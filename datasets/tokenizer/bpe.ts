@@ -23,6 +23,8 @@ export interface BpeModel {
 }
 
 /** The special tokens every Kiln-trained tokenizer carries, in id order after the merges. */
+/** What an encoder's inputs need (BERT's names): `kiln tokenizer train --encoder` adds them. */
+export const ENCODER_SPECIAL_TOKENS = ["[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]"] as const;
 export const DEFAULT_SPECIAL_TOKENS = [
   "<|bos|>", "<|eos|>", "<|pad|>",
   "<|im_start|>", "<|im_end|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>",

@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { positiveIntegerFlag } from "../../pipeline/cli/flags.js";
 import { KilnError } from "../../pipeline/errors.js";
-import { DEFAULT_SPECIAL_TOKENS } from "./bpe.js";
+import { DEFAULT_SPECIAL_TOKENS, ENCODER_SPECIAL_TOKENS } from "./bpe.js";
 import { saveTokenizerJson } from "./hf-json.js";
 import { PRETOKENIZERS, type PretokenizerName } from "./pretokenize.js";
 import { PretokenCounter, trainBpe } from "./train.js";
@@ -17,6 +17,7 @@ export const tokenizerTrainCommand = defineCommand({
     "max-pretokens": { type: "string", description: "most distinct pre-tokens held in memory before pruning the rarest", default: "2000000" },
     "min-frequency": { type: "string", description: "never merge a pair seen fewer times", default: "2" },
     special: { type: "string", description: "extra special tokens, comma separated (added after the defaults)" },
+    encoder: { type: "boolean", description: "add an encoder's special tokens: [CLS] [SEP] [MASK] [PAD] [UNK]" },
   },
   async run({ args }) {
     const inputs = args._.map(String);
@@ -29,10 +30,10 @@ export const tokenizerTrainCommand = defineCommand({
     const started = performance.now();
     for await (const text of readCorpusTexts(inputs, stats)) counter.add(text);
     const counted = performance.now();
-    const extra = (args.special ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const extra = [...(args.encoder ? ENCODER_SPECIAL_TOKENS : []), ...(args.special ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
     const result = trainBpe(counter.counts, {
       vocabSize, pattern, minFrequency: positiveIntegerFlag("min-frequency", args["min-frequency"])!,
-      specialTokens: [...DEFAULT_SPECIAL_TOKENS, ...extra.filter((s) => !(DEFAULT_SPECIAL_TOKENS as readonly string[]).includes(s))],
+      specialTokens: [...new Set([...DEFAULT_SPECIAL_TOKENS, ...extra])],
       name: `kiln-bpe:${args.out}`,
     });
     await saveTokenizerJson(result.tokenizer.model, args.out);

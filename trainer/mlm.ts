@@ -1,0 +1,161 @@
+/**
+ * Masked language modelling, BERT's recipe (Devlin et al. 2019, §3.1 and appendix A.1), on the
+ * trainer's token windows:
+ *
+ * - a window of T tokens becomes the encoder input `[CLS] w₀ … w_{T−3} [SEP]` (T positions);
+ *   positions that carry no token (the padded end of the last validation window: a trailing run of
+ *   loss mask 0) become `[PAD]` with attention 0; loss masks play no other part;
+ * - per sequence, 15% (`rate`) of the positions that hold an ordinary token — never a special
+ *   token (`[CLS]`, `[SEP]`, `[PAD]`, end-of-text, …), never padding — are selected, as an exact
+ *   count, max(1, round(rate · n)), drawn without replacement by a seeded generator;
+ * - of the selected, 80% become `[MASK]`, 10% a random ordinary token, 10% stay as they are;
+ * - the loss is on the selected positions only: their target is the original token, mask 1;
+ *   every other position has mask 0.
+ *
+ * Next-sentence prediction is not offered: RoBERTa (Liu et al. 2019, §4.2) found that dropping it
+ * matches or improves downstream results, and packing full windows is what it recommends.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { KilnError } from "../pipeline/errors.js";
+import type { Batch } from "./batch.js";
+import { Rng } from "./rng.js";
+import { batchLogits, batchTensors, type TrainState } from "./step.js";
+import type { Tokenizer } from "./tokenizer.js";
+
+export interface EncoderSpecials {
+  cls: number;
+  sep: number;
+  mask: number;
+  pad: number;
+}
+
+export interface MlmSettings {
+  specials: EncoderSpecials;
+  /** 1 for ids never selected and never drawn as the random replacement (every special token). */
+  special: Uint8Array;
+  vocabSize: number;
+  /** Share of a sequence's ordinary tokens selected for prediction. */
+  rate: number;
+}
+
+/**
+ * The special ids: each given as an id, or as a token the tokenizer has as a special token. Every
+ * id the tokenizer marks special (no text bytes) and the end-of-text id are excluded from
+ * selection too.
+ */
+export function mlmSettings(
+  names: Record<keyof EncoderSpecials, string | number>,
+  vocabSize: number,
+  rate: number,
+  tokenizer: Tokenizer | undefined,
+  eosId: number | undefined,
+): MlmSettings {
+  const resolve = (role: keyof EncoderSpecials): number => {
+    const name = names[role];
+    if (typeof name === "number") {
+      if (!Number.isInteger(name) || name < 0 || name >= vocabSize) throw new KilnError("bad_config", `mlm.specialTokens.${role}: id ${name} is outside the vocabulary of ${vocabSize}`);
+      return name;
+    }
+    if (!tokenizer) throw new KilnError("bad_config", `mlm.specialTokens.${role}: "${name}" needs the data's tokenizer to find its id; none was found (give the id as a number)`);
+    const ids = tokenizer.encode(name);
+    if (ids.length !== 1 || tokenizer.byteLength(ids[0]!) !== 0) {
+      throw new KilnError("bad_config", `mlm.specialTokens.${role}: the tokenizer has no special token "${name}" (train one with kiln tokenizer train --encoder, or name the token it uses)`);
+    }
+    return ids[0]!;
+  };
+  const specials: EncoderSpecials = { cls: resolve("cls"), sep: resolve("sep"), mask: resolve("mask"), pad: resolve("pad") };
+  const special = new Uint8Array(vocabSize);
+  if (tokenizer) for (let id = 0; id < Math.min(vocabSize, tokenizer.vocabSize); id++) if (tokenizer.byteLength(id) === 0) special[id] = 1;
+  for (const id of [...Object.values(specials), ...(eosId === undefined ? [] : [eosId])]) special[id] = 1;
+  return { specials, special, vocabSize, rate };
+}
+
+/** `[CLS] window [SEP]` per sequence, unselected: targets equal inputs, mask 0, attention 1 except padding. */
+export function encoderInputs(batch: Batch, specials: EncoderSpecials): Batch & { attention: Float32Array; segments: Int32Array } {
+  const { batchSize: B, blockSize: T } = batch;
+  if (T < 3) throw new KilnError("bad_config", `an encoder window of ${T} positions has no room for [CLS], a token and [SEP]`);
+  const n = B * T;
+  const out = { batchSize: B, blockSize: T, inputs: new Int32Array(n), targets: new Int32Array(n), mask: new Float32Array(n), sources: new Uint16Array(n), attention: new Float32Array(n), segments: new Int32Array(n) };
+  for (let b = 0; b < B; b++) {
+    const row = b * T;
+    // Tokens of the window that exist: a padded window (the last of a validation stream) ends in
+    // positions with mask 0. Loss masks elsewhere (prompts) do not matter here: every token is input.
+    let length = T - 2;
+    while (length > 0 && batch.mask[row + length - 1]! === 0) length--;
+    out.inputs[row] = specials.cls;
+    for (let i = 0; i < length; i++) {
+      out.inputs[row + 1 + i] = batch.inputs[row + i]!;
+      out.sources[row + 1 + i] = batch.sources[row + i]!;
+    }
+    out.inputs[row + 1 + length] = specials.sep;
+    out.sources[row] = out.sources[row + 1 + length] = batch.sources[row]!;
+    for (let i = 0; i < T; i++) {
+      if (i > length + 1) out.inputs[row + i] = specials.pad;
+      else out.attention[row + i] = 1;
+    }
+  }
+  out.targets.set(out.inputs);
+  return out;
+}
+
+/** Selects and corrupts positions of an encoder batch in place (see the file comment); `seed` fixes the draw. */
+export function maskTokens<T extends Batch & { attention: Float32Array }>(batch: T, settings: MlmSettings, seed: number): T {
+  const rng = new Rng(seed);
+  const { batchSize: B, blockSize: T } = batch;
+  const candidates = new Int32Array(T);
+  for (let b = 0; b < B; b++) {
+    const row = b * T;
+    let n = 0;
+    for (let i = 0; i < T; i++) if (batch.attention[row + i]! > 0 && !settings.special[batch.inputs[row + i]!]) candidates[n++] = row + i;
+    if (n === 0) continue;
+    const k = Math.min(n, Math.max(1, Math.round(settings.rate * n)));
+    for (let j = 0; j < k; j++) {
+      // Partial Fisher–Yates: candidates[0..k) end up a uniform sample without replacement.
+      const pick = j + Math.floor(rng.next() * (n - j));
+      const at = candidates[pick]!;
+      candidates[pick] = candidates[j]!;
+      candidates[j] = at;
+      batch.targets[at] = batch.inputs[at]!;
+      batch.mask[at] = 1;
+      const r = rng.next();
+      if (r < 0.8) batch.inputs[at] = settings.specials.mask;
+      else if (r < 0.9) batch.inputs[at] = randomOrdinary(rng, settings);
+    }
+  }
+  return batch;
+}
+
+function randomOrdinary(rng: Rng, settings: MlmSettings): number {
+  for (;;) {
+    const id = Math.floor(rng.next() * settings.vocabSize);
+    if (!settings.special[id]) return id;
+  }
+}
+
+/** A training or validation window batch as an MLM batch: encoder inputs, then the seeded selection. */
+export function mlmBatch(batch: Batch, settings: MlmSettings, seed: number): Batch {
+  return maskTokens(encoderInputs(batch, settings.specials), settings, seed);
+}
+
+/** Over MLM batches: how often the model's top token at a selected position is the original, and the mean loss there. */
+export async function maskedTokenAccuracy(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, batches: Batch[]): Promise<{ accuracy: number; loss: number; tokens: number }> {
+  let correct = 0;
+  let nats = 0;
+  let tokens = 0;
+  for (const batch of batches) {
+    const [top, losses] = tf.tidy(() => {
+      const t = batchTensors(batch);
+      const logits = batchLogits(state, t);
+      return [tf.argMax(logits, -1), state.kernels.tokenLosses(logits, t.targets)];
+    });
+    const [ids, values] = [await top.data(), await losses.data()];
+    tf.dispose([top, losses]);
+    for (let i = 0; i < ids.length; i++) {
+      if (batch.mask[i] === 0) continue;
+      tokens++;
+      nats += values[i]!;
+      if (ids[i] === batch.targets[i]) correct++;
+    }
+  }
+  return { accuracy: tokens ? correct / tokens : NaN, loss: tokens ? nats / tokens : NaN, tokens };
+}
