@@ -2,7 +2,8 @@
  * The text embedders the quality classifier can use as features, registered here because only
  * the composition root may join classifiers/ and trainer/:
  *
- *   gpt   mean-pooled hidden states (after ln_f) of a Kiln-trained GPT checkpoint
+ *   gpt       mean-pooled hidden states (after ln_f) of a Kiln-trained GPT checkpoint
+ *   encoder   the same of a Kiln-trained masked-LM encoder (`model.kind: encoder`)
  *
  * bin/kiln.ts lists this module in `builtinModules`, so it is imported by the CLI process and by
  * every worker thread and Slurm task that runs stages. The trainer (and tfjs) is imported only
@@ -12,5 +13,10 @@ import { registerEmbedder } from "../classifiers/embedder.js";
 
 registerEmbedder("gpt", async (checkpoint) => {
   const { loadCheckpointEmbedder } = await import("../trainer/embed.js");
-  return loadCheckpointEmbedder(checkpoint);
+  return loadCheckpointEmbedder(checkpoint, { kind: "gpt" });
+});
+
+registerEmbedder("encoder", async (checkpoint) => {
+  const { loadCheckpointEmbedder } = await import("../trainer/embed.js");
+  return loadCheckpointEmbedder(checkpoint, { kind: "encoder" });
 });

@@ -146,7 +146,7 @@ const trainCommand = defineCommand({
   args: {
     ...dataArgs,
     out: { type: "string", description: "model folder to write" },
-    features: { type: "string", description: "hashed (word and bigram buckets), or gpt (mean-pooled hidden states of the --checkpoint GPT)", default: "hashed" },
+    features: { type: "string", description: "hashed (word and bigram buckets), gpt (mean-pooled hidden states of the --checkpoint GPT) or encoder (the same of a --checkpoint masked-LM encoder)", default: "hashed" },
     checkpoint: { type: "string", description: "checkpoint folder of a Kiln-trained GPT (<run>/checkpoint), for --features gpt" },
     classes: { type: "string", description: "labels are 0..classes-1 (ignored for --positive/--negative: 2)", default: "6" },
     objective: { type: "string", description: "classification or regression", default: "classification" },

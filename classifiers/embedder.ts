@@ -34,7 +34,7 @@ export async function loadEmbedder(kind: string, checkpoint: string): Promise<Te
   const loader = loaders.get(kind);
   if (!loader) {
     const known = embedderKinds();
-    throw new KilnError("no_embedder", `features "${kind}" need a text embedder, and none is registered under that name (registered: ${known.length ? known.join(", ") : "none"}; the kiln CLI registers "gpt" in bin/embedders.ts)`);
+    throw new KilnError("no_embedder", `features "${kind}" need a text embedder, and none is registered under that name (registered: ${known.length ? known.join(", ") : "none"}; the kiln CLI registers "gpt" and "encoder" in bin/embedders.ts)`);
   }
   return loader(checkpoint);
 }

@@ -13,6 +13,9 @@
  *   batches    blocks of all documents of one `embed` call, longest first, `batchSize` per
  *              forward pass, padded on the right to the longest of the batch. Attention is causal,
  *              so padding never changes a real token's state, and the pool skips it.
+ *   encoder    an encoder checkpoint (`model.kind: encoder`) reads each block of blockSize − 2
+ *              tokens as `[CLS] block [SEP]`, its special tokens as its training named them,
+ *              padding masked out of attention; the pool is the same mean over the block's tokens.
  *   id         "gpt-sha256:<hex>" over the model config, the tokenizer id and every weight (and
  *              LoRA adapter) tensor: the same weights give the same id wherever the folder lives;
  *              training further or re-saving different weights changes it.
@@ -23,10 +26,11 @@ import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import { selectBackend } from "./backend.js";
 import { loadCheckpoint } from "./checkpoint.js";
-import type { ModelConfig } from "./config.js";
+import { trainConfigSchema, type ModelConfig } from "./config.js";
 import { kernelsFor } from "./kernels.js";
 import { adaptersFromTensors, disposeAdapters } from "./lora.js";
 import { disposeParams, hiddenStates, type LoraAdapter, type Params } from "./model.js";
+import { mlmSettings } from "./mlm.js";
 import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
 
 export interface CheckpointEmbedder {
@@ -51,6 +55,8 @@ export interface CheckpointEmbedderOptions {
   tokenizer?: string;
   /** A backend to select first; by default the current one, or `auto` when none was chosen in this thread. */
   backend?: string;
+  /** Refuse a checkpoint of the other kind: `gpt` (a decoder, gpt2 or llama) or `encoder`. */
+  kind?: "gpt" | "encoder";
 }
 
 export const DEFAULT_EMBED = { maxBlocks: 4, batchSize: 16 } as const;
@@ -80,6 +86,12 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
   const loaded = await loadCheckpoint(checkpoint);
   tf.dispose([...(loaded.optimizer?.values() ?? [])]);
   const model = loaded.meta.model;
+  const encoder = model.kind === "encoder";
+  if (options.kind && options.kind !== (encoder ? "encoder" : "gpt")) {
+    tf.dispose([...loaded.weights.values(), ...(loaded.adapters?.values() ?? [])]);
+    const what = encoder ? "an encoder" : `a ${model.kind ?? "gpt2"} decoder`;
+    throw new KilnError("bad_checkpoint", `${checkpoint}: ${what} checkpoint, not ${options.kind === "gpt" ? "a decoder" : "an encoder"} (--features ${encoder ? "encoder" : "gpt"} reads it)`);
+  }
   const tokenizerId = options.tokenizer ?? loaded.meta.tokenizerId;
   if (!tokenizerId) throw new KilnError("no_tokenizer", `${checkpoint}: the checkpoint names no tokenizer, so text cannot become its token ids`);
   const tokenizer = await loadTextTokenizer(tokenizerId, [checkpoint, path.dirname(checkpoint), path.dirname(path.dirname(checkpoint))]);
@@ -88,7 +100,9 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
   const hash = createHash("sha256").update(JSON.stringify({ model, tokenizer: tokenizerId, lora: loaded.meta.lora ?? null }));
   hashTensors(hash, loaded.weights);
   if (loaded.adapters) hashTensors(hash, loaded.adapters);
-  const id = `gpt-sha256:${hash.digest("hex")}`;
+  const id = `${encoder ? "encoder" : "gpt"}-sha256:${hash.digest("hex")}`;
+  const mlm = loaded.meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
+  const specials = encoder ? mlmSettings(mlm.specialTokens, model.vocabSize, mlm.rate, tokenizer, undefined).specials : undefined;
 
   const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
   tf.dispose([...loaded.weights.values()]);
@@ -96,8 +110,10 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
   tf.dispose([...(loaded.adapters?.values() ?? [])]);
   const backend = tf.getBackend();
   const kernels = kernelsFor(backend);
-  const T = model.blockSize;
   const d = model.width;
+  // Tokens per block: an encoder's block has [CLS] and [SEP] around them.
+  const T = specials ? model.blockSize - 2 : model.blockSize;
+  const offset = specials ? 1 : 0;
 
   function embed(texts: string[]): Float32Array[] {
     const sums = texts.map(() => new Float64Array(d));
@@ -112,15 +128,24 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
     blocks.sort((a, b) => b.ids.length - a.ids.length);
     for (let at = 0; at < blocks.length; at += batchSize) {
       const batch = blocks.slice(at, at + batchSize);
-      const length = batch[0]!.ids.length;
-      const ids = new Int32Array(batch.length * length); // padding: id 0, masked out below
-      batch.forEach((block, b) => ids.set(block.ids, b * length));
-      const states = tf.tidy(() => hiddenStates(model, params, tf.tensor2d(ids, [batch.length, length], "int32"), { kernels, adapters }));
+      const length = batch[0]!.ids.length + 2 * offset;
+      const ids = new Int32Array(batch.length * length).fill(specials?.pad ?? 0); // padding, masked out below
+      const attention = specials ? new Float32Array(batch.length * length) : undefined;
+      batch.forEach((block, b) => {
+        ids.set(block.ids, b * length + offset);
+        if (specials && attention) {
+          ids[b * length] = specials.cls;
+          ids[b * length + block.ids.length + 1] = specials.sep;
+          attention.fill(1, b * length, b * length + block.ids.length + 2);
+        }
+      });
+      const shape: [number, number] = [batch.length, length];
+      const states = tf.tidy(() => hiddenStates(model, params, tf.tensor2d(ids, shape, "int32"), { kernels, adapters, attention: attention && tf.tensor2d(attention, shape) }));
       const values = states.dataSync() as Float32Array;
       states.dispose();
       batch.forEach((block, b) => {
         const sum = sums[block.doc]!;
-        for (let t = 0; t < block.ids.length; t++) {
+        for (let t = offset; t < block.ids.length + offset; t++) {
           const row = (b * length + t) * d;
           for (let j = 0; j < d; j++) sum[j]! += values[row + j]!;
         }

@@ -154,6 +154,6 @@ describe("kiln classifier train --features gpt", () => {
     const labels = path.join(dir, "positive.jsonl");
     await expect(captureClassifierCli(["train", "--features", "gpt", "--positive", labels, "--negative", labels, "--out", path.join(dir, "x")])).rejects.toThrow("--features gpt needs --checkpoint");
     await expect(captureClassifierCli(["train", "--checkpoint", checkpoint, "--positive", labels, "--negative", labels, "--out", path.join(dir, "x")])).rejects.toThrow("--checkpoint is for embedding features");
-    await expect(captureClassifierCli(["train", "--features", "bert", "--checkpoint", checkpoint, "--positive", labels, "--negative", labels, "--out", path.join(dir, "x")])).rejects.toThrow('none is registered under that name (registered: gpt');
+    await expect(captureClassifierCli(["train", "--features", "bert", "--checkpoint", checkpoint, "--positive", labels, "--negative", labels, "--out", path.join(dir, "x")])).rejects.toThrow('none is registered under that name (registered: encoder, gpt;');
   });
 });

@@ -106,3 +106,47 @@ describe("checkpoint embedder (mean-pooled hidden states)", () => {
     further.dispose();
   });
 });
+
+describe("encoder embedder (--features encoder)", () => {
+  // Byte tokens, end-of-text 256, and the encoder's special tokens as ids above them.
+  const specials = { cls: 257, sep: 258, mask: 259, pad: 260 };
+  let encoderCheckpoint: string;
+  let encoder: CheckpointEmbedder;
+  beforeAll(async () => {
+    encoderCheckpoint = await trainByteGpt(path.join(dir, "encoder"), corpus, 4, {
+      model: { ...EMBED_TEST_MODEL, kind: "encoder", vocabSize: 261 },
+      objective: "mlm",
+      mlm: { rate: 0.15, specialTokens: specials },
+    });
+    encoder = await loadCheckpointEmbedder(encoderCheckpoint, { maxBlocks: 3, batchSize: 4, kind: "encoder" });
+  });
+  afterAll(() => encoder?.dispose());
+
+  it("reads each block as [CLS] block [SEP] and averages the block's tokens: equal to hiddenStates by hand", async () => {
+    const loaded = await loadCheckpoint(encoderCheckpoint);
+    const params: Params = new Map([...loaded.weights].map(([k, t]) => [k, tf.variable(t, false)]));
+    const vectors = encoder.embed(texts);
+    for (const [i, text] of texts.entries()) {
+      const ids = [...Buffer.from(text, "utf8")].slice(0, 3 * (T - 2));
+      const sum = new Float64Array(d);
+      for (let start = 0; start < ids.length; start += T - 2) {
+        const block = [specials.cls, ...ids.slice(start, start + T - 2), specials.sep];
+        const rows = tf.tidy(() => hiddenStates(loaded.meta.model, params, tf.tensor2d(block, [1, block.length], "int32"), { kernels: plainKernels }).dataSync());
+        for (let t = 1; t < block.length - 1; t++) for (let j = 0; j < d; j++) sum[j]! += rows[t * d + j]!;
+      }
+      expect(maxDifference(vectors[i]!, sum.map((s) => s / ids.length))).toBeLessThan(1e-5);
+    }
+    tf.dispose([...params.values(), ...loaded.weights.values(), ...(loaded.optimizer?.values() ?? [])]);
+    expect(encoder.id).toMatch(/^encoder-sha256:[0-9a-f]{64}$/);
+  });
+
+  it("gives the same vector whatever pads it in a batch (padding is never attended to)", () => {
+    const together = encoder.embed([...texts, ...texts.slice().reverse()]);
+    texts.forEach((text, i) => expect(maxDifference(together[i]!, encoder.embed([text])[0]!)).toBeLessThan(1e-5));
+  });
+
+  it("refuses a checkpoint of the other kind, naming the flag that reads it", async () => {
+    await expect(loadCheckpointEmbedder(encoderCheckpoint, { kind: "gpt" })).rejects.toThrow(/an encoder checkpoint, not a decoder \(--features encoder reads it\)/);
+    await expect(loadCheckpointEmbedder(checkpoint, { kind: "encoder" })).rejects.toThrow(/a gpt2 decoder checkpoint, not an encoder \(--features gpt reads it\)/);
+  });
+});
