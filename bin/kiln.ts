@@ -28,7 +28,7 @@ export const kiln = defineCommand({
     tokenizer: () => import("../datasets/tokenizer/cli.js").then((m) => m.tokenizerCommand),
     mix: () => import("../datasets/mixture/cli.js").then((m) => m.mixCommand),
     train: () => import("../trainer/cli.js").then((m) => m.trainCommand),
-    finetune: () => import("../trainer/cli.js").then((m) => m.finetuneCommand),
+    finetune: () => import("./finetune.js").then((m) => m.finetuneWithTasks),
     generate: () => import("../trainer/cli.js").then((m) => m.generateCommand),
     eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
     export: () => import("../trainer/cli.js").then((m) => m.exportCommand),

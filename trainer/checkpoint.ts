@@ -13,7 +13,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
-import type { LoraConfig, ModelConfig, TrainConfig } from "./config.js";
+import type { EncoderTask, LoraConfig, ModelConfig, TrainConfig } from "./config.js";
 import type { DataPosition } from "./data.js";
 import { isHfFolder, loadHfCheckpoint } from "./hf/checkpoint.js";
 
@@ -39,6 +39,8 @@ export interface CheckpointMeta {
   eosId?: number;
   sourceNames?: string[];
   lora?: LoraConfig;
+  /** A fine-tuned encoder's task head (encoder-task.ts). */
+  task?: EncoderTask;
   optimizerT?: number;
   weights: TensorEntry[];
   /** LoRA matrices (`<projection>.lora_a/b`), when the run trains adapters. */

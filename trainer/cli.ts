@@ -4,7 +4,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { defineCommand } from "citty";
+import { defineCommand, type ParsedArgs } from "citty";
 import { KilnError, formatZodError } from "../pipeline/errors.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
@@ -93,49 +93,49 @@ export async function openRunData(config: TrainConfig): Promise<{ train: TokenDa
   return { train, val };
 }
 
-export const finetuneCommand = defineCommand({
-  meta: { name: "finetune", description: "Fine-tune a checkpoint (full or LoRA); the loss counts only tokens whose mask is 1" },
-  args: {
-    from: { type: "string", description: "base checkpoint folder", required: true },
-    data: { type: "string", description: "token data with a loss mask", required: true },
-    val: { type: "string", description: "validation token data" },
-    out: { type: "string", description: "run folder", required: true },
-    mode: { type: "string", description: "lora | full", default: "lora" },
-    rank: { type: "string", default: "8" },
-    alpha: { type: "string", default: "16" },
-    "lora-dropout": { type: "string", default: "0" },
-    targets: { type: "string", description: "comma-separated projections (gpt2: attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj; llama: attn.q_proj,attn.k_proj,attn.v_proj,attn.o_proj,mlp.gate_proj,mlp.up_proj,mlp.down_proj); default attn.c_attn,attn.c_proj on gpt2, attn.q_proj,attn.v_proj on llama" },
-    sources: { type: "string", description: "comma-separated sources of a shard folder to train on (default: all)" },
-    "all-documents": { type: "boolean", description: "also train on documents without a loss mask (default: only masked instruction documents)", default: false },
-    steps: { type: "string", default: "200" },
-    lr: { type: "string", description: "peak learning rate (default: 1e-3 with LoRA, 3e-4 full)" },
-    warmup: { type: "string", default: "20" },
-    "batch-size": { type: "string", default: "8" },
-    "data-parallel": { type: "string", description: "threads that split each batch's sequences (wasm/cpu); same result as 1", default: "1" },
-    "context-length": { type: "string", description: "tokens per training window (default: the model's context)" },
-    backend: backendArg,
-    restart: restartArg,
-  },
-  async run({ args }) {
-    if (args.mode !== "lora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora or full, got "${args.mode}"`);
-    const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), ...(args.targets ? { targets: args.targets.split(",") } : {}) });
-    if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
-    const base = await loadCheckpoint(args.from);
-    tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
-    // LoRA's default is higher: on the demo model (rank 8), 3e-4 learned 2 of 16 answers in 250 steps, 1e-3 five.
-    const lr = args.lr === undefined ? (args.mode === "lora" ? 1e-3 : 3e-4) : number(args.lr, "lr");
-    const config = trainConfigSchema.parse({
-      out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
-      steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"), dataParallel: number(args["data-parallel"], "data-parallel"),
-      ...(args["context-length"] ? { contextLength: number(args["context-length"], "context-length") } : {}),
-      optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: args.mode === "lora" ? 0 : 0.1 },
-      init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
-    });
-    await useBackend(args.backend);
-    await train(config, { ...(await openRunData(config)), log, restart: args.restart });
-    if (args.mode === "lora") log(`adapter ${path.join(args.out, "adapter")}; merged model ${path.join(args.out, "merged")}`);
-  },
-});
+/** The flags of `kiln finetune` on token data (bin/finetune.ts adds the encoder task flags). */
+export const finetuneArgs = {
+  from: { type: "string", description: "base checkpoint folder", required: true },
+  data: { type: "string", description: "token data with a loss mask; with --task: labelled JSONL (comma-separated files)", required: true },
+  val: { type: "string", description: "validation token data; with --task: labelled JSONL (default: --validation of --data held out)" },
+  out: { type: "string", description: "run folder", required: true },
+  mode: { type: "string", description: "lora | full", default: "lora" },
+  rank: { type: "string", default: "8" },
+  alpha: { type: "string", default: "16" },
+  "lora-dropout": { type: "string", default: "0" },
+  targets: { type: "string", description: "comma-separated projections (gpt2: attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj; llama: attn.q_proj,attn.k_proj,attn.v_proj,attn.o_proj,mlp.gate_proj,mlp.up_proj,mlp.down_proj); default attn.c_attn,attn.c_proj on gpt2, attn.q_proj,attn.v_proj on llama" },
+  sources: { type: "string", description: "comma-separated sources of a shard folder to train on (default: all)" },
+  "all-documents": { type: "boolean", description: "also train on documents without a loss mask (default: only masked instruction documents)", default: false },
+  steps: { type: "string", default: "200" },
+  lr: { type: "string", description: "peak learning rate (default: 1e-3 with LoRA, 3e-4 full)" },
+  warmup: { type: "string", default: "20" },
+  "batch-size": { type: "string", default: "8" },
+  "data-parallel": { type: "string", description: "threads that split each batch's sequences (wasm/cpu); same result as 1", default: "1" },
+  "context-length": { type: "string", description: "tokens per training window (default: the model's context)" },
+  backend: backendArg,
+  restart: restartArg,
+} as const;
+
+/** `kiln finetune` on token data: a causal model, full or LoRA. */
+export async function runFinetune(args: ParsedArgs<typeof finetuneArgs>): Promise<void> {
+  if (args.mode !== "lora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora or full, got "${args.mode}"`);
+  const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), ...(args.targets ? { targets: args.targets.split(",") } : {}) });
+  if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
+  const base = await loadCheckpoint(args.from);
+  tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
+  // LoRA's default is higher: on the demo model (rank 8), 3e-4 learned 2 of 16 answers in 250 steps, 1e-3 five.
+  const lr = args.lr === undefined ? (args.mode === "lora" ? 1e-3 : 3e-4) : number(args.lr, "lr");
+  const config = trainConfigSchema.parse({
+    out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
+    steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"), dataParallel: number(args["data-parallel"], "data-parallel"),
+    ...(args["context-length"] ? { contextLength: number(args["context-length"], "context-length") } : {}),
+    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: args.mode === "lora" ? 0 : 0.1 },
+    init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
+  });
+  await useBackend(args.backend);
+  await train(config, { ...(await openRunData(config)), log, restart: args.restart });
+  if (args.mode === "lora") log(`adapter ${path.join(args.out, "adapter")}; merged model ${path.join(args.out, "merged")}`);
+}
 
 export const generateCommand = defineCommand({
   meta: { name: "generate", description: "Sample text from a checkpoint" },

@@ -28,6 +28,14 @@ export const modelConfigSchema = z.object({
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
+/** A fine-tuned encoder's task head, as its checkpoint records it (encoder-task.ts). */
+export interface EncoderTask {
+  kind: "classify" | "regress";
+  /** Outputs of the head: classes for classify, 1 for regress. */
+  outputs: number;
+  pool: "cls" | "mean";
+}
+
 export const optimConfigSchema = z.object({
   learningRate: z.number().positive().default(1e-3).describe("peak learning rate after warmup"),
   minLearningRate: z.number().min(0).default(1e-4).describe("floor the cosine decays to"),

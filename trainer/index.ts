@@ -13,5 +13,5 @@ export { loadCheckpointEmbedder, DEFAULT_EMBED, type CheckpointEmbedder, type Ch
 export { train, validate, type TrainResult } from "./train.js";
 export { generate, sampleToken } from "./generate.js";
 export { byteTokenizer, fromDatasetTokenizer, loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
-export { trainCommand, finetuneCommand, generateCommand, evalCommand, openRunData } from "./cli.js";
+export { trainCommand, finetuneArgs, runFinetune, generateCommand, evalCommand, openRunData } from "./cli.js";
 export { demoTraining, unigramEntropy, DEMO_MODEL, type DemoTrainingOptions } from "./demo.js";
