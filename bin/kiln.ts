@@ -33,6 +33,7 @@ export const kiln = defineCommand({
     eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
     export: () => import("../trainer/cli.js").then((m) => m.exportCommand),
     sweep: () => import("../trainer/sweep.js").then((m) => m.sweepCommand(cliCommand)),
+    distill: () => import("../trainer/distill.js").then((m) => m.distillCommand),
   },
 });
 

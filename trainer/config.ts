@@ -91,6 +91,15 @@ export const trainConfigSchema = z.object({
     })
     .optional(),
   lora: loraConfigSchema.optional(),
+  distill: z
+    .object({
+      teacher: z.string().describe("checkpoint of the teacher (frozen); it must share the student's tokenizer"),
+      alpha: z.number().min(0).max(1).default(0.5).describe("weight of the distillation term; 1 - alpha goes to the cross-entropy on the data"),
+      temperature: z.number().positive().default(2).describe("softens both distributions; the term is scaled by temperature²"),
+    })
+    .strict()
+    .optional()
+    .describe("token-level knowledge distillation: alpha·T²·KL(teacher_T ‖ student_T) + (1 − alpha)·CE"),
   objective: z.enum(["clm", "mlm"]).default("clm").describe("clm: predict the next token (gpt2, llama); mlm: masked language modelling, BERT's recipe (model.kind encoder)"),
   mlm: z
     .object({

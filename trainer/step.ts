@@ -11,9 +11,18 @@ import type { Batch } from "./data.js";
 import { forward, maskedLoss, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
+/** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
+export interface Distillation {
+  teacher: { config: ModelConfig; params: Params; kernels: Kernels };
+  /** Weight of the distillation term; 1 − alpha goes to the cross-entropy on the data. */
+  alpha: number;
+  temperature: number;
+}
+
 export interface TrainState {
   config: ModelConfig;
   params: Params;
+  distill?: Distillation;
   /** What the optimizer updates: every parameter (pretraining, full fine-tuning) or the LoRA matrices. */
   trainable: Map<string, tf.Variable>;
   adapters?: Map<string, LoraAdapter>;
@@ -47,9 +56,34 @@ export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapt
   return forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
 }
 
-/** Masked mean loss of one batch, as a scalar tensor (inside a gradient or a tidy). */
-export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Scalar {
-  return maskedLoss(batchLogits(state, t, dropoutSeed), t.targets, t.mask, state.kernels);
+/**
+ * Masked mean loss of one batch, as a scalar tensor (inside a gradient or a tidy). With a
+ * distillation and the teacher's logits of the same inputs, the distillation loss instead.
+ */
+export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels" | "distill">, t: BatchTensors, dropoutSeed?: number, teacherLogits?: tf.Tensor2D): tf.Scalar {
+  const logits = batchLogits(state, t, dropoutSeed);
+  if (state.distill && teacherLogits) return distillationLoss(logits, teacherLogits, t.targets, t.mask, state.distill.alpha, state.distill.temperature, state.kernels);
+  return maskedLoss(logits, t.targets, t.mask, state.kernels);
+}
+
+/**
+ * α·T²·KL(p_teacher ‖ p_student) + (1 − α)·CE, each a masked mean over the counted tokens, where
+ * p = softmax(logits / T). The T² keeps the distillation term's gradients at the scale of the
+ * cross-entropy's as T changes (Hinton et al. 2015, §2). With α = 0 it is the plain loss, exactly.
+ */
+export function distillationLoss(student: tf.Tensor2D, teacher: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D, alpha: number, temperature: number, kernels: Kernels): tf.Scalar {
+  const ce = maskedLoss(student, targets, mask, kernels);
+  if (alpha === 0) return ce;
+  const logStudent = tf.logSoftmax(tf.div(student, temperature));
+  const logTeacher = tf.logSoftmax(tf.div(teacher, temperature));
+  const kl = tf.sum(tf.mul(tf.exp(logTeacher), tf.sub(logTeacher, logStudent)), -1);
+  const klMean = tf.div(tf.sum(tf.mul(kl, mask)), tf.maximum(tf.sum(mask), 1));
+  return tf.add(tf.mul(alpha * temperature * temperature, klMean), tf.mul(1 - alpha, ce)) as tf.Scalar;
+}
+
+/** The teacher's logits of a batch's inputs: no gradient, nothing kept but the result. */
+export function teacherLogits(distill: Distillation, t: BatchTensors): tf.Tensor2D {
+  return tf.tidy(() => batchLogits({ ...distill.teacher, adapters: undefined }, t));
 }
 
 /** Counted (mask-weighted) target tokens of a batch. */
@@ -73,8 +107,10 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
   batches.forEach((batch, i) => {
     const tensors = batchTensors(batch);
     const weight = counts[i]! / total;
+    const teacher = state.distill ? teacherLogits(state.distill, tensors) : undefined;
     try {
-      const { value, grads } = tf.variableGrads(() => (batches.length === 1 ? batchLoss(state, tensors, dropoutSeeds[i]) : tf.mul(batchLoss(state, tensors, dropoutSeeds[i]), weight)) as tf.Scalar, variables);
+      const stepLoss = () => batchLoss(state, tensors, dropoutSeeds[i], teacher);
+      const { value, grads } = tf.variableGrads(() => (batches.length === 1 ? stepLoss() : tf.mul(stepLoss(), weight)) as tf.Scalar, variables);
       if (loss) {
         const previous = loss;
         loss = tf.add(previous, value) as tf.Scalar;
@@ -91,6 +127,7 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
       }
     } finally {
       disposeBatchTensors(tensors);
+      teacher?.dispose();
     }
   });
   return { loss: loss ?? tf.scalar(0), grads: sums };

@@ -25,7 +25,7 @@ import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params 
 import { AdamW, learningRateAt } from "./optim.js";
 import { mlmBatch, mlmSettings } from "./mlm.js";
 import { mixSeed, Rng } from "./rng.js";
-import { lossBySource, readSteps, trainStep, type StepResult, type TrainState } from "./step.js";
+import { lossBySource, readSteps, trainStep, type Distillation, type StepResult, type TrainState } from "./step.js";
 import { checkDevice } from "./webgpu/dispatch.js";
 
 export interface TrainOptions {
@@ -149,6 +149,7 @@ function changedSettings(config: TrainConfig, model: ModelConfig, saved: TrainCo
   differs("init", config.init, saved.init);
   differs("lora", config.lora, saved.lora);
   differs("objective", config.objective, saved.objective ?? "clm");
+  differs("distill", config.distill, saved.distill);
   if (config.objective === "mlm") differs("mlm", config.mlm, saved.mlm);
   return changed;
 }
@@ -216,7 +217,8 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     }
     tf.dispose([...resume.optimizer.values()]);
   }
-  const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels };
+  const distill = config.distill ? await loadTeacher(config, model, trainData.tokenizerId ?? base?.meta.tokenizerId, kernels) : undefined;
+  const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels, distill };
   const rng = new Rng(resume?.meta.rngState ?? config.seed);
   let step = resume?.meta.step ?? 0;
 
@@ -317,9 +319,37 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     disposeParams(merged);
   }
   optimizer.dispose();
+  if (distill) disposeParams(distill.teacher.params);
   await trainData.close?.();
   log(`checkpoint ${checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${metricsFile}`);
   return { step, trainLosses, val, params, adapters, model, checkpointDir };
+}
+
+/**
+ * The frozen teacher of a distillation: its weights are never trainable and never updated. It
+ * must read the student's token ids as the same text: the same tokenizer and vocabulary.
+ */
+async function loadTeacher(config: TrainConfig, student: ModelConfig, studentTokenizer: string | undefined, kernels: Kernels): Promise<Distillation> {
+  const spec = config.distill!;
+  const loaded = await loadCheckpoint(spec.teacher);
+  tf.dispose([...(loaded.optimizer?.values() ?? [])]);
+  const teacher = loaded.meta.model;
+  const refuse = (message: string) => {
+    tf.dispose([...loaded.weights.values(), ...(loaded.adapters?.values() ?? [])]);
+    return new KilnError("bad_config", `distill.teacher ${spec.teacher}: ${message}`);
+  };
+  if (teacher.kind === "encoder" || student.kind === "encoder") throw refuse("distillation is for causal models (gpt2, llama), not encoders");
+  if (config.dataParallel > 1) throw refuse("distillation runs in one thread (dataParallel: 1)");
+  if (studentTokenizer && loaded.meta.tokenizerId && studentTokenizer !== loaded.meta.tokenizerId) throw refuse(`the teacher's tokenizer is ${loaded.meta.tokenizerId}, the student's ${studentTokenizer}: they must be the same`);
+  if (teacher.vocabSize !== student.vocabSize) throw refuse(`the teacher's vocabulary is ${teacher.vocabSize} ids, the student's ${student.vocabSize}: they must be the same`);
+  const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
+  tf.dispose([...loaded.weights.values()]);
+  if (loaded.adapters && loaded.meta.lora) {
+    const adapters = adaptersFromTensors(loaded.adapters, loaded.meta.lora);
+    mergeAdapters(params, adapters);
+    disposeAdapters(adapters);
+  }
+  return { teacher: { config: teacher, params, kernels }, alpha: spec.alpha, temperature: spec.temperature };
 }
 
 const atEndOfPhase = (step: number, config: TrainConfig) => step === config.steps;

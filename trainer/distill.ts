@@ -1,0 +1,167 @@
+/**
+ * `kiln distill`: a smaller model learns from a larger one.
+ *
+ * - Token-level (`kiln distill train.yaml --teacher <ckpt>`): the training run of `train.yaml`
+ *   with `distill: { teacher, alpha, temperature }` — on the same windows the student is trained
+ *   on α·T²·KL(teacher_T ‖ student_T) + (1 − α)·CE, the teacher's logits computed on the fly by
+ *   the frozen teacher (step.ts `distillationLoss`). Teacher and student share a tokenizer.
+ * - Sequence-level (`kiln distill --teacher <ckpt> --prompts p.jsonl --out r.jsonl`, Kim & Rush
+ *   2016): the teacher answers each prompt in a chat template; the answers are written as
+ *   `{prompt, response}` rows, an instruction source `kiln mix` reads (`format: prompt_response`),
+ *   on which the student is fine-tuned with the loss on the responses only. Prompt i is sampled
+ *   with seed mix(seed, i), so the file is the same however often the run was interrupted: each
+ *   answer is appended to `<out>.partial` as it is made, a rerun continues after the last complete
+ *   row, and the finished file is renamed into place. The sampling settings are recorded in
+ *   `<out>.meta.json`.
+ */
+import { appendFile, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { defineCommand } from "citty";
+import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
+import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
+import { KilnError } from "../pipeline/errors.js";
+import { fileExists } from "../pipeline/io/local.js";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { describeSelection, selectBackend } from "./backend.js";
+import { loadCheckpoint } from "./checkpoint.js";
+import { loadTrainConfig } from "./config.js";
+import { generate, type SamplingOptions } from "./generate.js";
+import { kernelsFor } from "./kernels.js";
+import { disposeParams, type Params } from "./model.js";
+import { mixSeed } from "./rng.js";
+import { loadDatasetTokenizer, loadTextTokenizer } from "./tokenizer.js";
+import { disposeResult, train } from "./train.js";
+import { openRunData } from "./cli.js";
+
+export interface ResponseOptions extends SamplingOptions {
+  teacher: string;
+  prompts: string;
+  out: string;
+  template: ChatTemplate;
+  maxTokens: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+/** The prompt of one row: `prompt`, or alpaca's `instruction` (with its `input`); else the reason it is skipped. */
+function promptOf(line: string): string | { skip: string } {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return { skip: "bad_json" };
+  }
+  if (typeof row !== "object" || row === null) return { skip: "not_an_object" };
+  const r = row as Record<string, unknown>;
+  if (typeof r.prompt === "string" && r.prompt.trim()) return r.prompt;
+  if (typeof r.instruction === "string" && r.instruction.trim()) return typeof r.input === "string" && r.input.trim() ? `${r.instruction}\n\n${r.input}` : r.instruction;
+  return { skip: "no_prompt" };
+}
+
+/** Sequence-level distillation data: the teacher's answer to each prompt (see the file comment). */
+export async function distillResponses(options: ResponseOptions): Promise<{ rows: number; skipped: Record<string, number> }> {
+  const log = options.log ?? (() => {});
+  const loaded = await loadCheckpoint(options.teacher);
+  tf.dispose([...(loaded.optimizer?.values() ?? []), ...(loaded.adapters?.values() ?? [])]);
+  const model = loaded.meta.model;
+  const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
+  tf.dispose([...loaded.weights.values()]);
+  try {
+    if (model.kind === "encoder") throw new KilnError("bad_argument", `${options.teacher} is an encoder: it does not generate`);
+    if (!loaded.meta.tokenizerId) throw new KilnError("no_tokenizer", `${options.teacher}: the checkpoint names no tokenizer`);
+    const dir = path.resolve(options.teacher);
+    const searchDirs = [dir, path.dirname(dir), path.dirname(path.dirname(dir))];
+    const tokenizer = await loadTextTokenizer(loaded.meta.tokenizerId, searchDirs);
+    const chat = await loadDatasetTokenizer(loaded.meta.tokenizerId, searchDirs);
+    checkTemplate(options.template, chat, "--chat");
+    const settings = { teacher: path.resolve(options.teacher), tokenizer: loaded.meta.tokenizerId, template: options.template, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed };
+    const metaFile = `${options.out}.meta.json`;
+    const partial = `${options.out}.partial`;
+    const previous = await readFile(metaFile, "utf8").catch(() => undefined);
+    if (previous !== undefined && (await fileExists(partial)) && previous !== JSON.stringify(settings, null, 1) + "\n") {
+      throw new KilnError("config_changed", `${partial} was made with other settings (${metaFile}); remove both to start over`);
+    }
+    await writeFileAtomic(metaFile, JSON.stringify(settings, null, 1) + "\n");
+    // Rows already answered: the complete lines of the partial file.
+    const done = (await readFile(partial, "utf8").catch(() => "")).split("\n");
+    const complete = done.slice(0, -1);
+    await writeFile(partial, complete.map((l) => l + "\n").join(""));
+    const skipped: Record<string, number> = {};
+    const lines = (await readFile(options.prompts, "utf8")).split("\n").filter((l) => l.trim());
+    const kernels = kernelsFor();
+    let rows = 0;
+    for (const [i, line] of lines.entries()) {
+      const prompt = promptOf(line);
+      if (typeof prompt !== "string") {
+        skipped[prompt.skip] = (skipped[prompt.skip] ?? 0) + 1;
+        continue;
+      }
+      if (rows++ < complete.length) continue;
+      const rendered = renderGenerationPrompt([{ role: "user", content: prompt }], options.template, chat);
+      const ids = await generate(model, params, rendered.tokens, {
+        maxNewTokens: options.maxTokens,
+        temperature: options.temperature,
+        topK: options.topK,
+        topP: options.topP,
+        seed: mixSeed(options.seed, i),
+        eosId: loaded.meta.eosId ?? tokenizer.eosId,
+        stopIds: [rendered.stop],
+        kernels,
+      });
+      const answer = ids.at(-1) === rendered.stop || ids.at(-1) === (loaded.meta.eosId ?? tokenizer.eosId) ? ids.slice(0, -1) : ids;
+      await appendFile(partial, JSON.stringify({ prompt, response: tokenizer.decode(answer) }) + "\n");
+      if (rows % 50 === 0) log(`${rows} prompts answered`);
+    }
+    await rename(partial, options.out);
+    log(`${options.out}: ${rows} responses by ${options.teacher} (${options.template}; settings in ${metaFile})${Object.keys(skipped).length ? `; skipped ${JSON.stringify(skipped)}` : ""}`);
+    return { rows, skipped };
+  } finally {
+    disposeParams(params);
+  }
+}
+
+const number = (value: string | undefined, flag: string): number => {
+  const x = Number(value);
+  if (value === undefined || !Number.isFinite(x)) throw new KilnError("usage", `--${flag} ${value ?? ""}: expected a number`);
+  return x;
+};
+
+export const distillCommand = defineCommand({
+  meta: { name: "distill", description: "knowledge distillation: train.yaml's student on a teacher's softened distribution (token-level), or the teacher's answers to prompts as fine-tuning data (--prompts, sequence-level)" },
+  args: {
+    config: { type: "positional", description: "train.yaml of the student (token-level)", required: false },
+    teacher: { type: "string", description: "teacher checkpoint", required: true },
+    alpha: { type: "string", description: "token-level: weight of the distillation term", default: "0.5" },
+    temperature: { type: "string", description: "token-level: softening temperature T (the term is scaled by T²)", default: "2" },
+    steps: { type: "string", description: "token-level: override steps" },
+    restart: { type: "boolean", description: "token-level: start the run over" },
+    prompts: { type: "string", description: "sequence-level: JSONL of prompts ({prompt} or alpaca's {instruction, input})" },
+    out: { type: "string", description: "sequence-level: the {prompt, response} JSONL to write" },
+    chat: { type: "string", description: "sequence-level: chat template the teacher answers in", default: "chatml" },
+    "max-tokens": { type: "string", description: "sequence-level: longest answer", default: "256" },
+    "sample-temperature": { type: "string", description: "sequence-level: sampling temperature (0: greedy)", default: "0.7" },
+    "top-k": { type: "string", default: "0" },
+    "top-p": { type: "string", default: "0.9" },
+    seed: { type: "string", default: "1" },
+    backend: { type: "string", description: "auto | webgpu | wasm | cpu", default: "auto" },
+  },
+  async run({ args }) {
+    const log = (line: string) => process.stderr.write(line + "\n");
+    log(describeSelection(await selectBackend(args.backend)));
+    if (args.prompts !== undefined) {
+      if (!args.out) throw new KilnError("usage", "--prompts needs --out <responses.jsonl>");
+      if (!(CHAT_TEMPLATES as readonly string[]).includes(args.chat)) throw new KilnError("usage", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
+      await distillResponses({
+        teacher: args.teacher, prompts: args.prompts, out: args.out, template: args.chat as ChatTemplate, maxTokens: number(args["max-tokens"], "max-tokens"),
+        temperature: number(args["sample-temperature"], "sample-temperature"), topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"), log,
+      });
+      return;
+    }
+    if (!args.config) throw new KilnError("usage", "give the student's train.yaml (token-level) or --prompts (sequence-level)");
+    const overrides: Record<string, unknown> = { distill: { teacher: args.teacher, alpha: number(args.alpha, "alpha"), temperature: number(args.temperature, "temperature") } };
+    if (args.steps) overrides.steps = number(args.steps, "steps");
+    const config = await loadTrainConfig(args.config, overrides);
+    disposeResult(await train(config, { ...(await openRunData(config)), log, restart: args.restart }));
+  },
+});
