@@ -99,7 +99,8 @@ export const finetuneArgs = {
   data: { type: "string", description: "token data with a loss mask; with --task: labelled JSONL (comma-separated files)", required: true },
   val: { type: "string", description: "validation token data; with --task: labelled JSONL (default: --validation of --data held out)" },
   out: { type: "string", description: "run folder", required: true },
-  mode: { type: "string", description: "lora | full", default: "lora" },
+  mode: { type: "string", description: "lora | hydralora | full", default: "lora" },
+  experts: { type: "string", description: "hydralora: B matrices per projection, mixed per token by a router", default: "3" },
   rank: { type: "string", default: "8" },
   alpha: { type: "string", default: "16" },
   "lora-dropout": { type: "string", default: "0" },
@@ -118,23 +119,26 @@ export const finetuneArgs = {
 
 /** `kiln finetune` on token data: a causal model, full or LoRA. */
 export async function runFinetune(args: ParsedArgs<typeof finetuneArgs>): Promise<void> {
-  if (args.mode !== "lora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora or full, got "${args.mode}"`);
-  const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), ...(args.targets ? { targets: args.targets.split(",") } : {}) });
+  if (args.mode !== "lora" && args.mode !== "hydralora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora, hydralora or full, got "${args.mode}"`);
+  const hydra = args.mode === "hydralora";
+  const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), ...(args.targets ? { targets: args.targets.split(",") } : {}), ...(hydra ? { experts: number(args.experts, "experts") } : {}) });
   if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
   const base = await loadCheckpoint(args.from);
   tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
   // LoRA's default is higher: on the demo model (rank 8), 3e-4 learned 2 of 16 answers in 250 steps, 1e-3 five.
-  const lr = args.lr === undefined ? (args.mode === "lora" ? 1e-3 : 3e-4) : number(args.lr, "lr");
+  const adapted = args.mode !== "full";
+  const lr = args.lr === undefined ? (adapted ? 1e-3 : 3e-4) : number(args.lr, "lr");
   const config = trainConfigSchema.parse({
     out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
     steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"), dataParallel: number(args["data-parallel"], "data-parallel"),
     ...(args["context-length"] ? { contextLength: number(args["context-length"], "context-length") } : {}),
-    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: args.mode === "lora" ? 0 : 0.1 },
-    init: { from: args.from, mode: args.mode }, lora: args.mode === "lora" ? lora.data : undefined, backend: args.backend,
+    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: adapted ? 0 : 0.1 },
+    init: { from: args.from, mode: adapted ? "lora" : "full" }, lora: adapted ? lora.data : undefined, backend: args.backend,
   });
   await useBackend(args.backend);
   await train(config, { ...(await openRunData(config)), log, restart: args.restart });
   if (args.mode === "lora") log(`adapter ${path.join(args.out, "adapter")}; merged model ${path.join(args.out, "merged")}`);
+  if (hydra) log(`adapter ${path.join(args.out, "adapter")} (HydraLoRA is not merged: apply it with --adapter)`);
 }
 
 export const generateCommand = defineCommand({

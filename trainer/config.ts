@@ -53,6 +53,7 @@ export const loraConfigSchema = z.object({
   rank: z.number().int().positive().default(8),
   alpha: z.number().positive().default(16).describe("the adapter output is scaled by alpha / rank"),
   dropout: z.number().min(0).max(1).default(0).describe("dropout on the adapter input"),
+  experts: z.number().int().positive().optional().describe("HydraLoRA: one shared A and this many B matrices per projection, mixed per token by a router (absent: plain LoRA)"),
   targets: z
     .array(z.enum(["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", "attn.q_proj", "attn.k_proj", "attn.v_proj", "attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]))
     .optional()

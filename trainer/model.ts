@@ -92,12 +92,17 @@ export const plainKernels: Kernels = {
 
 export type Params = Map<string, tf.Variable>;
 
-/** A LoRA adapter on one projection: y += (alpha/rank) · dropout(x) · A · B. */
+/**
+ * A LoRA adapter on one projection: y += (alpha/rank) · dropout(x) · A · B. With a router it is
+ * HydraLoRA's: y += (alpha/rank) · Σᵢ gᵢ(x) · (dropout(x) · A) · Bᵢ, g = softmax(x · R) per token.
+ */
 export interface LoraAdapter {
   a: tf.Variable; // [in, rank]
-  b: tf.Variable; // [rank, out], zero at start so the adapted model equals the base
+  b: tf.Variable; // [rank, out] (HydraLoRA: the experts' B stacked, [experts·rank, out]); zero at start so the adapted model equals the base
   scale: number;
   dropout: number;
+  /** HydraLoRA: the router [in, experts]. */
+  router?: tf.Variable;
 }
 
 export interface ForwardOptions {
@@ -226,9 +231,23 @@ function dropout<T extends tf.Tensor>(ctx: Context, x: T, rate = ctx.dropout): T
 function project(ctx: Context, name: string, x: tf.Tensor2D): tf.Tensor2D {
   const y = ctx.kernels.linear(x, get(ctx.params, name + ".w") as tf.Tensor2D, ctx.params.get(name + ".b") as tf.Tensor1D | undefined);
   const adapter = ctx.adapters?.get(name);
-  if (!adapter) return y;
-  const low = ctx.kernels.linear(dropout(ctx, x, adapter.dropout), adapter.a as tf.Tensor2D);
-  return tf.add(y, tf.mul(ctx.kernels.linear(low, adapter.b as tf.Tensor2D), adapter.scale));
+  return adapter ? tf.add(y, adapterDelta(adapter, x, dropout(ctx, x, adapter.dropout), ctx.kernels)) : y;
+}
+
+/** HydraLoRA's router: each row's weights over the experts, softmax(x · R), [M, experts]. */
+export const routerGates = (adapter: LoraAdapter, x: tf.Tensor2D, kernels: Kernels): tf.Tensor2D => tf.softmax(kernels.linear(x, adapter.router as tf.Tensor2D));
+
+/** What an adapter adds to its projection of x (`dropped`: x after the adapter's dropout). */
+export function adapterDelta(adapter: LoraAdapter, x: tf.Tensor2D, dropped: tf.Tensor2D, kernels: Kernels): tf.Tensor2D {
+  const low = kernels.linear(dropped, adapter.a as tf.Tensor2D);
+  if (!adapter.router) return tf.mul(kernels.linear(low, adapter.b as tf.Tensor2D), adapter.scale);
+  // Each row's low-rank code repeated per expert and weighted by its gate, [M, experts·rank],
+  // so one product with the stacked B's gives Σᵢ gᵢ · low · Bᵢ.
+  const [M, rank] = low.shape;
+  const experts = adapter.router.shape[1]!;
+  const gates = routerGates(adapter, x, kernels);
+  const mixed = tf.reshape(tf.mul(tf.reshape(gates, [M, experts, 1]), tf.reshape(low, [M, 1, rank])), [M, experts * rank]) as tf.Tensor2D;
+  return tf.mul(kernels.linear(mixed, adapter.b as tf.Tensor2D), adapter.scale);
 }
 
 function attention(ctx: Context, layer: number, x: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {

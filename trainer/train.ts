@@ -2,7 +2,8 @@
  * The training loop shared by pretraining, continual pretraining and fine-tuning (full or LoRA).
  *
  * A run folder holds `checkpoint/` (the resumable state), `metrics.jsonl`, `loss.svg` and, for
- * LoRA, `adapter/` (adapter-only) and `merged/` (base with the adapter folded in). A run whose
+ * LoRA, `adapter/` (adapter-only) and `merged/` (base with the adapter folded in; not for
+ * HydraLoRA, whose mix depends on the input). A run whose
  * folder already holds a checkpoint resumes from it: same weights, optimizer moments, step, RNG
  * state and data position, so it continues exactly where it stopped.
  */
@@ -311,7 +312,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   } finally {
     await group?.close();
   }
-  if (atEndOfPhase(step, config) && adapters) {
+  if (atEndOfPhase(step, config) && adapters && loraConfig?.experts === undefined) {
     // A merged copy: the adapted model as plain weights, loadable without LoRA.
     const merged = mapOf(new Map([...params].map(([k, v]) => [k, v.clone()])));
     mergeAdapters(merged, adapters);
