@@ -68,9 +68,9 @@ describe("HydraLoRA", () => {
     // Token-level: the gates follow each row's input.
     expect(Math.max(...gates[0]!.map((g, i) => Math.abs(g - gates[1]![i]!)))).toBeGreaterThan(1e-3);
     const delta = tf.tidy(() => adapterDelta(adapter, x, x, plainKernels).arraySync());
-    const low = tf.matMul(x, adapter.a).arraySync();
+    const low = tf.matMul(x, adapter.a).arraySync() as number[][];
     const rank = lora.rank;
-    const B = adapter.b.arraySync();
+    const B = adapter.b.arraySync() as number[][];
     for (let m = 0; m < 5; m++) {
       for (let j = 0; j < B[0]!.length; j++) {
         let expected = 0;
