@@ -16,6 +16,8 @@ export interface Batch {
   attention?: Float32Array;
   /** encoder: segment (token-type) ids [B·T] (all 0 when absent). */
   segments?: Int32Array;
+  /** encoder with next-sentence prediction: per sequence, 1 when B follows A, 0 when B is another window's [B]. */
+  nextSentence?: Int32Array;
 }
 
 export function emptyBatch(batchSize: number, blockSize: number): Batch {

@@ -250,7 +250,7 @@ export const evalCommand = defineCommand({
       if (meta.model.kind === "encoder") {
         // Masked-token loss and accuracy over a seeded selection (the same every time), as training validated.
         const settings = meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
-        const mlm = mlmSettings(settings.specialTokens, meta.model.vocabSize, settings.rate, found.tokenizer, meta.eosId);
+        const mlm = mlmSettings(settings.specialTokens, meta.model.vocabSize, settings.rate, found.tokenizer, meta.eosId, settings.nsp);
         const scored = await maskedTokenAccuracy(model, set.batches.map((b, i) => mlmBatch(b, mlm, mixSeed(meta.train?.seed ?? 1, i))));
         await checkBackend();
         process.stdout.write(JSON.stringify({ source: "all", masked_loss: scored.loss, masked_accuracy: scored.accuracy, masked_tokens: scored.tokens }) + "\n");

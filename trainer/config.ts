@@ -25,6 +25,7 @@ export const modelConfigSchema = z.object({
   normEps: z.number().positive().optional().describe("llama: RMSNorm epsilon (default 1e-5)"),
   tiedEmbeddings: z.boolean().optional().describe("llama: output projection tied to the token embedding (default true)"),
   qkvBias: z.boolean().optional().describe("llama: biases on the query, key and value projections (Qwen2) (default false)"),
+  nsp: z.boolean().optional().describe("encoder: a next-sentence-prediction head on [CLS] (set by mlm.nsp)"),
 });
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
@@ -105,6 +106,7 @@ export const trainConfigSchema = z.object({
   mlm: z
     .object({
       rate: z.number().gt(0).lt(1).default(0.15).describe("share of each sequence's ordinary tokens selected (80% [MASK], 10% random, 10% unchanged)"),
+      nsp: z.boolean().default(false).describe("next-sentence prediction (BERT): inputs [CLS] A [SEP] B [SEP], B the window's continuation or, half the time, another window's; off by default — RoBERTa found it does not help"),
       specialTokens: z
         .object({ cls: tokenRef.default("[CLS]"), sep: tokenRef.default("[SEP]"), mask: tokenRef.default("[MASK]"), pad: tokenRef.default("[PAD]") })
         .strict()
@@ -112,7 +114,7 @@ export const trainConfigSchema = z.object({
         .describe("the tokenizer's special tokens for each role, by text or id (e.g. RoBERTa's <s>, </s>, <mask>, <pad>)"),
     })
     .strict()
-    .default({ rate: 0.15, specialTokens: { cls: "[CLS]", sep: "[SEP]", mask: "[MASK]", pad: "[PAD]" } }),
+    .default({ rate: 0.15, nsp: false, specialTokens: { cls: "[CLS]", sep: "[SEP]", mask: "[MASK]", pad: "[PAD]" } }),
 });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 

@@ -94,6 +94,7 @@ export function sliceBatch(batch: Batch, from: number, to: number): Batch {
     sources: batch.sources.subarray(from * T, to * T),
     ...(batch.attention ? { attention: batch.attention.subarray(from * T, to * T) } : {}),
     ...(batch.segments ? { segments: batch.segments.subarray(from * T, to * T) } : {}),
+    ...(batch.nextSentence ? { nextSentence: batch.nextSentence.subarray(from, to) } : {}),
   };
 }
 

@@ -12,13 +12,18 @@
  * - the loss is on the selected positions only: their target is the original token, mask 1;
  *   every other position has mask 0.
  *
- * Next-sentence prediction is not offered: RoBERTa (Liu et al. 2019, §4.2) found that dropping it
- * matches or improves downstream results, and packing full windows is what it recommends.
+ * Next-sentence prediction (`nsp`, BERT §3.1 task 2) is off by default: RoBERTa (Liu et al. 2019,
+ * §4.2) found that dropping it matches or improves downstream results, and packing full windows is
+ * what it recommends. With it, a window becomes `[CLS] A [SEP] B [SEP]` — A its first half, B the
+ * rest of the same window (label 1, IsNext) or, with probability 1/2, the second half of another
+ * window of the batch (label 0, NotNext) — with segment 0 on `[CLS] A [SEP]` and 1 on `B [SEP]`;
+ * a head on the final `[CLS]` state predicts the label and its cross-entropy is added to the MLM
+ * loss.
  */
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import type { Batch } from "./batch.js";
-import { Rng } from "./rng.js";
+import { mixSeed, Rng } from "./rng.js";
 import { batchLogits, batchTensors, type TrainState } from "./step.js";
 import type { Tokenizer } from "./tokenizer.js";
 
@@ -36,6 +41,8 @@ export interface MlmSettings {
   vocabSize: number;
   /** Share of a sequence's ordinary tokens selected for prediction. */
   rate: number;
+  /** Sentence pairs with next-sentence labels. */
+  nsp: boolean;
 }
 
 /**
@@ -49,6 +56,7 @@ export function mlmSettings(
   rate: number,
   tokenizer: Tokenizer | undefined,
   eosId: number | undefined,
+  nsp = false,
 ): MlmSettings {
   const resolve = (role: keyof EncoderSpecials): number => {
     const name = names[role];
@@ -67,7 +75,15 @@ export function mlmSettings(
   const special = new Uint8Array(vocabSize);
   if (tokenizer) for (let id = 0; id < Math.min(vocabSize, tokenizer.vocabSize); id++) if (tokenizer.byteLength(id) === 0) special[id] = 1;
   for (const id of [...Object.values(specials), ...(eosId === undefined ? [] : [eosId])]) special[id] = 1;
-  return { specials, special, vocabSize, rate };
+  return { specials, special, vocabSize, rate, nsp };
+}
+
+/** Tokens a window carries: a padded window (the last of a validation stream) ends in a run of loss mask 0. */
+function windowLength(batch: Batch, b: number, room: number): number {
+  const row = b * batch.blockSize;
+  let length = room;
+  while (length > 0 && batch.mask[row + length - 1]! === 0) length--;
+  return length;
 }
 
 /** `[CLS] window [SEP]` per sequence, unselected: targets equal inputs, mask 0, attention 1 except padding. */
@@ -78,10 +94,8 @@ export function encoderInputs(batch: Batch, specials: EncoderSpecials): Batch & 
   const out = { batchSize: B, blockSize: T, inputs: new Int32Array(n), targets: new Int32Array(n), mask: new Float32Array(n), sources: new Uint16Array(n), attention: new Float32Array(n), segments: new Int32Array(n) };
   for (let b = 0; b < B; b++) {
     const row = b * T;
-    // Tokens of the window that exist: a padded window (the last of a validation stream) ends in
-    // positions with mask 0. Loss masks elsewhere (prompts) do not matter here: every token is input.
-    let length = T - 2;
-    while (length > 0 && batch.mask[row + length - 1]! === 0) length--;
+    // Loss masks other than a padded end (prompts) do not matter here: every token is input.
+    const length = windowLength(batch, b, T - 2);
     out.inputs[row] = specials.cls;
     for (let i = 0; i < length; i++) {
       out.inputs[row + 1 + i] = batch.inputs[row + i]!;
@@ -93,6 +107,41 @@ export function encoderInputs(batch: Batch, specials: EncoderSpecials): Batch & 
       if (i > length + 1) out.inputs[row + i] = specials.pad;
       else out.attention[row + i] = 1;
     }
+  }
+  out.targets.set(out.inputs);
+  return out;
+}
+
+/**
+ * `[CLS] A [SEP] B [SEP]` per sequence with its next-sentence label (see the file comment): A the
+ * first ⌊(T − 3)/2⌋ tokens of the window, B the rest of the same window or of another drawn by `rng`.
+ */
+export function sentencePairInputs(batch: Batch, specials: EncoderSpecials, rng: Rng): Batch & { attention: Float32Array; segments: Int32Array; nextSentence: Int32Array } {
+  const { batchSize: B, blockSize: T } = batch;
+  if (T < 5) throw new KilnError("bad_config", `a window of ${T} positions has no room for [CLS] A [SEP] B [SEP]`);
+  if (B < 2) throw new KilnError("bad_config", "next-sentence prediction needs batchSize ≥ 2: a NotNext B comes from another window of the batch");
+  const n = B * T;
+  const out = { batchSize: B, blockSize: T, inputs: new Int32Array(n).fill(specials.pad), targets: new Int32Array(n), mask: new Float32Array(n), sources: new Uint16Array(n), attention: new Float32Array(n), segments: new Int32Array(n), nextSentence: new Int32Array(B) };
+  const half = Math.floor((T - 3) / 2);
+  for (let b = 0; b < B; b++) {
+    const row = b * T;
+    const next = rng.next() < 0.5;
+    const other = next ? b : (b + 1 + Math.floor(rng.next() * (B - 1))) % B;
+    out.nextSentence[b] = next ? 1 : 0;
+    const aLength = Math.min(half, windowLength(batch, b, T - 3));
+    const bTokens = batch.inputs.subarray(other * T + half, other * T + Math.max(half, windowLength(batch, other, T - 3)));
+    let at = row;
+    const put = (id: number, segment: number, source: number) => {
+      out.inputs[at] = id;
+      out.segments[at] = segment;
+      out.sources[at] = source;
+      out.attention[at++] = 1;
+    };
+    put(specials.cls, 0, batch.sources[row]!);
+    for (let i = 0; i < aLength; i++) put(batch.inputs[row + i]!, 0, batch.sources[row + i]!);
+    put(specials.sep, 0, batch.sources[row]!);
+    for (let i = 0; i < bTokens.length; i++) put(bTokens[i]!, 1, batch.sources[other * T + half + i]!);
+    put(specials.sep, 1, batch.sources[row]!);
   }
   out.targets.set(out.inputs);
   return out;
@@ -132,9 +181,10 @@ function randomOrdinary(rng: Rng, settings: MlmSettings): number {
   }
 }
 
-/** A training or validation window batch as an MLM batch: encoder inputs, then the seeded selection. */
+/** A training or validation window batch as an MLM batch: encoder inputs (sentence pairs with `nsp`), then the seeded selection. */
 export function mlmBatch(batch: Batch, settings: MlmSettings, seed: number): Batch {
-  return maskTokens(encoderInputs(batch, settings.specials), settings, seed);
+  if (!settings.nsp) return maskTokens(encoderInputs(batch, settings.specials), settings, seed);
+  return maskTokens(sentencePairInputs(batch, settings.specials, new Rng(mixSeed(seed, 0x6e7370))), settings, seed);
 }
 
 /** Over MLM batches: how often the model's top token at a selected position is the original, and the mean loss there. */

@@ -175,6 +175,7 @@ export function parameterShapes(config: ModelConfig): [string, number[]][] {
   if (config.kind === "encoder") {
     shapes.splice(2, 0, ["wtt", [ENCODER_SEGMENTS, d]]);
     shapes.push(["mlm.dense.w", [d, d]], ["mlm.dense.b", [d]], ["mlm.ln.g", [d]], ["mlm.ln.b", [d]], ["mlm.bias", [config.vocabSize]]);
+    if (config.nsp) shapes.push(["nsp.w", [d, 2]], ["nsp.b", [2]]);
   }
   return shapes;
 }
@@ -380,7 +381,7 @@ function llamaHiddenStates(ctx: Context, config: ModelConfig, ids: tf.Tensor2D):
 }
 
 /** Logits [N, V] from final hidden states: the tied embedding, or a llama model's own head. */
-function outputLogits(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D): tf.Tensor2D {
+export function outputLogits(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D): tf.Tensor2D {
   if (config.kind === "encoder") {
     const transformed = kernels.layerNorm(kernels.gelu(kernels.linear(hidden, get(params, "mlm.dense.w") as tf.Tensor2D, get(params, "mlm.dense.b") as tf.Tensor1D)), get(params, "mlm.ln.g") as tf.Tensor1D, get(params, "mlm.ln.b") as tf.Tensor1D);
     return tf.add(kernels.tiedLogits(transformed, get(params, "wte") as tf.Tensor2D), get(params, "mlm.bias"));
@@ -477,6 +478,12 @@ function llamaDecode(ctx: Context, config: ModelConfig, ids: tf.Tensor2D, cache:
     }
     return { logits: outputLogits(config, ctx.params, ctx.kernels, rmsNorm(ctx, "ln_f", x, eps)), keys, values };
   });
+}
+
+/** An encoder's next-sentence logits [B, 2] (not next, next) from its final hidden states [B·T, d]: a linear head on each [CLS]. */
+export function nextSentenceLogits(config: ModelConfig, params: Params, hidden: tf.Tensor2D, B: number): tf.Tensor2D {
+  const cls = tf.reshape(tf.slice(tf.reshape(hidden, [B, -1, config.width]), [0, 0, 0], [B, 1, config.width]), [B, config.width]) as tf.Tensor2D;
+  return tf.add(tf.matMul(cls, get(params, "nsp.w")), get(params, "nsp.b"));
 }
 
 /** Next-token logits [B·T, V] for token ids [B, T]. */

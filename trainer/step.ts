@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
-import { forward, maskedLoss, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { forward, hiddenStates, maskedLoss, nextSentenceLogits, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
@@ -36,6 +36,7 @@ export interface BatchTensors {
   mask: tf.Tensor1D;
   attention?: tf.Tensor2D;
   segments?: tf.Tensor2D;
+  nextSentence?: tf.Tensor1D;
 }
 
 export function batchTensors(batch: Batch): BatchTensors {
@@ -46,10 +47,11 @@ export function batchTensors(batch: Batch): BatchTensors {
     mask: tf.tensor1d(batch.mask, "float32"),
     ...(batch.attention ? { attention: tf.tensor2d(batch.attention, shape, "float32") } : {}),
     ...(batch.segments ? { segments: tf.tensor2d(batch.segments, shape, "int32") } : {}),
+    ...(batch.nextSentence ? { nextSentence: tf.tensor1d(batch.nextSentence, "int32") } : {}),
   };
 }
 
-export const disposeBatchTensors = (t: BatchTensors) => tf.dispose([t.ids, t.targets, t.mask, ...(t.attention ? [t.attention] : []), ...(t.segments ? [t.segments] : [])]);
+export const disposeBatchTensors = (t: BatchTensors) => tf.dispose([t.ids, t.targets, t.mask, ...([t.attention, t.segments, t.nextSentence] as (tf.Tensor | undefined)[]).filter((x): x is tf.Tensor => x !== undefined)]);
 
 /** Logits [B·T, V] of a batch's inputs (an encoder's padding and segments included). */
 export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Tensor2D {
@@ -61,9 +63,19 @@ export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapt
  * distillation and the teacher's logits of the same inputs, the distillation loss instead.
  */
 export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels" | "distill">, t: BatchTensors, dropoutSeed?: number, teacherLogits?: tf.Tensor2D): tf.Scalar {
+  if (t.nextSentence) return pretrainingLoss(state, t, dropoutSeed);
   const logits = batchLogits(state, t, dropoutSeed);
   if (state.distill && teacherLogits) return distillationLoss(logits, teacherLogits, t.targets, t.mask, state.distill.alpha, state.distill.temperature, state.kernels);
   return maskedLoss(logits, t.targets, t.mask, state.kernels);
+}
+
+/** BERT's pre-training loss: the masked-LM loss plus the next-sentence head's cross-entropy. */
+function pretrainingLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Scalar {
+  const kernels = state.kernels;
+  const hidden = hiddenStates(state.config, state.params, t.ids, { kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
+  const mlm = maskedLoss(outputLogits(state.config, state.params, kernels, hidden), t.targets, t.mask, kernels);
+  const nsp = nextSentenceLogits(state.config, state.params, hidden, t.ids.shape[0]);
+  return tf.add(mlm, tf.mean(kernels.tokenLosses(nsp, t.nextSentence!))) as tf.Scalar;
 }
 
 /**

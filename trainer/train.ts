@@ -186,14 +186,14 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   if (blockSize > modelBlock) throw new KilnError("bad_config", `contextLength ${blockSize} is longer than the model's ${modelBlock} positions`);
   // Shard folders stream with at most two shards in memory; other data is packed in memory.
   const trainData = await openSampler(options.train, blockSize, config.seed, resume?.meta.data);
-  const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize };
+  const model: ModelConfig = resume?.meta.model ?? base?.meta.model ?? { ...config.model, vocabSize: config.model.vocabSize ?? trainData.vocabSize, ...(config.objective === "mlm" && config.mlm.nsp ? { nsp: true } : {}) };
   if (trainData.vocabSize > model.vocabSize) throw new Error(`data has token ids up to ${trainData.vocabSize - 1}, the model's vocabulary is ${model.vocabSize}`);
   if ((model.kind === "encoder") !== (config.objective === "mlm")) {
     throw new KilnError("bad_config", model.kind === "encoder" ? `an encoder trains with objective: mlm (got ${config.objective})` : `objective: mlm needs model.kind: encoder (got ${model.kind ?? "gpt2"})`);
   }
   // The data's tokenizer: each token's byte length for bits per byte, an encoder's special tokens.
   const dataTokenizer = options.val || config.objective === "mlm" ? await findTextTokenizer(trainData.tokenizerId, dataDirs(config)) : {};
-  const mlm = config.objective === "mlm" ? mlmSettings(config.mlm.specialTokens, model.vocabSize, config.mlm.rate, dataTokenizer.tokenizer, trainData.eosId) : undefined;
+  const mlm = config.objective === "mlm" ? mlmSettings(config.mlm.specialTokens, model.vocabSize, config.mlm.rate, dataTokenizer.tokenizer, trainData.eosId, config.mlm.nsp) : undefined;
   const windows = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
   // Validation of an encoder: the same selection at every evaluation, drawn once from the seed.
   const valData = windows && mlm ? { ...windows, batches: windows.batches.map((b, i) => mlmBatch(b, mlm, mixSeed(config.seed, i))) } : windows;

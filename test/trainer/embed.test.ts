@@ -116,7 +116,7 @@ describe("encoder embedder (--features encoder)", () => {
     encoderCheckpoint = await trainByteGpt(path.join(dir, "encoder"), corpus, 4, {
       model: { ...EMBED_TEST_MODEL, kind: "encoder", vocabSize: 261 },
       objective: "mlm",
-      mlm: { rate: 0.15, specialTokens: specials },
+      mlm: { rate: 0.15, nsp: false, specialTokens: specials },
     });
     encoder = await loadCheckpointEmbedder(encoderCheckpoint, { maxBlocks: 3, batchSize: 4, kind: "encoder" });
   });

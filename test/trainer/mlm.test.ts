@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
 import type { Batch } from "../../trainer/batch.js";
 import type { ModelConfig } from "../../trainer/config.js";
-import { encoderInputs, maskedTokenAccuracy, maskTokens, mlmBatch, mlmSettings } from "../../trainer/mlm.js";
-import { disposeParams, forward, initParams, parameterShapes, plainKernels } from "../../trainer/model.js";
+import { encoderInputs, maskedTokenAccuracy, maskTokens, mlmBatch, mlmSettings, sentencePairInputs } from "../../trainer/mlm.js";
+import { disposeParams, forward, hiddenStates, initParams, nextSentenceLogits, parameterShapes, plainKernels } from "../../trainer/model.js";
 import { Rng } from "../../trainer/rng.js";
 import { batchLoss, batchTensors, disposeBatchTensors } from "../../trainer/step.js";
 import { train } from "../../trainer/train.js";
@@ -123,6 +123,71 @@ describe("MLM selection (BERT's 15% and 80/10/10)", () => {
   });
 });
 
+describe("next-sentence pairs (nsp: true)", () => {
+  const V = 300;
+  const B = 400;
+  const T = 21;
+  const settings = mlmSettings(specials, V, 0.15, undefined, EOS, true);
+  const window = windows(B, T, V, 5);
+  const pairs = mlmBatch(window, settings, 9);
+
+  it("frames [CLS] A [SEP] B [SEP]: B continues A's window (IsNext) or is another window's (NotNext), about half each", () => {
+    const half = Math.floor((T - 3) / 2);
+    const unmasked = sentencePairInputs(window, specials, new Rng(1));
+    let next = 0;
+    for (let b = 0; b < B; b++) {
+      const row = [...unmasked.inputs.subarray(b * T, (b + 1) * T)];
+      const segments = [...unmasked.segments.subarray(b * T, (b + 1) * T)];
+      expect(row[0]).toBe(specials.cls);
+      expect(row[half + 1]).toBe(specials.sep);
+      expect(row[T - 1]).toBe(specials.sep);
+      expect(row.slice(1, half + 1)).toEqual([...window.inputs.subarray(b * T, b * T + half)]);
+      expect(segments).toEqual(row.map((_, i) => (i <= half + 1 ? 0 : 1)));
+      const second = row.slice(half + 2, T - 1);
+      const own = [...window.inputs.subarray(b * T + half, b * T + T - 3)];
+      if (unmasked.nextSentence[b] === 1) {
+        next++;
+        expect(second).toEqual(own);
+      } else {
+        const from = [...Array(B).keys()].filter((o) => o !== b && second.every((id, i) => id === window.inputs[o * T + half + i]));
+        expect(from.length, `row ${b}`).toBeGreaterThan(0);
+      }
+    }
+    expect(Math.abs(next - B / 2)).toBeLessThan(4 * Math.sqrt(B / 4));
+    // Selection still avoids the special tokens, and the pair labels travel with the batch.
+    for (let i = 0; i < pairs.inputs.length; i++) if (pairs.mask[i] === 1) expect([specials.cls, specials.sep, specials.pad, EOS]).not.toContain(pairs.targets[i]);
+    expect(pairs.nextSentence).toHaveLength(B);
+  });
+
+  it("adds the next-sentence head's cross-entropy to the masked-LM loss", () => {
+    const config: ModelConfig = { kind: "encoder", vocabSize: V, blockSize: T, layers: 1, heads: 2, width: 16, dropout: 0, nsp: true };
+    const params = initParams(config, 2);
+    const few: Batch = { ...pairs, batchSize: 3, inputs: pairs.inputs.slice(0, 3 * T), targets: pairs.targets.slice(0, 3 * T), mask: pairs.mask.slice(0, 3 * T), sources: pairs.sources.slice(0, 3 * T), attention: pairs.attention!.slice(0, 3 * T), segments: pairs.segments!.slice(0, 3 * T), nextSentence: pairs.nextSentence!.slice(0, 3) };
+    const t = batchTensors(few);
+    const { logits, hidden } = tf.tidy(() => {
+      const h = hiddenStates(config, params, t.ids, { attention: t.attention, segments: t.segments, kernels: plainKernels });
+      return { logits: forward(config, params, t.ids, { attention: t.attention, segments: t.segments, kernels: plainKernels }).arraySync(), hidden: h.arraySync() };
+    });
+    const nll = (row: number[], target: number) => {
+      const max = Math.max(...row);
+      return Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0)) + max - row[target]!;
+    };
+    const selected = [...few.mask.keys()].filter((i) => few.mask[i] === 1);
+    const mlm = selected.reduce((s, i) => s + nll(logits[i]!, few.targets[i]!), 0) / selected.length;
+    const W = params.get("nsp.w")!.arraySync() as number[][];
+    const bias = params.get("nsp.b")!.arraySync() as number[];
+    let nsp = 0;
+    for (let b = 0; b < 3; b++) {
+      const cls = hidden[b * T]!;
+      nsp += nll([0, 1].map((c) => cls.reduce((s, x, j) => s + x * W[j]![c]!, bias[c]!)), few.nextSentence![b]!);
+    }
+    const loss = tf.tidy(() => batchLoss({ config, params, kernels: plainKernels }, t).arraySync() as number);
+    expect(loss).toBeCloseTo(mlm + nsp / 3, 4);
+    disposeBatchTensors(t);
+    disposeParams(params);
+  });
+});
+
 describe("the encoder", () => {
   const config: ModelConfig = { kind: "encoder", vocabSize: 13, blockSize: 8, layers: 2, heads: 2, width: 16, dropout: 0 };
   const params = initParams(config, 3);
@@ -196,7 +261,7 @@ describe("training an encoder (objective: mlm)", () => {
     const config = tinyTrainConfig(dir, {
       model: { kind: "encoder", vocabSize: V, blockSize: 12, layers: 1, heads: 2, width: 32, dropout: 0 },
       objective: "mlm",
-      mlm: { rate: 0.15, specialTokens: specials },
+      mlm: { rate: 0.15, nsp: false, specialTokens: specials },
       steps: 150,
       batchSize: 8,
       gradAccumulation: 1,
@@ -220,23 +285,66 @@ describe("training an encoder (objective: mlm)", () => {
     disposeParams(result.params);
   });
 
+  it("with nsp learns to tell a window's own continuation from another window's", async () => {
+    const V = 24;
+    const rng = new Rng(10);
+    const docs = (n: number) => Array.from({ length: n }, () => ({ tokens: new Array(120).fill(5 + Math.floor(rng.next() * (V - 5))) as number[] }));
+    const trainDocs = docs(100);
+    const config = tinyTrainConfig(path.join(dir, "nsp"), {
+      model: { kind: "encoder", vocabSize: V, blockSize: 12, layers: 1, heads: 2, width: 32, dropout: 0 },
+      objective: "mlm",
+      mlm: { rate: 0.15, nsp: true, specialTokens: specials },
+      steps: 300,
+      batchSize: 8,
+      gradAccumulation: 1,
+      evalEvery: 0,
+      logEvery: 50,
+      optim: { learningRate: 1e-2, minLearningRate: 1e-3, warmupSteps: 10, weightDecay: 0, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, gradClip: 1 },
+    });
+    const result = await train(config, { train: { vocabSize: V, documents: () => trainDocs }, kernels: plainKernels, log: () => {} });
+    expect(result.model.nsp).toBe(true);
+    // Held-out windows, each from its own new document (as the shuffled training windows are).
+    const held = docs(128);
+    const set = { batches: Array.from({ length: 16 }, (_, i): Batch => {
+      const inputs = Int32Array.from(held.slice(i * 8, i * 8 + 8).flatMap((d) => d.tokens.slice(0, 12)));
+      return { batchSize: 8, blockSize: 12, inputs, targets: new Int32Array(96), mask: new Float32Array(96).fill(1), sources: new Uint16Array(96) };
+    }) };
+    const settings = mlmSettings(specials, V, 0.15, undefined, undefined, true);
+    let right = 0;
+    let total = 0;
+    for (const [i, window] of set.batches.entries()) {
+      const batch = mlmBatch(window, settings, 100 + i);
+      const t = batchTensors(batch);
+      const predicted = tf.tidy(() => tf.argMax(nextSentenceLogits(result.model, result.params, hiddenStates(result.model, result.params, t.ids, { attention: t.attention, segments: t.segments, kernels: plainKernels }), batch.batchSize), -1).arraySync() as number[]);
+      disposeBatchTensors(t);
+      predicted.forEach((p, b) => {
+        total++;
+        if (p === batch.nextSentence![b]) right++;
+      });
+    }
+    // 128 pairs: chance would give 0.5 ± 0.044; 0.7 is 4.5 standard deviations above it.
+    expect(total).toBe(128);
+    expect(right / total).toBeGreaterThan(0.7);
+    disposeParams(result.params);
+  });
+
   it("resumes exactly: the selections continue from the checkpoint's generator state", async () => {
     const data = () => ({ train: { vocabSize: 16, documents: () => [{ tokens: Array.from({ length: 300 }, (_, i) => 5 + ((i * 7) % 11)) }] }, log: () => {} });
-    const settings = (out: string) => tinyTrainConfig(path.join(dir, out), { model: { kind: "encoder", vocabSize: 16, blockSize: 8, layers: 1, heads: 2, width: 16, dropout: 0 }, objective: "mlm", mlm: { rate: 0.15, specialTokens: specials } });
+    const settings = (out: string) => tinyTrainConfig(path.join(dir, out), { model: { kind: "encoder", vocabSize: 16, blockSize: 8, layers: 1, heads: 2, width: 16, dropout: 0 }, objective: "mlm", mlm: { rate: 0.15, nsp: false, specialTokens: specials } });
     const straight = await train(settings("straight"), data());
     const first = await train(settings("split"), { ...data(), stopAfter: 3 });
     disposeParams(first.params);
     const second = await train(settings("split"), data());
     expect(second.trainLosses).toEqual(straight.trainLosses.slice(3));
     for (const [name, v] of straight.params) expect(Array.from(second.params.get(name)!.dataSync()), name).toEqual(Array.from(v.dataSync()));
-    await expect(train({ ...settings("split"), mlm: { rate: 0.2, specialTokens: specials } }, data())).rejects.toThrow(/different settings \(mlm: /);
+    await expect(train({ ...settings("split"), mlm: { rate: 0.2, nsp: false, specialTokens: specials } }, data())).rejects.toThrow(/different settings \(mlm: /);
     disposeParams(straight.params);
     disposeParams(second.params);
   });
 
   it("refuses objective mlm on a decoder and an encoder without it, in one line", async () => {
     const data = { vocabSize: 10, documents: () => [{ tokens: [5, 6, 7, 8, 9, 5, 6, 7, 8, 9, 5, 6, 7] }] };
-    await expect(train(tinyTrainConfig(path.join(dir, "a"), { objective: "mlm", mlm: { rate: 0.15, specialTokens: specials } }), { train: data, log: () => {} })).rejects.toThrow(/objective: mlm needs model.kind: encoder \(got gpt2\)/);
+    await expect(train(tinyTrainConfig(path.join(dir, "a"), { objective: "mlm", mlm: { rate: 0.15, nsp: false, specialTokens: specials } }), { train: data, log: () => {} })).rejects.toThrow(/objective: mlm needs model.kind: encoder \(got gpt2\)/);
     await expect(train(tinyTrainConfig(path.join(dir, "b"), { model: { kind: "encoder", blockSize: 8, layers: 1, heads: 2, width: 16, dropout: 0 } }), { train: data, log: () => {} })).rejects.toThrow(/an encoder trains with objective: mlm \(got clm\)/);
   });
 });
