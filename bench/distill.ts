@@ -1,10 +1,11 @@
 /**
  * Knowledge distillation on real token shards, the classic result measured: a teacher larger than
  * the student is trained first; then the same student is trained twice on the same windows and
- * token budget — from scratch (the baseline) and distilled from the teacher — and both are scored
+ * token budget — from scratch (the baseline) and distilled from the teacher (each alpha × temperature
+ * given) — and all are scored
  * on the shards' validation split along the way. The table gives each curve and the gap.
  *
- *   npm run bench -- distill <shards> [--teacher-steps 1500] [--steps 500] [--alpha 0.5] [--temperature 2]
+ *   npm run bench -- distill <shards> [--teacher-steps 1500] [--steps 500] [--alpha 0.5,0.9] [--temperature 1,2]
  *                            [--teacher 4x128] [--student 2x64] [--block 64] [--batch 16] [--source web]
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -24,8 +25,8 @@ const { values, positionals } = parseArgs({
   options: {
     "teacher-steps": { type: "string", default: "1500" },
     steps: { type: "string", default: "500" },
-    alpha: { type: "string", default: "0.5" },
-    temperature: { type: "string", default: "2" },
+    alpha: { type: "string", default: "0.5,0.9" },
+    temperature: { type: "string", default: "1,2" },
     teacher: { type: "string", default: "4x128" },
     student: { type: "string", default: "2x64" },
     block: { type: "string", default: "64" },
@@ -78,11 +79,15 @@ try {
   const steps = Number(values.steps);
   const teacher = await run("teacher", shape(values.teacher!), Number(values["teacher-steps"]));
   const scratch = await run("scratch", shape(values.student!), steps);
-  const distilled = await run("distilled", shape(values.student!), steps, { distill: { teacher: path.join(dir, "teacher", "checkpoint"), alpha: Number(values.alpha), temperature: Number(values.temperature) } });
   const rows = [["validation loss at step", ...scratch.curve.map((r) => String(r.step))]];
   rows.push([`student from scratch (${scratch.params} params, ${scratch.seconds.toFixed(0)} s) — baseline`, ...scratch.curve.map((r) => r.loss.toFixed(4))]);
-  rows.push([`student distilled, alpha ${values.alpha}, T ${values.temperature} (${distilled.seconds.toFixed(0)} s)`, ...distilled.curve.map((r) => r.loss.toFixed(4))]);
-  rows.push(["gap (distilled − scratch)", ...distilled.curve.map((r, i) => (r.loss - scratch.curve[i]!.loss).toFixed(4))]);
+  for (const alpha of values.alpha!.split(",").map(Number)) {
+    for (const temperature of values.temperature!.split(",").map(Number)) {
+      const distilled = await run(`distilled-${alpha}-${temperature}`, shape(values.student!), steps, { distill: { teacher: path.join(dir, "teacher", "checkpoint"), alpha, temperature } });
+      rows.push([`distilled, alpha ${alpha}, T ${temperature} (${distilled.seconds.toFixed(0)} s)`, ...distilled.curve.map((r) => r.loss.toFixed(4))]);
+      rows.push(["  gap (distilled − scratch)", ...distilled.curve.map((r, i) => (r.loss - scratch.curve[i]!.loss).toFixed(4))]);
+    }
+  }
   process.stdout.write(formatTable(rows) + "\n");
   process.stdout.write(`teacher: ${values.teacher} (${teacher.params} params), ${values["teacher-steps"]} steps, final validation loss ${teacher.curve.at(-1)!.loss.toFixed(4)}\n`);
 } finally {

@@ -17,6 +17,8 @@ export interface Distillation {
   /** Weight of the distillation term; 1 − alpha goes to the cross-entropy on the data. */
   alpha: number;
   temperature: number;
+  /** The teacher's top-k logits of each micro-batch in training order, when a first pass cached them (distill-cache.ts). */
+  cache?: { read(index: number): { ids: Int32Array; logits: Float32Array; k: number } };
 }
 
 export interface TrainState {
@@ -62,10 +64,10 @@ export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapt
  * Masked mean loss of one batch, as a scalar tensor (inside a gradient or a tidy). With a
  * distillation and the teacher's logits of the same inputs, the distillation loss instead.
  */
-export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels" | "distill">, t: BatchTensors, dropoutSeed?: number, teacherLogits?: tf.Tensor2D): tf.Scalar {
+export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels" | "distill">, t: BatchTensors, dropoutSeed?: number, teacherProbs?: tf.Tensor2D): tf.Scalar {
   if (t.nextSentence) return pretrainingLoss(state, t, dropoutSeed);
   const logits = batchLogits(state, t, dropoutSeed);
-  if (state.distill && teacherLogits) return distillationLoss(logits, teacherLogits, t.targets, t.mask, state.distill.alpha, state.distill.temperature, state.kernels);
+  if (state.distill && teacherProbs) return distillationLossFromProbs(logits, teacherProbs, t.targets, t.mask, state.distill.alpha, state.distill.temperature, state.kernels);
   return maskedLoss(logits, t.targets, t.mask, state.kernels);
 }
 
@@ -84,18 +86,49 @@ function pretrainingLoss(state: Pick<TrainState, "config" | "params" | "adapters
  * cross-entropy's as T changes (Hinton et al. 2015, §2). With α = 0 it is the plain loss, exactly.
  */
 export function distillationLoss(student: tf.Tensor2D, teacher: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D, alpha: number, temperature: number, kernels: Kernels): tf.Scalar {
+  if (alpha === 0) return maskedLoss(student, targets, mask, kernels);
+  return distillationLossFromProbs(student, tf.softmax(tf.div(teacher, temperature)) as tf.Tensor2D, targets, mask, alpha, temperature, kernels);
+}
+
+/**
+ * The same loss from the teacher's softened distribution itself, [N, V]: the full softmax, or the
+ * renormalised top-k of a cache (zero elsewhere; a zero probability adds nothing to the KL).
+ */
+export function distillationLossFromProbs(student: tf.Tensor2D, teacherProbs: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D, alpha: number, temperature: number, kernels: Kernels): tf.Scalar {
   const ce = maskedLoss(student, targets, mask, kernels);
   if (alpha === 0) return ce;
   const logStudent = tf.logSoftmax(tf.div(student, temperature));
-  const logTeacher = tf.logSoftmax(tf.div(teacher, temperature));
-  const kl = tf.sum(tf.mul(tf.exp(logTeacher), tf.sub(logTeacher, logStudent)), -1);
+  // Σ p·log p with 0·log 0 = 0, minus Σ p·log q.
+  const entropyTerm = tf.sum(tf.mul(teacherProbs, tf.log(tf.maximum(teacherProbs, 1e-30))), -1);
+  const kl = tf.sub(entropyTerm, tf.sum(tf.mul(teacherProbs, logStudent), -1));
   const klMean = tf.div(tf.sum(tf.mul(kl, mask)), tf.maximum(tf.sum(mask), 1));
   return tf.add(tf.mul(alpha * temperature * temperature, klMean), tf.mul(1 - alpha, ce)) as tf.Scalar;
 }
 
 /** The teacher's logits of a batch's inputs: no gradient, nothing kept but the result. */
-export function teacherLogits(distill: Distillation, t: BatchTensors): tf.Tensor2D {
+export function teacherLogits(distill: Pick<Distillation, "teacher">, t: BatchTensors): tf.Tensor2D {
   return tf.tidy(() => batchLogits({ ...distill.teacher, adapters: undefined }, t));
+}
+
+/**
+ * The teacher's softened distribution of a batch, [B·T, V]: from its logits on the fly, or from the
+ * cached top-k (`cached`: ids and logits, k per position), renormalised over those k.
+ */
+export function teacherProbs(distill: Distillation, t: BatchTensors, cached?: { ids: Int32Array; logits: Float32Array; k: number }): tf.Tensor2D {
+  const T = distill.temperature;
+  if (!cached) return tf.tidy(() => tf.softmax(tf.div(teacherLogits(distill, t), T)) as tf.Tensor2D);
+  const n = t.targets.shape[0];
+  const V = distill.teacher.config.vocabSize;
+  const probs = new Float32Array(n * V);
+  const { ids, logits, k } = cached;
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, logits[i * k + j]! / T);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp(logits[i * k + j]! / T - max);
+    for (let j = 0; j < k; j++) probs[i * V + ids[i * k + j]!] = Math.exp(logits[i * k + j]! / T - max) / sum;
+  }
+  return tf.tensor2d(probs, [n, V]);
 }
 
 /** Counted (mask-weighted) target tokens of a batch. */
@@ -108,7 +141,7 @@ export const countedTokens = (mask: Float32Array): number => mask.reduce((a, b) 
  * few counted tokens (short answers in fine-tuning) does not weigh as much as a full one. The
  * caller owns (and disposes) the returned tensors.
  */
-export function accumulatedGradients(state: TrainState, batches: Batch[], dropoutSeeds: (number | undefined)[]): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+export function accumulatedGradients(state: TrainState, batches: Batch[], dropoutSeeds: (number | undefined)[], firstMicroBatch?: number): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const names = [...state.trainable.keys()];
   const variables = [...state.trainable.values()];
   const byTfName = new Map(variables.map((v, i) => [v.name, names[i]!]));
@@ -119,7 +152,7 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
   batches.forEach((batch, i) => {
     const tensors = batchTensors(batch);
     const weight = counts[i]! / total;
-    const teacher = state.distill ? teacherLogits(state.distill, tensors) : undefined;
+    const teacher = state.distill ? teacherProbs(state.distill, tensors, state.distill.cache?.read((firstMicroBatch ?? 0) + i)) : undefined;
     try {
       const stepLoss = () => batchLoss(state, tensors, dropoutSeeds[i], teacher);
       const { value, grads } = tf.variableGrads(() => (batches.length === 1 ? stepLoss() : tf.mul(stepLoss(), weight)) as tf.Scalar, variables);
@@ -162,8 +195,8 @@ export function applyGradients(state: TrainState, grads: Map<string, tf.Tensor>,
 }
 
 /** Accumulate, clip, update. */
-export function trainStep(state: TrainState, batches: Batch[], learningRate: number, gradClip: number, dropoutSeeds: (number | undefined)[] = []): StepResult {
-  const { loss, grads } = accumulatedGradients(state, batches, dropoutSeeds);
+export function trainStep(state: TrainState, batches: Batch[], learningRate: number, gradClip: number, dropoutSeeds: (number | undefined)[] = [], firstMicroBatch?: number): StepResult {
+  const { loss, grads } = accumulatedGradients(state, batches, dropoutSeeds, firstMicroBatch);
   try {
     return applyGradients(state, grads, loss, learningRate, gradClip);
   } finally {

@@ -24,6 +24,7 @@ import { lossCurveSvg, type MetricRecord } from "./metrics.js";
 import { hardwarePeak } from "./peak.js";
 import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { AdamW, learningRateAt } from "./optim.js";
+import { buildTeacherCache, openTeacherCache, type TeacherCacheHeader } from "./distill-cache.js";
 import { mlmBatch, mlmSettings } from "./mlm.js";
 import { mixSeed, Rng } from "./rng.js";
 import { lossBySource, readSteps, trainStep, type Distillation, type StepResult, type TrainState } from "./step.js";
@@ -219,6 +220,8 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     tf.dispose([...resume.optimizer.values()]);
   }
   const distill = config.distill ? await loadTeacher(config, model, trainData.tokenizerId ?? base?.meta.tokenizerId, kernels) : undefined;
+  const teacherCache = distill && config.distill?.cacheTopK ? await cachedTeacher(config, distill, options.train, blockSize, log) : undefined;
+  if (distill && teacherCache) distill.cache = teacherCache;
   const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels, distill };
   const rng = new Rng(resume?.meta.rngState ?? config.seed);
   let step = resume?.meta.step ?? 0;
@@ -285,7 +288,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
         batches.push(mlm ? mlmBatch(batch, mlm, rng.seed()) : batch);
       }
       const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
-      unread.push(group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds));
+      unread.push(group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds, step * config.gradAccumulation));
       step += 1;
       windowTokens += tokensPerStep;
       const atEnd = step === config.steps;
@@ -321,6 +324,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   }
   optimizer.dispose();
   if (distill) disposeParams(distill.teacher.params);
+  teacherCache?.close();
   await trainData.close?.();
   log(`checkpoint ${checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${metricsFile}`);
   return { step, trainLosses, val, params, adapters, model, checkpointDir };
@@ -351,6 +355,13 @@ async function loadTeacher(config: TrainConfig, student: ModelConfig, studentTok
     disposeAdapters(adapters);
   }
   return { teacher: { config: teacher, params, kernels }, alpha: spec.alpha, temperature: spec.temperature };
+}
+
+/** The teacher's top-k logits of every micro-batch of the run, built by a first pass over the same windows if not already there. */
+async function cachedTeacher(config: TrainConfig, distill: Distillation, data: TokenDataset, blockSize: number, log: (line: string) => void) {
+  const header: TeacherCacheHeader = { format: "kiln-teacher-topk-v1", teacher: path.resolve(config.distill!.teacher), topK: config.distill!.cacheTopK!, batchSize: config.batchSize, blockSize, microBatches: config.steps * config.gradAccumulation, seed: config.seed };
+  await buildTeacherCache(config.out, header, distill, await openSampler(data, blockSize, config.seed), log);
+  return openTeacherCache(config.out, header);
 }
 
 const atEndOfPhase = (step: number, config: TrainConfig) => step === config.steps;

@@ -121,6 +121,26 @@ describe("kiln distill (token-level)", () => {
     for (const r of [plain, zero, half]) disposeResult(r);
   });
 
+  it("reads the teacher from a top-k cache: with k = the vocabulary it trains as on the fly; a smaller k bounds the file; resumed runs read on", async () => {
+    const from = path.join(dir, "teacher", "checkpoint");
+    const live = await train(tinyTrainConfig(path.join(dir, "live"), { distill: { teacher: from, alpha: 0.7, temperature: 2 } }), data());
+    const full = await train(tinyTrainConfig(path.join(dir, "cached-full"), { distill: { teacher: from, alpha: 0.7, temperature: 2, cacheTopK: 10 } }), data());
+    full.trainLosses.forEach((loss, i) => expect(loss).toBeCloseTo(live.trainLosses[i]!, 4));
+    const config = tinyTrainConfig(path.join(dir, "cached-3"), { distill: { teacher: from, alpha: 0.7, temperature: 2, cacheTopK: 3 } });
+    const straight = await train(config, data());
+    // 6 steps × 2 micro-batches × (2 windows × 8 positions) × 3 × (4 + 4) bytes.
+    expect((await readFile(path.join(dir, "cached-3", "teacher-topk.bin"))).length).toBe(6 * 2 * 16 * 3 * 8);
+    const header = JSON.parse(await readFile(path.join(dir, "cached-3", "teacher-topk.json"), "utf8"));
+    expect(header).toMatchObject({ topK: 3, microBatches: 12, batchSize: 2, blockSize: 8 });
+    expect(straight.trainLosses).not.toEqual(full.trainLosses);
+    const splitConfig = { ...config, out: path.join(dir, "cached-3-split") };
+    disposeResult(await train(splitConfig, { ...data(), stopAfter: 3 }));
+    const resumed = await train(splitConfig, data());
+    expect(resumed.trainLosses).toEqual(straight.trainLosses.slice(3));
+    expect(await weightsOf(resumed.params)).toEqual(await weightsOf(straight.params));
+    for (const r of [live, full, straight, resumed]) disposeResult(r);
+  });
+
   it("refuses a teacher of another vocabulary or tokenizer, naming both", async () => {
     const other = await train(tinyTrainConfig(path.join(dir, "wide"), { model: { vocabSize: 12, blockSize: 8, layers: 1, heads: 2, width: 16, dropout: 0 } }), { train: cycleDataset(12, 200), log: () => {} });
     disposeResult(other);
