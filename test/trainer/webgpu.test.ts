@@ -23,7 +23,8 @@ import { readStep, trainStep } from "../../trainer/step.js";
 import { disposeResult, train, validate } from "../../trainer/train.js";
 import { evaluationSet } from "../../trainer/evaluation.js";
 import { loadCheckpoint } from "../../trainer/checkpoint.js";
-import { mergeAdapters } from "../../trainer/lora.js";
+import { adapterVariables, createAdapters, disposeAdapters, mergeAdapters } from "../../trainer/lora.js";
+import { mlmBatch, mlmSettings } from "../../trainer/mlm.js";
 import { checkDevice } from "../../trainer/webgpu/dispatch.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
@@ -139,6 +140,38 @@ async function fiveSteps(config: ModelConfig) {
   return { losses, weights, counts, tokens };
 }
 
+/**
+ * Three steps of each other recipe from seeded weights: a masked-LM encoder with padding, segments
+ * and next-sentence prediction; HydraLoRA (three experts); and distillation from a frozen teacher.
+ */
+async function recipeSteps() {
+  const kernels = kernelsFor();
+  const losses: number[] = [];
+  const weights: number[][] = [];
+  const run = async (state: Parameters<typeof trainStep>[0], batch: Parameters<typeof trainStep>[1]) => {
+    for (let i = 0; i < 3; i++) losses.push((await readStep(trainStep(state, batch, 1e-2, 1))).loss);
+    weights.push(...Object.values(await weightsOf(state.trainable)));
+    state.optimizer.dispose();
+  };
+  const encoder: ModelConfig = { ...model, kind: "encoder", nsp: true };
+  // Four windows, the last padded, half of the tokens selected: enough loss positions that every
+  // weight's gradient is well above float rounding (Adam divides it by its own scale).
+  const window = randomBatch(encoder, 4, 5, [...Array(29).fill(1), ...Array(3).fill(0)]);
+  const encoderParams = initParams(encoder, 7);
+  await run({ config: encoder, params: encoderParams, trainable: encoderParams, optimizer: new AdamW(optimConfigSchema.parse({ epsilon: EPSILON }), encoderParams), kernels }, [mlmBatch(window, mlmSettings({ cls: 0, sep: 1, mask: 2, pad: 3 }, 13, 0.5, undefined, undefined, true), 3)]);
+  disposeParams(encoderParams);
+  const base = initParams(model, 7);
+  const adapters = createAdapters(model, base, { rank: 2, alpha: 4, dropout: 0, experts: 3 }, 1);
+  const trainable = adapterVariables(adapters);
+  await run({ config: model, params: base, adapters, trainable, optimizer: new AdamW(optimConfigSchema.parse({ epsilon: EPSILON, weightDecay: 0 }), trainable), kernels }, [randomBatch(model, 2, 6)]);
+  disposeAdapters(adapters);
+  const teacher = initParams({ ...model, width: 32 }, 9);
+  await run({ config: model, params: base, trainable: base, optimizer: new AdamW(optimConfigSchema.parse({ epsilon: EPSILON }), base), kernels, distill: { teacher: { config: { ...model, width: 32 }, params: teacher, kernels }, alpha: 0.5, temperature: 2 } }, [randomBatch(model, 2, 7)]);
+  disposeParams(teacher);
+  disposeParams(base);
+  return { losses, weights };
+}
+
 describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
   let dir: string;
   beforeAll(async () => {
@@ -191,6 +224,13 @@ describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
     expectClose([gpu.losses], [cpu.losses], 1e-4, "losses");
     expectClose(gpu.weights, cpu.weights, 1e-4, "weights");
     expect(new Set(gpu.counts.slice(1)).size).toBe(1);
+  }, LONG);
+
+  it("the other recipes train as on the cpu: an encoder with padding and next-sentence pairs, HydraLoRA, distillation", async () => {
+    const cpu = await on("cpu", recipeSteps);
+    const gpu = await on("webgpu", recipeSteps);
+    expectClose([gpu.losses], [cpu.losses], 1e-4, "losses");
+    expectClose(gpu.weights, cpu.weights, 1e-4, "weights");
   }, LONG);
 
   it("Llama-family models (GQA, RoPE, RMSNorm, SwiGLU): PyTorch's logits for the HF fixtures, and training and KV-cache generation as on the cpu", async () => {
