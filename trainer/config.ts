@@ -97,7 +97,7 @@ export const trainConfigSchema = z.object({
     .object({
       teacher: z.string().describe("checkpoint of the teacher (frozen); it must share the student's tokenizer"),
       alpha: z.number().min(0).max(1).default(0.5).describe("weight of the distillation term; 1 - alpha goes to the cross-entropy on the data"),
-      temperature: z.number().positive().default(2).describe("softens both distributions; the term is scaled by temperature²"),
+      temperature: z.number().positive().default(1).describe("softens both distributions; the term is scaled by temperature² (1 by default: on the demo's shards T = 2 made the student worse than training from scratch, T = 1 better; bench/distill.ts)"),
       cacheTopK: z.number().int().positive().optional().describe("cache the teacher's top-k logits of every micro-batch in a first pass (teacher-topk.bin in the run folder) instead of running it during training"),
     })
     .strict()

@@ -133,7 +133,7 @@ export const distillCommand = defineCommand({
     config: { type: "positional", description: "train.yaml of the student (token-level)", required: false },
     teacher: { type: "string", description: "teacher checkpoint", required: true },
     alpha: { type: "string", description: "token-level: weight of the distillation term", default: "0.5" },
-    temperature: { type: "string", description: "token-level: softening temperature T (the term is scaled by T²)", default: "2" },
+    temperature: { type: "string", description: "token-level: softening temperature T (the term is scaled by T²)", default: "1" },
     steps: { type: "string", description: "token-level: override steps" },
     restart: { type: "boolean", description: "token-level: start the run over" },
     prompts: { type: "string", description: "sequence-level: JSONL of prompts ({prompt} or alpaca's {instruction, input})" },
