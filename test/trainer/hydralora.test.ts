@@ -3,7 +3,7 @@
  * the mix equals Σᵢ gᵢ·(x·A)·Bᵢ computed expert by expert with gates that sum to 1, only A, the
  * B's and the router train, and the adapter saves alone and refuses to be merged.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -14,7 +14,7 @@ import { adaptersFromTensors, adapterVariables, createAdapters, disposeAdapters,
 import { adapterDelta, disposeParams, forward, initParams, plainKernels, routerGates, type LoraAdapter } from "../../trainer/model.js";
 import { batchLoss, batchTensors, disposeBatchTensors } from "../../trainer/step.js";
 import { disposeResult, train } from "../../trainer/train.js";
-import { cycleDataset, randomBatch, tinyModel, tinyTrainConfig, weightsOf } from "./helpers.js";
+import { cycleDataset, kiln, randomBatch, tinyModel, tinyTrainConfig, weightsOf } from "./helpers.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -106,5 +106,21 @@ describe("HydraLoRA", () => {
     disposeAdapters(reloaded);
     disposeResult(tuned);
     tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
+  });
+
+  it("from the CLI: kiln finetune --mode hydralora writes the adapter alone, kiln generate applies it, kiln export refuses it", async () => {
+    const tokens = path.join(dir, "tokens.jsonl");
+    await writeFile(tokens, Array.from({ length: 4 }, (_, i) => JSON.stringify({ tokens: Array.from({ length: 60 }, (_, j) => [3, 7, 1, 9, 4][(i + j) % 5]) })).join("\n") + "\n");
+    const out = path.join(dir, "cli");
+    const tuned = await kiln(["finetune", "--from", path.join(dir, "base", "checkpoint"), "--data", tokens, "--out", out, "--mode", "hydralora", "--experts", "2", "--rank", "2", "--steps", "4", "--batch-size", "2", "--backend", "cpu"]);
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(tuned.stderr).toContain("HydraLoRA is not merged");
+    expect(await readdir(out)).not.toContain("merged");
+    const generated = await kiln(["generate", "--ckpt", path.join(dir, "base", "checkpoint"), "--adapter", path.join(out, "adapter"), "--tokens", "3,7", "--max-tokens", "4", "--temperature", "0", "--backend", "cpu"]);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(generated.stdout.trim()).toMatch(/^\d+(,\d+){3}$/);
+    const exported = await kiln(["export", "--ckpt", path.join(dir, "base", "checkpoint"), "--adapter", path.join(out, "adapter"), "--out", path.join(dir, "hf")]);
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toMatch(/^kiln: bad_argument: h\.0\.attn\.c_attn: HydraLoRA adapters cannot be merged/m);
   });
 });
