@@ -7,7 +7,7 @@
 import path from "node:path";
 import { defineCommand } from "citty";
 import { evaluate, formatReport, readLabelled, type LabelledData } from "../classifiers/index.js";
-import { positiveIntegerFlag } from "../pipeline/cli/flags.js";
+import { numberFlag, oneOfFlag, positiveIntegerFlag } from "../pipeline/cli/flags.js";
 import { KilnError } from "../pipeline/errors.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { describeSelection, selectBackend } from "../trainer/backend.js";
@@ -18,18 +18,6 @@ import { disposeParams } from "../trainer/model.js";
 import { seededPermutation } from "../trainer/rng.js";
 
 const log = (line: string) => process.stderr.write(line + "\n");
-
-function fraction(value: string, flag: string): number {
-  const x = Number(value);
-  if (!(x > 0 && x < 1)) throw new KilnError("usage", `--${flag} ${value}: expected a share between 0 and 1`);
-  return x;
-}
-
-function positiveNumber(value: string, flag: string): number {
-  const x = Number(value);
-  if (!(x > 0)) throw new KilnError("usage", `--${flag} ${value}: expected a positive number`);
-  return x;
-}
 
 export interface TaskRunOptions {
   from: string;
@@ -145,25 +133,25 @@ export const finetuneWithTasks = defineCommand({
   async run(context) {
     const args = context.args as Record<string, string | undefined>;
     if (args.task === undefined) return runFinetune(context.args);
-    if (args.task !== "classify" && args.task !== "regress") throw new KilnError("usage", `--task ${args.task}: expected classify or regress`);
-    if (args.pool !== "cls" && args.pool !== "mean") throw new KilnError("usage", `--pool ${args.pool}: expected cls or mean`);
+    const task = oneOfFlag("task", args.task, ["classify", "regress"] as const);
+    const pool = oneOfFlag("pool", args.pool!, ["cls", "mean"] as const);
     const files = (value: string) => value.split(",").map((f) => f.trim()).filter(Boolean);
     const { report } = await runEncoderTask({
       from: args.from!,
       out: args.out!,
       data: files(args.data!),
       ...(args.val ? { val: files(args.val) } : {}),
-      task: args.task,
+      task,
       classes: positiveIntegerFlag("classes", args.classes)!,
-      pool: args.pool,
+      pool,
       textKey: args["text-key"]!,
       labelKey: args["label-key"]!,
-      validation: fraction(args.validation!, "validation"),
+      validation: numberFlag("validation", args.validation!, { min: 0, max: 1 }),
       steps: positiveIntegerFlag("steps", args.steps)!,
       batchSize: positiveIntegerFlag("batch-size", args["batch-size"])!,
-      learningRate: args.lr === undefined ? 3e-4 : positiveNumber(args.lr, "lr"),
-      warmup: Number(args.warmup),
-      seed: Number(args.seed),
+      learningRate: args.lr === undefined ? 3e-4 : numberFlag("lr", args.lr, { min: 0 }),
+      warmup: numberFlag("warmup", args.warmup!, { integer: true, min: 0 }),
+      seed: numberFlag("seed", args.seed!, { integer: true }),
     });
     process.stdout.write(report);
     log(`checkpoint ${path.join(args.out!, "checkpoint")}; report ${path.join(args.out!, "report.json")}`);

@@ -1,5 +1,6 @@
 /** `kiln classifier annotate | train | eval`. */
 import { defineCommand } from "citty";
+import { numberFlag, oneOfFlag } from "../pipeline/cli/flags.js";
 import { KilnError } from "../pipeline/errors.js";
 import { listFlagFiles, openRead } from "../pipeline/io/storage.js";
 import { lines, parseDocLine } from "../pipeline/jsonl.js";
@@ -15,18 +16,6 @@ import { collapseWarning, evaluate, evaluateByGroup, formatGroups, formatReport 
 import type { DocumentScorer, ModelShape, Prediction } from "./model.js";
 import { DEFAULT_TRAIN, type Example } from "./train.js";
 import { annotateLanguage, getDetector, languageParams } from "../stages/language/index.js";
-
-function number(name: string, value: string, check: { integer?: boolean; min?: number; max?: number } = {}): number {
-  const n = Number(value);
-  const bad = !Number.isFinite(n) || value.trim() === "" || (check.integer && !Number.isInteger(n)) || (check.min !== undefined && n < check.min) || (check.max !== undefined && n > check.max);
-  if (bad) throw new KilnError("usage", `--${name} ${value}: expected ${check.integer ? "an integer" : "a number"}${check.min !== undefined ? ` >= ${check.min}` : ""}${check.max !== undefined ? ` <= ${check.max}` : ""}`);
-  return n;
-}
-
-function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new KilnError("usage", `--${name} ${value}: expected one of ${allowed.join(", ")}`);
-  return value as T;
-}
 
 
 async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id: string; text: string }> {
@@ -124,16 +113,16 @@ const annotateCommand = defineCommand({
         baseUrl: args["base-url"],
         model: args.model,
         apiKey,
-        timeoutMs: number("timeout", args.timeout, { min: 0.001 }) * 1000,
-        retries: number("retries", args.retries, { integer: true, min: 0 }),
-        maxTokens: number("max-tokens", args["max-tokens"], { integer: true, min: 1 }),
+        timeoutMs: numberFlag("timeout", args.timeout, { min: 0.001 }) * 1000,
+        retries: numberFlag("retries", args.retries, { integer: true, min: 0 }),
+        maxTokens: numberFlag("max-tokens", args["max-tokens"], { integer: true, min: 1 }),
       },
-      concurrency: number("concurrency", args.concurrency, { integer: true, min: 1 }),
+      concurrency: numberFlag("concurrency", args.concurrency, { integer: true, min: 1 }),
       cacheDir,
-      maxChars: number("max-chars", args["max-chars"], { integer: true, min: 1 }),
-      maxScore: number("max-score", args["max-score"], { integer: true, min: 1 }),
-      inputPricePerMillion: number("input-price", args["input-price"], { min: 0 }),
-      outputPricePerMillion: number("output-price", args["output-price"], { min: 0 }),
+      maxChars: numberFlag("max-chars", args["max-chars"], { integer: true, min: 1 }),
+      maxScore: numberFlag("max-score", args["max-score"], { integer: true, min: 1 }),
+      inputPricePerMillion: numberFlag("input-price", args["input-price"], { min: 0 }),
+      outputPricePerMillion: numberFlag("output-price", args["output-price"], { min: 0 }),
       onEvent: (message) => process.stderr.write(`annotate: ${message}\n`),
     });
     process.stdout.write(JSON.stringify(tally, null, 2) + "\n");
@@ -168,8 +157,8 @@ const trainCommand = defineCommand({
   async run({ args }) {
     if (!args.out) throw new KilnError("usage", "train needs --out <model folder>");
     const binaryInput = !args.labels;
-    const classes = binaryInput ? 2 : number("classes", args.classes, { integer: true, min: 2 });
-    const objective = oneOf("objective", args.objective, ["classification", "regression"] as const);
+    const classes = binaryInput ? 2 : numberFlag("classes", args.classes, { integer: true, min: 2 });
+    const objective = oneOfFlag("objective", args.objective, ["classification", "regression"] as const);
     // Any registered embedder kind; an unknown one fails in loadEmbedder, naming those registered.
     const kind = args.features;
     if (kind === "hashed" && args.checkpoint) throw new KilnError("usage", `--checkpoint is for embedding features (--features ${embedderKinds().join(" | ") || "gpt"}), not hashed ones`);
@@ -179,18 +168,18 @@ const trainCommand = defineCommand({
       features: embedder
         ? { kind: "dense", dim: embedder.dim }
         : {
-            buckets: number("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
-            wordNgrams: number("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
-            maxWords: number("max-words", args["max-words"], { integer: true, min: 1 }),
+            buckets: numberFlag("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
+            wordNgrams: numberFlag("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
+            maxWords: numberFlag("max-words", args["max-words"], { integer: true, min: 1 }),
             textStatistics: args["text-statistics"],
           },
-      head: oneOf("head", args.head, ["linear", "mlp"] as const),
-      hidden: number("hidden", args.hidden, { integer: true, min: 1 }),
+      head: oneOfFlag("head", args.head, ["linear", "mlp"] as const),
+      hidden: numberFlag("hidden", args.hidden, { integer: true, min: 1 }),
       objective,
       classes,
     };
     const { data, sources, binary } = await readData(args, classes, objective === "classification");
-    const binaryThreshold = args["binary-threshold"] ? number("binary-threshold", args["binary-threshold"], { min: 0 }) : binary ? 1 : Math.min(3, classes - 1);
+    const binaryThreshold = args["binary-threshold"] ? numberFlag("binary-threshold", args["binary-threshold"], { min: 0 }) : binary ? 1 : Math.min(3, classes - 1);
     const { saved, warning } = await fitClassifier({
       data,
       sources,
@@ -205,13 +194,13 @@ const trainCommand = defineCommand({
         onProgress: (done, total) => process.stderr.write(`embedded ${done}/${total} documents\n`),
       },
       train: {
-        epochs: number("epochs", args.epochs, { integer: true, min: 1 }),
-        learningRate: number("lr", args.lr, { min: 0 }),
-        validationFraction: number("validation", args.validation, { min: 0, max: 0.9 }),
-        patience: number("patience", args.patience, { integer: true, min: 1 }),
-        seed: number("seed", args.seed, { integer: true }),
-        classWeights: oneOf("class-weights", args["class-weights"], ["auto", "none", "balanced"] as const),
-        decisionThreshold: ["auto", "argmax"].includes(args["decision-threshold"]) ? (args["decision-threshold"] as "auto" | "argmax") : number("decision-threshold", args["decision-threshold"], { min: 0, max: 1 }),
+        epochs: numberFlag("epochs", args.epochs, { integer: true, min: 1 }),
+        learningRate: numberFlag("lr", args.lr, { min: 0 }),
+        validationFraction: numberFlag("validation", args.validation, { min: 0, max: 0.9 }),
+        patience: numberFlag("patience", args.patience, { integer: true, min: 1 }),
+        seed: numberFlag("seed", args.seed, { integer: true }),
+        classWeights: oneOfFlag("class-weights", args["class-weights"], ["auto", "none", "balanced"] as const),
+        decisionThreshold: ["auto", "argmax"].includes(args["decision-threshold"]) ? (args["decision-threshold"] as "auto" | "argmax") : numberFlag("decision-threshold", args["decision-threshold"], { min: 0, max: 1 }),
         onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation macro F1 ${e.validationMacroF1.toFixed(4)} (${e.seconds.toFixed(1)} s)\n`),
       },
     });

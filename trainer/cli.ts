@@ -5,6 +5,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { defineCommand, type ParsedArgs } from "citty";
+import { numberFlag } from "../pipeline/cli/flags.js";
 import { KilnError, formatZodError } from "../pipeline/errors.js";
 import { describeSelection, selectBackend } from "./backend.js";
 import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
@@ -44,12 +45,6 @@ async function checkBackend(): Promise<void> {
   if (tf.getBackend() === "webgpu") await checkDevice();
 }
 
-function number(value: unknown, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new KilnError("bad_argument", `--${flag} must be a number, got "${String(value)}"`);
-  return n;
-}
-
 async function loadModel(ckpt: string, adapterDir?: string) {
   const loaded = await loadCheckpoint(ckpt);
   const params: Params = new Map([...loaded.weights].map(([k, t]) => [k, tf.variable(t, false)]));
@@ -72,7 +67,7 @@ export const trainCommand = defineCommand({
   },
   async run({ args }) {
     const overrides: Record<string, unknown> = {};
-    if (args.steps) overrides.steps = number(args.steps, "steps");
+    if (args.steps) overrides.steps = numberFlag("steps", args.steps);
     const config = await loadTrainConfig(args.config, overrides);
     await useBackend(args.backend !== "auto" ? args.backend : config.backend);
     await train(config, { ...(await openRunData(config)), log, restart: args.restart });
@@ -121,18 +116,18 @@ export const finetuneArgs = {
 export async function runFinetune(args: ParsedArgs<typeof finetuneArgs>): Promise<void> {
   if (args.mode !== "lora" && args.mode !== "hydralora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora, hydralora or full, got "${args.mode}"`);
   const hydra = args.mode === "hydralora";
-  const lora = loraConfigSchema.safeParse({ rank: number(args.rank, "rank"), alpha: number(args.alpha, "alpha"), dropout: number(args["lora-dropout"], "lora-dropout"), ...(args.targets ? { targets: args.targets.split(",") } : {}), ...(hydra ? { experts: number(args.experts, "experts") } : {}) });
+  const lora = loraConfigSchema.safeParse({ rank: numberFlag("rank", args.rank), alpha: numberFlag("alpha", args.alpha), dropout: numberFlag("lora-dropout", args["lora-dropout"]), ...(args.targets ? { targets: args.targets.split(",") } : {}), ...(hydra ? { experts: numberFlag("experts", args.experts) } : {}) });
   if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
   const base = await loadCheckpoint(args.from);
   tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
   // LoRA's default is higher: on the demo model (rank 8), 3e-4 learned 2 of 16 answers in 250 steps, 1e-3 five.
   const adapted = args.mode !== "full";
-  const lr = args.lr === undefined ? (adapted ? 1e-3 : 3e-4) : number(args.lr, "lr");
+  const lr = args.lr === undefined ? (adapted ? 1e-3 : 3e-4) : numberFlag("lr", args.lr);
   const config = trainConfigSchema.parse({
     out: args.out, data: { train: args.data, val: args.val, sources: args.sources?.split(","), maskedOnly: isShardPath(args.data) && !args["all-documents"] }, model: base.meta.model,
-    steps: number(args.steps, "steps"), batchSize: number(args["batch-size"], "batch-size"), dataParallel: number(args["data-parallel"], "data-parallel"),
-    ...(args["context-length"] ? { contextLength: number(args["context-length"], "context-length") } : {}),
-    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: number(args.warmup, "warmup"), weightDecay: adapted ? 0 : 0.1 },
+    steps: numberFlag("steps", args.steps), batchSize: numberFlag("batch-size", args["batch-size"]), dataParallel: numberFlag("data-parallel", args["data-parallel"]),
+    ...(args["context-length"] ? { contextLength: numberFlag("context-length", args["context-length"]) } : {}),
+    optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: numberFlag("warmup", args.warmup), weightDecay: adapted ? 0 : 0.1 },
     init: { from: args.from, mode: adapted ? "lora" : "full" }, lora: adapted ? lora.data : undefined, backend: args.backend,
   });
   await useBackend(args.backend);
@@ -170,7 +165,7 @@ export const generateCommand = defineCommand({
     const text = args["prompt-file"] !== undefined ? await readFile(args["prompt-file"], "utf8") : args.prompt === undefined ? undefined : unescapePrompt(args.prompt);
     let prompt: number[];
     let stopIds: number[] | undefined;
-    if (args.tokens) prompt = args.tokens.split(",").map((t) => number(t.trim(), "tokens"));
+    if (args.tokens) prompt = args.tokens.split(",").map((t) => numberFlag("tokens", t.trim()));
     else if (text !== undefined && tokenizer && args.chat !== undefined) {
       const template = args.chat as ChatTemplate;
       if (!(CHAT_TEMPLATES as readonly string[]).includes(template)) throw new KilnError("bad_argument", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
@@ -183,9 +178,9 @@ export const generateCommand = defineCommand({
     else throw new KilnError("bad_argument", text === undefined ? "pass --prompt, --prompt-file or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
     if (tokenizer && tokenizer.vocabSize > meta.model.vocabSize) throw new KilnError("bad_argument", `tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${meta.model.vocabSize}`);
     const out = await generate(meta.model, params, prompt, {
-      maxNewTokens: number(args["max-tokens"], "max-tokens"), temperature: number(args.temperature, "temperature"),
-      topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"),
-      eosId: args.eos !== undefined ? number(args.eos, "eos") : (tokenizer?.eosId ?? meta.eosId), stopIds, adapters, kernels: kernelsFor(),
+      maxNewTokens: numberFlag("max-tokens", args["max-tokens"]), temperature: numberFlag("temperature", args.temperature),
+      topK: numberFlag("top-k", args["top-k"]), topP: numberFlag("top-p", args["top-p"]), seed: numberFlag("seed", args.seed),
+      eosId: args.eos !== undefined ? numberFlag("eos", args.eos) : (tokenizer?.eosId ?? meta.eosId), stopIds, adapters, kernels: kernelsFor(),
     });
     await checkBackend();
     // A chat answer alone, without the end token it stopped at; otherwise the prompt and its continuation.
@@ -239,14 +234,14 @@ export const evalCommand = defineCommand({
     const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
     const ckpt = path.resolve(args.ckpt);
     const searchDirs = [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))];
-    const batchSize = number(args["batch-size"], "batch-size");
+    const batchSize = numberFlag("batch-size", args["batch-size"]);
     const model = { config: meta.model, params, adapters, kernels: kernelsFor() };
     // One tokenizer for both: --tokenizer, or the one the checkpoint names.
     const found = await findTextTokenizer(args.tokenizer ?? meta.tokenizerId, args.tokenizer ? [] : searchDirs);
     if (found.missing && args.tokenizer) throw new KilnError("no_tokenizer", found.missing);
     if (args.data) {
       const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
-      const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : number(args.batches, "batches"));
+      const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : numberFlag("batches", args.batches));
       if (meta.model.kind === "encoder") {
         // Masked-token loss and accuracy over a seeded selection (the same every time), as training validated.
         const settings = meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);

@@ -20,6 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { defineCommand } from "citty";
 import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
 import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
+import { numberFlag } from "../pipeline/cli/flags.js";
 import { KilnError } from "../pipeline/errors.js";
 import { fileExists } from "../pipeline/io/local.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
@@ -121,12 +122,6 @@ export async function distillResponses(options: ResponseOptions): Promise<{ rows
   }
 }
 
-const number = (value: string | undefined, flag: string): number => {
-  const x = Number(value);
-  if (value === undefined || !Number.isFinite(x)) throw new KilnError("usage", `--${flag} ${value ?? ""}: expected a number`);
-  return x;
-};
-
 export const distillCommand = defineCommand({
   meta: { name: "distill", description: "knowledge distillation: train.yaml's student on a teacher's softened distribution (token-level), or the teacher's answers to prompts as fine-tuning data (--prompts, sequence-level)" },
   args: {
@@ -153,14 +148,14 @@ export const distillCommand = defineCommand({
       if (!args.out) throw new KilnError("usage", "--prompts needs --out <responses.jsonl>");
       if (!(CHAT_TEMPLATES as readonly string[]).includes(args.chat)) throw new KilnError("usage", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
       await distillResponses({
-        teacher: args.teacher, prompts: args.prompts, out: args.out, template: args.chat as ChatTemplate, maxTokens: number(args["max-tokens"], "max-tokens"),
-        temperature: number(args["sample-temperature"], "sample-temperature"), topK: number(args["top-k"], "top-k"), topP: number(args["top-p"], "top-p"), seed: number(args.seed, "seed"), log,
+        teacher: args.teacher, prompts: args.prompts, out: args.out, template: args.chat as ChatTemplate, maxTokens: numberFlag("max-tokens", args["max-tokens"]),
+        temperature: numberFlag("sample-temperature", args["sample-temperature"]), topK: numberFlag("top-k", args["top-k"]), topP: numberFlag("top-p", args["top-p"]), seed: numberFlag("seed", args.seed), log,
       });
       return;
     }
     if (!args.config) throw new KilnError("usage", "give the student's train.yaml (token-level) or --prompts (sequence-level)");
-    const overrides: Record<string, unknown> = { distill: { teacher: args.teacher, alpha: number(args.alpha, "alpha"), temperature: number(args.temperature, "temperature") } };
-    if (args.steps) overrides.steps = number(args.steps, "steps");
+    const overrides: Record<string, unknown> = { distill: { teacher: args.teacher, alpha: numberFlag("alpha", args.alpha), temperature: numberFlag("temperature", args.temperature) } };
+    if (args.steps) overrides.steps = numberFlag("steps", args.steps);
     const config = await loadTrainConfig(args.config, overrides);
     disposeResult(await train(config, { ...(await openRunData(config)), log, restart: args.restart }));
   },
