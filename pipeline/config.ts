@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { pathSafeName } from "./names.js";
-import { KilnError, formatZodError } from "./errors.js";
+import { KilnError, errorMessage, formatZodError } from "./errors.js";
 import { hasGlobChars } from "./io/glob.js";
 import { isS3Url, parseS3Url } from "./io/s3.js";
 import { getStepPreset, type RawStep } from "./presets.js";
@@ -285,5 +285,14 @@ export async function loadPipelineFile(file: string): Promise<unknown> {
     return parseYaml(text);
   } catch (error) {
     throw new KilnError("config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** The resolved config a run folder holds (`<run>/config.json`), as its tasks read it. */
+export async function loadResolvedConfig(file: string): Promise<ResolvedPipeline> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as ResolvedPipeline;
+  } catch (error) {
+    throw new KilnError("config", `${file}: cannot read the run's resolved config: ${errorMessage(error)}`);
   }
 }

@@ -1,3 +1,5 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import type { Doc, Reader, Stage, StepTask, TaskContext, Writer } from "./doc.js";
 import { KilnError, errorMessage } from "./errors.js";
@@ -135,3 +137,11 @@ export function filterStage<P extends z.ZodType>(options: {
     },
   });
 }
+
+/** Imports modules that register stages: the built-in ones and those a config names. */
+export async function importModules(urls: string[]): Promise<void> {
+  for (const url of urls) await import(url);
+}
+
+/** A module a config names, as an importable URL: a URL as given, a path made absolute. */
+export const toModuleUrl = (p: string) => (/^[a-z]+:/i.test(p) && !/^[a-z]:[\\/]/i.test(p) ? p : pathToFileURL(path.resolve(p)).href);

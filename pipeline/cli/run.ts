@@ -1,6 +1,5 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { defineCommand } from "citty";
 import { loadPipelineFile, resolvePipeline, type ResolvedComponent, type ResolvedPipeline } from "../config.js";
 import { KilnError } from "../errors.js";
@@ -9,16 +8,9 @@ import { arraySpec, submitSlurm, waitForJobs } from "../executors/slurm.js";
 import { executorFlags, executorOf, positiveIntegerFlag, slurmOptionsFromFlags } from "./flags.js";
 import { writeFileAtomic } from "../io/storage.js";
 import { createReporter, type Reporter } from "../progress.js";
-import { getSpec, type SpecKind } from "../registry.js";
+import { getSpec, importModules, toModuleUrl, type SpecKind } from "../registry.js";
 import { formatStepStats, type StepStats } from "../stats.js";
 import { formatStatus, runStatus } from "./status.js";
-
-/** Imports modules that register stages: the built-in ones and those a config names. */
-export async function importModules(urls: string[]): Promise<void> {
-  for (const url of urls) await import(url);
-}
-
-export const toModuleUrl = (p: string) => (/^[a-z]+:/i.test(p) && !/^[a-z]:[\\/]/i.test(p) ? p : pathToFileURL(path.resolve(p)).href);
 
 /**
  * Saves the resolved config in the run folder. A rerun with the same config resumes; a different

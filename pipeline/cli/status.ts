@@ -4,7 +4,7 @@ import path from "node:path";
 import { defineCommand } from "citty";
 import { activeJobs, predictWorlds, readSlurmState } from "../executors/slurm.js";
 import { isComplete, stepPaths } from "../runner.js";
-import { loadResolvedConfig } from "./task.js";
+import { loadResolvedConfig } from "../config.js";
 
 export interface StepStatus {
   step: string;

@@ -3,21 +3,12 @@
  * task of a run sees exactly what the submitting command validated.
  */
 import { spawnSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { defineCommand } from "citty";
-import type { ResolvedPipeline } from "../config.js";
-import { KilnError, errorMessage } from "../errors.js";
+import { loadResolvedConfig, type ResolvedPipeline } from "../config.js";
+import { KilnError } from "../errors.js";
 import { predictWorlds } from "../executors/slurm.js";
 import { isComplete, mergeStepStats, planStep, runTask } from "../runner.js";
-import { importModules, toModuleUrl } from "./run.js";
-
-export async function loadResolvedConfig(file: string): Promise<ResolvedPipeline> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as ResolvedPipeline;
-  } catch (error) {
-    throw new KilnError("config", `${file}: cannot read the run's resolved config: ${errorMessage(error)}`);
-  }
-}
+import { importModules, toModuleUrl } from "../registry.js";
 
 /** On preemption or the time limit's warning signal, put this array task back in the queue. */
 function requeueOnSignal(): void {
