@@ -103,11 +103,11 @@ try {
   // Adapter sizes depend on the shapes only: count them on a fresh model of the same config.
   const shapeParams = initParams(loaded.meta.model, 1);
   const hydraSize = adapterSize(hydra, loaded.meta.model, shapeParams);
-  // The LoRA rank whose size is nearest HydraLoRA's.
-  let loraRank = 1;
-  for (let r = 1; r <= 64; r++) if (Math.abs(adapterSize({ rank: r, alpha: 2 * r, dropout: 0 }, loaded.meta.model, shapeParams) - hydraSize) < Math.abs(adapterSize({ rank: loraRank, alpha: 2 * loraRank, dropout: 0 }, loaded.meta.model, shapeParams) - hydraSize)) loraRank = r;
+  // The LoRA rank whose size is nearest HydraLoRA's: LoRA's size is linear in its rank.
+  const perRank = adapterSize({ rank: 1, alpha: 2, dropout: 0 }, loaded.meta.model, shapeParams);
+  const loraRank = Math.max(1, Math.round(hydraSize / perRank));
   const plain: LoraConfig = { rank: loraRank, alpha: 2 * loraRank, dropout: 0 };
-  const plainSize = adapterSize(plain, loaded.meta.model, shapeParams);
+  const plainSize = loraRank * perRank;
   disposeParams(shapeParams);
 
   const seeds = values.seeds!.split(",").map(Number);

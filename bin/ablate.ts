@@ -15,7 +15,7 @@ import { mkdir, readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
-import { executorFlags, executorOf, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
+import { executorFlags, executorOf, numberFlag, oneOfFlag, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
 import { preparePipeline } from "../pipeline/cli/run.js";
 import { arraySpec, submitChain, submitSlurm, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/executors/slurm.js";
 import { KilnError } from "../pipeline/errors.js";
@@ -463,10 +463,9 @@ export function ablateCommand(builtinModules: string[], cliCommand: string[]) {
       const file = path.resolve(String(args.config));
       const log = (line: string) => process.stderr.write(line + "\n");
       if (args.phase !== undefined) {
-        if (!["prepare", "train", "report"].includes(args.phase)) throw new KilnError("usage", `--phase ${args.phase}: expected prepare, train or report`);
-        const index = args.index === undefined ? undefined : Number(args.index);
-        if (index !== undefined && !(Number.isInteger(index) && index >= 0)) throw new KilnError("usage", `--index ${args.index}: expected a run number from 0`);
-        const report = await runAblationPhase(file, args.phase as AblationPhase, index, builtinModules, log);
+        const phase = oneOfFlag("phase", args.phase, ["prepare", "train", "report"] as const);
+        const index = args.index === undefined ? undefined : numberFlag("index", args.index, { integer: true, min: 0 });
+        const report = await runAblationPhase(file, phase, index, builtinModules, log);
         if (report) process.stdout.write(report + "\n");
         return;
       }

@@ -16,6 +16,8 @@ import { writeFileAtomic } from "../pipeline/io/storage.js";
 import type { EncoderTask, LoraConfig, ModelConfig, TrainConfig } from "./config.js";
 import type { DataPosition } from "./data.js";
 import { isHfFolder, loadHfCheckpoint } from "./hf/checkpoint.js";
+import { adaptersFromTensors, disposeAdapters } from "./lora.js";
+import type { LoraAdapter, Params } from "./model.js";
 
 export const CHECKPOINT_FORMAT = "kiln-gpt-v1";
 
@@ -167,4 +169,30 @@ export async function loadAdapter(dir: string): Promise<{ lora: LoraConfig; base
     throw new KilnError("bad_checkpoint", `${dir}: no readable adapter.json (${error instanceof Error ? error.message : String(error)})`);
   }
   return { lora: meta.lora, baseCheckpoint: meta.baseCheckpoint, tensors: await readTensors(path.join(dir, meta.file ?? "adapter.bin"), meta.tensors) };
+}
+
+/**
+ * A checkpoint to run, not to train: its weights as frozen variables, with its own LoRA adapters
+ * (or those of `adapterDir` instead) kept apart, as generation, evaluation and a teacher use them.
+ */
+export async function loadFrozenModel(dir: string, adapterDir?: string): Promise<{ meta: Omit<CheckpointMeta, "format" | "weights" | "adapters" | "optimizer">; params: Params; adapters?: Map<string, LoraAdapter>; dispose(): void }> {
+  const loaded = await loadCheckpoint(dir);
+  const params: Params = new Map([...loaded.weights].map(([k, t]) => [k, tf.variable(t, false)]));
+  tf.dispose([...loaded.weights.values(), ...(loaded.optimizer?.values() ?? [])]);
+  let adapters = loaded.adapters && loaded.meta.lora && !adapterDir ? adaptersFromTensors(loaded.adapters, loaded.meta.lora) : undefined;
+  tf.dispose([...(loaded.adapters?.values() ?? [])]);
+  if (adapterDir) {
+    const adapter = await loadAdapter(adapterDir);
+    adapters = adaptersFromTensors(adapter.tensors, adapter.lora);
+    tf.dispose([...adapter.tensors.values()]);
+  }
+  return {
+    meta: loaded.meta,
+    params,
+    adapters,
+    dispose() {
+      tf.dispose([...params.values()]);
+      if (adapters) disposeAdapters(adapters);
+    },
+  };
 }

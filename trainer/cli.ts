@@ -8,7 +8,7 @@ import { defineCommand, type ParsedArgs } from "citty";
 import { numberFlag } from "../pipeline/cli/flags.js";
 import { KilnError, formatZodError } from "../pipeline/errors.js";
 import { describeSelection, selectBackend } from "./backend.js";
-import { loadAdapter, loadCheckpoint } from "./checkpoint.js";
+import { loadCheckpoint, loadFrozenModel } from "./checkpoint.js";
 import { loadTrainConfig, loraConfigSchema, trainConfigSchema, type TrainConfig } from "./config.js";
 import { hasValidationShards, isShardPath, openTokenData, type TokenDataset } from "./data.js";
 import { evaluationSet } from "./evaluation.js";
@@ -16,15 +16,14 @@ import { centeredAggregate, scoreTasks, type TaskResult } from "./tasks.js";
 import { loadEvalTasks } from "../pipeline/eval-tasks.js";
 import { generate } from "./generate.js";
 import { saveHfCheckpoint, type HfExportOptions } from "./hf/checkpoint.js";
-import { adaptersFromTensors, mergeAdapters } from "./lora.js";
+import { mergeAdapters } from "./lora.js";
 import { kernelsFor } from "./kernels.js";
-import { maskedTokenAccuracy, mlmBatch, mlmSettings } from "./mlm.js";
+import { checkpointMlm, maskedTokenAccuracy, mlmBatch, mlmSettings } from "./mlm.js";
 import { mixSeed } from "./rng.js";
 import { checkDevice } from "./webgpu/dispatch.js";
-import type { Params } from "./model.js";
 import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
 import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
-import { findTextTokenizer, isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, tokenByteLengths, tokenizerFile, type Tokenizer } from "./tokenizer.js";
+import { findTextTokenizer, isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, nearbyDirs, tokenByteLengths, tokenizerFile, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
 const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
@@ -43,18 +42,6 @@ export function unescapePrompt(text: string): string {
 /** On webgpu, a GPU error dropped work silently: fail instead of printing its garbage. */
 async function checkBackend(): Promise<void> {
   if (tf.getBackend() === "webgpu") await checkDevice();
-}
-
-async function loadModel(ckpt: string, adapterDir?: string) {
-  const loaded = await loadCheckpoint(ckpt);
-  const params: Params = new Map([...loaded.weights].map(([k, t]) => [k, tf.variable(t, false)]));
-  tf.dispose([...loaded.weights.values(), ...(loaded.optimizer?.values() ?? [])]);
-  let adapters = loaded.adapters && loaded.meta.lora ? adaptersFromTensors(loaded.adapters, loaded.meta.lora) : undefined;
-  if (adapterDir) {
-    const adapter = await loadAdapter(adapterDir);
-    adapters = adaptersFromTensors(adapter.tensors, adapter.lora);
-  }
-  return { meta: loaded.meta, params, adapters };
 }
 
 export const trainCommand = defineCommand({
@@ -156,12 +143,12 @@ export const generateCommand = defineCommand({
   },
   async run({ args }) {
     await useBackend(args.backend);
-    const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    const { meta, params, adapters } = await loadFrozenModel(args.ckpt, args.adapter);
     if (meta.model.kind === "encoder") throw new KilnError("bad_argument", `${args.ckpt} is an encoder: it fills in masked tokens and does not generate text (kiln eval --data scores it)`);
     const ckpt = path.resolve(args.ckpt);
     let tokenizer: Tokenizer | undefined;
     if (args.tokenizer) tokenizer = await loadTextTokenizer(args.tokenizer);
-    else if (meta.tokenizerId && args.tokens === undefined) tokenizer = await loadTextTokenizer(meta.tokenizerId, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+    else if (meta.tokenizerId && args.tokens === undefined) tokenizer = await loadTextTokenizer(meta.tokenizerId, nearbyDirs(ckpt));
     const text = args["prompt-file"] !== undefined ? await readFile(args["prompt-file"], "utf8") : args.prompt === undefined ? undefined : unescapePrompt(args.prompt);
     let prompt: number[];
     let stopIds: number[] | undefined;
@@ -169,7 +156,7 @@ export const generateCommand = defineCommand({
     else if (text !== undefined && tokenizer && args.chat !== undefined) {
       const template = args.chat as ChatTemplate;
       if (!(CHAT_TEMPLATES as readonly string[]).includes(template)) throw new KilnError("bad_argument", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
-      const chatTokenizer = await loadDatasetTokenizer(args.tokenizer ?? meta.tokenizerId!, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+      const chatTokenizer = await loadDatasetTokenizer(args.tokenizer ?? meta.tokenizerId!, nearbyDirs(ckpt));
       checkTemplate(template, chatTokenizer, "--chat");
       const rendered = renderGenerationPrompt([{ role: "user", content: text }], template, chatTokenizer);
       prompt = rendered.tokens;
@@ -201,14 +188,14 @@ export const exportCommand = defineCommand({
   async run({ args }) {
     if (args.format !== "hf") throw new KilnError("bad_argument", `--format ${args.format}: the only export format is hf`);
     await selectBackend("cpu");
-    const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    const { meta, params, adapters } = await loadFrozenModel(args.ckpt, args.adapter);
     if (meta.model.kind === "encoder") throw new KilnError("bad_argument", `${args.ckpt} is an encoder: --format hf writes the gpt2 and llama families only`);
     if (adapters) mergeAdapters(params, adapters);
     const ckpt = path.resolve(args.ckpt);
     const id = meta.tokenizerId;
     const options: HfExportOptions = { eosId: meta.eosId };
     if (id !== undefined && isBuiltinTokenizer(id)) options.tokenizerName = id;
-    else if (id !== undefined) options.tokenizerFile = await tokenizerFile(id, [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))]);
+    else if (id !== undefined) options.tokenizerFile = await tokenizerFile(id, nearbyDirs(ckpt));
     await mkdir(args.out, { recursive: true });
     await saveHfCheckpoint(args.out, meta.model, params, options);
     log(`wrote ${path.join(args.out, "model.safetensors")}, config.json${options.tokenizerFile ? " and tokenizer.json" : ""}`);
@@ -231,9 +218,9 @@ export const evalCommand = defineCommand({
   async run({ args }) {
     if (!args.data && !args.tasks) throw new KilnError("bad_argument", "give --data <token data>, --tasks <tasks.yaml>, or both");
     await useBackend(args.backend);
-    const { meta, params, adapters } = await loadModel(args.ckpt, args.adapter);
+    const { meta, params, adapters } = await loadFrozenModel(args.ckpt, args.adapter);
     const ckpt = path.resolve(args.ckpt);
-    const searchDirs = [ckpt, path.dirname(ckpt), path.dirname(path.dirname(ckpt))];
+    const searchDirs = nearbyDirs(ckpt);
     const batchSize = numberFlag("batch-size", args["batch-size"]);
     const model = { config: meta.model, params, adapters, kernels: kernelsFor() };
     // One tokenizer for both: --tokenizer, or the one the checkpoint names.
@@ -244,7 +231,7 @@ export const evalCommand = defineCommand({
       const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : numberFlag("batches", args.batches));
       if (meta.model.kind === "encoder") {
         // Masked-token loss and accuracy over a seeded selection (the same every time), as training validated.
-        const settings = meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
+        const settings = checkpointMlm(meta.train);
         const mlm = mlmSettings(settings.specialTokens, meta.model.vocabSize, settings.rate, found.tokenizer, meta.eosId, settings.nsp);
         const scored = await maskedTokenAccuracy(model, set.batches.map((b, i) => mlmBatch(b, mlm, mixSeed(meta.train?.seed ?? 1, i))));
         await checkBackend();

@@ -16,7 +16,6 @@
  */
 import { appendFile, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import * as tf from "@tensorflow/tfjs";
 import { defineCommand } from "citty";
 import { checkTemplate, renderGenerationPrompt } from "../datasets/mixture/chat.js";
 import { CHAT_TEMPLATES, type ChatTemplate } from "../datasets/mixture/spec.js";
@@ -25,13 +24,12 @@ import { KilnError } from "../pipeline/errors.js";
 import { fileExists } from "../pipeline/io/local.js";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { describeSelection, selectBackend } from "./backend.js";
-import { loadCheckpoint } from "./checkpoint.js";
+import { loadFrozenModel } from "./checkpoint.js";
 import { loadTrainConfig } from "./config.js";
 import { generate, type SamplingOptions } from "./generate.js";
 import { kernelsFor } from "./kernels.js";
-import { disposeParams, type Params } from "./model.js";
 import { mixSeed } from "./rng.js";
-import { loadDatasetTokenizer, loadTextTokenizer } from "./tokenizer.js";
+import { loadDatasetTokenizer, loadTextTokenizer, nearbyDirs } from "./tokenizer.js";
 import { disposeResult, train } from "./train.js";
 import { openRunData } from "./cli.js";
 
@@ -63,20 +61,17 @@ function promptOf(line: string): string | { skip: string } {
 /** Sequence-level distillation data: the teacher's answer to each prompt (see the file comment). */
 export async function distillResponses(options: ResponseOptions): Promise<{ rows: number; skipped: Record<string, number> }> {
   const log = options.log ?? (() => {});
-  const loaded = await loadCheckpoint(options.teacher);
-  tf.dispose([...(loaded.optimizer?.values() ?? []), ...(loaded.adapters?.values() ?? [])]);
-  const model = loaded.meta.model;
-  const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
-  tf.dispose([...loaded.weights.values()]);
+  const teacher = await loadFrozenModel(options.teacher);
+  const { meta: loaded, params, adapters } = teacher;
+  const model = loaded.model;
   try {
     if (model.kind === "encoder") throw new KilnError("bad_argument", `${options.teacher} is an encoder: it does not generate`);
-    if (!loaded.meta.tokenizerId) throw new KilnError("no_tokenizer", `${options.teacher}: the checkpoint names no tokenizer`);
-    const dir = path.resolve(options.teacher);
-    const searchDirs = [dir, path.dirname(dir), path.dirname(path.dirname(dir))];
-    const tokenizer = await loadTextTokenizer(loaded.meta.tokenizerId, searchDirs);
-    const chat = await loadDatasetTokenizer(loaded.meta.tokenizerId, searchDirs);
+    if (!loaded.tokenizerId) throw new KilnError("no_tokenizer", `${options.teacher}: the checkpoint names no tokenizer`);
+    const searchDirs = nearbyDirs(options.teacher);
+    const tokenizer = await loadTextTokenizer(loaded.tokenizerId, searchDirs);
+    const chat = await loadDatasetTokenizer(loaded.tokenizerId, searchDirs);
     checkTemplate(options.template, chat, "--chat");
-    const settings = { teacher: path.resolve(options.teacher), tokenizer: loaded.meta.tokenizerId, template: options.template, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed };
+    const settings = { teacher: path.resolve(options.teacher), tokenizer: loaded.tokenizerId, template: options.template, maxTokens: options.maxTokens, temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed };
     const metaFile = `${options.out}.meta.json`;
     const partial = `${options.out}.partial`;
     const previous = await readFile(metaFile, "utf8").catch(() => undefined);
@@ -106,11 +101,12 @@ export async function distillResponses(options: ResponseOptions): Promise<{ rows
         topK: options.topK,
         topP: options.topP,
         seed: mixSeed(options.seed, i),
-        eosId: loaded.meta.eosId ?? tokenizer.eosId,
+        eosId: loaded.eosId ?? tokenizer.eosId,
         stopIds: [rendered.stop],
+        adapters,
         kernels,
       });
-      const answer = ids.at(-1) === rendered.stop || ids.at(-1) === (loaded.meta.eosId ?? tokenizer.eosId) ? ids.slice(0, -1) : ids;
+      const answer = ids.at(-1) === rendered.stop || ids.at(-1) === (loaded.eosId ?? tokenizer.eosId) ? ids.slice(0, -1) : ids;
       await appendFile(partial, JSON.stringify({ prompt, response: tokenizer.decode(answer) }) + "\n");
       if (rows % 50 === 0) log(`${rows} prompts answered`);
     }
@@ -118,7 +114,7 @@ export async function distillResponses(options: ResponseOptions): Promise<{ rows
     log(`${options.out}: ${rows} responses by ${options.teacher} (${options.template}; settings in ${metaFile})${Object.keys(skipped).length ? `; skipped ${JSON.stringify(skipped)}` : ""}`);
     return { rows, skipped };
   } finally {
-    disposeParams(params);
+    teacher.dispose();
   }
 }
 

@@ -26,12 +26,12 @@ import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import { selectBackend } from "./backend.js";
 import { loadCheckpoint } from "./checkpoint.js";
-import { trainConfigSchema, type ModelConfig } from "./config.js";
+import type { ModelConfig } from "./config.js";
 import { kernelsFor } from "./kernels.js";
 import { adaptersFromTensors, disposeAdapters } from "./lora.js";
 import { disposeParams, hiddenStates, type LoraAdapter, type Params } from "./model.js";
-import { mlmSettings } from "./mlm.js";
-import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
+import { encoderSpecials, frameEncoderRows } from "./mlm.js";
+import { loadTextTokenizer, nearbyDirs, type Tokenizer } from "./tokenizer.js";
 
 export interface CheckpointEmbedder {
   /** Identifies the weights (see the header); a classifier folder records it to refuse other weights. */
@@ -94,15 +94,14 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
   }
   const tokenizerId = options.tokenizer ?? loaded.meta.tokenizerId;
   if (!tokenizerId) throw new KilnError("no_tokenizer", `${checkpoint}: the checkpoint names no tokenizer, so text cannot become its token ids`);
-  const tokenizer = await loadTextTokenizer(tokenizerId, [checkpoint, path.dirname(checkpoint), path.dirname(path.dirname(checkpoint))]);
+  const tokenizer = await loadTextTokenizer(tokenizerId, nearbyDirs(checkpoint));
   if (tokenizer.vocabSize > model.vocabSize) throw new KilnError("bad_checkpoint", `${checkpoint}: tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${model.vocabSize}`);
 
   const hash = createHash("sha256").update(JSON.stringify({ model, tokenizer: tokenizerId, lora: loaded.meta.lora ?? null }));
   hashTensors(hash, loaded.weights);
   if (loaded.adapters) hashTensors(hash, loaded.adapters);
   const id = `${encoder ? "encoder" : "gpt"}-sha256:${hash.digest("hex")}`;
-  const mlm = loaded.meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
-  const specials = encoder ? mlmSettings(mlm.specialTokens, model.vocabSize, mlm.rate, tokenizer, undefined).specials : undefined;
+  const specials = encoder ? encoderSpecials(loaded.meta, tokenizer) : undefined;
 
   const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
   tf.dispose([...loaded.weights.values()]);
@@ -128,17 +127,14 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
     blocks.sort((a, b) => b.ids.length - a.ids.length);
     for (let at = 0; at < blocks.length; at += batchSize) {
       const batch = blocks.slice(at, at + batchSize);
-      const length = batch[0]!.ids.length + 2 * offset;
-      const ids = new Int32Array(batch.length * length).fill(specials?.pad ?? 0); // padding, masked out below
-      const attention = specials ? new Float32Array(batch.length * length) : undefined;
-      batch.forEach((block, b) => {
-        ids.set(block.ids, b * length + offset);
-        if (specials && attention) {
-          ids[b * length] = specials.cls;
-          ids[b * length + block.ids.length + 1] = specials.sep;
-          attention.fill(1, b * length, b * length + block.ids.length + 2);
-        }
-      });
+      let ids: Int32Array;
+      let attention: Float32Array | undefined;
+      let length = batch[0]!.ids.length;
+      if (specials) ({ ids, attention, length } = frameEncoderRows(batch.map((block) => block.ids), specials));
+      else {
+        ids = new Int32Array(batch.length * length); // padding: id 0, which causal attention never lets a real token see
+        batch.forEach((block, b) => ids.set(block.ids, b * length));
+      }
       const shape: [number, number] = [batch.length, length];
       const states = tf.tidy(() => hiddenStates(model, params, tf.tensor2d(ids, shape, "int32"), { kernels, adapters, attention: attention && tf.tensor2d(attention, shape) }));
       const values = states.dataSync() as Float32Array;

@@ -19,13 +19,13 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../pipeline/errors.js";
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from "./checkpoint.js";
-import { optimConfigSchema, trainConfigSchema, type EncoderTask, type ModelConfig } from "./config.js";
+import { optimConfigSchema, type EncoderTask, type ModelConfig } from "./config.js";
 import type { Kernels, Params } from "./model.js";
 import { disposeParams, hiddenStates } from "./model.js";
-import { mlmSettings, type EncoderSpecials } from "./mlm.js";
+import { encoderSpecials, frameEncoderRows, type EncoderSpecials } from "./mlm.js";
 import { AdamW, clipFactor, globalNorm, learningRateAt } from "./optim.js";
 import { Rng, seededPermutation } from "./rng.js";
-import { loadTextTokenizer, type Tokenizer } from "./tokenizer.js";
+import { loadTextTokenizer, nearbyDirs, type Tokenizer } from "./tokenizer.js";
 
 export interface TaskExample {
   text: string;
@@ -41,22 +41,10 @@ export interface EncoderTaskModel {
   kernels?: Kernels;
 }
 
-/** Token ids, padding and row count of texts as encoder inputs. */
-function encodeTexts(model: Pick<EncoderTaskModel, "config" | "tokenizer" | "specials">, texts: string[]): { ids: Int32Array; attention: Float32Array; length: number } {
-  const T = model.config.blockSize;
-  const { cls, sep, pad } = model.specials;
-  const rows = texts.map((text) => model.tokenizer.encode(text.slice(0, (T - 2) * 32)).slice(0, T - 2));
-  // Padded to the longest of the batch, not to the block: a batch of short texts stays short.
-  const length = Math.max(...rows.map((r) => r.length)) + 2;
-  const ids = new Int32Array(texts.length * length).fill(pad);
-  const attention = new Float32Array(texts.length * length);
-  rows.forEach((row, b) => {
-    ids[b * length] = cls;
-    ids.set(row, b * length + 1);
-    ids[b * length + row.length + 1] = sep;
-    attention.fill(1, b * length, b * length + row.length + 2);
-  });
-  return { ids, attention, length };
+/** Token ids, padding and row count of texts as encoder inputs: each text's first blockSize − 2 tokens. */
+function encodeTexts(model: Pick<EncoderTaskModel, "config" | "tokenizer" | "specials">, texts: string[]) {
+  const room = model.config.blockSize - 2;
+  return frameEncoderRows(texts.map((text) => model.tokenizer.encode(text.slice(0, room * 32)).slice(0, room)), model.specials);
 }
 
 /** The head's outputs [B, C] for texts (inside a tidy or a gradient). */
@@ -124,10 +112,8 @@ export async function fineTuneEncoder(options: EncoderTaskOptions): Promise<Enco
     throw new KilnError("bad_checkpoint", `${options.from}: a ${config.kind ?? "gpt2"} decoder; --task fine-tunes an encoder (model.kind: encoder, objective: mlm)`);
   }
   if (!base.meta.tokenizerId) throw new KilnError("no_tokenizer", `${options.from}: the checkpoint names no tokenizer, so text cannot become its token ids`);
-  const from = path.resolve(options.from);
-  const tokenizer = await loadTextTokenizer(base.meta.tokenizerId, [from, path.dirname(from), path.dirname(path.dirname(from))]);
-  const mlm = base.meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
-  const specials = mlmSettings(mlm.specialTokens, config.vocabSize, mlm.rate, tokenizer, undefined).specials;
+  const tokenizer = await loadTextTokenizer(base.meta.tokenizerId, nearbyDirs(options.from));
+  const specials = encoderSpecials(base.meta, tokenizer);
   if (options.train.length === 0) throw new KilnError("no_input", "no training examples");
 
   const rng = new Rng(options.seed);
@@ -176,11 +162,8 @@ export async function loadEncoderTask(dir: string, kernels?: Kernels): Promise<E
     tf.dispose([...loaded.weights.values(), ...(loaded.optimizer?.values() ?? [])]);
     throw new KilnError("bad_checkpoint", `${dir}: not a task checkpoint (kiln finetune --task writes one)`);
   }
-  const full = path.resolve(dir);
-  const tokenizer = await loadTextTokenizer(loaded.meta.tokenizerId!, [full, path.dirname(full), path.dirname(path.dirname(full))]);
-  const mlm = loaded.meta.train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
+  const tokenizer = await loadTextTokenizer(loaded.meta.tokenizerId!, nearbyDirs(dir));
   const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
   tf.dispose([...loaded.weights.values()]);
-  const specials = mlmSettings(mlm.specialTokens, loaded.meta.model.vocabSize, mlm.rate, tokenizer, undefined).specials;
-  return { config: loaded.meta.model, task, params, tokenizer, specials, kernels, dispose: () => disposeParams(params) };
+  return { config: loaded.meta.model, task, params, tokenizer, specials: encoderSpecials(loaded.meta, tokenizer), kernels, dispose: () => disposeParams(params) };
 }

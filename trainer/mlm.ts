@@ -25,6 +25,7 @@ import { KilnError } from "../pipeline/errors.js";
 import type { Batch } from "./batch.js";
 import { mixSeed, Rng } from "./rng.js";
 import { batchLogits, batchTensors, type TrainState } from "./step.js";
+import { trainConfigSchema, type TrainConfig } from "./config.js";
 import type { Tokenizer } from "./tokenizer.js";
 
 export interface EncoderSpecials {
@@ -76,6 +77,34 @@ export function mlmSettings(
   if (tokenizer) for (let id = 0; id < Math.min(vocabSize, tokenizer.vocabSize); id++) if (tokenizer.byteLength(id) === 0) special[id] = 1;
   for (const id of [...Object.values(specials), ...(eosId === undefined ? [] : [eosId])]) special[id] = 1;
   return { specials, special, vocabSize, rate, nsp };
+}
+
+/** A run's MLM settings as its checkpoint records them (the defaults for one trained before they were recorded). */
+export function checkpointMlm(train: TrainConfig | undefined): TrainConfig["mlm"] {
+  return train?.mlm ?? trainConfigSchema.shape.mlm.parse(undefined);
+}
+
+/** The special token ids of an encoder checkpoint, as its training named them, found in its tokenizer. */
+export function encoderSpecials(meta: { model: { vocabSize: number }; train?: TrainConfig }, tokenizer: Tokenizer): EncoderSpecials {
+  const mlm = checkpointMlm(meta.train);
+  return mlmSettings(mlm.specialTokens, meta.model.vocabSize, mlm.rate, tokenizer, undefined).specials;
+}
+
+/**
+ * Rows of token ids as encoder inputs `[CLS] row [SEP]`, padded with `[PAD]` (attention 0) to the
+ * longest row, not to the block: a batch of short rows stays short.
+ */
+export function frameEncoderRows(rows: readonly ArrayLike<number>[], specials: EncoderSpecials): { ids: Int32Array; attention: Float32Array; length: number } {
+  const length = Math.max(...rows.map((r) => r.length)) + 2;
+  const ids = new Int32Array(rows.length * length).fill(specials.pad);
+  const attention = new Float32Array(rows.length * length);
+  rows.forEach((row, b) => {
+    ids[b * length] = specials.cls;
+    ids.set(row, b * length + 1);
+    ids[b * length + row.length + 1] = specials.sep;
+    attention.fill(1, b * length, b * length + row.length + 2);
+  });
+  return { ids, attention, length };
 }
 
 /** Tokens a window carries: a padded window (the last of a validation stream) ends in a run of loss mask 0. */

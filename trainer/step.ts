@@ -13,7 +13,8 @@ import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
 export interface Distillation {
-  teacher: { config: ModelConfig; params: Params; kernels: Kernels };
+  /** The frozen teacher, with its LoRA or HydraLoRA adapters applied as they are (never merged); `dispose` releases it. */
+  teacher: { config: ModelConfig; params: Params; adapters?: Map<string, LoraAdapter>; kernels: Kernels; dispose?: () => void };
   /** Weight of the distillation term; 1 − alpha goes to the cross-entropy on the data. */
   alpha: number;
   temperature: number;
@@ -107,7 +108,7 @@ export function distillationLossFromProbs(student: tf.Tensor2D, teacherProbs: tf
 
 /** The teacher's logits of a batch's inputs: no gradient, nothing kept but the result. */
 export function teacherLogits(distill: Pick<Distillation, "teacher">, t: BatchTensors): tf.Tensor2D {
-  return tf.tidy(() => batchLogits({ ...distill.teacher, adapters: undefined }, t));
+  return tf.tidy(() => batchLogits(distill.teacher, t));
 }
 
 /**

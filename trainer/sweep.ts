@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { z } from "zod";
-import { executorFlags, executorOf, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
+import { executorFlags, executorOf, numberFlag, oneOfFlag, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
 import { KilnError } from "../pipeline/errors.js";
 import { arraySpec, submitChain, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/executors/slurm.js";
 import { loadYamlFile } from "../pipeline/config.js";
@@ -250,9 +250,9 @@ export function sweepCommand(cliCommand: string[]) {
       const file = path.resolve(String(args.config));
       const log = (line: string) => process.stderr.write(line + "\n");
       if (args.phase !== undefined) {
-        if (args.phase !== "train" && args.phase !== "report") throw new KilnError("usage", `--phase ${args.phase}: expected train or report`);
-        const index = args.index === undefined ? undefined : Number(args.index);
-        const report = await runSweepPhase(file, args.phase, index, log, predict);
+        const phase = oneOfFlag("phase", args.phase, ["train", "report"] as const);
+        const index = args.index === undefined ? undefined : numberFlag("index", args.index, { integer: true, min: 0 });
+        const report = await runSweepPhase(file, phase, index, log, predict);
         if (report) process.stdout.write(report + "\n");
         return;
       }

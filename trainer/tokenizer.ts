@@ -72,6 +72,12 @@ export function fromDatasetTokenizer(tokenizer: DatasetTokenizer, id = tokenizer
 
 const KILN_BPE_PREFIX = "kiln-bpe:";
 
+/** Where the tokenizer a checkpoint (or data) names by a relative path may sit: its folder and the two above. */
+export function nearbyDirs(file: string): string[] {
+  const dir = path.resolve(file);
+  return [dir, path.dirname(dir), path.dirname(path.dirname(dir))];
+}
+
 /**
  * The tokenizer a checkpoint or manifest names: the byte tokenizer, a pretrained encoding
  * (`gpt2`, `cl100k_base`, ...), or a trained `tokenizer.json` (`kiln-bpe:<path>` or a bare path).

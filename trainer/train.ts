@@ -12,13 +12,13 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../pipeline/io/storage.js";
 import { KilnError } from "../pipeline/errors.js";
-import { hasCheckpoint, loadCheckpoint, saveAdapter, saveCheckpoint } from "./checkpoint.js";
+import { hasCheckpoint, loadCheckpoint, loadFrozenModel, saveAdapter, saveCheckpoint } from "./checkpoint.js";
 import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
 import { kernelsFor } from "./kernels.js";
-import { findTextTokenizer, tokenByteLengths } from "./tokenizer.js";
+import { findTextTokenizer, nearbyDirs, tokenByteLengths } from "./tokenizer.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
 import { hardwarePeak } from "./peak.js";
@@ -93,12 +93,6 @@ export async function validate(state: Pick<TrainState, "config" | "params" | "ad
   const result: ValidationResult = { loss: count ? sum / count : NaN, perSource };
   if (byteLengths) result.bitsPerByte = bitsPerByte(byteNats, bytes);
   return result;
-}
-
-/** Where a tokenizer the data names by a relative path may sit: the training data's folder and its parents. */
-function dataDirs(config: TrainConfig): string[] {
-  const data = path.resolve(config.data.train);
-  return [data, path.dirname(data), path.dirname(path.dirname(data))];
 }
 
 /** Nats over bytes as bits per byte; NaN without bytes. */
@@ -193,7 +187,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     throw new KilnError("bad_config", model.kind === "encoder" ? `an encoder trains with objective: mlm (got ${config.objective})` : `objective: mlm needs model.kind: encoder (got ${model.kind ?? "gpt2"})`);
   }
   // The data's tokenizer: each token's byte length for bits per byte, an encoder's special tokens.
-  const dataTokenizer = options.val || config.objective === "mlm" ? await findTextTokenizer(trainData.tokenizerId, dataDirs(config)) : {};
+  const dataTokenizer = options.val || config.objective === "mlm" ? await findTextTokenizer(trainData.tokenizerId, nearbyDirs(config.data.train)) : {};
   const mlm = config.objective === "mlm" ? mlmSettings(config.mlm.specialTokens, model.vocabSize, config.mlm.rate, dataTokenizer.tokenizer, trainData.eosId, config.mlm.nsp) : undefined;
   const windows = options.val ? await evaluationSet(options.val, blockSize, config.batchSize, config.evalBatches) : undefined;
   // Validation of an encoder: the same selection at every evaluation, drawn once from the seed.
@@ -323,7 +317,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     disposeParams(merged);
   }
   optimizer.dispose();
-  if (distill) disposeParams(distill.teacher.params);
+  distill?.teacher.dispose?.();
   teacherCache?.close();
   await trainData.close?.();
   log(`checkpoint ${checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${metricsFile}`);
@@ -336,25 +330,17 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
  */
 async function loadTeacher(config: TrainConfig, student: ModelConfig, studentTokenizer: string | undefined, kernels: Kernels): Promise<Distillation> {
   const spec = config.distill!;
-  const loaded = await loadCheckpoint(spec.teacher);
-  tf.dispose([...(loaded.optimizer?.values() ?? [])]);
+  const loaded = await loadFrozenModel(spec.teacher);
   const teacher = loaded.meta.model;
   const refuse = (message: string) => {
-    tf.dispose([...loaded.weights.values(), ...(loaded.adapters?.values() ?? [])]);
+    loaded.dispose();
     return new KilnError("bad_config", `distill.teacher ${spec.teacher}: ${message}`);
   };
   if (teacher.kind === "encoder" || student.kind === "encoder") throw refuse("distillation is for causal models (gpt2, llama), not encoders");
   if (config.dataParallel > 1) throw refuse("distillation runs in one thread (dataParallel: 1)");
   if (studentTokenizer && loaded.meta.tokenizerId && studentTokenizer !== loaded.meta.tokenizerId) throw refuse(`the teacher's tokenizer is ${loaded.meta.tokenizerId}, the student's ${studentTokenizer}: they must be the same`);
   if (teacher.vocabSize !== student.vocabSize) throw refuse(`the teacher's vocabulary is ${teacher.vocabSize} ids, the student's ${student.vocabSize}: they must be the same`);
-  const params: Params = new Map([...loaded.weights].map(([name, t]) => [name, tf.variable(t, false)]));
-  tf.dispose([...loaded.weights.values()]);
-  if (loaded.adapters && loaded.meta.lora) {
-    const adapters = adaptersFromTensors(loaded.adapters, loaded.meta.lora);
-    mergeAdapters(params, adapters);
-    disposeAdapters(adapters);
-  }
-  return { teacher: { config: teacher, params, kernels }, alpha: spec.alpha, temperature: spec.temperature };
+  return { teacher: { config: teacher, params: loaded.params, adapters: loaded.adapters, kernels, dispose: loaded.dispose }, alpha: spec.alpha, temperature: spec.temperature };
 }
 
 /** The teacher's top-k logits of every micro-batch of the run, built by a first pass over the same windows if not already there. */

@@ -172,5 +172,17 @@ describe("kiln distill --prompts (sequence-level)", () => {
     await rm(out);
     await distillResponses({ ...settings, out });
     expect(await readFile(out, "utf8")).toBe(text);
+
+    // A teacher fine-tuned with LoRA answers with its adapter: as its merged copy does, not as its base.
+    const tuned = path.join(dir, "chat-teacher-lora");
+    disposeResult(await train(tinyTrainConfig(tuned, { steps: 30, evalEvery: 0, init: { from: path.join(teacher, "checkpoint"), mode: "lora" }, lora: { rank: 4, alpha: 16, dropout: 0 }, optim: { learningRate: 3e-2, minLearningRate: 3e-3, warmupSteps: 2, weightDecay: 0, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, gradClip: 1 } }), { train: { vocabSize: 400, documents: () => [{ tokens: new Array(400).fill(57) as number[] }] }, log: () => {} }));
+    const greedy = { ...settings, temperature: 0, maxTokens: 8 };
+    const answers = async (from: string, name: string) => {
+      await distillResponses({ ...greedy, teacher: from, out: path.join(dir, name) });
+      return readFile(path.join(dir, name), "utf8");
+    };
+    const adapted = await answers(path.join(tuned, "checkpoint"), "adapted.jsonl");
+    expect(adapted).toBe(await answers(path.join(tuned, "merged"), "merged.jsonl"));
+    expect(adapted).not.toBe(await answers(path.join(teacher, "checkpoint"), "base.jsonl"));
   });
 });
