@@ -6,12 +6,13 @@ eager (and bf16 autocast on a GPU), and a loss run in f32 when the job asks for 
 
 The job's "device" is "cuda" (the default) or "cpu", with "threads" for torch.set_num_threads.
 Prints one JSON line: {"device", "f32", "bf16" (tokens/s or an error), "f32_cpu" (tokens per
-CPU-second, on cpu), "losses"}.
+CPU-second, on cpu; with "runs", medians over that many runs of "steps" steps), "losses"}.
 The model follows trainer/model.ts: weights stored [in, out], pre-LayerNorm blocks, GELU (tanh),
 tied output projection; the data windows and the learning-rate schedule use the same formulas.
 """
 import json
 import math
+import statistics
 import sys
 import time
 
@@ -126,20 +127,24 @@ def synchronize():
         torch.cuda.synchronize()
 
 
-def speed(B, steps, autocast):
-    """Tokens/s by wall clock, and per CPU-second of this process."""
+def speed(B, steps, autocast, runs=1):
+    """Tokens/s by wall clock, and per CPU-second of this process: medians over `runs` runs of `steps` steps."""
     try:
         p = load_params()
         opt = make_optimizer(p)
         for s in range(2):
             step(p, opt, s, B, 1e-4, autocast)
         synchronize()
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for s in range(steps):
-            step(p, opt, 2 + s, B, 1e-4, autocast)
-        synchronize()
-        tokens = B * T * steps
-        return tokens / (time.perf_counter() - start), tokens / (time.process_time() - cpu_start)
+        walls, cpus = [], []
+        for r in range(runs):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            for s in range(steps):
+                step(p, opt, 2 + r * steps + s, B, 1e-4, autocast)
+            synchronize()
+            tokens = B * T * steps
+            walls.append(tokens / (time.perf_counter() - start))
+            cpus.append(tokens / (time.process_time() - cpu_start))
+        return statistics.median(walls), statistics.median(cpus)
     except Exception as error:  # out of memory at this batch, say: the table shows why
         message = f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
         return message, message
@@ -161,7 +166,7 @@ if cuda:
     result = {"device": torch.cuda.get_device_name(0)}
 else:
     result = {"device": f"cpu, {torch.get_num_threads()} thread(s), PyTorch {torch.__version__}"}
-result["f32"], result["f32_cpu"] = speed(job["batch"], job["steps"], False)
+result["f32"], result["f32_cpu"] = speed(job["batch"], job["steps"], False, job.get("runs", 1))
 if cuda:
     result["bf16"] = speed(job["batch"], job["steps"], True)[0]
 if job.get("lossSteps", 0) > 0:

@@ -148,7 +148,7 @@ async function torchRate(config: ModelConfig, threads: number, dir: string): Pro
   const tokens = path.join(dir, `tokens-${config.vocabSize}.bin`);
   await writeInitialWeights(config, init);
   await writeFile(tokens, Uint16Array.from({ length: 1 << 16 }, (_, i) => (i * 7919) % config.vocabSize));
-  const result = runTorch(values.python, { device: "cpu", threads, config, init, tokens, batch: B, steps: steps * runs, optim: optimConfigSchema.parse({}) });
+  const result = runTorch(values.python, { device: "cpu", threads, config, init, tokens, batch: B, steps, runs, optim: optimConfigSchema.parse({}) });
   if (typeof result.f32 === "number" && typeof result.f32_cpu === "number") return { wall: result.f32, cpu: result.f32_cpu };
   return result.error ?? String(result.f32);
 }

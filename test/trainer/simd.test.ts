@@ -6,7 +6,7 @@ import { optimConfigSchema, type ModelConfig } from "../../trainer/config.js";
 import { simdKernels } from "../../trainer/kernels.js";
 import { initParams, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "../../trainer/model.js";
 import { AdamW } from "../../trainer/optim.js";
-import { transposeLast } from "../../trainer/simd/kernels.js";
+import { columnSums, transposeLast } from "../../trainer/simd/kernels.js";
 import { readStep, trainStep } from "../../trainer/step.js";
 // @ts-expect-error: a plain ES module script without types
 import { compileSimdKernels, MODULE, moduleText } from "../../scripts/build-simd.mjs";
@@ -104,8 +104,8 @@ describe("SIMD kernels against the plain tfjs ones on wasm: values and gradients
     tf.dispose([x, w, b, wte]);
   });
 
-  it("transposeLast equals an index-by-index transpose, 2-D and batched, past one 16-wide tile, widths not multiples of 4", () => {
-    for (const shape of [[3, 5], [40, 70], [2, 33, 65]] as number[][]) {
+  it("transposeLast equals an index-by-index transpose, 2-D and batched, past one 64 × 32 block, widths not multiples of 4", () => {
+    for (const shape of [[3, 5], [40, 70], [130, 70], [2, 33, 65], [2, 70, 37]] as number[][]) {
       const n = shape.length === 3 ? shape[0]! : 1;
       const [rows, cols] = shape.slice(-2) as [number, number];
       const values = randomArray(n * rows * cols, rows);
@@ -113,6 +113,20 @@ describe("SIMD kernels against the plain tfjs ones on wasm: values and gradients
       const expected = new Float32Array(values.length);
       for (let b = 0; b < n; b++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[b * rows * cols + c * rows + r] = values[b * rows * cols + r * cols + c]!;
       expect(Array.from(got)).toEqual(Array.from(expected));
+    }
+  });
+
+  it("columnSums equals the row-by-row sum in float64, widths not multiples of 4", () => {
+    for (const [rows, cols] of [[1, 3], [5, 7], [300, 13], [64, 128]] as [number, number][]) {
+      const values = randomArray(rows * cols, cols);
+      const got = tf.tidy(() => columnSums(tf.tensor2d(values, [rows, cols])).dataSync());
+      const expected = Array.from({ length: cols }, (_, c) => {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += values[r * cols + c]!;
+        return s;
+      });
+      expect(got.length).toBe(cols);
+      got.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 4));
     }
   });
 

@@ -23,6 +23,7 @@ interface SimdExports {
   causalSoftmax(scores: Pointer, probs: Pointer, n: number, T: number, scale: number): void;
   causalSoftmaxGrad(probs: Pointer, dProbs: Pointer, dScores: Pointer, n: number, T: number, scale: number): void;
   transpose(x: Pointer, y: Pointer, n: number, rows: number, cols: number): void;
+  columnSums(x: Pointer, y: Pointer, rows: number, cols: number): void;
   heads(packed: Pointer, split: Pointer, B: number, T: number, H: number, hd: number, parts: number, part: number, toHeads: number): void;
   adamw(p: Pointer, pOut: Pointer, m: Pointer, v: Pointer, grad: Pointer, scale: Pointer, n: number, lr: number, beta1: number, beta2: number, epsilon: number, decay: number, c1: number, c2: number): void;
 }
@@ -147,6 +148,12 @@ const KERNELS: Record<string, (call: Call, inputs: Infos, attrs: Attrs) => tf.Te
     simd.transpose(at(x!), at(y), n, rows, cols);
     return y;
   },
+  KilnSimdColumnSums: ({ simd, at, output }, { x }) => {
+    const [rows, cols] = rowsCols(x!);
+    const y = output([cols]);
+    simd.columnSums(at(x!), at(y), rows, cols);
+    return y;
+  },
 };
 
 /** Registers every SIMD kernel on the wasm backend (idempotent; a no-op elsewhere). */
@@ -189,6 +196,12 @@ const transposeSimd = tf.customGrad((x) => ({
 export function transposeLast<T extends tf.Tensor2D | tf.Tensor3D>(x: T): T {
   if (simdAvailable()) return transposeSimd(x) as T;
   return tf.transpose(x, x.rank === 2 ? [1, 0] : [0, 2, 1]) as T;
+}
+
+/** Σ over the rows of a [rows, cols] matrix (a bias's gradient): one pass on wasm, tf.sum elsewhere. Not differentiable. */
+export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  if (simdAvailable()) return run<tf.Tensor1D>("KilnSimdColumnSums", { x });
+  return tf.sum(x, 0);
 }
 
 const mergeInputs = (parts: tf.Tensor[]) => Object.fromEntries(parts.map((t, i) => [`part${i}`, t]));
