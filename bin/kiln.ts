@@ -34,6 +34,8 @@ export const kiln = defineCommand({
     export: () => import("../trainer/cli.js").then((m) => m.exportCommand),
     sweep: () => import("../trainer/sweep.js").then((m) => m.sweepCommand(cliCommand)),
     distill: () => import("../trainer/distill.js").then((m) => m.distillCommand),
+    inspect: () => import("./inspect.js").then((m) => m.inspect),
+    report: () => import("./inspect.js").then((m) => m.report),
   },
 });
 
