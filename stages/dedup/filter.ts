@@ -2,7 +2,7 @@
  * Step 4 of dedup: `minhash_filter` (and `exact_filter`, the same stage for exact and URL dedup)
  * reads the same documents as the signature step, with the same world, and finds each one by its
  * position in the rank's stream. It drops the documents the clusters step marked for removal and
- * annotates kept representatives. It checks that it saw exactly the documents the signature step
+ * annotates kept representatives (cluster and size); a dropped duplicate carries its cluster too. It checks that it saw exactly the documents the signature step
  * saw (count and an order-sensitive digest of their ids) and fails the task otherwise, before its
  * output is committed.
  */
@@ -79,7 +79,8 @@ export function dedupFilter(name: string, clustersStep: string): Stage {
           const size = w[at + 1]!;
           const cluster = `${w[at + 2]!}-${w[at + 3]!}`;
           pending = cursor.step() || (await cursor.refill());
-          if (size === 0) ctx.drop(doc, name, reason);
+          // A removed duplicate keeps its cluster in meta too (excluded/ then shows which cluster it joined).
+          if (size === 0) ctx.drop({ ...doc, meta: { ...doc.meta, [keys.cluster]: cluster } }, name, reason);
           else yield { ...doc, meta: { ...doc.meta, [keys.cluster]: cluster, [keys.size]: size } };
         }
         if (digest.count !== source.docCount || digest.hex !== source.idDigest || pending) {

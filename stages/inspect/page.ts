@@ -20,7 +20,7 @@ th{font-weight:600;background:#f0ebe3}td.num,th.num{text-align:right;font-varian
 pre.text{white-space:pre-wrap;background:#fff;border:1px solid #e3ded6;padding:10px;max-height:600px;overflow:auto}
 .m-dup-line{background:#ffe1a8}.m-dup-para{background:#ffc98a}.m-top-2gram{text-decoration:underline 2px #2b7bb9}
 .m-top-3gram{text-decoration:underline 2px #2b7bb9;background:#d8ecfb}.m-top-4gram{background:#b9dcf7}.m-pii{background:#e6c8f5;outline:1px solid #9b59b6}
-.pass{color:#1d7a35}.fail{color:#b3261e;font-weight:600}
+.member.representative{border:2px solid #1d7a35}.pass{color:#1d7a35}.fail{color:#b3261e;font-weight:600}
 tr.click{cursor:pointer}tr.click:hover{background:#f3e4d8}
 .row{display:flex;gap:24px;flex-wrap:wrap}.card{background:#fff;border:1px solid #e3ded6;border-radius:6px;padding:10px 14px;margin:0 0 14px}
 label{margin-right:10px}input[type=range]{width:320px;vertical-align:middle}
@@ -56,7 +56,7 @@ const view = () => $("#view");
 function show(name) {
   for (const b of document.querySelectorAll("nav button")) b.classList.toggle("on", b.dataset.tab === name);
   view().replaceChildren();
-  ({ flow, documents: docs, whatif, compare, training })[name]().catch((e) => view().append(h("p", { class: "err" }, e.message)));
+  ({ flow, documents: docs, whatif, clusters, compare, training })[name]().catch((e) => view().append(h("p", { class: "err" }, e.message)));
 }
 
 async function flow() {
@@ -179,6 +179,30 @@ async function whatif() {
   draw();
 }
 
+async function clusters() {
+  const steps = S.summary.steps.map((s, i) => ({ ...s, i })).filter((s) => s.clustered > 0);
+  if (!steps.length) { view().append(h("p", { class: "muted" }, "no MinHash clusters in this run (minhash_filter with keepExcluded shows them)")); return; }
+  const pick = h("select", { id: "cluster-step", onchange: () => load(0) }, steps.map((s) => h("option", { value: s.i }, s.name)));
+  const list = h("div", { id: "cluster-list" });
+  const members = h("div", { id: "cluster-members" });
+  view().append(h("div", { class: "card" }, h("label", {}, "step ", pick)), list, members);
+  async function load(offset) {
+    const page = await api("/api/clusters?step=" + pick.value + "&limit=25&offset=" + offset);
+    list.replaceChildren(h("p", {}, fmt(page.total) + " clusters ",
+      h("button", { disabled: offset === 0, onclick: () => load(Math.max(0, offset - 25)) }, "previous"), h("button", { disabled: offset + page.clusters.length >= page.total, onclick: () => load(offset + 25) }, "next")),
+      h("table", {}, h("tr", {}, ["cluster", "members", "representative"].map((t) => h("th", {}, t))),
+        page.clusters.map((c) => h("tr", { class: "click cluster-row", "data-key": c.key, onclick: () => open(c.key) }, h("td", {}, c.key), h("td", { class: "num" }, fmt(c.members)), h("td", { class: "muted" }, c.preview ?? "(not in this step)")))));
+  }
+  async function open(key) {
+    const c = await api("/api/cluster?step=" + pick.value + "&key=" + encodeURIComponent(key));
+    members.replaceChildren(h("h3", {}, "cluster " + key + ": " + c.total + " members" + (c.params ? " · " + c.params.bands + "×" + c.params.rows + " MinHash over " + c.params.size + "-" + c.params.unit + " shingles" : "")),
+      h("div", { class: "row members" }, c.members.map((m) => h("div", { class: "card member" + (m.representative ? " representative" : ""), "data-n": m.n, style: "flex:1 1 340px;max-width:560px" },
+        h("p", {}, h("b", {}, m.representative ? "representative (kept)" : "duplicate (" + m.reason + ")"), " · ", m.id, " · est. Jaccard ", h("b", { class: "jaccard" }, m.jaccard === null ? "–" : m.jaccard.toFixed(3))),
+        h("pre", { class: "text" }, m.text)))));
+  }
+  await load(0);
+}
+
 async function compare() {
   if (!S.compare) { view().append(h("p", { class: "muted" }, "start kiln inspect with --compare <other run> to compare two runs")); return; }
   const c = await api("/api/compare?limit=50");
@@ -257,6 +281,6 @@ export function pageHtml(embedded?: unknown): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>kiln inspect</title><style>${STYLE}</style></head>
 <body><header><h1>kiln inspect</h1><code id="run"></code>
-<nav>${["flow", "documents", "whatif", "compare", "training"].map((t) => `<button data-tab="${t}" id="tab-${t}">${t === "whatif" ? "what-if" : t}</button>`).join("")}</nav></header>
+<nav>${["flow", "documents", "whatif", "clusters", "compare", "training"].map((t) => `<button data-tab="${t}" id="tab-${t}">${t === "whatif" ? "what-if" : t}</button>`).join("")}</nav></header>
 <main id="view"></main>${data}<script>${SCRIPT}</script></body></html>`;
 }

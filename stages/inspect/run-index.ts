@@ -26,14 +26,15 @@ import { hashString64 } from "../dedup/hash.js";
 import { KNOB_SIGNALS } from "./knobs.js";
 
 export const INDEX_DIR = ".inspect";
-const VERSION = 1;
+const VERSION = 2;
 
 /**
  * docs.bin, little-endian: u16 step, u16 stage, u16 reason (0xffff for a kept document), u16
  * language, u16 file, u16 flags (bit 0: dropped), u32 line, u32 characters, u32 UTF-8 bytes,
- * u32 tokens (0xffffffff: not counted), u32 stored length, f64 stored offset.
+ * u32 tokens (0xffffffff: not counted), u32 stored length, f64 stored offset, u32 MinHash
+ * cluster's representative rank + 1 (0: in no cluster), u32 its position.
  */
-export const DOC_BYTES = 40;
+export const DOC_BYTES = 48;
 export const NONE16 = 0xffff;
 const NO_TOKENS = 0xffffffff;
 
@@ -51,6 +52,8 @@ export interface DocRecord {
   tokens: number | null;
   storeLength: number;
   storeOffset: number;
+  /** meta.minhashCluster ("rank-position" of the representative), or null. */
+  cluster: string | null;
 }
 
 export function readRecord(buffer: Buffer, offset: number, n: number): DocRecord {
@@ -69,6 +72,7 @@ export function readRecord(buffer: Buffer, offset: number, n: number): DocRecord
     tokens: tokens === NO_TOKENS ? null : tokens,
     storeLength: buffer.readUInt32LE(offset + 28),
     storeOffset: buffer.readDoubleLE(offset + 32),
+    cluster: buffer.readUInt32LE(offset + 40) === 0 ? null : `${buffer.readUInt32LE(offset + 40) - 1}-${buffer.readUInt32LE(offset + 44)}`,
   };
 }
 
@@ -95,6 +99,9 @@ export interface StepSummary {
   stages: StageStats[];
   /** Each stage's resolved parameters, from the run's config.json. */
   params: { name: string; params: Record<string, unknown> }[];
+  /** The step it reads from and its writer, from config.json (for following dedup steps back to their signatures). */
+  from: string | null;
+  writer: { name: string; params: Record<string, unknown> } | null;
   kept: Tally;
   /** stage → reason → what it dropped (the documents in excluded/). */
   dropped: Record<string, Record<string, Tally>>;
@@ -102,6 +109,8 @@ export interface StepSummary {
   languages: Record<string, { kept: number; dropped: number }>;
   /** Whether the step kept its dropped documents (excluded/ holds them). */
   keepsExcluded: boolean;
+  /** Documents that carry a MinHash cluster. */
+  clustered: number;
 }
 
 export interface IndexSummary {
@@ -131,18 +140,33 @@ export interface IndexOptions {
 const JSONL = /\.jsonl(\.gz|\.zst)?$/;
 
 /** Steps in the order the run's config lists them (config.json), else the folders with stats.json in name order. */
-async function runSteps(run: string): Promise<{ name: string; keepExcluded: boolean; stages: { name: string; params: Record<string, unknown> }[] }[]> {
+interface RunStep {
+  name: string;
+  keepExcluded: boolean;
+  stages: { name: string; params: Record<string, unknown> }[];
+  from: string | null;
+  writer: { name: string; params: Record<string, unknown> } | null;
+}
+
+async function runSteps(run: string): Promise<RunStep[]> {
   const configPath = path.join(run, "config.json");
   if (await fileExists(configPath)) {
-    const config = JSON.parse(await readFile(configPath, "utf8")) as { steps?: { name: string; keepExcluded?: boolean; stages?: { name: string; params?: Record<string, unknown> }[] }[] };
+    type Named = { name: string; params?: Record<string, unknown> };
+    const config = JSON.parse(await readFile(configPath, "utf8")) as { steps?: { name: string; keepExcluded?: boolean; from?: string; stages?: Named[]; writer?: Named }[] };
     if (Array.isArray(config.steps)) {
-      return config.steps.map((s) => ({ name: s.name, keepExcluded: s.keepExcluded === true, stages: (s.stages ?? []).map((st) => ({ name: st.name, params: st.params ?? {} })) }));
+      return config.steps.map((s) => ({
+        name: s.name,
+        keepExcluded: s.keepExcluded === true,
+        stages: (s.stages ?? []).map((st) => ({ name: st.name, params: st.params ?? {} })),
+        from: s.from ?? null,
+        writer: s.writer ? { name: s.writer.name, params: s.writer.params ?? {} } : null,
+      }));
     }
   }
   const entries = await readdir(run, { withFileTypes: true });
   const steps = [];
   for (const e of entries.filter((d) => d.isDirectory() && !d.name.startsWith(".")).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (await fileExists(path.join(run, e.name, "stats.json"))) steps.push({ name: e.name, keepExcluded: await fileExists(path.join(run, e.name, "excluded")), stages: [] });
+    if (await fileExists(path.join(run, e.name, "stats.json"))) steps.push({ name: e.name, keepExcluded: await fileExists(path.join(run, e.name, "excluded")), stages: [], from: null, writer: null });
   }
   return steps;
 }
@@ -316,10 +340,13 @@ export async function buildIndex(run: string, options: IndexOptions = {}): Promi
       name: step.name,
       stages: stats.map(({ name, docsIn, docsOut, bytesIn, bytesOut, dropped, skipped }) => ({ name, docsIn, docsOut, bytesIn, bytesOut, dropped: dropped ?? {}, skipped: skipped ?? {} })),
       params: step.stages,
+      from: step.from,
+      writer: step.writer,
       kept: { docs: 0, bytes: 0, tokens: tokensOf ? 0 : null },
       dropped: {},
       languages: {},
       keepsExcluded: step.keepExcluded,
+      clustered: 0,
     };
     summaries.push(summary);
     for (const dropped of [false, true]) {
@@ -351,6 +378,12 @@ export async function buildIndex(run: string, options: IndexOptions = {}): Promi
           record.writeUInt32LE(tokens === null ? NO_TOKENS : Math.min(tokens, NO_TOKENS - 1), 24);
           record.writeUInt32LE(stored.length, 28);
           record.writeDoubleLE(storeFile.offset, 32);
+          const cluster = /^(\d+)-(\d+)$/.exec(typeof doc.meta.minhashCluster === "string" ? doc.meta.minhashCluster : "");
+          if (cluster) {
+            summary.clustered++;
+            record.writeUInt32LE(Number(cluster[1]) + 1, 40);
+            record.writeUInt32LE(Number(cluster[2]), 44);
+          }
           await docsFile.write(record);
           await storeFile.write(stored);
           for (const [i, signal] of KNOB_SIGNALS.entries()) {

@@ -9,6 +9,8 @@
  *   GET /api/doc?n           one document: text cut into marked segments, signals by threshold
  *   GET /api/whatif?step&stage&p.<param>=<value>                    what-if.ts
  *   GET /api/compare?offset&limit   per-stage counts of both runs, documents whose fate changed
+ *   GET /api/clusters?step&offset&limit   a step's MinHash clusters, largest first
+ *   GET /api/cluster?step&key        one cluster's members with their estimated Jaccard (clusters.ts)
  *   GET /api/training        loss curves, classifier validation, mixture shares
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -17,6 +19,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { KilnError } from "../../pipeline/errors.js";
 import { segments, signalRows } from "./highlight.js";
+import { clusterMembers, listClusters, type ClusterRow } from "./clusters.js";
 import { knobsByStage } from "./knobs.js";
 import { pageHtml } from "./page.js";
 import { NONE16, type DocRecord, type RunIndex } from "./run-index.js";
@@ -111,6 +114,7 @@ const { summary } = index;
 export async function startInspectServer(index: RunIndex, options: { port?: number; host?: string; compare?: RunIndex } = {}): Promise<InspectServer> {
   const { summary } = index;
   let cached: { key: string; docs: Uint32Array } | undefined;
+  let cachedClusters: { step: number; rows: ClusterRow[] } | undefined;
 
   async function list(q: ListQuery): Promise<Uint32Array> {
     const key = JSON.stringify(q);
@@ -239,6 +243,27 @@ export async function startInspectServer(index: RunIndex, options: { port?: numb
           params[key.slice(2)] = v;
         }
         return json(await whatIf(index, { step, stage, params }));
+      }
+      case "/api/clusters": {
+        const step = intParam(url, "step");
+        if (step === undefined) throw new KilnError("bad_argument", "step: missing");
+        if (cachedClusters?.step !== step) cachedClusters = { step, rows: await listClusters(index, step) };
+        const offset = intParam(url, "offset", 0)!;
+        const limit = Math.min(intParam(url, "limit", 50)!, MAX_LIMIT);
+        const clusters = [];
+        for (const c of cachedClusters.rows.slice(offset, offset + limit)) {
+          clusters.push({ ...c, preview: c.representative === null ? null : (await row(await index.record(c.representative))).preview });
+        }
+        return json({ total: cachedClusters.rows.length, offset, clusters });
+      }
+      case "/api/cluster": {
+        const step = intParam(url, "step");
+        const key = url.searchParams.get("key");
+        if (step === undefined || !key) throw new KilnError("bad_argument", "step and key are required");
+        const { params, members } = await clusterMembers(index, step, key);
+        const out = [];
+        for (const m of members.slice(0, MAX_LIMIT)) out.push({ ...(await row(m.record)), representative: m.representative, jaccard: m.jaccard, text: m.text.slice(0, 20_000) });
+        return json({ key, params, members: out, total: members.length });
       }
       case "/api/compare":
         return json(await compare(url));

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipelineFile } from "../../pipeline/cli/run.js";
 import { createReporter } from "../../pipeline/progress.js";
 import { reportHtml, RunIndex, startInspectServer, type InspectServer } from "../../stages/inspect/index.js";
-import { builtinModules, repoRoot, tempDir, writeConfig } from "../pipeline/helpers.js";
+import { builtinModules, parseLines, readStepData, repoRoot, tempDir, writeConfig } from "../pipeline/helpers.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const skipBrowser = !CHROMIUM && !process.env.KILN_REQUIRE_BROWSER;
@@ -258,6 +258,69 @@ describe("the inspect server on 127.0.0.1", () => {
     expect((await get(`${server.url}api/doc?n=99999`)).status).toBe(404);
     expect((await fetch(`${server.url}api/summary`, { method: "POST" })).status).toBe(400);
   });
+});
+
+describe("MinHash clusters", () => {
+  /** Word 5-gram sets, as the dedup shingles this ASCII text (lower case, punctuation dropped). */
+  const shingles = (text: string) => {
+    const words = text.toLowerCase().replace(/[^a-z0-9\s]/g, "").split(/\s+/).filter(Boolean);
+    return new Set(words.slice(0, -4).map((_, i) => words.slice(i, i + 5).join(" ")));
+  };
+  const jaccard = (a: Set<string>, b: Set<string>) => [...a].filter((x) => b.has(x)).length / new Set([...a, ...b]).size;
+
+  it("lists each cluster with its members, the kept representative first, and their estimated Jaccard near the true one", async () => {
+    const cdir = path.join(dir, "clusters");
+    await mkdir(cdir, { recursive: true });
+    const vocabulary = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}x`);
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) % vocabulary.length;
+    const docs: { id: string; text: string }[] = [];
+    for (let g = 0; g < 4; g++) {
+      const base = Array.from({ length: 120 }, () => vocabulary[next()]!);
+      docs.push({ id: `g${g}-0`, text: base.join(" ") });
+      for (let v = 1; v <= g + 1; v++) {
+        const copy = [...base];
+        copy[10 * v + 3] = vocabulary[next()]!;
+        docs.push({ id: `g${g}-${v}`, text: copy.join(" ") });
+      }
+    }
+    for (let u = 0; u < 5; u++) docs.push({ id: `u${u}`, text: Array.from({ length: 120 }, () => vocabulary[next()]!).join(" ") });
+    await writeFile(path.join(cdir, "docs.jsonl"), docs.map((d) => JSON.stringify(d)).join("\n") + "\n");
+    const { minhashSteps, runSteps } = await import("./dedup/run-helpers.js");
+    const steps = minhashSteps(path.join(cdir, "docs.jsonl"));
+    steps.at(-1)!.keepExcluded = true;
+    const { output } = await runSteps(cdir, "run", steps, 1);
+    const run = await RunIndex.open(output);
+    const clusterServer = await startInspectServer(run);
+    try {
+      const step = run.summary.steps.findIndex((s) => s.name === "deduped");
+      // The groups, as the run's own output says: every document that carries a cluster, by cluster.
+      const written = [...(await readStepData(output, "deduped")).values()].flatMap(parseLines);
+      const excluded = gunzipSync(await readFile(path.join(output, "deduped", "excluded", "00000.jsonl.gz"))).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
+      const byCluster = new Map<string, string[]>();
+      for (const d of [...written, ...excluded]) {
+        const key = d.meta.minhashCluster as string | undefined;
+        if (key) byCluster.set(key, [...(byCluster.get(key) ?? []), d.id]);
+      }
+      expect([...byCluster.values()].map((ids) => ids.length).sort()).toEqual([2, 3, 4, 5]);
+      const { body } = await get(`${clusterServer.url}api/clusters?step=${step}`);
+      expect(body.total).toBe(4);
+      const rows = body.clusters as { key: string; members: number }[];
+      expect(rows.map((r) => r.members)).toEqual([5, 4, 3, 2]);
+      for (const r of rows) {
+        const { body: c } = await get(`${clusterServer.url}api/cluster?step=${step}&key=${r.key}`);
+        const members = c.members as { id: string; representative: boolean; dropped: boolean; jaccard: number; text: string }[];
+        expect(members.map((m) => m.id).sort()).toEqual([...byCluster.get(r.key)!].sort());
+        expect(members[0]).toMatchObject({ representative: true, dropped: false, jaccard: 1 });
+        expect(members.slice(1).every((m) => !m.representative && m.dropped)).toBe(true);
+        const rep = shingles(members[0]!.text);
+        for (const m of members.slice(1)) expect(Math.abs(m.jaccard - jaccard(rep, shingles(m.text)))).toBeLessThan(0.15);
+      }
+    } finally {
+      await clusterServer.close();
+      await run.close();
+    }
+  }, 120_000);
 });
 
 describe.skipIf(skipBrowser)("the page in headless Chromium", () => {
