@@ -269,7 +269,10 @@ export function demoCommand(builtinModules: string[]) {
         const ablation = await demoAblation(sample.dir, output, Number(args.seed), builtinModules);
         process.stdout.write(`\n${ablation}\n`);
       }
+      const { writeRunReport } = await import("./inspect.js");
+      const html = await writeRunReport(output);
       process.stdout.write(`\nrun folder: ${output} (pipeline.yaml, per-step data/, stats.json, excluded/, logs/, ablation/)\n`);
+      process.stdout.write(`report: ${html}; read the run page by page with: npx kiln inspect ${output}\n`);
     },
   });
 }

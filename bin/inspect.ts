@@ -5,7 +5,8 @@
 import path from "node:path";
 import { loadTokenizer } from "../datasets/tokenizer/load.js";
 import { fileExists } from "../pipeline/io/local.js";
-import { inspectCommand, reportCommand, type TokenCounter } from "../stages/inspect/index.js";
+import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { inspectCommand, reportCommand, reportHtml, type TokenCounter } from "../stages/inspect/index.js";
 
 const runTokenizer: TokenCounter = async (run) => {
   const file = path.join(run, "tokenizer.json");
@@ -16,3 +17,10 @@ const runTokenizer: TokenCounter = async (run) => {
 
 export const inspect = inspectCommand(runTokenizer);
 export const report = reportCommand(runTokenizer);
+
+/** `<run>/report.html`: the run's overview, as `kiln report` writes it; returns its path. */
+export async function writeRunReport(run: string): Promise<string> {
+  const file = path.join(run, "report.html");
+  await writeFileAtomic(file, await reportHtml(run, { countTokens: await runTokenizer(run) }));
+  return file;
+}

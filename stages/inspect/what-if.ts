@@ -13,7 +13,7 @@ import type { Doc, TaskContext } from "../../pipeline/doc.js";
 import { KilnError } from "../../pipeline/errors.js";
 import { getSpec } from "../../pipeline/registry.js";
 import { knobsOf, KNOB_SIGNALS } from "./knobs.js";
-import type { RunIndex, Tally } from "./run-index.js";
+import type { DocRecord, RunIndex, Tally } from "./run-index.js";
 
 export interface WhatIfRequest {
   step: number;
@@ -62,8 +62,11 @@ function add(t: Tally, bytes: number, tokens: number | null): void {
   if (t.tokens !== null) t.tokens += tokens ?? 0;
 }
 
-/** The stage's verdict on one document: true, or the reason it drops it. */
-async function decider(stage: string, params: Record<string, unknown>): Promise<(doc: Doc) => Promise<true | string>> {
+/**
+ * The stage's verdicts on documents, in one run of the stage over all of them: true, or the reason
+ * it drops the document.
+ */
+async function decider(stage: string, params: Record<string, unknown>): Promise<(docs: AsyncIterable<Doc>) => AsyncGenerator<[Doc, true | string]>> {
   const spec = getSpec("stage", stage);
   const shape = (spec.params as unknown as { shape?: Record<string, unknown> }).shape ?? {};
   const parsed = spec.params.safeParse("reuseSignals" in shape ? { ...params, reuseSignals: true } : params);
@@ -72,8 +75,9 @@ async function decider(stage: string, params: Record<string, unknown>): Promise<
     throw new KilnError("bad_argument", `${stage}: ${issue.path.join(".") || "(params)"}: ${issue.message}`);
   }
   const instance = spec.create(parsed.data);
-  return async (doc) => {
-    let reason: string | undefined;
+  return async function* (docs) {
+    // A stage takes documents in order and yields or drops each before the next (docStage does).
+    const verdicts: [Doc, true | string][] = [];
     const ctx: TaskContext = {
       rank: 0,
       world: 1,
@@ -82,18 +86,14 @@ async function decider(stage: string, params: Record<string, unknown>): Promise<
         throw new KilnError("bad_argument", `${stage} reads another step's output: its threshold cannot be moved here`);
       },
       skip: () => undefined,
-      drop: (_doc, _stage, why) => {
-        reason = why;
-      },
+      drop: (doc, _stage, why) => void verdicts.push([doc, why]),
       log: () => undefined,
     };
-    async function* one() {
-      yield doc;
+    for await (const kept of instance.run(docs, ctx)) {
+      yield* verdicts.splice(0);
+      yield [kept, true];
     }
-    for await (const _ of instance.run(one(), ctx)) {
-      // kept
-    }
-    return reason ?? true;
+    yield* verdicts.splice(0);
   };
 }
 
@@ -140,6 +140,12 @@ export async function whatIf(index: RunIndex, request: WhatIfRequest): Promise<W
     snippet: stringify([{ [request.stage]: request.params }]),
   };
   const samples = request.samples ?? 20;
+  // First pass: every document's verdict before; those with a signal between the thresholds wait for the stage.
+  const waiting: { record: DocRecord; language: string; droppedHere: boolean }[] = [];
+  const passAfter = (record: DocRecord, language: string) => {
+    add(result.passedAfter, record.bytes, record.tokens);
+    result.languages[language]!.after++;
+  };
   for await (const record of index.records()) {
     if (record.step !== request.step) continue;
     if (record.dropped && stagePosition[record.stage]! < position) continue;
@@ -156,27 +162,36 @@ export async function whatIf(index: RunIndex, request: WhatIfRequest): Promise<W
       const v = values[i]![record.n]!;
       return v >= c.low && v <= c.high;
     });
-    let passes = !droppedHere;
-    if (between) {
-      result.redecided++;
-      const doc = await index.doc(record);
-      const verdict = await decide(doc);
-      passes = verdict === true;
-      const beforeVerdict = droppedHere ? summary.reasons[record.reason]! : "kept";
-      if (passes !== !droppedHere) {
-        const changed: ChangedDoc = { n: record.n, id: doc.id, language, chars: record.chars, preview: doc.text.slice(0, 160), before: beforeVerdict, after: passes ? "kept" : (verdict as string) };
-        if (passes) {
-          result.newlyKeptCount++;
-          if (result.newlyKept.length < samples) result.newlyKept.push(changed);
-        } else {
-          result.newlyDroppedCount++;
-          if (result.newlyDropped.length < samples) result.newlyDropped.push(changed);
-        }
-      }
-    }
+    if (between) waiting.push({ record, language, droppedHere });
+    else if (!droppedHere) passAfter(record, language);
+  }
+  // Second pass: the stage decides the waiting documents again, in one run over them.
+  result.redecided = waiting.length;
+  async function* waitingDocs() {
+    for (const w of waiting) yield await index.doc(w.record);
+  }
+  // One verdict per document, in order (a stage may yield a copy of the document it kept).
+  let k = 0;
+  for await (const [doc, verdict] of decide(waitingDocs())) {
+    const w = waiting[k++]!;
+    const passes = verdict === true;
+    if (passes) passAfter(w.record, w.language);
+    if (passes === !w.droppedHere) continue;
+    const changed: ChangedDoc = {
+      n: w.record.n,
+      id: doc.id,
+      language: w.language,
+      chars: w.record.chars,
+      preview: doc.text.slice(0, 160),
+      before: w.droppedHere ? summary.reasons[w.record.reason]! : "kept",
+      after: passes ? "kept" : (verdict as string),
+    };
     if (passes) {
-      add(result.passedAfter, record.bytes, record.tokens);
-      row.after++;
+      result.newlyKeptCount++;
+      if (result.newlyKept.length < samples) result.newlyKept.push(changed);
+    } else {
+      result.newlyDroppedCount++;
+      if (result.newlyDropped.length < samples) result.newlyDropped.push(changed);
     }
   }
   return result;
