@@ -18,9 +18,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createGzip } from "node:zlib";
 import { once } from "node:events";
-import { readChunks } from "../pipeline/io/storage.js";
-import { lines } from "../pipeline/jsonl.js";
 import { RunIndex, startInspectServer } from "../stages/inspect/index.js";
+import { fileLines } from "../stages/inspect/run-index.js";
 import { formatTable, median } from "./_report.js";
 
 const { values } = parseArgs({ options: { docs: { type: "string", default: "1000000" }, files: { type: "string", default: "8" }, runs: { type: "string", default: "3" } } });
@@ -81,11 +80,7 @@ async function baselinePage(run: string): Promise<{ total: number; first: string
   const first: string[] = [];
   for (let f = 0; f < FILES; f++) {
     const file = path.join(run, "filter", "excluded", `${String(f).padStart(5, "0")}.jsonl.gz`);
-    const decoder = new TextDecoder();
-    async function* text() {
-      for await (const chunk of await readChunks(file)) yield decoder.decode(chunk, { stream: true });
-    }
-    for await (const line of lines(text())) {
+    for await (const line of fileLines(file)) {
       if (!line) continue;
       const doc = JSON.parse(line) as { id: string; meta: { excluded?: { reason: string } } };
       if (doc.meta.excluded?.reason !== "gopher_quality:short_doc") continue;

@@ -77,7 +77,9 @@ async function flow() {
         card.append(h("div", { class: "bar reason-bar", "data-step": step.name, "data-reason": r.reason, onclick: () => openList({ step: String(i), dropped: "1", stage: r.stage, reason: r.reason }) },
           h("span", { class: "label" }, r.stage + " · " + r.reason), h("span", { class: "fill", style: "width:" + Math.max(2, (300 * r.docs) / max) + "px" }), h("span", { class: "count" }, fmt(r.docs) + " docs, " + fmt(r.bytes) + " bytes" + (r.tokens === null ? "" : ", " + fmt(r.tokens) + " tokens"))));
       }
-    } else if (!step.keepsExcluded) card.append(h("p", { class: "muted" }, "this step did not keep its dropped documents (keepExcluded: false)"));
+    }
+    if (step.unreadable) card.append(h("p", { class: "err" }, fmt(step.unreadable) + " lines of this step's output are not documents (damaged); they are counted here and not listed"));
+    if (!reasons.length && !step.keepsExcluded) card.append(h("p", { class: "muted" }, "this step did not keep its dropped documents (keepExcluded: false)"));
     const langs = Object.entries(step.languages).sort((a, b) => b[1].kept + b[1].dropped - a[1].kept - a[1].dropped);
     if (langs.length) card.append(h("h3", {}, "by language"), h("table", {}, h("tr", {}, h("th", {}, "language"), h("th", { class: "num" }, "kept"), h("th", { class: "num" }, "dropped")),
       langs.slice(0, 30).map(([l, c]) => h("tr", { class: "click", onclick: () => openList({ step: String(i), language: l }) }, h("td", {}, l), h("td", { class: "num" }, fmt(c.kept)), h("td", { class: "num" }, fmt(c.dropped))))));

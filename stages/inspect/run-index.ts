@@ -20,8 +20,9 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Doc } from "../../pipeline/doc.js";
 import { KilnError } from "../../pipeline/errors.js";
 import { fileExists } from "../../pipeline/io/local.js";
-import { readChunks } from "../../pipeline/io/storage.js";
+import { openRead } from "../../pipeline/io/storage.js";
 import { lines, parseDocLine } from "../../pipeline/jsonl.js";
+import type { StageStats as PipelineStageStats } from "../../pipeline/stats.js";
 import { signalAt } from "../calibrate.js";
 import { hashString64 } from "../dedup/hash.js";
 import { KNOB_SIGNALS } from "./knobs.js";
@@ -84,15 +85,8 @@ export interface Tally {
   tokens: number | null;
 }
 
-export interface StageStats {
-  name: string;
-  docsIn: number;
-  docsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  dropped: Record<string, number>;
-  skipped: Record<string, number>;
-}
+/** A stage's line of the step's stats.json, without its timing. */
+export type StageStats = Omit<PipelineStageStats, "wallMs">;
 
 export interface StepSummary {
   name: string;
@@ -112,6 +106,8 @@ export interface StepSummary {
   keepsExcluded: boolean;
   /** Documents that carry a MinHash cluster. */
   clustered: number;
+  /** Lines of the step's JSONL that are not documents (damaged output): counted, not listed. */
+  unreadable: number;
 }
 
 export interface IndexSummary {
@@ -203,14 +199,11 @@ async function findTraining(run: string): Promise<IndexSummary["training"]> {
   return found;
 }
 
-async function* fileLines(file: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  async function* text() {
-    for await (const chunk of await readChunks(file)) yield decoder.decode(chunk, { stream: true });
-    const rest = decoder.decode();
-    if (rest) yield rest;
-  }
-  yield* lines(text(), { file });
+/** A JSONL file's lines, decompressed by its extension. */
+export async function* fileLines(file: string): AsyncGenerator<string> {
+  const stream = await openRead(file);
+  stream.setEncoding("utf8");
+  yield* lines(stream as AsyncIterable<string>, { file });
 }
 
 class Interner {
@@ -354,6 +347,7 @@ export async function buildIndex(run: string, options: IndexOptions = {}): Promi
       languages: {},
       keepsExcluded: step.keepExcluded,
       clustered: 0,
+      unreadable: 0,
     };
     summaries.push(summary);
     for (const dropped of [false, true]) {
@@ -364,7 +358,10 @@ export async function buildIndex(run: string, options: IndexOptions = {}): Promi
           line++;
           if (text.trim() === "") continue;
           const doc = parseDocLine(text, `${rel}:${line}`);
-          if (typeof doc === "string") continue; // not a document: the run's own output, so this is a damaged line; it is not listed
+          if (typeof doc === "string") {
+            summary.unreadable++;
+            continue;
+          }
           const excluded = (doc.meta.excluded ?? {}) as { stage?: string; reason?: string };
           const stage = dropped ? stages.id(excluded.stage ?? "unknown") : NONE16;
           const reason = dropped ? reasons.id(excluded.reason ?? "unknown") : NONE16;
