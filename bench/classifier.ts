@@ -37,7 +37,7 @@ import type { FeatureConfig } from "../classifiers/features.js";
 import { confusionMatrix, macroF1 } from "../classifiers/metrics.js";
 import { EmbeddingScorer, TextScorer, type ModelShape } from "../classifiers/model.js";
 import { DEFAULT_TRAIN, train, type Example } from "../classifiers/train.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/random.js";
 import { generateSample } from "../datasets/sample/index.js";
 import { median } from "./_report.js";
 

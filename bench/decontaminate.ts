@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/random.js";
 import { buildContaminationIndex, contaminationHits } from "../stages/filters/decontaminate.js";
 import { formatTable, median } from "./_report.js";
 

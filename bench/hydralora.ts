@@ -27,7 +27,7 @@ import { openTokenData } from "../trainer/data.js";
 import { kernelsFor } from "../trainer/kernels.js";
 import { adapterVariables, createAdapters, disposeAdapters } from "../trainer/lora.js";
 import { disposeParams, initParams } from "../trainer/model.js";
-import { mixSeed, Rng } from "../trainer/rng.js";
+import { mixSeed, Rng } from "../core/random.js";
 import { loadDatasetTokenizer } from "../trainer/tokenizer.js";
 import { disposeResult, train } from "../trainer/train.js";
 import { formatTable } from "./_report.js";

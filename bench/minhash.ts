@@ -25,7 +25,7 @@ import { candidateProbability } from "../stages/dedup/cli.js";
 import { bandHash, estimatedJaccard, MinHasher, normalizeText } from "../stages/dedup/hash.js";
 import { minhashParams, writeMinhashSignatures } from "../stages/dedup/signatures.js";
 import type { Doc, TaskContext } from "../pipeline/doc.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/random.js";
 import { median } from "./_report.js";
 
 const { values } = parseArgs({

@@ -21,7 +21,7 @@ import { openTokenData } from "../trainer/data.js";
 import { evaluationSet } from "../trainer/evaluation.js";
 import { kernelsFor } from "../trainer/kernels.js";
 import { maskedTokenAccuracy, mlmBatch, mlmSettings } from "../trainer/mlm.js";
-import { mixSeed } from "../trainer/rng.js";
+import { mixSeed } from "../core/random.js";
 import { findTextTokenizer } from "../trainer/tokenizer.js";
 import { disposeResult, train } from "../trainer/train.js";
 import { formatTable } from "./_report.js";

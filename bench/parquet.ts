@@ -14,7 +14,7 @@ import { gzipSync } from "node:zlib";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import type { TaskContext } from "../pipeline/doc.js";
 import { getSpec } from "../pipeline/registry.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/random.js";
 import "../stages/readers/index.js";
 import { writeJsonl } from "../stages/writers/jsonl.js";
 import { writeParquet } from "../stages/writers/parquet.js";

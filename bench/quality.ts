@@ -19,7 +19,7 @@ import type { LabelledData } from "../classifiers/labels.js";
 import { binaryF1, evaluateByGroup } from "../classifiers/metrics.js";
 import { TextScorer, type ModelShape } from "../classifiers/model.js";
 import { DEFAULT_TRAIN, type Example, type TrainOptions } from "../classifiers/train.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/random.js";
 import { formatTable } from "./_report.js";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { folds: { type: "string", default: "5" }, seed: { type: "string", default: "7" } } });

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { runSweep, sweepRun } from "../trainer/sweep.js";
+import { runSweep, sweepRun } from "../bin/sweep.js";
 import { predictAt } from "../trainer/scaling.js";
 import { formatTable } from "./_report.js";
 

@@ -17,7 +17,7 @@ import jsO200k from "js-tiktoken/ranks/o200k_base";
 import { get_encoding } from "tiktoken";
 import { loadPretrained } from "../datasets/tokenizer/pretrained.js";
 import { PretokenCounter, trainBpe } from "../datasets/tokenizer/train.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/random.js";
 import { median } from "./_report.js";
 
 const { values } = parseArgs({

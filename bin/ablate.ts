@@ -15,29 +15,10 @@ import { mkdir, readFile, readdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
-import { executorFlags, executorOf, numberFlag, oneOfFlag, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
-import { preparePipeline } from "../pipeline/cli/run.js";
-import { arraySpec, submitChain, submitSlurm, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/executors/slurm.js";
-import { KilnError } from "../pipeline/errors.js";
-import { loadYamlFile } from "../pipeline/config.js";
-import { fileExists } from "../pipeline/io/local.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
-import { loadEvalTasks } from "../pipeline/eval-tasks.js";
-import type { StepStats } from "../pipeline/stats.js";
-import { readCorpusDocs, type CorpusStats } from "../datasets/tokenizer/corpus.js";
-import { DEFAULT_SPECIAL_TOKENS } from "../datasets/tokenizer/bpe.js";
-import { saveTokenizerJson } from "../datasets/tokenizer/hf-json.js";
-import { PretokenCounter, trainBpe } from "../datasets/tokenizer/train.js";
-import { describeSelection, selectBackend } from "../trainer/backend.js";
-import { mean, runsCurveSvg, standardDeviation, tokensToReach, welch } from "../trainer/compare.js";
-import { trainConfigSchema } from "../trainer/config.js";
-import { readTokenJsonl, type TokenDocument } from "../trainer/data.js";
-import { evaluationSet } from "../trainer/evaluation.js";
-import { kernelsFor } from "../trainer/kernels.js";
-import type { MetricRecord } from "../trainer/metrics.js";
-import { centeredAggregate, scoreTasks } from "../trainer/tasks.js";
-import { loadTextTokenizer, tokenByteLengths, type Tokenizer } from "../trainer/tokenizer.js";
-import { disposeResult, train, validate } from "../trainer/train.js";
+import { executorFlags, executorOf, slurmOptionsFromFlags, preparePipeline, arraySpec, submitChain, submitSlurm, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState, type StepStats } from "../pipeline/index.js";
+import { numberFlag, oneOfFlag, KilnError, loadYamlFile, fileExists, writeFileAtomic, loadEvalTasks } from "../core/index.js";
+import { readCorpusDocs, type CorpusStats, DEFAULT_SPECIAL_TOKENS, saveTokenizerJson, PretokenCounter, trainBpe } from "../datasets/index.js";
+import { describeSelection, selectBackend, mean, runsCurveSvg, standardDeviation, tokensToReach, welch, trainConfigSchema, readTokenJsonl, type TokenDocument, evaluationSet, kernelsFor, type MetricRecord, centeredAggregate, scoreTasks, loadTextTokenizer, tokenByteLengths, type Tokenizer, disposeResult, train, validate } from "../trainer/index.js";
 
 const variantSchema = z.union([
   z.object({ name: z.string().regex(/^[A-Za-z0-9._-]+$/), documents: z.union([z.string(), z.array(z.string())]).describe("JSONL document files or globs") }).strict(),

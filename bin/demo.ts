@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { stringify as toYaml } from "yaml";
 import { createReporter, defineCommand, formatStepStats, lines, openRead, runPipelineFile, type StepStats } from "../pipeline/index.js";
-import { fileExists } from "../pipeline/io/local.js";
-import { generateSample } from "../datasets/sample/index.js";
+import { fileExists } from "../core/index.js";
+import { generateSample } from "../datasets/index.js";
 
 /** The sample is generated once per seed into the temp folder and reused. */
 async function ensureSample(seed: number, pages: number): Promise<{ dir: string; truthFile: string }> {

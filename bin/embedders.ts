@@ -9,7 +9,7 @@
  * every worker thread and Slurm task that runs stages. The trainer (and tfjs) is imported only
  * when a model asks for GPT features, so the CLI and the workers start as fast as before.
  */
-import { registerEmbedder } from "../classifiers/embedder.js";
+import { registerEmbedder } from "../classifiers/index.js";
 
 registerEmbedder("gpt", async (checkpoint) => {
   const { loadCheckpointEmbedder } = await import("../trainer/embed.js");

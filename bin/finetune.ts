@@ -7,15 +7,8 @@
 import path from "node:path";
 import { defineCommand } from "citty";
 import { evaluate, formatReport, readLabelled, type LabelledData } from "../classifiers/index.js";
-import { numberFlag, oneOfFlag, positiveIntegerFlag } from "../pipeline/cli/flags.js";
-import { KilnError } from "../pipeline/errors.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
-import { describeSelection, selectBackend } from "../trainer/backend.js";
-import { finetuneArgs, runFinetune } from "../trainer/cli.js";
-import { fineTuneEncoder, predictTask, type TaskExample } from "../trainer/encoder-task.js";
-import { kernelsFor } from "../trainer/kernels.js";
-import { disposeParams } from "../trainer/model.js";
-import { seededPermutation } from "../trainer/rng.js";
+import { numberFlag, oneOfFlag, positiveIntegerFlag, KilnError, writeFileAtomic, seededPermutation } from "../core/index.js";
+import { describeSelection, selectBackend, finetuneArgs, runFinetune, fineTuneEncoder, predictTask, type TaskExample, kernelsFor, disposeParams } from "../trainer/index.js";
 
 const log = (line: string) => process.stderr.write(line + "\n");
 

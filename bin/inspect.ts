@@ -3,10 +3,9 @@
  * `tokenizer.json` (as the demo's does) gets its documents counted in tokens as well as bytes.
  */
 import path from "node:path";
-import { loadTokenizer } from "../datasets/tokenizer/load.js";
-import { fileExists } from "../pipeline/io/local.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
-import { inspectCommand, reportCommand, reportHtml, type TokenCounter } from "../stages/inspect/index.js";
+import { loadTokenizer } from "../datasets/index.js";
+import { fileExists, writeFileAtomic } from "../core/index.js";
+import { inspectCommand, reportCommand, reportHtml, type TokenCounter } from "../stages/index.js";
 
 const runTokenizer: TokenCounter = async (run) => {
   const file = path.join(run, "tokenizer.json");

@@ -32,7 +32,7 @@ export const kiln = defineCommand({
     generate: () => import("../trainer/cli.js").then((m) => m.generateCommand),
     eval: () => import("../trainer/cli.js").then((m) => m.evalCommand),
     export: () => import("../trainer/cli.js").then((m) => m.exportCommand),
-    sweep: () => import("../trainer/sweep.js").then((m) => m.sweepCommand(cliCommand)),
+    sweep: () => import("./sweep.js").then((m) => m.sweepCommand(cliCommand)),
     distill: () => import("../trainer/distill.js").then((m) => m.distillCommand),
     inspect: () => import("./inspect.js").then((m) => m.inspect),
     report: () => import("./inspect.js").then((m) => m.report),

@@ -1,9 +1,7 @@
 /** `kiln classifier annotate | train | eval`. */
 import { defineCommand } from "citty";
-import { numberFlag, oneOfFlag } from "../pipeline/cli/flags.js";
-import { KilnError } from "../pipeline/errors.js";
-import { listFlagFiles, openRead } from "../pipeline/io/storage.js";
-import { lines, parseDocLine } from "../pipeline/jsonl.js";
+import { numberFlag, oneOfFlag, KilnError, listFlagFiles, openRead, lines } from "../core/index.js";
+import { parseDocLine } from "../pipeline/index.js";
 import { annotate } from "./annotate/annotate.js";
 import { DEFAULT_CHAT } from "./annotate/client.js";
 import { embedderKinds, loadEmbedder, type TextEmbedder } from "./embedder.js";
@@ -15,7 +13,7 @@ import { readCorpora, readLabelled, type LabelledData } from "./labels.js";
 import { collapseWarning, evaluate, evaluateByGroup, formatGroups, formatReport } from "./metrics.js";
 import type { DocumentScorer, ModelShape, Prediction } from "./model.js";
 import { DEFAULT_TRAIN, type Example } from "./train.js";
-import { annotateLanguage, getDetector, languageParams } from "../stages/language/index.js";
+import { annotateLanguage, getDetector, languageParams } from "../stages/index.js";
 
 
 async function* readDocs(paths: string[], textKey: string): AsyncGenerator<{ id: string; text: string }> {

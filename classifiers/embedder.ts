@@ -5,7 +5,7 @@
  * the mean-pooled hidden states of a Kiln checkpoint. A model folder records the kind, the
  * checkpoint and its id, and is scored with whatever loader is registered under that kind.
  */
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError } from "../core/index.js";
 
 export interface TextEmbedder {
   /** Identifies the exact weights; a model folder trained on other weights is refused. */

@@ -1,6 +1,6 @@
 /** Train, evaluate on the held-out split, and write the model folder: what `kiln classifier train` does. */
 import path from "node:path";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError } from "../core/index.js";
 import { embedAll, type TextEmbedder } from "./embedder.js";
 import { saveModel, type DecisionRecord, type EmbedderRecord, type ModelRecord } from "./folder.js";
 import type { LabelledData } from "./labels.js";

@@ -10,8 +10,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { KilnError } from "../pipeline/errors.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { KilnError, writeFileAtomic } from "../core/index.js";
 import { loadEmbedder, type TextEmbedder } from "./embedder.js";
 import { FEATURE_HASH_ID } from "./features.js";
 import type { EvaluationReport } from "./metrics.js";

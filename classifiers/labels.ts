@@ -4,8 +4,7 @@
  * Rows that cannot be used are counted by reason, never guessed.
  */
 import { createHash } from "node:crypto";
-import { openRead } from "../pipeline/io/storage.js";
-import { lines } from "../pipeline/jsonl.js";
+import { openRead, lines } from "../core/index.js";
 import type { Example } from "./train.js";
 
 export interface LabelledData {

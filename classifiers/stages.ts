@@ -17,12 +17,11 @@
  *          data distributed like the training data.
  */
 import { z } from "zod";
-import type { Doc, Stage, TaskContext } from "../pipeline/doc.js";
-import { register, type StageSpec } from "../pipeline/registry.js";
+import { type Doc, type Stage, type TaskContext, register, type StageSpec } from "../pipeline/index.js";
 import { loadModelCached, scorerFor, type LoadedModel } from "./folder.js";
 import type { DocumentScorer, Prediction } from "./model.js";
 import { ScoreReservoir, topPercentCutoff } from "./reservoir.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom } from "../core/index.js";
 
 const modelParam = z.string().describe("model folder written by `kiln classifier train`");
 

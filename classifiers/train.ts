@@ -9,7 +9,7 @@
 import { FeatureBuffer, extractFeatures } from "./features.js";
 import { forward, forwardDense, initWeights, isDense, newActivations, outputCount, standardize, type ModelShape, type ModelWeights, type Standardization } from "./model.js";
 import { confusionMatrix, macroF1 } from "./metrics.js";
-import { seededRandom } from "../pipeline/random.js";
+import { seededRandom, shuffle } from "../core/index.js";
 
 export interface Example {
   text: string;
@@ -61,15 +61,6 @@ export interface TrainResult {
   /** Dense inputs only: the training split's statistics the inputs were standardised with. */
   standardization?: Standardization;
   seconds: number;
-}
-
-function shuffle(order: Int32Array, random: () => number): void {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
 }
 
 /**

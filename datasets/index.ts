@@ -26,3 +26,6 @@ export { readManifest, dtypeFor, MANIFEST_NAME, type Manifest, type ShardEntry, 
 export { exportLlmcBin, LLMC_MAGIC } from "./shards/export.js";
 
 export * from "./sample/index.js";
+export { renderGenerationPrompt } from "./mixture/chat.js";
+export { CHAT_TEMPLATES } from "./mixture/spec.js";
+export { type CorpusStats, readCorpusDocs } from "./tokenizer/corpus.js";

@@ -4,7 +4,7 @@
  * way they register stages; config resolution expands them before validation, so the resolved
  * config saved in the run folder lists every step and every parameter.
  */
-import { KilnError } from "./errors.js";
+import { KilnError } from "../core/index.js";
 
 export type RawStep = Record<string, unknown> & { name: string };
 

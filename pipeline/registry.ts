@@ -2,7 +2,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import type { Doc, Reader, Stage, StepTask, TaskContext, Writer } from "./doc.js";
-import { KilnError, errorMessage } from "./errors.js";
+import { KilnError, errorMessage } from "../core/index.js";
 
 export type SpecKind = "reader" | "stage" | "writer" | "task";
 

@@ -4,10 +4,7 @@ import { mkdir, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Doc, Stage, TaskContext } from "./doc.js";
 import type { ResolvedPipeline, ResolvedStep } from "./config.js";
-import { KilnError, errorMessage, systemError } from "./errors.js";
-import { fileExists } from "./io/local.js";
-import { isS3Url } from "./io/s3.js";
-import { listFiles, openWriteAtomic, writeFileAtomic } from "./io/storage.js";
+import { KilnError, errorMessage, systemError, fileExists, isS3Url, listFiles, openWriteAtomic, writeFileAtomic } from "../core/index.js";
 import { getSpec } from "./registry.js";
 import { addCount, emptyStageStats, mergeTaskStats, type StageStats, type StepStats, type TaskStats } from "./stats.js";
 

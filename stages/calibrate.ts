@@ -13,12 +13,12 @@
  */
 import { defineCommand } from "citty";
 import { stringify } from "yaml";
-import type { Doc, Stage, TaskContext } from "../pipeline/doc.js";
-import { KilnError } from "../pipeline/errors.js";
-import { listFlagFiles, writeFileAtomic } from "../pipeline/io/storage.js";
-import { defaultFields } from "../pipeline/jsonl.js";
-import { getSpec } from "../pipeline/registry.js";
-import { readJsonl } from "./index.js";
+import { type Doc, type Stage, type TaskContext, defaultFields, getSpec } from "../pipeline/index.js";
+import { KilnError, listFlagFiles, writeFileAtomic } from "../core/index.js";
+// The stages it annotates with register where they are defined.
+import "./language/index.js";
+import "./filters/index.js";
+import { readJsonl } from "./readers/jsonl.js";
 
 /** A threshold that a reference can calibrate: the parameter, the signal it bounds, and how a document passes. */
 export interface Calibratable {

@@ -16,3 +16,5 @@ export { sampler, textLength } from "./filters/basic.js";
 export { extractMainText } from "./extract/index.js";
 export { expandPreset, getPreset, presetNames } from "./filters/index.js";
 export { dedupCommand } from "./dedup/cli.js";
+export { inspectCommand, reportCommand, reportHtml, type TokenCounter } from "./inspect/index.js";
+export { annotateLanguage, getDetector, languageParams } from "./language/index.js";

@@ -15,7 +15,7 @@
  *     presetParams:
  *       minhash: { index: [/data/crawl-2024/run/web.signatures/data], verifyThreshold: 0.75 }
  */
-import { registerStepPreset, type RawStep } from "../pipeline/presets.js";
+import { registerStepPreset, type RawStep } from "../pipeline/index.js";
 import { PRESETS, LATEST, type PresetStep } from "./filters/presets.js";
 
 const DEDUP_STAGE = "minhash";

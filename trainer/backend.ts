@@ -12,7 +12,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError } from "../core/index.js";
 import { registerMissingKernels } from "./kernels.js";
 import { WEBGPU_KERNEL_NAMES } from "./webgpu/kernels.js";
 

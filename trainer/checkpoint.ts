@@ -11,8 +11,7 @@
 import { access, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { KilnError, writeFileAtomic } from "../core/index.js";
 import type { EncoderTask, LoraConfig, ModelConfig, TrainConfig } from "./config.js";
 import type { DataPosition } from "./data.js";
 import { isHfFolder, loadHfCheckpoint } from "./hf/checkpoint.js";

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { KilnError, formatZodError } from "../pipeline/errors.js";
+import { KilnError, formatZodError } from "../core/index.js";
 import { parameterShapes } from "./model.js";
 
 export const modelConfigSchema = z.object({

@@ -12,9 +12,9 @@
  * Σ_slice mask·nll / max(1, c), so weighting each slice by c / max(1, C) gives the same loss and
  * gradient as one process, up to the order of float32 sums.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker, KilnError } from "../core/index.js";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
 import type { LoraConfig, ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
 import { fastKernels, simdKernels } from "./kernels.js";
@@ -158,18 +158,6 @@ export function weightedSliceGradients(state: ReplicaState, names: string[], sli
   }
 }
 
-function workerEntry(init: ReplicaInit): Worker {
-  const self = import.meta.url;
-  if (self.endsWith(".ts")) {
-    // Under tsx/vitest the worker must register the TypeScript loader before importing .ts.
-    const tsx = import.meta.resolve("tsx/esm/api");
-    const entry = new URL("./data-parallel-worker.ts", self).href;
-    const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
-    return new Worker(code, { eval: true, workerData: init });
-  }
-  return new Worker(new URL("./data-parallel-worker.js", self), { workerData: init });
-}
-
 /** The main thread's handle on N−1 gradient workers. */
 export class DataParallelGroup {
   private constructor(
@@ -183,7 +171,7 @@ export class DataParallelGroup {
     if (backend !== "wasm" && backend !== "cpu") throw new KilnError("bad_config", `dataParallel > 1 runs on the wasm or cpu backend (one core per thread), not ${backend}`);
     if (model.dropout > 0 || (lora?.dropout ?? 0) > 0) throw new KilnError("bad_config", "dataParallel > 1 needs dropout 0 (model and LoRA): dropout masks depend on the slice shape, so replicas would not match one process");
     const init: ReplicaInit = { backend, model, kernels: kernelsByName(kernels.name).name as ReplicaInit["kernels"], lora };
-    const workers = Array.from({ length: replicas - 1 }, () => workerEntry(init));
+    const workers = Array.from({ length: replicas - 1 }, () => startWorker(import.meta.url, "data-parallel-worker", init));
     // Each worker posts "ready" once its backend is up; fail fast if one dies instead.
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       w.once("message", () => resolve());

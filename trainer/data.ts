@@ -12,12 +12,9 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { MANIFEST_NAME, type Split } from "../datasets/shards/manifest.js";
-import { openTokenShards } from "../datasets/shards/reader.js";
-import { KilnError } from "../pipeline/errors.js";
-import { readText } from "../pipeline/io/storage.js";
+import { MANIFEST_NAME, type Split, openTokenShards } from "../datasets/index.js";
+import { KilnError, readText, seededPermutation } from "../core/index.js";
 import { emptyBatch, isShardPosition, windowsIn, type Batch, type DataPosition, type PackedPosition, type ShardPosition, type WindowSampler } from "./batch.js";
-import { seededPermutation } from "./rng.js";
 import { ShardSampler } from "./shard-sampler.js";
 
 export type { Batch, DataPosition, PackedPosition, ShardPosition, WindowSampler } from "./batch.js";

@@ -16,8 +16,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { open, readFile, rename } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
+import { KilnError, writeFileAtomic } from "../core/index.js";
 import type { WindowSampler } from "./batch.js";
 import { batchTensors, disposeBatchTensors, teacherLogits, type Distillation } from "./step.js";
 

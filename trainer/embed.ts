@@ -23,7 +23,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError } from "../core/index.js";
 import { selectBackend } from "./backend.js";
 import { loadCheckpoint } from "./checkpoint.js";
 import type { ModelConfig } from "./config.js";

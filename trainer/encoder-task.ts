@@ -17,14 +17,13 @@
  */
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError, Rng, seededPermutation } from "../core/index.js";
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta } from "./checkpoint.js";
 import { optimConfigSchema, type EncoderTask, type ModelConfig } from "./config.js";
 import type { Kernels, Params } from "./model.js";
 import { disposeParams, hiddenStates } from "./model.js";
 import { encoderSpecials, frameEncoderRows, type EncoderSpecials } from "./mlm.js";
 import { AdamW, clipFactor, globalNorm, learningRateAt } from "./optim.js";
-import { Rng, seededPermutation } from "./rng.js";
 import { loadTextTokenizer, nearbyDirs, type Tokenizer } from "./tokenizer.js";
 
 export interface TaskExample {

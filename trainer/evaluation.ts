@@ -10,7 +10,7 @@
  * batchSize · count · blockSize, not by the size of the validation data — and the data is read
  * once per run, not once per evaluation.
  */
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError } from "../core/index.js";
 import { emptyBatch, windowsIn, type Batch } from "./batch.js";
 import type { TokenDataset } from "./data.js";
 

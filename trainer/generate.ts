@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import { clearKvCache, decodeStep, emptyKvCache, forward, type Kernels, type LoraAdapter, type Params } from "./model.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../core/index.js";
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax). */

@@ -10,10 +10,9 @@
  * it is LoRA. It cannot be merged: the mix depends on each token's input.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError, Rng } from "../core/index.js";
 import type { LoraConfig, ModelConfig } from "./config.js";
 import type { LoraAdapter, Params } from "./model.js";
-import { Rng } from "./rng.js";
 
 /** One adapter per target projection per layer, keyed like the projection (`h.0.attn.c_attn`). */
 export function createAdapters(model: ModelConfig, params: Params, lora: LoraConfig, seed: number): Map<string, LoraAdapter> {

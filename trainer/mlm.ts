@@ -21,9 +21,8 @@
  * loss.
  */
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../pipeline/errors.js";
+import { KilnError, mixSeed, Rng } from "../core/index.js";
 import type { Batch } from "./batch.js";
-import { mixSeed, Rng } from "./rng.js";
 import { batchLogits, batchTensors, type TrainState } from "./step.js";
 import { trainConfigSchema, type TrainConfig } from "./config.js";
 import type { Tokenizer } from "./tokenizer.js";

@@ -33,7 +33,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../core/index.js";
 
 export interface Kernels {
   name: string;

@@ -16,12 +16,9 @@
  * checkpoint stores; it carries a fingerprint of the shards, selection and block size so a resume
  * on other data fails with a clear error instead of silently drawing a different order.
  */
-import type { TokenDocument as ShardDocument } from "../datasets/shards/arrow.js";
-import type { ShardEntry } from "../datasets/shards/manifest.js";
-import type { TokenShards } from "../datasets/shards/reader.js";
-import { KilnError } from "../pipeline/errors.js";
+import type { TokenDocument as ShardDocument, ShardEntry, TokenShards } from "../datasets/index.js";
+import { KilnError, mixSeed, seededPermutation } from "../core/index.js";
 import { emptyBatch, windowsIn, type Batch, type ShardPosition, type WindowSampler } from "./batch.js";
-import { mixSeed, seededPermutation } from "./rng.js";
 
 /** One shard's kept documents end to end: token ids, loss mask (null: every token counts), source index. */
 export interface PackedShard {

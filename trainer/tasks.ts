@@ -1,5 +1,5 @@
 /**
- * Scoring a checkpoint on the evaluation tasks of a registry (pipeline/eval-tasks.ts):
+ * Scoring a checkpoint on the evaluation tasks of a registry (core/eval-tasks.ts):
  *
  * - multiple choice: each choice's log-likelihood given the context (few-shot examples first);
  *   `accuracy` picks the highest sum, `accuracy_norm` the highest per byte of the choice (the
@@ -15,12 +15,10 @@
  * (DCLM's "core" score).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { EvalTask, GenerationItem, MultipleChoiceItem } from "../pipeline/eval-tasks.js";
-import { KilnError } from "../pipeline/errors.js";
+import { type EvalTask, type GenerationItem, type MultipleChoiceItem, KilnError, Rng } from "../core/index.js";
 import type { ModelConfig } from "./config.js";
 import { generate } from "./generate.js";
 import { forward, type Kernels, type LoraAdapter, type Params } from "./model.js";
-import { Rng } from "./rng.js";
 import type { Tokenizer } from "./tokenizer.js";
 
 export interface ScoringModel {

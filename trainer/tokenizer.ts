@@ -4,12 +4,9 @@
  * tokenizer id) and, for checkpoints trained on raw bytes, a byte-level one (ids 0–255,
  * `<|eos|>` = 256).
  */
-import { fileExists } from "../pipeline/io/local.js";
+import { fileExists, KilnError } from "../core/index.js";
 import path from "node:path";
-import { isPretrainedName } from "../datasets/tokenizer/pretrained.js";
-import { loadTokenizer } from "../datasets/tokenizer/load.js";
-import type { Tokenizer as DatasetTokenizer } from "../datasets/tokenizer/types.js";
-import { KilnError } from "../pipeline/errors.js";
+import { isPretrainedName, loadTokenizer, type Tokenizer as DatasetTokenizer } from "../datasets/index.js";
 
 export interface Tokenizer {
   id: string;

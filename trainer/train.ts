@@ -10,8 +10,7 @@
 import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
-import { KilnError } from "../pipeline/errors.js";
+import { writeFileAtomic, KilnError, mixSeed, Rng } from "../core/index.js";
 import { hasCheckpoint, loadCheckpoint, loadFrozenModel, saveAdapter, saveCheckpoint } from "./checkpoint.js";
 import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
@@ -26,7 +25,6 @@ import { disposeParams, initParams, type Kernels, type LoraAdapter, type Params 
 import { AdamW, learningRateAt } from "./optim.js";
 import { buildTeacherCache, openTeacherCache, type TeacherCacheHeader } from "./distill-cache.js";
 import { mlmBatch, mlmSettings } from "./mlm.js";
-import { mixSeed, Rng } from "./rng.js";
 import { lossBySource, readSteps, trainStep, type Distillation, type StepResult, type TrainState } from "./step.js";
 import { checkDevice } from "./webgpu/dispatch.js";
 

@@ -4,7 +4,7 @@
  * 429, 5xx, network errors and timeouts, honouring Retry-After up to the delay cap.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseRetryAfter } from "../../pipeline/io/retry.js";
+import { parseRetryAfter } from "../../core/index.js";
 
 export interface ChatConfig {
   /** e.g. http://localhost:8000/v1; the client posts to `<baseUrl>/chat/completions`. */

@@ -4,7 +4,7 @@
  * last line `Score: <n>`, which `parseScore` reads strictly.
  */
 import { readFile } from "node:fs/promises";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 
 /**
  * The FineWeb-Edu additive 0–5 educational-value rubric (Penedo et al., 2024), restated in our

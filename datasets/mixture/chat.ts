@@ -6,7 +6,7 @@
  * turn (`<|im_end|>`, `<|eot_id|>`, or eos for `plain`), so the model learns what to say and
  * when to stop, and is never trained to predict the user's words or the template.
  */
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import type { ChatTemplate, SourceFormat } from "./spec.js";
 

@@ -5,7 +5,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { exportLlmcBin } from "../shards/export.js";
 import { readManifest } from "../shards/manifest.js";
 import { openTokenShards } from "../shards/reader.js";

@@ -14,8 +14,7 @@
  */
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { KilnError } from "../../pipeline/errors.js";
-import { writeFileAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, writeFileAtomic, seededRandom, shuffle, hash32 } from "../../core/index.js";
 import { dtypeFor, MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, type Manifest, type PhaseTotals, type SourceTotals } from "../shards/manifest.js";
 import { ShardWriter } from "../shards/writer.js";
 import { loadTokenizer } from "../tokenizer/load.js";
@@ -23,7 +22,6 @@ import type { Tokenizer } from "../tokenizer/types.js";
 import { checkTemplate } from "./chat.js";
 import { renderSource, SpillStore } from "./sources.js";
 import type { ResolvedMixture } from "./spec.js";
-import { seededRandom } from "../../pipeline/random.js";
 
 export interface MixOptions {
   out: string;
@@ -33,17 +31,6 @@ export interface MixOptions {
   tokenizer?: Tokenizer;
   /** Tokens per Arrow record batch. */
   batchTokens?: number;
-}
-
-/** 32-bit hash of a string (FNV-1a with a murmur finaliser), for seeds and the val split. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export { seededRandom };
@@ -67,11 +54,7 @@ class SourceCursor {
 
   private shuffle(): void {
     const random = seededRandom(hash32(`${this.seed}\0${this.name}\0epoch${this.epoch}`));
-    this.order = Int32Array.from({ length: this.store.documents }, (_, i) => i);
-    for (let i = this.order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [this.order[i], this.order[j]] = [this.order[j]!, this.order[i]!];
-    }
+    this.order = shuffle(Int32Array.from({ length: this.store.documents }, (_, i) => i), random);
     this.position = 0;
   }
 

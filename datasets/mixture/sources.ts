@@ -6,9 +6,8 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { once } from "node:events";
-import { lines, toDoc } from "../../pipeline/jsonl.js";
-import { listFiles, openRead, readText } from "../../pipeline/io/storage.js";
-import { errorMessage, KilnError, systemError } from "../../pipeline/errors.js";
+import { toDoc } from "../../pipeline/index.js";
+import { lines, listFiles, openRead, readText, errorMessage, KilnError, systemError } from "../../core/index.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { renderChat, toMessages } from "./chat.js";
 import type { SourceSpec } from "./spec.js";

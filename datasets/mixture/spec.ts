@@ -3,8 +3,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { PATH_SAFE_NAME, pathSafeName } from "../../pipeline/names.js";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
+import { PATH_SAFE_NAME, pathSafeName, KilnError, errorMessage } from "../../core/index.js";
 import { isPretrainedName } from "../tokenizer/pretrained.js";
 
 const SUFFIX: Record<string, number> = { "": 1, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };

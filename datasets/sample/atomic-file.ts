@@ -1,25 +1,23 @@
-import { createWriteStream, type WriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
-import { finished } from "node:stream/promises";
+import type { Writable } from "node:stream";
+import { openLocalWriteAtomic, type AtomicWrite } from "../../core/index.js";
 
 const FLUSH_BYTES = 256 * 1024;
 
 /**
- * A file written through a temporary name and renamed into place on close, so a reader never
- * sees half a file. Writes are batched and wait for the stream to drain, so memory stays bounded.
+ * A file written through the atomic local writer (a temporary name renamed into place on close),
+ * its bytes as given whatever the extension. Small writes are batched and each batch waits for the
+ * stream to drain, so memory stays bounded.
  */
 export class AtomicFileWriter {
-  readonly path: string;
-  private readonly tmpPath: string;
-  private readonly stream: WriteStream;
+  private readonly file: AtomicWrite;
+  private readonly stream: Writable;
   private failure: Error | null = null;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
 
-  constructor(path: string) {
-    this.path = path;
-    this.tmpPath = `${path}.tmp-${process.pid}`;
-    this.stream = createWriteStream(this.tmpPath);
+  constructor(readonly path: string) {
+    this.file = openLocalWriteAtomic(path, { raw: true });
+    this.stream = this.file.stream;
     this.stream.on("error", (err) => {
       this.failure ??= err;
     });
@@ -36,16 +34,13 @@ export class AtomicFileWriter {
   /** Flushes, closes and renames the temporary file to its final name. */
   async close(): Promise<void> {
     await this.flush();
-    this.stream.end();
-    await finished(this.stream);
     if (this.failure) throw this.failure;
-    await rename(this.tmpPath, this.path);
+    await this.file.commit();
   }
 
   /** Drops the temporary file; the final name is never created. */
   async abort(): Promise<void> {
-    this.stream.destroy();
-    await rm(this.tmpPath, { force: true });
+    await this.file.abort();
   }
 
   // Small records are gathered into one write of about FLUSH_BYTES: one syscall per record is slow.

@@ -2,6 +2,8 @@
  * Seeded PRNG for the sample corpus: sfc32, seeded through splitmix32. Everything random in the
  * corpus (text, layout, record ids) comes from one instance, so the same seed gives the same bytes.
  */
+import { shuffle } from "../../core/index.js";
+
 export class Rng {
   private a: number;
   private b: number;
@@ -76,13 +78,7 @@ export class Rng {
 
   /** Fisher–Yates, in place; returns the same array. */
   shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const tmp = items[i] as T;
-      items[i] = items[j] as T;
-      items[j] = tmp;
-    }
-    return items;
+    return shuffle(items, () => this.next());
   }
 
   bytes(length: number): Uint8Array {

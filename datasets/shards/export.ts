@@ -3,8 +3,7 @@
  * 256 x int32 header (magic 20240520, version 1, token count), then the tokens as uint16 little
  * endian, documents end to end (each already ends with the end-of-document id).
  */
-import { KilnError } from "../../pipeline/errors.js";
-import { openWriteAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, openWriteAtomic } from "../../core/index.js";
 import type { ShardSelection, TokenShards } from "./reader.js";
 
 export const LLMC_MAGIC = 20240520;

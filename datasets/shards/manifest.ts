@@ -1,7 +1,7 @@
 /** The `manifest.json` beside a folder of token shards: what the trainer trusts about them. */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
+import { KilnError, errorMessage } from "../../core/index.js";
 
 export const MANIFEST_NAME = "manifest.json";
 export const MANIFEST_FORMAT = "kiln-token-shards";

@@ -15,8 +15,7 @@ import { createReadStream } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { RecordBatchReader, tableFromIPC } from "apache-arrow";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
-import { writeFileAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, errorMessage, writeFileAtomic } from "../../core/index.js";
 import { batchDocuments, type TokenDocument } from "./arrow.js";
 import { readManifest, type Manifest, type ShardEntry, type Split } from "./manifest.js";
 

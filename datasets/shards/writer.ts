@@ -8,8 +8,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { once } from "node:events";
 import { RecordBatchFileWriter } from "apache-arrow";
-import { KilnError } from "../../pipeline/errors.js";
-import { openWriteAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, openWriteAtomic } from "../../core/index.js";
 import { documentsToBatch } from "./arrow.js";
 import type { ShardEntry, Split, TokenDtype } from "./manifest.js";
 

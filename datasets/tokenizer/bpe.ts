@@ -2,7 +2,7 @@
  * Kiln's own byte-level BPE tokenizer: a pre-tokenizer regex, 256 byte tokens, ranked merges and
  * special tokens. Made by `trainBpe` or loaded from a Hugging Face `tokenizer.json`.
  */
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { pretokenize, pretokenRegex } from "./pretokenize.js";
 import type { Tokenizer } from "./types.js";
 import { decodeWtf8, encodeWtf8 } from "./wtf8.js";

@@ -1,7 +1,6 @@
 /** `kiln tokenizer train --vocab 8192 --out tok.json <docs...>`: a byte-level BPE in tokenizer.json form. */
 import { defineCommand } from "citty";
-import { positiveIntegerFlag } from "../../pipeline/cli/flags.js";
-import { KilnError } from "../../pipeline/errors.js";
+import { positiveIntegerFlag, KilnError } from "../../core/index.js";
 import { DEFAULT_SPECIAL_TOKENS, ENCODER_SPECIAL_TOKENS } from "./bpe.js";
 import { saveTokenizerJson } from "./hf-json.js";
 import { PRETOKENIZERS, type PretokenizerName } from "./pretokenize.js";

@@ -3,8 +3,8 @@
  * the `text` field) or plain text files (any other name, read in line groups). Bad JSON lines are
  * counted, not fatal.
  */
-import { lines, parseDocLine } from "../../pipeline/jsonl.js";
-import { listFiles, openRead } from "../../pipeline/io/storage.js";
+import { parseDocLine } from "../../pipeline/index.js";
+import { lines, listFiles, openRead } from "../../core/index.js";
 
 export interface CorpusStats {
   files: number;

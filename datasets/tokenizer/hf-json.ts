@@ -6,8 +6,7 @@
  * tokens in added_tokens only.
  */
 import { readFile } from "node:fs/promises";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
-import { writeFileAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, errorMessage, writeFileAtomic } from "../../core/index.js";
 import { BpeTokenizer, type BpeModel } from "./bpe.js";
 import { GPT2_PATTERN } from "./pretokenize.js";
 

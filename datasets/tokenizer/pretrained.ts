@@ -5,7 +5,7 @@
  * bytes that are not UTF-8 into U+FFFD.
  */
 import type { GptEncoding } from "gpt-tokenizer/GptEncoding";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { PRETRAINED_ENCODINGS, type PretrainedEncoding, type Tokenizer } from "./types.js";
 import { decodeWtf8, hasLoneSurrogate, LONE_SURROGATE, surrogateBytes } from "./wtf8.js";
 

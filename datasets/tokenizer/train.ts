@@ -8,7 +8,7 @@
  * Ties between equally frequent pairs go to the smaller (left id, right id), so training is
  * deterministic and a hand computation can predict it.
  */
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { BpeTokenizer, DEFAULT_SPECIAL_TOKENS, PAIR_BASE, pairKey, type BpeModel } from "./bpe.js";
 import { CL100K_PATTERN, pretokenize, pretokenRegex } from "./pretokenize.js";
 import { encodeWtf8 } from "./wtf8.js";

@@ -2,9 +2,8 @@ import { once } from "node:events";
 import { defineCommand } from "citty";
 import { parse as parseYaml } from "yaml";
 import type { Doc, TaskContext } from "../doc.js";
-import { unknownParameter } from "../config.js";
-import { KilnError } from "../errors.js";
-import { lines, parseDocLine, serializeDoc } from "../jsonl.js";
+import { unknownParameter, KilnError, lines } from "../../core/index.js";
+import { parseDocLine, serializeDoc } from "../jsonl.js";
 import { getSpec } from "../registry.js";
 import { addCount } from "../stats.js";
 

@@ -1,7 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
-import { nearestKey } from "../config.js";
-import { KilnError, systemError } from "../errors.js";
+import { nearestKey, KilnError, systemError } from "../../core/index.js";
 
 /** A citty value that may be given directly, as a promise, or as a function returning either. */
 async function resolved<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { defineCommand } from "citty";
 import { loadResolvedConfig, type ResolvedPipeline } from "../config.js";
-import { KilnError } from "../errors.js";
+import { KilnError } from "../../core/index.js";
 import { predictWorlds } from "../executors/slurm.js";
 import { isComplete, mergeStepStats, planStep, runTask } from "../runner.js";
 import { importModules, toModuleUrl } from "../registry.js";

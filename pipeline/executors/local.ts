@@ -1,7 +1,7 @@
 import os from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker, KilnError } from "../../core/index.js";
 import type { ResolvedPipeline } from "../config.js";
-import { KilnError } from "../errors.js";
 import type { Reporter } from "../progress.js";
 import { isComplete, mergeStepStats, planStep } from "../runner.js";
 import type { StepStats } from "../stats.js";
@@ -13,21 +13,6 @@ export interface LocalOptions {
   /** Module URLs that register the stages the pipeline names; each worker imports them. */
   modules: string[];
   reporter: Reporter;
-}
-
-/**
- * Starts a worker thread. From compiled JavaScript the worker is `worker.js`; when Kiln runs from
- * its TypeScript sources (tests, benchmarks) the worker registers tsx first so it can load them.
- */
-function startWorker(init: WorkerInit): Worker {
-  const self = import.meta.url;
-  if (self.endsWith(".ts")) {
-    const tsx = import.meta.resolve("tsx/esm/api");
-    const entry = new URL("./worker.ts", self).href;
-    const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
-    return new Worker(code, { eval: true, workerData: init });
-  }
-  return new Worker(new URL("./worker.js", self), { workerData: init });
 }
 
 /** Runs every step of a pipeline in order on local worker threads; returns each step's merged stats. */
@@ -44,7 +29,7 @@ export async function runLocal(pipeline: ResolvedPipeline, options: LocalOptions
       if (pending.length > 0) {
         if (pool.length === 0) {
           pool = Array.from({ length: Math.min(workerCount, pending.length) }, () =>
-            startWorker({ pipeline, modules: options.modules }),
+            startWorker(import.meta.url, "worker", { pipeline, modules: options.modules } satisfies WorkerInit),
           );
         }
         await runStep(pool, stepIndex, plan, pending, plan.world - pending.length, options.reporter);

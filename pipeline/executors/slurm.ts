@@ -8,8 +8,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ResolvedPipeline, ResolvedStep } from "../config.js";
-import { KilnError } from "../errors.js";
-import { writeFileAtomic } from "../io/storage.js";
+import { KilnError, writeFileAtomic } from "../../core/index.js";
 import { isComplete, planStep, stepPaths } from "../runner.js";
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { ResolvedPipeline } from "../config.js";
-import { errorMessage } from "../errors.js";
+import { errorMessage } from "../../core/index.js";
 import { runTask, type StepPlan } from "../runner.js";
 
 /** One worker thread of the local executor: imports the stage modules, then runs tasks it is sent. */

@@ -20,9 +20,8 @@
  */
 import path from "node:path";
 import { z } from "zod";
-import type { StepTaskContext } from "../../pipeline/doc.js";
-import { KilnError } from "../../pipeline/errors.js";
-import { register } from "../../pipeline/registry.js";
+import { type StepTaskContext, register } from "../../pipeline/index.js";
+import { KilnError } from "../../core/index.js";
 import { checkParams, FORMAT_VERSION, RecordFile, RecordWriter } from "./format.js";
 import { checkIndexFolders, checkIndexMatches, indexSources, listIndexFolder, type IndexSource } from "./signature-index.js";
 import { mergeCursors } from "./sort.js";

@@ -1,6 +1,6 @@
 /** `kiln dedup params`: the LSH S-curve, for choosing bands and rows. */
 import { defineCommand } from "citty";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 
 /** Probability that two documents of Jaccard similarity `j` share at least one band: 1 - (1 - j^r)^b. */
 export function candidateProbability(j: number, bands: number, rows: number): number {

@@ -27,13 +27,11 @@
  */
 import path from "node:path";
 import { z } from "zod";
-import type { StepTaskContext } from "../../pipeline/doc.js";
-import { KilnError } from "../../pipeline/errors.js";
-import { register } from "../../pipeline/registry.js";
+import { type StepTaskContext, register } from "../../pipeline/index.js";
+import { KilnError, fmix32 } from "../../core/index.js";
 import { checkParams, FORMAT_VERSION, RecordFile, RecordWriter, type FileHeader } from "./format.js";
 import { openPairSet, type SourceRank } from "./buckets.js";
 import { addEdge, EDGE_WORDS, NODE_WORDS, qualityKey, readStars, starForest } from "./components.js";
-import { fmix32 } from "./hash.js";
 import { RecordSorter } from "./record-sort.js";
 
 export const CLUSTER_WORDS = 4;

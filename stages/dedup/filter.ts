@@ -9,9 +9,8 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { Doc, Stage, TaskContext } from "../../pipeline/doc.js";
-import { KilnError } from "../../pipeline/errors.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, type Stage, type TaskContext, register } from "../../pipeline/index.js";
+import { KilnError } from "../../core/index.js";
 import { RecordFile } from "./format.js";
 import { IdDigest } from "./signatures.js";
 import type { SourceRank } from "./buckets.js";

@@ -14,8 +14,7 @@
 import { once } from "node:events";
 import { open, type FileHandle } from "node:fs/promises";
 import os from "node:os";
-import { KilnError } from "../../pipeline/errors.js";
-import { openWriteAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, openWriteAtomic } from "../../core/index.js";
 
 const MAGIC = "KILNDUP1";
 const END_MAGIC = "KILNEND1";

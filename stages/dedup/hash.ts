@@ -1,5 +1,5 @@
 import { createSimdKernel, type SimdKernel } from "./minhash-simd.js";
-import { mulberry32 } from "../../pipeline/random.js";
+import { fmix32, FNV_OFFSET, FNV_PRIME, mulberry32 } from "../../core/index.js";
 
 /**
  * Shingling and MinHash signatures, written for speed: no shingle strings are built. Text is
@@ -69,14 +69,6 @@ export function normalizeText(text: string): string {
   return out;
 }
 
-/** The 32-bit finaliser of MurmurHash3: every input bit affects every output bit. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 const LANE_A_SEED = 0x2545f491;
 const LANE_B_SEED = 0x9e3779b9;
@@ -116,7 +108,7 @@ function hashWords(text: string, scratch: Scratch): number {
     const kind = table[c]!;
     if (kind === KEPT || kind === DIGIT) {
       const unit = kind === DIGIT ? 48 : c;
-      a = Math.imul(a ^ unit, 0x01000193);
+      a = Math.imul(a ^ unit, FNV_PRIME);
       b = Math.imul((b ^ unit) + length, 0x5bd1e995);
       length++;
     } else if (kind === SEPARATOR && length > 0) {
@@ -169,7 +161,7 @@ function forEachCharShingle(text: string, size: number, emit: (lo: number, hi: n
     let b = LANE_B_SEED ^ width;
     for (let j = 0; j < width; j++) {
       const c = normal.charCodeAt(start + j);
-      a = Math.imul(a ^ c, 0x01000193);
+      a = Math.imul(a ^ c, FNV_PRIME);
       b = Math.imul((b ^ c) + j, 0x5bd1e995);
     }
     const lo = fmix32(a ^ (b >>> 7));
@@ -299,8 +291,8 @@ export function estimatedJaccard(x: Uint32Array, y: Uint32Array): number {
 
 /** 64-bit hash (two lanes) of one band's `rows` values: the key documents share a bucket by. */
 export function bandHash(signature: Uint32Array, band: number, rows: number): [number, number] {
-  let lo = 0x811c9dc5 ^ band;
-  let hi = 0x01000193 ^ Math.imul(band, 0x9e3779b1);
+  let lo = FNV_OFFSET ^ band;
+  let hi = FNV_PRIME ^ Math.imul(band, 0x9e3779b1);
   for (let j = band * rows; j < (band + 1) * rows; j++) {
     const v = signature[j]!;
     lo = Math.imul((lo << 13) | (lo >>> 19), 5) + 0xe6546b64 + v;
@@ -316,7 +308,7 @@ export function hashString64(text: string): [number, number] {
   let b = LANE_B_SEED;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    a = Math.imul((a ^ c) + i, 0x01000193);
+    a = Math.imul((a ^ c) + i, FNV_PRIME);
     b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ c;
   }
   const lo = fmix32(a ^ Math.imul(text.length, 0x27d4eb2d) ^ (b >>> 9));

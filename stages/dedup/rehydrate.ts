@@ -10,8 +10,7 @@
  * `meta.rehydrationCopies` = n, so a later step can tell the copies apart and count them.
  */
 import { z } from "zod";
-import type { Doc, Stage } from "../../pipeline/doc.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, type Stage, register } from "../../pipeline/index.js";
 
 const weight = z.object({
   minSize: z.number().int().min(1).describe("smallest cluster size this weight applies to"),

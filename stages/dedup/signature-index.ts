@@ -25,7 +25,7 @@
  */
 import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { checkParams, type FileHeader, type RecordFile } from "./format.js";
 
 /** An indexed source rank as the pairs, edges and cluster-map headers record it. */

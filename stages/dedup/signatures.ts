@@ -9,10 +9,10 @@
  * - `exact_hashes`: per document one record, the hash of its normalised text or of its URL.
  */
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, register } from "../../pipeline/index.js";
 import { FORMAT_VERSION } from "./format.js";
-import { bandHash, fmix32, hashString64, MinHasher, normalizeText } from "./hash.js";
+import { bandHash, hashString64, MinHasher, normalizeText } from "./hash.js";
+import { fmix32, FNV_PRIME } from "../../core/index.js";
 import { ExternalSorter } from "./sort.js";
 import { ValuesWriter, valuesFileFor, type ValuesLink } from "./values.js";
 
@@ -29,7 +29,7 @@ export class IdDigest {
   count = 0;
   add(id: string) {
     const [lo, hi] = hashString64(id);
-    this.a = fmix32(Math.imul(this.a, 0x01000193) ^ lo);
+    this.a = fmix32(Math.imul(this.a, FNV_PRIME) ^ lo);
     this.b = fmix32(Math.imul(this.b ^ hi, 0x5bd1e995) + this.count);
     this.count++;
   }

@@ -13,9 +13,8 @@
  */
 import { readSync } from "node:fs";
 import path from "node:path";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError, fmix32 } from "../../core/index.js";
 import { FORMAT_VERSION, RecordFile, RecordWriter } from "./format.js";
-import { fmix32 } from "./hash.js";
 
 export const VALUES_KIND = "signature_values";
 

@@ -1,6 +1,6 @@
 /** The `extract` stage: HTML in `doc.text` becomes the page's main content as plain text. */
 import { z } from "zod";
-import { docStage, register } from "../../pipeline/registry.js";
+import { docStage, register } from "../../pipeline/index.js";
 import { DEFAULT_EXTRACT_OPTIONS, extractMainText } from "./extract.js";
 
 export { extractMainText, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions, type ExtractResult } from "./extract.js";

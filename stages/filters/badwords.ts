@@ -24,9 +24,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { KilnError } from "../../pipeline/errors.js";
-import { docStage, register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, docStage, register } from "../../pipeline/index.js";
+import { KilnError } from "../../core/index.js";
 
 /** The languages LDNOOBW has a list for (file names in the package). */
 export const BADWORDS_LANGUAGES = [

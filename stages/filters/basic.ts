@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { filterStage, register } from "../../pipeline/registry.js";
+import { filterStage, register } from "../../pipeline/index.js";
 
 /** Keeps a seeded, reproducible fraction of documents, decided by a hash of the id (datatrove's SamplerFilter). */
 export const sampler = filterStage({

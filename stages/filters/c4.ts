@@ -14,8 +14,7 @@
  * punkt; the two differ on abbreviations such as "Mr.".
  */
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { docStage, register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, docStage, register } from "../../pipeline/index.js";
 import { countLineWords, splitLines, whitespaceWordStats } from "./text.js";
 
 export const C4_CITATION = /\[\d*]|\[edit]|\[citation needed]/g;

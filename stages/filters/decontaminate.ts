@@ -16,11 +16,8 @@
  * each indexed length is looked up.
  */
 import { z } from "zod";
-import type { Doc, Stage } from "../../pipeline/doc.js";
-import { KilnError } from "../../pipeline/errors.js";
-import { itemTexts, loadEvalTasks } from "../../pipeline/eval-tasks.js";
-import { register } from "../../pipeline/registry.js";
-import { fmix32 } from "../dedup/hash.js";
+import { type Doc, type Stage, register } from "../../pipeline/index.js";
+import { KilnError, itemTexts, loadEvalTasks, fmix32, FNV_OFFSET, FNV_PRIME } from "../../core/index.js";
 import { wordCharKind } from "./text.js";
 
 export const decontaminateParams = z.object({
@@ -42,7 +39,7 @@ const multiUnitFolds = new Map<number, string>();
  * so "ß" and "SS" both fold to "ss" and "ς" to "σ" (a table built once).
  */
 function foldInto(hash: number, code: number): number {
-  if (code < 128) return Math.imul(hash ^ (code >= 65 && code <= 90 ? code | 32 : code), 0x01000193);
+  if (code < 128) return Math.imul(hash ^ (code >= 65 && code <= 90 ? code | 32 : code), FNV_PRIME);
   if (!foldTable) {
     foldTable = new Uint16Array(65536);
     for (let c = 0; c < 65536; c++) {
@@ -52,15 +49,15 @@ function foldInto(hash: number, code: number): number {
     }
   }
   const folded = foldTable[code]!;
-  if (folded !== 0 || code === 0) return Math.imul(hash ^ folded, 0x01000193);
-  for (const unit of multiUnitFolds.get(code)!) hash = Math.imul(hash ^ unit.charCodeAt(0), 0x01000193);
+  if (folded !== 0 || code === 0) return Math.imul(hash ^ folded, FNV_PRIME);
+  for (const unit of multiUnitFolds.get(code)!) hash = Math.imul(hash ^ unit.charCodeAt(0), FNV_PRIME);
   return hash;
 }
 
 /** Calls `visit` with the hash of each word of `text`, in order. */
 export function forEachWordHash(text: string, visit: (hash: number) => void): void {
   const n = text.length;
-  let hash = 0x811c9dc5;
+  let hash = FNV_OFFSET;
   let inWord = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -72,10 +69,10 @@ export function forEachWordHash(text: string, visit: (hash: number) => void): vo
     }
     if (inWord) {
       visit(fmix32(hash));
-      hash = 0x811c9dc5;
+      hash = FNV_OFFSET;
       inWord = false;
     }
-    if (kind === 2) visit(fmix32(foldInto(0x811c9dc5, c)));
+    if (kind === 2) visit(fmix32(foldInto(FNV_OFFSET, c)));
   }
   if (inWord) visit(fmix32(hash));
 }

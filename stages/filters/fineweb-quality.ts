@@ -6,8 +6,7 @@
  * pages are not all "lines without punctuation"; English text is unaffected.
  */
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, register } from "../../pipeline/index.js";
 import { reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { countWords, findDuplicates, fraction } from "./text.js";
 

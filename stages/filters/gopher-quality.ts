@@ -11,8 +11,7 @@
  * words cannot occur. The word-count rules apply to every script (CJK words are segmented).
  */
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, register } from "../../pipeline/index.js";
 import { above, below, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { HAS_LETTER, SYMBOL_TOKEN, countOccurrences, fraction, isTrimmedSpace, lineBounds, splitWords, type WordRules } from "./text.js";
 

@@ -6,10 +6,10 @@
  * by one space.
  */
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, register } from "../../pipeline/index.js";
 import { above, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { findDuplicates, fraction, splitWords, type WordRules } from "./text.js";
+import { fnv1a32 } from "../../core/index.js";
 
 const fractionBound = (published: number, what: string) =>
   z.number().min(0).nullable().default(published).describe(`${what} (published ${published}; null disables)`);
@@ -145,9 +145,7 @@ function scratchArray(slot: number, size: number): Int32Array {
 }
 
 function hashWord(word: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), 0x01000193);
-  return hash & 0x3fffffff;
+  return fnv1a32(word) & 0x3fffffff;
 }
 
 /**

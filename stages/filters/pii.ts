@@ -6,8 +6,7 @@
  * Counts go to `meta.pii` and to the stage's stats (`skip:pii:email`, `skip:pii:ipv4`, ...).
  */
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { docStage, register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, docStage, register } from "../../pipeline/index.js";
 
 export const piiParams = z.object({
   replaceEmails: z.boolean().default(true).describe("replace e-mail addresses"),

@@ -4,7 +4,7 @@
  * latest. Stages named here may be registered by other modules (`extract`, `language_filter`,
  * `minhash`); params not given take the stage's own published defaults.
  */
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 
 export interface PresetStep {
   stage: string;

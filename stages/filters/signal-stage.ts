@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { docStage } from "../../pipeline/registry.js";
+import { type Doc, docStage } from "../../pipeline/index.js";
 import { mergePerLanguage, paramsForLanguage, perLanguageParam } from "../language/per-language.js";
 import { fineweb2PerLanguage } from "./fineweb2/index.js";
 

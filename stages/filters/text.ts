@@ -6,6 +6,7 @@
  * for characters outside the Basic Multilingual Plane, such as emoji).
  */
 import { isPythonSpace, lettersSpecialCase, splitEnglishPiece, splitsOffFinalMark } from "./english/words.js";
+import { FNV_OFFSET, FNV_PRIME } from "../../core/index.js";
 
 const WHITESPACE = 1;
 /** Unicode punctuation or symbol (what datatrove's PUNCTUATION_SET and nltk split off). */
@@ -165,7 +166,7 @@ let lastSplit: WordSplit | undefined;
 
 /** Flags and hash of text[start, end), for tokens the segmenter produced. */
 function describeToken(text: string, start: number, end: number): { flags: number; hash: number } {
-  let hash = 0x811c9dc5;
+  let hash = FNV_OFFSET;
   let symbol = SYMBOL_TOKEN;
   let letter = 0;
   for (let i = start; i < end; i++) {
@@ -173,7 +174,7 @@ function describeToken(text: string, start: number, end: number): { flags: numbe
     const cls = classOf(c);
     if ((cls & PUNCT) === 0) symbol = 0;
     if (cls & ALPHA) letter = HAS_LETTER;
-    hash = Math.imul(hash ^ c, 0x01000193);
+    hash = Math.imul(hash ^ c, FNV_PRIME);
   }
   return { flags: symbol | letter, hash: hash & 0x3fffffff };
 }
@@ -303,9 +304,6 @@ function describeWords(text: string, at: number, words: readonly string[], from:
     at = end;
   }
 }
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 
 /**
  * One pass over the text: cut at Python's whitespace; a piece of letters (and marks) only, or of

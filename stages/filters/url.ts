@@ -7,9 +7,8 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
-import { docStage, register } from "../../pipeline/registry.js";
+import { type Doc, docStage, register } from "../../pipeline/index.js";
+import { KilnError, errorMessage } from "../../core/index.js";
 import type { Verdict } from "./signal-stage.js";
 
 export const urlFilterParams = z.object({

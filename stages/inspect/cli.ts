@@ -5,8 +5,7 @@
  * counted in tokens.
  */
 import { defineCommand } from "citty";
-import { KilnError } from "../../pipeline/errors.js";
-import { writeFileAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, writeFileAtomic } from "../../core/index.js";
 import { knobsByStage } from "./knobs.js";
 import { pageHtml } from "./page.js";
 import { RunIndex, type IndexOptions } from "./run-index.js";

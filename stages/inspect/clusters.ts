@@ -5,7 +5,7 @@
  * signature parameters (deterministic: the same values the dedup compared), so nothing but the
  * index is read.
  */
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { estimatedJaccard, MinHasher, type MinHashParams } from "../dedup/hash.js";
 import type { DocRecord, RunIndex, StepSummary } from "./run-index.js";
 

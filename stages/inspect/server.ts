@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { readFile } from "node:fs/promises";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/index.js";
 import { segments, signalRows } from "./highlight.js";
 import { clusterMembers, listClusters, type ClusterRow } from "./clusters.js";
 import { knobsByStage } from "./knobs.js";

@@ -9,9 +9,8 @@
  * decision (other rules of the same stage, per-language overrides and all), not a re-implementation.
  */
 import { stringify } from "yaml";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { KilnError } from "../../pipeline/errors.js";
-import { getSpec } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, getSpec } from "../../pipeline/index.js";
+import { KilnError } from "../../core/index.js";
 import { knobsOf, KNOB_SIGNALS } from "./knobs.js";
 import type { DocRecord, RunIndex, Tally } from "./run-index.js";
 

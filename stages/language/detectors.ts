@@ -9,7 +9,7 @@
  * across detectors, which the combined detector needs.
  */
 import { createRequire } from "node:module";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
+import { KilnError, errorMessage } from "../../core/index.js";
 import { canonicalLanguage } from "./codes.js";
 
 export interface LanguageGuess {

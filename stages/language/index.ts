@@ -10,8 +10,7 @@
  *   meta.languageReason        only when undetermined: why (e.g. "no_letters")
  */
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { docStage, register } from "../../pipeline/registry.js";
+import { type Doc, docStage, register } from "../../pipeline/index.js";
 import { UNDETERMINED, canonicalLanguage } from "./codes.js";
 import { loadCombinedDetector } from "./combined.js";
 import { DETECTOR_NAMES, loadSingleDetector, type DetectorName, type LanguageDetector } from "./detectors.js";

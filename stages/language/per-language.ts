@@ -4,7 +4,7 @@
  * calibrate` writes such overrides from a crawl and a trusted reference.
  */
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
+import type { Doc } from "../../pipeline/index.js";
 import { canonicalLanguage } from "./codes.js";
 
 /**

@@ -6,9 +6,8 @@
  */
 import { text } from "node:stream/consumers";
 import { z } from "zod";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
-import { openRead } from "../../pipeline/io/storage.js";
-import { register } from "../../pipeline/registry.js";
+import { KilnError, errorMessage, openRead } from "../../core/index.js";
+import { register } from "../../pipeline/index.js";
 import { openInput } from "./open.js";
 import { warcDocs, warcReaderParams } from "./warc.js";
 import { wetDocs } from "./wet.js";

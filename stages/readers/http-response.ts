@@ -1,5 +1,5 @@
 import zlib from "node:zlib";
-import { errorMessage } from "../../pipeline/errors.js";
+import { errorMessage } from "../../core/index.js";
 import { HeaderFields } from "./warc-records.js";
 
 export interface HttpResponse {

@@ -1,8 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { lines, parseDocLine, type DocFields } from "../../pipeline/jsonl.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, parseDocLine, type DocFields, register } from "../../pipeline/index.js";
+import { lines } from "../../core/index.js";
 import { openTextInput } from "./open.js";
 
 const params = z.object({

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
-import type { TaskContext } from "../../pipeline/doc.js";
-import { openRead, readChunks, type ReadOptions } from "../../pipeline/io/storage.js";
+import type { TaskContext } from "../../pipeline/index.js";
+import { openRead, readChunks, type ReadOptions } from "../../core/index.js";
 
 /**
  * Damage in a `.gz` input (a corrupt member, bytes that are not gzip data) is counted as

@@ -15,10 +15,8 @@ import path from "node:path";
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { KilnError, errorMessage } from "../../pipeline/errors.js";
-import { openRanged, type RangedFile } from "../../pipeline/io/ranged.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, register } from "../../pipeline/index.js";
+import { KilnError, errorMessage, openRanged, type RangedFile } from "../../core/index.js";
 
 const params = z.object({
   textKey: z.string().default("text").describe("column that holds the text"),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { errorMessage } from "../../pipeline/errors.js";
+import { errorMessage } from "../../core/index.js";
 import { ByteReader } from "./warc-bytes.js";
 
 /**

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { Doc, TaskContext } from "../../pipeline/doc.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, type TaskContext, register } from "../../pipeline/index.js";
 import { decodeHtml } from "./decode.js";
 import { decodeHttpBody, isHttpProblem, parseHttpResponse } from "./http-response.js";
 import { openInput } from "./open.js";

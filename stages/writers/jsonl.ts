@@ -1,9 +1,7 @@
 import { once } from "node:events";
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { writeAtomically } from "../../pipeline/io/storage.js";
-import { serializeDoc } from "../../pipeline/jsonl.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, serializeDoc, register } from "../../pipeline/index.js";
+import { writeAtomically } from "../../core/index.js";
 
 const params = z.object({
   compression: z.enum(["gzip", "zstd", "none"]).default("gzip").describe("output compression"),

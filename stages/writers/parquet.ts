@@ -12,9 +12,8 @@ import type { Writable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { z } from "zod";
-import type { Doc } from "../../pipeline/doc.js";
-import { writeAtomically } from "../../pipeline/io/index.js";
-import { register } from "../../pipeline/registry.js";
+import { type Doc, register } from "../../pipeline/index.js";
+import { writeAtomically } from "../../core/index.js";
 
 const params = z.object({
   codec: z.enum(["snappy", "gzip", "uncompressed"]).default("snappy").describe("page compression"),

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAblation } from "../../bin/ablate.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import { selectBackend } from "../../trainer/backend.js";
 
 let dir: string;

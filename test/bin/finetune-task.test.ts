@@ -10,7 +10,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEncoderTask } from "../../bin/finetune.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import { selectBackend } from "../../trainer/backend.js";
 import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { loadEncoderTask, predictTask, taskOutputs, type EncoderTaskModel } from "../../trainer/encoder-task.js";

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ModelRecord } from "../../classifiers/folder.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import { tempDir } from "../pipeline/helpers.js";
 import { captureClassifierCli, salad } from "./helpers.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BIGRAM_MULTIPLIER, FeatureBuffer, bigramHash, extractFeatures, fnv1a32, words } from "../../classifiers/features.js";
+import { BIGRAM_MULTIPLIER, FeatureBuffer, bigramHash, extractFeatures, words } from "../../classifiers/features.js";
+import { fnv1a32 } from "../../core/hash.js";
 
 /** FNV-1a 32 over UTF-8 bytes with BigInt arithmetic: an independent implementation (same as ours for ASCII). */
 function referenceFnv(word: string): number {

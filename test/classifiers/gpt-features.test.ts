@@ -9,7 +9,7 @@ import "../../classifiers/index.js";
 import { confusionMatrix, macroF1 } from "../../classifiers/metrics.js";
 import type { ModelShape } from "../../classifiers/model.js";
 import { DEFAULT_TRAIN, standardization, train, type Example } from "../../classifiers/train.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import type { Doc } from "../../pipeline/doc.js";
 import { selectBackend } from "../../trainer/backend.js";
 import { tempDir } from "../pipeline/helpers.js";

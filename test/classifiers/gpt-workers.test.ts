@@ -5,7 +5,7 @@ import { loadEmbedder } from "../../classifiers/embedder.js";
 import { fitClassifier } from "../../classifiers/fit.js";
 import { loadModel, scorerFor } from "../../classifiers/folder.js";
 import { DEFAULT_TRAIN } from "../../classifiers/train.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import { selectBackend } from "../../trainer/backend.js";
 import { parseLines, readStepData, startKilnRun, tempDir, waitForExit, writeConfig, writeInputs } from "../pipeline/helpers.js";
 import { EMBED_TEST_MODEL, trainByteGpt } from "../trainer/embed-fixture.js";

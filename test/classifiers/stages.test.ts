@@ -1,12 +1,12 @@
 import { copyFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fnv1a32 } from "../../classifiers/features.js";
+import { fnv1a32 } from "../../core/hash.js";
 import { saveModel } from "../../classifiers/folder.js";
 import type { ModelShape } from "../../classifiers/model.js";
 import { ScoreReservoir, topPercentCutoff } from "../../classifiers/reservoir.js";
 import "../../classifiers/index.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import type { Doc } from "../../pipeline/doc.js";
 import { tempDir } from "../pipeline/helpers.js";
 import { recordingContext, runStage } from "./helpers.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadModel, saveModel } from "../../classifiers/folder.js";
 import { TextScorer, type ModelShape } from "../../classifiers/model.js";
 import { bestF1Threshold, DEFAULT_TRAIN, train, type Example } from "../../classifiers/train.js";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import { confusionMatrix, macroF1 } from "../../classifiers/metrics.js";
 import { tempDir } from "../pipeline/helpers.js";
 import { salad } from "./helpers.js";

@@ -2,7 +2,7 @@ import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import "../../stages/index.js";
 import { applyStage, parseSetArgs } from "../../pipeline/cli/apply.js";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/errors.js";
 
 async function apply(stage: string, params: Record<string, unknown>, input: string): Promise<string> {
   const out = new PassThrough();

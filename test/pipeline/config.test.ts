@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import "../../stages/index.js";
 import { resolvePipeline } from "../../pipeline/config.js";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/errors.js";
 
 const base = (stages: unknown[], extra: Record<string, unknown> = {}) => ({
   output: "runs/x",

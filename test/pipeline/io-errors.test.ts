@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KilnError, systemError } from "../../pipeline/errors.js";
+import { KilnError, systemError } from "../../core/errors.js";
 import { startKilnRun, waitForExit, writeConfig, writeInputs } from "./helpers.js";
 
 let dir: string;

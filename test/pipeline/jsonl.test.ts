@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lines, parseDocLine, serializeDoc, type LineOptions } from "../../pipeline/jsonl.js";
+import { parseDocLine, serializeDoc } from "../../pipeline/jsonl.js";
+import { lines, type LineOptions } from "../../core/lines.js";
 
 async function collect(chunks: string[], options: LineOptions = {}): Promise<string[]> {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import "../../stages/index.js";
 import { resolvePipeline } from "../../pipeline/config.js";
-import { KilnError } from "../../pipeline/errors.js";
+import { KilnError } from "../../core/errors.js";
 import { pipelineNotes } from "../../pipeline/cli/run.js";
 
 const config = (step: Record<string, unknown>) => ({ output: "/runs/x", steps: [{ name: "web", read: { format: "warc", paths: "/crawl/*.warc.gz" }, ...step }] });

@@ -14,7 +14,7 @@ import type { Batch } from "../../trainer/batch.js";
 import type { ModelConfig } from "../../trainer/config.js";
 import { encoderInputs, maskedTokenAccuracy, maskTokens, mlmBatch, mlmSettings, sentencePairInputs } from "../../trainer/mlm.js";
 import { disposeParams, forward, hiddenStates, initParams, nextSentenceLogits, parameterShapes, plainKernels } from "../../trainer/model.js";
-import { Rng } from "../../trainer/rng.js";
+import { Rng } from "../../core/random.js";
 import { batchLoss, batchTensors, disposeBatchTensors } from "../../trainer/step.js";
 import { train } from "../../trainer/train.js";
 import { tinyTrainConfig } from "./helpers.js";
@@ -273,7 +273,7 @@ describe("training an encoder (objective: mlm)", () => {
     const result = await train(config, { train: { vocabSize: V, documents: () => trainDocs }, val: { vocabSize: V, documents: () => valDocs }, kernels: plainKernels, log: () => {} });
     // The same validation selection train() scored, drawn again.
     const { evaluationSet } = await import("../../trainer/evaluation.js");
-    const { mixSeed } = await import("../../trainer/rng.js");
+    const { mixSeed } = await import("../../core/random.js");
     const settings = mlmSettings(specials, V, 0.15, undefined, undefined);
     const set = await evaluationSet({ vocabSize: V, documents: () => valDocs }, 12, 8, 8);
     const batches = set.batches.map((b, i) => mlmBatch(b, settings, mixSeed(config.seed, i)));

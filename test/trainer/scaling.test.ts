@@ -4,7 +4,7 @@
  * N_opt ∝ C^(β/(α+β)), D_opt ∝ C^(α/(α+β)), L_opt ∝ C^(−αβ/(α+β)). The fits must recover them.
  */
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../pipeline/random.js";
+import { seededRandom } from "../../core/random.js";
 import { computeOptimalFrontier, lineFit, parabolaFit, predictAt, scalingLaws, type SweepPoint } from "../../trainer/scaling.js";
 
 describe("fits", () => {

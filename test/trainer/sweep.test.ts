@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
 import { parameterCount } from "../../trainer/config.js";
-import { runSweep, sweepLearningRate } from "../../trainer/sweep.js";
+import { runSweep, sweepLearningRate } from "../../bin/sweep.js";
 
 let dir: string;
 const models = [

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEvalTasks } from "../../pipeline/eval-tasks.js";
+import { loadEvalTasks } from "../../core/eval-tasks.js";
 import { saveCheckpoint } from "../../trainer/checkpoint.js";
 import type { ModelConfig } from "../../trainer/config.js";
 import { disposeParams, forward, initParams, plainKernels } from "../../trainer/model.js";

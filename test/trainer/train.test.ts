@@ -11,7 +11,7 @@ import { evaluationSet } from "../../trainer/evaluation.js";
 import { generate, sampleToken } from "../../trainer/generate.js";
 import { adaptersFromTensors, mergeAdapters } from "../../trainer/lora.js";
 import { forward, type Params } from "../../trainer/model.js";
-import { Rng } from "../../trainer/rng.js";
+import { Rng } from "../../core/random.js";
 import { disposeResult, train } from "../../trainer/train.js";
 import { cycleDataset, tinyTrainConfig, weightsOf } from "./helpers.js";
 

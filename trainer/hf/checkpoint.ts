@@ -9,9 +9,7 @@
 import { copyFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../../pipeline/errors.js";
-import { fileExists } from "../../pipeline/io/local.js";
-import { writeFileAtomic } from "../../pipeline/io/storage.js";
+import { KilnError, fileExists, writeFileAtomic } from "../../core/index.js";
 import type { CheckpointContents } from "../checkpoint.js";
 import type { ModelConfig } from "../config.js";
 import { LAYER_NORM_EPSILON, llamaDims, parameterShapes } from "../model.js";

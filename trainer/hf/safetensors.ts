@@ -5,8 +5,7 @@
  * and BF16 become float32. Written files hold F32 tensors in the order given.
  */
 import { open, type FileHandle } from "node:fs/promises";
-import { KilnError } from "../../pipeline/errors.js";
-import { writeAtomically } from "../../pipeline/io/storage.js";
+import { KilnError, writeAtomically } from "../../core/index.js";
 
 export interface SafetensorsEntry {
   dtype: string;

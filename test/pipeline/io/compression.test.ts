@@ -6,7 +6,7 @@ import {
   compressor,
   decompressor,
   fallbackZstdCompressor,
-} from "../../../pipeline/io/compression.js";
+} from "../../../core/io/compression.js";
 import { sampleBytes, through } from "./helpers.js";
 
 const input = sampleBytes(3 * 1024 * 1024 + 12_345, 7);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { globToRegExp, hasGlobChars, literalPrefix } from "../../../pipeline/io/glob.js";
+import { globToRegExp, hasGlobChars, literalPrefix } from "../../../core/io/glob.js";
 
 function matching(pattern: string, keys: string[]): string[] {
   const regexp = globToRegExp(pattern);

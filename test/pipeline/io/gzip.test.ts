@@ -4,8 +4,8 @@ import path from "node:path";
 import { buffer } from "node:stream/consumers";
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gunzipMembers, type GzipDamage } from "../../../pipeline/io/gzip.js";
-import { openRead } from "../../../pipeline/io/storage.js";
+import { gunzipMembers, type GzipDamage } from "../../../core/io/gzip.js";
+import { openRead } from "../../../core/io/storage.js";
 import { sampleBytes } from "./helpers.js";
 
 async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { buffer } from "node:stream/consumers";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openRead, readText, setRetryPolicy } from "../../../pipeline/io/index.js";
+import { openRead, readText, setRetryPolicy } from "../../../core/io/index.js";
 import { sampleBytes, startServer, type LoopbackServer } from "./helpers.js";
 
 interface Seen {

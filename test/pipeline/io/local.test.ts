@@ -5,7 +5,7 @@ import { buffer } from "node:stream/consumers";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { decompress as fzstdDecompress } from "fzstd";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { listFiles, openRead, openWriteAtomic, readChunks, readText, writeFileAtomic } from "../../../pipeline/io/index.js";
+import { listFiles, openRead, openWriteAtomic, readChunks, readText, writeFileAtomic } from "../../../core/io/index.js";
 import { sampleBytes } from "./helpers.js";
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RetryableError, isRetryable, parseRetryAfter, retryDelayMs } from "../../../pipeline/io/retry.js";
-import { KilnError } from "../../../pipeline/errors.js";
+import { RetryableError, isRetryable, parseRetryAfter, retryDelayMs } from "../../../core/io/retry.js";
+import { KilnError } from "../../../core/errors.js";
 
 describe("retry timing", () => {
   const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1000 };

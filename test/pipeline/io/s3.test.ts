@@ -13,7 +13,7 @@ import {
   setRetryPolicy,
   writeFileAtomic,
   type AtomicWrite,
-} from "../../../pipeline/io/index.js";
+} from "../../../core/io/index.js";
 import { BUCKET, useFakeS3, type FakeS3 } from "./fake-s3.js";
 import { sampleBytes } from "./helpers.js";
 

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
-export { seededRandom as rng } from "../../../pipeline/random.js";
+export { seededRandom as rng } from "../../../core/random.js";
 
 const syllables = ["ka", "lo", "mi", "te", "ra", "sun", "ber", "gol", "in", "tri", "an", "de", "vo", "ple", "xis", "or", "ma", "qua", "zen", "ti"];
 

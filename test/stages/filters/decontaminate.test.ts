@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Doc } from "../../../pipeline/doc.js";
-import { seededRandom } from "../../../pipeline/random.js";
+import { seededRandom } from "../../../core/random.js";
 import "../../../stages/filters/index.js";
 import { buildContaminationIndex, contaminationHits } from "../../../stages/filters/decontaminate.js";
 import { makeStage, recordingContext, runStage } from "./helpers.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KilnError } from "../../../pipeline/errors.js";
+import { KilnError } from "../../../core/errors.js";
 import { getSpec } from "../../../pipeline/registry.js";
 import "../../../stages/filters/index.js";
 import { expandPreset, PRESETS } from "../../../stages/filters/presets.js";

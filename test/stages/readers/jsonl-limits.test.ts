@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Doc } from "../../../pipeline/doc.js";
-import { MAX_LINE_CHARS } from "../../../pipeline/jsonl.js";
+import { MAX_LINE_CHARS } from "../../../core/lines.js";
 import { readJsonl } from "../../../stages/readers/jsonl.js";
 import { readerContext } from "./context.js";
 

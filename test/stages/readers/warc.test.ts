@@ -18,7 +18,7 @@ import { readerContext } from "./context.js";
 
 // The registered readers open files through storage; here the "files" are in memory.
 const files = vi.hoisted(() => new Map<string, Buffer>());
-vi.mock("../../../pipeline/io/storage.js", () => {
+vi.mock("../../../core/io/storage.js", () => {
   const openRead = async (path: string) => {
     const bytes = files.get(path);
     if (!bytes) throw new Error(`no fixture ${path}`);

@@ -92,9 +92,10 @@ export interface AtomicWrite {
 
 /**
  * Writes to `<path>.tmp-<pid>-<random>` and renames onto `path` on commit, so readers and
- * reruns never see a half-written file under the real name.
+ * reruns never see a half-written file under the real name. Compression follows the extension
+ * unless `raw`.
  */
-export function openLocalWriteAtomic(path: string, options: { level?: number } = {}): AtomicWrite {
+export function openLocalWriteAtomic(path: string, options: { level?: number; raw?: boolean } = {}): AtomicWrite {
   const target = resolve(localPath(path));
   mkdirSync(dirname(target), { recursive: true });
   const temporary = `${target}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
@@ -102,7 +103,8 @@ export function openLocalWriteAtomic(path: string, options: { level?: number } =
   const file = createWriteStream(temporary, { flags: "wx", flush: true });
   // A failed write (disk full) carries no path: name the file being written.
   file.on("error", (error: NodeJS.ErrnoException) => (error.path ??= target));
-  const encoder = compressor(compressionOf(target), options.level);
+  // raw: the caller writes the file's final bytes itself (a WARC of gzip members, say).
+  const encoder = options.raw ? undefined : compressor(compressionOf(target), options.level);
   const stream = encoder ?? file;
   const done = encoder ? pipeline(encoder, file) : finished(file);
   // Observed by commit(); without this, an early failure would be an unhandled rejection.

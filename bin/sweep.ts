@@ -12,21 +12,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { z } from "zod";
-import { executorFlags, executorOf, numberFlag, oneOfFlag, slurmOptionsFromFlags } from "../pipeline/cli/flags.js";
-import { KilnError } from "../pipeline/errors.js";
-import { arraySpec, submitChain, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/executors/slurm.js";
-import { loadYamlFile } from "../pipeline/config.js";
-import { fileExists } from "../pipeline/io/local.js";
-import { writeFileAtomic } from "../pipeline/io/storage.js";
-import { describeSelection, selectBackend } from "./backend.js";
-import { parameterCount, trainConfigSchema, type ModelConfig } from "./config.js";
-import { isShardPath, openTokenData } from "./data.js";
-import { kernelsFor } from "./kernels.js";
-import { PALETTE } from "./compare.js";
-import { svgChart } from "./metrics.js";
-import type { Kernels } from "./model.js";
-import { computeOptimalFrontier, predictAt, scalingLaws, type FrontierPoint, type ScalingLaws, type SweepPoint } from "./scaling.js";
-import { disposeResult, train } from "./train.js";
+import { executorFlags, executorOf, slurmOptionsFromFlags, arraySpec, submitChain, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/index.js";
+import { numberFlag, oneOfFlag, KilnError, loadYamlFile, fileExists, writeFileAtomic } from "../core/index.js";
+import { describeSelection, selectBackend, parameterCount, trainConfigSchema, type ModelConfig, isShardPath, openTokenData, kernelsFor, PALETTE, svgChart, type Kernels, computeOptimalFrontier, predictAt, scalingLaws, type FrontierPoint, type ScalingLaws, type SweepPoint, disposeResult, train } from "../trainer/index.js";
 
 export const sweepSchema = z
   .object({
