@@ -232,7 +232,7 @@ export function sweepCommand(cliCommand: string[]) {
         .filter((s) => s.trim())
         .map((s) => {
           const c = Number(s);
-          if (!(c > 0)) throw new KilnError("bad_argument", `--predict: "${s}" is not a positive number of FLOPs`);
+          if (!(c > 0)) throw new KilnError("usage", `--predict: "${s}" is not a positive number of FLOPs`);
           return c;
         });
       const file = path.resolve(String(args.config));

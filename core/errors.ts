@@ -1,10 +1,28 @@
 /**
+ * Every code a KilnError carries: a closed list, so a new one is added here on purpose and a
+ * script that matches codes can rely on this being all of them. `bad_config` is any invalid
+ * configuration file or value, `usage` any bad command line.
+ */
+export type KilnErrorCode =
+  "annotate_failed" | "bad_backend" | "bad_checkpoint" | "bad_config" | "bad_data" |
+  "bad_document" | "bad_env" | "bad_glob" | "bad_input" | "bad_manifest" | "bad_model" |
+  "bad_path" | "bad_prompt" | "bad_token" | "bad_tokenizer" | "bad_vocab" | "checkpoint_changed" |
+  "checksum_mismatch" | "cld2_unavailable" | "config_changed" | "dedup_corrupt" | "dedup_input" | "dedup_mismatch" |
+  "dedup_params" | "dedup_version" | "dedup_world" | "dedup_write" | "detector_load_failed" |
+  "http_error" | "io_error" | "line_too_long" | "no_backend" | "no_embedder" | "no_input" |
+  "no_tokenizer" | "no_training_data" | "not_found" | "out_of_range" | "read_error" | "s3_error" |
+  "shard_mismatch" | "slurm_busy" | "slurm_error" | "slurm_unavailable" | "source_exhausted" |
+  "task_failed" | "unknown_preset" | "unknown_reader" | "unknown_stage" | "unknown_task" |
+  "unknown_tokenizer" | "unknown_writer" | "unsupported" | "unsupported_model" | "url_filter" |
+  "usage" | "worker_crashed" | "write_error";
+
+/**
  * The one error class the CLI prints as a single line: `kiln: <code>: <message>`.
  * Codes are stable so scripts and tests can match them.
  */
 export class KilnError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: KilnErrorCode,
     message: string,
   ) {
     super(message);

@@ -86,14 +86,14 @@ function parseParams(kind: SpecKind, name: string, raw: unknown, where: string):
     spec =
       kind === "reader" ? getSpec("reader", name) : kind === "writer" ? getSpec("writer", name) : kind === "task" ? getSpec("task", name) : getSpec("stage", name);
   } catch (error) {
-    throw new KilnError("config", `${where}: ${(error as Error).message}`);
+    throw new KilnError("bad_config", `${where}: ${(error as Error).message}`);
   }
   const unknown = unknownParameter(spec.params, raw);
-  if (unknown) throw new KilnError("config", `${where}.${unknown}`);
+  if (unknown) throw new KilnError("bad_config", `${where}.${unknown}`);
   const result = spec.params.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new KilnError("config", `${where}.${formatIssue(issue)}`);
+    throw new KilnError("bad_config", `${where}.${formatIssue(issue)}`);
   }
   return result.data as Record<string, unknown>;
 }
@@ -114,14 +114,14 @@ export function expandPresets(raw: unknown, source: string): unknown {
     if (typeof step !== "object" || step === null || !("preset" in step)) return [step];
     const { preset, presetParams, ...rest } = step as RawStep & { preset: unknown; presetParams?: unknown };
     const where = `${source}: steps[${index}] (${String(rest.name)})`;
-    if (typeof preset !== "string") throw new KilnError("config", `${where}: preset: expected a preset name`);
+    if (typeof preset !== "string") throw new KilnError("bad_config", `${where}: preset: expected a preset name`);
     if (presetParams !== undefined && (typeof presetParams !== "object" || presetParams === null)) {
-      throw new KilnError("config", `${where}: presetParams: expected { stage: { param: value } }`);
+      throw new KilnError("bad_config", `${where}: presetParams: expected { stage: { param: value } }`);
     }
     try {
       return getStepPreset(preset).expand(rest, (presetParams ?? {}) as Record<string, Record<string, unknown>>);
     } catch (error) {
-      throw new KilnError("config", `${where}: preset: ${(error as Error).message}`);
+      throw new KilnError("bad_config", `${where}: preset: ${(error as Error).message}`);
     }
   });
   return { ...(raw as object), steps: expanded };
@@ -136,7 +136,7 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
     const stepIndex = issue.path[0] === "steps" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
     const stepName = stepIndex === undefined ? undefined : (raw as { steps?: { name?: string }[] }).steps?.[stepIndex]?.name;
     const step = stepIndex === undefined ? "" : ` (step ${stepName ?? stepIndex})`;
-    throw new KilnError("config", `${source}${step}: ${formatIssue(issue)}`);
+    throw new KilnError("bad_config", `${source}${step}: ${formatIssue(issue)}`);
   }
   const config = parsed.data;
   const output = absolutePath(config.output, baseDir);
@@ -146,14 +146,14 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
   const dataOf = new Map<string, string>();
   const steps = config.steps.map((step, index): ResolvedStep => {
     const where = `${source}: steps[${index}] (${step.name})`;
-    if (seen.has(step.name)) throw new KilnError("config", `${where}: name: a step named "${step.name}" already exists`);
+    if (seen.has(step.name)) throw new KilnError("bad_config", `${where}: name: a step named "${step.name}" already exists`);
     const { format: readerName, paths, from, ...readerParams } = step.read;
-    if (paths && from) throw new KilnError("config", `${where}: read: give "paths" or "from", not both`);
-    if (from && !seen.has(from)) throw new KilnError("config", `${where}: read.from: no earlier step named "${from}"`);
-    if (step.task && step.stages.length > 0) throw new KilnError("config", `${where}: task: a task step has no stages`);
+    if (paths && from) throw new KilnError("bad_config", `${where}: read: give "paths" or "from", not both`);
+    if (from && !seen.has(from)) throw new KilnError("bad_config", `${where}: read.from: no earlier step named "${from}"`);
+    if (step.task && step.stages.length > 0) throw new KilnError("bad_config", `${where}: task: a task step has no stages`);
     const reader = { name: readerName, params: parseParams("reader", readerName, readerParams, `${where}: read`) };
     if (!paths && !from && !getSpec("reader", readerName).inputs) {
-      throw new KilnError("config", `${where}: read: give "paths" (files, globs or URLs) or "from" (an earlier step)`);
+      throw new KilnError("bad_config", `${where}: read: give "paths" (files, globs or URLs) or "from" (an earlier step)`);
     }
     seen.add(step.name);
     const { format: writerName, ...writerParams } = step.write;
@@ -161,11 +161,11 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
     const data = step.data === undefined ? undefined : resolveDataLocation(step.data, `${where}: data`, baseDir, task?.name);
     const location = data ?? path.join(output, step.name, "data");
     const owner = dataOwners.get(location);
-    if (owner !== undefined) throw new KilnError("config", `${where}: data: step "${owner}" already writes its data to ${location}`);
+    if (owner !== undefined) throw new KilnError("bad_config", `${where}: data: step "${owner}" already writes its data to ${location}`);
     dataOwners.set(location, step.name);
     dataOf.set(step.name, location);
     if (task && from && isS3Url(dataOf.get(from) ?? "")) {
-      throw new KilnError("config", `${where}: read.from: whole-step task ${task.name} reads local files, but step "${from}" writes its data to ${dataOf.get(from)}; give "${from}" a local data folder`);
+      throw new KilnError("bad_config", `${where}: read.from: whole-step task ${task.name} reads local files, but step "${from}" writes its data to ${dataOf.get(from)}; give "${from}" a local data folder`);
     }
     return {
       name: step.name,
@@ -177,7 +177,7 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
         try {
           split = splitEntry(entry);
         } catch (error) {
-          throw new KilnError("config", `${where}: stages[${stageIndex}]: ${(error as Error).message}`);
+          throw new KilnError("bad_config", `${where}: stages[${stageIndex}]: ${(error as Error).message}`);
         }
         return { name: split.name, params: parseParams("stage", split.name, split.params, `${where}: stages[${stageIndex}].${split.name}`) };
       }),
@@ -202,16 +202,16 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
  * characters are refused because the next step finds the files by listing `<data>/*`.
  */
 function resolveDataLocation(raw: string, where: string, baseDir: string, taskName: string | undefined): string {
-  if (hasGlobChars(raw)) throw new KilnError("config", `${where}: "${raw}" contains a glob character (* ? [ ] { } \\); name a plain folder or prefix`);
+  if (hasGlobChars(raw)) throw new KilnError("bad_config", `${where}: "${raw}" contains a glob character (* ? [ ] { } \\); name a plain folder or prefix`);
   if (isS3Url(raw)) {
-    if (taskName) throw new KilnError("config", `${where}: whole-step task ${taskName} writes local files; give a local folder, not ${raw}`);
-    if (!/^s3:\/\/[^/]/i.test(raw)) throw new KilnError("config", `${where}: expected s3://bucket/prefix, got ${raw}`);
+    if (taskName) throw new KilnError("bad_config", `${where}: whole-step task ${taskName} writes local files; give a local folder, not ${raw}`);
+    if (!/^s3:\/\/[^/]/i.test(raw)) throw new KilnError("bad_config", `${where}: expected s3://bucket/prefix, got ${raw}`);
     const location = parseS3Url(raw);
     const prefix = location.key.replace(/\/+$/, "");
     return prefix ? `s3://${location.bucket}/${prefix}` : `s3://${location.bucket}`;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-    throw new KilnError("config", `${where}: expected a local folder or an s3:// prefix, got ${raw}`);
+    throw new KilnError("bad_config", `${where}: expected a local folder or an s3:// prefix, got ${raw}`);
   }
   return path.resolve(baseDir, raw);
 }
@@ -226,12 +226,12 @@ export async function loadPipelineFile(file: string): Promise<unknown> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new KilnError("config", `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new KilnError("bad_config", `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
     return parseYaml(text);
   } catch (error) {
-    throw new KilnError("config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
+    throw new KilnError("bad_config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
   }
 }
 
@@ -240,6 +240,6 @@ export async function loadResolvedConfig(file: string): Promise<ResolvedPipeline
   try {
     return JSON.parse(await readFile(file, "utf8")) as ResolvedPipeline;
   } catch (error) {
-    throw new KilnError("config", `${file}: cannot read the run's resolved config: ${errorMessage(error)}`);
+    throw new KilnError("bad_config", `${file}: cannot read the run's resolved config: ${errorMessage(error)}`);
   }
 }

@@ -61,7 +61,7 @@ export function getSpec(kind: SpecKind, name: string): AnySpec {
   const spec = specs.get(key(kind, name));
   if (!spec) {
     const known = listSpecs(kind).map((s) => s.name).join(", ");
-    throw new KilnError("unknown_" + kind, `unknown ${kind} "${name}" (known: ${known || "none"})`);
+    throw new KilnError(`unknown_${kind}`, `unknown ${kind} "${name}" (known: ${known || "none"})`);
   }
   return spec;
 }

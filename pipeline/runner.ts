@@ -69,7 +69,7 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
     // outputs (and more of them on every rerun).
     const own = files.filter((file) => isInside(pipeline.output, file));
     if (own.length) {
-      throw new KilnError("config", `step ${step.name}: read.paths ${step.paths.join(", ")} match ${own.length} file(s) inside the run folder ${pipeline.output} (${own[0]}): a run must not read its own output; narrow the paths`);
+      throw new KilnError("bad_config", `step ${step.name}: read.paths ${step.paths.join(", ")} match ${own.length} file(s) inside the run folder ${pipeline.output} (${own[0]}): a run must not read its own output; narrow the paths`);
     }
   }
   // A whole-step task splits its work by rank itself, so one task is the safe default.

@@ -97,10 +97,10 @@ export const finetuneArgs = {
 
 /** `kiln finetune` on token data: a causal model, full or LoRA. */
 export async function runFinetune(args: ParsedArgs<typeof finetuneArgs>): Promise<void> {
-  if (args.mode !== "lora" && args.mode !== "hydralora" && args.mode !== "full") throw new KilnError("bad_argument", `--mode must be lora, hydralora or full, got "${args.mode}"`);
+  if (args.mode !== "lora" && args.mode !== "hydralora" && args.mode !== "full") throw new KilnError("usage", `--mode must be lora, hydralora or full, got "${args.mode}"`);
   const hydra = args.mode === "hydralora";
   const lora = loraConfigSchema.safeParse({ rank: numberFlag("rank", args.rank), alpha: numberFlag("alpha", args.alpha), dropout: numberFlag("lora-dropout", args["lora-dropout"]), ...(args.targets ? { targets: args.targets.split(",") } : {}), ...(hydra ? { experts: numberFlag("experts", args.experts) } : {}) });
-  if (!lora.success) throw new KilnError("bad_argument", formatZodError(lora.error));
+  if (!lora.success) throw new KilnError("usage", formatZodError(lora.error));
   const base = await loadCheckpoint(args.from);
   tf.dispose([...base.weights.values(), ...(base.optimizer?.values() ?? [])]);
   // LoRA's default is higher: on the demo model (rank 8), 3e-4 learned 2 of 16 answers in 250 steps, 1e-3 five.
@@ -140,7 +140,7 @@ export const generateCommand = defineCommand({
   async run({ args }) {
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadFrozenModel(args.ckpt, args.adapter);
-    if (meta.model.kind === "encoder") throw new KilnError("bad_argument", `${args.ckpt} is an encoder: it fills in masked tokens and does not generate text (kiln eval --data scores it)`);
+    if (meta.model.kind === "encoder") throw new KilnError("usage", `${args.ckpt} is an encoder: it fills in masked tokens and does not generate text (kiln eval --data scores it)`);
     const ckpt = path.resolve(args.ckpt);
     let tokenizer: Tokenizer | undefined;
     if (args.tokenizer) tokenizer = await loadTextTokenizer(args.tokenizer);
@@ -151,15 +151,15 @@ export const generateCommand = defineCommand({
     if (args.tokens) prompt = args.tokens.split(",").map((t) => numberFlag("tokens", t.trim()));
     else if (text !== undefined && tokenizer && args.chat !== undefined) {
       const template = args.chat as ChatTemplate;
-      if (!(CHAT_TEMPLATES as readonly string[]).includes(template)) throw new KilnError("bad_argument", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
+      if (!(CHAT_TEMPLATES as readonly string[]).includes(template)) throw new KilnError("usage", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
       const chatTokenizer = await loadDatasetTokenizer(args.tokenizer ?? meta.tokenizerId!, nearbyDirs(ckpt));
       checkTemplate(template, chatTokenizer, "--chat");
       const rendered = renderGenerationPrompt([{ role: "user", content: text }], template, chatTokenizer);
       prompt = rendered.tokens;
       stopIds = [rendered.stop];
     } else if (text !== undefined && tokenizer) prompt = tokenizer.encode(text);
-    else throw new KilnError("bad_argument", text === undefined ? "pass --prompt, --prompt-file or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
-    if (tokenizer && tokenizer.vocabSize > meta.model.vocabSize) throw new KilnError("bad_argument", `tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${meta.model.vocabSize}`);
+    else throw new KilnError("usage", text === undefined ? "pass --prompt, --prompt-file or --tokens" : `checkpoint names no tokenizer; pass --tokenizer or --tokens`);
+    if (tokenizer && tokenizer.vocabSize > meta.model.vocabSize) throw new KilnError("usage", `tokenizer ${tokenizer.id} has ${tokenizer.vocabSize} ids, the model ${meta.model.vocabSize}`);
     const out = await generate(meta.model, params, prompt, {
       maxNewTokens: numberFlag("max-tokens", args["max-tokens"]), temperature: numberFlag("temperature", args.temperature),
       topK: numberFlag("top-k", args["top-k"]), topP: numberFlag("top-p", args["top-p"]), seed: numberFlag("seed", args.seed),
@@ -182,10 +182,10 @@ export const exportCommand = defineCommand({
     format: { type: "string", description: "hf (the only format)", default: "hf" },
   },
   async run({ args }) {
-    if (args.format !== "hf") throw new KilnError("bad_argument", `--format ${args.format}: the only export format is hf`);
+    if (args.format !== "hf") throw new KilnError("usage", `--format ${args.format}: the only export format is hf`);
     await selectBackend("cpu");
     const { meta, params, adapters } = await loadFrozenModel(args.ckpt, args.adapter);
-    if (meta.model.kind === "encoder") throw new KilnError("bad_argument", `${args.ckpt} is an encoder: --format hf writes the gpt2 and llama families only`);
+    if (meta.model.kind === "encoder") throw new KilnError("usage", `${args.ckpt} is an encoder: --format hf writes the gpt2 and llama families only`);
     if (adapters) mergeAdapters(params, adapters);
     const ckpt = path.resolve(args.ckpt);
     const id = meta.tokenizerId;
@@ -212,7 +212,7 @@ export const evalCommand = defineCommand({
     backend: backendArg,
   },
   async run({ args }) {
-    if (!args.data && !args.tasks) throw new KilnError("bad_argument", "give --data <token data>, --tasks <tasks.yaml>, or both");
+    if (!args.data && !args.tasks) throw new KilnError("usage", "give --data <token data>, --tasks <tasks.yaml>, or both");
     await useBackend(args.backend);
     const { meta, params, adapters } = await loadFrozenModel(args.ckpt, args.adapter);
     const ckpt = path.resolve(args.ckpt);
@@ -252,7 +252,7 @@ export const evalCommand = defineCommand({
       }
     }
     if (args.tasks) {
-      if (meta.model.kind === "encoder") throw new KilnError("bad_argument", "--tasks score a causal model's log-likelihoods; an encoder is scored on masked tokens with --data");
+      if (meta.model.kind === "encoder") throw new KilnError("usage", "--tasks score a causal model's log-likelihoods; an encoder is scored on masked tokens with --data");
       const tasks = await loadEvalTasks(args.tasks);
       if (!found.tokenizer) throw new KilnError("no_tokenizer", `tasks need the tokenizer: ${found.missing}; pass --tokenizer`);
       const results = await scoreTasks(model, found.tokenizer, tasks, batchSize);

@@ -60,7 +60,7 @@ export async function distillResponses(options: ResponseOptions): Promise<{ rows
   const { meta: loaded, params, adapters } = teacher;
   const model = loaded.model;
   try {
-    if (model.kind === "encoder") throw new KilnError("bad_argument", `${options.teacher} is an encoder: it does not generate`);
+    if (model.kind === "encoder") throw new KilnError("usage", `${options.teacher} is an encoder: it does not generate`);
     if (!loaded.tokenizerId) throw new KilnError("no_tokenizer", `${options.teacher}: the checkpoint names no tokenizer`);
     const searchDirs = nearbyDirs(options.teacher);
     const tokenizer = await loadTextTokenizer(loaded.tokenizerId, searchDirs);

@@ -80,7 +80,7 @@ export async function loadCheckpointEmbedder(dir: string, options: CheckpointEmb
   else if (!tf.engine().backendName) await selectBackend("auto");
   const maxBlocks = options.maxBlocks ?? DEFAULT_EMBED.maxBlocks;
   const batchSize = options.batchSize ?? DEFAULT_EMBED.batchSize;
-  if (!Number.isInteger(maxBlocks) || maxBlocks < 1 || !Number.isInteger(batchSize) || batchSize < 1) throw new KilnError("bad_argument", `maxBlocks ${maxBlocks} and batchSize ${batchSize} must be positive integers`);
+  if (!Number.isInteger(maxBlocks) || maxBlocks < 1 || !Number.isInteger(batchSize) || batchSize < 1) throw new KilnError("usage", `maxBlocks ${maxBlocks} and batchSize ${batchSize} must be positive integers`);
 
   const checkpoint = path.resolve(dir);
   const loaded = await loadCheckpoint(checkpoint);

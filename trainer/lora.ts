@@ -71,7 +71,7 @@ export function adaptersFromTensors(tensors: Map<string, tf.Tensor>, lora: LoraC
 /** W ← W + scale·A·B for every adapter; afterwards the base model alone computes the adapted function. */
 export function mergeAdapters(params: Params, adapters: Map<string, LoraAdapter>): void {
   for (const [name, adapter] of adapters) {
-    if (adapter.router) throw new KilnError("bad_argument", `${name}: HydraLoRA adapters cannot be merged into the base (the mix of B matrices depends on each token's input); use the adapter with --adapter`);
+    if (adapter.router) throw new KilnError("usage", `${name}: HydraLoRA adapters cannot be merged into the base (the mix of B matrices depends on each token's input); use the adapter with --adapter`);
     const weight = params.get(name + ".w");
     if (!weight) throw new Error(`no projection ${name} to merge into`);
     tf.tidy(() => weight.assign(tf.add(weight, tf.mul(tf.matMul(adapter.a, adapter.b), adapter.scale))));

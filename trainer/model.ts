@@ -217,8 +217,6 @@ function get(params: Params, name: string): tf.Variable {
 interface Context {
   params: Params;
   kernels: Kernels;
-  /** encoder: attention is bidirectional, with −∞ added to the scores of padded keys ([B, 1, 1, T]). */
-  bidirectional?: { keyBias?: tf.Tensor4D };
   adapters?: Map<string, LoraAdapter>;
   dropout: number;
   nextSeed?: () => number;
@@ -251,11 +249,20 @@ export function adapterDelta(adapter: LoraAdapter, x: tf.Tensor2D, dropped: tf.T
   return tf.mul(kernels.linear(mixed, adapter.b as tf.Tensor2D), adapter.scale);
 }
 
-function attention(ctx: Context, layer: number, x: tf.Tensor2D, B: number, T: number, heads: number): tf.Tensor2D {
-  const qkv = project(ctx, `h.${layer}.attn.c_attn`, x); // [B·T, 3d]
-  const [q, k, v] = ctx.kernels.splitHeads(qkv, B, T, heads); // each [B, H, T, hd]
-  const y = ctx.bidirectional ? bidirectionalAttention(q, k, v, ctx.bidirectional.keyBias) : ctx.kernels.causalAttention(q, k, v);
-  return dropout(ctx, project(ctx, `h.${layer}.attn.c_proj`, ctx.kernels.mergeHeads(y)));
+/**
+ * Attention of one layer for the new positions' queries q [B, H, n, hd] and their keys and values
+ * k, v [B, KV, n, hd] (KV = H / groups: llama's grouped-query heads share a key/value head): the
+ * training pass attends causally within the sequence, decoding also to the cached positions.
+ */
+type Attend = (layer: number, q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, groups: number) => tf.Tensor4D;
+
+/** One GPT-2 block over rows x [B·n, d]: pre-norm attention and MLP, each added to the residual. */
+function gptBlock(ctx: Context, layer: number, x: tf.Tensor2D, B: number, n: number, heads: number, attend: Attend): tf.Tensor2D {
+  const qkv = project(ctx, `h.${layer}.attn.c_attn`, layerNorm(ctx, `h.${layer}.ln_1`, x)); // [B·n, 3d]
+  const [q, k, v] = ctx.kernels.splitHeads(qkv, B, n, heads); // each [B, H, n, hd]
+  const y = attend(layer, q, k, v, 1);
+  x = tf.add(x, dropout(ctx, project(ctx, `h.${layer}.attn.c_proj`, ctx.kernels.mergeHeads(y))));
+  return tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
 }
 
 /** softmax(q·kᵀ/√d + keyBias)·v over q, k, v [B, H, T, hd]: every position sees every unpadded one. */
@@ -285,23 +292,36 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
     dropout: config.dropout,
     nextSeed: seedRng ? () => seedRng.seed() : undefined,
   };
-  if (config.kind === "llama") return llamaHiddenStates(ctx, config, ids);
-  let embeddings = gptEmbeddings(params, ids, 0);
+  let segments: tf.Tensor | undefined;
+  let attend: Attend = (_, q, k, v, groups) => ctx.kernels.causalAttention(q, repeatKv(k, groups), repeatKv(v, groups));
   if (config.kind === "encoder") {
-    const segments = options.segments ? tf.reshape(options.segments, [B * T]) : tf.zeros([B * T], "int32");
-    embeddings = tf.add(embeddings, tf.gather(get(params, "wtt"), segments));
-    // 0 where attended, a large negative on padded keys: softmax gives them no weight.
-    ctx.bidirectional = { keyBias: options.attention ? (tf.reshape(tf.mul(tf.sub(1, options.attention), -1e9), [B, 1, 1, T]) as tf.Tensor4D) : undefined };
+    segments = tf.gather(get(params, "wtt"), options.segments ? tf.reshape(options.segments, [B * T]) : tf.zeros([B * T], "int32"));
+    // Bidirectional: 0 where attended, a large negative on padded keys, so softmax gives them no weight.
+    const keyBias = options.attention ? (tf.reshape(tf.mul(tf.sub(1, options.attention), -1e9), [B, 1, 1, T]) as tf.Tensor4D) : undefined;
+    attend = (_, q, k, v) => bidirectionalAttention(q, k, v, keyBias);
   }
-  let x = dropout(ctx, embeddings);
-  for (let layer = 0; layer < config.layers; layer++) {
-    x = tf.add(x, attention(ctx, layer, layerNorm(ctx, `h.${layer}.ln_1`, x), B, T, config.heads));
-    x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
-  }
-  return layerNorm(ctx, "ln_f", x);
+  return transformer(ctx, config, ids, 0, attend, segments);
 }
 
-// --- The llama block -------------------------------------------------------------------------
+/**
+ * The model body, for training and for decoding alike: the input rows of token ids [B, n] at
+ * positions from … from+n−1 (plus an encoder's segment embeddings), every block, and the final
+ * norm; hidden states [B·n, d].
+ */
+function transformer(ctx: Context, config: ModelConfig, ids: tf.Tensor2D, from: number, attend: Attend, segments?: tf.Tensor): tf.Tensor2D {
+  const [B, n] = ids.shape;
+  if (config.kind === "llama") {
+    const { headSize, theta, eps } = llamaDims(config);
+    const rope = ropeTables(from, n, headSize, theta);
+    let x = dropout(ctx, tf.gather(get(ctx.params, "wte"), tf.reshape(ids, [B * n])) as tf.Tensor2D);
+    for (let layer = 0; layer < config.layers; layer++) x = llamaBlock(ctx, config, layer, x, B, n, rope, attend);
+    return rmsNorm(ctx, "ln_f", x, eps);
+  }
+  const embeddings = gptEmbeddings(ctx.params, ids, from);
+  let x = dropout(ctx, segments ? (tf.add(embeddings, segments) as tf.Tensor2D) : embeddings);
+  for (let layer = 0; layer < config.layers; layer++) x = gptBlock(ctx, layer, x, B, n, config.heads, attend);
+  return layerNorm(ctx, "ln_f", x);
+}
 
 /** GPT-2's input: token plus position embeddings of ids [B, n] at positions from, from + 1, …, as rows [B·n, d]. */
 function gptEmbeddings(params: Params, ids: tf.Tensor2D, from: number): tf.Tensor2D {
@@ -364,20 +384,14 @@ function llamaMlp(ctx: Context, layer: number, x: tf.Tensor2D): tf.Tensor2D {
   return dropout(ctx, project(ctx, `h.${layer}.mlp.down_proj`, hidden));
 }
 
-function llamaHiddenStates(ctx: Context, config: ModelConfig, ids: tf.Tensor2D): tf.Tensor2D {
-  const [B, T] = ids.shape;
-  const { headSize, kvHeads, theta, eps } = llamaDims(config);
-  const rope = ropeTables(0, T, headSize, theta);
-  let x = dropout(ctx, tf.gather(get(ctx.params, "wte"), tf.reshape(ids, [B * T])) as tf.Tensor2D);
-  for (let layer = 0; layer < config.layers; layer++) {
-    const { q, k, v } = llamaQkv(ctx, config, layer, rmsNorm(ctx, `h.${layer}.ln_1`, x, eps), B, T, rope);
-    const groups = config.heads / kvHeads;
-    const y = ctx.kernels.causalAttention(q, repeatKv(k, groups), repeatKv(v, groups));
-    const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, config.heads * headSize]) as tf.Tensor2D;
-    x = tf.add(x, dropout(ctx, project(ctx, `h.${layer}.attn.o_proj`, merged)));
-    x = tf.add(x, llamaMlp(ctx, layer, rmsNorm(ctx, `h.${layer}.ln_2`, x, eps)));
-  }
-  return rmsNorm(ctx, "ln_f", x, eps);
+/** One llama block over rows x [B·n, d]: RMS-normed grouped-query attention with RoPE, then the SwiGLU MLP. */
+function llamaBlock(ctx: Context, config: ModelConfig, layer: number, x: tf.Tensor2D, B: number, n: number, rope: { cos: tf.Tensor2D; sin: tf.Tensor2D }, attend: Attend): tf.Tensor2D {
+  const { headSize, kvHeads, eps } = llamaDims(config);
+  const { q, k, v } = llamaQkv(ctx, config, layer, rmsNorm(ctx, `h.${layer}.ln_1`, x, eps), B, n, rope);
+  const y = attend(layer, q, k, v, config.heads / kvHeads);
+  const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * n, config.heads * headSize]) as tf.Tensor2D;
+  x = tf.add(x, dropout(ctx, project(ctx, `h.${layer}.attn.o_proj`, merged)));
+  return tf.add(x, llamaMlp(ctx, layer, rmsNorm(ctx, `h.${layer}.ln_2`, x, eps)));
 }
 
 /** Logits [N, V] from final hidden states: the tied embedding, or a llama model's own head. */
@@ -413,31 +427,24 @@ export function clearKvCache(cache: KvCache): void {
  * the whole sequence (tested), at the cost of the new tokens only. No dropout: this is inference.
  */
 export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D, cache: KvCache, options: Pick<ForwardOptions, "kernels" | "adapters"> = {}): tf.Tensor2D {
-  const [B, n] = ids.shape;
+  const n = ids.shape[1];
   const past = cache.length;
   if (config.kind === "encoder") throw new Error("an encoder does not decode token by token: it reads the whole input at once");
   if (past + n > config.blockSize) throw new Error(`${past} cached + ${n} new tokens is longer than the block size ${config.blockSize}`);
-  const d = config.width;
-  const hd = d / config.heads;
   const ctx: Context = { params, kernels: options.kernels ?? plainKernels, adapters: options.adapters, dropout: 0 };
-  const result = config.kind === "llama" ? llamaDecode(ctx, config, ids, cache) : tf.tidy(() => {
+  const result = tf.tidy(() => {
     const mask = decodeMask(past, n);
-    let x = gptEmbeddings(params, ids, past);
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
-    for (let layer = 0; layer < config.layers; layer++) {
-      const qkv = project(ctx, `h.${layer}.attn.c_attn`, layerNorm(ctx, `h.${layer}.ln_1`, x));
-      const [q, k, v] = ctx.kernels.splitHeads(qkv, B, n, config.heads);
-      const allKeys = past > 0 ? tf.concat([cache.keys[layer]!, k], 2) : k;
-      const allValues = past > 0 ? tf.concat([cache.values[layer]!, v], 2) : v;
+    const attend: Attend = (layer, q, k, v, groups) => {
+      const allKeys = past > 0 ? (tf.concat([cache.keys[layer]!, k], 2) as tf.Tensor4D) : k;
+      const allValues = past > 0 ? (tf.concat([cache.values[layer]!, v], 2) as tf.Tensor4D) : v;
       keys.push(allKeys);
       values.push(allValues);
-      const scaled = tf.mul(tf.matMul(q, allKeys, false, true), 1 / Math.sqrt(hd));
-      const y = tf.matMul(tf.softmax(mask ? tf.add(scaled, mask) : scaled), allValues);
-      x = tf.add(x, project(ctx, `h.${layer}.attn.c_proj`, ctx.kernels.mergeHeads(y as tf.Tensor4D)));
-      x = tf.add(x, mlp(ctx, layer, layerNorm(ctx, `h.${layer}.ln_2`, x)));
-    }
-    const logits = ctx.kernels.tiedLogits(layerNorm(ctx, "ln_f", x), get(params, "wte") as tf.Tensor2D);
+      const scaled = tf.mul(tf.matMul(q, repeatKv(allKeys, groups), false, true), 1 / Math.sqrt(q.shape[3]));
+      return tf.matMul(tf.softmax(mask ? tf.add(scaled, mask) : scaled), repeatKv(allValues, groups)) as tf.Tensor4D;
+    };
+    const logits = outputLogits(config, params, ctx.kernels, transformer(ctx, config, ids, past, attend));
     return { logits, keys, values };
   });
   tf.dispose([...cache.keys, ...cache.values]);
@@ -451,33 +458,6 @@ export function decodeStep(config: ModelConfig, params: Params, ids: tf.Tensor2D
 function decodeMask(past: number, n: number): tf.Tensor2D | undefined {
   if (n === 1) return undefined;
   return tf.tensor2d(Float32Array.from({ length: n * (past + n) }, (_, at) => (at % (past + n) > past + Math.floor(at / (past + n)) ? -1e9 : 0)), [n, past + n]);
-}
-
-function llamaDecode(ctx: Context, config: ModelConfig, ids: tf.Tensor2D, cache: KvCache): { logits: tf.Tensor2D; keys: tf.Tensor4D[]; values: tf.Tensor4D[] } {
-  const [B, n] = ids.shape;
-  const past = cache.length;
-  const { headSize, kvHeads, theta, eps } = llamaDims(config);
-  return tf.tidy(() => {
-    const rope = ropeTables(past, n, headSize, theta);
-    const mask = decodeMask(past, n);
-    let x = tf.gather(get(ctx.params, "wte"), tf.reshape(ids, [B * n])) as tf.Tensor2D;
-    const keys: tf.Tensor4D[] = [];
-    const values: tf.Tensor4D[] = [];
-    for (let layer = 0; layer < config.layers; layer++) {
-      const { q, k, v } = llamaQkv(ctx, config, layer, rmsNorm(ctx, `h.${layer}.ln_1`, x, eps), B, n, rope);
-      const allKeys = past > 0 ? tf.concat([cache.keys[layer]!, k], 2) : k;
-      const allValues = past > 0 ? tf.concat([cache.values[layer]!, v], 2) : v;
-      keys.push(allKeys);
-      values.push(allValues);
-      const groups = config.heads / kvHeads;
-      const scaled = tf.mul(tf.matMul(q, repeatKv(allKeys, groups), false, true), 1 / Math.sqrt(headSize));
-      const y = tf.matMul(tf.softmax(mask ? tf.add(scaled, mask) : scaled), repeatKv(allValues, groups));
-      const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * n, config.heads * headSize]) as tf.Tensor2D;
-      x = tf.add(x, project(ctx, `h.${layer}.attn.o_proj`, merged));
-      x = tf.add(x, llamaMlp(ctx, layer, rmsNorm(ctx, `h.${layer}.ln_2`, x, eps)));
-    }
-    return { logits: outputLogits(config, ctx.params, ctx.kernels, rmsNorm(ctx, "ln_f", x, eps)), keys, values };
-  });
 }
 
 /** An encoder's next-sentence logits [B, 2] (not next, next) from its final hidden states [B·T, d]: a linear head on each [CLS]. */

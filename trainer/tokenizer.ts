@@ -113,7 +113,7 @@ export async function tokenizerFile(id: string, searchDirs: string[] = []): Prom
 
 /** The datasets/ tokenizer an id names (its special tokens render chat templates); not the byte tokenizer. */
 export async function loadDatasetTokenizer(id: string, searchDirs: string[] = []): Promise<DatasetTokenizer> {
-  if (id === BYTE_TOKENIZER_ID) throw new KilnError("bad_argument", `the byte tokenizer has no chat special tokens`);
+  if (id === BYTE_TOKENIZER_ID) throw new KilnError("usage", `the byte tokenizer has no chat special tokens`);
   return loadTokenizer(isPretrainedName(id) ? id : await tokenizerFile(id, searchDirs));
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { KilnError } from "../errors.js";
+import { KilnError, type KilnErrorCode } from "../errors.js";
 
 export interface RetryPolicy {
   /** Attempts after the first one; a resumed download resets the count once bytes arrive. */
@@ -43,7 +43,7 @@ function envNumber(name: string): number | undefined {
  */
 export class RetryableError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: KilnErrorCode,
     message: string,
     readonly retryAfterMs?: number,
   ) {

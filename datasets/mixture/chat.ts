@@ -82,9 +82,9 @@ const TEMPLATE_SPECIALS: Record<ChatTemplate, string[]> = {
 export function checkTemplate(template: ChatTemplate, tokenizer: Tokenizer, where: string): void {
   const missing = TEMPLATE_SPECIALS[template].filter((t) => !tokenizer.specialTokens.has(t));
   if (missing.length > 0) {
-    throw new KilnError("bad_mixture", `${where}: template ${template} needs special token(s) ${missing.join(" ")}, which tokenizer ${tokenizer.name} lacks; use a kiln-trained tokenizer (it has them all)${template === "chatml" ? " or cl100k_base / o200k_base" : ""}`);
+    throw new KilnError("bad_config", `${where}: template ${template} needs special token(s) ${missing.join(" ")}, which tokenizer ${tokenizer.name} lacks; use a kiln-trained tokenizer (it has them all)${template === "chatml" ? " or cl100k_base / o200k_base" : ""}`);
   }
-  if (tokenizer.eos < 0) throw new KilnError("bad_mixture", `${where}: tokenizer ${tokenizer.name} has no end-of-document token (<|eos|> or <|endoftext|>)`);
+  if (tokenizer.eos < 0) throw new KilnError("bad_config", `${where}: tokenizer ${tokenizer.name} has no end-of-document token (<|eos|> or <|endoftext|>)`);
 }
 
 const PLAIN_LABEL: Record<Role, string> = { system: "SYSTEM", user: "USER", assistant: "AI" };

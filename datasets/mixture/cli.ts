@@ -28,7 +28,7 @@ export const mixCommand = defineCommand({
       process.stdout.write(formatMixReport(await readManifest(target)));
       return;
     }
-    if (!args.out) throw new KilnError("bad_argument", "kiln mix needs --out <dir> (or --report <dir> for an existing output)");
+    if (!args.out) throw new KilnError("usage", "kiln mix needs --out <dir> (or --report <dir> for an existing output)");
     const mixture = await loadMixtureFile(target);
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const manifest = await runMixture(mixture, { out: args.out, log: progress });

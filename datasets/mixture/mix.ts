@@ -203,7 +203,7 @@ async function checkReplaceable(out: string): Promise<void> {
     throw error;
   });
   if (entries.length > 0 && !entries.includes(MANIFEST_NAME)) {
-    throw new KilnError("bad_argument", `${out}: not empty and not a kiln mix output (no ${MANIFEST_NAME}); choose another --out`);
+    throw new KilnError("usage", `${out}: not empty and not a kiln mix output (no ${MANIFEST_NAME}); choose another --out`);
   }
 }
 

@@ -95,30 +95,30 @@ export function resolveMixture(raw: unknown, file: string): ResolvedMixture {
   const parsed = mixtureSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new KilnError("bad_mixture", `${file}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    throw new KilnError("bad_config", `${file}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
   }
   const spec = parsed.data;
   const base = path.dirname(path.resolve(file));
   const anchor = (p: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(p) || path.isAbsolute(p) ? p : path.join(base, p));
   const sources = Object.fromEntries(Object.entries(spec.sources).map(([name, s]) => [name, { ...s, path: anchor(s.path) }]));
-  if (Object.keys(sources).length === 0) throw new KilnError("bad_mixture", `${file}: sources: name at least one source`);
+  if (Object.keys(sources).length === 0) throw new KilnError("bad_config", `${file}: sources: name at least one source`);
   let phases: ResolvedPhase[];
   if (spec.phases) {
-    if (spec.tokens !== undefined) throw new KilnError("bad_mixture", `${file}: tokens: give tokens per phase when there are phases`);
+    if (spec.tokens !== undefined) throw new KilnError("bad_config", `${file}: tokens: give tokens per phase when there are phases`);
     const names = new Set<string>();
     phases = spec.phases.map((phase, i) => {
-      if (names.has(phase.name)) throw new KilnError("bad_mixture", `${file}: phases.${i}.name: "${phase.name}" is used twice`);
+      if (names.has(phase.name)) throw new KilnError("bad_config", `${file}: phases.${i}.name: "${phase.name}" is used twice`);
       names.add(phase.name);
       for (const source of Object.keys(phase.weights)) {
-        if (!sources[source]) throw new KilnError("bad_mixture", `${file}: phases.${i}.weights.${source}: no source named "${source}"`);
+        if (!sources[source]) throw new KilnError("bad_config", `${file}: phases.${i}.weights.${source}: no source named "${source}"`);
       }
-      if (Object.keys(phase.weights).length === 0) throw new KilnError("bad_mixture", `${file}: phases.${i}.weights: name at least one source`);
+      if (Object.keys(phase.weights).length === 0) throw new KilnError("bad_config", `${file}: phases.${i}.weights: name at least one source`);
       return { name: phase.name, tokens: phase.tokens, weights: normalise(phase.weights) };
     });
   } else {
     const weights: Record<string, number> = {};
     for (const [name, source] of Object.entries(sources)) {
-      if (source.weight === undefined) throw new KilnError("bad_mixture", `${file}: sources.${name}.weight: required when there are no phases`);
+      if (source.weight === undefined) throw new KilnError("bad_config", `${file}: sources.${name}.weight: required when there are no phases`);
       weights[name] = source.weight;
     }
     phases = [{ name: "main", tokens: spec.tokens, weights: normalise(weights) }];
@@ -132,7 +132,7 @@ export async function loadMixtureFile(file: string): Promise<ResolvedMixture> {
   try {
     raw = parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new KilnError("bad_mixture", `${file}: ${errorMessage(error)}`);
+    throw new KilnError("bad_config", `${file}: ${errorMessage(error)}`);
   }
   return resolveMixture(raw, file);
 }

@@ -20,9 +20,9 @@ export const tokenizerTrainCommand = defineCommand({
   },
   async run({ args }) {
     const inputs = args._.map(String);
-    if (inputs.length === 0) throw new KilnError("bad_argument", "kiln tokenizer train needs at least one document file or glob");
+    if (inputs.length === 0) throw new KilnError("usage", "kiln tokenizer train needs at least one document file or glob");
     const pattern = PRETOKENIZERS[args.pretokenizer as PretokenizerName];
-    if (!pattern) throw new KilnError("bad_argument", `--pretokenizer must be one of ${Object.keys(PRETOKENIZERS).join(", ")}`);
+    if (!pattern) throw new KilnError("usage", `--pretokenizer must be one of ${Object.keys(PRETOKENIZERS).join(", ")}`);
     const vocabSize = positiveIntegerFlag("vocab", args.vocab)!;
     const counter = new PretokenCounter({ pattern, maxDistinctPretokens: positiveIntegerFlag("max-pretokens", args["max-pretokens"])! });
     const stats: CorpusStats = { files: 0, documents: 0, skipped: {} };

@@ -50,11 +50,11 @@ async function* stdinDocs(input: NodeJS.ReadableStream, skipped: Record<string, 
 export async function applyStage(name: string, params: Record<string, unknown>, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<void> {
   const spec = getSpec("stage", name);
   const unknown = unknownParameter(spec.params, params);
-  if (unknown) throw new KilnError("config", `${name}: --set ${unknown}`);
+  if (unknown) throw new KilnError("bad_config", `${name}: --set ${unknown}`);
   const parsed = spec.params.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new KilnError("config", `${name}: --set ${issue.path.join(".") || "(params)"}: ${issue.message}`);
+    throw new KilnError("bad_config", `${name}: --set ${issue.path.join(".") || "(params)"}: ${issue.message}`);
   }
   const stage = spec.create(parsed.data);
   const dropped: Record<string, number> = {};

@@ -46,7 +46,7 @@ async function checkFlags(root: CommandDef, rawArgs: string[]): Promise<void> {
     const near = nearestKey(name, [...known]);
     const commandName = (await resolved(cmd.meta))?.name;
     const command = commandName ? ` of kiln ${commandName}` : "";
-    throw new KilnError("bad_argument", `--${name}: unknown option${command}${near ? ` (did you mean --${near}?)` : ""}`);
+    throw new KilnError("usage", `--${name}: unknown option${command}${near ? ` (did you mean --${near}?)` : ""}`);
   }
 }
 

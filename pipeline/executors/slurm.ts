@@ -90,7 +90,7 @@ export async function predictWorlds(pipeline: ResolvedPipeline): Promise<Map<str
     else if (step.task) worlds.set(step.name, 1);
     else if (step.from) {
       const from = pipeline.steps.find((s) => s.name === step.from)!;
-      if (from.task) throw new KilnError("config", `step ${step.name} reads the output of whole-step task ${from.name}: give it "tasks" to run under Slurm`);
+      if (from.task) throw new KilnError("bad_config", `step ${step.name} reads the output of whole-step task ${from.name}: give it "tasks" to run under Slurm`);
       worlds.set(step.name, worlds.get(from.name)!);
     } else worlds.set(step.name, (await planStep(pipeline, step)).world);
   }

@@ -24,7 +24,7 @@ import { type StepTaskContext, register } from "../../pipeline/index.js";
 import { KilnError } from "../../core/index.js";
 import { checkParams, FORMAT_VERSION, RecordFile, RecordWriter } from "./format.js";
 import { checkIndexFolders, checkIndexMatches, indexSources, listIndexFolder, type IndexSource } from "./signature-index.js";
-import { mergeCursors } from "./sort.js";
+import { HASH_KEY_WORDS, mergeSorted } from "./sort.js";
 import { BucketVerifier, SignatureValues } from "./values.js";
 
 export const PAIR_WORDS = 6;
@@ -133,8 +133,10 @@ export async function findCandidatePairs(ctx: StepTaskContext, p: BucketParams):
       let groupSize = 0;
       let bucketPairs = 0;
       let firstSource = 0;
-      await mergeCursors(
+      // Equal keys in (source, position) order: each file holds one source, sorted by key then position.
+      await mergeSorted(
         all.map((f) => f.cursor(band)),
+        HASH_KEY_WORDS,
         (cursor, source) => {
           const w = cursor.words;
           const at = cursor.at;

@@ -32,7 +32,7 @@ import { KilnError, fmix32 } from "../../core/index.js";
 import { checkParams, FORMAT_VERSION, RecordFile, RecordWriter, type FileHeader } from "./format.js";
 import { openPairSet, type SourceRank } from "./buckets.js";
 import { addEdge, EDGE_WORDS, NODE_WORDS, qualityKey, readStars, starForest } from "./components.js";
-import { RecordSorter } from "./record-sort.js";
+import { RecordSorter } from "./sort.js";
 
 export const CLUSTER_WORDS = 4;
 export const CLUSTER_MAP_KIND = "cluster_map";
@@ -59,7 +59,7 @@ export function pairPartition(rank: number, position: number, partitions: number
 
 function sorterFactory(ctx: StepTaskContext, p: ClusterParams, words: number) {
   // ".tmp-" after this rank's prefix: the engine removes a killed attempt's runs on resume.
-  return (label: string) => new RecordSorter(path.join(ctx.outputDir, `${rankName(ctx.rank)}.tmp-${label}`), words, p.sortBufferRecords, ctx.log);
+  return (label: string) => new RecordSorter(path.join(ctx.outputDir, `${rankName(ctx.rank)}.tmp-${label}`), { words, maxRecords: p.sortBufferRecords, log: ctx.log });
 }
 
 /**

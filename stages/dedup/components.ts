@@ -11,7 +11,7 @@
  * Edges are kept in both directions, sorted by (node, neighbour), so a node's smallest neighbour is
  * the first record of its group: no group is ever held in memory, however large.
  */
-import { compareWords, type RecordSorter } from "./record-sort.js";
+import { compareWords, type RecordSorter } from "./sort.js";
 
 export const NODE_WORDS = 3;
 export const EDGE_WORDS = 2 * NODE_WORDS;

@@ -72,16 +72,17 @@ export class RecordWriter {
   }
 
   /** Appends one record (its words) to the current section; returns a promise only when it flushed. */
-  push(words: ArrayLike<number>): void | Promise<void> {
-    if (this.filled + this.header.recordWords > this.buffer.length) return this.flush().then(() => this.put(words));
-    this.put(words);
+  /** Appends the record at `words[at..at + recordWords)`. */
+  push(words: ArrayLike<number>, at = 0): void | Promise<void> {
+    if (this.filled + this.header.recordWords > this.buffer.length) return this.flush().then(() => this.put(words, at));
+    this.put(words, at);
   }
 
-  private put(words: ArrayLike<number>): void {
+  private put(words: ArrayLike<number>, at: number): void {
     const n = this.header.recordWords;
     let h = this.checksum;
     for (let i = 0; i < n; i++) {
-      const w = words[i]! >>> 0;
+      const w = words[at + i]! >>> 0;
       this.buffer[this.filled + i] = w;
       h = Math.imul((h << 5) | (h >>> 27), 0x9e3779b1) ^ w;
     }

@@ -13,7 +13,7 @@ import { type Doc, type TaskContext, register } from "../../pipeline/index.js";
 import { FORMAT_VERSION } from "./format.js";
 import { bandHash, hashString64, MinHasher, normalizeText } from "./hash.js";
 import { fmix32, FNV_PRIME } from "../../core/index.js";
-import { ExternalSorter } from "./sort.js";
+import { HASH_KEY_WORDS, HASH_RECORD_WORDS, RecordSorter } from "./sort.js";
 import { ValuesWriter, valuesFileFor, type ValuesLink } from "./values.js";
 
 /** Names the shingle hash and permutation family; bump it when either changes. */
@@ -79,9 +79,16 @@ export function signatureIdentity(p: MinhashParams) {
   return { bands: p.bands, rows: p.rows, seed: p.seed, shingleUnit: p.shingleUnit, shingleSize: p.shingleSize, hash: MINHASH_HASH };
 }
 
+/** Hash records (key hi, key lo, position, quality) sorted by key per section, spilling beside `file`. */
+function hashSorter(file: string, sections: number, maxRecords: number, ctx: TaskContext): RecordSorter {
+  // ".tmp" in the runs' names: the engine removes a killed attempt's leftovers, the next step ignores them.
+  return new RecordSorter(`${file}.tmp`, { words: HASH_RECORD_WORDS, keyWords: HASH_KEY_WORDS, sections, maxRecords, log: ctx.log });
+}
+
 export async function writeMinhashSignatures(docs: AsyncIterable<Doc>, file: string, ctx: TaskContext, p: MinhashParams): Promise<void> {
   const hasher = new MinHasher({ bands: p.bands, rows: p.rows, seed: p.seed, unit: p.shingleUnit, size: p.shingleSize });
-  const sorter = new ExternalSorter(file, p.bands, p.sortBufferRecords, ctx.log);
+  const sorter = hashSorter(file, p.bands, p.sortBufferRecords, ctx);
+  const record = new Uint32Array(HASH_RECORD_WORDS);
   const signature = new Uint32Array(p.bands * p.rows);
   const digest = new IdDigest();
   const values = p.fullSignatures ? new ValuesWriter(valuesFileFor(file), p.bands * p.rows, { params: signatureIdentity(p), rank: ctx.rank, world: ctx.world }) : null;
@@ -103,7 +110,11 @@ export async function writeMinhashSignatures(docs: AsyncIterable<Doc>, file: str
       const quality = qualityBits(doc, p.qualityKey);
       for (let band = 0; band < p.bands; band++) {
         const [lo, hi] = bandHash(signature, band, p.rows);
-        const spilled = sorter.add(band, hi, lo, position, quality);
+        record[0] = hi;
+        record[1] = lo;
+        record[2] = position;
+        record[3] = quality;
+        const spilled = sorter.add(record, band);
         if (spilled) await spilled;
       }
     }
@@ -113,7 +124,7 @@ export async function writeMinhashSignatures(docs: AsyncIterable<Doc>, file: str
     throw error;
   }
   if (empty > 0) ctx.log(`minhash_signatures: ${empty} document(s) without words, left out of dedup`);
-  await sorter.finish({
+  await sorter.writeSorted(file, {
     kind: "signatures",
     version: FORMAT_VERSION,
     dedup: "minhash",
@@ -161,7 +172,8 @@ export function exactKey(doc: Doc, p: Pick<ExactParams, "key" | "normalize">): s
 }
 
 export async function writeExactHashes(docs: AsyncIterable<Doc>, file: string, ctx: TaskContext, p: ExactParams): Promise<void> {
-  const sorter = new ExternalSorter(file, 1, p.sortBufferRecords, ctx.log);
+  const sorter = hashSorter(file, 1, p.sortBufferRecords, ctx);
+  const record = new Uint32Array(HASH_RECORD_WORDS);
   const digest = new IdDigest();
   let missing = 0;
   for await (const doc of docs) {
@@ -173,11 +185,15 @@ export async function writeExactHashes(docs: AsyncIterable<Doc>, file: string, c
       continue;
     }
     const [lo, hi] = hashString64(key);
-    const spilled = sorter.add(0, hi, lo, position, qualityBits(doc, p.qualityKey));
+    record[0] = hi;
+    record[1] = lo;
+    record[2] = position;
+    record[3] = qualityBits(doc, p.qualityKey);
+    const spilled = sorter.add(record);
     if (spilled) await spilled;
   }
   if (missing > 0) ctx.log(`exact_hashes: ${missing} document(s) without a ${p.key}, left out of dedup`);
-  await sorter.finish({
+  await sorter.writeSorted(file, {
     kind: "signatures",
     version: FORMAT_VERSION,
     dedup: p.key === "url" ? "url" : "exact",

@@ -26,7 +26,7 @@ export function inspectCommand(tokenCounter: TokenCounter) {
     },
     async run({ args }) {
       const port = Number(args.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KilnError("bad_argument", `--port: ${args.port} is not a port number`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KilnError("usage", `--port: ${args.port} is not a port number`);
       const index = await RunIndex.open(args.run, { countTokens: await tokenCounter(args.run), rebuild: args.rebuild });
       const compare = args.compare ? await RunIndex.open(args.compare, { countTokens: await tokenCounter(args.compare), rebuild: args.rebuild }) : undefined;
       const server = await startInspectServer(index, { port, host: args.host, compare });

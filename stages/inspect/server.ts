@@ -45,7 +45,7 @@ interface ListQuery {
 function intParam(url: URL, name: string, fallback?: number): number | undefined {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === "") return fallback;
-  if (!/^\d+$/.test(raw)) throw new KilnError("bad_argument", `${name}: ${raw} is not a whole number`);
+  if (!/^\d+$/.test(raw)) throw new KilnError("usage", `${name}: ${raw} is not a whole number`);
   return Number(raw);
 }
 
@@ -223,7 +223,7 @@ export async function startInspectServer(index: RunIndex, options: { port?: numb
       }
       case "/api/doc": {
         const n = intParam(url, "n");
-        if (n === undefined) throw new KilnError("bad_argument", "n: missing");
+        if (n === undefined) throw new KilnError("usage", "n: missing");
         const record = await index.record(n);
         const doc = await index.doc(record);
         const step = summary.steps[record.step]!;
@@ -234,19 +234,19 @@ export async function startInspectServer(index: RunIndex, options: { port?: numb
       case "/api/whatif": {
         const step = intParam(url, "step");
         const stage = url.searchParams.get("stage");
-        if (step === undefined || !stage) throw new KilnError("bad_argument", "step and stage are required");
+        if (step === undefined || !stage) throw new KilnError("usage", "step and stage are required");
         const params: Record<string, number> = {};
         for (const [key, value] of url.searchParams) {
           if (!key.startsWith("p.")) continue;
           const v = Number(value);
-          if (value.trim() === "" || !Number.isFinite(v)) throw new KilnError("bad_argument", `${key}: ${value} is not a number`);
+          if (value.trim() === "" || !Number.isFinite(v)) throw new KilnError("usage", `${key}: ${value} is not a number`);
           params[key.slice(2)] = v;
         }
         return json(await whatIf(index, { step, stage, params }));
       }
       case "/api/clusters": {
         const step = intParam(url, "step");
-        if (step === undefined) throw new KilnError("bad_argument", "step: missing");
+        if (step === undefined) throw new KilnError("usage", "step: missing");
         if (cachedClusters?.step !== step) cachedClusters = { step, rows: await listClusters(index, step) };
         const offset = intParam(url, "offset", 0)!;
         const limit = Math.min(intParam(url, "limit", 50)!, MAX_LIMIT);
@@ -259,7 +259,7 @@ export async function startInspectServer(index: RunIndex, options: { port?: numb
       case "/api/cluster": {
         const step = intParam(url, "step");
         const key = url.searchParams.get("key");
-        if (step === undefined || !key) throw new KilnError("bad_argument", "step and key are required");
+        if (step === undefined || !key) throw new KilnError("usage", "step and key are required");
         const { params, members } = await clusterMembers(index, step, key);
         const out = [];
         for (const m of members.slice(0, MAX_LIMIT)) out.push({ ...(await row(m.record)), representative: m.representative, jaccard: m.jaccard, text: m.text.slice(0, 20_000) });
@@ -276,10 +276,10 @@ export async function startInspectServer(index: RunIndex, options: { port?: numb
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      if (req.method !== "GET" && req.method !== "HEAD") throw new KilnError("bad_argument", `${req.method}: the inspector is read-only`);
+      if (req.method !== "GET" && req.method !== "HEAD") throw new KilnError("usage", `${req.method}: the inspector is read-only`);
       // The raw target, before URL normalisation: a path with dot segments is refused, not resolved.
       const target = req.url ?? "/";
-      if (/(^|\/|%2f)(\.|%2e){2}(\/|%2f|$|\?)/i.test(target) || target.includes("\\")) throw new KilnError("bad_argument", `${target}: paths cannot leave the run folder`);
+      if (/(^|\/|%2f)(\.|%2e){2}(\/|%2f|$|\?)/i.test(target) || target.includes("\\")) throw new KilnError("usage", `${target}: paths cannot leave the run folder`);
       const { type, body } = await route(new URL(target, "http://inspect"));
       res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
       res.end(req.method === "HEAD" ? undefined : body);

@@ -71,7 +71,7 @@ async function decider(stage: string, params: Record<string, unknown>): Promise<
   const parsed = spec.params.safeParse("reuseSignals" in shape ? { ...params, reuseSignals: true } : params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new KilnError("bad_argument", `${stage}: ${issue.path.join(".") || "(params)"}: ${issue.message}`);
+    throw new KilnError("usage", `${stage}: ${issue.path.join(".") || "(params)"}: ${issue.message}`);
   }
   const instance = spec.create(parsed.data);
   return async function* (docs) {
@@ -82,7 +82,7 @@ async function decider(stage: string, params: Record<string, unknown>): Promise<
       world: 1,
       step: "inspect",
       stepDataDir: () => {
-        throw new KilnError("bad_argument", `${stage} reads another step's output: its threshold cannot be moved here`);
+        throw new KilnError("usage", `${stage} reads another step's output: its threshold cannot be moved here`);
       },
       skip: () => undefined,
       drop: (doc, _stage, why) => void verdicts.push([doc, why]),
@@ -106,12 +106,12 @@ export async function whatIf(index: RunIndex, request: WhatIfRequest): Promise<W
   const knobs = knobsOf(request.stage);
   const before = step.params[position]!.params;
   const moved = Object.entries(request.params);
-  if (moved.length === 0) throw new KilnError("bad_argument", "no parameter moved");
+  if (moved.length === 0) throw new KilnError("usage", "no parameter moved");
   const columns: { signal: number; low: number; high: number }[] = [];
   for (const [param, value] of moved) {
     const knob = knobs.find((k) => k.param === param);
-    if (!knob) throw new KilnError("bad_argument", `${request.stage}.${param}: not a threshold inspect can move (it can: ${knobs.map((k) => k.param).join(", ") || "none"})`);
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new KilnError("bad_argument", `${request.stage}.${param}: ${String(value)} is not a number`);
+    if (!knob) throw new KilnError("usage", `${request.stage}.${param}: not a threshold inspect can move (it can: ${knobs.map((k) => k.param).join(", ") || "none"})`);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new KilnError("usage", `${request.stage}.${param}: ${String(value)} is not a number`);
     const old = before[param];
     const oldValue = typeof old === "number" ? old : value;
     for (const signal of knob.signals) columns.push({ signal: KNOB_SIGNALS.indexOf(signal), low: Math.min(oldValue, value), high: Math.max(oldValue, value) });

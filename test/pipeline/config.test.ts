@@ -33,7 +33,7 @@ describe("pipeline config", () => {
 
   it("names the file, the step and the field of a bad stage parameter", () => {
     const error = errorOf(() => resolvePipeline(base([{ text_length: { minChars: "ten" } }]), "conf/p.yaml"));
-    expect(error.code).toBe("config");
+    expect(error.code).toBe("bad_config");
     expect(error.message).toMatch(/^conf\/p\.yaml: steps\[0\] \(clean\): stages\[0\]\.text_length\.minChars: /);
     expect(error.message).toContain("number");
   });

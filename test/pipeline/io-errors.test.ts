@@ -22,7 +22,7 @@ describe("file-system errors", () => {
     expect(systemError(errno("ENOSPC", "write"), "/data/out/x.jsonl")?.message).toBe("/data/out/x.jsonl: no space left on device (write)");
     expect(systemError(errno("EROFS", "mkdir", "/mnt/ro/run"))?.message).toBe("/mnt/ro/run: read-only file system (mkdir)");
     expect(systemError(new Error("not a system error"))).toBeUndefined();
-    expect(systemError(new KilnError("config", "x"))).toBeUndefined();
+    expect(systemError(new KilnError("bad_config", "x"))).toBeUndefined();
   });
 
   it("end `kiln run` with one kiln: line and exit 1, not a stack trace", async () => {

@@ -18,7 +18,7 @@ function configError(config: unknown): string {
   try {
     resolvePipeline(config, "p.yaml", "/base");
   } catch (error) {
-    expect(error).toMatchObject({ code: "config" });
+    expect(error).toMatchObject({ code: "bad_config" });
     return (error as Error).message;
   }
   throw new Error("expected a config error");

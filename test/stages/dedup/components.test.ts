@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { addEdge, EDGE_WORDS, qualityKey, readStars, starForest } from "../../../stages/dedup/components.js";
-import { RecordSorter } from "../../../stages/dedup/record-sort.js";
+import { RecordSorter } from "../../../stages/dedup/sort.js";
 import { tempDir } from "../../pipeline/helpers.js";
 import { rng } from "./corpus.js";
 
@@ -62,7 +62,7 @@ function expected(nodes: Node[], edges: [number, number][]) {
 
 async function components(dir: string, nodes: Node[], edges: [number, number][], buffer: number) {
   let sorters = 0;
-  const make = (label: string) => new RecordSorter(path.join(dir, `00000.tmp-${label}-${sorters++}`), EDGE_WORDS, buffer);
+  const make = (label: string) => new RecordSorter(path.join(dir, `00000.tmp-${label}-${sorters++}`), { words: EDGE_WORDS, maxRecords: buffer });
   const input = make("in");
   const word = (n: Node) => [qualityKey(bits(n.quality)), n.rank, n.position];
   for (const [a, b] of edges) {
@@ -87,7 +87,7 @@ describe("RecordSorter", () => {
   it("sorts 3-word records word by word, with > 64 spilled runs merged in groups, like Array.sort", async () => {
     const random = rng(5);
     const records = Array.from({ length: 7000 }, () => [Math.floor(random() * 3), Math.floor(random() * 2 ** 32), Math.floor(random() * 70000)]);
-    const sorter = new RecordSorter(path.join(await tempDir(), "00000.tmp-t"), 3, 100);
+    const sorter = new RecordSorter(path.join(await tempDir(), "00000.tmp-t"), { words: 3, maxRecords: 100 });
     for (const r of records) await sorter.add(r);
     const out: number[][] = [];
     await sorter.forEachSorted((w, at) => void out.push([w[at]!, w[at + 1]!, w[at + 2]!]));

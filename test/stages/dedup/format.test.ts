@@ -2,7 +2,7 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RecordFile } from "../../../stages/dedup/format.js";
-import { ExternalSorter, radixOrder } from "../../../stages/dedup/sort.js";
+import { RecordSorter, radixOrder } from "../../../stages/dedup/sort.js";
 import { tempDir } from "../../pipeline/helpers.js";
 import { rng } from "./corpus.js";
 
@@ -20,16 +20,18 @@ async function readAll(file: string): Promise<number[][][]> {
 }
 
 async function sortInto(file: string, records: number[][], maxRecords: number) {
-  const sorter = new ExternalSorter(file, 3, maxRecords);
-  for (const [section, hi, lo, pos] of records) await sorter.add(section!, hi!, lo!, pos!, pos! * 2);
-  await sorter.finish({ kind: "test", version: 1, params: { bands: 3 } });
+  const sorter = new RecordSorter(`${file}.tmp`, { words: 4, keyWords: 2, sections: 3, maxRecords });
+  for (const [section, hi, lo, pos] of records) await sorter.add([hi!, lo!, pos!, pos! * 2], section);
+  await sorter.writeSorted(file, { kind: "test", version: 1, params: { bands: 3 } });
 }
 
 describe("external sort and record files", () => {
   it("radix order sorts by (hi, lo) and keeps insertion order on ties", () => {
-    const hi = Uint32Array.from([5, 1, 5, 0xffffffff, 1, 0]);
-    const lo = Uint32Array.from([2, 9, 2, 0, 3, 0x80000000]);
-    expect([...radixOrder(hi, lo, 6)]).toEqual([5, 4, 1, 0, 2, 3]);
+    const hi = [5, 1, 5, 0xffffffff, 1, 0];
+    const lo = [2, 9, 2, 0, 3, 0x80000000];
+    // Records of (hi, lo, index): the key is the first two words.
+    const records = Uint32Array.from(hi.flatMap((h, i) => [h, lo[i]!, i]));
+    expect([...radixOrder(records, 3, 2, 6)]).toEqual([5, 4, 1, 0, 2, 3]);
   });
 
   it("gives the same file whether or not it spilled sorted runs, sorted by (hash, position)", async () => {
