@@ -17,9 +17,9 @@ import { startWorker, KilnError } from "../core/index.js";
 import * as tf from "@tensorflow/tfjs";
 import type { LoraConfig, ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
-import { fastKernels, simdKernels } from "./kernels.js";
+import { kernelsByName } from "./kernels.js";
 import { adapterVariables, createAdapters } from "./lora.js";
-import { plainKernels, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import type { Kernels, LoraAdapter, Params } from "./model.js";
 import { applyGradients, batchLoss, batchTensors, countedTokens, disposeBatchTensors, type StepResult, type TrainState } from "./step.js";
 
 /** One slice of one micro-batch and the factor its mean loss enters the step's loss with. */
@@ -75,12 +75,6 @@ export interface ReplicaReply {
   error?: string;
 }
 
-export const kernelsByName = (name: string): Kernels => {
-  if (name === simdKernels.name) return simdKernels;
-  if (name === fastKernels.name) return fastKernels;
-  if (name === plainKernels.name) return plainKernels;
-  throw new KilnError("bad_config", `dataParallel > 1 needs the simd, fast or plain kernels, not "${name}"`);
-};
 
 /** Rows [from, to) of a batch as a batch of to−from sequences (views, no copy). */
 export function sliceBatch(batch: Batch, from: number, to: number): Batch {

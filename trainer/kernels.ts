@@ -11,6 +11,7 @@
  * as batch-1 XNNPACK products; they were 40% of a step in the scalar loop.
  */
 import * as tf from "@tensorflow/tfjs";
+import { KilnError } from "../core/index.js";
 import { batchedMatMul, registerBatchedMatMul } from "./batched-matmul.js";
 import { causalMask, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "./model.js";
 import { columnSums, registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdGelu, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
@@ -194,6 +195,14 @@ export function kernelsFor(backend: string = tf.getBackend()): Kernels {
   if (backend === "cpu") return fastKernels;
   if (backend === "webgpu") return webgpuKernels;
   return plainKernels;
+}
+
+/** The CPU kernel set a data-parallel replica runs, by the name the main thread sends it. */
+export function kernelsByName(name: string): Kernels {
+  if (name === simdKernels.name) return simdKernels;
+  if (name === fastKernels.name) return fastKernels;
+  if (name === plainKernels.name) return plainKernels;
+  throw new KilnError("bad_config", `dataParallel > 1 needs the simd, fast or plain kernels, not "${name}"`);
 }
 
 let registeredSegmentSum = false;

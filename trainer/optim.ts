@@ -79,6 +79,29 @@ export class AdamW {
     });
   }
 
+  /** The moments as named tensors (`m.<name>`, `v.<name>`) for a checkpoint; `t` goes beside them. */
+  stateTensors(): Map<string, tf.Tensor> {
+    const state = new Map<string, tf.Tensor>();
+    for (const name of this.variables.keys()) {
+      state.set(`m.${name}`, this.m.get(name)!);
+      state.set(`v.${name}`, this.v.get(name)!);
+    }
+    return state;
+  }
+
+  /** Takes back what `stateTensors` and `t` saved; a parameter without saved moments keeps zeros. */
+  loadState(t: number, state: Map<string, tf.Tensor>): void {
+    this.t = t;
+    for (const name of this.variables.keys()) {
+      const m = state.get(`m.${name}`);
+      const v = state.get(`v.${name}`);
+      if (m && v) {
+        this.m.get(name)!.assign(m);
+        this.v.get(name)!.assign(v);
+      }
+    }
+  }
+
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }

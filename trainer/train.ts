@@ -200,15 +200,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   const trainable = adapters ? adapterVariables(adapters) : params;
   const optimizer = new AdamW(config.optim, trainable);
   if (resume?.optimizer) {
-    optimizer.t = resume.meta.optimizerT ?? 0;
-    for (const [name] of trainable) {
-      const m = resume.optimizer.get(`m.${name}`);
-      const v = resume.optimizer.get(`v.${name}`);
-      if (m && v) {
-        optimizer.m.get(name)!.assign(m);
-        optimizer.v.get(name)!.assign(v);
-      }
-    }
+    optimizer.loadState(resume.meta.optimizerT ?? 0, resume.optimizer);
     tf.dispose([...resume.optimizer.values()]);
   }
   const distill = config.distill ? await loadTeacher(config, model, trainData.tokenizerId ?? base?.meta.tokenizerId, kernels) : undefined;
@@ -240,11 +232,6 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     // Metrics run ahead of the checkpoint; a resume keeps only the records up to the checkpoint's
     // step, so each step is logged exactly once.
     await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
-    const optimizerTensors = new Map<string, tf.Tensor>();
-    for (const [name] of trainable) {
-      optimizerTensors.set(`m.${name}`, optimizer.m.get(name)!);
-      optimizerTensors.set(`v.${name}`, optimizer.v.get(name)!);
-    }
     await saveCheckpoint(checkpointDir, {
       meta: {
         model, train: config, step, rngState: rng.state, data: trainData.position, optimizerT: optimizer.t,
@@ -252,7 +239,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
       },
       weights: params,
       adapters: adapters ? adapterVariables(adapters) : undefined,
-      optimizer: optimizerTensors,
+      optimizer: optimizer.stateTensors(),
     });
     if (adapters && loraConfig) await saveAdapter(path.join(config.out, "adapter"), loraConfig, config.init?.from, adapterVariables(adapters));
   };
