@@ -53,12 +53,18 @@ async function trainQualityModel(truthFile: string, dir: string): Promise<{ mode
   await writeFile(positive, asLines("high"));
   await writeFile(negative, asLines("low"));
   const model = path.join(dir, "quality-model");
-  const { classifierCommand } = await import("../classifiers/cli.js");
-  const { runCommand } = await import("citty");
-  await runCommand(classifierCommand, { rawArgs: ["train", "--positive", positive, "--negative", negative, "--out", model] });
-  const record = JSON.parse(await readFile(path.join(model, "model.json"), "utf8")) as { validation?: { macroF1?: number }; training?: { documents?: number } };
-  const f1 = record.validation?.macroF1;
-  return { model, summary: `quality classifier: trained on ${record.training?.documents ?? "?"} labelled sample pages (high vs low), validation macro F1 ${f1 === undefined ? "?" : f1.toFixed(3)}` };
+  const { fitClassifier, readCorpora, DEFAULT_FEATURES, DEFAULT_HEAD, DEFAULT_TRAIN } = await import("../classifiers/index.js");
+  const data = await readCorpora([positive], [negative], "text");
+  const { saved } = await fitClassifier({
+    data,
+    sources: [positive, negative],
+    shape: { features: DEFAULT_FEATURES, ...DEFAULT_HEAD, objective: "classification", classes: 2 },
+    labelNames: ["negative", "positive"],
+    binaryThreshold: 1,
+    out: model,
+    train: DEFAULT_TRAIN,
+  });
+  return { model, summary: `quality classifier: trained on ${saved!.training.documents} labelled sample pages (high vs low), validation macro F1 ${saved!.validation.macroF1.toFixed(3)}` };
 }
 
 interface TruthRow {
@@ -146,15 +152,13 @@ export function demoReport(stats: StepStats[], truth: TruthRow[], beforeDedup: S
  * with a small instruction set (its loss mask on the answers only), as Arrow token shards.
  */
 async function tokenizeAndMix(output: string, curatedDir: string): Promise<{ shards: string; report: string }> {
-  const { runCommand } = await import("citty");
-  const { tokenizerCommand } = await import("../datasets/tokenizer/cli.js");
-  const { mixCommand } = await import("../datasets/mixture/cli.js");
-  const { SAMPLE_INSTRUCTIONS } = await import("../datasets/sample/index.js");
+  const { buildTokenizer, loadMixtureFile, runMixture, SAMPLE_INSTRUCTIONS } = await import("../datasets/index.js");
   const tokenizer = path.join(output, "tokenizer.json");
   const curatedFiles = (await readdir(curatedDir)).sort().map((f) => path.join(curatedDir, f));
-  await runCommand(tokenizerCommand, { rawArgs: ["train", "--vocab", "2048", "--out", tokenizer, ...curatedFiles] });
+  const built = await buildTokenizer(curatedFiles, { vocabSize: 2048, out: tokenizer });
   const instructions = path.join(output, "instructions.json");
   await writeFile(instructions, JSON.stringify(SAMPLE_INSTRUCTIONS, null, 2));
+  // The mixture is written out as a user would write it, then run from that file.
   const mixture = path.join(output, "mixture.yaml");
   await writeFile(
     mixture,
@@ -169,10 +173,9 @@ async function tokenizeAndMix(output: string, curatedDir: string): Promise<{ sha
     }),
   );
   const shards = path.join(output, "shards");
-  await runCommand(mixCommand, { rawArgs: [mixture, "--out", shards] });
-  const manifest = JSON.parse(await readFile(path.join(shards, "manifest.json"), "utf8")) as { tokenizer?: { vocabSize?: number }; dtype?: string; sources?: Record<string, { tokens?: number; documents?: number }> };
-  const sources = Object.entries(manifest.sources ?? {}).map(([name, s]) => `${name} ${s.documents ?? "?"} docs / ${s.tokens ?? "?"} tokens`).join(", ");
-  return { shards, report: `tokenizer: ${tokenizer} (vocab ${manifest.tokenizer?.vocabSize ?? "?"}); shards: ${shards} (${manifest.dtype ?? "?"}; ${sources})` };
+  const manifest = await runMixture(await loadMixtureFile(mixture), { out: shards, log: (line) => process.stderr.write(`${line}\n`) });
+  const sources = Object.entries(manifest.sources).map(([name, s]) => `${name} ${s.documents} docs / ${s.tokens} tokens`).join(", ");
+  return { shards, report: `tokenizer: ${tokenizer} (vocab ${built.vocabSize}); shards: ${shards} (${manifest.dtype}; ${sources})` };
 }
 
 async function keptIds(dataDir: string): Promise<Set<string>> {

@@ -7,7 +7,7 @@ import { DEFAULT_CHAT } from "./annotate/client.js";
 import { embedderKinds, loadEmbedder, type TextEmbedder } from "./embedder.js";
 import { BUILTIN_PROMPTS, loadPrompt } from "./annotate/prompts.js";
 import { DEFAULT_FEATURES } from "./features.js";
-import { fitClassifier } from "./fit.js";
+import { DEFAULT_HEAD, fitClassifier } from "./fit.js";
 import { loadModel, scorerFor } from "./folder.js";
 import { readCorpora, readLabelled, type LabelledData } from "./labels.js";
 import { collapseWarning, evaluate, evaluateByGroup, formatGroups, formatReport } from "./metrics.js";
@@ -137,8 +137,8 @@ const trainCommand = defineCommand({
     checkpoint: { type: "string", description: "checkpoint folder of a Kiln-trained GPT (<run>/checkpoint), for --features gpt" },
     classes: { type: "string", description: "labels are 0..classes-1 (ignored for --positive/--negative: 2)", default: "6" },
     objective: { type: "string", description: "classification or regression", default: "classification" },
-    head: { type: "string", description: "linear or mlp", default: "linear" },
-    hidden: { type: "string", description: "hidden width of the mlp head", default: "16" },
+    head: { type: "string", description: "linear or mlp", default: DEFAULT_HEAD.head },
+    hidden: { type: "string", description: "hidden width of the mlp head", default: String(DEFAULT_HEAD.hidden) },
     buckets: { type: "string", description: "hashed feature rows (hashed features)", default: String(DEFAULT_FEATURES.buckets) },
     "word-ngrams": { type: "string", description: "1: words; 2: words and word bigrams", default: "2" },
     "max-words": { type: "string", description: "words read per document", default: String(DEFAULT_FEATURES.maxWords) },

@@ -11,6 +11,9 @@ import { bestF1Threshold, train, type TrainOptions } from "./train.js";
 /** Held-out scores kept in model.json for the top-p% cut-off; a sorted sample bounds its size. */
 const CALIBRATION_SAMPLE = 10_000;
 
+/** The head `kiln classifier train` fits unless told otherwise. */
+export const DEFAULT_HEAD = { head: "linear", hidden: 16 } as const;
+
 export interface FitOptions {
   data: LabelledData;
   sources: string[];

@@ -6,7 +6,7 @@ import "./stages.js";
 
 export { qualityStage, qualityFilterStage, annotateQuality, type QualityFilterParams } from "./stages.js";
 export { classifierCommand } from "./cli.js";
-export { fitClassifier, type FitOptions } from "./fit.js";
+export { fitClassifier, DEFAULT_HEAD, type FitOptions } from "./fit.js";
 export { loadModel, loadModelCached, saveModel, scorerFor, type ModelRecord, type LoadedModel, type EmbedderRecord } from "./folder.js";
 export { registerEmbedder, loadEmbedder, embedderKinds, embedAll, type TextEmbedder, type EmbedderLoader } from "./embedder.js";
 export { readLabelled, readCorpora, type LabelledData } from "./labels.js";

@@ -12,6 +12,7 @@ export { loadTokenizerJson, saveTokenizerJson, toTokenizerJson, fromTokenizerJso
 export { CL100K_PATTERN, GPT2_PATTERN, PRETOKENIZERS, pretokenize } from "./tokenizer/pretokenize.js";
 export { encodeWtf8, decodeWtf8 } from "./tokenizer/wtf8.js";
 export { tokenizerCommand } from "./tokenizer/cli.js";
+export { buildTokenizer, type TokenizerBuild, type TokenizerOptions } from "./tokenizer/build.js";
 
 export { loadMixtureFile, resolveMixture, parseTokenCount, mixtureSchema, type MixtureSpec, type ResolvedMixture, type ChatTemplate, type SourceFormat } from "./mixture/spec.js";
 export { runMixture, type MixOptions } from "./mixture/mix.js";

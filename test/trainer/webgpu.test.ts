@@ -340,6 +340,7 @@ describe.skipIf(skipWebGpu)("webgpu backend (SwiftShader in CI)", () => {
     const generated = await kiln(["generate", "--ckpt", path.join(out, "checkpoint"), "--tokens", "1,2,3", "--max-tokens", "5", "--temperature", "0", "--backend", "webgpu"]);
     expect(generated.code, generated.stderr).toBe(0);
     const onWasm = await kiln(["generate", "--ckpt", path.join(out, "checkpoint"), "--tokens", "1,2,3", "--max-tokens", "5", "--temperature", "0", "--backend", "wasm"]);
+    expect(onWasm.code, onWasm.stderr).toBe(0);
     expect(generated.stdout).toEqual(onWasm.stdout);
     expect(generated.stdout.trim().split(",")).toHaveLength(5);
     const evaluated = await kiln(["eval", "--ckpt", path.join(out, "checkpoint"), "--data", shards, "--batches", "2", "--batch-size", "2", "--backend", "webgpu"]);
