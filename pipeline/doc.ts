@@ -63,6 +63,10 @@ export interface StepTaskContext extends TaskContext {
   inputs: string[];
   /** Where this task writes: the step's `data` folder (`<output>/<step>/data` by default). Name files by rank and write them atomically. */
   outputDir: string;
+  /** This rank's output file in `outputDir`: `<rank>` then `extension` (e.g. ".pairs"). */
+  outputFile(extension: string): string;
+  /** A path for this rank's scratch files in `outputDir`, marked temporary: removed if the task is killed, never read as data. */
+  scratchFile(label: string): string;
   /** Adds to a counter in this task's stats (e.g. "pairs", "clusters"). */
   count(key: string, n?: number): void;
 }

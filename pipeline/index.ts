@@ -1,7 +1,7 @@
 export type { Doc, Stage, Reader, Writer, TaskContext } from "./doc.js";
 export { register, getSpec, listSpecs, docStage, filterStage, type DocResult, type AnySpec, type ReaderSpec, type StageSpec, type WriterSpec } from "./registry.js";
 export { resolvePipeline, loadPipelineFile, type ResolvedPipeline, type ResolvedStep } from "./config.js";
-export { runTask, planStep, stepPaths, mergeStepStats, type StepPlan } from "./runner.js";
+export { runTask, planStep, stepPaths, mergeStepStats, isTemporary, rankName, TEMPORARY_MARKER, type StepPlan } from "./runner.js";
 export { runLocal } from "./executors/local.js";
 export { mergeTaskStats, formatStepStats, type StageStats, type StepStats, type TaskStats } from "./stats.js";
 export { createReporter, type Reporter, type ProgressEvent } from "./progress.js";

@@ -18,6 +18,15 @@ export function stepDataLocation(pipeline: ResolvedPipeline, step: string): stri
 
 const inLocation = (location: string, name: string) => (isS3Url(location) ? `${location}/${name}` : path.join(location, name));
 
+/** The marker in every temporary file name: a killed attempt's leftovers, removed on resume and never listed as data. */
+export const TEMPORARY_MARKER = ".tmp-";
+
+/** Whether a file name (or path) is a temporary one. */
+export const isTemporary = (name: string) => path.basename(name).includes(TEMPORARY_MARKER);
+
+/** A rank as it starts every file the rank writes: five digits, so names sort in rank order. */
+export const rankName = (rank: number) => String(rank).padStart(5, "0");
+
 /**
  * The folders of one step inside a run: `<output>/<step>/{data,stats,completions,logs,excluded}`.
  * Only the data may live elsewhere (`dataDir`); the bookkeeping always stays in the run folder.
@@ -25,7 +34,6 @@ const inLocation = (location: string, name: string) => (isS3Url(location) ? `${l
 export function stepPaths(pipeline: ResolvedPipeline, step: string) {
   const dir = path.join(pipeline.output, step);
   const dataDir = stepDataLocation(pipeline, step);
-  const rankName = (rank: number) => String(rank).padStart(5, "0");
   return {
     dir,
     dataDir,
@@ -83,7 +91,7 @@ export async function planStep(pipeline: ResolvedPipeline, step: ResolvedStep): 
 async function listStepData(pipeline: ResolvedPipeline, step: string): Promise<string[]> {
   const dataDir = stepDataLocation(pipeline, step);
   if (!pipeline.steps.find((s) => s.name === step)?.data) {
-    return (await readdir(dataDir)).filter((f) => !f.includes(".tmp-")).sort().map((f) => path.join(dataDir, f));
+    return (await readdir(dataDir)).filter((f) => !isTemporary(f)).sort().map((f) => path.join(dataDir, f));
   }
   // A `data` location may be s3://, so it is listed like any input; an empty one is an empty step,
   // as with readdir. S3 has no temporary objects (an upload is invisible until complete).
@@ -91,7 +99,7 @@ async function listStepData(pipeline: ResolvedPipeline, step: string): Promise<s
     if (error instanceof KilnError && error.code === "no_input") return [];
     throw error;
   });
-  return files.filter((f) => !path.basename(f).includes(".tmp-"));
+  return files.filter((f) => !isTemporary(f));
 }
 
 export const isComplete = (pipeline: ResolvedPipeline, step: string, rank: number) =>
@@ -119,10 +127,10 @@ export interface TaskOptions {
  * (A killed upload to S3 leaves an incomplete multipart upload, which only a bucket lifecycle rule removes.)
  */
 async function removeLeftovers(folders: string[], rank: number): Promise<void> {
-  const prefix = String(rank).padStart(5, "0");
+  const prefix = rankName(rank);
   for (const folder of folders) {
     const names = await readdir(folder).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => n.startsWith(prefix) && n.includes(".tmp-")).map((n) => rm(path.join(folder, n), { force: true })));
+    await Promise.all(names.filter((n) => n.startsWith(prefix) && isTemporary(n)).map((n) => rm(path.join(folder, n), { force: true })));
   }
 }
 
@@ -316,6 +324,8 @@ async function runWholeStepTask(
       inputs: plan.files,
       // Always a folder: the config refuses an s3:// `data` for a whole-step task.
       outputDir: stepDataLocation(pipeline, step.name),
+      outputFile: (extension) => path.join(stepDataLocation(pipeline, step.name), rankName(rank) + extension),
+      scratchFile: (label) => path.join(stepDataLocation(pipeline, step.name), `${rankName(rank)}${TEMPORARY_MARKER}${label}`),
       log: logFile.log,
       skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
       drop: (_doc, _stage, reason) => addCount(stats.dropped, reason),

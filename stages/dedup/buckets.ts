@@ -18,7 +18,6 @@
  *
  * - `index`: earlier corpora's signature folders to deduplicate against (signature-index.ts).
  */
-import path from "node:path";
 import { z } from "zod";
 import { type StepTaskContext, register } from "../../pipeline/index.js";
 import { KilnError } from "../../core/index.js";
@@ -107,7 +106,7 @@ export async function findCandidatePairs(ctx: StepTaskContext, p: BucketParams):
   const { files, all, indexed, values } = await openSources(ctx, p);
   const first = files[0]!.header;
   const newSources = files.length;
-  const output = path.join(ctx.outputDir, `${String(ctx.rank).padStart(5, "0")}.pairs`);
+  const output = ctx.outputFile(".pairs");
   const sources: SourceRank[] = files.map((f) => ({ docCount: f.header.docCount as number, idDigest: f.header.idDigest as string }));
   // Extra header fields only when used: without them a pairs file is byte for byte what it always was.
   const writer = new RecordWriter(output, {

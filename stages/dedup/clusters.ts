@@ -50,7 +50,6 @@ const params = z.object({
 });
 type ClusterParams = z.output<typeof params>;
 
-const rankName = (rank: number) => String(rank).padStart(5, "0");
 
 /** The partition of a pair: a hash of its first document, so all of a bucket's pairs go together. */
 export function pairPartition(rank: number, position: number, partitions: number): number {
@@ -58,8 +57,7 @@ export function pairPartition(rank: number, position: number, partitions: number
 }
 
 function sorterFactory(ctx: StepTaskContext, p: ClusterParams, words: number) {
-  // ".tmp-" after this rank's prefix: the engine removes a killed attempt's runs on resume.
-  return (label: string) => new RecordSorter(path.join(ctx.outputDir, `${rankName(ctx.rank)}.tmp-${label}`), { words, maxRecords: p.sortBufferRecords, log: ctx.log });
+  return (label: string) => new RecordSorter(ctx.scratchFile(label), { words, maxRecords: p.sortBufferRecords, log: ctx.log });
 }
 
 /**
@@ -134,7 +132,7 @@ function indexField(header: FileHeader): { index?: unknown } {
 
 /** Writes one partition's components as (document, representative) edges, one per non-representative. */
 async function writePartitionEdges(ctx: StepTaskContext, forest: RecordSorter, header: FileHeader, partitions: number): Promise<void> {
-  const writer = new RecordWriter(path.join(ctx.outputDir, `${rankName(ctx.rank)}.edges`), {
+  const writer = new RecordWriter(ctx.outputFile(".edges"), {
     kind: "cluster_edges",
     version: FORMAT_VERSION,
     dedup: header.dedup,

@@ -26,6 +26,7 @@
 import { readdir, realpath } from "node:fs/promises";
 import path from "node:path";
 import { KilnError } from "../../core/index.js";
+import { isTemporary } from "../../pipeline/index.js";
 import { checkParams, type FileHeader, type RecordFile } from "./format.js";
 
 /** An indexed source rank as the pairs, edges and cluster-map headers record it. */
@@ -41,7 +42,7 @@ export async function listIndexFolder(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
     throw new KilnError("dedup_input", `index ${folder}: cannot list: ${error.code ?? error.message}`);
   });
-  const files = names.filter((n) => n.endsWith(".sig") && !n.includes(".tmp-")).sort();
+  const files = names.filter((n) => n.endsWith(".sig") && !isTemporary(n)).sort();
   if (files.length === 0) {
     const hint = names.includes("data") ? ` (it has a data/ folder: give ${path.join(folder, "data")})` : "";
     throw new KilnError("dedup_input", `index ${folder}: no signature files (*.sig): give an earlier run's signatures step data folder${hint}`);

@@ -131,8 +131,9 @@ export class RecordSorter {
   added = 0;
 
   /**
-   * `scratch` is a path prefix for run files; it must contain ".tmp-" so that the engine removes
-   * a killed attempt's runs and the next step never lists them.
+   * `scratch` is a path prefix for run files; it must be temporary (a task context's `scratchFile`,
+   * or a name with pipeline's TEMPORARY_MARKER) so that the engine removes a killed attempt's runs
+   * and the next step never lists them.
    */
   constructor(
     private readonly scratch: string,
