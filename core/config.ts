@@ -7,16 +7,28 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { KilnError, formatZodError } from "./errors.js";
 
-/** A YAML file checked against `schema`: the value, or one error naming the file and the field. */
-export async function loadYamlFile<T>(file: string, schema: z.ZodType<T>): Promise<T> {
-  let raw: unknown;
+/** A YAML file's value, or one error naming the file: it cannot be read, or it is not YAML. */
+export async function readYamlFile(file: string): Promise<unknown> {
+  let text: string;
   try {
-    raw = parseYaml(await readFile(file, "utf8"));
+    text = await readFile(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new KilnError("bad_config", `${file}: ${code ? `cannot read: ${code}` : `invalid YAML: ${(error as Error).message.split("\n")[0]}`}`);
+    throw new KilnError("bad_config", `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const parsed = schema.safeParse(raw);
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new KilnError("bad_config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/**
+ * The one config loader: a YAML file (with `overrides` laid over its top-level keys) checked
+ * against `schema`; the value, or one error `file: path.field: message`.
+ */
+export async function loadYamlFile<T>(file: string, schema: z.ZodType<T>, overrides: Record<string, unknown> = {}): Promise<T> {
+  const raw = await readYamlFile(file);
+  const parsed = schema.safeParse(Object.keys(overrides).length > 0 ? { ...(raw as object), ...overrides } : raw);
   if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
   return parsed.data;
 }

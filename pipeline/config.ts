@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { pathSafeName, unknownParameter, KilnError, errorMessage, hasGlobChars, isS3Url, parseS3Url } from "../core/index.js";
+import { pathSafeName, readYamlFile, unknownParameter, KilnError, errorMessage, hasGlobChars, isS3Url, parseS3Url } from "../core/index.js";
 import { getStepPreset, type RawStep } from "./presets.js";
 import { getSpec, type SpecKind } from "./registry.js";
 
@@ -221,19 +220,8 @@ function absolutePath(p: string, baseDir: string): string {
   return path.resolve(baseDir, p);
 }
 
-export async function loadPipelineFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new KilnError("bad_config", `${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  try {
-    return parseYaml(text);
-  } catch (error) {
-    throw new KilnError("bad_config", `${file}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
+/** A pipeline file's YAML value, before presets are expanded and the steps resolved. */
+export const loadPipelineFile = readYamlFile;
 
 /** The resolved config a run folder holds (`<run>/config.json`), as its tasks read it. */
 export async function loadResolvedConfig(file: string): Promise<ResolvedPipeline> {

@@ -2,10 +2,8 @@
  * Training configuration as plain data: what the user wrote (YAML), validated and filled in with
  * defaults by zod, printed at start and saved in every checkpoint.
  */
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { KilnError, formatZodError } from "../core/index.js";
+import { loadYamlFile } from "../core/index.js";
 import { parameterShapes } from "./model.js";
 
 export const modelConfigSchema = z.object({
@@ -120,16 +118,8 @@ export const trainConfigSchema = z.object({
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 /** Reads and validates a train.yaml; one clear error naming the file and the field. */
-export async function loadTrainConfig(file: string, overrides: Record<string, unknown> = {}): Promise<TrainConfig> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new KilnError("bad_config", `${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const parsed = trainConfigSchema.safeParse({ ...(raw as object), ...overrides });
-  if (!parsed.success) throw new KilnError("bad_config", `${file}: ${formatZodError(parsed.error)}`);
-  return parsed.data;
+export function loadTrainConfig(file: string, overrides: Record<string, unknown> = {}): Promise<TrainConfig> {
+  return loadYamlFile(file, trainConfigSchema, overrides);
 }
 
 /** Parameter count the MFU formula uses (6·N·tokens): every weight, embeddings included. */

@@ -1,9 +1,7 @@
 /** The mixture YAML: what to mix, in which token proportions, in which phases. Validated before any work. */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
-import { PATH_SAFE_NAME, pathSafeName, KilnError, errorMessage } from "../../core/index.js";
+import { PATH_SAFE_NAME, pathSafeName, readYamlFile, KilnError } from "../../core/index.js";
 import { isPretrainedName } from "../tokenizer/pretrained.js";
 
 const SUFFIX: Record<string, number> = { "": 1, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
@@ -128,11 +126,5 @@ export function resolveMixture(raw: unknown, file: string): ResolvedMixture {
 }
 
 export async function loadMixtureFile(file: string): Promise<ResolvedMixture> {
-  let raw: unknown;
-  try {
-    raw = parse(await readFile(file, "utf8"));
-  } catch (error) {
-    throw new KilnError("bad_config", `${file}: ${errorMessage(error)}`);
-  }
-  return resolveMixture(raw, file);
+  return resolveMixture(await readYamlFile(file), file);
 }
