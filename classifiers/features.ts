@@ -20,6 +20,7 @@
  *             per character, and lines that end like a sentence. Unnatural text (keyword lists,
  *             boilerplate, spam) shows in these in every language, where its words differ.
  */
+import { FNV_OFFSET as CORE_FNV_OFFSET, FNV_PRIME as CORE_FNV_PRIME, fnv1a32 } from "../core/index.js";
 
 export interface FeatureConfig {
   /** Rows of the hashed table. */
@@ -36,16 +37,11 @@ export const DEFAULT_FEATURES: FeatureConfig = { buckets: 1 << 18, wordNgrams: 2
 
 export const FEATURE_HASH_ID = "fnv1a32-utf16-lower/bigram-116049371";
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+// Module-level copies: V8 folds a module's own constants into hot loops, not imported bindings.
+const FNV_OFFSET = CORE_FNV_OFFSET;
+const FNV_PRIME = CORE_FNV_PRIME;
 export const BIGRAM_MULTIPLIER = 116049371;
 
-/** FNV-1a 32-bit of a string's UTF-16 code units (unsigned). */
-export function fnv1a32(word: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), FNV_PRIME);
-  return hash >>> 0;
-}
 
 /** The hash of the bigram (first, second) from the two word hashes. */
 export function bigramHash(firstHash: number, secondHash: number): number {

@@ -164,12 +164,67 @@ async function readMetrics(file: string, upToStep: number): Promise<MetricRecord
     .filter((r) => r.step <= upToStep);
 }
 
+/** Everything a training run holds between steps: what it resumed or started from, its data, model and optimizer. */
+interface TrainingRun {
+  config: TrainConfig;
+  kernels: Kernels;
+  checkpointDir: string;
+  metricsFile: string;
+  base?: Awaited<ReturnType<typeof loadCheckpoint>>;
+  blockSize: number;
+  trainData: Awaited<ReturnType<typeof openSampler>>;
+  model: ModelConfig;
+  mlm?: ReturnType<typeof mlmSettings>;
+  valData?: EvaluationSet;
+  valByteLengths?: Uint32Array;
+  params: Params;
+  loraConfig?: TrainConfig["lora"] & object;
+  adapters?: Map<string, LoraAdapter>;
+  optimizer: AdamW;
+  distill?: Distillation;
+  teacherCache?: Awaited<ReturnType<typeof cachedTeacher>>;
+  state: TrainState;
+  rng: Rng;
+  step: number;
+  nParams: number;
+  peak: number;
+  tokensPerStep: number;
+}
+
+/**
+ * Pretraining, continual pretraining and fine-tuning (full or LoRA) in one loop. A run folder that
+ * already holds a checkpoint resumes from it; each step's loss is read back only when it is logged,
+ * validated or saved.
+ */
 export async function train(config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  const kernels = options.kernels ?? kernelsFor();
+  const run = await openRun(config, options, log);
+  const records = await readMetrics(run.metricsFile, run.step);
+  // The file holds exactly the records up to the checkpoint; each new one is appended as it is logged.
+  await writeFileAtomic(run.metricsFile, records.map((r) => JSON.stringify(r) + "\n").join(""));
+  const record = async (r: MetricRecord) => {
+    records.push(r);
+    await appendFile(run.metricsFile, JSON.stringify(r) + "\n");
+  };
+  const lastStep = Math.min(config.steps, options.stopAfter ?? Infinity);
+  const group = config.dataParallel > 1 && run.step < lastStep ? await DataParallelGroup.start(config.dataParallel, run.model, run.kernels, run.loraConfig) : undefined;
+  let trained: { trainLosses: number[]; val?: ValidationResult };
+  try {
+    trained = await trainSteps(run, lastStep, group, record, () => saveRun(run, records), log);
+  } finally {
+    await group?.close();
+  }
+  await closeRun(run, log);
+  const { step, params, adapters, model, checkpointDir } = run;
+  return { step, ...trained, params, adapters, model, checkpointDir };
+}
+
+/** Resumes the run in `config.out`, or starts it from `config.init` or from scratch. */
+async function openRun(config: TrainConfig, options: TrainOptions, log: (line: string) => void): Promise<TrainingRun> {
   const checkpointDir = path.join(config.out, "checkpoint");
   const metricsFile = path.join(config.out, "metrics.jsonl");
   await mkdir(config.out, { recursive: true });
+  const kernels = options.kernels ?? kernelsFor();
 
   const resume = await resumeFrom(config, checkpointDir, metricsFile, options.restart ?? false);
   const base = !resume && config.init ? await loadCheckpoint(config.init.from) : undefined;
@@ -208,7 +263,7 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   if (distill && teacherCache) distill.cache = teacherCache;
   const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels, distill };
   const rng = new Rng(resume?.meta.rngState ?? config.seed);
-  let step = resume?.meta.step ?? 0;
+  const step = resume?.meta.step ?? 0;
 
   const nParams = parameterCount(model);
   const hardware = options.peakFlops !== undefined ? { flops: options.peakFlops, source: `${options.peakFlops} FLOP/s as given` } : await hardwarePeak();
@@ -218,82 +273,90 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
   log(`kiln train: ${JSON.stringify({ ...config, model })}`);
   log(`model ${nParams} parameters; ${trainData.summary}; ${tokensPerStep} tokens per step; kernels ${kernels.name}` +
     (resume ? `; resuming at step ${step}` : base ? `; from ${config.init!.from} (${config.init!.mode}, learning-rate re-warmup)` : ""));
+  return { config, kernels, checkpointDir, metricsFile, base, blockSize, trainData, model, mlm, valData, valByteLengths, params, loraConfig, adapters, optimizer, distill, teacherCache, state, rng, step, nParams, peak, tokensPerStep };
+}
 
-  const records = await readMetrics(metricsFile, step);
-  // The file holds exactly the records up to the checkpoint; each new one is appended as it is logged.
-  await writeFileAtomic(metricsFile, records.map((r) => JSON.stringify(r) + "\n").join(""));
-  const record = async (r: MetricRecord) => {
-    records.push(r);
-    await appendFile(metricsFile, JSON.stringify(r) + "\n");
-  };
+/** Writes the run's checkpoint (and the LoRA adapter folder) at its current step, and the loss curve. */
+async function saveRun(run: TrainingRun, records: MetricRecord[]): Promise<void> {
+  const { config, trainData, base, adapters, loraConfig } = run;
+  // Metrics run ahead of the checkpoint; a resume keeps only the records up to the checkpoint's
+  // step, so each step is logged exactly once.
+  await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
+  await saveCheckpoint(run.checkpointDir, {
+    meta: {
+      model: run.model, train: config, step: run.step, rngState: run.rng.state, data: trainData.position, optimizerT: run.optimizer.t,
+      tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, eosId: trainData.eosId ?? base?.meta.eosId, sourceNames: trainData.sourceNames, lora: loraConfig,
+    },
+    weights: run.params,
+    adapters: adapters ? adapterVariables(adapters) : undefined,
+    optimizer: run.optimizer.stateTensors(),
+  });
+  if (adapters && loraConfig) await saveAdapter(path.join(config.out, "adapter"), loraConfig, config.init?.from, adapterVariables(adapters));
+}
+
+/** The steps up to `lastStep`: a batch, an update, and the log, validation and checkpoint when due. */
+async function trainSteps(
+  run: TrainingRun,
+  lastStep: number,
+  group: DataParallelGroup | undefined,
+  record: (r: MetricRecord) => Promise<void>,
+  save: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<{ trainLosses: number[]; val?: ValidationResult }> {
+  const { config, trainData, mlm, valData, state, rng, model, loraConfig, tokensPerStep } = run;
   const trainLosses: number[] = [];
   let val: ValidationResult | undefined;
-  const save = async () => {
-    // Metrics run ahead of the checkpoint; a resume keeps only the records up to the checkpoint's
-    // step, so each step is logged exactly once.
-    await writeFileAtomic(path.join(config.out, "loss.svg"), lossCurveSvg(records));
-    await saveCheckpoint(checkpointDir, {
-      meta: {
-        model, train: config, step, rngState: rng.state, data: trainData.position, optimizerT: optimizer.t,
-        tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, eosId: trainData.eosId ?? base?.meta.eosId, sourceNames: trainData.sourceNames, lora: loraConfig,
-      },
-      weights: params,
-      adapters: adapters ? adapterVariables(adapters) : undefined,
-      optimizer: optimizer.stateTensors(),
-    });
-    if (adapters && loraConfig) await saveAdapter(path.join(config.out, "adapter"), loraConfig, config.init?.from, adapterVariables(adapters));
+  let windowStart = performance.now();
+  let windowTokens = 0;
+  // Steps not yet read back: the GPU runs ahead, and the loop reads their losses in one
+  // transfer when it logs, validates or saves.
+  let unread: StepResult[] = [];
+  const readBack = async () => {
+    const { losses, gradNorm } = await readSteps(unread);
+    unread = [];
+    trainLosses.push(...losses);
+    if (tf.getBackend() === "webgpu") await checkDevice();
+    return { loss: losses.at(-1)!, gradNorm };
   };
-
-  const lastStep = Math.min(config.steps, options.stopAfter ?? Infinity);
-  const group = config.dataParallel > 1 && step < lastStep ? await DataParallelGroup.start(config.dataParallel, model, kernels, loraConfig) : undefined;
-  try {
-    let windowStart = performance.now();
-    let windowTokens = 0;
-    // Steps not yet read back: the GPU runs ahead, and the loop reads their losses in one
-    // transfer when it logs, validates or saves.
-    let unread: StepResult[] = [];
-    const readBack = async () => {
-      const { losses, gradNorm } = await readSteps(unread);
-      unread = [];
-      trainLosses.push(...losses);
-      if (tf.getBackend() === "webgpu") await checkDevice();
-      return { loss: losses.at(-1)!, gradNorm };
-    };
-    while (step < lastStep) {
-      const learningRate = learningRateAt(step, config.optim, config.steps);
-      const batches: Batch[] = [];
-      for (let i = 0; i < config.gradAccumulation; i++) {
-        const batch = await trainData.next(config.batchSize);
-        batches.push(mlm ? mlmBatch(batch, mlm, rng.seed()) : batch);
-      }
-      const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
-      unread.push(group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds, step * config.gradAccumulation));
-      step += 1;
-      windowTokens += tokensPerStep;
-      const atEnd = step === config.steps;
-      const validating = valData !== undefined && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd);
-      const saving = (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep;
-      if (step % config.logEvery === 0 || step === lastStep) {
-        const { loss, gradNorm } = await readBack();
-        const seconds = (performance.now() - windowStart) / 1000;
-        const tokensPerSecond = windowTokens / seconds;
-        const mfu = (6 * nParams * tokensPerSecond) / peak;
-        await record({ kind: "train", step, loss, learningRate, gradNorm, tokensPerSecond, mfu });
-        log(`step ${step}/${config.steps} loss ${loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
-        windowStart = performance.now();
-        windowTokens = 0;
-      } else if (validating || saving) await readBack();
-      if (validating) {
-        val = await validate(state, valData, valByteLengths);
-        await record({ kind: "val", step, loss: val.loss, ...(val.bitsPerByte !== undefined ? { bitsPerByte: val.bitsPerByte } : {}), perSource: val.perSource });
-        const bpb = val.bitsPerByte !== undefined ? ` (${val.bitsPerByte.toFixed(4)} bits/byte)` : "";
-        log(`step ${step} val loss ${val.loss.toFixed(4)}${bpb} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
-      }
-      if (saving) await save();
+  while (run.step < lastStep) {
+    const learningRate = learningRateAt(run.step, config.optim, config.steps);
+    const batches: Batch[] = [];
+    for (let i = 0; i < config.gradAccumulation; i++) {
+      const batch = await trainData.next(config.batchSize);
+      batches.push(mlm ? mlmBatch(batch, mlm, rng.seed()) : batch);
     }
-  } finally {
-    await group?.close();
+    const seeds = model.dropout > 0 || (loraConfig?.dropout ?? 0) > 0 ? batches.map(() => rng.seed()) : [];
+    unread.push(group ? await group.step(state, batches, learningRate, config.optim.gradClip) : trainStep(state, batches, learningRate, config.optim.gradClip, seeds, run.step * config.gradAccumulation));
+    run.step += 1;
+    const step = run.step;
+    windowTokens += tokensPerStep;
+    const atEnd = step === config.steps;
+    const validating = valData !== undefined && ((config.evalEvery > 0 && step % config.evalEvery === 0) || atEnd);
+    const saving = (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) || step === lastStep;
+    if (step % config.logEvery === 0 || step === lastStep) {
+      const { loss, gradNorm } = await readBack();
+      const seconds = (performance.now() - windowStart) / 1000;
+      const tokensPerSecond = windowTokens / seconds;
+      const mfu = (6 * run.nParams * tokensPerSecond) / run.peak;
+      await record({ kind: "train", step, loss, learningRate, gradNorm, tokensPerSecond, mfu });
+      log(`step ${step}/${config.steps} loss ${loss.toFixed(4)} lr ${learningRate.toExponential(2)} |g| ${gradNorm.toFixed(3)} ${tokensPerSecond.toFixed(0)} tok/s MFU ${(100 * mfu).toFixed(2)}%`);
+      windowStart = performance.now();
+      windowTokens = 0;
+    } else if (validating || saving) await readBack();
+    if (validating) {
+      val = await validate(state, valData, run.valByteLengths);
+      await record({ kind: "val", step, loss: val.loss, ...(val.bitsPerByte !== undefined ? { bitsPerByte: val.bitsPerByte } : {}), perSource: val.perSource });
+      const bpb = val.bitsPerByte !== undefined ? ` (${val.bitsPerByte.toFixed(4)} bits/byte)` : "";
+      log(`step ${step} val loss ${val.loss.toFixed(4)}${bpb} ` + Object.entries(val.perSource).map(([s, v]) => `${s} ${v.loss.toFixed(4)}`).join(" "));
+    }
+    if (saving) await save();
   }
+  return { trainLosses, val };
+}
+
+/** The merged copy of a finished LoRA phase, and the run's resources released. */
+async function closeRun(run: TrainingRun, log: (line: string) => void): Promise<void> {
+  const { config, params, adapters, loraConfig, trainData, base, rng, step, model } = run;
   if (atEndOfPhase(step, config) && adapters && loraConfig?.experts === undefined) {
     // A merged copy: the adapted model as plain weights, loadable without LoRA.
     const merged = mapOf(new Map([...params].map(([k, v]) => [k, v.clone()])));
@@ -301,12 +364,11 @@ export async function train(config: TrainConfig, options: TrainOptions): Promise
     await saveCheckpoint(path.join(config.out, "merged"), { meta: { model, step, rngState: rng.state, tokenizerId: trainData.tokenizerId ?? base?.meta.tokenizerId, eosId: trainData.eosId ?? base?.meta.eosId }, weights: merged });
     disposeParams(merged);
   }
-  optimizer.dispose();
-  distill?.teacher.dispose?.();
-  teacherCache?.close();
+  run.optimizer.dispose();
+  run.distill?.teacher.dispose?.();
+  run.teacherCache?.close();
   await trainData.close?.();
-  log(`checkpoint ${checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${metricsFile}`);
-  return { step, trainLosses, val, params, adapters, model, checkpointDir };
+  log(`checkpoint ${run.checkpointDir}; loss curve ${path.join(config.out, "loss.svg")}; metrics ${run.metricsFile}`);
 }
 
 /**

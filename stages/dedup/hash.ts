@@ -1,6 +1,10 @@
 import { createSimdKernel, type SimdKernel } from "./minhash-simd.js";
 import { fmix32, FNV_OFFSET, FNV_PRIME, mulberry32 } from "../../core/index.js";
 
+// Module-level copies: V8 folds a module's own constants into hot loops, not imported bindings.
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
+
 /**
  * Shingling and MinHash signatures, written for speed: no shingle strings are built. Text is
  * normalised one UTF-16 code unit at a time through a class table, each word gets a 64-bit hash
@@ -108,7 +112,7 @@ function hashWords(text: string, scratch: Scratch): number {
     const kind = table[c]!;
     if (kind === KEPT || kind === DIGIT) {
       const unit = kind === DIGIT ? 48 : c;
-      a = Math.imul(a ^ unit, FNV_PRIME);
+      a = Math.imul(a ^ unit, PRIME);
       b = Math.imul((b ^ unit) + length, 0x5bd1e995);
       length++;
     } else if (kind === SEPARATOR && length > 0) {
@@ -161,7 +165,7 @@ function forEachCharShingle(text: string, size: number, emit: (lo: number, hi: n
     let b = LANE_B_SEED ^ width;
     for (let j = 0; j < width; j++) {
       const c = normal.charCodeAt(start + j);
-      a = Math.imul(a ^ c, FNV_PRIME);
+      a = Math.imul(a ^ c, PRIME);
       b = Math.imul((b ^ c) + j, 0x5bd1e995);
     }
     const lo = fmix32(a ^ (b >>> 7));
@@ -291,8 +295,8 @@ export function estimatedJaccard(x: Uint32Array, y: Uint32Array): number {
 
 /** 64-bit hash (two lanes) of one band's `rows` values: the key documents share a bucket by. */
 export function bandHash(signature: Uint32Array, band: number, rows: number): [number, number] {
-  let lo = FNV_OFFSET ^ band;
-  let hi = FNV_PRIME ^ Math.imul(band, 0x9e3779b1);
+  let lo = OFFSET ^ band;
+  let hi = PRIME ^ Math.imul(band, 0x9e3779b1);
   for (let j = band * rows; j < (band + 1) * rows; j++) {
     const v = signature[j]!;
     lo = Math.imul((lo << 13) | (lo >>> 19), 5) + 0xe6546b64 + v;
@@ -308,7 +312,7 @@ export function hashString64(text: string): [number, number] {
   let b = LANE_B_SEED;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    a = Math.imul((a ^ c) + i, FNV_PRIME);
+    a = Math.imul((a ^ c) + i, PRIME);
     b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ c;
   }
   const lo = fmix32(a ^ Math.imul(text.length, 0x27d4eb2d) ^ (b >>> 9));

@@ -16,6 +16,9 @@ import { fmix32, FNV_PRIME } from "../../core/index.js";
 import { HASH_KEY_WORDS, HASH_RECORD_WORDS, RecordSorter } from "./sort.js";
 import { ValuesWriter, valuesFileFor, type ValuesLink } from "./values.js";
 
+// Module-level copies: V8 folds a module's own constants into hot loops, not imported bindings.
+const PRIME = FNV_PRIME;
+
 /** Names the shingle hash and permutation family; bump it when either changes. */
 export const MINHASH_HASH = "kiln-minhash-v1";
 export const STRING_HASH = "kiln-str64-v1";
@@ -29,7 +32,7 @@ export class IdDigest {
   count = 0;
   add(id: string) {
     const [lo, hi] = hashString64(id);
-    this.a = fmix32(Math.imul(this.a, FNV_PRIME) ^ lo);
+    this.a = fmix32(Math.imul(this.a, PRIME) ^ lo);
     this.b = fmix32(Math.imul(this.b ^ hi, 0x5bd1e995) + this.count);
     this.count++;
   }

@@ -20,6 +20,10 @@ import { type Doc, type Stage, register } from "../../pipeline/index.js";
 import { KilnError, itemTexts, loadEvalTasks, fmix32, FNV_OFFSET, FNV_PRIME } from "../../core/index.js";
 import { wordCharKind } from "./text.js";
 
+// Module-level copies: V8 folds a module's own constants into hot loops, not imported bindings.
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
+
 export const decontaminateParams = z.object({
   tasks: z.string().describe("the evaluation task registry (tasks.yaml, as `kiln eval --tasks` reads it)"),
   n: z.number().int().min(1).default(13).describe("words per n-gram (13, as GPT-3 and datatrove)"),
@@ -39,7 +43,7 @@ const multiUnitFolds = new Map<number, string>();
  * so "ß" and "SS" both fold to "ss" and "ς" to "σ" (a table built once).
  */
 function foldInto(hash: number, code: number): number {
-  if (code < 128) return Math.imul(hash ^ (code >= 65 && code <= 90 ? code | 32 : code), FNV_PRIME);
+  if (code < 128) return Math.imul(hash ^ (code >= 65 && code <= 90 ? code | 32 : code), PRIME);
   if (!foldTable) {
     foldTable = new Uint16Array(65536);
     for (let c = 0; c < 65536; c++) {
@@ -49,15 +53,15 @@ function foldInto(hash: number, code: number): number {
     }
   }
   const folded = foldTable[code]!;
-  if (folded !== 0 || code === 0) return Math.imul(hash ^ folded, FNV_PRIME);
-  for (const unit of multiUnitFolds.get(code)!) hash = Math.imul(hash ^ unit.charCodeAt(0), FNV_PRIME);
+  if (folded !== 0 || code === 0) return Math.imul(hash ^ folded, PRIME);
+  for (const unit of multiUnitFolds.get(code)!) hash = Math.imul(hash ^ unit.charCodeAt(0), PRIME);
   return hash;
 }
 
 /** Calls `visit` with the hash of each word of `text`, in order. */
 export function forEachWordHash(text: string, visit: (hash: number) => void): void {
   const n = text.length;
-  let hash = FNV_OFFSET;
+  let hash = OFFSET;
   let inWord = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -69,10 +73,10 @@ export function forEachWordHash(text: string, visit: (hash: number) => void): vo
     }
     if (inWord) {
       visit(fmix32(hash));
-      hash = FNV_OFFSET;
+      hash = OFFSET;
       inWord = false;
     }
-    if (kind === 2) visit(fmix32(foldInto(FNV_OFFSET, c)));
+    if (kind === 2) visit(fmix32(foldInto(OFFSET, c)));
   }
   if (inWord) visit(fmix32(hash));
 }

@@ -8,6 +8,10 @@
 import { isPythonSpace, lettersSpecialCase, splitEnglishPiece, splitsOffFinalMark } from "./english/words.js";
 import { FNV_OFFSET, FNV_PRIME } from "../../core/index.js";
 
+// Module-level copies: V8 folds a module's own constants into hot loops, not imported bindings.
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
+
 const WHITESPACE = 1;
 /** Unicode punctuation or symbol (what datatrove's PUNCTUATION_SET and nltk split off). */
 const PUNCT = 2;
@@ -166,7 +170,7 @@ let lastSplit: WordSplit | undefined;
 
 /** Flags and hash of text[start, end), for tokens the segmenter produced. */
 function describeToken(text: string, start: number, end: number): { flags: number; hash: number } {
-  let hash = FNV_OFFSET;
+  let hash = OFFSET;
   let symbol = SYMBOL_TOKEN;
   let letter = 0;
   for (let i = start; i < end; i++) {
@@ -174,7 +178,7 @@ function describeToken(text: string, start: number, end: number): { flags: numbe
     const cls = classOf(c);
     if ((cls & PUNCT) === 0) symbol = 0;
     if (cls & ALPHA) letter = HAS_LETTER;
-    hash = Math.imul(hash ^ c, FNV_PRIME);
+    hash = Math.imul(hash ^ c, PRIME);
   }
   return { flags: symbol | letter, hash: hash & 0x3fffffff };
 }
@@ -328,7 +332,7 @@ function scanEnglish(text: string, segmentNoSpace: boolean, countOnly = false): 
       continue;
     }
     const start = i;
-    let hash = FNV_OFFSET;
+    let hash = OFFSET;
     let coreHash = hash;
     let letter = 0;
     let others = 0;
@@ -340,14 +344,14 @@ function scanEnglish(text: string, segmentNoSpace: boolean, countOnly = false): 
         letter = HAS_LETTER;
         if (!countOnly) {
           coreHash = hash;
-          hash = Math.imul(hash ^ c, FNV_PRIME);
+          hash = Math.imul(hash ^ c, PRIME);
         }
         continue;
       }
       if (isPythonSpace(c)) break;
       if (!countOnly) {
         coreHash = hash;
-        hash = Math.imul(hash ^ c, FNV_PRIME);
+        hash = Math.imul(hash ^ c, PRIME);
       }
       if (c >= 48 && c <= 57) {
         digits++;
@@ -385,7 +389,7 @@ function scanEnglish(text: string, segmentNoSpace: boolean, countOnly = false): 
       }
       words.push(text.slice(start, i - 1), text.slice(i - 1, i));
       flags.push(letter, SYMBOL_TOKEN);
-      hashes.push(coreHash & 0x3fffffff, Math.imul(FNV_OFFSET ^ text.charCodeAt(i - 1), FNV_PRIME) & 0x3fffffff);
+      hashes.push(coreHash & 0x3fffffff, Math.imul(OFFSET ^ text.charCodeAt(i - 1), PRIME) & 0x3fffffff);
     } else {
       splitEnglishPiece(text.slice(start, i), words);
       if (!countOnly) describeWords(text, start, words, from, flags, hashes);
