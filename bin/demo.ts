@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { stringify as toYaml } from "yaml";
 import { createReporter, defineCommand, formatStepStats, lines, openRead, runPipelineFile, type StepStats } from "../pipeline/index.js";
-import { fileExists } from "../core/index.js";
+import { fileExists, numberFlag, positiveIntegerFlag } from "../core/index.js";
 import { generateSample } from "../datasets/index.js";
 
 /** The sample is generated once per seed into the temp folder and reused. */
@@ -238,7 +238,8 @@ export function demoCommand(builtinModules: string[]) {
       ablation: { type: "boolean", description: "end with a data ablation: raw extracted text vs the FineWeb recipe (--no-ablation skips it)", default: true },
     },
     async run({ args }) {
-      const sample = await ensureSample(Number(args.seed), Number(args.pages));
+      const seed = numberFlag("seed", args.seed, { integer: true });
+      const sample = await ensureSample(seed, positiveIntegerFlag("pages", args.pages)!);
       const output = args.out ? path.resolve(args.out) : await mkdtemp(path.join(os.tmpdir(), "kiln-demo-"));
       await mkdir(output, { recursive: true });
       const configFile = path.join(output, "pipeline.yaml");
@@ -247,7 +248,7 @@ export function demoCommand(builtinModules: string[]) {
       const { stats } = await runPipelineFile(configFile, {
         builtinModules,
         reporter: createReporter(process.stderr),
-        ...(args.workers ? { workers: Number(args.workers) } : {}),
+        ...(args.workers ? { workers: positiveIntegerFlag("workers", args.workers) } : {}),
       });
       const truth = (await readFile(sample.truthFile, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as TruthRow);
       const beforeDedup = await keptIds(path.join(output, stats[0]?.step ?? "", "data"));
@@ -257,7 +258,7 @@ export function demoCommand(builtinModules: string[]) {
       process.stdout.write(`\n${quality.summary}\nof the ${curated.size} curated pages, ${passed.size} pass the classifier (score >= 0.5)\n`);
       const mixed = await tokenizeAndMix(output, path.join(output, "quality", "data"));
       process.stdout.write(`\n${mixed.report}\n`);
-      const steps = Number(args["train-steps"]);
+      const steps = numberFlag("train-steps", args["train-steps"], { integer: true, min: 0 });
       const { demoTraining } = await import("../trainer/demo.js");
       const trained = await demoTraining({
         shards: mixed.shards,
@@ -269,7 +270,7 @@ export function demoCommand(builtinModules: string[]) {
       });
       process.stdout.write(`\n${trained.report}\n`);
       if (args.ablation) {
-        const ablation = await demoAblation(sample.dir, output, Number(args.seed), builtinModules);
+        const ablation = await demoAblation(sample.dir, output, seed, builtinModules);
         process.stdout.write(`\n${ablation}\n`);
       }
       const { writeRunReport } = await import("./inspect.js");

@@ -14,7 +14,7 @@
 import { defineCommand } from "citty";
 import { stringify } from "yaml";
 import { type Doc, type Stage, type TaskContext, defaultFields, getSpec } from "../pipeline/index.js";
-import { KilnError, listFlagFiles, writeFileAtomic } from "../core/index.js";
+import { KilnError, listFlagFiles, numberFlag, positiveIntegerFlag, writeFileAtomic } from "../core/index.js";
 // The stages it annotates with register where they are defined.
 import "./language/index.js";
 import "./filters/index.js";
@@ -245,10 +245,9 @@ export const calibrateCommand = defineCommand({
   },
   async run({ args }) {
     if (!args.crawl || !args.reference) throw new KilnError("usage", "calibrate needs --crawl and --reference");
-    const keep = Number(args.keep);
-    if (!(keep > 0 && keep <= 1)) throw new KilnError("usage", `--keep ${args.keep}: expected a share in (0, 1]`);
-    const minDocs = Number(args["min-docs"]);
-    if (!Number.isInteger(minDocs) || minDocs < 1) throw new KilnError("usage", `--min-docs ${args["min-docs"]}: expected a positive integer`);
+    const keep = numberFlag("keep", args.keep, { max: 1 });
+    if (keep <= 0) throw new KilnError("usage", `--keep ${args.keep}: expected a share in (0, 1]`);
+    const minDocs = positiveIntegerFlag("min-docs", args["min-docs"])!;
     const report = (message: string) => process.stderr.write(`kiln calibrate: ${message}\n`);
     const crawl = await collectSignals(await listFlagFiles("crawl", args.crawl), report);
     const reference = await collectSignals(await listFlagFiles("reference", args.reference), report);

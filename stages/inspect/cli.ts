@@ -5,7 +5,7 @@
  * counted in tokens.
  */
 import { defineCommand } from "citty";
-import { KilnError, writeFileAtomic } from "../../core/index.js";
+import { numberFlag, writeFileAtomic } from "../../core/index.js";
 import { knobsByStage } from "./knobs.js";
 import { pageHtml } from "./page.js";
 import { RunIndex, type IndexOptions } from "./run-index.js";
@@ -25,8 +25,7 @@ export function inspectCommand(tokenCounter: TokenCounter) {
       open: { type: "boolean", default: false, description: "open the page in the default browser" },
     },
     async run({ args }) {
-      const port = Number(args.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KilnError("usage", `--port: ${args.port} is not a port number`);
+      const port = numberFlag("port", args.port, { integer: true, min: 0, max: 65535 });
       const index = await RunIndex.open(args.run, { countTokens: await tokenCounter(args.run), rebuild: args.rebuild });
       const compare = args.compare ? await RunIndex.open(args.compare, { countTokens: await tokenCounter(args.compare), rebuild: args.rebuild }) : undefined;
       const server = await startInspectServer(index, { port, host: args.host, compare });
