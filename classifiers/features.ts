@@ -20,7 +20,7 @@
  *             per character, and lines that end like a sentence. Unnatural text (keyword lists,
  *             boilerplate, spam) shows in these in every language, where its words differ.
  */
-import { FNV_OFFSET as CORE_FNV_OFFSET, FNV_PRIME as CORE_FNV_PRIME, fnv1a32 } from "../core/index.js";
+import { FNV_OFFSET, FNV_PRIME, fnv1a32 } from "../core/index.js";
 
 export interface FeatureConfig {
   /** Rows of the hashed table. */
@@ -38,8 +38,8 @@ export const DEFAULT_FEATURES: FeatureConfig = { buckets: 1 << 18, wordNgrams: 2
 export const FEATURE_HASH_ID = "fnv1a32-utf16-lower/bigram-116049371";
 
 // Module-level copies: V8 folds a module's own constants into hot loops, not imported bindings.
-const FNV_OFFSET = CORE_FNV_OFFSET;
-const FNV_PRIME = CORE_FNV_PRIME;
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
 export const BIGRAM_MULTIPLIER = 116049371;
 
 
@@ -207,7 +207,7 @@ export function extractFeatures(text: string, config: FeatureConfig, out: Featur
   const { buckets, maxWords } = config;
   const bigrams = config.wordNgrams === 2;
   const form = config.textStatistics ? new FormCounts() : undefined;
-  let hash = FNV_OFFSET;
+  let hash = OFFSET;
   let inWord = false;
   let wordLength = 0;
   let wordHasDigit = false;
@@ -230,7 +230,7 @@ export function extractFeatures(text: string, config: FeatureConfig, out: Featur
     }
     read = i;
     if (lower >= 0) {
-      hash = Math.imul(hash ^ lower, FNV_PRIME);
+      hash = Math.imul(hash ^ lower, PRIME);
       if (form) {
         if (wordLength === 0) wordCapitalised = lower !== code;
         wordLength++;
@@ -276,7 +276,7 @@ export function extractFeatures(text: string, config: FeatureConfig, out: Featur
     }
     previous = wordHash;
     hasPrevious = true;
-    hash = FNV_OFFSET;
+    hash = OFFSET;
     inWord = false;
     if (++wordCount >= maxWords) break;
   }

@@ -315,6 +315,7 @@ async function runWholeStepTask(
   const task = getSpec("task", component.name).create(component.params);
   const stats = emptyStageStats(`task:${task.name}`);
   const counters: Record<string, number> = {};
+  const paths = stepPaths(pipeline, step.name);
   try {
     await task.run({
       rank,
@@ -323,9 +324,9 @@ async function runWholeStepTask(
       stepDataDir: (name) => stepDataLocation(pipeline, name),
       inputs: plan.files,
       // Always a folder: the config refuses an s3:// `data` for a whole-step task.
-      outputDir: stepDataLocation(pipeline, step.name),
-      outputFile: (extension) => path.join(stepDataLocation(pipeline, step.name), rankName(rank) + extension),
-      scratchFile: (label) => path.join(stepDataLocation(pipeline, step.name), `${rankName(rank)}${TEMPORARY_MARKER}${label}`),
+      outputDir: paths.dataDir,
+      outputFile: (extension) => paths.data(rank, extension),
+      scratchFile: (label) => paths.data(rank, TEMPORARY_MARKER + label),
       log: logFile.log,
       skip: (_stage, reason, n = 1) => addCount(stats.skipped, reason, n),
       drop: (_doc, _stage, reason) => addCount(stats.dropped, reason),

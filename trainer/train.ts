@@ -12,7 +12,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic, KilnError, mixSeed, Rng } from "../core/index.js";
 import { hasCheckpoint, loadCheckpoint, loadFrozenModel, saveAdapter, saveCheckpoint } from "./checkpoint.js";
-import { parameterCount, type ModelConfig, type TrainConfig } from "./config.js";
+import { parameterCount, type LoraConfig, type ModelConfig, type TrainConfig } from "./config.js";
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
@@ -178,7 +178,7 @@ interface TrainingRun {
   valData?: EvaluationSet;
   valByteLengths?: Uint32Array;
   params: Params;
-  loraConfig?: TrainConfig["lora"] & object;
+  loraConfig?: LoraConfig;
   adapters?: Map<string, LoraAdapter>;
   optimizer: AdamW;
   distill?: Distillation;

@@ -147,8 +147,9 @@ export class RecordSorter {
     this.buffers = this.emptyBuffers();
   }
 
+  /** Each section starts small and doubles as it fills, up to the whole cap. */
   private emptyBuffers(): SectionBuffer[] {
-    const rows = Math.max(1, Math.min(this.maxRecords, 4096 >> Math.min(6, Math.log2(this.sections) | 0)));
+    const rows = Math.max(1, Math.min(this.maxRecords, Math.ceil(4096 / this.sections)));
     return Array.from({ length: this.sections }, () => ({ words: new Uint32Array(rows * this.words), count: 0 }));
   }
 
@@ -212,7 +213,8 @@ export class RecordSorter {
     );
     this.runs.push(run);
     this.spilled += this.buffered;
-    this.buffers = this.emptyBuffers();
+    // The buffers keep their grown size for the next run.
+    for (const buffer of this.buffers) buffer.count = 0;
     this.buffered = 0;
   }
 
