@@ -30,9 +30,17 @@ export class KilnError extends Error {
   }
 }
 
-/** A zod error as one line: `field.path: message; ...`. */
-export function formatZodError(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
-  return error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
+type ZodIssueLike = { path: ReadonlyArray<PropertyKey>; message: string };
+
+/** One zod issue as a user reads it: `steps[1].read.paths: message` (`(top level)` for the whole value). */
+export function formatZodIssue(issue: ZodIssueLike): string {
+  const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  return `${where.replace(/^\./, "") || "(top level)"}: ${issue.message}`;
+}
+
+/** A zod error as one line: every issue, as `formatZodIssue` writes it, joined by "; ". */
+export function formatZodError(error: { issues: ReadonlyArray<ZodIssueLike> }): string {
+  return error.issues.map(formatZodIssue).join("; ");
 }
 
 export function errorMessage(error: unknown): string {

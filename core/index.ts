@@ -3,7 +3,7 @@
  * values, seeded randomness, hashing, line splitting, worker-thread start-up, and the formats more
  * than one folder reads (path-safe names, evaluation tasks).
  */
-export { KilnError, errorMessage, formatZodError, systemError, type KilnErrorCode } from "./errors.js";
+export { KilnError, errorMessage, formatZodError, formatZodIssue, systemError, type KilnErrorCode } from "./errors.js";
 export * from "./io/index.js";
 export { loadYamlFile, readYamlFile, nearestKey, unknownParameter } from "./config.js";
 export { numberFlag, positiveIntegerFlag, oneOfFlag } from "./flags.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { pathSafeName, readYamlFile, unknownParameter, KilnError, errorMessage, hasGlobChars, isS3Url, parseS3Url } from "../core/index.js";
+import { pathSafeName, readYamlFile, unknownParameter, KilnError, errorMessage, formatZodIssue, hasGlobChars, isS3Url, parseS3Url } from "../core/index.js";
 import { getStepPreset, type RawStep } from "./presets.js";
 import { getSpec, type SpecKind } from "./registry.js";
 
@@ -74,11 +74,6 @@ export interface ResolvedPipeline {
   steps: ResolvedStep[];
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-  return `${where.replace(/^\./, "") || "(top level)"}: ${issue.message}`;
-}
-
 function parseParams(kind: SpecKind, name: string, raw: unknown, where: string): Record<string, unknown> {
   let spec;
   try {
@@ -92,7 +87,7 @@ function parseParams(kind: SpecKind, name: string, raw: unknown, where: string):
   const result = spec.params.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new KilnError("bad_config", `${where}.${formatIssue(issue)}`);
+    throw new KilnError("bad_config", `${where}.${formatZodIssue(issue)}`);
   }
   return result.data as Record<string, unknown>;
 }
@@ -135,7 +130,7 @@ export function resolvePipeline(userRaw: unknown, source: string, baseDir = proc
     const stepIndex = issue.path[0] === "steps" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
     const stepName = stepIndex === undefined ? undefined : (raw as { steps?: { name?: string }[] }).steps?.[stepIndex]?.name;
     const step = stepIndex === undefined ? "" : ` (step ${stepName ?? stepIndex})`;
-    throw new KilnError("bad_config", `${source}${step}: ${formatIssue(issue)}`);
+    throw new KilnError("bad_config", `${source}${step}: ${formatZodIssue(issue)}`);
   }
   const config = parsed.data;
   const output = absolutePath(config.output, baseDir);

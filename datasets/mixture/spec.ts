@@ -1,7 +1,7 @@
 /** The mixture YAML: what to mix, in which token proportions, in which phases. Validated before any work. */
 import path from "node:path";
 import { z } from "zod";
-import { PATH_SAFE_NAME, pathSafeName, readYamlFile, KilnError } from "../../core/index.js";
+import { PATH_SAFE_NAME, pathSafeName, readYamlFile, KilnError, formatZodIssue } from "../../core/index.js";
 import { isPretrainedName } from "../tokenizer/pretrained.js";
 
 const SUFFIX: Record<string, number> = { "": 1, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
@@ -92,8 +92,7 @@ function normalise(weights: Record<string, number>): Record<string, number> {
 export function resolveMixture(raw: unknown, file: string): ResolvedMixture {
   const parsed = mixtureSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new KilnError("bad_config", `${file}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    throw new KilnError("bad_config", `${file}: ${formatZodIssue(parsed.error.issues[0]!)}`);
   }
   const spec = parsed.data;
   const base = path.dirname(path.resolve(file));

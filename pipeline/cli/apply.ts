@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { defineCommand } from "citty";
 import { parse as parseYaml } from "yaml";
 import type { Doc, TaskContext } from "../doc.js";
-import { unknownParameter, KilnError, lines } from "../../core/index.js";
+import { unknownParameter, KilnError, formatZodIssue, lines } from "../../core/index.js";
 import { parseDocLine, serializeDoc } from "../jsonl.js";
 import { getSpec } from "../registry.js";
 import { addCount } from "../stats.js";
@@ -53,8 +53,7 @@ export async function applyStage(name: string, params: Record<string, unknown>, 
   if (unknown) throw new KilnError("bad_config", `${name}: --set ${unknown}`);
   const parsed = spec.params.safeParse(params);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new KilnError("bad_config", `${name}: --set ${issue.path.join(".") || "(params)"}: ${issue.message}`);
+    throw new KilnError("bad_config", `${name}: --set ${formatZodIssue(parsed.error.issues[0]!)}`);
   }
   const stage = spec.create(parsed.data);
   const dropped: Record<string, number> = {};

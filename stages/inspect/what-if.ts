@@ -10,7 +10,7 @@
  */
 import { stringify } from "yaml";
 import { type Doc, type TaskContext, getSpec } from "../../pipeline/index.js";
-import { KilnError } from "../../core/index.js";
+import { KilnError, formatZodIssue } from "../../core/index.js";
 import { knobsOf, KNOB_SIGNALS } from "./knobs.js";
 import type { DocRecord, RunIndex, Tally } from "./run-index.js";
 
@@ -70,8 +70,7 @@ async function decider(stage: string, params: Record<string, unknown>): Promise<
   const shape = (spec.params as unknown as { shape?: Record<string, unknown> }).shape ?? {};
   const parsed = spec.params.safeParse("reuseSignals" in shape ? { ...params, reuseSignals: true } : params);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new KilnError("usage", `${stage}: ${issue.path.join(".") || "(params)"}: ${issue.message}`);
+    throw new KilnError("usage", `${stage}: ${formatZodIssue(parsed.error.issues[0]!)}`);
   }
   const instance = spec.create(parsed.data);
   return async function* (docs) {

@@ -88,7 +88,7 @@ describe("mixture spec", () => {
     expect(() => resolveMixture({ ...base, sources: { web: { path: "w", weight: 1, format: "csv" } } }, "m.yaml")).toThrow(/m.yaml: sources.web.format/);
     expect(() => resolveMixture({ ...base, colour: "red" }, "m.yaml")).toThrow(/m.yaml: \(top level\)|colour/);
     expect(() => resolveMixture({ ...base, sources: { "..": { path: "w", weight: 1 } } }, "m.yaml")).toThrow(/m.yaml: sources.*a name that becomes a file name/);
-    expect(() => resolveMixture({ ...base, phases: [{ name: "../x", tokens: 10, weights: { web: 1 } }] }, "m.yaml")).toThrow(/m.yaml: phases.0.name: a name that becomes a file name/);
+    expect(() => resolveMixture({ ...base, phases: [{ name: "../x", tokens: 10, weights: { web: 1 } }] }, "m.yaml")).toThrow(/m.yaml: phases\[0\].name: a name that becomes a file name/);
   });
 });
 
