@@ -53,17 +53,8 @@ async function trainQualityModel(truthFile: string, dir: string): Promise<{ mode
   await writeFile(positive, asLines("high"));
   await writeFile(negative, asLines("low"));
   const model = path.join(dir, "quality-model");
-  const { fitClassifier, readCorpora, DEFAULT_FEATURES, DEFAULT_HEAD, DEFAULT_TRAIN } = await import("../classifiers/index.js");
-  const data = await readCorpora([positive], [negative], "text");
-  const { saved } = await fitClassifier({
-    data,
-    sources: [positive, negative],
-    shape: { features: DEFAULT_FEATURES, ...DEFAULT_HEAD, objective: "classification", classes: 2 },
-    labelNames: ["negative", "positive"],
-    binaryThreshold: 1,
-    out: model,
-    train: DEFAULT_TRAIN,
-  });
+  const { trainClassifier } = await import("../classifiers/index.js");
+  const { saved } = await trainClassifier({ data: { positive: [positive], negative: [negative] }, out: model });
   return { model, summary: `quality classifier: trained on ${saved!.training.documents} labelled sample pages (high vs low), validation macro F1 ${saved!.validation.macroF1.toFixed(3)}` };
 }
 

@@ -4,14 +4,14 @@ import { numberFlag, oneOfFlag, KilnError, listFlagFiles, openRead, lines } from
 import { parseDocLine } from "../pipeline/index.js";
 import { annotate } from "./annotate/annotate.js";
 import { DEFAULT_CHAT } from "./annotate/client.js";
-import { embedderKinds, loadEmbedder, type TextEmbedder } from "./embedder.js";
+import { embedderKinds } from "./embedder.js";
 import { BUILTIN_PROMPTS, loadPrompt } from "./annotate/prompts.js";
 import { DEFAULT_FEATURES } from "./features.js";
-import { DEFAULT_HEAD, fitClassifier } from "./fit.js";
+import { DEFAULT_HEAD, trainClassifier } from "./fit.js";
 import { loadModel, scorerFor } from "./folder.js";
-import { readCorpora, readLabelled, type LabelledData } from "./labels.js";
+import { readClassifierData, type ClassifierData } from "./labels.js";
 import { collapseWarning, evaluate, evaluateByGroup, formatGroups, formatReport } from "./metrics.js";
-import type { DocumentScorer, ModelShape, Prediction } from "./model.js";
+import type { DocumentScorer, Prediction } from "./model.js";
 import { DEFAULT_TRAIN, type Example } from "./train.js";
 import { annotateLanguage, getDetector, languageParams } from "../stages/index.js";
 
@@ -58,16 +58,14 @@ const dataArgs = {
   "language-key": { type: "string", description: "field (or meta field) holding a row's language, for per-language metrics", default: "language" },
 } as const;
 
-async function readData(args: { labels?: string; positive?: string; negative?: string; "text-key": string; "label-key": string; "language-key": string }, classes: number, round: boolean): Promise<{ data: LabelledData; sources: string[]; binary: boolean }> {
+type DataFlags = { labels?: string; positive?: string; negative?: string; "label-key": string; "language-key": string };
+
+/** The labelled documents the data flags name: --labels, or --positive and --negative. */
+async function dataFlags(args: DataFlags, classes: () => number): Promise<ClassifierData> {
   if (args.labels && (args.positive || args.negative)) throw new KilnError("usage", "give either --labels or --positive and --negative");
-  if (args.labels) {
-    const sources = await listFlagFiles("labels", args.labels);
-    return { data: await readLabelled(sources, { textKey: args["text-key"], labelKey: args["label-key"], classes, round, languageKey: args["language-key"] }), sources, binary: false };
-  }
+  if (args.labels) return { labels: await listFlagFiles("labels", args.labels), classes: classes(), labelKey: args["label-key"], languageKey: args["language-key"] };
   if (!args.positive || !args.negative) throw new KilnError("usage", "give --labels, or both --positive and --negative");
-  const positive = await listFlagFiles("positive", args.positive);
-  const negative = await listFlagFiles("negative", args.negative);
-  return { data: await readCorpora(positive, negative, args["text-key"]), sources: [...positive, ...negative], binary: true };
+  return { positive: await listFlagFiles("positive", args.positive), negative: await listFlagFiles("negative", args.negative) };
 }
 
 const annotateCommand = defineCommand({
@@ -154,43 +152,25 @@ const trainCommand = defineCommand({
   },
   async run({ args }) {
     if (!args.out) throw new KilnError("usage", "train needs --out <model folder>");
-    const binaryInput = !args.labels;
-    const classes = binaryInput ? 2 : numberFlag("classes", args.classes, { integer: true, min: 2 });
-    const objective = oneOfFlag("objective", args.objective, ["classification", "regression"] as const);
-    // Any registered embedder kind; an unknown one fails in loadEmbedder, naming those registered.
     const kind = args.features;
     if (kind === "hashed" && args.checkpoint) throw new KilnError("usage", `--checkpoint is for embedding features (--features ${embedderKinds().join(" | ") || "gpt"}), not hashed ones`);
     if (kind !== "hashed" && !args.checkpoint) throw new KilnError("usage", `--features ${kind} needs --checkpoint <folder>`);
-    const embedder: TextEmbedder | undefined = kind === "hashed" ? undefined : await loadEmbedder(kind, args.checkpoint!);
-    const shape: ModelShape = {
-      features: embedder
-        ? { kind: "dense", dim: embedder.dim }
-        : {
-            buckets: numberFlag("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
-            wordNgrams: numberFlag("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
-            maxWords: numberFlag("max-words", args["max-words"], { integer: true, min: 1 }),
-            textStatistics: args["text-statistics"],
-          },
+    const { saved, data, warning } = await trainClassifier({
+      out: args.out,
+      textKey: args["text-key"],
+      features:
+        kind === "hashed"
+          ? {
+              buckets: numberFlag("buckets", args.buckets, { integer: true, min: 1, max: 2 ** 26 }),
+              wordNgrams: numberFlag("word-ngrams", args["word-ngrams"], { integer: true, min: 1, max: 2 }) as 1 | 2,
+              maxWords: numberFlag("max-words", args["max-words"], { integer: true, min: 1 }),
+              textStatistics: args["text-statistics"],
+            }
+          : { embedder: kind, checkpoint: args.checkpoint!, onProgress: (done, total) => process.stderr.write(`embedded ${done}/${total} documents\n`) },
       head: oneOfFlag("head", args.head, ["linear", "mlp"] as const),
       hidden: numberFlag("hidden", args.hidden, { integer: true, min: 1 }),
-      objective,
-      classes,
-    };
-    const { data, sources, binary } = await readData(args, classes, objective === "classification");
-    const binaryThreshold = args["binary-threshold"] ? numberFlag("binary-threshold", args["binary-threshold"], { min: 0 }) : binary ? 1 : Math.min(3, classes - 1);
-    const { saved, warning } = await fitClassifier({
-      data,
-      sources,
-      shape,
-      labelNames: binary ? ["negative", "positive"] : Array.from({ length: classes }, (_, i) => String(i)),
-      binaryThreshold,
-      out: args.out,
-      embedder: embedder && {
-        kind,
-        checkpoint: args.checkpoint!,
-        embedder,
-        onProgress: (done, total) => process.stderr.write(`embedded ${done}/${total} documents\n`),
-      },
+      objective: oneOfFlag("objective", args.objective, ["classification", "regression"] as const),
+      binaryThreshold: args["binary-threshold"] ? numberFlag("binary-threshold", args["binary-threshold"], { min: 0 }) : undefined,
       train: {
         epochs: numberFlag("epochs", args.epochs, { integer: true, min: 1 }),
         learningRate: numberFlag("lr", args.lr, { min: 0 }),
@@ -201,14 +181,16 @@ const trainCommand = defineCommand({
         decisionThreshold: ["auto", "argmax"].includes(args["decision-threshold"]) ? (args["decision-threshold"] as "auto" | "argmax") : numberFlag("decision-threshold", args["decision-threshold"], { min: 0, max: 1 }),
         onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation macro F1 ${e.validationMacroF1.toFixed(4)} (${e.seconds.toFixed(1)} s)\n`),
       },
+      // Last: every flag is checked before any file is listed.
+      data: await dataFlags(args, () => numberFlag("classes", args.classes, { integer: true, min: 2 })),
     });
-    const v = saved!.validation;
-    const features = saved!.embedder ? `${kind} features of ${saved!.embedder.checkpoint} (dim ${saved!.embedder.dim}, id ${saved!.embedder.id.slice(0, 24)}…), ` : "";
+    const v = saved.validation;
+    const features = saved.embedder ? `${kind} features of ${saved.embedder.checkpoint} (dim ${saved.embedder.dim}, id ${saved.embedder.id.slice(0, 24)}…), ` : "";
     process.stdout.write(
-      `${args.out}: ${features}${data.examples.length} documents (skipped ${JSON.stringify(data.skipped)}), best epoch ${saved!.training.bestEpoch}, ` +
+      `${args.out}: ${features}${data.examples.length} documents (skipped ${JSON.stringify(data.skipped)}), best epoch ${saved.training.bestEpoch}, ` +
         `validation macro F1 ${v.macroF1.toFixed(4)}, binary F1 ${v.binaryF1.toFixed(4)}, data sha256 ${data.dataHash.slice(0, 16)}…\n`,
     );
-    const decision = saved!.decision;
+    const decision = saved.decision;
     if (decision) {
       const how = decision.chosenOn === "validation" ? `chosen on the validation split, where label 1 has F1 ${decision.validationF1!.toFixed(4)}` : "given";
       process.stdout.write(`decision threshold: label 1 when P(label 1) >= ${decision.threshold} (${how})\n`);
@@ -229,7 +211,7 @@ const evalCommand = defineCommand({
     if (!args.model) throw new KilnError("usage", "eval needs --model <folder>");
     const model = await loadModel(args.model);
     const { shape } = model.record;
-    const { data } = await readData(args, shape.classes, shape.objective === "classification");
+    const data = await readClassifierData(await dataFlags(args, () => shape.classes), args["text-key"], shape.objective === "classification");
     const predictions = predictAll(scorerFor(model), data.examples.map((e) => e.text));
     const scores = Float64Array.from(predictions, (p) => p.score);
     const predicted = Int32Array.from(predictions, (p) => p.label);

@@ -1,12 +1,13 @@
 /** Train, evaluate on the held-out split, and write the model folder: what `kiln classifier train` does. */
 import path from "node:path";
 import { KilnError } from "../core/index.js";
-import { embedAll, type TextEmbedder } from "./embedder.js";
+import { embedAll, loadEmbedder, type TextEmbedder } from "./embedder.js";
+import { DEFAULT_FEATURES, type FeatureConfig } from "./features.js";
 import { saveModel, type DecisionRecord, type EmbedderRecord, type ModelRecord } from "./folder.js";
-import type { LabelledData } from "./labels.js";
+import { readClassifierData, type ClassifierData, type LabelledData } from "./labels.js";
 import { collapseWarning, evaluate } from "./metrics.js";
 import { isDense, type ModelShape } from "./model.js";
-import { bestF1Threshold, train, type TrainOptions } from "./train.js";
+import { bestF1Threshold, DEFAULT_TRAIN, train, type TrainOptions } from "./train.js";
 
 /** Held-out scores kept in model.json for the top-p% cut-off; a sorted sample bounds its size. */
 const CALIBRATION_SAMPLE = 10_000;
@@ -92,4 +93,60 @@ export async function fitClassifier(options: FitOptions): Promise<{ record: Omit
   };
   const saved = options.out ? await saveModel(options.out, record, result.weights) : undefined;
   return { record, saved, weights: result.weights, warning };
+}
+
+export interface TrainClassifierOptions {
+  data: ClassifierData;
+  /** Model folder to write. */
+  out: string;
+  textKey?: string;
+  /** Hashed word/bigram features (the default), or the mean-pooled hidden states of an embedder's checkpoint. */
+  features?: FeatureConfig | { embedder: string; checkpoint: string; onProgress?: (done: number, total: number) => void };
+  head?: ModelShape["head"];
+  hidden?: number;
+  objective?: ModelShape["objective"];
+  train?: Partial<TrainOptions>;
+  /** Label from which a document counts as positive in binary F1: 1 for two corpora, else min(3, classes - 1). */
+  binaryThreshold?: number;
+}
+
+export interface TrainedClassifier {
+  saved: ModelRecord;
+  /** What was read: documents, skips and the data hash. */
+  data: LabelledData;
+  /** Set when the model predicts (almost) only one class on the held-out split. */
+  warning?: string;
+}
+
+/** `kiln classifier train`: read the labelled files, fit, evaluate on the held-out split and write the model folder. */
+export async function trainClassifier(options: TrainClassifierOptions): Promise<TrainedClassifier> {
+  const textKey = options.textKey ?? "text";
+  const objective = options.objective ?? "classification";
+  const spec = options.data;
+  const binary = "positive" in spec;
+  const classes = binary ? 2 : spec.classes;
+  const sources = binary ? [...spec.positive, ...spec.negative] : spec.labels;
+  const features = options.features ?? DEFAULT_FEATURES;
+  const dense = "embedder" in features ? features : undefined;
+  // Any registered embedder kind; an unknown one fails in loadEmbedder, naming those registered.
+  const embedder = dense && (await loadEmbedder(dense.embedder, dense.checkpoint));
+  const shape: ModelShape = {
+    features: embedder ? { kind: "dense", dim: embedder.dim } : (features as FeatureConfig),
+    head: options.head ?? DEFAULT_HEAD.head,
+    hidden: options.hidden ?? DEFAULT_HEAD.hidden,
+    objective,
+    classes,
+  };
+  const data = await readClassifierData(spec, textKey, objective === "classification");
+  const { saved, warning } = await fitClassifier({
+    data,
+    sources,
+    shape,
+    labelNames: binary ? ["negative", "positive"] : Array.from({ length: classes }, (_, i) => String(i)),
+    binaryThreshold: options.binaryThreshold ?? (binary ? 1 : Math.min(3, classes - 1)),
+    out: options.out,
+    embedder: dense && embedder && { kind: dense.embedder, checkpoint: dense.checkpoint, embedder, onProgress: dense.onProgress },
+    train: { ...DEFAULT_TRAIN, ...options.train },
+  });
+  return { saved: saved!, data, warning };
 }

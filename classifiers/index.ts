@@ -6,10 +6,10 @@ import "./stages.js";
 
 export { qualityStage, qualityFilterStage, annotateQuality, type QualityFilterParams } from "./stages.js";
 export { classifierCommand } from "./cli.js";
-export { fitClassifier, DEFAULT_HEAD, type FitOptions } from "./fit.js";
+export { fitClassifier, trainClassifier, DEFAULT_HEAD, type FitOptions, type TrainClassifierOptions, type TrainedClassifier } from "./fit.js";
 export { loadModel, loadModelCached, saveModel, scorerFor, type ModelRecord, type LoadedModel, type EmbedderRecord } from "./folder.js";
 export { registerEmbedder, loadEmbedder, embedderKinds, embedAll, type TextEmbedder, type EmbedderLoader } from "./embedder.js";
-export { readLabelled, readCorpora, type LabelledData } from "./labels.js";
+export { readLabelled, readCorpora, readClassifierData, type LabelledData, type ClassifierData } from "./labels.js";
 export { train, DEFAULT_TRAIN, type Example, type TrainOptions } from "./train.js";
 export { TextScorer, EmbeddingScorer, type DocumentScorer, type ModelShape, type DenseInput, type Standardization, type Prediction } from "./model.js";
 export { extractFeatures, FeatureBuffer, DEFAULT_FEATURES, type FeatureConfig } from "./features.js";

@@ -95,3 +95,14 @@ export async function readCorpora(positive: string[], negative: string[], textKe
   }
   return out.result();
 }
+
+/** Where labelled documents come from: files with 0..classes-1 labels, or two corpora (DCLM style). */
+export type ClassifierData =
+  | { labels: string[]; classes: number; labelKey: string; languageKey?: string }
+  | { positive: string[]; negative: string[] };
+
+/** Reads `spec`'s documents; `round` rounds labels to classes (classification). */
+export function readClassifierData(spec: ClassifierData, textKey: string, round: boolean): Promise<LabelledData> {
+  if ("positive" in spec) return readCorpora(spec.positive, spec.negative, textKey);
+  return readLabelled(spec.labels, { textKey, labelKey: spec.labelKey, classes: spec.classes, round, languageKey: spec.languageKey });
+}
