@@ -1,8 +1,9 @@
 import { once } from "node:events";
+import type { Writable } from "node:stream";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Doc, Stage, TaskContext } from "./doc.js";
+import type { Doc, Reader, Stage, TaskContext, Writer } from "./doc.js";
 import type { ResolvedPipeline, ResolvedStep } from "./config.js";
 import { KilnError, errorMessage, systemError, fileExists, isS3Url, listFiles, openWriteAtomic, writeFileAtomic } from "../core/index.js";
 import { getSpec } from "./registry.js";
@@ -195,28 +196,21 @@ export async function runTask(options: TaskOptions): Promise<TaskStats | null> {
   }
 }
 
-async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptions): Promise<TaskStats | null> {
+async function runTaskOnce(options: TaskOptions): Promise<TaskStats | null> {
+  const { pipeline, step, plan, rank } = options;
   const paths = stepPaths(pipeline, step.name);
   if (await isComplete(pipeline, step.name, rank)) return null;
   const started = performance.now();
-  const files = plan.files.filter((_, i) => i % plan.world === rank);
   const localData = isS3Url(paths.dataDir) ? [] : [paths.dataDir];
   await Promise.all([...["logs", "stats", "completions"].map((d) => path.join(paths.dir, d)), ...localData].map((d) => mkdir(d, { recursive: true })));
   await removeLeftovers([...localData, ...["excluded", "stats", "completions"].map((d) => path.join(paths.dir, d))], rank);
   const logFile = openLog(paths.log(rank));
   if (step.task) return runWholeStepTask(pipeline, step, step.task, plan, rank, logFile, started);
+  const files = plan.files.filter((_, i) => i % plan.world === rank);
   logFile.log(`task ${rank}/${plan.world} of step ${step.name}: ${files.length} file(s)`);
 
-  const reader = getSpec("reader", step.reader.name).create(step.reader.params);
-  const stages: Stage[] = step.stages.map((s) => getSpec("stage", s.name).create(s.params));
-  const writer = getSpec("writer", step.writer.name).create(step.writer.params);
-
-  const readStats = emptyStageStats(`read:${reader.name}`);
-  const stageStats = stages.map((s) => emptyStageStats(s.name));
-  const writeStats = emptyStageStats(`write:${writer.name}`);
-  const all = [readStats, ...stageStats, writeStats];
+  const chain = openChain(step);
   const excluded = step.keepExcluded ? openWriteAtomic(paths.excluded(rank)) : null;
-
   const contextFor = (stats: StageStats): TaskContext => ({
     rank,
     world: plan.world,
@@ -229,35 +223,16 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
       excluded?.stream.write(JSON.stringify({ ...doc, meta: { ...doc.meta, excluded: { stage, reason } } }) + "\n");
     },
   });
-
   const progress: TaskProgress = { step: step.name, rank, docs: 0, bytes: 0, filesDone: 0, files: files.length };
-  let lastReport = 0;
-  const readerContext = contextFor(readStats);
-  async function* source(): AsyncGenerator<Doc> {
-    for (const file of files) {
-      for await (const doc of reader.read(file, readerContext)) {
-        progress.docs++;
-        if (onProgress && (progress.docs & 255) === 0 && performance.now() - lastReport > 500) {
-          lastReport = performance.now();
-          onProgress({ ...progress, bytes: readStats.bytesOut });
-        }
-        yield doc;
-        // Drops are written synchronously; pausing the source is what bounds the excluded writer's buffer.
-        if (excluded?.stream.writableNeedDrain) await once(excluded.stream, "drain");
-      }
-      progress.filesDone++;
-    }
-  }
-
+  const report = () => options.onProgress?.({ ...progress, bytes: chain.read.bytesOut });
   const inclusiveMs: number[] = [];
-  let docs: AsyncIterable<Doc> = measured(source(), readStats, inclusiveMs, 0);
-  stages.forEach((stage, i) => {
-    const stats = stageStats[i]!;
+  let docs: AsyncIterable<Doc> = measured(readFiles(chain, files, contextFor(chain.read), progress, report, excluded?.stream), chain.read, inclusiveMs, 0);
+  chain.stages.forEach((stage, i) => {
+    const stats = chain.stageStats[i]!;
     docs = measured(stage.run(counted(docs, stats), contextFor(stats)), stats, inclusiveMs, i + 1);
   });
-  const output = paths.data(rank, writer.extension);
   try {
-    await writer.write(measured(docs, writeStats, [], 0), output, contextFor(writeStats));
+    await chain.writer.write(measured(docs, chain.write, [], 0), paths.data(rank, chain.writer.extension), contextFor(chain.write));
     await excluded?.commit();
   } catch (error) {
     logFile.log(`task failed: ${errorMessage(error)}`);
@@ -266,20 +241,60 @@ async function runTaskOnce({ pipeline, step, plan, rank, onProgress }: TaskOptio
     await closeStream(logFile.stream).catch(() => undefined);
     throw error;
   }
-  // What reaches the writer is what it writes.
-  writeStats.docsIn = writeStats.docsOut;
-
   const totalMs = performance.now() - started;
+  const all = settleStats(chain, inclusiveMs, totalMs);
+  const stats: TaskStats = { step: step.name, rank, world: plan.world, files: files.length, wallMs: totalMs, stages: all };
+  report();
+  logFile.log(`done: ${chain.read.docsOut} read, ${chain.write.docsOut} written in ${(totalMs / 1000).toFixed(1)} s`);
+  return completeTask(pipeline, stats, logFile);
+}
+
+/** A step's reader, stages and writer, created from their params, each with its stats. */
+interface Chain {
+  reader: Reader;
+  stages: Stage[];
+  writer: Writer;
+  read: StageStats;
+  stageStats: StageStats[];
+  write: StageStats;
+}
+
+function openChain(step: ResolvedStep): Chain {
+  const reader = getSpec("reader", step.reader.name).create(step.reader.params);
+  const stages: Stage[] = step.stages.map((s) => getSpec("stage", s.name).create(s.params));
+  const writer = getSpec("writer", step.writer.name).create(step.writer.params);
+  return { reader, stages, writer, read: emptyStageStats(`read:${reader.name}`), stageStats: stages.map((s) => emptyStageStats(s.name)), write: emptyStageStats(`write:${writer.name}`) };
+}
+
+/** The task's files through the reader, counting documents and files into `progress`. */
+async function* readFiles(chain: Chain, files: string[], context: TaskContext, progress: TaskProgress, report: () => void, excluded: Writable | undefined): AsyncGenerator<Doc> {
+  let lastReport = 0;
+  for (const file of files) {
+    for await (const doc of chain.reader.read(file, context)) {
+      progress.docs++;
+      if ((progress.docs & 255) === 0 && performance.now() - lastReport > 500) {
+        lastReport = performance.now();
+        report();
+      }
+      yield doc;
+      // Drops are written synchronously; pausing the source is what bounds the excluded writer's buffer.
+      if (excluded?.writableNeedDrain) await once(excluded, "drain");
+    }
+    progress.filesDone++;
+  }
+}
+
+/** Fills in what each stage received and its own (exclusive) time, once the writer has finished. */
+function settleStats(chain: Chain, inclusiveMs: number[], totalMs: number): StageStats[] {
+  // What reaches the writer is what it writes.
+  chain.write.docsIn = chain.write.docsOut;
+  const all = [chain.read, ...chain.stageStats, chain.write];
   all.forEach((s, i) => {
     if (i > 0) s.bytesIn = all[i - 1]!.bytesOut;
     const inclusive = i < all.length - 1 ? (inclusiveMs[i] ?? 0) : totalMs;
     s.wallMs = Math.max(0, inclusive - (i > 0 ? (inclusiveMs[i - 1] ?? 0) : 0));
   });
-
-  const stats: TaskStats = { step: step.name, rank, world: plan.world, files: files.length, wallMs: totalMs, stages: all };
-  onProgress?.({ ...progress, bytes: readStats.bytesOut });
-  logFile.log(`done: ${readStats.docsOut} read, ${writeStats.docsOut} written in ${(totalMs / 1000).toFixed(1)} s`);
-  return completeTask(pipeline, stats, logFile);
+  return all;
 }
 
 /** Merges the stats of every rank of a step into `<step>/stats.json`. */

@@ -78,18 +78,21 @@ function emptyTotals(): SourceTotals {
   return { documents: 0, tokens: 0, valDocuments: 0, valTokens: 0, trainDocuments: 0, trainTokens: 0, epochs: 0, skipped: {} };
 }
 
+/** What a mixture run holds open while it writes: closed (or aborted) as one when it ends. */
+interface MixRun {
+  mixture: ResolvedMixture;
+  tokenizer: Tokenizer;
+  staging: string;
+  shard: { root: string; dtype: Manifest["dtype"]; targetTokens: number; batchTokens?: number };
+  writers: ShardWriter[];
+  stores: Map<string, SpillStore>;
+  log: (line: string) => void;
+}
+
 export async function runMixture(mixture: ResolvedMixture, options: MixOptions): Promise<Manifest> {
   const log = options.log ?? (() => undefined);
-  const { spec } = mixture;
   const tokenizer = options.tokenizer ?? (await loadTokenizer(mixture.tokenizer));
-  const dtype = dtypeFor(tokenizer.vocabSize);
-  const used = [...new Set(mixture.phases.flatMap((p) => Object.keys(p.weights)))].sort();
-  for (const name of used) {
-    const source = mixture.sources[name]!;
-    if (source.format !== "text") checkTemplate(source.template, tokenizer, `${mixture.file}: sources.${name}`);
-  }
-  for (const name of Object.keys(mixture.sources)) if (!used.includes(name)) log(`source "${name}" is in no phase: not read`);
-
+  const used = usedSources(mixture, tokenizer, log);
   // The new mixture is written beside the folder and swapped in whole: a run that fails part-way
   // leaves an earlier mixture in `out` exactly as it was.
   const out = path.resolve(options.out);
@@ -98,102 +101,128 @@ export async function runMixture(mixture: ResolvedMixture, options: MixOptions):
   await removeAbandoned(out);
   const spillDir = path.join(staging, ".spill");
   await mkdir(spillDir, { recursive: true });
-  const writers: ShardWriter[] = [];
-  const stores = new Map<string, SpillStore>();
+  const run: MixRun = {
+    mixture, tokenizer, staging, log,
+    shard: { root: staging, dtype: dtypeFor(tokenizer.vocabSize), targetTokens: mixture.spec.shardTokens, batchTokens: options.batchTokens },
+    writers: [],
+    stores: new Map(),
+  };
   let manifest: Manifest;
   try {
-    const sources: Record<string, SourceTotals> = {};
-    const common = { root: staging, dtype, targetTokens: spec.shardTokens, batchTokens: options.batchTokens };
-    const sharedVal = spec.validation.perSource ? undefined : new ShardWriter({ ...common, folder: "val", split: "val" });
-    if (sharedVal) writers.push(sharedVal);
-    for (const name of used) {
-      const totals = (sources[name] = emptyTotals());
-      const store = new SpillStore(path.join(spillDir, `${name}.bin`));
-      stores.set(name, store);
-      let val = sharedVal;
-      if (!val && spec.validation.fraction > 0) {
-        val = new ShardWriter({ ...common, folder: `val/${name}`, split: "val", source: name });
-        writers.push(val);
-      }
-      let index = 0;
-      for await (const doc of renderSource(name, mixture.sources[name]!, tokenizer)) {
-        if (typeof doc === "string") {
-          totals.skipped[doc] = (totals.skipped[doc] ?? 0) + 1;
-          continue;
-        }
-        totals.documents++;
-        totals.tokens += doc.tokens.length;
-        const heldOut = spec.validation.fraction > 0 && hash32(`${spec.seed}\0${name}\0${index++}`) / 2 ** 32 < spec.validation.fraction;
-        if (heldOut) {
-          totals.valDocuments++;
-          totals.valTokens += doc.tokens.length;
-          await val!.add({ ...doc, source: name });
-        } else await store.append(doc);
-      }
-      await store.seal();
-      log(`read source "${name}": ${totals.documents} documents, ${totals.tokens} tokens (${totals.valTokens} held out for validation)`);
-      if (store.tokens === 0) throw new KilnError("source_exhausted", `source "${name}" has no training documents (path ${mixture.sources[name]!.path})`);
-    }
-
-    const targets = planTargets(mixture, stores);
-    const cursors = new Map(used.map((name) => [name, new SourceCursor(name, stores.get(name)!, spec.seed, mixture.sources[name]!.maxEpochs)]));
+    const sources = await readSources(run, used, spillDir);
+    const targets = planTargets(mixture, run.stores);
+    const cursors = new Map(used.map((name) => [name, new SourceCursor(name, run.stores.get(name)!, mixture.spec.seed, mixture.sources[name]!.maxEpochs)]));
     const phases: PhaseTotals[] = [];
-    for (const [phaseIndex, phase] of mixture.phases.entries()) {
-      const want = targets[phaseIndex]!;
-      const writer = new ShardWriter({ ...common, folder: `train/${phase.name}`, split: "train", phase: phase.name });
-      writers.push(writer);
-      const realised: Record<string, number> = Object.fromEntries(Object.keys(want).map((s) => [s, 0]));
-      const random = seededRandom(hash32(`${spec.seed}\0phase\0${phase.name}`));
-      let documents = 0;
-      for (;;) {
-        let owed = 0;
-        for (const [name, target] of Object.entries(want)) owed += Math.max(0, target - realised[name]!);
-        if (owed <= 0) break;
-        let pick = random() * owed;
-        let chosen = "";
-        for (const [name, target] of Object.entries(want)) {
-          const debt = Math.max(0, target - realised[name]!);
-          if (debt <= 0) continue;
-          chosen = name;
-          if ((pick -= debt) < 0) break;
-        }
-        const store = stores.get(chosen)!;
-        const doc = await store.read(cursors.get(chosen)!.next(phase.name));
-        await writer.add({ tokens: doc.tokens, mask: doc.mask, source: chosen, id: doc.id });
-        realised[chosen]! += doc.tokens.length;
-        documents++;
-      }
-      await writer.finish();
-      const tokens = Object.values(realised).reduce((a, b) => a + b, 0);
-      phases.push({ name: phase.name, requestedTokens: Math.round(Object.values(want).reduce((a, b) => a + b, 0)), tokens, documents, weights: phase.weights, sourceTokens: realised });
-      log(`phase "${phase.name}": ${tokens} tokens in ${documents} documents, ${writer.shards.length} shard(s)`);
-    }
-    for (const writer of writers) await writer.finish();
+    for (const [index, phase] of mixture.phases.entries()) phases.push(await writePhase(run, phase, targets[index]!, cursors));
+    for (const writer of run.writers) await writer.finish();
     for (const [name, cursor] of cursors) {
       const totals = sources[name]!;
       totals.trainDocuments = cursor.consumedDocuments;
       totals.trainTokens = cursor.consumedTokens;
-      totals.epochs = cursor.consumedTokens / stores.get(name)!.tokens;
+      totals.epochs = cursor.consumedTokens / run.stores.get(name)!.tokens;
     }
-    manifest = {
-      format: MANIFEST_FORMAT, version: MANIFEST_VERSION,
-      tokenizer: { name: tokenizer.name, vocabSize: tokenizer.vocabSize, eos: tokenizer.eos, specialTokens: Object.fromEntries(tokenizer.specialTokens) },
-      dtype, seed: spec.seed, sources, phases,
-      // Train shards in phase order (the order a trainer reads them), then validation.
-      shards: [...writers.filter((w) => w.split === "train"), ...writers.filter((w) => w.split === "val")].flatMap((w) => w.shards),
-      mixture: spec,
-    };
+    manifest = manifestOf(run, sources, phases);
     await writeFileAtomic(path.join(staging, MANIFEST_NAME), JSON.stringify(manifest, null, 1) + "\n");
   } catch (error) {
-    for (const writer of writers) await writer.abort();
-    for (const store of stores.values()) await store.close();
+    for (const writer of run.writers) await writer.abort();
+    for (const store of run.stores.values()) await store.close();
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  for (const store of stores.values()) await store.close();
+  for (const store of run.stores.values()) await store.close();
   await rm(spillDir, { recursive: true, force: true });
   await swapIn(staging, out);
   return manifest;
+}
+
+/** The sources some phase draws from, sorted; their chat templates are checked against the tokenizer. */
+function usedSources(mixture: ResolvedMixture, tokenizer: Tokenizer, log: (line: string) => void): string[] {
+  const used = [...new Set(mixture.phases.flatMap((p) => Object.keys(p.weights)))].sort();
+  for (const name of used) {
+    const source = mixture.sources[name]!;
+    if (source.format !== "text") checkTemplate(source.template, tokenizer, `${mixture.file}: sources.${name}`);
+  }
+  for (const name of Object.keys(mixture.sources)) if (!used.includes(name)) log(`source "${name}" is in no phase: not read`);
+  return used;
+}
+
+/** Step 1: reads and tokenizes each used source once, holding out validation documents and spilling the rest. */
+async function readSources(run: MixRun, used: string[], spillDir: string): Promise<Record<string, SourceTotals>> {
+  const { spec } = run.mixture;
+  const sources: Record<string, SourceTotals> = {};
+  const sharedVal = spec.validation.perSource ? undefined : new ShardWriter({ ...run.shard, folder: "val", split: "val" });
+  if (sharedVal) run.writers.push(sharedVal);
+  for (const name of used) {
+    const totals = (sources[name] = emptyTotals());
+    const store = new SpillStore(path.join(spillDir, `${name}.bin`));
+    run.stores.set(name, store);
+    let val = sharedVal;
+    if (!val && spec.validation.fraction > 0) {
+      val = new ShardWriter({ ...run.shard, folder: `val/${name}`, split: "val", source: name });
+      run.writers.push(val);
+    }
+    let index = 0;
+    for await (const doc of renderSource(name, run.mixture.sources[name]!, run.tokenizer)) {
+      if (typeof doc === "string") {
+        totals.skipped[doc] = (totals.skipped[doc] ?? 0) + 1;
+        continue;
+      }
+      totals.documents++;
+      totals.tokens += doc.tokens.length;
+      const heldOut = spec.validation.fraction > 0 && hash32(`${spec.seed}\0${name}\0${index++}`) / 2 ** 32 < spec.validation.fraction;
+      if (heldOut) {
+        totals.valDocuments++;
+        totals.valTokens += doc.tokens.length;
+        await val!.add({ ...doc, source: name });
+      } else await store.append(doc);
+    }
+    await store.seal();
+    run.log(`read source "${name}": ${totals.documents} documents, ${totals.tokens} tokens (${totals.valTokens} held out for validation)`);
+    if (store.tokens === 0) throw new KilnError("source_exhausted", `source "${name}" has no training documents (path ${run.mixture.sources[name]!.path})`);
+  }
+  return sources;
+}
+
+/** Step 3: one phase's documents, each from a source drawn in proportion to the tokens it still owes. */
+async function writePhase(run: MixRun, phase: ResolvedMixture["phases"][number], want: Record<string, number>, cursors: Map<string, SourceCursor>): Promise<PhaseTotals> {
+  const writer = new ShardWriter({ ...run.shard, folder: `train/${phase.name}`, split: "train", phase: phase.name });
+  run.writers.push(writer);
+  const realised: Record<string, number> = Object.fromEntries(Object.keys(want).map((s) => [s, 0]));
+  const random = seededRandom(hash32(`${run.mixture.spec.seed}\0phase\0${phase.name}`));
+  let documents = 0;
+  for (;;) {
+    let owed = 0;
+    for (const [name, target] of Object.entries(want)) owed += Math.max(0, target - realised[name]!);
+    if (owed <= 0) break;
+    let pick = random() * owed;
+    let chosen = "";
+    for (const [name, target] of Object.entries(want)) {
+      const debt = Math.max(0, target - realised[name]!);
+      if (debt <= 0) continue;
+      chosen = name;
+      if ((pick -= debt) < 0) break;
+    }
+    const doc = await run.stores.get(chosen)!.read(cursors.get(chosen)!.next(phase.name));
+    await writer.add({ tokens: doc.tokens, mask: doc.mask, source: chosen, id: doc.id });
+    realised[chosen]! += doc.tokens.length;
+    documents++;
+  }
+  await writer.finish();
+  const tokens = Object.values(realised).reduce((a, b) => a + b, 0);
+  run.log(`phase "${phase.name}": ${tokens} tokens in ${documents} documents, ${writer.shards.length} shard(s)`);
+  return { name: phase.name, requestedTokens: Math.round(Object.values(want).reduce((a, b) => a + b, 0)), tokens, documents, weights: phase.weights, sourceTokens: realised };
+}
+
+function manifestOf(run: MixRun, sources: Record<string, SourceTotals>, phases: PhaseTotals[]): Manifest {
+  const { tokenizer, writers } = run;
+  return {
+    format: MANIFEST_FORMAT, version: MANIFEST_VERSION,
+    tokenizer: { name: tokenizer.name, vocabSize: tokenizer.vocabSize, eos: tokenizer.eos, specialTokens: Object.fromEntries(tokenizer.specialTokens) },
+    dtype: run.shard.dtype, seed: run.mixture.spec.seed, sources, phases,
+    // Train shards in phase order (the order a trainer reads them), then validation.
+    shards: [...writers.filter((w) => w.split === "train"), ...writers.filter((w) => w.split === "val")].flatMap((w) => w.shards),
+    mixture: run.mixture.spec,
+  };
 }
 
 /** `out` may be replaced: it does not exist, is empty, or holds a mixture (its manifest.json). */

@@ -105,11 +105,9 @@ async function openSources(ctx: StepTaskContext, p: BucketParams) {
 export async function findCandidatePairs(ctx: StepTaskContext, p: BucketParams): Promise<void> {
   const { files, all, indexed, values } = await openSources(ctx, p);
   const first = files[0]!.header;
-  const newSources = files.length;
-  const output = ctx.outputFile(".pairs");
   const sources: SourceRank[] = files.map((f) => ({ docCount: f.header.docCount as number, idDigest: f.header.idDigest as string }));
   // Extra header fields only when used: without them a pairs file is byte for byte what it always was.
-  const writer = new RecordWriter(output, {
+  const writer = new RecordWriter(ctx.outputFile(".pairs"), {
     kind: "pairs",
     version: FORMAT_VERSION,
     dedup: first.dedup,
@@ -121,55 +119,12 @@ export async function findCandidatePairs(ctx: StepTaskContext, p: BucketParams):
   });
   const permutations = p.verifyThreshold === null ? 0 : (first.params.bands as number) * (first.params.rows as number);
   const verifier = p.verifyThreshold === null ? null : new BucketVerifier(values, permutations, p.verifyThreshold);
-  const pair = new Uint32Array(PAIR_WORDS);
-  let pairs = 0;
-  let buckets = 0;
+  const pairer = new BucketPairs(writer, files.length, verifier);
   try {
-    const bands = first.sections.length;
-    for (let band = ctx.rank; band < bands; band += ctx.world) {
-      let keyHi = -1;
-      let keyLo = -1;
-      let groupSize = 0;
-      let bucketPairs = 0;
-      let firstSource = 0;
+    for (let band = ctx.rank; band < first.sections.length; band += ctx.world) {
+      pairer.startBand();
       // Equal keys in (source, position) order: each file holds one source, sorted by key then position.
-      await mergeSorted(
-        all.map((f) => f.cursor(band)),
-        HASH_KEY_WORDS,
-        (cursor, source) => {
-          const w = cursor.words;
-          const at = cursor.at;
-          if (w[at] !== keyHi || w[at + 1] !== keyLo || groupSize === 0) {
-            keyHi = w[at]!;
-            keyLo = w[at + 1]!;
-            // The bucket's first document in (source, position) order: without verification every later one links to it.
-            pair[0] = source;
-            pair[1] = w[at + 2]!;
-            pair[2] = w[at + 3]!;
-            firstSource = source;
-            verifier?.start(source, w[at + 2]!, w[at + 3]!);
-            groupSize = 1;
-            bucketPairs = 0;
-            return;
-          }
-          groupSize++;
-          // New sources sort first: a bucket whose first document is indexed holds indexed ones only.
-          if (source >= newSources && firstSource >= newSources) return;
-          if (verifier) {
-            const anchor = verifier.match(source, w[at + 2]!, w[at + 3]!);
-            if (anchor < 0) return;
-            const linked = verifier.anchor(anchor);
-            if (source >= newSources && linked[0]! >= newSources) return;
-            pair.set(linked, 0);
-          }
-          if (bucketPairs++ === 0) buckets++;
-          pair[3] = source;
-          pair[4] = w[at + 2]!;
-          pair[5] = w[at + 3]!;
-          pairs++;
-          return writer.push(pair);
-        },
-      );
+      await mergeSorted(all.map((f) => f.cursor(band)), HASH_KEY_WORDS, (cursor, source) => pairer.visit(cursor.words, cursor.at, source));
     }
     writer.endSection();
     await writer.commit();
@@ -179,14 +134,79 @@ export async function findCandidatePairs(ctx: StepTaskContext, p: BucketParams):
   } finally {
     await Promise.all([...all, ...values].map((f) => f.close()));
   }
-  ctx.count("candidatePairs", pairs);
-  ctx.count("bucketsWithDuplicates", buckets);
+  ctx.count("candidatePairs", pairer.pairs);
+  ctx.count("bucketsWithDuplicates", pairer.buckets);
   if (verifier) {
     ctx.count("pairsCompared", verifier.compared);
     ctx.count("pairsBelowThreshold", verifier.belowThreshold);
   }
   // Once per step (the step's counters are the sum over its tasks, and every task reads the whole index).
   if (indexed.length > 0 && ctx.rank === 0) ctx.count("indexedDocuments", indexed.reduce((n, s) => n + s.docCount, 0));
+}
+
+/**
+ * Turns one band's merged (key, source, position) records into pairs: each later document of a
+ * bucket links to the bucket's first (or, verified, to the first it is similar enough to).
+ * Sources at or past `newSources` are an index of earlier corpora: pairs among them only are not written.
+ */
+class BucketPairs {
+  pairs = 0;
+  buckets = 0;
+  private readonly pair = new Uint32Array(PAIR_WORDS);
+  private keyHi = -1;
+  private keyLo = -1;
+  private groupSize = 0;
+  private bucketPairs = 0;
+  private firstSource = 0;
+
+  constructor(
+    private readonly writer: RecordWriter,
+    private readonly newSources: number,
+    private readonly verifier: BucketVerifier | null,
+  ) {}
+
+  startBand(): void {
+    this.keyHi = -1;
+    this.keyLo = -1;
+    this.groupSize = 0;
+    this.bucketPairs = 0;
+    this.firstSource = 0;
+  }
+
+  /** The record at `w[at..]`: key (2 words), then the document's (source-local) position (2 words). */
+  visit(w: Uint32Array, at: number, source: number): void | Promise<void> {
+    const pair = this.pair;
+    if (w[at] !== this.keyHi || w[at + 1] !== this.keyLo || this.groupSize === 0) {
+      this.keyHi = w[at]!;
+      this.keyLo = w[at + 1]!;
+      // The bucket's first document in (source, position) order: without verification every later one links to it.
+      pair[0] = source;
+      pair[1] = w[at + 2]!;
+      pair[2] = w[at + 3]!;
+      this.firstSource = source;
+      this.verifier?.start(source, w[at + 2]!, w[at + 3]!);
+      this.groupSize = 1;
+      this.bucketPairs = 0;
+      return;
+    }
+    this.groupSize++;
+    const newSources = this.newSources;
+    // New sources sort first: a bucket whose first document is indexed holds indexed ones only.
+    if (source >= newSources && this.firstSource >= newSources) return;
+    if (this.verifier) {
+      const anchor = this.verifier.match(source, w[at + 2]!, w[at + 3]!);
+      if (anchor < 0) return;
+      const linked = this.verifier.anchor(anchor);
+      if (source >= newSources && linked[0]! >= newSources) return;
+      pair.set(linked, 0);
+    }
+    if (this.bucketPairs++ === 0) this.buckets++;
+    pair[3] = source;
+    pair[4] = w[at + 2]!;
+    pair[5] = w[at + 3]!;
+    this.pairs++;
+    return this.writer.push(pair);
+  }
 }
 
 register({
