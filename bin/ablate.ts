@@ -16,7 +16,7 @@ import path from "node:path";
 import { z } from "zod";
 import { createReporter, defineCommand, runPipelineFile } from "../pipeline/index.js";
 import { executorFlags, executorOf, slurmOptionsFromFlags, preparePipeline, arraySpec, submitChain, submitSlurm, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState, type StepStats } from "../pipeline/index.js";
-import { numberFlag, oneOfFlag, KilnError, loadYamlFile, fileExists, writeFileAtomic, loadEvalTasks } from "../core/index.js";
+import { numberFlag, enumFlag, KilnError, loadYamlFile, fileExists, writeFileAtomic, loadEvalTasks } from "../core/index.js";
 import { readCorpusDocs, type CorpusStats, DEFAULT_SPECIAL_TOKENS, saveTokenizerJson, PretokenCounter, trainBpe } from "../datasets/index.js";
 import { describeSelection, selectBackend, mean, runsCurveSvg, standardDeviation, tokensToReach, welch, trainConfigSchema, readTokenJsonl, type TokenDocument, evaluationSet, kernelsFor, type MetricRecord, centeredAggregate, scoreTasks, loadTextTokenizer, tokenByteLengths, type Tokenizer, disposeResult, train, validate } from "../trainer/index.js";
 
@@ -437,16 +437,15 @@ export function ablateCommand(builtinModules: string[], cliCommand: string[]) {
     args: {
       config: { type: "positional", description: "ablation.yaml", required: true },
       ...executorFlags,
-      phase: { type: "string", description: "run one phase only (what Slurm jobs run): prepare, train (with --index) or report" },
+      phase: enumFlag("run one phase only (what Slurm jobs run): prepare, train (with --index) or report", ["prepare", "train", "report"]),
       index: { type: "string", description: "--phase train: the run to train (variants × seeds, in order, from 0)" },
     },
     async run({ args }) {
       const file = path.resolve(String(args.config));
       const log = (line: string) => process.stderr.write(line + "\n");
       if (args.phase !== undefined) {
-        const phase = oneOfFlag("phase", args.phase, ["prepare", "train", "report"] as const);
         const index = args.index === undefined ? undefined : numberFlag("index", args.index, { integer: true, min: 0 });
-        const report = await runAblationPhase(file, phase, index, builtinModules, log);
+        const report = await runAblationPhase(file, args.phase, index, builtinModules, log);
         if (report) process.stdout.write(report + "\n");
         return;
       }

@@ -7,7 +7,7 @@
 import path from "node:path";
 import { defineCommand } from "citty";
 import { evaluate, formatReport, readLabelled, type LabelledData } from "../classifiers/index.js";
-import { numberFlag, oneOfFlag, positiveIntegerFlag, KilnError, writeFileAtomic, seededPermutation } from "../core/index.js";
+import { numberFlag, enumFlag, positiveIntegerFlag, KilnError, writeFileAtomic, seededPermutation } from "../core/index.js";
 import { describeSelection, selectBackend, finetuneArgs, runFinetune, fineTuneEncoder, predictTask, type TaskExample, kernelsFor, disposeParams } from "../trainer/index.js";
 
 const log = (line: string) => process.stderr.write(line + "\n");
@@ -115,19 +115,18 @@ export const finetuneWithTasks = defineCommand({
   meta: { name: "finetune", description: "Fine-tune a checkpoint (full or LoRA; the loss counts only tokens whose mask is 1), or with --task an encoder with a classification or regression head on labelled text" },
   args: {
     ...finetuneArgs,
-    task: { type: "string", description: "classify | regress: fine-tune an encoder checkpoint with a head on [CLS] (or --pool mean)" },
+    task: enumFlag("fine-tune an encoder checkpoint with a head on [CLS] (or --pool mean)", ["classify", "regress"]),
     classes: { type: "string", description: "--task: labels are 0..classes-1 (regress: the range predictions are clamped to)", default: "2" },
-    pool: { type: "string", description: "--task: cls (BERT) or mean", default: "cls" },
+    pool: enumFlag("--task: the [CLS] vector (BERT) or the mean of the hidden states", ["cls", "mean"], "cls"),
     "text-key": { type: "string", description: "--task: field holding the text", default: "text" },
     "label-key": { type: "string", description: "--task: field holding the label", default: "label" },
     validation: { type: "string", description: "--task: held-out share when --val is not given", default: "0.1" },
     seed: { type: "string", description: "--task: seed of the split, the order and the head", default: "1" },
   },
   async run(context) {
+    const { task, pool } = context.args;
+    if (task === undefined) return runFinetune(context.args);
     const args = context.args as Record<string, string | undefined>;
-    if (args.task === undefined) return runFinetune(context.args);
-    const task = oneOfFlag("task", args.task, ["classify", "regress"] as const);
-    const pool = oneOfFlag("pool", args.pool!, ["cls", "mean"] as const);
     const files = (value: string) => value.split(",").map((f) => f.trim()).filter(Boolean);
     const { report } = await runEncoderTask({
       from: args.from!,

@@ -13,7 +13,7 @@ import path from "node:path";
 import { defineCommand } from "citty";
 import { z } from "zod";
 import { executorFlags, executorOf, slurmOptionsFromFlags, arraySpec, submitChain, waitForChainOutput, type ChainJob, type SlurmOptions, type SlurmState } from "../pipeline/index.js";
-import { numberFlag, oneOfFlag, KilnError, loadYamlFile, fileExists, writeFileAtomic } from "../core/index.js";
+import { numberFlag, enumFlag, KilnError, loadYamlFile, fileExists, writeFileAtomic } from "../core/index.js";
 import { describeSelection, selectBackend, parameterCount, trainConfigSchema, type ModelConfig, isShardPath, openTokenData, kernelsFor, PALETTE, svgChart, type Kernels, computeOptimalFrontier, predictAt, scalingLaws, type FrontierPoint, type ScalingLaws, type SweepPoint, disposeResult, train } from "../trainer/index.js";
 
 export const sweepSchema = z
@@ -223,7 +223,7 @@ export function sweepCommand(cliCommand: string[]) {
       config: { type: "positional", description: "sweep.yaml", required: true },
       predict: { type: "string", description: "budgets (FLOPs, comma separated) to predict N_opt, D_opt and loss at" },
       ...executorFlags,
-      phase: { type: "string", description: "run one phase only (what Slurm jobs run): train (with --index) or report" },
+      phase: enumFlag("run one phase only (what Slurm jobs run): train (with --index) or report", ["train", "report"]),
       index: { type: "string", description: "--phase train: the run of the grid (budgets × sizes, in order, from 0)" },
     },
     async run({ args }) {
@@ -238,9 +238,8 @@ export function sweepCommand(cliCommand: string[]) {
       const file = path.resolve(String(args.config));
       const log = (line: string) => process.stderr.write(line + "\n");
       if (args.phase !== undefined) {
-        const phase = oneOfFlag("phase", args.phase, ["train", "report"] as const);
         const index = args.index === undefined ? undefined : numberFlag("index", args.index, { integer: true, min: 0 });
-        const report = await runSweepPhase(file, phase, index, log, predict);
+        const report = await runSweepPhase(file, args.phase, index, log, predict);
         if (report) process.stdout.write(report + "\n");
         return;
       }

@@ -1,6 +1,6 @@
 /** `kiln classifier annotate | train | eval`. */
 import { defineCommand } from "citty";
-import { numberFlag, oneOfFlag, KilnError, listFlagFiles, openRead, lines } from "../core/index.js";
+import { numberFlag, enumFlag, KilnError, listFlagFiles, openRead, lines } from "../core/index.js";
 import { parseDocLine } from "../pipeline/index.js";
 import { annotate } from "./annotate/annotate.js";
 import { DEFAULT_CHAT } from "./annotate/client.js";
@@ -134,8 +134,8 @@ const trainCommand = defineCommand({
     features: { type: "string", description: "hashed (word and bigram buckets), gpt (mean-pooled hidden states of the --checkpoint GPT) or encoder (the same of a --checkpoint masked-LM encoder)", default: "hashed" },
     checkpoint: { type: "string", description: "checkpoint folder of a Kiln-trained GPT (<run>/checkpoint), for --features gpt" },
     classes: { type: "string", description: "labels are 0..classes-1 (ignored for --positive/--negative: 2)", default: "6" },
-    objective: { type: "string", description: "classification or regression", default: "classification" },
-    head: { type: "string", description: "linear or mlp", default: DEFAULT_HEAD.head },
+    objective: enumFlag("what the labels are: classes, or a score", ["classification", "regression"], "classification"),
+    head: enumFlag("the model on top of the features", ["linear", "mlp"], DEFAULT_HEAD.head),
     hidden: { type: "string", description: "hidden width of the mlp head", default: String(DEFAULT_HEAD.hidden) },
     buckets: { type: "string", description: "hashed feature rows (hashed features)", default: String(DEFAULT_FEATURES.buckets) },
     "word-ngrams": { type: "string", description: "1: words; 2: words and word bigrams", default: "2" },
@@ -145,7 +145,7 @@ const trainCommand = defineCommand({
     validation: { type: "string", description: "held-out share for early stopping and metrics", default: String(DEFAULT_TRAIN.validationFraction) },
     patience: { type: "string", description: "epochs without a better validation macro F1 before stopping", default: String(DEFAULT_TRAIN.patience) },
     seed: { type: "string", description: "seed of the split, shuffles and initialisation", default: String(DEFAULT_TRAIN.seed) },
-    "class-weights": { type: "string", description: "auto (balanced for classification, none for regression), none or balanced", default: "auto" },
+    "class-weights": enumFlag("auto: balanced for classification, none for regression", ["auto", "none", "balanced"], "auto"),
     "decision-threshold": { type: "string", description: "two classes: auto (the P(positive) cut-off with the best positive F1 on the validation split), argmax, or a probability", default: "auto" },
     "text-statistics": { type: "boolean", description: "add tokens for the text's form (repetition, word length, punctuation, sentence-like lines) to the hashed features; --no-text-statistics leaves words and pairs only", default: true },
     "binary-threshold": { type: "string", description: "label from which a document is positive in binary F1 (default 3; 1 for binary)" },
@@ -167,9 +167,9 @@ const trainCommand = defineCommand({
               textStatistics: args["text-statistics"],
             }
           : { embedder: kind, checkpoint: args.checkpoint!, onProgress: (done, total) => process.stderr.write(`embedded ${done}/${total} documents\n`) },
-      head: oneOfFlag("head", args.head, ["linear", "mlp"] as const),
+      head: args.head,
       hidden: numberFlag("hidden", args.hidden, { integer: true, min: 1 }),
-      objective: oneOfFlag("objective", args.objective, ["classification", "regression"] as const),
+      objective: args.objective,
       binaryThreshold: args["binary-threshold"] ? numberFlag("binary-threshold", args["binary-threshold"], { min: 0 }) : undefined,
       train: {
         epochs: numberFlag("epochs", args.epochs, { integer: true, min: 1 }),
@@ -177,7 +177,7 @@ const trainCommand = defineCommand({
         validationFraction: numberFlag("validation", args.validation, { min: 0, max: 0.9 }),
         patience: numberFlag("patience", args.patience, { integer: true, min: 1 }),
         seed: numberFlag("seed", args.seed, { integer: true }),
-        classWeights: oneOfFlag("class-weights", args["class-weights"], ["auto", "none", "balanced"] as const),
+        classWeights: args["class-weights"],
         decisionThreshold: ["auto", "argmax"].includes(args["decision-threshold"]) ? (args["decision-threshold"] as "auto" | "argmax") : numberFlag("decision-threshold", args["decision-threshold"], { min: 0, max: 1 }),
         onEpoch: (e) => process.stderr.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation macro F1 ${e.validationMacroF1.toFixed(4)} (${e.seconds.toFixed(1)} s)\n`),
       },

@@ -1,4 +1,4 @@
-/** CLI flag values, parsed once: numbers with their bounds, and one-of words. */
+/** CLI flag values, parsed once: numbers with their bounds, and flags with a closed set of words. */
 import { KilnError } from "./errors.js";
 
 /** A numeric flag, checked, or one usage error naming the flag and what it expects. */
@@ -14,8 +14,18 @@ export function positiveIntegerFlag(flag: string, value: string | undefined): nu
   return value === undefined ? undefined : numberFlag(flag, value, { integer: true, min: 1 });
 }
 
-/** A flag that takes one of a few words. */
-export function oneOfFlag<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new KilnError("usage", `--${flag} ${value}: expected one of ${allowed.join(", ")}`);
-  return value as T;
+/**
+ * A flag that takes one of a few words, declared once: `kiln --help` lists them, the CLI checks the
+ * value before the command runs (`--head cnn: expected one of linear, mlp`), and the command reads
+ * it typed as one of them.
+ */
+export function enumFlag<const T extends string>(description: string, options: readonly T[]): { type: "enum"; description: string; options: T[] };
+export function enumFlag<const T extends string>(description: string, options: readonly T[], fallback: NoInfer<T>): { type: "enum"; description: string; options: T[]; default: T };
+export function enumFlag<const T extends string>(description: string, options: readonly T[], fallback?: T): { type: "enum"; description: string; options: T[]; default?: T } {
+  return { type: "enum", description, options: [...options], ...(fallback === undefined ? {} : { default: fallback }) };
+}
+
+/** The one message for a value outside a flag's words. */
+export function notOneOf(flag: string, value: string, allowed: readonly string[]): KilnError {
+  return new KilnError("usage", `--${flag} ${value}: expected one of ${allowed.join(", ")}`);
 }

@@ -12,12 +12,15 @@
  */
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
-import { KilnError } from "../core/index.js";
+import { enumFlag, KilnError } from "../core/index.js";
 import { registerMissingKernels } from "./kernels.js";
 import { WEBGPU_KERNEL_NAMES } from "./webgpu/kernels.js";
 
 export const BACKENDS = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
+
+/** `--backend`: auto picks the first that works, in BACKENDS order. */
+export const backendFlag = enumFlag("the TensorFlow.js backend to run on (auto: the first that works)", ["auto", ...BACKENDS], "auto");
 
 export interface BackendSelection {
   /** Our name for it (also the `--backend` value). */

@@ -5,8 +5,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { defineCommand, type ParsedArgs } from "citty";
-import { numberFlag, KilnError, formatZodError, loadEvalTasks, mixSeed } from "../core/index.js";
-import { describeSelection, selectBackend } from "./backend.js";
+import { numberFlag, enumFlag, KilnError, formatZodError, loadEvalTasks, mixSeed } from "../core/index.js";
+import { backendFlag, describeSelection, selectBackend } from "./backend.js";
 import { loadCheckpoint, loadFrozenModel } from "./checkpoint.js";
 import { loadTrainConfig, loraConfigSchema, trainConfigSchema, type TrainConfig } from "./config.js";
 import { hasValidationShards, isShardPath, openTokenData, type TokenDataset } from "./data.js";
@@ -18,11 +18,10 @@ import { mergeAdapters } from "./lora.js";
 import { kernelsFor } from "./kernels.js";
 import { checkpointMlm, maskedTokenAccuracy, mlmBatch, mlmSettings } from "./mlm.js";
 import { checkDevice } from "./webgpu/dispatch.js";
-import { checkTemplate, renderGenerationPrompt, CHAT_TEMPLATES, type ChatTemplate } from "../datasets/index.js";
+import { checkTemplate, renderGenerationPrompt, CHAT_TEMPLATES } from "../datasets/index.js";
 import { findTextTokenizer, isBuiltinTokenizer, loadDatasetTokenizer, loadTextTokenizer, nearbyDirs, tokenByteLengths, tokenizerFile, type Tokenizer } from "./tokenizer.js";
 import { train, validate } from "./train.js";
 
-const backendArg = { type: "string", description: "auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu", default: "auto" } as const;
 const restartArg = { type: "boolean", description: "start the run over: delete its checkpoint and metrics instead of resuming", default: false } as const;
 const log = (line: string) => process.stderr.write(line + "\n");
 
@@ -44,7 +43,7 @@ export const trainCommand = defineCommand({
   meta: { name: "train", description: "Pretrain (or continue pretraining) a GPT from a train.yaml" },
   args: {
     config: { type: "positional", description: "train.yaml", required: true },
-    backend: backendArg,
+    backend: backendFlag,
     steps: { type: "string", description: "override steps" },
     restart: restartArg,
   },
@@ -77,7 +76,7 @@ export const finetuneArgs = {
   data: { type: "string", description: "token data with a loss mask; with --task: labelled JSONL (comma-separated files)", required: true },
   val: { type: "string", description: "validation token data; with --task: labelled JSONL (default: --validation of --data held out)" },
   out: { type: "string", description: "run folder", required: true },
-  mode: { type: "string", description: "lora | hydralora | full", default: "lora" },
+  mode: enumFlag("low-rank adapters, HydraLoRA (adapters mixed per token by a router), or every weight", ["lora", "hydralora", "full"], "lora"),
   experts: { type: "string", description: "hydralora: B matrices per projection, mixed per token by a router", default: "3" },
   rank: { type: "string", default: "8" },
   alpha: { type: "string", default: "16" },
@@ -91,13 +90,12 @@ export const finetuneArgs = {
   "batch-size": { type: "string", default: "8" },
   "data-parallel": { type: "string", description: "threads that split each batch's sequences (wasm/cpu); same result as 1", default: "1" },
   "context-length": { type: "string", description: "tokens per training window (default: the model's context)" },
-  backend: backendArg,
+  backend: backendFlag,
   restart: restartArg,
 } as const;
 
 /** `kiln finetune` on token data: a causal model, full or LoRA. */
 export async function runFinetune(args: ParsedArgs<typeof finetuneArgs>): Promise<void> {
-  if (args.mode !== "lora" && args.mode !== "hydralora" && args.mode !== "full") throw new KilnError("usage", `--mode must be lora, hydralora or full, got "${args.mode}"`);
   const hydra = args.mode === "hydralora";
   const lora = loraConfigSchema.safeParse({ rank: numberFlag("rank", args.rank), alpha: numberFlag("alpha", args.alpha), dropout: numberFlag("lora-dropout", args["lora-dropout"]), ...(args.targets ? { targets: args.targets.split(",") } : {}), ...(hydra ? { experts: numberFlag("experts", args.experts) } : {}) });
   if (!lora.success) throw new KilnError("usage", formatZodError(lora.error));
@@ -126,7 +124,7 @@ export const generateCommand = defineCommand({
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
     prompt: { type: "string", description: "prompt text; \\n, \\t and \\\\ are escapes, special tokens such as <|im_start|> are recognised" },
     "prompt-file": { type: "string", description: "read the prompt from this file (as written, no escapes)" },
-    chat: { type: "string", description: "chatml | llama3 | plain: the prompt is the user's turn in this template; prints the answer, stopping at the template's end token" },
+    chat: enumFlag("the prompt is the user's turn in this template; prints the answer, stopping at the template's end token", CHAT_TEMPLATES),
     tokens: { type: "string", description: "prompt as comma-separated token ids" },
     tokenizer: { type: "string", description: "tokenizer.json path or pretrained name (default: the one the checkpoint names)" },
     "max-tokens": { type: "string", default: "100" },
@@ -135,7 +133,7 @@ export const generateCommand = defineCommand({
     "top-p": { type: "string", default: "1" },
     seed: { type: "string", default: "1" },
     eos: { type: "string", description: "end-of-sequence token id (default: the tokenizer's)" },
-    backend: backendArg,
+    backend: backendFlag,
   },
   async run({ args }) {
     await useBackend(args.backend);
@@ -150,8 +148,7 @@ export const generateCommand = defineCommand({
     let stopIds: number[] | undefined;
     if (args.tokens) prompt = args.tokens.split(",").map((t) => numberFlag("tokens", t.trim()));
     else if (text !== undefined && tokenizer && args.chat !== undefined) {
-      const template = args.chat as ChatTemplate;
-      if (!(CHAT_TEMPLATES as readonly string[]).includes(template)) throw new KilnError("usage", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
+      const template = args.chat;
       const chatTokenizer = await loadDatasetTokenizer(args.tokenizer ?? meta.tokenizerId!, nearbyDirs(ckpt));
       checkTemplate(template, chatTokenizer, "--chat");
       const rendered = renderGenerationPrompt([{ role: "user", content: text }], template, chatTokenizer);
@@ -204,12 +201,12 @@ export const evalCommand = defineCommand({
     ckpt: { type: "string", description: "checkpoint folder", required: true },
     data: { type: "string", description: "token data (JSONL, or a shard folder: its val shards unless --split train)" },
     tasks: { type: "string", description: "evaluation task registry (tasks.yaml): multiple choice, language modelling, generation" },
-    split: { type: "string", description: "val | train, for a shard folder", default: "val" },
+    split: enumFlag("which split of a shard folder", ["val", "train"], "val"),
     adapter: { type: "string", description: "LoRA adapter folder to apply" },
     tokenizer: { type: "string", description: "the tokenizer (tokenizer.json or a pretrained name), for bits per byte and tasks; default: the one the checkpoint names" },
     batches: { type: "string", description: "score this many batches of windows spread over the data, or all of it", default: "all" },
     "batch-size": { type: "string", default: "8" },
-    backend: backendArg,
+    backend: backendFlag,
   },
   async run({ args }) {
     if (!args.data && !args.tasks) throw new KilnError("usage", "give --data <token data>, --tasks <tasks.yaml>, or both");
@@ -223,7 +220,7 @@ export const evalCommand = defineCommand({
     const found = await findTextTokenizer(args.tokenizer ?? meta.tokenizerId, args.tokenizer ? [] : searchDirs);
     if (found.missing && args.tokenizer) throw new KilnError("no_tokenizer", found.missing);
     if (args.data) {
-      const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? (args.split === "train" ? "train" : "val") : undefined });
+      const data = await openTokenData(args.data, meta.model.vocabSize, { split: isShardPath(args.data) ? args.split : undefined });
       const set = await evaluationSet(data, meta.model.blockSize, batchSize, args.batches === "all" ? Infinity : numberFlag("batches", args.batches));
       if (meta.model.kind === "encoder") {
         // Masked-token loss and accuracy over a seeded selection (the same every time), as training validated.

@@ -18,8 +18,8 @@ import { appendFile, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { defineCommand } from "citty";
 import { checkTemplate, renderGenerationPrompt, CHAT_TEMPLATES, type ChatTemplate } from "../datasets/index.js";
-import { numberFlag, KilnError, fileExists, writeFileAtomic, mixSeed } from "../core/index.js";
-import { describeSelection, selectBackend } from "./backend.js";
+import { numberFlag, enumFlag, KilnError, fileExists, writeFileAtomic, mixSeed } from "../core/index.js";
+import { backendFlag, describeSelection, selectBackend } from "./backend.js";
 import { loadFrozenModel } from "./checkpoint.js";
 import { loadTrainConfig } from "./config.js";
 import { generate, type SamplingOptions } from "./generate.js";
@@ -124,22 +124,21 @@ export const distillCommand = defineCommand({
     restart: { type: "boolean", description: "token-level: start the run over" },
     prompts: { type: "string", description: "sequence-level: JSONL of prompts ({prompt} or alpaca's {instruction, input})" },
     out: { type: "string", description: "sequence-level: the {prompt, response} JSONL to write" },
-    chat: { type: "string", description: "sequence-level: chat template the teacher answers in", default: "chatml" },
+    chat: enumFlag("sequence-level: chat template the teacher answers in", CHAT_TEMPLATES, "chatml"),
     "max-tokens": { type: "string", description: "sequence-level: longest answer", default: "256" },
     "sample-temperature": { type: "string", description: "sequence-level: sampling temperature (0: greedy)", default: "0.7" },
     "top-k": { type: "string", default: "0" },
     "top-p": { type: "string", default: "0.9" },
     seed: { type: "string", default: "1" },
-    backend: { type: "string", description: "auto | webgpu | wasm | cpu", default: "auto" },
+    backend: backendFlag,
   },
   async run({ args }) {
     const log = (line: string) => process.stderr.write(line + "\n");
     log(describeSelection(await selectBackend(args.backend)));
     if (args.prompts !== undefined) {
       if (!args.out) throw new KilnError("usage", "--prompts needs --out <responses.jsonl>");
-      if (!(CHAT_TEMPLATES as readonly string[]).includes(args.chat)) throw new KilnError("usage", `--chat ${args.chat}: not a template (${CHAT_TEMPLATES.join(", ")})`);
       await distillResponses({
-        teacher: args.teacher, prompts: args.prompts, out: args.out, template: args.chat as ChatTemplate, maxTokens: numberFlag("max-tokens", args["max-tokens"]),
+        teacher: args.teacher, prompts: args.prompts, out: args.out, template: args.chat, maxTokens: numberFlag("max-tokens", args["max-tokens"]),
         temperature: numberFlag("sample-temperature", args["sample-temperature"]), topK: numberFlag("top-k", args["top-k"]), topP: numberFlag("top-p", args["top-p"]), seed: numberFlag("seed", args.seed), log,
       });
       return;

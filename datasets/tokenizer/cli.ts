@@ -1,6 +1,6 @@
 /** `kiln tokenizer train --vocab 8192 --out tok.json <docs...>`: a byte-level BPE in tokenizer.json form. */
 import { defineCommand } from "citty";
-import { oneOfFlag, positiveIntegerFlag } from "../../core/index.js";
+import { enumFlag, positiveIntegerFlag } from "../../core/index.js";
 import { buildTokenizer } from "./build.js";
 import { PRETOKENIZERS, type PretokenizerName } from "./pretokenize.js";
 
@@ -9,7 +9,7 @@ export const tokenizerTrainCommand = defineCommand({
   args: {
     vocab: { type: "string", description: "vocabulary size, special tokens included", default: "8192" },
     out: { type: "string", description: "where to write tokenizer.json", default: "tokenizer.json" },
-    pretokenizer: { type: "string", description: "split pattern: cl100k or gpt2", default: "cl100k" },
+    pretokenizer: enumFlag("split pattern", Object.keys(PRETOKENIZERS) as PretokenizerName[], "cl100k"),
     "max-pretokens": { type: "string", description: "most distinct pre-tokens held in memory before pruning the rarest", default: "2000000" },
     "min-frequency": { type: "string", description: "never merge a pair seen fewer times", default: "2" },
     special: { type: "string", description: "extra special tokens, comma separated (added after the defaults)" },
@@ -20,7 +20,7 @@ export const tokenizerTrainCommand = defineCommand({
     const built = await buildTokenizer(args._.map(String), {
       vocabSize: positiveIntegerFlag("vocab", args.vocab)!,
       out: args.out,
-      pretokenizer: oneOfFlag("pretokenizer", args.pretokenizer, Object.keys(PRETOKENIZERS) as PretokenizerName[]),
+      pretokenizer: args.pretokenizer,
       maxPretokens: positiveIntegerFlag("max-pretokens", args["max-pretokens"])!,
       minFrequency: positiveIntegerFlag("min-frequency", args["min-frequency"])!,
       special: (args.special ?? "").split(",").map((s) => s.trim()).filter(Boolean),

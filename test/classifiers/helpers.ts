@@ -1,7 +1,7 @@
 import os from "node:os";
-import { runCommand } from "citty";
 import { vi } from "vitest";
 import { classifierCommand } from "../../classifiers/cli.js";
+import { runCli } from "../../pipeline/cli/main.js";
 import type { Doc, TaskContext } from "../../pipeline/doc.js";
 import { getSpec } from "../../pipeline/registry.js";
 
@@ -39,16 +39,22 @@ export function salad(vocabulary: string[], length: number, random: () => number
   return Array.from({ length }, () => vocabulary[Math.floor(random() * vocabulary.length)]!).join(" ");
 }
 
-/** Runs `kiln classifier <rawArgs>` in this process and returns what it printed on stdout. */
+/** Runs `kiln classifier <rawArgs>` in this process, as the CLI does; returns stdout, or throws the error line it printed. */
 export async function captureClassifierCli(rawArgs: string[]): Promise<string> {
   let out = "";
+  let err = "";
   const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const error = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  const error = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  const before = process.exitCode;
+  let failed = false;
   try {
-    await runCommand(classifierCommand, { rawArgs });
+    await runCli(classifierCommand, rawArgs);
+    failed = Boolean(process.exitCode);
   } finally {
     write.mockRestore();
     error.mockRestore();
+    process.exitCode = before;
   }
+  if (failed) throw new Error(err.trim().split("\n").find((line) => line.startsWith("kiln: ") && !line.startsWith("kiln: warning")) ?? err);
   return out;
 }

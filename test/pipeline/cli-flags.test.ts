@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { renderUsage } from "citty";
+import { enumFlag } from "../../core/index.js";
 import { defineCommand, runCli } from "../../pipeline/cli/main.js";
 
 /** Runs a tiny CLI in this process and returns what it printed to stderr and the exit code. */
@@ -9,7 +11,14 @@ async function run(rawArgs: string[]): Promise<{ stderr: string; exitCode: numbe
     subCommands: {
       run: defineCommand({
         meta: { name: "run" },
-        args: { config: { type: "positional", required: true }, workers: { type: "string" }, dryRun: { type: "boolean" }, quiet: { type: "boolean", alias: "q" } },
+        args: {
+          config: { type: "positional", required: true },
+          workers: { type: "string" },
+          dryRun: { type: "boolean" },
+          quiet: { type: "boolean", alias: "q" },
+          head: enumFlag("the head", ["linear", "mlp"], "linear"),
+          split: enumFlag("a split", ["val", "train"]),
+        },
         run: ({ args }) => {
           ran = args;
         },
@@ -43,5 +52,21 @@ describe("CLI flags", () => {
       expect(result.stderr, args.join(" ")).toBe("");
       expect(result.ran, args.join(" ")).toBeDefined();
     }
+  });
+
+  it("checks an enum flag's value before the command runs, in one line; the command gets it typed", async () => {
+    const bad = await run(["run", "p.yaml", "--head", "cnn"]);
+    expect(bad.stderr).toBe("kiln: usage: --head cnn: expected one of linear, mlp\n");
+    expect(bad.exitCode).toBe(1);
+    expect(bad.ran).toBeUndefined();
+    expect((await run(["run", "p.yaml", "--split=test"])).stderr).toBe("kiln: usage: --split test: expected one of val, train\n");
+    const mlp = (await run(["run", "p.yaml", "--head", "mlp"])).ran as { head: string; split?: string };
+    expect([mlp.head, mlp.split]).toEqual(["mlp", undefined]);
+    expect((await run(["run", "p.yaml", "--split", "train"])).ran).toMatchObject({ head: "linear", split: "train" });
+  });
+
+  it("lists an enum flag's values in the help", async () => {
+    const usage = await renderUsage(defineCommand({ meta: { name: "x" }, args: { head: enumFlag("the head", ["linear", "mlp"], "linear") } }));
+    expect(usage).toContain("--head=<linear|mlp>");
   });
 });

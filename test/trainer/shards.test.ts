@@ -119,7 +119,7 @@ describe("kiln generate --chat", () => {
     expect(answered.stdout).not.toContain("<|im_start|>");
     const bad = await kiln(["generate", "--ckpt", ckpt, "--chat", "vicuna", "--prompt", "Hi"]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr.trim().split("\n").at(-1)).toBe("kiln: usage: --chat vicuna: not a template (chatml, llama3, plain)");
+    expect(bad.stderr.trim().split("\n").at(-1)).toBe("kiln: usage: --chat vicuna: expected one of chatml, llama3, plain");
   });
 });
 
