@@ -139,12 +139,6 @@ function cachedMask(T: number): tf.Tensor2D {
   return mask;
 }
 
-/** Releases the cached masks (tests that count tensors call it between phases). */
-export function releaseKernelCaches(): void {
-  for (const m of masks.values()) m.dispose();
-  masks.clear();
-}
-
 export const fastKernels: Kernels = {
   name: "fast",
   linear: (x, w, b) => (b ? tfProducts.affine(x, w, b) : tfProducts.matMul(x, w)),

@@ -53,11 +53,6 @@ export function qualityBits(doc: Doc, key: string): number {
   return floatWords[0]!;
 }
 
-export function qualityFromBits(bits: number): number {
-  floatWords[0] = bits;
-  return floatBits[0]!;
-}
-
 const sorterParams = {
   sortBufferRecords: z.number().int().min(1000).default(2_000_000).describe("records held in memory before a sorted run is spilled to disk (16-32 bytes each)"),
   qualityKey: z.string().default("quality").describe("meta field whose highest value picks a cluster's representative; lowest (rank, position) when absent"),

@@ -80,10 +80,6 @@ export function wordCharKind(code: number): 0 | 1 | 2 {
   return cls & (ALPHA | MARK | NUMBER) ? 1 : 0;
 }
 
-export function isWhitespaceCode(code: number): boolean {
-  return (classOf(code) & WHITESPACE) !== 0;
-}
-
 /** True when every character is punctuation, a symbol or a control character (datatrove: not a "non-symbol word"). */
 export function isSymbolWord(word: string): boolean {
   for (let i = 0; i < word.length; i++) if ((classOf(word.charCodeAt(i)) & PUNCT) === 0) return false;
