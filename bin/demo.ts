@@ -55,7 +55,7 @@ async function trainQualityModel(truthFile: string, dir: string): Promise<{ mode
   const model = path.join(dir, "quality-model");
   const { trainClassifier } = await import("../classifiers/index.js");
   const { saved } = await trainClassifier({ data: { positive: [positive], negative: [negative] }, out: model });
-  return { model, summary: `quality classifier: trained on ${saved!.training.documents} labelled sample pages (high vs low), validation macro F1 ${saved!.validation.macroF1.toFixed(3)}` };
+  return { model, summary: `quality classifier: trained on ${saved.training.documents} labelled sample pages (high vs low), validation macro F1 ${saved.validation.macroF1.toFixed(3)}` };
 }
 
 interface TruthRow {

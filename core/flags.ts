@@ -24,8 +24,3 @@ export function enumFlag<const T extends string>(description: string, options: r
 export function enumFlag<const T extends string>(description: string, options: readonly T[], fallback?: T): { type: "enum"; description: string; options: T[]; default?: T } {
   return { type: "enum", description, options: [...options], ...(fallback === undefined ? {} : { default: fallback }) };
 }
-
-/** The one message for a value outside a flag's words. */
-export function notOneOf(flag: string, value: string, allowed: readonly string[]): KilnError {
-  return new KilnError("usage", `--${flag} ${value}: expected one of ${allowed.join(", ")}`);
-}

@@ -6,7 +6,7 @@
 export { KilnError, errorMessage, formatZodError, formatZodIssue, systemError, type KilnErrorCode } from "./errors.js";
 export * from "./io/index.js";
 export { loadYamlFile, readYamlFile, nearestKey, unknownParameter } from "./config.js";
-export { numberFlag, positiveIntegerFlag, enumFlag, notOneOf } from "./flags.js";
+export { numberFlag, positiveIntegerFlag, enumFlag } from "./flags.js";
 export { Rng, mulberry32, seededRandom, shuffle, seededPermutation, mixSeed } from "./random.js";
 export { FNV_OFFSET, FNV_PRIME, fnv1a32, fmix32, hash32 } from "./hash.js";
 export { lines, MAX_LINE_CHARS, type LineOptions } from "./lines.js";

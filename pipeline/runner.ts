@@ -224,7 +224,7 @@ async function runTaskOnce(options: TaskOptions): Promise<TaskStats | null> {
     },
   });
   const progress: TaskProgress = { step: step.name, rank, docs: 0, bytes: 0, filesDone: 0, files: files.length };
-  const report = () => options.onProgress?.({ ...progress, bytes: chain.read.bytesOut });
+  const report = options.onProgress && (() => options.onProgress!({ ...progress, bytes: chain.read.bytesOut }));
   const inclusiveMs: number[] = [];
   let docs: AsyncIterable<Doc> = measured(readFiles(chain, files, contextFor(chain.read), progress, report, excluded?.stream), chain.read, inclusiveMs, 0);
   chain.stages.forEach((stage, i) => {
@@ -244,7 +244,7 @@ async function runTaskOnce(options: TaskOptions): Promise<TaskStats | null> {
   const totalMs = performance.now() - started;
   const all = settleStats(chain, inclusiveMs, totalMs);
   const stats: TaskStats = { step: step.name, rank, world: plan.world, files: files.length, wallMs: totalMs, stages: all };
-  report();
+  report?.();
   logFile.log(`done: ${chain.read.docsOut} read, ${chain.write.docsOut} written in ${(totalMs / 1000).toFixed(1)} s`);
   return completeTask(pipeline, stats, logFile);
 }
@@ -267,12 +267,12 @@ function openChain(step: ResolvedStep): Chain {
 }
 
 /** The task's files through the reader, counting documents and files into `progress`. */
-async function* readFiles(chain: Chain, files: string[], context: TaskContext, progress: TaskProgress, report: () => void, excluded: Writable | undefined): AsyncGenerator<Doc> {
+async function* readFiles(chain: Chain, files: string[], context: TaskContext, progress: TaskProgress, report: (() => void) | undefined, excluded: Writable | undefined): AsyncGenerator<Doc> {
   let lastReport = 0;
   for (const file of files) {
     for await (const doc of chain.reader.read(file, context)) {
       progress.docs++;
-      if ((progress.docs & 255) === 0 && performance.now() - lastReport > 500) {
+      if (report && (progress.docs & 255) === 0 && performance.now() - lastReport > 500) {
         lastReport = performance.now();
         report();
       }

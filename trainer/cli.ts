@@ -148,10 +148,9 @@ export const generateCommand = defineCommand({
     let stopIds: number[] | undefined;
     if (args.tokens) prompt = args.tokens.split(",").map((t) => numberFlag("tokens", t.trim()));
     else if (text !== undefined && tokenizer && args.chat !== undefined) {
-      const template = args.chat;
       const chatTokenizer = await loadDatasetTokenizer(args.tokenizer ?? meta.tokenizerId!, nearbyDirs(ckpt));
-      checkTemplate(template, chatTokenizer, "--chat");
-      const rendered = renderGenerationPrompt([{ role: "user", content: text }], template, chatTokenizer);
+      checkTemplate(args.chat, chatTokenizer, "--chat");
+      const rendered = renderGenerationPrompt([{ role: "user", content: text }], args.chat, chatTokenizer);
       prompt = rendered.tokens;
       stopIds = [rendered.stop];
     } else if (text !== undefined && tokenizer) prompt = tokenizer.encode(text);

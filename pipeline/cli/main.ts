@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, parseArgs, runCommand, showUsage, type ArgsDef, type CommandDef } from "citty";
-import { nearestKey, notOneOf, KilnError, systemError } from "../../core/index.js";
+import { nearestKey, KilnError, systemError } from "../../core/index.js";
 
 /** A citty value that may be given directly, as a promise, or as a function returning either. */
 async function resolved<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
@@ -61,7 +61,7 @@ async function checkFlags(root: CommandDef, rawArgs: string[]): Promise<void> {
   const parsed = parseArgs(rawArgs.slice(depth), asStrings) as Record<string, unknown>;
   for (const [name, def] of enums) {
     const value = parsed[name];
-    if (typeof value === "string" && !def.options!.includes(value)) throw notOneOf(name, value, def.options!);
+    if (typeof value === "string" && !def.options!.includes(value)) throw new KilnError("usage", `--${name} ${value}: expected one of ${def.options!.join(", ")}`);
   }
 }
 
