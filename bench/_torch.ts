@@ -28,10 +28,15 @@ export interface TorchResult {
   error?: string;
 }
 
-/** Runs one job; a missing python3 or PyTorch comes back as `error`, not a throw. */
-export function runTorch(python: string, job: object): TorchResult {
+/**
+ * Runs one job; a missing python3 or PyTorch comes back as `error`, not a throw. A CPU job's
+ * `threads` also caps the BLAS and OpenMP pools: torch.set_num_threads does not reach a pthread
+ * OpenBLAS (Debian's python3-torch), which otherwise uses every core for a "1 thread" run.
+ */
+export function runTorch(python: string, job: { threads?: number; [field: string]: unknown }): TorchResult {
   const script = path.join(path.dirname(new URL(import.meta.url).pathname), "torch_gpt.py");
-  const child = spawnSync(python, [script, JSON.stringify(job)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  const pools = job.threads === undefined ? {} : Object.fromEntries(["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"].map((name) => [name, String(job.threads)]));
+  const child = spawnSync(python, [script, JSON.stringify(job)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, env: { ...process.env, ...pools } });
   if (child.error) return { error: child.error.message };
   process.stderr.write(child.stderr);
   const last = child.stdout.trim().split("\n").at(-1) ?? "";

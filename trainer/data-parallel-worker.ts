@@ -5,23 +5,25 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { selectBackend } from "./backend.js";
-import { loadWeights, replicaState, weightedSliceGradients, type ReplicaInit, type ReplicaReply, type ReplicaRequest } from "./data-parallel.js";
+import { loadWeights, replicaState, replicaStep, sharedViews, type ReplicaInit, type ReplicaReply, type ReplicaRequest, type SharedViews } from "./data-parallel.js";
 import { initParams } from "./model.js";
 
 const init = workerData as ReplicaInit;
 await selectBackend(init.backend);
 // The values are overwritten by every request; only the shapes matter here.
 const state = replicaState(init, initParams(init.model, 0));
+let views: SharedViews | undefined;
 
 parentPort!.on("message", (request: ReplicaRequest) => {
   let reply: ReplicaReply;
   try {
     if (request.base) loadWeights(state.params, request.base);
-    loadWeights(state.trainable, request.trainable);
-    reply = weightedSliceGradients(state, request.trainable.names, request.slices);
+    if (request.shared) views = sharedViews(state, request.shared);
+    if (!views) throw new Error("no shared buffers were sent");
+    reply = replicaStep(state, views, request.slices);
   } catch (error) {
-    reply = { loss: NaN, grads: [], error: error instanceof Error ? error.message : String(error) };
+    reply = { loss: NaN, error: error instanceof Error ? error.message : String(error) };
   }
-  parentPort!.postMessage(reply, reply.grads.map((g) => g.buffer as ArrayBuffer));
+  parentPort!.postMessage(reply);
 });
 parentPort!.postMessage("ready");

@@ -7,7 +7,7 @@ import { selectBackend } from "../../trainer/backend.js";
 import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { adapterVariables } from "../../trainer/lora.js";
 import { DataParallelGroup, splitForReplicas } from "../../trainer/data-parallel.js";
-import { simdKernels } from "../../trainer/kernels.js";
+import { fastKernels, simdKernels } from "../../trainer/kernels.js";
 import { disposeParams, initParams } from "../../trainer/model.js";
 import { AdamW } from "../../trainer/optim.js";
 import { optimConfigSchema } from "../../trainer/config.js";
@@ -73,33 +73,46 @@ describe("splitForReplicas", () => {
 });
 
 describe("dataParallel 2", () => {
-  it("gradients and loss equal one thread's, with uneven slices and partial masks", async () => {
+  // Two steps with different weights: the second must read the weights the main thread has now
+  // (the workers share one buffer with it for the whole run), on wasm and on cpu, whose tensors
+  // keep their values in JavaScript arrays rather than in the wasm heap.
+  it.each([["wasm", simdKernels], ["cpu", fastKernels]] as const)("gradients and loss equal one thread's, with uneven slices and partial masks, step after step (%s)", async (backend, kernels) => {
+    await selectBackend(backend);
     const params = initParams(tinyModel, 3);
     const optimizer = new AdamW(optimConfigSchema.parse({}), params);
-    const state = { config: tinyModel, params, trainable: params, optimizer, kernels: simdKernels };
+    const state = { config: tinyModel, params, trainable: params, optimizer, kernels };
     // 5 sequences → slices of 2 and 3; the first micro-batch counts 4 + 12 of its 30 tokens.
     const mask = [...Array(4).fill(1), ...Array(14).fill(0), ...Array(12).fill(1)];
     const batches = [randomBatch(tinyModel, 5, 7, mask), randomBatch(tinyModel, 5, 8)];
-    const reference = accumulatedGradients(state, batches, []);
-    const group = await DataParallelGroup.start(2, tinyModel, simdKernels);
-    let split: Awaited<ReturnType<DataParallelGroup["gradients"]>> | undefined;
+    const group = await DataParallelGroup.start(2, tinyModel, kernels);
     try {
-      split = await group.gradients(state, batches);
-      const referenceLoss = reference.loss.dataSync()[0]!;
-      expect(Math.abs(split!.loss - referenceLoss) / referenceLoss).toBeLessThan(1e-6);
-      [...params.keys()].forEach((name, i) => {
-        const expected = reference.grads.get(name)!.dataSync();
-        const scale = Math.max(...Array.from(expected, Math.abs));
-        const got = split!.grads[i]!.dataSync();
-        const worst = Math.max(...Array.from(expected, (x, j) => Math.abs(x - got[j]!)));
-        // float32 sums in another order: ~1e-7 of the gradient's scale
-        expect(worst / scale).toBeLessThan(1e-5);
-      });
+      for (const seed of [3, 4]) {
+        // New weights in place, as an optimizer step would leave them.
+        const fresh = initParams(tinyModel, seed);
+        for (const [name, p] of params) p.assign(fresh.get(name)!);
+        disposeParams(fresh);
+        const reference = accumulatedGradients(state, batches, []);
+        const split = await group.gradients(state, batches);
+        try {
+          const referenceLoss = reference.loss.dataSync()[0]!;
+          expect(Math.abs(split.loss - referenceLoss) / referenceLoss).toBeLessThan(1e-6);
+          [...params.keys()].forEach((name, i) => {
+            const expected = reference.grads.get(name)!.dataSync();
+            const scale = Math.max(...Array.from(expected, Math.abs));
+            const got = split.grads[i]!.dataSync();
+            const worst = Math.max(...Array.from(expected, (x, j) => Math.abs(x - got[j]!)));
+            // float32 sums in another order: ~1e-7 of the gradient's scale
+            expect(worst / scale).toBeLessThan(1e-5);
+          });
+        } finally {
+          tf.dispose([reference.loss, ...reference.grads.values(), ...split.grads]);
+        }
+      }
     } finally {
       await group.close();
-      tf.dispose([reference.loss, ...reference.grads.values(), ...(split?.grads ?? [])]);
       optimizer.dispose();
       disposeParams(params);
+      await selectBackend("wasm");
     }
   });
 
