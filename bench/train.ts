@@ -6,7 +6,10 @@
  *   WebAssembly SIMD kernels; wasm only), and data parallelism over worker threads (`--parallel`);
  * - PyTorch (bench/torch_gpt.py: the same model, weights and AdamW) with 1 and `--parallel`
  *   threads, where `--python` has torch; the "vs PyTorch" column compares tokens per CPU-second,
- *   one thread with one thread and N with N;
+ *   one thread with one thread and N with N. On Debian: `apt-get install python3-torch
+ *   libopenblas0-openmp`. python3-torch alone links the reference BLAS (measured here: 742
+ *   tokens/CPU-s on 1.07M, against 5,740); the pthread OpenBLAS keeps its own thread pool beside
+ *   PyTorch's OpenMP one, so the two-thread run oversubscribes the cores (1,680 against 5,313);
  * - `--profile`: where a step of the default kernels goes: forward, backward, optimizer, and the
  *   top ops by kernel time.
  *
