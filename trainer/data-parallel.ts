@@ -117,11 +117,10 @@ function tensorOf(values: Float32Array, shape: number[]): tf.Tensor {
   return tf.tensor(tf.getBackend() === "wasm" ? values : values.slice(), shape);
 }
 
-/** Copies the variables named `names` into `flat`, at `offsets`. */
+/** Copies each tensor's values into `flat` at its offset. */
 function writeFlat(flat: Float32Array, tensors: readonly tf.Tensor[], offsets: readonly number[]): void {
   tensors.forEach((tensor, i) => flat.set(valuesOf(tensor), offsets[i]!));
 }
-
 
 /** Rows [from, to) of a batch as a batch of to−from sequences (views, no copy). */
 export function sliceBatch(batch: Batch, from: number, to: number): Batch {
@@ -196,6 +195,7 @@ export interface SharedViews {
   offsets: number[];
 }
 
+/** The views a worker keeps of the buffers it is sent. */
 export function sharedViews(state: ReplicaState, shared: SharedValues): SharedViews {
   const { offsets } = flatLayout(state.trainable, shared.names);
   return { names: shared.names, weights: new Float32Array(shared.weights), grads: new Float32Array(shared.grads), offsets };
