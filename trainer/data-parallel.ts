@@ -90,17 +90,28 @@ export interface ReplicaReply {
   error?: string;
 }
 
-/** Each name's offset into a flat buffer of the variables' values, and the total length. */
-function flatLayout(variables: Map<string, tf.Variable>, names: readonly string[]): { offsets: number[]; total: number } {
-  const offsets: number[] = [];
-  let total = 0;
-  for (const name of names) {
+/** The sizes of the variables named `names`, in that order. */
+function sizesOf(variables: Map<string, tf.Variable>, names: readonly string[]): number[] {
+  return names.map((name) => {
     const variable = variables.get(name);
     if (!variable) throw new KilnError("bad_checkpoint", `data-parallel worker: no parameter ${name}`);
-    offsets.push(total);
-    total += variable.size;
-  }
-  return { offsets, total };
+    return variable.size;
+  });
+}
+
+/** Shared memory for the variables' values, flat in the order of `names`. */
+function flatBuffer(variables: Map<string, tf.Variable>, names: readonly string[]): SharedArrayBuffer {
+  return new SharedArrayBuffer(sizesOf(variables, names).reduce((a, b) => a + b, 0) * Float32Array.BYTES_PER_ELEMENT);
+}
+
+/** One view per name into a `flatBuffer`. */
+function namedViews(variables: Map<string, tf.Variable>, names: readonly string[], buffer: SharedArrayBuffer): Float32Array[] {
+  let at = 0;
+  return sizesOf(variables, names).map((size) => {
+    const view = new Float32Array(buffer, at * Float32Array.BYTES_PER_ELEMENT, size);
+    at += size;
+    return view;
+  });
 }
 
 /**
@@ -117,9 +128,9 @@ function tensorOf(values: Float32Array, shape: number[]): tf.Tensor {
   return tf.tensor(tf.getBackend() === "wasm" ? values : values.slice(), shape);
 }
 
-/** Copies each tensor's values into `flat` at its offset. */
-function writeFlat(flat: Float32Array, tensors: readonly tf.Tensor[], offsets: readonly number[]): void {
-  tensors.forEach((tensor, i) => flat.set(valuesOf(tensor), offsets[i]!));
+/** Copies each tensor's values into the view of the same index. */
+function writeViews(views: readonly Float32Array[], tensors: readonly tf.Tensor[]): void {
+  tensors.forEach((tensor, i) => views[i]!.set(valuesOf(tensor)));
 }
 
 /** Rows [from, to) of a batch as a batch of to−from sequences (views, no copy). */
@@ -187,18 +198,16 @@ function addInto(sum: tf.Tensor, addend: tf.Tensor): tf.Tensor {
   return result;
 }
 
-/** A worker's state for shared values: its views of the buffers and where each name lies in them. */
+/** What a worker keeps of the buffers it is sent: one view per trained name into each. */
 export interface SharedViews {
   names: string[];
-  weights: Float32Array;
-  grads: Float32Array;
-  offsets: number[];
+  weights: Float32Array[];
+  grads: Float32Array[];
 }
 
 /** The views a worker keeps of the buffers it is sent. */
 export function sharedViews(state: ReplicaState, shared: SharedValues): SharedViews {
-  const { offsets } = flatLayout(state.trainable, shared.names);
-  return { names: shared.names, weights: new Float32Array(shared.weights), grads: new Float32Array(shared.grads), offsets };
+  return { names: shared.names, weights: namedViews(state.trainable, shared.names, shared.weights), grads: namedViews(state.trainable, shared.names, shared.grads) };
 }
 
 /**
@@ -206,13 +215,10 @@ export function sharedViews(state: ReplicaState, shared: SharedValues): SharedVi
  * Σ weight·∇loss of its slices into the shared gradients, and returns the weighted loss.
  */
 export function replicaStep(state: ReplicaState, views: SharedViews, slices: WeightedSlice[]): ReplicaReply {
-  views.names.forEach((name, i) => {
-    const p = state.trainable.get(name)!;
-    tf.tidy(() => p.assign(tensorOf(views.weights.subarray(views.offsets[i]!, views.offsets[i]! + p.size), p.shape)));
-  });
+  loadWeights(state.trainable, views);
   const { loss, grads } = weightedSliceGradientTensors(state, views.names, slices);
   try {
-    writeFlat(views.grads, grads, views.offsets);
+    writeViews(views.grads, grads);
     return { loss };
   } finally {
     tf.dispose(grads);
@@ -254,9 +260,8 @@ export class DataParallelGroup {
     });
   }
 
-  private baseSent = false;
-  /** The buffers shared with the workers, made at the first step (the trained names are fixed for a run). */
-  private shared?: { names: string[]; offsets: number[]; weights: Float32Array; grads: Float32Array[]; sent: boolean };
+  /** The memory shared with the workers, made at the first step (what a run trains is fixed): per worker its buffers, and the main thread's views of them. */
+  private shared?: { buffers: SharedValues[]; weights: Float32Array[]; grads: Float32Array[][] };
 
   /**
    * The summed loss and gradients (of `state.trainable`, in its order) of the whole step, over the
@@ -266,28 +271,31 @@ export class DataParallelGroup {
   async gradients(state: ReplicaState, batches: Batch[]): Promise<{ loss: number; grads: tf.Tensor[] }> {
     const names = [...state.trainable.keys()];
     const shares = splitForReplicas(batches, this.replicas);
-    const variables = names.map((n) => state.trainable.get(n)!);
-    if (!this.shared || this.shared.names.join("\n") !== names.join("\n")) {
-      const { offsets, total } = flatLayout(state.trainable, names);
-      const buffer = () => new SharedArrayBuffer(total * Float32Array.BYTES_PER_ELEMENT);
-      this.shared = { names, offsets, weights: new Float32Array(buffer()), grads: this.workers.map(() => new Float32Array(buffer())), sent: false };
-    }
-    const shared = this.shared;
-    writeFlat(shared.weights, variables, shared.offsets);
-    const toSend = (i: number): SharedValues | undefined => (shared.sent ? undefined : { names, weights: shared.weights.buffer as SharedArrayBuffer, grads: shared.grads[i]!.buffer as SharedArrayBuffer });
-    // Under LoRA the base is frozen: the workers need it once.
-    const base = state.adapters && !this.baseSent ? { names: [...state.params.keys()], weights: [...state.params.values()].map((p) => p.dataSync() as Float32Array) } : undefined;
-    this.baseSent = true;
+    const first = this.shared === undefined;
+    const shared = (this.shared ??= this.share(state.trainable, names));
+    writeViews(shared.weights, names.map((n) => state.trainable.get(n)!));
+    // The buffers, and under LoRA the frozen base, go with a worker's first request only.
+    const base = state.adapters && first ? { names: [...state.params.keys()], weights: [...state.params.values()].map((p) => p.dataSync() as Float32Array) } : undefined;
     // Post first, so the workers compute while the main thread computes its own share.
-    const pending = this.workers.map((w, i) => this.ask(w, { base, shared: toSend(i), slices: shares[i + 1]! }));
-    shared.sent = true;
+    const pending = this.workers.map((w, i) => this.ask(w, { base, shared: first ? shared.buffers[i] : undefined, slices: shares[i + 1]! }));
     const own = weightedSliceGradientTensors(state, names, shares[0]!);
     const replies = await Promise.all(pending);
     replies.forEach((reply, w) => {
       own.loss += reply.loss;
-      own.grads = own.grads.map((sum, i) => addInto(sum, tensorOf(shared.grads[w]!.subarray(shared.offsets[i]!, shared.offsets[i]! + sum.size), sum.shape)));
+      own.grads = own.grads.map((sum, i) => addInto(sum, tensorOf(shared.grads[w]![i]!, sum.shape)));
     });
     return own;
+  }
+
+  /** One weights buffer for all workers, one gradients buffer per worker. */
+  private share(variables: Map<string, tf.Variable>, names: string[]): NonNullable<DataParallelGroup["shared"]> {
+    const weights = flatBuffer(variables, names);
+    const grads = this.workers.map(() => flatBuffer(variables, names));
+    return {
+      buffers: grads.map((g) => ({ names, weights, grads: g })),
+      weights: namedViews(variables, names, weights),
+      grads: grads.map((g) => namedViews(variables, names, g)),
+    };
   }
 
   /** `trainStep` (step.ts) with the gradients computed by the group: clip, AdamW. */
@@ -311,6 +319,6 @@ export class DataParallelGroup {
 export function loadWeights(variables: Map<string, tf.Variable>, { names, weights }: NamedWeights): void {
   names.forEach((name, i) => {
     const p = variables.get(name)!;
-    tf.tidy(() => p.assign(tf.tensor(weights[i]!, p.shape)));
+    tf.tidy(() => p.assign(tensorOf(weights[i]!, p.shape)));
   });
 }
