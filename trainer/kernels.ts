@@ -13,8 +13,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../core/index.js";
 import { batchedMatMul, registerBatchedMatMul } from "./batched-matmul.js";
+import { fusedHeadLoss, type HeadLossParts } from "./head-loss.js";
 import { causalMask, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "./model.js";
-import { columnSums, registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdGelu, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
+import { columnSums, registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdCrossEntropyWithGradient, simdGelu, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
 import { watchDevice } from "./webgpu/dispatch.js";
 import { registerWebGpuKernels, webgpuKernels } from "./webgpu/kernels.js";
 
@@ -127,6 +128,27 @@ const crossEntropyClosedForm = (logits: tf.Tensor2D, targets: tf.Tensor1D): tf.T
   return run(logits) as tf.Tensor1D;
 };
 
+/** The fused head loss's parts (head-loss.ts) from flag-free products and a cross-entropy with its gradient. */
+function headLossParts(transpose: Transpose, crossEntropy: HeadLossParts["crossEntropy"]): HeadLossParts {
+  return {
+    matMul: (a, b, ta, tb) => tf.matMul(ta ? transpose(a) : a, tb ? transpose(b) : b),
+    crossEntropy,
+  };
+}
+
+/** nll = lse − logit[target] and (exp(logits − lse) − onehot)·dy, in tfjs ops. */
+function crossEntropyWithGradient(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor1D): [tf.Tensor1D, tf.Tensor2D] {
+  return tf.tidy(() => {
+    const lse = tf.logSumExp(logits, -1, true);
+    const oneHot = tf.oneHot(targets, logits.shape[1]);
+    const losses = tf.sub(tf.squeeze(lse, [1]), tf.sum(tf.mul(logits, oneHot), -1)) as tf.Tensor1D;
+    return [losses, tf.mul(tf.sub(tf.exp(tf.sub(logits, lse)), oneHot), tf.expandDims(dy, 1)) as tf.Tensor2D];
+  });
+}
+
+const fastHeadParts = headLossParts(tfTranspose, crossEntropyWithGradient);
+const simdHeadParts = headLossParts(transposeLast, simdCrossEntropyWithGradient);
+
 const masks = new Map<string, tf.Tensor2D>();
 /** One causal mask per (backend, length), kept across steps instead of rebuilt each call. */
 function cachedMask(T: number): tf.Tensor2D {
@@ -156,6 +178,7 @@ export const fastKernels: Kernels = {
     return tf.reshape(batchedMatMul(tf.softmax(scores) as tf.Tensor3D, flat(v)), [B, H, T, d]) as tf.Tensor4D;
   },
   tokenLosses: (logits, targets) => crossEntropyClosedForm(logits, targets),
+  headLoss: (x, head, targets, weights, options) => fusedHeadLoss(fastHeadParts, x, head, targets, weights, options),
 };
 
 /**
@@ -178,6 +201,7 @@ export const simdKernels: Kernels = {
     return tf.reshape(batchedMatMul(probs, flat(v)), [B, H, T, d]) as tf.Tensor4D;
   },
   tokenLosses: (logits, targets) => simdCrossEntropy(logits, targets),
+  headLoss: (x, head, targets, weights, options) => fusedHeadLoss(simdHeadParts, x, head, targets, weights, options),
 };
 
 /**

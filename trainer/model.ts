@@ -34,6 +34,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import { Rng } from "../core/index.js";
+import { plainHeadLoss, type HeadLossOptions } from "./head-loss.js";
 
 export interface Kernels {
   name: string;
@@ -52,6 +53,8 @@ export interface Kernels {
   causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D;
   /** per-token −log softmax(logits)[target], [N] */
   tokenLosses(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D;
+  /** Σ weights·nll of the head's logits (x·headᵀ tied, x·head untied) for a training loss; see head-loss.ts */
+  headLoss(x: tf.Tensor2D, head: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D, options: HeadLossOptions): tf.Scalar;
 }
 
 export const LAYER_NORM_EPSILON = 1e-5;
@@ -88,6 +91,7 @@ export const plainKernels: Kernels = {
     return tf.matMul(tf.softmax(scores), v);
   },
   tokenLosses: (logits, targets) => tokenLosses(logits, targets),
+  headLoss: (x, head, targets, weights, options) => plainHeadLoss(tokenLosses, x, head, targets, weights, options),
 };
 
 export type Params = Map<string, tf.Variable>;
@@ -400,8 +404,25 @@ export function outputLogits(config: ModelConfig, params: Params, kernels: Kerne
     const transformed = kernels.layerNorm(kernels.gelu(kernels.linear(hidden, get(params, "mlm.dense.w") as tf.Tensor2D, get(params, "mlm.dense.b") as tf.Tensor1D)), get(params, "mlm.ln.g") as tf.Tensor1D, get(params, "mlm.ln.b") as tf.Tensor1D);
     return tf.add(kernels.tiedLogits(transformed, get(params, "wte") as tf.Tensor2D), get(params, "mlm.bias"));
   }
-  const head = config.kind === "llama" && !llamaDims(config).tied ? params.get("lm_head.w") : undefined;
-  return head ? kernels.linear(hidden, head as tf.Tensor2D) : kernels.tiedLogits(hidden, get(params, "wte") as tf.Tensor2D);
+  const { name, tied } = outputHead(config);
+  const head = get(params, name) as tf.Tensor2D;
+  return tied ? kernels.tiedLogits(hidden, head) : kernels.linear(hidden, head);
+}
+
+/** The parameter a decoder's logits come from: the tied embedding wte [V, d], or a llama model's own head [d, V]. */
+export function outputHead(config: ModelConfig): { name: string; tied: boolean } {
+  return config.kind === "llama" && !llamaDims(config).tied ? { name: "lm_head.w", tied: false } : { name: "wte", tied: true };
+}
+
+/**
+ * A decoder's masked mean loss from its final hidden states, the head fused with the loss
+ * (`Kernels.headLoss`): the same value and gradients as `maskedLoss(outputLogits(…))` (tested).
+ * `headGradient` false skips the head's own gradient product (a frozen head: LoRA).
+ */
+export function maskedHeadLoss(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D, headGradient: boolean): tf.Scalar {
+  const { name, tied } = outputHead(config);
+  const weights = tf.div(mask, tf.maximum(tf.sum(mask), 1)) as tf.Tensor1D;
+  return kernels.headLoss(hidden, get(params, name) as tf.Tensor2D, targets, weights, { tied, headGradient });
 }
 
 /** Keys and values of the positions decoded so far, per layer, each [B, H, length, hd] (llama: [B, KV, length, hd], rotated). */

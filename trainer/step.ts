@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
-import { forward, hiddenStates, maskedLoss, nextSentenceLogits, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { forward, hiddenStates, maskedHeadLoss, maskedLoss, nextSentenceLogits, outputHead, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
@@ -65,10 +65,17 @@ export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapt
  * Masked mean loss of one batch, as a scalar tensor (inside a gradient or a tidy). With a
  * distillation and the teacher's logits of the same inputs, the distillation loss instead.
  */
-export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels" | "distill">, t: BatchTensors, dropoutSeed?: number, teacherProbs?: tf.Tensor2D): tf.Scalar {
+export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels" | "distill"> & Partial<Pick<TrainState, "trainable">>, t: BatchTensors, dropoutSeed?: number, teacherProbs?: tf.Tensor2D): tf.Scalar {
   if (t.nextSentence) return pretrainingLoss(state, t, dropoutSeed);
+  // α = 0 is plain training, to the bit: the same fused head loss.
+  const distilled = state.distill && state.distill.alpha > 0 && teacherProbs;
+  if (state.config.kind !== "encoder" && !distilled) {
+    const hidden = hiddenStates(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
+    const headGradient = state.trainable?.has(outputHead(state.config).name) ?? true;
+    return maskedHeadLoss(state.config, state.params, state.kernels, hidden, t.targets, t.mask, headGradient);
+  }
   const logits = batchLogits(state, t, dropoutSeed);
-  if (state.distill && teacherProbs) return distillationLossFromProbs(logits, teacherProbs, t.targets, t.mask, state.distill.alpha, state.distill.temperature, state.kernels);
+  if (distilled) return distillationLossFromProbs(logits, teacherProbs, t.targets, t.mask, state.distill!.alpha, state.distill!.temperature, state.kernels);
   return maskedLoss(logits, t.targets, t.mask, state.kernels);
 }
 

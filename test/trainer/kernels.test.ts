@@ -109,3 +109,53 @@ describe.each([fastKernels, simdKernels])("$name kernels against the plain tfjs 
     for (const v of params.values()) v.dispose();
   });
 });
+
+describe.each([fastKernels, simdKernels])("$name kernels: the output head fused with the loss, against plain autodiff", (kernels) => {
+  const [N, d, V] = [11, 5, 7];
+  const x = randomArray(N * d, 41);
+  const tiedHead = randomArray(V * d, 42);
+  const untiedHead = randomArray(d * V, 43);
+  const targetIds = Int32Array.from({ length: N }, (_, i) => (i * 3 + 1) % V);
+  const mask = Float32Array.from({ length: N }, (_, i) => (i % 4 === 2 ? 0 : 1));
+
+  /** Loss and gradients (x, head) of 0.7·headLoss, as arrays; 0.7 checks the backward pass scales by the upstream gradient. */
+  function run(k: Kernels, tied: boolean, headGradient: boolean, chunkElements?: number) {
+    return tf.tidy(() => {
+      const targets = tf.tensor1d(targetIds, "int32");
+      const m = tf.tensor1d(mask);
+      const weights = tf.div(m, tf.sum(m)) as tf.Tensor1D;
+      const f = (a: tf.Tensor, h: tf.Tensor) => tf.mul(k.headLoss(a as tf.Tensor2D, h as tf.Tensor2D, targets, weights, { tied, headGradient, chunkElements }), 0.7);
+      const head = tied ? tf.tensor2d(tiedHead, [V, d]) : tf.tensor2d(untiedHead, [d, V]);
+      const { value, grads } = tf.valueAndGrads(f)([tf.tensor2d(x, [N, d]), head]);
+      return [value, ...grads].map((t) => Array.from(t.dataSync()));
+    });
+  }
+
+  it.each([true, false])("tied %s: one chunk, chunks of 3 rows (the last one short), chunks of 1 row", (tied) => {
+    const [loss, dx, dHead] = run(plainKernels, tied, true);
+    // The unfused value written out: mean over unmasked rows of logsumexp − target logit.
+    let expected = 0;
+    for (let i = 0; i < N; i++) {
+      if (!mask[i]) continue;
+      const logits = Array.from({ length: V }, (_, v) => Array.from({ length: d }, (_, j) => x[i * d + j]! * (tied ? tiedHead[v * d + j]! : untiedHead[j * V + v]!)).reduce((a, b) => a + b, 0));
+      const top = Math.max(...logits);
+      expected += top + Math.log(logits.reduce((s, l) => s + Math.exp(l - top), 0)) - logits[targetIds[i]!]!;
+    }
+    expect(loss![0]!).toBeCloseTo((0.7 * expected) / mask.reduce((a, b) => a + b, 0), 5);
+    const before = tf.memory().numTensors;
+    for (const chunkElements of [undefined, 3 * V, 1]) {
+      const [l, gx, gh] = run(kernels, tied, true, chunkElements);
+      expect(l![0]!).toBeCloseTo(loss![0]!, 5);
+      expect(maxAbsDiff(gx!, dx!)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(gh!, dHead!)).toBeLessThan(1e-5);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("a frozen head: the same dx, and a zero head gradient without its product", () => {
+    const [, dx] = run(plainKernels, true, true);
+    const [, gx, gh] = run(kernels, true, false, 3 * V);
+    expect(maxAbsDiff(gx!, dx!)).toBeLessThan(1e-5);
+    expect(gh!.every((v) => v === 0)).toBe(true);
+  });
+});

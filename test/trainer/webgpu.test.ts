@@ -106,6 +106,16 @@ const kernelCases: Case[] = [
       return valueAndGradients((x) => k.tokenLosses(x as tf.Tensor2D, targets), [tf.tensor2d(randomArray(N * V, 11 + i, 5), [N, V])], 12).finally(() => targets.dispose());
     },
   })),
+  ...([[true, 256], [false, 256], [true, undefined]] as const).map(([tied, chunkElements]) => ({
+    name: `output head fused with the loss, ${tied ? "tied" : "untied"}, ${chunkElements ? "chunks of 4 rows" : "one chunk"}`,
+    run: (k: Kernels) => {
+      const [N, d, V] = [15, 16, 60];
+      const targets = tf.tensor1d(Int32Array.from({ length: N }, (_, r) => (r * 7 + 2) % V), "int32");
+      const weights = tf.tensor1d(Float32Array.from({ length: N }, (_, r) => (r % 5 === 3 ? 0 : 1 / 12)));
+      const head = tied ? tf.tensor2d(randomArray(V * d, 13, 0.5), [V, d]) : tf.tensor2d(randomArray(d * V, 14, 0.5), [d, V]);
+      return valueAndGradients((x, h) => k.headLoss(x as tf.Tensor2D, h as tf.Tensor2D, targets, weights, { tied, headGradient: true, chunkElements }), [tf.tensor2d(randomArray(N * d, 15, 2), [N, d]), head], 16).finally(() => tf.dispose([targets, weights]));
+    },
+  })),
 ];
 
 const model: ModelConfig = { vocabSize: 13, blockSize: 8, layers: 2, heads: 2, width: 16, dropout: 0 };

@@ -265,6 +265,14 @@ export function simdCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.
   })(logits) as tf.Tensor1D;
 }
 
+/** Per-row nll and (softmax − onehot)·dy together, no autodiff: the fused head loss's cross-entropy (head-loss.ts). */
+export function simdCrossEntropyWithGradient(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor1D): [tf.Tensor1D, tf.Tensor2D] {
+  const [losses, lse] = run<[tf.Tensor1D, tf.Tensor1D]>("KilnSimdCrossEntropy", { logits, targets });
+  const dLogits = run<tf.Tensor2D>("KilnSimdCrossEntropyGrad", { logits, targets, lse, dy });
+  lse.dispose();
+  return [losses, dLogits];
+}
+
 /** softmax(scale·scores) over the unmasked keys of each causal row of [n, T, T] scores. */
 export const simdCausalSoftmax = (scores: tf.Tensor3D, scale: number): tf.Tensor3D =>
   tf.customGrad((s, save) => {

@@ -265,3 +265,11 @@ export function fusedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf
   });
   return loss(logits) as tf.Tensor1D;
 }
+
+/** Per-row nll and (softmax − onehot)·dy together, no autodiff: the fused head loss's cross-entropy (head-loss.ts). */
+export function fusedCrossEntropyWithGradient(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor1D): [tf.Tensor1D, tf.Tensor2D] {
+  const [losses, lse] = run<[tf.Tensor1D, tf.Tensor1D]>("KilnCrossEntropy", { logits, targets });
+  const dLogits = run<tf.Tensor2D>("KilnCrossEntropyGrad", { logits, targets, lse, dy });
+  lse.dispose();
+  return [losses, dLogits];
+}

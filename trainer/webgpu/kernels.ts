@@ -7,7 +7,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { plainKernels, type Kernels } from "../model.js";
 import { flashAttention, fusedAttentionFits, registerAttentionKernels } from "./attention.js";
-import { fusedCrossEntropy, fusedGelu, fusedLayerNorm, registerFusedKernels } from "./fused.js";
+import { fusedHeadLoss, type HeadLossParts } from "../head-loss.js";
+import { fusedCrossEntropy, fusedCrossEntropyWithGradient, fusedGelu, fusedLayerNorm, registerFusedKernels } from "./fused.js";
+
+/** tfjs-webgpu's matmul reads transposed operands in place; our cross-entropy writes the logits' gradient in its forward pass. */
+const headParts: HeadLossParts = { matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient };
 
 export const webgpuKernels: Kernels = {
   name: "webgpu",
@@ -19,10 +23,11 @@ export const webgpuKernels: Kernels = {
   mergeHeads: plainKernels.mergeHeads,
   causalAttention: (q, k, v) => (fusedAttentionFits(q.shape[3]) ? flashAttention(q, k, v) : plainKernels.causalAttention(q, k, v)),
   tokenLosses: (logits, targets) => fusedCrossEntropy(logits, targets),
+  headLoss: (x, head, targets, weights, options) => fusedHeadLoss(headParts, x, head, targets, weights, options),
 };
 
 /** What the log says ran: one name per fused kernel. */
-export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy", "adamw (in place)", "matmul+bias (tfjs)"];
+export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "matmul+bias (tfjs)"];
 
 /** Registers every WGSL kernel on the webgpu backend (idempotent). */
 export function registerWebGpuKernels(): void {
