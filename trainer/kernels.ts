@@ -3,19 +3,20 @@
  * counterpart in `plainKernels` (model.ts); test/trainer/kernels.test.ts checks values and
  * gradients of one against the other.
  *
- * Why they are faster on wasm (tfjs 4.22): its BatchMatMul sends a product to XNNPACK only when
- * neither operand is transposed; tf.matMul's own gradient uses transpose flags, so most backward
- * FLOPs would run in a scalar loop. Here every product is flag-free, with explicit transposes.
+ * Why they are faster (tfjs 4.22): tf.matMul's own gradient uses transpose flags, and tfjs-wasm
+ * runs a transposed or batched product in a scalar loop. Here every product is flag-free, with
+ * explicit transposes. On cpu they go to tf.matMul; on wasm to our SIMD product kernel
+ * (simd/kernels.as.ts), which with relaxed SIMD's fused multiply-add does 1.6× the FLOPs per
+ * second of tfjs-wasm's XNNPACK on the trainer's shapes and adds the bias in the same pass.
+ * Attention's [B·H, T, d] products go through `batchedMatMul` (batched-matmul.ts).
  * GELU and LayerNorm get closed-form gradients: fewer, larger elementwise ops than autodiff.
- * Attention's [B·H, T, d] products go through `batchedMatMul` (batched-matmul.ts), which runs them
- * as batch-1 XNNPACK products; they were 40% of a step in the scalar loop.
  */
 import * as tf from "@tensorflow/tfjs";
 import { KilnError } from "../core/index.js";
-import { batchedMatMul, registerBatchedMatMul } from "./batched-matmul.js";
+import { batchedMatMul } from "./batched-matmul.js";
 import { fusedHeadLoss, type HeadLossParts } from "./head-loss.js";
 import { causalMask, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "./model.js";
-import { columnSums, registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdCrossEntropyWithGradient, simdGelu, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
+import { columnSums, registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdCrossEntropyWithGradient, simdGelu, simdMatMul, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
 import { watchDevice } from "./webgpu/dispatch.js";
 import { registerWebGpuKernels, webgpuKernels } from "./webgpu/kernels.js";
 
@@ -24,40 +25,44 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 type Transpose = <T extends tf.Tensor2D | tf.Tensor3D>(x: T) => T;
 const tfTranspose: Transpose = (x) => tf.transpose(x, x.rank === 2 ? [1, 0] : [0, 2, 1]) as typeof x;
 
+/** a·b (+ bias) without a gradient: tfjs's product, or our SIMD kernel on wasm. */
+type Product = (a: tf.Tensor2D, b: tf.Tensor2D, bias?: tf.Tensor1D) => tf.Tensor2D;
+const tfProduct: Product = (a, b, bias) => (bias ? tf.add(tf.matMul(a, b), bias) : tf.matMul(a, b));
+
 /**
- * The products with flag-free gradients, given how to transpose and how to sum a gradient's rows
- * into a bias's: x·w (dx = dy·wᵀ, dw = xᵀ·dy), x·w + b (db = Σ rows of dy) and the tied logits
- * x·wteᵀ (dx = dy·wte, dwte = dyᵀ·x).
+ * The products with flag-free gradients, given the product, how to transpose and how to sum a
+ * gradient's rows into a bias's: x·w (dx = dy·wᵀ, dw = xᵀ·dy), x·w + b (db = Σ rows of dy) and
+ * the tied logits x·wteᵀ (dx = dy·wte, dwte = dyᵀ·x).
  */
-function flagFreeProducts(transpose: Transpose, biasGradient: (dy: tf.Tensor2D) => tf.Tensor1D) {
+function flagFreeProducts(product: Product, transpose: Transpose, biasGradient: (dy: tf.Tensor2D) => tf.Tensor1D) {
   const matMul = tf.customGrad((x, w, save) => {
     (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
     return {
-      value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+      value: product(x as tf.Tensor2D, w as tf.Tensor2D),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [tf.matMul(dy as tf.Tensor2D, transpose(ws)), tf.matMul(transpose(xs), dy as tf.Tensor2D)];
+        return [product(dy as tf.Tensor2D, transpose(ws)), product(transpose(xs), dy as tf.Tensor2D)];
       },
     };
   }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
   const affine = tf.customGrad((x, w, b, save) => {
     (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
     return {
-      value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b as tf.Tensor1D),
+      value: product(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const d = dy as tf.Tensor2D;
-        return [tf.matMul(d, transpose(ws)), tf.matMul(transpose(xs), d), biasGradient(d)];
+        return [product(d, transpose(ws)), product(transpose(xs), d), biasGradient(d)];
       },
     };
   }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
   const tiedLogits = tf.customGrad((x, wte, save) => {
     (save as tf.GradSaveFunc)([x as tf.Tensor, wte as tf.Tensor]);
     return {
-      value: tf.matMul(x as tf.Tensor2D, transpose(wte as tf.Tensor2D)),
+      value: product(x as tf.Tensor2D, transpose(wte as tf.Tensor2D)),
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [tf.matMul(dy as tf.Tensor2D, ws), tf.matMul(transpose(dy as tf.Tensor2D), xs)];
+        return [product(dy as tf.Tensor2D, ws), product(transpose(dy as tf.Tensor2D), xs)];
       },
     };
   }) as (x: tf.Tensor2D, wte: tf.Tensor2D) => tf.Tensor2D;
@@ -65,9 +70,9 @@ function flagFreeProducts(transpose: Transpose, biasGradient: (dy: tf.Tensor2D) 
 }
 
 // On cpu the bias gradient is 1ᵀ·dy: tfjs reduces over a leading axis slowly there.
-const tfProducts = flagFreeProducts(tfTranspose, (d) => tf.reshape(tf.matMul(tf.ones([1, d.shape[0]]), d), [d.shape[1]]));
-// On wasm a product with one row packs all of dy for XNNPACK (~1 ms at 1024 × 384); our column sum reads it once.
-const simdProducts = flagFreeProducts(transposeLast, columnSums);
+const tfProducts = flagFreeProducts(tfProduct, tfTranspose, (d) => tf.reshape(tf.matMul(tf.ones([1, d.shape[0]]), d), [d.shape[1]]));
+// On wasm our product kernel (bias added in it) and our column sum, which reads dy once.
+const simdProducts = flagFreeProducts((a, b, bias) => simdMatMul(a, b, bias), transposeLast, columnSums);
 
 /** GELU (tanh form) with its derivative written out. */
 const geluClosedForm = tf.customGrad((x, save) => {
@@ -129,9 +134,9 @@ const crossEntropyClosedForm = (logits: tf.Tensor2D, targets: tf.Tensor1D): tf.T
 };
 
 /** The fused head loss's parts (head-loss.ts) from flag-free products and a cross-entropy with its gradient. */
-function headLossParts(transpose: Transpose, crossEntropy: HeadLossParts["crossEntropy"]): HeadLossParts {
+function headLossParts(product: Product, transpose: Transpose, crossEntropy: HeadLossParts["crossEntropy"]): HeadLossParts {
   return {
-    matMul: (a, b, ta, tb) => tf.matMul(ta ? transpose(a) : a, tb ? transpose(b) : b),
+    matMul: (a, b, ta, tb) => product(ta ? transpose(a) : a, tb ? transpose(b) : b),
     crossEntropy,
   };
 }
@@ -146,8 +151,8 @@ function crossEntropyWithGradient(logits: tf.Tensor2D, targets: tf.Tensor1D, dy:
   });
 }
 
-const fastHeadParts = headLossParts(tfTranspose, crossEntropyWithGradient);
-const simdHeadParts = headLossParts(transposeLast, simdCrossEntropyWithGradient);
+const fastHeadParts = headLossParts(tfProduct, tfTranspose, crossEntropyWithGradient);
+const simdHeadParts = headLossParts((a, b) => simdMatMul(a, b), transposeLast, simdCrossEntropyWithGradient);
 
 const masks = new Map<string, tf.Tensor2D>();
 /** One causal mask per (backend, length), kept across steps instead of rebuilt each call. */
@@ -170,7 +175,7 @@ export const fastKernels: Kernels = {
   splitHeads: plainKernels.splitHeads,
   mergeHeads: plainKernels.mergeHeads,
   causalAttention: (q, k, v) => {
-    // [B, H, T, d] as [B·H, T, d]: one batch-1 XNNPACK product per head, kᵀ made explicitly.
+    // [B, H, T, d] as [B·H, T, d]: one batched product (batched-matmul.ts), kᵀ made explicitly.
     const [B, H, T, d] = q.shape;
     const flat = (x: tf.Tensor4D) => tf.reshape(x, [B * H, T, d]) as tf.Tensor3D;
     const keysT = tf.transpose(flat(k), [0, 2, 1]) as tf.Tensor3D;
@@ -182,9 +187,9 @@ export const fastKernels: Kernels = {
 };
 
 /**
- * The wasm backend's kernels: our WebAssembly SIMD passes (simd/kernels.ts) for GELU, LayerNorm,
- * the head layout, the causal softmax, cross-entropy and every explicit transpose, XNNPACK for
- * the products.
+ * The wasm backend's kernels: our WebAssembly SIMD passes (simd/kernels.ts) for the products
+ * (bias added in the same pass), GELU, LayerNorm, the head layout, the causal softmax,
+ * cross-entropy and every explicit transpose.
  */
 export const simdKernels: Kernels = {
   name: "simd",
@@ -233,7 +238,6 @@ export function registerMissingKernels(tfName: string): void {
     registerWebGpuKernels();
     watchDevice();
   }
-  registerBatchedMatMul(tfName);
   registerSimdKernels(tfName);
   if (tfName !== "wasm" || registeredSegmentSum) return;
   if (tf.getKernel("UnsortedSegmentSum", "wasm")) return;

@@ -37,7 +37,7 @@ function maxAbsDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return max;
 }
 
-describe("batchedMatMul on wasm (XNNPACK per batch entry)", () => {
+describe("batchedMatMul on wasm (our SIMD product over the batch)", () => {
   it("equals the triple loop, with and without a broadcast right operand, on several shapes", () => {
     expect(tf.getBackend()).toBe("wasm");
     for (const [n, m, k, p, broadcast] of [[3, 5, 7, 4, false], [4, 6, 3, 9, true], [32, 128, 32, 128, false], [32, 128, 128, 32, false]] as const) {

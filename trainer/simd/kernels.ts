@@ -8,9 +8,10 @@
  * value by value and gradient by gradient in test/trainer/simd.test.ts. Off the wasm backend the
  * transposes fall back to tf.transpose; the rest is only reached through `simdKernels`.
  */
+import v8 from "node:v8";
 import * as tf from "@tensorflow/tfjs";
 import type { AdamWScalars } from "../webgpu/adamw.js";
-import { SIMD_WASM_BASE64 } from "./module.js";
+import { SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from "./module.js";
 
 type Pointer = number;
 interface SimdExports {
@@ -26,11 +27,13 @@ interface SimdExports {
   columnSums(x: Pointer, y: Pointer, rows: number, cols: number): void;
   heads(packed: Pointer, split: Pointer, B: number, T: number, H: number, hd: number, parts: number, part: number, toHeads: number): void;
   adamw(p: Pointer, pOut: Pointer, m: Pointer, v: Pointer, grad: Pointer, scale: Pointer, n: number, lr: number, beta1: number, beta2: number, epsilon: number, decay: number, c1: number, c2: number): void;
+  matMul(a: Pointer, b: Pointer, bias: Pointer, c: Pointer, packed: Pointer, n: number, M: number, K: number, N: number, shareB: number): void;
 }
 
 /* The WebAssembly API we touch (this project's lib has no DOM or WebAssembly types). */
 type WasmMemory = object;
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
 }
@@ -41,16 +44,31 @@ interface WasmBackend {
   wasm: { asm: { memory: WasmMemory } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object): void;
 }
 
 let compiled: object | undefined;
+let relaxedBuild: boolean | undefined;
+
+/**
+ * Whether the kernels run the relaxed-SIMD build (fused multiply-add in the products): where the
+ * engine compiles it, which Node 20 does once V8's flag is on (Node 22 has it by default).
+ */
+export function relaxedSimd(): boolean {
+  if (relaxedBuild === undefined) {
+    const bytes = Buffer.from(SIMD_RELAXED_WASM_BASE64, "base64");
+    if (!WebAssembly.validate(bytes)) v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+    relaxedBuild = WebAssembly.validate(bytes);
+  }
+  return relaxedBuild;
+}
 const instances = new WeakMap<object, SimdExports>();
 
 /** The kernels bound to this backend's heap (instantiated on first use). */
 function simdOn(backend: WasmBackend): SimdExports {
   let exports = instances.get(backend);
   if (!exports) {
-    compiled ??= new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
+    compiled ??= new WebAssembly.Module(Buffer.from(relaxedSimd() ? SIMD_RELAXED_WASM_BASE64 : SIMD_WASM_BASE64, "base64"));
     const instance = new WebAssembly.Instance(compiled, { env: { memory: backend.wasm.asm.memory, log: Math.log } });
     exports = instance.exports as unknown as SimdExports;
     instances.set(backend, exports);
@@ -58,11 +76,12 @@ function simdOn(backend: WasmBackend): SimdExports {
   return exports;
 }
 
-/** A kernel body: the module, a tensor's heap offset, a new output. */
+/** A kernel body: the module, a tensor's heap offset, a new output, and releasing scratch. */
 interface Call {
   simd: SimdExports;
   at(t: tf.TensorInfo): Pointer;
   output(shape: number[], dtype?: tf.DataType): tf.TensorInfo;
+  release(t: tf.TensorInfo): void;
 }
 
 type Infos = Record<string, tf.TensorInfo>;
@@ -148,6 +167,18 @@ const KERNELS: Record<string, (call: Call, inputs: Infos, attrs: Attrs) => tf.Te
     simd.transpose(at(x!), at(y), n, rows, cols);
     return y;
   },
+  KilnSimdMatMul: ({ simd, at, output, release }, { a, b, bias }) => {
+    // a [M, K] or [n, M, K]; b [K, N] or [n or 1, K, N]; bias [N] or none.
+    const [M, K] = a!.shape.slice(-2) as [number, number];
+    const N = b!.shape.at(-1)!;
+    const n = a!.shape.length === 3 ? a!.shape[0]! : 1;
+    const c = output([...a!.shape.slice(0, -1), N]);
+    const packed = output([K * 8 * Math.ceil(N / 8)]);
+    const shareB = b!.shape.length === 2 || b!.shape[0] === 1;
+    simd.matMul(at(a!), at(b!), bias ? at(bias) : 0, at(c), at(packed), n, M, K, N, shareB ? 1 : 0);
+    release(packed);
+    return c;
+  },
   KilnSimdColumnSums: ({ simd, at, output }, { x }) => {
     const [rows, cols] = rowsCols(x!);
     const y = output([cols]);
@@ -174,6 +205,7 @@ export function registerSimdKernels(tfName: string): void {
           simd: simdOn(wasm),
           at: (t) => wasm.dataIdMap.get(t.dataId).memoryOffset,
           output: (shape, dtype = "float32") => wasm.makeOutput(shape, dtype),
+          release: (t) => wasm.disposeData(t.dataId),
         };
         return body(call, inputs as Infos, (attrs ?? {}) as Attrs);
       },
@@ -185,6 +217,19 @@ export function registerSimdKernels(tfName: string): void {
 export const simdAvailable = () => tf.getBackend() === "wasm" && tf.getKernel("KilnSimdTranspose", "wasm") !== undefined;
 const run = <T extends tf.Tensor | tf.Tensor[]>(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs = {}) =>
   tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as T;
+
+/**
+ * a·b (+ bias) by our product kernel, no gradient: a [M, K] · b [K, N], or over a batch,
+ * a [n, M, K] · b [n or 1, K, N]. Callers give gradients (kernels.ts, batched-matmul.ts).
+ */
+export function simdMatMul<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T, bias?: tf.Tensor1D): T {
+  const [K, N] = b.shape.slice(-2) as [number, number];
+  const batch = a.rank === 3 ? a.shape[0] : 1;
+  if (a.shape.at(-1) !== K || a.rank !== b.rank || (b.rank === 3 && b.shape[0] !== batch && b.shape[0] !== 1) || (bias && bias.shape[0] !== N)) {
+    throw new Error(`simdMatMul: shapes ${a.shape} and ${b.shape}${bias ? ` with bias ${bias.shape}` : ""} do not multiply`);
+  }
+  return run<T>("KilnSimdMatMul", bias ? { a, b, bias } : { a, b });
+}
 
 /** The last two axes swapped (rank 2 or 3); its gradient is the same swap. */
 const transposeSimd = tf.customGrad((x) => ({
