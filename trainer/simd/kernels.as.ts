@@ -491,6 +491,14 @@ function packPanels(b: usize, packed: usize, K: i32, N: i32): void {
   }
 }
 
+/** One row of a block, lo|hi: 8 columns, or the first `width` (a panel past N's last multiple of 8). */
+@inline function storeRow(out: usize, lo: v128, hi: v128, width: i32): void {
+  if (width == 8) {
+    v128.store(out, lo);
+    v128.store(out, hi, 16);
+  } else storeColumns(out, lo, hi, width);
+}
+
 /** One entry: c [M, N] = a [M, K] · (packed b) + bias. */
 function productPanels(a: usize, packed: usize, bias: usize, c: usize, M: i32, K: i32, N: i32): void {
   const panels = (N + 7) >> 3;
@@ -543,21 +551,10 @@ function productPanels(a: usize, packed: usize, bias: usize, c: usize, M: i32, K
         b += 32;
       }
       const out = c + <usize>i * rowC + (<usize>col << 2);
-      if (width == 8) {
-        v128.store(out, c00);
-        v128.store(out, c01, 16);
-        v128.store(out + rowC, c10);
-        v128.store(out + rowC, c11, 16);
-        v128.store(out + 2 * rowC, c20);
-        v128.store(out + 2 * rowC, c21, 16);
-        v128.store(out + 3 * rowC, c30);
-        v128.store(out + 3 * rowC, c31, 16);
-      } else {
-        storeColumns(out, c00, c01, width);
-        storeColumns(out + rowC, c10, c11, width);
-        storeColumns(out + 2 * rowC, c20, c21, width);
-        storeColumns(out + 3 * rowC, c30, c31, width);
-      }
+      storeRow(out, c00, c01, width);
+      storeRow(out + rowC, c10, c11, width);
+      storeRow(out + 2 * rowC, c20, c21, width);
+      storeRow(out + 3 * rowC, c30, c31, width);
     }
     for (; i < M; i++) {
       let c00 = lo, c01 = hi;
@@ -570,11 +567,7 @@ function productPanels(a: usize, packed: usize, bias: usize, c: usize, M: i32, K
         x += 4;
         b += 32;
       }
-      const out = c + <usize>i * rowC + (<usize>col << 2);
-      if (width == 8) {
-        v128.store(out, c00);
-        v128.store(out, c01, 16);
-      } else storeColumns(out, c00, c01, width);
+      storeRow(c + <usize>i * rowC + (<usize>col << 2), c00, c01, width);
     }
   }
 }
