@@ -34,7 +34,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import { Rng } from "../core/index.js";
-import { plainHeadLoss, type HeadLossOptions } from "./head-loss.js";
+import { HEAD_CHUNK_ELEMENTS, plainHeadLoss, type HeadLossOptions } from "./head-loss.js";
 
 export interface Kernels {
   name: string;
@@ -412,6 +412,25 @@ export function outputLogits(config: ModelConfig, params: Params, kernels: Kerne
 /** The parameter a decoder's logits come from: the tied embedding wte [V, d], or a llama model's own head [d, V]. */
 export function outputHead(config: ModelConfig): { name: string; tied: boolean } {
   return config.kind === "llama" && !llamaDims(config).tied ? { name: "lm_head.w", tied: false } : { name: "wte", tied: true };
+}
+
+/**
+ * Per-token nll [N] of a decoder's head on its final hidden states, without gradients (evaluation),
+ * a chunk of rows at a time like the training loss (`HEAD_CHUNK_ELEMENTS` logits at most), so
+ * validation never holds the whole [N, V] logits either.
+ */
+export function headTokenLosses(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D, targets: tf.Tensor1D, chunkElements = HEAD_CHUNK_ELEMENTS): tf.Tensor1D {
+  const [N, d] = hidden.shape;
+  const rows = Math.max(1, Math.floor(chunkElements / config.vocabSize));
+  if (rows >= N) return kernels.tokenLosses(outputLogits(config, params, kernels, hidden), targets);
+  const chunks: tf.Tensor1D[] = [];
+  for (let start = 0; start < N; start += rows) {
+    const n = Math.min(rows, N - start);
+    chunks.push(tf.tidy(() => kernels.tokenLosses(outputLogits(config, params, kernels, tf.slice(hidden, [start, 0], [n, d])), tf.slice(targets, start, n))));
+  }
+  const losses = tf.concat(chunks);
+  tf.dispose(chunks);
+  return losses;
 }
 
 /**

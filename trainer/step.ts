@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
-import { forward, hiddenStates, maskedHeadLoss, maskedLoss, nextSentenceLogits, outputHead, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import { headTokenLosses, hiddenStates, maskedHeadLoss, maskedLoss, nextSentenceLogits, outputHead, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
@@ -58,7 +58,12 @@ export const disposeBatchTensors = (t: BatchTensors) => tf.dispose([t.ids, t.tar
 
 /** Logits [B·T, V] of a batch's inputs (an encoder's padding and segments included). */
 export function batchLogits(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Tensor2D {
-  return forward(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
+  return outputLogits(state.config, state.params, state.kernels, batchHidden(state, t, dropoutSeed));
+}
+
+/** Final hidden states [B·T, d] of a batch's inputs. */
+function batchHidden(state: Pick<TrainState, "config" | "params" | "adapters" | "kernels">, t: BatchTensors, dropoutSeed?: number): tf.Tensor2D {
+  return hiddenStates(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
 }
 
 /**
@@ -70,7 +75,7 @@ export function batchLoss(state: Pick<TrainState, "config" | "params" | "adapter
   // α = 0 is plain training, to the bit: the same fused head loss.
   const distilled = state.distill && state.distill.alpha > 0 && teacherProbs;
   if (state.config.kind !== "encoder" && !distilled) {
-    const hidden = hiddenStates(state.config, state.params, t.ids, { kernels: state.kernels, adapters: state.adapters, dropoutSeed, attention: t.attention, segments: t.segments });
+    const hidden = batchHidden(state, t, dropoutSeed);
     const headGradient = state.trainable?.has(outputHead(state.config).name) ?? true;
     return maskedHeadLoss(state.config, state.params, state.kernels, hidden, t.targets, t.mask, headGradient);
   }
@@ -250,7 +255,8 @@ export async function lossBySource(state: Pick<TrainState, "config" | "params" |
   for (const batch of batches) {
     const losses = tf.tidy(() => {
       const t = batchTensors(batch);
-      return state.kernels.tokenLosses(batchLogits(state, t), t.targets);
+      if (state.config.kind === "encoder") return state.kernels.tokenLosses(batchLogits(state, t), t.targets);
+      return headTokenLosses(state.config, state.params, state.kernels, batchHidden(state, t), t.targets);
     });
     const values = await losses.data();
     losses.dispose();

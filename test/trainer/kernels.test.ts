@@ -4,7 +4,7 @@ import { selectBackend } from "../../trainer/backend.js";
 import { batchedMatMul } from "../../trainer/batched-matmul.js";
 import type { ModelConfig } from "../../trainer/config.js";
 import { fastKernels, simdKernels } from "../../trainer/kernels.js";
-import { initParams, plainKernels, type Kernels } from "../../trainer/model.js";
+import { forward, headTokenLosses, hiddenStates, initParams, plainKernels, type Kernels } from "../../trainer/model.js";
 import { batchLoss, batchTensors } from "../../trainer/step.js";
 import { randomBatch } from "./helpers.js";
 
@@ -157,5 +157,26 @@ describe.each([fastKernels, simdKernels])("$name kernels: the output head fused 
     const [, gx, gh] = run(kernels, true, false, 3 * V);
     expect(maxAbsDiff(gx!, dx!)).toBeLessThan(1e-5);
     expect(gh!.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe("evaluation's per-token losses, a chunk of rows at a time", () => {
+  const gpt: ModelConfig = { vocabSize: 37, blockSize: 16, layers: 1, heads: 2, width: 16, dropout: 0 };
+  const llama: ModelConfig = { kind: "llama", vocabSize: 37, blockSize: 16, layers: 1, heads: 2, width: 16, dropout: 0, kvHeads: 1, mlpWidth: 24, ropeTheta: 10000, normEps: 1e-6, tiedEmbeddings: false };
+  it.each([[gpt, "tied"], [llama, "untied"]] as const)("equal the whole logits' losses (%s head, simd and plain kernels; chunks of 5 rows, of 1 row)", (config) => {
+    const params = initParams(config, 3);
+    const before = tf.memory().numTensors;
+    for (const k of [plainKernels, simdKernels]) {
+      const [whole, ...chunked] = tf.tidy(() => {
+        const t = batchTensors(randomBatch(config, 3, 5));
+        const hidden = hiddenStates(config, params, t.ids, { kernels: k });
+        const reference = k.tokenLosses(forward(config, params, t.ids, { kernels: k }), t.targets);
+        return [reference, ...[5 * config.vocabSize, 1].map((chunk) => headTokenLosses(config, params, k, hidden, t.targets, chunk))].map((x) => Array.from(x.dataSync()));
+      });
+      expect(whole!.length).toBe(3 * config.blockSize);
+      for (const c of chunked) expect(maxAbsDiff(c, whole!)).toBeLessThan(1e-6);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    for (const v of params.values()) v.dispose();
   });
 });
