@@ -62,6 +62,7 @@ export function relaxedSimd(): boolean {
   }
   return relaxedBuild;
 }
+
 const instances = new WeakMap<object, SimdExports>();
 
 /** The kernels bound to this backend's heap (instantiated on first use). */
