@@ -163,7 +163,7 @@ describe.each([fastKernels, simdKernels])("$name kernels: the output head fused 
 describe("evaluation's per-token losses, a chunk of rows at a time", () => {
   const gpt: ModelConfig = { vocabSize: 37, blockSize: 16, layers: 1, heads: 2, width: 16, dropout: 0 };
   const llama: ModelConfig = { kind: "llama", vocabSize: 37, blockSize: 16, layers: 1, heads: 2, width: 16, dropout: 0, kvHeads: 1, mlpWidth: 24, ropeTheta: 10000, normEps: 1e-6, tiedEmbeddings: false };
-  it.each([[gpt, "tied"], [llama, "untied"]] as const)("equal the whole logits' losses (%s head, simd and plain kernels; chunks of 5 rows, of 1 row)", (config) => {
+  it.each([[gpt, "tied"], [llama, "untied"]] as const)("equal the whole logits' losses (%s head, simd and plain kernels; chunks of 5 rows, of 1 row)", (config, _head) => {
     const params = initParams(config, 3);
     const before = tf.memory().numTensors;
     for (const k of [plainKernels, simdKernels]) {
