@@ -18,6 +18,11 @@ import * as tf from "@tensorflow/tfjs";
 /** A chunk's logits hold at most this many numbers (64 MiB in f32). */
 export const HEAD_CHUNK_ELEMENTS = 1 << 24;
 
+/** Rows per chunk of N rows whose logits have V columns: as many as fit in `chunkElements`, at least one. */
+export function chunkRows(N: number, V: number, chunkElements = HEAD_CHUNK_ELEMENTS): number {
+  return Math.max(1, Math.min(N, Math.floor(chunkElements / V)));
+}
+
 export interface HeadLossOptions {
   /** head is the tied embedding wte [V, d] (logits x·wteᵀ), else an untied head [d, V] (logits x·head). */
   tied: boolean;
@@ -39,7 +44,7 @@ export function fusedHeadLoss(parts: HeadLossParts, x: tf.Tensor2D, head: tf.Ten
   const [N, d] = x.shape;
   const { tied, headGradient } = options;
   const V = tied ? head.shape[0] : head.shape[1];
-  const rows = Math.max(1, Math.min(N, Math.floor((options.chunkElements ?? HEAD_CHUNK_ELEMENTS) / V)));
+  const rows = chunkRows(N, V, options.chunkElements);
   return tf.customGrad((xs, hs, save) => {
     const [xAll, h] = [xs as tf.Tensor2D, hs as tf.Tensor2D];
     let loss: tf.Scalar | undefined;

@@ -34,7 +34,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import { Rng } from "../core/index.js";
-import { HEAD_CHUNK_ELEMENTS, plainHeadLoss, type HeadLossOptions } from "./head-loss.js";
+import { chunkRows, plainHeadLoss, type HeadLossOptions } from "./head-loss.js";
 
 export interface Kernels {
   name: string;
@@ -419,10 +419,10 @@ export function outputHead(config: ModelConfig): { name: string; tied: boolean }
  * a chunk of rows at a time like the training loss (`HEAD_CHUNK_ELEMENTS` logits at most), so
  * validation never holds the whole [N, V] logits either.
  */
-export function headTokenLosses(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D, targets: tf.Tensor1D, chunkElements = HEAD_CHUNK_ELEMENTS): tf.Tensor1D {
+export function headTokenLosses(config: ModelConfig, params: Params, kernels: Kernels, hidden: tf.Tensor2D, targets: tf.Tensor1D, chunkElements?: number): tf.Tensor1D {
   const [N, d] = hidden.shape;
-  const rows = Math.max(1, Math.floor(chunkElements / config.vocabSize));
-  if (rows >= N) return kernels.tokenLosses(outputLogits(config, params, kernels, hidden), targets);
+  const rows = chunkRows(N, config.vocabSize, chunkElements);
+  if (rows === N) return kernels.tokenLosses(outputLogits(config, params, kernels, hidden), targets);
   const chunks: tf.Tensor1D[] = [];
   for (let start = 0; start < N; start += rows) {
     const n = Math.min(rows, N - start);
