@@ -5,10 +5,12 @@
  *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
  *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir]
  *
- * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), PyTorch f32 eager
+ * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
+ * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16, PyTorch f32 eager
  * and bf16 autocast at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the
  * datasheet peak for the precision, or the measured matmul peak where the GPU is not in the
- * table); then the loss after `--loss-steps` steps of Kiln and of PyTorch f32 from the same start.
+ * table); then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and of
+ * PyTorch f32 from the same start.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
  * machine. On a software adapter (SwiftShader) the numbers say nothing about GPU speed.
  */
@@ -24,11 +26,13 @@ import { GPU_DATASHEET } from "../trainer/peak.js";
 import { describeSelection, measurePeakFlops, selectBackend } from "../trainer/backend.js";
 import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
 import type { Batch } from "../trainer/data.js";
-import { kernelsFor } from "../trainer/kernels.js";
+import { halfPrecisionKernels, kernelsFor } from "../trainer/kernels.js";
+import { DynamicLossScale } from "../trainer/loss-scale.js";
 import { disposeParams, initParams } from "../trainer/model.js";
 import { AdamW, learningRateAt } from "../trainer/optim.js";
-import { readSteps, trainStep, type StepResult } from "../trainer/step.js";
+import { readSteps, trainStep, type StepResult, type TrainState } from "../trainer/step.js";
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
+import { halfPrecisionAvailable } from "../trainer/webgpu/matmul-f16.js";
 import { formatTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
 
@@ -89,10 +93,24 @@ function batchAt(tokens: Uint16Array, step: number, B: number): Batch {
 }
 
 /** Tokens/s over `steps` timed steps after two warm-up steps (compilation), or the error. */
-async function kilnSpeed(tokens: Uint16Array, B: number, steps: number): Promise<number | string> {
+type Precision = "f32" | "f16";
+
+/** A training state from the seeded weights, in f32 or in mixed precision with its loss scale. */
+function kilnState(precision: Precision): TrainState {
   const params = initParams(config!, 1);
   const optimizer = new AdamW(OPTIM, params);
-  const state = { config: config!, params, trainable: params, optimizer, kernels: kernelsFor() };
+  const half = precision === "f16";
+  return { config: config!, params, trainable: params, optimizer, kernels: half ? halfPrecisionKernels() : kernelsFor(), lossScale: half ? new DynamicLossScale() : undefined };
+}
+
+function disposeState(state: TrainState): void {
+  state.optimizer.dispose();
+  state.lossScale?.dispose();
+  disposeParams(state.params);
+}
+
+async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number | string> {
+  const state = kilnState(precision);
   try {
     await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1), trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)]);
     await checkDevice();
@@ -105,16 +123,13 @@ async function kilnSpeed(tokens: Uint16Array, B: number, steps: number): Promise
   } catch (error) {
     return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 120);
   } finally {
-    optimizer.dispose();
-    disposeParams(params);
+    disposeState(state);
   }
 }
 
 /** Per-step losses of `steps` steps at batch B from the weights in init.bin's order (seed 1). */
-async function kilnLosses(tokens: Uint16Array, B: number, steps: number): Promise<number[]> {
-  const params = initParams(config!, 1);
-  const optimizer = new AdamW(OPTIM, params);
-  const state = { config: config!, params, trainable: params, optimizer, kernels: kernelsFor() };
+async function kilnLosses(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number[]> {
+  const state = kilnState(precision);
   const losses: number[] = [];
   let pending: StepResult[] = [];
   for (let s = 0; s < steps; s++) {
@@ -125,8 +140,7 @@ async function kilnLosses(tokens: Uint16Array, B: number, steps: number): Promis
     }
   }
   await checkDevice();
-  optimizer.dispose();
-  disposeParams(params);
+  disposeState(state);
   return losses;
 }
 
@@ -142,16 +156,25 @@ await writeFile(path.join(out, "tokens.bin"), tokens);
 await writeInitialWeights(config, path.join(out, "init.bin"));
 
 const n = parameterCount(config);
-const kilnRates: [number, number | string][] = [];
-for (const B of batches) {
-  const rate = await kilnSpeed(tokens, B, steps);
-  kilnRates.push([B, rate]);
-  log(`kiln webgpu f32 batch ${B}: ${typeof rate === "number" ? `${rate.toFixed(0)} tokens/s` : rate}`);
-  if (typeof rate !== "number") break;
+/** Tokens/s at each batch size until one fails. */
+async function kilnRatesAt(precision: Precision): Promise<[number, number | string][]> {
+  const rates: [number, number | string][] = [];
+  for (const B of batches) {
+    const rate = await kilnSpeed(tokens, B, steps, precision);
+    rates.push([B, rate]);
+    log(`kiln webgpu ${precision} batch ${B}: ${typeof rate === "number" ? `${rate.toFixed(0)} tokens/s` : rate}`);
+    if (typeof rate !== "number") break;
+  }
+  return rates;
 }
+const kilnRates = await kilnRatesAt("f32");
+const half = halfPrecisionAvailable();
+const halfRates = half ? await kilnRatesAt("f16") : [];
+if (!half) log("no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
-const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps);
+const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");
+const halfLoss = half ? await kilnLosses(tokens, lossBatch, lossSteps, "f16") : undefined;
 
 const torch = runTorch(values.python, {
   config, tokens: path.join(out, "tokens.bin"), init: path.join(out, "init.bin"), batch: bestBatch, steps,
@@ -168,6 +191,8 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 const torchF32 = torch.f32;
 const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+// MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
+for (const [B, r] of halfRates) rows.push(["Kiln webgpu mixed", "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
 rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
 rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
 
@@ -176,7 +201,8 @@ const kilnFinal = tail(kilnLoss);
 const torchFinal = tail(torch.losses);
 process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
 process.stdout.write(formatTable(rows, 2) + "\n\n");
-process.stdout.write(`loss after ${lossSteps} steps at batch ${lossBatch} (median of the last 10): Kiln ${kilnFinal.toFixed(4)}, PyTorch f32 ${Number.isFinite(torchFinal) ? torchFinal.toFixed(4) : torch.error ?? "unavailable"}` +
-  (Number.isFinite(torchFinal) ? `, difference ${((100 * Math.abs(kilnFinal - torchFinal)) / torchFinal).toFixed(2)}% (target within 2%)` : "") + "\n");
-await writeFile(path.join(out, "result.json"), JSON.stringify({ gpu: gpuName, adapter: selection.adapter, config, kilnRates, torch, kilnLosses: kilnLoss }, null, 1));
+const difference = (final: number) => (Number.isFinite(torchFinal) ? `, difference ${((100 * Math.abs(final - torchFinal)) / torchFinal).toFixed(2)}% (target within 2%)` : "");
+process.stdout.write(`loss after ${lossSteps} steps at batch ${lossBatch} (median of the last 10): PyTorch f32 ${Number.isFinite(torchFinal) ? torchFinal.toFixed(4) : torch.error ?? "unavailable"}; ` +
+  `Kiln f32 ${kilnFinal.toFixed(4)}${difference(kilnFinal)}` + (halfLoss ? `; Kiln mixed f16 ${tail(halfLoss).toFixed(4)}${difference(tail(halfLoss))}` : "") + "\n");
+await writeFile(path.join(out, "result.json"), JSON.stringify({ gpu: gpuName, adapter: selection.adapter, config, kilnRates, halfRates, torch, kilnLosses: kilnLoss, halfLosses: halfLoss }, null, 1));
 tf.disposeVariables();

@@ -127,6 +127,7 @@ export const finetuneWithTasks = defineCommand({
     const { task, pool } = context.args;
     if (task === undefined) return runFinetune(context.args);
     const args = context.args as Record<string, string | undefined>;
+    if (args.precision === "f16") throw new KilnError("usage", "--precision f16 trains causal models (kiln finetune without --task); an encoder task trains in f32");
     const files = (value: string) => value.split(",").map((f) => f.trim()).filter(Boolean);
     const { report } = await runEncoderTask({
       from: args.from!,

@@ -114,12 +114,38 @@ async function tryWebGpu(auto: boolean): Promise<string> {
   if (!adapter) throw new Error("no GPU adapter found (no Vulkan/Metal/D3D12 device on this machine)");
   const global = globalThis as { navigator?: { gpu?: unknown } };
   if (!global.navigator?.gpu) {
-    Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, "navigator", { value: { gpu: withHalfPrecision(gpu) }, configurable: true, writable: true });
   }
   // A literal specifier, so a bundler (scripts/gpu-bundle.sh) includes it; pure JS, always installed.
   await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) throw new Error("tfjs-backend-webgpu did not initialise");
   return "webgpu";
+}
+
+interface GpuDeviceRequest { requiredFeatures?: Iterable<unknown> }
+interface GpuAdapterLike { features: ReadonlySet<string>; requestDevice(descriptor?: GpuDeviceRequest): Promise<unknown> }
+
+/**
+ * navigator.gpu for tfjs-backend-webgpu, whose device asks only for the features its own kernels
+ * use: on an adapter with shader-f16 the device also gets it, for the half-precision products
+ * (webgpu/matmul-f16.ts). Everything else passes through.
+ */
+function withHalfPrecision(gpu: { requestAdapter(options?: object): Promise<unknown> }): object {
+  return {
+    async requestAdapter(options?: object) {
+      const adapter = (await gpu.requestAdapter(options)) as GpuAdapterLike | null;
+      if (!adapter?.features.has("shader-f16")) return adapter;
+      return new Proxy(adapter, {
+        get(target, key) {
+          if (key === "requestDevice") {
+            return (descriptor: GpuDeviceRequest = {}) => target.requestDevice({ ...descriptor, requiredFeatures: [...(descriptor.requiredFeatures ?? []), "shader-f16"] });
+          }
+          const value = Reflect.get(target, key, target) as unknown;
+          return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    },
+  };
 }
 
 async function tryWasm(): Promise<string> {

@@ -39,17 +39,22 @@ async function checkBackend(): Promise<void> {
   if (tf.getBackend() === "webgpu") await checkDevice();
 }
 
+/** `--precision`: f16 is mixed precision on webgpu (README, "On a GPU"); unset, the config's. */
+const precisionFlag = enumFlag("f16: mixed precision on webgpu with shader-f16 (default: the config's precision, f32)", ["f32", "f16"]);
+
 export const trainCommand = defineCommand({
   meta: { name: "train", description: "Pretrain (or continue pretraining) a GPT from a train.yaml" },
   args: {
     config: { type: "positional", description: "train.yaml", required: true },
     backend: backendFlag,
+    precision: precisionFlag,
     steps: { type: "string", description: "override steps" },
     restart: restartArg,
   },
   async run({ args }) {
     const overrides: Record<string, unknown> = {};
     if (args.steps) overrides.steps = numberFlag("steps", args.steps);
+    if (args.precision) overrides.precision = args.precision;
     const config = await loadTrainConfig(args.config, overrides);
     await useBackend(args.backend !== "auto" ? args.backend : config.backend);
     await train(config, { ...(await openRunData(config)), log, restart: args.restart });
@@ -91,6 +96,7 @@ export const finetuneArgs = {
   "data-parallel": { type: "string", description: "threads that split each batch's sequences (wasm/cpu); same result as 1", default: "1" },
   "context-length": { type: "string", description: "tokens per training window (default: the model's context)" },
   backend: backendFlag,
+  precision: precisionFlag,
   restart: restartArg,
 } as const;
 
@@ -110,6 +116,7 @@ export async function runFinetune(args: ParsedArgs<typeof finetuneArgs>): Promis
     ...(args["context-length"] ? { contextLength: numberFlag("context-length", args["context-length"]) } : {}),
     optim: { learningRate: lr, minLearningRate: lr / 10, warmupSteps: numberFlag("warmup", args.warmup), weightDecay: adapted ? 0 : 0.1 },
     init: { from: args.from, mode: adapted ? "lora" : "full" }, lora: adapted ? lora.data : undefined, backend: args.backend,
+    ...(args.precision ? { precision: args.precision } : {}),
   });
   await useBackend(args.backend);
   await train(config, { ...(await openRunData(config)), log, restart: args.restart });

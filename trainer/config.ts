@@ -84,6 +84,7 @@ export const trainConfigSchema = z.object({
   checkpointEvery: z.number().int().min(0).default(200).describe("save every N steps (0 = only at the end)"),
   logEvery: z.number().int().positive().default(10),
   backend: z.string().default("auto").describe("auto | tensorflow-gpu | tensorflow | webgpu | wasm | cpu"),
+  precision: z.enum(["f32", "f16"]).default("f32").describe("f16: mixed precision on webgpu with shader-f16 (f16 products with f32 sums, f32 weights, dynamic loss scaling)"),
   init: z
     .object({
       from: z.string().describe("checkpoint to start from (continual pretraining / fine-tuning)"),

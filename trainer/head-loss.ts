@@ -37,6 +37,12 @@ export interface HeadLossParts {
   matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D;
   /** Per-row nll [n] and (softmax − onehot(target))·dy [n, V] of logits [n, V]. */
   crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor1D): [tf.Tensor1D, tf.Tensor2D];
+  /**
+   * Half-precision products: the logits' gradient is formed with the weights divided by their
+   * largest, so its entries reach ±1 instead of ±1/tokens (which f16 would flush to zero), and
+   * the saved gradients are scaled back in f32.
+   */
+  normalizeGradient?: boolean;
 }
 
 /** Σ weights·nll of the head's logits, fused with its gradient (see the file's comment). */
@@ -45,6 +51,8 @@ export function fusedHeadLoss(parts: HeadLossParts, x: tf.Tensor2D, head: tf.Ten
   const { tied, headGradient } = options;
   const V = tied ? head.shape[0] : head.shape[1];
   const rows = chunkRows(N, V, options.chunkElements);
+  // 1 / the largest weight (see HeadLossParts.normalizeGradient); the guard keeps an all-zero mask finite.
+  const gradientScale = parts.normalizeGradient ? tf.tidy(() => tf.div(1, tf.maximum(tf.max(weights), 1e-30))) as tf.Scalar : undefined;
   return tf.customGrad((xs, hs, save) => {
     const [xAll, h] = [xs as tf.Tensor2D, hs as tf.Tensor2D];
     let loss: tf.Scalar | undefined;
@@ -57,7 +65,7 @@ export function fusedHeadLoss(parts: HeadLossParts, x: tf.Tensor2D, head: tf.Ten
         const xc = whole ? xAll : tf.slice(xAll, [start, 0], [n, d]);
         const tc = whole ? targets : tf.slice(targets, start, n);
         const wc = whole ? weights : tf.slice(weights, start, n);
-        const [losses, g] = parts.crossEntropy(parts.matMul(xc, h, false, tied), tc, wc);
+        const [losses, g] = parts.crossEntropy(parts.matMul(xc, h, false, tied), tc, gradientScale ? tf.mul(wc, gradientScale) : wc);
         const dxc = parts.matMul(g, h, false, !tied);
         const dhc = headGradient ? (tied ? parts.matMul(g, xc, true, false) : parts.matMul(xc, g, true, false)) : undefined;
         return [tf.sum(tf.mul(losses, wc)), dxc, dhc] as [tf.Scalar, tf.Tensor2D, tf.Tensor2D | undefined];
@@ -69,10 +77,14 @@ export function fusedHeadLoss(parts: HeadLossParts, x: tf.Tensor2D, head: tf.Ten
     const dx = dxChunks.length === 1 ? dxChunks[0]! : tf.concat(dxChunks, 0);
     if (dxChunks.length > 1) tf.dispose(dxChunks);
     const dh = dHead ?? tf.zerosLike(h);
-    (save as tf.GradSaveFunc)([dx, dh]);
+    if (!gradientScale) (save as tf.GradSaveFunc)([dx, dh]);
+    if (gradientScale) (save as tf.GradSaveFunc)([dx, dh, gradientScale]);
     return {
       value: loss!,
-      gradFunc: (dy, saved) => saved.map((g) => tf.mul(g, dy as tf.Scalar)),
+      gradFunc: (dy, saved) => {
+        const upstream = saved[2] ? tf.div(dy as tf.Scalar, saved[2]) : (dy as tf.Scalar);
+        return saved.slice(0, 2).map((g) => tf.mul(g, upstream));
+      },
     };
   })(x, head) as tf.Scalar;
 }

@@ -18,7 +18,8 @@ import { fusedHeadLoss, type HeadLossParts } from "./head-loss.js";
 import { causalMask, LAYER_NORM_EPSILON, plainKernels, type Kernels } from "./model.js";
 import { columnSums, registerSimdKernels, simdCausalSoftmax, simdCrossEntropy, simdCrossEntropyWithGradient, simdGelu, simdMatMul, simdLayerNorm, simdMergeHeads, simdSplitHeads, transposeLast } from "./simd/kernels.js";
 import { watchDevice } from "./webgpu/dispatch.js";
-import { registerWebGpuKernels, webgpuKernels } from "./webgpu/kernels.js";
+import { registerWebGpuKernels, webgpuHalfKernels, webgpuKernels } from "./webgpu/kernels.js";
+import { halfPrecisionAvailable } from "./webgpu/matmul-f16.js";
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
@@ -218,6 +219,18 @@ export function kernelsFor(backend: string = tf.getBackend()): Kernels {
   if (backend === "cpu") return fastKernels;
   if (backend === "webgpu") return webgpuKernels;
   return plainKernels;
+}
+
+/**
+ * The kernels of `precision: f16`: webgpu's with half-precision products. One clear error when
+ * the backend is not webgpu or its adapter has no shader-f16.
+ */
+export function halfPrecisionKernels(): Kernels {
+  if (!halfPrecisionAvailable()) {
+    const why = tf.getBackend() === "webgpu" ? "this GPU adapter has no shader-f16" : `the backend is ${tf.getBackend()}`;
+    throw new KilnError("bad_config", `precision: f16 needs the webgpu backend on an adapter with shader-f16 (${why}); use precision: f32`);
+  }
+  return webgpuHalfKernels;
 }
 
 /** The CPU kernel set a data-parallel replica runs, by the name the main thread sends it. */

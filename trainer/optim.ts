@@ -44,7 +44,8 @@ export class AdamW {
    * on the device): p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + ε), the decay applied to the weight itself,
    * not folded into the gradient (that is what "decoupled" means). On webgpu each parameter is
    * one in-place kernel (webgpu/adamw.ts), on wasm one SIMD pass (simd/kernels.ts), with the
-   * same arithmetic.
+   * same arithmetic. On webgpu a `gradScale` of 0 leaves weights and moments untouched: that is
+   * how a loss-scaled step whose gradients overflowed is skipped (loss-scale.ts).
    */
   step(grads: Map<string, tf.Tensor>, lr: number, gradScale?: tf.Scalar): void {
     this.t += 1;

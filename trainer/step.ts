@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import type { Batch } from "./data.js";
 import { headTokenLosses, hiddenStates, maskedHeadLoss, maskedLoss, nextSentenceLogits, outputHead, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
+import type { DynamicLossScale } from "./loss-scale.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
@@ -31,6 +32,8 @@ export interface TrainState {
   adapters?: Map<string, LoraAdapter>;
   optimizer: AdamW;
   kernels: Kernels;
+  /** Mixed precision (`precision: f16`): the loss scale the gradients are computed under. */
+  lossScale?: DynamicLossScale;
 }
 
 export interface BatchTensors {
@@ -168,7 +171,12 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
     const teacher = state.distill ? teacherProbs(state.distill, tensors, state.distill.cache?.read((firstMicroBatch ?? 0) + i)) : undefined;
     try {
       const stepLoss = () => batchLoss(state, tensors, dropoutSeeds[i], teacher);
-      const { value, grads } = tf.variableGrads(() => (batches.length === 1 ? stepLoss() : tf.mul(stepLoss(), weight)) as tf.Scalar, variables);
+      const weighted = () => (batches.length === 1 ? stepLoss() : tf.mul(stepLoss(), weight)) as tf.Scalar;
+      const lossScale = state.lossScale;
+      const { value: differentiated, grads } = tf.variableGrads(lossScale ? () => lossScale.scaled(weighted()) : weighted, variables);
+      // The gradients stay scaled (the optimizer's factor undoes it); the reported loss does not.
+      const value = lossScale ? (tf.div(differentiated, lossScale.scale) as tf.Scalar) : differentiated;
+      if (lossScale) differentiated.dispose();
       if (loss) {
         const previous = loss;
         loss = tf.add(previous, value) as tf.Scalar;
@@ -200,6 +208,12 @@ export interface StepResult {
 
 /** Clip (on the device) and update; the gradients stay the caller's to dispose. */
 export function applyGradients(state: TrainState, grads: Map<string, tf.Tensor>, loss: tf.Scalar, learningRate: number, gradClip: number): StepResult {
+  if (state.lossScale) {
+    const { gradNorm, factor } = state.lossScale.unscale(grads, gradClip);
+    state.optimizer.step(grads, learningRate, factor);
+    factor.dispose();
+    return { loss, gradNorm, learningRate };
+  }
   const gradNorm = globalNorm(grads);
   const factor = clipFactor(gradNorm, gradClip);
   state.optimizer.step(grads, learningRate, factor);

@@ -16,7 +16,8 @@ import { parameterCount, type LoraConfig, type ModelConfig, type TrainConfig } f
 import { openSampler, type Batch, type TokenDataset } from "./data.js";
 import { DataParallelGroup } from "./data-parallel.js";
 import { evaluationSet, type EvaluationSet } from "./evaluation.js";
-import { kernelsFor } from "./kernels.js";
+import { halfPrecisionKernels, kernelsFor } from "./kernels.js";
+import { DynamicLossScale } from "./loss-scale.js";
 import { findTextTokenizer, nearbyDirs, tokenByteLengths } from "./tokenizer.js";
 import { adapterVariables, adaptersFromTensors, createAdapters, disposeAdapters, mergeAdapters } from "./lora.js";
 import { lossCurveSvg, type MetricRecord } from "./metrics.js";
@@ -224,7 +225,7 @@ async function openRun(config: TrainConfig, options: TrainOptions, log: (line: s
   const checkpointDir = path.join(config.out, "checkpoint");
   const metricsFile = path.join(config.out, "metrics.jsonl");
   await mkdir(config.out, { recursive: true });
-  const kernels = options.kernels ?? kernelsFor();
+  const kernels = options.kernels ?? (config.precision === "f16" ? halfPrecisionKernels() : kernelsFor());
 
   const resume = await resumeFrom(config, checkpointDir, metricsFile, options.restart ?? false);
   const base = !resume && config.init ? await loadCheckpoint(config.init.from) : undefined;
@@ -254,14 +255,16 @@ async function openRun(config: TrainConfig, options: TrainOptions, log: (line: s
   if (loraConfig) adapters = resume?.adapters ? adaptersFromTensors(resume.adapters, loraConfig) : createAdapters(model, params, loraConfig, config.seed + 1);
   const trainable = adapters ? adapterVariables(adapters) : params;
   const optimizer = new AdamW(config.optim, trainable);
+  const lossScale = config.precision === "f16" ? new DynamicLossScale() : undefined;
   if (resume?.optimizer) {
     optimizer.loadState(resume.meta.optimizerT ?? 0, resume.optimizer);
+    lossScale?.loadState(resume.optimizer);
     tf.dispose([...resume.optimizer.values()]);
   }
   const distill = config.distill ? await loadTeacher(config, model, trainData.tokenizerId ?? base?.meta.tokenizerId, kernels) : undefined;
   const teacherCache = distill && config.distill?.cacheTopK ? await cachedTeacher(config, distill, options.train, blockSize, log) : undefined;
   if (distill && teacherCache) distill.cache = teacherCache;
-  const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels, distill };
+  const state: TrainState = { config: model, params, trainable, adapters, optimizer, kernels, distill, lossScale };
   const rng = new Rng(resume?.meta.rngState ?? config.seed);
   const step = resume?.meta.step ?? 0;
 
@@ -289,7 +292,7 @@ async function saveRun(run: TrainingRun, records: MetricRecord[]): Promise<void>
     },
     weights: run.params,
     adapters: adapters ? adapterVariables(adapters) : undefined,
-    optimizer: run.optimizer.stateTensors(),
+    optimizer: new Map([...run.optimizer.stateTensors(), ...(run.state.lossScale?.stateTensors() ?? [])]),
   });
   if (adapters && loraConfig) await saveAdapter(path.join(config.out, "adapter"), loraConfig, config.init?.from, adapterVariables(adapters));
 }
@@ -365,6 +368,7 @@ async function closeRun(run: TrainingRun, log: (line: string) => void): Promise<
     disposeParams(merged);
   }
   run.optimizer.dispose();
+  run.state.lossScale?.dispose();
   run.distill?.teacher.dispose?.();
   run.teacherCache?.close();
   await trainData.close?.();

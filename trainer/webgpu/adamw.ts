@@ -13,7 +13,8 @@ ${bindings(["p", "m", "v", "g", "gradScale"], ["p", "m", "v"])}
 @compute @workgroup_size(${THREADS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = ${WORKGROUP_INDEX} * ${THREADS}u + lid;
-  if (i >= u32(params.n)) { return; }
+  // A factor of 0 is a skipped step (a loss-scaled step whose gradients overflowed, loss-scale.ts).
+  if (i >= u32(params.n) || gradScale[0] == 0.0) { return; }
   let grad = g[i] * gradScale[0];
   let mi = m[i] * params.beta1 + grad * (1.0 - params.beta1);
   let vi = v[i] * params.beta2 + grad * grad * (1.0 - params.beta2);

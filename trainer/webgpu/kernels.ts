@@ -9,6 +9,7 @@ import { plainKernels, type Kernels } from "../model.js";
 import { flashAttention, fusedAttentionFits, registerAttentionKernels } from "./attention.js";
 import { fusedHeadLoss, type HeadLossParts } from "../head-loss.js";
 import { fusedCrossEntropy, fusedCrossEntropyWithGradient, fusedGelu, fusedLayerNorm, registerFusedKernels } from "./fused.js";
+import { linearF16, matMulF16, registerHalfPrecisionKernels } from "./matmul-f16.js";
 
 /** tfjs-webgpu's matmul reads transposed operands in place; our cross-entropy writes the logits' gradient in its forward pass. */
 const headParts: HeadLossParts = { matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient };
@@ -26,6 +27,21 @@ export const webgpuKernels: Kernels = {
   headLoss: (x, head, targets, weights, options) => fusedHeadLoss(headParts, x, head, targets, weights, options),
 };
 
+/**
+ * Mixed precision (`precision: f16`, adapters with shader-f16): the layers' products and the output
+ * head's (forward and backward) in f16 with f32 sums (webgpu/matmul-f16.ts); attention,
+ * LayerNorm, GELU, the softmax and the weights stay f32. Validation inside a run uses the same
+ * products; checkpoints hold f32 weights, and `generate` and `eval` run on `webgpuKernels`.
+ */
+const halfHeadParts: HeadLossParts = { matMul: matMulF16, crossEntropy: fusedCrossEntropyWithGradient, normalizeGradient: true };
+
+export const webgpuHalfKernels: Kernels = {
+  ...webgpuKernels,
+  name: "webgpu-f16",
+  linear: (x, w, b) => linearF16(x, w, b),
+  headLoss: (x, head, targets, weights, options) => fusedHeadLoss(halfHeadParts, x, head, targets, weights, options),
+};
+
 /** What the log says ran: one name per fused kernel. */
 export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "matmul+bias (tfjs)"];
 
@@ -33,4 +49,5 @@ export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)",
 export function registerWebGpuKernels(): void {
   registerAttentionKernels();
   registerFusedKernels();
+  registerHalfPrecisionKernels();
 }

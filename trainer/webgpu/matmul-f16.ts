@@ -1,0 +1,178 @@
+/**
+ * Half-precision matrix products for mixed-precision training (`precision: f16`), on adapters with
+ * WebGPU's shader-f16: c = op(a)·op(b) (+ bias), either operand transposed, f32 in and out.
+ *
+ * A workgroup of 16×16 threads owns a 64×64 block of c, each thread a 4×4 block. The operands
+ * are staged through workgroup memory 16 steps of k at a time, rounded to f16 as they are
+ * staged; each thread's products over those 16 steps are summed in f16 (vec4 multiply-adds,
+ * the packed rate), and that partial sum is added into f32 accumulators. The error is that of
+ * rounding the inputs to f16 (2⁻¹¹ relative) plus an f16 sum of 16 terms, against bf16
+ * autocast's 2⁻⁸ rounding of its inputs with f32 sums.
+ *
+ * Overflow is reported, not clamped: a staged value beyond f16's range (65504), or a partial sum
+ * that leaves it, makes the whole 64×64 block NaN. Gradients scaled by the dynamic loss scale
+ * then fail the step's finiteness check (optim.ts), the step is skipped and the scale halved.
+ * Activations and weights stay f32 in memory: tfjs tensors are f32, so this halves the products'
+ * arithmetic and workgroup traffic, not the memory the activations take.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { bindings, dispatch, outputTensor, paramsStruct, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
+
+const TILE = 64;
+const STEP = 16;
+/** The bits of an f32 quiet NaN. */
+const QUIET_NAN_BITS = 0x7fc00000;
+/** Largest finite f16. */
+const F16_MAX = 65504;
+
+/** Whether the device the webgpu backend runs on was given shader-f16 (backend.ts asks for it). */
+export function halfPrecisionAvailable(): boolean {
+  if (tf.getBackend() !== "webgpu") return false;
+  const device = webGpuBackend().device as unknown as { features?: { has(name: string): boolean } };
+  return device.features?.has("shader-f16") ?? false;
+}
+
+/**
+ * The shader for one combination of transposes and bias. a is [M, K] ([K, M] transposed), b is
+ * [K, N] ([N, K] transposed); the staging loops read along each operand's contiguous axis.
+ */
+function shader(transposeA: boolean, transposeB: boolean, bias: boolean): string {
+  // Index of element (row m, step k) of a, and of (step k, column n) of b, in their buffers.
+  const aAt = transposeA ? "k * M + m" : "m * K + k";
+  const bAt = transposeB ? "n * K + k" : "k * N + n";
+  // The staging slot each thread fills: 1024 values of each tile, 4 per thread; the fast index
+  // follows the contiguous axis of the buffer.
+  const aSlot = transposeA ? ["slot % 64u", "slot / 64u"] : ["slot / 16u", "slot % 16u"];
+  const bSlot = transposeB ? ["slot / 16u", "slot % 16u"] : ["slot % 64u", "slot / 64u"];
+  return `enable f16;
+${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["nan", "i32"]])}
+${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
+var<workgroup> tileA: array<f16, ${TILE * STEP}>;
+var<workgroup> tileB: array<f16, ${TILE * STEP}>;
+var<workgroup> overflow: atomic<u32>;
+
+fn half(v: f32) -> f16 {
+  if (!(abs(v) <= ${F16_MAX}.0)) { atomicStore(&overflow, 1u); return f16(0.0); }
+  return f16(v);
+}
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let M = u32(params.M);
+  let K = u32(params.K);
+  let N = u32(params.N);
+  let blocksN = (N + ${TILE - 1}u) / ${TILE}u;
+  let block = ${WORKGROUP_INDEX};
+  let row0 = (block / blocksN) * ${TILE}u;
+  let col0 = (block % blocksN) * ${TILE}u;
+  if (li == 0u) { atomicStore(&overflow, 0u); }
+  var acc = array<vec4<f32>, 4>(vec4<f32>(), vec4<f32>(), vec4<f32>(), vec4<f32>());
+  for (var k0 = 0u; k0 < K; k0 += ${STEP}u) {
+    workgroupBarrier();
+    for (var j = 0u; j < 4u; j++) {
+      let slot = li + 256u * j;
+      let am = ${aSlot[0]};
+      let ak = ${aSlot[1]};
+      let m = row0 + am;
+      var k = k0 + ak;
+      var va = 0.0;
+      if (m < M && k < K) { va = a[${aAt}]; }
+      tileA[ak * 64u + am] = half(va);
+      let bk = ${bSlot[1]};
+      let bn = ${bSlot[0]};
+      let n = col0 + bn;
+      k = k0 + bk;
+      var vb = 0.0;
+      if (n < N && k < K) { vb = b[${bAt}]; }
+      tileB[bk * 64u + bn] = half(vb);
+    }
+    workgroupBarrier();
+    var part = array<vec4<f16>, 4>(vec4<f16>(), vec4<f16>(), vec4<f16>(), vec4<f16>());
+    for (var s = 0u; s < ${STEP}u; s++) {
+      let ar = s * 64u + lid.y * 4u;
+      let bc = s * 64u + lid.x * 4u;
+      let bv = vec4<f16>(tileB[bc], tileB[bc + 1u], tileB[bc + 2u], tileB[bc + 3u]);
+      part[0] = fma(vec4<f16>(tileA[ar]), bv, part[0]);
+      part[1] = fma(vec4<f16>(tileA[ar + 1u]), bv, part[1]);
+      part[2] = fma(vec4<f16>(tileA[ar + 2u]), bv, part[2]);
+      part[3] = fma(vec4<f16>(tileA[ar + 3u]), bv, part[3]);
+    }
+    for (var i = 0u; i < 4u; i++) {
+      let p = vec4<f32>(part[i]);
+      if (!all(abs(p) <= vec4<f32>(${F16_MAX}.0))) { atomicStore(&overflow, 1u); }
+      acc[i] += p;
+    }
+  }
+  workgroupBarrier();
+  let failed = atomicLoad(&overflow) != 0u;
+  for (var i = 0u; i < 4u; i++) {
+    let m = row0 + lid.y * 4u + i;
+    if (m >= M) { continue; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = col0 + lid.x * 4u + j;
+      if (n >= N) { continue; }
+      var v = acc[i][j]${bias ? " + bias[n]" : ""};
+      // A NaN from a uniform: WGSL refuses a NaN constant.
+      if (failed) { v = bitcast<f32>(params.nan); }
+      c[m * N + n] = v;
+    }
+  }
+}`;
+}
+
+const KERNEL = "KilnMatMulF16";
+
+/** Registers the product on the webgpu backend (once). */
+export function registerHalfPrecisionKernels(): void {
+  if (tf.getKernel(KERNEL, "webgpu")) return;
+  tf.registerKernel({
+    kernelName: KERNEL,
+    backendName: "webgpu",
+    kernelFunc: ({ inputs, attrs }) => {
+      const { a, b, bias } = inputs as Record<string, tf.TensorInfo | undefined>;
+      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      const [M, K] = transposeA ? [a!.shape[1]!, a!.shape[0]!] : (a!.shape as [number, number]);
+      const N = transposeB ? b!.shape[0]! : b!.shape[1]!;
+      const c = outputTensor([M, N]);
+      dispatch({
+        label: `matmul-f16${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}${bias ? "-bias" : ""}`,
+        code: shader(transposeA, transposeB, bias !== undefined),
+        buffers: bias ? [a!, b!, bias, c] : [a!, b!, c],
+        uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", QUIET_NAN_BITS]],
+        workgroups: Math.ceil(M / TILE) * Math.ceil(N / TILE),
+      });
+      return c;
+    },
+  });
+}
+
+/**
+ * op(a)·op(b) (+ bias over the columns) with f16 products, a [M, K] or [K, M], b [K, N] or
+ * [N, K]; not differentiated (see `linearF16` for the layer with its gradient).
+ */
+export function matMulF16(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false, bias?: tf.Tensor1D): tf.Tensor2D {
+  const K = transposeA ? a.shape[0] : a.shape[1];
+  const [KB, N] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
+  if (K !== KB) throw new Error(`matMulF16: inner dimensions differ (${K} and ${KB})`);
+  if (bias && bias.shape[0] !== N) throw new Error(`matMulF16: bias has ${bias.shape[0]} entries for ${N} columns`);
+  const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
+  return tf.engine().runKernel(KERNEL, inputs, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** x·w (+ b) for x [n, in], w [in, out]: all three products of the layer and its gradient in f16. */
+export function linearF16(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const inputs = b ? [x, w, b] : [x, w];
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xs, ws, bs] = args.slice(0, inputs.length) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D?];
+    (args[inputs.length] as tf.GradSaveFunc)([xs, ws]);
+    return {
+      value: matMulF16(xs, ws, false, false, bs),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xSaved, wSaved] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const g = dy as tf.Tensor2D;
+        const grads = [matMulF16(g, wSaved, false, true), matMulF16(xSaved, g, true, false)];
+        return bs ? [...grads, tf.sum(g, 0)] : grads;
+      },
+    };
+  })(...inputs) as tf.Tensor2D;
+}
