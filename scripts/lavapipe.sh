@@ -4,7 +4,7 @@
 # trainer's half-precision tests run on it. Only the driver library is taken from the package
 # and given an ICD file of its own under /opt/lavapipe; the system's Vulkan drivers are untouched.
 #   scripts/lavapipe.sh          installs it if absent, prints the ICD json path
-# The tests find it there (test/trainer/webgpu-env.ts); VK_ICD_FILENAMES=<that path> makes Dawn use it.
+# The tests find it there (test/trainer/lavapipe-env.ts); VK_ICD_FILENAMES=<that path> makes Dawn use it.
 set -euo pipefail
 target=/opt/lavapipe
 icd=$target/lvp_icd.json

@@ -1,6 +1,6 @@
 /**
  * Fused row kernels for the webgpu backend, each the same function as its counterpart in
- * `plainKernels` (model.ts) and checked against it (test/trainer/webgpu.test.ts):
+ * `plainKernels` (model.ts) and checked against it (test/trainer/webgpu-suite.ts):
  *
  * - LayerNorm: one workgroup per row computes mean and 1/σ and writes the normalised row; the
  *   backward pass recomputes them (cheaper than storing) and writes dx in one pass, then sums

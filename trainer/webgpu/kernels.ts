@@ -1,7 +1,7 @@
 /**
  * The `Kernels` of the webgpu backend: our WGSL kernels where tfjs-webgpu's op-by-op graph is
  * slow or memory-bound (attention, LayerNorm, GELU, cross-entropy), tfjs's own tiled matmul with
- * the bias fused into it elsewhere. test/trainer/webgpu.test.ts checks values and gradients of
+ * the bias fused into it elsewhere. test/trainer/webgpu-suite.ts checks values and gradients of
  * each against `plainKernels`.
  */
 import * as tf from "@tensorflow/tfjs";
