@@ -24,35 +24,12 @@ import { disposeResult, train } from "../../trainer/train.js";
 import { checkDevice } from "../../trainer/webgpu/dispatch.js";
 import { webgpuHalfKernels } from "../../trainer/webgpu/kernels.js";
 import { halfPrecisionAvailable, matMulF16 } from "../../trainer/webgpu/matmul-f16.js";
+import { on, randomArray, relativeError, valueAndGradients } from "./backend-compare.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
 
 /** f16's unit roundoff. */
 const U = 2 ** -11;
-
-function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => scale * (((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1));
-}
-
-/** max |a − b| / max(|b|), against a floor (1e-3 unless given). */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(scale, floor);
-}
-
-async function on<T>(backend: "cpu" | "webgpu", fn: () => Promise<T>): Promise<T> {
-  await selectBackend(backend);
-  const result = await fn();
-  if (backend === "webgpu") await checkDevice();
-  return result;
-}
 
 /** mean |a − b| / max(|b|). */
 function meanError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -63,18 +40,6 @@ function meanError(a: ArrayLike<number>, b: ArrayLike<number>): number {
     scale = Math.max(scale, Math.abs(b[i]!));
   }
   return diff / b.length / Math.max(scale, 1e-3);
-}
-
-const read = (tensors: tf.Tensor[]) => Promise.all(tensors.map(async (t) => Array.from(await t.data())));
-
-/** Σ out·dy and its gradients with respect to every input, plus the output. */
-async function valueAndGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): Promise<number[][]> {
-  const out = f(...inputs);
-  const dy = tf.tensor(randomArray(out.size, seed), out.shape);
-  const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), dy)))(inputs);
-  const result = await read([out, value, ...grads]);
-  tf.dispose([out, dy, value, ...grads, ...inputs]);
-  return result;
 }
 
 const model: ModelConfig = { vocabSize: 13, blockSize: 8, layers: 2, heads: 2, width: 16, dropout: 0 };

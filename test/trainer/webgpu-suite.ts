@@ -27,60 +27,18 @@ import { evaluationSet } from "../../trainer/evaluation.js";
 import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { adapterVariables, createAdapters, disposeAdapters, mergeAdapters } from "../../trainer/lora.js";
 import { mlmBatch, mlmSettings } from "../../trainer/mlm.js";
-import { checkDevice } from "../../trainer/webgpu/dispatch.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
+import { on, randomArray, read, relativeError, valueAndGradients } from "./backend-compare.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
 
-
-
 // SwiftShader is slow to compile shaders; nothing here is a timing assertion.
 const LONG = 900_000;
-
-function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => scale * (((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1));
-}
-
-/**
- * max |a − b| / max(|b|): the relative error of a whole array, against a floor of 1e-3 so that a
- * gradient that is zero in exact arithmetic (dQ of one position) is compared absolutely.
- */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / Math.max(scale, 1e-3);
-}
 
 const expectClose = (got: ArrayLike<number>[], want: ArrayLike<number>[], tolerance: number, label: string) => {
   expect(got.length).toBe(want.length);
   got.forEach((g, i) => expect(relativeError(g, want[i]!), `${label} [${i}]`).toBeLessThan(tolerance));
 };
-
-/** Runs `fn` on a backend and returns plain arrays (nothing on the device survives a switch). */
-async function on<T>(backend: "cpu" | "webgpu" | "wasm", fn: () => Promise<T>): Promise<T> {
-  await selectBackend(backend);
-  const result = await fn();
-  if (backend === "webgpu") await checkDevice();
-  return result;
-}
-
-const read = (tensors: tf.Tensor[]) => Promise.all(tensors.map(async (t) => Array.from(await t.data())));
-
-/** The value of Σ out·dy and its gradients with respect to every input, plus the output itself. */
-async function valueAndGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): Promise<number[][]> {
-  const out = f(...inputs);
-  const dy = tf.tensor(randomArray(out.size, seed), out.shape);
-  const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), dy)))(inputs);
-  const result = await read([out, value, ...grads]);
-  tf.dispose([out, dy, value, ...grads, ...inputs]);
-  return result;
-}
 
 type Case = { name: string; run: (k: Kernels) => Promise<number[][]> };
 const kernelCases: Case[] = [
