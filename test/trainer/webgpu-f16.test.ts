@@ -14,6 +14,7 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeSelection, selectBackend } from "../../trainer/backend.js";
 import type { ModelConfig } from "../../trainer/config.js";
+import type { TokenDataset } from "../../trainer/data.js";
 import { optimConfigSchema } from "../../trainer/config.js";
 import { halfPrecisionKernels, kernelsFor } from "../../trainer/kernels.js";
 import { DynamicLossScale } from "../../trainer/loss-scale.js";
@@ -213,6 +214,37 @@ describe.skipIf(skipLavapipe)("webgpu mixed precision (lavapipe in CI)", () => {
     await checkDevice();
     await selectBackend("cpu");
     await expect(train(tinyTrainConfig(path.join(dir, "cpu"), { precision: "f16" }), { train: data, log: () => {} })).rejects.toThrow(/precision: f16 needs the webgpu backend on an adapter with shader-f16 \(the backend is cpu\)/);
+  });
+
+  it("LoRA fine-tuning with a loss mask in f16 follows the f32 cpu run", async () => {
+    // Instruction-like documents: only the second half of each is trained on.
+    const masked: TokenDataset = {
+      vocabSize: 13,
+      documents: () => Array.from({ length: 30 }, (_, d) => ({ tokens: Uint32Array.from({ length: 12 }, (_, i) => (d + i * 3) % 13), lossMask: Uint8Array.from({ length: 12 }, (_, i) => (i >= 6 ? 1 : 0)), source: "chat" })),
+    };
+    await on("cpu", async () => disposeResult(await train(tinyTrainConfig(path.join(dir, "lora-base"), { steps: 3, evalEvery: 0, model: { ...model } }), { train: cycleDataset(13, 400), log: () => {} })));
+    const finetune = async (out: string, precision: "f32" | "f16") => {
+      // ε = 1e-6 as in the webgpu suite: Adam's first step moves a weight by ±lr for any nonzero
+      // gradient, so a gradient that is zero up to rounding would move by ±lr in either run.
+      const config = tinyTrainConfig(path.join(dir, out), { precision, steps: 4, evalEvery: 0, optim: optimConfigSchema.parse({ learningRate: 1e-2, minLearningRate: 1e-3, warmupSteps: 2, epsilon: 1e-6 }), init: { from: path.join(dir, "lora-base", "checkpoint"), mode: "lora" }, lora: { rank: 2, alpha: 4, dropout: 0, targets: ["attn.c_attn", "mlp.c_fc"] } });
+      const run = await train(config, { train: masked, log: () => {} });
+      const adapters = await Promise.all([...run.adapters!.values()].flatMap((a) => [a.a, a.b]).map(async (t) => Array.from(await t.data())));
+      disposeResult(run);
+      return { losses: run.trainLosses, adapters };
+    };
+    const want = await on("cpu", () => finetune("lora-f32", "f32"));
+    const got = await on("webgpu", () => finetune("lora-f16", "f16"));
+    expect(relativeError(got.losses, want.losses)).toBeLessThan(2e-3);
+    // As in the five steps above: within two learning rates a step (1e-2 here) of the f32 run.
+    got.adapters.forEach((a, i) => {
+      expect(Math.max(...a.map((x, j) => Math.abs(x - want.adapters[i]![j]!))), `adapter ${i}`).toBeLessThan(2 * 4 * 1e-2);
+      // Looser than for the full model: an adapter is a few dozen numbers, and f16's error is
+      // relative to a product's largest terms, so an entry whose gradient is small beside its
+      // row's can take Adam's ±lr step with the other sign (measured: up to 2% of the scale).
+      expect(meanError(a, want.adapters[i]!), `adapter ${i} on average`).toBeLessThan(3e-2);
+    });
+    // The B matrices start at zero: f16 training moved them as f32 training did.
+    got.adapters.filter((_, i) => i % 2 === 1).forEach((b) => expect(Math.max(...b.map(Math.abs))).toBeGreaterThan(1e-2));
   });
 
   it("kiln train --precision f16 runs on webgpu and logs its kernels; on cpu it stops with one line", async () => {
