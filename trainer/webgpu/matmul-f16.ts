@@ -11,7 +11,7 @@
  *
  * Overflow is reported, not clamped: a staged value beyond f16's range (65504), or a partial sum
  * that leaves it, makes the whole 64×64 block NaN. Gradients scaled by the dynamic loss scale
- * then fail the step's finiteness check (optim.ts), the step is skipped and the scale halved.
+ * then fail the step's finiteness check (loss-scale.ts), the step is skipped and the scale halved.
  * Activations and weights stay f32 in memory: tfjs tensors are f32, so this halves the products'
  * arithmetic and workgroup traffic, not the memory the activations take.
  */
@@ -65,6 +65,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let block = ${WORKGROUP_INDEX};
   let row0 = (block / blocksN) * ${TILE}u;
   let col0 = (block % blocksN) * ${TILE}u;
+  // A grid folded past the device's per-dimension limit has spare workgroups (dispatch.ts).
+  if (row0 >= M) { return; }
   if (li == 0u) { atomicStore(&overflow, 0u); }
   var acc = array<vec4<f32>, 4>(vec4<f32>(), vec4<f32>(), vec4<f32>(), vec4<f32>());
   for (var k0 = 0u; k0 < K; k0 += ${STEP}u) {
@@ -87,6 +89,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       tileB[bk * 64u + bn] = half(vb);
     }
     workgroupBarrier();
+    // Zeroed explicitly: lavapipe kept a loop-local var's value from the previous iteration.
     var part = array<vec4<f16>, 4>(vec4<f16>(), vec4<f16>(), vec4<f16>(), vec4<f16>());
     for (var s = 0u; s < ${STEP}u; s++) {
       let ar = s * 64u + lid.y * 4u;
