@@ -3,7 +3,7 @@
  * initial weights, tokens and hyperparameters.
  *
  *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
- *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir]
+ *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir] [--no-f16]
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
  * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16, PyTorch f32 eager
@@ -45,6 +45,7 @@ const { values } = parseArgs({
     "loss-batch": { type: "string", default: "4" },
     python: { type: "string", default: "python3" },
     out: { type: "string", default: "runs/bench-gpu" },
+    "no-f16": { type: "boolean", default: false },
   },
 });
 
@@ -168,9 +169,9 @@ async function kilnRatesAt(precision: Precision): Promise<[number, number | stri
   return rates;
 }
 const kilnRates = await kilnRatesAt("f32");
-const half = halfPrecisionAvailable();
+const half = halfPrecisionAvailable() && !values["no-f16"];
 const halfRates = half ? await kilnRatesAt("f16") : [];
-if (!half) log("no shader-f16 on this adapter: no mixed-precision rows");
+if (!half) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
 const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");
