@@ -4,6 +4,7 @@
  *
  *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
  *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir] [--no-f16]
+ *                        [--torch-device cuda|cpu]
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
  * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16, PyTorch f32 eager
@@ -12,7 +13,8 @@
  * table); then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and of
  * PyTorch f32 from the same start.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
- * machine. On a software adapter (SwiftShader) the numbers say nothing about GPU speed.
+ * machine. On a software adapter (SwiftShader, lavapipe) the numbers say nothing about GPU speed;
+ * with `--torch-device cpu` the loss check still compares Kiln's losses with PyTorch's there.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     python: { type: "string", default: "python3" },
     out: { type: "string", default: "runs/bench-gpu" },
     "no-f16": { type: "boolean", default: false },
+    "torch-device": { type: "string", default: "cuda" },
   },
 });
 
@@ -179,7 +182,7 @@ const halfLoss = half ? await kilnLosses(tokens, lossBatch, lossSteps, "f16") : 
 
 const torch = runTorch(values.python, {
   config, tokens: path.join(out, "tokens.bin"), init: path.join(out, "init.bin"), batch: bestBatch, steps,
-  lossSteps, lossBatch, optim: OPTIM,
+  lossSteps, lossBatch, optim: OPTIM, device: values["torch-device"],
 });
 const gpuName = torch.device ?? `${selection.adapter?.vendor} ${selection.adapter?.description}`;
 const sheet = GPU_DATASHEET.find((d) => d.match.test(gpuName));
