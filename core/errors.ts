@@ -8,7 +8,7 @@ export type KilnErrorCode =
   "bad_document" | "bad_env" | "bad_glob" | "bad_input" | "bad_manifest" | "bad_model" |
   "bad_path" | "bad_prompt" | "bad_token" | "bad_tokenizer" | "bad_vocab" | "checkpoint_changed" |
   "checksum_mismatch" | "cld2_unavailable" | "config_changed" | "dedup_corrupt" | "dedup_input" | "dedup_mismatch" |
-  "dedup_params" | "dedup_version" | "dedup_world" | "dedup_write" | "detector_load_failed" |
+  "dedup_params" | "dedup_version" | "dedup_world" | "dedup_write" | "detector_load_failed" | "f16_overflow" |
   "http_error" | "io_error" | "line_too_long" | "no_backend" | "no_embedder" | "no_input" |
   "no_tokenizer" | "no_training_data" | "not_found" | "out_of_range" | "read_error" | "s3_error" |
   "shard_mismatch" | "slurm_busy" | "slurm_error" | "slurm_unavailable" | "source_exhausted" |

@@ -12,10 +12,16 @@
  * weights and moments as they are" (webgpu/adamw.ts). The optimizer's step count still advances.
  */
 import * as tf from "@tensorflow/tfjs";
+import { KilnError } from "../core/index.js";
 import { clipFactor, globalNorm } from "./optim.js";
 
 export const INITIAL_LOSS_SCALE = 2 ** 16;
 export const LOSS_SCALE_GROWTH_INTERVAL = 2000;
+/**
+ * Below this (f16's smallest normal number) the scale no longer rescues anything: only a forward
+ * pass that overflows f16 by itself halves it this far, and every step from then on is skipped.
+ */
+export const MIN_LOSS_SCALE = 2 ** -14;
 
 export class DynamicLossScale {
   /** S, a scalar on the device. */
@@ -53,6 +59,17 @@ export class DynamicLossScale {
       this.goodSteps.assign(tf.where(tf.logicalAnd(finite, tf.logicalNot(grow)), good, zero));
       return { gradNorm, factor };
     });
+  }
+
+  /**
+   * Stops the run with one line when S has fallen below MIN_LOSS_SCALE, instead of letting it
+   * skip every step that follows. Reads S back: call it where the loop reads anyway (logging).
+   */
+  async check(step: number): Promise<void> {
+    const scale = (await this.scale.data())[0]!;
+    if (!(scale >= MIN_LOSS_SCALE)) {
+      throw new KilnError("f16_overflow", `step ${step}: precision f16 overflowed on every step down to a loss scale of ${scale} (below 2^-14): the forward pass leaves f16's range; train with precision: f32`);
+    }
   }
 
   /** S and the good-step count, for a checkpoint (beside the optimizer's moments). */

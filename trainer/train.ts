@@ -319,6 +319,7 @@ async function trainSteps(
     unread = [];
     trainLosses.push(...losses);
     if (tf.getBackend() === "webgpu") await checkDevice();
+    await state.lossScale?.check(run.step);
     return { loss: losses.at(-1)!, gradNorm };
   };
   while (run.step < lastStep) {

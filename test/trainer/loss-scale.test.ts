@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../trainer/backend.js";
-import { DynamicLossScale, INITIAL_LOSS_SCALE, LOSS_SCALE_GROWTH_INTERVAL } from "../../trainer/loss-scale.js";
+import { DynamicLossScale, INITIAL_LOSS_SCALE, LOSS_SCALE_GROWTH_INTERVAL, MIN_LOSS_SCALE } from "../../trainer/loss-scale.js";
 
 const read = async (t: tf.Tensor) => (await t.data())[0]!;
 
@@ -91,5 +91,22 @@ describe("dynamic loss scale", () => {
     expect(await read(fresh.scale)).toBe(INITIAL_LOSS_SCALE);
     tf.dispose([...saved.values()]);
     [s, restored, fresh].forEach((x) => x.dispose());
+  });
+
+  it("stops the run with one line once overflow has halved the scale below f16's smallest normal", async () => {
+    expect(MIN_LOSS_SCALE).toBe(2 ** -14);
+    const s = new DynamicLossScale(2 ** -13, 100);
+    await expect(s.check(7)).resolves.toBeUndefined();
+    const overflow = async () => {
+      const grads = gradsAt(1, NaN);
+      tf.dispose([...Object.values(s.unscale(grads, 1)), ...grads.values()]);
+    };
+    await overflow();
+    expect(await read(s.scale)).toBe(2 ** -14);
+    await expect(s.check(8)).resolves.toBeUndefined();
+    await overflow();
+    expect(await read(s.scale)).toBe(2 ** -15);
+    await expect(s.check(9)).rejects.toThrow(/^step 9: precision f16 overflowed on every step down to a loss scale of 0\.0000305\d+ \(below 2\^-14\).*train with precision: f32$/);
+    s.dispose();
   });
 });
