@@ -77,8 +77,7 @@ export function fusedHeadLoss(parts: HeadLossParts, x: tf.Tensor2D, head: tf.Ten
     const dx = dxChunks.length === 1 ? dxChunks[0]! : tf.concat(dxChunks, 0);
     if (dxChunks.length > 1) tf.dispose(dxChunks);
     const dh = dHead ?? tf.zerosLike(h);
-    if (!gradientScale) (save as tf.GradSaveFunc)([dx, dh]);
-    if (gradientScale) (save as tf.GradSaveFunc)([dx, dh, gradientScale]);
+    (save as tf.GradSaveFunc)(gradientScale ? [dx, dh, gradientScale] : [dx, dh]);
     return {
       value: loss!,
       gradFunc: (dy, saved) => {
