@@ -208,17 +208,17 @@ export interface StepResult {
 
 /** Clip (on the device) and update; the gradients stay the caller's to dispose. */
 export function applyGradients(state: TrainState, grads: Map<string, tf.Tensor>, loss: tf.Scalar, learningRate: number, gradClip: number): StepResult {
-  if (state.lossScale) {
-    const { gradNorm, factor } = state.lossScale.unscale(grads, gradClip);
-    state.optimizer.step(grads, learningRate, factor);
-    factor.dispose();
-    return { loss, gradNorm, learningRate };
-  }
-  const gradNorm = globalNorm(grads);
-  const factor = clipFactor(gradNorm, gradClip);
+  // Under a loss scale the factor also divides S back out, and is 0 for a step to skip.
+  const { gradNorm, factor } = state.lossScale ? state.lossScale.unscale(grads, gradClip) : clipped(grads, gradClip);
   state.optimizer.step(grads, learningRate, factor);
   factor.dispose();
   return { loss, gradNorm, learningRate };
+}
+
+/** The global norm and the factor that clips to `gradClip`. */
+function clipped(grads: Map<string, tf.Tensor>, gradClip: number): { gradNorm: tf.Scalar; factor: tf.Scalar } {
+  const gradNorm = globalNorm(grads);
+  return { gradNorm, factor: clipFactor(gradNorm, gradClip) };
 }
 
 /** Accumulate, clip, update. */
