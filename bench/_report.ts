@@ -8,3 +8,25 @@ export function formatTable(rows: string[][], leftColumns = 1): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   return rows.map((r) => r.map((cell, c) => (c < leftColumns ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ")).join("\n");
 }
+
+/**
+ * The kernels `run` dispatches, by tf.profile (device time where the backend measures it: webgpu
+ * with timestamp-query), summed by op name: the top `top` as a table, with the total.
+ */
+export async function kernelTable(run: () => Promise<void>, top = 12): Promise<string> {
+  const tf = await import("@tensorflow/tfjs");
+  const info = await tf.profile(run);
+  const ops = new Map<string, { ms: number; count: number }>();
+  for (const k of info.kernels) {
+    // customGrad wrappers report the ops inside them again: count leaf kernels only.
+    if (k.name === "forward" || k.name === "backward" || k.name === "unnamed") continue;
+    const e = ops.get(k.name) ?? { ms: 0, count: 0 };
+    e.ms += Number(k.kernelTimeMs) || 0;
+    e.count += 1;
+    ops.set(k.name, e);
+  }
+  const total = [...ops.values()].reduce((a, b) => a + b.ms, 0);
+  const rows = [...ops].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
+  const table = formatTable([["op", "calls", "ms", "share"], ...rows.map(([name, e]) => [name, String(e.count), e.ms.toFixed(1), `${((100 * e.ms) / total).toFixed(1)}%`])]);
+  return `${info.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time:\n${table}`;
+}

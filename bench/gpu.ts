@@ -35,7 +35,7 @@ import { AdamW, learningRateAt } from "../trainer/optim.js";
 import { readSteps, trainStep, type StepResult, type TrainState } from "../trainer/step.js";
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
 import { halfPrecisionAvailable } from "../trainer/webgpu/matmul-f16.js";
-import { formatTable, median } from "./_report.js";
+import { formatTable, kernelTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
 
 const { values } = parseArgs({
@@ -131,6 +131,19 @@ async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precisio
   }
 }
 
+/** Where one step's device time goes at batch B: its kernels, by op, after one warm-up step. */
+async function kilnProfile(tokens: Uint16Array, B: number, precision: Precision): Promise<string> {
+  const state = kilnState(precision);
+  try {
+    await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1)]);
+    return await kernelTable(async () => void (await readSteps([trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)])), 16);
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  } finally {
+    disposeState(state);
+  }
+}
+
 /** Per-step losses of `steps` steps at batch B from the weights in init.bin's order (seed 1). */
 async function kilnLosses(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number[]> {
   const state = kilnState(precision);
@@ -177,9 +190,11 @@ const halfRates = half ? await kilnRatesAt("f16") : [];
 if (!half) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
-const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");
-const halfLoss = half ? await kilnLosses(tokens, lossBatch, lossSteps, "f16") : undefined;
-
+const profiles: string[] = [];
+for (const precision of half ? (["f32", "f16"] as const) : (["f32"] as const)) {
+  profiles.push(`one ${precision} step at batch ${bestBatch}: ${await kilnProfile(tokens, bestBatch, precision)}`);
+  log(profiles.at(-1)!);
+}
 const torch = runTorch(values.python, {
   config, tokens: path.join(out, "tokens.bin"), init: path.join(out, "init.bin"), batch: bestBatch, steps,
   lossSteps, lossBatch, optim: OPTIM, device: values["torch-device"],
@@ -200,11 +215,17 @@ for (const [B, r] of halfRates) rows.push(["Kiln webgpu mixed", "f16", String(B)
 rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
 rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
 
+process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
+process.stdout.write(formatTable(rows, 2) + "\n\n");
+process.stdout.write(profiles.join("\n\n") + "\n\n");
+
+// The speed table is out before the loss runs, the longest part, begin.
+const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");
+log(`kiln webgpu f32 loss after ${lossSteps} steps: ${kilnLoss.at(-1)?.toFixed(4)}`);
+const halfLoss = half ? await kilnLosses(tokens, lossBatch, lossSteps, "f16") : undefined;
 const tail = (losses: number[] | undefined) => (losses?.length ? median(losses.slice(-10)) : NaN);
 const kilnFinal = tail(kilnLoss);
 const torchFinal = tail(torch.losses);
-process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
-process.stdout.write(formatTable(rows, 2) + "\n\n");
 const difference = (final: number) => (Number.isFinite(torchFinal) ? `, difference ${((100 * Math.abs(final - torchFinal)) / torchFinal).toFixed(2)}% (target within 2%)` : "");
 process.stdout.write(`loss after ${lossSteps} steps at batch ${lossBatch} (median of the last 10): PyTorch f32 ${Number.isFinite(torchFinal) ? torchFinal.toFixed(4) : torch.error ?? "unavailable"}; ` +
   `Kiln f32 ${kilnFinal.toFixed(4)}${difference(kilnFinal)}` + (halfLoss ? `; Kiln mixed f16 ${tail(halfLoss).toFixed(4)}${difference(tail(halfLoss))}` : "") + "\n");

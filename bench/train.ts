@@ -30,7 +30,7 @@ import { disposeParams, initParams, plainKernels, type Kernels } from "../traine
 import { AdamW } from "../trainer/optim.js";
 import { hardwarePeak } from "../trainer/peak.js";
 import { accumulatedGradients, applyGradients, batchLoss, batchTensors, readStep, trainStep, type TrainState } from "../trainer/step.js";
-import { formatTable, median } from "./_report.js";
+import { formatTable, kernelTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
 
 const { values } = parseArgs({
@@ -126,23 +126,11 @@ async function profile(config: ModelConfig, kernels: Kernels): Promise<string> {
     update.push(performance.now() - start);
     tf.dispose([...grads.values()]);
   }
-  const ops = new Map<string, { ms: number; count: number }>();
-  const info = await tf.profile(async () => void (await readStep(trainStep(state, [batch], 1e-3, 1))));
-  for (const k of info.kernels) {
-    // customGrad wrappers report the ops inside them again: count leaf kernels only.
-    if (k.name === "forward" || k.name === "backward" || k.name === "unnamed") continue;
-    const e = ops.get(k.name) ?? { ms: 0, count: 0 };
-    e.ms += k.kernelTimeMs as number;
-    e.count += 1;
-    ops.set(k.name, e);
-  }
+  const profile = await kernelTable(async () => void (await readStep(trainStep(state, [batch], 1e-3, 1))));
   optimizer.dispose();
   disposeParams(params);
-  const total = [...ops.values()].reduce((a, b) => a + b.ms, 0);
-  const top = [...ops].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
   const phases = `forward ${median(forward).toFixed(1)} ms, backward ${median(backward).toFixed(1)} ms, optimizer ${median(update).toFixed(1)} ms per step`;
-  const table = formatTable([["op", "calls", "ms", "share"], ...top.map(([name, e]) => [name, String(e.count), e.ms.toFixed(1), `${((100 * e.ms) / total).toFixed(1)}%`])]);
-  return `${phases}; ${info.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time:\n${table}`;
+  return `${phases}; ${profile}`;
 }
 
 /** PyTorch's tokens per CPU-second with `threads` threads, or why there is none. */

@@ -5,7 +5,7 @@
 #   bench.mjs           bench/gpu.ts and what it imports, bundled by esbuild
 #   node_modules/webgpu Dawn: a native addon, its dawn.node xz-compressed
 #   torch_gpt.py        the PyTorch side of the bench
-#   *.deb               the Vulkan loader (libvulkan1), in case the machine has none
+#   *.deb               the Vulkan loader (libvulkan1) and glvnd (libglvnd0, libegl1, ...), in case the machine has none
 #   run.sh              the one command to run there: .gpu/run.sh [bench flags]
 #   scripts/gpu-bundle.sh && du -sh .gpu
 set -euo pipefail
@@ -31,7 +31,9 @@ mkdir -p "$out/node_modules/webgpu/dist/linux-x64"
 xz -T0 -9 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$out/node_modules/webgpu/dist/linux-x64/dawn.node.xz"
 cp bench/torch_gpt.py "$out/"
 
-(cd "$work" && apt-get download -qq libvulkan1 >/dev/null 2>&1) && cp "$work"/libvulkan1_*.deb "$out/" || echo "gpu-bundle: no libvulkan1 .deb (apt unreachable); the machine must have a Vulkan loader" >&2
+# The Vulkan loader and glvnd's libraries (NVIDIA's driver library links to libGLdispatch; its
+# headless entry goes through EGL).
+(cd "$work" && apt-get download -qq libvulkan1 libglvnd0 libegl1 libopengl0 libgl1 libglx0 libgles2 >/dev/null 2>&1) && cp "$work"/*.deb "$out/" || echo "gpu-bundle: no Vulkan loader/glvnd .debs (apt unreachable); the machine must have them" >&2
 rm -rf "$work"
 
 cat >"$out/run.sh" <<'RUN'
@@ -40,17 +42,49 @@ cat >"$out/run.sh" <<'RUN'
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export PATH="$PATH:/usr/sbin:/sbin"
-if ! ldconfig -p | grep -q libvulkan.so.1; then
+if ! ldconfig -p | grep -q libvulkan.so.1 || ! ldconfig -p | grep -q libEGL.so.1; then
   for f in "$here"/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi
-icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-if [[ -z "${VK_DRIVER_FILES:-}" && ! -f /usr/share/vulkan/icd.d/nvidia_icd.json && -f $icd ]]; then export VK_DRIVER_FILES=$icd; fi
+# A container's NVIDIA driver often lives under /usr/local/nvidia, outside the loader's search paths.
+for dir in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
+  if [[ -d $dir ]]; then export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+done
+vendor=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+if [[ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" && -f $vendor ]]; then export __EGL_VENDOR_LIBRARY_FILENAMES=$vendor; fi
 # xz may be missing there; python3 (which the PyTorch side needs anyway) decompresses.
 unxz() { python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"; }
 unxz "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" "$here/node_modules/webgpu/dist/linux-x64/dawn.node"
 unxz "$here/node.xz" /tmp/kiln-node
 chmod +x /tmp/kiln-node
+
+# Prints the adapter Dawn offers with a driver file (unsafe APIs allowed too: subgroup matrices are
+# behind them); fails when there is none.
+probe() {
+  VK_DRIVER_FILES=$1 VK_ICD_FILENAMES=$1 /tmp/kiln-node --input-type=module -e '
+const webgpu = await import(process.argv[1]);
+let found = false;
+for (const flags of [[], ["enable-dawn-features=allow_unsafe_apis"]]) {
+  const adapter = await webgpu.create(flags).requestAdapter({ powerPreference: "high-performance" });
+  const l = adapter?.limits;
+  found ||= Boolean(adapter);
+  console.error(`run.sh: ${process.argv[2]} (${flags.join(" ") || "default"}): ${adapter ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}; features ${[...adapter.features].sort().join(" ")}; maxBufferSize ${l.maxBufferSize}, maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, maxComputeWorkgroupStorageSize ${l.maxComputeWorkgroupStorageSize}` : "no adapter"}`);
+}
+process.exit(found ? 0 : 1);' "$here/node_modules/webgpu/index.js" "$1"
+}
+# The driver file: the one given, else the first that yields an adapter: the container's driver
+# mount (it matches the kernel module), the same library through EGL (no X server here), the system's.
+if [[ -n "${VK_DRIVER_FILES:-${VK_ICD_FILENAMES:-}}" ]]; then
+  probe "${VK_DRIVER_FILES:-$VK_ICD_FILENAMES}" || true
+else
+  egl=/tmp/kiln-nvidia-egl-icd.json
+  lib=$(ls /usr/local/nvidia/lib64/libEGL_nvidia.so.0 2>/dev/null || ldconfig -p | awk '/libEGL_nvidia.so.0/ { print $NF; exit }')
+  if [[ -n $lib ]]; then printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "%s", "api_version": "1.3.0"}}\n' "$lib" >"$egl"; fi
+  for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json "$egl" /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
+    if [[ -f $icd ]] && probe "$icd"; then export VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd; break; fi
+  done
+fi
+echo "run.sh: Vulkan driver file ${VK_DRIVER_FILES:-${VK_ICD_FILENAMES:-none found}}" >&2
 exec /tmp/kiln-node "$here/bench.mjs" "$@"
 RUN
 chmod +x "$out/run.sh"

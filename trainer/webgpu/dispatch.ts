@@ -25,6 +25,7 @@ interface GpuDevice {
   createComputePipeline(descriptor: { layout: "auto"; compute: { module: unknown; entryPoint: string }; label?: string }): GpuPipeline;
   createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: { buffer: GpuBuffer } }[] }): unknown;
   limits: { maxComputeWorkgroupsPerDimension: number };
+  createQuerySet(descriptor: { type: "timestamp"; count: number }): unknown;
   pushErrorScope(filter: "validation"): void;
   onuncapturederror: ((event: { error: { message: string } }) => void) | null;
   popErrorScope(): Promise<{ message: string } | null>;
@@ -39,6 +40,11 @@ export interface WebGpuBackend {
   commandEncoder: { beginComputePass(descriptor: object): GpuPass } | null;
   computePassEncoder: (GpuPass & { end(): void }) | null;
   dispatchCountInPass: number;
+  /** Set while tf.profile / tf.time runs: each program's device time is pushed here. */
+  activeTimers?: { name: string; query: Promise<number> }[] | null;
+  supportTimestampQuery: boolean;
+  querySet: unknown;
+  getQueryTime(): Promise<number>;
   uploadToGPU(dataId: object): void;
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   makeUniforms(fields: { type: "int32" | "float32" | "uint32"; data: number[] }[]): { buffer: GpuBuffer; offset: number; size: number };
@@ -145,12 +151,23 @@ export function dispatch(job: Dispatch): void {
   const pipeline = pipelineFor(backend.device, job.label, job.code);
   const bindGroup = backend.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   backend.ensureCommandEncoderReady();
+  // Under tf.profile, a pass of its own with timestamps, as tfjs times its own programs.
+  const timed = Boolean(backend.activeTimers) && backend.supportTimestampQuery;
+  if (timed) {
+    backend.endComputePassEncoder();
+    backend.querySet ??= backend.device.createQuerySet({ type: "timestamp", count: 2 });
+    const timestampWrites = { querySet: backend.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
+    backend.computePassEncoder = backend.commandEncoder!.beginComputePass({ timestampWrites }) as GpuPass & { end(): void };
+  }
   backend.computePassEncoder ??= backend.commandEncoder!.beginComputePass({}) as GpuPass & { end(): void };
   backend.computePassEncoder.setPipeline(pipeline);
   backend.computePassEncoder.setBindGroup(0, bindGroup);
   backend.computePassEncoder.dispatchWorkgroups(...workgroupGrid(backend.device, job.workgroups));
   backend.dispatchCountInPass++;
-  if (backend.dispatchCountInPass >= (tf.env().get("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE") as number)) {
+  if (timed) {
+    backend.endComputePassEncoder();
+    backend.activeTimers!.push({ name: job.label, query: backend.getQueryTime() });
+  } else if (backend.dispatchCountInPass >= (tf.env().get("WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE") as number)) {
     backend.endComputePassEncoder();
     backend.submitQueue();
   }
