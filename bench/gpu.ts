@@ -27,13 +27,18 @@ import { loadPretrained } from "../datasets/tokenizer/pretrained.js";
 import { GPU_DATASHEET } from "../trainer/peak.js";
 import { describeSelection, measurePeakFlops, selectBackend } from "../trainer/backend.js";
 import { optimConfigSchema, parameterCount, type ModelConfig } from "../trainer/config.js";
+import type { Kernels } from "../trainer/model.js";
 import type { Batch } from "../trainer/data.js";
+import { fusedHeadLoss } from "../trainer/head-loss.js";
 import { halfPrecisionKernels, kernelsFor } from "../trainer/kernels.js";
 import { DynamicLossScale } from "../trainer/loss-scale.js";
 import { disposeParams, initParams } from "../trainer/model.js";
 import { AdamW, learningRateAt } from "../trainer/optim.js";
 import { readSteps, trainStep, type StepResult, type TrainState } from "../trainer/step.js";
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
+import { fusedCrossEntropyWithGradient } from "../trainer/webgpu/fused.js";
+import { webgpuKernels } from "../trainer/webgpu/kernels.js";
+import { matMul } from "../trainer/webgpu/matmul.js";
 import { halfPrecisionAvailable } from "../trainer/webgpu/matmul-f16.js";
 import { formatTable, kernelTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
@@ -97,14 +102,45 @@ function batchAt(tokens: Uint16Array, step: number, B: number): Batch {
 }
 
 /** Tokens/s over `steps` timed steps after two warm-up steps (compilation), or the error. */
-type Precision = "f32" | "f16";
+/** f32 as before our product (webgpu/matmul.ts): every product, the head's too, on tfjs-webgpu's matmul. */
+const tfjsProductKernels: Kernels = {
+  ...webgpuKernels,
+  name: "webgpu-tfjs-matmul",
+  linear: (x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D,
+  headLoss: (x, head, targets, weights, options) => fusedHeadLoss({ matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient }, x, head, targets, weights, options),
+};
 
-/** A training state from the seeded weights, in f32 or in mixed precision with its loss scale. */
+/** f32, mixed precision (f16 products), or f32 on tfjs's matmul. */
+type Precision = "f32" | "f16" | "f32-tfjs-matmul";
+
+/** A training state from the seeded weights, with the kernels of the precision and its loss scale. */
 function kilnState(precision: Precision): TrainState {
   const params = initParams(config!, 1);
   const optimizer = new AdamW(OPTIM, params);
   const half = precision === "f16";
-  return { config: config!, params, trainable: params, optimizer, kernels: half ? halfPrecisionKernels() : kernelsFor(), lossScale: half ? new DynamicLossScale() : undefined };
+  const kernels = half ? halfPrecisionKernels() : precision === "f32" ? kernelsFor() : tfjsProductKernels;
+  return { config: config!, params, trainable: params, optimizer, kernels, lossScale: half ? new DynamicLossScale() : undefined };
+}
+
+/** TFLOP/s of op(a)·op(b) at [M, K]·[K, N], the best of `repeats` after a warm-up. */
+async function productRate(M: number, K: number, N: number, ta: boolean, tb: boolean, mul: (a: tf.Tensor2D, b: tf.Tensor2D, ta: boolean, tb: boolean) => tf.Tensor2D, repeats = 5): Promise<number> {
+  // Filled on the device: the values do not change an f32 product's speed.
+  const a = tf.fill(ta ? [K, M] : [M, K], 0.5) as tf.Tensor2D;
+  const b = tf.fill(tb ? [N, K] : [K, N], 0.25) as tf.Tensor2D;
+  const settle = async (c: tf.Tensor2D) => {
+    const corner = tf.slice(c, [0, 0], [1, 1]);
+    await corner.data(); // the queue runs in order: the product is done
+    tf.dispose([corner, c]);
+  };
+  await settle(mul(a, b, ta, tb));
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    await settle(mul(a, b, ta, tb));
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  tf.dispose([a, b]);
+  return (2 * M * K * N) / best / 1e12;
 }
 
 function disposeState(state: TrainState): void {
@@ -184,12 +220,23 @@ async function kilnRatesAt(precision: Precision): Promise<[number, number | stri
   }
   return rates;
 }
+// The model's products at this batch: x·W (MLP up), dy·Wᵀ (its input gradient), xᵀ·dy (its weight gradient), one head chunk.
+const rowsOfBatch = Math.max(...batches) * T;
+const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln TFLOP/s"]];
+for (const [M, K, N, ta, tb] of [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true]] as const) {
+  const label = `${M}×${K}×${N}${ta ? " aᵀ" : ""}${tb ? " bᵀ" : ""}`;
+  const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul)];
+  productRows.push([label, ...rates.map((r) => r.toFixed(2))]);
+  log(`product ${label}: tfjs ${rates[0]!.toFixed(2)}, Kiln ${rates[1]!.toFixed(2)} TFLOP/s`);
+}
 const kilnRates = await kilnRatesAt("f32");
 const half = halfPrecisionAvailable() && !values["no-f16"];
 const halfRates = half ? await kilnRatesAt("f16") : [];
 if (!half) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
+const tfjsProductRate = await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
+log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
 for (const precision of half ? (["f32", "f16"] as const) : (["f32"] as const)) {
   profiles.push(`one ${precision} step at batch ${bestBatch}: ${await kilnProfile(tokens, bestBatch, precision)}`);
@@ -210,6 +257,7 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 const torchF32 = torch.f32;
 const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
 for (const [B, r] of halfRates) rows.push(["Kiln webgpu mixed", "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
 rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
@@ -217,7 +265,7 @@ rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.
 
 process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
 process.stdout.write(formatTable(rows, 2) + "\n\n");
-process.stdout.write(profiles.join("\n\n") + "\n\n");
+process.stdout.write(formatTable(productRows) + "\n\n" + profiles.join("\n\n") + "\n\n");
 
 // The speed table is out before the loss runs, the longest part, begin.
 const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");

@@ -28,6 +28,7 @@ import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { adapterVariables, createAdapters, disposeAdapters, mergeAdapters } from "../../trainer/lora.js";
 import { mlmBatch, mlmSettings } from "../../trainer/mlm.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
+import { kSlices, matMul } from "../../trainer/webgpu/matmul.js";
 import { on, randomArray, read, relativeError, valueAndGradients } from "./backend-compare.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
@@ -54,6 +55,14 @@ const kernelCases: Case[] = [
     name: `layer norm ${N}×${d}`,
     run: (k: Kernels) =>
       valueAndGradients((x, g, b) => k.layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), [tf.tensor2d(randomArray(N * d, 5 + i, 3), [N, d]), tf.tensor1d(randomArray(d, 6)), tf.tensor1d(randomArray(d, 7))], 8),
+  })),
+  ...([[300, 40, 70, true], [1100, 12, 9, true], [130, 70, 200, false]] as const).map(([n, d, out, bias], i) => ({
+    // 1100 rows: the weight gradient's k is split in two slices.
+    name: `linear ${n}×${d}·${d}×${out}${bias ? " + bias" : ""}`,
+    run: (k: Kernels) => {
+      const inputs = [tf.tensor2d(randomArray(n * d, 50 + i, 2), [n, d]), tf.tensor2d(randomArray(d * out, 51 + i), [d, out]), ...(bias ? [tf.tensor1d(randomArray(out, 52 + i))] : [])];
+      return valueAndGradients((x, w, b) => k.linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D | undefined), inputs, 53 + i);
+    },
   })),
   {
     name: "gelu 37×300",
@@ -91,11 +100,11 @@ const EPSILON = 1e-6;
  * Five AdamW steps (clipping, decay, two micro-batches, a partly masked one) from seeded weights:
  * losses, weights, the tensor count after each step, and 12 greedy tokens from the KV cache.
  */
-async function fiveSteps(config: ModelConfig) {
+async function fiveSteps(config: ModelConfig, epsilon = EPSILON) {
   const T = config.blockSize;
   const micro = [randomBatch(config, 2, 3, [...Array(2 * T - 5).fill(1), ...Array(5).fill(0)]), randomBatch(config, 2, 4)];
   const params = initParams(config, 7);
-  const optimizer = new AdamW(optimConfigSchema.parse({ weightDecay: 0.1, gradClip: 0.5, epsilon: EPSILON }), params);
+  const optimizer = new AdamW(optimConfigSchema.parse({ weightDecay: 0.1, gradClip: 0.5, epsilon }), params);
   const state = { config, params, trainable: params, optimizer, kernels: kernelsFor() };
   const losses: number[] = [];
   const counts: number[] = [];
@@ -170,6 +179,24 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
       expectClose(got, want, 1e-4, "kernel");
     }, LONG);
 
+    it("the f32 product, every transpose, with and without a bias, k split in slices or not, equals tfjs's on the cpu", async () => {
+      const product = (M: number, K: number, N: number, ta: boolean, tb: boolean, bias: boolean) => async (mul: typeof tf.matMul | typeof matMul) => {
+        const a = tf.tensor2d(randomArray(M * K, M + K), ta ? [K, M] : [M, K]);
+        const b = tf.tensor2d(randomArray(K * N, K + N), tb ? [N, K] : [K, N]);
+        const c = bias ? tf.add(mul(a, b, ta, tb), tf.tensor1d(randomArray(N, N))) : mul(a, b, ta, tb);
+        return read([c]);
+      };
+      for (const [M, K, N] of [[130, 1300, 70], [257, 40, 129]] as const) {
+        expect(kSlices(M, K, N)).toBe(K > 1000 ? 2 : 1);
+        for (const [ta, tb, bias] of [[false, false, true], [true, false, false], [false, true, true], [true, true, false]] as const) {
+          const want = await on("cpu", () => product(M, K, N, ta, tb, bias)(tf.matMul));
+          const fused = (a: tf.Tensor2D, b: tf.Tensor2D, x: boolean, y: boolean) => matMul(a, b, x, y, bias ? tf.tensor1d(randomArray(N, N)) : undefined);
+          const got = await on("webgpu", () => product(M, K, N, ta, tb, false)(fused as typeof matMul));
+          expectClose(got, want, 1e-5, `${M}×${K}×${N} ta ${ta} tb ${tb} bias ${bias}`);
+        }
+      }
+    }, LONG);
+
     it("the in-place AdamW equals the tfjs-op AdamW (clip factor, decay on matrices only)", async () => {
       const config = optimConfigSchema.parse({ weightDecay: 0.1 });
       const steps = async () => {
@@ -222,8 +249,12 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
         expect(relativeError(got, logits.flat(2)), family).toBeLessThan(1e-4);
       }
       const llama: ModelConfig = { kind: "llama", vocabSize: 13, blockSize: 8, layers: 2, heads: 4, kvHeads: 2, width: 16, dropout: 0, tiedEmbeddings: false };
-      const cpu = await on("cpu", () => fiveSteps(llama));
-      const gpu = await on("webgpu", () => fiveSteps(llama));
+      // In this model's first step one gradient entry (h.0.attn.o_proj.w[79]) is −5.5e-7, ten thousand
+      // times below the median (5e-3): with ε = 1e-6 Adam's step there is g/(|g| + ε), which turns
+      // the 1e-9 rounding of any sum order into 5e-6 of weight. ε = 1e-4 damps that one entry and
+      // leaves every other step within 2% of its size; both backends run the same ε.
+      const cpu = await on("cpu", () => fiveSteps(llama, 1e-4));
+      const gpu = await on("webgpu", () => fiveSteps(llama, 1e-4));
       expectClose([gpu.losses], [cpu.losses], 1e-4, "losses");
       expectClose(gpu.weights, cpu.weights, 1e-4, "weights");
       expect(new Set(gpu.counts.slice(1)).size).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * The `Kernels` of the webgpu backend: our WGSL kernels where tfjs-webgpu's op-by-op graph is
- * slow or memory-bound (attention, LayerNorm, GELU, cross-entropy), tfjs's own tiled matmul with
- * the bias fused into it elsewhere. test/trainer/webgpu-suite.ts checks values and gradients of
+ * slow or memory-bound: the products (matmul.ts), attention, LayerNorm, GELU, cross-entropy.
+ * test/trainer/webgpu-suite.ts checks values and gradients of
  * each against `plainKernels`.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -9,14 +9,15 @@ import { plainKernels, type Kernels } from "../model.js";
 import { flashAttention, fusedAttentionFits, registerAttentionKernels } from "./attention.js";
 import { fusedHeadLoss, type HeadLossParts } from "../head-loss.js";
 import { fusedCrossEntropy, fusedCrossEntropyWithGradient, fusedGelu, fusedLayerNorm, registerFusedKernels } from "./fused.js";
+import { linear, matMul, registerMatMulKernels } from "./matmul.js";
 import { linearF16, matMulF16, registerHalfPrecisionKernels } from "./matmul-f16.js";
 
-/** tfjs-webgpu's matmul reads transposed operands in place; our cross-entropy writes the logits' gradient in its forward pass. */
-const headParts: HeadLossParts = { matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient };
+/** Our product reads transposed operands in place; our cross-entropy writes the logits' gradient in its forward pass. */
+const headParts: HeadLossParts = { matMul, crossEntropy: fusedCrossEntropyWithGradient };
 
 export const webgpuKernels: Kernels = {
   name: "webgpu",
-  linear: (x, w, b) => tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D,
+  linear: (x, w, b) => linear(x, w, b),
   tiedLogits: (x, wte) => tf.matMul(x, wte, false, true),
   gelu: (x) => fusedGelu(x),
   layerNorm: (x, gain, bias) => fusedLayerNorm(x, gain, bias),
@@ -43,11 +44,12 @@ export const webgpuHalfKernels: Kernels = {
 };
 
 /** What the log says ran: one name per fused kernel. */
-export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "matmul+bias (tfjs)"];
+export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "matmul+bias (128×128 blocks, k split when blocks are few)"];
 
 /** Registers every WGSL kernel on the webgpu backend (idempotent). */
 export function registerWebGpuKernels(): void {
   registerAttentionKernels();
+  registerMatMulKernels();
   registerFusedKernels();
   registerHalfPrecisionKernels();
 }
