@@ -197,6 +197,31 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
       }
     }, LONG);
 
+    it("the embedding gradient (UnsortedSegmentSum) adds each segment's rows in position order: the cpu's sums, and the same bits on every run", async () => {
+      // 700 positions over three chunks of 256; ids repeat within and across chunks, some are out of range (skipped).
+      for (const [N, V, W] of [[700, 13, 5], [700, 300, 300], [1, 4, 3]] as const) {
+        const ids = Int32Array.from({ length: N }, (_, p) => (p % 37 === 5 ? V + 2 : p % 41 === 7 ? -1 : (p * p * 7 + 3 * p) % V));
+        const sum = () => read([tf.unsortedSegmentSum(tf.tensor2d(randomArray(N * W, N + W, 3), [N, W]), tf.tensor1d(ids, "int32"), V)]);
+        const want = await on("cpu", sum);
+        const first = await on("webgpu", sum);
+        expect(first[0]!.length).toBe(V * W);
+        // The cpu adds in float64 (JS numbers), the GPU in f32, one row at a time.
+        expectClose(first, want, 1e-6, `N ${N} V ${V} W ${W}`);
+        expect(Array.from(first[0]!).map((v, i) => (v === 0) === (want[0]![i] === 0)).every(Boolean)).toBe(true);
+        expect(await on("webgpu", sum)).toEqual(first);
+      }
+      // As the gradient of an embedding lookup.
+      const grad = (backend: "cpu" | "webgpu") =>
+        on(backend, () => {
+          const table = tf.tensor2d(randomArray(13 * 6, 60), [13, 6]);
+          const ids = tf.tensor1d(Int32Array.from({ length: 300 }, (_, p) => (p * 5) % 13), "int32");
+          const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), tf.reshape(tf.range(0, 300 * 6), [300, 6]))))(table);
+          tf.dispose([table, ids]);
+          return read([g]);
+        });
+      expectClose(await grad("webgpu"), await grad("cpu"), 1e-6, "gather gradient");
+    }, LONG);
+
     it("the in-place AdamW equals the tfjs-op AdamW (clip factor, decay on matrices only)", async () => {
       const config = optimConfigSchema.parse({ weightDecay: 0.1 });
       const steps = async () => {

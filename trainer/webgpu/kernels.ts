@@ -11,6 +11,7 @@ import { fusedHeadLoss, type HeadLossParts } from "../head-loss.js";
 import { fusedCrossEntropy, fusedCrossEntropyWithGradient, fusedGelu, fusedLayerNorm, registerFusedKernels } from "./fused.js";
 import { linear, matMul, registerMatMulKernels } from "./matmul.js";
 import { linearF16, matMulF16, registerHalfPrecisionKernels } from "./matmul-f16.js";
+import { registerSegmentSumKernel } from "./segment-sum.js";
 
 /** Our product reads transposed operands in place; our cross-entropy writes the logits' gradient in its forward pass. */
 const headParts: HeadLossParts = { matMul, crossEntropy: fusedCrossEntropyWithGradient };
@@ -44,12 +45,13 @@ export const webgpuHalfKernels: Kernels = {
 };
 
 /** What the log says ran: one name per fused kernel. */
-export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "matmul+bias (128×128 blocks, k split when blocks are few)"];
+export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "embedding gradient (rows summed in position order)", "matmul+bias (128×128 blocks, k split when blocks are few)"];
 
 /** Registers every WGSL kernel on the webgpu backend (idempotent). */
 export function registerWebGpuKernels(): void {
   registerAttentionKernels();
   registerMatMulKernels();
+  registerSegmentSumKernel();
   registerFusedKernels();
   registerHalfPrecisionKernels();
 }
