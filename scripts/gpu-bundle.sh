@@ -68,7 +68,7 @@ for (const flags of [[], ["enable-dawn-features=allow_unsafe_apis"]]) {
   const adapter = await webgpu.create(flags).requestAdapter({ powerPreference: "high-performance" });
   const l = adapter?.limits;
   found ||= Boolean(adapter);
-  console.error(`run.sh: ${process.argv[2]} (${flags.join(" ") || "default"}): ${adapter ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}; features ${[...adapter.features].sort().join(" ")}; maxBufferSize ${l.maxBufferSize}, maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, maxComputeWorkgroupStorageSize ${l.maxComputeWorkgroupStorageSize}` : "no adapter"}`);
+  console.error(`run.sh: ${process.argv[2]} (${flags.join(" ") || "default"}): ${adapter ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}; features ${[...adapter.features].sort().join(" ")}; maxBufferSize ${l.maxBufferSize}, maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, maxComputeWorkgroupStorageSize ${l.maxComputeWorkgroupStorageSize}; subgroup matrix configurations ${JSON.stringify(adapter.info.subgroupMatrixConfigs ?? null)}` : "no adapter"}`);
 }
 process.exit(found ? 0 : 1);' "$here/node_modules/webgpu/index.js" "$1"
 }
