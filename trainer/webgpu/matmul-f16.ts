@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, dispatch, outputTensor, paramsStruct, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
+import { linearOf, productOf, registerProduct } from "./matmul.js";
 
 const TILE = 64;
 const STEP = 16;
@@ -127,55 +128,20 @@ const KERNEL = "KilnMatMulF16";
 
 /** Registers the product on the webgpu backend (once). */
 export function registerHalfPrecisionKernels(): void {
-  if (tf.getKernel(KERNEL, "webgpu")) return;
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: "webgpu",
-    kernelFunc: ({ inputs, attrs }) => {
-      const { a, b, bias } = inputs as Record<string, tf.TensorInfo | undefined>;
-      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-      const [M, K] = transposeA ? [a!.shape[1]!, a!.shape[0]!] : (a!.shape as [number, number]);
-      const N = transposeB ? b!.shape[0]! : b!.shape[1]!;
-      const c = outputTensor([M, N]);
-      dispatch({
-        label: `matmul-f16${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}${bias ? "-bias" : ""}`,
-        code: shader(transposeA, transposeB, bias !== undefined),
-        buffers: bias ? [a!, b!, bias, c] : [a!, b!, c],
-        uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", QUIET_NAN_BITS]],
-        workgroups: Math.ceil(M / TILE) * Math.ceil(N / TILE),
-      });
-      return c;
-    },
+  registerProduct(KERNEL, ({ a, b, bias, transposeA, transposeB, M, K, N }) => {
+    const c = outputTensor([M, N]);
+    dispatch({
+      label: `matmul-f16${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}${bias ? "-bias" : ""}`,
+      code: shader(transposeA, transposeB, bias !== undefined),
+      buffers: bias ? [a, b, bias, c] : [a, b, c],
+      uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", QUIET_NAN_BITS]],
+      workgroups: Math.ceil(M / TILE) * Math.ceil(N / TILE),
+    });
+    return c;
   });
 }
 
-/**
- * op(a)·op(b) (+ bias over the columns) with f16 products, a [M, K] or [K, M], b [K, N] or
- * [N, K]; not differentiated (see `linearF16` for the layer with its gradient).
- */
-export function matMulF16(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false, bias?: tf.Tensor1D): tf.Tensor2D {
-  const K = transposeA ? a.shape[0] : a.shape[1];
-  const [KB, N] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
-  if (K !== KB) throw new Error(`matMulF16: inner dimensions differ (${K} and ${KB})`);
-  if (bias && bias.shape[0] !== N) throw new Error(`matMulF16: bias has ${bias.shape[0]} entries for ${N} columns`);
-  const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
-  return tf.engine().runKernel(KERNEL, inputs, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-}
-
+/** op(a)·op(b) (+ bias) with f16 products, f32 in and out (see `linearF16` for the layer with its gradient). */
+export const matMulF16 = productOf(KERNEL, "matMulF16");
 /** x·w (+ b) for x [n, in], w [in, out]: all three products of the layer and its gradient in f16. */
-export function linearF16(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  const inputs = b ? [x, w, b] : [x, w];
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xs, ws, bs] = args.slice(0, inputs.length) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D?];
-    (args[inputs.length] as tf.GradSaveFunc)([xs, ws]);
-    return {
-      value: matMulF16(xs, ws, false, false, bs),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xSaved, wSaved] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const g = dy as tf.Tensor2D;
-        const grads = [matMulF16(g, wSaved, false, true), matMulF16(xSaved, g, true, false)];
-        return bs ? [...grads, tf.sum(g, 0)] : grads;
-      },
-    };
-  })(...inputs) as tf.Tensor2D;
-}
+export const linearF16 = linearOf(matMulF16);

@@ -141,70 +141,99 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 const KERNEL = "KilnMatMul";
 
-/** Registers the product on the webgpu backend (once). */
-export function registerMatMulKernels(): void {
-  if (tf.getKernel(KERNEL, "webgpu")) return;
+/** One call of a product kernel: its operands, flags and the shape of op(a)·op(b), [M, K]·[K, N]. */
+export interface ProductCall {
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  bias?: tf.TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+  M: number;
+  K: number;
+  N: number;
+  backend: { disposeData(dataId: object): void };
+}
+
+/** Registers a product kernel (inputs a, b, optional bias; attributes transposeA, transposeB) on the webgpu backend, once. */
+export function registerProduct(kernel: string, run: (call: ProductCall) => tf.TensorInfo): void {
+  if (tf.getKernel(kernel, "webgpu")) return;
   tf.registerKernel({
-    kernelName: KERNEL,
+    kernelName: kernel,
     backendName: "webgpu",
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const { a, b, bias } = inputs as Record<string, tf.TensorInfo | undefined>;
+      const { a, b, bias } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
       const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-      const [M, K] = transposeA ? [a!.shape[1]!, a!.shape[0]!] : (a!.shape as [number, number]);
-      const N = transposeB ? b!.shape[0]! : b!.shape[1]!;
-      const slices = kSlices(M, K, N);
-      const variant = `${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}`;
-      const blocks = Math.ceil(M / TILE) * Math.ceil(N / TILE);
-      const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
-      dispatch({
-        label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}`,
-        code: shader(transposeA, transposeB, bias !== undefined && slices === 1),
-        buffers: bias && slices === 1 ? [a!, b!, bias, product] : [a!, b!, product],
-        uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", 0], ["i32", slices]],
-        workgroups: blocks * slices,
-      });
-      if (slices === 1) return product;
-      const c = outputTensor([M, N]);
-      dispatch({
-        label: `matmul-sum${bias ? "-bias" : ""}`,
-        code: sumShader(bias !== undefined),
-        buffers: bias ? [product, bias, c] : [product, c],
-        uniforms: [["i32", M * N], ["i32", N], ["i32", slices]],
-        workgroups: Math.ceil((M * N) / 256),
-      });
-      (backend as unknown as { disposeData(dataId: object): void }).disposeData(product.dataId);
-      return c;
+      const [M, K] = transposeA ? [a.shape[1]!, a.shape[0]!] : (a.shape as [number, number]);
+      const N = transposeB ? b.shape[0]! : b.shape[1]!;
+      return run({ a, b, bias, transposeA, transposeB, M, K, N, backend: backend as unknown as ProductCall["backend"] });
     },
   });
 }
 
-/**
- * op(a)·op(b) (+ bias over the columns), a [M, K] or [K, M], b [K, N] or [N, K]; not
- * differentiated (see `linear` for the layer with its gradient).
- */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false, bias?: tf.Tensor1D): tf.Tensor2D {
-  const K = transposeA ? a.shape[0] : a.shape[1];
-  const [KB, N] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
-  if (K !== KB) throw new Error(`matMul: inner dimensions differ (${K} and ${KB})`);
-  if (bias && bias.shape[0] !== N) throw new Error(`matMul: bias has ${bias.shape[0]} entries for ${N} columns`);
-  const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
-  return tf.engine().runKernel(KERNEL, inputs, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+/** Registers the f32 product on the webgpu backend (once). */
+export function registerMatMulKernels(): void {
+  registerProduct(KERNEL, ({ a, b, bias, transposeA, transposeB, M, K, N, backend }) => {
+    const slices = kSlices(M, K, N);
+    const variant = `${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}`;
+    const blocks = Math.ceil(M / TILE) * Math.ceil(N / TILE);
+    const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
+    dispatch({
+      label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}`,
+      code: shader(transposeA, transposeB, bias !== undefined && slices === 1),
+      buffers: bias && slices === 1 ? [a, b, bias, product] : [a, b, product],
+      uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", 0], ["i32", slices]],
+      workgroups: blocks * slices,
+    });
+    if (slices === 1) return product;
+    const c = outputTensor([M, N]);
+    dispatch({
+      label: `matmul-sum${bias ? "-bias" : ""}`,
+      code: sumShader(bias !== undefined),
+      buffers: bias ? [product, bias, c] : [product, c],
+      uniforms: [["i32", M * N], ["i32", N], ["i32", slices]],
+      workgroups: Math.ceil((M * N) / 256),
+    });
+    backend.disposeData(product.dataId);
+    return c;
+  });
 }
 
-/** x·w (+ b) for x [n, in], w [in, out], and its gradient: dx = dy·wᵀ, dw = xᵀ·dy, db = Σ dy. */
-export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  const inputs = b ? [x, w, b] : [x, w];
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xs, ws, bs] = args.slice(0, inputs.length) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D?];
-    (args[inputs.length] as tf.GradSaveFunc)([xs, ws]);
-    return {
-      value: matMul(xs, ws, false, false, bs),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xSaved, wSaved] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const g = dy as tf.Tensor2D;
-        const grads = [matMul(g, wSaved, false, true), matMul(xSaved, g, true, false)];
-        return bs ? [...grads, tf.sum(g, 0)] : grads;
-      },
-    };
-  })(...inputs) as tf.Tensor2D;
+/** op(a)·op(b) (+ bias over the columns), a [M, K] or [K, M], b [K, N] or [N, K]; not differentiated. */
+export type Product = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA?: boolean, transposeB?: boolean, bias?: tf.Tensor1D) => tf.Tensor2D;
+
+/** The product of a registered kernel taking inputs a, b (, bias) and the two transpose flags, with its shapes checked. */
+export function productOf(kernel: string, name: string): Product {
+  return (a, b, transposeA = false, transposeB = false, bias) => {
+    const K = transposeA ? a.shape[0] : a.shape[1];
+    const [KB, N] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
+    if (K !== KB) throw new Error(`${name}: inner dimensions differ (${K} and ${KB})`);
+    if (bias && bias.shape[0] !== N) throw new Error(`${name}: bias has ${bias.shape[0]} entries for ${N} columns`);
+    const inputs: Record<string, tf.Tensor> = bias ? { a, b, bias } : { a, b };
+    return tf.engine().runKernel(kernel, inputs, { transposeA, transposeB } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  };
 }
+
+/** The layer x·w (+ b) for x [n, in], w [in, out] on a product, with its gradient on the same product: dx = dy·wᵀ, dw = xᵀ·dy, db = Σ dy. */
+export function linearOf(product: Product): (x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D) => tf.Tensor2D {
+  return (x, w, b) => {
+    const inputs = b ? [x, w, b] : [x, w];
+    return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [xs, ws, bs] = args.slice(0, inputs.length) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D?];
+      (args[inputs.length] as tf.GradSaveFunc)([xs, ws]);
+      return {
+        value: product(xs, ws, false, false, bs),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const [xSaved, wSaved] = saved as [tf.Tensor2D, tf.Tensor2D];
+          const g = dy as tf.Tensor2D;
+          const grads = [product(g, wSaved, false, true), product(xSaved, g, true, false)];
+          return bs ? [...grads, tf.sum(g, 0)] : grads;
+        },
+      };
+    })(...inputs) as tf.Tensor2D;
+  };
+}
+
+/** The f32 product (see `linear` for the layer with its gradient). */
+export const matMul = productOf(KERNEL, "matMul");
+/** x·w (+ b) and its gradient, every product f32 on this kernel. */
+export const linear = linearOf(matMul);
