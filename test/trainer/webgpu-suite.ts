@@ -43,7 +43,7 @@ const expectClose = (got: ArrayLike<number>[], want: ArrayLike<number>[], tolera
 
 type Case = { name: string; run: (k: Kernels) => Promise<number[][]> };
 const kernelCases: Case[] = [
-  ...([[2, 3, 70, 8], [1, 2, 33, 96], [1, 1, 1, 16], [1, 2, 130, 64]] as const).map(([B, H, T, hd], i) => ({
+  ...([[2, 3, 70, 8], [1, 2, 33, 96], [1, 1, 1, 16], [1, 2, 130, 64], [1, 2, 20, 6]] as const).map(([B, H, T, hd], i) => ({
     name: `attention B${B} H${H} T${T} hd${hd}`,
     run: (k: Kernels) => {
       const n = B * H * T * hd;

@@ -9,7 +9,9 @@
  *   dQ_i = s·Σ_j dS_ij·k_j             dK_j = s·Σ_i dS_ij·q_i
  *
  * One invocation owns one query row (forward, dQ) or one key row (dK, dV); a workgroup of ROWS
- * rows walks the other side in tiles held in workgroup memory.
+ * rows walks the other side in tiles held in workgroup memory. Rows are read as vec4s, so each
+ * workgroup-memory load feeds four multiply-adds (head sizes that are multiples of 4; others use
+ * the plain kernels).
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, dispatch, outputTensor, paramsStruct, WORKGROUP_INDEX, type Uniform } from "./dispatch.js";
@@ -25,12 +27,12 @@ function tileFor(hd: number): number | undefined {
   return undefined;
 }
 
-/** Whether the fused kernels take this head size (larger heads use the plain kernels). */
-export const fusedAttentionFits = (hd: number) => tileFor(hd) !== undefined;
+/** Whether the fused kernels take this head size (others use the plain kernels). */
+export const fusedAttentionFits = (hd: number) => hd % 4 === 0 && tileFor(hd) !== undefined;
 
 const header = (hd: number, tile: number) => `
 ${PARAMS}
-const HD: u32 = ${hd}u;
+const V4: u32 = ${hd / 4}u;
 const ROWS: u32 = ${ROWS}u;
 const TILE: u32 = ${tile}u;`;
 
@@ -44,14 +46,14 @@ const locate = `
   let first = (w % tiles) * ROWS;
   let row = first + lid;
   let valid = row < T;
-  let base = bh * T * HD;`;
+  let base = bh * T * V4;`;
 
 /** Copies rows [start, start+TILE) of `src` (zero past T) into a workgroup tile. */
 const loadTile = (tile: string, src: string) => `
-    for (var e = lid; e < TILE * HD; e += ROWS) {
-      let r = start + e / HD;
-      var value = 0.0;
-      if (r < T) { value = ${src}[base + r * HD + e % HD]; }
+    for (var e = lid; e < TILE * V4; e += ROWS) {
+      let r = start + e / V4;
+      var value = vec4<f32>();
+      if (r < T) { value = ${src}[base + r * V4 + e % V4]; }
       ${tile}[e] = value;
     }`;
 
@@ -60,8 +62,10 @@ const loadTile = (tile: string, src: string) => `
  * tile loaded into workgroup memory, then, for a row that sees any key of the tile, the first
  * `n` keys of it (the causal mask). The body goes between BEGIN and END.
  */
-const keyTileMemory = (hd: number, tile: number) => `var<workgroup> kTile: array<f32, ${tile * hd}>;
-var<workgroup> vTile: array<f32, ${tile * hd}>;`;
+const keyTileMemory = (hd: number, tile: number) => `var<workgroup> kTile: array<vec4<f32>, ${(tile * hd) / 4}>;
+var<workgroup> vTile: array<vec4<f32>, ${(tile * hd) / 4}>;`;
+/** Rows of q, k, v and their gradients are read and written as vec4s. */
+const VEC = { q: "vec4<f32>", k: "vec4<f32>", v: "vec4<f32>", o: "vec4<f32>", dO: "vec4<f32>", dQ: "vec4<f32>", dK: "vec4<f32>", dV: "vec4<f32>" };
 const KEY_TILES_BEGIN = `let keyEnd = min(first + ROWS, T);
   for (var start = 0u; start < keyEnd; start += TILE) {
     workgroupBarrier();
@@ -75,15 +79,15 @@ const KEY_TILES_END = `  }
 
 function forwardCode(hd: number, tile: number): string {
   return `${header(hd, tile)}
-${bindings(["q", "k", "v", "o", "lse"], ["o", "lse"])}
+${bindings(["q", "k", "v", "o", "lse"], ["o", "lse"], VEC)}
 ${keyTileMemory(hd, tile)}
 
 @compute @workgroup_size(${ROWS})
 fn main(${BUILTINS}) {
   ${locate}
-  var qRow: array<f32, HD>;
-  var acc: array<f32, HD>;
-  if (valid) { for (var d = 0u; d < HD; d++) { qRow[d] = q[base + row * HD + d] * params.scale; } }
+  var qRow: array<vec4<f32>, V4>;
+  var acc: array<vec4<f32>, V4>;
+  if (valid) { for (var d = 0u; d < V4; d++) { qRow[d] = q[base + row * V4 + d] * params.scale; } }
   var runningMax = -3.0e38;
   var runningSum = 0.0;
   ${KEY_TILES_BEGIN}
@@ -91,23 +95,23 @@ fn main(${BUILTINS}) {
       var tileMax = -3.0e38;
       for (var j = 0u; j < n; j++) {
         var s = 0.0;
-        for (var d = 0u; d < HD; d++) { s += qRow[d] * kTile[j * HD + d]; }
+        for (var d = 0u; d < V4; d++) { s += dot(qRow[d], kTile[j * V4 + d]); }
         scores[j] = s;
         tileMax = max(tileMax, s);
       }
       let newMax = max(runningMax, tileMax);
       let correction = exp(runningMax - newMax);
       runningSum *= correction;
-      for (var d = 0u; d < HD; d++) { acc[d] *= correction; }
+      for (var d = 0u; d < V4; d++) { acc[d] *= correction; }
       for (var j = 0u; j < n; j++) {
         let p = exp(scores[j] - newMax);
         runningSum += p;
-        for (var d = 0u; d < HD; d++) { acc[d] += p * vTile[j * HD + d]; }
+        for (var d = 0u; d < V4; d++) { acc[d] += p * vTile[j * V4 + d]; }
       }
       runningMax = newMax;
   ${KEY_TILES_END}
   if (valid) {
-    for (var d = 0u; d < HD; d++) { o[base + row * HD + d] = acc[d] / runningSum; }
+    for (var d = 0u; d < V4; d++) { o[base + row * V4 + d] = acc[d] / runningSum; }
     lse[bh * T + row] = runningMax + log(runningSum);
   }
 }`;
@@ -116,19 +120,19 @@ fn main(${BUILTINS}) {
 /** dQ: each invocation owns a query row and walks the keys up to it. */
 function backwardQueryCode(hd: number, tile: number): string {
   return `${header(hd, tile)}
-${bindings(["q", "k", "v", "dO", "lse", "D", "dQ"], ["dQ"])}
+${bindings(["q", "k", "v", "dO", "lse", "D", "dQ"], ["dQ"], VEC)}
 ${keyTileMemory(hd, tile)}
 
 @compute @workgroup_size(${ROWS})
 fn main(${BUILTINS}) {
   ${locate}
-  var qRow: array<f32, HD>;
-  var dORow: array<f32, HD>;
-  var acc: array<f32, HD>;
+  var qRow: array<vec4<f32>, V4>;
+  var dORow: array<vec4<f32>, V4>;
+  var acc: array<vec4<f32>, V4>;
   var rowLse = 0.0;
   var rowD = 0.0;
   if (valid) {
-    for (var d = 0u; d < HD; d++) { qRow[d] = q[base + row * HD + d]; dORow[d] = dO[base + row * HD + d]; }
+    for (var d = 0u; d < V4; d++) { qRow[d] = q[base + row * V4 + d]; dORow[d] = dO[base + row * V4 + d]; }
     rowLse = lse[bh * T + row];
     rowD = D[bh * T + row];
   }
@@ -136,32 +140,32 @@ fn main(${BUILTINS}) {
       for (var j = 0u; j < n; j++) {
         var s = 0.0;
         var dp = 0.0;
-        for (var d = 0u; d < HD; d++) { s += qRow[d] * kTile[j * HD + d]; dp += dORow[d] * vTile[j * HD + d]; }
+        for (var d = 0u; d < V4; d++) { s += dot(qRow[d], kTile[j * V4 + d]); dp += dot(dORow[d], vTile[j * V4 + d]); }
         let ds = exp(s * params.scale - rowLse) * (dp - rowD);
-        for (var d = 0u; d < HD; d++) { acc[d] += ds * kTile[j * HD + d]; }
+        for (var d = 0u; d < V4; d++) { acc[d] += ds * kTile[j * V4 + d]; }
       }
   ${KEY_TILES_END}
-  if (valid) { for (var d = 0u; d < HD; d++) { dQ[base + row * HD + d] = acc[d] * params.scale; } }
+  if (valid) { for (var d = 0u; d < V4; d++) { dQ[base + row * V4 + d] = acc[d] * params.scale; } }
 }`;
 }
 
 /** dK and dV: each invocation owns a key row and walks the queries from it to the end. */
 function backwardKeyValueCode(hd: number, tile: number): string {
   return `${header(hd, tile)}
-${bindings(["q", "k", "v", "dO", "lse", "D", "dK", "dV"], ["dK", "dV"])}
-var<workgroup> qTile: array<f32, ${tile * hd}>;
-var<workgroup> dOTile: array<f32, ${tile * hd}>;
+${bindings(["q", "k", "v", "dO", "lse", "D", "dK", "dV"], ["dK", "dV"], VEC)}
+var<workgroup> qTile: array<vec4<f32>, ${(tile * hd) / 4}>;
+var<workgroup> dOTile: array<vec4<f32>, ${(tile * hd) / 4}>;
 var<workgroup> lseTile: array<f32, ${tile}>;
 var<workgroup> dTile: array<f32, ${tile}>;
 
 @compute @workgroup_size(${ROWS})
 fn main(${BUILTINS}) {
   ${locate}
-  var kRow: array<f32, HD>;
-  var vRow: array<f32, HD>;
-  var dKAcc: array<f32, HD>;
-  var dVAcc: array<f32, HD>;
-  if (valid) { for (var d = 0u; d < HD; d++) { kRow[d] = k[base + row * HD + d]; vRow[d] = v[base + row * HD + d]; } }
+  var kRow: array<vec4<f32>, V4>;
+  var vRow: array<vec4<f32>, V4>;
+  var dKAcc: array<vec4<f32>, V4>;
+  var dVAcc: array<vec4<f32>, V4>;
+  if (valid) { for (var d = 0u; d < V4; d++) { kRow[d] = k[base + row * V4 + d]; vRow[d] = v[base + row * V4 + d]; } }
   // Queries before the workgroup's first key see none of its keys (ROWS is a multiple of TILE).
   for (var start = first; start < T; start += TILE) {
     workgroupBarrier();
@@ -182,20 +186,20 @@ fn main(${BUILTINS}) {
         if (start + i < row) { continue; }
         var s = 0.0;
         var dp = 0.0;
-        for (var d = 0u; d < HD; d++) { s += qTile[i * HD + d] * kRow[d]; dp += dOTile[i * HD + d] * vRow[d]; }
+        for (var d = 0u; d < V4; d++) { s += dot(qTile[i * V4 + d], kRow[d]); dp += dot(dOTile[i * V4 + d], vRow[d]); }
         let p = exp(s * params.scale - lseTile[i]);
         let ds = p * (dp - dTile[i]);
-        for (var d = 0u; d < HD; d++) {
-          dVAcc[d] += p * dOTile[i * HD + d];
-          dKAcc[d] += ds * qTile[i * HD + d];
+        for (var d = 0u; d < V4; d++) {
+          dVAcc[d] += p * dOTile[i * V4 + d];
+          dKAcc[d] += ds * qTile[i * V4 + d];
         }
       }
     }
   }
   if (valid) {
-    for (var d = 0u; d < HD; d++) {
-      dK[base + row * HD + d] = dKAcc[d] * params.scale;
-      dV[base + row * HD + d] = dVAcc[d];
+    for (var d = 0u; d < V4; d++) {
+      dK[base + row * V4 + d] = dKAcc[d] * params.scale;
+      dV[base + row * V4 + d] = dVAcc[d];
     }
   }
 }`;
@@ -207,7 +211,7 @@ const BACKWARD = "KilnFlashAttentionGrad";
 const geometry = (q: tf.TensorInfo) => {
   const [B, H, T, hd] = q.shape as [number, number, number, number];
   const tile = tileFor(hd);
-  if (tile === undefined) throw new Error(`fused attention: head size ${hd} is over 128`);
+  if (tile === undefined || !fusedAttentionFits(hd)) throw new Error(`fused attention: head size ${hd} is over 128 or not a multiple of 4`);
   return { heads: B * H, T, hd, tile, workgroups: B * H * Math.ceil(T / ROWS), uniforms: [["i32", B * H], ["i32", T], ["f32", 1 / Math.sqrt(hd)]] as Uniform[] };
 };
 
