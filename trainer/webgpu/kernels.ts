@@ -1,8 +1,8 @@
 /**
  * The `Kernels` of the webgpu backend: our WGSL kernels where tfjs-webgpu's op-by-op graph is
- * slow or memory-bound: the products (matmul.ts), attention, LayerNorm, GELU, cross-entropy.
- * test/trainer/webgpu-suite.ts checks values and gradients of
- * each against `plainKernels`.
+ * slow or memory-bound: the products (matmul.ts), attention, LayerNorm, GELU, cross-entropy, the
+ * embedding gradient. test/trainer/webgpu-suite.ts checks values and gradients of each against
+ * `plainKernels`.
  */
 import * as tf from "@tensorflow/tfjs";
 import { plainKernels, type Kernels } from "../model.js";

@@ -56,7 +56,7 @@ function shader(transposeA: boolean, transposeB: boolean, bias: boolean): string
     const m = `row0 + ${r < 4 ? "" : "64u + "}lid.y * 4u + ${r % 4}u`;
     return `  store(${m}, col0 + lid.x * 4u, acc${r}0, base);\n  store(${m}, col0 + 64u + lid.x * 4u, acc${r}1, base);`;
   }).join("\n");
-  return `${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slice", "i32"], ["slices", "i32"]])}
+  return `${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"]])}
 ${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
 var<workgroup> tileA: array<vec4<f32>, ${(TILE / 4) * STEP}>;
 var<workgroup> tileB: array<vec4<f32>, ${(TILE / 4) * STEP}>;
@@ -181,7 +181,7 @@ export function registerMatMulKernels(): void {
       label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}`,
       code: shader(transposeA, transposeB, bias !== undefined && slices === 1),
       buffers: bias && slices === 1 ? [a, b, bias, product] : [a, b, product],
-      uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", 0], ["i32", slices]],
+      uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", slices]],
       workgroups: blocks * slices,
     });
     if (slices === 1) return product;
