@@ -41,7 +41,7 @@ import { checkDevice } from "../trainer/webgpu/dispatch.js";
 import { fusedCrossEntropyWithGradient } from "../trainer/webgpu/fused.js";
 import { webgpuKernels } from "../trainer/webgpu/kernels.js";
 import { matMul } from "../trainer/webgpu/matmul.js";
-import { halfPrecisionAvailable } from "../trainer/webgpu/matmul-f16.js";
+import { halfPrecisionAvailable, matMulF16, preferSubgroupMatrices, subgroupMatrixShape } from "../trainer/webgpu/matmul-f16.js";
 import { formatTable, kernelTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
 
@@ -112,14 +112,14 @@ const tfjsProductKernels: Kernels = {
   headLoss: (x, head, targets, weights, options) => fusedHeadLoss({ matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient }, x, head, targets, weights, options),
 };
 
-/** f32, mixed precision (f16 products), or f32 on tfjs's matmul. */
-type Precision = "f32" | "f16" | "f32-tfjs-matmul";
+/** f32, mixed precision (f16 products: on subgroup matrices where the GPU has them), the same on packed f16 only, or f32 on tfjs's matmul. */
+type Precision = "f32" | "f16" | "f16-packed" | "f32-tfjs-matmul";
 
 /** A training state from the seeded weights, with the kernels of the precision and its loss scale. */
 function kilnState(precision: Precision): TrainState {
   const params = initParams(config!, 1);
   const optimizer = new AdamW(OPTIM, params);
-  const half = precision === "f16";
+  const half = precision.startsWith("f16");
   const kernels = half ? halfPrecisionKernels() : precision === "f32" ? kernelsFor() : tfjsProductKernels;
   return { config: config!, params, trainable: params, optimizer, kernels, lossScale: half ? new DynamicLossScale() : undefined };
 }
@@ -153,6 +153,7 @@ function disposeState(state: TrainState): void {
 
 async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number | string> {
   const state = kilnState(precision);
+  preferSubgroupMatrices(matrixWorks && precision !== "f16-packed");
   try {
     await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1), trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)]);
     await checkDevice();
@@ -165,8 +166,23 @@ async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precisio
   } catch (error) {
     return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 120);
   } finally {
+    preferSubgroupMatrices(matrixWorks);
     disposeState(state);
   }
+}
+
+/** False once the subgroup-matrix product failed on this GPU: the f16 rows then run on packed f16. */
+let matrixWorks = true;
+
+/** max |f16 product − f32 product| / max |f32 product| on values uniform in [−1, 1]. */
+async function halfProductError(M: number, K: number, N: number, ta: boolean, tb: boolean): Promise<number> {
+  const a = tf.randomUniform(ta ? [K, M] : [M, K], -1, 1, "float32", 1) as tf.Tensor2D;
+  const b = tf.randomUniform(tb ? [N, K] : [K, N], -1, 1, "float32", 2) as tf.Tensor2D;
+  const exact = matMul(a, b, ta, tb);
+  const half = matMulF16(a, b, ta, tb);
+  const [diff, scale] = await Promise.all([tf.max(tf.abs(tf.sub(half, exact))).data(), tf.max(tf.abs(exact)).data()]);
+  tf.dispose([a, b, exact, half]);
+  return diff[0]! / scale[0]!;
 }
 
 /** Where one step's device time goes at batch B: its kernels, by op, after one warm-up step. */
@@ -224,19 +240,50 @@ async function kilnRatesAt(precision: Precision): Promise<[number, number | stri
 }
 // The model's products at this batch: x·W (MLP up), dy·Wᵀ (its input gradient), xᵀ·dy (its weight gradient), one head chunk.
 const rowsOfBatch = Math.max(...batches) * T;
-const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln TFLOP/s"]];
-for (const [M, K, N, ta, tb] of [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true]] as const) {
+const halfProducts = halfPrecisionAvailable() && !values["no-f16"];
+const matrix = halfProducts ? subgroupMatrixShape() : undefined;
+log(`f16 products: ${!halfProducts ? "none (no shader-f16)" : matrix ? `subgroup matrices ${matrix.M}×${matrix.N}×${matrix.K}` : "packed f16 (no subgroup matrices)"}`);
+const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
+  preferSubgroupMatrices(false);
+  try {
+    return matMulF16(a, b, x, y);
+  } finally {
+    preferSubgroupMatrices(matrixWorks);
+  }
+};
+const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
+for (const [M, K, N, ta, tb] of [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true], [512, config.vocabSize, config.width, false, false], [config.vocabSize, 512, config.width, true, false]] as const) {
   const label = `${M}×${K}×${N}${ta ? " aᵀ" : ""}${tb ? " bᵀ" : ""}`;
   const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul)];
-  productRows.push([label, ...rates.map((r) => r.toFixed(2))]);
-  log(`product ${label}: tfjs ${rates[0]!.toFixed(2)}, Kiln ${rates[1]!.toFixed(2)} TFLOP/s`);
+  if (halfProducts) rates.push(await productRate(M, K, N, ta, tb, packed));
+  const cells = rates.map((r) => r.toFixed(2));
+  try {
+    if (matrix) cells.push((await productRate(M, K, N, ta, tb, matMulF16)).toFixed(2));
+    if (halfProducts) {
+      const error = await halfProductError(M, K, N, ta, tb);
+      cells.push(error.toExponential(2));
+      // Rounding inputs to f16 gives about 1e-3 here (lavapipe: 7e-4 to 1.6e-3); ten times that is a wrong product.
+      if (!(error < 1e-2)) throw new Error(`${label}: f16 product differs from f32 by ${error.toExponential(2)} of its largest value`);
+    }
+    await checkDevice();
+  } catch (error) {
+    // A GPU that fails the subgroup-matrix product still measures everything else, on packed f16.
+    log(`f16 product failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}; the rest runs on packed f16`);
+    matrixWorks = false;
+    preferSubgroupMatrices(false);
+    cells.push("failed");
+  }
+  productRows.push([label, ...cells]);
+  log(`product ${label}: ${productRows.at(-1)!.slice(1).join(", ")}`);
 }
 const kilnRates = await kilnRatesAt("f32");
-const half = halfPrecisionAvailable() && !values["no-f16"];
+const half = halfProducts;
 const halfRates = half ? await kilnRatesAt("f16") : [];
 if (!half) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
+const packedRate = matrix ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
+if (matrix) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
 const tfjsProductRate = await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
 log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
@@ -261,7 +308,8 @@ const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 e
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
 rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
-for (const [B, r] of halfRates) rows.push(["Kiln webgpu mixed", "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+if (matrix) rows.push(["Kiln webgpu mixed, packed f16", "f16", String(bestBatch), rate(packedRate), typeof packedRate === "number" ? mfu(packedRate, "bf16") : "-", ratio(packedRate, torchF32), ratio(packedRate, torch.bf16)]);
 rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
 rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
 

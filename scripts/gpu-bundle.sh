@@ -58,17 +58,17 @@ unxz "$here/node_modules/webgpu/dist/linux-x64/dawn.node.xz" "$here/node_modules
 unxz "$here/node.xz" /tmp/kiln-node
 chmod +x /tmp/kiln-node
 
-# Prints the adapter Dawn offers with a driver file (unsafe APIs allowed too: subgroup matrices are
-# behind them); fails when there is none.
+# Prints the adapter Dawn offers with a driver file, by default and with the flags the trainer
+# passes (trainer/backend.ts DAWN_FLAGS: shader-f16 on NVIDIA, subgroup matrices); fails when there is none.
 probe() {
   VK_DRIVER_FILES=$1 VK_ICD_FILENAMES=$1 /tmp/kiln-node --input-type=module -e '
 const webgpu = await import(process.argv[1]);
 let found = false;
-for (const flags of [[], ["enable-dawn-features=allow_unsafe_apis"]]) {
+for (const flags of [[], ["enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia"]]) {
   const adapter = await webgpu.create(flags).requestAdapter({ powerPreference: "high-performance" });
   const l = adapter?.limits;
   found ||= Boolean(adapter);
-  console.error(`run.sh: ${process.argv[2]} (${flags.join(" ") || "default"}): ${adapter ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}; features ${[...adapter.features].sort().join(" ")}; maxBufferSize ${l.maxBufferSize}, maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, maxComputeWorkgroupStorageSize ${l.maxComputeWorkgroupStorageSize}; subgroup matrix configurations ${JSON.stringify(adapter.info.subgroupMatrixConfigs ?? null)}` : "no adapter"}`);
+  console.error(`run.sh: ${process.argv[2]} (${flags.join(" ") || "default"}): ${adapter ? `${adapter.info.vendor} ${adapter.info.architecture} ${adapter.info.description}; features ${[...adapter.features].sort().join(" ")}; maxBufferSize ${l.maxBufferSize}, maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, maxComputeWorkgroupStorageSize ${l.maxComputeWorkgroupStorageSize}; subgroup sizes ${adapter.info.subgroupMinSize}-${adapter.info.subgroupMaxSize}; subgroup matrix configurations ${JSON.stringify((adapter.info.subgroupMatrixConfigs ?? []).map((c) => [c.componentType, c.resultComponentType, c.M, c.N, c.K].join(" ")))}` : "no adapter"}`);
 }
 process.exit(found ? 0 : 1);' "$here/node_modules/webgpu/index.js" "$1"
 }

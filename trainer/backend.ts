@@ -61,10 +61,20 @@ async function tryNative(gpu: boolean): Promise<string> {
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software/i;
 
+/**
+ * Dawn's instance flags. Dawn hides shader-f16 on NVIDIA's Vulkan driver unless asked
+ * (vulkan_enable_f16_on_nvidia), and subgroup matrices (tensor cores from WGSL) are behind
+ * allow_unsafe_apis, which in a browser guards features not yet safe for web pages; a training
+ * process runs only our own shaders.
+ */
+export const DAWN_FLAGS = ["enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia"];
+/** Device features our kernels use where the adapter has them. */
+const OPTIONAL_FEATURES = ["shader-f16", "subgroups", "chromium-experimental-subgroup-matrix"];
+
 /** What the child process prints: the adapter's identity and features, or null. */
 const PROBE = `
 const webgpu = await import(process.argv[1]);
-const adapter = await webgpu.create([]).requestAdapter({ powerPreference: "high-performance" });
+const adapter = await webgpu.create(JSON.parse(process.argv[2])).requestAdapter({ powerPreference: "high-performance" });
 const i = adapter?.info;
 process.stdout.write(JSON.stringify(adapter ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, features: [...adapter.features].sort() } : null));
 process.exit(0);`;
@@ -83,7 +93,7 @@ export function probeGpu(): GpuAdapterInfo | string {
   } catch {
     return (probed = "the optional package webgpu is not installed");
   }
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", PROBE, entry], { encoding: "utf8", env: process.env });
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", PROBE, entry, JSON.stringify(DAWN_FLAGS)], { encoding: "utf8", env: process.env });
   let info: Omit<GpuAdapterInfo, "software"> | null;
   try {
     info = JSON.parse(child.stdout) as Omit<GpuAdapterInfo, "software"> | null;
@@ -108,13 +118,13 @@ async function tryWebGpu(auto: boolean): Promise<string> {
   if (auto && info.software) throw new Error(`only a software adapter (${describeAdapter(info)}), slower than wasm; --backend webgpu uses it`);
   const webgpu = (await importOptional("webgpu")) as { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
   Object.assign(globalThis, webgpu.globals);
-  const gpu = webgpu.create([]);
+  const gpu = webgpu.create(DAWN_FLAGS);
   // Ask for an adapter ourselves first: without one tfjs would only log a warning.
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error("no GPU adapter found (no Vulkan/Metal/D3D12 device on this machine)");
   const global = globalThis as { navigator?: { gpu?: unknown } };
   if (!global.navigator?.gpu) {
-    Object.defineProperty(globalThis, "navigator", { value: { gpu: withHalfPrecision(gpu) }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, "navigator", { value: { gpu: withOptionalFeatures(gpu) }, configurable: true, writable: true });
   }
   // A literal specifier, so a bundler (scripts/gpu-bundle.sh) includes it; pure JS, always installed.
   await import("@tensorflow/tfjs-backend-webgpu");
@@ -127,18 +137,19 @@ interface GpuAdapterLike { features: ReadonlySet<string>; requestDevice(descript
 
 /**
  * navigator.gpu for tfjs-backend-webgpu, whose device asks only for the features its own kernels
- * use: on an adapter with shader-f16 the device also gets it, for the half-precision products
- * (webgpu/matmul-f16.ts). Everything else passes through.
+ * use: the device also gets those of OPTIONAL_FEATURES the adapter has, for the half-precision
+ * products (webgpu/matmul-f16.ts). Everything else passes through.
  */
-function withHalfPrecision(gpu: { requestAdapter(options?: object): Promise<unknown> }): object {
+function withOptionalFeatures(gpu: { requestAdapter(options?: object): Promise<unknown> }): object {
   return {
     async requestAdapter(options?: object) {
       const adapter = (await gpu.requestAdapter(options)) as GpuAdapterLike | null;
-      if (!adapter?.features.has("shader-f16")) return adapter;
+      const extra = OPTIONAL_FEATURES.filter((f) => adapter?.features.has(f));
+      if (!adapter || !extra.length) return adapter;
       return new Proxy(adapter, {
         get(target, key) {
           if (key === "requestDevice") {
-            return (descriptor: GpuDeviceRequest = {}) => target.requestDevice({ ...descriptor, requiredFeatures: [...(descriptor.requiredFeatures ?? []), "shader-f16"] });
+            return (descriptor: GpuDeviceRequest = {}) => target.requestDevice({ ...descriptor, requiredFeatures: [...(descriptor.requiredFeatures ?? []), ...extra] });
           }
           const value = Reflect.get(target, key, target) as unknown;
           return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;

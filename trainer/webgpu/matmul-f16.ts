@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, dispatch, outputTensor, paramsStruct, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
-import { linearOf, productOf, registerProduct } from "./matmul.js";
+import { kSlices, linearOf, productOf, registerProduct, sumSlices } from "./matmul.js";
 
 const TILE = 64;
 const STEP = 16;
@@ -124,14 +124,202 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
+/** One subgroup-matrix multiply the device offers: [M, K]·[K, N] in one subgroup. */
+export interface MatrixShape { M: number; N: number; K: number }
+
+interface SubgroupMatrixConfig extends MatrixShape { componentType: string; resultComponentType: string }
+interface DeviceInfo {
+  features?: { has(name: string): boolean };
+  limits: { maxComputeWorkgroupStorageSize: number };
+  adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
+}
+
+/** Rows and columns of c a tensor-core workgroup owns; k staged per step; one subgroup's part. */
+const TC_TILE = 128;
+const TC_STEP = 32;
+const TC_PART = 64;
+/** Row strides of the staged tiles in workgroup memory, padded by 8 values against bank conflicts. */
+const A_STRIDE = TC_STEP + 8;
+const B_STRIDE = TC_TILE + 8;
+
+/** Workgroup memory of the shader for a shape: both staged tiles in f16, four accumulators in f32, the overflow flag (16 bytes: Dawn rounds each variable up to 16). */
+export function workgroupBytes(f: MatrixShape): number {
+  return 2 * (TC_TILE * A_STRIDE + TC_STEP * B_STRIDE) + 4 * 4 * f.M * f.N + 16;
+}
+
+let useSubgroupMatrices = true;
+/** Turns the subgroup-matrix product off (and on): the bench times the packed-f16 product against it. */
+export function preferSubgroupMatrices(on: boolean): void {
+  useSubgroupMatrices = on;
+}
+
+/**
+ * The subgroup-matrix shape the f16 product runs on (f16 operands, f32 sums), or undefined: the
+ * device has no subgroup matrices, no such shape tiles a subgroup's 64×64 part, or its subgroups
+ * are not 32 wide (four subgroups make the 128-thread workgroup).
+ */
+export function subgroupMatrixShape(): MatrixShape | undefined {
+  if (!useSubgroupMatrices || tf.getBackend() !== "webgpu") return undefined;
+  const device = webGpuBackend().device as unknown as DeviceInfo;
+  if (!device.features?.has("chromium-experimental-subgroup-matrix") || !device.features.has("shader-f16")) return undefined;
+  const info = device.adapterInfo;
+  if (info?.subgroupMinSize !== 32 || info.subgroupMaxSize !== 32) return undefined;
+  // The driver lists its preferred shapes first.
+  return info.subgroupMatrixConfigs?.find((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize);
+}
+
+/**
+ * The product on subgroup matrices (tensor cores): a workgroup of four 32-wide subgroups owns a
+ * 128×128 block of c, each subgroup a 64×64 part as (64/M)×(64/N) accumulators of f32. Operands
+ * are staged 32 steps of k at a time, rounded to f16 as they are staged (the next step's values
+ * are read from memory while this step multiplies); the sums are f32 throughout, so the error is
+ * that of rounding the inputs to f16. k is split as the f32 product splits it (matmul.ts). The
+ * accumulators leave through workgroup memory, so edges, bias and the overflow NaN are handled
+ * as in the packed shader.
+ */
+export function subgroupMatrixShader(transposeA: boolean, transposeB: boolean, bias: boolean, f: MatrixShape): string {
+  const aAt = transposeA ? "k * M + m" : "m * K + k";
+  const bAt = transposeB ? "n * K + k" : "k * N + n";
+  // Each thread stages 32 values of each operand; the fast index follows the buffer's contiguous axis.
+  const aSlot = transposeA ? ["slot % 128u", "slot / 128u"] : ["slot / 32u", "slot % 32u"];
+  const bSlot = transposeB ? ["slot / 32u", "slot % 32u"] : ["slot % 128u", "slot / 128u"];
+  const rows = TC_PART / f.M;
+  const cols = TC_PART / f.N;
+  const left = `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`;
+  const right = `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`;
+  const result = `subgroup_matrix_result<f32, ${f.N}, ${f.M}>`;
+  const parts: [number, number][] = [];
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) parts.push([i, j]);
+  const declare = parts.map(([i, j]) => `  var acc${i}_${j} = ${result}();`).join("\n");
+  const multiply: string[] = [];
+  for (let s = 0; s < TC_STEP / f.K; s++) {
+    for (let i = 0; i < rows; i++) multiply.push(`    let l${s}_${i} = subgroupMatrixLoad<${left}, row_major>(&tileA, (pr + ${i * f.M}u) * ${A_STRIDE}u + ${s * f.K}u, ${A_STRIDE}u);`);
+    for (let j = 0; j < cols; j++) multiply.push(`    let r${s}_${j} = subgroupMatrixLoad<${right}, row_major>(&tileB, ${s * f.K * B_STRIDE}u + pc + ${j * f.N}u, ${B_STRIDE}u);`);
+    for (const [i, j] of parts) multiply.push(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${s}_${i}, r${s}_${j}, acc${i}_${j});`);
+  }
+  const size = f.M * f.N;
+  const store = parts.map(([i, j]) => `  workgroupBarrier();
+  subgroupMatrixStore<row_major>(&staged, sg * ${size}u, acc${i}_${j}, ${f.N}u);
+  workgroupBarrier();
+  put(${i * f.M}u, ${j * f.N}u, base, failed, li);`).join("\n");
+  return `enable f16;
+enable chromium_experimental_subgroup_matrix;
+diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);
+${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"], ["nan", "i32"]])}
+${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
+var<workgroup> tileA: array<f16, ${TC_TILE * A_STRIDE}>;
+var<workgroup> tileB: array<f16, ${TC_STEP * B_STRIDE}>;
+var<workgroup> staged: array<f32, ${4 * size}>;
+var<workgroup> overflow: atomic<u32>;
+var<private> nextA: array<f32, 32>;
+var<private> nextB: array<f32, 32>;
+var<private> row0: u32;
+var<private> col0: u32;
+
+fn half(v: f32) -> f16 {
+  if (!(abs(v) <= ${F16_MAX}.0)) { atomicStore(&overflow, 1u); return f16(0.0); }
+  return f16(v);
+}
+
+/** Reads step k0's values of this thread's staging slots into nextA and nextB (zero past the edges). */
+fn fetch(k0: u32, kEnd: u32, li: u32) {
+  let M = u32(params.M);
+  let K = u32(params.K);
+  let N = u32(params.N);
+  for (var j = 0u; j < 32u; j++) {
+    let slot = li + 128u * j;
+    let m = row0 + ${aSlot[0]};
+    var k = k0 + ${aSlot[1]};
+    nextA[j] = 0.0;
+    if (m < M && k < kEnd) { nextA[j] = a[${aAt}]; }
+    let n = col0 + ${bSlot[0]};
+    k = k0 + ${bSlot[1]};
+    nextB[j] = 0.0;
+    if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
+  }
+}
+
+/** Writes the staged parts at (pr0, pc0) of each subgroup's 64×64 part to c. */
+fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
+  let M = u32(params.M);
+  let N = u32(params.N);
+  for (var e = li; e < ${4 * size}u; e += 128u) {
+    let s = e / ${size}u;
+    let m = row0 + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
+    let n = col0 + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
+    if (m < M && n < N) {
+      var v = staged[e]${bias ? " + bias[n]" : ""};
+      // A NaN from a uniform: WGSL refuses a NaN constant.
+      if (failed) { v = bitcast<f32>(params.nan); }
+      c[base + m * N + n] = v;
+    }
+  }
+}
+
+@compute @workgroup_size(128)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {
+  let M = u32(params.M);
+  let K = u32(params.K);
+  let N = u32(params.N);
+  let slices = u32(params.slices);
+  let blocksN = (N + ${TC_TILE - 1}u) / ${TC_TILE}u;
+  let blocks = ((M + ${TC_TILE - 1}u) / ${TC_TILE}u) * blocksN;
+  let index = ${WORKGROUP_INDEX};
+  // A grid folded past the device's per-dimension limit has spare workgroups (dispatch.ts).
+  if (index >= blocks * slices) { return; }
+  let z = index / blocks;
+  let block = index % blocks;
+  row0 = (block / blocksN) * ${TC_TILE}u;
+  col0 = (block % blocksN) * ${TC_TILE}u;
+  let stepsPerSlice = ((K + ${TC_STEP - 1}u) / ${TC_STEP}u + slices - 1u) / slices;
+  let kBegin = z * stepsPerSlice * ${TC_STEP}u;
+  let kEnd = min(K, kBegin + stepsPerSlice * ${TC_STEP}u);
+  // This subgroup's 64×64 part of the block.
+  let pr = (sg / 2u) * ${TC_PART}u;
+  let pc = (sg % 2u) * ${TC_PART}u;
+  if (li == 0u) { atomicStore(&overflow, 0u); }
+${declare}
+  fetch(kBegin, kEnd, li);
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${TC_STEP}u) {
+    workgroupBarrier();
+    for (var j = 0u; j < 32u; j++) {
+      let slot = li + 128u * j;
+      tileA[(${aSlot[0]}) * ${A_STRIDE}u + ${aSlot[1]}] = half(nextA[j]);
+      tileB[(${bSlot[1]}) * ${B_STRIDE}u + ${bSlot[0]}] = half(nextB[j]);
+    }
+    workgroupBarrier();
+    if (k0 + ${TC_STEP}u < kEnd) { fetch(k0 + ${TC_STEP}u, kEnd, li); }
+${multiply.join("\n")}
+  }
+  workgroupBarrier();
+  let failed = atomicLoad(&overflow) != 0u;
+  let base = z * M * N;
+${store}
+}`;
+}
+
 const KERNEL = "KilnMatMulF16";
 
-/** Registers the product on the webgpu backend (once). */
+/** Registers the product on the webgpu backend (once): on subgroup matrices where the device has them, else packed f16. */
 export function registerHalfPrecisionKernels(): void {
-  registerProduct(KERNEL, ({ a, b, bias, transposeA, transposeB, M, K, N }) => {
+  registerProduct(KERNEL, ({ a, b, bias, transposeA, transposeB, M, K, N, backend }) => {
+    const variant = `${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}`;
+    const matrix = subgroupMatrixShape();
+    if (matrix) {
+      const slices = kSlices(M, K, N);
+      const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
+      dispatch({
+        label: `matmul-f16-sgm${variant}${bias && slices === 1 ? "-bias" : ""}`,
+        code: subgroupMatrixShader(transposeA, transposeB, bias !== undefined && slices === 1, matrix),
+        buffers: bias && slices === 1 ? [a, b, bias, product] : [a, b, product],
+        uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", slices], ["i32", QUIET_NAN_BITS]],
+        workgroups: Math.ceil(M / TC_TILE) * Math.ceil(N / TC_TILE) * slices,
+      });
+      return slices === 1 ? product : sumSlices(product, bias, M, N, slices, backend);
+    }
     const c = outputTensor([M, N]);
     dispatch({
-      label: `matmul-f16${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}${bias ? "-bias" : ""}`,
+      label: `matmul-f16${variant}${bias ? "-bias" : ""}`,
       code: shader(transposeA, transposeB, bias !== undefined),
       buffers: bias ? [a, b, bias, c] : [a, b, c],
       uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", QUIET_NAN_BITS]],

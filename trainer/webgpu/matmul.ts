@@ -184,18 +184,22 @@ export function registerMatMulKernels(): void {
       uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", slices]],
       workgroups: blocks * slices,
     });
-    if (slices === 1) return product;
-    const c = outputTensor([M, N]);
-    dispatch({
-      label: `matmul-sum${bias ? "-bias" : ""}`,
-      code: sumShader(bias !== undefined),
-      buffers: bias ? [product, bias, c] : [product, c],
-      uniforms: [["i32", M * N], ["i32", N], ["i32", slices]],
-      workgroups: Math.ceil((M * N) / 256),
-    });
-    backend.disposeData(product.dataId);
-    return c;
+    return slices === 1 ? product : sumSlices(product, bias, M, N, slices, backend);
   });
+}
+
+/** Sums a split product's slices ([slices, M, N]) in slice order, adds the bias, frees the slices. */
+export function sumSlices(parts: tf.TensorInfo, bias: tf.TensorInfo | undefined, M: number, N: number, slices: number, backend: ProductCall["backend"]): tf.TensorInfo {
+  const c = outputTensor([M, N]);
+  dispatch({
+    label: `matmul-sum${bias ? "-bias" : ""}`,
+    code: sumShader(bias !== undefined),
+    buffers: bias ? [parts, bias, c] : [parts, c],
+    uniforms: [["i32", M * N], ["i32", N], ["i32", slices]],
+    workgroups: Math.ceil((M * N) / 256),
+  });
+  backend.disposeData(parts.dataId);
+  return c;
 }
 
 /** op(a)·op(b) (+ bias over the columns), a [M, K] or [K, M], b [K, N] or [N, K]; not differentiated. */
