@@ -21,7 +21,8 @@ interface NullDevice {
 
 /** The null device's workgroup-memory limit. */
 let limit = 0;
-let instance: unknown;
+/** Dawn's instance, held for the whole file: it must outlive the device. */
+const instances: unknown[] = [];
 
 async function nullDevice(): Promise<NullDevice | string> {
   let webgpu: { create(flags: string[]): { requestAdapter(): Promise<{ limits: Record<string, number>; requestDevice(d: object): Promise<NullDevice> } | null> } };
@@ -30,9 +31,8 @@ async function nullDevice(): Promise<NullDevice | string> {
   } catch {
     return "the optional package webgpu is not installed";
   }
-  // Kept for the whole file: Dawn's instance must outlive the device.
   const gpu = webgpu.create(["backend=null", "enable-dawn-features=allow_unsafe_apis"]);
-  instance = gpu;
+  instances.push(gpu);
   const adapter = await gpu.requestAdapter();
   if (!adapter) return "Dawn's null backend gave no adapter";
   // As tfjs-webgpu asks for its device: all the workgroup memory the adapter has.
