@@ -3,7 +3,7 @@
  * initial weights, tokens and hyperparameters.
  *
  *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
- *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir] [--no-f16]
+ *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir] [--no-f16] [--packed-f16]
  *                        [--torch-device cuda|cpu]
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
@@ -55,6 +55,7 @@ const { values } = parseArgs({
     python: { type: "string", default: "python3" },
     out: { type: "string", default: "runs/bench-gpu" },
     "no-f16": { type: "boolean", default: false },
+    "packed-f16": { type: "boolean", default: false },
     "torch-device": { type: "string", default: "cuda" },
   },
 });
@@ -172,7 +173,7 @@ async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precisio
 }
 
 /** False once the subgroup-matrix product failed on this GPU: the f16 rows then run on packed f16. */
-let matrixWorks = true;
+let matrixWorks = !values["packed-f16"];
 
 /** max |f16 product − f32 product| / max |f32 product| on values uniform in [−1, 1]. */
 async function halfProductError(M: number, K: number, N: number, ta: boolean, tb: boolean): Promise<number> {
@@ -241,6 +242,7 @@ async function kilnRatesAt(precision: Precision): Promise<[number, number | stri
 // The model's products at this batch: x·W (MLP up), dy·Wᵀ (its input gradient), xᵀ·dy (its weight gradient), one head chunk.
 const rowsOfBatch = Math.max(...batches) * T;
 const halfProducts = halfPrecisionAvailable() && !values["no-f16"];
+preferSubgroupMatrices(matrixWorks);
 const matrix = halfProducts ? subgroupMatrixShape() : undefined;
 log(`f16 products: ${!halfProducts ? "none (no shader-f16)" : matrix ? `subgroup matrices ${matrix.M}×${matrix.N}×${matrix.K}` : "packed f16 (no subgroup matrices)"}`);
 const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {

@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { enumFlag, KilnError } from "../core/index.js";
 import { registerMissingKernels } from "./kernels.js";
 import { WEBGPU_KERNEL_NAMES } from "./webgpu/kernels.js";
+import { subgroupInfo, type SubgroupMatrixConfig } from "./webgpu/dispatch.js";
 
 export const BACKENDS = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -133,7 +134,11 @@ async function tryWebGpu(auto: boolean): Promise<string> {
 }
 
 interface GpuDeviceRequest { requiredFeatures?: Iterable<unknown> }
-interface GpuAdapterLike { features: ReadonlySet<string>; requestDevice(descriptor?: GpuDeviceRequest): Promise<unknown> }
+interface GpuAdapterLike {
+  features: ReadonlySet<string>;
+  info: { subgroupMinSize?: number; subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
+  requestDevice(descriptor?: GpuDeviceRequest): Promise<unknown>;
+}
 
 /**
  * navigator.gpu for tfjs-backend-webgpu, whose device asks only for the features its own kernels
@@ -149,7 +154,13 @@ function withOptionalFeatures(gpu: { requestAdapter(options?: object): Promise<u
       return new Proxy(adapter, {
         get(target, key) {
           if (key === "requestDevice") {
-            return (descriptor: GpuDeviceRequest = {}) => target.requestDevice({ ...descriptor, requiredFeatures: [...(descriptor.requiredFeatures ?? []), ...extra] });
+            return async (descriptor: GpuDeviceRequest = {}) => {
+              const device = (await target.requestDevice({ ...descriptor, requiredFeatures: [...(descriptor.requiredFeatures ?? []), ...extra] })) as object;
+              const info = target.info;
+              const matrixConfigs = (info.subgroupMatrixConfigs ?? []).map((c) => ({ componentType: c.componentType, resultComponentType: c.resultComponentType, M: c.M, N: c.N, K: c.K }));
+              subgroupInfo.set(device, { minSize: info.subgroupMinSize ?? 0, maxSize: info.subgroupMaxSize ?? 0, matrixConfigs });
+              return device;
+            };
           }
           const value = Reflect.get(target, key, target) as unknown;
           return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;

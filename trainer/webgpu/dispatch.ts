@@ -55,6 +55,16 @@ export interface WebGpuBackend {
 
 export const webGpuBackend = (): WebGpuBackend => tf.backend() as unknown as WebGpuBackend;
 
+/** One subgroup-matrix multiply an adapter offers: [M, K]·[K, N] of componentType, summed in resultComponentType. */
+export interface SubgroupMatrixConfig { componentType: string; resultComponentType: string; M: number; N: number; K: number }
+/** An adapter's subgroup sizes and subgroup-matrix shapes. */
+export interface SubgroupInfo { minSize: number; maxSize: number; matrixConfigs: SubgroupMatrixConfig[] }
+/**
+ * The subgroup facts of each device's adapter, recorded when backend.ts creates the device: Dawn's
+ * GPUDevice.adapterInfo leaves out the subgroup-matrix shapes.
+ */
+export const subgroupInfo = new WeakMap<object, SubgroupInfo>();
+
 /** A uniform field: every field is one 4-byte scalar, laid out in order. */
 export type Uniform = ["i32" | "f32", number];
 

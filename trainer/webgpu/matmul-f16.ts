@@ -16,7 +16,7 @@
  * arithmetic and workgroup traffic, not the memory the activations take.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bindings, dispatch, outputTensor, paramsStruct, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
+import { bindings, dispatch, outputTensor, paramsStruct, subgroupInfo, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
 import { kSlices, linearOf, productOf, registerProduct, sumSlices } from "./matmul.js";
 
 const TILE = 64;
@@ -127,11 +127,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 /** One subgroup-matrix multiply the device offers: [M, K]·[K, N] in one subgroup. */
 export interface MatrixShape { M: number; N: number; K: number }
 
-interface SubgroupMatrixConfig extends MatrixShape { componentType: string; resultComponentType: string }
 interface DeviceInfo {
   features?: { has(name: string): boolean };
   limits: { maxComputeWorkgroupStorageSize: number };
-  adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number; subgroupMatrixConfigs?: readonly SubgroupMatrixConfig[] };
 }
 
 /** Rows and columns of c a tensor-core workgroup owns; k staged per step; one subgroup's part. */
@@ -162,10 +160,10 @@ export function subgroupMatrixShape(): MatrixShape | undefined {
   if (!useSubgroupMatrices || tf.getBackend() !== "webgpu") return undefined;
   const device = webGpuBackend().device as unknown as DeviceInfo;
   if (!device.features?.has("chromium-experimental-subgroup-matrix") || !device.features.has("shader-f16")) return undefined;
-  const info = device.adapterInfo;
-  if (info?.subgroupMinSize !== 32 || info.subgroupMaxSize !== 32) return undefined;
+  const info = subgroupInfo.get(device);
+  if (info?.minSize !== 32 || info.maxSize !== 32) return undefined;
   // The driver lists its preferred shapes first.
-  return info.subgroupMatrixConfigs?.find((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize);
+  return info.matrixConfigs.find((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize);
 }
 
 /**
