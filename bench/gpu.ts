@@ -7,11 +7,13 @@
  *                        [--torch-device cuda|cpu]
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
- * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16, Kiln f32 on
+ * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16 (on subgroup
+ * matrices where the GPU offers them and they pass their check; then also a packed-f16 row), Kiln f32 on
  * tfjs-webgpu's matmul (the products before webgpu/matmul.ts), PyTorch f32 eager and bf16 autocast
  * at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the datasheet peak for
  * the precision, or the measured matmul peak where the GPU is not in the table). Printed with the
- * table: the model's four product shapes in TFLOP/s, tfjs's and ours, and one step's kernels by
+ * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32, packed f16, subgroup
+ * matrices), each f16 product's largest error against the f32 one, and one step's kernels by
  * device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
  * of PyTorch f32 from the same start.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU

@@ -16,6 +16,7 @@ import { enumFlag, KilnError } from "../core/index.js";
 import { registerMissingKernels } from "./kernels.js";
 import { WEBGPU_KERNEL_NAMES } from "./webgpu/kernels.js";
 import { subgroupInfo, type SubgroupMatrixConfig } from "./webgpu/dispatch.js";
+import { checkSubgroupMatrices } from "./webgpu/matmul-f16.js";
 
 export const BACKENDS = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -32,6 +33,8 @@ export interface BackendSelection {
   skipped: string[];
   /** The GPU adapter, on webgpu. */
   adapter?: GpuAdapterInfo;
+  /** On webgpu with subgroup matrices: which f16 product runs and why (webgpu/matmul-f16.ts). */
+  halfProducts?: string;
 }
 
 export interface GpuAdapterInfo {
@@ -212,7 +215,8 @@ export async function selectBackend(requested: string = "auto"): Promise<Backend
       const tfName = await loaders[name](requested === "auto");
       registerMissingKernels(tfName);
       const adapter = name === "webgpu" ? (probeGpu() as GpuAdapterInfo) : undefined;
-      selected = { name, tfName, skipped, adapter };
+      const halfProducts = name === "webgpu" ? await checkSubgroupMatrices() : "";
+      selected = { name, tfName, skipped, adapter, ...(halfProducts ? { halfProducts } : {}) };
       return selected;
     } catch (error) {
       skipped.push(`${name}: ${reason(error)}`);
@@ -223,7 +227,7 @@ export async function selectBackend(requested: string = "auto"): Promise<Backend
 
 export function describeSelection(selection: BackendSelection): string {
   const others = selection.skipped.length ? ` (not used: ${selection.skipped.join("; ")})` : "";
-  const adapter = selection.adapter ? ` on ${describeAdapter(selection.adapter)}; kernels: ${WEBGPU_KERNEL_NAMES.join(", ")}` : "";
+  const adapter = selection.adapter ? ` on ${describeAdapter(selection.adapter)}; kernels: ${WEBGPU_KERNEL_NAMES.join(", ")}${selection.halfProducts ? `; ${selection.halfProducts}` : ""}` : "";
   return `backend ${selection.name}${adapter}${others}`;
 }
 

@@ -24,7 +24,8 @@ import { readStep, trainStep, type TrainState } from "../../trainer/step.js";
 import { disposeResult, train } from "../../trainer/train.js";
 import { checkDevice } from "../../trainer/webgpu/dispatch.js";
 import { webgpuHalfKernels } from "../../trainer/webgpu/kernels.js";
-import { halfPrecisionAvailable, matMulF16 } from "../../trainer/webgpu/matmul-f16.js";
+import { checkSubgroupMatrices, exactProductError, halfPrecisionAvailable, matMulF16 } from "../../trainer/webgpu/matmul-f16.js";
+import { matMul } from "../../trainer/webgpu/matmul.js";
 import { on, randomArray, relativeError, valueAndGradients } from "./backend-compare.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
@@ -52,6 +53,24 @@ describe.skipIf(skipLavapipe)("webgpu mixed precision (lavapipe in CI)", () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("checks a product exactly on integers (the gate of the subgroup-matrix product), and catches a wrong one", async () => {
+    await selectBackend("webgpu");
+    expect(await exactProductError(matMulF16)).toBe(0);
+    expect(await exactProductError(matMul)).toBe(0);
+    // One entry off by one in the transposed-a case only.
+    const wrong = (a: tf.Tensor2D, b: tf.Tensor2D, ta?: boolean, tb?: boolean, bias?: tf.Tensor1D) => {
+      const c = matMulF16(a, b, ta, tb, bias);
+      if (!ta || tb) return c;
+      const bump = tf.buffer(c.shape);
+      bump.set(1, 129, 139);
+      return tf.add(c, bump.toTensor()) as tf.Tensor2D;
+    };
+    expect(await exactProductError(wrong)).toBe(1);
+    // lavapipe offers no subgroup matrices: nothing to check, nothing said.
+    expect(await checkSubgroupMatrices()).toBe("");
+    await checkDevice();
   });
 
   it("asks the device for shader-f16 and names it", async () => {

@@ -16,8 +16,8 @@
  * arithmetic and workgroup traffic, not the memory the activations take.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bindings, dispatch, outputTensor, paramsStruct, subgroupInfo, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
-import { kSlices, linearOf, productOf, registerProduct, sumSlices } from "./matmul.js";
+import { bindings, checkDevice, dispatch, outputTensor, paramsStruct, subgroupInfo, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
+import { kSlices, linearOf, productOf, registerProduct, sumSlices, type Product } from "./matmul.js";
 
 const TILE = 64;
 const STEP = 16;
@@ -152,18 +152,88 @@ export function preferSubgroupMatrices(on: boolean): void {
 }
 
 /**
- * The subgroup-matrix shape the f16 product runs on (f16 operands, f32 sums), or undefined: the
- * device has no subgroup matrices, no such shape tiles a subgroup's 64×64 part, or its subgroups
+ * The subgroup-matrix shape the device offers for the f16 product (f16 operands, f32 sums), or
+ * undefined: no subgroup matrices, no shape that tiles a subgroup's 64×64 part, or subgroups that
  * are not 32 wide (four subgroups make the 128-thread workgroup).
  */
-export function subgroupMatrixShape(): MatrixShape | undefined {
-  if (!useSubgroupMatrices || tf.getBackend() !== "webgpu") return undefined;
+function offeredMatrixShape(): MatrixShape | undefined {
+  if (tf.getBackend() !== "webgpu") return undefined;
   const device = webGpuBackend().device as unknown as DeviceInfo;
   if (!device.features?.has("chromium-experimental-subgroup-matrix") || !device.features.has("shader-f16")) return undefined;
   const info = subgroupInfo.get(device);
   if (info?.minSize !== 32 || info.maxSize !== 32) return undefined;
   // The driver lists its preferred shapes first.
   return info.matrixConfigs.find((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize);
+}
+
+/** Per device: whether the subgroup-matrix product gave exact results in `checkSubgroupMatrices`. */
+const checked = new WeakMap<object, boolean>();
+
+/** The subgroup-matrix shape the f16 product runs on: offered by the device and checked on it. */
+export function subgroupMatrixShape(): MatrixShape | undefined {
+  const shape = useSubgroupMatrices ? offeredMatrixShape() : undefined;
+  return shape && checked.get(webGpuBackend().device) ? shape : undefined;
+}
+
+/**
+ * The largest difference between a product's results and sums computed here, over every
+ * transpose, a bias, and a k long enough to be split (1030), on small integers whose products and
+ * sums f16 and f32 hold exactly: 0 for a correct f16 or f32 product.
+ */
+export async function exactProductError(product: Product): Promise<number> {
+  const [M, K, N] = [130, 1030, 140];
+  const value = (i: number, j: number, salt: number) => ((i * 7 + j * 3 + salt) % 5) - 2;
+  const a = Float32Array.from({ length: M * K }, (_, x) => value(Math.floor(x / K), x % K, 1));
+  const b = Float32Array.from({ length: K * N }, (_, x) => value(Math.floor(x / N), x % N, 2));
+  const bias = Float32Array.from({ length: N }, (_, n) => n % 9);
+  const expected = new Float32Array(M * N);
+  for (let m = 0; m < M; m++) {
+    for (let k = 0; k < K; k++) {
+      const v = a[m * K + k]!;
+      for (let n = 0; n < N; n++) expected[m * N + n]! += v * b[k * N + n]!;
+    }
+  }
+  const at = tf.tensor2d(a, [M, K]);
+  const bt = tf.tensor2d(b, [K, N]);
+  const biasT = tf.tensor1d(bias);
+  const cases = tf.tidy(() => [
+    product(at, bt, false, false, biasT),
+    product(at.transpose(), bt, true, false),
+    product(at, bt.transpose(), false, true),
+    product(at.transpose(), bt.transpose(), true, true),
+  ]);
+  const results = await Promise.all(cases.map((c) => c.data()));
+  tf.dispose([at, bt, biasT, ...cases]);
+  let worst = 0;
+  results.forEach((r, i) => {
+    for (let x = 0; x < r.length; x++) worst = Math.max(worst, Math.abs(r[x]! - expected[x]! - (i === 0 ? bias[x % N]! : 0)));
+  });
+  return worst;
+}
+
+/**
+ * Runs the subgroup-matrix product once on the device before any training uses it
+ * (`exactProductError`). A device whose product is not exact keeps the packed-f16 product.
+ * Returns the line the log prints ("" where subgroup matrices are not offered).
+ */
+export async function checkSubgroupMatrices(): Promise<string> {
+  const shape = offeredMatrixShape();
+  if (!shape) return "";
+  const device = webGpuBackend().device;
+  const name = `subgroup matrices ${shape.M}×${shape.N}×${shape.K}`;
+  if (checked.has(device)) return checked.get(device) ? `f16 products on ${name}` : `f16 products packed (${name} failed their check)`;
+  checked.set(device, true);
+  let worst: number;
+  try {
+    worst = await exactProductError(matMulF16);
+    // A shader the driver refused leaves garbage and a compile error: the error is this check's.
+    await checkDevice();
+  } catch (error) {
+    checked.set(device, false);
+    return `f16 products packed (${name} failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]})`;
+  }
+  checked.set(device, worst === 0);
+  return worst === 0 ? `f16 products on ${name}` : `f16 products packed (${name} gave wrong sums, off by up to ${worst}, on this GPU)`;
 }
 
 /**
