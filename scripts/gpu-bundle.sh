@@ -7,6 +7,7 @@
 #   torch_gpt.py        the PyTorch side of the bench
 #   *.deb               the Vulkan loader (libvulkan1) and glvnd (libglvnd0, libegl1, ...), in case the machine has none
 #   run.sh              the one command to run there: .gpu/run.sh [bench flags]
+#   stages.sh           a small run, then the full one with the f16 products that worked
 #   scripts/gpu-bundle.sh && du -sh .gpu
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,4 +89,26 @@ echo "run.sh: Vulkan driver file ${VK_DRIVER_FILES:-${VK_ICD_FILENAMES:-none fou
 exec /tmp/kiln-node "$here/bench.mjs" "$@"
 RUN
 chmod +x "$out/run.sh"
+# The device check in stages: a small run first (a GPU fault can lose the device and every row after
+# it), then the full bench with what worked: OUT=<dir> FULL_S=<s> .gpu/stages.sh --batches 32 --steps 3 ...
+cat >"$out/stages.sh" <<'STAGES'
+#!/usr/bin/env bash
+here=$(cd "$(dirname "$0")" && pwd)
+# Small runs first (a failing f16 product can lose the device), then the full bench with what worked.
+out=${OUT:-/tmp/out}
+clean() { grep -vE '^\s+- |^validation:|is invalid due to a previous error|^\s*$|maxDynamic' | head -c 120000; }
+small() { timeout 100 "$here/run.sh" --config small --batches 8 --steps 1 --loss-steps 1 --loss-batch 2 --out /tmp/bs "$@" 2>&1 | clean; }
+ok() { grep -q "^loss after" "$1" && ! grep -q "f16 product failed" "$1"; }
+flags=()
+small >"$out/small.log"
+if ! ok "$out/small.log"; then
+  small --packed-f16 >"$out/small-packed.log"
+  if ok "$out/small-packed.log"; then flags=(--packed-f16); else flags=(--no-f16); fi
+fi
+echo "full run flags: ${flags[*]:-none}" | tee "$out/full.log"
+timeout "${FULL_S:-430}" "$here/run.sh" --config gpt2 "$@" "${flags[@]}" --out /tmp/bg 2>&1 | clean >>"$out/full.log"
+cp /tmp/bg/result.json "$out/" 2>/dev/null
+tail -c 9000 "$out/full.log"
+STAGES
+chmod +x "$out/stages.sh"
 du -sh "$out"
