@@ -246,7 +246,7 @@ const rowsOfBatch = Math.max(...batches) * T;
 const halfProducts = halfPrecisionAvailable() && !values["no-f16"];
 preferSubgroupMatrices(matrixWorks);
 const matrix = halfProducts ? subgroupMatrixShape() : undefined;
-log(`f16 products: ${!halfProducts ? "none (no shader-f16)" : matrix ? `subgroup matrices ${matrix.M}×${matrix.N}×${matrix.K}` : "packed f16 (no subgroup matrices)"}`);
+log(`f16 products: ${!halfProducts ? "none (no shader-f16)" : matrix ? `subgroup matrices ${matrix.M}×${matrix.N}×${matrix.K} (${matrix.route})` : "packed f16 (no subgroup matrices)"}`);
 const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
   preferSubgroupMatrices(false);
   try {

@@ -9,7 +9,7 @@
  * are checked on the GPU by `npm run bench -- gpu` (the f16 products against the f32 ones).
  */
 import { describe, expect, it } from "vitest";
-import { subgroupMatrixShader, workgroupBytes, type MatrixShape } from "../../trainer/webgpu/matmul-f16.js";
+import { directMatrixShader, halfCopyShader, subgroupMatrixShader, workgroupBytes, type MatrixShape } from "../../trainer/webgpu/matmul-f16.js";
 
 interface NullDevice {
   createShaderModule(descriptor: { code: string }): { getCompilationInfo(): Promise<{ messages: { type: string; lineNum: number; message: string }[] }> };
@@ -63,6 +63,20 @@ describe.skipIf(skip)("the f16 product's subgroup-matrix shader", () => {
             expect({ transposeA, transposeB, bias, messages: messages.map((m) => `${m.type} ${m.lineNum}: ${m.message}`), error }).toEqual({ transposeA, transposeB, bias, messages: [], error: expected });
           }
         }
+      }
+    });
+  }
+
+  for (const shape of shapes) {
+    it(`compiles the direct route (f16 copies read in place) for ${shape.M}×${shape.N}×${shape.K}, every transpose, with and without bias`, async () => {
+      if (typeof device === "string") throw new Error(device);
+      for (const code of [halfCopyShader(), ...[false, true].flatMap((ta) => [false, true].flatMap((tb) => [false, true].map((bias) => directMatrixShader(ta, tb, bias, shape))))]) {
+        device.pushErrorScope("validation");
+        const module = device.createShaderModule({ code });
+        const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type !== "info");
+        device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+        const error = (await device.popErrorScope())?.message.split("\n")[0] ?? null;
+        expect({ messages: messages.map((m) => `${m.type} ${m.lineNum}: ${m.message}`), error }).toEqual({ messages: [], error: null });
       }
     });
   }

@@ -46,7 +46,7 @@ export interface WebGpuBackend {
   querySet: unknown;
   getQueryTime(): Promise<number>;
   uploadToGPU(dataId: object): void;
-  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
   makeUniforms(fields: { type: "int32" | "float32" | "uint32"; data: number[] }[]): { buffer: GpuBuffer; offset: number; size: number };
   ensureCommandEncoderReady(): void;
   endComputePassEncoder(): void;

@@ -166,13 +166,24 @@ function offeredMatrixShape(): MatrixShape | undefined {
   return info.matrixConfigs.find((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize);
 }
 
-/** Per device: whether the subgroup-matrix product gave exact results in `checkSubgroupMatrices`. */
-const checked = new WeakMap<object, boolean>();
+/**
+ * How the subgroup-matrix product reads its operands: "staged" rounds them to f16 into workgroup
+ * memory as it goes; "direct" first copies each operand to f16 in memory (zero-padded to whole
+ * blocks) and loads the subgroup matrices straight from there.
+ */
+export type MatrixRoute = "staged" | "direct";
+const ROUTES: MatrixRoute[] = ["staged", "direct"];
 
-/** The subgroup-matrix shape the f16 product runs on: offered by the device and checked on it. */
-export function subgroupMatrixShape(): MatrixShape | undefined {
+/** Per device: the route that gave exact results in `checkSubgroupMatrices`, or null when none did. */
+const checked = new WeakMap<object, MatrixRoute | null>();
+/** The route `checkSubgroupMatrices` is trying, on its device. */
+let trying: MatrixRoute | undefined;
+
+/** The subgroup-matrix shape and route the f16 product runs on: offered by the device and checked on it. */
+export function subgroupMatrixShape(): (MatrixShape & { route: MatrixRoute }) | undefined {
   const shape = useSubgroupMatrices ? offeredMatrixShape() : undefined;
-  return shape && checked.get(webGpuBackend().device) ? shape : undefined;
+  const route = trying ?? checked.get(webGpuBackend().device);
+  return shape && route ? { ...shape, route } : undefined;
 }
 
 /**
@@ -221,19 +232,27 @@ export async function checkSubgroupMatrices(): Promise<string> {
   if (!shape) return "";
   const device = webGpuBackend().device;
   const name = `subgroup matrices ${shape.M}×${shape.N}×${shape.K}`;
-  if (checked.has(device)) return checked.get(device) ? `f16 products on ${name}` : `f16 products packed (${name} failed their check)`;
-  checked.set(device, true);
-  let worst: number;
-  try {
-    worst = await exactProductError(matMulF16);
-    // A shader the driver refused leaves garbage and a compile error: the error is this check's.
-    await checkDevice();
-  } catch (error) {
-    checked.set(device, false);
-    return `f16 products packed (${name} failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]})`;
+  if (checked.has(device)) return checked.get(device) ? `f16 products on ${name} (${checked.get(device)})` : `f16 products packed (${name} failed their check)`;
+  const failures: string[] = [];
+  for (const route of ROUTES) {
+    trying = route;
+    try {
+      const worst = await exactProductError(matMulF16);
+      // A shader the driver refused leaves garbage and a compile error: the error is this check's.
+      await checkDevice();
+      if (worst === 0) {
+        checked.set(device, route);
+        return `f16 products on ${name} (${route}${failures.length ? `; ${failures.join("; ")}` : ""})`;
+      }
+      failures.push(`${route}: wrong sums, off by up to ${worst}`);
+    } catch (error) {
+      failures.push(`${route}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
+    } finally {
+      trying = undefined;
+    }
   }
-  checked.set(device, worst === 0);
-  return worst === 0 ? `f16 products on ${name}` : `f16 products packed (${name} gave wrong sums, off by up to ${worst}, on this GPU)`;
+  checked.set(device, null);
+  return `f16 products packed (${name} failed on this GPU: ${failures.join("; ")})`;
 }
 
 /**
@@ -366,6 +385,135 @@ ${store}
 }`;
 }
 
+/** Rows and columns of an operand's f16 copy: each rounded up to whole 128-blocks, so that no subgroup matrix reads past it. */
+const padded = (n: number) => Math.ceil(n / TC_TILE) * TC_TILE;
+
+/**
+ * Copies an f32 [rows, cols] operand to f16 at [padded(rows), padded(cols)], zero-filled past its
+ * edges, two values to a u32; a value beyond f16's range sets flag[0] (the product then writes NaN).
+ */
+export function halfCopyShader(): string {
+  return `${paramsStruct([["rows", "i32"], ["cols", "i32"], ["paddedCols", "i32"], ["pairs", "i32"]])}
+${bindings(["src", "dst", "flag"], ["dst", "flag"], { dst: "u32", flag: "u32" })}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = ${WORKGROUP_INDEX} * 256u + li;
+  if (i >= u32(params.pairs)) { return; }
+  let rows = u32(params.rows);
+  let cols = u32(params.cols);
+  let r = (2u * i) / u32(params.paddedCols);
+  let c = (2u * i) % u32(params.paddedCols);
+  var v = vec2<f32>(0.0, 0.0);
+  if (r < rows && c < cols) { v.x = src[r * cols + c]; }
+  if (r < rows && c + 1u < cols) { v.y = src[r * cols + c + 1u]; }
+  if (!all(abs(v) <= vec2<f32>(${F16_MAX}.0))) { flag[0] = 1u; }
+  dst[i] = pack2x16float(v);
+}`;
+}
+
+/**
+ * The "direct" route: the operands' f16 copies are read by the subgroup-matrix loads themselves,
+ * row- or column-major as the operand lies (a transposed operand needs no other pass). Same blocks,
+ * parts, k split and write-out as the staged shader.
+ */
+export function directMatrixShader(transposeA: boolean, transposeB: boolean, bias: boolean, f: MatrixShape): string {
+  const rows = TC_PART / f.M;
+  const cols = TC_PART / f.N;
+  const left = `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`;
+  const right = `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`;
+  const result = `subgroup_matrix_result<f32, ${f.N}, ${f.M}>`;
+  const parts: [number, number][] = [];
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) parts.push([i, j]);
+  const declare = parts.map(([i, j]) => `  var acc${i}_${j} = ${result}();`).join("\n");
+  const multiply: string[] = [];
+  for (let s = 0; s < TC_STEP / f.K; s++) {
+    const k = `k0 + ${s * f.K}u`;
+    for (let i = 0; i < rows; i++) {
+      const m = `r0 + pr + ${i * f.M}u`;
+      multiply.push(transposeA
+        ? `    let l${s}_${i} = subgroupMatrixLoad<${left}, col_major>(&a, (${k}) * sa + ${m}, sa);`
+        : `    let l${s}_${i} = subgroupMatrixLoad<${left}, row_major>(&a, (${m}) * sa + ${k}, sa);`);
+    }
+    for (let j = 0; j < cols; j++) {
+      const n = `c0 + pc + ${j * f.N}u`;
+      multiply.push(transposeB
+        ? `    let r${s}_${j} = subgroupMatrixLoad<${right}, col_major>(&b, (${n}) * sb + ${k}, sb);`
+        : `    let r${s}_${j} = subgroupMatrixLoad<${right}, row_major>(&b, (${k}) * sb + ${n}, sb);`);
+    }
+    for (const [i, j] of parts) multiply.push(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${s}_${i}, r${s}_${j}, acc${i}_${j});`);
+  }
+  const size = f.M * f.N;
+  const store = parts.map(([i, j]) => `  workgroupBarrier();
+  subgroupMatrixStore<row_major>(&staged, sg * ${size}u, acc${i}_${j}, ${f.N}u);
+  workgroupBarrier();
+  put(${i * f.M}u, ${j * f.N}u, base, failed, li);`).join("\n");
+  return `enable f16;
+enable chromium_experimental_subgroup_matrix;
+diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);
+${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"], ["nan", "i32"], ["sa", "i32"], ["sb", "i32"], ["paddedK", "i32"]])}
+${bindings(bias ? ["a", "b", "flag", "bias", "c"] : ["a", "b", "flag", "c"], ["c"], { a: "f16", b: "f16", flag: "u32" })}
+var<workgroup> staged: array<f32, ${4 * size}>;
+var<private> row0: u32;
+var<private> col0: u32;
+
+/** Writes the staged parts at (pr0, pc0) of each subgroup's 64×64 part to c. */
+fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
+  let M = u32(params.M);
+  let N = u32(params.N);
+  for (var e = li; e < ${4 * size}u; e += 128u) {
+    let s = e / ${size}u;
+    let m = row0 + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
+    let n = col0 + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
+    if (m < M && n < N) {
+      var v = staged[e]${bias ? " + bias[n]" : ""};
+      if (failed) { v = bitcast<f32>(params.nan); }
+      c[base + m * N + n] = v;
+    }
+  }
+}
+
+@compute @workgroup_size(128)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {
+  let M = u32(params.M);
+  let N = u32(params.N);
+  let K = u32(params.paddedK);
+  let sa = u32(params.sa);
+  let sb = u32(params.sb);
+  let slices = u32(params.slices);
+  let blocksN = (N + ${TC_TILE - 1}u) / ${TC_TILE}u;
+  let blocks = ((M + ${TC_TILE - 1}u) / ${TC_TILE}u) * blocksN;
+  let index = ${WORKGROUP_INDEX};
+  if (index >= blocks * slices) { return; }
+  let z = index / blocks;
+  let block = index % blocks;
+  // The loads' offsets must be subgroup-uniform values: lets, not the private row0 and col0 that put reads.
+  let r0 = (block / blocksN) * ${TC_TILE}u;
+  let c0 = (block % blocksN) * ${TC_TILE}u;
+  row0 = r0;
+  col0 = c0;
+  let stepsPerSlice = (K / ${TC_STEP}u + slices - 1u) / slices;
+  let kBegin = z * stepsPerSlice * ${TC_STEP}u;
+  let kEnd = min(K, kBegin + stepsPerSlice * ${TC_STEP}u);
+  let pr = (sg / 2u) * ${TC_PART}u;
+  let pc = (sg % 2u) * ${TC_PART}u;
+${declare}
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${TC_STEP}u) {
+${multiply.join("\n")}
+  }
+  let failed = flag[0] != 0u;
+  let base = z * M * N;
+${store}
+}`;
+}
+
+/** An f16 copy of an operand laid out [rows, cols] (see halfCopyShader), with the overflow flag it sets. */
+function halfCopy(x: tf.TensorInfo, rows: number, cols: number, flag: tf.TensorInfo): tf.TensorInfo {
+  const pairs = (padded(rows) * padded(cols)) / 2;
+  const copy = outputTensor([pairs]);
+  dispatch({ label: "matmul-f16-copy", code: halfCopyShader(), buffers: [x, copy, flag], uniforms: [["i32", rows], ["i32", cols], ["i32", padded(cols)], ["i32", pairs]], workgroups: Math.ceil(pairs / 256) });
+  return copy;
+}
+
 const KERNEL = "KilnMatMulF16";
 
 /** Registers the product on the webgpu backend (once): on subgroup matrices where the device has them, else packed f16. */
@@ -373,6 +521,27 @@ export function registerHalfPrecisionKernels(): void {
   registerProduct(KERNEL, ({ a, b, bias, transposeA, transposeB, M, K, N, backend }) => {
     const variant = `${transposeA ? "-ta" : ""}${transposeB ? "-tb" : ""}`;
     const matrix = subgroupMatrixShape();
+    if (matrix?.route === "direct") {
+      const slices = kSlices(M, K, N);
+      const flag = webGpuBackend().makeTensorInfo([1], "float32", new Float32Array(1));
+      const [aRows, aCols] = transposeA ? [K, M] : [M, K];
+      const [bRows, bCols] = transposeB ? [N, K] : [K, N];
+      const a16 = halfCopy(a, aRows, aCols, flag);
+      const b16 = halfCopy(b, bRows, bCols, flag);
+      const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
+      const withBias = bias !== undefined && slices === 1;
+      dispatch({
+        label: `matmul-f16-sgm-direct${variant}${withBias ? "-bias" : ""}`,
+        code: directMatrixShader(transposeA, transposeB, withBias, matrix),
+        buffers: withBias ? [a16, b16, flag, bias, product] : [a16, b16, flag, product],
+        uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", slices], ["i32", QUIET_NAN_BITS], ["i32", padded(aCols)], ["i32", padded(bCols)], ["i32", padded(K)]],
+        workgroups: Math.ceil(M / TC_TILE) * Math.ceil(N / TC_TILE) * slices,
+      });
+      backend.disposeData(a16.dataId);
+      backend.disposeData(b16.dataId);
+      backend.disposeData(flag.dataId);
+      return slices === 1 ? product : sumSlices(product, bias, M, N, slices, backend);
+    }
     if (matrix) {
       const slices = kSlices(M, K, N);
       const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
