@@ -255,6 +255,46 @@ export async function checkSubgroupMatrices(): Promise<string> {
   return `f16 products packed (${name} failed on this GPU: ${failures.join("; ")})`;
 }
 
+/** The 4·(64/M)·(64/N) parts of the four subgroups' 64×64 blocks, as (row, column) in fragments. */
+function fragments(f: MatrixShape): [number, number][] {
+  const parts: [number, number][] = [];
+  for (let i = 0; i < TC_PART / f.M; i++) for (let j = 0; j < TC_PART / f.N; j++) parts.push([i, j]);
+  return parts;
+}
+
+/**
+ * The write-out both subgroup-matrix shaders share: each accumulator goes through workgroup
+ * memory (`staged`, one M×N slot per subgroup), from where the whole workgroup writes the four
+ * subgroups' parts to c with the edges, the bias and the overflow NaN. Returns [put, store]: the
+ * WGSL function and the statements that end main (they read base, failed, li and sg).
+ */
+function writeOut(bias: boolean, f: MatrixShape): [string, string] {
+  const size = f.M * f.N;
+  const put = `var<workgroup> staged: array<f32, ${4 * size}>;
+
+/** Writes the staged parts at (pr0, pc0) of each subgroup's 64×64 part to c. */
+fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
+  let M = u32(params.M);
+  let N = u32(params.N);
+  for (var e = li; e < ${4 * size}u; e += 128u) {
+    let s = e / ${size}u;
+    let m = row0 + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
+    let n = col0 + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
+    if (m < M && n < N) {
+      var v = staged[e]${bias ? " + bias[n]" : ""};
+      // A NaN from a uniform: WGSL refuses a NaN constant.
+      if (failed) { v = bitcast<f32>(params.nan); }
+      c[base + m * N + n] = v;
+    }
+  }
+}`;
+  const store = fragments(f).map(([i, j]) => `  workgroupBarrier();
+  subgroupMatrixStore<row_major>(&staged, sg * ${size}u, acc${i}_${j}, ${f.N}u);
+  workgroupBarrier();
+  put(${i * f.M}u, ${j * f.N}u, base, failed, li);`).join("\n");
+  return [put, store];
+}
+
 /**
  * The product on subgroup matrices (tensor cores): a workgroup of four 32-wide subgroups owns a
  * 128×128 block of c, each subgroup a 64×64 part as (64/M)×(64/N) accumulators of f32. Operands
@@ -275,8 +315,7 @@ export function subgroupMatrixShader(transposeA: boolean, transposeB: boolean, b
   const left = `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`;
   const right = `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`;
   const result = `subgroup_matrix_result<f32, ${f.N}, ${f.M}>`;
-  const parts: [number, number][] = [];
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) parts.push([i, j]);
+  const parts = fragments(f);
   const declare = parts.map(([i, j]) => `  var acc${i}_${j} = ${result}();`).join("\n");
   const multiply: string[] = [];
   for (let s = 0; s < TC_STEP / f.K; s++) {
@@ -284,11 +323,7 @@ export function subgroupMatrixShader(transposeA: boolean, transposeB: boolean, b
     for (let j = 0; j < cols; j++) multiply.push(`    let r${s}_${j} = subgroupMatrixLoad<${right}, row_major>(&tileB, ${s * f.K * B_STRIDE}u + pc + ${j * f.N}u, ${B_STRIDE}u);`);
     for (const [i, j] of parts) multiply.push(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${s}_${i}, r${s}_${j}, acc${i}_${j});`);
   }
-  const size = f.M * f.N;
-  const store = parts.map(([i, j]) => `  workgroupBarrier();
-  subgroupMatrixStore<row_major>(&staged, sg * ${size}u, acc${i}_${j}, ${f.N}u);
-  workgroupBarrier();
-  put(${i * f.M}u, ${j * f.N}u, base, failed, li);`).join("\n");
+  const [put, store] = writeOut(bias, f);
   return `enable f16;
 enable chromium_experimental_subgroup_matrix;
 diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);
@@ -296,7 +331,6 @@ ${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"], ["n
 ${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
 var<workgroup> tileA: array<f16, ${TC_TILE * A_STRIDE}>;
 var<workgroup> tileB: array<f16, ${TC_STEP * B_STRIDE}>;
-var<workgroup> staged: array<f32, ${4 * size}>;
 var<workgroup> overflow: atomic<u32>;
 var<private> nextA: array<f32, 32>;
 var<private> nextB: array<f32, 32>;
@@ -326,22 +360,7 @@ fn fetch(k0: u32, kEnd: u32, li: u32) {
   }
 }
 
-/** Writes the staged parts at (pr0, pc0) of each subgroup's 64×64 part to c. */
-fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
-  let M = u32(params.M);
-  let N = u32(params.N);
-  for (var e = li; e < ${4 * size}u; e += 128u) {
-    let s = e / ${size}u;
-    let m = row0 + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
-    let n = col0 + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
-    if (m < M && n < N) {
-      var v = staged[e]${bias ? " + bias[n]" : ""};
-      // A NaN from a uniform: WGSL refuses a NaN constant.
-      if (failed) { v = bitcast<f32>(params.nan); }
-      c[base + m * N + n] = v;
-    }
-  }
-}
+${put}
 
 @compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {
@@ -422,8 +441,7 @@ export function directMatrixShader(transposeA: boolean, transposeB: boolean, bia
   const left = `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`;
   const right = `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`;
   const result = `subgroup_matrix_result<f32, ${f.N}, ${f.M}>`;
-  const parts: [number, number][] = [];
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) parts.push([i, j]);
+  const parts = fragments(f);
   const declare = parts.map(([i, j]) => `  var acc${i}_${j} = ${result}();`).join("\n");
   const multiply: string[] = [];
   for (let s = 0; s < TC_STEP / f.K; s++) {
@@ -442,35 +460,16 @@ export function directMatrixShader(transposeA: boolean, transposeB: boolean, bia
     }
     for (const [i, j] of parts) multiply.push(`    acc${i}_${j} = subgroupMatrixMultiplyAccumulate(l${s}_${i}, r${s}_${j}, acc${i}_${j});`);
   }
-  const size = f.M * f.N;
-  const store = parts.map(([i, j]) => `  workgroupBarrier();
-  subgroupMatrixStore<row_major>(&staged, sg * ${size}u, acc${i}_${j}, ${f.N}u);
-  workgroupBarrier();
-  put(${i * f.M}u, ${j * f.N}u, base, failed, li);`).join("\n");
+  const [put, store] = writeOut(bias, f);
   return `enable f16;
 enable chromium_experimental_subgroup_matrix;
 diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);
 ${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"], ["nan", "i32"], ["sa", "i32"], ["sb", "i32"], ["paddedK", "i32"]])}
 ${bindings(bias ? ["a", "b", "flag", "bias", "c"] : ["a", "b", "flag", "c"], ["c"], { a: "f16", b: "f16", flag: "u32" })}
-var<workgroup> staged: array<f32, ${4 * size}>;
 var<private> row0: u32;
 var<private> col0: u32;
 
-/** Writes the staged parts at (pr0, pc0) of each subgroup's 64×64 part to c. */
-fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
-  let M = u32(params.M);
-  let N = u32(params.N);
-  for (var e = li; e < ${4 * size}u; e += 128u) {
-    let s = e / ${size}u;
-    let m = row0 + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
-    let n = col0 + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
-    if (m < M && n < N) {
-      var v = staged[e]${bias ? " + bias[n]" : ""};
-      if (failed) { v = bitcast<f32>(params.nan); }
-      c[base + m * N + n] = v;
-    }
-  }
-}
+${put}
 
 @compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {
