@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, checkDevice, dispatch, outputTensor, paramsStruct, subgroupInfo, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
-import { kSlices, linearOf, productOf, registerProduct, sumSlices, type Product } from "./matmul.js";
+import { kSlices, linearOf, productOf, registerProduct, splitBlock, sumSlices, type Product } from "./matmul.js";
 
 const TILE = 64;
 const STEP = 16;
@@ -255,11 +255,24 @@ export async function checkSubgroupMatrices(): Promise<string> {
   return `f16 products packed (${name} failed on this GPU: ${failures.join("; ")})`;
 }
 
-/** The 4·(64/M)·(64/N) parts of the four subgroups' 64×64 blocks, as (row, column) in fragments. */
+/** The (64/M)×(64/N) fragments of a subgroup's 64×64 part, as (row, column) in fragments. */
 function fragments(f: MatrixShape): [number, number][] {
   const parts: [number, number][] = [];
   for (let i = 0; i < TC_PART / f.M; i++) for (let j = 0; j < TC_PART / f.N; j++) parts.push([i, j]);
   return parts;
+}
+
+/** A shape's WGSL matrix types, its fragments per subgroup part, and the accumulators' declarations. */
+function matrixTypes(f: MatrixShape) {
+  const parts = fragments(f);
+  return {
+    rows: TC_PART / f.M,
+    cols: TC_PART / f.N,
+    left: `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`,
+    right: `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`,
+    parts,
+    declare: parts.map(([i, j]) => `  var acc${i}_${j} = subgroup_matrix_result<f32, ${f.N}, ${f.M}>();`).join("\n"),
+  };
 }
 
 /**
@@ -278,8 +291,8 @@ fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
   let N = u32(params.N);
   for (var e = li; e < ${4 * size}u; e += 128u) {
     let s = e / ${size}u;
-    let m = row0 + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
-    let n = col0 + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
+    let m = blockRow + (s / 2u) * ${TC_PART}u + pr0 + (e % ${size}u) / ${f.N}u;
+    let n = blockCol + (s % 2u) * ${TC_PART}u + pc0 + e % ${f.N}u;
     if (m < M && n < N) {
       var v = staged[e]${bias ? " + bias[n]" : ""};
       // A NaN from a uniform: WGSL refuses a NaN constant.
@@ -293,6 +306,18 @@ fn put(pr0: u32, pc0: u32, base: u32, failed: bool, li: u32) {
   workgroupBarrier();
   put(${i * f.M}u, ${j * f.N}u, base, failed, li);`).join("\n");
   return [put, store];
+}
+
+/** The entry point of both subgroup-matrix shaders: 128 threads, four 32-wide subgroups. */
+const SUBGROUP_MAIN = "@compute @workgroup_size(128)\nfn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {";
+
+/** Places the workgroup (splitBlock) and this subgroup's 64×64 part of its block, from row pr and column pc of it. */
+function subgroupBlock(): string {
+  return `${splitBlock(TC_TILE, TC_STEP)}
+  blockRow = row0;
+  blockCol = col0;
+  let pr = (sg / 2u) * ${TC_PART}u;
+  let pc = (sg % 2u) * ${TC_PART}u;`;
 }
 
 /**
@@ -310,13 +335,7 @@ export function subgroupMatrixShader(transposeA: boolean, transposeB: boolean, b
   // Each thread stages 32 values of each operand; the fast index follows the buffer's contiguous axis.
   const aSlot = transposeA ? ["slot % 128u", "slot / 128u"] : ["slot / 32u", "slot % 32u"];
   const bSlot = transposeB ? ["slot / 32u", "slot % 32u"] : ["slot % 128u", "slot / 128u"];
-  const rows = TC_PART / f.M;
-  const cols = TC_PART / f.N;
-  const left = `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`;
-  const right = `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`;
-  const result = `subgroup_matrix_result<f32, ${f.N}, ${f.M}>`;
-  const parts = fragments(f);
-  const declare = parts.map(([i, j]) => `  var acc${i}_${j} = ${result}();`).join("\n");
+  const { rows, cols, left, right, parts, declare } = matrixTypes(f);
   const multiply: string[] = [];
   for (let s = 0; s < TC_STEP / f.K; s++) {
     for (let i = 0; i < rows; i++) multiply.push(`    let l${s}_${i} = subgroupMatrixLoad<${left}, row_major>(&tileA, (pr + ${i * f.M}u) * ${A_STRIDE}u + ${s * f.K}u, ${A_STRIDE}u);`);
@@ -334,8 +353,9 @@ var<workgroup> tileB: array<f16, ${TC_STEP * B_STRIDE}>;
 var<workgroup> overflow: atomic<u32>;
 var<private> nextA: array<f32, 32>;
 var<private> nextB: array<f32, 32>;
-var<private> row0: u32;
-var<private> col0: u32;
+/** This workgroup's block, for fetch and put (the subgroup-matrix loads take the uniform lets). */
+var<private> blockRow: u32;
+var<private> blockCol: u32;
 
 fn half(v: f32) -> f16 {
   if (!(abs(v) <= ${F16_MAX}.0)) { atomicStore(&overflow, 1u); return f16(0.0); }
@@ -349,11 +369,11 @@ fn fetch(k0: u32, kEnd: u32, li: u32) {
   let N = u32(params.N);
   for (var j = 0u; j < 32u; j++) {
     let slot = li + 128u * j;
-    let m = row0 + ${aSlot[0]};
+    let m = blockRow + ${aSlot[0]};
     var k = k0 + ${aSlot[1]};
     nextA[j] = 0.0;
     if (m < M && k < kEnd) { nextA[j] = a[${aAt}]; }
-    let n = col0 + ${bSlot[0]};
+    let n = blockCol + ${bSlot[0]};
     k = k0 + ${bSlot[1]};
     nextB[j] = 0.0;
     if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
@@ -362,27 +382,11 @@ fn fetch(k0: u32, kEnd: u32, li: u32) {
 
 ${put}
 
-@compute @workgroup_size(128)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {
+${SUBGROUP_MAIN}
   let M = u32(params.M);
   let K = u32(params.K);
   let N = u32(params.N);
-  let slices = u32(params.slices);
-  let blocksN = (N + ${TC_TILE - 1}u) / ${TC_TILE}u;
-  let blocks = ((M + ${TC_TILE - 1}u) / ${TC_TILE}u) * blocksN;
-  let index = ${WORKGROUP_INDEX};
-  // A grid folded past the device's per-dimension limit has spare workgroups (dispatch.ts).
-  if (index >= blocks * slices) { return; }
-  let z = index / blocks;
-  let block = index % blocks;
-  row0 = (block / blocksN) * ${TC_TILE}u;
-  col0 = (block % blocksN) * ${TC_TILE}u;
-  let stepsPerSlice = ((K + ${TC_STEP - 1}u) / ${TC_STEP}u + slices - 1u) / slices;
-  let kBegin = z * stepsPerSlice * ${TC_STEP}u;
-  let kEnd = min(K, kBegin + stepsPerSlice * ${TC_STEP}u);
-  // This subgroup's 64×64 part of the block.
-  let pr = (sg / 2u) * ${TC_PART}u;
-  let pc = (sg % 2u) * ${TC_PART}u;
+${subgroupBlock()}
   if (li == 0u) { atomicStore(&overflow, 0u); }
 ${declare}
   fetch(kBegin, kEnd, li);
@@ -436,24 +440,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
  * parts, k split and write-out as the staged shader.
  */
 export function directMatrixShader(transposeA: boolean, transposeB: boolean, bias: boolean, f: MatrixShape): string {
-  const rows = TC_PART / f.M;
-  const cols = TC_PART / f.N;
-  const left = `subgroup_matrix_left<f16, ${f.K}, ${f.M}>`;
-  const right = `subgroup_matrix_right<f16, ${f.N}, ${f.K}>`;
-  const result = `subgroup_matrix_result<f32, ${f.N}, ${f.M}>`;
-  const parts = fragments(f);
-  const declare = parts.map(([i, j]) => `  var acc${i}_${j} = ${result}();`).join("\n");
+  const { rows, cols, left, right, parts, declare } = matrixTypes(f);
   const multiply: string[] = [];
   for (let s = 0; s < TC_STEP / f.K; s++) {
     const k = `k0 + ${s * f.K}u`;
     for (let i = 0; i < rows; i++) {
-      const m = `r0 + pr + ${i * f.M}u`;
+      const m = `row0 + pr + ${i * f.M}u`;
       multiply.push(transposeA
         ? `    let l${s}_${i} = subgroupMatrixLoad<${left}, col_major>(&a, (${k}) * sa + ${m}, sa);`
         : `    let l${s}_${i} = subgroupMatrixLoad<${left}, row_major>(&a, (${m}) * sa + ${k}, sa);`);
     }
     for (let j = 0; j < cols; j++) {
-      const n = `c0 + pc + ${j * f.N}u`;
+      const n = `col0 + pc + ${j * f.N}u`;
       multiply.push(transposeB
         ? `    let r${s}_${j} = subgroupMatrixLoad<${right}, col_major>(&b, (${n}) * sb + ${k}, sb);`
         : `    let r${s}_${j} = subgroupMatrixLoad<${right}, row_major>(&b, (${k}) * sb + ${n}, sb);`);
@@ -466,35 +464,19 @@ enable chromium_experimental_subgroup_matrix;
 diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);
 ${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"], ["nan", "i32"], ["sa", "i32"], ["sb", "i32"], ["paddedK", "i32"]])}
 ${bindings(bias ? ["a", "b", "flag", "bias", "c"] : ["a", "b", "flag", "c"], ["c"], { a: "f16", b: "f16", flag: "u32" })}
-var<private> row0: u32;
-var<private> col0: u32;
+/** This workgroup's block, for fetch and put (the subgroup-matrix loads take the uniform lets). */
+var<private> blockRow: u32;
+var<private> blockCol: u32;
 
 ${put}
 
-@compute @workgroup_size(128)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(subgroup_id) sg: u32) {
+${SUBGROUP_MAIN}
   let M = u32(params.M);
   let N = u32(params.N);
   let K = u32(params.paddedK);
   let sa = u32(params.sa);
   let sb = u32(params.sb);
-  let slices = u32(params.slices);
-  let blocksN = (N + ${TC_TILE - 1}u) / ${TC_TILE}u;
-  let blocks = ((M + ${TC_TILE - 1}u) / ${TC_TILE}u) * blocksN;
-  let index = ${WORKGROUP_INDEX};
-  if (index >= blocks * slices) { return; }
-  let z = index / blocks;
-  let block = index % blocks;
-  // The loads' offsets must be subgroup-uniform values: lets, not the private row0 and col0 that put reads.
-  let r0 = (block / blocksN) * ${TC_TILE}u;
-  let c0 = (block % blocksN) * ${TC_TILE}u;
-  row0 = r0;
-  col0 = c0;
-  let stepsPerSlice = (K / ${TC_STEP}u + slices - 1u) / slices;
-  let kBegin = z * stepsPerSlice * ${TC_STEP}u;
-  let kEnd = min(K, kBegin + stepsPerSlice * ${TC_STEP}u);
-  let pr = (sg / 2u) * ${TC_PART}u;
-  let pc = (sg % 2u) * ${TC_PART}u;
+${subgroupBlock()}
 ${declare}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${TC_STEP}u) {
 ${multiply.join("\n")}

@@ -37,6 +37,28 @@ const ROWS = [0, 1, 2, 3, 4, 5, 6, 7];
 const COMPONENTS = ["x", "y", "z", "w"];
 
 /**
+ * WGSL statements placing a workgroup of a product split over k (lets M, K and N in scope): its
+ * block of c, from row `row0` and column `col0` (lets), and its slice z's k range [kBegin, kEnd)
+ * in whole steps; spare workgroups of a folded grid return.
+ */
+export function splitBlock(tile: number, step: number): string {
+  return `  let slices = u32(params.slices);
+  let blocksN = (N + ${tile - 1}u) / ${tile}u;
+  let blocks = ((M + ${tile - 1}u) / ${tile}u) * blocksN;
+  let index = ${WORKGROUP_INDEX};
+  // A grid folded past the device's per-dimension limit has spare workgroups (dispatch.ts).
+  if (index >= blocks * slices) { return; }
+  let z = index / blocks;
+  let block = index % blocks;
+  let row0 = (block / blocksN) * ${tile}u;
+  let col0 = (block % blocksN) * ${tile}u;
+  // Slice z covers [kBegin, kEnd), whole steps of ${step}.
+  let stepsPerSlice = ((K + ${step - 1}u) / ${step}u + slices - 1u) / slices;
+  let kBegin = z * stepsPerSlice * ${step}u;
+  let kEnd = min(K, kBegin + stepsPerSlice * ${step}u);`;
+}
+
+/**
  * The shader for one combination of transposes and bias. a is [M, K] ([K, M] transposed), b is
  * [K, N] ([N, K] transposed). A split product (slices > 1) writes slice z's partial block at
  * c[z·M·N + …] and leaves the bias to the summing pass.
@@ -76,20 +98,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let M = u32(params.M);
   let K = u32(params.K);
   let N = u32(params.N);
-  let slices = u32(params.slices);
-  let blocksN = (N + ${TILE - 1}u) / ${TILE}u;
-  let blocks = ((M + ${TILE - 1}u) / ${TILE}u) * blocksN;
-  let index = ${WORKGROUP_INDEX};
-  // A grid folded past the device's per-dimension limit has spare workgroups (dispatch.ts).
-  if (index >= blocks * slices) { return; }
-  let z = index / blocks;
-  let block = index % blocks;
-  let row0 = (block / blocksN) * ${TILE}u;
-  let col0 = (block % blocksN) * ${TILE}u;
-  // Slice z covers [kBegin, kEnd), whole steps of ${STEP}.
-  let stepsPerSlice = ((K + ${STEP - 1}u) / ${STEP}u + slices - 1u) / slices;
-  let kBegin = z * stepsPerSlice * ${STEP}u;
-  let kEnd = min(K, kBegin + stepsPerSlice * ${STEP}u);
+${splitBlock(TILE, STEP)}
 ${declare}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${STEP}u) {
     workgroupBarrier();
