@@ -281,17 +281,16 @@ for (const [M, K, N, ta, tb] of [[rowsOfBatch, config.width, 4 * config.width, f
   log(`product ${label}: ${productRows.at(-1)!.slice(1).join(", ")}`);
 }
 const kilnRates = await kilnRatesAt("f32");
-const half = halfProducts;
-const halfRates = half ? await kilnRatesAt("f16") : [];
-if (!half) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
+const halfRates = halfProducts ? await kilnRatesAt("f16") : [];
+if (!halfProducts) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
-const packedRate = matrix ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
-if (matrix) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
+const packedRate = matrix && matrixWorks ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
+if (packedRate !== undefined) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
 const tfjsProductRate = await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
 log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
-for (const precision of half ? (["f32", "f16"] as const) : (["f32"] as const)) {
+for (const precision of halfProducts ? (["f32", "f16"] as const) : (["f32"] as const)) {
   profiles.push(`one ${precision} step at batch ${bestBatch}: ${await kilnProfile(tokens, bestBatch, precision)}`);
   log(profiles.at(-1)!);
 }
@@ -312,8 +311,8 @@ const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 e
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
 rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
-for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
-if (matrix) rows.push(["Kiln webgpu mixed, packed f16", "f16", String(bestBatch), rate(packedRate), typeof packedRate === "number" ? mfu(packedRate, "bf16") : "-", ratio(packedRate, torchF32), ratio(packedRate, torch.bf16)]);
+for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix && matrixWorks ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+if (packedRate !== undefined) rows.push(["Kiln webgpu mixed, packed f16", "f16", String(bestBatch), rate(packedRate), typeof packedRate === "number" ? mfu(packedRate, "bf16") : "-", ratio(packedRate, torchF32), ratio(packedRate, torch.bf16)]);
 rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
 rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
 
@@ -324,7 +323,7 @@ process.stdout.write(formatTable(productRows) + "\n\n" + profiles.join("\n\n") +
 // The speed table is out before the loss runs, the longest part, begin.
 const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");
 log(`kiln webgpu f32 loss after ${lossSteps} steps: ${kilnLoss.at(-1)?.toFixed(4)}`);
-const halfLoss = half ? await kilnLosses(tokens, lossBatch, lossSteps, "f16") : undefined;
+const halfLoss = halfProducts ? await kilnLosses(tokens, lossBatch, lossSteps, "f16") : undefined;
 const tail = (losses: number[] | undefined) => (losses?.length ? median(losses.slice(-10)) : NaN);
 const kilnFinal = tail(kilnLoss);
 const torchFinal = tail(torch.losses);

@@ -33,8 +33,8 @@ export interface BackendSelection {
   skipped: string[];
   /** The GPU adapter, on webgpu. */
   adapter?: GpuAdapterInfo;
-  /** On webgpu with subgroup matrices: which f16 product runs and why (webgpu/matmul-f16.ts). */
-  halfProducts?: string;
+  /** On webgpu with subgroup matrices: which f16 product runs and why (webgpu/matmul-f16.ts); "" elsewhere. */
+  halfProducts: string;
 }
 
 export interface GpuAdapterInfo {
@@ -216,7 +216,7 @@ export async function selectBackend(requested: string = "auto"): Promise<Backend
       registerMissingKernels(tfName);
       const adapter = name === "webgpu" ? (probeGpu() as GpuAdapterInfo) : undefined;
       const halfProducts = name === "webgpu" ? await checkSubgroupMatrices() : "";
-      selected = { name, tfName, skipped, adapter, ...(halfProducts ? { halfProducts } : {}) };
+      selected = { name, tfName, skipped, adapter, halfProducts };
       return selected;
     } catch (error) {
       skipped.push(`${name}: ${reason(error)}`);

@@ -174,15 +174,15 @@ function offeredMatrixShape(): MatrixShape | undefined {
 export type MatrixRoute = "staged" | "direct";
 const ROUTES: MatrixRoute[] = ["staged", "direct"];
 
-/** Per device: the route that gave exact results in `checkSubgroupMatrices`, or null when none did. */
-const checked = new WeakMap<object, MatrixRoute | null>();
+/** Per device: the route that gave exact results in `checkSubgroupMatrices` (null when none did), and the line it returned. */
+const checked = new WeakMap<object, { route: MatrixRoute | null; line: string }>();
 /** The route `checkSubgroupMatrices` is trying, on its device. */
 let trying: MatrixRoute | undefined;
 
 /** The subgroup-matrix shape and route the f16 product runs on: offered by the device and checked on it. */
 export function subgroupMatrixShape(): (MatrixShape & { route: MatrixRoute }) | undefined {
   const shape = useSubgroupMatrices ? offeredMatrixShape() : undefined;
-  const route = trying ?? checked.get(webGpuBackend().device);
+  const route = trying ?? checked.get(webGpuBackend().device)?.route;
   return shape && route ? { ...shape, route } : undefined;
 }
 
@@ -231,28 +231,33 @@ export async function checkSubgroupMatrices(): Promise<string> {
   const shape = offeredMatrixShape();
   if (!shape) return "";
   const device = webGpuBackend().device;
+  const known = checked.get(device);
+  if (known) return known.line;
   const name = `subgroup matrices ${shape.M}×${shape.N}×${shape.K}`;
-  if (checked.has(device)) return checked.get(device) ? `f16 products on ${name} (${checked.get(device)})` : `f16 products packed (${name} failed their check)`;
   const failures: string[] = [];
-  for (const route of ROUTES) {
-    trying = route;
+  let route: MatrixRoute | null = null;
+  for (const candidate of ROUTES) {
+    trying = candidate;
     try {
       const worst = await exactProductError(matMulF16);
       // A shader the driver refused leaves garbage and a compile error: the error is this check's.
       await checkDevice();
       if (worst === 0) {
-        checked.set(device, route);
-        return `f16 products on ${name} (${route}${failures.length ? `; ${failures.join("; ")}` : ""})`;
+        route = candidate;
+        break;
       }
-      failures.push(`${route}: wrong sums, off by up to ${worst}`);
+      failures.push(`${candidate}: wrong sums, off by up to ${worst}`);
     } catch (error) {
-      failures.push(`${route}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
+      failures.push(`${candidate}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
     } finally {
       trying = undefined;
     }
   }
-  checked.set(device, null);
-  return `f16 products packed (${name} failed on this GPU: ${failures.join("; ")})`;
+  const line = route
+    ? `f16 products on ${name} (${[route, ...failures].join("; ")})`
+    : `f16 products packed (${name} failed on this GPU: ${failures.join("; ")})`;
+  checked.set(device, { route, line });
+  return line;
 }
 
 /** The (64/M)×(64/N) fragments of a subgroup's 64×64 part, as (row, column) in fragments. */
