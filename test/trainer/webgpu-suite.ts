@@ -28,6 +28,7 @@ import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { adapterVariables, createAdapters, disposeAdapters, mergeAdapters } from "../../trainer/lora.js";
 import { mlmBatch, mlmSettings } from "../../trainer/mlm.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
+import { columnSum } from "../../trainer/webgpu/fused.js";
 import { kSlices, matMul } from "../../trainer/webgpu/matmul.js";
 import { on, randomArray, read, relativeError, valueAndGradients } from "./backend-compare.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
@@ -220,6 +221,20 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
           return read([g]);
         });
       expectClose(await grad("webgpu"), await grad("cpu"), 1e-6, "gather gradient");
+    }, LONG);
+
+    it("the column sum (bias gradients) adds chunks of rows in order: sums computed here, and the same bits on every run", async () => {
+      // 1 row, one chunk of 256, a chunk and a part, and six chunks with columns past a group of 64.
+      for (const [rows, cols] of [[1, 5], [256, 64], [300, 70], [1500, 130]] as const) {
+        const values = randomArray(rows * cols, rows + cols, 3);
+        const want = new Float64Array(cols);
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[c]! += values[r * cols + c]!;
+        const sum = () => read([columnSum(tf.tensor2d(values, [rows, cols]))]);
+        const first = await on("webgpu", sum);
+        expect(first[0]!.length).toBe(cols);
+        expectClose(first, [want], 1e-5, `${rows}×${cols}`);
+        expect(await on("webgpu", sum)).toEqual(first);
+      }
     }, LONG);
 
     it("the in-place AdamW equals the tfjs-op AdamW (clip factor, decay on matrices only)", async () => {

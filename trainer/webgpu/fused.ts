@@ -8,6 +8,7 @@
  * - GELU (tanh form): one pass forward, one pass backward (dx = dy·gelu'(x)).
  * - Cross-entropy: one workgroup per row computes log-sum-exp and the target's loss; the backward
  *   pass writes (softmax − onehot)·dy from the saved log-sum-exp in one read of the logits.
+ * - Column sums (the gradients of biases): chunks of rows, then the chunks, each in order.
  */
 import * as tf from "@tensorflow/tfjs";
 import { LAYER_NORM_EPSILON } from "../model.js";
@@ -115,6 +116,39 @@ fn main(${BUILTINS}) {
   partial[chunk * 2u * cols + cols + c] = dBias;
 }`;
 
+/** Per chunk of rows, each column's sum over the chunk's rows in row order, one invocation per column. */
+const columnSumPartCode = `${paramsStruct([["rows", "i32"], ["cols", "i32"], ["chunkRows", "i32"]])}
+${bindings(["x", "partial"], ["partial"])}
+@compute @workgroup_size(64)
+fn main(${BUILTINS}) {
+  let cols = u32(params.cols);
+  let columnGroups = (cols + 63u) / 64u;
+  let w = ${WORKGROUP_INDEX};
+  let chunk = w / columnGroups;
+  let c = (w % columnGroups) * 64u + lid;
+  let rows = u32(params.rows);
+  if (c >= cols) { return; }
+  // No rows: one chunk, whose sums are 0.
+  let firstRow = chunk * u32(params.chunkRows);
+  let lastRow = min(rows, firstRow + u32(params.chunkRows));
+  var total = 0.0;
+  for (var r = firstRow; r < lastRow; r++) { total += x[r * cols + c]; }
+  partial[chunk * cols + c] = total;
+}`;
+
+/** Each column's sum over the chunks' partial sums, in chunk order. */
+const columnSumTotalCode = `${paramsStruct([["chunks", "i32"], ["cols", "i32"]])}
+${bindings(["partial", "total"], ["total"])}
+@compute @workgroup_size(${THREADS})
+fn main(${BUILTINS}) {
+  let cols = u32(params.cols);
+  let c = ${WORKGROUP_INDEX} * ${THREADS}u + lid;
+  if (c >= cols) { return; }
+  var sum = 0.0;
+  for (var k = 0u; k < u32(params.chunks); k++) { sum += partial[k * cols + c]; }
+  total[c] = sum;
+}`;
+
 const GELU_C = Math.sqrt(2 / Math.PI);
 const ELEMENTWISE_PARAMS = paramsStruct([["n", "i32"]]);
 const geluForwardCode = `${ELEMENTWISE_PARAMS}
@@ -197,6 +231,21 @@ const KERNELS: Record<string, (inputs: Infos) => tf.TensorInfo | tf.TensorInfo[]
     tf.backend().disposeData(stats.dataId);
     return [dx, partial];
   },
+  KilnColumnSum: ({ x }) => {
+    const [rows, cols] = x!.shape as [number, number];
+    const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
+    // One chunk sums straight into the result.
+    const partial = outputTensor(chunks === 1 ? [cols] : [chunks, cols]);
+    dispatch({
+      label: "column-sum", code: columnSumPartCode, buffers: [x!, partial],
+      uniforms: [["i32", rows], ["i32", cols], ["i32", CHUNK_ROWS]], workgroups: chunks * Math.ceil(cols / 64),
+    });
+    if (chunks === 1) return partial;
+    const total = outputTensor([cols]);
+    dispatch({ label: "column-sum-total", code: columnSumTotalCode, buffers: [partial, total], uniforms: [["i32", chunks], ["i32", cols]], workgroups: Math.ceil(cols / THREADS) });
+    tf.backend().disposeData(partial.dataId);
+    return total;
+  },
   KilnGelu: ({ x }) => {
     const y = outputTensor(x!.shape);
     const n = tf.util.sizeFromShape(x!.shape);
@@ -239,11 +288,21 @@ export const fusedLayerNorm = tf.customGrad((x, gain, bias, save) => {
     gradFunc: (dy, saved) => {
       const [xs, gs] = saved as [tf.Tensor2D, tf.Tensor1D];
       const [dx, partial] = run<[tf.Tensor2D, tf.Tensor3D]>("KilnLayerNormGrad", { x: xs, gain: gs, dy: dy as tf.Tensor });
-      const [dGain, dBias] = tf.unstack(tf.sum(partial, 0)) as [tf.Tensor1D, tf.Tensor1D];
+      const [chunks, , cols] = partial.shape;
+      const [dGain, dBias] = tf.split(columnSum(tf.reshape(partial, [chunks, 2 * cols])), 2) as [tf.Tensor1D, tf.Tensor1D];
       return [dx, dGain, dBias];
     },
   };
 }) as (x: tf.Tensor2D, gain: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor2D;
+
+/**
+ * Σ over the rows of x [rows, cols], not differentiated: chunks of 256 rows summed in row order,
+ * then the chunks in chunk order, so the result depends only on x. It reads x once, where
+ * tfjs-webgpu's sum over axis 0 first transposes it.
+ */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  return run<tf.Tensor1D>("KilnColumnSum", { x });
+}
 
 export const fusedGelu = tf.customGrad((x, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor]);

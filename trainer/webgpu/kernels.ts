@@ -45,7 +45,7 @@ export const webgpuHalfKernels: Kernels = {
 };
 
 /** What the log says ran: one name per fused kernel. */
-export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "embedding gradient (rows summed in position order)", "matmul+bias (128×128 blocks, k split when blocks are few)"];
+export const WEBGPU_KERNEL_NAMES = ["flash-attention (online softmax, fwd+bwd)", "layer-norm", "gelu", "cross-entropy (fused with the output head, in chunks)", "adamw (in place)", "embedding gradient (rows summed in position order)", "column sums (bias gradients, chunks in order)", "matmul+bias (128×128 blocks, k split when blocks are few)"];
 
 /** Registers every WGSL kernel on the webgpu backend (idempotent). */
 export function registerWebGpuKernels(): void {

@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, dispatch, outputTensor, paramsStruct, WORKGROUP_INDEX } from "./dispatch.js";
+import { columnSum } from "./fused.js";
 
 const TILE = 128;
 const STEP = 16;
@@ -226,7 +227,7 @@ export function productOf(kernel: string, name: string): Product {
   };
 }
 
-/** The layer x·w (+ b) for x [n, in], w [in, out] on a product, with its gradient on the same product: dx = dy·wᵀ, dw = xᵀ·dy, db = Σ dy. */
+/** The layer x·w (+ b) for x [n, in], w [in, out] on a product, with its gradient on the same product: dx = dy·wᵀ, dw = xᵀ·dy, db = Σ dy (columnSum). */
 export function linearOf(product: Product): (x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D) => tf.Tensor2D {
   return (x, w, b) => {
     const inputs = b ? [x, w, b] : [x, w];
@@ -239,7 +240,7 @@ export function linearOf(product: Product): (x: tf.Tensor2D, w: tf.Tensor2D, b?:
           const [xSaved, wSaved] = saved as [tf.Tensor2D, tf.Tensor2D];
           const g = dy as tf.Tensor2D;
           const grads = [product(g, wSaved, false, true), product(xSaved, g, true, false)];
-          return bs ? [...grads, tf.sum(g, 0)] : grads;
+          return bs ? [...grads, columnSum(g)] : grads;
         },
       };
     })(...inputs) as tf.Tensor2D;
