@@ -25,6 +25,9 @@ export interface TorchResult {
   f32_cpu?: number | string;
   bf16?: number | string;
   losses?: number[];
+  /** GPU jobs: the loss runs in bf16 autocast and in f16 autocast with a dynamic loss scale, or why there is none */
+  losses_bf16?: number[] | string;
+  losses_f16?: number[] | string;
   error?: string;
 }
 

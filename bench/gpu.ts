@@ -15,7 +15,8 @@
  * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32, packed f16, subgroup
  * matrices), each f16 product's largest error against the f32 one, and one step's kernels by
  * device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
- * of PyTorch f32 from the same start.
+ * of PyTorch from the same start: f32, and on a GPU bf16 autocast and f16 autocast with a dynamic
+ * loss scale, which show how far mixed-precision rounding alone moves the loss.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
  * machine. On a software adapter (SwiftShader, lavapipe) the numbers say nothing about GPU speed;
  * with `--torch-device cpu` the loss check still compares Kiln's losses with PyTorch's there.
@@ -327,8 +328,16 @@ const halfLoss = halfProducts ? await kilnLosses(tokens, lossBatch, lossSteps, "
 const tail = (losses: number[] | undefined) => (losses?.length ? median(losses.slice(-10)) : NaN);
 const kilnFinal = tail(kilnLoss);
 const torchFinal = tail(torch.losses);
-const difference = (final: number) => (Number.isFinite(torchFinal) ? `, difference ${((100 * Math.abs(final - torchFinal)) / torchFinal).toFixed(2)}% (target within 2%)` : "");
+const percent = (final: number, reference: number) => `${((100 * Math.abs(final - reference)) / reference).toFixed(2)}%`;
+const difference = (final: number) => (Number.isFinite(torchFinal) ? `, difference ${percent(final, torchFinal)} (target within 2%)` : "");
+// PyTorch's own mixed-precision runs: how far rounding alone moves the loss from f32's on these steps.
+const mixed = (["bf16", "f16"] as const).map((p) => [p, torch[`losses_${p}`]] as const).filter(([, l]) => l !== undefined);
+const mixedText = mixed.map(([p, l]) => (typeof l === "string" ? `PyTorch ${p} autocast: ${l}` : `PyTorch ${p} autocast ${tail(l).toFixed(4)} (${percent(tail(l), torchFinal)} from its f32)`));
+const halfText = halfLoss
+  ? `; Kiln mixed f16 ${tail(halfLoss).toFixed(4)}${difference(tail(halfLoss))}` +
+    mixed.filter(([, l]) => typeof l !== "string").map(([p, l]) => `, ${percent(tail(halfLoss), tail(l as number[]))} from PyTorch ${p}`).join("")
+  : "";
 process.stdout.write(`loss after ${lossSteps} steps at batch ${lossBatch} (median of the last 10): PyTorch f32 ${Number.isFinite(torchFinal) ? torchFinal.toFixed(4) : torch.error ?? "unavailable"}; ` +
-  `Kiln f32 ${kilnFinal.toFixed(4)}${difference(kilnFinal)}` + (halfLoss ? `; Kiln mixed f16 ${tail(halfLoss).toFixed(4)}${difference(tail(halfLoss))}` : "") + "\n");
+  `Kiln f32 ${kilnFinal.toFixed(4)}${difference(kilnFinal)}${halfText}` + (mixedText.length ? `; ${mixedText.join("; ")}` : "") + "\n");
 await writeFile(path.join(out, "result.json"), JSON.stringify({ gpu: gpuName, adapter: selection.adapter, config, kilnRates, halfRates, torch, kilnLosses: kilnLoss, halfLosses: halfLoss }, null, 1));
 tf.disposeVariables();

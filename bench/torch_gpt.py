@@ -1,12 +1,14 @@
 """The PyTorch side of `npm run bench -- gpu` and `npm run bench -- train` (bench/gpu.ts,
 bench/train.ts): the same GPT, initial weights, tokens and AdamW as Kiln's trainer, timed in f32
-eager (and bf16 autocast on a GPU), and a loss run in f32 when the job asks for one.
+eager (and bf16 autocast on a GPU), and loss runs when the job asks for them: f32, and on a GPU
+also bf16 autocast and f16 autocast with a dynamic loss scale.
 
     python3 bench/torch_gpt.py '<json job>'
 
 The job's "device" is "cuda" (the default) or "cpu", with "threads" for torch.set_num_threads.
 Prints one JSON line: {"device", "f32", "bf16" (tokens/s or an error), "f32_cpu" (tokens per
-CPU-second, on cpu; with "runs", medians over that many runs of "steps" steps), "losses"}.
+CPU-second, on cpu; with "runs", medians over that many runs of "steps" steps), "losses", and on a
+GPU "losses_bf16" and "losses_f16" (or an error each).
 The model follows trainer/model.ts: weights stored [in, out], pre-LayerNorm blocks, GELU (tanh),
 tied output projection; the data windows and the learning-rate schedule use the same formulas.
 """
@@ -108,17 +110,25 @@ def make_optimizer(p):
         lr=optim["learningRate"], betas=(optim["beta1"], optim["beta2"]), eps=optim["epsilon"], **({"fused": True} if cuda else {}))
 
 
-def step(p, opt, s, B, lr, autocast):
+def step(p, opt, s, B, lr, autocast, half=None, scaler=None):
+    """One step; autocast runs the forward in bf16 (or in `half`, a dtype), scaler scales the loss for f16."""
     for group in opt.param_groups:
         group["lr"] = lr
     x, y = batch_at(s, B)
-    with torch.autocast(device, dtype=torch.bfloat16, enabled=autocast):
+    with torch.autocast(device, dtype=half or torch.bfloat16, enabled=autocast):
         logits = forward(p, x)
     loss = F.cross_entropy(logits.float().view(-1, V), y.reshape(-1))
     opt.zero_grad(set_to_none=True)
-    loss.backward()
+    if scaler is None:
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(list(p.values()), optim["gradClip"])
+        opt.step()
+        return loss
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
     torch.nn.utils.clip_grad_norm_(list(p.values()), optim["gradClip"])
-    opt.step()
+    scaler.step(opt)
+    scaler.update()
     return loss
 
 
@@ -153,10 +163,13 @@ def speed(B, steps, autocast, runs=1):
             torch.cuda.empty_cache()
 
 
-def losses(B, steps):
+def losses(B, steps, precision="f32"):
+    """Per-step losses in f32, bf16 autocast, or f16 autocast with a dynamic loss scale (as Kiln's mixed f16)."""
     p = load_params()
     opt = make_optimizer(p)
-    out = [step(p, opt, s, B, learning_rate(s, steps), False) for s in range(steps)]
+    half = torch.float16 if precision == "f16" else None
+    scaler = torch.amp.GradScaler(device) if precision == "f16" else None
+    out = [step(p, opt, s, B, learning_rate(s, steps), precision != "f32", half, scaler) for s in range(steps)]
     return [float(v) for v in torch.stack(out).tolist()]
 
 
@@ -171,4 +184,11 @@ if cuda:
     result["bf16"] = speed(job["batch"], job["steps"], True)[0]
 if job.get("lossSteps", 0) > 0:
     result["losses"] = losses(job["lossBatch"], job["lossSteps"])
+    if cuda:
+        # The mixed-precision baselines for Kiln's f16 loss.
+        for precision in ("bf16", "f16"):
+            try:
+                result[f"losses_{precision}"] = losses(job["lossBatch"], job["lossSteps"], precision)
+            except Exception as error:
+                result[f"losses_{precision}"] = f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
 print(json.dumps(result), flush=True)
