@@ -8,12 +8,13 @@
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
  * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16 (on subgroup
- * matrices where the GPU offers them and they pass their check; then also a packed-f16 row), Kiln f32 on
+ * matrices where the GPU offers them and they pass their check; then also a packed-f16 row), f32
+ * with the product operands prefetched into registers (prefetchProductOperands), Kiln f32 on
  * tfjs-webgpu's matmul (the products before webgpu/matmul.ts), PyTorch f32 eager and bf16 autocast
  * at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the datasheet peak for
  * the precision, or the measured matmul peak where the GPU is not in the table). Printed with the
- * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32, packed f16, subgroup
- * matrices), each f16 product's largest error against the f32 one, and one step's kernels by
+ * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32, f32 prefetched, packed
+ * f16, subgroup matrices), each f16 product's largest error against the f32 one, and one step's kernels by
  * device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
  * of PyTorch from the same start: f32, and on a GPU bf16 autocast and f16 autocast with a dynamic
  * loss scale, which show how far mixed-precision rounding alone moves the loss.
@@ -43,7 +44,7 @@ import { readSteps, trainStep, type StepResult, type TrainState } from "../train
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
 import { fusedCrossEntropyWithGradient } from "../trainer/webgpu/fused.js";
 import { webgpuKernels } from "../trainer/webgpu/kernels.js";
-import { matMul } from "../trainer/webgpu/matmul.js";
+import { matMul, prefetchProductOperands } from "../trainer/webgpu/matmul.js";
 import { halfPrecisionAvailable, matMulF16, preferSubgroupMatrices, subgroupMatrixShape } from "../trainer/webgpu/matmul-f16.js";
 import { formatTable, kernelTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
@@ -116,15 +117,15 @@ const tfjsProductKernels: Kernels = {
   headLoss: (x, head, targets, weights, options) => fusedHeadLoss({ matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient }, x, head, targets, weights, options),
 };
 
-/** f32, mixed precision (f16 products: on subgroup matrices where the GPU has them), the same on packed f16 only, or f32 on tfjs's matmul. */
-type Precision = "f32" | "f16" | "f16-packed" | "f32-tfjs-matmul";
+/** f32, the same with prefetched product operands, mixed precision (f16 products: on subgroup matrices where the GPU has them), the same on packed f16 only, or f32 on tfjs's matmul. */
+type Precision = "f32" | "f32-prefetch" | "f16" | "f16-packed" | "f32-tfjs-matmul";
 
 /** A training state from the seeded weights, with the kernels of the precision and its loss scale. */
 function kilnState(precision: Precision): TrainState {
   const params = initParams(config!, 1);
   const optimizer = new AdamW(OPTIM, params);
   const half = precision.startsWith("f16");
-  const kernels = half ? halfPrecisionKernels() : precision === "f32" ? kernelsFor() : tfjsProductKernels;
+  const kernels = half ? halfPrecisionKernels() : precision === "f32-tfjs-matmul" ? tfjsProductKernels : kernelsFor();
   return { config: config!, params, trainable: params, optimizer, kernels, lossScale: half ? new DynamicLossScale() : undefined };
 }
 
@@ -158,6 +159,7 @@ function disposeState(state: TrainState): void {
 async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number | string> {
   const state = kilnState(precision);
   preferSubgroupMatrices(matrixWorks && precision !== "f16-packed");
+  prefetchProductOperands(precision === "f32-prefetch");
   try {
     await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1), trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)]);
     await checkDevice();
@@ -171,6 +173,7 @@ async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precisio
     return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 120);
   } finally {
     preferSubgroupMatrices(matrixWorks);
+    prefetchProductOperands(false);
     disposeState(state);
   }
 }
@@ -256,10 +259,18 @@ const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
     preferSubgroupMatrices(matrixWorks);
   }
 };
-const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
+const prefetched = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
+  prefetchProductOperands(true);
+  try {
+    return matMul(a, b, x, y);
+  } finally {
+    prefetchProductOperands(false);
+  }
+};
+const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", "Kiln f32 prefetched", ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
 for (const [M, K, N, ta, tb] of [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true], [512, config.vocabSize, config.width, false, false], [config.vocabSize, 512, config.width, true, false]] as const) {
   const label = `${M}×${K}×${N}${ta ? " aᵀ" : ""}${tb ? " bᵀ" : ""}`;
-  const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul)];
+  const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul), await productRate(M, K, N, ta, tb, prefetched)];
   if (halfProducts) rates.push(await productRate(M, K, N, ta, tb, packed));
   const cells = rates.map((r) => r.toFixed(2));
   try {
@@ -288,6 +299,8 @@ const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, nu
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
 const packedRate = matrix && matrixWorks ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
 if (packedRate !== undefined) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
+const prefetchRate = await kilnSpeed(tokens, bestBatch, steps, "f32-prefetch");
+log(`kiln webgpu f32 with prefetched product operands, batch ${bestBatch}: ${typeof prefetchRate === "number" ? `${prefetchRate.toFixed(0)} tokens/s` : prefetchRate}`);
 const tfjsProductRate = await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
 log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
@@ -310,6 +323,7 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 const torchF32 = torch.f32;
 const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
+rows.push(["Kiln webgpu, prefetched products", "f32", String(bestBatch), rate(prefetchRate), typeof prefetchRate === "number" ? mfu(prefetchRate, "f32") : "-", ratio(prefetchRate, torchF32), ratio(prefetchRate, torch.bf16)]);
 rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
 for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix && matrixWorks ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);

@@ -64,7 +64,7 @@ export function splitBlock(tile: number, step: number): string {
  * [K, N] ([N, K] transposed). A split product (slices > 1) writes slice z's partial block at
  * c[z·M·N + …] and leaves the bias to the summing pass.
  */
-function shader(transposeA: boolean, transposeB: boolean, bias: boolean): string {
+function shader(transposeA: boolean, transposeB: boolean, bias: boolean, prefetch: boolean): string {
   const aAt = transposeA ? "k * M + m" : "m * K + k";
   const bAt = transposeB ? "n * K + k" : "k * N + n";
   // Each thread stages 8 values of each operand; the fast index follows the buffer's contiguous axis.
@@ -83,6 +83,27 @@ function shader(transposeA: boolean, transposeB: boolean, bias: boolean): string
 ${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
 var<workgroup> tileA: array<vec4<f32>, ${(TILE / 4) * STEP}>;
 var<workgroup> tileB: array<vec4<f32>, ${(TILE / 4) * STEP}>;
+${prefetch ? `/** This thread's 8 staging values of each operand for the next step. */
+var<private> nextA: array<f32, 8>;
+var<private> nextB: array<f32, 8>;
+
+/** Reads step k0's values of this thread's staging slots (zero past the edges) into nextA and nextB. */
+fn fetch(k0: u32, kEnd: u32, li: u32, row0: u32, col0: u32) {
+  let M = u32(params.M);
+  let K = u32(params.K);
+  let N = u32(params.N);
+  for (var j = 0u; j < 8u; j++) {
+    let slot = li + 256u * j;
+    let m = row0 + ${aSlot[0]};
+    var k = k0 + ${aSlot[1]};
+    nextA[j] = 0.0;
+    if (m < M && k < kEnd) { nextA[j] = a[${aAt}]; }
+    let n = col0 + ${bSlot[0]};
+    k = k0 + ${bSlot[1]};
+    nextB[j] = 0.0;
+    if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
+  }
+}` : ""}
 
 fn store(m: u32, n0: u32, v: vec4<f32>, base: u32) {
   let M = u32(params.M);
@@ -101,26 +122,29 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let N = u32(params.N);
 ${splitBlock(TILE, STEP)}
 ${declare}
+${prefetch ? "  fetch(kBegin, kEnd, li, row0, col0);" : ""}
   for (var k0 = kBegin; k0 < kEnd; k0 += ${STEP}u) {
     workgroupBarrier();
     for (var j = 0u; j < 8u; j++) {
       let slot = li + 256u * j;
       let am = ${aSlot[0]};
       let ak = ${aSlot[1]};
-      let m = row0 + am;
+      let bn = ${bSlot[0]};
+      let bk = ${bSlot[1]};
+${prefetch ? `      tileA[ak * 32u + am / 4u][am % 4u] = nextA[j];
+      tileB[bk * 32u + bn / 4u][bn % 4u] = nextB[j];` : `      let m = row0 + am;
       var k = k0 + ak;
       var va = 0.0;
       if (m < M && k < kEnd) { va = a[${aAt}]; }
       tileA[ak * 32u + am / 4u][am % 4u] = va;
-      let bn = ${bSlot[0]};
-      let bk = ${bSlot[1]};
       let n = col0 + bn;
       k = k0 + bk;
       var vb = 0.0;
       if (n < N && k < kEnd) { vb = b[${bAt}]; }
-      tileB[bk * 32u + bn / 4u][bn % 4u] = vb;
+      tileB[bk * 32u + bn / 4u][bn % 4u] = vb;`}
     }
     workgroupBarrier();
+${prefetch ? `    if (k0 + ${STEP}u < kEnd) { fetch(k0 + ${STEP}u, kEnd, li, row0, col0); }` : ""}
     for (var s = 0u; s < ${STEP}u; s++) {
       let a0 = tileA[s * 32u + lid.y];
       let a1 = tileA[s * 32u + 16u + lid.y];
@@ -150,6 +174,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 
 const KERNEL = "KilnMatMul";
+
+/**
+ * Whether the f32 product reads the next step's operands into registers while it multiplies this
+ * step's (off: it reads them between the step's two barriers). Both give the same bits; which is
+ * faster depends on the GPU, so `npm run bench -- gpu` measures both.
+ */
+let prefetchOperands = false;
+export function prefetchProductOperands(on: boolean): void {
+  prefetchOperands = on;
+}
 
 /** One call of a product kernel: its operands, flags and the shape of op(a)·op(b), [M, K]·[K, N]. */
 export interface ProductCall {
@@ -188,8 +222,8 @@ export function registerMatMulKernels(): void {
     const blocks = Math.ceil(M / TILE) * Math.ceil(N / TILE);
     const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
     dispatch({
-      label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}`,
-      code: shader(transposeA, transposeB, bias !== undefined && slices === 1),
+      label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}${prefetchOperands ? "-prefetch" : ""}`,
+      code: shader(transposeA, transposeB, bias !== undefined && slices === 1, prefetchOperands),
       buffers: bias && slices === 1 ? [a, b, bias, product] : [a, b, product],
       uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", slices]],
       workgroups: blocks * slices,
