@@ -14,8 +14,9 @@
  * at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the datasheet peak for
  * the precision, or the measured matmul peak where the GPU is not in the table). Printed with the
  * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32, f32 prefetched, packed
- * f16, subgroup matrices), each f16 product's largest error against the f32 one, and one step's kernels by
- * device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
+ * f16, subgroup matrices), each f16 product's largest error against the f32 one, where the GPU
+ * offers subgroup matrices what each of their operations gives (webgpu/matrix-probe.ts), and one
+ * step's kernels by device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
  * of PyTorch from the same start: f32, and on a GPU bf16 autocast and f16 autocast with a dynamic
  * loss scale, which show how far mixed-precision rounding alone moves the loss.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
@@ -46,6 +47,7 @@ import { fusedCrossEntropyWithGradient } from "../trainer/webgpu/fused.js";
 import { webgpuKernels } from "../trainer/webgpu/kernels.js";
 import { matMul, prefetchProductOperands } from "../trainer/webgpu/matmul.js";
 import { halfPrecisionAvailable, matMulF16, preferSubgroupMatrices, subgroupMatrixShape } from "../trainer/webgpu/matmul-f16.js";
+import { probeSubgroupMatrices } from "../trainer/webgpu/matrix-probe.js";
 import { formatTable, kernelTable, median } from "./_report.js";
 import { runTorch, writeInitialWeights } from "./_torch.js";
 
@@ -251,6 +253,9 @@ const halfProducts = halfPrecisionAvailable() && !values["no-f16"];
 preferSubgroupMatrices(matrixWorks);
 const matrix = halfProducts ? subgroupMatrixShape() : undefined;
 log(`f16 products: ${!halfProducts ? "none (no shader-f16)" : matrix ? `subgroup matrices ${matrix.M}×${matrix.N}×${matrix.K} (${matrix.route})` : "packed f16 (no subgroup matrices)"}`);
+// Where the GPU offers subgroup matrices: what each of their operations does here, one at a time.
+const probe = halfProducts ? await probeSubgroupMatrices() : "";
+if (probe) log(probe);
 const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
   preferSubgroupMatrices(false);
   try {
@@ -332,7 +337,7 @@ rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32),
 rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
 
 process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
-process.stdout.write(formatTable(rows, 2) + "\n\n");
+process.stdout.write(formatTable(rows, 2) + "\n\n" + (probe ? `${probe}\n\n` : ""));
 process.stdout.write(formatTable(productRows) + "\n\n" + profiles.join("\n\n") + "\n\n");
 
 // The speed table is out before the loss runs, the longest part, begin.
@@ -353,5 +358,5 @@ const halfText = halfLoss
   : "";
 process.stdout.write(`loss after ${lossSteps} steps at batch ${lossBatch} (median of the last 10): PyTorch f32 ${Number.isFinite(torchFinal) ? torchFinal.toFixed(4) : torch.error ?? "unavailable"}; ` +
   `Kiln f32 ${kilnFinal.toFixed(4)}${difference(kilnFinal)}${halfText}` + (mixedText.length ? `; ${mixedText.join("; ")}` : "") + "\n");
-await writeFile(path.join(out, "result.json"), JSON.stringify({ gpu: gpuName, adapter: selection.adapter, config, kilnRates, halfRates, torch, kilnLosses: kilnLoss, halfLosses: halfLoss }, null, 1));
+await writeFile(path.join(out, "result.json"), JSON.stringify({ gpu: gpuName, adapter: selection.adapter, halfProducts: selection.halfProducts, probe, config, kilnRates, halfRates, torch, kilnLosses: kilnLoss, halfLosses: halfLoss }, null, 1));
 tf.disposeVariables();

@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { directMatrixShader, halfCopyShader, subgroupMatrixShader, workgroupBytes, type MatrixShape } from "../../trainer/webgpu/matmul-f16.js";
+import { probeShaders } from "../../trainer/webgpu/matrix-probe.js";
 
 interface NullDevice {
   createShaderModule(descriptor: { code: string }): { getCompilationInfo(): Promise<{ messages: { type: string; lineNum: number; message: string }[] }> };
@@ -71,6 +72,22 @@ describe.skipIf(skip)("the f16 product's subgroup-matrix shader", () => {
     it(`compiles the direct route (f16 copies read in place) for ${shape.M}×${shape.N}×${shape.K}, every transpose, with and without bias`, async () => {
       if (typeof device === "string") throw new Error(device);
       for (const code of [halfCopyShader(), ...[false, true].flatMap((ta) => [false, true].flatMap((tb) => [false, true].map((bias) => directMatrixShader(ta, tb, bias, shape))))]) {
+        device.pushErrorScope("validation");
+        const module = device.createShaderModule({ code });
+        const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type !== "info");
+        device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+        const error = (await device.popErrorScope())?.message.split("\n")[0] ?? null;
+        expect({ messages: messages.map((m) => `${m.type} ${m.lineNum}: ${m.message}`), error }).toEqual({ messages: [], error: null });
+      }
+    });
+  }
+
+  for (const shape of shapes) {
+    it(`compiles every case of the subgroup-matrix probe for ${shape.M}×${shape.N}×${shape.K}`, async () => {
+      if (typeof device === "string") throw new Error(device);
+      const codes = probeShaders(shape);
+      expect(codes).toHaveLength(7);
+      for (const code of codes) {
         device.pushErrorScope("validation");
         const module = device.createShaderModule({ code });
         const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type !== "info");

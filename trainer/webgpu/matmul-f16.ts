@@ -137,8 +137,8 @@ const TC_TILE = 128;
 const TC_STEP = 32;
 const TC_PART = 64;
 /** Row strides of the staged tiles in workgroup memory, padded by 8 values against bank conflicts. */
-const A_STRIDE = TC_STEP + 8;
-const B_STRIDE = TC_TILE + 8;
+export const A_STRIDE = TC_STEP + 8;
+export const B_STRIDE = TC_TILE + 8;
 
 /** Workgroup memory of the shader for a shape: both staged tiles in f16, four accumulators in f32, the overflow flag (16 bytes: Dawn rounds each variable up to 16). */
 export function workgroupBytes(f: MatrixShape): number {
@@ -156,7 +156,7 @@ export function preferSubgroupMatrices(on: boolean): void {
  * undefined: no subgroup matrices, no shape that tiles a subgroup's 64×64 part, or subgroups that
  * are not 32 wide (four subgroups make the 128-thread workgroup).
  */
-function offeredMatrixShape(): MatrixShape | undefined {
+export function offeredMatrixShape(): MatrixShape | undefined {
   if (tf.getBackend() !== "webgpu") return undefined;
   const device = webGpuBackend().device as unknown as DeviceInfo;
   if (!device.features?.has("chromium-experimental-subgroup-matrix") || !device.features.has("shader-f16")) return undefined;
