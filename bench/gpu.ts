@@ -4,7 +4,7 @@
  *
  *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
  *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir] [--no-f16] [--packed-f16]
- *                        [--torch-device cuda|cpu]
+ *                        [--torch-device cuda|cpu] [--speed-only]
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
  * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16 (on subgroup
@@ -19,6 +19,8 @@
  * step's kernels by device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
  * of PyTorch from the same start: f32, and on a GPU bf16 autocast and f16 autocast with a dynamic
  * loss scale, which show how far mixed-precision rounding alone moves the loss.
+ * --speed-only: the training rows at --batches alone (no products, profiles, prefetched, packed or
+ * tfjs rows); with --loss-steps 0, a quick try of a larger batch.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
  * machine. On a software adapter (SwiftShader, lavapipe) the numbers say nothing about GPU speed;
  * with `--torch-device cpu` the loss check still compares Kiln's losses with PyTorch's there.
@@ -62,6 +64,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "runs/bench-gpu" },
     "no-f16": { type: "boolean", default: false },
     "packed-f16": { type: "boolean", default: false },
+    "speed-only": { type: "boolean", default: false },
     "torch-device": { type: "string", default: "cuda" },
   },
 });
@@ -273,7 +276,9 @@ const prefetched = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) =>
   }
 };
 const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", "Kiln f32 prefetched", ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
-for (const [M, K, N, ta, tb] of [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true], [512, config.vocabSize, config.width, false, false], [config.vocabSize, 512, config.width, true, false]] as const) {
+const speedOnly = values["speed-only"];
+const productShapes = [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true], [512, config.vocabSize, config.width, false, false], [config.vocabSize, 512, config.width, true, false]] as const;
+for (const [M, K, N, ta, tb] of speedOnly ? [] : productShapes) {
   const label = `${M}×${K}×${N}${ta ? " aᵀ" : ""}${tb ? " bᵀ" : ""}`;
   const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul), await productRate(M, K, N, ta, tb, prefetched)];
   if (halfProducts) rates.push(await productRate(M, K, N, ta, tb, packed));
@@ -302,14 +307,14 @@ const halfRates = halfProducts ? await kilnRatesAt("f16") : [];
 if (!halfProducts) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : "no shader-f16 on this adapter: no mixed-precision rows");
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
-const packedRate = matrix && matrixWorks ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
+const packedRate = matrix && matrixWorks && !speedOnly ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
 if (packedRate !== undefined) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
-const prefetchRate = await kilnSpeed(tokens, bestBatch, steps, "f32-prefetch");
-log(`kiln webgpu f32 with prefetched product operands, batch ${bestBatch}: ${typeof prefetchRate === "number" ? `${prefetchRate.toFixed(0)} tokens/s` : prefetchRate}`);
-const tfjsProductRate = await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
-log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
+const prefetchRate = speedOnly ? undefined : await kilnSpeed(tokens, bestBatch, steps, "f32-prefetch");
+if (prefetchRate !== undefined) log(`kiln webgpu f32 with prefetched product operands, batch ${bestBatch}: ${typeof prefetchRate === "number" ? `${prefetchRate.toFixed(0)} tokens/s` : prefetchRate}`);
+const tfjsProductRate = speedOnly ? undefined : await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
+if (tfjsProductRate !== undefined) log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
-for (const precision of halfProducts ? (["f32", "f16"] as const) : (["f32"] as const)) {
+for (const precision of speedOnly ? [] : halfProducts ? (["f32", "f16"] as const) : (["f32"] as const)) {
   profiles.push(`one ${precision} step at batch ${bestBatch}: ${await kilnProfile(tokens, bestBatch, precision)}`);
   log(profiles.at(-1)!);
 }
@@ -328,8 +333,8 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 const torchF32 = torch.f32;
 const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
-rows.push(["Kiln webgpu, prefetched products", "f32", String(bestBatch), rate(prefetchRate), typeof prefetchRate === "number" ? mfu(prefetchRate, "f32") : "-", ratio(prefetchRate, torchF32), ratio(prefetchRate, torch.bf16)]);
-rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
+if (prefetchRate !== undefined) rows.push(["Kiln webgpu, prefetched products", "f32", String(bestBatch), rate(prefetchRate), typeof prefetchRate === "number" ? mfu(prefetchRate, "f32") : "-", ratio(prefetchRate, torchF32), ratio(prefetchRate, torch.bf16)]);
+if (tfjsProductRate !== undefined) rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
 for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix && matrixWorks ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
 if (packedRate !== undefined) rows.push(["Kiln webgpu mixed, packed f16", "f16", String(bestBatch), rate(packedRate), typeof packedRate === "number" ? mfu(packedRate, "bf16") : "-", ratio(packedRate, torchF32), ratio(packedRate, torch.bf16)]);
@@ -338,7 +343,7 @@ rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.
 
 process.stdout.write(`\n## GPT training on ${gpuName}${selection.adapter?.software ? " (SOFTWARE ADAPTER: not GPU speed)" : ""}: ${values.config} (${(n / 1e6).toFixed(1)}M parameters, block ${T}), ${steps} timed steps; peak ${sheet ? `${sheet.name} datasheet (f32 ${sheet.f32 / 1e12}, bf16 ${sheet.bf16 / 1e12} TFLOP/s)` : `measured matmul ${(measured! / 1e12).toFixed(2)} TFLOP/s`}\n\n`);
 process.stdout.write(formatTable(rows, 2) + "\n\n" + (probe ? `${probe}\n\n` : ""));
-process.stdout.write(formatTable(productRows) + "\n\n" + profiles.join("\n\n") + "\n\n");
+if (!speedOnly) process.stdout.write(formatTable(productRows) + "\n\n" + profiles.join("\n\n") + "\n\n");
 
 // The speed table is out before the loss runs, the longest part, begin.
 const kilnLoss = await kilnLosses(tokens, lossBatch, lossSteps, "f32");

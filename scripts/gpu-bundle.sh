@@ -90,7 +90,7 @@ exec /tmp/kiln-node "$here/bench.mjs" "$@"
 RUN
 chmod +x "$out/run.sh"
 # The device check in stages: a small run first (a GPU fault can lose the device and every row after
-# it), then the full bench with what worked: OUT=<dir> FULL_S=<s> .gpu/stages.sh --batches 32 --steps 3 ...
+# it), then the full bench with what worked: OUT=<dir> FULL_S=<s> [BIG_BATCH=48] .gpu/stages.sh --batches 32 --steps 3 ...
 cat >"$out/stages.sh" <<'STAGES'
 #!/usr/bin/env bash
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,6 +108,12 @@ fi
 echo "full run flags: ${flags[*]:-none}" | tee "$out/full.log"
 timeout "${FULL_S:-430}" "$here/run.sh" --config gpt2 "$@" "${flags[@]}" --out /tmp/bg 2>&1 | clean >>"$out/full.log"
 cp /tmp/bg/result.json "$out/" 2>/dev/null
+# A larger batch in a process of its own (running out of device memory aborts the process):
+# BIG_BATCH=48 BIG_S=120, speed rows only.
+if [[ -n ${BIG_BATCH:-} ]]; then
+  timeout "${BIG_S:-120}" "$here/run.sh" --config gpt2 --batches "$BIG_BATCH" --steps 3 --loss-steps 0 --speed-only --no-f16 --out /tmp/bb 2>&1 | clean >"$out/big.log"
+  grep -E "^Kiln webgpu +f32|^PyTorch|memory|Error" "$out/big.log" | head -20
+fi
 tail -c 9000 "$out/full.log"
 STAGES
 chmod +x "$out/stages.sh"

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.js";
 import { clearKvCache, decodeStep, emptyKvCache, forward, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import { Rng } from "../core/index.js";
+import { trimBufferPool } from "./webgpu/dispatch.js";
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax). */
@@ -78,6 +79,8 @@ export async function generate(model: ModelConfig, params: Params, prompt: numbe
   let fresh = context.slice(-model.blockSize);
   try {
     for (let i = 0; i < options.maxNewTokens; i++) {
+      // Each token's KV cache is one longer: buffers of the shapes past are freed, not pooled.
+      trimBufferPool();
       const window = context.slice(-model.blockSize);
       if (cache && cache.length + fresh.length > model.blockSize) {
         clearKvCache(cache);

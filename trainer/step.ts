@@ -11,6 +11,7 @@ import type { Batch } from "./data.js";
 import { headTokenLosses, hiddenStates, maskedHeadLoss, maskedLoss, nextSentenceLogits, outputHead, outputLogits, type Kernels, type LoraAdapter, type Params } from "./model.js";
 import type { DynamicLossScale } from "./loss-scale.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
+import { trimBufferPool } from "./webgpu/dispatch.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
 export interface Distillation {
@@ -223,6 +224,7 @@ function clipped(grads: Map<string, tf.Tensor>, gradClip: number): { gradNorm: t
 
 /** Accumulate, clip, update. */
 export function trainStep(state: TrainState, batches: Batch[], learningRate: number, gradClip: number, dropoutSeeds: (number | undefined)[] = [], firstMicroBatch?: number): StepResult {
+  trimBufferPool();
   const { loss, grads } = accumulatedGradients(state, batches, dropoutSeeds, firstMicroBatch);
   try {
     return applyGradients(state, grads, loss, learningRate, gradClip);

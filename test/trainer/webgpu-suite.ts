@@ -244,6 +244,37 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
       }
     }, LONG);
 
+    it("GPU memory follows the shapes in use: buffers of a batch size or KV-cache length no longer used are freed, not pooled", async () => {
+      const allocated = () => (tf.memory() as unknown as { numBytesAllocatedInGPU: number }).numBytesAllocatedInGPU;
+      await on("webgpu", async () => {
+        const config: ModelConfig = { ...model, blockSize: 128 };
+        const params = initParams(config, 3);
+        const optimizer = new AdamW(optimConfigSchema.parse({}), params);
+        const state = { config, params, trainable: params, optimizer, kernels: kernelsFor() };
+        const steps = async (B: number, n: number) => {
+          for (let i = 0; i < n; i++) await readStep(trainStep(state, [randomBatch(config, B, i + 1)], 1e-3, 1));
+        };
+        // Batch 2's footprint once its shapes are pooled; after batch 8 and two batch-2 steps, the same.
+        await steps(2, 3);
+        const batchTwo = allocated();
+        await steps(8, 2);
+        expect(allocated()).toBeGreaterThan(batchTwo);
+        await steps(2, 2);
+        expect(allocated()).toBe(batchTwo);
+        // Generation: the KV cache grows a token at a time, so memory grows with the length (not its
+        // square, as when every past length's buffers stay pooled) and returns after a shorter run.
+        const sample = (n: number) => generate(config, params, [1, 2], { maxNewTokens: n, temperature: 0, topK: 0, topP: 1, seed: 1, kernels: kernelsFor() });
+        await sample(30);
+        const short = allocated();
+        await sample(120);
+        expect(allocated()).toBeLessThan(4 * short);
+        await sample(30);
+        expect(allocated()).toBe(short);
+        optimizer.dispose();
+        disposeParams(params);
+      });
+    }, LONG);
+
     it("the in-place AdamW equals the tfjs-op AdamW (clip factor, decay on matrices only)", async () => {
       const config = optimConfigSchema.parse({ weightDecay: 0.1 });
       const steps = async () => {

@@ -183,6 +183,77 @@ export function dispatch(job: Dispatch): void {
   }
 }
 
+/** The members of tfjs-backend-webgpu's BufferManager (4.22) that `trimBufferPool` uses. */
+interface BufferPool {
+  freeBuffers: Map<string, GpuPooledBuffer[]>;
+  usedBuffers: Map<string, GpuPooledBuffer[]>;
+  numFreeBuffers: number;
+  numBytesAllocated: number;
+  acquireBuffer(size: number, usage: number, mappedAtCreation?: boolean, reuse?: boolean): GpuPooledBuffer;
+  releaseBuffer(buffer: GpuPooledBuffer, reuse?: boolean): void;
+}
+interface GpuPooledBuffer { size: number; usage: number; destroy(): void }
+/** Per buffer key (size and usage, as tfjs writes them): how many are in use, and the most in use at once since the last trim. */
+interface PoolUse { inUse: Map<string, number>; peak: Map<string, number> }
+const poolUse = new WeakMap<BufferPool, PoolUse>();
+const keyOf = (size: number, usage: number) => `${size}_${usage}`;
+
+/** Starts counting a pool's buffers in use per key (from those in use now). */
+function watchPool(pool: BufferPool): PoolUse {
+  const use: PoolUse = { inUse: new Map(), peak: new Map() };
+  for (const [key, buffers] of pool.usedBuffers) use.inUse.set(key, buffers.length);
+  use.peak = new Map(use.inUse);
+  const acquire = pool.acquireBuffer.bind(pool);
+  const release = pool.releaseBuffer.bind(pool);
+  pool.acquireBuffer = (size, usage, mappedAtCreation, reuse) => {
+    const key = keyOf(size, usage);
+    const n = (use.inUse.get(key) ?? 0) + 1;
+    use.inUse.set(key, n);
+    if (n > (use.peak.get(key) ?? 0)) use.peak.set(key, n);
+    return acquire(size, usage, mappedAtCreation, reuse);
+  };
+  pool.releaseBuffer = (buffer, reuse) => {
+    const key = keyOf(buffer.size, buffer.usage);
+    use.inUse.set(key, Math.max(0, (use.inUse.get(key) ?? 0) - 1));
+    release(buffer, reuse);
+  };
+  poolUse.set(pool, use);
+  return use;
+}
+
+/**
+ * Frees the GPU buffers tfjs-webgpu keeps for reuse beyond what the work since the last call
+ * needed. tfjs keeps every released buffer, forever, for a later tensor of exactly its size: a
+ * run that changes shapes (a batch of another size, an evaluation, a KV cache one token longer at
+ * each step of generation) would hold every shape's buffers at once, and generating 1,024 tokens
+ * with GPT-2 small ~39 GB of them. Per size, the pool keeps as many free buffers as were in use
+ * at once since the last call, less those in use now: a training step that repeats the last one
+ * finds all it needs pooled, and the buffers of shapes no longer used are freed one step later.
+ * Called between training steps and between generated tokens; the first call only starts
+ * counting. No-op off webgpu.
+ */
+export function trimBufferPool(): void {
+  if (tf.getBackend() !== "webgpu") return;
+  const pool = (webGpuBackend() as unknown as { bufferManager: BufferPool }).bufferManager;
+  const use = poolUse.get(pool);
+  if (!use) {
+    watchPool(pool);
+    return;
+  }
+  for (const [key, free] of pool.freeBuffers) {
+    const keep = Math.max(0, (use.peak.get(key) ?? 0) - (use.inUse.get(key) ?? 0));
+    // Destroying waits for the GPU work already submitted; tfjs pools a buffer only once no
+    // unsubmitted command uses it. The key stays: tfjs's releaseBuffer expects it.
+    while (free.length > keep) {
+      const buffer = free.pop()!;
+      buffer.destroy();
+      pool.numBytesAllocated -= buffer.size;
+      pool.numFreeBuffers--;
+    }
+  }
+  use.peak = new Map(use.inUse);
+}
+
 /** A new float32 tensor on the GPU that a dispatch will fill (its contents start undefined). */
 export function outputTensor(shape: number[], dtype: tf.DataType = "float32"): tf.TensorInfo {
   const info = webGpuBackend().makeTensorInfo(shape, dtype);
