@@ -152,18 +152,19 @@ export function preferSubgroupMatrices(on: boolean): void {
 }
 
 /**
- * The subgroup-matrix shape the device offers for the f16 product (f16 operands, f32 sums), or
- * undefined: no subgroup matrices, no shape that tiles a subgroup's 64×64 part, or subgroups that
- * are not 32 wide (four subgroups make the 128-thread workgroup).
+ * The subgroup-matrix shapes the device offers for the f16 product (f16 operands, f32 sums), in
+ * the driver's order of preference: none without subgroup matrices, and only shapes that tile a
+ * subgroup's 64×64 part, on subgroups 32 wide (four subgroups make the 128-thread workgroup).
  */
-export function offeredMatrixShape(): MatrixShape | undefined {
-  if (tf.getBackend() !== "webgpu") return undefined;
+export function offeredMatrixShapes(): MatrixShape[] {
+  if (tf.getBackend() !== "webgpu") return [];
   const device = webGpuBackend().device as unknown as DeviceInfo;
-  if (!device.features?.has("chromium-experimental-subgroup-matrix") || !device.features.has("shader-f16")) return undefined;
+  if (!device.features?.has("chromium-experimental-subgroup-matrix") || !device.features.has("shader-f16")) return [];
   const info = subgroupInfo.get(device);
-  if (info?.minSize !== 32 || info.maxSize !== 32) return undefined;
-  // The driver lists its preferred shapes first.
-  return info.matrixConfigs.find((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize);
+  if (info?.minSize !== 32 || info.maxSize !== 32) return [];
+  return info.matrixConfigs
+    .filter((c) => c.componentType === "f16" && c.resultComponentType === "f32" && TC_PART % c.M === 0 && TC_PART % c.N === 0 && TC_STEP % c.K === 0 && workgroupBytes(c) <= device.limits.maxComputeWorkgroupStorageSize)
+    .map(({ M, N, K }) => ({ M, N, K }));
 }
 
 /**
@@ -173,17 +174,18 @@ export function offeredMatrixShape(): MatrixShape | undefined {
  */
 export type MatrixRoute = "staged" | "direct";
 const ROUTES: MatrixRoute[] = ["staged", "direct"];
+/** A shape and a route: one way to run the product on subgroup matrices. */
+export type MatrixChoice = MatrixShape & { route: MatrixRoute };
 
-/** Per device: the route that gave exact results in `checkSubgroupMatrices` (null when none did), and the line it returned. */
-const checked = new WeakMap<object, { route: MatrixRoute | null; line: string }>();
-/** The route `checkSubgroupMatrices` is trying, on its device. */
-let trying: MatrixRoute | undefined;
+/** Per device: the shape and route that gave exact results in `checkSubgroupMatrices` (null when none did), and the line it returned. */
+const checked = new WeakMap<object, { choice: MatrixChoice | null; line: string }>();
+/** The shape and route `checkSubgroupMatrices` is trying, on its device. */
+let trying: MatrixChoice | undefined;
 
 /** The subgroup-matrix shape and route the f16 product runs on: offered by the device and checked on it. */
-export function subgroupMatrixShape(): (MatrixShape & { route: MatrixRoute }) | undefined {
-  const shape = useSubgroupMatrices ? offeredMatrixShape() : undefined;
-  const route = trying ?? checked.get(webGpuBackend().device)?.route;
-  return shape && route ? { ...shape, route } : undefined;
+export function subgroupMatrixShape(): MatrixChoice | undefined {
+  if (!useSubgroupMatrices || offeredMatrixShapes().length === 0) return undefined;
+  return trying ?? checked.get(webGpuBackend().device)?.choice ?? undefined;
 }
 
 /**
@@ -224,39 +226,41 @@ export async function exactProductError(product: Product): Promise<number> {
 
 /**
  * Runs the subgroup-matrix product once on the device before any training uses it
- * (`exactProductError`). A device whose product is not exact keeps the packed-f16 product.
- * Returns the line the log prints ("" where subgroup matrices are not offered).
+ * (`exactProductError`), for each shape the device offers and each route, in that order, until
+ * one is exact. A device where none is keeps the packed-f16 product. Returns the line the log
+ * prints ("" where subgroup matrices are not offered).
  */
 export async function checkSubgroupMatrices(): Promise<string> {
-  const shape = offeredMatrixShape();
-  if (!shape) return "";
+  const shapes = offeredMatrixShapes();
+  if (shapes.length === 0) return "";
   const device = webGpuBackend().device;
   const known = checked.get(device);
   if (known) return known.line;
-  const name = `subgroup matrices ${shape.M}×${shape.N}×${shape.K}`;
+  const name = (f: MatrixShape) => `${f.M}×${f.N}×${f.K}`;
   const failures: string[] = [];
-  let route: MatrixRoute | null = null;
-  for (const candidate of ROUTES) {
-    trying = candidate;
-    try {
-      const worst = await exactProductError(matMulF16);
-      // A shader the driver refused leaves garbage and a compile error: the error is this check's.
-      await checkDevice();
-      if (worst === 0) {
-        route = candidate;
-        break;
+  let choice: MatrixChoice | null = null;
+  for (const shape of shapes) {
+    for (const route of ROUTES) {
+      trying = { ...shape, route };
+      try {
+        const worst = await exactProductError(matMulF16);
+        // A shader the driver refused leaves garbage and a compile error: the error is this check's.
+        await checkDevice();
+        if (worst === 0) choice = trying;
+        else failures.push(`${name(shape)} ${route}: wrong sums, off by up to ${worst}`);
+      } catch (error) {
+        failures.push(`${name(shape)} ${route}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
+      } finally {
+        trying = undefined;
       }
-      failures.push(`${candidate}: wrong sums, off by up to ${worst}`);
-    } catch (error) {
-      failures.push(`${candidate}: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
-    } finally {
-      trying = undefined;
+      if (choice) break;
     }
+    if (choice) break;
   }
-  const line = route
-    ? `f16 products on ${name} (${[route, ...failures].join("; ")})`
-    : `f16 products packed (${name} failed on this GPU: ${failures.join("; ")})`;
-  checked.set(device, { route, line });
+  const line = choice
+    ? `f16 products on subgroup matrices ${name(choice)} (${[choice.route, ...failures].join("; ")})`
+    : `f16 products packed (subgroup matrices failed on this GPU: ${failures.join("; ")})`;
+  checked.set(device, { choice, line });
   return line;
 }
 

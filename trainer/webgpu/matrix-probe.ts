@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, checkDevice, dispatch, outputTensor, paramsStruct } from "./dispatch.js";
-import { A_STRIDE, B_STRIDE, halfCopyShader, offeredMatrixShape, type MatrixShape } from "./matmul-f16.js";
+import { A_STRIDE, B_STRIDE, halfCopyShader, offeredMatrixShapes, type MatrixShape } from "./matmul-f16.js";
 
 /** The operands: 32×32 integers in [−3, 3], copied to f16 at a row stride of 128 (halfCopyShader pads to 128). */
 const SIDE = 32;
@@ -115,12 +115,13 @@ export function probeShaders(f: MatrixShape): string[] {
 }
 
 /**
- * Runs each probe on the webgpu backend's device, for the shape the adapter offers the f16
- * product, and says per case "ok" or how it went wrong ("" where subgroup matrices are not offered).
+ * Runs each probe on the webgpu backend's device, for each shape the adapter offers the f16
+ * product, and says per shape and case "ok" or how it went wrong ("" where subgroup matrices are
+ * not offered).
  */
 export async function probeSubgroupMatrices(): Promise<string> {
-  const f = offeredMatrixShape();
-  if (!f) return "";
+  const shapes = offeredMatrixShapes();
+  if (shapes.length === 0) return "";
   const [a, b] = [operand(1), operand(2)];
   const half = (values: Float32Array) => {
     const source = tf.tensor2d(values, [SIDE, SIDE]);
@@ -133,23 +134,27 @@ export async function probeSubgroupMatrices(): Promise<string> {
     return copy;
   };
   const [a16, b16] = [half(a), half(b)];
-  const results: string[] = [];
-  for (const c of cases(f, a, b)) {
-    const out = outputTensor([SIDE * SIDE]);
-    const result = tf.engine().makeTensorFromTensorInfo(out);
-    try {
-      dispatch({ label: `probe ${c.name}`, code: probeShader(c), buffers: [a16, b16, out], uniforms: [["i32", 0]], workgroups: 1 });
-      await checkDevice();
-      const got = (await result.data()) as Float32Array;
-      const wrong = c.expected.findIndex((v, i) => got[i] !== v);
-      results.push(wrong < 0 ? `${c.name} ok` : `${c.name} WRONG (first at ${wrong}: ${got[wrong]} for ${c.expected[wrong]}; ${c.expected.filter((v, i) => got[i] !== v).length} of ${c.expected.length} differ)`);
-    } catch (error) {
-      results.push(`${c.name} failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
-    } finally {
-      result.dispose();
+  const lines: string[] = [];
+  for (const f of shapes) {
+    const results: string[] = [];
+    for (const c of cases(f, a, b)) {
+      const out = outputTensor([SIDE * SIDE]);
+      const result = tf.engine().makeTensorFromTensorInfo(out);
+      try {
+        dispatch({ label: `probe ${c.name}`, code: probeShader(c), buffers: [a16, b16, out], uniforms: [["i32", 0]], workgroups: 1 });
+        await checkDevice();
+        const got = (await result.data()) as Float32Array;
+        const wrong = c.expected.findIndex((v, i) => got[i] !== v);
+        results.push(wrong < 0 ? `${c.name} ok` : `${c.name} WRONG (first at ${wrong}: ${got[wrong]} for ${c.expected[wrong]}; ${c.expected.filter((v, i) => got[i] !== v).length} of ${c.expected.length} differ)`);
+      } catch (error) {
+        results.push(`${c.name} failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`);
+      } finally {
+        result.dispose();
+      }
     }
+    lines.push(`subgroup-matrix probe ${f.M}×${f.N}×${f.K}: ${results.join("; ")}`);
   }
   tf.backend().disposeData(a16.dataId);
   tf.backend().disposeData(b16.dataId);
-  return `subgroup-matrix probe ${f.M}×${f.N}×${f.K}: ${results.join("; ")}`;
+  return lines.join("\n");
 }
