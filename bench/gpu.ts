@@ -9,17 +9,17 @@
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
  * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16 (on subgroup
  * matrices where the GPU offers them and they pass their check; then also a packed-f16 row), f32
- * with the product operands prefetched into registers (prefetchProductOperands), Kiln f32 on
+ * with the product's other operand stagings (setProductStaging: prefetch, double), Kiln f32 on
  * tfjs-webgpu's matmul (the products before webgpu/matmul.ts), PyTorch f32 eager and bf16 autocast
  * at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the datasheet peak for
  * the precision, or the measured matmul peak where the GPU is not in the table). Printed with the
- * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32, f32 prefetched, packed
+ * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32 in each staging, packed
  * f16, subgroup matrices), each f16 product's largest error against the f32 one, where the GPU
  * offers subgroup matrices what each of their operations gives (webgpu/matrix-probe.ts), and one
  * step's kernels by device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
  * of PyTorch from the same start: f32, and on a GPU bf16 autocast and f16 autocast with a dynamic
  * loss scale, which show how far mixed-precision rounding alone moves the loss.
- * --speed-only: the training rows at --batches alone (no products, profiles, prefetched, packed or
+ * --speed-only: the training rows at --batches alone (no products, profiles, other stagings, packed or
  * tfjs rows); with --loss-steps 0, a quick try of a larger batch.
  * bench/torch_gpt.py is the PyTorch side; scripts/gpu-bundle.sh packs all of it for a bare GPU
  * machine. On a software adapter (SwiftShader, lavapipe) the numbers say nothing about GPU speed;
@@ -47,7 +47,7 @@ import { readSteps, trainStep, type StepResult, type TrainState } from "../train
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
 import { fusedCrossEntropyWithGradient } from "../trainer/webgpu/fused.js";
 import { webgpuKernels } from "../trainer/webgpu/kernels.js";
-import { matMul, prefetchProductOperands } from "../trainer/webgpu/matmul.js";
+import { matMul, PRODUCT_STAGINGS, setProductStaging, type ProductStaging } from "../trainer/webgpu/matmul.js";
 import { halfPrecisionAvailable, matMulF16, preferSubgroupMatrices, subgroupMatrixShape } from "../trainer/webgpu/matmul-f16.js";
 import { probeSubgroupMatrices } from "../trainer/webgpu/matrix-probe.js";
 import { formatTable, kernelTable, median } from "./_report.js";
@@ -122,8 +122,10 @@ const tfjsProductKernels: Kernels = {
   headLoss: (x, head, targets, weights, options) => fusedHeadLoss({ matMul: (a, b, ta, tb) => tf.matMul(a, b, ta, tb), crossEntropy: fusedCrossEntropyWithGradient }, x, head, targets, weights, options),
 };
 
-/** f32, the same with prefetched product operands, mixed precision (f16 products: on subgroup matrices where the GPU has them), the same on packed f16 only, or f32 on tfjs's matmul. */
-type Precision = "f32" | "f32-prefetch" | "f16" | "f16-packed" | "f32-tfjs-matmul";
+/** f32, the same in another staging of the products, mixed precision (f16 products: on subgroup matrices where the GPU has them), the same on packed f16 only, or f32 on tfjs's matmul. */
+type Precision = "f32" | `f32-${Exclude<ProductStaging, "plain">}` | "f16" | "f16-packed" | "f32-tfjs-matmul";
+/** The other stagings of the f32 product, measured beside the default. */
+const OTHER_STAGINGS = PRODUCT_STAGINGS.filter((s) => s !== "plain") as Exclude<ProductStaging, "plain">[];
 
 /** A training state from the seeded weights, with the kernels of the precision and its loss scale. */
 function kilnState(precision: Precision): TrainState {
@@ -164,7 +166,7 @@ function disposeState(state: TrainState): void {
 async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number | string> {
   const state = kilnState(precision);
   preferSubgroupMatrices(matrixWorks && precision !== "f16-packed");
-  prefetchProductOperands(precision === "f32-prefetch");
+  setProductStaging((OTHER_STAGINGS.find((s) => precision === `f32-${s}`) ?? "plain"));
   try {
     await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1), trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)]);
     await checkDevice();
@@ -178,7 +180,7 @@ async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precisio
     return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 120);
   } finally {
     preferSubgroupMatrices(matrixWorks);
-    prefetchProductOperands(false);
+    setProductStaging("plain");
     disposeState(state);
   }
 }
@@ -267,20 +269,21 @@ const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
     preferSubgroupMatrices(matrixWorks);
   }
 };
-const prefetched = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
-  prefetchProductOperands(true);
+const staged = (mode: ProductStaging) => (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
+  setProductStaging(mode);
   try {
     return matMul(a, b, x, y);
   } finally {
-    prefetchProductOperands(false);
+    setProductStaging("plain");
   }
 };
-const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", "Kiln f32 prefetched", ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
+const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", ...OTHER_STAGINGS.map((s) => `Kiln f32 ${s}`), ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
 const speedOnly = values["speed-only"];
 const productShapes = [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true], [512, config.vocabSize, config.width, false, false], [config.vocabSize, 512, config.width, true, false]] as const;
 for (const [M, K, N, ta, tb] of speedOnly ? [] : productShapes) {
   const label = `${M}×${K}×${N}${ta ? " aᵀ" : ""}${tb ? " bᵀ" : ""}`;
-  const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul), await productRate(M, K, N, ta, tb, prefetched)];
+  const rates = [await productRate(M, K, N, ta, tb, (a, b, x, y) => tf.matMul(a, b, x, y)), await productRate(M, K, N, ta, tb, matMul)];
+  for (const mode of OTHER_STAGINGS) rates.push(await productRate(M, K, N, ta, tb, staged(mode)));
   if (halfProducts) rates.push(await productRate(M, K, N, ta, tb, packed));
   const cells = rates.map((r) => r.toFixed(2));
   try {
@@ -309,8 +312,12 @@ const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, nu
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
 const packedRate = matrix && matrixWorks && !speedOnly ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
 if (packedRate !== undefined) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
-const prefetchRate = speedOnly ? undefined : await kilnSpeed(tokens, bestBatch, steps, "f32-prefetch");
-if (prefetchRate !== undefined) log(`kiln webgpu f32 with prefetched product operands, batch ${bestBatch}: ${typeof prefetchRate === "number" ? `${prefetchRate.toFixed(0)} tokens/s` : prefetchRate}`);
+const stagingRates: [ProductStaging, number | string][] = [];
+for (const mode of speedOnly ? [] : OTHER_STAGINGS) {
+  stagingRates.push([mode, await kilnSpeed(tokens, bestBatch, steps, `f32-${mode}`)]);
+  const r = stagingRates.at(-1)![1];
+  log(`kiln webgpu f32, products staged "${mode}", batch ${bestBatch}: ${typeof r === "number" ? `${r.toFixed(0)} tokens/s` : r}`);
+}
 const tfjsProductRate = speedOnly ? undefined : await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
 if (tfjsProductRate !== undefined) log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
@@ -333,7 +340,7 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 const torchF32 = torch.f32;
 const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
-if (prefetchRate !== undefined) rows.push(["Kiln webgpu, prefetched products", "f32", String(bestBatch), rate(prefetchRate), typeof prefetchRate === "number" ? mfu(prefetchRate, "f32") : "-", ratio(prefetchRate, torchF32), ratio(prefetchRate, torch.bf16)]);
+for (const [mode, r] of stagingRates) rows.push([`Kiln webgpu, products staged "${mode}"`, "f32", String(bestBatch), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", ratio(r, torchF32), ratio(r, torch.bf16)]);
 if (tfjsProductRate !== undefined) rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
 for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix && matrixWorks ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);

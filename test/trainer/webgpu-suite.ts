@@ -29,7 +29,7 @@ import { adapterVariables, createAdapters, disposeAdapters, mergeAdapters } from
 import { mlmBatch, mlmSettings } from "../../trainer/mlm.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
 import { columnSum } from "../../trainer/webgpu/fused.js";
-import { kSlices, matMul, prefetchProductOperands } from "../../trainer/webgpu/matmul.js";
+import { kSlices, matMul, PRODUCT_STAGINGS, setProductStaging } from "../../trainer/webgpu/matmul.js";
 import { on, randomArray, read, relativeError, valueAndGradients } from "./backend-compare.js";
 import { cycleDataset, kiln, randomBatch, tinyTrainConfig, weightsOf } from "./helpers.js";
 import { writeDemoLikeShards } from "./shards-fixture.js";
@@ -180,7 +180,7 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
       expectClose(got, want, 1e-4, "kernel");
     }, LONG);
 
-    it("the f32 product, every transpose, with and without a bias, k split in slices or not, operands prefetched or not, equals tfjs's on the cpu", async () => {
+    it("the f32 product, every transpose, with and without a bias, k split in slices or not, in each staging of the operands, equals tfjs's on the cpu", async () => {
       const product = (M: number, K: number, N: number, ta: boolean, tb: boolean, bias: boolean) => async (mul: typeof tf.matMul | typeof matMul) => {
         const a = tf.tensor2d(randomArray(M * K, M + K), ta ? [K, M] : [M, K]);
         const b = tf.tensor2d(randomArray(K * N, K + N), tb ? [N, K] : [K, N]);
@@ -194,12 +194,14 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
           const fused = (a: tf.Tensor2D, b: tf.Tensor2D, x: boolean, y: boolean) => matMul(a, b, x, y, bias ? tf.tensor1d(randomArray(N, N)) : undefined);
           const got = await on("webgpu", () => product(M, K, N, ta, tb, false)(fused as typeof matMul));
           expectClose(got, want, 1e-5, `${M}×${K}×${N} ta ${ta} tb ${tb} bias ${bias}`);
-          // The same sums in the same order: the same bits.
-          prefetchProductOperands(true);
-          try {
-            expect(await on("webgpu", () => product(M, K, N, ta, tb, false)(fused as typeof matMul))).toEqual(got);
-          } finally {
-            prefetchProductOperands(false);
+          // The other stagings add the same products in the same order: the same bits.
+          for (const staging of PRODUCT_STAGINGS.filter((s) => s !== "plain")) {
+            setProductStaging(staging);
+            try {
+              expect(await on("webgpu", () => product(M, K, N, ta, tb, false)(fused as typeof matMul)), staging).toEqual(got);
+            } finally {
+              setProductStaging("plain");
+            }
           }
         }
       }

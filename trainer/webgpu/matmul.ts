@@ -60,11 +60,25 @@ export function splitBlock(tile: number, step: number): string {
 }
 
 /**
+ * How the f32 product stages its operands, one step of k at a time:
+ * - "plain": between the step's two barriers, each thread reads its 8 values of each operand
+ *   from memory into workgroup memory;
+ * - "prefetch": the next step's values are read into registers while this step multiplies, and
+ *   written to workgroup memory between the barriers;
+ * - "double": as "prefetch", into the other of two workgroup buffers, so a step needs one
+ *   barrier instead of two.
+ * All three add the same products in the same order: the same bits. Which is fastest depends on
+ * the GPU; `npm run bench -- gpu` measures each.
+ */
+export type ProductStaging = "plain" | "prefetch" | "double";
+export const PRODUCT_STAGINGS: ProductStaging[] = ["plain", "prefetch", "double"];
+
+/**
  * The shader for one combination of transposes and bias. a is [M, K] ([K, M] transposed), b is
  * [K, N] ([N, K] transposed). A split product (slices > 1) writes slice z's partial block at
  * c[z·M·N + …] and leaves the bias to the summing pass.
  */
-function shader(transposeA: boolean, transposeB: boolean, bias: boolean, prefetch: boolean): string {
+function shader(transposeA: boolean, transposeB: boolean, bias: boolean, staging: ProductStaging): string {
   const aAt = transposeA ? "k * M + m" : "m * K + k";
   const bAt = transposeB ? "n * K + k" : "k * N + n";
   // Each thread stages 8 values of each operand; the fast index follows the buffer's contiguous axis.
@@ -79,11 +93,59 @@ function shader(transposeA: boolean, transposeB: boolean, bias: boolean, prefetc
     const m = `row0 + ${r < 4 ? "" : "64u + "}lid.y * 4u + ${r % 4}u`;
     return `  store(${m}, col0 + lid.x * 4u, acc${r}0, base);\n  store(${m}, col0 + 64u + lid.x * 4u, acc${r}1, base);`;
   }).join("\n");
-  return `${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"]])}
-${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
-var<workgroup> tileA: array<vec4<f32>, ${(TILE / 4) * STEP}>;
-var<workgroup> tileB: array<vec4<f32>, ${(TILE / 4) * STEP}>;
-${prefetch ? `/** This thread's 8 staging values of each operand for the next step. */
+  // One step's tile of an operand, in vec4s; "double" has two of each, `buf` vec4s apart.
+  const tile = (TILE / 4) * STEP;
+  const multiply = (buf: string) => `    for (var s = 0u; s < ${STEP}u; s++) {
+      let a0 = tileA[${buf}s * 32u + lid.y];
+      let a1 = tileA[${buf}s * 32u + 16u + lid.y];
+      let b0 = tileB[${buf}s * 32u + lid.x];
+      let b1 = tileB[${buf}s * 32u + 16u + lid.x];
+${step}
+    }`;
+  const plainLoop = `  for (var k0 = kBegin; k0 < kEnd; k0 += ${STEP}u) {
+    workgroupBarrier();
+    for (var j = 0u; j < 8u; j++) {
+      let slot = li + 256u * j;
+      let am = ${aSlot[0]};
+      let ak = ${aSlot[1]};
+      let m = row0 + am;
+      var k = k0 + ak;
+      var va = 0.0;
+      if (m < M && k < kEnd) { va = a[${aAt}]; }
+      tileA[ak * 32u + am / 4u][am % 4u] = va;
+      let bn = ${bSlot[0]};
+      let bk = ${bSlot[1]};
+      let n = col0 + bn;
+      k = k0 + bk;
+      var vb = 0.0;
+      if (n < N && k < kEnd) { vb = b[${bAt}]; }
+      tileB[bk * 32u + bn / 4u][bn % 4u] = vb;
+    }
+    workgroupBarrier();
+${multiply("")}
+  }`;
+  const prefetchLoop = `  fetch(kBegin, kEnd, li, row0, col0);
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${STEP}u) {
+    workgroupBarrier();
+    stage(0u, li);
+    workgroupBarrier();
+    if (k0 + ${STEP}u < kEnd) { fetch(k0 + ${STEP}u, kEnd, li, row0, col0); }
+${multiply("")}
+  }`;
+  const doubleLoop = `  fetch(kBegin, kEnd, li, row0, col0);
+  stage(0u, li);
+  workgroupBarrier();
+  var buf = 0u;
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${STEP}u) {
+    let more = k0 + ${STEP}u < kEnd;
+    if (more) { fetch(k0 + ${STEP}u, kEnd, li, row0, col0); }
+${multiply("buf + ")}
+    // The other buffer was last read before the previous barrier.
+    if (more) { stage(${tile}u - buf, li); }
+    workgroupBarrier();
+    buf = ${tile}u - buf;
+  }`;
+  const registers = `/** This thread's 8 staging values of each operand for the next step. */
 var<private> nextA: array<f32, 8>;
 var<private> nextB: array<f32, 8>;
 
@@ -103,7 +165,26 @@ fn fetch(k0: u32, kEnd: u32, li: u32, row0: u32, col0: u32) {
     nextB[j] = 0.0;
     if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
   }
-}` : ""}
+}
+
+/** Writes nextA and nextB to the tiles from vec4 buf on. */
+fn stage(buf: u32, li: u32) {
+  for (var j = 0u; j < 8u; j++) {
+    let slot = li + 256u * j;
+    let am = ${aSlot[0]};
+    let ak = ${aSlot[1]};
+    tileA[buf + ak * 32u + am / 4u][am % 4u] = nextA[j];
+    let bn = ${bSlot[0]};
+    let bk = ${bSlot[1]};
+    tileB[buf + bk * 32u + bn / 4u][bn % 4u] = nextB[j];
+  }
+}`;
+  const buffers = staging === "double" ? 2 : 1;
+  return `${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"]])}
+${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
+var<workgroup> tileA: array<vec4<f32>, ${buffers * tile}>;
+var<workgroup> tileB: array<vec4<f32>, ${buffers * tile}>;
+${staging === "plain" ? "" : registers}
 
 fn store(m: u32, n0: u32, v: vec4<f32>, base: u32) {
   let M = u32(params.M);
@@ -122,37 +203,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let N = u32(params.N);
 ${splitBlock(TILE, STEP)}
 ${declare}
-${prefetch ? "  fetch(kBegin, kEnd, li, row0, col0);" : ""}
-  for (var k0 = kBegin; k0 < kEnd; k0 += ${STEP}u) {
-    workgroupBarrier();
-    for (var j = 0u; j < 8u; j++) {
-      let slot = li + 256u * j;
-      let am = ${aSlot[0]};
-      let ak = ${aSlot[1]};
-      let bn = ${bSlot[0]};
-      let bk = ${bSlot[1]};
-${prefetch ? `      tileA[ak * 32u + am / 4u][am % 4u] = nextA[j];
-      tileB[bk * 32u + bn / 4u][bn % 4u] = nextB[j];` : `      let m = row0 + am;
-      var k = k0 + ak;
-      var va = 0.0;
-      if (m < M && k < kEnd) { va = a[${aAt}]; }
-      tileA[ak * 32u + am / 4u][am % 4u] = va;
-      let n = col0 + bn;
-      k = k0 + bk;
-      var vb = 0.0;
-      if (n < N && k < kEnd) { vb = b[${bAt}]; }
-      tileB[bk * 32u + bn / 4u][bn % 4u] = vb;`}
-    }
-    workgroupBarrier();
-${prefetch ? `    if (k0 + ${STEP}u < kEnd) { fetch(k0 + ${STEP}u, kEnd, li, row0, col0); }` : ""}
-    for (var s = 0u; s < ${STEP}u; s++) {
-      let a0 = tileA[s * 32u + lid.y];
-      let a1 = tileA[s * 32u + 16u + lid.y];
-      let b0 = tileB[s * 32u + lid.x];
-      let b1 = tileB[s * 32u + 16u + lid.x];
-${step}
-    }
-  }
+${staging === "plain" ? plainLoop : staging === "prefetch" ? prefetchLoop : doubleLoop}
   let base = z * M * N;
 ${store}
 }`;
@@ -175,14 +226,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 const KERNEL = "KilnMatMul";
 
-/**
- * Whether the f32 product reads the next step's operands into registers while it multiplies this
- * step's (off: it reads them between the step's two barriers). Both give the same bits; which is
- * faster depends on the GPU, so `npm run bench -- gpu` measures both.
- */
-let prefetchOperands = false;
-export function prefetchProductOperands(on: boolean): void {
-  prefetchOperands = on;
+/** The staging the f32 product uses (`npm run bench -- gpu` compares them). */
+let staging: ProductStaging = "plain";
+export function setProductStaging(mode: ProductStaging): void {
+  staging = mode;
 }
 
 /** One call of a product kernel: its operands, flags and the shape of op(a)·op(b), [M, K]·[K, N]. */
@@ -222,8 +269,8 @@ export function registerMatMulKernels(): void {
     const blocks = Math.ceil(M / TILE) * Math.ceil(N / TILE);
     const product = outputTensor(slices === 1 ? [M, N] : [slices, M, N]);
     dispatch({
-      label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}${prefetchOperands ? "-prefetch" : ""}`,
-      code: shader(transposeA, transposeB, bias !== undefined && slices === 1, prefetchOperands),
+      label: `matmul${variant}${bias && slices === 1 ? "-bias" : ""}${staging === "plain" ? "" : `-${staging}`}`,
+      code: shader(transposeA, transposeB, bias !== undefined && slices === 1, staging),
       buffers: bias && slices === 1 ? [a, b, bias, product] : [a, b, product],
       uniforms: [["i32", M], ["i32", K], ["i32", N], ["i32", slices]],
       workgroups: blocks * slices,
