@@ -4,14 +4,14 @@
  *
  *   npm run bench -- gpu [--config gpt2|small|tiny] [--batches 4,8,16,32] [--steps 10]
  *                        [--loss-steps 300] [--loss-batch 4] [--python python3] [--out dir] [--no-f16] [--packed-f16]
- *                        [--torch-device cuda|cpu] [--speed-only]
+ *                        [--torch-device cuda|cpu] [--speed-only] [--tfjs-row]
  *
  * Rows: Kiln webgpu f32 at each batch size until one fails (out of memory), the same in mixed
  * precision (f16 products, dynamic loss scaling) where the adapter has shader-f16 (on subgroup
  * matrices where the GPU offers them and they pass their check; then also a packed-f16 row), f32
- * with the product's other operand stagings (setProductStaging: prefetch, double), Kiln f32 on
- * tfjs-webgpu's matmul (the products before webgpu/matmul.ts), PyTorch f32 eager and bf16 autocast
- * at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the datasheet peak for
+ * with the product's other operand stagings (setProductStaging: prefetch, double), with
+ * --tfjs-row Kiln f32 on tfjs-webgpu's matmul (the products before webgpu/matmul.ts), PyTorch f32
+ * eager and bf16 autocast at the largest batch Kiln reached; tokens/s and MFU (6·N·tokens/s over the datasheet peak for
  * the precision, or the measured matmul peak where the GPU is not in the table). Printed with the
  * table: the model's six product shapes in TFLOP/s, tfjs's and ours (f32 in each staging, packed
  * f16, subgroup matrices), each f16 product's largest error against the f32 one, where the GPU
@@ -65,6 +65,7 @@ const { values } = parseArgs({
     "no-f16": { type: "boolean", default: false },
     "packed-f16": { type: "boolean", default: false },
     "speed-only": { type: "boolean", default: false },
+    "tfjs-row": { type: "boolean", default: false },
     "torch-device": { type: "string", default: "cuda" },
   },
 });
@@ -318,7 +319,7 @@ for (const mode of speedOnly ? [] : OTHER_STAGINGS) {
   const r = stagingRates.at(-1)![1];
   log(`kiln webgpu f32, products staged "${mode}", batch ${bestBatch}: ${typeof r === "number" ? `${r.toFixed(0)} tokens/s` : r}`);
 }
-const tfjsProductRate = speedOnly ? undefined : await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul");
+const tfjsProductRate = values["tfjs-row"] && !speedOnly ? await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul") : undefined;
 if (tfjsProductRate !== undefined) log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
 const profiles: string[] = [];
 for (const precision of speedOnly ? [] : halfProducts ? (["f32", "f16"] as const) : (["f32"] as const)) {
