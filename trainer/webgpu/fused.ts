@@ -91,10 +91,9 @@ fn main(${BUILTINS}) {
 }`;
 
 const CHUNK_ROWS = 256;
-/** Partial dgain (row 0) and dbias (row 1) of one chunk of rows, one invocation per column. */
-const layerNormParamGradCode = `${paramsStruct([["rows", "i32"], ["cols", "i32"], ["chunkRows", "i32"]])}
-${bindings(["x", "dy", "stats", "partial"], ["partial"])}
-@compute @workgroup_size(64)
+/** Per-column kernels over chunks of rows: the params, and main's start placing this invocation on column c of chunk `chunk`, rows [firstRow, lastRow). */
+const CHUNK_PARAMS = paramsStruct([["rows", "i32"], ["cols", "i32"], ["chunkRows", "i32"]]);
+const CHUNK_COLUMN = `@compute @workgroup_size(64)
 fn main(${BUILTINS}) {
   let cols = u32(params.cols);
   let columnGroups = (cols + 63u) / 64u;
@@ -102,9 +101,15 @@ fn main(${BUILTINS}) {
   let chunk = w / columnGroups;
   let c = (w % columnGroups) * 64u + lid;
   let rows = u32(params.rows);
+  if (c >= cols) { return; }
+  // No rows: one chunk, whose sums are 0.
   let firstRow = chunk * u32(params.chunkRows);
-  if (c >= cols || firstRow >= rows) { return; }
-  let lastRow = min(rows, firstRow + u32(params.chunkRows));
+  let lastRow = min(rows, firstRow + u32(params.chunkRows));`;
+
+/** Partial dgain (row 0) and dbias (row 1) of one chunk of rows, one invocation per column. */
+const layerNormParamGradCode = `${CHUNK_PARAMS}
+${bindings(["x", "dy", "stats", "partial"], ["partial"])}
+${CHUNK_COLUMN}
   var dGain = 0.0;
   var dBias = 0.0;
   for (var r = firstRow; r < lastRow; r++) {
@@ -117,20 +122,9 @@ fn main(${BUILTINS}) {
 }`;
 
 /** Per chunk of rows, each column's sum over the chunk's rows in row order, one invocation per column. */
-const columnSumPartCode = `${paramsStruct([["rows", "i32"], ["cols", "i32"], ["chunkRows", "i32"]])}
+const columnSumPartCode = `${CHUNK_PARAMS}
 ${bindings(["x", "partial"], ["partial"])}
-@compute @workgroup_size(64)
-fn main(${BUILTINS}) {
-  let cols = u32(params.cols);
-  let columnGroups = (cols + 63u) / 64u;
-  let w = ${WORKGROUP_INDEX};
-  let chunk = w / columnGroups;
-  let c = (w % columnGroups) * 64u + lid;
-  let rows = u32(params.rows);
-  if (c >= cols) { return; }
-  // No rows: one chunk, whose sums are 0.
-  let firstRow = chunk * u32(params.chunkRows);
-  let lastRow = min(rows, firstRow + u32(params.chunkRows));
+${CHUNK_COLUMN}
   var total = 0.0;
   for (var r = firstRow; r < lastRow; r++) { total += x[r * cols + c]; }
   partial[chunk * cols + c] = total;

@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, checkDevice, dispatch, outputTensor, paramsStruct, subgroupInfo, webGpuBackend, WORKGROUP_INDEX } from "./dispatch.js";
-import { kSlices, linearOf, productOf, registerProduct, splitBlock, sumSlices, type Product } from "./matmul.js";
+import { kSlices, linearOf, operandFetch, productOf, registerProduct, splitBlock, sumSlices, type Product } from "./matmul.js";
 
 const TILE = 64;
 const STEP = 16;
@@ -360,9 +360,7 @@ ${bindings(bias ? ["a", "b", "bias", "c"] : ["a", "b", "c"], ["c"])}
 var<workgroup> tileA: array<f16, ${TC_TILE * A_STRIDE}>;
 var<workgroup> tileB: array<f16, ${TC_STEP * B_STRIDE}>;
 var<workgroup> overflow: atomic<u32>;
-var<private> nextA: array<f32, 32>;
-var<private> nextB: array<f32, 32>;
-/** This workgroup's block, for fetch and put (the subgroup-matrix loads take the uniform lets). */
+/** This workgroup's block, for put (the subgroup-matrix loads take the uniform lets). */
 var<private> blockRow: u32;
 var<private> blockCol: u32;
 
@@ -371,23 +369,7 @@ fn half(v: f32) -> f16 {
   return f16(v);
 }
 
-/** Reads step k0's values of this thread's staging slots into nextA and nextB (zero past the edges). */
-fn fetch(k0: u32, kEnd: u32, li: u32) {
-  let M = u32(params.M);
-  let K = u32(params.K);
-  let N = u32(params.N);
-  for (var j = 0u; j < 32u; j++) {
-    let slot = li + 128u * j;
-    let m = blockRow + ${aSlot[0]};
-    var k = k0 + ${aSlot[1]};
-    nextA[j] = 0.0;
-    if (m < M && k < kEnd) { nextA[j] = a[${aAt}]; }
-    let n = blockCol + ${bSlot[0]};
-    k = k0 + ${bSlot[1]};
-    nextB[j] = 0.0;
-    if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
-  }
-}
+${operandFetch(32, 128, aSlot, bSlot, aAt, bAt)}
 
 ${put}
 
@@ -398,7 +380,7 @@ ${SUBGROUP_MAIN}
 ${subgroupBlock()}
   if (li == 0u) { atomicStore(&overflow, 0u); }
 ${declare}
-  fetch(kBegin, kEnd, li);
+  fetch(kBegin, kEnd, li, row0, col0);
   for (var k0 = kBegin; k0 < kEnd; k0 += ${TC_STEP}u) {
     workgroupBarrier();
     for (var j = 0u; j < 32u; j++) {
@@ -407,7 +389,7 @@ ${declare}
       tileB[(${bSlot[1]}) * ${B_STRIDE}u + ${bSlot[0]}] = half(nextB[j]);
     }
     workgroupBarrier();
-    if (k0 + ${TC_STEP}u < kEnd) { fetch(k0 + ${TC_STEP}u, kEnd, li); }
+    if (k0 + ${TC_STEP}u < kEnd) { fetch(k0 + ${TC_STEP}u, kEnd, li, row0, col0); }
 ${multiply.join("\n")}
   }
   workgroupBarrier();
@@ -473,7 +455,7 @@ enable chromium_experimental_subgroup_matrix;
 diagnostic(off, chromium_experimental.subgroup_matrix_uniformity);
 ${paramsStruct([["M", "i32"], ["K", "i32"], ["N", "i32"], ["slices", "i32"], ["nan", "i32"], ["sa", "i32"], ["sb", "i32"], ["paddedK", "i32"]])}
 ${bindings(bias ? ["a", "b", "flag", "bias", "c"] : ["a", "b", "flag", "c"], ["c"], { a: "f16", b: "f16", flag: "u32" })}
-/** This workgroup's block, for fetch and put (the subgroup-matrix loads take the uniform lets). */
+/** This workgroup's block, for put (the subgroup-matrix loads take the uniform lets). */
 var<private> blockRow: u32;
 var<private> blockCol: u32;
 

@@ -60,6 +60,36 @@ export function splitBlock(tile: number, step: number): string {
 }
 
 /**
+ * WGSL of this thread's staging registers (nextA, nextB: `values` of each operand) and of
+ * `fetch(k0, kEnd, li, row0, col0)`, which reads step k0's values of its staging slots into them
+ * (zero past the edges) for the block at (row0, col0); a workgroup of `threads` invocations.
+ * `aSlot`, `bSlot` place slot `slot` at (row, k) of a and (column, k) of b; `aAt`, `bAt` index
+ * element (m, k) of a and (k, n) of b in their buffers. The f32 product's and the f16
+ * subgroup-matrix product's shared staging.
+ */
+export function operandFetch(values: number, threads: number, aSlot: string[], bSlot: string[], aAt: string, bAt: string): string {
+  return `var<private> nextA: array<f32, ${values}>;
+var<private> nextB: array<f32, ${values}>;
+
+fn fetch(k0: u32, kEnd: u32, li: u32, row0: u32, col0: u32) {
+  let M = u32(params.M);
+  let K = u32(params.K);
+  let N = u32(params.N);
+  for (var j = 0u; j < ${values}u; j++) {
+    let slot = li + ${threads}u * j;
+    let m = row0 + ${aSlot[0]};
+    var k = k0 + ${aSlot[1]};
+    nextA[j] = 0.0;
+    if (m < M && k < kEnd) { nextA[j] = a[${aAt}]; }
+    let n = col0 + ${bSlot[0]};
+    k = k0 + ${bSlot[1]};
+    nextB[j] = 0.0;
+    if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
+  }
+}`;
+}
+
+/**
  * How the f32 product stages its operands, one step of k at a time:
  * - "plain": between the step's two barriers, each thread reads its 8 values of each operand
  *   from memory into workgroup memory;
@@ -145,27 +175,7 @@ ${multiply("buf + ")}
     workgroupBarrier();
     buf = ${tile}u - buf;
   }`;
-  const registers = `/** This thread's 8 staging values of each operand for the next step. */
-var<private> nextA: array<f32, 8>;
-var<private> nextB: array<f32, 8>;
-
-/** Reads step k0's values of this thread's staging slots (zero past the edges) into nextA and nextB. */
-fn fetch(k0: u32, kEnd: u32, li: u32, row0: u32, col0: u32) {
-  let M = u32(params.M);
-  let K = u32(params.K);
-  let N = u32(params.N);
-  for (var j = 0u; j < 8u; j++) {
-    let slot = li + 256u * j;
-    let m = row0 + ${aSlot[0]};
-    var k = k0 + ${aSlot[1]};
-    nextA[j] = 0.0;
-    if (m < M && k < kEnd) { nextA[j] = a[${aAt}]; }
-    let n = col0 + ${bSlot[0]};
-    k = k0 + ${bSlot[1]};
-    nextB[j] = 0.0;
-    if (n < N && k < kEnd) { nextB[j] = b[${bAt}]; }
-  }
-}
+  const registers = `${operandFetch(8, 256, aSlot, bSlot, aAt, bAt)}
 
 /** Writes nextA and nextB to the tiles from vec4 buf on. */
 fn stage(buf: u32, li: u32) {
