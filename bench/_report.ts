@@ -11,10 +11,12 @@ export function formatTable(rows: string[][], leftColumns = 1): string {
 
 /**
  * The kernels `run` dispatches, by tf.profile (device time where the backend measures it: webgpu
- * with timestamp-query), summed by op name: the top `top` as a table, with the total.
+ * with timestamp-query), summed by op name: the top `top` as a table, with the total and the
+ * most tensor memory held at once (tfjs's count, before any pool the backend keeps).
  */
 export async function kernelTable(run: () => Promise<void>, top = 12): Promise<string> {
   const tf = await import("@tensorflow/tfjs");
+  const resident = tf.memory().numBytes;
   const info = await tf.profile(run);
   const ops = new Map<string, { ms: number; count: number }>();
   for (const k of info.kernels) {
@@ -28,5 +30,6 @@ export async function kernelTable(run: () => Promise<void>, top = 12): Promise<s
   const total = [...ops.values()].reduce((a, b) => a + b.ms, 0);
   const rows = [...ops].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
   const table = formatTable([["op", "calls", "ms", "share"], ...rows.map(([name, e]) => [name, String(e.count), e.ms.toFixed(1), `${((100 * e.ms) / total).toFixed(1)}%`])]);
-  return `${info.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time:\n${table}`;
+  const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
+  return `${info.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time, tensors at most ${gb(info.peakBytes)} GB (${gb(resident)} GB before):\n${table}`;
 }
