@@ -47,7 +47,7 @@ import { readSteps, trainStep, type StepResult, type TrainState } from "../train
 import { checkDevice } from "../trainer/webgpu/dispatch.js";
 import { fusedCrossEntropyWithGradient } from "../trainer/webgpu/fused.js";
 import { webgpuKernels } from "../trainer/webgpu/kernels.js";
-import { matMul, PRODUCT_STAGINGS, setProductStaging, type ProductStaging } from "../trainer/webgpu/matmul.js";
+import { matMul, PRODUCT_STAGINGS, setProductStaging, type Product, type ProductStaging } from "../trainer/webgpu/matmul.js";
 import { halfPrecisionAvailable, matMulF16, preferSubgroupMatrices, subgroupMatrixShape } from "../trainer/webgpu/matmul-f16.js";
 import { probeSubgroupMatrices } from "../trainer/webgpu/matrix-probe.js";
 import { formatTable, kernelTable, median } from "./_report.js";
@@ -83,6 +83,8 @@ const T = config.blockSize;
 const out = path.resolve(values.out);
 await mkdir(out, { recursive: true });
 const log = (line: string) => process.stderr.write(line + "\n");
+/** A measured rate, or why there is none. */
+const speed = (r: number | string) => (typeof r === "number" ? `${r.toFixed(0)} tokens/s` : r);
 
 /** The sample corpus's English articles in GPT-2's tokens, enough for every window the runs read. */
 async function tokenStream(count: number): Promise<Uint16Array> {
@@ -167,7 +169,7 @@ function disposeState(state: TrainState): void {
 async function kilnSpeed(tokens: Uint16Array, B: number, steps: number, precision: Precision): Promise<number | string> {
   const state = kilnState(precision);
   preferSubgroupMatrices(matrixWorks && precision !== "f16-packed");
-  setProductStaging((OTHER_STAGINGS.find((s) => precision === `f32-${s}`) ?? "plain"));
+  setProductStaging(OTHER_STAGINGS.find((s) => precision === `f32-${s}`) ?? "plain");
   try {
     await readSteps([trainStep(state, [batchAt(tokens, 0, B)], 1e-4, 1), trainStep(state, [batchAt(tokens, 1, B)], 1e-4, 1)]);
     await checkDevice();
@@ -248,7 +250,7 @@ async function kilnRatesAt(precision: Precision): Promise<[number, number | stri
   for (const B of batches) {
     const rate = await kilnSpeed(tokens, B, steps, precision);
     rates.push([B, rate]);
-    log(`kiln webgpu ${precision} batch ${B}: ${typeof rate === "number" ? `${rate.toFixed(0)} tokens/s` : rate}`);
+    log(`kiln webgpu ${precision} batch ${B}: ${speed(rate)}`);
     if (typeof rate !== "number") break;
   }
   return rates;
@@ -262,22 +264,17 @@ log(`f16 products: ${!halfProducts ? "none (no shader-f16)" : matrix ? `subgroup
 // Where the GPU offers subgroup matrices: what each of their operations does here, one at a time.
 const probe = halfProducts ? await probeSubgroupMatrices() : "";
 if (probe) log(probe);
-const packed = (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
-  preferSubgroupMatrices(false);
+/** `product` with one of its settings switched for the call, and back after it. */
+const switched = (enter: () => void, leave: () => void, product: Product): Product => (a, b, x, y) => {
+  enter();
   try {
-    return matMulF16(a, b, x, y);
+    return product(a, b, x, y);
   } finally {
-    preferSubgroupMatrices(matrixWorks);
+    leave();
   }
 };
-const staged = (mode: ProductStaging) => (a: tf.Tensor2D, b: tf.Tensor2D, x?: boolean, y?: boolean) => {
-  setProductStaging(mode);
-  try {
-    return matMul(a, b, x, y);
-  } finally {
-    setProductStaging("plain");
-  }
-};
+const packed = switched(() => preferSubgroupMatrices(false), () => preferSubgroupMatrices(matrixWorks), matMulF16);
+const staged = (mode: ProductStaging) => switched(() => setProductStaging(mode), () => setProductStaging("plain"), matMul);
 const productRows = [["product (M×K×N)", "tfjs TFLOP/s", "Kiln f32 TFLOP/s", ...OTHER_STAGINGS.map((s) => `Kiln f32 ${s}`), ...(halfProducts ? ["Kiln f16 packed", ...(matrix ? ["Kiln f16 subgroup matrices"] : []), "f16 max error vs f32"] : [])]];
 const speedOnly = values["speed-only"];
 const productShapes = [[rowsOfBatch, config.width, 4 * config.width, false, false], [rowsOfBatch, 4 * config.width, config.width, false, true], [config.width, rowsOfBatch, 4 * config.width, true, false], [512, config.width, config.vocabSize, false, true], [512, config.vocabSize, config.width, false, false], [config.vocabSize, 512, config.width, true, false]] as const;
@@ -312,15 +309,15 @@ if (!halfProducts) log(values["no-f16"] ? "--no-f16: no mixed-precision rows" : 
 const fitted = kilnRates.filter(([, r]) => typeof r === "number") as [number, number][];
 const bestBatch = fitted.at(-1)?.[0] ?? batches[0]!;
 const packedRate = matrix && matrixWorks && !speedOnly ? await kilnSpeed(tokens, bestBatch, steps, "f16-packed") : undefined;
-if (packedRate !== undefined) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${typeof packedRate === "number" ? `${packedRate.toFixed(0)} tokens/s` : packedRate}`);
+if (packedRate !== undefined) log(`kiln webgpu f16 on packed f16 products, batch ${bestBatch}: ${speed(packedRate)}`);
 const stagingRates: [ProductStaging, number | string][] = [];
 for (const mode of speedOnly ? [] : OTHER_STAGINGS) {
-  stagingRates.push([mode, await kilnSpeed(tokens, bestBatch, steps, `f32-${mode}`)]);
-  const r = stagingRates.at(-1)![1];
-  log(`kiln webgpu f32, products staged "${mode}", batch ${bestBatch}: ${typeof r === "number" ? `${r.toFixed(0)} tokens/s` : r}`);
+  const r = await kilnSpeed(tokens, bestBatch, steps, `f32-${mode}`);
+  stagingRates.push([mode, r]);
+  log(`kiln webgpu f32, products staged "${mode}", batch ${bestBatch}: ${speed(r)}`);
 }
 const tfjsProductRate = values["tfjs-row"] && !speedOnly ? await kilnSpeed(tokens, bestBatch, steps, "f32-tfjs-matmul") : undefined;
-if (tfjsProductRate !== undefined) log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${typeof tfjsProductRate === "number" ? `${tfjsProductRate.toFixed(0)} tokens/s` : tfjsProductRate}`);
+if (tfjsProductRate !== undefined) log(`kiln webgpu f32 on tfjs matmul, batch ${bestBatch}: ${speed(tfjsProductRate)}`);
 const profiles: string[] = [];
 for (const precision of speedOnly ? [] : halfProducts ? (["f32", "f16"] as const) : (["f32"] as const)) {
   profiles.push(`one ${precision} step at batch ${bestBatch}: ${await kilnProfile(tokens, bestBatch, precision)}`);
@@ -341,11 +338,14 @@ const ratio = (a: number | string | undefined, b: number | string | undefined) =
 const torchF32 = torch.f32;
 const rows = [["run", "precision", "batch", "tokens/s", "MFU", "vs PyTorch f32 eager", "vs PyTorch bf16 autocast"]];
 for (const [B, r] of kilnRates) rows.push(["Kiln webgpu", "f32", String(B), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
-for (const [mode, r] of stagingRates) rows.push([`Kiln webgpu, products staged "${mode}"`, "f32", String(bestBatch), rate(r), typeof r === "number" ? mfu(r, "f32") : "-", ratio(r, torchF32), ratio(r, torch.bf16)]);
-if (tfjsProductRate !== undefined) rows.push(["Kiln webgpu, tfjs matmul", "f32", String(bestBatch), rate(tfjsProductRate), typeof tfjsProductRate === "number" ? mfu(tfjsProductRate, "f32") : "-", ratio(tfjsProductRate, torchF32), ratio(tfjsProductRate, torch.bf16)]);
+/** A row of one more Kiln run at the largest batch; MFU of f16 products against the 16-bit peak, as PyTorch's bf16 row. */
+const bestRow = (label: string, precision: "f32" | "f16", r: number | string) =>
+  [label, precision, String(bestBatch), rate(r), typeof r === "number" ? mfu(r, precision === "f32" ? "f32" : "bf16") : "-", ratio(r, torchF32), ratio(r, torch.bf16)];
+for (const [mode, r] of stagingRates) rows.push(bestRow(`Kiln webgpu, products staged "${mode}"`, "f32", r));
+if (tfjsProductRate !== undefined) rows.push(bestRow("Kiln webgpu, tfjs matmul", "f32", tfjsProductRate));
 // MFU of f16 products against the datasheet's 16-bit tensor-core peak, as PyTorch's bf16 row.
 for (const [B, r] of halfRates) rows.push([`Kiln webgpu mixed${matrix && matrixWorks ? ", subgroup matrices" : ""}`, "f16", String(B), rate(r), typeof r === "number" ? mfu(r, "bf16") : "-", B === bestBatch ? ratio(r, torchF32) : "-", B === bestBatch ? ratio(r, torch.bf16) : "-"]);
-if (packedRate !== undefined) rows.push(["Kiln webgpu mixed, packed f16", "f16", String(bestBatch), rate(packedRate), typeof packedRate === "number" ? mfu(packedRate, "bf16") : "-", ratio(packedRate, torchF32), ratio(packedRate, torch.bf16)]);
+if (packedRate !== undefined) rows.push(bestRow("Kiln webgpu mixed, packed f16", "f16", packedRate));
 rows.push(["PyTorch eager (baseline)", "f32", String(bestBatch), rate(torchF32), typeof torchF32 === "number" ? mfu(torchF32, "f32") : "-", "1.00x", "-"]);
 rows.push(["PyTorch autocast (baseline)", "bf16", String(bestBatch), rate(torch.bf16), typeof torch.bf16 === "number" ? mfu(torch.bf16, "bf16") : "-", "-", "1.00x"]);
 

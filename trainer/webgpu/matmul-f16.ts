@@ -479,7 +479,7 @@ ${store}
 }
 
 /** An f16 copy of an operand laid out [rows, cols] (see halfCopyShader), with the overflow flag it sets. */
-function halfCopy(x: tf.TensorInfo, rows: number, cols: number, flag: tf.TensorInfo): tf.TensorInfo {
+export function halfCopy(x: tf.TensorInfo, rows: number, cols: number, flag: tf.TensorInfo): tf.TensorInfo {
   const pairs = (padded(rows) * padded(cols)) / 2;
   const copy = outputTensor([pairs]);
   dispatch({ label: "matmul-f16-copy", code: halfCopyShader(), buffers: [x, copy, flag], uniforms: [["i32", rows], ["i32", cols], ["i32", padded(cols)], ["i32", pairs]], workgroups: Math.ceil(pairs / 256) });

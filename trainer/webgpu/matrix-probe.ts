@@ -8,9 +8,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bindings, checkDevice, dispatch, outputTensor, paramsStruct } from "./dispatch.js";
-import { A_STRIDE, B_STRIDE, halfCopyShader, offeredMatrixShapes, type MatrixShape } from "./matmul-f16.js";
+import { A_STRIDE, B_STRIDE, halfCopy, offeredMatrixShapes, type MatrixShape } from "./matmul-f16.js";
 
-/** The operands: 32×32 integers in [−3, 3], copied to f16 at a row stride of 128 (halfCopyShader pads to 128). */
+/** The operands: 32×32 integers in [−3, 3], copied to f16 at a row stride of 128 (halfCopy pads to whole 128-blocks). */
 const SIDE = 32;
 const STRIDE = 128;
 const operand = (salt: number) => Float32Array.from({ length: SIDE * SIDE }, (_, x) => ((Math.floor(x / SIDE) * 5 + (x % SIDE) * 3 + salt) % 7) - 3);
@@ -123,17 +123,15 @@ export async function probeSubgroupMatrices(): Promise<string> {
   const shapes = offeredMatrixShapes();
   if (shapes.length === 0) return "";
   const [a, b] = [operand(1), operand(2)];
+  const flag = outputTensor([1]);
   const half = (values: Float32Array) => {
     const source = tf.tensor2d(values, [SIDE, SIDE]);
-    const pairs = (STRIDE * STRIDE) / 2;
-    const copy = outputTensor([pairs]);
-    const flag = outputTensor([1]);
-    dispatch({ label: "probe-f16-copy", code: halfCopyShader(), buffers: [source, copy, flag], uniforms: [["i32", SIDE], ["i32", SIDE], ["i32", STRIDE], ["i32", pairs]], workgroups: Math.ceil(pairs / 256) });
+    const copy = halfCopy(source, SIDE, SIDE, flag);
     source.dispose();
-    tf.backend().disposeData(flag.dataId);
     return copy;
   };
   const [a16, b16] = [half(a), half(b)];
+  tf.backend().disposeData(flag.dataId);
   const lines: string[] = [];
   for (const f of shapes) {
     const results: string[] = [];
