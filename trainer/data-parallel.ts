@@ -24,6 +24,7 @@ import { kernelsByName } from "./kernels.js";
 import { adapterVariables, createAdapters } from "./lora.js";
 import type { Kernels, LoraAdapter, Params } from "./model.js";
 import { applyGradients, batchLoss, batchTensors, countedTokens, disposeBatchTensors, type StepResult, type TrainState } from "./step.js";
+import { variableGrads } from "./backprop.js";
 
 /** One slice of one micro-batch and the factor its mean loss enters the step's loss with. */
 export interface WeightedSlice {
@@ -179,7 +180,7 @@ function weightedSliceGradientTensors(state: ReplicaState, names: string[], slic
   for (const { batch, weight } of slices) {
     const tensors = batchTensors(batch);
     try {
-      const { value, grads } = tf.variableGrads(() => tf.mul(batchLoss(state, tensors), weight) as tf.Scalar, variables);
+      const { value, grads } = variableGrads(() => tf.mul(batchLoss(state, tensors), weight) as tf.Scalar, variables);
       loss += value.dataSync()[0]!;
       value.dispose();
       const slice = variables.map((v) => grads[v.name]!);

@@ -25,6 +25,7 @@ import { disposeParams, hiddenStates } from "./model.js";
 import { encoderSpecials, frameEncoderRows, type EncoderSpecials } from "./mlm.js";
 import { AdamW, clipFactor, globalNorm, learningRateAt } from "./optim.js";
 import { loadTextTokenizer, nearbyDirs, type Tokenizer } from "./tokenizer.js";
+import { variableGrads } from "./backprop.js";
 
 export interface TaskExample {
   text: string;
@@ -138,7 +139,7 @@ export async function fineTuneEncoder(options: EncoderTaskOptions): Promise<Enco
       }
       batch.push(options.train[order[cursor++]!]!);
     }
-    const { value, grads } = tf.variableGrads(() => taskLoss(model, batch), variables);
+    const { value, grads } = variableGrads(() => taskLoss(model, batch), variables);
     const byName = new Map(Object.entries(grads).map(([tfName, g]) => [names.get(tfName)!, g]));
     const norm = globalNorm(byName);
     const factor = clipFactor(norm, optim.gradClip);

@@ -304,26 +304,29 @@ export function hiddenStates(config: ModelConfig, params: Params, ids: tf.Tensor
     const keyBias = options.attention ? (tf.reshape(tf.mul(tf.sub(1, options.attention), -1e9), [B, 1, 1, T]) as tf.Tensor4D) : undefined;
     attend = (_, q, k, v) => bidirectionalAttention(q, k, v, keyBias);
   }
-  return transformer(ctx, config, ids, 0, attend, segments);
+  return transformer(ctx, config, ids, 0, attend, segments, true);
 }
 
 /**
  * The model body, for training and for decoding alike: the input rows of token ids [B, n] at
  * positions from … from+n−1 (plus an encoder's segment embeddings), every block, and the final
- * norm; hidden states [B·n, d].
+ * norm; hidden states [B·n, d]. With `blockScopes` each block runs in its own scope: what it made
+ * and neither returns nor saved for the backward pass is freed before the next block runs, not
+ * at the end of the forward pass (decoding keeps the blocks' keys and values, so it runs without).
  */
-function transformer(ctx: Context, config: ModelConfig, ids: tf.Tensor2D, from: number, attend: Attend, segments?: tf.Tensor): tf.Tensor2D {
+function transformer(ctx: Context, config: ModelConfig, ids: tf.Tensor2D, from: number, attend: Attend, segments?: tf.Tensor, blockScopes = false): tf.Tensor2D {
   const [B, n] = ids.shape;
+  const scoped = <T extends tf.Tensor>(block: () => T): T => (blockScopes ? tf.tidy(block) : block());
   if (config.kind === "llama") {
     const { headSize, theta, eps } = llamaDims(config);
     const rope = ropeTables(from, n, headSize, theta);
     let x = dropout(ctx, tf.gather(get(ctx.params, "wte"), tf.reshape(ids, [B * n])) as tf.Tensor2D);
-    for (let layer = 0; layer < config.layers; layer++) x = llamaBlock(ctx, config, layer, x, B, n, rope, attend);
+    for (let layer = 0; layer < config.layers; layer++) x = scoped(() => llamaBlock(ctx, config, layer, x, B, n, rope, attend));
     return rmsNorm(ctx, "ln_f", x, eps);
   }
   const embeddings = gptEmbeddings(ctx.params, ids, from);
   let x = dropout(ctx, segments ? (tf.add(embeddings, segments) as tf.Tensor2D) : embeddings);
-  for (let layer = 0; layer < config.layers; layer++) x = gptBlock(ctx, layer, x, B, n, config.heads, attend);
+  for (let layer = 0; layer < config.layers; layer++) x = scoped(() => gptBlock(ctx, layer, x, B, n, config.heads, attend));
   return layerNorm(ctx, "ln_f", x);
 }
 

@@ -12,6 +12,7 @@ import { headTokenLosses, hiddenStates, maskedHeadLoss, maskedLoss, nextSentence
 import type { DynamicLossScale } from "./loss-scale.js";
 import { clipFactor, globalNorm, type AdamW } from "./optim.js";
 import { trimBufferPool } from "./webgpu/dispatch.js";
+import { variableGrads } from "./backprop.js";
 
 /** Token-level knowledge distillation (Hinton et al. 2015): a frozen teacher's softened distribution as a second target. */
 export interface Distillation {
@@ -174,7 +175,7 @@ export function accumulatedGradients(state: TrainState, batches: Batch[], dropou
       const stepLoss = () => batchLoss(state, tensors, dropoutSeeds[i], teacher);
       const weighted = () => (batches.length === 1 ? stepLoss() : tf.mul(stepLoss(), weight)) as tf.Scalar;
       const lossScale = state.lossScale;
-      const { value: differentiated, grads } = tf.variableGrads(lossScale ? () => lossScale.scaled(weighted()) : weighted, variables);
+      const { value: differentiated, grads } = variableGrads(lossScale ? () => lossScale.scaled(weighted()) : weighted, variables);
       // The gradients stay scaled (the optimizer's factor undoes it); the reported loss does not.
       const value = lossScale ? (tf.div(differentiated, lossScale.scale) as tf.Scalar) : differentiated;
       if (lossScale) differentiated.dispose();
