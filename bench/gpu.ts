@@ -17,7 +17,7 @@
  * f16, subgroup matrices), each f16 product's largest error against the f32 one, where the GPU
  * offers subgroup matrices what each of their operations gives (webgpu/matrix-probe.ts), and one
  * step's kernels by device time. Then the loss after `--loss-steps` steps of Kiln (f32, and f16 where it runs) and
- * of PyTorch from the same start: f32, and on a GPU bf16 autocast and f16 autocast with a dynamic
+ * of PyTorch from the same start: f32, bf16 autocast, and on a GPU f16 autocast with a dynamic
  * loss scale, which show how far mixed-precision rounding alone moves the loss.
  * --speed-only: the training rows at --batches alone (no products, profiles, other stagings, packed or
  * tfjs rows); with --loss-steps 0, a quick try of a larger batch.

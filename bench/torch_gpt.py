@@ -1,14 +1,14 @@
 """The PyTorch side of `npm run bench -- gpu` and `npm run bench -- train` (bench/gpu.ts,
 bench/train.ts): the same GPT, initial weights, tokens and AdamW as Kiln's trainer, timed in f32
-eager (and bf16 autocast on a GPU), and loss runs when the job asks for them: f32, and on a GPU
-also bf16 autocast and f16 autocast with a dynamic loss scale.
+eager (and bf16 autocast on a GPU), and loss runs when the job asks for them: f32, bf16 autocast,
+and on a GPU also f16 autocast with a dynamic loss scale.
 
     python3 bench/torch_gpt.py '<json job>'
 
 The job's "device" is "cuda" (the default) or "cpu", with "threads" for torch.set_num_threads.
 Prints one JSON line: {"device", "f32", "bf16" (tokens/s or an error), "f32_cpu" (tokens per
-CPU-second, on cpu; with "runs", medians over that many runs of "steps" steps), "losses", and on a
-GPU "losses_bf16" and "losses_f16" (or an error each).
+CPU-second, on cpu; with "runs", medians over that many runs of "steps" steps), "losses",
+"losses_bf16" and on a GPU "losses_f16" (or an error each).
 The model follows trainer/model.ts: weights stored [in, out], pre-LayerNorm blocks, GELU (tanh),
 tied output projection; the data windows and the learning-rate schedule use the same formulas.
 """
@@ -184,11 +184,10 @@ if cuda:
     result["bf16"] = speed(job["batch"], job["steps"], True)[0]
 if job.get("lossSteps", 0) > 0:
     result["losses"] = losses(job["lossBatch"], job["lossSteps"])
-    if cuda:
-        # The mixed-precision baselines for Kiln's f16 loss.
-        for precision in ("bf16", "f16"):
-            try:
-                result[f"losses_{precision}"] = losses(job["lossBatch"], job["lossSteps"], precision)
-            except Exception as error:
-                result[f"losses_{precision}"] = f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
+    # The mixed-precision baselines for Kiln's f16 loss; autocast on a cpu has bf16 alone.
+    for precision in ("bf16", "f16") if cuda else ("bf16",):
+        try:
+            result[f"losses_{precision}"] = losses(job["lossBatch"], job["lossSteps"], precision)
+        except Exception as error:
+            result[f"losses_{precision}"] = f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"
 print(json.dumps(result), flush=True)
