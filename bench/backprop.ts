@@ -1,9 +1,11 @@
 /**
  * Memory of one training step's gradients: tfjs-core's backward pass (`tf.variableGrads`, the
  * baseline) against Kiln's (trainer/backprop.ts), on the same GPT, weights and batch, in the same
- * process. Prints the most tensor memory held at once during each (tf.profile's peak, less what
- * was alive before), at two depths and per layer (their difference), and checks that both give
- * the same loss and gradients to the bit.
+ * process. Prints the most memory held at once during each, less what was alive before: tensor
+ * bytes (tf.profile's peak, which counts a reshape or a clone in full though it shares its
+ * input's buffer) and, on webgpu, the bytes of GPU buffers in use (what the device holds); at two
+ * depths and per layer (their difference). Checks that both give the same loss and gradients to
+ * the bit.
  *
  *   npm run bench -- backprop [--backend webgpu|wasm] [--layers 2,4] [--width 768] [--heads 12]
  *                             [--block 1024] [--vocab 8192] [--batch 1]
@@ -19,6 +21,7 @@ import type { ModelConfig } from "../trainer/config.js";
 import { kernelsFor } from "../trainer/kernels.js";
 import { disposeParams, initParams } from "../trainer/model.js";
 import { batchLoss, batchTensors, disposeBatchTensors } from "../trainer/step.js";
+import { bufferBytes } from "../trainer/webgpu/dispatch.js";
 import { formatTable } from "./_report.js";
 
 const { values } = parseArgs({
@@ -43,8 +46,11 @@ const WAYS: Array<[string, Grads]> = [
   ["kiln", variableGrads],
 ];
 
-/** The peak bytes of each way at this depth, after checking that both give the same bits. */
-async function peaks(layers: number): Promise<number[]> {
+/** Peak tensor bytes and peak buffer bytes (0 off webgpu) of one way's gradients. */
+interface Peak { tensors: number; buffers: number }
+
+/** The peaks of each way at this depth, after checking that both give the same bits. */
+async function peaks(layers: number): Promise<Peak[]> {
   const config: ModelConfig = { vocabSize: Number(values.vocab), blockSize: Number(values.block), layers, heads: Number(values.heads), width: Number(values.width), dropout: 0 };
   const params = initParams(config, 3);
   const variables = [...params.values()];
@@ -55,17 +61,18 @@ async function peaks(layers: number): Promise<number[]> {
     inputs: Int32Array.from({ length: B * config.blockSize }, (_, i) => (i * 7919 + s) % config.vocabSize),
     targets: Int32Array.from({ length: B * config.blockSize }, (_, i) => (i * 104729 + s) % config.vocabSize),
   });
-  const out: number[] = [];
+  const out: Peak[] = [];
   const results: Float32Array[][] = [];
   // Each way twice, the first time to compile its kernels; the second is measured.
   for (const [, grads] of [...WAYS, ...WAYS]) {
     const before = tf.memory().numBytes;
+    const buffersBefore = bufferBytes().now;
     let result: ReturnType<Grads> | undefined;
     const info = await tf.profile(() => {
       result = grads(() => batchLoss(state, tensors), variables);
       return [result.value, ...Object.values(result.grads)];
     });
-    out.push(info.peakBytes - before);
+    out.push({ tensors: info.peakBytes - before, buffers: bufferBytes().peak - buffersBefore });
     const tensorsOut = [result!.value, ...variables.map((v) => result!.grads[v.name]!)];
     results.push(await Promise.all(tensorsOut.map(async (t) => (await t.data()) as Float32Array)));
     tf.dispose(tensorsOut);
@@ -78,14 +85,19 @@ async function peaks(layers: number): Promise<number[]> {
   return out.slice(WAYS.length);
 }
 
-const measured = new Map<number, number[]>();
+const measured = new Map<number, Peak[]>();
 for (const layers of depths) measured.set(layers, await peaks(layers));
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 const [low, high] = [depths[0]!, depths.at(-1)!];
-const rows = [["backward pass", ...depths.map((l) => `${l} layers (MB)`), ...(high > low ? ["per layer (MB)"] : []), "vs baseline"]];
+const kinds: Array<keyof Peak> = values.backend === "webgpu" ? ["tensors", "buffers"] : ["tensors"];
+const header = ["backward pass"];
+for (const kind of kinds) header.push(...depths.map((l) => `${kind}, ${l} layers (MB)`), ...(high > low ? [`${kind} per layer (MB)`] : []));
+const rows = [[...header, "vs baseline"]];
 WAYS.forEach(([name], w) => {
-  const at = (l: number) => measured.get(l)![w]!;
-  const perLayer = (way: number) => (measured.get(high)![way]! - measured.get(low)![way]!) / (high - low);
-  rows.push([name, ...depths.map((l) => mb(at(l))), ...(high > low ? [mb(perLayer(w))] : []), `${(at(high) / measured.get(high)![0]!).toFixed(2)}x`]);
+  const at = (l: number, kind: keyof Peak, way = w) => measured.get(l)![way]![kind];
+  const cells = [name];
+  for (const kind of kinds) cells.push(...depths.map((l) => mb(at(l, kind))), ...(high > low ? [mb((at(high, kind) - at(low, kind)) / (high - low))] : []));
+  const last = kinds.at(-1)!;
+  rows.push([...cells, `${(at(high, last) / at(high, last, 0)).toFixed(2)}x`]);
 });
-process.stdout.write(`\n## Tensor memory of one step's gradients, ${values.backend}: width ${values.width}, ${values.heads} heads, block ${values.block}, vocab ${values.vocab}, batch ${B} (same loss and gradients, to the bit)\n\n${formatTable(rows)}\n`);
+process.stdout.write(`\n## Memory of one step's gradients, ${values.backend}: width ${values.width}, ${values.heads} heads, block ${values.block}, vocab ${values.vocab}, batch ${B} (same loss and gradients, to the bit)\n\n${formatTable(rows)}\n`);

@@ -28,6 +28,7 @@ import { loadCheckpoint } from "../../trainer/checkpoint.js";
 import { adapterVariables, createAdapters, disposeAdapters, mergeAdapters } from "../../trainer/lora.js";
 import { mlmBatch, mlmSettings } from "../../trainer/mlm.js";
 import { webgpuKernels } from "../../trainer/webgpu/kernels.js";
+import { bufferBytes } from "../../trainer/webgpu/dispatch.js";
 import { columnSum } from "../../trainer/webgpu/fused.js";
 import { kSlices, matMul, PRODUCT_STAGINGS, setProductStaging } from "../../trainer/webgpu/matmul.js";
 import { on, randomArray, read, relativeError, valueAndGradients } from "./backend-compare.js";
@@ -276,6 +277,24 @@ export function webgpuSuite(driver: string, adapter: RegExp, skip: boolean): voi
         disposeParams(params);
       });
     }, LONG);
+
+    it("bufferBytes counts each GPU buffer once: a reshape shares its input's, a product has its own", async () => {
+      await on("webgpu", async () => {
+        const start = bufferBytes().now;
+        const tensorsStart = tf.memory().numBytes;
+        const a = tf.fill([1000], 2);
+        const view = tf.reshape(a, [10, 100]);
+        const square = tf.mul(a, a);
+        await square.data(); // submitted and read: the uniforms and the read-back buffer are released
+        // Three tensors of 4,000 bytes for tfjs's count; two buffers on the device.
+        expect(tf.memory().numBytes - tensorsStart).toBe(12000);
+        expect(bufferBytes().now - start).toBe(8000);
+        tf.dispose([a, view, square]);
+        const { now, peak } = bufferBytes();
+        expect(peak - start).toBeGreaterThanOrEqual(8000);
+        expect(now).toBe(start);
+      });
+    });
 
     it("the in-place AdamW equals the tfjs-op AdamW (clip factor, decay on matrices only)", async () => {
       const config = optimConfigSchema.parse({ weightDecay: 0.1 });

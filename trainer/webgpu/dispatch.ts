@@ -189,18 +189,22 @@ interface BufferPool {
   usedBuffers: Map<string, GpuPooledBuffer[]>;
   numFreeBuffers: number;
   numBytesAllocated: number;
+  numBytesUsed: number;
   acquireBuffer(size: number, usage: number, mappedAtCreation?: boolean, reuse?: boolean): GpuPooledBuffer;
   releaseBuffer(buffer: GpuPooledBuffer, reuse?: boolean): void;
 }
 interface GpuPooledBuffer { size: number; usage: number; destroy(): void }
-/** Per buffer key (size and usage, as tfjs writes them): how many are in use, and the most in use at once since the last trim. */
-interface PoolUse { inUse: Map<string, number>; peak: Map<string, number> }
+/**
+ * Per buffer key (size and usage, as tfjs writes them): how many are in use, and the most in use
+ * at once since the last trim; and the bytes in use, and the most at once since `bufferBytes` last read them.
+ */
+interface PoolUse { inUse: Map<string, number>; peak: Map<string, number>; bytes: number; peakBytes: number }
 const poolUse = new WeakMap<BufferPool, PoolUse>();
 const keyOf = (size: number, usage: number) => `${size}_${usage}`;
 
 /** Starts counting a pool's buffers in use per key (from those in use now). */
 function watchPool(pool: BufferPool): PoolUse {
-  const use: PoolUse = { inUse: new Map(), peak: new Map() };
+  const use: PoolUse = { inUse: new Map(), peak: new Map(), bytes: pool.numBytesUsed, peakBytes: pool.numBytesUsed };
   for (const [key, buffers] of pool.usedBuffers) use.inUse.set(key, buffers.length);
   use.peak = new Map(use.inUse);
   const acquire = pool.acquireBuffer.bind(pool);
@@ -210,11 +214,14 @@ function watchPool(pool: BufferPool): PoolUse {
     const n = (use.inUse.get(key) ?? 0) + 1;
     use.inUse.set(key, n);
     if (n > (use.peak.get(key) ?? 0)) use.peak.set(key, n);
+    use.bytes += size;
+    use.peakBytes = Math.max(use.peakBytes, use.bytes);
     return acquire(size, usage, mappedAtCreation, reuse);
   };
   pool.releaseBuffer = (buffer, reuse) => {
     const key = keyOf(buffer.size, buffer.usage);
     use.inUse.set(key, Math.max(0, (use.inUse.get(key) ?? 0) - 1));
+    use.bytes -= buffer.size;
     release(buffer, reuse);
   };
   poolUse.set(pool, use);
@@ -252,6 +259,21 @@ export function trimBufferPool(): void {
     }
   }
   use.peak = new Map(use.inUse);
+}
+
+/**
+ * Bytes of GPU buffers in use now, and the most in use at once since the last call (each call
+ * starts a new count; the first starts counting). This is what the device holds for tensors:
+ * tf.memory().numBytes counts every tensor in full, though a reshape or a clone shares its
+ * input's buffer. Buffers the pool keeps free are not counted. Zeros off webgpu.
+ */
+export function bufferBytes(): { now: number; peak: number } {
+  if (tf.getBackend() !== "webgpu") return { now: 0, peak: 0 };
+  const pool = (webGpuBackend() as unknown as { bufferManager: BufferPool }).bufferManager;
+  const use = poolUse.get(pool) ?? watchPool(pool);
+  const result = { now: use.bytes, peak: use.peakBytes };
+  use.peakBytes = use.bytes;
+  return result;
 }
 
 /** A new float32 tensor on the GPU that a dispatch will fill (its contents start undefined). */
