@@ -12,12 +12,16 @@ export function formatTable(rows: string[][], leftColumns = 1): string {
 /**
  * The kernels `run` dispatches, by tf.profile (device time where the backend measures it: webgpu
  * with timestamp-query), summed by op name: the top `top` as a table, with the total and the
- * most tensor memory held at once (tfjs's count, before any pool the backend keeps).
+ * most memory held at once: tfjs's tensor count (a reshape or a clone counted in full) and, on
+ * webgpu, the GPU buffers in use (each once; not those the pool keeps free).
  */
 export async function kernelTable(run: () => Promise<void>, top = 12): Promise<string> {
   const tf = await import("@tensorflow/tfjs");
+  const { bufferBytes } = await import("../trainer/webgpu/dispatch.js");
   const resident = tf.memory().numBytes;
+  const buffersBefore = bufferBytes().now;
   const info = await tf.profile(run);
+  const buffersPeak = bufferBytes().peak;
   const ops = new Map<string, { ms: number; count: number }>();
   for (const k of info.kernels) {
     // customGrad wrappers report the ops inside them again: count leaf kernels only.
@@ -31,5 +35,6 @@ export async function kernelTable(run: () => Promise<void>, top = 12): Promise<s
   const rows = [...ops].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
   const table = formatTable([["op", "calls", "ms", "share"], ...rows.map(([name, e]) => [name, String(e.count), e.ms.toFixed(1), `${((100 * e.ms) / total).toFixed(1)}%`])]);
   const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
-  return `${info.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time, tensors at most ${gb(info.peakBytes)} GB (${gb(resident)} GB before):\n${table}`;
+  const buffers = tf.getBackend() === "webgpu" ? `, GPU buffers at most ${gb(buffersPeak)} GB (${gb(buffersBefore)} GB before)` : "";
+  return `${info.kernels.length} kernels, ${total.toFixed(1)} ms of kernel time, tensors at most ${gb(info.peakBytes)} GB (${gb(resident)} GB before)${buffers}:\n${table}`;
 }

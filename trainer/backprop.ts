@@ -74,16 +74,15 @@ export function variableGrads(f: () => tf.Scalar, variables: tf.Variable[]): { v
   const nested = engine.state.gradientDepth > 0;
   const y = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => tf.tidy("forward", f));
   const tape = engine.state.activeTape!;
-  let done = false;
   try {
     if (!(y instanceof tf.Tensor) || y.rank !== 0) throw new Error("variableGrads: f must return a scalar tensor");
     const nodes = nodesFromXsToY(tape, xs, y);
     if (nodes.length === 0) throw new Error("variableGrads: the result does not depend on any of the variables");
-    const grads = backward(nodes, y, xs, new Set(xs.map((x) => x.id)), nested);
-    done = true;
-    return { value: y, grads };
+    return { value: y, grads: backward(nodes, y, xs, nested) };
+  } catch (error) {
+    tf.dispose(y);
+    throw error;
   } finally {
-    if (!done) tf.dispose(y);
     if (!nested) {
       for (const node of tape) for (const saved of node.saved ?? []) saved.dispose();
       engine.state.activeTape = null;
@@ -92,7 +91,7 @@ export function variableGrads(f: () => tf.Scalar, variables: tf.Variable[]): { v
 }
 
 /** The walk itself: the gradients of y with respect to xs, keyed by variable name. */
-function backward(nodes: TapeNode[], y: tf.Scalar, xs: tf.Variable[], targets: Set<number>, nested: boolean): Record<string, tf.Tensor> {
+function backward(nodes: TapeNode[], y: tf.Scalar, xs: tf.Variable[], nested: boolean): Record<string, tf.Tensor> {
   return tf.tidy("backward", () => {
     // Tensor id → the gradient summed so far; one entry per tensor whose gradient a node still needs.
     const accumulated = new Map<number, tf.Tensor>([[y.id, tf.onesLike(y)]]);
@@ -120,7 +119,7 @@ function backward(nodes: TapeNode[], y: tf.Scalar, xs: tf.Variable[], targets: S
       // The outputs' gradients and the saved tensors have no reader left in the tape.
       for (const output of node.outputs) {
         const dy = accumulated.get(output.id);
-        if (dy === undefined || targets.has(output.id)) continue;
+        if (dy === undefined) continue;
         accumulated.delete(output.id);
         if (!dxs.includes(dy)) release(dy);
       }

@@ -196,15 +196,16 @@ interface BufferPool {
 interface GpuPooledBuffer { size: number; usage: number; destroy(): void }
 /**
  * Per buffer key (size and usage, as tfjs writes them): how many are in use, and the most in use
- * at once since the last trim; and the bytes in use, and the most at once since `bufferBytes` last read them.
+ * at once since the last trim; and the most bytes in use at once since `bufferBytes` last read it.
  */
-interface PoolUse { inUse: Map<string, number>; peak: Map<string, number>; bytes: number; peakBytes: number }
+interface PoolUse { inUse: Map<string, number>; peak: Map<string, number>; peakBytes: number }
 const poolUse = new WeakMap<BufferPool, PoolUse>();
 const keyOf = (size: number, usage: number) => `${size}_${usage}`;
+const bufferPool = () => (webGpuBackend() as unknown as { bufferManager: BufferPool }).bufferManager;
 
 /** Starts counting a pool's buffers in use per key (from those in use now). */
 function watchPool(pool: BufferPool): PoolUse {
-  const use: PoolUse = { inUse: new Map(), peak: new Map(), bytes: pool.numBytesUsed, peakBytes: pool.numBytesUsed };
+  const use: PoolUse = { inUse: new Map(), peak: new Map(), peakBytes: pool.numBytesUsed };
   for (const [key, buffers] of pool.usedBuffers) use.inUse.set(key, buffers.length);
   use.peak = new Map(use.inUse);
   const acquire = pool.acquireBuffer.bind(pool);
@@ -214,14 +215,13 @@ function watchPool(pool: BufferPool): PoolUse {
     const n = (use.inUse.get(key) ?? 0) + 1;
     use.inUse.set(key, n);
     if (n > (use.peak.get(key) ?? 0)) use.peak.set(key, n);
-    use.bytes += size;
-    use.peakBytes = Math.max(use.peakBytes, use.bytes);
-    return acquire(size, usage, mappedAtCreation, reuse);
+    const buffer = acquire(size, usage, mappedAtCreation, reuse);
+    use.peakBytes = Math.max(use.peakBytes, pool.numBytesUsed);
+    return buffer;
   };
   pool.releaseBuffer = (buffer, reuse) => {
     const key = keyOf(buffer.size, buffer.usage);
     use.inUse.set(key, Math.max(0, (use.inUse.get(key) ?? 0) - 1));
-    use.bytes -= buffer.size;
     release(buffer, reuse);
   };
   poolUse.set(pool, use);
@@ -241,7 +241,7 @@ function watchPool(pool: BufferPool): PoolUse {
  */
 export function trimBufferPool(): void {
   if (tf.getBackend() !== "webgpu") return;
-  const pool = (webGpuBackend() as unknown as { bufferManager: BufferPool }).bufferManager;
+  const pool = bufferPool();
   const use = poolUse.get(pool);
   if (!use) {
     watchPool(pool);
@@ -269,10 +269,10 @@ export function trimBufferPool(): void {
  */
 export function bufferBytes(): { now: number; peak: number } {
   if (tf.getBackend() !== "webgpu") return { now: 0, peak: 0 };
-  const pool = (webGpuBackend() as unknown as { bufferManager: BufferPool }).bufferManager;
+  const pool = bufferPool();
   const use = poolUse.get(pool) ?? watchPool(pool);
-  const result = { now: use.bytes, peak: use.peakBytes };
-  use.peakBytes = use.bytes;
+  const result = { now: pool.numBytesUsed, peak: use.peakBytes };
+  use.peakBytes = pool.numBytesUsed;
   return result;
 }
 
