@@ -9,9 +9,16 @@
  * stratified by label and seeded. Per-language F1 of the defaults is printed when the rows have a
  * `language` field or an id ending in `-<lang>_<Script>` (HPLT's).
  *
+ * When the `fasttext` command-line tool is on PATH (Debian package `fasttext`), it is trained and
+ * scored on the same folds with the settings of the published anchor (`supervised -wordNgrams 2
+ * -epoch 25 -lr 0.5 -dim 64`, one thread so the run repeats), as the last row.
+ *
  *   npm run bench -- quality <labels.jsonl> [--folds 5] [--seed 7]
  */
-import { readFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_FEATURES } from "../classifiers/features.js";
 import { fitClassifier } from "../classifiers/fit.js";
@@ -85,9 +92,46 @@ for (const variant of variants) {
   defaultsByGroup = evaluateByGroup(rows.map((r) => r.group), predicted, truth, 2, 1);
 }
 
+/** fastText's CLI on the same folds: its predicted label per row, or null when it is not installed. */
+async function fasttextPredictions(): Promise<Int32Array | null> {
+  if (spawnSync("fasttext", [], { encoding: "utf8" }).error) return null;
+  const dir = await mkdtemp(path.join(os.tmpdir(), "kiln-bench-quality-"));
+  const oneLine = (text: string) => text.replace(/\s+/g, " ");
+  const predicted = new Int32Array(rows.length);
+  try {
+    for (let f = 0; f < folds; f++) {
+      const held = rows.flatMap((_, i) => (fold[i] === f ? [i] : []));
+      await writeFile(path.join(dir, "train.txt"), rows.filter((_, i) => fold[i] !== f).map((r) => `__label__${r.label} ${oneLine(r.text)}`).join("\n") + "\n");
+      await writeFile(path.join(dir, "test.txt"), held.map((i) => oneLine(rows[i]!.text)).join("\n") + "\n");
+      const run = (args: string[]) => {
+        const result = spawnSync("fasttext", args, { encoding: "utf8", maxBuffer: 1 << 30 });
+        if (result.status !== 0) throw new Error(`fasttext ${args[0]} failed: ${result.stderr.trim().split("\n").pop()}`);
+        return result.stdout;
+      };
+      run(["supervised", "-input", path.join(dir, "train.txt"), "-output", path.join(dir, "model"), "-wordNgrams", "2", "-epoch", "25", "-lr", "0.5", "-dim", "64", "-thread", "1", "-verbose", "0"]);
+      const labels = run(["predict", path.join(dir, "model.bin"), path.join(dir, "test.txt")]).trim().split("\n");
+      if (labels.length !== held.length) throw new Error(`fasttext predict gave ${labels.length} labels for ${held.length} texts`);
+      held.forEach((i, k) => (predicted[i] = labels[k]!.trim() === "__label__1" ? 1 : 0));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return predicted;
+}
+
+const fasttext = await fasttextPredictions();
+let fasttextNote = "fasttext: not installed (Debian package `fasttext`); its row is skipped";
+if (fasttext) {
+  const score = binaryF1(rows.map((r) => r.label), fasttext, 1);
+  const count = fasttext.reduce((a, b) => a + b, 0);
+  results.push(["fasttext CLI: supervised -wordNgrams 2 -epoch 25 -lr 0.5 -dim 64", score.f1.toFixed(3), score.precision.toFixed(3), score.recall.toFixed(3), String(count), (score.f1 / baseline).toFixed(2)]);
+  fasttextNote = `kiln defaults - fasttext CLI: ${(Number(results[variants.length]![1]) - score.f1 >= 0 ? "+" : "")}${(Number(results[variants.length]![1]) - score.f1).toFixed(3)} F1`;
+}
+
 const positives = rows.filter((r) => r.label === 1).length;
 console.log(`${file}: ${rows.length} texts, ${positives} labelled 1 (${((100 * positives) / rows.length).toFixed(1)}%); ${folds}-fold cross-validation, stratified, seed ${values.seed}; F1 pooled over the held-out folds\n`);
 console.log(formatTable(results));
+console.log(fasttextNote);
 if (defaultsByGroup.length > 1) {
   console.log("\nper language, kiln classifier train defaults:\n");
   console.log(formatTable([["language", "texts", "labelled 1", "predicted 1", "F1 (label 1)"], ...defaultsByGroup.map((g) => [g.group, String(g.documents), String(g.labelledPositive), String(g.predictedPositive), g.binaryF1.toFixed(3)])]));
