@@ -1,7 +1,24 @@
 /** Helpers the benchmarks share for reporting: medians of repeated runs and aligned tables. */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** The middle value (upper middle for an even count) of repeated measurements. */
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+let gcFunction: (() => void) | undefined;
+
+/**
+ * A full, memory-reducing garbage collection (what `node --expose-gc`'s gc() does). Node exposes
+ * gc() only under that flag: the flag is set at run time and the function taken from a fresh
+ * context.
+ */
+export function collectGarbage(): void {
+  if (!gcFunction) {
+    setFlagsFromString("--expose-gc");
+    gcFunction = runInNewContext("gc") as () => void;
+  }
+  gcFunction();
+}
 
 /** Rows as aligned text: the first `leftColumns` columns left-aligned, numbers right-aligned. */
 export function formatTable(rows: string[][], leftColumns = 1): string {
