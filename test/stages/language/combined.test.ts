@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROBABILITY_FLOOR, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities } from "../../../stages/language/combined.js";
+import { FASTTEXT_MIN_PROBABILITY, PROBABILITY_FLOOR, UNKNOWN_LANGUAGE_PROBABILITY, fastTextVote, maxSwing, poolGuesses, pooledProbabilities } from "../../../stages/language/combined.js";
 import { cld2Available, cld2ScoreProbability, eldLanguage, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
 
@@ -45,6 +45,27 @@ describe("poolGuesses (weighted log-linear pool)", () => {
   it("leaves out a detector that had no answer", () => {
     const pooled = poolGuesses([eld, cld2], [[], [{ language: "gl", score: 0.8 }]]);
     expect(pooled).toEqual([{ language: "gl", logScore: 0.5 * Math.log(0.8) }]);
+  });
+
+  it("leaves fastText out when its best guess is below even odds", () => {
+    expect(FASTTEXT_MIN_PROBABILITY).toBe(0.5);
+    const unsure = [{ language: "nl", score: 0.3 }, { language: "de", score: 0.2 }];
+    const sure = [{ language: "nl", score: 0.5 }, { language: "de", score: 0.2 }];
+    expect(fastTextVote(unsure)).toEqual([]);
+    expect(fastTextVote(sure)).toEqual(sure);
+    expect(fastTextVote([])).toEqual([]);
+    const eldNlAf = { ...eld, detector: fake("eld", ["nl", "af"]) };
+    const others: LanguageGuess[][] = [[{ language: "nl", score: 0.6 }, { language: "af", score: 0.4 }], [{ language: "af", score: 0.5 }]];
+    // Voting, the unsure fastText would decide: nl = log 0.6 + 0.5 log 0.03 + 0.5 log 0.3 = -2.8661
+    // against af = log 0.4 + 0.5 log 0.5 + 0.5 log 0.03 = -3.0162.
+    const voting = poolGuesses([eldNlAf, cld2, fastText], [...others, unsure]);
+    expect(voting[0]!.language).toBe("nl");
+    expect(voting[0]!.logScore).toBeCloseTo(-2.8661, 4);
+    // Left out: nl = log 0.6 + 0.5 log 0.03 = -2.2641, af = log 0.4 + 0.5 log 0.5 = -1.2629.
+    const pooled = poolGuesses([eldNlAf, cld2, fastText], [...others, fastTextVote(unsure)]);
+    expect(pooled.map((p) => p.language)).toEqual(["af", "nl"]);
+    expect(pooled[0]!.logScore).toBeCloseTo(-1.2629, 4);
+    expect(pooled[1]!.logScore).toBeCloseTo(-2.2641, 4);
   });
 
   it("turns log-scores into probabilities that sum to one", () => {
