@@ -66,20 +66,20 @@ if (parentPort && workerData?.extractor) {
   const { dir, extractor } = workerData as { dir: string; extractor: ExtractorName };
   const pages = loadPages(dir);
   const extract = await EXTRACTORS[extractor]();
+  /** A page the extractor throws on counts as extracting nothing. */
+  const extractOrEmpty = (html: string) => {
+    try {
+      return extract(html);
+    } catch {
+      return "";
+    }
+  };
   const pass = () => {
     collectGarbage();
-    for (const page of pages.slice(0, SETTLE_PAGES)) extract(page.html);
+    for (const page of pages.slice(0, SETTLE_PAGES)) extractOrEmpty(page.html);
     const predictions: Array<[string, string]> = [];
     const started = performance.now();
-    for (const page of pages) {
-      let text = "";
-      try {
-        text = extract(page.html);
-      } catch {
-        text = "";
-      }
-      predictions.push([page.id, text]);
-    }
+    for (const page of pages) predictions.push([page.id, extractOrEmpty(page.html)]);
     return { seconds: (performance.now() - started) / 1000, predictions };
   };
   pass();

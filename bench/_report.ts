@@ -1,4 +1,4 @@
-/** Helpers the benchmarks share for reporting: medians of repeated runs and aligned tables. */
+/** Helpers the benchmarks share: medians of repeated runs, aligned tables, kernel profiles and a forced garbage collection. */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 

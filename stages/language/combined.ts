@@ -64,6 +64,8 @@ interface PoolMember {
   detector: LanguageDetector;
   weight: number;
   maxChars: number;
+  /** The member votes only when its best guess has at least this probability (none: always). */
+  minProbability?: number;
 }
 
 /** A detector's log-probability term for one language. */
@@ -111,11 +113,11 @@ export function maxSwing(weight: number): number {
 }
 
 /**
- * fastText's guesses as the pool reads them: none when its best is below
- * FASTTEXT_MIN_PROBABILITY, so that it stays out as a detector with no answer does.
+ * A member's guesses as the pool reads them: none when its best is below its `minProbability`,
+ * so that it stays out as a detector with no answer does.
  */
-export function fastTextVote(guesses: LanguageGuess[]): LanguageGuess[] {
-  return (guesses[0]?.score ?? 0) >= FASTTEXT_MIN_PROBABILITY ? guesses : [];
+export function vote(member: PoolMember, guesses: LanguageGuess[]): LanguageGuess[] {
+  return (guesses[0]?.score ?? 0) >= (member.minProbability ?? 0) ? guesses : [];
 }
 
 /** Builds the default detector from ELD, CLD2 (when its addon is built) and fastText. */
@@ -125,11 +127,11 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
   // CLD2 first: ~10x cheaper than the others, and on long text often the whole answer.
   const members: PoolMember[] = cld2 ? [cld2, eld] : [eld];
   // fastText last: the slowest per document, and often not needed (see maxSwing).
-  const fastText: PoolMember = { detector: await loadSingleDetector("fasttext"), weight: POOL_WEIGHTS.fasttext, maxChars: FASTTEXT_MAX_CHARS };
+  const fastText: PoolMember = { detector: await loadSingleDetector("fasttext"), weight: POOL_WEIGHTS.fasttext, maxChars: FASTTEXT_MAX_CHARS, minProbability: FASTTEXT_MIN_PROBABILITY };
   const languages = new Set<string>();
   for (const member of [...members, fastText]) for (const language of member.detector.languages) languages.add(language);
   const all = [...members, fastText];
-  const read = (member: PoolMember, text: string) => member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars));
+  const read = (member: PoolMember, text: string) => vote(member, member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars)));
   return {
     name: "default",
     parts: all.map((member) => member.detector.name),
@@ -152,7 +154,7 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
     const partial = poolGuesses(members, guesses);
     const [leader, second] = partial;
     if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
-    return pooledProbabilities(poolGuesses(all, [...guesses, fastTextVote(read(fastText, text))]));
+    return pooledProbabilities(poolGuesses(all, [...guesses, read(fastText, text)]));
   }
 }
 

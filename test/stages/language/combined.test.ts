@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FASTTEXT_MIN_PROBABILITY, PROBABILITY_FLOOR, UNKNOWN_LANGUAGE_PROBABILITY, fastTextVote, maxSwing, poolGuesses, pooledProbabilities } from "../../../stages/language/combined.js";
+import { FASTTEXT_MIN_PROBABILITY, PROBABILITY_FLOOR, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
 import { cld2Available, cld2ScoreProbability, eldLanguage, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
 
@@ -11,7 +11,7 @@ function fake(name: LanguageDetector["name"], languages: string[]): LanguageDete
 describe("poolGuesses (weighted log-linear pool)", () => {
   const eld = { detector: fake("eld", ["nl", "es", "pt"]), weight: 1, maxChars: 600 };
   const cld2 = { detector: fake("cld2", ["nl", "af", "es", "pt", "gl"]), weight: 0.5, maxChars: Infinity };
-  const fastText = { detector: fake("fasttext", ["nl", "af", "es", "pt", "gl"]), weight: 0.5, maxChars: 600 };
+  const fastText = { detector: fake("fasttext", ["nl", "af", "es", "pt", "gl"]), weight: 0.5, maxChars: 600, minProbability: FASTTEXT_MIN_PROBABILITY };
 
   it("lets ELD and fastText outvote a confident CLD2 on a language ELD knows", () => {
     const guesses: LanguageGuess[][] = [
@@ -51,9 +51,11 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(FASTTEXT_MIN_PROBABILITY).toBe(0.5);
     const unsure = [{ language: "nl", score: 0.3 }, { language: "de", score: 0.2 }];
     const sure = [{ language: "nl", score: 0.5 }, { language: "de", score: 0.2 }];
-    expect(fastTextVote(unsure)).toEqual([]);
-    expect(fastTextVote(sure)).toEqual(sure);
-    expect(fastTextVote([])).toEqual([]);
+    expect(vote(fastText, unsure)).toEqual([]);
+    expect(vote(fastText, sure)).toEqual(sure);
+    expect(vote(fastText, [])).toEqual([]);
+    // A member without a threshold always votes.
+    expect(vote(cld2, unsure)).toEqual(unsure);
     const eldNlAf = { ...eld, detector: fake("eld", ["nl", "af"]) };
     const others: LanguageGuess[][] = [[{ language: "nl", score: 0.6 }, { language: "af", score: 0.4 }], [{ language: "af", score: 0.5 }]];
     // Voting, the unsure fastText would decide: nl = log 0.6 + 0.5 log 0.03 + 0.5 log 0.3 = -2.8661
@@ -62,7 +64,7 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(voting[0]!.language).toBe("nl");
     expect(voting[0]!.logScore).toBeCloseTo(-2.8661, 4);
     // Left out: nl = log 0.6 + 0.5 log 0.03 = -2.2641, af = log 0.4 + 0.5 log 0.5 = -1.2629.
-    const pooled = poolGuesses([eldNlAf, cld2, fastText], [...others, fastTextVote(unsure)]);
+    const pooled = poolGuesses([eldNlAf, cld2, fastText], [...others, vote(fastText, unsure)]);
     expect(pooled.map((p) => p.language)).toEqual(["af", "nl"]);
     expect(pooled[0]!.logScore).toBeCloseTo(-1.2629, 4);
     expect(pooled[1]!.logScore).toBeCloseTo(-2.2641, 4);
