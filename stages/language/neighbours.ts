@@ -6,14 +6,18 @@
  *
  *   no / nn     Nynorsk's ikkje, eg, kva, frå, berre, mykje, ein, eit, dei … against Bokmål's
  *               ikke, jeg, hva, fra, bare, mye …
- *   ms / id     Malaysian spellings and words (kerana, wang, kereta, mahu, faham, fikir, polis,
- *               kerajaan …) against Indonesian ones (karena, uang, mobil, mau, paham, pikir,
- *               polisi, pemerintah …, and colloquial nggak, banget, udah …)
+ *   ms / id     Malaysian spellings and words (kerana, wang, mahu, faham, fikir, polis, syarikat …)
+ *               against Indonesian ones (karena, uang, mobil, mau, paham, pikir, perusahaan …, and
+ *               colloquial nggak, banget, udah …). Words both use, if with another sense, are no
+ *               markers: boleh, tak, negeri, kerajaan, jabatan, pejabat, kereta, cuti, ketika,
+ *               sebuah, tersebut, merupakan (each is in held-out UDHR text of the other language).
  *   hr / bs / sr (Latin)  the yat reflex first: ijekavian (mlijeko, vrijeme, gdje, vidjeti) is
  *               Croatian or Bosnian, ekavian (mleko, vreme, gde, videti) Serbian; then the words
- *               Croatian alone uses (tko, tisuća, tjedan, kruh, glazba, siječanj …) against those
- *               Bosnian and Serbian share (ko, šta, hiljada, sedmica, hleb/hljeb, januar …) and
- *               Bosnian's own (lahko, kahva, historija …).
+ *               Croatian alone uses (tko, nitko, tisuća, tjedan, kazneno, obveza, neovisan, glazba,
+ *               siječanj …) against those Bosnian and Serbian share (ko, niko, šta, hiljada,
+ *               sedmica, krivično, obaveza, nezavisan, januar …), the words Croatian and Bosnian
+ *               share against Serbian (jučer, uopće, općina, obitelj), and Bosnian's own (lahko,
+ *               kahva, historija …).
  *
  * The detector's guess stands unless another member has more marker words (a tie between two
  * other members goes to the one the detector ranks higher). The winner takes the best guess's probability and the former
@@ -61,15 +65,13 @@ const NORWEGIAN = group({
 const MALAY = group({
   ms: {
     1:
-      "kerana sahaja wang kereta percuma mahu bila betul faham fikir universiti negeri polis kerajaan encik awak tak " +
-      "nak ialah semasa boleh hospital bas teksi jabatan syarikat perniagaan pejabat telefon televisyen kilang kedai " +
-      "cuti puan sila sikit macam kat dah",
+      "kerana sahaja wang mahu faham fikir universiti polis encik awak nak hospital bas teksi syarikat perniagaan " +
+      "telefon televisyen puan sila sikit kat",
   },
   id: {
     1:
-      "karena saja uang mobil gratis mau kapan paham pikir universitas polisi pemerintah kamu ketika sebuah namun " +
-      "merupakan tersebut bisa kantor toko pabrik libur bus taksi telepon perusahaan bisnis nggak gak enggak sih dong " +
-      "kok banget aja udah gimana kayak lho kalian",
+      "karena uang mobil gratis mau kapan paham pikir universitas kantor toko pabrik libur bus taksi telepon " +
+      "perusahaan bisnis nggak gak enggak sih dong kok banget aja udah gimana kayak lho kalian",
   },
 });
 
@@ -79,36 +81,51 @@ const IJEKAVIAN =
   "bijelo cijeli cijela cijelo cijena mjesto mjesta mjesec vjerovati vjerujem svijet svijeta sjećam tijelo dio riječ riječi " +
   "lijevo zvijezda snijeg uvijek gdje ovdje ondje nigdje negdje svugdje prije poslije dvije sjever smijeh pjevati sjediti " +
   "vidjeti vidio živjeti živio voljeti volio razumjeti htjeti sjesti sjeo vjera vjetar vijest vijesti mjera bježati " +
-  "čovjek čovjeka vrijedi vrijedno pobjeda mlijeka cvijet cvijeće lijek lijekovi nedjelja nedjelju";
+  "čovjek čovjeka vrijedi vrijedno pobjeda mlijeka cvijet cvijeće lijek lijekovi nedjelja nedjelju djelo djela djelu " +
+  "smije smiju primjer primjera promjena promjene predsjednik predsjednika uspjeh uspjeha vijek svjetski savjet";
 const EKAVIAN =
   "mleko reka reke lepo lep lepa vreme dete deca dece pesma pesme devojka devojke hteo beo bela belo cela celo cena " +
   "mesto mesta mesec verovati verujem svet sveta sećam telo deo reč reči levo zvezda sneg uvek gde ovde onde nigde negde " +
   "svugde pre posle dve sever smeh pevati sedeti videti živeti živeo voleti voleo razumeti hteti sesti seo vera " +
-  "vetar vest vesti mera bežati čovek čoveka vredi vredno pobeda mleka cvet cveće lek lekovi nedelja nedelju";
+  "vetar vest vesti mera bežati čovek čoveka vredi vredno pobeda mleka cvet cveće lek lekovi nedelja nedelju delo dela delu " +
+  "sme smeju primer primera promena promene predsednik predsednika uspeh uspeha vek svetski savet izveštaj bezbednost";
+
+/** Words the Croatian and Bosnian standards share and Serbian spells otherwise (juče, uopšte, opština, porodica). */
+const CROATIAN_AND_BOSNIAN = "jučer uopće općina općine općenito obitelj obitelji";
+
+/** Words the Bosnian and Serbian standards share and Croatian says otherwise (nitko, kazneno, obveza, neovisan …). */
+const BOSNIAN_AND_SERBIAN =
+  "niko krivično krivičnog krivični obaveza obaveze obavezan obavezno nezavisan nezavisno nezavisni nauka nauke " +
+  "učestvovati učestvuje preduzeće izvještaj penzija garancija";
 
 const BCS = group({
   hr: {
-    1: IJEKAVIAN,
+    1: IJEKAVIAN + " " + CROATIAN_AND_BOSNIAN,
     2:
-      "tko tisuća tisuću tjedan tjedna tjedno kruh glazba glazbe zrakoplov sveučilište kazalište tijekom obitelj " +
+      "tko tisuća tisuću tjedan tjedna tjedno kruh glazba glazbe zrakoplov sveučilište kazalište tijekom " +
       "povijest povijesti kolodvor vlak točno točka računalo nogomet kemija kava siječanj veljača ožujak travanj " +
-      "svibanj lipanj srpanj kolovoz rujan listopad studeni prosinac izvanredan općenito jučer uopće općina",
+      "svibanj lipanj srpanj kolovoz rujan listopad studeni prosinac izvanredan nitko netko svatko itko kazneno kaznenog " +
+      "kazneni kaznene obveza obveze obvezan obvezno neovisan neovisno neovisni znanost znanosti sudjelovati sudjeluje " +
+      "tvrtka tvrtke poduzeće izvješće mirovina jamstvo",
   },
   bs: {
     1:
-      IJEKAVIAN +
+      IJEKAVIAN + " " + CROATIAN_AND_BOSNIAN +
       " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
-      "juni juli august septembar oktobar novembar decembar juče uopće općina muzika univerzitet pozorište tokom",
+      "juni juli august septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN,
     2: "lahko kahva hljeb historija historije mahala mahrama sevdah",
   },
   sr: {
     1:
       EKAVIAN +
       " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
-      "jun jul avgust septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom",
+      "jun jul avgust septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN,
     2: "hleb istorija istorije uopšte opština opštine",
   },
 });
+
+/** The languages of each group of close neighbours. */
+export const NEIGHBOUR_GROUPS: ReadonlyArray<readonly string[]> = [NORWEGIAN.languages, MALAY.languages, BCS.languages];
 
 const GROUPS: ReadonlyMap<string, Group> = new Map([
   ...NORWEGIAN.languages.map((l) => [l, NORWEGIAN] as const),

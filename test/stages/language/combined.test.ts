@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FASTTEXT_MIN_PROBABILITY, PROBABILITY_FLOOR, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
+import { FASTTEXT_MIN_PROBABILITY, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
 import { cld2Available, cld2ScoreProbability, eldLanguage, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
 
@@ -78,6 +78,40 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(probabilities.map((p) => p.language)).toEqual(["nl", "af"]);
     expect(probabilities[0]!.score).toBeCloseTo(0.75, 12);
     expect(probabilities[1]!.score).toBeCloseTo(0.25, 12);
+  });
+
+  it("reads a group-blind ELD's answer as one for every close neighbour, so the others decide within the group", () => {
+    const stub = (guesses: LanguageGuess[]): LanguageDetector => ({ name: "eld", languages: new Set(["no", "ms", "hr", "sr", "en"]), detect: () => guesses });
+    const blind = groupBlind(stub([{ language: "no", score: 0.7 }, { language: "en", score: 0.2 }]));
+    for (const language of ["nn", "id", "bs"]) expect(blind.languages.has(language)).toBe(true);
+    expect(blind.detect("")).toEqual([
+      { language: "no", score: 0.7 },
+      { language: "nn", score: 0.7 },
+      { language: "en", score: 0.2 },
+    ]);
+    // Each member of a group takes the best probability ELD gave any member.
+    const bcs = groupBlind(stub([{ language: "hr", score: 0.6 }, { language: "sr", score: 0.3 }])).detect("");
+    expect(bcs.map((g) => g.score)).toEqual([0.6, 0.6, 0.6]);
+    expect(new Set(bcs.map((g) => g.language))).toEqual(new Set(["hr", "bs", "sr"]));
+
+    // Nynorsk text: ELD says no 0.9, CLD2 nn 0.6 / no 0.3, fastText nn 0.55 / no 0.4.
+    const eldNo = { ...eld, detector: fake("eld", ["no"]) };
+    const both = ["no", "nn"];
+    const others: LanguageGuess[][] = [
+      [{ language: "nn", score: 0.6 }, { language: "no", score: 0.3 }],
+      [{ language: "nn", score: 0.55 }, { language: "no", score: 0.4 }],
+    ];
+    const broad = [{ ...cld2, detector: fake("cld2", both) }, { ...fastText, detector: fake("fasttext", both) }];
+    // ELD as it is: nn = log 0.2 + 0.5 log 0.6 + 0.5 log 0.55 = -2.1638; no = log 0.9 + 0.5 log 0.3 + 0.5 log 0.4 = -1.1655.
+    const plain = poolGuesses([eldNo, ...broad], [[{ language: "no", score: 0.9 }], ...others]);
+    expect(plain[0]!.language).toBe("no");
+    expect(plain.find((p) => p.language === "nn")!.logScore).toBeCloseTo(-2.1638, 4);
+    // Group-blind: nn = log 0.9 + 0.5 log 0.6 + 0.5 log 0.55 = -0.6597 against no's -1.1655.
+    const blindEld = { ...eldNo, detector: groupBlind(stub([{ language: "no", score: 0.9 }])) };
+    const pooled = poolGuesses([blindEld, ...broad], [blindEld.detector.detect(""), ...others]);
+    expect(pooled.map((p) => p.language)).toEqual(["nn", "no"]);
+    expect(pooled[0]!.logScore).toBeCloseTo(-0.6597, 4);
+    expect(pooled[1]!.logScore).toBeCloseTo(-1.1655, 4);
   });
 
   it("bounds what an unrun detector can change", () => {

@@ -85,6 +85,28 @@ describe("close neighbours", () => {
     expect(resolveNeighbours("gdje je mlijeko", [{ language: "sr", score: 0.6 }, { language: "hr", score: 0.3 }])[0]!.language).toBe("hr");
   });
 
+  it("counts no word that Malay and Indonesian share", () => {
+    // boleh, tak, negeri, jabatan, pejabat (an official in Indonesian), kereta (api), cuti are
+    // Indonesian too; ketika, sebuah, tersebut, merupakan are Malay too.
+    const id = [{ language: "id", score: 0.6 }, { language: "ms", score: 0.4 }];
+    expect(resolveNeighbours("Tidak seorang pun boleh ditangkap, tak ada pejabat negeri yang kehilangan jabatan atau cuti naik kereta api", id)).toBe(id);
+    const ms = [{ language: "ms", score: 0.6 }, { language: "id", score: 0.4 }];
+    expect(resolveNeighbours("Ketika itu sebuah kapal tersebut merupakan milik kerajaan", ms)).toBe(ms);
+  });
+
+  it("tells Croatian from Bosnian and Serbian by the words their standards say differently", () => {
+    const bs = [{ language: "bs", score: 0.6 }, { language: "hr", score: 0.3 }];
+    // nitko, kazneno: Croatian (2 each); smije, djelo: ijekavian, Croatian and Bosnian (1 each).
+    expect(resolveNeighbours("Nitko ne smije biti osuđen za kazneno djelo.", bs)[0]!.language).toBe("hr");
+    const hr = [{ language: "hr", score: 0.6 }, { language: "bs", score: 0.3 }];
+    // niko, krivično: Bosnian and Serbian; smije, djelo ijekavian: Bosnian 4, Croatian 2, Serbian 2.
+    expect(resolveNeighbours("Niko ne smije biti osuđen za krivično djelo.", hr)[0]!.language).toBe("bs");
+    // sme, delo ekavian: Serbian 4, Bosnian 2, Croatian 0.
+    expect(resolveNeighbours("Niko ne sme biti osuđen za krivično delo.", hr)[0]!.language).toBe("sr");
+    // općina, jučer: Croatian and Bosnian alike (Serbian says opština, juče), so the detector's rank decides between them.
+    expect(resolveNeighbours("Općina je jučer objavila popis.", [{ language: "sr", score: 0.6 }, { language: "bs", score: 0.3 }])[0]!.language).toBe("bs");
+  });
+
   it("the default detector names each of our sentences' language", async () => {
     const detector = await getDetector("default");
     const wrong: string[] = [];
