@@ -2,7 +2,8 @@
  * Which elements are boilerplate before any scoring: by tag and ARIA role (navigation, page
  * header/footer, sidebars, dialogs), by hidden state, and by class/id words that sites across
  * the web use for navigation, cookie banners, comment sections, share widgets, related links,
- * ads and newsletter forms (the vocabulary readability.js and trafilatura both rely on).
+ * ads and newsletter forms (the vocabulary readability.js and trafilatura both rely on, with the
+ * words German, French, Spanish, Portuguese, Italian, Dutch and Polish sites use for the same).
  */
 import type { El } from "./dom.js";
 
@@ -20,18 +21,25 @@ const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
-    "comment(?!ary)", "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "social", "related",
+    "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "social", "related",
     "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     "caption", "timestamp", "dateline", word("meta"),
+    // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
+    // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
+    "com?ment(?!ary)", "kk?omm?entar", "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
+    "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij", "relacionad", "correlat", "verwandt",
+    "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
+    "zobacz-?(?:tez|rowniez)", "gerelateerd",
   ].join("|"),
 );
 // Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").
 const WEAK =
-  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget|promo|toolbar|utility/;
-const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog/;
+  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget|promo|toolbar|utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])/;
+// Words naming the content, in English and in the languages whose sites name their classes in their own.
+const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
 export function classAndId(el: El): string {
@@ -103,7 +111,6 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (!words) return false;
   const matches = STRONG.test(words) || (WEAK.test(words) && !CONTENT_WORDS.test(words));
   return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
-  return false;
 }
 
 /** Removes boilerplate subtrees in place. Iterative, so depth never matters. Needs the statistics pass. */
@@ -126,9 +133,9 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
 }
 
 // Class/id words that raise or lower a candidate container's score (readability's weights).
-const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story/;
+const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const NEGATIVE =
-  /hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|menu/;
+  /hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|menu|coment|kk?omm?entar|werbung|reklam|publicit|relacionad|verwandt|powiazan|fusszeile|seitenleiste|stopka/;
 
 export function classWeight(el: El): number {
   let weight = 0;

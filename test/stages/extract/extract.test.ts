@@ -3,8 +3,8 @@ import { parseHtml, unlimitedWork } from "../../../stages/extract/dom.js";
 import { extractMainText } from "../../../stages/extract/extract.js";
 import { renderText } from "../../../stages/extract/text.js";
 import {
-  JAPANESE_ARTICLE, JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, RUSSIAN_ARTICLE,
-  RUSSIAN_ARTICLE_TEXT, deeplyNested,
+  GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE, JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE,
+  POLISH_NEWS, POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -50,6 +50,12 @@ describe("extractMainText: main content", () => {
 
   it("extracts a Russian article and drops its share widget and comments", () => {
     expect(extractMainText(RUSSIAN_ARTICLE)).toMatchObject({ ok: true, text: RUSSIAN_ARTICLE_TEXT, lang: "ru" });
+  });
+
+  it("drops ads, related articles and comment threads whose classes name them in German, Spanish or Polish", () => {
+    expect(textOf(GERMAN_NEWS)).toBe(GERMAN_NEWS_TEXT);
+    expect(textOf(SPANISH_BLOG)).toBe(SPANISH_BLOG_TEXT);
+    expect(textOf(POLISH_NEWS)).toBe(POLISH_NEWS_TEXT);
   });
 
   it("renders line breaks, data tables and nested lists", () => {
