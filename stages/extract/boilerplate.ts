@@ -26,7 +26,7 @@ const STRONG = new RegExp(
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
-    "caption", "timestamp", "dateline", word("meta"),
+    "caption", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
     // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
     "com?ment(?!ary)", "kk?omm?entar", "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
@@ -37,7 +37,7 @@ const STRONG = new RegExp(
 );
 // Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").
 const WEAK =
-  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget|promo|toolbar|utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])/;
+  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget|promo|toolbar|utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])|copyright/;
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;

@@ -3,8 +3,10 @@ import { parseHtml, unlimitedWork } from "../../../stages/extract/dom.js";
 import { extractMainText } from "../../../stages/extract/extract.js";
 import { renderText } from "../../../stages/extract/text.js";
 import {
-  GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE, JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE,
-  POLISH_NEWS, POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, deeplyNested,
+  ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
+  JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
+  POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
+  XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -56,6 +58,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(GERMAN_NEWS)).toBe(GERMAN_NEWS_TEXT);
     expect(textOf(SPANISH_BLOG)).toBe(SPANISH_BLOG_TEXT);
     expect(textOf(POLISH_NEWS)).toBe(POLISH_NEWS_TEXT);
+  });
+
+  it("keeps every post of a forum thread and none of its author lines, profiles or software credits", () => {
+    expect(textOf(PHPBB_THREAD)).toBe(PHPBB_THREAD_TEXT);
+    expect(textOf(XENFORO_THREAD)).toBe(XENFORO_THREAD_TEXT);
+  });
+
+  it("extracts Chinese and Arabic news without the link lists beside them", () => {
+    expect(textOf(CHINESE_NEWS)).toBe(CHINESE_NEWS_TEXT);
+    expect(textOf(ARABIC_NEWS)).toBe(ARABIC_NEWS_TEXT);
   });
 
   it("renders line breaks, data tables and nested lists", () => {

@@ -185,6 +185,128 @@ export const POLISH_NEWS_TEXT = [
   "Mieszkańcy od lat apelowali o więcej zieleni w centrum, a projekt parku wybrano w głosowaniu w ramach budżetu obywatelskiego, w którym wzięło udział ponad pięć tysięcy osób.",
 ].join("\n\n");
 
+/** A phpBB thread (German): the posts are the content; author lines, profiles, pagination and the software's copyright line are not. */
+export const PHPBB_THREAD = `<!doctype html><html lang="de"><head><title>Heizung macht Geräusche - Haustechnik-Forum</title></head><body>
+<div id="wrap">
+<div class="headerbar"><a href="/">Haustechnik-Forum</a> <a href="/faq">FAQ</a> <a href="/register">Registrieren</a></div>
+<div class="navbar"><a href="/">Foren-Übersicht</a> › <a href="/f/heizung">Heizung</a></div>
+<h2 class="topic-title">Heizung macht Geräusche</h2>
+<div class="pagination">3 Beiträge • Seite 1 von 1</div>
+<div id="p101" class="post bg2"><div class="inner">
+<div class="postbody"><h3>Heizung macht Geräusche</h3><p class="author">von <a href="/u/klaus">klaus_m</a> » Mo 12. Feb 2024, 18:02</p>
+<div class="content">Hallo zusammen,<br><br>seit ein paar Tagen gluckert unsere Heizung im Obergeschoss ständig, vor allem nachts, wenn die Anlage runterfährt.<br>Entlüften habe ich schon zweimal probiert, aber das Geräusch kommt nach einem Tag wieder. Hat jemand eine Idee, woran das liegen kann?</div>
+</div>
+<dl class="postprofile"><dt><a href="/u/klaus">klaus_m</a></dt><dd>Beiträge: 12</dd><dd>Registriert: Di 3. Jan 2023</dd></dl>
+</div></div>
+<div id="p102" class="post bg1"><div class="inner">
+<div class="postbody"><h3>Re: Heizung macht Geräusche</h3><p class="author">von <a href="/u/sabine">sabine_h</a> » Mo 12. Feb 2024, 19:15</p>
+<div class="content">Das klingt nach zu wenig Druck in der Anlage. Schau mal am Manometer, ob der Druck zwischen 1,5 und 2 bar liegt, wenn die Heizung kalt ist.</div>
+</div>
+<dl class="postprofile"><dt><a href="/u/sabine">sabine_h</a></dt><dd>Beiträge: 845</dd></dl>
+</div></div>
+<div id="p103" class="post bg2"><div class="inner">
+<div class="postbody"><h3>Re: Heizung macht Geräusche</h3><p class="author">von <a href="/u/klaus">klaus_m</a> » Di 13. Feb 2024, 07:40</p>
+<div class="content">Danke, das war es! Der Druck lag nur bei 0,8 bar. Nach dem Nachfüllen ist Ruhe, und die Heizkörper werden auch oben wieder richtig warm.</div>
+</div>
+<dl class="postprofile"><dt><a href="/u/klaus">klaus_m</a></dt><dd>Beiträge: 12</dd></dl>
+</div></div>
+<div class="copyright">Powered by phpBB® Forum Software © phpBB Limited</div>
+</div></body></html>`;
+
+export const PHPBB_THREAD_TEXT = [
+  "Heizung macht Geräusche",
+  "Hallo zusammen,",
+  "seit ein paar Tagen gluckert unsere Heizung im Obergeschoss ständig, vor allem nachts, wenn die Anlage runterfährt.\nEntlüften habe ich schon zweimal probiert, aber das Geräusch kommt nach einem Tag wieder. Hat jemand eine Idee, woran das liegen kann?",
+  "Re: Heizung macht Geräusche",
+  "Das klingt nach zu wenig Druck in der Anlage. Schau mal am Manometer, ob der Druck zwischen 1,5 und 2 bar liegt, wenn die Heizung kalt ist.",
+  "Re: Heizung macht Geräusche",
+  "Danke, das war es! Der Druck lag nur bei 0,8 bar. Nach dem Nachfüllen ist Ruhe, und die Heizkörper werden auch oben wieder richtig warm.",
+].join("\n\n");
+
+/** A XenForo thread: every post is an <article class="message">; user cells, reactions and the page chrome are not content. */
+export const XENFORO_THREAD = `<!doctype html><html lang="en"><head><title>Best budget road bike? | Cycling Forums</title></head><body>
+<div class="p-pageWrapper">
+<header class="p-header"><a href="/">Cycling Forums</a></header>
+<nav class="p-nav"><a href="/forums">Forums</a> <a href="/whats-new">What's new</a></nav>
+<div class="p-body"><div class="p-body-inner">
+<div class="p-title"><h1 class="p-title-value">Best budget road bike?</h1></div>
+<div class="block-body js-replyNewMessageContainer">
+<article class="message message--post" data-author="pedalpusher" id="js-post-1">
+<div class="message-inner"><div class="message-cell message-cell--user"><h4 class="message-name"><a href="/m/1">pedalpusher</a></h4><h5 class="userTitle">New member</h5></div>
+<div class="message-cell message-cell--main"><div class="message-attribution"><a href="/p/1"><time>Mar 3, 2024</time></a></div>
+<div class="message-content"><div class="bbWrapper">I'm looking for my first road bike and can spend about 900 dollars. I mostly ride on weekends, 40 to 60 miles, with some hills. Aluminium or steel, and is Shimano Sora good enough?</div></div>
+<div class="message-footer"><a href="/p/1/react">Like</a> <a href="/p/1/reply">Reply</a></div></div></div></article>
+<article class="message message--post" data-author="hillclimber" id="js-post-2">
+<div class="message-inner"><div class="message-cell message-cell--user"><h4 class="message-name"><a href="/m/2">hillclimber</a></h4></div>
+<div class="message-cell message-cell--main"><div class="message-attribution"><a href="/p/2"><time>Mar 3, 2024</time></a></div>
+<div class="message-content"><div class="bbWrapper">Sora is fine for that kind of riding. I'd put the money into a good fit and decent tyres first, then upgrade the wheels later if you get serious about it.</div></div>
+<div class="message-footer"><a href="/p/2/react">Like</a> <a href="/p/2/reply">Reply</a></div></div></div></article>
+<article class="message message--post" data-author="velo_anna" id="js-post-3">
+<div class="message-inner"><div class="message-cell message-cell--user"><h4 class="message-name"><a href="/m/3">velo_anna</a></h4></div>
+<div class="message-cell message-cell--main"><div class="message-attribution"><a href="/p/3"><time>Mar 4, 2024</time></a></div>
+<div class="message-content"><div class="bbWrapper">Look at last year's models in the shops now, the discounts are big. I got a Tiagra bike for the price of a Sora one, and it has been great for three seasons.</div></div>
+<div class="message-footer"><a href="/p/3/react">Like</a> <a href="/p/3/reply">Reply</a></div></div></div></article>
+</div></div></div>
+<footer class="p-footer"><a href="/terms">Terms and rules</a> <a href="/privacy">Privacy policy</a></footer>
+</div></body></html>`;
+
+export const XENFORO_THREAD_TEXT = [
+  "I'm looking for my first road bike and can spend about 900 dollars. I mostly ride on weekends, 40 to 60 miles, with some hills. Aluminium or steel, and is Shimano Sora good enough?",
+  "Sora is fine for that kind of riding. I'd put the money into a good fit and decent tyres first, then upgrade the wheels later if you get serious about it.",
+  "Look at last year's models in the shops now, the discounts are big. I got a Tiagra bike for the price of a Sora one, and it has been great for three seasons.",
+].join("\n\n");
+
+/** A Chinese news page: short paragraphs with few commas, a hot-news link list beside them, an editor line. */
+export const CHINESE_NEWS = `<!doctype html><html lang="zh-CN"><head><title>本市新建三座图书馆_新闻中心</title></head><body>
+<div class="top"><a href="/">首页</a> <a href="/news">新闻</a> <a href="/sports">体育</a> <a href="/finance">财经</a></div>
+<div class="main">
+<div class="left">
+<h1>本市新建三座图书馆</h1>
+<div class="info">2024-03-05 09:12 来源：本报</div>
+<div class="article">
+<p>记者从市文化局获悉，今年本市将新建三座公共图书馆。</p>
+<p>新馆分别位于东区、西区和南区，预计年底前全部开放。</p>
+<p>每座图书馆藏书约十万册，并设有儿童阅读区和自习室。</p>
+<p>市民凭身份证即可免费办理借书证。</p>
+<p>文化局负责人表示，将继续推动全民阅读。</p>
+</div>
+<div class="editor">责任编辑：王明</div>
+</div>
+<div class="right"><h3>热点新闻</h3><ul><li><a href="/1">地铁五号线下月通车</a></li><li><a href="/2">春季招聘会周末举行</a></li><li><a href="/3">多地迎来降温天气</a></li></ul></div>
+</div>
+<div class="foot">版权所有 © 2024 新闻中心 京ICP备12345678号</div>
+</body></html>`;
+
+export const CHINESE_NEWS_TEXT = [
+  "记者从市文化局获悉，今年本市将新建三座公共图书馆。",
+  "新馆分别位于东区、西区和南区，预计年底前全部开放。",
+  "每座图书馆藏书约十万册，并设有儿童阅读区和自习室。",
+  "市民凭身份证即可免费办理借书证。",
+  "文化局负责人表示，将继续推动全民阅读。",
+].join("\n\n");
+
+/** An Arabic (right-to-left) news page in a grid layout, with tags and a most-read list beside the text. */
+export const ARABIC_NEWS = `<!doctype html><html lang="ar" dir="rtl"><head><title>افتتاح مستشفى جديد في المدينة</title></head><body>
+<div class="header"><a href="/">الرئيسية</a> <a href="/news">أخبار</a> <a href="/sport">رياضة</a></div>
+<div class="container"><div class="row">
+<div class="col-md-8">
+<h1>افتتاح مستشفى جديد في المدينة</h1>
+<p>افتتح وزير الصحة اليوم مستشفى جديدا في وسط المدينة، بسعة مئتي سرير، ويضم أقساما للطوارئ والأطفال والجراحة.</p>
+<p>وقال الوزير في كلمته إن المستشفى سيخدم أكثر من نصف مليون نسمة، وإن العمل جار على بناء مستشفيين آخرين في الشمال والجنوب.</p>
+<p>وأضاف أن المستشفى مجهز بأحدث الأجهزة الطبية، وأن الكوادر العاملة فيه تلقت تدريبا خاصا خلال الأشهر الماضية.</p>
+<div class="tags"><a href="/t/1">صحة</a> <a href="/t/2">مستشفيات</a></div>
+</div>
+<div class="col-md-4"><h3>الأكثر قراءة</h3><ul><li><a href="/a">ارتفاع أسعار الذهب</a></li><li><a href="/b">نتائج الدوري</a></li></ul></div>
+</div></div>
+<div class="footer">جميع الحقوق محفوظة © 2024</div>
+</body></html>`;
+
+export const ARABIC_NEWS_TEXT = [
+  "افتتح وزير الصحة اليوم مستشفى جديدا في وسط المدينة، بسعة مئتي سرير، ويضم أقساما للطوارئ والأطفال والجراحة.",
+  "وقال الوزير في كلمته إن المستشفى سيخدم أكثر من نصف مليون نسمة، وإن العمل جار على بناء مستشفيين آخرين في الشمال والجنوب.",
+  "وأضاف أن المستشفى مجهز بأحدث الأجهزة الطبية، وأن الكوادر العاملة فيه تلقت تدريبا خاصا خلال الأشهر الماضية.",
+].join("\n\n");
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
