@@ -152,7 +152,12 @@ function plainText(el: El): string {
   return out.join("").replace(/\s+/g, " ").trim();
 }
 
-/** The top candidate plus the siblings that look like more of the same article. */
+/**
+ * The top candidate plus the siblings that look like more of the same article: scoring nearly as
+ * well, a paragraph of prose, or a block of the same tag and class with a unit's worth of text and
+ * few links. The last keeps a page made of many small blocks whole (the questions of a FAQ, the
+ * entries of a glossary), where each block is too short to score.
+ */
 function withSiblings(top: El): El[] {
   const parent = top.parent;
   if (!parent || !isContainer(parent)) return [top];
@@ -167,6 +172,8 @@ function withSiblings(top: El): El[] {
     }
     const bonus = topClass && sibling.attrs.class === topClass ? top.score * 0.2 : 0;
     if (!Number.isNaN(sibling.score) && sibling.score + bonus >= threshold) {
+      kept.push(sibling);
+    } else if (topClass && sibling.tag === top.tag && sibling.attrs.class === topClass && sibling.textLen >= MIN_UNIT_LENGTH && linkDensity(sibling) < 0.25) {
       kept.push(sibling);
     } else if (sibling.tag === "p") {
       const density = linkDensity(sibling);

@@ -3,10 +3,10 @@ import { parseHtml, unlimitedWork } from "../../../stages/extract/dom.js";
 import { extractMainText } from "../../../stages/extract/extract.js";
 import { renderText } from "../../../stages/extract/text.js";
 import {
-  ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
+  ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  XENFORO_THREAD_TEXT, deeplyNested,
+  TIMETABLE, TIMETABLE_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -68,6 +68,11 @@ describe("extractMainText: main content", () => {
   it("extracts Chinese and Arabic news without the link lists beside them", () => {
     expect(textOf(CHINESE_NEWS)).toBe(CHINESE_NEWS_TEXT);
     expect(textOf(ARABIC_NEWS)).toBe(ARABIC_NEWS_TEXT);
+  });
+
+  it("keeps a page of many small blocks whole, and a table that is the content", () => {
+    expect(textOf(DUTCH_FAQ)).toBe(DUTCH_FAQ_TEXT);
+    expect(textOf(TIMETABLE)).toBe(TIMETABLE_TEXT);
   });
 
   it("renders line breaks, data tables and nested lists", () => {

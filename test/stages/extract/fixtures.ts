@@ -307,6 +307,46 @@ export const ARABIC_NEWS_TEXT = [
   "وأضاف أن المستشفى مجهز بأحدث الأجهزة الطبية، وأن الكوادر العاملة فيه تلقت تدريبا خاصا خلال الأشهر الماضية.",
 ].join("\n\n");
 
+/** A Dutch FAQ: four question-and-answer blocks, each too short to score on its own. */
+export const DUTCH_FAQ = `<!doctype html><html lang="nl"><head><title>Veelgestelde vragen</title></head><body>
+<div class="nav"><a href="/">Home</a> <a href="/contact">Contact</a></div>
+<div id="faq">
+<div class="vraag"><h3>Wanneer is de winkel open?</h3><div class="antwoord">Ma t/m za, 9 tot 18 uur.</div></div>
+<div class="vraag"><h3>Kan ik met pin betalen?</h3><div class="antwoord">Ja, en ook contant.</div></div>
+<div class="vraag"><h3>Is er parkeergelegenheid?</h3><div class="antwoord">Ja, achter de winkel.</div></div>
+<div class="vraag"><h3>Bezorgen jullie thuis?</h3><div class="antwoord">Binnen 10 km gratis.</div></div>
+</div>
+<div class="footer">© Fietswinkel De Ketting</div>
+</body></html>`;
+
+export const DUTCH_FAQ_TEXT = [
+  "Wanneer is de winkel open?",
+  "Ma t/m za, 9 tot 18 uur.",
+  "Kan ik met pin betalen?",
+  "Ja, en ook contant.",
+  "Is er parkeergelegenheid?",
+  "Ja, achter de winkel.",
+  "Bezorgen jullie thuis?",
+  "Binnen 10 km gratis.",
+].join("\n\n");
+
+/** A timetable page: one sentence of prose, then the table that is the content. */
+export const TIMETABLE = `<!doctype html><html lang="en"><head><title>Bus 42 timetable</title></head><body>
+<nav><a href="/">Home</a> <a href="/routes">Routes</a></nav>
+<main><h1>Bus 42 timetable</h1>
+<p>Route 42 runs between the Central Station and the University every twenty minutes on weekdays, and every half hour at weekends.</p>
+<table><tr><th>Stop</th><th>First bus</th><th>Last bus</th></tr>
+<tr><td>Central Station</td><td>05:40</td><td>23:10</td></tr>
+<tr><td>Market Square</td><td>05:46</td><td>23:16</td></tr>
+<tr><td>University</td><td>06:02</td><td>23:32</td></tr></table>
+</main><footer>City Transport</footer>
+</body></html>`;
+
+export const TIMETABLE_TEXT = [
+  "Route 42 runs between the Central Station and the University every twenty minutes on weekdays, and every half hour at weekends.",
+  "Stop | First bus | Last bus\nCentral Station | 05:40 | 23:10\nMarket Square | 05:46 | 23:16\nUniversity | 06:02 | 23:32",
+].join("\n\n");
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
