@@ -221,9 +221,18 @@ function isFishy(el: El): boolean {
   return weight >= 25 && density > 0.5;
 }
 
+/**
+ * A paragraph inside the article shorter than this (weighted characters) and more link than this
+ * is a pointer to another page, not text. On the shared 181 pages: F1 0.9729 -> 0.9750, precision
+ * 0.9612 -> 0.9665 with recall unchanged; cut-offs from 120 to 300 characters and 0.5 to 0.7 all
+ * gave 0.9747-0.9750.
+ */
+const POINTER_MAX_LENGTH = 200;
+const POINTER_MIN_LINK_DENSITY = 0.7;
+
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
-/** Removes fishy blocks and headings that repeat the page title, in place (top-down). */
+/** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
 function cleanArticle(elements: El[], title: string, tick: () => void): void {
   const titleKey = normalizeTitle(title);
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
@@ -234,6 +243,9 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
       const heading = normalizeTitle(plainText(el));
       return heading.length > 0 && titleKey.includes(heading);
     }
+    // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
+    // "Related: …", a headline of another story, a "click here to get the app".
+    if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el);
   };
   const stack = [...elements];

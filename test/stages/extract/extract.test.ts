@@ -75,6 +75,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(TIMETABLE)).toBe(TIMETABLE_TEXT);
   });
 
+  it("drops short paragraphs that are nearly all link, and keeps prose with a link in it", () => {
+    const linked = `The council published <a href="/report">its full report on the bridge</a> on Monday, with the costs of each option.`;
+    const html = `<html><body><article>
+      <p>${PROSE}</p>
+      <p>Lesen Sie auch: <a href="/a">Neue Radwege für die Altstadt beschlossen</a></p>
+      <p>${linked}</p>
+      <p><a href="/b">Read more: River otters return to the Thames after fifty years</a></p>
+      <p>${PROSE}</p>
+    </article></body></html>`;
+    // The first is 41 characters of link in 56 (link density 0.73), the second all link; the
+    // prose has 29 characters of link in 93 (0.31).
+    expect(textOf(html)).toBe([PROSE, linked.replace(/<[^>]+>/g, ""), PROSE].join("\n\n"));
+  });
+
   it("renders line breaks, data tables and nested lists", () => {
     const html = `<html><body><article>
       <p>${PROSE}</p>
