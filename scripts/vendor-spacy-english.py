@@ -7,9 +7,11 @@ word-counting filters use for English).
 It reads the rule modules as plain Python (no spaCy install, no compiled parts): the character
 classes, the prefix, suffix and infix patterns in the order spaCy joins them, the URL pattern and
 the special cases (each as the list of its token texts), with the typographic-apostrophe variants
-spaCy derives. Patterns stay in Python's regex syntax; Kiln translates them to JavaScript.
+spaCy derives, and the sentencizer's sentence-final characters (datatrove splits sentences with
+spaCy's sentencizer). Patterns stay in Python's regex syntax; Kiln translates them to JavaScript.
 """
 
+import ast
 import json
 import re
 import subprocess
@@ -58,9 +60,11 @@ def main() -> None:
         source(checkout, commit, "spacy/lang/en/tokenizer_exceptions.py").replace("from typing import Dict, List\n", ""),
         {**symbols, "Dict": dict, "List": list, "BASE_EXCEPTIONS": base_exc["BASE_EXCEPTIONS"], "update_exc": merged},
     )
+    sentencizer = source(checkout, commit, "spacy/pipeline/sentencizer.pyx")
+    punct_chars = ast.literal_eval(re.search(r"default_punct_chars = (\[.*?\])", sentencizer, re.S).group(1))
     keep = lambda pieces: [p for p in pieces if p.strip()]  # spaCy drops blank pieces when it joins them
     rules = {
-        "source": f"explosion/spaCy {commit or '(working tree)'}: spacy/lang/char_classes.py, punctuation.py, tokenizer_exceptions.py, en/punctuation.py, en/tokenizer_exceptions.py (MIT: the license field, and LICENSE beside this file)",
+        "source": f"explosion/spaCy {commit or '(working tree)'}: spacy/lang/char_classes.py, punctuation.py, tokenizer_exceptions.py, en/punctuation.py, en/tokenizer_exceptions.py, pipeline/sentencizer.pyx (MIT: the license field, and LICENSE beside this file)",
         # The license travels inside the data: the built package ships dist/ only.
         "license": source(checkout, commit, "LICENSE"),
         "prefixes": keep(base_punct["TOKENIZER_PREFIXES"]),
@@ -68,11 +72,12 @@ def main() -> None:
         "infixes": keep(en_punct["TOKENIZER_INFIXES"]),
         "url": base_exc["URL_PATTERN"],
         "specialCases": {key: [t[ORTH] for t in tokens] for key, tokens in sorted(en_exc["TOKENIZER_EXCEPTIONS"].items())},
+        "sentencePunctuation": punct_chars,
     }
     out = Path(__file__).resolve().parent.parent / "stages/filters/english/rules.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rules, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {out}: {len(rules['prefixes'])} prefixes, {len(rules['suffixes'])} suffixes, {len(rules['infixes'])} infixes, {len(rules['specialCases'])} special cases")
+    print(f"wrote {out}: {len(rules['prefixes'])} prefixes, {len(rules['suffixes'])} suffixes, {len(rules['infixes'])} infixes, {len(rules['specialCases'])} special cases, {len(punct_chars)} sentence-final characters")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ interface Rules {
   infixes: string[];
   url: string;
   specialCases: Record<string, string[]>;
+  /** The characters that end a sentence for spaCy's sentencizer. */
+  sentencePunctuation: string[];
 }
 
 /**
@@ -80,6 +82,7 @@ interface Compiled {
   infix: RegExp;
   url: RegExp;
   special: Map<string, readonly string[]>;
+  sentencePunctuation: Set<string>;
   /** Special cases that hold affixes, by the first token the affix rules alone give them. */
   affixed: Map<string, { tokens: readonly string[]; key: string }[]>;
 }
@@ -97,6 +100,7 @@ function compile(): Compiled {
     infix: new RegExp(js(rules.infixes).join("|"), "gu"),
     url: new RegExp(pythonPatternToJs(rules.url), "u"),
     special,
+    sentencePunctuation: new Set(rules.sentencePunctuation),
     affixed: new Map(),
   };
   compiled = result;
@@ -331,3 +335,46 @@ function closes(last: number, before: number): boolean {
 const PIECE_CACHE_SIZE = 50_000;
 /** A piece's tokens: the piece's one token, or the list. */
 const pieceCache = new Map<string, string | readonly string[]>();
+
+const ALL_PUNCTUATION = /^\p{P}+$/u;
+
+/**
+ * How many sentences spaCy's sentencizer finds in `text` over spaCy's English tokens: datatrove's
+ * `split_into_sentences`, which C4's five-sentence rule counts with. A token that is one of the
+ * sentence-final characters ends a sentence; the punctuation tokens after it (a closing quote or
+ * bracket, more marks) stay in it, and the next other token starts the next sentence. So an
+ * abbreviation, a number or an ellipsis that the tokenizer keeps whole ("e.g.", "Mr.", "3.5",
+ * "...") ends nothing, and "end.Next" does (the infix rules split it). As in spaCy, a run of
+ * whitespace other than one space is a token of its own.
+ */
+export function englishSentenceCount(text: string): number {
+  const finals = rulesOnce().sentencePunctuation;
+  const tokens: string[] = [];
+  let sentences = 0;
+  let seenFinal = false;
+  const visit = (token: string) => {
+    if (sentences === 0) sentences = 1;
+    const final = finals.has(token);
+    if (seenFinal && !final && !ALL_PUNCTUATION.test(token)) {
+      sentences++;
+      seenFinal = false;
+    } else if (final) seenFinal = true;
+  };
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    if (isPythonSpace(text.charCodeAt(i))) {
+      while (i < n && isPythonSpace(text.charCodeAt(i))) i++;
+      // One leading space is the previous token's trailing whitespace; the rest is a token.
+      const from = text.charCodeAt(start) === 32 && start > 0 ? start + 1 : start;
+      if (from < i) visit(text.slice(from, i));
+      continue;
+    }
+    while (i < n && !isPythonSpace(text.charCodeAt(i))) i++;
+    tokens.length = 0;
+    splitEnglishPiece(text.slice(start, i), tokens);
+    for (const token of tokens) visit(token);
+  }
+  return sentences;
+}

@@ -55,6 +55,12 @@ describe("c4 document rules", () => {
   it("does not count a bracket on a line already removed", () => {
     expect(c4Filter(doc(sentences(5) + "\n{"), defaults)).not.toBe("c4:curly_bracket");
   });
+  it("counts sentences as datatrove does, or by marks followed by a space with sentences: simple", () => {
+    // Per line: spaCy's sentencizer finds 2 ("e.g." and "Mr." end nothing), the simple count 4.
+    const abbreviations = "See e.g. the report. Mr. Smith agreed.\nSee e.g. the report. Mr. Smith agreed.";
+    expect(c4Apply(abbreviations, defaults)).toMatchObject({ sentences: 4, verdict: { keep: false, reason: "c4:too_few_sentences" } });
+    expect(c4Apply(abbreviations, c4Params.parse({ sentences: "simple" }))).toMatchObject({ sentences: 8, verdict: { keep: true } });
+  });
   it("counts sentences by terminal punctuation followed by more text", () => {
     expect(countSentences("One. Two! Three? Four")).toBe(4);
     expect(countSentences("Version 3.5 is out.")).toBe(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { affixRules, isPythonSpace, pythonPatternToJs } from "../../../stages/filters/english/words.js";
+import { affixRules, englishSentenceCount, isPythonSpace, pythonPatternToJs } from "../../../stages/filters/english/words.js";
 import { gopherQualitySignals, gopherQualityDecide, gopherQualityParams } from "../../../stages/filters/gopher-quality.js";
 import { HAS_LETTER, SYMBOL_TOKEN, countWords, englishWords, hasLetter, isSymbolWord, splitWords } from "../../../stages/filters/text.js";
 
@@ -57,6 +57,38 @@ describe("englishWords (spaCy's English tokenizer rules)", () => {
       if (found.prefix || found.suffix || found.infix) matched.push(c);
     }
     expect(matched).toEqual([]);
+  });
+});
+
+// Counts worked out by hand: the tokens by the rules above, then spaCy's sentencizer (a token
+// that is a sentence-final character ends a sentence after the punctuation tokens that follow it).
+describe("englishSentenceCount (spaCy's sentencizer over the English tokens)", () => {
+  it("ends a sentence at a final mark that is a token of its own", () => {
+    expect(englishSentenceCount("")).toBe(0);
+    expect(englishSentenceCount("One. Two! Three? Four")).toBe(4);
+    expect(englishSentenceCount("No final mark at all")).toBe(1);
+  });
+
+  it("ends none at an abbreviation, a number or an ellipsis the tokenizer keeps whole", () => {
+    // "e.g." and "Mr." are special cases, "U.S." too; only "report" "." and "agreed" "." end.
+    expect(englishSentenceCount("See e.g. the report. Mr. Smith agreed.")).toBe(2);
+    expect(englishSentenceCount("U.S. troops left. Done")).toBe(2);
+    expect(englishSentenceCount("Value 3.5 is high. Ok")).toBe(2);
+    // "..." is one suffix token and not a final character; "?" is.
+    expect(englishSentenceCount("Wait... what? Yes!")).toBe(2);
+  });
+
+  it("keeps closing punctuation in the sentence it ends, and splits where the infix rules split", () => {
+    expect(englishSentenceCount('He said "stop." Then left.')).toBe(2);
+    expect(englishSentenceCount("(Really.) Yes.")).toBe(2);
+    // A full stop between a lowercase and an uppercase letter is an infix: "end" "." "Next".
+    expect(englishSentenceCount("end.Next one")).toBe(2);
+  });
+
+  it("makes a token of whitespace other than one space, which starts a sentence after a final mark", () => {
+    // "Hello" "." " " "?": the whitespace token is not punctuation, so it opens a second sentence.
+    expect(englishSentenceCount("Hello.  ?")).toBe(2);
+    expect(englishSentenceCount("Hello. ?")).toBe(1);
   });
 });
 
