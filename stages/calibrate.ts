@@ -39,7 +39,7 @@ export const CALIBRATABLE: readonly Calibratable[] = [
   { stage: "gopher_repetition", param: "dupLineFrac", signal: "gopherRepetition.dupLineFrac", keeps: "<=" },
   ...[2, 3, 4].map((n): Calibratable => ({ stage: "gopher_repetition", param: `top${n}GramCharFrac`, signal: `gopherRepetition.topNGramCharFrac.${n}`, keeps: "<=" })),
   ...[5, 6, 7, 8, 9, 10].map((n): Calibratable => ({ stage: "gopher_repetition", param: `dup${n}GramCharFrac`, signal: `gopherRepetition.dupNGramCharFrac.${n}`, keeps: "<=" })),
-  { stage: "fineweb_quality", param: "linePunctThr", signal: "fineweb.linePunctFrac", keeps: ">" },
+  { stage: "fineweb_quality", param: "linePunctThr", signal: "fineweb.linePunctFrac", keeps: ">=" },
   { stage: "fineweb_quality", param: "newLineRatio", signal: "fineweb.newlineWordRatio", keeps: "<=" },
 ];
 

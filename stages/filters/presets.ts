@@ -29,7 +29,8 @@ const fineweb1: Preset = {
     { stage: "gopher_repetition", params: {} },
     { stage: "gopher_quality", params: {} },
     { stage: "c4_quality", params: { filterNoTerminalPunct: false } },
-    { stage: "fineweb_quality", params: {} },
+    // FineWeb was made with datatrove's rules of April 2024 (every line, . ' " ! ?, inclusive bounds).
+    { stage: "fineweb_quality", params: { version: "2024-04" } },
     { stage: "minhash", params: {} },
     { stage: "pii", params: {} },
   ],

@@ -5,6 +5,7 @@
  * `str.split`, and for words spaCy's English tokenizer, reproduced in ./english). Lengths are UTF-16 code units (Python counts code points; the two differ only
  * for characters outside the Basic Multilingual Plane, such as emoji).
  */
+import { readFileSync } from "node:fs";
 import { isPythonSpace, lettersSpecialCase, splitEnglishPiece, splitsOffFinalMark } from "./english/words.js";
 import { FNV_OFFSET, FNV_PRIME } from "../../core/index.js";
 
@@ -23,6 +24,57 @@ const NO_SPACE = 8;
 const MARK = 16;
 /** A digit or other number character (Unicode category N). */
 const NUMBER = 32;
+/**
+ * A character of datatrove's PUNCTUATION_SET (its `PUNCTUATION` and `TERMINAL_PUNCTUATION`,
+ * vendored in ./datatrove): a token made only of these is not one of Gopher quality's "non-symbol
+ * words". It is a list, not a Unicode category: "•", "©", "€" and "‘" are not in it, the
+ * full-width digit "１" is.
+ */
+const SYMBOL = 64;
+
+interface DatatrovePunctuation {
+  /** UTF-16 code units of the set's characters in the Basic Multilingual Plane. */
+  bmp: Set<number>;
+  /** Code points of the rest (Brahmi, Sharada, ... full stops), which a string holds as surrogate pairs. */
+  astral: Set<number>;
+}
+let datatrovePunctuation: (DatatrovePunctuation & { terminal: readonly string[] }) | undefined;
+
+function punctuationSet(): DatatrovePunctuation & { terminal: readonly string[] } {
+  if (!datatrovePunctuation) {
+    const data = JSON.parse(readFileSync(new URL("./datatrove/punctuation.json", import.meta.url), "utf8")) as { punctuation: string; terminalPunctuation: string[] };
+    const bmp = new Set<number>();
+    const astral = new Set<number>();
+    for (const ch of [...data.punctuation, ...data.terminalPunctuation]) {
+      const code = ch.codePointAt(0)!;
+      (code > 0xffff ? astral : bmp).add(code);
+    }
+    datatrovePunctuation = { bmp, astral, terminal: data.terminalPunctuation };
+  }
+  return datatrovePunctuation;
+}
+
+/** datatrove's TERMINAL_PUNCTUATION: the sentence-final marks of many scripts (159 characters). */
+export function terminalPunctuation(): readonly string[] {
+  return punctuationSet().terminal;
+}
+
+/**
+ * Whether text[start, end) is all datatrove punctuation, reading a surrogate pair as its code
+ * point (Python's strings hold code points).
+ */
+function allSymbols(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((classOf(c) & SYMBOL) !== 0) continue;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < end && punctuationSet().astral.has(text.codePointAt(i)!)) {
+      i++;
+      continue;
+    }
+    return false;
+  }
+  return start < end;
+}
 
 const charClasses = new Uint8Array(65536);
 const builtBlocks = new Uint8Array(256);
@@ -41,6 +93,7 @@ const noSpaceRanges: ReadonlyArray<readonly [number, number]> = [
 
 /** Classes are computed per 256-code-point block on first use, so startup stays cheap. */
 function buildBlock(block: number): void {
+  const symbols = punctuationSet().bmp;
   const whitespace = /\s/u;
   const punct = /[\p{P}\p{S}\p{Cc}]/u;
   const alpha = /\p{L}/u;
@@ -59,6 +112,7 @@ function buildBlock(block: number): void {
     if (cls === ALPHA || cls === MARK) {
       for (const [lo, hi] of noSpaceRanges) if (code >= lo && code <= hi) cls |= NO_SPACE;
     }
+    if (symbols.has(code)) cls |= SYMBOL;
     charClasses[code] = cls;
   }
   builtBlocks[block] = 1;
@@ -80,10 +134,9 @@ export function wordCharKind(code: number): 0 | 1 | 2 {
   return cls & (ALPHA | MARK | NUMBER) ? 1 : 0;
 }
 
-/** True when every character is punctuation, a symbol or a control character (datatrove: not a "non-symbol word"). */
+/** True when every character is in datatrove's PUNCTUATION_SET (datatrove: not a "non-symbol word"). */
 export function isSymbolWord(word: string): boolean {
-  for (let i = 0; i < word.length; i++) if ((classOf(word.charCodeAt(i)) & PUNCT) === 0) return false;
-  return true;
+  return allSymbols(word, 0, word.length);
 }
 
 /** Python's `any(c.isalpha() for c in word)`. */
@@ -150,7 +203,7 @@ let segmenter: Intl.Segmenter | undefined;
 export interface WordSplit {
   /** Words and punctuation tokens, in order (like nltk's `word_tokenize`). */
   words: string[];
-  /** Per token: SYMBOL_TOKEN when every character is punctuation or a symbol, HAS_LETTER when one is a letter. */
+  /** Per token: SYMBOL_TOKEN when every character is in datatrove's PUNCTUATION_SET, HAS_LETTER when one is a letter. */
   flags: number[];
   /** Per token: a 30-bit FNV-1a hash of its UTF-16 code units (equal words, equal hashes). */
   hashes: number[];
@@ -167,16 +220,13 @@ let lastSplit: WordSplit | undefined;
 /** Flags and hash of text[start, end), for tokens the segmenter produced. */
 function describeToken(text: string, start: number, end: number): { flags: number; hash: number } {
   let hash = OFFSET;
-  let symbol = SYMBOL_TOKEN;
   let letter = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    const cls = classOf(c);
-    if ((cls & PUNCT) === 0) symbol = 0;
-    if (cls & ALPHA) letter = HAS_LETTER;
+    if (classOf(c) & ALPHA) letter = HAS_LETTER;
     hash = Math.imul(hash ^ c, PRIME);
   }
-  return { flags: symbol | letter, hash: hash & 0x3fffffff };
+  return { flags: (allSymbols(text, start, end) ? SYMBOL_TOKEN : 0) | letter, hash: hash & 0x3fffffff };
 }
 
 /**
@@ -253,7 +303,8 @@ export function splitWords(text: string, rules: WordRules = "simple"): WordSplit
         hashes.push(described.hash);
       }
       words.push(text.slice(firstNonPunct, lastNonPunct + 1));
-      flags.push(letter);
+      // A core without letters may still be all datatrove punctuation (the full-width "１").
+      flags.push(letter || !allSymbols(text, firstNonPunct, lastNonPunct + 1) ? letter : SYMBOL_TOKEN);
       hashes.push(hash & 0x3fffffff);
       if (lastNonPunct + 1 < i) {
         words.push(text.slice(lastNonPunct + 1, i));

@@ -27,8 +27,8 @@ export const KNOBS: readonly Knob[] = [
   gopherQuality("maxEllipsisLinesRatio", "ellipsisLineFrac", "<="),
   gopherQuality("minStopWords", "stopWords", ">="),
   ...(["dupParaFrac", "dupParaCharFrac", "dupLineCharFrac"] as const).map((p): Knob => ({ stage: "gopher_repetition", param: p, signals: [`gopherRepetition.${p}`], keeps: "<=" })),
-  { stage: "fineweb_quality", param: "shortLineThr", signals: ["fineweb.shortLineFrac"], keeps: "<" },
-  { stage: "fineweb_quality", param: "charDuplicatesRatio", signals: ["fineweb.dupLineCharFrac"], keeps: "<" },
+  { stage: "fineweb_quality", param: "shortLineThr", signals: ["fineweb.shortLineFrac"], keeps: "<=" },
+  { stage: "fineweb_quality", param: "charDuplicatesRatio", signals: ["fineweb.dupLineCharFrac"], keeps: "<=" },
   { stage: "quality_filter", param: "minScore", signals: ["quality"], keeps: ">=" },
 ];
 

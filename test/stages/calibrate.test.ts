@@ -71,11 +71,12 @@ describe("calibrate", () => {
       write.mockRestore();
     }
     expect(out).toContain("crawl 20 documents, reference 20 documents");
-    // Every reference line ends in a full stop: keeping all of it puts the cut just under 1, which
-    // removes the 10 menus (no line ends in punctuation).
-    expect(out).toMatch(/en\s+fineweb_quality\s+linePunctThr\s+0\.5\s+100\.0%\s+50\.0%/);
+    // Every reference line ends in a full stop: keeping all of it puts the cut at 1 (the filter
+    // keeps a page whose fraction is at least its bound), which removes the 10 menus (no line ends
+    // in punctuation).
+    expect(out).toMatch(/en\s+fineweb_quality\s+linePunctThr\s+1\s+100\.0%\s+50\.0%/);
     const config = parse(await readFile(path.join(dir, "t.yaml"), "utf8")) as Record<string, { perLanguage: Record<string, Record<string, number>> }>;
-    expect(config.fineweb_quality!.perLanguage.en!.linePunctThr).toBe(0.5);
+    expect(config.fineweb_quality!.perLanguage.en!.linePunctThr).toBe(1);
     // The file is presetParams: the thresholds apply to English documents, others keep the defaults.
     const params = getSpec("stage", "fineweb_quality").params.parse(config.fineweb_quality) as { linePunctThr: number; perLanguage: Record<string, { linePunctThr?: number }> };
     expect(params.perLanguage.en).toEqual(config.fineweb_quality!.perLanguage.en);

@@ -114,6 +114,21 @@ describe("words: english in the Gopher quality filter", () => {
     expect(gopherQualityDecide(gopherQualitySignals(text, p.stopWords, "simple"), p)).toBe("gopher_quality:not_enough_stop_words");
   });
 
+  it("counts as symbol words those made of datatrove's punctuation list alone, not every Unicode symbol", () => {
+    // Tokens: • one , © two । three １. "•" and "©" are not on datatrove's list, so they are
+    // non-symbol words (of length 1); "," and the full-width digit "１" are on it, and so is the
+    // Devanagari danda "।" (a terminal punctuation mark).
+    const signals = gopherQualitySignals("• one , © two । three １", p.stopWords, "english");
+    expect(signals.tokens).toBe(8);
+    expect(signals.nonSymbolWords).toBe(5);
+    expect(signals.meanWordLength).toBeCloseTo((1 + 3 + 1 + 3 + 5) / 5, 12);
+    expect(isSymbolWord("•")).toBe(false);
+    expect(isSymbolWord("…")).toBe(true);
+    // A full stop outside the Basic Multilingual Plane (Brahmi danda, U+11047) as a code point.
+    expect(isSymbolWord("\u{11047}")).toBe(true);
+    expect(isSymbolWord("\u{1F600}")).toBe(false);
+  });
+
   it("segments scripts without spaces by ICU under either rule", () => {
     expect(splitWords("我们今天去北京大学。 ok", "english").words).toEqual(["我们", "今天", "去", "北京", "大学", "。", "ok"]);
     expect(splitWords("我们今天去北京大学。", "english").noSpaceWords).toBe(5);

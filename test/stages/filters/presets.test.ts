@@ -13,7 +13,7 @@ describe("presets", () => {
       { stage: "gopher_repetition", params: {} },
       { stage: "gopher_quality", params: {} },
       { stage: "c4_quality", params: { filterNoTerminalPunct: false } },
-      { stage: "fineweb_quality", params: {} },
+      { stage: "fineweb_quality", params: { version: "2024-04" } },
       { stage: "minhash", params: {} },
       { stage: "pii", params: {} },
     ]);
