@@ -22,7 +22,7 @@
 import { z } from "zod";
 import { type Doc, type TaskContext, docStage, register } from "../../pipeline/index.js";
 import { englishSentenceCount } from "./english/words.js";
-import { countLineWords, splitLines, whitespaceWordStats } from "./text.js";
+import { countLineWords, endsWithAny, splitLines, whitespaceWordStats } from "./text.js";
 
 export const C4_CITATION = /\[\d*]|\[edit]|\[citation needed]/g;
 export const C4_POLICY_SUBSTRINGS = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
@@ -87,11 +87,6 @@ export function countSentences(line: string): number {
     i = j - 1;
   }
   return sentences;
-}
-
-function endsWithAny(line: string, endings: readonly string[]): boolean {
-  for (const ending of endings) if (line.endsWith(ending)) return true;
-  return false;
 }
 
 /** The C4 rules as one pure function of (text, params). */

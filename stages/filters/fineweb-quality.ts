@@ -17,7 +17,7 @@ import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { isPythonSpace } from "./english/words.js";
-import { countWords, findDuplicates, fraction, terminalPunctuation } from "./text.js";
+import { countWords, endsWithAny, findDuplicates, fraction, terminalPunctuation } from "./text.js";
 
 export const finewebQualityParams = z.object({
   linePunctThr: z.number().min(0).default(0.12).describe("a document needs more than this fraction of lines ending in punctuation (published 0.12)"),
@@ -55,22 +55,6 @@ const FINEWEB_2024_04_PUNCTUATION = [".", "'", '"', "!", "?", "。", "！", "？
 function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) if (!isPythonSpace(line.charCodeAt(i))) return false;
   return true;
-}
-
-/** Line endings as a set of single characters when they all are one (the usual case): one lookup per line. */
-const endingSets = new WeakMap<readonly string[], Set<string> | null>();
-function endsWithAny(line: string, endings: readonly string[]): boolean {
-  let set = endingSets.get(endings);
-  if (set === undefined) {
-    set = endings.every((e) => [...e].length === 1) ? new Set(endings) : null;
-    endingSets.set(endings, set);
-  }
-  if (set) {
-    if (line.length === 0) return false;
-    const last = line.charCodeAt(line.length - 1);
-    return set.has(last >= 0xdc00 && last <= 0xdfff && line.length >= 2 ? line.slice(-2) : line[line.length - 1]!);
-  }
-  return endings.some((ending) => line.endsWith(ending));
 }
 
 type SignalParams = Pick<FinewebQualityParams, "shortLineLength"> & Partial<Pick<FinewebQualityParams, "version" | "lineEndPunctuation" | "words">>;

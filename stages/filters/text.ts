@@ -542,6 +542,22 @@ export function countOccurrences(text: string, sub: string): number {
   return count;
 }
 
+/** Whether `line` ends with one of `endings`; when each is one character (the usual case), one set lookup. */
+const endingSets = new WeakMap<readonly string[], Set<string> | null>();
+export function endsWithAny(line: string, endings: readonly string[]): boolean {
+  let set = endingSets.get(endings);
+  if (set === undefined) {
+    set = endings.every((e) => [...e].length === 1) ? new Set(endings) : null;
+    endingSets.set(endings, set);
+  }
+  if (set) {
+    if (line.length === 0) return false;
+    const last = line.charCodeAt(line.length - 1);
+    return set.has(last >= 0xdc00 && last <= 0xdfff && line.length >= 2 ? line.slice(-2) : line[line.length - 1]!);
+  }
+  return endings.some((ending) => line.endsWith(ending));
+}
+
 /** A fraction that is 0 rather than NaN when there is nothing to divide by. */
 export function fraction(part: number, whole: number): number {
   return whole > 0 ? part / whole : 0;
