@@ -3,7 +3,8 @@
  * (`gopher_quality_filter.py`). Words are tokens as datatrove's English word tokenizer gives them
  * (`words: english`, the default: spaCy's rules, punctuation and contractions split off); a
  * "non-symbol word" has at least one character that is not punctuation or a symbol. The hash,
- * ellipsis and letter ratios divide by all tokens, as datatrove does.
+ * ellipsis and letter ratios divide by all tokens, as datatrove does. Lines are trimmed of Python's
+ * whitespace and word lengths are Python's, in code points.
  *
  * Not English-only by accident: the mean-word-length and stop-word rules are calibrated on
  * English, so by default they are skipped for documents written mostly in a script without spaces
@@ -13,7 +14,8 @@
 import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { above, below, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
-import { HAS_LETTER, SYMBOL_TOKEN, countOccurrences, fraction, isTrimmedSpace, lineBounds, splitWords, type WordRules } from "./text.js";
+import { isPythonSpace } from "./english/words.js";
+import { HAS_LETTER, SYMBOL_TOKEN, codePointLength, countOccurrences, fraction, hasAstral, lineBounds, splitWords, type WordRules } from "./text.js";
 
 export const GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"];
 
@@ -78,6 +80,8 @@ function stopWordSet(stopWords: readonly string[]): StopWordSet {
 export function gopherQualitySignals(text: string, stopWords: readonly string[] = GOPHER_STOP_WORDS, rules: WordRules = "english"): GopherQualitySignals {
   const { words, flags, noSpaceWords } = splitWords(text, rules);
   const { stopSet, longestStopWord, shapes } = stopWordSet(stopWords);
+  // Python's len counts code points: an emoji in a word is one character.
+  const astral = hasAstral(text);
   let nonSymbol = 0;
   let nonSymbolChars = 0;
   let alpha = 0;
@@ -87,7 +91,7 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
     const flag = flags[i]!;
     if ((flag & SYMBOL_TOKEN) === 0) {
       nonSymbol++;
-      nonSymbolChars += word.length;
+      nonSymbolChars += astral ? codePointLength(word) : word.length;
     }
     if (flag & HAS_LETTER) alpha++;
     if (word.length <= longestStopWord && shapes[(word.length << 7) | (word.charCodeAt(0) & 127)] === 1 && stopSet.has(word)) stopsSeen.add(word);
@@ -100,9 +104,9 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
   for (let b = 0; b < bounds.length; b += 2) {
     let first = bounds[b]!;
     let last = bounds[b + 1]! - 1;
-    while (first <= last && isTrimmedSpace(text.charCodeAt(first))) first++;
+    while (first <= last && isPythonSpace(text.charCodeAt(first))) first++;
     if (first > last) continue;
-    while (isTrimmedSpace(text.charCodeAt(last))) last--;
+    while (isPythonSpace(text.charCodeAt(last))) last--;
     const opening = text.charCodeAt(first);
     if (opening === 0x2022 || opening === 45) bullets++;
     const closing = text.charCodeAt(last);

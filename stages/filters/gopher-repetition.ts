@@ -2,13 +2,14 @@
  * Gopher repetition filter (Rae et al. 2021, table A1), with datatrove's defaults and semantics
  * (`gopher_repetition_filter.py`): paragraphs are `text.strip()` split on `\n{2,}`, lines are
  * the text split on `\n+` (current datatrove; blank lines between paragraphs are not "repeated
- * lines"), character fractions divide by the length of the whole text, n-grams are words joined
- * by one space.
+ * lines"), character fractions divide by the length of the whole text, the most frequent n-gram is
+ * its words joined by one space but a duplicated n-gram's characters are its words' alone (datatrove
+ * joins them with "" there), and every length is Python's, in code points.
  */
 import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { above, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
-import { findDuplicates, fraction, splitWords, type WordRules } from "./text.js";
+import { codePointLength, findDuplicates, fraction, hasAstral, splitWords, type WordRules } from "./text.js";
 import { fnv1a32 } from "../../core/index.js";
 
 const fractionBound = (published: number, what: string) =>
@@ -149,13 +150,21 @@ function hashWord(word: string): number {
 }
 
 /**
- * Top and duplicated n-gram character counts for n = 2..maxN, exactly as datatrove's
- * `find_top_duplicate` and `find_all_duplicate` compute them on joined strings, but on integer
- * ids: an n-gram id is the id of its (n-1)-gram prefix paired with its last word. An n-gram that
- * occurs once can never repeat, and neither can any longer n-gram that starts with it; those
- * positions get id -1 and are never hashed again, which is what makes this fast on real text.
+ * Top and duplicated n-gram character counts for n = 2..maxN, as datatrove's `find_top_duplicate`
+ * (words joined by " ") and `find_all_duplicate` (joined by "", so a duplicate counts its words'
+ * characters only) compute them on joined strings, but on integer ids: an n-gram id is the id of
+ * its (n-1)-gram prefix paired with its last word. An n-gram that occurs once can never repeat, and
+ * neither can any longer n-gram that starts with it; those positions get id -1 and are never
+ * hashed again, which is what makes this fast on real text. One difference, by design: two
+ * different word sequences whose ""-joins are equal (["ab", "c"] and ["a", "bc"]) are one n-gram
+ * to datatrove's scan and two here. Lengths are in code points when `astral` (see hasAstral).
  */
-export function nGramCharCounts(words: readonly string[], maxN: number, hashes?: readonly number[]): { top: number[]; dup: number[] } {
+export function nGramCharCounts(
+  words: readonly string[],
+  maxN: number,
+  hashes?: readonly number[],
+  astral = false,
+): { top: number[]; dup: number[] } {
   const count = words.length;
   const top: number[] = new Array<number>(maxN + 1).fill(0);
   const dup: number[] = new Array<number>(maxN + 1).fill(0);
@@ -165,7 +174,7 @@ export function nGramCharCounts(words: readonly string[], maxN: number, hashes?:
   wordIdTable.reset(count);
   for (let i = 0; i < count; i++) {
     const word = words[i]!;
-    prefixChars[i + 1] = prefixChars[i]! + word.length;
+    prefixChars[i + 1] = prefixChars[i]! + (astral ? codePointLength(word) : word.length);
     wordIds[i] = wordIdTable.idOf(words, i, hashes ? hashes[i]! : hashWord(word));
   }
   const wordCounts = scratchArray(2, wordIdTable.size).fill(0, 0, wordIdTable.size);
@@ -173,7 +182,7 @@ export function nGramCharCounts(words: readonly string[], maxN: number, hashes?:
   // Words that occur once end every longer n-gram through them, too.
   const repeatedWordIds = scratchArray(3, count);
   for (let i = 0; i < count; i++) repeatedWordIds[i] = wordCounts[wordIds[i]!]! > 1 ? wordIds[i]! : -1;
-  const chars = (start: number, n: number) => prefixChars[start + n]! - prefixChars[start]! + n - 1;
+  const wordChars = (start: number, n: number) => prefixChars[start + n]! - prefixChars[start]!;
 
   // Only candidate positions (whose (n-1)-gram repeats) are visited; the list shrinks with n.
   const candidates = scratchArray(4, count);
@@ -219,7 +228,7 @@ export function nGramCharCounts(words: readonly string[], maxN: number, hashes?:
         bestStart = i;
       }
     }
-    top[n] = bestCount * chars(bestStart, n);
+    top[n] = bestCount * (wordChars(bestStart, n) + n - 1);
 
     // find_all_duplicate: scan left to right; a repeat of an n-gram seen at a visited position
     // counts its characters and jumps past it. Positions of n-grams that occur once only step on.
@@ -232,7 +241,7 @@ export function nGramCharCounts(words: readonly string[], maxN: number, hashes?:
         if (i < nextVisited) continue;
         const id = nextIds[i]!;
         if (seen[id] === 1) {
-          repeatedChars += chars(i, n);
+          repeatedChars += wordChars(i, n);
           nextVisited = i + n;
         } else seen[id] = 1;
       }
@@ -258,21 +267,23 @@ export function splitOnNewlineRuns(text: string): string[] {
 }
 
 export function gopherRepetitionSignals(text: string, rules: WordRules = "english"): GopherRepetitionSignals {
+  const astral = hasAstral(text);
+  const length = astral ? codePointLength(text) : text.length;
   const paragraphs = text.trim().split(/\n{2,}/);
-  const paragraphDups = findDuplicates(paragraphs);
+  const paragraphDups = findDuplicates(paragraphs, astral);
   const lines = splitOnNewlineRuns(text);
-  const lineDups = findDuplicates(lines);
+  const lineDups = findDuplicates(lines, astral);
   const { words, hashes } = splitWords(text, rules);
-  const { top, dup } = nGramCharCounts(words, DUP_NS[DUP_NS.length - 1]!, hashes);
+  const { top, dup } = nGramCharCounts(words, DUP_NS[DUP_NS.length - 1]!, hashes, astral);
   const topNGramCharFrac: Record<string, number> = {};
-  for (const n of TOP_NS) topNGramCharFrac[n] = fraction(top[n]!, text.length);
+  for (const n of TOP_NS) topNGramCharFrac[n] = fraction(top[n]!, length);
   const dupNGramCharFrac: Record<string, number> = {};
-  for (const n of DUP_NS) dupNGramCharFrac[n] = fraction(dup[n]!, text.length);
+  for (const n of DUP_NS) dupNGramCharFrac[n] = fraction(dup[n]!, length);
   return {
     dupParaFrac: fraction(paragraphDups.count, paragraphs.length),
-    dupParaCharFrac: fraction(paragraphDups.chars, text.length),
+    dupParaCharFrac: fraction(paragraphDups.chars, length),
     dupLineFrac: fraction(lineDups.count, lines.length),
-    dupLineCharFrac: fraction(lineDups.chars, text.length),
+    dupLineCharFrac: fraction(lineDups.chars, length),
     topNGramCharFrac,
     dupNGramCharFrac,
   };

@@ -176,13 +176,6 @@ export function lineBounds(text: string): number[] {
   return bounds;
 }
 
-/** Whether `String.prototype.trim` removes this UTF-16 code unit (JavaScript's white space and line terminators). */
-export function isTrimmedSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /** Python's `str.split()` with no separator: runs of whitespace split, no empty strings. */
 export function splitOnWhitespace(text: string): string[] {
   const words: string[] = [];
@@ -487,11 +480,12 @@ export function countWords(text: string, rules: WordRules = "simple"): number {
   return count;
 }
 
-/** The number and the longest length of Python's `str.split()` words, without making the strings. */
+/** The number and the longest length (in code points, as Python's len) of Python's `str.split()` words, without making the strings. */
 export function whitespaceWordStats(text: string): { count: number; longest: number; noSpaceScript: boolean } {
   let count = 0;
   let longest = 0;
   let start = -1;
+  let lowSurrogates = 0;
   let noSpaceScript = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
@@ -505,10 +499,20 @@ export function whitespaceWordStats(text: string): { count: number; longest: num
     if (space) {
       if (start >= 0) {
         count++;
-        if (i - start > longest) longest = i - start;
+        if (i - start - lowSurrogates > longest) longest = i - start - lowSurrogates;
       }
       start = -1;
-    } else if (start < 0) start = i;
+    } else {
+      if (start < 0) {
+        start = i;
+        lowSurrogates = 0;
+      }
+      // Python's len: a surrogate pair is one character.
+      if (c >= 0xdc00 && c <= 0xdfff && i > start) {
+        const before = text.charCodeAt(i - 1);
+        if (before >= 0xd800 && before <= 0xdbff) lowSurrogates++;
+      }
+    }
   }
   return { count, longest, noSpaceScript };
 }
@@ -521,15 +525,44 @@ export function countLineWords(line: string, stats: { count: number; noSpaceScri
   return count;
 }
 
-/** datatrove's `find_duplicates`: how many elements repeat an earlier one, and their total length. */
-export function findDuplicates(elements: readonly string[]): { count: number; chars: number } {
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/;
+
+/**
+ * Whether `text` holds a character outside the Basic Multilingual Plane (an emoji, a rare CJK
+ * character): only then do Python's `len` and a string's `length` differ.
+ */
+export function hasAstral(text: string): boolean {
+  return SURROGATE_PAIR.test(text);
+}
+
+/** Python's `len(s)`: code points, where `s.length` counts UTF-16 units (an emoji is 1, not 2). */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * datatrove's `find_duplicates`: how many elements repeat an earlier one, and their total length
+ * in code points (`astral`: the text has characters where that differs from `length`; see hasAstral).
+ */
+export function findDuplicates(elements: readonly string[], astral = false): { count: number; chars: number } {
   const seen = new Set<string>();
   let count = 0;
   let chars = 0;
   for (const element of elements) {
     if (seen.has(element)) {
       count++;
-      chars += element.length;
+      chars += astral ? codePointLength(element) : element.length;
     } else seen.add(element);
   }
   return { count, chars };

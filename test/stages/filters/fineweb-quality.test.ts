@@ -51,6 +51,14 @@ describe("fineweb quality thresholds", () => {
   it("treats a line of 30 characters as short and 31 as not", () => {
     expect(finewebQualitySignals("x".repeat(30) + "\n" + "y".repeat(31), defaults).shortLineFrac).toBe(0.5);
   });
+  it("measures lines in code points, as Python's len does", () => {
+    // 30 emoji are 60 UTF-16 units but 30 characters: a short line. The repeated line's 30
+    // characters over the 61 characters that are not newlines.
+    const emoji = "😀".repeat(30);
+    const s = finewebQualitySignals(`${emoji}\n${emoji}\nx`, defaults);
+    expect(s.shortLineFrac).toBe(1);
+    expect(s.dupLineCharFrac).toBeCloseTo(30 / 61, 12);
+  });
   const base: FinewebQualitySignals = { lines: 10, linePunctFrac: 1, shortLineFrac: 0, dupLineCharFrac: 0, newlineWordRatio: 0 };
   it.each([
     ["short_line_ratio", { shortLineFrac: 0.67 }, { shortLineFrac: 0.6701 }],

@@ -21,6 +21,15 @@ describe("gopher quality signals", () => {
     expect(s.bulletLineFrac).toBe(2 / 5);
     expect(s.ellipsisLineFrac).toBe(2 / 5);
   });
+  it("trims lines of Python's whitespace, not JavaScript's", () => {
+    // Python's lstrip removes U+001F but not the byte-order mark U+FEFF; JavaScript's trim the reverse.
+    expect(gopherQualitySignals("\u001f- one\ntwo").bulletLineFrac).toBe(1 / 2);
+    expect(gopherQualitySignals("\ufeff- one\ntwo").bulletLineFrac).toBe(0);
+  });
+  it("measures word length in code points, as Python's len does", () => {
+    // Gothic 𐌰𐌱𐌲 is three letters (six UTF-16 units): the mean of 3 and 3 is 3, not 4.5.
+    expect(gopherQualitySignals("𐌰𐌱𐌲 abc").meanWordLength).toBe(3);
+  });
 });
 
 describe("gopher quality thresholds on texts", () => {

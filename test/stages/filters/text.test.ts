@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HAS_LETTER, SYMBOL_TOKEN, hasLetter, isSymbolWord, countWords, splitLines, splitOnWhitespace, splitWords, whitespaceWordStats, countOccurrences, findDuplicates } from "../../../stages/filters/text.js";
+import { HAS_LETTER, SYMBOL_TOKEN, hasLetter, isSymbolWord, countWords, splitLines, splitOnWhitespace, splitWords, whitespaceWordStats, countOccurrences, findDuplicates, codePointLength, hasAstral } from "../../../stages/filters/text.js";
 
 describe("splitLines (Python str.splitlines)", () => {
   it("splits on every line boundary Python knows and drops one trailing empty line", () => {
@@ -46,11 +46,25 @@ describe("whitespace words and counting helpers", () => {
     expect(splitOnWhitespace("  a  bb\tccc\n")).toEqual(["a", "bb", "ccc"]);
     expect(whitespaceWordStats("  a  bb\tccc\n")).toEqual({ count: 3, longest: 3, noSpaceScript: false });
     expect(whitespaceWordStats("我们 去")).toEqual({ count: 2, longest: 2, noSpaceScript: true });
+    // Lengths are Python's: three emoji are three characters, a lone surrogate is one.
+    expect(whitespaceWordStats("😀😀😀 ab")).toEqual({ count: 2, longest: 3, noSpaceScript: false });
+    expect(whitespaceWordStats("\udc00\ud800 a")).toEqual({ count: 2, longest: 2, noSpaceScript: false });
   });
   it("counts non-overlapping occurrences like str.count", () => {
     expect(countOccurrences("a.....b...", "...")).toBe(2);
   });
   it("counts repeats of earlier elements and their characters", () => {
     expect(findDuplicates(["ab", "c", "ab", "ab", ""])).toEqual({ count: 2, chars: 4 });
+  });
+});
+
+describe("Python lengths", () => {
+  it("counts code points: surrogate pairs are one character, lone surrogates one each", () => {
+    expect(codePointLength("a😀b")).toBe(3);
+    expect(codePointLength("\ud800\ud800\udc00")).toBe(2);
+    expect(codePointLength("")).toBe(0);
+    expect(hasAstral("a😀")).toBe(true);
+    expect(hasAstral("a\ud800b")).toBe(false);
+    expect(findDuplicates(["😀", "😀"], true)).toEqual({ count: 1, chars: 1 });
   });
 });
