@@ -6,12 +6,14 @@
  * stats as `skip:line:<reason>`; documents are dropped for "lorem ipsum", "{" and too few
  * sentences.
  *
- * Extensions keep non-English pages alive, without changing anything on English text: the
- * terminal punctuation includes the CJK full stops (。！？), and a line in a script without
- * spaces counts its segmented words rather than its whitespace-separated chunks (a Chinese line
- * is one chunk, so "at least 3 words" would otherwise remove every line), and such a line counts
- * its sentences by its full stops (`countSentences`), which spaCy's English tokenizer leaves
- * inside the one chunk.
+ * Lines are stripped of Python's whitespace and word lengths are Python's, in code points.
+ *
+ * By default the rules are datatrove's exactly, which remove every line of a page written in a
+ * script without spaces (a Chinese line is one whitespace-separated chunk, under "at least 3
+ * words"). `noSpaceScripts: true` keeps such pages alive without changing anything on other text:
+ * the CJK full stops (。！？) are terminal punctuation, a line in a script without spaces counts its
+ * segmented words rather than its chunks, and counts its sentences by its full stops
+ * (`countSentences`), which spaCy's English tokenizer leaves inside the one chunk.
  *
  * Sentences are counted as datatrove counts them (`sentences: english`): spaCy's sentencizer over
  * spaCy's English tokens, so "e.g.", "U.S.", "Mr.", "3.5" and "..." end no sentence. On the shared
@@ -22,7 +24,7 @@
 import { z } from "zod";
 import { type Doc, type TaskContext, docStage, register } from "../../pipeline/index.js";
 import { englishSentenceCount } from "./english/words.js";
-import { countLineWords, endsWithAny, splitLines, whitespaceWordStats } from "./text.js";
+import { countLineWords, endsWithAny, pythonStrip, splitLines, whitespaceWordStats } from "./text.js";
 
 export const C4_CITATION = /\[\d*]|\[edit]|\[citation needed]/g;
 export const C4_POLICY_SUBSTRINGS = ["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
@@ -31,8 +33,8 @@ export const c4Params = z.object({
   filterNoTerminalPunct: z.boolean().default(true).describe("remove lines not ending in terminal punctuation, or ending in '...' (published on; FineWeb turns it off)"),
   terminalPunctuation: z
     .array(z.string())
-    .default([".", "?", "!", '"', "'", "。", "？", "！"])
-    .describe("line endings that count as terminal punctuation (published . ? ! \" ' plus the CJK full stops)"),
+    .default([".", "?", "!", '"', "'"])
+    .describe("line endings that count as terminal punctuation (published . ? ! \" '; noSpaceScripts adds the CJK full stops)"),
   minNumSentences: z.number().int().default(5).describe("fewest sentences a document keeps after line removal (published 5; -1 disables)"),
   minWordsPerLine: z.number().int().default(3).describe("fewest words a kept line has (published 3; -1 disables)"),
   maxWordLength: z.number().int().default(1000).describe("longest word, in characters, a kept line may contain (published 1000; -1 disables)"),
@@ -41,6 +43,12 @@ export const c4Params = z.object({
   filterJavascript: z.boolean().default(true).describe('remove lines mentioning "javascript"'),
   filterCurlyBracket: z.boolean().default(true).describe('drop documents containing "{"'),
   filterPolicy: z.boolean().default(true).describe("remove lines about terms of use, privacy or cookie policies"),
+  noSpaceScripts: z
+    .boolean()
+    .default(false)
+    .describe(
+      "keep lines in scripts written without spaces (Chinese, Japanese, Thai): CJK full stops end lines and sentences, words are segmented (off: datatrove's rules, which remove every such line)",
+    ),
   sentences: z
     .enum(["english", "simple"])
     .default("english")
@@ -89,6 +97,16 @@ export function countSentences(line: string): number {
   return sentences;
 }
 
+const WITH_CJK_STOPS = new WeakMap<readonly string[], readonly string[]>();
+
+/** The terminal punctuation, with the CJK full stops under noSpaceScripts (made once per params). */
+function lineEndings(p: C4Params): readonly string[] {
+  if (!p.noSpaceScripts) return p.terminalPunctuation;
+  let endings = WITH_CJK_STOPS.get(p.terminalPunctuation);
+  if (!endings) WITH_CJK_STOPS.set(p.terminalPunctuation, (endings = [...p.terminalPunctuation, "。", "？", "！"]));
+  return endings;
+}
+
 /** The C4 rules as one pure function of (text, params). */
 export function c4Apply(text: string, p: C4Params): C4Result {
   const linesRemoved: Partial<Record<C4LineReason, number>> = {};
@@ -98,15 +116,17 @@ export function c4Apply(text: string, p: C4Params): C4Result {
   const result = (verdict: C4Result["verdict"]): C4Result => ({ verdict, linesKept: kept.length, linesRemoved, sentences });
   // A line in a script without spaces keeps the simple count (see the header).
   const count = (line: string, noSpaceScript: boolean) => (p.sentences === "english" && !noSpaceScript ? englishSentenceCount(line) : countSentences(line));
+  const endings = lineEndings(p);
   for (const rawLine of splitLines(text)) {
-    let line = rawLine.trim();
+    let line = pythonStrip(rawLine);
     const words = whitespaceWordStats(line);
+    if (!p.noSpaceScripts) words.noSpaceScript = false;
     if (p.maxWordLength !== -1 && words.longest > p.maxWordLength) {
       remove("too_long_word");
       continue;
     }
     if (p.removeCitations && line.includes("[")) line = line.replace(C4_CITATION, "");
-    if (p.filterNoTerminalPunct && (!endsWithAny(line, p.terminalPunctuation) || line.endsWith("..."))) {
+    if (p.filterNoTerminalPunct && (!endsWithAny(line, endings) || line.endsWith("..."))) {
       remove("no_terminal_punc");
       continue;
     }
@@ -135,7 +155,7 @@ export function c4Apply(text: string, p: C4Params): C4Result {
     kept.push(line);
   }
   if (sentences < p.minNumSentences) return result({ keep: false, reason: "c4:too_few_sentences" });
-  return result({ keep: true, text: kept.join("\n").trim() });
+  return result({ keep: true, text: pythonStrip(kept.join("\n")) });
 }
 
 /** The filter as a pure function of (doc, params): the changed document, or the drop reason. */

@@ -176,6 +176,15 @@ export function lineBounds(text: string): number[] {
   return bounds;
 }
 
+/** Python's `str.strip()`: Python's whitespace off both ends (U+001F goes, the byte-order mark stays). */
+export function pythonStrip(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPythonSpace(s.charCodeAt(start))) start++;
+  while (end > start && isPythonSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
 /** Python's `str.split()` with no separator: runs of whitespace split, no empty strings. */
 export function splitOnWhitespace(text: string): string[] {
   const words: string[] = [];

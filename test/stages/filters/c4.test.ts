@@ -70,18 +70,30 @@ describe("c4 document rules", () => {
 });
 
 describe("non-Latin scripts", () => {
-  it("keeps Chinese lines: segmented words count, 。 is terminal punctuation", () => {
-    const chinese = "我们今天去北京大学参观。\n那里有很多学生在读书。\n老师在准备明天的课程。\n图书馆里非常安静。\n天气很好，我们很开心。";
-    const r = c4Apply(chinese, defaults);
+  const cjk = c4Params.parse({ noSpaceScripts: true });
+  const chinese = "我们今天去北京大学参观。\n那里有很多学生在读书。\n老师在准备明天的课程。\n图书馆里非常安静。\n天气很好，我们很开心。";
+  it("removes Chinese lines by default, as datatrove does: 。 is not terminal, a line is one word", () => {
+    expect(c4Apply(chinese, defaults)).toMatchObject({ linesRemoved: { no_terminal_punc: 5 }, verdict: { keep: false, reason: "c4:too_few_sentences" } });
+    expect(c4Apply(chinese, c4Params.parse({ filterNoTerminalPunct: false }))).toMatchObject({ linesRemoved: { too_few_words: 5 } });
+  });
+  it("keeps Chinese lines with noSpaceScripts: segmented words count, 。 is terminal punctuation", () => {
+    const r = c4Apply(chinese, cjk);
     expect(r.linesRemoved).toEqual({});
     expect(r.sentences).toBe(5);
     expect(r.verdict.keep).toBe(true);
   });
-  it("keeps Japanese and Russian lines", () => {
+  it("keeps Japanese lines with noSpaceScripts, and Russian ones either way", () => {
     const japanese = "今日は東京へ行きました。\n美術館はとても面白かったです。\n友達と一緒に昼ご飯を食べました。\n夜は家で本を読みました。\n明日も早く起きます。";
-    expect(c4Apply(japanese, defaults).verdict.keep).toBe(true);
+    expect(c4Apply(japanese, cjk).verdict.keep).toBe(true);
+    expect(c4Apply(japanese, defaults).verdict.keep).toBe(false);
     const russian = "Сегодня хорошая погода.\nМы гуляем в парке.\nДети играют на траве.\nСобака бегает за мячом.\nВечером мы пьём чай.";
     expect(c4Apply(russian, defaults)).toMatchObject({ sentences: 5, linesKept: 5 });
+    expect(c4Apply(russian, cjk)).toMatchObject({ sentences: 5, linesKept: 5 });
+  });
+  it("strips lines of Python's whitespace", () => {
+    // Python's strip removes U+001F, so the line ends in "."; it keeps a leading byte-order mark.
+    const r = c4Apply("\ufeffOne two three.\u001f", c4Params.parse({ minNumSentences: -1 }));
+    expect(r.verdict).toEqual({ keep: true, text: "\ufeffOne two three." });
   });
 });
 
