@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { gopherQualityDecide, gopherQualitySignals, gopherQualityParams } from "../stages/filters/gopher-quality.js";
 import { gopherRepetitionDecide, gopherRepetitionParams, gopherRepetitionSignals } from "../stages/filters/gopher-repetition.js";
 import { finewebQualityDecide, finewebQualityParams, finewebQualitySignals } from "../stages/filters/fineweb-quality.js";
-import { englishWords, splitWords } from "../stages/filters/text.js";
+import { splitWords } from "../stages/filters/text.js";
 import { formatTable, median } from "./_report.js";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: "string", default: "5" }, python: { type: "string", default: "python3" } } });
@@ -71,7 +71,7 @@ for (const file of positionals) {
   const changed = { quality: 0, repetition: 0, fineweb: 0 };
   const verdict = (v: true | string) => (v === true ? "keep" : v);
   for (const [i, text] of texts.entries()) {
-    const words = englishWords(text);
+    const words = splitWords(text, "english").words;
     if (reference && JSON.stringify(words) === JSON.stringify(reference[i])) same++;
     englishTokens += words.length;
     simpleTokens += splitWords(text, "simple").words.length;

@@ -6,10 +6,11 @@
  * ellipsis and letter ratios divide by all tokens, as datatrove does. Lines are trimmed of Python's
  * whitespace and word lengths are Python's, in code points.
  *
- * Not English-only by accident: the mean-word-length and stop-word rules are calibrated on
- * English, so by default they are skipped for documents written mostly in a script without spaces
- * (Chinese, Japanese, Thai), where segmented words are one or two characters long and the stop
- * words cannot occur. The word-count rules apply to every script (CJK words are segmented).
+ * Under `words: english` (datatrove's) a text in a script without spaces is a few long words and
+ * drops as short, as in datatrove. Under `words: segmented` (FineWeb-2's settings) its words are
+ * segmented, and since the mean-word-length and stop-word rules are calibrated on English, they
+ * are skipped by default for documents written mostly in such a script (Chinese, Japanese, Thai),
+ * where segmented words are one or two characters long and the stop words cannot occur.
  */
 import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
@@ -33,7 +34,7 @@ export const gopherQualityParams = z.object({
   exemptNoSpaceScripts: z
     .boolean()
     .default(true)
-    .describe("skip the English-calibrated mean-word-length and stop-word rules for documents mostly in Chinese, Japanese or Thai"),
+    .describe("skip the English-calibrated mean-word-length and stop-word rules for documents mostly in Chinese, Japanese or Thai (their words segmented: words segmented or simple)"),
   words: wordsParam,
   reuseSignals: reuseSignalsParam,
 });

@@ -14,10 +14,10 @@ export const reuseSignalsParam = z
 
 /** The filters that count words take this parameter (see `WordRules`). */
 export const wordsParam = z
-  .enum(["english", "simple"])
+  .enum(["english", "segmented", "simple"])
   .default("english")
   .describe(
-    "how words are split: english = datatrove's default, spaCy's English tokenizer rules (\"don't\" -> do n't, \"well-known\" -> well - known, \"e.g.\" kept); simple = whitespace, with punctuation split off the ends. Scripts without spaces are segmented by ICU either way",
+    "how words are split: english = datatrove's default, spaCy's English tokenizer rules (\"don't\" -> do n't, \"well-known\" -> well - known, \"e.g.\" kept) on every script, so a run of Chinese is one word; segmented = the same, with scripts without spaces (Chinese, Japanese, Thai) segmented by ICU (FineWeb-2's settings use it); simple = whitespace, with punctuation split off the ends and scripts without spaces segmented",
   );
 
 /**

@@ -243,7 +243,7 @@ function describeToken(text: string, start: number, end: number): { flags: numbe
  * Callers must not mutate the returned arrays.
  */
 export function splitWords(text: string, rules: WordRules = "simple"): WordSplit {
-  if (rules === "english") return splitEnglishWords(text);
+  if (rules !== "simple") return splitEnglishWords(text, rules === "segmented");
   if (text === lastText && lastSplit) return lastSplit;
   const words: string[] = [];
   const flags: number[] = [];
@@ -322,29 +322,26 @@ export function splitWords(text: string, rules: WordRules = "simple"): WordSplit
 }
 
 /**
- * How text is split into words. `english` is datatrove's default: spaCy's English tokenizer rules
- * (stages/filters/english), with pieces in scripts without spaces segmented by ICU as `simple`
- * does. `simple` splits on whitespace and splits punctuation off the ends of each piece.
+ * How text is split into words. `english` is datatrove's default exactly: spaCy's English tokenizer
+ * rules (stages/filters/english) on every script, so a run of Chinese between spaces and
+ * punctuation is one token, as datatrove gives it. `segmented` is the same with pieces in scripts
+ * without spaces segmented by ICU, as `simple` does (FineWeb-2 splits those languages with their
+ * own tokenizers: jieba, SudachiPy, pythainlp). `simple` splits on whitespace and splits
+ * punctuation off the ends of each piece.
  */
-export type WordRules = "english" | "simple";
+export type WordRules = "english" | "segmented" | "simple";
 
 let lastEnglishText: string | undefined;
+let lastEnglishSegmented = false;
 let lastEnglishSplit: WordSplit | undefined;
 
-/** `splitWords(text, "english")`, memoized like the simple split. */
-function splitEnglishWords(text: string): WordSplit {
-  if (text === lastEnglishText && lastEnglishSplit) return lastEnglishSplit;
-  lastEnglishSplit = scanEnglish(text, true);
+/** `splitWords(text, "english" | "segmented")`, memoized like the simple split. */
+function splitEnglishWords(text: string, segment: boolean): WordSplit {
+  if (text === lastEnglishText && segment === lastEnglishSegmented && lastEnglishSplit) return lastEnglishSplit;
+  lastEnglishSplit = scanEnglish(text, segment);
   lastEnglishText = text;
+  lastEnglishSegmented = segment;
   return lastEnglishSplit;
-}
-
-/**
- * The words of `text` by spaCy's English rules alone, as datatrove's English word tokenizer gives
- * them (its whitespace tokens dropped), without ICU segmentation of scripts without spaces.
- */
-export function englishWords(text: string): string[] {
-  return scanEnglish(text, false).words;
 }
 
 /** Flags and hashes of words[from..], which are text's characters from `at` on, in order. */
@@ -454,9 +451,10 @@ function scanEnglish(text: string, segmentNoSpace: boolean, countOnly = false): 
 
 /** `splitWords(text, rules).words.length`, without making the strings where it can. */
 export function countWords(text: string, rules: WordRules = "simple"): number {
-  if (rules === "english") {
-    if (text === lastEnglishText && lastEnglishSplit) return lastEnglishSplit.words.length;
-    return scanEnglish(text, true, true).count;
+  if (rules !== "simple") {
+    const segment = rules === "segmented";
+    if (text === lastEnglishText && segment === lastEnglishSegmented && lastEnglishSplit) return lastEnglishSplit.words.length;
+    return scanEnglish(text, segment, true).count;
   }
   if (text === lastText && lastSplit) return lastSplit.words.length;
   let count = 0;

@@ -13,13 +13,17 @@ interface Settings {
 
 let settings: Settings | undefined;
 
-/** The `perLanguage` table of `stage` (gopher_repetition, fineweb_quality or gopher_quality). */
+/**
+ * The `perLanguage` table of `stage` (gopher_repetition, fineweb_quality or gopher_quality). Words
+ * are `segmented`: FineWeb-2 splits each language with its own word tokenizer (jieba for Chinese,
+ * SudachiPy for Japanese, pythainlp for Thai ...), for which ICU's word breaker stands in.
+ */
 export function fineweb2PerLanguage(stage: string): Record<string, Record<string, unknown>> {
   settings ??= JSON.parse(readFileSync(new URL("./settings.json", import.meta.url), "utf8")) as Settings;
   const table: Record<string, Record<string, unknown>> = {};
   for (const [language, entry] of Object.entries(settings.perLanguage)) {
     const params = entry[stage];
-    if (params) table[language] = params;
+    if (params) table[language] = { words: "segmented", ...params };
   }
   return table;
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { affixRules, englishSentenceCount, isPythonSpace, pythonPatternToJs } from "../../../stages/filters/english/words.js";
 import { gopherQualitySignals, gopherQualityDecide, gopherQualityParams } from "../../../stages/filters/gopher-quality.js";
-import { HAS_LETTER, SYMBOL_TOKEN, countWords, englishWords, hasLetter, isSymbolWord, splitWords } from "../../../stages/filters/text.js";
+import { HAS_LETTER, SYMBOL_TOKEN, countWords, hasLetter, isSymbolWord, splitWords } from "../../../stages/filters/text.js";
+
+const englishWords = (text: string) => splitWords(text, "english").words;
 
 // Expected splits worked out by hand from spaCy's English rules (prefixes, suffixes, infixes,
 // special cases, the URL pattern), the tokenizer datatrove counts English words with.
@@ -129,9 +131,16 @@ describe("words: english in the Gopher quality filter", () => {
     expect(isSymbolWord("\u{1F600}")).toBe(false);
   });
 
-  it("segments scripts without spaces by ICU under either rule", () => {
-    expect(splitWords("我们今天去北京大学。 ok", "english").words).toEqual(["我们", "今天", "去", "北京", "大学", "。", "ok"]);
-    expect(splitWords("我们今天去北京大学。", "english").noSpaceWords).toBe(5);
+  it("leaves a run of a script without spaces whole, as spaCy's English tokenizer does", () => {
+    expect(splitWords("我们今天去北京大学。 ok", "english").words).toEqual(["我们今天去北京大学", "。", "ok"]);
+    expect(countWords("我们今天去北京大学。 ok", "english")).toBe(3);
+  });
+  it("segments scripts without spaces by ICU under segmented and simple", () => {
+    for (const rules of ["segmented", "simple"] as const) {
+      expect(splitWords("我们今天去北京大学。 ok", rules).words).toEqual(["我们", "今天", "去", "北京", "大学", "。", "ok"]);
+      expect(splitWords("我们今天去北京大学。", rules).noSpaceWords).toBe(5);
+      expect(countWords("我们今天去北京大学。 ok", rules)).toBe(7);
+    }
   });
 });
 

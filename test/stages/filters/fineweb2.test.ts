@@ -18,7 +18,7 @@ describe("FineWeb-2's per-language settings", () => {
     // deu_Latn.yml: dup_line_frac 0.263, top 2-gram 0.169, dup 5-gram 0.141 … 10-gram 0.098,
     // line_punct_thr 0.0, new_line_ratio 0.152, max_avg_word_length 15, max_non_alpha_words_ratio 0.774.
     expect(fineweb2PerLanguage("gopher_repetition").de).toMatchObject({ dupLineFrac: 0.263, top2GramCharFrac: 0.169, dup5GramCharFrac: 0.141, dup10GramCharFrac: 0.098 });
-    expect(fineweb2PerLanguage("fineweb_quality").de).toEqual({ linePunctThr: 0, newLineRatio: 0.152 });
+    expect(fineweb2PerLanguage("fineweb_quality").de).toEqual({ words: "segmented", linePunctThr: 0, newLineRatio: 0.152 });
     const german = fineweb2PerLanguage("gopher_quality").de as { maxAvgWordLength: number; minAlphaWordsRatio: number; stopWords: string[] };
     expect([german.maxAvgWordLength, german.minAlphaWordsRatio]).toEqual([15, 0.774]);
     expect(german.stopWords.slice(0, 3)).toEqual(["der", "und", "die"]);

@@ -90,22 +90,28 @@ describe("gopher quality decide edges", () => {
 
 describe("non-Latin scripts", () => {
   const chinese = "我们今天去北京大学参观图书馆。那里有很多学生在安静地读书，也有老师在准备明天的课程。".repeat(3);
-  it("counts segmented Chinese words, so a Chinese page is not 'short'", () => {
-    const s = gopherQualitySignals(chinese);
+  const segmented = gopherQualityParams.parse({ words: "segmented" });
+  it("drops a Chinese page as 'short' by default, as datatrove's English tokenizer sees few words", () => {
+    // spaCy's English rules split off only the final 。 of a text without spaces: one word and a mark.
+    expect(gopherQualitySignals(chinese)).toMatchObject({ tokens: 2, nonSymbolWords: 1, noSpaceScriptFrac: 0 });
+    expect(gopherQualityFilter(doc(chinese), defaults)).toBe("gopher_quality:short_doc");
+  });
+  it("counts segmented Chinese words with words: segmented, so a Chinese page is not 'short'", () => {
+    const s = gopherQualitySignals(chinese, segmented.stopWords, "segmented");
     expect(s.nonSymbolWords).toBeGreaterThanOrEqual(50);
     expect(s.noSpaceScriptFrac).toBeGreaterThan(0.5);
-    expect(gopherQualityFilter(doc(chinese), defaults)).toBe(true);
+    expect(gopherQualityFilter(doc(chinese), segmented)).toBe(true);
   });
-  it("applies the English-calibrated word-length and stop-word rules to Chinese only when asked", () => {
-    expect(gopherQualityFilter(doc(chinese), { ...defaults, exemptNoSpaceScripts: false })).toMatch(/below_avg_word_length|not_enough_stop_words/);
+  it("applies the English-calibrated word-length and stop-word rules to segmented Chinese only when asked", () => {
+    expect(gopherQualityFilter(doc(chinese), { ...segmented, exemptNoSpaceScripts: false })).toMatch(/below_avg_word_length|not_enough_stop_words/);
   });
-  it("keeps a Japanese page", () => {
+  it("keeps a segmented Japanese page", () => {
     const japanese = "今日は友達と一緒に東京の美術館へ行きました。展示はとても面白くて、時間を忘れてしまいました。".repeat(3);
-    expect(gopherQualityFilter(doc(japanese), defaults)).toBe(true);
+    expect(gopherQualityFilter(doc(japanese), segmented)).toBe(true);
   });
-  it("keeps a Thai page", () => {
+  it("keeps a segmented Thai page", () => {
     const thai = "วันนี้อากาศดีมาก เราไปเที่ยวตลาดน้ำกับครอบครัว และกินอาหารอร่อยหลายอย่าง ".repeat(4);
-    expect(gopherQualityFilter(doc(thai), defaults)).toBe(true);
+    expect(gopherQualityFilter(doc(thai), segmented)).toBe(true);
   });
   it("judges Russian with Russian stop words; the English list drops it, as datatrove's would", () => {
     // 11 words a sentence (49 letters), 5 times: 55 words, mean length 4.45, no English stop word.
