@@ -2,8 +2,9 @@
  * Text primitives shared by the heuristic filters: character classes, Python-compatible line
  * splitting, language-aware word splitting and duplicate counting. The filters reproduce
  * datatrove's semantics, so these helpers mirror what datatrove calls (`str.splitlines`,
- * `str.split`, and for words spaCy's English tokenizer, reproduced in ./english). Lengths are UTF-16 code units (Python counts code points; the two differ only
- * for characters outside the Basic Multilingual Plane, such as emoji).
+ * `str.split`, and for words spaCy's English tokenizer, reproduced in ./english). Lengths are
+ * Python's, in code points: where a text holds characters outside the Basic Multilingual Plane
+ * (emoji; `hasAstral`), the filters count with `codePointLength` rather than `length`.
  */
 import { readFileSync } from "node:fs";
 import { isPythonSpace, lettersSpecialCase, splitEnglishPiece, splitsOffFinalMark } from "./english/words.js";
@@ -94,7 +95,6 @@ const noSpaceRanges: ReadonlyArray<readonly [number, number]> = [
 /** Classes are computed per 256-code-point block on first use, so startup stays cheap. */
 function buildBlock(block: number): void {
   const symbols = punctuationSet().bmp;
-  const whitespace = /\s/u;
   const punct = /[\p{P}\p{S}\p{Cc}]/u;
   const alpha = /\p{L}/u;
   const mark = /\p{M}/u;
@@ -104,7 +104,8 @@ function buildBlock(block: number): void {
     if (code >= 0xd800 && code <= 0xdfff) continue;
     const ch = String.fromCharCode(code);
     let cls = 0;
-    if (whitespace.test(ch) || code === 0x1c || code === 0x1d || code === 0x1e || code === 0x1f) cls = WHITESPACE;
+    // Python's whitespace (str.isspace): U+001C-U+001F and U+0085 are, the byte-order mark is not.
+    if (isPythonSpace(code)) cls = WHITESPACE;
     else if (punct.test(ch)) cls = PUNCT;
     else if (alpha.test(ch)) cls = ALPHA;
     if (cls === 0 && mark.test(ch)) cls = MARK;
@@ -139,9 +140,30 @@ export function isSymbolWord(word: string): boolean {
   return allSymbols(word, 0, word.length);
 }
 
+const LETTER = /^\p{L}$/u;
+const astralLetters = new Map<number, boolean>();
+
+/**
+ * Python's `isalpha` for the character whose first UTF-16 unit is text[i] when that is a high
+ * surrogate: letters outside the Basic Multilingual Plane (Gothic, mathematical letters, CJK
+ * extension B) have no class in the per-unit table.
+ */
+function isAstralLetter(text: string, i: number): boolean {
+  const code = text.codePointAt(i)!;
+  if (code <= 0xffff) return false;
+  let letter = astralLetters.get(code);
+  if (letter === undefined) astralLetters.set(code, (letter = LETTER.test(String.fromCodePoint(code))));
+  return letter;
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+
 /** Python's `any(c.isalpha() for c in word)`. */
 export function hasLetter(word: string): boolean {
-  for (let i = 0; i < word.length; i++) if ((classOf(word.charCodeAt(i)) & ALPHA) !== 0) return true;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if ((classOf(c) & ALPHA) !== 0 || (isHighSurrogate(c) && isAstralLetter(word, i))) return true;
+  }
   return false;
 }
 
@@ -225,7 +247,7 @@ function describeToken(text: string, start: number, end: number): { flags: numbe
   let letter = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (classOf(c) & ALPHA) letter = HAS_LETTER;
+    if (classOf(c) & ALPHA || (isHighSurrogate(c) && isAstralLetter(text, i))) letter = HAS_LETTER;
     hash = Math.imul(hash ^ c, PRIME);
   }
   return { flags: (allSymbols(text, start, end) ? SYMBOL_TOKEN : 0) | letter, hash: hash & 0x3fffffff };
@@ -278,7 +300,7 @@ export function splitWords(text: string, rules: WordRules = "simple"): WordSplit
         }
         lastNonPunct = i;
         for (; hashedTo <= i; hashedTo++) hash = Math.imul(hash ^ text.charCodeAt(hashedTo), 0x01000193);
-        if (cls & ALPHA) letter = HAS_LETTER;
+        if (cls & ALPHA || (isHighSurrogate(c) && isAstralLetter(text, i))) letter = HAS_LETTER;
         if (cls & NO_SPACE) noSpace = true;
       }
       i++;

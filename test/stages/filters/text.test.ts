@@ -67,4 +67,13 @@ describe("Python lengths", () => {
     expect(hasAstral("a\ud800b")).toBe(false);
     expect(findDuplicates(["😀", "😀"], true)).toEqual({ count: 1, chars: 1 });
   });
+  it("reads letters and whitespace as Python does", () => {
+    // Gothic and mathematical letters are letters outside the BMP; an emoji is not a letter.
+    expect([hasLetter("𐌰𐌱"), hasLetter("𝐀"), hasLetter("😀"), hasLetter("1😀")]).toEqual([true, true, false, false]);
+    expect(splitWords("𐌰𐌱 𝐀𝐁 😀", "english").flags.map((f) => (f & HAS_LETTER) !== 0)).toEqual([true, true, false]);
+    expect(splitWords("𐌰𐌱 😀", "simple").flags.map((f) => (f & HAS_LETTER) !== 0)).toEqual([true, false]);
+    // str.split: U+0085 splits, the byte-order mark does not.
+    expect(splitOnWhitespace("a\ufeffb c\u0085d")).toEqual(["a\ufeffb", "c", "d"]);
+    expect(whitespaceWordStats("a\ufeffb c\u0085d").count).toBe(3);
+  });
 });
