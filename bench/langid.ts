@@ -1,7 +1,7 @@
 /**
  * Language identification: accuracy (overall, mean per language, and per language) and speed of
  * every detector and of the default combination, on the two labelled sets in DIR, on word pairs
- * cut from the Tatoeba sentences and on UDHR paragraphs in seven close neighbours, against franc (the design's detector) measured in the same run.
+ * cut from the Tatoeba sentences and on UDHR paragraphs (and their sentences) in seven close neighbours, against franc (the design's detector) measured in the same run.
  *
  *   npm run bench -- langid ../shared/bench/langid [--runs 3] [--docs 2000]
  *
@@ -70,11 +70,17 @@ function udhrParagraphs(): Item[] {
     [...readFileSync(path.join(declarations, `${file}.html`), "utf8").matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => ({ label, text: match[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim() })),
   );
 }
+/** The same paragraphs cut into sentences and clauses (after . ; : ! ?) of four words or more: short text, as in the Tatoeba set. */
+function udhrSentences(paragraphs: Item[]): Item[] {
+  return paragraphs.flatMap(({ label, text }) => text.split(/(?<=[.;:!?])\s+/).filter((part) => part.split(" ").length >= 4).map((part) => ({ label, text: part })));
+}
+const udhr = udhrParagraphs();
 const sets: Array<[string, Item[]]> = [
   ["tweets-6lang", readTsv("tweets-6lang.tsv", 0, 1, false)],
   ["tatoeba-84lang", tatoeba],
   ["tatoeba-pairs", wordPairs],
-  ["udhr-neighbours", udhrParagraphs()],
+  ["udhr-neighbours", udhr],
+  ["udhr-sentences", udhrSentences(udhr)],
 ];
 
 /** 2 KB documents: sentences of one language joined until the document is DOC_CHARS long. */

@@ -6,9 +6,10 @@
  *
  *   no / nn     Nynorsk's ikkje, eg, kva, frå, berre, mykje, ein, eit, dei … against Bokmål's
  *               ikke, jeg, hva, fra, bare, mye …
- *   ms / id     Malaysian spellings and words (kerana, wang, mahu, faham, fikir, polis, syarikat …)
- *               against Indonesian ones (karena, uang, mobil, mau, paham, pikir, perusahaan …, and
- *               colloquial nggak, banget, udah …). Words both use, if with another sense, are no
+ *   ms / id     Malaysian spellings and words (kerana, bahawa, iaitu, wang, mahu, faham, cuba, nombor,
+ *               esok, antarabangsa, the months and days Ogos, Julai, Isnin …) against Indonesian ones
+ *               (karena, bahwa, yaitu, uang, mobil, mau, paham, coba, nomor, besok, bisa, internasional,
+ *               Agustus, Juli, Senin …, and colloquial nggak, banget, udah …). Words both use, if with another sense, are no
  *               markers: boleh, tak, negeri, kerajaan, jabatan, pejabat, kereta, cuti, ketika,
  *               sebuah, tersebut, merupakan (each is in held-out UDHR text of the other language).
  *   hr / bs / sr (Latin)  the yat reflex first: ijekavian (mlijeko, vrijeme, gdje, vidjeti) is
@@ -17,7 +18,10 @@
  *               siječanj …) against those Bosnian and Serbian share (ko, niko, šta, hiljada,
  *               sedmica, krivično, obaveza, nezavisan, januar …), the words Croatian and Bosnian
  *               share against Serbian (jučer, uopće, općina, obitelj), and Bosnian's own (lahko,
- *               kahva, historija …).
+ *               kahva, historija …). Loan words and their verbs follow the same lines: Croatian's
+ *               Europa, demokracija, kvaliteta, organizirati, financirati against Bosnian and
+ *               Serbian's Evropa, demokratija, kvalitet, organizovati, finansirati; likewise također /
+ *               takođe, uvjet / uslov, milijun / milion, otok / ostrvo, gledatelj / gledalac.
  *
  * The detector's guess stands unless another member has more marker words (a tie between two
  * other members goes to the one the detector ranks higher). The winner takes the best guess's probability and the former
@@ -66,12 +70,19 @@ const MALAY = group({
   ms: {
     1:
       "kerana sahaja wang mahu faham fikir universiti polis encik awak nak hospital bas teksi syarikat perniagaan " +
-      "telefon televisyen puan sila sikit kat",
+      "telefon televisyen puan sila sikit kat bahawa bahawasanya iaitu esok nombor kerusi kenderaan cuba mencuba dicuba " +
+      "percubaan bercakap stesen projek minit isteri sentiasa basikal kasut seluar tuala pawagam petrol ais lembu kacak " +
+      "hodoh antarabangsa sempadan kakitangan pasport doktor isnin khamis jumaat julai ogos disember ringgit selepas " +
+      "sesiapa kesihatan perkahwinan kahwin berkahwin jenayah perlembagaan cukai kedai je",
   },
   id: {
     1:
       "karena uang mobil gratis mau kapan paham pikir universitas kantor toko pabrik libur bus taksi telepon " +
-      "perusahaan bisnis nggak gak enggak sih dong kok banget aja udah gimana kayak lho kalian",
+      "perusahaan bisnis nggak gak enggak sih dong kok banget aja udah gimana kayak lho kalian bahwa yaitu besok " +
+      "kemarin bisa nomor kursi kendaraan coba mencoba dicoba percobaan stasiun proyek menit istri senantiasa sepeda " +
+      "sepatu celana handuk bioskop ponsel bensin jeruk kue sapi ganteng jelek capek pacar internasional perbatasan " +
+      "karyawan paspor dokter apotek senin kamis jumat maret juli agustus desember rupiah kesehatan perkawinan kawin " +
+      "menikah pidana pajak gue nih tuh deh emang ngerti pake sampe",
   },
 });
 
@@ -82,13 +93,19 @@ const IJEKAVIAN =
   "lijevo zvijezda snijeg uvijek gdje ovdje ondje nigdje negdje svugdje prije poslije dvije sjever smijeh pjevati sjediti " +
   "vidjeti vidio živjeti živio voljeti volio razumjeti htjeti sjesti sjeo vjera vjetar vijest vijesti mjera bježati " +
   "čovjek čovjeka vrijedi vrijedno pobjeda mlijeka cvijet cvijeće lijek lijekovi nedjelja nedjelju djelo djela djelu " +
-  "smije smiju primjer primjera promjena promjene predsjednik predsjednika uspjeh uspjeha vijek svjetski savjet";
+  "smije smiju primjer primjera promjena promjene predsjednik predsjednika uspjeh uspjeha vijek svjetski savjet " +
+  "djecu djeci djecom vjere vjeru savjest savjesti svijest sviješću svješću porijeklo porijekla odjeća odjeću odjeće " +
+  "njegu zahtjev zahtjeva zahtjeve usmjeren usmjereno usmjerena miješanje miješanja punoljetni punoljetan posjeduje " +
+  "posjedovati vjeroispovijest vjeroispovijesti mjesečno mjesečni vjerojatno vjerovatno pjevač pjevačica";
 const EKAVIAN =
   "mleko reka reke lepo lep lepa vreme dete deca dece pesma pesme devojka devojke hteo beo bela belo cela celo cena " +
   "mesto mesta mesec verovati verujem svet sveta sećam telo deo reč reči levo zvezda sneg uvek gde ovde onde nigde negde " +
   "svugde pre posle dve sever smeh pevati sedeti videti živeti živeo voleti voleo razumeti hteti sesti seo vera " +
   "vetar vest vesti mera bežati čovek čoveka vredi vredno pobeda mleka cvet cveće lek lekovi nedelja nedelju delo dela delu " +
-  "sme smeju primer primera promena promene predsednik predsednika uspeh uspeha vek svetski savet izveštaj bezbednost";
+  "sme smeju primer primera promena promene predsednik predsednika uspeh uspeha vek svetski savet izveštaj bezbednost " +
+  "decu deci decom vere veru savest savesti svest svešću poreklo porekla odeća odeću odeće negu zahtev zahteva " +
+  "zahteve usmeren usmereno usmerena mešanje mešanja punoletni punoletan poseduje posedovati veroispovest " +
+  "veroispovesti mesečno mesečni verovatno pevač pevačica obezbeđuje obezbeđenje obezbediti obaveštenje obaveštenja";
 
 /** Words the Croatian and Bosnian standards share and Serbian spells otherwise (juče, uopšte, opština, porodica). */
 const CROATIAN_AND_BOSNIAN = "jučer uopće općina općine općenito obitelj obitelji";
@@ -96,7 +113,11 @@ const CROATIAN_AND_BOSNIAN = "jučer uopće općina općine općenito obitelj ob
 /** Words the Bosnian and Serbian standards share and Croatian says otherwise (nitko, kazneno, obveza, neovisan …). */
 const BOSNIAN_AND_SERBIAN =
   "niko krivično krivičnog krivični obaveza obaveze obavezan obavezno nezavisan nezavisno nezavisni nauka nauke " +
-  "učestvovati učestvuje preduzeće izvještaj penzija garancija";
+  "učestvovati učestvuje preduzeće izvještaj penzija garancija takođe uslov uslovi uslova uslovima evropa evrope " +
+  "evropi evropu evropski evropske evropskih evropskoj okean demokratija demokratije kvalitet greška greške gledalac " +
+  "čitalac slušalac kancelarija fabrika fabrike milion miliona ostrvo organizovati organizuje organizovao organizovan " +
+  "definisati definiše informisati kontrolisati registrovati koordinisati finansirati finansiranje finansijski " +
+  "finansijske reagovati reaguje šargarepa paradajz krompir supa";
 
 const BCS = group({
   hr: {
@@ -106,7 +127,12 @@ const BCS = group({
       "povijest povijesti kolodvor vlak točno točka računalo nogomet kemija kava siječanj veljača ožujak travanj " +
       "svibanj lipanj srpanj kolovoz rujan listopad studeni prosinac izvanredan nitko netko svatko itko kazneno kaznenog " +
       "kazneni kaznene obveza obveze obvezan obvezno neovisan neovisno neovisni znanost znanosti sudjelovati sudjeluje " +
-      "tvrtka tvrtke poduzeće izvješće mirovina jamstvo",
+      "tvrtka tvrtke poduzeće izvješće mirovina jamstvo također kamo tvornica tvornice milijun milijuna otok uvjet " +
+      "uvjeti uvjeta uvjetima europa europe europi europu europski europske europskih europskoj ocean demokracija " +
+      "demokracije kvaliteta kvalitetu pogreška pogreške gledatelj gledatelji gledatelja čitatelj čitatelji slušatelj " +
+      "ured ureda mrkva rajčica krumpir juha zemljopis organizirati organizira organizirao organiziran definirati " +
+      "definira informirati kontrolirati registrirati koordinirati financirati financiranje financijski financijske " +
+      "reagirati reagira",
   },
   bs: {
     1:
@@ -120,7 +146,7 @@ const BCS = group({
       EKAVIAN +
       " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
       "jun jul avgust septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN,
-    2: "hleb istorija istorije uopšte opština opštine",
+    2: "hleb istorija istorije uopšte opština opštine opšte srećan srećna srećno avgust",
   },
 });
 

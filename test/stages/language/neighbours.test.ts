@@ -107,6 +107,26 @@ describe("close neighbours", () => {
     expect(resolveNeighbours("Općina je jučer objavila popis.", [{ language: "sr", score: 0.6 }, { language: "bs", score: 0.3 }])[0]!.language).toBe("bs");
   });
 
+  it("reads Malaysian and Indonesian spellings and the words each alone uses", () => {
+    const id = [{ language: "id", score: 0.6 }, { language: "ms", score: 0.4 }];
+    // bahawa, cuba, esok: Malaysian; nothing Indonesian.
+    expect(resolveNeighbours("Dia berkata bahawa dia akan cuba datang esok.", id)[0]!.language).toBe("ms");
+    const ms = [{ language: "ms", score: 0.6 }, { language: "id", score: 0.4 }];
+    // bahwa, coba, besok, bisa: Indonesian.
+    expect(resolveNeighbours("Dia bilang bahwa dia akan coba datang besok kalau bisa.", ms)[0]!.language).toBe("id");
+  });
+
+  it("tells the Croatian loan words and verbs from the Bosnian and Serbian ones", () => {
+    const bs = [{ language: "bs", score: 0.6 }, { language: "hr", score: 0.3 }];
+    // također, organizirao, Europe: Croatian, 2 each.
+    expect(resolveNeighbours("Također je organizirao sastanak u Bruxellesu za ministre Europe.", bs)[0]!.language).toBe("hr");
+    const hr = [{ language: "hr", score: 0.6 }, { language: "bs", score: 0.3 }];
+    // takođe, organizovao, Evrope: Bosnian and Serbian 3 each; the detector ranks Bosnian above Serbian.
+    expect(resolveNeighbours("Takođe je organizovao sastanak u Briselu za ministre Evrope.", hr)[0]!.language).toBe("bs");
+    // decu (ekavian) tips it to Serbian.
+    expect(resolveNeighbours("Takođe je organizovao vrtić za decu.", hr)[0]!.language).toBe("sr");
+  });
+
   it("the default detector names each of our sentences' language", async () => {
     const detector = await getDetector("default");
     const wrong: string[] = [];
