@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classWeight, isMainMarker } from "./boilerplate.js";
-import { BLOCK_TAGS, type El } from "./dom.js";
+import { BLOCK_TAGS, isLayoutCell, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -230,6 +230,13 @@ function isFishy(el: El): boolean {
 const POINTER_MAX_LENGTH = 200;
 const POINTER_MIN_LINK_DENSITY = 0.7;
 
+/** A table row laid out as page columns (see isLayoutCell) with a text column: over half its text outside links. */
+function isLayoutRow(row: El | null): boolean {
+  if (!row || row.tag !== "tr") return false;
+  const cells = rowCells(row);
+  return cells.length >= 2 && cells.some(isLayoutCell) && cells.some((cell) => cell.textLen > 0 && linkDensity(cell) < 0.5);
+}
+
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
@@ -246,6 +253,8 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".
     if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY) return true;
+    // The link column of a layout row (an old page's menu beside its text column).
+    if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el);
   };
   const stack = [...elements];

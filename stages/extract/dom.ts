@@ -92,6 +92,31 @@ export const BLOCK_TAGS = new Set([
   "legend",
 ]);
 
+/**
+ * Whether a table cell is page layout rather than data: it holds blocks (paragraphs, a nested
+ * table), or lines broken by two or more `<br>` (an old page's text column, a link column).
+ * Needs the statistics pass (`hasBlock`).
+ */
+export function isLayoutCell(cell: El): boolean {
+  if (cell.hasBlock) return true;
+  let breaks = 0;
+  const stack: El[] = [cell];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    for (const child of el.children) {
+      if (typeof child === "string") continue;
+      if (child.tag === "br" && ++breaks >= 2) return true;
+      stack.push(child);
+    }
+  }
+  return false;
+}
+
+/** The `td`/`th` children of a table row. */
+export function rowCells(row: El): El[] {
+  return row.children.filter((c): c is El => typeof c !== "string" && (c.tag === "td" || c.tag === "th"));
+}
+
 export function newEl(tag: string, attrs: Record<string, string>, parent: El | null): El {
   return { tag, attrs, children: [], parent, textLen: 0, linkLen: 0, ownLen: 0, ownLinkLen: 0, ownCommas: 0, commas: 0, hasBlock: false, score: NaN };
 }

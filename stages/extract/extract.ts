@@ -14,7 +14,7 @@ export interface ExtractOptions {
   maxBytes: number;
   /** Work per page, in parser events and scoring steps (deterministic). */
   maxWork: number;
-  /** Last-resort wall-clock limit per page, in milliseconds (0 = none). */
+  /** Opt-in wall-clock limit per page, in milliseconds (0, the default: none); output then depends on load. */
   timeoutMs: number;
   /** Elements nested deeper than this are flattened into their ancestor. */
   maxDepth: number;
@@ -27,7 +27,7 @@ export interface ExtractOptions {
  */
 const WORK_LIMIT = 10_000_000;
 
-export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { maxBytes: 2_000_000, maxWork: WORK_LIMIT, timeoutMs: 60_000, maxDepth: 256 };
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { maxBytes: 2_000_000, maxWork: WORK_LIMIT, timeoutMs: 0, maxDepth: 256 };
 
 export type ExtractResult =
   | { ok: true; text: string; title: string; lang: string }

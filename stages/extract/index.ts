@@ -12,7 +12,7 @@ export const extract = docStage({
   params: z.object({
     maxBytes: z.number().int().positive().default(DEFAULT_EXTRACT_OPTIONS.maxBytes).describe("largest HTML page extracted, in UTF-8 bytes; larger pages are dropped as too_large"),
     maxWork: z.number().int().positive().default(DEFAULT_EXTRACT_OPTIONS.maxWork).describe("work budget per page in parser events and scoring steps (deterministic: the same page stops at the same point on any machine); pages over it are dropped as work_limit"),
-    timeoutMs: z.number().min(0).default(DEFAULT_EXTRACT_OPTIONS.timeoutMs).describe("last-resort wall-clock limit per page in milliseconds (0 = none); pages over it are dropped as wall_clock_timeout, which depends on the machine's load"),
+    timeoutMs: z.number().min(0).default(DEFAULT_EXTRACT_OPTIONS.timeoutMs).describe("opt-in wall-clock limit per page in milliseconds (0, the default: none; maxWork is the guard); pages over it are dropped as wall_clock_timeout, which depends on the machine's load, so output does too"),
     maxDepth: z.number().int().min(8).default(DEFAULT_EXTRACT_OPTIONS.maxDepth).describe("element nesting depth beyond which elements are flattened into their ancestor (text kept)"),
   }),
   setup: (params) => (doc) => {

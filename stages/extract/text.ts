@@ -4,7 +4,7 @@
  * `dt`/`dd` and `<br>` become lines; cells of a data table are joined with " | "; `<pre>` keeps its
  * whitespace.
  */
-import { BLOCK_TAGS, type El } from "./dom.js";
+import { BLOCK_TAGS, isLayoutCell, rowCells, type El } from "./dom.js";
 
 /** Blocks that end with a line break rather than a blank line. */
 const LINE_TAGS = new Set(["li", "dt", "dd", "tr", "caption"]);
@@ -92,10 +92,10 @@ function inlineText(el: El, out: string[]): void {
 }
 
 function renderRow(row: El, sink: TextSink): void {
-  const cells = row.children.filter((c): c is El => typeof c !== "string" && (c.tag === "td" || c.tag === "th"));
-  // A row whose cells hold paragraphs or nested tables is page layout, not data: render its
-  // cells as ordinary blocks.
-  if (cells.some((c) => c.hasBlock)) {
+  const cells = rowCells(row);
+  // A row whose cells hold paragraphs, nested tables or lines broken by <br> is page layout, not
+  // data: render its cells as ordinary blocks.
+  if (cells.some(isLayoutCell)) {
     for (const cell of cells) {
       sink.paragraph();
       render(cell, sink);

@@ -6,7 +6,7 @@ import {
   ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  TIMETABLE, TIMETABLE_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
+  TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -73,6 +73,10 @@ describe("extractMainText: main content", () => {
   it("keeps a page of many small blocks whole, and a table that is the content", () => {
     expect(textOf(DUTCH_FAQ)).toBe(DUTCH_FAQ_TEXT);
     expect(textOf(TIMETABLE)).toBe(TIMETABLE_TEXT);
+  });
+
+  it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
+    expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
 
   it("drops short paragraphs that are nearly all link, and keeps prose with a link in it", () => {

@@ -347,6 +347,32 @@ export const TIMETABLE_TEXT = [
   "Stop | First bus | Last bus\nCentral Station | 05:40 | 23:10\nMarket Square | 05:46 | 23:16\nUniversity | 06:02 | 23:32",
 ].join("\n\n");
 
+/** An old club page laid out with a table: a menu column of links beside a text column broken by <br>. */
+export const TABLE_LAYOUT_PAGE = `<html><head><title>Vereinsgeschichte - TSV Musterdorf 1898 e.V.</title></head>
+<body bgcolor="#ffffff">
+<table width="800" border="0"><tr><td colspan="2"><img src="logo.gif"> <b>TSV Musterdorf 1898 e.V.</b></td></tr>
+<tr><td width="150" valign="top">
+<a href="index.html">Startseite</a><br><a href="aktuelles.html">Aktuelles</a><br><a href="fussball.html">Fußball</a><br>
+<a href="turnen.html">Turnen</a><br><a href="tennis.html">Tennis</a><br><a href="geschichte.html">Geschichte</a><br>
+<a href="kontakt.html">Kontakt</a><br><a href="impressum.html">Impressum</a>
+</td><td valign="top">
+<font face="Arial" size="2"><b>Unsere Vereinsgeschichte</b><br><br>
+Der TSV Musterdorf wurde im Frühjahr 1898 von zwölf jungen Männern im Gasthaus "Zur Linde" gegründet. Zunächst wurde ausschließlich geturnt, und die Übungsstunden fanden im Saal des Gasthauses statt.<br><br>
+Nach dem Ersten Weltkrieg kam 1921 die Fußballabteilung hinzu. Der erste Sportplatz wurde in Eigenleistung auf einer Wiese am Ortsrand angelegt, die ein Landwirt dem Verein zur Verfügung gestellt hatte.<br><br>
+In den sechziger Jahren wuchs der Verein stark. 1964 wurde die Tennisabteilung gegründet, und 1968 konnte das neue Vereinsheim mit Umkleiden und Duschen eingeweiht werden.<br><br>
+Heute zählt der TSV Musterdorf über 850 Mitglieder in sechs Abteilungen und ist damit der größte Verein der Gemeinde.
+</font></td></tr>
+<tr><td colspan="2"><font size="1">&copy; 2004 TSV Musterdorf | <a href="impressum.html">Impressum</a> | Letzte Änderung: 12.03.2004</font></td></tr>
+</table></body></html>`;
+
+export const TABLE_LAYOUT_PAGE_TEXT = [
+  "Unsere Vereinsgeschichte",
+  'Der TSV Musterdorf wurde im Frühjahr 1898 von zwölf jungen Männern im Gasthaus "Zur Linde" gegründet. Zunächst wurde ausschließlich geturnt, und die Übungsstunden fanden im Saal des Gasthauses statt.',
+  "Nach dem Ersten Weltkrieg kam 1921 die Fußballabteilung hinzu. Der erste Sportplatz wurde in Eigenleistung auf einer Wiese am Ortsrand angelegt, die ein Landwirt dem Verein zur Verfügung gestellt hatte.",
+  "In den sechziger Jahren wuchs der Verein stark. 1964 wurde die Tennisabteilung gegründet, und 1968 konnte das neue Vereinsheim mit Umkleiden und Duschen eingeweiht werden.",
+  "Heute zählt der TSV Musterdorf über 850 Mitglieder in sechs Abteilungen und ist damit der größte Verein der Gemeinde.",
+].join("\n\n");
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
