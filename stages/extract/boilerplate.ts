@@ -2,7 +2,7 @@
  * Which elements are boilerplate before any scoring: by tag and ARIA role (navigation, page
  * header/footer, sidebars, dialogs), by hidden state, and by class/id words that sites across
  * the web use for navigation, cookie banners, comment sections, share widgets, related links,
- * ads and newsletter forms (the vocabulary readability.js and trafilatura both rely on, with the
+ * ads, paywalls and newsletter forms (the vocabulary readability.js and trafilatura both rely on, with the
  * words German, French, Spanish, Portuguese, Italian, Dutch and Polish sites use for the same).
  */
 import type { El } from "./dom.js";
@@ -33,6 +33,10 @@ const STRONG = new RegExp(
     "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij", "relacionad", "correlat", "verwandt",
     "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
     "zobacz-?(?:tez|rowniez)", "gerelateerd",
+    // Paywall and subscription offers (Abo, abonnement, suscripción, abbonamento, prenumerata); a
+    // bare "paywall" marks the article behind it, so only its prompts count.
+    "paywall-?(?:teaser|banner|prompt|message|offer|overlay|cta|notice|hint|box|promo)", "regwall", "register-?wall",
+    word("abo"), "abonn", "suscrip", "abbonament", "prenumerat",
   ].join("|"),
 );
 // Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").

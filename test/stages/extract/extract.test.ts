@@ -6,7 +6,7 @@ import {
   ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
+  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -73,6 +73,13 @@ describe("extractMainText: main content", () => {
   it("keeps a page of many small blocks whole, and a table that is the content", () => {
     expect(textOf(DUTCH_FAQ)).toBe(DUTCH_FAQ_TEXT);
     expect(textOf(TIMETABLE)).toBe(TIMETABLE_TEXT);
+  });
+
+  it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
+    expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
+    const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
+    const wrapped = `<html><body><nav><a href="/">Start</a></nav><div class="article-content paywall"><p>${prose}</p><p>${prose}</p></div></body></html>`;
+    expect(textOf(wrapped)).toBe(`${prose}\n\n${prose}`);
   });
 
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {

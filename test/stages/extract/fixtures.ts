@@ -373,6 +373,37 @@ export const TABLE_LAYOUT_PAGE_TEXT = [
   "Heute zählt der TSV Musterdorf über 850 Mitglieder in sechs Abteilungen und ist damit der größte Verein der Gemeinde.",
 ].join("\n\n");
 
+/** German regional news with a consent layer, breadcrumbs, a newsletter box, a paywall offer, tags and teasers. */
+export const GERMAN_PAYWALL_NEWS = `<!doctype html><html lang="de"><head><title>Hochwasser: Pegel an der Mosel steigt weiter - Trierer Tageblatt</title></head>
+<body>
+<div id="cmp-banner" class="consent-layer"><p>Wir verwenden Cookies und ähnliche Technologien, um Inhalte zu personalisieren und die Zugriffe auf unsere Website zu analysieren. Weitere Informationen finden Sie in unserer Datenschutzerklärung.</p><button>Alle akzeptieren</button><button>Einstellungen</button></div>
+<header class="site-header"><a href="/">Trierer Tageblatt</a><nav><a href="/region">Region</a> <a href="/sport">Sport</a> <a href="/kultur">Kultur</a></nav></header>
+<div class="breadcrumb"><a href="/">Startseite</a> › <a href="/region">Region</a> › <a href="/region/trier">Trier</a></div>
+<main>
+<article class="article">
+<h1>Hochwasser: Pegel an der Mosel steigt weiter</h1>
+<div class="article-meta"><span class="author">Von Maria Schneider</span> <time>14.01.2025, 08:15 Uhr</time></div>
+<p class="lead"><strong>Nach tagelangem Regen erreicht die Mosel in Trier am Mittwoch voraussichtlich einen Pegelstand von über acht Metern. Die Stadt hat erste Uferstraßen gesperrt.</strong></p>
+<figure><img src="mosel.jpg" alt=""><figcaption>Die Mosel bei Trier am Dienstagabend. Foto: Thomas Weber</figcaption></figure>
+<p>Der Hochwassermeldedienst rechnet damit, dass der Scheitel in der Nacht zum Donnerstag erreicht wird. Bis dahin könne der Pegel um weitere 40 Zentimeter steigen, sagte ein Sprecher des Landesamts für Umwelt.</p>
+<div class="newsletter-box"><h3>Newsletter</h3><p>Die wichtigsten Nachrichten aus der Region jeden Morgen in Ihrem Postfach. Jetzt kostenlos anmelden!</p><form><input type="email"><button>Anmelden</button></form></div>
+<p>Betroffen sind vor allem die Stadtteile Zurlauben und Pfalzel. Anwohner werden gebeten, Keller auszuräumen und Fahrzeuge aus den tief gelegenen Straßen zu entfernen. Die Feuerwehr hat Sandsäcke an drei Ausgabestellen bereitgestellt.</p>
+<div class="paywall-teaser"><p>Lesen Sie weiter mit TT+ – jetzt einen Monat für 0,99 Euro testen.</p><a href="/abo">Jetzt abonnieren</a></div>
+<p>Auch der Schiffsverkehr ist eingeschränkt: Seit Dienstagmittag dürfen auf der Mosel zwischen Koblenz und der französischen Grenze keine Frachtschiffe mehr fahren.</p>
+<div class="tags">Themen: <a href="/t/hochwasser">Hochwasser</a> <a href="/t/mosel">Mosel</a> <a href="/t/trier">Trier</a></div>
+</article>
+<aside class="teaser-list"><h2>Das könnte Sie auch interessieren</h2><ul><li><a href="/a1">Sturmtief sorgt für Bahnchaos in der Eifel</a></li><li><a href="/a2">Neue Brücke in Konz wird später fertig</a></li></ul></aside>
+</main>
+<footer><p>© 2025 Trierer Tageblatt GmbH · <a href="/impressum">Impressum</a> · <a href="/datenschutz">Datenschutz</a></p></footer>
+</body></html>`;
+
+export const GERMAN_PAYWALL_NEWS_TEXT = [
+  "Nach tagelangem Regen erreicht die Mosel in Trier am Mittwoch voraussichtlich einen Pegelstand von über acht Metern. Die Stadt hat erste Uferstraßen gesperrt.",
+  "Der Hochwassermeldedienst rechnet damit, dass der Scheitel in der Nacht zum Donnerstag erreicht wird. Bis dahin könne der Pegel um weitere 40 Zentimeter steigen, sagte ein Sprecher des Landesamts für Umwelt.",
+  "Betroffen sind vor allem die Stadtteile Zurlauben und Pfalzel. Anwohner werden gebeten, Keller auszuräumen und Fahrzeuge aus den tief gelegenen Straßen zu entfernen. Die Feuerwehr hat Sandsäcke an drei Ausgabestellen bereitgestellt.",
+  "Auch der Schiffsverkehr ist eingeschränkt: Seit Dienstagmittag dürfen auf der Mosel zwischen Koblenz und der französischen Grenze keine Frachtschiffe mehr fahren.",
+].join("\n\n");
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
