@@ -184,6 +184,42 @@ function withSiblings(top: El): El[] {
   return kept;
 }
 
+/** An element's shape for matching repeats: tag, class and id with its digits blanked ("post_message_1001" ~ "post_message_1002"). */
+const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${(el.attrs.id ?? "").replace(/[0-9]+/g, "0")}`;
+
+/** How far above the top candidate a repeated unit (a post, an entry) is looked for. */
+const REPEAT_LEVELS = 6;
+
+/**
+ * When the top candidate is the text of one repeated unit (a forum post laid out as a table of
+ * its own, beside the other posts), the same part of every unit: the nearest ancestor with
+ * siblings of its shape (the same tag and class or id pattern) is the unit, and in each unit the
+ * element reached by the same path of shapes is taken, if it is text rather than links. Without
+ * repeats, undefined.
+ */
+function withRepeats(top: El): El[] | undefined {
+  const path: El[] = [top];
+  for (let unit = top; path.length <= REPEAT_LEVELS && isContainer(unit.parent); unit = unit.parent) {
+    const parent: El = unit.parent;
+    if (unit.attrs.class || unit.attrs.id) {
+      const shape = shapeOf(unit);
+      const units = parent.children.filter((c): c is El => typeof c !== "string" && shapeOf(c) === shape);
+      if (units.length >= 2) {
+        const shapes = path.slice(0, -1).reverse().map(shapeOf);
+        const found: El[] = [];
+        for (const other of units) {
+          let level: El[] = [other];
+          for (const wanted of shapes) level = level.flatMap((el) => el.children.filter((c): c is El => typeof c !== "string" && shapeOf(c) === wanted));
+          for (const el of level) if (el === top || (el.textLen >= MIN_UNIT_LENGTH && linkDensity(el) < 0.25)) found.push(el);
+        }
+        return found.length >= 2 ? found : undefined;
+      }
+    }
+    path.push(parent);
+  }
+  return undefined;
+}
+
 function countTags(el: El, tags: Set<string>): Map<string, number> {
   const counts = new Map<string, number>();
   const stack: El[] = [el];
@@ -283,7 +319,8 @@ export function selectMainContent(root: El, title: string, tick: () => void): El
   const units = computeStats(root, tick);
   const candidates = scoreCandidates(units, tick);
   const best = candidates[0];
-  const chosen = best ? withSiblings(refineTop(best, candidates)) : [findBody(root)];
+  const top = best ? refineTop(best, candidates) : undefined;
+  const chosen = top ? (withRepeats(top) ?? withSiblings(top)) : [findBody(root)];
   cleanArticle(chosen, title, tick);
   return chosen;
 }

@@ -6,7 +6,7 @@ import {
   ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
+  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -63,6 +63,8 @@ describe("extractMainText: main content", () => {
   it("keeps every post of a forum thread and none of its author lines, profiles or software credits", () => {
     expect(textOf(PHPBB_THREAD)).toBe(PHPBB_THREAD_TEXT);
     expect(textOf(XENFORO_THREAD)).toBe(XENFORO_THREAD_TEXT);
+    // Each post in a table of its own: the message of every post, not the poster's details.
+    expect(textOf(VBULLETIN_THREAD)).toBe(VBULLETIN_THREAD_TEXT);
   });
 
   it("extracts Chinese and Arabic news without the link lists beside them", () => {

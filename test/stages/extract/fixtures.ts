@@ -404,6 +404,33 @@ export const GERMAN_PAYWALL_NEWS_TEXT = [
   "Auch der Schiffsverkehr ist eingeschränkt: Seit Dienstagmittag dürfen auf der Mosel zwischen Koblenz und der französischen Grenze keine Frachtschiffe mehr fahren.",
 ].join("\n\n");
 
+/** A vBulletin 3 thread: each post a table of its own, the poster's details in the cell beside the message. */
+export const VBULLETIN_THREAD = `<html><head><title>Welches Öl für den Rasenmäher? - Garten-Forum</title></head><body>
+<table class="tborder" width="100%"><tr><td class="alt1"><a href="/">Garten-Forum</a> &gt; <a href="/f5">Technik</a></td></tr></table>
+<div id="posts">
+<table id="post1001" class="tborder" width="100%"><tr><td class="thead">12.05.2019, 18:22 <a href="#post1001">#1</a></td></tr>
+<tr><td class="alt2" width="175"><a class="bigusername" href="/u/77">GartenGerd</a><div class="smallfont">Mitglied</div><div class="smallfont">Registriert seit: 03.2015<br>Beiträge: 412</div></td>
+<td class="alt1" id="td_post_1001"><div class="smallfont"><strong>Welches Öl für den Rasenmäher?</strong></div><hr>
+<div id="post_message_1001">Hallo zusammen,<br><br>mein Benzin-Rasenmäher (Viertakter, 140 ccm) braucht einen Ölwechsel. In der Anleitung steht SAE 30, im Baumarkt gibt es aber fast nur 10W-30. Kann ich das auch nehmen, oder schadet das dem Motor?<br><br>Danke und Gruß<br>Gerd</div>
+</td></tr></table>
+<table id="post1002" class="tborder" width="100%"><tr><td class="thead">12.05.2019, 19:05 <a href="#post1002">#2</a></td></tr>
+<tr><td class="alt2" width="175"><a class="bigusername" href="/u/12">Motorfreund</a><div class="smallfont">Moderator</div><div class="smallfont">Registriert seit: 11.2009<br>Beiträge: 8.311</div></td>
+<td class="alt1" id="td_post_1002"><div id="post_message_1002">Hallo Gerd,<br><br>10W-30 ist bei Rasenmähern völlig in Ordnung, solange du im Sommer mähst. SAE 30 ist ein Einbereichsöl und wurde früher empfohlen, weil die Motoren einfacher gebaut waren. Wichtig ist nur, dass du nicht zu viel einfüllst: Miss den Stand mit dem Peilstab, ohne ihn einzuschrauben.<br><br>Viele Grüße</div>
+</td></tr></table>
+</div>
+<table class="tborder"><tr><td class="alt1 smallfont">Powered by vBulletin® Version 3.8.7<br>Copyright ©2000 - 2019, vBulletin Solutions, Inc.</td></tr></table>
+</body></html>`;
+
+export const VBULLETIN_THREAD_TEXT = [
+  "Welches Öl für den Rasenmäher?",
+  "Hallo zusammen,",
+  "mein Benzin-Rasenmäher (Viertakter, 140 ccm) braucht einen Ölwechsel. In der Anleitung steht SAE 30, im Baumarkt gibt es aber fast nur 10W-30. Kann ich das auch nehmen, oder schadet das dem Motor?",
+  "Danke und Gruß\nGerd",
+  "Hallo Gerd,",
+  "10W-30 ist bei Rasenmähern völlig in Ordnung, solange du im Sommer mähst. SAE 30 ist ein Einbereichsöl und wurde früher empfohlen, weil die Motoren einfacher gebaut waren. Wichtig ist nur, dass du nicht zu viel einfüllst: Miss den Stand mit dem Peilstab, ohne ihn einzuschrauben.",
+  "Viele Grüße",
+].join("\n\n");
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
