@@ -431,6 +431,31 @@ export const VBULLETIN_THREAD_TEXT = [
   "Viele Grüße",
 ].join("\n\n");
 
+/** A German encyclopedia article: infobox, contents box, edit links, references, navigation box, categories. */
+export const WIKI_ARTICLE = `<!DOCTYPE html><html lang="de"><head><title>Burg Eltz – Wikipedia</title></head><body>
+<div id="mw-navigation"><div id="p-navigation"><ul><li><a href="/wiki/Hauptseite">Hauptseite</a></li><li><a href="/wiki/Themenportale">Themenportale</a></li><li><a href="/wiki/Zufall">Zufälliger Artikel</a></li></ul></div></div>
+<div id="content" class="mw-body"><h1 id="firstHeading">Burg Eltz</h1>
+<div id="bodyContent"><div id="siteSub">aus Wikipedia, der freien Enzyklopädie</div>
+<div id="mw-content-text"><div class="mw-parser-output">
+<table class="infobox"><tr><th colspan="2">Burg Eltz</th></tr><tr><td>Entstehungszeit</td><td>12. Jahrhundert</td></tr><tr><td>Burgentyp</td><td>Höhenburg</td></tr><tr><td>Ort</td><td><a href="/wiki/Wierschem">Wierschem</a></td></tr></table>
+<p>Die <b>Burg Eltz</b> ist eine Höhenburg aus dem 12. Jahrhundert im Tal der <a href="/wiki/Elz_(Mosel)">Elz</a>, einem nördlichen Seitental der Mosel, in Rheinland-Pfalz. Sie gehört zu den bekanntesten Burgen Deutschlands.</p>
+<div id="toc" class="toc"><div class="toctitle"><h2>Inhaltsverzeichnis</h2></div><ul><li><a href="#Lage">1 Lage</a></li><li><a href="#Geschichte">2 Geschichte</a></li><li><a href="#Literatur">3 Literatur</a></li></ul></div>
+<h2><span class="mw-headline" id="Lage">Lage</span><span class="mw-editsection">[<a href="?action=edit&section=1">Bearbeiten</a>]</span></h2>
+<p>Die Burg steht auf einem 70 Meter hohen Felsen, der auf drei Seiten von der Elz umflossen wird. Sie liegt an einer alten Handelsstraße, die von der Mosel in die Eifel führte.<sup class="reference"><a href="#cite_note-1">[1]</a></sup></p>
+<h2><span class="mw-headline" id="Geschichte">Geschichte</span><span class="mw-editsection">[<a href="?action=edit&section=2">Bearbeiten</a>]</span></h2>
+<p>Die erste urkundliche Erwähnung stammt aus dem Jahr 1157. Seit über 850 Jahren befindet sich die Burg im Besitz derselben Familie, heute in der 33. Generation.</p>
+<p>Im Gegensatz zu vielen anderen Burgen am Rhein wurde Burg Eltz nie zerstört, da sie durch Diplomatie und ihre geschützte Lage Kriege unbeschadet überstand.</p>
+<h2><span class="mw-headline" id="Literatur">Literatur</span></h2>
+<ul><li>Johannes Mötsch: <i>Burg Eltz</i>. Verlag Schnell &amp; Steiner, Regensburg 2009.</li></ul>
+<h2><span class="mw-headline" id="Einzelnachweise">Einzelnachweise</span></h2>
+<ol class="references"><li id="cite_note-1"><a href="#cite_ref-1">↑</a> <a href="http://example.org">Lage der Burg</a>, abgerufen am 3. Mai 2020.</li></ol>
+<div class="navbox"><a href="/wiki/Liste_von_Burgen">Burgen in Rheinland-Pfalz</a>: <a href="/a">Burg A</a> · <a href="/b">Burg B</a> · <a href="/c">Burg C</a> · <a href="/d">Burg D</a></div>
+</div></div>
+<div id="catlinks" class="catlinks"><a href="/wiki/Kategorie:Burg">Kategorien</a>: <a href="/k1">Burg in Rheinland-Pfalz</a> | <a href="/k2">Kulturdenkmal</a></div>
+</div></div>
+<div id="footer"><ul><li>Diese Seite wurde zuletzt am 1. Juni 2023 bearbeitet.</li><li><a href="/datenschutz">Datenschutz</a></li></ul></div>
+</body></html>`;
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
