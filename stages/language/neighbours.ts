@@ -21,7 +21,8 @@
  *               kahva, historija …). Loan words and their verbs follow the same lines: Croatian's
  *               Europa, demokracija, kvaliteta, organizirati, financirati against Bosnian and
  *               Serbian's Evropa, demokratija, kvalitet, organizovati, finansirati; likewise također /
- *               takođe, uvjet / uslov, milijun / milion, otok / ostrvo, gledatelj / gledalac.
+ *               takođe, uvjet / uslov, milijun / milion, otok / ostrvo, gledatelj / gledalac. Each
+ *               country's places (Zagreb, Sarajevo, Beograd …) are a weak hint.
  *
  * The detector's guess stands unless another member has more marker words (a tie between two
  * other members goes to the one the detector ranks higher). The winner takes the best guess's probability and the former
@@ -119,9 +120,17 @@ const BOSNIAN_AND_SERBIAN =
   "definisati definiše informisati kontrolisati registrovati koordinisati finansirati finansiranje finansijski " +
   "finansijske reagovati reaguje šargarepa paradajz krompir supa";
 
+/**
+ * Places and the country's name, which web text (news above all) names in its own standard: weight
+ * 1, as a hint the spellings above outweigh.
+ */
+const CROATIAN_PLACES = "hrvatska hrvatske hrvatskoj hrvatsku zagreb zagreba zagrebu osijek osijeku dubrovnik dubrovniku zadar zadru splitu";
+const BOSNIAN_PLACES = "bosna bosne bosni hercegovina hercegovine hercegovini sarajevo sarajeva sarajevu mostar mostaru tuzla tuzli zenica zenici";
+const SERBIAN_PLACES = "srbija srbije srbiji srbiju beograd beograda beogradu kragujevac kragujevcu";
+
 const BCS = group({
   hr: {
-    1: IJEKAVIAN + " " + CROATIAN_AND_BOSNIAN,
+    1: IJEKAVIAN + " " + CROATIAN_AND_BOSNIAN + " " + CROATIAN_PLACES,
     2:
       "tko tisuća tisuću tjedan tjedna tjedno kruh glazba glazbe zrakoplov sveučilište kazalište tijekom " +
       "povijest povijesti kolodvor vlak točno točka računalo nogomet kemija kava siječanj veljača ožujak travanj " +
@@ -138,14 +147,17 @@ const BCS = group({
     1:
       IJEKAVIAN + " " + CROATIAN_AND_BOSNIAN +
       " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
-      "juni juli august septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN,
-    2: "lahko kahva hljeb historija historije mahala mahrama sevdah",
+      "juni juli august septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN +
+      " " + BOSNIAN_PLACES,
+    2: "lahko kahva hljeb historija historije mahala mahrama sevdah čaršija čaršiji avlija avliji dženaza " +
+      "akšam rahmetli dunjaluk merhamet sevdalinka",
   },
   sr: {
     1:
       EKAVIAN +
       " ko šta hiljada hiljadu sedmica sedmice porodica voz tačno tačka računar fudbal hemija januar februar mart april " +
-      "jun jul avgust septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN,
+      "jun jul avgust septembar oktobar novembar decembar juče muzika univerzitet pozorište tokom " + BOSNIAN_AND_SERBIAN +
+      " " + SERBIAN_PLACES,
     2: "hleb istorija istorije uopšte opština opštine opšte srećan srećna srećno avgust",
   },
 });

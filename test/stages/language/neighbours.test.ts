@@ -123,6 +123,8 @@ describe("close neighbours", () => {
     const hr = [{ language: "hr", score: 0.6 }, { language: "bs", score: 0.3 }];
     // takođe, organizovao, Evrope: Bosnian and Serbian 3 each; the detector ranks Bosnian above Serbian.
     expect(resolveNeighbours("Takođe je organizovao sastanak u Briselu za ministre Evrope.", hr)[0]!.language).toBe("bs");
+    // Places are a weak hint: Sarajevo for Bosnian, where nothing else tells.
+    expect(resolveNeighbours("Sastanak će se održati u Sarajevu.", [{ language: "hr", score: 0.6 }, { language: "sr", score: 0.3 }])[0]!.language).toBe("bs");
     // decu (ekavian) tips it to Serbian.
     expect(resolveNeighbours("Takođe je organizovao vrtić za decu.", hr)[0]!.language).toBe("sr");
   });
