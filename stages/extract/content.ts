@@ -300,8 +300,35 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
     if (el.children.some((c) => typeof c !== "string" && shouldRemove(c))) {
       el.children = el.children.filter((c) => typeof c === "string" || !shouldRemove(c));
     }
+    // A heading that introduces other pages ("Related articles", "Das könnte Sie auch
+    // interessieren") ends the article within its block: it and what follows it go.
+    const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeading(c));
+    if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle)) el.children = el.children.slice(0, related);
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
+}
+
+/**
+ * Headings that introduce teasers of other pages, matched whole (a trailing colon or ellipsis
+ * allowed), in English and in the languages whose sites the class words cover.
+ */
+const RELATED_HEADING = new RegExp(
+  "^(?:" +
+    [
+      "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might) also (?:like|enjoy)",
+      "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
+      "weitere (?:artikel|beiträge|nachrichten|themen)", "mehr zum thema", "das könnte (?:sie|dich) auch interessieren", "lesen sie auch",
+      "auch interessant", "(?:ähnliche|verwandte) (?:artikel|beiträge|themen)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
+      "articles (?:similaires|liés)", "(?:leia|veja) também", "(?:artigos|posts|notícias|mensagens) relacionad[oa]s",
+      "(?:también )?te puede interesar", "(?:noticias|artículos|entradas) relacionad[oa]s", "leggi anche", "potrebbe interessarti",
+      "articoli correlati", "(?:zobacz|czytaj) (?:też|także|również)", "powiązane artykuły", "lees ook", "gerelateerde artikelen",
+    ].join("|") +
+    ")\\s*[:.…]*$",
+  "i",
+);
+
+function isRelatedHeading(el: El): boolean {
+  return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(plainText(el));
 }
 
 function findBody(root: El): El {

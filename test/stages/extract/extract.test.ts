@@ -6,7 +6,7 @@ import {
   ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, WIKI_ARTICLE, XENFORO_THREAD_TEXT, deeplyNested,
+  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, GERMAN_RELATED_TEASERS, GERMAN_RELATED_TEASERS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, WIKI_ARTICLE, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -81,6 +81,14 @@ describe("extractMainText: main content", () => {
     const text = textOf(WIKI_ARTICLE);
     for (const kept of ["Die Burg Eltz ist eine Höhenburg", "Entstehungszeit | 12. Jahrhundert", "Die erste urkundliche Erwähnung stammt aus dem Jahr 1157.", "nie zerstört"]) expect(text).toContain(kept);
     for (const dropped of ["Bearbeiten", "Inhaltsverzeichnis", "Hauptseite", "Kategorien", "Burg B", "zuletzt am"]) expect(text).not.toContain(dropped);
+  });
+
+  it("ends the article at a heading that introduces other pages' teasers", () => {
+    expect(textOf(GERMAN_RELATED_TEASERS)).toBe(GERMAN_RELATED_TEASERS_TEXT);
+    // Matched whole: a heading that merely mentions the words is the article's own.
+    const prose = "Die Bibliothek verlängert ab Januar ihre Öffnungszeiten und öffnet auch samstags, wie der Kulturausschuss beschlossen hat.";
+    const html = `<html><body><article><p>${prose}</p><h2>Weitere Artikel der Autorin erscheinen im Frühjahr</h2><p>${prose}</p></article></body></html>`;
+    expect(textOf(html)).toBe(`${prose}\n\nWeitere Artikel der Autorin erscheinen im Frühjahr\n\n${prose}`);
   });
 
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {

@@ -456,6 +456,26 @@ export const WIKI_ARTICLE = `<!DOCTYPE html><html lang="de"><head><title>Burg El
 <div id="footer"><ul><li>Diese Seite wurde zuletzt am 1. Juni 2023 bearbeitet.</li><li><a href="/datenschutz">Datenschutz</a></li></ul></div>
 </body></html>`;
 
+/** German local news whose related-article teasers follow the text under an "Das könnte Sie auch interessieren" heading. */
+export const GERMAN_RELATED_TEASERS = `<!doctype html><html lang="de"><head><title>Neues Hallenbad öffnet im Herbst | Lokalzeitung</title></head><body>
+<nav><a href="/">Start</a> <a href="/lokales">Lokales</a></nav>
+<main><div class="article-wrapper">
+<h1>Neues Hallenbad öffnet im Herbst</h1>
+<p>Nach zwei Jahren Bauzeit soll das neue Hallenbad in der Weststadt im Oktober eröffnen. Die Kosten liegen mit 18 Millionen Euro leicht über der ursprünglichen Planung, teilte die Stadtverwaltung mit.</p>
+<p>Das Bad erhält ein 25-Meter-Becken mit sechs Bahnen, ein Lehrschwimmbecken mit Hubboden und eine kleine Sauna. Schulen und Vereine sollen vormittags und am frühen Abend feste Zeiten bekommen.</p>
+<p>Das alte Hallenbad am Bahnhof wird nach der Eröffnung abgerissen. Auf dem Gelände sind Wohnungen geplant, darunter rund 40 Sozialwohnungen.</p>
+<h2>Das könnte Sie auch interessieren</h2>
+<p><a href="/a1">Freibad-Saison endet mit Besucherrekord:</a> Mehr als 120.000 Gäste kamen in diesem Sommer ins Freibad am Stadtpark, so viele wie seit zehn Jahren nicht mehr.</p>
+<p><a href="/a2">Neuer Schulentwicklungsplan:</a> Bis 2030 sollen drei Grundschulen erweitert und eine neue Gesamtschule im Norden der Stadt gebaut werden.</p>
+</div></main>
+<footer>© Lokalzeitung</footer></body></html>`;
+
+export const GERMAN_RELATED_TEASERS_TEXT = [
+  "Nach zwei Jahren Bauzeit soll das neue Hallenbad in der Weststadt im Oktober eröffnen. Die Kosten liegen mit 18 Millionen Euro leicht über der ursprünglichen Planung, teilte die Stadtverwaltung mit.",
+  "Das Bad erhält ein 25-Meter-Becken mit sechs Bahnen, ein Lehrschwimmbecken mit Hubboden und eine kleine Sauna. Schulen und Vereine sollen vormittags und am frühen Abend feste Zeiten bekommen.",
+  "Das alte Hallenbad am Bahnhof wird nach der Eröffnung abgerissen. Auf dem Gelände sind Wohnungen geplant, darunter rund 40 Sozialwohnungen.",
+].join("\n\n");
+
 /** A page that is all chrome: navigation, a banner and a footer. */
 export const NO_CONTENT_PAGE = `<html><head><title>Home</title></head><body>
 <nav><a href="/">Home</a> <a href="/about">About</a></nav>
