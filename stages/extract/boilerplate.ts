@@ -114,8 +114,47 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
   const words = classAndId(el);
   if (!words) return false;
+  // Kept for the article's cleaning, which ends the article at it (content.ts).
+  if (isRelatedHeading(el)) return false;
   const matches = STRONG.test(words) || (WEAK.test(words) && !CONTENT_WORDS.test(words));
   return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
+}
+
+/**
+ * Headings that introduce teasers of other pages, matched whole (a trailing colon or ellipsis
+ * allowed), in English and in the languages whose sites the class words cover.
+ */
+const RELATED_HEADING = new RegExp(
+  "^(?:" +
+    [
+      "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might) also (?:like|enjoy)",
+      "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
+      "weitere (?:artikel|beiträge|nachrichten|themen)", "mehr zum thema", "das könnte (?:sie|dich) auch interessieren", "lesen sie auch",
+      "auch interessant", "(?:ähnliche|verwandte) (?:artikel|beiträge|themen)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
+      "articles (?:similaires|liés)", "(?:leia|veja) também", "(?:artigos|posts|notícias|mensagens) relacionad[oa]s",
+      "(?:también )?te puede interesar", "(?:noticias|artículos|entradas) relacionad[oa]s", "leggi anche", "potrebbe interessarti",
+      "articoli correlati", "(?:zobacz|czytaj) (?:też|także|również)", "powiązane artykuły", "lees ook", "gerelateerde artikelen",
+      "você (?:também )?pode gostar", "(?:también )?(?:te|le) (?:puede|pueden) (?:gustar|interesar)", "vous (?:aimerez|pourriez aimer) (?:aussi|également)",
+      "ebenfalls interessant", "ti (?:potrebbe|potrebbero) (?:interessare|piacere)", "może cię (?:też |także )?zainteresować", "misschien ook interessant",
+    ].join("|") +
+    ")\\s*[:.…]*$",
+  "i",
+);
+
+/** A heading (h2-h6) whose whole text is one of RELATED_HEADING's. */
+export function isRelatedHeading(el: El): boolean {
+  return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(headingText(el));
+}
+
+function headingText(el: El): string {
+  const out: string[] = [];
+  const stack: (El | string)[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node === "string") out.push(node);
+    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return out.join("").replace(/\s+/g, " ").trim();
 }
 
 /** Removes boilerplate subtrees in place. Iterative, so depth never matters. Needs the statistics pass. */

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classWeight, isMainMarker } from "./boilerplate.js";
+import { classWeight, isMainMarker, isRelatedHeading } from "./boilerplate.js";
 import { BLOCK_TAGS, isLayoutCell, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -306,29 +306,6 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
     if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle)) el.children = el.children.slice(0, related);
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
-}
-
-/**
- * Headings that introduce teasers of other pages, matched whole (a trailing colon or ellipsis
- * allowed), in English and in the languages whose sites the class words cover.
- */
-const RELATED_HEADING = new RegExp(
-  "^(?:" +
-    [
-      "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might) also (?:like|enjoy)",
-      "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
-      "weitere (?:artikel|beiträge|nachrichten|themen)", "mehr zum thema", "das könnte (?:sie|dich) auch interessieren", "lesen sie auch",
-      "auch interessant", "(?:ähnliche|verwandte) (?:artikel|beiträge|themen)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
-      "articles (?:similaires|liés)", "(?:leia|veja) também", "(?:artigos|posts|notícias|mensagens) relacionad[oa]s",
-      "(?:también )?te puede interesar", "(?:noticias|artículos|entradas) relacionad[oa]s", "leggi anche", "potrebbe interessarti",
-      "articoli correlati", "(?:zobacz|czytaj) (?:też|także|również)", "powiązane artykuły", "lees ook", "gerelateerde artikelen",
-    ].join("|") +
-    ")\\s*[:.…]*$",
-  "i",
-);
-
-function isRelatedHeading(el: El): boolean {
-  return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(plainText(el));
 }
 
 function findBody(root: El): El {

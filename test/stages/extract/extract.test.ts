@@ -89,6 +89,11 @@ describe("extractMainText: main content", () => {
     const prose = "Die Bibliothek verlängert ab Januar ihre Öffnungszeiten und öffnet auch samstags, wie der Kulturausschuss beschlossen hat.";
     const html = `<html><body><article><p>${prose}</p><h2>Weitere Artikel der Autorin erscheinen im Frühjahr</h2><p>${prose}</p></article></body></html>`;
     expect(textOf(html)).toBe(`${prose}\n\nWeitere Artikel der Autorin erscheinen im Frühjahr\n\n${prose}`);
+    // A heading whose class says "related" survives the class pruning to end the article: the
+    // teaser after it goes too, though nothing else marks it.
+    const teaser = "A vida requer da gente otimismo e coragem para esperar o melhor e fazer o melhor acontecer, sem perder o entusiasmo …";
+    const page = `<html><body><div class="posts"><p>${prose}</p><p>${prose}</p><h3 class="relatedpoststitle">Você pode gostar...</h3><p>${teaser}</p></div></body></html>`;
+    expect(textOf(page)).toBe(`${prose}\n\n${prose}`);
   });
 
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
