@@ -9,6 +9,8 @@ import type { El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
+/** schema.org properties that mark an article's metadata rather than its text. */
+const METADATA_ITEMPROPS = new Set(["datePublished", "dateModified", "dateCreated", "author", "publisher", "creator"]);
 /** Page-level sections: removed unless the article itself sits inside one. */
 const SECTION_TAGS = new Set(["header", "footer"]);
 const BOILERPLATE_ROLES = new Set([
@@ -27,7 +29,7 @@ const STRONG = new RegExp(
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     "caption", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
-    "edit-?section", "catlinks",
+    "edit-?section", "catlinks", word("submitted(?:-by)?"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
     // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
     "com?ment(?!ary)", "kk?omm?entar", "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
@@ -112,6 +114,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
   if (SECTION_TAGS.has(tag)) return !containsMainMarker(el);
   if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
+  // schema.org microdata for the page's metadata: the date line, the author, the publisher.
+  if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;
   const words = classAndId(el);
   if (!words) return false;
   // Kept for the article's cleaning, which ends the article at it (content.ts).

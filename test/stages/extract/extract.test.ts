@@ -96,6 +96,12 @@ describe("extractMainText: main content", () => {
     expect(textOf(page)).toBe(`${prose}\n\n${prose}`);
   });
 
+  it("drops the article's metadata marked by schema.org microdata or a Drupal 'submitted' line", () => {
+    const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
+    const html = `<html><body><article><h1>Haushalt beschlossen</h1><p><span itemprop="author">Anna Berger</span> <time itemprop="datePublished">Dienstag, 14. Januar 2025, 18:02 Uhr</time></p><div class="submitted">Von Anna Berger, 14.01.2025</div><p>${prose}</p><p>${prose}</p></article></body></html>`;
+    expect(textOf(html)).toBe(`Haushalt beschlossen\n\n${prose}\n\n${prose}`);
+  });
+
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
     expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
     const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
