@@ -175,6 +175,8 @@ function withSiblings(top: El): El[] {
       kept.push(sibling);
     } else if (topClass && sibling.tag === top.tag && sibling.attrs.class === topClass && sibling.textLen >= MIN_UNIT_LENGTH && linkDensity(sibling) < 0.25) {
       kept.push(sibling);
+    } else if (sibling.tag === "div" && LEAD_CLASS.test(sibling.attrs.class ?? "") && sibling.textLen >= 80 && linkDensity(sibling) < 0.2) {
+      kept.push(sibling);
     } else if (sibling.tag === "p") {
       const density = linkDensity(sibling);
       if (sibling.textLen > 80 && density < 0.25) kept.push(sibling);
@@ -219,6 +221,9 @@ function withRepeats(top: El): El[] | undefined {
   }
   return undefined;
 }
+
+/** Classes of the lead or summary that many sites set beside the article's body. */
+const LEAD_CLASS = /(?<![a-z0-9])(?:lead|intro|summary|standfirst|abstract|vorspann|chapeau|entradilla|sommario)(?![a-z0-9])/i;
 
 function countTags(el: El, tags: Set<string>): Map<string, number> {
   const counts = new Map<string, number>();

@@ -102,6 +102,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`Haushalt beschlossen\n\n${prose}\n\n${prose}`);
   });
 
+  it("keeps a lead or summary block beside the article's body", () => {
+    const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
+    const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
+    const html = `<html><body><nav><a href="/">Start</a></nav><div class="story"><div class="article-intro">${lead}</div><div class="article-body"><p>${prose}</p><p>${prose}</p><p>${prose}</p></div><div class="promo-box">Jetzt testen: unsere App mit allen Nachrichten aus der Region, kostenlos für Android und iOS.</div></div></body></html>`;
+    expect(textOf(html)).toBe([lead, prose, prose, prose].join("\n\n"));
+  });
+
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
     expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
     const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
