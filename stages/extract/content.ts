@@ -278,6 +278,22 @@ function isLayoutRow(row: El | null): boolean {
   return cells.length >= 2 && cells.some(isLayoutCell) && cells.some((cell) => cell.textLen > 0 && linkDensity(cell) < 0.5);
 }
 
+/** Longest block (weighted characters) that the notice patterns below may remove. */
+const NOTICE_MAX_LENGTH = 250;
+/** A block that is only an ad label. */
+const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert|publicité|publicidad|publicidade|pubblicità|reklama|advertentie)$/i;
+/** A notice that the page needs JavaScript. */
+const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
+/** A pitch for the site's newsletter or subscription, with a link to sign up. */
+const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan/i;
+
+/** An ad label, a needs-JavaScript notice, or a short linked sign-up pitch (the caller bounds the length). */
+function isNotice(el: El): boolean {
+  const text = plainText(el);
+  if (AD_LABEL.test(text) || NEEDS_JAVASCRIPT.test(text)) return true;
+  return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);
+}
+
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
@@ -294,6 +310,7 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".
     if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY) return true;
+    if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH && isNotice(el)) return true;
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el);

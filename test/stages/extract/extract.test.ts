@@ -109,6 +109,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([lead, prose, prose, prose].join("\n\n"));
   });
 
+  it("drops ad labels, needs-JavaScript notices and linked sign-up pitches inside the article", () => {
+    const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
+    const notices = [
+      "<div>Anzeige</div>",
+      "<p>Für diese Bildergalerie müssen Sie JavaScript aktivieren.</p>",
+      `<p>Die wichtigsten Nachrichten jeden Morgen: <a href="/nl">Jetzt den Newsletter abonnieren</a>.</p>`,
+    ];
+    const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p><p>Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.</p></article></body></html>`;
+    // Sign-up words without a link are the article's own.
+    expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\nAnwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.`);
+  });
+
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
     expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
     const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
