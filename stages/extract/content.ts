@@ -307,6 +307,11 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
       const heading = normalizeTitle(plainText(el));
       return heading.length > 0 && titleKey.includes(heading);
     }
+    // The headline set as a paragraph: the title's text, or most of it (the title adds the site's name).
+    if ((el.tag === "p" || el.tag === "div") && titleKey && el.textLen > 0 && el.textLen < 200) {
+      const text = normalizeTitle(plainText(el));
+      if (text.length >= 20 && text.length >= titleKey.length * 0.6 && titleKey.includes(text)) return true;
+    }
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".
     if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY) return true;

@@ -121,6 +121,12 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\nAnwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.`);
   });
 
+  it("drops the headline set as a paragraph, as it drops a heading that repeats the title", () => {
+    const prose = "Nach zwei Jahren Bauzeit ist die neue Brücke über die Lahn für Radfahrer und Fußgänger freigegeben worden, pünktlich zum Frühlingsanfang.";
+    const html = `<html><head><title>Neue Brücke für Radfahrer eröffnet – Stadtanzeiger</title></head><body><div class="news"><p class="titulo">Neue Brücke für Radfahrer eröffnet</p><p>${prose}</p><p>${prose}</p></div></body></html>`;
+    expect(textOf(html)).toBe(`${prose}\n\n${prose}`);
+  });
+
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
     expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
     const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";

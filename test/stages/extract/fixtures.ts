@@ -422,7 +422,6 @@ export const VBULLETIN_THREAD = `<html><head><title>Welches Öl für den Rasenm�
 </body></html>`;
 
 export const VBULLETIN_THREAD_TEXT = [
-  "Welches Öl für den Rasenmäher?",
   "Hallo zusammen,",
   "mein Benzin-Rasenmäher (Viertakter, 140 ccm) braucht einen Ölwechsel. In der Anleitung steht SAE 30, im Baumarkt gibt es aber fast nur 10W-30. Kann ich das auch nehmen, oder schadet das dem Motor?",
   "Danke und Gruß\nGerd",
