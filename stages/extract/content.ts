@@ -288,9 +288,8 @@ const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einsch
 const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan/i;
 
 /** An ad label, a needs-JavaScript notice, or a short linked sign-up pitch (the caller bounds the length). */
-function isNotice(el: El): boolean {
-  const text = plainText(el);
-  if (AD_LABEL.test(text) || NEEDS_JAVASCRIPT.test(text)) return true;
+function isNotice(el: El, text: string): boolean {
+  if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text)) return true;
   return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);
 }
 
@@ -307,15 +306,18 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
       const heading = normalizeTitle(plainText(el));
       return heading.length > 0 && titleKey.includes(heading);
     }
-    // The headline set as a paragraph: the title's text, or most of it (the title adds the site's name).
-    if ((el.tag === "p" || el.tag === "div") && titleKey && el.textLen > 0 && el.textLen < 200) {
-      const text = normalizeTitle(plainText(el));
-      if (text.length >= 20 && text.length >= titleKey.length * 0.6 && titleKey.includes(text)) return true;
-    }
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".
     if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY) return true;
-    if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH && isNotice(el)) return true;
+    if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH) {
+      const text = plainText(el);
+      if (isNotice(el, text)) return true;
+      // The headline set as a paragraph: the title's text, or most of it (the title adds the site's name).
+      if ((el.tag === "p" || el.tag === "div") && titleKey && el.textLen < 200) {
+        const key = normalizeTitle(text);
+        if (key.length >= 20 && key.length >= titleKey.length * 0.6 && titleKey.includes(key)) return true;
+      }
+    }
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el);
@@ -324,9 +326,9 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
   while (stack.length > 0) {
     const el = stack.pop()!;
     tick();
-    if (el.children.some((c) => typeof c !== "string" && shouldRemove(c))) {
-      el.children = el.children.filter((c) => typeof c === "string" || !shouldRemove(c));
-    }
+    // Each child is judged once (the judgement reads its text).
+    const removed = el.children.map((c) => typeof c !== "string" && shouldRemove(c));
+    if (removed.includes(true)) el.children = el.children.filter((_, i) => !removed[i]);
     // A heading that introduces other pages ("Related articles", "Das könnte Sie auch
     // interessieren") ends the article within its block: it and what follows it go.
     const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeading(c));
