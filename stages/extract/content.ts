@@ -242,6 +242,10 @@ const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h
 /** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
 function isFishy(el: El): boolean {
   const weight = classWeight(el);
+  const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
+  // A list's score starts below zero for its tag, so a short list of prose items would always
+  // score as fishy; a list is judged by its class and its links alone.
+  if (isList) return weight < 0 || linkDensity(el) > 0.5;
   const score = Number.isNaN(el.score) ? 0 : el.score;
   if (weight + score < 0) return true;
   if (el.commas >= 10) return false;
@@ -253,8 +257,6 @@ function isFishy(el: El): boolean {
   for (const child of el.children) if (typeof child !== "string" && /^h[1-6]$/.test(child.tag)) headingLength += child.textLen;
   const headingDensity = el.textLen === 0 ? 0 : headingLength / el.textLen;
   const density = linkDensity(el);
-  const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
-  if (isList) return density > 0.5;
   if (images > 1 && paragraphs / images < 0.5) return true;
   if (items > paragraphs) return true;
   if (headingDensity < 0.9 && el.textLen < 25 && (images === 0 || images > 2) && density > 0) return true;
@@ -287,9 +289,13 @@ const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einsch
 /** A pitch for the site's newsletter or subscription, with a link to sign up. */
 const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan/i;
 
-/** An ad label, a needs-JavaScript notice, or a short linked sign-up pitch (the caller bounds the length). */
+/** A photo credit: "Foto: dpa", "Photo: Reuters", "Фото: личный архив" (under 100 characters). */
+const PHOTO_CREDIT = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia)\s*:/i;
+
+/** An ad label, a needs-JavaScript notice, a photo credit, or a short linked sign-up pitch (the caller bounds the length). */
 function isNotice(el: El, text: string): boolean {
   if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text)) return true;
+  if (text.length < 100 && PHOTO_CREDIT.test(text)) return true;
   return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);
 }
 

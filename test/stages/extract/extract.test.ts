@@ -127,6 +127,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${prose}\n\n${prose}`);
   });
 
+  it("keeps a short list of the article's own points and drops photo credits", () => {
+    const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
+    // A list scores below zero for its tag alone; it is judged by its class and links instead.
+    const list = "<ul><li>Sperrung der Brücke bis Ende Mai</li><li>Umleitung über die Nordbrücke</li></ul>";
+    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p></article></body></html>`;
+    expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
+  });
+
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
     expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
     const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
