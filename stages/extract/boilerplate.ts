@@ -140,6 +140,9 @@ const RELATED_HEADING = new RegExp(
       "articoli correlati", "(?:zobacz|czytaj) (?:też|także|również)", "powiązane artykuły", "lees ook", "gerelateerde artikelen",
       "você (?:também )?pode gostar", "(?:también )?(?:te|le) (?:puede|pueden) (?:gustar|interesar)", "vous (?:aimerez|pourriez aimer) (?:aussi|également)",
       "ebenfalls interessant", "ti (?:potrebbe|potrebbero) (?:interessare|piacere)", "może cię (?:też |także )?zainteresować", "misschien ook interessant",
+      "don'?t miss", "nicht verpassen", "(?:\\d+ )?(?:comments?|kommentare?|comentários?|comentarios?|commentaires?|commenti|komentarze|reacties)",
+      "leave a (?:comment|reply)", "tell us what you think", "what do you think\\??", "(?:schreiben sie einen|ihr) kommentar", "diskutieren sie mit",
+      "deixe (?:um|seu) comentário", "deja (?:un|tu) comentario", "laisser un commentaire", "lascia un commento", "dodaj komentarz",
     ].join("|") +
     ")\\s*[:.…]*$",
   "i",

@@ -15,6 +15,7 @@ const textOf = (html: string) => {
   return result.text;
 };
 
+const GERMAN_PROSE = "Die Stadt baut bis zum Herbst einen neuen Radweg entlang des Flusses, der die Altstadt mit den Neubaugebieten im Osten verbindet.";
 const DEEP_TEXT = "The paragraph at the bottom of a very deep tree still counts as text, and it is kept.";
 const PROSE = "This sentence is long enough to count as a paragraph of prose, with a comma, and a full stop.";
 
@@ -85,6 +86,10 @@ describe("extractMainText: main content", () => {
 
   it("ends the article at a heading that introduces other pages' teasers", () => {
     expect(textOf(GERMAN_RELATED_TEASERS)).toBe(GERMAN_RELATED_TEASERS_TEXT);
+    // A comments heading ends it too, with the comments under it.
+    const comment = "Endlich! Wir warten seit Jahren darauf, dass die Stadt hier etwas unternimmt, und hoffen auf mehr davon.";
+    const withComments = `<html><body><div class="entry"><p>${GERMAN_PROSE}</p><p>${GERMAN_PROSE}</p><h3>3 Kommentare</h3><p>${comment}</p></div></body></html>`;
+    expect(textOf(withComments)).toBe(`${GERMAN_PROSE}\n\n${GERMAN_PROSE}`);
     // Matched whole: a heading that merely mentions the words is the article's own.
     const prose = "Die Bibliothek verlängert ab Januar ihre Öffnungszeiten und öffnet auch samstags, wie der Kulturausschuss beschlossen hat.";
     const html = `<html><body><article><p>${prose}</p><h2>Weitere Artikel der Autorin erscheinen im Frühjahr</h2><p>${prose}</p></article></body></html>`;
