@@ -125,8 +125,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
 }
 
 /**
- * Headings that introduce teasers of other pages, matched whole (a trailing colon or ellipsis
- * allowed), in English and in the languages whose sites the class words cover.
+ * Headings that introduce teasers of other pages or the comments, matched whole (a trailing colon
+ * or ellipsis allowed), in English and in the languages whose sites the class words cover.
  */
 const RELATED_HEADING = new RegExp(
   "^(?:" +

@@ -335,8 +335,8 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
     // Each child is judged once (the judgement reads its text).
     const removed = el.children.map((c) => typeof c !== "string" && shouldRemove(c));
     if (removed.includes(true)) el.children = el.children.filter((_, i) => !removed[i]);
-    // A heading that introduces other pages ("Related articles", "Das könnte Sie auch
-    // interessieren") ends the article within its block: it and what follows it go.
+    // A heading that introduces other pages or the comments ("Related articles", "Das könnte Sie
+    // auch interessieren", "3 Kommentare") ends the article within its block: it and what follows go.
     const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeading(c));
     if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle)) el.children = el.children.slice(0, related);
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
