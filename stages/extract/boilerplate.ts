@@ -5,7 +5,7 @@
  * ads, paywalls and newsletter forms (the vocabulary readability.js and trafilatura both rely on, with the
  * words German, French, Spanish, Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import type { El } from "./dom.js";
+import { plainText, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -150,18 +150,7 @@ const RELATED_HEADING = new RegExp(
 
 /** A heading (h2-h6) whose whole text is one of RELATED_HEADING's. */
 export function isRelatedHeading(el: El): boolean {
-  return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(headingText(el));
-}
-
-function headingText(el: El): string {
-  const out: string[] = [];
-  const stack: (El | string)[] = [el];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (typeof node === "string") out.push(node);
-    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return out.join("").replace(/\s+/g, " ").trim();
+  return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(plainText(el));
 }
 
 /** Removes boilerplate subtrees in place. Iterative, so depth never matters. Needs the statistics pass. */

@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classWeight, isMainMarker, isRelatedHeading } from "./boilerplate.js";
-import { BLOCK_TAGS, isLayoutCell, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, isLayoutCell, plainText, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -139,17 +139,6 @@ function refineTop(top: El, candidates: El[]): El {
   }
   while (isContainer(top.parent) && top.parent.tag !== "body" && top.parent.children.filter((c) => typeof c !== "string").length === 1) top = top.parent;
   return top;
-}
-
-function plainText(el: El): string {
-  const out: string[] = [];
-  const stack: (El | string)[] = [el];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (typeof node === "string") out.push(node);
-    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return out.join("").replace(/\s+/g, " ").trim();
 }
 
 /**

@@ -112,6 +112,18 @@ export function isLayoutCell(cell: El): boolean {
   return false;
 }
 
+/** An element's text, whitespace collapsed to single spaces and trimmed. */
+export function plainText(el: El): string {
+  const out: string[] = [];
+  const stack: (El | string)[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node === "string") out.push(node);
+    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return out.join("").replace(/\s+/g, " ").trim();
+}
+
 /** The `td`/`th` children of a table row. */
 export function rowCells(row: El): El[] {
   return row.children.filter((c): c is El => typeof c !== "string" && (c.tag === "td" || c.tag === "th"));
