@@ -17,7 +17,7 @@ import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { isPythonSpace } from "./english/words.js";
-import { codePointLength, countWords, endsWithAny, findDuplicates, fraction, hasAstral, terminalPunctuation } from "./text.js";
+import { countWords, endsWithAny, findDuplicates, fraction, pythonLength, terminalPunctuation } from "./text.js";
 
 export const finewebQualityParams = z.object({
   linePunctThr: z.number().min(0).default(0.12).describe("a document needs more than this fraction of lines ending in punctuation (published 0.12)"),
@@ -66,19 +66,19 @@ export function finewebQualitySignals(text: string, p: SignalParams): FinewebQua
   const nonBlank = all.filter((line) => !isBlank(line));
   const lines = version === "2024-12" ? nonBlank : all;
   // Lengths are Python's, in code points.
-  const astral = hasAstral(text);
+  const length = pythonLength(text);
   let punctuated = 0;
   let short = 0;
   for (const line of lines) {
     if (endsWithAny(line, endings)) punctuated++;
-    if ((astral ? codePointLength(line) : line.length) <= p.shortLineLength) short++;
+    if (length(line) <= p.shortLineLength) short++;
   }
   const newlines = all.length - 1;
   return {
     lines: lines.length,
     linePunctFrac: fraction(punctuated, lines.length),
     shortLineFrac: fraction(short, lines.length),
-    dupLineCharFrac: fraction(findDuplicates(nonBlank, astral).chars, (astral ? codePointLength(text) : text.length) - newlines),
+    dupLineCharFrac: fraction(findDuplicates(nonBlank, length).chars, length(text) - newlines),
     // datatrove divides by the word count; a text of only newlines has none, so it counts as one.
     newlineWordRatio: newlines / Math.max(1, countWords(text, p.words ?? "english")),
   };

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { above, below, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
 import { isPythonSpace } from "./english/words.js";
-import { HAS_LETTER, SYMBOL_TOKEN, codePointLength, countOccurrences, fraction, hasAstral, lineBounds, splitWords, type WordRules } from "./text.js";
+import { HAS_LETTER, SYMBOL_TOKEN, countOccurrences, fraction, lineBounds, pythonLength, splitWords, type WordRules } from "./text.js";
 
 export const GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"];
 
@@ -82,7 +82,7 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
   const { words, flags, noSpaceWords } = splitWords(text, rules);
   const { stopSet, longestStopWord, shapes } = stopWordSet(stopWords);
   // Python's len counts code points: an emoji in a word is one character.
-  const astral = hasAstral(text);
+  const length = pythonLength(text);
   let nonSymbol = 0;
   let nonSymbolChars = 0;
   let alpha = 0;
@@ -92,7 +92,7 @@ export function gopherQualitySignals(text: string, stopWords: readonly string[] 
     const flag = flags[i]!;
     if ((flag & SYMBOL_TOKEN) === 0) {
       nonSymbol++;
-      nonSymbolChars += astral ? codePointLength(word) : word.length;
+      nonSymbolChars += length(word);
     }
     if (flag & HAS_LETTER) alpha++;
     if (word.length <= longestStopWord && shapes[(word.length << 7) | (word.charCodeAt(0) & 127)] === 1 && stopSet.has(word)) stopsSeen.add(word);

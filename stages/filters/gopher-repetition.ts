@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { above, reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
-import { codePointLength, findDuplicates, fraction, hasAstral, splitWords, type WordRules } from "./text.js";
+import { findDuplicates, fraction, pythonLength, splitWords, utf16Length, type Length, type WordRules } from "./text.js";
 import { fnv1a32 } from "../../core/index.js";
 
 const fractionBound = (published: number, what: string) =>
@@ -157,13 +157,13 @@ function hashWord(word: string): number {
  * neither can any longer n-gram that starts with it; those positions get id -1 and are never
  * hashed again, which is what makes this fast on real text. One difference, by design: two
  * different word sequences whose ""-joins are equal (["ab", "c"] and ["a", "bc"]) are one n-gram
- * to datatrove's scan and two here. Lengths are in code points when `astral` (see hasAstral).
+ * to datatrove's scan and two here. Word lengths are `length`'s (Python's: `pythonLength(text)`).
  */
 export function nGramCharCounts(
   words: readonly string[],
   maxN: number,
   hashes?: readonly number[],
-  astral = false,
+  length: Length = utf16Length,
 ): { top: number[]; dup: number[] } {
   const count = words.length;
   const top: number[] = new Array<number>(maxN + 1).fill(0);
@@ -174,7 +174,7 @@ export function nGramCharCounts(
   wordIdTable.reset(count);
   for (let i = 0; i < count; i++) {
     const word = words[i]!;
-    prefixChars[i + 1] = prefixChars[i]! + (astral ? codePointLength(word) : word.length);
+    prefixChars[i + 1] = prefixChars[i]! + length(word);
     wordIds[i] = wordIdTable.idOf(words, i, hashes ? hashes[i]! : hashWord(word));
   }
   const wordCounts = scratchArray(2, wordIdTable.size).fill(0, 0, wordIdTable.size);
@@ -267,23 +267,23 @@ export function splitOnNewlineRuns(text: string): string[] {
 }
 
 export function gopherRepetitionSignals(text: string, rules: WordRules = "english"): GopherRepetitionSignals {
-  const astral = hasAstral(text);
-  const length = astral ? codePointLength(text) : text.length;
+  const length = pythonLength(text);
+  const textLength = length(text);
   const paragraphs = text.trim().split(/\n{2,}/);
-  const paragraphDups = findDuplicates(paragraphs, astral);
+  const paragraphDups = findDuplicates(paragraphs, length);
   const lines = splitOnNewlineRuns(text);
-  const lineDups = findDuplicates(lines, astral);
+  const lineDups = findDuplicates(lines, length);
   const { words, hashes } = splitWords(text, rules);
-  const { top, dup } = nGramCharCounts(words, DUP_NS[DUP_NS.length - 1]!, hashes, astral);
+  const { top, dup } = nGramCharCounts(words, DUP_NS[DUP_NS.length - 1]!, hashes, length);
   const topNGramCharFrac: Record<string, number> = {};
-  for (const n of TOP_NS) topNGramCharFrac[n] = fraction(top[n]!, length);
+  for (const n of TOP_NS) topNGramCharFrac[n] = fraction(top[n]!, textLength);
   const dupNGramCharFrac: Record<string, number> = {};
-  for (const n of DUP_NS) dupNGramCharFrac[n] = fraction(dup[n]!, length);
+  for (const n of DUP_NS) dupNGramCharFrac[n] = fraction(dup[n]!, textLength);
   return {
     dupParaFrac: fraction(paragraphDups.count, paragraphs.length),
-    dupParaCharFrac: fraction(paragraphDups.chars, length),
+    dupParaCharFrac: fraction(paragraphDups.chars, textLength),
     dupLineFrac: fraction(lineDups.count, lines.length),
-    dupLineCharFrac: fraction(lineDups.chars, length),
+    dupLineCharFrac: fraction(lineDups.chars, textLength),
     topNGramCharFrac,
     dupNGramCharFrac,
   };

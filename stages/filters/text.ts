@@ -4,7 +4,7 @@
  * datatrove's semantics, so these helpers mirror what datatrove calls (`str.splitlines`,
  * `str.split`, and for words spaCy's English tokenizer, reproduced in ./english). Lengths are
  * Python's, in code points: where a text holds characters outside the Basic Multilingual Plane
- * (emoji; `hasAstral`), the filters count with `codePointLength` rather than `length`.
+ * (emoji), the filters count with `pythonLength(text)` rather than `length`.
  */
 import { readFileSync } from "node:fs";
 import { isPythonSpace, lettersSpecialCase, splitEnglishPiece, splitsOffFinalMark } from "./english/words.js";
@@ -32,6 +32,9 @@ const NUMBER = 32;
  * full-width digit "１" is.
  */
 const SYMBOL = 64;
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 interface DatatrovePunctuation {
   /** UTF-16 code units of the set's characters in the Basic Multilingual Plane. */
@@ -68,7 +71,7 @@ function allSymbols(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if ((classOf(c) & SYMBOL) !== 0) continue;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < end && punctuationSet().astral.has(text.codePointAt(i)!)) {
+    if (isHighSurrogate(c) && i + 1 < end && punctuationSet().astral.has(text.codePointAt(i)!)) {
       i++;
       continue;
     }
@@ -155,8 +158,6 @@ function isAstralLetter(text: string, i: number): boolean {
   if (letter === undefined) astralLetters.set(code, (letter = LETTER.test(String.fromCodePoint(code))));
   return letter;
 }
-
-const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
 /** Python's `any(c.isalpha() for c in word)`. */
 export function hasLetter(word: string): boolean {
@@ -537,10 +538,7 @@ export function whitespaceWordStats(text: string): { count: number; longest: num
         lowSurrogates = 0;
       }
       // Python's len: a surrogate pair is one character.
-      if (c >= 0xdc00 && c <= 0xdfff && i > start) {
-        const before = text.charCodeAt(i - 1);
-        if (before >= 0xd800 && before <= 0xdbff) lowSurrogates++;
-      }
+      if (isLowSurrogate(c) && i > start && isHighSurrogate(text.charCodeAt(i - 1))) lowSurrogates++;
     }
   }
   return { count, longest, noSpaceScript };
@@ -556,25 +554,26 @@ export function countLineWords(line: string, stats: { count: number; noSpaceScri
 
 const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/;
 
+/** A string length: `length` (UTF-16 units) or `codePointLength` (Python's `len`). */
+export type Length = (s: string) => number;
+export const utf16Length: Length = (s) => s.length;
+
 /**
- * Whether `text` holds a character outside the Basic Multilingual Plane (an emoji, a rare CJK
- * character): only then do Python's `len` and a string's `length` differ.
+ * Python's `len` for the strings of `text`: `codePointLength` when it holds a character outside
+ * the Basic Multilingual Plane (an emoji, a rare CJK character), else plain `length`, which then
+ * agrees with it at no cost.
  */
-export function hasAstral(text: string): boolean {
-  return SURROGATE_PAIR.test(text);
+export function pythonLength(text: string): Length {
+  return SURROGATE_PAIR.test(text) ? codePointLength : utf16Length;
 }
 
 /** Python's `len(s)`: code points, where `s.length` counts UTF-16 units (an emoji is 1, not 2). */
 export function codePointLength(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
+    if (isHighSurrogate(s.charCodeAt(i)) && isLowSurrogate(s.charCodeAt(i + 1))) {
+      n--;
+      i++;
     }
   }
   return n;
@@ -582,16 +581,16 @@ export function codePointLength(s: string): number {
 
 /**
  * datatrove's `find_duplicates`: how many elements repeat an earlier one, and their total length
- * in code points (`astral`: the text has characters where that differs from `length`; see hasAstral).
+ * (Python's: pass `pythonLength(text)`).
  */
-export function findDuplicates(elements: readonly string[], astral = false): { count: number; chars: number } {
+export function findDuplicates(elements: readonly string[], length: Length = utf16Length): { count: number; chars: number } {
   const seen = new Set<string>();
   let count = 0;
   let chars = 0;
   for (const element of elements) {
     if (seen.has(element)) {
       count++;
-      chars += astral ? codePointLength(element) : element.length;
+      chars += length(element);
     } else seen.add(element);
   }
   return { count, chars };
@@ -615,7 +614,7 @@ export function endsWithAny(line: string, endings: readonly string[]): boolean {
   if (set) {
     if (line.length === 0) return false;
     const last = line.charCodeAt(line.length - 1);
-    return set.has(last >= 0xdc00 && last <= 0xdfff && line.length >= 2 ? line.slice(-2) : line[line.length - 1]!);
+    return set.has(isLowSurrogate(last) && line.length >= 2 ? line.slice(-2) : line[line.length - 1]!);
   }
   return endings.some((ending) => line.endsWith(ending));
 }

@@ -3,7 +3,7 @@ import {
   gopherRepetitionDecide, gopherRepetitionFilter, gopherRepetitionParams, gopherRepetitionSignals, nGramCharCounts,
   type GopherRepetitionSignals,
 } from "../../../stages/filters/gopher-repetition.js";
-import { splitWords } from "../../../stages/filters/text.js";
+import { codePointLength, splitWords } from "../../../stages/filters/text.js";
 import { doc, makeStage, recordingContext, runStage } from "./helpers.js";
 
 /** Python's len: code points. */
@@ -47,7 +47,7 @@ describe("n-gram character counts", () => {
   });
   it("counts code points, as Python's len does", () => {
     // "😀" is two UTF-16 units but one character: "😀 b" is 3 characters, "😀b" 2.
-    const { top, dup } = nGramCharCounts(["😀", "b", "😀", "b", "😀", "b"], 2, undefined, true);
+    const { top, dup } = nGramCharCounts(["😀", "b", "😀", "b", "😀", "b"], 2, undefined, codePointLength);
     expect(top[2]).toBe(9);
     expect(dup[2]).toBe(4);
   });
