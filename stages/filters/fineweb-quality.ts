@@ -16,8 +16,7 @@
 import { z } from "zod";
 import { type Doc, register } from "../../pipeline/index.js";
 import { reuseSignalsParam, signalFilterStage, wordsParam, type Verdict } from "./signal-stage.js";
-import { isPythonSpace } from "./english/words.js";
-import { countWords, endsWithAny, findDuplicates, fraction, pythonLength, terminalPunctuation } from "./text.js";
+import { countWords, endsWithAny, findDuplicates, fraction, pythonLength, pythonStrip, terminalPunctuation } from "./text.js";
 
 export const finewebQualityParams = z.object({
   linePunctThr: z.number().min(0).default(0.12).describe("a document needs more than this fraction of lines ending in punctuation (published 0.12)"),
@@ -51,19 +50,13 @@ export interface FinewebQualitySignals {
 
 const FINEWEB_2024_04_PUNCTUATION = [".", "'", '"', "!", "?", "。", "！", "？"];
 
-/** Python's `line.strip() == ""`. */
-function isBlank(line: string): boolean {
-  for (let i = 0; i < line.length; i++) if (!isPythonSpace(line.charCodeAt(i))) return false;
-  return true;
-}
-
 type SignalParams = Pick<FinewebQualityParams, "shortLineLength"> & Partial<Pick<FinewebQualityParams, "version" | "lineEndPunctuation" | "words">>;
 
 export function finewebQualitySignals(text: string, p: SignalParams): FinewebQualitySignals {
   const version = p.version ?? "2024-12";
   const endings = p.lineEndPunctuation ?? (version === "2024-12" ? terminalPunctuation() : FINEWEB_2024_04_PUNCTUATION);
   const all = text.split("\n");
-  const nonBlank = all.filter((line) => !isBlank(line));
+  const nonBlank = all.filter((line) => pythonStrip(line) !== "");
   const lines = version === "2024-12" ? nonBlank : all;
   // Lengths are Python's, in code points.
   const length = pythonLength(text);
