@@ -9,6 +9,7 @@
  * elements are flattened into their ancestor, as browsers do, so that no later recursion over the
  * tree can overflow the stack.
  */
+import { decodeHTML, decodeHTMLAttribute } from "entities/decode";
 import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 import {
   FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
@@ -271,7 +272,7 @@ class TreeBuilder implements TokenizerCallbacks {
     if (this.skipFrom >= 0) return;
     if (this.breaksInRow > 0 && /\S/.test(text)) this.breaksInRow = 0;
     const children = (this.targets[this.targets.length - 1] ?? this.root).children;
-    // Text arrives split at entities; merge adjacent pieces.
+    // Text can arrive in pieces (at a '<' that starts no tag, around a flattened element); merge them.
     const last = children.length - 1;
     if (last >= 0 && typeof children[last] === "string") children[last] += text;
     else children.push(text);
@@ -338,15 +339,14 @@ class TreeBuilder implements TokenizerCallbacks {
     if (this.keepAttrib) this.attribValue += this.html.slice(start, end);
   }
 
-  onattribentity(codePoint: number): void {
-    if (this.keepAttrib) this.attribValue += String.fromCodePoint(codePoint);
-  }
+  // Entities are decoded here, not by the tokenizer (see parseHtml), which therefore reports none.
+  onattribentity(): void {}
 
   onattribend(): void {
     if (!this.keepAttrib) return;
     this.keepAttrib = false;
     // The first of repeated attributes wins.
-    if (!Object.hasOwn(this.attribs!, this.attribName)) this.attribs![this.attribName] = this.attribValue;
+    if (!Object.hasOwn(this.attribs!, this.attribName)) this.attribs![this.attribName] = decodeAttribute(this.attribValue);
     this.attribValue = "";
   }
 
@@ -372,12 +372,10 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   ontext(start: number, end: number): void {
-    this.appendText(this.html.slice(start, end));
+    this.appendText(decodeText(this.html.slice(start, end)));
   }
 
-  ontextentity(codePoint: number): void {
-    this.appendText(String.fromCodePoint(codePoint));
-  }
+  ontextentity(): void {}
 
   oncdata(start: number, end: number, endOffset: number): void {
     // CDATA is text only inside SVG/MathML; elsewhere in HTML it is a comment.
@@ -390,9 +388,48 @@ class TreeBuilder implements TokenizerCallbacks {
   onend(): void {}
 }
 
+/** The Tokenizer's internals that `fastForwardTo` reads and moves. */
+interface TokenizerPosition {
+  buffer: string;
+  index: number;
+  offset: number;
+}
+
+/**
+ * htmlparser2's Tokenizer skips through script bodies, and (without entity decoding) text and
+ * attribute values, by comparing one character at a time in JavaScript (`fastForwardTo`);
+ * String.prototype.indexOf finds the same character natively. Same positions, same events; where
+ * a later htmlparser2 has no such method, the stock tokenizer runs.
+ */
+class ScanningTokenizer extends Tokenizer {}
+if (typeof (Tokenizer.prototype as unknown as Record<string, unknown>).fastForwardTo === "function") {
+  Object.defineProperty(ScanningTokenizer.prototype, "fastForwardTo", {
+    value: function fastForwardTo(this: TokenizerPosition, c: number): boolean {
+      const at = this.buffer.indexOf(String.fromCharCode(c), this.index + 1 - this.offset);
+      if (at >= 0) {
+        this.index = at + this.offset;
+        return true;
+      }
+      // Where the stock method leaves it: on the last character, which `parse` steps past.
+      this.index = this.buffer.length + this.offset - 1;
+      return false;
+    },
+  });
+}
+
+/**
+ * The tokenizer runs without decoding entities, so a text run or attribute value comes whole and
+ * is decoded once, by the same `entities` functions htmlparser2 uses (legacy names without ';' in
+ * text; in attributes not before '=' or a letter). Decoding inside the tokenizer made it visit
+ * every character of text; parsing the 181 pages of the extraction benchmark took 0.229 s of CPU
+ * with it and 0.141 s with this and ScanningTokenizer (median of 15 passes, same process).
+ */
+const decodeText = (raw: string) => (raw.includes("&") ? decodeHTML(raw) : raw);
+const decodeAttribute = (raw: string) => (raw.includes("&") ? decodeHTMLAttribute(raw) : raw);
+
 export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth: number }): ParsedPage {
   const builder = new TreeBuilder(html, options.budget, options.maxDepth);
-  const tokenizer = new Tokenizer({ decodeEntities: true }, builder);
+  const tokenizer = new ScanningTokenizer({ decodeEntities: false }, builder);
   tokenizer.write(html);
   tokenizer.end();
   return { root: builder.root, title: (builder.title ?? "").replace(/\s+/g, " ").trim(), lang: builder.lang };

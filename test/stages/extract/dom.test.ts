@@ -67,6 +67,7 @@ describe("parseHtml: implied end tags", () => {
   it("reads the attributes extraction uses (names lower-cased, first one wins, entities decoded), the title and the lang", () => {
     const page = parse('<html LANG=" de "><head><title>T &amp;  x</title><meta charset=utf-8></head><body><DIV Class="a&amp;b" class=c data-x ROLE=main hidden srcset="a.png 1x">t</DIV>');
     expect(page.title).toBe("T & x");
+    expect(parse("<title>A &amp B &lt;&#65;&gt</title>").title).toBe("A & B <A>");
     expect(page.lang).toBe("de");
     expect(show(page.root)).toBe('#root(html[lang= de ](body(div[class=a&b,role=main,hidden=]("t"))))');
     // A title inside the body (or an SVG) does not replace the first one.
@@ -114,6 +115,11 @@ describe("parseHtml: the same tree as htmlparser2's Parser", () => {
     "<ul><li><p>one</p><li><p>two</ul><dl><dt>t<dd><p>d</p><dt>u</dl>",
     "<div><noscript><p>enable js</p></noscript><template><p>t</p></template><p>after</p></div>",
     "<body><div><div><div>unclosed<p>para<table><tr><td>cell",
+    // Entities in text (legacy names without ';' too) and in kept attributes (where a legacy name
+    // before '=' or a letter stays as written), a '<' that starts no tag, and text up to the end.
+    `<p class="x&copy=y &amp; &lt;z&#x41;" id='a&quot;b'>AT&T &copy 2020 &ampx &#x41;&#128512;&#0; &notit; &notin; a < b &amp;c</p>tail &amp; end`,
+    // Script bodies with '<', an end tag split in a string, and quoted attribute values holding '>' and quotes.
+    `<script>var s = "</scr" + "ipt>"; if (a<b && c < "</p>") {}</script><div class="a>b" id='c"d' role=main>t<style>a>b{}</style></div>`,
   ];
   it.each(messy.map((html, i) => [i, html]))("fixture %i", (_, html) => {
     expect(show(parse(html).root).replace(/^#root\(/, "").replace(/\)$/, "")).toBe(reference(html));
