@@ -84,6 +84,16 @@ function containsParagraphs(el: El, atLeast: number): boolean {
   return false;
 }
 
+/**
+ * An element holding one heading without links and nothing else: as a `<header>`, a section's
+ * title (TYPO3 wraps every content element's heading so), not the page's banner.
+ */
+function isHeadingOnly(el: El): boolean {
+  if (el.linkLen > 0) return false;
+  const inner = el.children.filter((c) => typeof c !== "string" || c.trim() !== "");
+  return inner.length === 1 && typeof inner[0] !== "string" && /^h[1-6]$/.test(inner[0]!.tag);
+}
+
 export interface PruneOptions {
   /**
    * Also remove by class/id words, which sometimes name a wrapper of the whole page ("modal-enabled",
@@ -112,7 +122,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (BOILERPLATE_TAGS.has(tag)) return true;
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
-  if (SECTION_TAGS.has(tag)) return !containsMainMarker(el);
+  if (SECTION_TAGS.has(tag)) return !containsMainMarker(el) && !(tag === "header" && isHeadingOnly(el));
   if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
   // schema.org microdata for the page's metadata: the date line, the author, the publisher.
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;

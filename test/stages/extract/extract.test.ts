@@ -147,6 +147,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(wrapped)).toBe(`${prose}\n\n${prose}`);
   });
 
+  it("keeps a section's heading that a CMS wraps in its own <header> (TYPO3's content elements), not the page's header", () => {
+    const element = (id: number, heading: string, text: string) =>
+      `<div id="c${id}" class="frame frame-default frame-type-text"><header><h2 class="">${heading}</h2></header><div class="ce-bodytext"><p>${text}</p></div></div>`;
+    const html = `<html lang="de"><head><title>Geschichte - Turnverein</title></head><body>
+      <header class="header"><h1>Turnverein Musterdorf</h1><ul class="nav-main"><li><a href="/">Start</a></li><li><a href="/verein/">Verein</a></li></ul></header>
+      <header><p>Herzlich willkommen beim Turnverein Musterdorf im schönen Tal</p></header>
+      <div id="content">${element(102, "Die ersten Jahrzehnte", `1905 weihte der Verein seine erste Turnhalle ein. ${GERMAN_PROSE}`)}${element(103, "Neubeginn nach 1945", `Der Verein wurde 1949 neu gegründet. ${GERMAN_PROSE}`)}</div>
+      <footer><h2>Kontakt</h2></footer></body></html>`;
+    expect(textOf(html)).toBe(`Die ersten Jahrzehnte\n\n1905 weihte der Verein seine erste Turnhalle ein. ${GERMAN_PROSE}\n\nNeubeginn nach 1945\n\nDer Verein wurde 1949 neu gegründet. ${GERMAN_PROSE}`);
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
