@@ -1,7 +1,7 @@
 /**
  * Which elements are boilerplate before any scoring: by tag and ARIA role (navigation, page
  * header/footer, sidebars, dialogs), by hidden state, and by class/id words that sites across
- * the web use for navigation, cookie banners, comment sections, share widgets, related links,
+ * the web use for navigation, cookie banners, comment sections, share widgets, related links, article info lines, forum signatures,
  * ads, paywalls and newsletter forms (the vocabulary readability.js and trafilatura both rely on, with the
  * words German, French, Spanish, Portuguese, Italian, Dutch and Polish sites use for the same).
  */
@@ -29,7 +29,7 @@ const STRONG = new RegExp(
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     "caption", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
-    "edit-?section", "catlinks", word("submitted(?:-by)?"),
+    "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
     // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
     "com?ment(?!ary)", "kk?omm?entar", "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",

@@ -131,6 +131,9 @@ function listNumbering(list: El): (item: El) => string {
   };
 }
 
+/** A list item that holds an `<article>` or `<section>` is the page's layout (a forum's posts, a feed), not a bullet point. */
+const holdsSections = (item: El) => item.children.some((c) => typeof c !== "string" && (c.tag === "article" || c.tag === "section"));
+
 function render(el: El, sink: TextSink): void {
   const marker = el.tag === "ol" || el.tag === "ul" || el.tag === "menu" ? listNumbering(el) : () => "- ";
   for (const child of el.children) {
@@ -149,7 +152,7 @@ function render(el: El, sink: TextSink): void {
       sink.preBlock(out.join(""));
     } else if (tag === "tr") {
       renderRow(child, sink);
-    } else if (tag === "li") {
+    } else if (tag === "li" && !holdsSections(child)) {
       sink.line();
       sink.marker = marker(child);
       sink.listDepth++;

@@ -487,3 +487,53 @@ export function deeplyNested(depth: number, closed: boolean): string {
   const paragraph = "<p>The paragraph at the bottom of a very deep tree still counts as text, and it is kept.</p>";
   return `<html><body>${"<div>".repeat(depth)}${paragraph}${closed ? "</div>".repeat(depth) : ""}</body></html>`;
 }
+
+/** A thread of WoltLab Burning Board 5: each post an <article> in a list item, with the author's sidebar and a signature. */
+export const WBB_THREAD = `<!DOCTYPE html><html dir="ltr" lang="de"><head><title>Welche Bodenplatte für Gartenhaus? - Gartenforum</title></head><body id="tpl_wbb_thread" data-template="thread" data-application="wbb">
+<div id="pageContainer" class="pageContainer"><div class="pageHeaderContainer"><header id="pageHeader" class="pageHeader"><div id="pageHeaderLogo" class="pageHeaderLogo"><a href="/"><img src="/logo.png" alt=""></a></div><nav id="topMenu" class="userPanel"><ul class="userPanelItems"><li><a href="/login/">Anmelden oder registrieren</a></li></ul></nav><div class="mainMenu"><ul class="boxMenu"><li><a href="/dashboard/">Dashboard</a></li><li class="active"><a href="/forum/">Forum</a></li><li><a href="/lexicon/">Lexikon</a></li></ul></div></header></div>
+<section id="main" class="main" role="main"><div class="layoutBoundary"><div id="content" class="content">
+<header class="contentHeader messageGroupContentHeader wbbThread"><div class="contentHeaderTitle"><h1 class="contentTitle">Welche Bodenplatte für Gartenhaus?</h1><ul class="inlineList contentHeaderMetaData"><li><a href="/user/12-gartenfreund/" class="userLink">gartenfreund</a></li><li><a href="/thread/345/"><time datetime="2021-04-03T09:12:00+02:00" class="datetime">3. April 2021</time></a></li></ul></div></header>
+<div class="section"><ul class="wbbThreadPostList messageList jsClipboardContainer">
+<li id="post1001"><article class="wbbPost message messageSidebarOrientationLeft jsClipboardObject" data-post-id="1001">
+<aside role="presentation" class="messageSidebar member"><div class="messageAuthor"><div class="userAvatar"><a href="/user/12/"><img src="/a.png" alt=""></a></div><div class="messageAuthorContainer"><a href="/user/12/" class="username userLink"><span>gartenfreund</span></a></div><div class="userTitle"><span class="badge userTitleBadge">Anfänger</span></div></div><div class="userCredits"><dl class="plain dataList"><dt><a href="/user-post-list/12/">Beiträge</a></dt><dd>14</dd></dl></div></aside>
+<div class="messageContent"><header class="messageHeader"><div class="messageHeaderBox"><ul class="messageHeaderMetaData"><li><a href="/thread/345/?postID=1001#post1001" class="permalink messagePublicationTime"><time datetime="2021-04-03T09:12:00+02:00" class="datetime">3. April 2021</time></a></li></ul><ul class="messageStatus"></ul></div><ul class="messageQuickOptions"><li><a href="#" class="jsTooltip">#1</a></li></ul></header>
+<div class="messageBody"><div class="messageText"><p>Hallo zusammen, ich möchte im Mai ein Gartenhaus aus Holz (3 x 4 Meter) aufstellen. Reicht dafür ein Punktfundament, oder brauche ich eine durchgehende Bodenplatte aus Beton?</p><p>Der Boden ist lehmig und im Frühjahr oft nass.</p></div></div>
+<footer class="messageFooter"><div class="messageFooterNotes"><p class="messageFooterNote wbbPostEditNote">Dieser Beitrag wurde bereits 1 Mal editiert, zuletzt von gartenfreund (3. April 2021).</p></div><div class="messageFooterGroup"><ul class="messageFooterButtons buttonList smallButtons jsMobileNavigation"><li><a href="#" class="button jsQuoteMessage"><span>Zitieren</span></a></li></ul></div></footer></div></article></li>
+<li id="post1002"><article class="wbbPost message messageSidebarOrientationLeft jsClipboardObject" data-post-id="1002">
+<aside role="presentation" class="messageSidebar member"><div class="messageAuthor"><div class="messageAuthorContainer"><a href="/user/7/" class="username userLink"><span>Holzwurm</span></a></div><div class="userTitle"><span class="badge userTitleBadge">Profi</span></div></div><div class="userCredits"><dl class="plain dataList"><dt><a href="/user-post-list/7/">Beiträge</a></dt><dd>2.341</dd></dl></div></aside>
+<div class="messageContent"><header class="messageHeader"><div class="messageHeaderBox"><ul class="messageHeaderMetaData"><li><a href="/thread/345/?postID=1002#post1002" class="permalink messagePublicationTime"><time datetime="2021-04-03T10:40:00+02:00" class="datetime">3. April 2021</time></a></li></ul></div></header>
+<div class="messageBody"><div class="messageText"><p>Bei lehmigem Boden würde ich zu Punktfundamenten raten, die frostfrei gegründet sind, also etwa 80 Zentimeter tief. Eine Platte ohne Drainage staut dir das Wasser unter dem Haus.</p><p>Wichtig ist eine Unterlüftung des Holzbodens.</p></div><div class="messageSignature"><div><p>Wer Holz hackt, wird zweimal warm.</p></div></div></div>
+<footer class="messageFooter"><div class="messageFooterGroup"><ul class="messageFooterButtons buttonList smallButtons"><li><a href="#" class="button jsQuoteMessage"><span>Zitieren</span></a></li></ul></div></footer></div></article></li>
+</ul></div>
+<div class="section relatedThreads"><h2 class="sectionTitle">Ähnliche Themen</h2><ul><li><a href="/thread/12/">Fundament für Gewächshaus</a></li><li><a href="/thread/99/">Gartenhaus streichen – welche Lasur?</a></li></ul></div>
+</div></div></section>
+<footer id="pageFooter" class="pageFooter"><div class="boxesFooter"><div class="layoutBoundary"><div class="copyright"><a href="https://www.woltlab.com">Forensoftware: <strong>Burning Board®</strong></a></div></div></div></footer></div></body></html>`;
+export const WBB_THREAD_TEXT = [
+  "Hallo zusammen, ich möchte im Mai ein Gartenhaus aus Holz (3 x 4 Meter) aufstellen. Reicht dafür ein Punktfundament, oder brauche ich eine durchgehende Bodenplatte aus Beton?",
+  "Der Boden ist lehmig und im Frühjahr oft nass.",
+  "Bei lehmigem Boden würde ich zu Punktfundamenten raten, die frostfrei gegründet sind, also etwa 80 Zentimeter tief. Eine Platte ohne Drainage staut dir das Wasser unter dem Haus.",
+  "Wichtig ist eine Unterlüftung des Holzbodens.",
+].join("\n\n");
+
+/** A Joomla 3 article: its details list (author, category, date, hits) above the body, print and e-mail icons, the pager. */
+export const JOOMLA_ARTICLE = `<!DOCTYPE html><html lang="de-de"><head><title>Sommerfest 2019 - Förderverein Grundschule Am Park</title></head><body class="site com_content view-article no-layout no-task itemid-112">
+<div class="body"><div class="container"><header class="header" role="banner"><div class="header-inner clearfix"><a class="brand pull-left" href="/"><span class="site-title">Förderverein Grundschule Am Park</span></a></div></header>
+<nav class="navigation" role="navigation"><ul class="nav menu nav-pills"><li class="item-101"><a href="/">Home</a></li><li class="item-112 current active"><a href="/aktuelles">Aktuelles</a></li><li class="item-113"><a href="/mitglied-werden">Mitglied werden</a></li></ul></nav>
+<div class="row-fluid"><main id="content" role="main" class="span9">
+<div id="system-message-container"></div>
+<div class="item-page" itemscope itemtype="https://schema.org/Article"><meta itemprop="inLanguage" content="de-DE" />
+<div class="page-header"><h2 itemprop="headline">Sommerfest 2019</h2></div>
+<div class="icons"><div class="btn-group pull-right"><a class="btn dropdown-toggle" data-toggle="dropdown" href="#"><span class="icon-cog"></span><span class="caret"></span></a><ul class="dropdown-menu"><li class="print-icon"><a href="/aktuelles/12-sommerfest?tmpl=component&amp;print=1" title="Eintrag ausdrucken">Drucken</a></li><li class="email-icon"><a href="/component/mailto/?tmpl=component" title="Link einem Freund via E-Mail senden">E-Mail</a></li></ul></div></div>
+<dl class="article-info muted"><dt class="article-info-term">Details</dt><dd class="createdby" itemprop="author" itemscope itemtype="https://schema.org/Person">Geschrieben von <span itemprop="name">Petra Schulz</span></dd><dd class="category-name">Kategorie: <a href="/aktuelles" itemprop="genre">Aktuelles</a></dd><dd class="published"><span class="icon-calendar"></span><time datetime="2019-07-02T10:12:00+00:00" itemprop="datePublished">Veröffentlicht: 02. Juli 2019</time></dd><dd class="hits"><span class="icon-eye-open"></span><meta itemprop="interactionCount" content="UserPageVisits:1234" />Zugriffe: 1234</dd></dl>
+<div itemprop="articleBody"><p>Bei strahlendem Sonnenschein feierten am vergangenen Samstag rund 400 Kinder, Eltern und Lehrkräfte unser Sommerfest auf dem Schulhof.</p>
+<p>Die Klassen hatten Spielstationen vorbereitet, der Chor sang Lieder aus dem Musical, und am Kuchenbuffet wurden über 60 gespendete Kuchen verkauft. Der Erlös von 1.850 Euro fließt in neue Spielgeräte für die Pause.</p>
+<p>Wir danken allen Helferinnen und Helfern herzlich!</p></div>
+<ul class="pager pagenav"><li class="previous"><a class="hasTooltip" title="Elternabend" href="/aktuelles/11-elternabend" rel="prev"><span class="icon-chevron-left"></span> Zurück</a></li><li class="next"><a class="hasTooltip" title="Bücherflohmarkt" href="/aktuelles/13-buecherflohmarkt" rel="next">Weiter <span class="icon-chevron-right"></span></a></li></ul>
+</div></main>
+<div id="aside" class="span3"><div class="well "><h3 class="page-header">Termine</h3><ul class="latestnews"><li><a href="/t/1">Elternabend 4b</a></li><li><a href="/t/2">Bücherflohmarkt</a></li></ul></div></div></div></div></div>
+<footer class="footer" role="contentinfo"><div class="container"><hr /><p class="pull-right"><a href="#top" id="back-top">Nach oben</a></p><p>&copy; 2019 Förderverein Grundschule Am Park</p></div></footer></body></html>`;
+export const JOOMLA_ARTICLE_TEXT = [
+  "Bei strahlendem Sonnenschein feierten am vergangenen Samstag rund 400 Kinder, Eltern und Lehrkräfte unser Sommerfest auf dem Schulhof.",
+  "Die Klassen hatten Spielstationen vorbereitet, der Chor sang Lieder aus dem Musical, und am Kuchenbuffet wurden über 60 gespendete Kuchen verkauft. Der Erlös von 1.850 Euro fließt in neue Spielgeräte für die Pause.",
+  "Wir danken allen Helferinnen und Helfern herzlich!",
+].join("\n\n");
