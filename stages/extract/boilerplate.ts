@@ -30,6 +30,8 @@ const STRONG = new RegExp(
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     "caption", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
     "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
+    // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
+    word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
     // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
     "com?ment(?!ary)", "kk?omm?entar", "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",

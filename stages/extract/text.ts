@@ -103,6 +103,13 @@ function renderRow(row: El, sink: TextSink): void {
     }
     return;
   }
+  // A row of one cell is a line of text, not a record: its <br> line breaks stay.
+  if (cells.length === 1) {
+    sink.line();
+    render(cells[0]!, sink);
+    sink.line();
+    return;
+  }
   const texts = cells
     .map((cell) => {
       const out: string[] = [];

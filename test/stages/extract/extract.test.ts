@@ -6,7 +6,7 @@ import {
   ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, GERMAN_RELATED_TEASERS, GERMAN_RELATED_TEASERS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, WBB_THREAD, WBB_THREAD_TEXT, JOOMLA_ARTICLE, JOOMLA_ARTICLE_TEXT, WIKI_ARTICLE, XENFORO_THREAD_TEXT, deeplyNested,
+  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, GERMAN_RELATED_TEASERS, GERMAN_RELATED_TEASERS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, WBB_THREAD, WBB_THREAD_TEXT, DISCUZ_THREAD, DISCUZ_THREAD_TEXT, JOOMLA_ARTICLE, JOOMLA_ARTICLE_TEXT, WIKI_ARTICLE, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -68,6 +68,8 @@ describe("extractMainText: main content", () => {
     expect(textOf(VBULLETIN_THREAD)).toBe(VBULLETIN_THREAD_TEXT);
     // Each post an <article> in a list item: paragraphs, not bullet points; no signature.
     expect(textOf(WBB_THREAD)).toBe(WBB_THREAD_TEXT);
+    // A Chinese forum: the messages with their line breaks, not the views, points, floor labels or signatures.
+    expect(textOf(DISCUZ_THREAD)).toBe(DISCUZ_THREAD_TEXT);
   });
 
   it("drops a CMS article's details list (author, category, date, hits) above its body", () => {
@@ -186,10 +188,10 @@ describe("extractMainText: main content", () => {
     const html = `<html><body><article>
       <p>${PROSE}</p>
       <p>first line<br>second line<br><br>new paragraph</p>
-      <table><tr><td>a</td><td>b</td><td></td><td>c</td></tr></table>
+      <table><tr><td>a</td><td>b</td><td></td><td>c</td></tr><tr><td>one cell<br>two lines</td></tr></table>
       <ul><li>one<ul><li>one point one</li></ul></li><li><p>two</p></li></ul>
     </article></body></html>`;
-    expect(textOf(html)).toBe(`${PROSE}\n\nfirst line\nsecond line\n\nnew paragraph\n\na | b | c\n\n- one\n- one point one\n- two`);
+    expect(textOf(html)).toBe(`${PROSE}\n\nfirst line\nsecond line\n\nnew paragraph\n\na | b | c\none cell\ntwo lines\n\n- one\n- one point one\n- two`);
   });
 
   it("numbers ordered lists as a browser does: start, reversed, value, nested bullets", () => {

@@ -537,3 +537,27 @@ export const JOOMLA_ARTICLE_TEXT = [
   "Die Klassen hatten Spielstationen vorbereitet, der Chor sang Lieder aus dem Musical, und am Kuchenbuffet wurden über 60 gespendete Kuchen verkauft. Der Erlös von 1.850 Euro fließt in neue Spielgeräte für die Pause.",
   "Wir danken allen Helferinnen und Helfern herzlich!",
 ].join("\n\n");
+
+/** A thread of Discuz! X3: each post a table of the poster's column and the message, whose lines end in <br>; a signature row. */
+export const DISCUZ_THREAD = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>新手求助：多肉植物冬天怎么浇水？ - 多肉植物 - 花草论坛 - Powered by Discuz!</title></head><body id="nv_forum" class="pg_viewthread">
+<div id="toptb" class="cl"><div class="wp"><div class="z"><a href="/">设为首页</a><a href="/">收藏本站</a></div><div class="y"><a href="member.php?mod=register">立即注册</a> <a href="member.php?mod=logging">登录</a></div></div></div>
+<div id="hd"><div class="wp"><div class="hdc cl"><h2><a href="/" title="花草论坛"><img src="logo.png" alt="花草论坛"></a></h2></div><div id="nv"><ul><li><a href="portal.php">门户</a></li><li class="a"><a href="forum.php">论坛</a></li><li><a href="group.php">群组</a></li></ul></div></div></div>
+<div id="wp" class="wp"><div id="pt" class="bm cl"><div class="z"><a href="./" class="nvhm" title="首页">花草论坛</a> <em>&rsaquo;</em> <a href="forum.php">论坛</a> <em>&rsaquo;</em> <a href="forum-12-1.html">多肉植物</a></div></div>
+<div id="ct" class="wp cl"><div id="postlist" class="pl bm">
+<table cellspacing="0" cellpadding="0"><tr><td class="pls ptn pbn"><div class="hm ptn"><span class="xg1">查看:</span> <span class="xi1">1523</span><span class="pipe">|</span><span class="xg1">回复:</span> <span class="xi1">2</span></div></td><td class="plc ptm pbn vwthd"><h1 class="ts"><span id="thread_subject">新手求助：多肉植物冬天怎么浇水？</span></h1></td></tr></table>
+<div id="post_1001"><table id="pid1001" class="plhin" summary="pid1001" cellspacing="0" cellpadding="0"><tr><td class="pls" rowspan="2"><div class="pi"><div class="authi"><a href="space-uid-55.html" class="xw1">小绿</a></div></div><div class="p_pop blk bui card_gender_0"><dl class="cl"><dt>积分</dt><dd>36</dd></dl></div></td>
+<td class="plc"><div class="pi"><strong><a href="#">楼主</a></strong><div class="pti"><div class="authi"><em id="authorposton1001">发表于 2020-11-20 21:03</em><span class="pipe">|</span><a href="#">只看该作者</a></div></div></div>
+<div class="pct"><div class="pcb"><div class="t_fsz"><table cellspacing="0" cellpadding="0"><tr><td class="t_f" id="postmessage_1001">我家的多肉放在朝南的阳台上，最近气温降到五度左右。请问冬天应该多久浇一次水？是不是要等盆土完全干透再浇？<br />
+我怕浇多了会烂根，浇少了叶子又会变软，大家平时都是怎么做的？</td></tr></table></div></div></div></td></tr>
+<tr><td class="plc plm"><div class="sign">养花就是养心情</div></td></tr></table></div>
+<div id="post_1002"><table id="pid1002" class="plhin" summary="pid1002" cellspacing="0" cellpadding="0"><tr><td class="pls" rowspan="2"><div class="pi"><div class="authi"><a href="space-uid-8.html" class="xw1">老园丁</a></div></div><div class="p_pop blk bui card_gender_0"><dl class="cl"><dt>积分</dt><dd>5820</dd></dl></div></td>
+<td class="plc"><div class="pi"><strong><a href="#">沙发</a></strong><div class="pti"><div class="authi"><em id="authorposton1002">发表于 2020-11-20 22:15</em></div></div></div>
+<div class="pct"><div class="pcb"><div class="t_fsz"><table cellspacing="0" cellpadding="0"><tr><td class="t_f" id="postmessage_1002">五度以下就要控水了，大约两到三周浇一次，而且要在晴天的中午浇，让水分在夜里降温之前蒸发掉一部分。<br />
+如果温度降到零度以下，最好搬进室内，停止浇水，等到春天再慢慢恢复。</td></tr></table></div></div></div></td></tr>
+<tr><td class="plc plm"></td></tr></table></div>
+</div></div></div>
+<div id="ft" class="wp cl"><div id="flk" class="y"><p><a href="archiver/">Archiver</a><span class="pipe">|</span><a href="forum.php?mobile=yes">手机版</a></p></div><div id="frt"><p>Powered by <strong><a href="http://www.discuz.net" target="_blank">Discuz!</a></strong> <em>X3.4</em></p><p class="xs0">GMT+8, 2020-11-21 08:00</p></div></div></body></html>`;
+export const DISCUZ_THREAD_TEXT = [
+  "我家的多肉放在朝南的阳台上，最近气温降到五度左右。请问冬天应该多久浇一次水？是不是要等盆土完全干透再浇？\n我怕浇多了会烂根，浇少了叶子又会变软，大家平时都是怎么做的？",
+  "五度以下就要控水了，大约两到三周浇一次，而且要在晴天的中午浇，让水分在夜里降温之前蒸发掉一部分。\n如果温度降到零度以下，最好搬进室内，停止浇水，等到春天再慢慢恢复。",
+].join("\n\n");
