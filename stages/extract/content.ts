@@ -278,13 +278,16 @@ const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einsch
 /** A pitch for the site's newsletter or subscription, with a link to sign up. */
 const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan/i;
 
-/** A photo credit: "Foto: dpa", "Photo: Reuters", "Фото: личный архив" (under 100 characters). */
-const PHOTO_CREDIT = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia)\s*:/i;
+/**
+ * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), or the
+ * editor and original-headline lines of Chinese news ("责任编辑：王小明", "原标题：…"); under 100 characters.
+ */
+const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|责任编辑|編集|原标题)\s*[:：]/i;
 
-/** An ad label, a needs-JavaScript notice, a photo credit, or a short linked sign-up pitch (the caller bounds the length). */
+/** An ad label, a needs-JavaScript notice, a credit line, or a short linked sign-up pitch (the caller bounds the length). */
 function isNotice(el: El, text: string): boolean {
   if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text)) return true;
-  if (text.length < 100 && PHOTO_CREDIT.test(text)) return true;
+  if (text.length < 100 && CREDIT_LINE.test(text)) return true;
   return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);
 }
 

@@ -148,6 +148,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
   });
 
+  it("drops the original-headline and editor lines of Chinese news", () => {
+    const paragraphs = [
+      "新华社北京1月11日电 中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。",
+      "协会副秘书长表示，新能源汽车已经从政策驱动转向市场驱动，出口也成为新的增长点。",
+    ];
+    const html = `<html><head><title>新能源汽车产销连续九年全球第一_新闻频道</title></head><body><div class="article-content" id="artibody">
+      <p>\u3000\u3000原标题：新能源汽车产销连续九年全球第一</p>${paragraphs.map((p) => `<p>\u3000\u3000${p}</p>`).join("")}<p class="article-editor">责任编辑：王小明</p></div></body></html>`;
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
     expect(textOf(GERMAN_PAYWALL_NEWS)).toBe(GERMAN_PAYWALL_NEWS_TEXT);
     const prose = "Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, mit deutlich mehr Geld für Schulen und Radwege.";
