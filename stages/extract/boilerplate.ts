@@ -138,7 +138,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
 
 /**
  * Headings that introduce teasers of other pages or the comments, matched whole (a trailing colon
- * or ellipsis allowed), in English and in the languages whose sites the class words cover.
+ * or ellipsis allowed), in English, in the languages whose sites the class words cover, and in Russian,
+ * Turkish, Arabic, Chinese, Japanese and Korean.
  */
 const RELATED_HEADING = new RegExp(
   "^(?:" +
@@ -155,6 +156,13 @@ const RELATED_HEADING = new RegExp(
       "don'?t miss", "nicht verpassen", "(?:\\d+ )?(?:comments?|kommentare?|comentários?|comentarios?|commentaires?|commenti|komentarze|reacties)",
       "leave a (?:comment|reply)", "tell us what you think", "what do you think\\??", "(?:schreiben sie einen|ihr) kommentar", "diskutieren sie mit",
       "deixe (?:um|seu) comentário", "deja (?:un|tu) comentario", "laisser un commentaire", "lascia un commento", "dodaj komentarz",
+      // Russian, Turkish, Arabic, Chinese, Japanese and Korean sites' related and comments headings.
+      "читайте также", "(?:похожие|связанные) (?:статьи|новости|материалы)", "смотрите также", "комментарии(?: \\(\\d+\\))?",
+      "(?:[iİ]lgili|benzer) (?:haberler|yazılar)", "yorumlar",
+      "اقرأ أيضا\\u064b?", "(?:مواضيع|أخبار|مقالات) ذات صلة", "التعليقات",
+      "相关(?:阅读|新闻|文章|推荐)", "延伸阅读", "热门推荐", "猜你喜欢", "(?:网友)?评论",
+      "関連記事", "あわせて読みたい", "おすすめ記事", "コメント",
+      "관련\\s?기사", "댓글",
     ].join("|") +
     ")\\s*[:.…]*$",
   "i",

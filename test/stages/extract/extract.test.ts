@@ -107,6 +107,16 @@ describe("extractMainText: main content", () => {
     const teaser = "A vida requer da gente otimismo e coragem para esperar o melhor e fazer o melhor acontecer, sem perder o entusiasmo …";
     const page = `<html><body><div class="posts"><p>${prose}</p><p>${prose}</p><h3 class="relatedpoststitle">Você pode gostar...</h3><p>${teaser}</p></div></body></html>`;
     expect(textOf(page)).toBe(`${prose}\n\n${prose}`);
+    // The same headings in Russian, Arabic and Chinese.
+    const pages: Array<[string, string, string]> = [
+      ["Городская библиотека с января будет работать и по субботам, сообщили в управлении культуры.", "Читайте также:", "Наконец-то! Мы давно этого ждали и очень рады за наших детей."],
+      ["أعلنت البلدية أن المكتبة العامة ستفتح أبوابها أيام السبت ابتداء من شهر يناير المقبل.", "التعليقات", "خبر رائع، ننتظر هذا منذ سنوات طويلة ونشكر البلدية على جهودها."],
+      ["市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。", "网友评论", "太好了，我们等了很多年，终于可以周末去借书了。"],
+    ];
+    for (const [text, heading, after] of pages) {
+      const html = `<html><body><div class="entry"><p>${text}</p><p>${text}</p><h3>${heading}</h3><p>${after}</p></div></body></html>`;
+      expect(textOf(html)).toBe(`${text}\n\n${text}`);
+    }
   });
 
   it("drops the article's metadata marked by schema.org microdata or a Drupal 'submitted' line", () => {
