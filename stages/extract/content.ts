@@ -275,6 +275,8 @@ const NOTICE_MAX_LENGTH = 250;
 const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert|publicité|publicidad|publicidade|pubblicità|reklama|advertentie)$/i;
 /** A notice that the page needs JavaScript. */
 const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
+/** A copyright notice: "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
+const COPYRIGHT = /all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
 /** A pitch for the site's newsletter or subscription, with a link to sign up. */
 const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan/i;
 
@@ -284,9 +286,9 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
  */
 const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|责任编辑|編集|原标题)\s*[:：]/i;
 
-/** An ad label, a needs-JavaScript notice, a credit line, or a short linked sign-up pitch (the caller bounds the length). */
+/** An ad label, a needs-JavaScript notice, a copyright notice, a credit line, or a short linked sign-up pitch (the caller bounds the length). */
 function isNotice(el: El, text: string): boolean {
-  if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text)) return true;
+  if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if (text.length < 100 && CREDIT_LINE.test(text)) return true;
   return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);
 }

@@ -158,6 +158,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
   });
 
+  it("drops short copyright notices inside the article, in any of several languages, and keeps prose that mentions one", () => {
+    const notices = ["Copyright 2019 Example News. All rights reserved.", "© Beispiel Verlag GmbH. Alle Rechte vorbehalten.", "<저작권자 © 예시뉴스, 무단 전재 및 재배포 금지>", "版权所有，未经授权不得转载。"];
+    const long = `The phrase "all rights reserved" dates from the Buenos Aires Convention of 1910, which required it for protection in the countries that signed; ${PROSE} ${PROSE}`;
+    const html = `<html><body><article><p>${PROSE}</p><p>${long}</p>${notices.map((n) => `<p>${n.replace("<", "&lt;").replace(">", "&gt;")}</p>`).join("")}</article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${long}`);
+  });
+
   it("drops the original-headline and editor lines of Chinese news", () => {
     const paragraphs = [
       "新华社北京1月11日电 中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。",
