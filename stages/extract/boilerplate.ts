@@ -146,8 +146,9 @@ const RELATED_HEADING = new RegExp(
     [
       "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might) also (?:like|enjoy)",
       "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
-      "weitere (?:artikel|beiträge|nachrichten|themen)", "mehr zum thema", "das könnte (?:sie|dich) auch interessieren", "lesen sie auch",
-      "auch interessant", "(?:ähnliche|verwandte) (?:artikel|beiträge|themen)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
+      "weitere (?:artikel|beiträge|nachrichten|themen|meldungen)", "mehr zum thema", "das könnte (?:sie|dich|ihnen) auch (?:interessieren|gefallen)", "lesen sie auch",
+      "auch interessant", "(?:ähnliche|verwandte|passende) (?:artikel|beiträge|themen|produkte)", "kunden (?:kauften|kaufen|haben) auch(?: [^.!?]*)?",
+      "(?:über|zum|zur) (?:den |die )?(?:autor|autorin)", "about the author", "customers (?:who [^.!?]* )?also (?:bought|viewed)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
       "articles (?:similaires|liés)", "(?:leia|veja) também", "(?:artigos|posts|notícias|mensagens) relacionad[oa]s",
       "(?:también )?te puede interesar", "(?:noticias|artículos|entradas) relacionad[oa]s", "leggi anche", "potrebbe interessarti",
       "articoli correlati", "(?:zobacz|czytaj) (?:też|także|również)", "powiązane artykuły", "lees ook", "gerelateerde artikelen",

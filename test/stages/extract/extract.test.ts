@@ -107,8 +107,11 @@ describe("extractMainText: main content", () => {
     const teaser = "A vida requer da gente otimismo e coragem para esperar o melhor e fazer o melhor acontecer, sem perder o entusiasmo …";
     const page = `<html><body><div class="posts"><p>${prose}</p><p>${prose}</p><h3 class="relatedpoststitle">Você pode gostar...</h3><p>${teaser}</p></div></body></html>`;
     expect(textOf(page)).toBe(`${prose}\n\n${prose}`);
-    // The same headings in Russian, Arabic and Chinese.
+    // An author box, a shop's "customers also bought", and the same headings in Russian, Arabic and Chinese.
     const pages: Array<[string, string, string]> = [
+      [GERMAN_PROSE, "Über den Autor", "Max Muster schreibt seit 2010 für das Lokalressort über Verkehr und Stadtplanung."],
+      [PROSE, "About the author", "Jane Doe has covered city hall for the paper since 2012 and lives with two cats."],
+      [GERMAN_PROSE, "Kunden kauften auch", "Fahrradschloss mit Zahlenkombination, extra lang, für Gepäckträger und Rahmen."],
       ["Городская библиотека с января будет работать и по субботам, сообщили в управлении культуры.", "Читайте также:", "Наконец-то! Мы давно этого ждали и очень рады за наших детей."],
       ["أعلنت البلدية أن المكتبة العامة ستفتح أبوابها أيام السبت ابتداء من شهر يناير المقبل.", "التعليقات", "خبر رائع، ننتظر هذا منذ سنوات طويلة ونشكر البلدية على جهودها."],
       ["市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。", "网友评论", "太好了，我们等了很多年，终于可以周末去借书了。"],
