@@ -286,8 +286,12 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
  */
 const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|责任编辑|編集|原标题)\s*[:：]/i;
 
-/** An ad label, a needs-JavaScript notice, a copyright notice, a credit line, or a short linked sign-up pitch (the caller bounds the length). */
+/** A bare number, an ad label, a needs-JavaScript notice, a copyright notice, a credit line, or a short linked sign-up pitch (the caller bounds the length). */
+/** A block whose whole text is a number: a vote count, a counter, a page number. */
+const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
+
 function isNotice(el: El, text: string): boolean {
+  if ((el.tag === "div" || el.tag === "p") && BARE_NUMBER.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if (text.length < 100 && CREDIT_LINE.test(text)) return true;
   return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);

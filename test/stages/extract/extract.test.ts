@@ -168,6 +168,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\n${long}`);
   });
 
+  it("drops blocks that are a bare number (vote counts, share counters) and keeps numbers in tables and lists", () => {
+    const answer = (votes: string, text: string) => `<div class="answer"><div class="votecell"><div class="vote-count">${votes}</div></div><div class="answercell"><p>${text}</p></div></div>`;
+    const html = `<html><body><div id="answers">${answer("21", GERMAN_PROSE)}${answer("-3", PROSE)}${answer("1.2k", GERMAN_PROSE)}
+      <table><tr><td>Einwohner</td><td>4.500</td></tr></table><ol><li>12</li><li>14</li></ol></div></body></html>`;
+    expect(textOf(html)).toBe(`${GERMAN_PROSE}\n\n${PROSE}\n\n${GERMAN_PROSE}\n\nEinwohner | 4.500\n\n1. 12\n2. 14`);
+  });
+
   it("drops the original-headline and editor lines of Chinese news", () => {
     const paragraphs = [
       "新华社北京1月11日电 中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。",
