@@ -22,7 +22,8 @@
  *               Europa, demokracija, kvaliteta, organizirati, financirati against Bosnian and
  *               Serbian's Evropa, demokratija, kvalitet, organizovati, finansirati; likewise također /
  *               takođe, uvjet / uslov, milijun / milion, otok / ostrvo, gledatelj / gledalac. Each
- *               country's places (Zagreb, Sarajevo, Beograd …) are a weak hint.
+ *               country's places (Zagreb, Sarajevo, Beograd …) are a weak hint. Word pairs count
+ *               too: "treba da bude" is Bosnian and Serbian syntax where Croatian says "treba biti".
  *
  * The detector's guess stands unless another member has more marker words (a tie between two
  * other members goes to the one the detector ranks higher). The winner takes the best guess's probability and the former
@@ -113,7 +114,7 @@ const CROATIAN_AND_BOSNIAN = "jučer uopće općina općine općenito obitelj ob
 
 /** Words the Bosnian and Serbian standards share and Croatian says otherwise (nitko, kazneno, obveza, neovisan …). */
 const BOSNIAN_AND_SERBIAN =
-  "niko krivično krivičnog krivični obaveza obaveze obavezan obavezno nezavisan nezavisno nezavisni nauka nauke " +
+  "treba_da niko krivično krivičnog krivični obaveza obaveze obavezan obavezno nezavisan nezavisno nezavisni nauka nauke " +
   "učestvovati učestvuje preduzeće izvještaj penzija garancija takođe uslov uslovi uslova uslovima evropa evrope " +
   "evropi evropu evropski evropske evropskih evropskoj okean demokratija demokratije kvalitet greška greške gledalac " +
   "čitalac slušalac kancelarija fabrika fabrike milion miliona ostrvo organizovati organizuje organizovao organizovan " +
@@ -174,13 +175,18 @@ const GROUPS: ReadonlyMap<string, Group> = new Map([
 const WORD = /[\p{L}\p{M}]+/gu;
 const CYRILLIC = /\p{Script=Cyrillic}/u;
 
-/** Marker weight per member of `group` over the words of `text`. */
+/** Marker weight per member of `group` over the words of `text`, and over word pairs (listed as `first_second`). */
 function markerScores(text: string, group: Group): Map<string, number> {
   const scores = new Map(group.languages.map((l) => [l, 0]));
+  const add = (entry: Markers | undefined) => {
+    if (entry) for (const [language, weight] of Object.entries(entry)) scores.set(language, scores.get(language)! + weight);
+  };
+  let previous = "";
   for (const match of text.toLowerCase().matchAll(WORD)) {
-    const entry = group.markers.get(match[0]);
-    if (!entry) continue;
-    for (const [language, weight] of Object.entries(entry)) scores.set(language, scores.get(language)! + weight);
+    const word = match[0];
+    add(group.markers.get(word));
+    if (previous) add(group.markers.get(`${previous}_${word}`));
+    previous = word;
   }
   return scores;
 }

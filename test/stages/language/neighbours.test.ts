@@ -129,6 +129,14 @@ describe("close neighbours", () => {
     expect(resolveNeighbours("Takođe je organizovao vrtić za decu.", hr)[0]!.language).toBe("sr");
   });
 
+  it("counts word pairs: 'treba da' with a verb is Bosnian and Serbian syntax, Croatian says 'treba' with an infinitive", () => {
+    const hr = [{ language: "hr", score: 0.6 }, { language: "bs", score: 0.3 }];
+    // treba da: Bosnian and Serbian 1 each; obrazovanje has no marker; the detector ranks Bosnian above Serbian.
+    expect(resolveNeighbours("Obrazovanje treba da bude besplatno.", hr)[0]!.language).toBe("bs");
+    // The two words apart, or the infinitive: no marker, the detector's guess stands.
+    expect(resolveNeighbours("Obrazovanje treba biti besplatno, da bude dostupno.", hr)[0]!.language).toBe("hr");
+  });
+
   it("the default detector names each of our sentences' language", async () => {
     const detector = await getDetector("default");
     const wrong: string[] = [];
