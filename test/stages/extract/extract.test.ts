@@ -153,11 +153,11 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${prose}\n\n${prose}`);
   });
 
-  it("keeps a short list of the article's own points and drops photo credits", () => {
+  it("keeps a short list of the article's own points and drops photo credits and source lines", () => {
     const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
     // A list scores below zero for its tag alone; it is judged by its class and links instead.
     const list = "<ul><li>Sperrung der Brücke bis Ende Mai</li><li>Umleitung über die Nordbrücke</li></ul>";
-    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p></article></body></html>`;
+    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p><p>Quelle: dpa</p><p>Źródło: PAP</p></article></body></html>`;
     expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
   });
 
