@@ -34,7 +34,7 @@ const STRONG = new RegExp(
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
     // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
-    "com?ment(?!ary)", "kk?omm?entar", "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
+    "com?ment(?!ary)", "kk?omm?entar", "pinglun", word("cmt"), "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
     "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij", "relacionad", "correlat", "verwandt",
     "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
     "zobacz-?(?:tez|rowniez)", "gerelateerd",
