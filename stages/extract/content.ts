@@ -277,8 +277,8 @@ const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert
 const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
 const COPYRIGHT = /^(?:©|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
-/** A pitch for the site's newsletter or subscription, with a link to sign up. */
-const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan/i;
+/** A pitch for the site's newsletter, subscription or social channel, with a link to sign up. */
+const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|follow us|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/i;
 
 /**
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source

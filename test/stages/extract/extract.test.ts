@@ -140,12 +140,15 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([lead, prose, prose, prose].join("\n\n"));
   });
 
-  it("drops ad labels, needs-JavaScript notices and linked sign-up pitches inside the article", () => {
+  it("drops ad labels, needs-JavaScript notices and linked sign-up and follow-us pitches inside the article", () => {
     const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
     const notices = [
       "<div>Anzeige</div>",
       "<p>Für diese Bildergalerie müssen Sie JavaScript aktivieren.</p>",
       `<p>Die wichtigsten Nachrichten jeden Morgen: <a href="/nl">Jetzt den Newsletter abonnieren</a>.</p>`,
+      // A pitch for the site's social channels.
+      `<p>Подписывайтесь на наш <a href="https://t.me/example">канал в Telegram</a>, чтобы первыми узнавать новости.</p>`,
+      `<p>Follow us on Twitter <a href="https://x.com/example">@example</a> and on Facebook.</p>`,
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p><p>Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.</p></article></body></html>`;
     // Sign-up words without a link are the article's own.
