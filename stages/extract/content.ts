@@ -272,9 +272,15 @@ function isLayoutRow(row: El | null): boolean {
 /** Longest block (weighted characters) that the notice patterns below may remove. */
 const NOTICE_MAX_LENGTH = 250;
 /** A block that is only an ad label. */
-const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert|publicité|publicidad|publicidade|pubblicità|reklama|advertentie)$/i;
+const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert|publicité|publicidad|publicidade|pubblicità|reklama|advertentie|реклама|reklam|iklan|إعلان|广告|広告|광고)$/i;
 /** A notice that the page needs JavaScript. */
 const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
+/** A gallery's counter ("Image 1 of 5", "3 / 12", "Bild 2 von 8") or a reading-time line ("5 min read", "Lesezeit: 4 Minuten", "Tempo de leitura: 1 minuto"). */
+const COUNTER = /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$/i;
+/** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
+const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|contributed (?:reporting|to this (?:report|story))/i;
+/** A block that is only an e-mail address or a link written out. */
+const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?[\w-]+\.[a-z]{2,}\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
 const COPYRIGHT = /^(?:©|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
 /** A pitch for the site's newsletter, subscription or social channel, with a link to sign up. */
@@ -288,12 +294,17 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
  */
 const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quelle|source|fuente|fonte|источник|来源|责任编辑|編集|原标题)\s*[:：]/i;
 
-/** A bare number, an ad label, a needs-JavaScript notice, a copyright notice, a credit line, or a short linked sign-up pitch (the caller bounds the length). */
+/**
+ * A bare number, a gallery counter or reading time, a bare address, an ad label, a needs-JavaScript
+ * notice, a copyright notice, a credit line (photo, source, reporting), or a short linked sign-up
+ * pitch (the caller bounds the length).
+ */
 /** A block whose whole text is a number: a vote count, a counter, a page number. */
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 function isNotice(el: El, text: string): boolean {
-  if ((el.tag === "div" || el.tag === "p") && BARE_NUMBER.test(text)) return true;
+  if ((el.tag === "div" || el.tag === "p") && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text))) return true;
+  if (REPORTING_CREDIT.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if (text.length < 100 && CREDIT_LINE.test(text)) return true;
   return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);

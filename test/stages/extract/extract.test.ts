@@ -149,6 +149,11 @@ describe("extractMainText: main content", () => {
       // A pitch for the site's social channels.
       `<p>Подписывайтесь на наш <a href="https://t.me/example">канал в Telegram</a>, чтобы первыми узнавать новости.</p>`,
       `<p>Follow us on Twitter <a href="https://x.com/example">@example</a> and on Facebook.</p>`,
+      // Ad labels in other scripts, gallery counters, reading times, bare addresses, newswire credits.
+      "<div>Реклама</div>", "<div>广告</div>", "<div>Iklan</div>",
+      "<p>Image 2 of 5</p>", "<div>3 / 12</div>", "<p>Lesezeit: 4 Minuten</p>", "<p>5 min read</p>",
+      "<p>redaktion@example.de</p>", "<p>twitter.com/example</p>",
+      "<p>(Reporting by Jane Doe; Editing by John Roe)</p>", "<p>Max Muster contributed reporting from Hong Kong.</p>",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p><p>Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.</p></article></body></html>`;
     // Sign-up words without a link are the article's own.
