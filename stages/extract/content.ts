@@ -294,14 +294,14 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
  */
 const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quelle|source|fuente|fonte|источник|来源|责任编辑|編集|原标题)\s*[:：]/i;
 
+/** A block whose whole text is a number: a vote count, a counter, a page number. */
+const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
+
 /**
  * A bare number, a gallery counter or reading time, a bare address, an ad label, a needs-JavaScript
  * notice, a copyright notice, a credit line (photo, source, reporting), or a short linked sign-up
  * pitch (the caller bounds the length).
  */
-/** A block whose whole text is a number: a vote count, a counter, a page number. */
-const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
-
 function isNotice(el: El, text: string): boolean {
   if ((el.tag === "div" || el.tag === "p") && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text))) return true;
   if (REPORTING_CREDIT.test(text)) return true;
