@@ -23,7 +23,7 @@ const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
-    "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "social", "related",
+    "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", "related",
     "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",

@@ -59,9 +59,9 @@ describe("extractMainText: main content", () => {
     expect(textOf(GERMAN_NEWS)).toBe(GERMAN_NEWS_TEXT);
     expect(textOf(SPANISH_BLOG)).toBe(SPANISH_BLOG_TEXT);
     expect(textOf(POLISH_NEWS)).toBe(POLISH_NEWS_TEXT);
-    // Chinese sites name their comments in pinyin (pinglun, 评论), Korean ones with "cmt".
+    // Chinese sites name their comments in pinyin (pinglun, 评论), Korean ones with "cmt"; WordPress's like and share box is "sharedaddy".
     const prose = "市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。";
-    for (const cls of ["pinglun_list", "cmt-area"]) {
+    for (const cls of ["pinglun_list", "cmt-area", "sharedaddy sd-like"]) {
       expect(textOf(`<html><body><div class="content"><p>${prose}</p><p>${prose}</p><p>${prose}</p><div class="${cls}"><p>太好了，我们等了很多年，终于可以周末去借书了，感谢文化局。</p></div></div></body></html>`)).toBe(`${prose}\n\n${prose}\n\n${prose}`);
     }
   });
