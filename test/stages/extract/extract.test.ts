@@ -59,11 +59,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(GERMAN_NEWS)).toBe(GERMAN_NEWS_TEXT);
     expect(textOf(SPANISH_BLOG)).toBe(SPANISH_BLOG_TEXT);
     expect(textOf(POLISH_NEWS)).toBe(POLISH_NEWS_TEXT);
-    // Chinese sites name their comments in pinyin (pinglun, 评论), Korean ones with "cmt"; WordPress's like and share box is "sharedaddy".
+    // Chinese sites name their comments in pinyin (pinglun, 评论), Korean ones with "cmt".
     const prose = "市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。";
-    for (const cls of ["pinglun_list", "cmt-area", "sharedaddy sd-like"]) {
+    for (const cls of ["pinglun_list", "cmt-area"]) {
       expect(textOf(`<html><body><div class="content"><p>${prose}</p><p>${prose}</p><p>${prose}</p><div class="${cls}"><p>太好了，我们等了很多年，终于可以周末去借书了，感谢文化局。</p></div></div></body></html>`)).toBe(`${prose}\n\n${prose}\n\n${prose}`);
     }
+  });
+
+  it("drops WordPress's like box (Jetpack's sharedaddy), whose heading and loading text look like prose", () => {
+    const likes = `<div class="sharedaddy sd-block sd-like jetpack-likes-widget-wrapper" id="like-post-wrapper-1"><h3 class="sd-title">Like this:</h3><div class="likes-widget-placeholder post-likes-widget-placeholder"><span class="button"><span>Like</span></span> <span class="loading">Loading...</span></div></div>`;
+    expect(textOf(`<html><body><div class="entry-content"><p>${PROSE}</p><p>${PROSE}</p><p>${PROSE}</p>${likes}</div></body></html>`)).toBe(`${PROSE}\n\n${PROSE}\n\n${PROSE}`);
   });
 
   it("keeps every post of a forum thread and none of its author lines, profiles or software credits", () => {
