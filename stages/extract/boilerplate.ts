@@ -24,6 +24,8 @@ const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
 const STRONG = new RegExp(
   [
     "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", "related",
+    // Icon fonts whose glyphs are words in the markup ("chevron_left", "arrow_forward").
+    "material-(?:icons|symbols)",
     "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",

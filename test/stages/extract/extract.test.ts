@@ -71,6 +71,11 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><div class="entry-content"><p>${PROSE}</p><p>${PROSE}</p><p>${PROSE}</p>${likes}</div></body></html>`)).toBe(`${PROSE}\n\n${PROSE}\n\n${PROSE}`);
   });
 
+  it("drops the words an icon font draws as glyphs (Material Icons' chevron_left)", () => {
+    const html = `<html><body><article><p>${PROSE}</p><p>${PROSE} <a href="/blog"><i class="material-icons">chevron_left</i> All posts</a></p></article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE} All posts`);
+  });
+
   it("keeps every post of a forum thread and none of its author lines, profiles or software credits", () => {
     expect(textOf(PHPBB_THREAD)).toBe(PHPBB_THREAD_TEXT);
     expect(textOf(XENFORO_THREAD)).toBe(XENFORO_THREAD_TEXT);
