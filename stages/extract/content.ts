@@ -277,6 +277,8 @@ const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert
 const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
 /** A gallery's counter ("Image 1 of 5", "3 / 12", "Bild 2 von 8") or a reading-time line ("5 min read", "Lesezeit: 4 Minuten", "Tempo de leitura: 1 minuto"). */
 const COUNTER = /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$/i;
+/** A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024" (a digit within 40 characters). */
+const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|veröffentlicht|erstellt|(?:last )?updated|published|posted|last modified|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
 /** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
 const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|contributed (?:reporting|to this (?:report|story))/i;
 /** A block that is only an e-mail address or a link written out. */
@@ -298,12 +300,12 @@ const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|cré
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A bare number, a gallery counter or reading time, a bare address, an ad label, a needs-JavaScript
+ * A bare number, a gallery counter or reading time, a bare address, a date line, an ad label, a needs-JavaScript
  * notice, a copyright notice, a credit line (photo, source, reporting), or a short linked sign-up
  * pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
-  if ((el.tag === "div" || el.tag === "p") && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text))) return true;
+  if ((el.tag === "div" || el.tag === "p") && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text))) return true;
   if (REPORTING_CREDIT.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if (text.length < 100 && CREDIT_LINE.test(text)) return true;

@@ -164,10 +164,12 @@ describe("extractMainText: main content", () => {
       "<p>Image 2 of 5</p>", "<div>3 / 12</div>", "<p>Lesezeit: 4 Minuten</p>", "<p>5 min read</p>",
       "<p>redaktion@example.de</p>", "<p>twitter.com/example</p>",
       "<p>(Reporting by Jane Doe; Editing by John Roe)</p>", "<p>Max Muster contributed reporting from Hong Kong.</p>",
+      // Date lines.
+      '<p class="pageDate">Stand: 01.02.2024</p>', "<p>Updated at 1:23 p.m.</p>", "<div>Publié le 14 janvier 2023 à 06h00</div>",
     ];
-    const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p><p>Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.</p></article></body></html>`;
-    // Sign-up words without a link are the article's own.
-    expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\nAnwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.`);
+    const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p><p>Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.</p><p>Stand heute sind 60 Prozent fertig.</p></article></body></html>`;
+    // Sign-up words without a link are the article's own; so is a sentence that starts like a date line.
+    expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\nAnwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.\n\nStand heute sind 60 Prozent fertig.`);
   });
 
   it("drops the headline set as a paragraph, as it drops a heading that repeats the title", () => {
