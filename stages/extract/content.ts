@@ -74,8 +74,8 @@ export function computeStats(root: El, tick: () => void): El[] {
 
 const linkDensity = (el: El) => (el.textLen === 0 ? 0 : el.linkLen / el.textLen);
 
-function baseScore(el: El): number {
-  let score = classWeight(el);
+function baseScore(el: El, byClass: boolean): number {
+  let score = byClass ? classWeight(el) : 0;
   switch (el.tag) {
     case "div": score += 5; break;
     case "pre": case "td": case "blockquote": score += 3; break;
@@ -89,7 +89,7 @@ function baseScore(el: El): number {
 const isContainer = (el: El | null): el is El => el !== null && el.tag !== "#root" && el.tag !== "html";
 
 /** Scores containers from the units; returns the candidates, best first. */
-function scoreCandidates(units: El[], tick: () => void): El[] {
+function scoreCandidates(units: El[], byClass: boolean, tick: () => void): El[] {
   const candidates: El[] = [];
   for (const unit of units) {
     tick();
@@ -99,7 +99,7 @@ function scoreCandidates(units: El[], tick: () => void): El[] {
     let ancestor = unit.hasBlock ? unit : unit.parent;
     for (let level = 0; level < 5 && isContainer(ancestor); level++, ancestor = ancestor.parent) {
       if (Number.isNaN(ancestor.score)) {
-        ancestor.score = baseScore(ancestor);
+        ancestor.score = baseScore(ancestor, byClass);
         candidates.push(ancestor);
       }
       ancestor.score += contentScore / (level === 0 ? 1 : level === 1 ? 2 : level * 3);
@@ -229,8 +229,8 @@ const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl"]);
 const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
 
 /** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
-function isFishy(el: El): boolean {
-  const weight = classWeight(el);
+function isFishy(el: El, byClass: boolean): boolean {
+  const weight = byClass ? classWeight(el) : 0;
   const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
   // A list's score starts below zero for its tag, so a short list of prose items would always
   // score as fishy; a list is judged by its class and its links alone.
@@ -315,7 +315,7 @@ function isNotice(el: El, text: string): boolean {
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
-function cleanArticle(elements: El[], title: string, tick: () => void): void {
+function cleanArticle(elements: El[], title: string, byClass: boolean, tick: () => void): void {
   const titleKey = normalizeTitle(title);
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
   // whose class says "widget" or "media" must not take the text with it).
@@ -339,7 +339,7 @@ function cleanArticle(elements: El[], title: string, tick: () => void): void {
     }
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
-    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el);
+    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el, byClass);
   };
   const stack = [...elements];
   while (stack.length > 0) {
@@ -366,14 +366,14 @@ function findBody(root: El): El {
   return root;
 }
 
-/** The elements holding the page's main content, cleaned, in document order. */
-export function selectMainContent(root: El, title: string, tick: () => void): El[] {
+/** The elements holding the page's main content, cleaned, in document order; class and id words weigh only when `byClass` (not in the retry). */
+export function selectMainContent(root: El, title: string, byClass: boolean, tick: () => void): El[] {
   const units = computeStats(root, tick);
-  const candidates = scoreCandidates(units, tick);
+  const candidates = scoreCandidates(units, byClass, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
   const chosen = top ? (withRepeats(top) ?? withSiblings(top)) : [findBody(root)];
-  cleanArticle(chosen, title, tick);
+  cleanArticle(chosen, title, byClass, tick);
   return chosen;
 }
 

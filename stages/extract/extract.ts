@@ -34,8 +34,9 @@ export type ExtractResult =
   | { ok: false; reason: "too_large" | "no_content" | AbortReason };
 
 /**
- * Below this many (weighted) characters the class-word pruning probably ate the article: retry
- * without it, and take the retry only if it finds an article (not a leftover cookie notice).
+ * Below this many (weighted) characters the class words probably ate the article (a forum whose
+ * posts' classes say "comment"): retry without them, in pruning, scoring and cleaning alike, and
+ * take the retry only if it finds an article (not a leftover cookie notice).
  */
 const RETRY_BELOW = 250;
 
@@ -44,7 +45,7 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const page = parseHtml(html, { budget, maxDepth });
   computeStats(page.root, tick);
   pruneBoilerplate(page.root, { byClass }, tick);
-  const elements = selectMainContent(page.root, page.title, tick);
+  const elements = selectMainContent(page.root, page.title, byClass, tick);
   return { text: renderText(elements), title: page.title, lang: page.lang };
 }
 

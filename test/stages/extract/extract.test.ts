@@ -6,7 +6,7 @@ import {
   ARABIC_NEWS, ARABIC_NEWS_TEXT, CHINESE_NEWS, CHINESE_NEWS_TEXT, DUTCH_FAQ, DUTCH_FAQ_TEXT, GERMAN_NEWS, GERMAN_NEWS_TEXT, JAPANESE_ARTICLE,
   JAPANESE_ARTICLE_TEXT, NEWS_ARTICLE, NEWS_ARTICLE_TEXT, NO_CONTENT_PAGE, PHPBB_THREAD, PHPBB_THREAD_TEXT, POLISH_NEWS,
   POLISH_NEWS_TEXT, RUSSIAN_ARTICLE, RUSSIAN_ARTICLE_TEXT, SPANISH_BLOG, SPANISH_BLOG_TEXT, XENFORO_THREAD,
-  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, GERMAN_RELATED_TEASERS, GERMAN_RELATED_TEASERS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, WBB_THREAD, WBB_THREAD_TEXT, DISCUZ_THREAD, DISCUZ_THREAD_TEXT, JOOMLA_ARTICLE, JOOMLA_ARTICLE_TEXT, WIKI_ARTICLE, XENFORO_THREAD_TEXT, deeplyNested,
+  GERMAN_PAYWALL_NEWS, GERMAN_PAYWALL_NEWS_TEXT, GERMAN_RELATED_TEASERS, GERMAN_RELATED_TEASERS_TEXT, TABLE_LAYOUT_PAGE, TABLE_LAYOUT_PAGE_TEXT, TIMETABLE, TIMETABLE_TEXT, VBULLETIN_THREAD, VBULLETIN_THREAD_TEXT, WBB_THREAD, WBB_THREAD_TEXT, DISCUZ_THREAD, DISCUZ_THREAD_TEXT, IPS_TOPIC, JOOMLA_ARTICLE, JOOMLA_ARTICLE_TEXT, WIKI_ARTICLE, XENFORO_THREAD_TEXT, deeplyNested,
 } from "./fixtures.js";
 
 const textOf = (html: string) => {
@@ -85,6 +85,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(WBB_THREAD)).toBe(WBB_THREAD_TEXT);
     // A Chinese forum: the messages with their line breaks, not the views, points, floor labels or signatures.
     expect(textOf(DISCUZ_THREAD)).toBe(DISCUZ_THREAD_TEXT);
+  });
+
+  it("keeps a forum whose posts' classes say 'comment': the retry without class words also scores and cleans without them", () => {
+    // The first pass drops every post as a comment section; the retry must not drop them again by their class's weight.
+    const text = textOf(IPS_TOPIC);
+    expect(text).toContain("Hallo, welchen Reifendruck fahrt ihr bei einem Wohnwagen mit 1.500 kg zulässigem Gesamtgewicht? Auf dem Typenschild stehen 3,3 bar, das kommt mir sehr hoch vor.");
+    expect(text).toContain("Der Wert auf dem Typenschild gilt für die volle Beladung. Ich fahre meinen Wohnwagen mit 3,0 bar und habe nach vier Jahren ein gleichmäßiges Reifenbild.\n\nWichtig ist, den Druck im kalten Zustand zu messen.");
+    for (const boilerplate of ["143 Beiträge", "Experte", "Anmelden", "Powered by"]) expect(text).not.toContain(boilerplate);
   });
 
   it("drops a CMS article's details list (author, category, date, hits) above its body", () => {

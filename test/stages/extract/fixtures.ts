@@ -561,3 +561,21 @@ export const DISCUZ_THREAD_TEXT = [
   "我家的多肉放在朝南的阳台上，最近气温降到五度左右。请问冬天应该多久浇一次水？是不是要等盆土完全干透再浇？\n我怕浇多了会烂根，浇少了叶子又会变软，大家平时都是怎么做的？",
   "五度以下就要控水了，大约两到三周浇一次，而且要在晴天的中午浇，让水分在夜里降温之前蒸发掉一部分。\n如果温度降到零度以下，最好搬进室内，停止浇水，等到春天再慢慢恢复。",
 ].join("\n\n");
+
+/** A topic of Invision Community (IPS): each post an <article> whose classes say "comment" (ipsComment), with the author pane beside it. */
+export const IPS_TOPIC = `<!DOCTYPE html><html lang="de-DE"><head><title>Reifendruck beim Wohnwagen - Technik - Camping-Forum</title></head><body class="ipsApp ipsApp_front">
+<div id="ipsLayout_header"><header><div class="ipsLayout_container"><a href="/" id="elLogo">Camping-Forum</a><ul id="elUserNav"><li><a href="/login/">Anmelden</a></li><li><a href="/register/">Registrieren</a></li></ul></div></header><nav><ul class="ipsNavBar_primary"><li><a href="/forum/">Forum</a></li><li><a href="/gallery/">Galerie</a></li></ul></nav></div>
+<main id="ipsLayout_body"><div id="ipsLayout_contentArea"><div id="ipsLayout_contentWrapper"><div id="ipsLayout_mainArea">
+<div class="ipsPageHeader ipsBox"><h1 class="ipsType_pageTitle">Reifendruck beim Wohnwagen</h1><div class="ipsPageHeader__meta">Von <a href="/profile/3-ralf/">Ralf</a>, 14. Juni 2022 in <a href="/forum/7-technik/">Technik</a></div></div>
+<div class="cTopic ipsClear ipsSpacer_top">
+<article id="elComment_5001" class="cPost ipsBox ipsResponsive_pull ipsComment ipsComment_parent ipsClearfix ipsClear ipsColumns ipsColumns_noSpacing ipsColumns_collapsePhone">
+<aside class="ipsComment_author cAuthorPane ipsColumn ipsColumn_medium"><h3 class="ipsType_sectionHead cAuthorPane_author"><strong><a href="/profile/3-ralf/">Ralf</a></strong></h3><ul class="cAuthorPane_info ipsList_reset"><li class="ipsType_light">Mitglied</li><li class="ipsType_light">143 Beiträge</li></ul></aside>
+<div class="ipsColumn ipsColumn_fluid ipsMargin:none"><div id="comment-5001_wrap" data-controller="core.front.core.comment" class="ipsComment_content ipsType_medium"><div class="ipsComment_meta ipsType_light ipsFlex"><p class="ipsType_reset ipsType_blendLinks"><a href="#"><time datetime="2022-06-14T07:12:00Z">14. Juni 2022</time></a></p></div>
+<div class="cPost_contentWrap"><div data-role="commentContent" class="ipsType_normal ipsType_richText ipsPadding_bottom ipsContained"><p>Hallo, welchen Reifendruck fahrt ihr bei einem Wohnwagen mit 1.500 kg zulässigem Gesamtgewicht? Auf dem Typenschild stehen 3,3 bar, das kommt mir sehr hoch vor.</p></div>
+<div data-role="memberSignature" class="ipsResponsive_hidePhone"><div class="ipsType_light ipsType_richText"><p>Unterwegs mit Hobby 460 und viel Kaffee.</p></div></div></div></div></div></article>
+<article id="elComment_5002" class="cPost ipsBox ipsResponsive_pull ipsComment ipsComment_parent ipsClearfix ipsClear ipsColumns ipsColumns_noSpacing ipsColumns_collapsePhone">
+<aside class="ipsComment_author cAuthorPane ipsColumn ipsColumn_medium"><h3 class="ipsType_sectionHead cAuthorPane_author"><strong><a href="/profile/9-bernd/">Bernd</a></strong></h3><ul class="cAuthorPane_info ipsList_reset"><li class="ipsType_light">Experte</li><li class="ipsType_light">4.012 Beiträge</li></ul></aside>
+<div class="ipsColumn ipsColumn_fluid ipsMargin:none"><div id="comment-5002_wrap" class="ipsComment_content ipsType_medium"><div class="ipsComment_meta ipsType_light ipsFlex"><p class="ipsType_reset"><a href="#"><time datetime="2022-06-14T08:40:00Z">14. Juni 2022</time></a></p></div>
+<div class="cPost_contentWrap"><div data-role="commentContent" class="ipsType_normal ipsType_richText ipsPadding_bottom ipsContained"><p>Der Wert auf dem Typenschild gilt für die volle Beladung. Ich fahre meinen Wohnwagen mit 3,0 bar und habe nach vier Jahren ein gleichmäßiges Reifenbild.</p><p>Wichtig ist, den Druck im kalten Zustand zu messen.</p></div></div></div></div></article>
+</div></div></div></div></main>
+<footer id="ipsLayout_footer"><p id="elCopyright"><a href="https://invisioncommunity.com">Powered by Invision Community</a></p></footer></body></html>`;
