@@ -1,9 +1,10 @@
 /**
  * Which elements are boilerplate before any scoring: by tag and ARIA role (navigation, page
  * header/footer, sidebars, dialogs), by hidden state, and by class/id words that sites across
- * the web use for navigation, cookie banners, comment sections, share widgets, related links, article info lines, forum signatures,
- * ads, paywalls and newsletter forms (the vocabulary readability.js and trafilatura both rely on, with the
- * words German, French, Spanish, Portuguese, Italian, Dutch and Polish sites use for the same).
+ * the web use for navigation, cookie banners, comment sections, share widgets, related links,
+ * article info lines, forum signatures, ads, paywalls and newsletter forms (the vocabulary
+ * readability.js and trafilatura both rely on, with the words German, French, Spanish,
+ * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
 import { plainText, type El } from "./dom.js";
 

@@ -74,8 +74,12 @@ export function computeStats(root: El, tick: () => void): El[] {
 
 const linkDensity = (el: El) => (el.textLen === 0 ? 0 : el.linkLen / el.textLen);
 
-function baseScore(el: El, byClass: boolean): number {
-  let score = byClass ? classWeight(el) : 0;
+/** How much an element's class and id words raise or lower it: `classWeight`, or nothing in the retry without class words. */
+type Weigh = (el: El) => number;
+const noWeight: Weigh = () => 0;
+
+function baseScore(el: El, weigh: Weigh): number {
+  let score = weigh(el);
   switch (el.tag) {
     case "div": score += 5; break;
     case "pre": case "td": case "blockquote": score += 3; break;
@@ -89,7 +93,7 @@ function baseScore(el: El, byClass: boolean): number {
 const isContainer = (el: El | null): el is El => el !== null && el.tag !== "#root" && el.tag !== "html";
 
 /** Scores containers from the units; returns the candidates, best first. */
-function scoreCandidates(units: El[], byClass: boolean, tick: () => void): El[] {
+function scoreCandidates(units: El[], weigh: Weigh, tick: () => void): El[] {
   const candidates: El[] = [];
   for (const unit of units) {
     tick();
@@ -99,7 +103,7 @@ function scoreCandidates(units: El[], byClass: boolean, tick: () => void): El[] 
     let ancestor = unit.hasBlock ? unit : unit.parent;
     for (let level = 0; level < 5 && isContainer(ancestor); level++, ancestor = ancestor.parent) {
       if (Number.isNaN(ancestor.score)) {
-        ancestor.score = baseScore(ancestor, byClass);
+        ancestor.score = baseScore(ancestor, weigh);
         candidates.push(ancestor);
       }
       ancestor.score += contentScore / (level === 0 ? 1 : level === 1 ? 2 : level * 3);
@@ -229,8 +233,8 @@ const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl"]);
 const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
 
 /** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
-function isFishy(el: El, byClass: boolean): boolean {
-  const weight = byClass ? classWeight(el) : 0;
+function isFishy(el: El, weigh: Weigh): boolean {
+  const weight = weigh(el);
   const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
   // A list's score starts below zero for its tag, so a short list of prose items would always
   // score as fishy; a list is judged by its class and its links alone.
@@ -300,22 +304,22 @@ const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|cré
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A bare number, a gallery counter or reading time, a bare address, a date line, an ad label, a needs-JavaScript
- * notice, a copyright notice, a credit line (photo, source, reporting), or a short linked sign-up
- * pitch (the caller bounds the length).
+ * A bare number, a gallery counter or reading time, a bare address, a date line, an ad label, a
+ * needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
+ * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
-  if ((el.tag === "div" || el.tag === "p") && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text))) return true;
-  if (REPORTING_CREDIT.test(text)) return true;
-  if ((text.length < 20 && AD_LABEL.test(text)) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
-  if (text.length < 100 && CREDIT_LINE.test(text)) return true;
-  return el.linkLen > 0 && (el.tag === "p" || el.tag === "div") && SIGN_UP.test(text);
+  const paragraph = el.tag === "div" || el.tag === "p";
+  if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text))) return true;
+  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
+  if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && CREDIT_LINE.test(text))) return true;
+  return paragraph && el.linkLen > 0 && SIGN_UP.test(text);
 }
 
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
-function cleanArticle(elements: El[], title: string, byClass: boolean, tick: () => void): void {
+function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => void): void {
   const titleKey = normalizeTitle(title);
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
   // whose class says "widget" or "media" must not take the text with it).
@@ -339,7 +343,7 @@ function cleanArticle(elements: El[], title: string, byClass: boolean, tick: () 
     }
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
-    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el, byClass);
+    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el, weigh);
   };
   const stack = [...elements];
   while (stack.length > 0) {
@@ -366,14 +370,18 @@ function findBody(root: El): El {
   return root;
 }
 
-/** The elements holding the page's main content, cleaned, in document order; class and id words weigh only when `byClass` (not in the retry). */
+/**
+ * The elements holding the page's main content, cleaned, in document order; class and id words
+ * weigh only when `byClass` (not in the retry).
+ */
 export function selectMainContent(root: El, title: string, byClass: boolean, tick: () => void): El[] {
+  const weigh = byClass ? classWeight : noWeight;
   const units = computeStats(root, tick);
-  const candidates = scoreCandidates(units, byClass, tick);
+  const candidates = scoreCandidates(units, weigh, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
   const chosen = top ? (withRepeats(top) ?? withSiblings(top)) : [findBody(root)];
-  cleanArticle(chosen, title, byClass, tick);
+  cleanArticle(chosen, title, weigh, tick);
   return chosen;
 }
 
