@@ -33,10 +33,12 @@ import type { LanguageGuess } from "./detectors.js";
 
 type Markers = Record<string, number>;
 
-/** word -> weight per language, built from the lists below. */
+/** word (or `first_second` word pair) -> weight per language, built from the lists below. */
 interface Group {
   languages: readonly string[];
   markers: Map<string, Markers>;
+  /** The first words of the marker pairs: only after one of them is a pair looked up. */
+  pairStarts: Set<string>;
 }
 
 function group(lists: Record<string, Record<number, string>>): Group {
@@ -50,7 +52,8 @@ function group(lists: Record<string, Record<number, string>>): Group {
       }
     }
   }
-  return { languages: Object.keys(lists), markers };
+  const pairStarts = new Set([...markers.keys()].filter((w) => w.includes("_")).map((w) => w.slice(0, w.indexOf("_"))));
+  return { languages: Object.keys(lists), markers, pairStarts };
 }
 
 const NORWEGIAN = group({
@@ -185,7 +188,7 @@ function markerScores(text: string, group: Group): Map<string, number> {
   for (const match of text.toLowerCase().matchAll(WORD)) {
     const word = match[0];
     add(group.markers.get(word));
-    if (previous) add(group.markers.get(`${previous}_${word}`));
+    if (group.pairStarts.has(previous)) add(group.markers.get(`${previous}_${word}`));
     previous = word;
   }
   return scores;
