@@ -177,21 +177,55 @@ export function isRelatedHeading(el: El): boolean {
   return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(plainText(el));
 }
 
-/** Removes boilerplate subtrees in place. Iterative, so depth never matters. Needs the statistics pass. */
+/** Fewest characters of an article header's lead. */
+const LEAD_MIN_LENGTH = 80;
+const ENDS_SENTENCE = /[.!?…。！？][»«"”’)\]]*$/;
+
+function insideArticle(el: El): boolean {
+  for (let node = el.parent; node; node = node.parent) if (node.tag === "article" && isMainMarker(node)) return true;
+  return false;
+}
+
+/**
+ * The lead of an article's `<header>` (the standfirst news sites set under the headline): its
+ * blocks of inline text that are a sentence or more of prose (ending as a sentence does, under a
+ * fifth links), outside the header's own boilerplate, as paragraphs. The headline, kicker,
+ * byline, date and share buttons are not.
+ */
+function headerLead(header: El, options: PruneOptions, pageTextLength: number): El[] {
+  const leads: El[] = [];
+  const visit = (el: El): void => {
+    for (const child of el.children) {
+      if (typeof child === "string" || isBoilerplate(child, options, pageTextLength) || /^h[1-6]$/.test(child.tag)) continue;
+      if (child.hasBlock) {
+        visit(child);
+      } else if ((child.tag === "p" || child.tag === "div") && child.textLen >= LEAD_MIN_LENGTH && child.linkLen < child.textLen / 5 && ENDS_SENTENCE.test(plainText(child))) {
+        child.tag = "p";
+        child.parent = header.parent;
+        leads.push(child);
+      }
+    }
+  };
+  visit(header);
+  return leads;
+}
+
+/**
+ * Removes boilerplate subtrees in place; an article's header gives way to its lead (headerLead).
+ * Iterative, so depth never matters. Needs the statistics pass.
+ */
 export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => void): void {
   const pageTextLength = root.textLen;
   const stack: El[] = [root];
   while (stack.length > 0) {
     const el = stack.pop()!;
     tick();
-    let removed = false;
-    for (const child of el.children) {
-      if (typeof child !== "string" && isBoilerplate(child, options, pageTextLength)) {
-        removed = true;
-        break;
-      }
+    if (el.children.some((c) => typeof c !== "string" && isBoilerplate(c, options, pageTextLength))) {
+      el.children = el.children.flatMap((c) => {
+        if (typeof c === "string" || !isBoilerplate(c, options, pageTextLength)) return [c];
+        return c.tag === "header" && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
+      });
     }
-    if (removed) el.children = el.children.filter((c) => typeof c === "string" || !isBoilerplate(c, options, pageTextLength));
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
 }

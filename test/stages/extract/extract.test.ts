@@ -237,6 +237,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`Die ersten Jahrzehnte\n\n1905 weihte der Verein seine erste Turnhalle ein. ${GERMAN_PROSE}\n\nNeubeginn nach 1945\n\nDer Verein wurde 1949 neu gegründet. ${GERMAN_PROSE}`);
   });
 
+  it("keeps the lead from an article's <header>, not its kicker, byline, date or share buttons", () => {
+    const lead = "Die Gewerkschaft legt den Fernverkehr für zwei Tage lahm. Welche Rechte Reisende haben und wie sie ihr Geld zurückbekommen.";
+    const html = `<html lang="de"><head><title>Bahnstreik: Was Fahrgäste wissen müssen</title></head><body>
+      <header><nav><a href="/">Startseite</a> <a href="/politik">Politik</a></nav><p>Das Nachrichtenportal für alle, die es genau wissen wollen, seit 1996 im Netz.</p></header>
+      <main><article>
+        <header><h2><span>Streik bei der Bahn</span> <span>Was Fahrgäste wissen müssen</span></h2>
+          <div class="RichText">${lead}</div>
+          <div>Von <a href="/autor/1">Anna Schmidt</a> und <a href="/autor/2">Jonas Weber</a></div>
+          <time datetime="2024-01-10">10.01.2024, 06.12 Uhr</time>
+          <div class="share"><a href="/s">Artikel teilen und mit Freunden über diesen Streik sprechen, damit alle Bescheid wissen.</a></div></header>
+        <figure><img src="a.jpg" alt=""></figure>
+        <section class="relative"><div data-area="body">
+          <div data-area="text_block"><div class="RichText"><p>${GERMAN_PROSE}</p></div></div>
+          <div data-area="text_block"><div class="RichText"><p>${GERMAN_PROSE}</p></div></div>
+        </div></section>
+      </article></main></body></html>`;
+    expect(textOf(html)).toBe(`${lead}\n\n${GERMAN_PROSE}\n\n${GERMAN_PROSE}`);
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
