@@ -283,6 +283,30 @@ const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einsch
 const COUNTER = /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$/i;
 /** A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024" (a digit within 40 characters). */
 const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|veröffentlicht|erstellt|(?:last )?updated|published|posted|last modified|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
+const MONTHS = [
+  "jan(?:uar|uary)?", "jänner", "feb(?:ruar|ruary)?", "märz", "mar(?:ch)?", "apr(?:il)?", "mai", "may", "jun[ei]?", "jul[iy]?", "aug(?:ust)?", "sept?(?:ember)?",
+  "o[ck]t(?:ober)?", "nov(?:ember)?", "de[cz](?:ember)?", "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+  "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "gennaio",
+  "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre", "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro",
+  "outubro", "dezembro", "januari", "februari", "maart", "mei", "augustus", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
+  "września", "października", "listopada", "grudnia",
+].join("|");
+/**
+ * A block that is only a date, with a weekday or a time: "12. März 2024, 7:00 Uhr", "Tuesday, March 12, 2024",
+ * "14 janvier 2023 à 06h00", "12.03.2024 | 07:00", "2024-03-12".
+ */
+const DATE_ONLY = new RegExp(
+  `^(?:\\p{L}+,?\\s+)?(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}|\\d{4}-\\d{2}-\\d{2})` +
+    `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?)?$`,
+  "iu",
+);
+/**
+ * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor: Jan Kowalski"
+ * (capitalised name words; a short place or date after a comma).
+ */
+const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
+/** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)". */
+const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3})$/u;
 /** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
 const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|contributed (?:reporting|to this (?:report|story))/i;
 /** A block that is only an e-mail address or a link written out. */
@@ -304,13 +328,14 @@ const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|cré
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A bare number, a gallery counter or reading time, a bare address, a date line, an ad label, a
- * needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
+ * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * byline alone, a sign-off, an ad label, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
   const paragraph = el.tag === "div" || el.tag === "p";
-  if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text))) return true;
+  if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
+  if (paragraph && (BYLINE.test(text) || SIGN_OFF.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && CREDIT_LINE.test(text))) return true;
   return paragraph && el.linkLen > 0 && SIGN_UP.test(text);
@@ -321,13 +346,15 @@ const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
 function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => void): void {
   const titleKey = normalizeTitle(title);
+  const titleLetters = titleKey.replaceAll(" ", "");
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
   // whose class says "widget" or "media" must not take the text with it).
   const mostOfArticle = elements.reduce((sum, el) => sum + el.textLen, 0) / 2;
   const shouldRemove = (el: El): boolean => {
     if ((el.tag === "h1" || el.tag === "h2") && titleKey) {
-      const heading = normalizeTitle(plainText(el));
-      return heading.length > 0 && titleKey.includes(heading);
+      // Spaces aside: a kicker and a headline in adjacent spans run together ("RadwegDie Stadt baut um").
+      const heading = normalizeTitle(plainText(el)).replaceAll(" ", "");
+      return heading.length > 0 && titleLetters.includes(heading);
     }
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".

@@ -174,10 +174,18 @@ describe("extractMainText: main content", () => {
       "<p>(Reporting by Jane Doe; Editing by John Roe)</p>", "<p>Max Muster contributed reporting from Hong Kong.</p>",
       // Date lines.
       '<p class="pageDate">Stand: 01.02.2024</p>', "<p>Updated at 1:23 p.m.</p>", "<div>Publié le 14 janvier 2023 à 06h00</div>",
+      // Dates alone, bylines alone, sign-offs.
+      "<p>12. März 2024, 7:00 Uhr</p>", "<div>Tuesday, March 12, 2024</div>", "<p>14 janvier 2023 à 06h00</p>", "<p>12.03.2024 | 07:00</p>", "<p>2024-03-12</p>",
+      "<p>Von Maria Muster</p>", "<p>By Jane Doe and John Roe</p>", "<p>Par Jean Dupont, à Paris</p>", "<div>Von Anna Berger, 14.01.2025</div>",
+      "<p>(mho)</p>", "<p>mrc/dpa</p>", "<p>(AFP/Reuters)</p>",
     ];
-    const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p><p>Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.</p><p>Stand heute sind 60 Prozent fertig.</p></article></body></html>`;
-    // Sign-up words without a link are the article's own; so is a sentence that starts like a date line.
-    expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\nAnwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.\n\nStand heute sind 60 Prozent fertig.`);
+    const kept = [
+      "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
+      "Von Berlin nach Hamburg", "Am 12. März 2024 beginnt der Umbau.", "(siehe oben)",
+    ];
+    const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
+    // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
+    expect(textOf(html)).toBe([prose, prose, ...kept].join("\n\n"));
   });
 
   it("drops the headline set as a paragraph, as it drops a heading that repeats the title", () => {
@@ -254,6 +262,9 @@ describe("extractMainText: main content", () => {
         </div></section>
       </article></main></body></html>`;
     expect(textOf(html)).toBe(`${lead}\n\n${GERMAN_PROSE}\n\n${GERMAN_PROSE}`);
+    // A kicker and a headline in adjacent spans run together, and still repeat the title.
+    const spans = `<html><head><title>Radweg: Die Stadt baut um | Zeitung</title></head><body><article><h1><span>Radweg</span><span>Die Stadt baut um</span></h1><p>${GERMAN_PROSE}</p></article></body></html>`;
+    expect(textOf(spans)).toBe(GERMAN_PROSE);
   });
 
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
