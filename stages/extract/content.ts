@@ -387,6 +387,48 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
   }
 }
 
+/** Whether any text that is not whitespace lies below `el` (stops at the first). */
+function hasText(el: El): boolean {
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    for (const child of stack.pop()!.children) {
+      if (typeof child !== "string") stack.push(child);
+      else if (/\S/.test(child)) return true;
+    }
+  }
+  return false;
+}
+
+const isHeading = (el: El) => /^h[1-6]$/.test(el.tag);
+
+/**
+ * Removes headings left at the end of the article with nothing under them (a references or
+ * "Weblinks" section whose list was cleaned out, a comments heading's leftovers), in place.
+ */
+function dropTrailingHeadings(elements: El[]): void {
+  for (;;) {
+    let last: El | undefined;
+    for (let i = elements.length - 1; i >= 0 && !last; i--) if (hasText(elements[i]!)) last = elements[i];
+    if (!last) return;
+    let parent: El | undefined;
+    while (!isHeading(last)) {
+      let next: El | undefined;
+      for (let i = last.children.length - 1; i >= 0; i--) {
+        const child = last.children[i]!;
+        if (typeof child === "string" ? /\S/.test(child) : hasText(child)) {
+          next = typeof child === "string" ? undefined : child;
+          break;
+        }
+      }
+      if (!next) return;
+      parent = last;
+      last = next;
+    }
+    if (parent) parent.children = parent.children.filter((c) => c !== last);
+    else elements.splice(elements.indexOf(last), 1);
+  }
+}
+
 function findBody(root: El): El {
   const stack: El[] = [root];
   while (stack.length > 0) {
@@ -409,6 +451,7 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const top = best ? refineTop(best, candidates) : undefined;
   const chosen = top ? (withRepeats(top) ?? withSiblings(top)) : [findBody(root)];
   cleanArticle(chosen, title, weigh, tick);
+  dropTrailingHeadings(chosen);
   return chosen;
 }
 

@@ -267,6 +267,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(spans)).toBe(GERMAN_PROSE);
   });
 
+  it("drops headings left at the end with nothing under them once their link lists are cleaned out", () => {
+    const links = `<ul><li><a href="/a">Offizielle Website der Stadt</a></li><li><a href="/b">Eintrag im Denkmalatlas</a></li></ul>`;
+    const html = `<html><body><article><h2>Geschichte</h2><p>${GERMAN_PROSE}</p><h2>Heute</h2><p>${GERMAN_PROSE}</p>
+      <h2>Weblinks</h2>${links}<div class="section"><h3>Einzelnachweise</h3>${links}</div></article></body></html>`;
+    expect(textOf(html)).toBe(`Geschichte\n\n${GERMAN_PROSE}\n\nHeute\n\n${GERMAN_PROSE}`);
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
