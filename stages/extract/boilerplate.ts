@@ -54,11 +54,25 @@ const WEAK =
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
+/** The classes WordPress gives a post (`post_class()`): its ID, type and status. */
+const WORDPRESS_POST = /(?:^|\s)(?:post-\d+|type-[\w-]+|status-[\w-]+)(?=\s|$)/;
+/** A post's taxonomy classes: the slugs of its categories, tags and format, which are the author's words, not the layout's. */
+const WORDPRESS_TAXONOMY = /(?:^|\s)(?:category|tag|format)-\S+/g;
+
+/**
+ * An element's class, lower-cased, without the taxonomy classes of a WordPress post (a post tagged
+ * "Werbung" or "social media" is still the article).
+ */
+function classWords(el: El): string {
+  const cls = el.attrs.class?.toLowerCase() ?? "";
+  return WORDPRESS_POST.test(cls) ? cls.replace(WORDPRESS_TAXONOMY, "") : cls;
+}
+
 export function classAndId(el: El): string {
   const cls = el.attrs.class;
   const id = el.attrs.id;
   if (!cls && !id) return "";
-  return `${cls ?? ""} ${id ?? ""}`.toLowerCase();
+  return `${classWords(el)} ${id?.toLowerCase() ?? ""}`;
 }
 
 /** Marks the article itself: `<main>`, `itemprop="articleBody"`, or an `<article>` not itself boilerplate. */
@@ -237,9 +251,8 @@ const NEGATIVE =
 
 export function classWeight(el: El): number {
   let weight = 0;
-  for (const value of [el.attrs.class, el.attrs.id]) {
-    if (!value) continue;
-    const lower = value.toLowerCase();
+  for (const lower of [classWords(el), el.attrs.id?.toLowerCase()]) {
+    if (!lower) continue;
     if (NEGATIVE.test(lower)) weight -= 25;
     if (POSITIVE.test(lower)) weight += 25;
   }

@@ -274,6 +274,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`Geschichte\n\n${GERMAN_PROSE}\n\nHeute\n\n${GERMAN_PROSE}`);
   });
 
+  it("reads a WordPress post's category and tag classes as its topics, not as boilerplate (a post tagged 'Werbung', 'social media')", () => {
+    const comment = (i: number) =>
+      `<li id="comment-${i}" class="comment depth-1"><article class="comment-body"><div class="comment-content"><p>Was für ein schöner Bericht! Wir planen unseren Urlaub gerade auch und nehmen uns einige deiner Tipps mit, vor allem die Radtour klingt toll.</p></div></article></li>`;
+    const html = `<html><body><main><article id="post-42" class="post-42 post type-post status-publish hentry category-ostsee tag-werbung tag-social-media">
+      <div class="entry-content"><p>${GERMAN_PROSE}</p><p>${GERMAN_PROSE}</p><p>${GERMAN_PROSE}</p><p>${GERMAN_PROSE}</p></div></article>
+      <div id="comments" class="comments-area"><h2>8 Gedanken zu diesem Beitrag</h2><ol class="comment-list">${[1, 2, 3, 4, 5, 6, 7, 8].map(comment).join("")}</ol></div>
+      </main></body></html>`;
+    expect(textOf(html)).toBe([GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE].join("\n\n"));
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
