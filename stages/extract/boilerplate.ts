@@ -31,7 +31,7 @@ const STRONG = new RegExp(
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
-    "caption", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
+    "caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
     "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),

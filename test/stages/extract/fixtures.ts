@@ -93,7 +93,7 @@ export const RUSSIAN_ARTICLE_TEXT = [
 ].join("\n\n");
 
 /**
- * Pages whose boilerplate classes are named in the site's own language: ads ("werbung",
+ * Pages whose boilerplate classes are named in the site's own language: captions ("bildunterschrift"), ads ("werbung",
  * "reklama"), related articles ("mehr-zum-thema", "relacionados", "powiazane") and comment threads
  * ("kommentare", "comentarios", "komentarze") of prose as long as the article's.
  */
@@ -105,6 +105,7 @@ export const GERMAN_NEWS = `<!doctype html><html lang="de"><head><title>Neue Rad
 <div class="artikel-inhalt">
 <p>Der Stadtrat hat am Dienstagabend beschlossen, bis zum Herbst drei neue Radwege durch die Altstadt zu bauen, die den Bahnhof mit dem Marktplatz verbinden.</p>
 <p>Die Kosten von rund 1,2 Millionen Euro übernimmt zu einem großen Teil das Land, wie Bürgermeisterin Anna Keller nach der Sitzung mitteilte.</p>
+<div class="bild"><img src="radweg.jpg" alt=""><span class="bildunterschrift">Auf der Brückenstraße wird es ab Mai eng: Hier entsteht der erste der drei neuen Radwege.</span></div>
 <div class="werbung"><p>Anzeige: Jetzt Ihr neues E-Bike beim Fachhändler um die Ecke probefahren, mit Rabatt, nur diese Woche, solange der Vorrat reicht.</p></div>
 <p>Anwohner hatten sich seit Jahren über enge Gassen, parkende Autos und fehlende Abstellplätze beklagt, und der Verkehrsverein sammelte mehr als 2000 Unterschriften.</p>
 <p>Die Bauarbeiten sollen im Mai beginnen. Während der Arbeiten bleibt die Brückenstraße für Autos gesperrt, Fußgänger und Radfahrer können sie aber weiter nutzen.</p>
