@@ -291,15 +291,16 @@ const MONTHS = [
   "outubro", "dezembro", "januari", "februari", "maart", "mei", "augustus", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
   "września", "października", "listopada", "grudnia",
 ].join("|");
-/**
- * A block that is only a date, with a weekday or a time: "12. März 2024, 7:00 Uhr", "Tuesday, March 12, 2024",
- * "14 janvier 2023 à 06h00", "12.03.2024 | 07:00", "2024-03-12".
- */
-const DATE_ONLY = new RegExp(
-  `^(?:\\p{L}+,?\\s+)?(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}|\\d{4}-\\d{2}-\\d{2})` +
-    `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?)?$`,
-  "iu",
-);
+/** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "2024-03-12") and the time that may follow it. */
+const DATE_AND_TIME =
+  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}|\\d{4}-\\d{2}-\\d{2})` +
+  `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?)?`;
+/** A block that is only a date, with a weekday or a time: "12. März 2024, 7:00 Uhr", "Tuesday, March 12, 2024", "14 janvier 2023 à 06h00". */
+const DATE_ONLY = new RegExp(`^(?:\\p{L}+,?\\s+)?${DATE_AND_TIME}$`, "iu");
+/** A credit ending in a date: "Max Muster, ARD Berlin, 10.01.2024 06:00 Uhr" (a video's or a photo's, under 100 characters, no sentence). */
+const DATED_CREDIT = new RegExp(`^[^.!?\\n]{3,70},\\s*${DATE_AND_TIME}$`, "iu");
+/** A broadcaster's note of when its programme covered the story ("Über dieses Thema berichtete die tagesschau am …", NDR's "Dieses Thema im Programm: …"). */
+const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
 /**
  * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor: Jan Kowalski"
  * (capitalised name words; a short place or date after a comma).
@@ -329,13 +330,13 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
  * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
- * byline alone, a sign-off, an ad label, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
+ * byline alone, a credit ending in a date, a sign-off, a broadcaster's on-air note, an ad label, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
   const paragraph = el.tag === "div" || el.tag === "p";
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
-  if (paragraph && (BYLINE.test(text) || SIGN_OFF.test(text))) return true;
+  if (paragraph && (BYLINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && CREDIT_LINE.test(text))) return true;
   return paragraph && el.linkLen > 0 && SIGN_UP.test(text);

@@ -178,10 +178,13 @@ describe("extractMainText: main content", () => {
       "<p>12. März 2024, 7:00 Uhr</p>", "<div>Tuesday, March 12, 2024</div>", "<p>14 janvier 2023 à 06h00</p>", "<p>12.03.2024 | 07:00</p>", "<p>2024-03-12</p>",
       "<p>Von Maria Muster</p>", "<p>By Jane Doe and John Roe</p>", "<p>Par Jean Dupont, à Paris</p>", "<div>Von Anna Berger, 14.01.2025</div>",
       "<p>(mho)</p>", "<p>mrc/dpa</p>", "<p>(AFP/Reuters)</p>",
+      // A video's credit ending in a date; a broadcaster's on-air note.
+      "<div>Max Muster, ARD Berlin, tagesschau, 10.01.2024 06:00 Uhr</div>",
+      "<p><em>Über dieses Thema berichtete die tagesschau am 10. Januar 2024 um 20:00 Uhr.</em></p>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
-      "Von Berlin nach Hamburg", "Am 12. März 2024 beginnt der Umbau.", "(siehe oben)",
+      "Von Berlin nach Hamburg", "Am 12. März 2024 beginnt der Umbau.", "(siehe oben)", "Der Rat tagte am 12.03.2024. Die Sitzung dauerte bis 22:00 Uhr",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
