@@ -310,6 +310,12 @@ const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?
 const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3})$/u;
 /** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
 const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|contributed (?:reporting|to this (?:report|story))/i;
+/**
+ * A pointer past an ad or a gallery: "Story continues below gallery", "Advertisement - scroll to continue",
+ * "Weiterlesen nach der Anzeige", "La suite après cette publicité", "Dalsza część artykułu pod reklamą".
+ */
+const CONTINUES_BELOW =
+  /^(?:(?:the )?(?:story|article|text) continues (?:below|after)\b.{0,30}|continue reading (?:below|after)\b.{0,30}|(?:advertisement\s*[-–:]?\s*)?scroll to continue(?: with content)?|weiterlesen nach der anzeige|(?:der )?artikel (?:wird )?(?:nach|unter) der anzeige (?:fortgesetzt|weiter)|lesen sie nach der anzeige weiter|(?:la suite|l'article continue) (?:de l'article )?(?:après|sous) (?:cette|la) publicité|el artículo continúa (?:después|debajo) de (?:la|este) (?:publicidad|anuncio)|l'articolo continua (?:dopo|sotto) (?:la pubblicità|l'annuncio)|dalsza część (?:artykułu|tekstu) pod reklamą|czytaj dalej pod reklamą)$/i;
 /** A block that is only an e-mail address or a link written out. */
 const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?[\w-]+\.[a-z]{2,}\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
@@ -330,7 +336,8 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
  * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
- * byline alone, a credit ending in a date, a sign-off, a broadcaster's on-air note, an ad label, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
+ * byline alone, a credit ending in a date, a sign-off, a broadcaster's on-air note, an ad label or
+ * a "continues below the ad" pointer, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
@@ -338,7 +345,7 @@ function isNotice(el: El, text: string): boolean {
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
-  if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && CREDIT_LINE.test(text))) return true;
+  if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && el.linkLen > 0 && SIGN_UP.test(text);
 }
 

@@ -181,6 +181,8 @@ describe("extractMainText: main content", () => {
       // A video's credit ending in a date; a broadcaster's on-air note.
       "<div>Max Muster, ARD Berlin, tagesschau, 10.01.2024 06:00 Uhr</div>",
       "<p><em>Über dieses Thema berichtete die tagesschau am 10. Januar 2024 um 20:00 Uhr.</em></p>",
+      // Pointers past an ad or a gallery.
+      "<p>Story continues below gallery</p>", "<div>Weiterlesen nach der Anzeige</div>", "<div>Advertisement - Scroll to continue</div>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
