@@ -15,12 +15,15 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { gunzipSync } from "node:zlib";
+import { decodeHtml } from "../stages/readers/decode.js";
 import { collectGarbage } from "./_report.js";
 
 export interface Page {
   id: string;
   html: string;
   truth: string;
+  /** The charset the page was decoded from (see decodePage). */
+  charset: string;
 }
 
 export const EXTRACTORS = {
@@ -42,15 +45,31 @@ export const EXTRACTORS = {
 } satisfies Record<string, () => Promise<(html: string) => string>>;
 export type ExtractorName = keyof typeof EXTRACTORS;
 
+const PAGE_FILE = /\.html(?:\.gz)?$/;
+
+/**
+ * A page's bytes as Kiln's readers decode a crawled page (stages/readers/decode.ts: byte order
+ * mark, `<meta>` charset, valid UTF-8, then detection), so that a page saved in windows-1252 or
+ * GBK keeps its umlauts and characters; bytes that decode in nothing are read as UTF-8 with
+ * replacement characters, as before.
+ */
+export function decodePage(bytes: Uint8Array): { html: string; charset: string } {
+  const decoded = decodeHtml(bytes);
+  if ("problem" in decoded) return { html: new TextDecoder("utf-8").decode(bytes), charset: "undecodable" };
+  return { html: decoded.text, charset: decoded.charset };
+}
+
+/** The pages (`html/<id>.html.gz` or `html/<id>.html`) and their ground truth (`ground-truth.json`) under `dir`. */
 export function loadPages(dir: string): Page[] {
   const truth = JSON.parse(readFileSync(path.join(dir, "ground-truth.json"), "utf8")) as Record<string, { articleBody: string }>;
   return readdirSync(path.join(dir, "html"))
-    .filter((f) => f.endsWith(".html.gz"))
+    .filter((f) => PAGE_FILE.test(f))
     .sort()
     .map((f) => {
-      const id = f.slice(0, -".html.gz".length);
-      const html = gunzipSync(readFileSync(path.join(dir, "html", f))).toString("utf8");
-      return { id, html, truth: truth[id]?.articleBody ?? "" };
+      const id = f.replace(PAGE_FILE, "");
+      const raw = readFileSync(path.join(dir, "html", f));
+      const { html, charset } = decodePage(f.endsWith(".gz") ? gunzipSync(raw) : raw);
+      return { id, html, truth: truth[id]?.articleBody ?? "", charset };
     });
 }
 

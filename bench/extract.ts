@@ -1,8 +1,9 @@
 /**
  * Main-content extraction: Kiln's `extract` against @mozilla/readability 0.6 on linkedom, in the
  * same process, over the article-extraction-benchmark pages (181 real pages with ground truth).
- * Both are scored with the benchmark's metric (4-token shingles of Unicode \w+ tokens, see
- * ../shared/bench/README.md) and timed single-threaded, median of several passes.
+ * Pages are `html/<id>.html.gz` (or `.html`), decoded from their own charset as Kiln's readers
+ * decode a crawled page. Both are scored with the benchmark's metric (4-token shingles of Unicode
+ * \w+ tokens, see ../shared/bench/README.md) and timed single-threaded, median of several passes.
  *
  *   npm run bench -- extract ../shared/bench/extraction [--runs 3] [--no-crosscheck]
  *
@@ -155,6 +156,9 @@ async function main(): Promise<void> {
   });
   console.log(`\nextraction benchmark: ${pages.length} pages, ${megabytes.toFixed(1)} MB of HTML, single thread, median of ${runs} pass(es)`);
   console.log(formatTable([header, ...rows]));
+  const charsets = new Map<string, number>();
+  for (const page of pages) charsets.set(page.charset, (charsets.get(page.charset) ?? 0) + 1);
+  console.log(`pages by charset (decoded as Kiln's readers decode a crawled page): ${[...charsets].sort((a, b) => b[1] - a[1]).map(([charset, n]) => `${charset} ${n}`).join(", ")}`);
   console.log("targets: kiln F1 >= 0.97 and >= 10x the baseline's pages/s");
   if (!values["no-crosscheck"]) for (const [i, extractor] of extractors.entries()) console.log(crossCheck(pages, extractor.name, predictions[i]!));
 }
