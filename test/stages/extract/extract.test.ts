@@ -289,6 +289,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE].join("\n\n"));
   });
 
+  it("reads a forum whose posts sit in a moderation <form> without <p> (Simple Machines Forum), not the posters' column", () => {
+    const posts = [
+      "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
+      "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
+      "Danke für den Tipp! Ich habe ein kleines Foliendach gebaut und die Blätter entfernt, bisher breitet es sich nicht weiter aus.",
+    ];
+    const post = (text: string, i: number) =>
+      `<div class="windowbg${i % 2 ? "2" : ""}"><div class="post_wrapper"><div class="poster"><h4><a href="/profile/${i}">Gärtner ${i}</a></h4><ul class="reset smalltext"><li class="membergroup">Gartenprofi</li><li class="postcount">Beiträge: 34${i}</li></ul></div>` +
+      `<div class="postarea"><div class="post"><div class="inner" id="msg_${500 + i}">${text}</div></div></div><div class="moderatorbar"><div class="signature">Gärtnern ist Leidenschaft – seit 1998.</div></div></div></div>`;
+    const html = `<html><body><div id="header"><a href="/">Gartenforum</a> <a href="/suche">Suche</a></div>
+      <div id="forumposts"><form action="/quickmod" method="post" id="quickModForm">${posts.map(post).join("")}</form></div></body></html>`;
+    expect(textOf(html)).toBe(posts.join("\n\n"));
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
