@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { BLOCK_TAGS, plainText, type El } from "./dom.js";
+import { isParagraph, plainText, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -32,7 +32,7 @@ const STRONG = new RegExp(
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     "caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
-    word("poster"), "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
+    word("poster"), "postdetails", "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
@@ -92,17 +92,13 @@ function containsMainMarker(el: El): boolean {
   return false;
 }
 
-/** Fewest characters of a block's own text, under half of it links, that make it prose without a `<p>`. */
-const PROSE_BLOCK_LENGTH = 80;
-
-/** Whether `el` holds at least `atLeast` paragraphs: `<p>`s, or blocks of prose set without one (a forum post's `<div>`). */
+/** Whether `el` holds at least `atLeast` paragraphs (see isParagraph). */
 function containsParagraphs(el: El, atLeast: number): boolean {
   let found = 0;
   const stack: El[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    const prose = node.tag === "p" || (BLOCK_TAGS.has(node.tag) && node.ownLen >= PROSE_BLOCK_LENGTH && node.ownLinkLen < node.ownLen / 2);
-    if (prose && ++found >= atLeast) return true;
+    if (isParagraph(node) && ++found >= atLeast) return true;
     for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
   return false;

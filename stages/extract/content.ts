@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classWeight, isMainMarker, isRelatedHeading } from "./boilerplate.js";
-import { BLOCK_TAGS, isLayoutCell, plainText, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -218,12 +218,14 @@ function withRepeats(top: El): El[] | undefined {
 /** Classes of the lead or summary that many sites set beside the article's body. */
 const LEAD_CLASS = /(?<![a-z0-9])(?:lead|intro|summary|standfirst|abstract|vorspann|chapeau|entradilla|sommario)(?![a-z0-9])/i;
 
+/** How many of each of `tags` are in `el`'s subtree; a paragraph set without a `<p>` (isParagraph) counts as a "p". */
 function countTags(el: El, tags: Set<string>): Map<string, number> {
   const counts = new Map<string, number>();
   const stack: El[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (tags.has(node.tag)) counts.set(node.tag, (counts.get(node.tag) ?? 0) + 1);
+    const tag = isParagraph(node) ? "p" : node.tag;
+    if (tags.has(tag)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
     for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
   return counts;

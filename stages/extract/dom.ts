@@ -113,6 +113,17 @@ export function isLayoutCell(cell: El): boolean {
   return false;
 }
 
+/** Fewest characters of a block's own text, under half of it links, that make it a paragraph without a `<p>`. */
+const PROSE_BLOCK_LENGTH = 80;
+
+/**
+ * A paragraph: a `<p>`, or a block of prose set without one (a forum post's `<div>` or table
+ * cell, text between `<br>`s). Needs the statistics pass.
+ */
+export function isParagraph(el: El): boolean {
+  return el.tag === "p" || (BLOCK_TAGS.has(el.tag) && el.ownLen >= PROSE_BLOCK_LENGTH && el.ownLinkLen < el.ownLen / 2);
+}
+
 /** An element's text, whitespace collapsed to single spaces and trimmed. */
 export function plainText(el: El): string {
   const out: string[] = [];

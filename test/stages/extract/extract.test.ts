@@ -303,6 +303,22 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(posts.join("\n\n"));
   });
 
+  it("keeps a phpBB 2 thread's posts, whose text sits in a <span> beside icons, and drops the posters' details", () => {
+    const posts = [
+      "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
+      "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
+    ];
+    // Two icons and no <p> in each post's table: readability's gallery rule (more images than
+    // paragraphs) removed the posts.
+    const row = (text: string, i: number) =>
+      `<tr><td class="row${i + 1}" valign="top"><span class="name"><b>User${i}</b></span><br><span class="postdetails">Mitglied<br>Anmeldungsdatum: 12.05.2019<br>Beiträge: 12${i}<br>Wohnort: Berlin</span></td>` +
+      `<td class="row${i + 1}" width="100%"><table width="100%"><tr><td><a href="viewtopic.php?p=${i}"><img src="icon_minipost.gif" alt="Beitrag"></a><span class="postdetails">Verfasst am: 12.07.2023, 10:0${i} Titel: Re: Braune Flecken</span></td>` +
+      `<td nowrap="nowrap"><a href="posting.php?mode=quote&amp;p=${i}"><img src="icon_quote.gif" alt="Antworten mit Zitat"></a></td></tr>` +
+      `<tr><td colspan="2"><span class="postbody">${text}</span></td></tr></table></td></tr>`;
+    const html = `<html><body><table class="forumline"><tr><td class="catHead" colspan="2"><span class="nav"><a href="?view=previous">Vorheriges Thema anzeigen</a> :: <a href="?view=next">Nächstes Thema anzeigen</a></span></td></tr>${posts.map(row).join("")}</table></body></html>`;
+    expect(textOf(html)).toBe(`User0\n\n${posts[0]}\n\nUser1\n\n${posts[1]}`);
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
