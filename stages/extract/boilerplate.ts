@@ -31,8 +31,11 @@ const STRONG = new RegExp(
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
-    "caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis", "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)", "postprofile",
-    word("poster"), "postdetails", "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
+    "caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis",
+    "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",
+    // Forums' poster columns and post headers: phpBB's, SMF's, phpBB 2's, FluxBB's.
+    "postprofile", word("poster"), "postdetails", word("postleft"),
+    "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,

@@ -182,6 +182,31 @@ function withSiblings(top: El): El[] {
 /** An element's shape for matching repeats: tag, class and id with its digits blanked ("post_message_1001" ~ "post_message_1002"). */
 const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${(el.attrs.id ?? "").replace(/[0-9]+/g, "0")}`;
 
+/**
+ * One step of a path down a unit: an element's shape, and for an element with neither class nor
+ * id (a bare `<tr>`), which of its parent's children of that shape it is, since its shape alone
+ * matches every row.
+ */
+interface PathStep {
+  shape: string;
+  ordinal?: number;
+}
+
+const sameShape = (parent: El, shape: string) => parent.children.filter((c): c is El => typeof c !== "string" && shapeOf(c) === shape);
+
+function stepOf(el: El): PathStep {
+  const shape = shapeOf(el);
+  if (el.attrs.class || el.attrs.id || !el.parent) return { shape };
+  return { shape, ordinal: sameShape(el.parent, shape).indexOf(el) };
+}
+
+function followStep(el: El, step: PathStep): El[] {
+  const matches = sameShape(el, step.shape);
+  if (step.ordinal === undefined) return matches;
+  const match = matches[step.ordinal];
+  return match ? [match] : [];
+}
+
 /** How far above the top candidate a repeated unit (a post, an entry) is looked for. */
 const REPEAT_LEVELS = 6;
 
@@ -189,30 +214,70 @@ const REPEAT_LEVELS = 6;
  * When the top candidate is the text of one repeated unit (a forum post laid out as a table of
  * its own, beside the other posts), the same part of every unit: the nearest ancestor with
  * siblings of its shape (the same tag and class or id pattern) is the unit, and in each unit the
- * element reached by the same path of shapes is taken, if it is text rather than links. Without
- * repeats, undefined.
+ * element reached by the same path of shapes (and places, where a step has no class or id) is
+ * taken, if it is text rather than links. With `unitAbove`, the unit is a proper ancestor of
+ * `top` (a post around its text, not blocks like `top` beside it). Without repeats, undefined.
  */
-function withRepeats(top: El): El[] | undefined {
+function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } | undefined {
   const path: El[] = [top];
   for (let unit = top; path.length <= REPEAT_LEVELS && isContainer(unit.parent); unit = unit.parent) {
     const parent: El = unit.parent;
-    if (unit.attrs.class || unit.attrs.id) {
+    if ((unit.attrs.class || unit.attrs.id) && !(unitAbove && unit === top)) {
       const shape = shapeOf(unit);
-      const units = parent.children.filter((c): c is El => typeof c !== "string" && shapeOf(c) === shape);
+      const units = sameShape(parent, shape);
       if (units.length >= 2) {
-        const shapes = path.slice(0, -1).reverse().map(shapeOf);
+        const steps = path.slice(0, -1).reverse().map(stepOf);
         const found: El[] = [];
         for (const other of units) {
           let level: El[] = [other];
-          for (const wanted of shapes) level = level.flatMap((el) => el.children.filter((c): c is El => typeof c !== "string" && shapeOf(c) === wanted));
+          for (const step of steps) level = level.flatMap((el) => followStep(el, step));
           for (const el of level) if (el === top || (el.textLen >= MIN_UNIT_LENGTH && linkDensity(el) < 0.25)) found.push(el);
         }
-        return found.length >= 2 ? found : undefined;
+        return found.length >= 2 ? { found, units } : undefined;
       }
     }
     path.push(parent);
   }
   return undefined;
+}
+
+/**
+ * Posts that score alike lift the top to the thread around them (refineTop); then the same part
+ * of every post, found from the best one (withRepeats), is the thread without its posters'
+ * columns. Only where that leaves out nothing that reads as content:
+ * - every close runner-up that is not around the best is among those parts, in one or around one
+ *   (a post whose unit has another class, as alternating "windowbg"/"windowbg2" posts have,
+ *   would be lost);
+ * - the units leave out no heading (a CMS's content elements, c102 and c103, each a heading and
+ *   its text, are not posts);
+ * - the top holds no text outside the units (a table or list after the answers of a Q&A).
+ */
+function repeatsOfBest(best: El, top: El, candidates: El[]): El[] | undefined {
+  if (best === top) return undefined;
+  const repeats = withRepeats(best, true);
+  if (!repeats) return undefined;
+  const { found, units } = repeats;
+  const around = ancestorsOf(best);
+  const close = candidates.slice(1, 5).filter((c) => c.score / best.score >= 0.75 && !around.has(c));
+  // A runner-up is one of the found parts, inside one, or a post's wrapper around one.
+  const covered = (el: El) => found.some((f) => f === el || ancestorsOf(el).has(f) || ancestorsOf(f).has(el));
+  if (!close.every(covered)) return undefined;
+  const foundSet = new Set(found);
+  if (units.some((unit) => hasHeadingOutside(unit, foundSet))) return undefined;
+  const unitsText = units.reduce((sum, unit) => sum + (ancestorsOf(unit).has(top) ? unit.textLen : 0), 0);
+  return unitsText >= top.textLen ? found : undefined;
+}
+
+/** Whether a heading lies in `el` outside the elements of `kept`. */
+function hasHeadingOutside(el: El, kept: Set<El>): boolean {
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (kept.has(node)) continue;
+    if (/^h[1-6]$/.test(node.tag)) return true;
+    for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return false;
 }
 
 /** Classes of the lead or summary that many sites set beside the article's body. */
@@ -308,6 +373,8 @@ const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
  * (capitalised name words; a short place or date after a comma).
  */
 const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
+/** A forum signature under its rule of underscores (vBulletin's "__________________"). */
+const SIGNATURE_RULE = /^_{5,}/;
 /** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)". */
 const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3})$/u;
 /** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
@@ -338,14 +405,14 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
  * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
- * byline alone, a credit ending in a date, a sign-off, a broadcaster's on-air note, an ad label or
+ * byline alone, a credit ending in a date, a sign-off, a forum signature, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
   const paragraph = el.tag === "div" || el.tag === "p";
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
-  if (paragraph && (BYLINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text))) return true;
+  if (paragraph && (BYLINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && el.linkLen > 0 && SIGN_UP.test(text);
@@ -459,7 +526,7 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const candidates = scoreCandidates(units, weigh, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
-  const chosen = top ? (withRepeats(top) ?? withSiblings(top)) : [findBody(root)];
+  const chosen = top ? (withRepeats(top)?.found ?? repeatsOfBest(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
   cleanArticle(chosen, title, weigh, tick);
   dropTrailingHeadings(chosen);
   return chosen;

@@ -319,6 +319,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`User0\n\n${posts[0]}\n\nUser1\n\n${posts[1]}`);
   });
 
+  it("takes the same row of every post in a vBulletin 3 thread (rows without class told apart by place), not the posters' rows or signatures", () => {
+    const posts = [
+      "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
+      "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
+      "Danke für den Tipp! Ich habe ein kleines Foliendach gebaut und die Blätter entfernt, bisher breitet es sich nicht weiter aus.",
+    ];
+    const post = (text: string, i: number) =>
+      `<div id="edit${800 + i}"><table id="post${800 + i}" class="tborder"><tr><td class="thead"><a href="showpost.php?p=${800 + i}">#${i + 1}</a> 12.07.2023, 10:0${i}</td></tr>` +
+      `<tr><td class="alt2"><a class="bigusername" href="member.php?u=${i}">User${i}</a><div class="smallfont"><div>Registriert seit: 05.2019</div><div>Ort: Berlin</div><div>Beiträge: 12${i}</div></div></td></tr>` +
+      `<tr><td class="alt1" id="td_post_${800 + i}"><div id="post_message_${800 + i}">${text}</div><div>__________________<br>Gärtnern ist Leidenschaft, seit 1998</div></td></tr></table></div>`;
+    const html = `<html><body><div id="header"><a href="/">Gartenforum</a> <a href="/suche">Suche</a></div><div id="posts">${posts.map(post).join("")}</div></body></html>`;
+    expect(textOf(html)).toBe(posts.join("\n\n"));
+    // FluxBB's poster column.
+    const flux = (text: string, i: number) =>
+      `<div id="p${i}" class="blockpost"><div class="postbody"><div class="postleft"><dl><dt><strong>User${i}</strong></dt><dd>Registriert: 2019-05-12</dd><dd>Beiträge: 12${i}</dd></dl></div>` +
+      `<div class="postright"><div class="postmsg"><p>${text}</p></div></div></div></div>`;
+    expect(textOf(`<html><body><div id="brdmain">${posts.map(flux).join("")}</div></body></html>`)).toBe(posts.join("\n\n"));
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
