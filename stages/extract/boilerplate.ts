@@ -33,8 +33,8 @@ const STRONG = new RegExp(
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     "caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis",
     "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",
-    // Forums' poster columns and post headers: phpBB's, SMF's, phpBB 2's, FluxBB's.
-    "postprofile", word("poster"), "postdetails", word("postleft"),
+    // Forums' poster columns and post headers (phpBB's, SMF's, phpBB 2's, FluxBB's), and who is online.
+    "postprofile", word("poster"), "postdetails", word("postleft"), "online-?list", "whos?-?online",
     "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),

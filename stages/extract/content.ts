@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classWeight, isMainMarker, isRelatedHeading } from "./boilerplate.js";
-import { BLOCK_TAGS, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, IN_PAGE_HREF, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -29,12 +29,19 @@ function countCommas(text: string): number {
   return text.match(COMMAS)?.length ?? 0;
 }
 
+/**
+ * The share of a link's text that counts as link text when the link stays on the page (`#p400`, a
+ * post's permalink or a table of contents' entry), as readability weighs such links.
+ */
+const IN_PAGE_LINK_WEIGHT = 0.3;
+
 /** Fills the text statistics of every element (post-order); returns the scoring units. */
 export function computeStats(root: El, tick: () => void): El[] {
   const units: El[] = [];
-  const visit = (el: El, inLink: boolean): void => {
+  // linkWeight: how much of the text here counts as link text (0 outside links).
+  const visit = (el: El, inLinkWeight: number): void => {
     tick();
-    const isLink = inLink || el.tag === "a";
+    const linkWeight = el.tag === "a" ? (el.attrs.href === IN_PAGE_HREF ? IN_PAGE_LINK_WEIGHT : 1) : inLinkWeight;
     let textLen = 0, linkLen = 0, ownLen = 0, ownLinkLen = 0, ownCommas = 0, commas = 0;
     let hasBlock = false;
     for (const child of el.children) {
@@ -46,13 +53,13 @@ export function computeStats(root: El, tick: () => void): El[] {
         ownLen += length;
         commas += c;
         ownCommas += c;
-        if (isLink) {
-          linkLen += length;
-          ownLinkLen += length;
+        if (linkWeight > 0) {
+          linkLen += length * linkWeight;
+          ownLinkLen += length * linkWeight;
         }
         continue;
       }
-      visit(child, isLink);
+      visit(child, linkWeight);
       textLen += child.textLen;
       linkLen += child.linkLen;
       commas += child.commas;
@@ -68,7 +75,7 @@ export function computeStats(root: El, tick: () => void): El[] {
     Object.assign(el, { textLen, linkLen, ownLen, ownLinkLen, ownCommas, commas, hasBlock, score: NaN });
     if (ownLen >= MIN_UNIT_LENGTH && BLOCK_TAGS.has(el.tag) && ownLinkLen < ownLen / 2) units.push(el);
   };
-  visit(root, false);
+  visit(root, 0);
   return units;
 }
 
@@ -299,15 +306,51 @@ function countTags(el: El, tags: Set<string>): Map<string, number> {
 const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl"]);
 const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
 
+/** Whether any text below `el` lies outside links. */
+function hasTextOutsideLinks(el: El): boolean {
+  for (const child of el.children) {
+    if (typeof child === "string") {
+      if (/\S/.test(child)) return true;
+    } else if (child.tag !== "a" && hasTextOutsideLinks(child)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A list of two or more items that are each nothing but links: a menu, or a table of contents
+ * whose in-page links weigh less in the link density (IN_PAGE_LINK_WEIGHT).
+ */
+function isLinkList(list: El): boolean {
+  const items = list.children.filter((c): c is El => typeof c !== "string" && (c.tag === "li" || c.tag === "dt" || c.tag === "dd"));
+  return items.length >= 2 && items.every((item) => item.linkLen > 0 && !hasTextOutsideLinks(item));
+}
+
+/** The text in link lists (isLinkList) below `el`. */
+function linkListText(el: El): number {
+  let total = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if ((node.tag === "ul" || node.tag === "ol" || node.tag === "dl") && isLinkList(node)) total += node.textLen;
+    else for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return total;
+}
+
 /** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
 function isFishy(el: El, weigh: Weigh): boolean {
   const weight = weigh(el);
   const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
   // A list's score starts below zero for its tag, so a short list of prose items would always
   // score as fishy; a list is judged by its class and its links alone.
-  if (isList) return weight < 0 || linkDensity(el) > 0.5;
+  if (isList) return weight < 0 || linkDensity(el) > 0.5 || isLinkList(el);
   const score = Number.isNaN(el.score) ? 0 : el.score;
   if (weight + score < 0) return true;
+  // A title over a link list (a table of contents, whose in-page links weigh little in the density).
+  const inLinkLists = linkListText(el);
+  if (inLinkLists > 0 && el.textLen - inLinkLists < MIN_UNIT_LENGTH) return true;
   if (el.commas >= 10) return false;
   const counts = countTags(el, COUNTED_TAGS);
   const paragraphs = counts.get("p") ?? 0;

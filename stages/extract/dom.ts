@@ -83,6 +83,11 @@ export const SKIPPED = new Set([
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
+/**
+ * `href` as kept: this for a link to a place on the same page (`#…`), "" for any other. The link
+ * statistics count such a link's text at IN_PAGE_LINK_WEIGHT (content.ts), as readability does.
+ */
+export const IN_PAGE_HREF = "#";
 export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
 
 export const BLOCK_TAGS = new Set([
@@ -169,6 +174,8 @@ class TreeBuilder implements TokenizerCallbacks {
   private tagName = "";
   private attribs: Record<string, string> | null = null;
   private attribName = "";
+  /** The first two characters of an `href` being read. */
+  private hrefStart = "";
   /** Whether the attribute being read is one of KEPT_ATTRIBUTES. */
   private keepAttrib = false;
   private attribValue = "";
@@ -348,12 +355,18 @@ class TreeBuilder implements TokenizerCallbacks {
 
   onattribdata(start: number, end: number): void {
     if (this.keepAttrib) this.attribValue += this.html.slice(start, end);
+    else if (this.attribName === "href" && this.hrefStart.length < 2) this.hrefStart += this.html.slice(start, Math.min(end, start + 2));
   }
 
   // Entities are decoded here, not by the tokenizer (see parseHtml), which therefore reports none.
   onattribentity(): void {}
 
   onattribend(): void {
+    // A link's target is kept only as whether it stays on the page ("#p400"): see IN_PAGE_HREF.
+    if (this.attribName === "href" && this.tagName === "a" && this.attribs !== null) {
+      if (!Object.hasOwn(this.attribs, "href")) this.attribs.href = this.hrefStart.length > 1 && this.hrefStart.startsWith("#") ? IN_PAGE_HREF : "";
+      this.hrefStart = "";
+    }
     if (!this.keepAttrib) return;
     this.keepAttrib = false;
     // The first of repeated attributes wins.

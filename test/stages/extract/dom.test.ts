@@ -1,7 +1,7 @@
 import { parseDocument } from "htmlparser2";
 import type { ChildNode } from "domhandler";
 import { describe, expect, it } from "vitest";
-import { KEPT_ATTRIBUTES, SKIPPED, parseHtml, unlimitedWork, WorkBudget, type El } from "../../../stages/extract/dom.js";
+import { IN_PAGE_HREF, KEPT_ATTRIBUTES, SKIPPED, parseHtml, unlimitedWork, WorkBudget, type El } from "../../../stages/extract/dom.js";
 
 const parse = (html: string, maxDepth = 10_000) => parseHtml(html, { budget: unlimitedWork(), maxDepth });
 
@@ -94,7 +94,9 @@ function reference(html: string): string {
       else if (node.type === "tag" || node.type === "script" || node.type === "style") {
         if (SKIPPED.has(node.name)) continue;
         flush();
-        const attrs = Object.entries(node.attribs).filter(([k]) => KEPT_ATTRIBUTES.has(k)).map(([k, v]) => `${k}=${v}`).join(",");
+        const kept = Object.entries(node.attribs).filter(([k]) => KEPT_ATTRIBUTES.has(k) || (k === "href" && node.name === "a"));
+        // A link's href is kept only as whether it points within the page.
+        const attrs = kept.map(([k, v]) => `${k}=${k === "href" ? (v.length > 1 && v.startsWith("#") ? IN_PAGE_HREF : "") : v}`).join(",");
         parts.push(`${node.name}${attrs ? `[${attrs}]` : ""}(${walk(node.children)})`);
       }
     }

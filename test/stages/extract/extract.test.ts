@@ -338,6 +338,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><div id="brdmain">${posts.map(flux).join("")}</div></body></html>`)).toBe(posts.join("\n\n"));
   });
 
+  it("keeps short phpBB 3 posts whose headers hold their permalinks: a link within the page weighs less, as in readability", () => {
+    const posts = [
+      "Hallo zusammen, meine Tomaten bekommen braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
+      "Das klingt leider sehr nach Braunfäule. Entferne alle befallenen Blätter und gieße nur noch von unten.",
+    ];
+    // Without the weighting each post's wrapper is 23% link text and goes as a link box.
+    const post = (text: string, i: number) =>
+      `<div id="p${i}" class="post has-profile bg${2 - (i % 2)}"><div class="inner"><dl class="postprofile"><dt><a href="./memberlist.php?u=${i}">User${i}</a></dt><dd>Beiträge: 12${i}</dd></dl>` +
+      `<div class="postbody"><div id="post_content${i}"><h3><a href="#p${i}">Re: Braune Flecken an Tomaten</a></h3><ul class="post-buttons"><li><a href="./posting.php?mode=quote&amp;p=${i}">Zitieren</a></li></ul>` +
+      `<div class="content">${text}</div></div></div></div></div>`;
+    const html = `<html><head><title>Braune Flecken an Tomaten - Gartenforum</title></head><body><div id="page-body" class="page-body"><h2 class="topic-title"><a href="./viewtopic.php?t=5">Braune Flecken an Tomaten</a></h2>${posts.map(post).join("")}
+      <div class="stat-block online-list"><h3>Wer ist online?</h3><p>Mitglieder in diesem Forum: 0 Mitglieder und 1 Gast</p></div></div></body></html>`;
+    expect(textOf(html)).toBe(posts.map((text) => `Re: Braune Flecken an Tomaten\n\n${text}`).join("\n\n"));
+    // A table of contents is still a link list, though its links stay on the page.
+    const toc = `<html><body><article><p>${GERMAN_PROSE}</p><ul><li><a href="#anfahrt">Anfahrt und Parken am Wanderparkplatz</a></li><li><a href="#weg">Der Weg hinauf zur Burg</a></li></ul>
+      <h2 id="anfahrt">Anfahrt</h2><p>${GERMAN_PROSE}</p><h2 id="weg">Der Weg</h2><p>${GERMAN_PROSE}</p></article></body></html>`;
+    expect(textOf(toc)).toBe(`${GERMAN_PROSE}\n\nAnfahrt\n\n${GERMAN_PROSE}\n\nDer Weg\n\n${GERMAN_PROSE}`);
+  });
+
   it("reads a page laid out with a table: the text column's <br> paragraphs, not the menu column beside it", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
