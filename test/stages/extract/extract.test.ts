@@ -176,7 +176,7 @@ describe("extractMainText: main content", () => {
       '<p class="pageDate">Stand: 01.02.2024</p>', "<p>Updated at 1:23 p.m.</p>", "<div>Publié le 14 janvier 2023 à 06h00</div>",
       // Dates alone, bylines alone, sign-offs.
       "<p>12. März 2024, 7:00 Uhr</p>", "<div>Tuesday, March 12, 2024</div>", "<p>14 janvier 2023 à 06h00</p>", "<p>12.03.2024 | 07:00</p>", "<p>2024-03-12</p>",
-      "<p>Von Maria Muster</p>", "<p>By Jane Doe and John Roe</p>", "<p>Par Jean Dupont, à Paris</p>", "<div>Von Anna Berger, 14.01.2025</div>",
+      "<p>Von Maria Muster</p>", "<p>12.03.2024 07:00 von Maria Muster</p>", "<p>By Jane Doe and John Roe</p>", "<p>Par Jean Dupont, à Paris</p>", "<div>Von Anna Berger, 14.01.2025</div>",
       "<p>(mho)</p>", "<p>mrc/dpa</p>", "<p>(AFP/Reuters)</p>",
       // A video's credit ending in a date; a broadcaster's on-air note.
       "<div>Max Muster, ARD Berlin, tagesschau, 10.01.2024 06:00 Uhr</div>",
