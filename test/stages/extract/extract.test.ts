@@ -18,6 +18,12 @@ const textOf = (html: string) => {
 const GERMAN_PROSE = "Die Stadt baut bis zum Herbst einen neuen Radweg entlang des Flusses, der die Altstadt mit den Neubaugebieten im Osten verbindet.";
 const DEEP_TEXT = "The paragraph at the bottom of a very deep tree still counts as text, and it is kept.";
 const PROSE = "This sentence is long enough to count as a paragraph of prose, with a comma, and a full stop.";
+/** Three posts of a forum thread. */
+const FORUM_POSTS = [
+  "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
+  "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
+  "Danke für den Tipp! Ich habe ein kleines Foliendach gebaut und die Blätter entfernt, bisher breitet es sich nicht weiter aus.",
+];
 
 describe("extractMainText: main content", () => {
   it("keeps the article, with headings, list items, table rows and pre blocks on their own lines", () => {
@@ -290,11 +296,7 @@ describe("extractMainText: main content", () => {
   });
 
   it("reads a forum whose posts sit in a moderation <form> without <p> (Simple Machines Forum), not the posters' column", () => {
-    const posts = [
-      "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
-      "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
-      "Danke für den Tipp! Ich habe ein kleines Foliendach gebaut und die Blätter entfernt, bisher breitet es sich nicht weiter aus.",
-    ];
+    const posts = FORUM_POSTS;
     const post = (text: string, i: number) =>
       `<div class="windowbg${i % 2 ? "2" : ""}"><div class="post_wrapper"><div class="poster"><h4><a href="/profile/${i}">Gärtner ${i}</a></h4><ul class="reset smalltext"><li class="membergroup">Gartenprofi</li><li class="postcount">Beiträge: 34${i}</li></ul></div>` +
       `<div class="postarea"><div class="post"><div class="inner" id="msg_${500 + i}">${text}</div></div></div><div class="moderatorbar"><div class="signature">Gärtnern ist Leidenschaft – seit 1998.</div></div></div></div>`;
@@ -304,10 +306,7 @@ describe("extractMainText: main content", () => {
   });
 
   it("keeps a phpBB 2 thread's posts, whose text sits in a <span> beside icons, and drops the posters' details", () => {
-    const posts = [
-      "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
-      "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
-    ];
+    const posts = FORUM_POSTS.slice(0, 2);
     // Two icons and no <p> in each post's table: readability's gallery rule (more images than
     // paragraphs) removed the posts.
     const row = (text: string, i: number) =>
@@ -320,11 +319,7 @@ describe("extractMainText: main content", () => {
   });
 
   it("takes the same row of every post in a vBulletin 3 thread (rows without class told apart by place), not the posters' rows or signatures", () => {
-    const posts = [
-      "Hallo zusammen, meine Tomaten bekommen seit einer Woche braune Flecken an den unteren Blättern. Ist das die Braunfäule?",
-      "Das klingt leider sehr nach Braunfäule. Entferne sofort alle befallenen Blätter und gieße nur noch von unten, nie über die Blätter.",
-      "Danke für den Tipp! Ich habe ein kleines Foliendach gebaut und die Blätter entfernt, bisher breitet es sich nicht weiter aus.",
-    ];
+    const posts = FORUM_POSTS;
     const post = (text: string, i: number) =>
       `<div id="edit${800 + i}"><table id="post${800 + i}" class="tborder"><tr><td class="thead"><a href="showpost.php?p=${800 + i}">#${i + 1}</a> 12.07.2023, 10:0${i}</td></tr>` +
       `<tr><td class="alt2"><a class="bigusername" href="member.php?u=${i}">User${i}</a><div class="smallfont"><div>Registriert seit: 05.2019</div><div>Ort: Berlin</div><div>Beiträge: 12${i}</div></div></td></tr>` +
