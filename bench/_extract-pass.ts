@@ -53,7 +53,7 @@ const PAGE_FILE = /\.html(?:\.gz)?$/;
  * GBK keeps its umlauts and characters; bytes that decode in nothing are read as UTF-8 with
  * replacement characters, as before.
  */
-export function decodePage(bytes: Uint8Array): { html: string; charset: string } {
+function decodePage(bytes: Uint8Array): { html: string; charset: string } {
   const decoded = decodeHtml(bytes);
   if ("problem" in decoded) return { html: new TextDecoder("utf-8").decode(bytes), charset: "undecodable" };
   return { html: decoded.text, charset: decoded.charset };

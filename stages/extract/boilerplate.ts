@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { isParagraph, plainText, type El } from "./dom.js";
+import { isHeading, isParagraph, plainText, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -114,7 +114,7 @@ function containsParagraphs(el: El, atLeast: number): boolean {
 function isHeadingOnly(el: El): boolean {
   if (el.linkLen > 0) return false;
   const inner = el.children.filter((c) => typeof c !== "string" || c.trim() !== "");
-  return inner.length === 1 && typeof inner[0] !== "string" && /^h[1-6]$/.test(inner[0]!.tag);
+  return inner.length === 1 && typeof inner[0] !== "string" && isHeading(inner[0]!);
 }
 
 export interface PruneOptions {
@@ -215,7 +215,7 @@ function headerLead(header: El, options: PruneOptions, pageTextLength: number): 
   const leads: El[] = [];
   const visit = (el: El): void => {
     for (const child of el.children) {
-      if (typeof child === "string" || isBoilerplate(child, options, pageTextLength) || /^h[1-6]$/.test(child.tag)) continue;
+      if (typeof child === "string" || isBoilerplate(child, options, pageTextLength) || isHeading(child)) continue;
       if (child.hasBlock) {
         visit(child);
       } else if ((child.tag === "p" || child.tag === "div") && child.textLen >= LEAD_MIN_LENGTH && child.linkLen < child.textLen / 5 && ENDS_SENTENCE.test(plainText(child))) {

@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classWeight, isMainMarker, isRelatedHeading } from "./boilerplate.js";
-import { BLOCK_TAGS, IN_PAGE_HREF, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -281,7 +281,7 @@ function hasHeadingOutside(el: El, kept: Set<El>): boolean {
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (kept.has(node)) continue;
-    if (/^h[1-6]$/.test(node.tag)) return true;
+    if (isHeading(node)) return true;
     for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
   return false;
@@ -304,6 +304,7 @@ function countTags(el: El, tags: Set<string>): Map<string, number> {
 }
 
 const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl"]);
+const LIST_TAGS = new Set(["ul", "ol", "dl"]);
 const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
 
 /** Whether any text below `el` lies outside links. */
@@ -333,7 +334,7 @@ function linkListText(el: El): number {
   const stack: El[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if ((node.tag === "ul" || node.tag === "ol" || node.tag === "dl") && isLinkList(node)) total += node.textLen;
+    if (LIST_TAGS.has(node.tag) && isLinkList(node)) total += node.textLen;
     else for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
   return total;
@@ -342,7 +343,7 @@ function linkListText(el: El): number {
 /** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
 function isFishy(el: El, weigh: Weigh): boolean {
   const weight = weigh(el);
-  const isList = el.tag === "ul" || el.tag === "ol" || el.tag === "dl";
+  const isList = LIST_TAGS.has(el.tag);
   // A list's score starts below zero for its tag, so a short list of prose items would always
   // score as fishy; a list is judged by its class and its links alone.
   if (isList) return weight < 0 || linkDensity(el) > 0.5 || isLinkList(el);
@@ -357,7 +358,7 @@ function isFishy(el: El, weigh: Weigh): boolean {
   const images = counts.get("img") ?? 0;
   const items = (counts.get("li") ?? 0) - 100;
   let headingLength = 0;
-  for (const child of el.children) if (typeof child !== "string" && /^h[1-6]$/.test(child.tag)) headingLength += child.textLen;
+  for (const child of el.children) if (typeof child !== "string" && isHeading(child)) headingLength += child.textLen;
   const headingDensity = el.textLen === 0 ? 0 : headingLength / el.textLen;
   const density = linkDensity(el);
   if (images > 1 && paragraphs / images < 0.5) return true;
@@ -520,8 +521,6 @@ function hasText(el: El): boolean {
   }
   return false;
 }
-
-const isHeading = (el: El) => /^h[1-6]$/.test(el.tag);
 
 /**
  * Removes headings left at the end of the article with nothing under them (a references or

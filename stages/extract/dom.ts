@@ -83,12 +83,13 @@ export const SKIPPED = new Set([
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
+export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
+
 /**
- * `href` as kept: this for a link to a place on the same page (`#…`), "" for any other. The link
- * statistics count such a link's text at IN_PAGE_LINK_WEIGHT (content.ts), as readability does.
+ * A link's `href` as kept: this for a link to a place on the same page (`#…`), "" for any other.
+ * The link statistics count such a link's text at IN_PAGE_LINK_WEIGHT (content.ts), as readability does.
  */
 export const IN_PAGE_HREF = "#";
-export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
 
 export const BLOCK_TAGS = new Set([
   "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
@@ -128,6 +129,9 @@ const PROSE_BLOCK_LENGTH = 80;
 export function isParagraph(el: El): boolean {
   return el.tag === "p" || (BLOCK_TAGS.has(el.tag) && el.ownLen >= PROSE_BLOCK_LENGTH && el.ownLinkLen < el.ownLen / 2);
 }
+
+/** An `<h1>` … `<h6>`. */
+export const isHeading = (el: El) => /^h[1-6]$/.test(el.tag);
 
 /** An element's text, whitespace collapsed to single spaces and trimmed. */
 export function plainText(el: El): string {
@@ -355,7 +359,7 @@ class TreeBuilder implements TokenizerCallbacks {
 
   onattribdata(start: number, end: number): void {
     if (this.keepAttrib) this.attribValue += this.html.slice(start, end);
-    else if (this.attribName === "href" && this.hrefStart.length < 2) this.hrefStart += this.html.slice(start, Math.min(end, start + 2));
+    else if (this.attribName === "href" && this.tagName === "a" && this.hrefStart.length < 2) this.hrefStart += this.html.slice(start, Math.min(end, start + 2));
   }
 
   // Entities are decoded here, not by the tokenizer (see parseHtml), which therefore reports none.
@@ -363,10 +367,10 @@ class TreeBuilder implements TokenizerCallbacks {
 
   onattribend(): void {
     // A link's target is kept only as whether it stays on the page ("#p400"): see IN_PAGE_HREF.
-    if (this.attribName === "href" && this.tagName === "a" && this.attribs !== null) {
-      if (!Object.hasOwn(this.attribs, "href")) this.attribs.href = this.hrefStart.length > 1 && this.hrefStart.startsWith("#") ? IN_PAGE_HREF : "";
-      this.hrefStart = "";
+    if (this.attribName === "href" && this.tagName === "a" && this.attribs !== null && !Object.hasOwn(this.attribs, "href")) {
+      this.attribs.href = this.hrefStart.length > 1 && this.hrefStart.startsWith("#") ? IN_PAGE_HREF : "";
     }
+    this.hrefStart = "";
     if (!this.keepAttrib) return;
     this.keepAttrib = false;
     // The first of repeated attributes wins.

@@ -122,6 +122,8 @@ describe("parseHtml: the same tree as htmlparser2's Parser", () => {
     `<p class="x&copy=y &amp; &lt;z&#x41;" id='a&quot;b'>AT&T &copy 2020 &ampx &#x41;&#128512;&#0; &notit; &notin; a < b &amp;c</p>tail &amp; end`,
     // Script bodies with '<', an end tag split in a string, and quoted attribute values holding '>' and quotes.
     `<script>var s = "</scr" + "ipt>"; if (a<b && c < "</p>") {}</script><div class="a>b" id='c"d' role=main>t<style>a>b{}</style></div>`,
+    // Links within the page and elsewhere, after other elements' hrefs: only a link's href is kept, as "#" or "".
+    `<head><link rel=stylesheet href="x.css"><base href="/b/"></head><body><p><a href="#top">top</a> <a href=#>here</a> <a href="/a#b">away</a> <a>none</a> <a href="#c" href="/d">twice</a></p>`,
   ];
   it.each(messy.map((html, i) => [i, html]))("fixture %i", (_, html) => {
     expect(show(parse(html).root).replace(/^#root\(/, "").replace(/\)$/, "")).toBe(reference(html));
