@@ -187,7 +187,8 @@ const RELATED_HEADING = new RegExp(
       "関連記事", "あわせて読みたい", "おすすめ記事", "コメント",
       "관련\\s?기사", "댓글",
     ].join("|") +
-    ")\\s*[:.…]*$",
+    // A count may follow, as comments headings carry it ("댓글 3", "评论（12）", "Kommentare (3)").
+    ")(?:\\s*[(（]\\d+[)）]|\\s+\\d+)?\\s*[:.…]*$",
   "i",
 );
 

@@ -177,7 +177,7 @@ function withSiblings(top: El): El[] {
       kept.push(sibling);
     } else if (sibling.tag === "div" && LEAD_CLASS.test(sibling.attrs.class ?? "") && sibling.textLen >= 80 && linkDensity(sibling) < 0.2) {
       kept.push(sibling);
-    } else if (sibling.tag === "p") {
+    } else if (sibling.tag === "p" || (sibling.tag === "div" && !sibling.hasBlock)) {
       const density = linkDensity(sibling);
       if (sibling.textLen > 80 && density < 0.25) kept.push(sibling);
       else if (sibling.textLen > 0 && sibling.textLen <= 80 && density === 0 && /\.( |$)/.test(plainText(sibling))) kept.push(sibling);
@@ -404,8 +404,8 @@ const MONTHS = [
 ].join("|");
 /** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "2024-03-12") and the time that may follow it. */
 const DATE_AND_TIME =
-  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}|\\d{4}-\\d{2}-\\d{2})` +
-  `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?)?`;
+  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}|\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일])` +
+  `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}(?::\\d{2})?\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?)?`;
 /** A block that is only a date, with a weekday or a time: "12. März 2024, 7:00 Uhr", "Tuesday, March 12, 2024", "14 janvier 2023 à 06h00". */
 const DATE_ONLY = new RegExp(`^(?:\\p{L}+,?\\s+)?${DATE_AND_TIME}$`, "iu");
 /** A credit ending in a date: "Max Muster, ARD Berlin, 10.01.2024 06:00 Uhr" (a video's or a photo's, under 100 characters, no sentence). */
@@ -419,6 +419,29 @@ const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
 const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
 const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
+/**
+ * The labels of a Chinese, Japanese or Korean news page's information line: source, author, reporter,
+ * editor, published, updated, views ("来源：新华网", "记者 张三", "公開日", "입력", "수정").
+ */
+const CJK_INFO_LABEL =
+  /(?:来源|來源|出处|出處|作者|本报记者|本報記者|记者|記者|责任编辑|責任編輯|编辑|編輯|发布时间|發布時間|发布日期|發佈時間|更新时间|更新時間|发表于|發表於|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|字号|公開日|更新日|配信日|投稿日|掲載日|기사입력|최종수정|입력|수정|등록|업데이트)\s*[:：]?\s*/gu;
+/** A Korean reporter's byline and address: "김민수 기자", "김민수 기자 minsu@example.co.kr". */
+const KOREAN_BYLINE = /\p{Script=Hangul}{2,4}\s?(?:선임기자|객원기자|기자|특파원|논설위원|통신원)(?:\s+[\w.+-]+@[\w-]+\.[\w.-]+)?/gu;
+const ANY_DATE = new RegExp(DATE_AND_TIME, "giu");
+/**
+ * A CJK news page's information line: nothing but dates, times, labelled fields and a reporter's
+ * byline ("2024-11-04 14:22 来源：新华网 作者：张三", "김민수 기자 입력 2024.11.04 14:22 수정 2024.11.04 15:01").
+ * Each label takes at most a short value (a name, a site), so a line with prose left over is not one.
+ */
+function isCjkInfoLine(text: string): boolean {
+  if (text.length > 100 || !CJK.test(text)) return false;
+  const rest = text
+    .replace(ANY_DATE, " ")
+    .replace(KOREAN_BYLINE, " ")
+    .replace(new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}`, "gu"), " ");
+  return !/[\p{L}\p{N}]/u.test(rest);
+}
+
 /** A forum signature under its rule of underscores (vBulletin's "__________________"). */
 const SIGNATURE_RULE = /^_{5,}/;
 /** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)". */
@@ -446,22 +469,77 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
  */
 const CREDIT_LINE = /^(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quelle|source|fuente|fonte|источник|来源|责任编辑|編集|原标题)\s*[:：]/i;
 
+/**
+ * A blog's affiliate disclosure: "This post may contain affiliate and/or referral links", "Dieser
+ * Beitrag enthält Affiliate-Links", "Cet article contient des liens d'affiliation", "As an Amazon
+ * Associate I earn …" (the caller bounds the length).
+ */
+const AFFILIATE_DISCLOSURE =
+  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b/i;
+
 /** A block whose whole text is a number: a vote count, a counter, a page number. */
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
  * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature, a broadcaster's on-air note, an ad label or
- * a "continues below the ad" pointer, a needs-JavaScript notice, a copyright notice, a credit line (photo, source, reporting), or a short
+ * a "continues below the ad" pointer, a needs-JavaScript notice, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
-  const paragraph = el.tag === "div" || el.tag === "p";
+  return isNoticeText(text, el.tag === "div" || el.tag === "p", el.linkLen > 0);
+}
+
+/** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */
+function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolean {
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text))) return true;
-  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text)) return true;
+  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text))) return true;
+  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
-  return paragraph && el.linkLen > 0 && SIGN_UP.test(text);
+  return paragraph && linked && SIGN_UP.test(text);
+}
+
+/**
+ * Removes the notices set as the first or last lines of a block of `<br>`-broken text: a byline and
+ * date above it, a reporter's address or a copyright line below it ("김민수 기자 minsu@…<br>
+ * <저작권자 © …>"). Lines inside the text stay; a block is never emptied.
+ */
+function trimNoticeLines(el: El): void {
+  if (el.hasBlock || !el.children.some((c) => typeof c !== "string" && c.tag === "br")) return;
+  // Lines: runs of children between <br>s, as [start, end) indices.
+  const lines: Array<[number, number]> = [];
+  let start = 0;
+  el.children.forEach((child, i) => {
+    if (typeof child !== "string" && child.tag === "br") {
+      lines.push([start, i]);
+      start = i + 1;
+    }
+  });
+  lines.push([start, el.children.length]);
+  const textOf = ([from, to]: [number, number]) =>
+    el.children.slice(from, to).map((c) => (typeof c === "string" ? c : plainText(c))).join("").replace(/\s+/g, " ").trim();
+  const linked = ([from, to]: [number, number]) => el.children.slice(from, to).some((c) => typeof c !== "string" && c.linkLen > 0);
+  const texts = lines.map(textOf);
+  // A link written out on a line of its own is part of a list of them (a blog's shopping links), not a notice.
+  const isNoticeLine = (i: number) =>
+    texts[i]!.length > 0 && texts[i]!.length < NOTICE_MAX_LENGTH && !/^(?:https?:\/\/|www\.)/i.test(texts[i]!) && isNoticeText(texts[i]!, true, linked(lines[i]!));
+  let first = 0, last = lines.length - 1;
+  const skipBlank = () => {
+    while (first <= last && texts[first] === "") first++;
+    while (last >= first && texts[last] === "") last--;
+  };
+  skipBlank();
+  while (last > first && isNoticeLine(last)) {
+    last--;
+    skipBlank();
+  }
+  while (first < last && isNoticeLine(first)) {
+    first++;
+    skipBlank();
+  }
+  if (first > last) return;
+  const from = lines[first]![0], to = lines[last]![1];
+  if (from > 0 || to < el.children.length) el.children = el.children.slice(from, to);
 }
 
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
@@ -500,6 +578,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     const el = stack.pop()!;
     tick();
     // Each child is judged once (the judgement reads its text).
+    trimNoticeLines(el);
     const removed = el.children.map((c) => typeof c !== "string" && shouldRemove(c));
     if (removed.includes(true)) el.children = el.children.filter((_, i) => !removed[i]);
     // A heading that introduces other pages or the comments ("Related articles", "Das könnte Sie
@@ -571,8 +650,10 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
   const chosen = top ? (withRepeats(top)?.found ?? repeatsOfBest(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
-  cleanArticle(chosen, title, weigh, tick);
-  dropTrailingHeadings(chosen);
-  return chosen;
+  // A block kept beside the article (a sibling, a repeat) may itself be a notice: a disclosure or a byline above the text.
+  const kept = chosen.length > 1 ? chosen.filter((el) => !(BLOCK_TAGS.has(el.tag) && el.textLen < NOTICE_MAX_LENGTH && isNotice(el, plainText(el)))) : chosen;
+  cleanArticle(kept, title, weigh, tick);
+  dropTrailingHeadings(kept);
+  return kept;
 }
 

@@ -144,6 +144,10 @@ describe("extractMainText: main content", () => {
       ["Городская библиотека с января будет работать и по субботам, сообщили в управлении культуры.", "Читайте также:", "Наконец-то! Мы давно этого ждали и очень рады за наших детей."],
       ["أعلنت البلدية أن المكتبة العامة ستفتح أبوابها أيام السبت ابتداء من شهر يناير المقبل.", "التعليقات", "خبر رائع، ننتظر هذا منذ سنوات طويلة ونشكر البلدية على جهودها."],
       ["市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。", "网友评论", "太好了，我们等了很多年，终于可以周末去借书了。"],
+      // With the count after the word, as Korean, Chinese and many German sites set it.
+      ["시립도서관은 내년 1월부터 토요일에도 문을 연다고 밝혔다. 시민들의 요청이 많았기 때문이다.", "댓글 3", "드디어 주말에도 책을 빌릴 수 있게 되었네요. 정말 반가운 소식입니다."],
+      ["市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。", "评论（12）", "太好了，我们等了很多年，终于可以周末去借书了。"],
+      [GERMAN_PROSE, "Kommentare (3)", "Endlich! Wir warten seit Jahren darauf, dass die Stadt hier etwas unternimmt."],
     ];
     for (const [text, heading, after] of pages) {
       const html = `<html><body><div class="entry"><p>${text}</p><p>${text}</p><h3>${heading}</h3><p>${after}</p></div></body></html>`;
@@ -236,6 +240,35 @@ describe("extractMainText: main content", () => {
     const html = `<html><head><title>新能源汽车产销连续九年全球第一_新闻频道</title></head><body><div class="article-content" id="artibody">
       <p>\u3000\u3000原标题：新能源汽车产销连续九年全球第一</p>${paragraphs.map((p) => `<p>\u3000\u3000${p}</p>`).join("")}<p class="article-editor">责任编辑：王小明</p></div></body></html>`;
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
+  it("keeps a Korean article set as <br>-broken text beside its header, without the information line, the reporter's address, the copyright line or the comments", () => {
+    const paragraphs = [
+      "서울시는 내년부터 시내버스 요금을 150원 인상한다고 4일 밝혔다. 이번 인상은 2015년 이후 9년 만으로, 카드 기준 일반 성인 요금은 1,500원에서 1,650원으로 오른다.",
+      "시는 연료비와 인건비 상승으로 버스 회사들의 적자가 누적돼 요금 인상이 불가피했다고 설명했다. 지난해 운송 적자는 약 8,000억 원에 달했다.",
+      "서울시는 인상된 요금 수입을 배차 간격 단축과 저상버스 도입 확대에 사용할 계획이라고 덧붙였다.",
+    ];
+    const headline = "서울 시내버스 요금 150원 인상…9년 만";
+    const html = `<html><head><title>${headline} - 예시일보</title></head><body><div id="container">
+      <div class="article_head"><h1 class="tit">${headline}</h1><div class="info"><span>김민수 기자</span> <span>입력 2024.11.04 14:22</span> <span>수정 2024.11.04 15:01</span></div></div>
+      <div id="article_body" class="article_txt">${paragraphs.join("<br><br>")}<br><br>김민수 기자 minsu@example.co.kr<br>&lt;저작권자 © 예시일보, 무단전재 및 재배포 금지&gt;</div>
+      <div class="relate"><h3>관련기사</h3><ul><li><a href="/n/1">지하철 요금도 내년 인상 검토</a></li><li><a href="/n/2">택시 기본요금 인상</a></li></ul></div>
+      <div class="cmt"><h3>댓글 2</h3><ul><li>요금 올리면 서비스도 좋아져야죠</li><li>9년 만이면 이해는 간다</li></ul></div></div></body></html>`;
+    // The headline repeats the title, so it goes as every such heading does.
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
+  it("drops the information lines of Chinese news (date, source, author) and keeps a short line of prose that starts with a label", () => {
+    const paragraphs = ["中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。", "时间：不早了，协会的专家们仍在讨论明年的市场会怎样变化。"];
+    const html = `<html><body><div class="main"><div>2024-01-11 14:22:05 来源：新华网 作者：张三</div><div>发布时间：2024年01月11日 | 浏览：1024</div>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
+  it("drops a blog's affiliate disclosure beside the post, in any of several languages, and keeps prose about affiliate links", () => {
+    const disclosures = ["This post may contain affiliate and/or referral links. Please see my disclosure page.", "Dieser Beitrag enthält Affiliate-Links.", "Cet article contient des liens d'affiliation."];
+    const prose = "Affiliate links pay a site a small share of what a reader spends, which is why so many recipe blogs are full of them; a reader pays nothing more.";
+    const html = `<html><body><div id="main"><div class="code-block"><em>${disclosures[0]}</em></div><article class="post">${disclosures.slice(1).map((d) => `<p><em>${d}</em></p>`).join("")}<p>${PROSE}</p><p>${prose}</p><p>${PROSE}</p></article></div></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
   });
 
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
