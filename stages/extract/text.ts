@@ -80,14 +80,15 @@ function rawText(el: El, out: string[]): void {
   }
 }
 
-/** Inline text of a subtree, on one line (for table cells). */
+/** Inline text of a subtree, on one line (for table cells): blocks and line breaks part words, inline tags do not ("Gewi<span>cht</span>"). */
 function inlineText(el: El, out: string[]): void {
   for (const child of el.children) {
     if (typeof child === "string") out.push(child);
-    else {
+    else if (child.tag === "br" || BLOCK_TAGS.has(child.tag)) {
       out.push(" ");
       inlineText(child, out);
-    }
+      out.push(" ");
+    } else inlineText(child, out);
   }
 }
 

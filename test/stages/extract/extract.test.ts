@@ -407,10 +407,11 @@ describe("extractMainText: main content", () => {
     const html = `<html><body><article>
       <p>${PROSE}</p>
       <p>first line<br>second line<br><br>new paragraph</p>
-      <table><tr><td>a</td><td>b</td><td></td><td>c</td></tr><tr><td>one cell<br>two lines</td></tr></table>
+      <table><tr><td>a</td><td>b</td><td></td><td>c</td></tr><tr><td>one cell<br>two lines</td></tr><tr><td>Gewi<span>cht</span></td><td><b>14,90</b>&nbsp;€</td><td>x<br>y</td></tr></table>
       <ul><li>one<ul><li>one point one</li></ul></li><li><p>two</p></li></ul>
     </article></body></html>`;
-    expect(textOf(html)).toBe(`${PROSE}\n\nfirst line\nsecond line\n\nnew paragraph\n\na | b | c\none cell\ntwo lines\n\n- one\n- one point one\n- two`);
+    // Inline tags inside a cell do not split its words; a line break does.
+    expect(textOf(html)).toBe(`${PROSE}\n\nfirst line\nsecond line\n\nnew paragraph\n\na | b | c\none cell\ntwo lines\nGewicht | 14,90 € | x y\n\n- one\n- one point one\n- two`);
   });
 
   it("numbers ordered lists as a browser does: start, reversed, value, nested bullets", () => {
