@@ -46,7 +46,9 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   computeStats(page.root, tick);
   pruneBoilerplate(page.root, { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
-  return { text: renderText(elements), title: page.title, lang: page.lang };
+  // NFC: a page typed on a system that writes "ü" as "u" and a combining diaeresis reads as every
+  // other page does, for the filters, deduplication and the tokenizer downstream.
+  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang };
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {

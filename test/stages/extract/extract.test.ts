@@ -442,6 +442,12 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
   });
 
+  it("writes its text and title in NFC: decomposed letters (u + combining diaeresis) are composed", () => {
+    const decomposed = "Die Stadt Mu\u0308nchen baut bis zum Herbst einen neuen Radweg entlang der Isar, der die Altstadt mit dem Su\u0308den verbindet.";
+    const result = extractMainText(`<html><head><title>Mu\u0308nchen</title></head><body><article><p>${decomposed}</p></article></body></html>`);
+    expect(result).toMatchObject({ ok: true, title: "M\u00fcnchen", text: "Die Stadt M\u00fcnchen baut bis zum Herbst einen neuen Radweg entlang der Isar, der die Altstadt mit dem S\u00fcden verbindet." });
+  });
+
   it("decodes entities and keeps hidden elements out", () => {
     const html = `<html><body><div><p>Caf&eacute; &amp; bar &#8212; ${PROSE}</p><p hidden>secret one</p><p style="display: none">secret two</p><p aria-hidden="true">secret three</p></div></body></html>`;
     expect(textOf(html)).toBe(`Café & bar — ${PROSE}`);
