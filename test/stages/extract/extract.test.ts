@@ -193,6 +193,7 @@ describe("extractMainText: main content", () => {
       "<p><em>Über dieses Thema berichtete die tagesschau am 10. Januar 2024 um 20:00 Uhr.</em></p>",
       // Pointers past an ad or a gallery.
       "<p>Story continues below gallery</p>", "<div>Weiterlesen nach der Anzeige</div>", "<div>Advertisement - Scroll to continue</div>",
+      '<p class="video-info">Dalsza część artykułu pod materiałem wideo</p>', "<p>Der Artikel wird unter dem Video fortgesetzt</p>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
@@ -213,7 +214,7 @@ describe("extractMainText: main content", () => {
     const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
     // A list scores below zero for its tag alone; it is judged by its class and links instead.
     const list = "<ul><li>Sperrung der Brücke bis Ende Mai</li><li>Umleitung über die Nordbrücke</li></ul>";
-    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p><p>Quelle: dpa</p><p>Źródło: PAP</p></article></body></html>`;
+    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p><p>Quelle: dpa</p><p>Źródło: PAP</p><p>Fot. Shutterstock</p></article></body></html>`;
     expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
   });
 
