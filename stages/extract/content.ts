@@ -303,7 +303,7 @@ function countTags(el: El, tags: Set<string>): Map<string, number> {
   return counts;
 }
 
-const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl"]);
+const CLEANED_TAGS = new Set(["table", "ul", "ol", "div", "section", "dl", "center"]);
 const LIST_TAGS = new Set(["ul", "ol", "dl"]);
 const COUNTED_TAGS = new Set(["p", "img", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
 
@@ -393,7 +393,7 @@ const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einsch
 /** A gallery's counter ("Image 1 of 5", "3 / 12", "Bild 2 von 8") or a reading-time line ("5 min read", "Lesezeit: 4 Minuten", "Tempo de leitura: 1 minuto"). */
 const COUNTER = /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$/i;
 /** A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024" (a digit within 40 characters). */
-const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|veröffentlicht|erstellt|(?:last )?updated|published|posted|last modified|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
+const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|erstellt|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
 const MONTHS = [
   "jan(?:uar|uary)?", "jänner", "feb(?:ruar|ruary)?", "märz", "mar(?:ch)?", "apr(?:il)?", "mai", "may", "jun[ei]?", "jul[iy]?", "aug(?:ust)?", "sept?(?:ember)?",
   "o[ck]t(?:ober)?", "nov(?:ember)?", "de[cz](?:ember)?", "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
@@ -487,7 +487,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
-  return isNoticeText(text, el.tag === "div" || el.tag === "p", el.linkLen > 0);
+  return isNoticeText(text, el.tag === "div" || el.tag === "p" || el.tag === "center", el.linkLen > 0);
 }
 
 /** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */

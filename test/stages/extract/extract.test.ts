@@ -390,6 +390,19 @@ describe("extractMainText: main content", () => {
     expect(textOf(TABLE_LAYOUT_PAGE)).toBe(TABLE_LAYOUT_PAGE_TEXT);
   });
 
+  it("reads a page of <br>-broken text straight in the body without its centred menu or its last-changed line", () => {
+    const paragraphs = [
+      "Der Sportverein wurde im Frühjahr 1921 von zwölf jungen Männern aus dem Dorf gegründet, die sich zunächst auf einer Kuhweide trafen.",
+      "Nach dem Krieg wurde der Spielbetrieb 1947 wieder aufgenommen. In den fünfziger Jahren kamen eine Turnabteilung und eine Tischtennisabteilung hinzu.",
+      "Heute hat der Verein rund 450 Mitglieder in fünf Abteilungen und ist damit der größte Verein im Ort.",
+    ];
+    const html = `<html><head><title>Vereinsgeschichte - SV Musterdorf</title></head><body>
+      <center><font size="5"><b>SV Musterdorf e.V.</b></font><br><a href="index.html">Startseite</a> | <a href="news.html">Aktuelles</a> | <a href="geschichte.html">Geschichte</a> | <a href="kontakt.html">Kontakt</a></center><hr>
+      <font face="Arial" size="2">${paragraphs.join("<br><br>")}<br><br></font><hr>
+      <center><font size="1">Letzte Änderung: 12.03.2015 | <a href="impressum.html">Impressum</a></font></center></body></html>`;
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
   it("drops short paragraphs that are nearly all link, and keeps prose with a link in it", () => {
     const linked = `The council published <a href="/report">its full report on the bridge</a> on Monday, with the costs of each option.`;
     const html = `<html><body><article>
