@@ -28,6 +28,8 @@ const STRONG = new RegExp(
     // Icon fonts whose glyphs are words in the markup ("chevron_left", "arrow_forward").
     "material-(?:icons|symbols)",
     "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
+    // Buttons and calls to action ("Jetzt bewerben", "Zum Angebot") are controls, not text.
+    word("btn"), word("button"), "call-?to-?action", word("cta"),
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),

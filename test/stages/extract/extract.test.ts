@@ -403,6 +403,12 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
+    const prose = `Senden Sie Ihre Bewerbung mit frühestem Eintrittstermin bis zum 31. Januar über <a href="/jobs/123">unser Portal</a> oder per Post an die Personalabteilung.`;
+    const html = `<html><body><div class="job-content"><p>${GERMAN_PROSE}</p><p>${prose}</p><a class="btn btn-primary" href="/apply/123">Jetzt bewerben</a> <a class="cta" href="/go">Zum Angebot</a> <span class="button"><a href="/x">Merken</a></span></div></body></html>`;
+    expect(textOf(html)).toBe(`${GERMAN_PROSE}\n\n${prose.replace(/<[^>]+>/g, "")}`);
+  });
+
   it("drops short paragraphs that are nearly all link, and keeps prose with a link in it", () => {
     const linked = `The council published <a href="/report">its full report on the bridge</a> on Monday, with the costs of each option.`;
     const html = `<html><body><article>
