@@ -259,6 +259,18 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
  *   its text, are not posts);
  * - the top holds no text outside the units (a table or list after the answers of a Q&A).
  */
+/**
+ * The same part of every repeat inside `top` (repeatsOfBest), in the place of `top` among the siblings
+ * it keeps: a liveblog's entries with the lead paragraph beside them.
+ */
+function repeatsInside(best: El, top: El, candidates: El[]): El[] | undefined {
+  const found = repeatsOfBest(best, top, candidates);
+  if (!found) return undefined;
+  const around = withSiblings(top);
+  const at = around.indexOf(top);
+  return [...around.slice(0, at), ...found, ...around.slice(at + 1)];
+}
+
 function repeatsOfBest(best: El, top: El, candidates: El[]): El[] | undefined {
   if (best === top) return undefined;
   const repeats = withRepeats(best, true);
@@ -649,7 +661,7 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const candidates = scoreCandidates(units, weigh, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
-  const chosen = top ? (withRepeats(top)?.found ?? repeatsOfBest(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
+  const chosen = top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
   // A block kept beside the article (a sibling, a repeat) may itself be a notice: a disclosure or a byline above the text.
   const kept = chosen.length > 1 ? chosen.filter((el) => !(BLOCK_TAGS.has(el.tag) && el.textLen < NOTICE_MAX_LENGTH && isNotice(el, plainText(el)))) : chosen;
   cleanArticle(kept, title, weigh, tick);

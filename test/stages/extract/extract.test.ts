@@ -403,6 +403,19 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("keeps a liveblog's entries without their times and share links, and the lead paragraph beside them", () => {
+    const lead = "Der Bundestag debattiert über den Haushalt 2025. Die Abstimmung verschiebt sich in den Abend. Alle Entwicklungen hier im Liveblog.";
+    const entries = [
+      "Der Bundestag hat die Sitzung für eine Stunde unterbrochen. Die Fraktionen beraten getrennt über den Änderungsantrag der Opposition.",
+      "Die Abstimmung über den Haushalt verzögert sich. Grund ist ein Streit über die Reihenfolge der Anträge, sagte ein Sprecher.",
+      "Der Finanzminister verteidigt in seiner Rede die geplanten Einsparungen im Sozialbereich. Ohne sie sei die Schuldenbremse nicht einzuhalten.",
+    ];
+    const entry = (text: string, i: number) =>
+      `<div class="liveblog-entry" id="e${i}"><div class="liveblog-entry__meta"><time>16:${10 + i} Uhr</time></div><div class="liveblog-entry__body"><p>${text}</p></div><div class="liveblog-entry__share"><a href="#e${i}">Link kopieren</a></div></div>`;
+    const html = `<html><body><main><p class="intro">${lead}</p><div class="liveblog">${entries.map(entry).join("")}</div></main></body></html>`;
+    expect(textOf(html)).toBe([lead, ...entries].join("\n\n"));
+  });
+
   it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
     const prose = `Senden Sie Ihre Bewerbung mit frühestem Eintrittstermin bis zum 31. Januar über <a href="/jobs/123">unser Portal</a> oder per Post an die Personalabteilung.`;
     const html = `<html><body><div class="job-content"><p>${GERMAN_PROSE}</p><p>${prose}</p><a class="btn btn-primary" href="/apply/123">Jetzt bewerben</a> <a class="cta" href="/go">Zum Angebot</a> <span class="button"><a href="/x">Merken</a></span></div></body></html>`;
