@@ -132,6 +132,27 @@ export interface PruneOptions {
  * as links, is the page's content whatever its class says (WordPress puts "tag-<slug>" on the
  * article, builders name wrappers "ad_body" or "meta_field"). Set by the statistics pass.
  */
+/** The class words of a photo caption. */
+const CAPTION_WORDS_SOURCE = "caption|bildunterschrift|bildunterzeile|(?<![a-z0-9])(?:bu|legende)(?![a-z0-9])|didascalia|pie-?de-?foto|podpis";
+const CAPTION_WORDS = new RegExp(CAPTION_WORDS_SOURCE);
+const CAPTION_WORDS_ALL = new RegExp(CAPTION_WORDS_SOURCE, "g");
+
+/**
+ * A caption that is a gallery slide's text, not a photo's credit line: it has a heading of its
+ * own ("3. Handy weglegen" over the tip). A gallery article's text is all in such captions.
+ */
+function isSlideText(el: El): boolean {
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    for (const child of stack.pop()!.children) {
+      if (typeof child === "string") continue;
+      if (/^h[2-6]$/.test(child.tag) && child.textLen > 0) return true;
+      stack.push(child);
+    }
+  }
+  return false;
+}
+
 function holdsMostText(el: El, pageTextLength: number): boolean {
   return el.textLen >= 500 && el.textLen > pageTextLength / 2 && el.linkLen < el.textLen / 2;
 }
@@ -145,7 +166,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>; only a form without prose is boilerplate.
   if (tag === "form") return !containsMainMarker(el) && !containsParagraphs(el, 3);
-  if (BOILERPLATE_TAGS.has(tag)) return true;
+  if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
   if (SECTION_TAGS.has(tag)) return !containsMainMarker(el) && !(tag === "header" && isHeadingOnly(el));
@@ -157,6 +178,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
   const matches = STRONG.test(words) || (WEAK.test(words) && !CONTENT_WORDS.test(words));
+  if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
   return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
 }
 

@@ -416,6 +416,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([lead, ...entries].join("\n\n"));
   });
 
+  it("keeps a gallery article's slides, whose text sits in captions with headings, and drops a photo's caption and credit", () => {
+    const tips: Array<[string, string]> = [
+      ["Früh aufstehen", "Wer jeden Tag zur gleichen Zeit aufsteht, gibt seinem Körper einen festen Rhythmus. Schon nach zwei Wochen fällt es leichter."],
+      ["Viel trinken", "Ein großes Glas Wasser direkt nach dem Aufstehen bringt den Kreislauf in Schwung. Über den Tag sollten es anderthalb Liter sein."],
+      ["Handy weglegen", "Wer die erste halbe Stunde ohne Nachrichten verbringt, startet ruhiger in den Tag und kann sich besser auf das Wesentliche konzentrieren."],
+    ];
+    const slide = ([heading, text]: [string, string], i: number) =>
+      `<div class="gallery__slide"><figure><img src="/g${i}.jpg"><${i % 2 ? "figcaption" : "div"} class="gallery__caption"><h3>${i + 1}. ${heading}</h3><p>${text}</p><span class="gallery__credit">Foto: iStock</span></${i % 2 ? "figcaption" : "div"}></figure><div class="gallery__counter">${i + 1} / 3</div></div>`;
+    const html = `<html><body><article><p>${GERMAN_PROSE}</p><figure><img src="/a.jpg"><figcaption><p>Die neue Brücke am Abend, kurz vor der Eröffnung für den Verkehr.</p></figcaption></figure><div class="gallery">${tips.map(slide).join("")}</div></article></body></html>`;
+    expect(textOf(html)).toBe([GERMAN_PROSE, ...tips.flatMap(([heading, text], i) => [`${i + 1}. ${heading}`, text])].join("\n\n"));
+  });
+
   it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
     const prose = `Senden Sie Ihre Bewerbung mit frühestem Eintrittstermin bis zum 31. Januar über <a href="/jobs/123">unser Portal</a> oder per Post an die Personalabteilung.`;
     const html = `<html><body><div class="job-content"><p>${GERMAN_PROSE}</p><p>${prose}</p><a class="btn btn-primary" href="/apply/123">Jetzt bewerben</a> <a class="cta" href="/go">Zum Angebot</a> <span class="button"><a href="/x">Merken</a></span></div></body></html>`;
