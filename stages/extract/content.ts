@@ -171,7 +171,7 @@ function withSiblings(top: El): El[] {
       continue;
     }
     const bonus = topClass && sibling.attrs.class === topClass ? top.score * 0.2 : 0;
-    if (!Number.isNaN(sibling.score) && sibling.score + bonus >= threshold) {
+    if (!Number.isNaN(sibling.score) && sibling.score + bonus >= threshold && !isTeaserList(sibling)) {
       kept.push(sibling);
     } else if (topClass && sibling.tag === top.tag && sibling.attrs.class === topClass && sibling.textLen >= MIN_UNIT_LENGTH && linkDensity(sibling) < 0.25) {
       kept.push(sibling);
@@ -184,6 +184,25 @@ function withSiblings(top: El): El[] {
     }
   }
   return kept;
+}
+
+/**
+ * A column of other pages' teasers: two or more headings, most of them links (a sidebar of news
+ * cards, each a linked headline over a short unlinked blurb that scores as prose).
+ */
+function isTeaserList(el: El): boolean {
+  let headings = 0, linked = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    for (const child of stack.pop()!.children) {
+      if (typeof child === "string") continue;
+      if (isHeading(child) && child.textLen > 0) {
+        headings++;
+        if (child.linkLen >= child.textLen * 0.9) linked++;
+      } else stack.push(child);
+    }
+  }
+  return headings >= 2 && linked * 2 > headings;
 }
 
 /** An element's shape for matching repeats: tag, class and id with its digits blanked ("post_message_1001" ~ "post_message_1002"). */

@@ -428,6 +428,23 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, ...tips.flatMap(([heading, text], i) => [`${i + 1}. ${heading}`, text])].join("\n\n"));
   });
 
+  it("drops a column of other pages' teasers (linked headlines over unlinked blurbs) beside the article and inside it", () => {
+    const paragraphs = [
+      "Die Gemeinde hat beschlossen, das alte Freibad im kommenden Jahr zu sanieren. Die Kosten von rund 3,2 Millionen Euro werden zur Hälfte vom Land übernommen.",
+      "Geplant sind ein neues Becken aus Edelstahl, eine moderne Filteranlage und barrierefreie Umkleiden. Das Bad bleibt während der Bauarbeiten geschlossen.",
+      "Der Bürgermeister zeigte sich erleichtert über die Förderzusage. Ohne die Unterstützung des Landes hätte das Bad wohl schließen müssen, sagte er.",
+      "Die Wiedereröffnung ist für den Sommer 2026 geplant. Der Förderverein will bis dahin Spenden für ein neues Sprungbrett sammeln.",
+    ];
+    const card = (i: number) =>
+      `<article class="card"><a href="/n/${i}"><img src="/c${i}.jpg"></a><h3><a href="/n/${i}">Meldung Nummer ${i} aus der Region</a></h3><p>Ein kurzer Anrisstext zu einer anderen Meldung aus der Region, der neugierig machen soll, mit etwa hundertzwanzig Zeichen.</p></article>`;
+    const cards = (n: number) => Array.from({ length: n }, (_, i) => card(i)).join("");
+    const body = paragraphs.map((p) => `<p>${p}</p>`).join("");
+    const beside = `<html><body><div class="row"><div class="col-main"><div class="content">${body}</div></div><div class="col-side"><h2>Aktuelles</h2>${cards(6)}</div></div></body></html>`;
+    expect(textOf(beside)).toBe(paragraphs.join("\n\n"));
+    const inside = `<html><body><div class="content">${body}<div class="more">${cards(3)}</div></div></body></html>`;
+    expect(textOf(inside)).toBe(paragraphs.join("\n\n"));
+  });
+
   it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
     const prose = `Senden Sie Ihre Bewerbung mit frühestem Eintrittstermin bis zum 31. Januar über <a href="/jobs/123">unser Portal</a> oder per Post an die Personalabteilung.`;
     const html = `<html><body><div class="job-content"><p>${GERMAN_PROSE}</p><p>${prose}</p><a class="btn btn-primary" href="/apply/123">Jetzt bewerben</a> <a class="cta" href="/go">Zum Angebot</a> <span class="button"><a href="/x">Merken</a></span></div></body></html>`;
