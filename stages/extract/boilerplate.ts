@@ -113,7 +113,7 @@ function containsParagraphs(el: El, atLeast: number): boolean {
  * An element holding one heading without links and nothing else: as a `<header>`, a section's
  * title (TYPO3 wraps every content element's heading so), not the page's banner.
  */
-function isHeadingOnly(el: El): boolean {
+export function isHeadingOnly(el: El): boolean {
   if (el.linkLen > 0) return false;
   const inner = el.children.filter((c) => typeof c !== "string" || c.trim() !== "");
   return inner.length === 1 && typeof inner[0] !== "string" && isHeading(inner[0]!);
@@ -177,7 +177,11 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (!words) return false;
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
-  const matches = STRONG.test(words) || (WEAK.test(words) && !CONTENT_WORDS.test(words));
+  const strong = STRONG.test(words);
+  // A section's heading in a block whose class says "header" (Jimdo's j-header modules) is the
+  // text's own; a count over a list ("2 Answers", "3 Antworten") is not.
+  if (!strong && isHeadingOnly(el) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
+  const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words));
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
   return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
 }

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classWeight, isMainMarker, isRelatedHeading } from "./boilerplate.js";
+import { classWeight, isHeadingOnly, isMainMarker, isRelatedHeading } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -602,7 +602,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     }
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
-    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && isFishy(el, weigh);
+    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && !isHeadingOnly(el) && isFishy(el, weigh);
   };
   const stack = [...elements];
   while (stack.length > 0) {

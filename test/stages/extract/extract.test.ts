@@ -445,6 +445,19 @@ describe("extractMainText: main content", () => {
     expect(textOf(inside)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("keeps a site builder's section headings whose modules' class says 'header' (Jimdo), and not a count over a list", () => {
+    const texts = [
+      "Unsere Praxis für Physiotherapie besteht seit 1998 im Herzen der Altstadt. Wir behandeln Patienten aller Altersgruppen mit Rezept.",
+      "Zu unseren Schwerpunkten gehören manuelle Therapie, Krankengymnastik nach Operationen und die Behandlung von Rückenschmerzen.",
+      "Termine vereinbaren Sie am besten telefonisch. Bitte bringen Sie zum ersten Termin Ihr Rezept und ein großes Handtuch mit.",
+    ];
+    const module = (kind: string, inner: string) => `<div class="j-module n j-${kind}">${inner}</div>`;
+    const html = `<html><body><div class="jtpl-main"><div class="jtpl-navigation"><ul><li><a href="/">Start</a></li><li><a href="/ueber-uns">Über uns</a></li></ul></div>
+      <div id="content_area">${module("text", `<p>${texts[0]}</p>`)}${module("header", "<h2>Unsere Schwerpunkte</h2>")}${module("text", `<p>${texts[1]}</p>`)}
+      ${module("header", "<h2>Termine</h2>")}${module("header", "<h3>3 Hinweise</h3>")}${module("text", `<p>${texts[2]}</p>`)}</div></div></body></html>`;
+    expect(textOf(html)).toBe([texts[0], "Unsere Schwerpunkte", texts[1], "Termine", texts[2]].join("\n\n"));
+  });
+
   it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
     const prose = `Senden Sie Ihre Bewerbung mit frühestem Eintrittstermin bis zum 31. Januar über <a href="/jobs/123">unser Portal</a> oder per Post an die Personalabteilung.`;
     const html = `<html><body><div class="job-content"><p>${GERMAN_PROSE}</p><p>${prose}</p><a class="btn btn-primary" href="/apply/123">Jetzt bewerben</a> <a class="cta" href="/go">Zum Angebot</a> <span class="button"><a href="/x">Merken</a></span></div></body></html>`;
