@@ -4,7 +4,7 @@
  * depth) turn pathological pages into a reason instead of a stalled task, the same on every
  * machine.
  */
-import { pruneBoilerplate } from "./boilerplate.js";
+import { touchesComments, pruneBoilerplate } from "./boilerplate.js";
 import { computeStats, selectMainContent, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, WorkBudget, type AbortReason } from "./dom.js";
 import { renderText } from "./text.js";
@@ -40,7 +40,23 @@ export type ExtractResult =
  */
 const RETRY_BELOW = 250;
 
-function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): { text: string; title: string; lang: string } {
+/** Fewest characters of a paragraph that makes a short result an article of its own. */
+const SHORT_ARTICLE_PARAGRAPH = 80;
+
+/** Whether a short result is an article of its own: a paragraph of prose that ends as a sentence. */
+function hasProse(text: string): boolean {
+  return text.split("\n\n").some((paragraph) => weightedLength(paragraph) >= SHORT_ARTICLE_PARAGRAPH && /[.!?。！？]["”“»«)]?$/.test(paragraph));
+}
+
+interface Extracted {
+  text: string;
+  title: string;
+  lang: string;
+  /** Whether any chosen block lies in, or holds, a section named as comments. */
+  inComments: boolean;
+}
+
+function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): Extracted {
   const tick = () => budget.tick();
   const page = parseHtml(html, { budget, maxDepth });
   computeStats(page.root, tick);
@@ -48,7 +64,7 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const elements = selectMainContent(page.root, page.title, byClass, tick);
   // NFC: a page typed on a system that writes "ü" as "u" and a combining diaeresis reads as every
   // other page does, for the filters, deduplication and the tokenizer downstream.
-  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang };
+  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, inComments: elements.some(touchesComments) };
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
@@ -62,10 +78,11 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     let result = extractOnce(html, true, budget, maxDepth);
     if (weightedLength(result.text) < RETRY_BELOW) {
       const gentler = extractOnce(html, false, budget, maxDepth);
-      if (weightedLength(gentler.text) >= RETRY_BELOW) result = gentler;
+      // The retry is for posts whose classes say "comment"; a short article of its own keeps the comments under it out.
+      if (weightedLength(gentler.text) >= RETRY_BELOW && !(gentler.inComments && hasProse(result.text))) result = gentler;
     }
     if (result.text.length === 0) return { ok: false, reason: "no_content" };
-    return { ok: true, ...result };
+    return { ok: true, text: result.text, title: result.title, lang: result.lang };
   } catch (error) {
     if (error instanceof ExtractAbort) return { ok: false, reason: error.reason };
     throw error;
