@@ -196,9 +196,9 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
   const strong = STRONG.test(words);
-  // A section's heading in a block whose class says "header" (Jimdo's j-header modules) is the
-  // text's own; a count over a list ("2 Answers", "3 Antworten") is not.
-  if (!strong && isHeadingOnly(el) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
+  // A section's heading whose class, or its block's, says "header" (Jimdo's j-header modules,
+  // Bootstrap's accordion-header) is the text's own; a count over a list ("2 Answers", "3 Antworten") is not.
+  if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
   const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words));
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
   return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);

@@ -257,7 +257,12 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
         for (const other of units) {
           let level: El[] = [other];
           for (const step of steps) level = level.flatMap((el) => followStep(el, step));
-          for (const el of level) if (el === top || (el.textLen >= MIN_UNIT_LENGTH && linkDensity(el) < 0.25)) found.push(el);
+          const parts = level.filter((el) => el === top || (el.textLen >= MIN_UNIT_LENGTH && linkDensity(el) < 0.25));
+          // A unit's own heading above the part taken (an accordion's question over its answer) comes with it.
+          if (parts.length > 0 && steps.length > 0) {
+            for (const child of other.children) if (typeof child !== "string" && isHeading(child) && child.textLen > 0 && child.linkLen === 0 && !parts.includes(child)) found.push(child);
+          }
+          found.push(...parts);
         }
         return found.length >= 2 ? { found, units } : undefined;
       }

@@ -256,6 +256,13 @@ class TreeBuilder implements TokenizerCallbacks {
       return;
     }
     if (name === "html" && !this.lang) this.lang = (attrs.lang ?? attrs["xml:lang"] ?? "").trim();
+    // A button that is a heading's text (an accordion's question: <h2><button>Wie lange …?</button></h2>) is read as the heading's text.
+    if (name === "button" && isHeading(parent)) {
+      const el = newEl("span", {}, parent);
+      parent.children.push(el);
+      this.push(name, el);
+      return;
+    }
     if (SKIPPED.has(name)) {
       if (isVoid) return;
       this.skipFrom = this.names.length;

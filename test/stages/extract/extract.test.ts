@@ -467,6 +467,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([texts[0], "Unsere Schwerpunkte", texts[1], "Termine", texts[2]].join("\n\n"));
   });
 
+  it("keeps an accordion's questions, set as buttons inside headings (Bootstrap's accordion), and drops other buttons", () => {
+    const faq: Array<[string, string]> = [
+      ["Wie lange dauert die Lieferung?", "Innerhalb Deutschlands liefern wir in der Regel innerhalb von zwei bis drei Werktagen, Speditionsware braucht länger."],
+      ["Kann ich meine Bestellung zurückgeben?", "Sie können jede Bestellung innerhalb von 30 Tagen ohne Angabe von Gründen zurückgeben. Das Etikett liegt bei."],
+      ["Welche Zahlungsarten gibt es?", "Wir akzeptieren Kauf auf Rechnung, Lastschrift, Kreditkarte und PayPal, für Firmenkunden auch Vorkasse."],
+    ];
+    const item = ([question, answer]: [string, string], i: number) =>
+      `<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button collapsed" type="button">${question}</button></h2><div class="accordion-collapse collapse"><div class="accordion-body"><p>${answer}</p></div></div></div>`;
+    const html = `<html><body><main><div class="accordion" id="faq">${faq.map(item).join("")}</div><button type="button">Weitere Fragen laden</button></main></body></html>`;
+    expect(textOf(html)).toBe(faq.flat().join("\n\n"));
+  });
+
   it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
     const prose = `Senden Sie Ihre Bewerbung mit frühestem Eintrittstermin bis zum 31. Januar über <a href="/jobs/123">unser Portal</a> oder per Post an die Personalabteilung.`;
     const html = `<html><body><div class="job-content"><p>${GERMAN_PROSE}</p><p>${prose}</p><a class="btn btn-primary" href="/apply/123">Jetzt bewerben</a> <a class="cta" href="/go">Zum Angebot</a> <span class="button"><a href="/x">Merken</a></span></div></body></html>`;
