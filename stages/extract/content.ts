@@ -493,7 +493,7 @@ const CONTINUES_BELOW =
 /** A block that is only an e-mail address or a link written out. */
 const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?[\w-]+\.[a-z]{2,}\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
-const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
+const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
 /** A pitch for the site's newsletter, subscription or social channel, with a link to sign up. */
 const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|follow us|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/i;
 

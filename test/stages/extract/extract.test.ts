@@ -228,7 +228,8 @@ describe("extractMainText: main content", () => {
   });
 
   it("drops short copyright notices inside the article, in any of several languages, and keeps prose that mentions one", () => {
-    const notices = ["Copyright 2019 Example News. All rights reserved.", "© dpa-infocom, dpa:230112-99-190012/3", "© Beispiel Verlag GmbH. Alle Rechte vorbehalten.", "<저작권자 © 예시뉴스, 무단 전재 및 재배포 금지>", "版权所有，未经授权不得转载。"];
+    const notices = ["Copyright 2019 Example News. All rights reserved.", "© dpa-infocom, dpa:230112-99-190012/3", "© Beispiel Verlag GmbH. Alle Rechte vorbehalten.", "<저작권자 © 예시뉴스, 무단 전재 및 재배포 금지>", "版权所有，未经授权不得转载。",
+      "版权声明：本文为博主原创文章，遵循 CC 4.0 BY-SA 版权协议，转载请附上原文出处链接和本声明。"];
     const long = `The phrase "all rights reserved" dates from the Buenos Aires Convention of 1910, which required it for protection in the countries that signed; ${PROSE} ${PROSE}`;
     const short = "Copyright protects the expression of an idea, not the idea itself.";
     const html = `<html><body><article><p>${PROSE}</p><p>${long}</p><p>${short}</p>${notices.map((n) => `<p>${n.replace("<", "&lt;").replace(">", "&gt;")}</p>`).join("")}</article></body></html>`;
