@@ -206,8 +206,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
 
 /**
  * Headings that introduce teasers of other pages or the comments, matched whole (a trailing colon
- * or ellipsis allowed), in English, in the languages whose sites the class words cover, and in Russian,
- * Turkish, Arabic, Chinese, Japanese and Korean.
+ * or ellipsis allowed), in English, in the languages whose sites the class words cover, in Russian,
+ * Turkish, Arabic, Chinese, Japanese and Korean, and in a dozen more.
  */
 const RELATED_HEADING = new RegExp(
   "^(?:" +
@@ -232,6 +232,11 @@ const RELATED_HEADING = new RegExp(
       "相关(?:阅读|新闻|文章|推荐)", "延伸阅读", "热门推荐", "猜你喜欢", "(?:网友)?评论",
       "関連記事", "あわせて読みたい", "おすすめ記事", "コメント",
       "관련\\s?기사", "댓글",
+      // Ukrainian, Czech, Swedish, Hungarian, Greek, Romanian, Indonesian/Malay, Vietnamese, Persian, Hebrew and Hindi.
+      "читайте також", "коментарі", "(?:související|podobné) články", "čtěte (?:také|též)", "komentáře", "läs (?:också|även)", "relaterade artiklar",
+      "kommentarer", "kapcsolódó cikkek", "hozzászólások", "σχετικά άρθρα", "σχόλια", "citește și", "articole (?:similare|asemănătoare)", "comentarii",
+      "baca juga", "berita terkait", "artikel terkait", "komentar", "tin liên quan", "bình luận", "مطالب مرتبط", "بیشتر بخوانید", "اخبار مرتبط", "نظرات",
+      "כתבות נוספות", "עוד בנושא", "תגובות", "संबंधित (?:खबरें|लेख)", "यह भी पढ़ें", "टिप्पणियाँ",
     ].join("|") +
     // A count may follow, as comments headings carry it ("댓글 3", "评论（12）", "Kommentare (3)").
     ")(?:\\s*[(（]\\d+[)）]|\\s+\\d+)?\\s*[:.…]*$",

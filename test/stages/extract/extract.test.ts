@@ -157,6 +157,10 @@ describe("extractMainText: main content", () => {
       ["시립도서관은 내년 1월부터 토요일에도 문을 연다고 밝혔다. 시민들의 요청이 많았기 때문이다.", "댓글 3", "드디어 주말에도 책을 빌릴 수 있게 되었네요. 정말 반가운 소식입니다."],
       ["市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。", "评论（12）", "太好了，我们等了很多年，终于可以周末去借书了。"],
       [GERMAN_PROSE, "Kommentare (3)", "Endlich! Wir warten seit Jahren darauf, dass die Stadt hier etwas unternimmt."],
+      // Indonesian, Czech and Persian.
+      ["Perpustakaan kota akan buka setiap hari Sabtu mulai bulan Januari, kata kepala dinas kebudayaan kepada wartawan.", "Baca juga:", "Harga bahan pokok naik menjelang akhir tahun di beberapa daerah."],
+      ["Městská knihovna bude od ledna otevřena i v sobotu, oznámil vedoucí odboru kultury na tiskové konferenci.", "Související články", "Ceny potravin před koncem roku opět vzrostly v několika regionech."],
+      ["کتابخانه شهر از ماه ژانویه روزهای شنبه نیز باز خواهد بود، رئیس اداره فرهنگ به خبرنگاران گفت.", "مطالب مرتبط", "قیمت مواد غذایی در پایان سال در چند استان افزایش یافت."],
     ];
     for (const [text, heading, after] of pages) {
       const html = `<html><body><div class="entry"><p>${text}</p><p>${text}</p><h3>${heading}</h3><p>${after}</p></div></body></html>`;
