@@ -478,7 +478,7 @@ describe("extractMainText: main content", () => {
       ["Kann ich meine Bestellung zurückgeben?", "Sie können jede Bestellung innerhalb von 30 Tagen ohne Angabe von Gründen zurückgeben. Das Etikett liegt bei."],
       ["Welche Zahlungsarten gibt es?", "Wir akzeptieren Kauf auf Rechnung, Lastschrift, Kreditkarte und PayPal, für Firmenkunden auch Vorkasse."],
     ];
-    const item = ([question, answer]: [string, string], i: number) =>
+    const item = ([question, answer]: [string, string]) =>
       `<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button collapsed" type="button">${question}</button></h2><div class="accordion-collapse collapse"><div class="accordion-body"><p>${answer}</p></div></div></div>`;
     const html = `<html><body><main><div class="accordion" id="faq">${faq.map(item).join("")}</div><button type="button">Weitere Fragen laden</button></main></body></html>`;
     expect(textOf(html)).toBe(faq.flat().join("\n\n"));
