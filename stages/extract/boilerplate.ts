@@ -21,28 +21,10 @@ const BOILERPLATE_ROLES = new Set([
 
 // Whole-word match inside a class list: "_" and "-" separate words ("post__share", "ad-slot").
 const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
-/** Class words of a comments section, in English and as sites name it in theirs (Kommentare, komentarze, comentarios, pinglun, cmt). */
-const COMMENTS = ["disqus", "com?ment(?!ary)", "kk?omm?entar", "pinglun", word("cmt")];
-const COMMENTS_WORDS = new RegExp(COMMENTS.join("|"));
-
-/** Whether `el`, an ancestor or a descendant is named as a comments section. */
-export function touchesComments(el: El): boolean {
-  for (let node: El | null = el; node; node = node.parent) if (COMMENTS_WORDS.test(classAndId(node))) return true;
-  const stack: El[] = [el];
-  while (stack.length > 0) {
-    for (const child of stack.pop()!.children) {
-      if (typeof child === "string") continue;
-      if (COMMENTS_WORDS.test(classAndId(child))) return true;
-      stack.push(child);
-    }
-  }
-  return false;
-}
-
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
-    ...COMMENTS, "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", "related",
+    "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", "related",
     // Icon fonts whose glyphs are words in the markup ("chevron_left", "arrow_forward").
     "material-(?:icons|symbols)",
     "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
@@ -58,9 +40,9 @@ const STRONG = new RegExp(
     "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
-    // The same sections as sites name them in other languages: ads (Werbung, reklama, publicité,
-    // pubblicità), sharing and related articles.
-    "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
+    // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
+    // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
+    "com?ment(?!ary)", "kk?omm?entar", "pinglun", word("cmt"), "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
     "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij", "relacionad", "correlat", "verwandt",
     "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
     "zobacz-?(?:tez|rowniez)", "gerelateerd",

@@ -4,9 +4,9 @@
  * depth) turn pathological pages into a reason instead of a stalled task, the same on every
  * machine.
  */
-import { touchesComments, pruneBoilerplate } from "./boilerplate.js";
+import { isBoilerplate, pruneBoilerplate } from "./boilerplate.js";
 import { computeStats, selectMainContent, weightedLength } from "./content.js";
-import { ExtractAbort, parseHtml, WorkBudget, type AbortReason } from "./dom.js";
+import { ExtractAbort, parseHtml, plainText, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 
 export interface ExtractOptions {
@@ -52,8 +52,31 @@ interface Extracted {
   text: string;
   title: string;
   lang: string;
-  /** Whether any chosen block lies in, or holds, a section named as comments. */
-  inComments: boolean;
+  /** How much of the text (weighted) lies in blocks the class words mark as boilerplate: a sidebar's widgets, a comments section. */
+  classBoilerplate: number;
+}
+
+/** The weighted length of the text in `elements` that sits in, or under, a block the class words mark as boilerplate. */
+function classBoilerplateLength(elements: El[], pageTextLength: number): number {
+  const byClass = { byClass: true };
+  let total = 0;
+  for (const el of elements) {
+    let inside = false;
+    for (let node: El | null = el; node && !inside; node = node.parent) inside = isBoilerplate(node, byClass, pageTextLength);
+    if (inside) {
+      total += weightedLength(plainText(el));
+      continue;
+    }
+    const stack: El[] = [el];
+    while (stack.length > 0) {
+      for (const child of stack.pop()!.children) {
+        if (typeof child === "string") continue;
+        if (isBoilerplate(child, byClass, pageTextLength)) total += weightedLength(plainText(child));
+        else stack.push(child);
+      }
+    }
+  }
+  return total;
 }
 
 function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): Extracted {
@@ -64,7 +87,8 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const elements = selectMainContent(page.root, page.title, byClass, tick);
   // NFC: a page typed on a system that writes "ü" as "u" and a combining diaeresis reads as every
   // other page does, for the filters, deduplication and the tokenizer downstream.
-  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, inComments: elements.some(touchesComments) };
+  const classBoilerplate = byClass ? 0 : classBoilerplateLength(elements, page.root.textLen);
+  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, classBoilerplate };
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
@@ -78,8 +102,10 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     let result = extractOnce(html, true, budget, maxDepth);
     if (weightedLength(result.text) < RETRY_BELOW) {
       const gentler = extractOnce(html, false, budget, maxDepth);
-      // The retry is for posts whose classes say "comment"; a short article of its own keeps the comments under it out.
-      if (weightedLength(gentler.text) >= RETRY_BELOW && !(gentler.inComments && hasProse(result.text))) result = gentler;
+      // The retry is for posts whose classes say "comment". A short article of its own is replaced only
+      // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
+      const added = weightedLength(gentler.text) - weightedLength(result.text);
+      if (weightedLength(gentler.text) >= RETRY_BELOW && (!hasProse(result.text) || gentler.classBoilerplate * 2 < added)) result = gentler;
     }
     if (result.text.length === 0) return { ok: false, reason: "no_content" };
     return { ok: true, text: result.text, title: result.title, lang: result.lang };

@@ -101,13 +101,17 @@ describe("extractMainText: main content", () => {
     for (const boilerplate of ["143 Beiträge", "Experte", "Anmelden", "Powered by"]) expect(text).not.toContain(boilerplate);
   });
 
-  it("keeps a short notice's comments out: the retry without class words is for posts named as comments, not for a short article above them", () => {
+  it("keeps a short notice's comments and sidebar out: the retry without class words is for posts named as comments, not for a short article beside them", () => {
     const notice = "Vom 23. Dezember bis zum 1. Januar bleibt die Stadtbibliothek wegen Renovierung geschlossen. Ab dem 2. Januar sind wir wieder da.";
     const comment = (i: number) =>
       `<li id="comment-${i}" class="comment"><article class="comment-body"><b>Leser${i}</b><div class="comment-content"><p>${FORUM_POSTS[i]}</p></div></article></li>`;
     const html = `<html><body><main><div class="news-item"><h1>Bibliothek geschlossen</h1><div class="entry-content"><p>${notice}</p></div></div>
       <div id="comments" class="comments-area"><ol class="comment-list">${[0, 1, 2].map(comment).join("")}</ol></div></main></body></html>`;
     expect(textOf(html)).toBe(notice);
+    const widget = (heading: string, text: string) => `<div class="widget"><h3>${heading}</h3><p>${text}</p></div>`;
+    const withSidebar = `<html><body><div id="main"><div class="content"><h1>Bürgerbüro</h1><p>${notice}</p></div>
+      <div class="sidebar">${widget("Kontakt", FORUM_POSTS[0]!)}${widget("Notdienste", FORUM_POSTS[1]!)}${widget("Termine", FORUM_POSTS[2]!)}</div></div></body></html>`;
+    expect(textOf(withSidebar)).toBe(`Bürgerbüro\n\n${notice}`);
   });
 
   it("drops a CMS article's details list (author, category, date, hits) above its body", () => {
