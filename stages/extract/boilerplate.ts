@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { isHeading, isParagraph, plainText, type El } from "./dom.js";
+import { isHeading, isParagraph, plainText, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -87,15 +87,7 @@ export function isMainMarker(el: El): boolean {
   return !STRONG.test(classAndId(el));
 }
 
-function containsMainMarker(el: El): boolean {
-  const stack: El[] = [el];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (isMainMarker(node)) return true;
-    for (const child of node.children) if (typeof child !== "string") stack.push(child);
-  }
-  return false;
-}
+const containsMainMarker = (el: El) => someElement(el, isMainMarker);
 
 /** Whether `el` holds at least `atLeast` paragraphs (see isParagraph). */
 function containsParagraphs(el: El, atLeast: number): boolean {
@@ -142,15 +134,7 @@ const CAPTION_WORDS_ALL = new RegExp(CAPTION_WORDS_SOURCE, "g");
  * own ("3. Handy weglegen" over the tip). A gallery article's text is all in such captions.
  */
 function isSlideText(el: El): boolean {
-  const stack: El[] = [el];
-  while (stack.length > 0) {
-    for (const child of stack.pop()!.children) {
-      if (typeof child === "string") continue;
-      if (/^h[2-6]$/.test(child.tag) && child.textLen > 0) return true;
-      stack.push(child);
-    }
-  }
-  return false;
+  return someElement(el, (node) => isHeading(node) && node.textLen > 0);
 }
 
 function holdsMostText(el: El, pageTextLength: number): boolean {

@@ -133,6 +133,17 @@ export function isParagraph(el: El): boolean {
 /** An `<h1>` … `<h6>`. */
 export const isHeading = (el: El) => /^h[1-6]$/.test(el.tag);
 
+/** Whether `el` or an element below it passes `test` (stops at the first). */
+export function someElement(el: El, test: (node: El) => boolean): boolean {
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (test(node)) return true;
+    for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return false;
+}
+
 /** An element's text, whitespace collapsed to single spaces and trimmed. */
 export function plainText(el: El): string {
   const out: string[] = [];
