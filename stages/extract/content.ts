@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classWeight, isHeadingOnly, isMainMarker, isRelatedHeading } from "./boilerplate.js";
-import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, plainText, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -627,14 +627,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
 
 /** Whether any text that is not whitespace lies below `el` (stops at the first). */
 function hasText(el: El): boolean {
-  const stack: El[] = [el];
-  while (stack.length > 0) {
-    for (const child of stack.pop()!.children) {
-      if (typeof child !== "string") stack.push(child);
-      else if (/\S/.test(child)) return true;
-    }
-  }
-  return false;
+  return someElement(el, (node) => node.children.some((child) => typeof child === "string" && /\S/.test(child)));
 }
 
 /**
