@@ -211,6 +211,8 @@ describe("extractMainText: main content", () => {
       // Pointers past an ad or a gallery.
       "<p>Story continues below gallery</p>", "<div>Weiterlesen nach der Anzeige</div>", "<div>Advertisement - Scroll to continue</div>",
       '<p class="video-info">Dalsza część artykułu pod materiałem wideo</p>', "<p>Der Artikel wird unter dem Video fortgesetzt</p>",
+      // A forum post's reaction counts (Discourse's crawler view).
+      "<div><span>2 „Gefällt mir“</span></div>", "<div>12 likes</div>", "<p>3 J'aime</p>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
