@@ -145,7 +145,10 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;
-  if (attrs.hidden !== undefined || attrs["aria-hidden"] === "true") return true;
+  if (attrs.hidden !== undefined) return true;
+  // A page whose script opened a dialog (a cookie banner) hides everything else from screen
+  // readers: aria-hidden on the page's own wrapper does not hide its article.
+  if (attrs["aria-hidden"] === "true") return !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
   if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return true;
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>; only a form without prose is boilerplate.

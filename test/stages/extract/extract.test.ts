@@ -560,6 +560,12 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`Café & bar — ${PROSE}`);
   });
 
+  it("keeps an article whose page wrapper a dialog's script marked aria-hidden (a cookie banner open when the page was saved)", () => {
+    const html = `<html><body><div id="app" aria-hidden="true"><header><a href="/">Stadt</a></header><main><article><p>${GERMAN_PROSE}</p><p>${PROSE}</p>
+      <span aria-hidden="true">secret icon text</span></article></main></div><div role="dialog" aria-modal="true"><p>Wir verwenden Cookies.</p></div></body></html>`;
+    expect(textOf(html)).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
