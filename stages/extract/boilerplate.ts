@@ -58,6 +58,10 @@ const WEAK =
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+/** A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"), as a whole class, not "hidden-xs". */
+const HIDDEN_CLASS = /(?<![a-z0-9-])(?:hidden|hide|is-hidden|d-none|invisible)(?![a-z0-9-])/;
+/** Bootstrap's classes that show at some screen width an element d-none hides on the smallest ("d-none d-lg-block"). */
+const SHOWN_AT_WIDTH = /(?<![a-z0-9-])d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+/;
 
 /** The classes WordPress gives a post (`post_class()`): its ID, type and status. */
 const WORDPRESS_POST = /(?:^|\s)(?:post-\d+|type-[\w-]+|status-[\w-]+)(?=\s|$)/;
@@ -157,6 +161,9 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
   if (SECTION_TAGS.has(tag)) return !containsMainMarker(el) && !(tag === "header" && isHeadingOnly(el));
+  // A class that hides the element hides it in the retry without class words too.
+  const cls = attrs.class?.toLowerCase();
+  if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
   if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
   // schema.org microdata for the page's metadata: the date line, the author, the publisher.
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;

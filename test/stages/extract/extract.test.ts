@@ -566,6 +566,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
   });
 
+  it("drops elements a class hides (d-none, hidden, hide, is-hidden), but not those shown from some screen width (d-none d-lg-block)", () => {
+    const hidden = ['<div class="d-none d-print-block">Citation: printed only</div>', '<p class="hidden">secret one</p>', '<div class="box hide">secret two</div>', '<span class="is-hidden">secret three</span>'];
+    const shown = `<div class="d-none d-lg-block"><p>${GERMAN_PROSE}</p></div><p>${FORUM_POSTS[0]}</p>`;
+    const html = `<html><body><article><p>${PROSE}</p>${hidden.join("")}${shown}</article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${GERMAN_PROSE}\n\n${FORUM_POSTS[0]}`);
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
