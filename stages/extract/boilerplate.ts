@@ -267,9 +267,14 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
   while (stack.length > 0) {
     const el = stack.pop()!;
     tick();
-    if (el.children.some((c) => typeof c !== "string" && isBoilerplate(c, options, pageTextLength))) {
-      el.children = el.children.flatMap((c) => {
-        if (typeof c === "string" || !isBoilerplate(c, options, pageTextLength)) return [c];
+    // Each child is judged once (the judgement runs the class-word patterns).
+    let pruned: boolean[] | undefined;
+    el.children.forEach((c, i) => {
+      if (typeof c !== "string" && isBoilerplate(c, options, pageTextLength)) (pruned ??= new Array<boolean>(el.children.length).fill(false))[i] = true;
+    });
+    if (pruned) {
+      el.children = el.children.flatMap((c, i) => {
+        if (typeof c === "string" || !pruned![i]) return [c];
         return c.tag === "header" && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
       });
     }
