@@ -21,6 +21,8 @@ const BOILERPLATE_ROLES = new Set([
 
 // Whole-word match inside a class list: "_" and "-" separate words ("post__share", "ad-slot").
 const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
+/** The class words of a photo caption (Bildunterschrift, didascalia, pie de foto, podpis). */
+const CAPTION = ["caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis"];
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
@@ -33,7 +35,7 @@ const STRONG = new RegExp(
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
     "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
-    "caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis",
+    ...CAPTION,
     "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",
     // Forums' poster columns and post headers (phpBB's, SMF's, phpBB 2's, FluxBB's), and who is online.
     "postprofile", word("poster"), "postdetails", word("postleft"), "online-?list", "whos?-?online",
@@ -128,10 +130,8 @@ export interface PruneOptions {
  * as links, is the page's content whatever its class says (WordPress puts "tag-<slug>" on the
  * article, builders name wrappers "ad_body" or "meta_field"). Set by the statistics pass.
  */
-/** The class words of a photo caption. */
-const CAPTION_WORDS_SOURCE = "caption|bildunterschrift|bildunterzeile|(?<![a-z0-9])(?:bu|legende)(?![a-z0-9])|didascalia|pie-?de-?foto|podpis";
-const CAPTION_WORDS = new RegExp(CAPTION_WORDS_SOURCE);
-const CAPTION_WORDS_ALL = new RegExp(CAPTION_WORDS_SOURCE, "g");
+const CAPTION_WORDS = new RegExp(CAPTION.join("|"));
+const CAPTION_WORDS_ALL = new RegExp(CAPTION.join("|"), "g");
 
 /**
  * A caption that is a gallery slide's text, not a photo's credit line: it has a heading of its
@@ -145,6 +145,11 @@ function holdsMostText(el: El, pageTextLength: number): boolean {
   return el.textLen >= 500 && el.textLen > pageTextLength / 2 && el.linkLen < el.textLen / 2;
 }
 
+/** Whether `el` holds the article: most of the page's text, or a main marker. Such a block is never pruned as boilerplate. */
+function holdsArticle(el: El, pageTextLength: number): boolean {
+  return holdsMostText(el, pageTextLength) || containsMainMarker(el);
+}
+
 export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = Infinity): boolean {
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
@@ -152,7 +157,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (attrs.hidden !== undefined) return true;
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
-  if (attrs["aria-hidden"] === "true") return !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
+  if (attrs["aria-hidden"] === "true") return !holdsArticle(el, pageTextLength);
   if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return true;
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>; only a form without prose is boilerplate.
@@ -163,7 +168,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (SECTION_TAGS.has(tag)) return !containsMainMarker(el) && !(tag === "header" && isHeadingOnly(el));
   // A class that hides the element hides it in the retry without class words too.
   const cls = attrs.class?.toLowerCase();
-  if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
+  if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsArticle(el, pageTextLength);
   if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
   // schema.org microdata for the page's metadata: the date line, the author, the publisher.
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;
@@ -177,7 +182,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
   const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words));
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
-  return matches && !holdsMostText(el, pageTextLength) && !containsMainMarker(el);
+  return matches && !holdsArticle(el, pageTextLength);
 }
 
 /**

@@ -559,14 +559,16 @@ function trimNoticeLines(el: El): void {
   const textOf = ([from, to]: [number, number]) =>
     el.children.slice(from, to).map((c) => (typeof c === "string" ? c : plainText(c))).join("").replace(/\s+/g, " ").trim();
   const linked = ([from, to]: [number, number]) => el.children.slice(from, to).some((c) => typeof c !== "string" && c.linkLen > 0);
-  const texts = lines.map(textOf);
+  // Only the lines at either end are read, each once.
+  const texts: string[] = [];
+  const text = (i: number) => (texts[i] ??= textOf(lines[i]!));
   // A link written out on a line of its own is part of a list of them (a blog's shopping links), not a notice.
   const isNoticeLine = (i: number) =>
-    texts[i]!.length > 0 && texts[i]!.length < NOTICE_MAX_LENGTH && !/^(?:https?:\/\/|www\.)/i.test(texts[i]!) && isNoticeText(texts[i]!, true, linked(lines[i]!));
+    text(i).length > 0 && text(i).length < NOTICE_MAX_LENGTH && !/^(?:https?:\/\/|www\.)/i.test(text(i)) && isNoticeText(text(i), true, linked(lines[i]!));
   let first = 0, last = lines.length - 1;
   const skipBlank = () => {
-    while (first <= last && texts[first] === "") first++;
-    while (last >= first && texts[last] === "") last--;
+    while (first <= last && text(first) === "") first++;
+    while (last >= first && text(last) === "") last--;
   };
   skipBlank();
   while (last > first && isNoticeLine(last)) {

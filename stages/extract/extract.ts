@@ -52,8 +52,9 @@ interface Extracted {
   text: string;
   title: string;
   lang: string;
-  /** How much of the text (weighted) lies in blocks the class words mark as boilerplate: a sidebar's widgets, a comments section. */
-  classBoilerplate: number;
+  /** The chosen blocks, and the page's text length the boilerplate rules weigh them against. */
+  elements: El[];
+  pageTextLength: number;
 }
 
 /** The weighted length of the text in `elements` that sits in, or under, a block the class words mark as boilerplate. */
@@ -87,8 +88,7 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const elements = selectMainContent(page.root, page.title, byClass, tick);
   // NFC: a page typed on a system that writes "ü" as "u" and a combining diaeresis reads as every
   // other page does, for the filters, deduplication and the tokenizer downstream.
-  const classBoilerplate = byClass ? 0 : classBoilerplateLength(elements, page.root.textLen);
-  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, classBoilerplate };
+  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, elements, pageTextLength: page.root.textLen };
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
@@ -102,10 +102,11 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     let result = extractOnce(html, true, budget, maxDepth);
     if (weightedLength(result.text) < RETRY_BELOW) {
       const gentler = extractOnce(html, false, budget, maxDepth);
+      const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment". A short article of its own is replaced only
       // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
-      const added = weightedLength(gentler.text) - weightedLength(result.text);
-      if (weightedLength(gentler.text) >= RETRY_BELOW && (!hasProse(result.text) || gentler.classBoilerplate * 2 < added)) result = gentler;
+      const added = gentlerLength - weightedLength(result.text);
+      if (gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)) result = gentler;
     }
     if (result.text.length === 0) return { ok: false, reason: "no_content" };
     return { ok: true, text: result.text, title: result.title, lang: result.lang };
