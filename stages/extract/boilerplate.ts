@@ -160,8 +160,9 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (attrs["aria-hidden"] === "true") return !holdsArticle(el, pageTextLength);
   if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return true;
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
-  // <form>; only a form without prose is boilerplate.
-  if (tag === "form") return !containsMainMarker(el) && !containsParagraphs(el, 3);
+  // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
+  // prose is boilerplate.
+  if (tag === "form" || tag === "fieldset") return !containsMainMarker(el) && !containsParagraphs(el, 3);
   if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
@@ -204,7 +205,7 @@ const RELATED_HEADING = new RegExp(
       "você (?:também )?pode gostar", "(?:también )?(?:te|le) (?:puede|pueden) (?:gustar|interesar)", "vous (?:aimerez|pourriez aimer) (?:aussi|également)",
       "ebenfalls interessant", "ti (?:potrebbe|potrebbero) (?:interessare|piacere)", "może cię (?:też |także )?zainteresować", "misschien ook interessant",
       "don'?t miss", "nicht verpassen", "(?:\\d+ )?(?:comments?|kommentare?|comentários?|comentarios?|commentaires?|commenti|komentarze|reacties)",
-      "leave a (?:comment|reply)", "tell us what you think", "what do you think\\??", "(?:schreiben sie einen|ihr) kommentar", "diskutieren sie mit",
+      "leave a (?:comment|reply)", "tell us what you think", "what do you think\\??", "(?:schreiben sie einen|ihr) kommentar", "diskutieren sie mit", "leser(?:kommentare|debatte|diskussion|meinungen)",
       "deixe (?:um|seu) comentário", "deja (?:un|tu) comentario", "laisser un commentaire", "lascia un commento", "dodaj komentarz",
       // Russian, Turkish, Arabic, Chinese, Japanese and Korean sites' related and comments headings.
       "читайте также", "(?:похожие|связанные) (?:статьи|новости|материалы)", "смотрите также", "комментарии(?: \\(\\d+\\))?",

@@ -153,6 +153,35 @@ function refineTop(top: El, candidates: El[]): El {
 }
 
 /**
+ * Class or id names that say "the article's text" (trafilatura looks for the same names):
+ * main-content, article-body, post-content, entry-content, story-body, blog-post ...
+ */
+const CONTENT_CONTAINER = /(?:^|[^a-z0-9])(?:main-?content|article-?(?:body|content|text)|post-?(?:body|content|text)|entry-?content|story-?(?:body|content)|blog-?(?:post|content)|content-?(?:main|body|article))(?:$|[^a-z0-9])/;
+const isContentContainer = (el: El) => CONTENT_CONTAINER.test(el.attrs.class?.toLowerCase() ?? "") || CONTENT_CONTAINER.test(el.attrs.id?.toLowerCase() ?? "");
+
+/** The most links, as a share of its text, that a block the markup calls the article may carry: more for the HTML's own markers than for a class name. */
+const MARKED_MAX_LINK_DENSITY = 0.25;
+const NAMED_MAX_LINK_DENSITY = 0.1;
+
+/**
+ * The block the page's markup calls its article, when the best candidate is less than half of
+ * it: the nearest `<main>`, `<article>` or articleBody above the candidate (see isMainMarker),
+ * or a block whose class or id names the article's text. A page whose text comes in many
+ * sections, each in its own stack of wrappers (a health agency's page of headed sections, a
+ * blog built from rich-text modules), scores each section alone, and the best of them is
+ * then one section; the markup says the article is all of them. A class name is weaker
+ * evidence than the HTML's own elements, so such a block must be nearly free of links (a
+ * theme's `#main-content` that also holds lists of other posts is not the article).
+ */
+function markedArticle(top: El): El | undefined {
+  for (let node = top.parent; isContainer(node) && node.tag !== "body"; node = node.parent) {
+    const maxLinkDensity = isMainMarker(node) ? MARKED_MAX_LINK_DENSITY : isContentContainer(node) ? NAMED_MAX_LINK_DENSITY : undefined;
+    if (maxLinkDensity !== undefined) return top.textLen < node.textLen / 2 && linkDensity(node) < maxLinkDensity ? node : undefined;
+  }
+  return undefined;
+}
+
+/**
  * The top candidate plus the siblings that look like more of the same article: scoring nearly as
  * well, a paragraph of prose, or a block of the same tag and class with a unit's worth of text and
  * few links. The last keeps a page made of many small blocks whole (the questions of a FAQ, the
@@ -684,7 +713,8 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const candidates = scoreCandidates(units, weigh, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
-  const chosen = top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
+  const marked = top && markedArticle(top);
+  const chosen = marked ? [marked] : top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
   // A block kept beside the article (a sibling, a repeat) may itself be a notice: a disclosure or a byline above the text.
   const kept = chosen.length > 1 ? chosen.filter((el) => !(BLOCK_TAGS.has(el.tag) && el.textLen < NOTICE_MAX_LENGTH && isNotice(el, plainText(el)))) : chosen;
   cleanArticle(kept, title, weigh, tick);

@@ -161,6 +161,7 @@ describe("extractMainText: main content", () => {
       ["시립도서관은 내년 1월부터 토요일에도 문을 연다고 밝혔다. 시민들의 요청이 많았기 때문이다.", "댓글 3", "드디어 주말에도 책을 빌릴 수 있게 되었네요. 정말 반가운 소식입니다."],
       ["市图书馆从一月起周六也将对外开放，市文化局负责人表示，这将方便更多市民借阅图书。", "评论（12）", "太好了，我们等了很多年，终于可以周末去借书了。"],
       [GERMAN_PROSE, "Kommentare (3)", "Endlich! Wir warten seit Jahren darauf, dass die Stadt hier etwas unternimmt."],
+      [GERMAN_PROSE, "Leserdebatte", "Zwölf Prozent klingt gut, aber die Preise wurden vorher um über vierzig Prozent erhöht."],
       // Indonesian, Czech and Persian.
       ["Perpustakaan kota akan buka setiap hari Sabtu mulai bulan Januari, kata kepala dinas kebudayaan kepada wartawan.", "Baca juga:", "Harga bahan pokok naik menjelang akhir tahun di beberapa daerah."],
       ["Městská knihovna bude od ledna otevřena i v sobotu, oznámil vedoucí odboru kultury na tiskové konferenci.", "Související články", "Ceny potravin před koncem roku opět vzrostly v několika regionech."],
@@ -488,6 +489,55 @@ describe("extractMainText: main content", () => {
       `<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button collapsed" type="button">${question}</button></h2><div class="accordion-collapse collapse"><div class="accordion-body"><p>${answer}</p></div></div></div>`;
     const html = `<html><body><main><div class="accordion" id="faq">${faq.map(item).join("")}</div><button type="button">Weitere Fragen laden</button></main></body></html>`;
     expect(textOf(html)).toBe(faq.flat().join("\n\n"));
+  });
+
+  it("keeps an old blog's post that sits in a <fieldset> with the comment form, and drops the sidebar's fieldsets", () => {
+    const post = [
+      "I did the puzzles again this year, and had a really good time again. Spoilers follow, so read on only if you have finished them.",
+      "Part one screams for a hash set to me. I keep a set of active beam positions and, for each row, make a new copy of that set.",
+      "Part two needed path counting, which is quite hard if you have no code for it already; memoising the counts made it fast.",
+    ];
+    const html = `<html><body><table><tr><td><fieldset><legend>Puzzles, week two</legend>20 December 2025
+      <div class="body">${post.map((p) => `<p>${p}</p>`).join("")}</div><h3>Add A Comment</h3>
+      <form action="/comments" method="post"><table><tr><td>Your Name</td><td><input name="name"></td></tr></table></form></fieldset></td>
+      <td><fieldset><legend>Search</legend><form action="/search"><input name="q"></form></fieldset>
+      <fieldset><legend>Archive</legend><ul><li><a href="/2025/11/">November (30)</a></li><li><a href="/2025/12/">December (12)</a></li></ul></fieldset></td></tr></table></body></html>`;
+    expect(textOf(html)).toBe(post.join("\n\n"));
+  });
+
+  it("takes the whole <main> when the best block is one of many headed sections, each in its own stack of wrappers", () => {
+    const sections: Array<[string, string[]]> = [
+      ["What is meditation?", ["Meditation has a history that goes back thousands of years and many of its techniques began in Eastern traditions", "Mindfulness is the practice of paying attention to the present moment on purpose and without judging what it finds there"]],
+      ["Stress, anxiety and depression", [
+        "A 2018 analysis of 142 groups of participants, with diagnosed conditions, found that mindfulness approaches reduced anxiety and depression, compared with no treatment, waiting lists or education.",
+        "The effects were similar, in size and in duration, to those of other active treatments, such as exercise, relaxation or talking therapy, in the trials that compared them.",
+        "A 2019 review of 36 trials, with 3,000 participants, found that the benefits lasted, at least in part, for up to six months after the programs ended.",
+        "Most of the trials, however, were small, short, or at risk of bias, and the authors called for larger, longer, better-reported studies, with active control groups.",
+      ]],
+      ["Pain", ["Studies of the effects of mindfulness on acute and chronic pain have had mixed results and most of them were small and short", "A 2020 report found that mindfulness-based stress reduction was linked to a short-term easing of low-back pain"]],
+      ["Sleep", ["Mindfulness programs may help with insomnia according to a 2019 review of 18 trials although the evidence is of low certainty", "Mind and body practices such as yoga and tai chi may also help people fall asleep and sleep through the night"]],
+      ["Safety", ["Meditation and mindfulness practices are generally considered safe for healthy people when they are taught well", "People with physical limitations may not be able to take part in some practices that involve movement such as yoga"]],
+    ];
+    const wrap = (inner: string) => `<div class="row"><div class="col"><div class="css-swx"><div class="css-1w7"><div class="css-1z0"><div class="css-iia">${inner}</div></div></div></div></div></div>`;
+    const section = ([heading, paragraphs]: [string, string[]]) => wrap(`<h2>${heading}</h2><div><ul>${paragraphs.map((p) => `<li>${p}</li>`).join("")}</ul></div>`);
+    const html = `<html><body><header><nav><a href="/">Home</a> <a href="/topics">Topics A-Z</a></nav></header><main><div class="row"><div class="col">${sections.map(section).join("")}</div></div></main><footer>Contact us</footer></body></html>`;
+    expect(textOf(html)).toBe(sections.map(([heading, paragraphs]) => `${heading}\n\n${paragraphs.map((p) => `- ${p}`).join("\n")}`).join("\n\n"));
+  });
+
+  it("takes the block whose id names the article's text when the best block is one of its rich-text modules, but not a theme's main-content column with lists of other posts", () => {
+    const modules: Array<[string, string]> = [
+      ["The waterfall model", "The waterfall model has a sequential approach, with phases, gates and sign-offs, that breaks the work into requirements, design, build, test and release, each of which starts, by rule, only when the one before it ends, so that a change late in the project is costly, slow and risky."],
+      ["The iterative model", "The iterative model starts from a simplified set of features and functions and grows them in repeated cycles until the product is whole and ready"],
+      ["The spiral model", "The spiral model is a risk-driven approach that joins the iterative model to the systematic control of the waterfall model"],
+      ["The agile model", "The agile model takes the iterative model and makes it more adaptive and more oriented to what the customer needs from week to week"],
+      ["Choosing a model", "Choosing the right model for a company and a project depends on the size of the team and on how well the requirements are known"],
+    ];
+    const module = ([heading, text]: [string, string]) => `<section class="BlogSection_x"><div class="Container_x"><div class="Wrapper_x"><h2>${heading}</h2><div class="RichText_x"><p>${text}</p><p>${text.replace("approach", "method")}</p></div></div></div></section>`;
+    const blog = `<html><body><nav><a href="/">Home</a></nav><div class="ArticlePage_main"><div id="blog-main-content">${modules.map(module).join("")}</div></div></body></html>`;
+    expect(textOf(blog)).toBe(modules.map(([heading, text]) => [heading, text, text.replace("approach", "method")].join("\n\n")).join("\n\n"));
+    const teaser = (i: number) => `<div class="post-list"><span>Dec ${i}, 2025</span><h3><a href="/post-${i}">Another story about travel number ${i}</a></h3><p>A short blurb of the other story, which the reader could open next if the headline above caught the eye.</p></div>`;
+    const theme = `<html><body><div id="main-content"><div id="body-content">${modules.map(([, text]) => `<p>${text}</p>`).join("")}</div><div class="more">${[1, 2, 3, 4, 5, 6].map(teaser).join("")}</div></div></body></html>`;
+    expect(textOf(theme)).toBe(modules.map(([, text]) => text).join("\n\n"));
   });
 
   it("drops links set as buttons (a job ad's 'Jetzt bewerben', a shop's 'Zum Angebot') and keeps the links in its prose", () => {
