@@ -166,7 +166,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
-  if (SECTION_TAGS.has(tag)) return !containsMainMarker(el) && !(tag === "header" && isHeadingOnly(el));
+  // A site builder may set the whole article in a <header> (Webflow's hero sections): one that holds most of the page's prose is the article.
+  if (SECTION_TAGS.has(tag)) return !holdsArticle(el, pageTextLength) && !(tag === "header" && isHeadingOnly(el));
   // A class that hides the element hides it in the retry without class words too.
   const cls = attrs.class?.toLowerCase();
   if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsArticle(el, pageTextLength);

@@ -505,6 +505,19 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(post.join("\n\n"));
   });
 
+  it("keeps an article a site builder set inside a <header> that holds most of the page's text, and drops the page's own header", () => {
+    const paragraphs = [
+      "Today we report an advance in circuit discovery for neural networks: a gradient-based method that finds which components cause a behavior.",
+      "The method topped the public interpretability benchmark, ahead of attribution patching and its variants, on every task in the suite.",
+      "We release the code and a short paper, and we will present the results at the workshop on interpretability in the spring.",
+      "The method needs no retraining: it changes how gradients flow through attention and normalisation layers during one backward pass.",
+    ];
+    const html = `<html><body><div class="page-wrapper"><header class="navbar"><a href="/">Logo</a> <a href="/platform">Platform</a> <a href="/signin">Sign in</a></header>
+      <main class="main-wrapper"><header class="section_content"><div class="padding-global"><h1>A new method for circuit discovery</h1><div class="w-richtext">${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></div></header></main>
+      <footer class="footer"><a href="/privacy">Privacy</a> © 2025 Example</footer></div></body></html>`;
+    expect(textOf(html)).toBe(["A new method for circuit discovery", ...paragraphs].join("\n\n"));
+  });
+
   it("takes the whole <main> when the best block is one of many headed sections, each in its own stack of wrappers", () => {
     const sections: Array<[string, string[]]> = [
       ["What is meditation?", ["Meditation has a history that goes back thousands of years and many of its techniques began in Eastern traditions", "Mindfulness is the practice of paying attention to the present moment on purpose and without judging what it finds there"]],
