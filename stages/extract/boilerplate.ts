@@ -150,11 +150,18 @@ function holdsArticle(el: El, pageTextLength: number): boolean {
   return holdsMostText(el, pageTextLength) || containsMainMarker(el);
 }
 
+/**
+ * A segment React streams after the page's shell (`<div hidden id="S:7">`, moved into place by a
+ * script): hidden only until the script runs, and often the article itself (Next.js pages that
+ * stream their body).
+ */
+const isStreamedSegment = (el: El) => el.tag === "div" && /^S:\d+$/.test(el.attrs.id ?? "");
+
 export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = Infinity): boolean {
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;
-  if (attrs.hidden !== undefined) return true;
+  if (attrs.hidden !== undefined) return !isStreamedSegment(el);
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
   if (attrs["aria-hidden"] === "true") return !holdsArticle(el, pageTextLength);

@@ -623,6 +623,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`Café & bar — ${PROSE}`);
   });
 
+  it("keeps the segments React streams hidden after the page's shell (<div hidden id=\"S:0\">), and drops other hidden blocks", () => {
+    const html = `<html><body><nav><a href="/">Home</a></nav><main><template id="B:0"></template><div class="skeleton"></div></main>
+      <div hidden id="S:0"><article><h1>Scalable interpretability</h1><p>${PROSE}</p><p>${PROSE}</p></article></div><script>$RC("B:0","S:0")</script>
+      <div hidden id="promo"><p>${GERMAN_PROSE}</p></div></body></html>`;
+    expect(textOf(html)).toBe(`Scalable interpretability\n\n${PROSE}\n\n${PROSE}`);
+  });
+
   it("keeps an article whose page wrapper a dialog's script marked aria-hidden (a cookie banner open when the page was saved)", () => {
     const html = `<html><body><div id="app" aria-hidden="true"><header><a href="/">Stadt</a></header><main><article><p>${GERMAN_PROSE}</p><p>${PROSE}</p>
       <span aria-hidden="true">secret icon text</span></article></main></div><div role="dialog" aria-modal="true"><p>Wir verwenden Cookies.</p></div></body></html>`;
