@@ -202,6 +202,7 @@ class TreeBuilder implements TokenizerCallbacks {
     private readonly html: string,
     private readonly budget: WorkBudget,
     private readonly maxDepth: number,
+    private readonly readNoscript: boolean,
   ) {}
 
   private tick(): void {
@@ -274,7 +275,7 @@ class TreeBuilder implements TokenizerCallbacks {
       this.push(name, el);
       return;
     }
-    if (SKIPPED.has(name)) {
+    if (SKIPPED.has(name) && !(name === "noscript" && this.readNoscript)) {
       if (isVoid) return;
       this.skipFrom = this.names.length;
       this.skippingHead = name === "head";
@@ -473,8 +474,8 @@ if (typeof (Tokenizer.prototype as unknown as Record<string, unknown>).fastForwa
 const decodeText = (raw: string) => (raw.includes("&") ? decodeHTML(raw) : raw);
 const decodeAttribute = (raw: string) => (raw.includes("&") ? decodeHTMLAttribute(raw) : raw);
 
-export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth: number }): ParsedPage {
-  const builder = new TreeBuilder(html, options.budget, options.maxDepth);
+export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth: number; readNoscript?: boolean }): ParsedPage {
+  const builder = new TreeBuilder(html, options.budget, options.maxDepth, options.readNoscript ?? false);
   const tokenizer = new ScanningTokenizer({ decodeEntities: false }, builder);
   tokenizer.write(html);
   tokenizer.end();

@@ -40,6 +40,8 @@ export type ExtractResult =
  */
 const RETRY_BELOW = 250;
 
+const NOSCRIPT = /<noscript/i;
+
 /** Fewest characters of a paragraph that makes a short result an article of its own. */
 const SHORT_ARTICLE_PARAGRAPH = 80;
 
@@ -80,9 +82,9 @@ function classBoilerplateLength(elements: El[], pageTextLength: number): number 
   return total;
 }
 
-function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): Extracted {
+function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number, readNoscript = false): Extracted {
   const tick = () => budget.tick();
-  const page = parseHtml(html, { budget, maxDepth });
+  const page = parseHtml(html, { budget, maxDepth, readNoscript });
   computeStats(page.root, tick);
   pruneBoilerplate(page.root, { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
@@ -107,6 +109,12 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
       const added = gentlerLength - weightedLength(result.text);
       if (gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)) result = gentler;
+    }
+    // An app whose page is a script (a Discourse forum, some shops) may keep its text for readers
+    // without JavaScript in <noscript>, which is otherwise never read.
+    if (weightedLength(result.text) < RETRY_BELOW && NOSCRIPT.test(html)) {
+      const fallback = extractOnce(html, true, budget, maxDepth, true);
+      if (weightedLength(fallback.text) >= RETRY_BELOW) result = fallback;
     }
     if (result.text.length === 0) return { ok: false, reason: "no_content" };
     return { ok: true, text: result.text, title: result.title, lang: result.lang };

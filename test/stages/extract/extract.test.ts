@@ -643,6 +643,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\n${GERMAN_PROSE}\n\n${FORUM_POSTS[0]}`);
   });
 
+  it("reads a script app's page from its <noscript> text when nothing else is there (a Discourse forum's view for readers without JavaScript)", () => {
+    const posts = [
+      "As software development keeps changing, I wanted to start a discussion about the practices that teams actually apply this year.",
+      "Test-driven development has helped me most: it makes the code stable from the start, and the tests document what the code is for.",
+    ];
+    const app = `<html><body><div id="app"><div class="spinner"></div></div><script src="/app.js"></script>
+      <noscript><header><a href="/">Example Forum</a></header><div id="main-outlet" role="main"><h1>Best practices</h1>
+      ${posts.map((p, i) => `<div id="post_${i + 1}" class="topic-body crawler-post"><div class="post" itemprop="text"><p>${p}</p></div></div>`).join("")}</div></noscript></body></html>`;
+    expect(textOf(app)).toBe(posts.join("\n\n"));
+    // A page with text of its own does not read its <noscript> (a tracking pixel, a "please enable JavaScript" line).
+    const page = `<html><body><article><p>${PROSE}</p><p>${PROSE}</p></article><noscript><p>Please enable JavaScript to view the comments powered by our partner, which load in a frame below.</p></noscript></body></html>`;
+    expect(textOf(page)).toBe(`${PROSE}\n\n${PROSE}`);
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
