@@ -523,6 +523,16 @@ const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|co
  */
 const CONTINUES_BELOW =
   /^(?:(?:the )?(?:story|article|text) continues (?:below|after)\b.{0,30}|continue reading (?:below|after)\b.{0,30}|(?:advertisement\s*[-–:]?\s*)?scroll to continue(?: with content)?|weiterlesen nach (?:der anzeige|dem video)|(?:der )?artikel (?:wird )?(?:nach|unter) (?:der anzeige|dem video) (?:fortgesetzt|weiter)|lesen sie nach der anzeige weiter|(?:la suite|l'article continue) (?:de l'article )?(?:après|sous) (?:cette|la) publicité|el artículo continúa (?:después|debajo) de (?:la|este) (?:publicidad|anuncio)|l'articolo continua (?:dopo|sotto) (?:la pubblicità|l'annuncio)|dalsza część (?:artykułu|tekstu) pod (?:reklamą|materiałem wideo|wideo|galerią)|czytaj dalej pod (?:reklamą|materiałem wideo))$/i;
+/**
+ * A thread's or a post's status line: "This topic was automatically closed after 30 days", "Not
+ * open for further replies.", "Dieses Thema wurde geschlossen", "This post is over 3 years old".
+ */
+const STATUS_LINE =
+  /^(?:this (?:topic|thread|discussion) (?:was|has been|is)(?: automatically)? (?:closed|locked|archived)\b.{0,120}|(?:this thread is )?(?:not open|closed) for (?:further|new) replies\.?|(?:dieses |das )?(?:thema|thread) (?:wurde |ist )?(?:automatisch )?(?:geschlossen|gesperrt)\b.{0,120}|this (?:post|article|page) is (?:over|more than) (?:\d+|one|two|three|four|five|ten) years? old\b.{0,160})$/i;
+/** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
+const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
+/** A heading over a table of contents, whose links the cleaning removes. */
+const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
 /** A block that is only an e-mail address or a link written out. */
 const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?[\w-]+\.[a-z]{2,}\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
@@ -544,7 +554,7 @@ const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|c
  * Associate I earn …" (the caller bounds the length).
  */
 const AFFILIATE_DISCLOSURE =
-  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b/i;
+  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
 /** A block whose whole text is a number: a vote count, a counter, a page number. */
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
@@ -563,7 +573,8 @@ function isNotice(el: El, text: string): boolean {
 function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolean {
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text))) return true;
-  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text)) return true;
+  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
+  if (paragraph && STATUS_LINE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && SIGN_UP.test(text);
 }
@@ -623,6 +634,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
   // whose class says "widget" or "media" must not take the text with it).
   const mostOfArticle = elements.reduce((sum, el) => sum + el.textLen, 0) / 2;
   const shouldRemove = (el: El): boolean => {
+    if (isHeading(el) && el.linkLen === 0 && el.textLen < 40 && CONTENTS_HEADING.test(plainText(el).trim())) return true;
     if ((el.tag === "h1" || el.tag === "h2") && titleKey) {
       // Spaces aside: a kicker and a headline in adjacent spans run together ("RadwegDie Stadt baut um").
       const heading = normalizeTitle(plainText(el)).replaceAll(" ", "");

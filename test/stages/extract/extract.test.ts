@@ -287,9 +287,23 @@ describe("extractMainText: main content", () => {
   });
 
   it("drops a blog's affiliate disclosure beside the post, in any of several languages, and keeps prose about affiliate links", () => {
-    const disclosures = ["This post may contain affiliate and/or referral links. Please see my disclosure page.", "Dieser Beitrag enthält Affiliate-Links.", "Cet article contient des liens d'affiliation."];
+    const disclosures = [
+      "This post may contain affiliate and/or referral links. Please see my disclosure page.", "Dieser Beitrag enthält Affiliate-Links.", "Cet article contient des liens d'affiliation.",
+      "Our editors handpick every product we feature. We may earn a commission from your purchases.", "Kaufen Sie über diese Links, erhalten wir eine kleine Provision.",
+    ];
     const prose = "Affiliate links pay a site a small share of what a reader spends, which is why so many recipe blogs are full of them; a reader pays nothing more.";
     const html = `<html><body><div id="main"><div class="code-block"><em>${disclosures[0]}</em></div><article class="post">${disclosures.slice(1).map((d) => `<p><em>${d}</em></p>`).join("")}<p>${PROSE}</p><p>${prose}</p><p>${PROSE}</p></article></div></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
+  });
+
+  it("drops a thread's status line, a post's age notice, a pitch to support the publisher and a table of contents' heading, and keeps prose about them", () => {
+    const notices = [
+      "This topic was automatically closed after 30 days. New replies are no longer allowed.", "Not open for further replies.", "Dieses Thema wurde automatisch geschlossen.",
+      "This post is over 3 years old. I've probably changed my mind since it was written.",
+      "If you're enjoying this article, consider supporting our award-winning journalism by subscribing.",
+    ];
+    const prose = "The forum closed the topic after thirty days, as it closes every topic, and nobody could support the old claims with new data any more.";
+    const html = `<html><body><article><h2>Table of Contents</h2><ul><li><a href="#one">One</a></li><li><a href="#two">Two</a></li></ul><p>${PROSE}</p>${notices.map((n) => `<p>${n}</p>`).join("")}<p>${prose}</p><p>${PROSE}</p></article></body></html>`;
     expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
   });
 
