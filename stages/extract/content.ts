@@ -262,6 +262,12 @@ function followStep(el: El, step: PathStep): El[] {
   return match ? [match] : [];
 }
 
+/** Fewest headed sections of prose that make a page of differently built same-class sections an article. */
+const MIN_SECTIONS = 3;
+
+/** A section of an article: a heading over at least 150 characters, nearly free of links (not a list of other pages). */
+const isProseSection = (el: El) => el.textLen >= 150 && linkDensity(el) < 0.1 && someElement(el, (node) => isHeading(node) && node.textLen > 0);
+
 /** How far above the top candidate a repeated unit (a post, an entry) is looked for. */
 const REPEAT_LEVELS = 6;
 
@@ -270,8 +276,10 @@ const REPEAT_LEVELS = 6;
  * its own, beside the other posts), the same part of every unit: the nearest ancestor with
  * siblings of its shape (the same tag and class or id pattern) is the unit, and in each unit the
  * element reached by the same path of shapes (and places, where a step has no class or id) is
- * taken, if it is text rather than links. With `unitAbove`, the unit is a proper ancestor of
- * `top` (a post around its text, not blocks like `top` beside it). Without repeats, undefined.
+ * taken, if it is text rather than links. Where no other unit has that path, the units that are
+ * headed sections of prose are taken whole (isProseSection). With `unitAbove`, the unit is a
+ * proper ancestor of `top` (a post around its text, not blocks like `top` beside it). Without
+ * repeats, undefined.
  */
 function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } | undefined {
   const path: El[] = [top];
@@ -293,7 +301,11 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
           }
           found.push(...parts);
         }
-        return found.length >= 2 ? { found, units } : undefined;
+        if (found.length >= 2) return { found, units };
+        // No other unit has the best one's inside: a page of same-class sections, each built its
+        // own way (a services page). Its headed sections of prose are the article.
+        const sections = steps.length > 0 ? units.filter(isProseSection) : [];
+        return sections.length >= MIN_SECTIONS ? { found: sections, units } : undefined;
       }
     }
     path.push(parent);

@@ -519,6 +519,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(post.join("\n\n"));
   });
 
+  it("takes every headed section of a page built from same-class sections whose insides differ (a services page), and not its link sections", () => {
+    const sections = [
+      `<div class="container"><div class="row"><div class="col"><h2>Data teams get what they need</h2><div class="content-info"><p>We support data teams in everything they need to keep their data correct, complete and consistent, from the first audit, through the clean-up, to the daily checks that follow.</p></div></div></div></div>`,
+      `<div class="container"><h2>Siloed data hinders innovation</h2><div class="items"><div class="item"><p>One source of truth lets a company adopt approaches driven by data, where every team reads the same numbers.</p></div><div class="item"><p>Engineers and business users work on the same cases and add value to the same data sets.</p></div></div></div>`,
+      `<div class="container"><div class="content"><h3>Governance for compliance</h3><ul><li>Processes that open data to the people who need it, and only to them.</li><li>Rules that keep sensitive data within the law of every country it is stored in.</li></ul></div></div>`,
+      `<div class="container"><div class="grid"><h2>The four pillars</h2><div class="cols"><div><p>Consolidation puts all data in one place, which makes audits consistent and repeatable.</p></div><div><p>Visualisation gives every user the data they need without waiting for the IT department.</p></div></div></div></div>`,
+    ];
+    const links = `<div class="container"><h2>Related services</h2><ul>${["Cloud", "AI", "Security", "Consulting", "Support", "Training"].map((s) => `<li><a href="/${s}">${s} services for every industry</a></li>`).join("")}</ul></div>`;
+    const html = `<html><body><nav><a href="/">Home</a> <a href="/services">Services</a></nav><div class="page">${sections.join("")}${links}</div><footer>© 2025 Example</footer></body></html>`;
+    const text = textOf(html);
+    for (const kept of ["Data teams get what they need", "One source of truth", "Governance for compliance", "Rules that keep sensitive data", "The four pillars", "Visualisation gives every user"]) expect(text).toContain(kept);
+    expect(text).not.toContain("Related services");
+  });
+
   it("keeps an article a site builder set inside a <header> that holds most of the page's text, and drops the page's own header", () => {
     const paragraphs = [
       "Today we report an advance in circuit discovery for neural networks: a gradient-based method that finds which components cause a behavior.",
