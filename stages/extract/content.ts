@@ -555,10 +555,11 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
 /**
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source
  * line ("Quelle: dpa", "Źródło: PAP", "SOURCE: News agencies"), or the editor and original-headline
- * lines of Chinese news ("责任编辑：王小明", "原标题：…"), Polish news' "Fot. PAP"; under 100 characters. On the shared 181 pages the
+ * lines of Chinese news ("责任编辑：王小明", "原标题：…"), Polish news' "Fot. PAP", German news' "Bildquelle: …",
+ * "Redaktion: …" and "Mit Material von dpa"; under 100 characters. On the shared 181 pages the
  * source lines are two, both outside the ground truth.
  */
-const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quelle|source|fuente|fonte|источник|来源|责任编辑|編集|原标题)\s*[:：]|fot\.\s)/i;
+const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
 
 /**
  * A blog's affiliate disclosure: "This post may contain affiliate and/or referral links", "Dieser

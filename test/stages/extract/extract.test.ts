@@ -234,7 +234,7 @@ describe("extractMainText: main content", () => {
     const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
     // A list scores below zero for its tag alone; it is judged by its class and links instead.
     const list = "<ul><li>Sperrung der Brücke bis Ende Mai</li><li>Umleitung über die Nordbrücke</li></ul>";
-    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p><p>Quelle: dpa</p><p>Źródło: PAP</p><p>Fot. Shutterstock</p></article></body></html>`;
+    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p><p>Quelle: dpa</p><p>Źródło: PAP</p><p>Fot. Shutterstock</p><p>Bildquelle: picture alliance</p><p>Mit Material von dpa und AFP</p><p>Redaktion: Anna Beispiel</p></article></body></html>`;
     expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
   });
 
