@@ -235,7 +235,8 @@ function isTeaserList(el: El): boolean {
 }
 
 /** An element's shape for matching repeats: tag, class and id with its digits blanked ("post_message_1001" ~ "post_message_1002"). */
-const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${(el.attrs.id ?? "").replace(/[0-9]+/g, "0")}`;
+const idPattern = (el: El) => (el.attrs.id ?? "").replace(/[0-9]+/g, "0");
+const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${idPattern(el)}`;
 
 /**
  * One step of a path down a unit: an element's shape, and for an element with neither class nor
@@ -248,6 +249,23 @@ interface PathStep {
 }
 
 const sameShape = (parent: El, shape: string) => parent.children.filter((c): c is El => typeof c !== "string" && shapeOf(c) === shape);
+
+const classWordsOf = (el: El) => new Set((el.attrs.class ?? "").split(/\s+/).filter(Boolean));
+
+/**
+ * Whether `other` is the same kind of unit as `unit` without its modifiers: the same tag and id
+ * pattern, and two or more class words, all of them `unit`'s (Stack Exchange's "answer js-answer"
+ * beside the "answer js-answer accepted-answer" that holds the best text). One shared word is too
+ * little: layout classes ("col-xs-12") are shared by unrelated blocks.
+ */
+function isPlainerKind(other: El, unit: El): boolean {
+  if (other.tag !== unit.tag || idPattern(other) !== idPattern(unit)) return false;
+  const words = classWordsOf(other);
+  const unitWords = classWordsOf(unit);
+  if (words.size < 2 || words.size >= unitWords.size) return false;
+  for (const word of words) if (!unitWords.has(word)) return false;
+  return true;
+}
 
 function stepOf(el: El): PathStep {
   const shape = shapeOf(el);
@@ -274,9 +292,9 @@ const REPEAT_LEVELS = 6;
 /**
  * When the top candidate is the text of one repeated unit (a forum post laid out as a table of
  * its own, beside the other posts), the same part of every unit: the nearest ancestor with
- * siblings of its shape (the same tag and class or id pattern) is the unit, and in each unit the
- * element reached by the same path of shapes (and places, where a step has no class or id) is
- * taken, if it is text rather than links. Where no other unit has that path, the units that are
+ * siblings of its shape (the same tag and class or id pattern, or its class without modifiers:
+ * isPlainerKind) is the unit, and in each unit the element reached by the same path of shapes
+ * (and places, where a step has no class or id) is taken, if it is text rather than links. Where no other unit has that path, the units that are
  * headed sections of prose are taken whole (isProseSection). With `unitAbove`, the unit is a
  * proper ancestor of `top` (a post around its text, not blocks like `top` beside it). Without
  * repeats, undefined.
@@ -287,7 +305,7 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
     const parent: El = unit.parent;
     if ((unit.attrs.class || unit.attrs.id) && !(unitAbove && unit === top)) {
       const shape = shapeOf(unit);
-      const units = sameShape(parent, shape);
+      const units = parent.children.filter((c): c is El => typeof c !== "string" && (shapeOf(c) === shape || isPlainerKind(c, unit)));
       if (units.length >= 2) {
         const steps = path.slice(0, -1).reverse().map(stepOf);
         const found: El[] = [];

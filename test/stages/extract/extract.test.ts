@@ -93,6 +93,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(DISCUZ_THREAD)).toBe(DISCUZ_THREAD_TEXT);
   });
 
+  it("keeps every answer of a Q&A page when the best one carries modifier classes (an accepted answer), and not the voting columns", () => {
+    const answers = [
+      "Last year I moved from Asia to Europe and had the same dilemma. I copied the fares of every airline into a spreadsheet, compared one-way tickets with returns for the same dates, and the one-way ticket won by a wide margin, even after the fees for changing a return. Then, once settled, I bought returns for visits home, which, with a little planning, cost less than two one-way tickets, and, as a bonus, earned miles.",
+      "On long flights a round trip is often cheaper than one way and sometimes by half.",
+      "It comes down to you. A return ticket can work out cheaper but you may not use it.",
+      "I have moved countries three times and each time bought a one-way ticket for the move.",
+    ];
+    const answer = (text: string, i: number, accepted: boolean) =>
+      `<div id="answer-${100 + i}" class="answer js-answer${accepted ? " accepted-answer js-accepted-answer" : ""}"><div class="post-layout"><div class="votecell"><div class="js-vote-count">${12 - i}</div><a href="/vote">Up vote</a></div>` +
+      `<div class="answercell"><div class="s-prose js-post-body"><p>${text}</p></div><div class="post-signature"><a href="/users/${i}">user${i}</a> answered Sep ${i + 1}, 2016</div></div></div></div>`;
+    const html = `<html><body><div id="answers">${answers.map((a, i) => answer(a, i, i === 0)).join("")}</div></body></html>`;
+    expect(textOf(html)).toBe(answers.join("\n\n"));
+  });
+
   it("keeps a forum whose posts' classes say 'comment': the retry without class words also scores and cleans without them", () => {
     // The first pass drops every post as a comment section; the retry must not drop them again by their class's weight.
     const text = textOf(IPS_TOPIC);
