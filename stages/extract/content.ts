@@ -280,6 +280,35 @@ function followStep(el: El, step: PathStep): El[] {
   return match ? [match] : [];
 }
 
+/** How many containers up from the repeated units an opening post is looked for. */
+const OPENING_POST_LEVELS = 2;
+
+/**
+ * The thread's opening post: the one block of the shape of `found` (the same part of every
+ * repeated unit) in the nearest block before the units' container, or one level up (a Q&A page's
+ * question above its answers, a forum's first post set apart from the replies). None when that
+ * block holds several.
+ */
+function openingPost(unitsParent: El, found: El[]): El[] {
+  const shape = shapeOf(found[0]!);
+  if (!found.every((el) => shapeOf(el) === shape)) return [];
+  let container = unitsParent;
+  for (let level = 0; level < OPENING_POST_LEVELS && container.parent; level++, container = container.parent) {
+    const siblings = container.parent.children;
+    for (let i = siblings.indexOf(container) - 1; i >= 0; i--) {
+      const sibling = siblings[i]!;
+      if (typeof sibling === "string") continue;
+      const posts: El[] = [];
+      someElement(sibling, (node) => {
+        if (shapeOf(node) === shape && node.textLen >= MIN_UNIT_LENGTH && linkDensity(node) < 0.25) posts.push(node);
+        return false;
+      });
+      if (posts.length > 0) return posts.length === 1 ? posts : [];
+    }
+  }
+  return [];
+}
+
 /** Fewest headed sections of prose that make a page of differently built same-class sections an article. */
 const MIN_SECTIONS = 3;
 
@@ -294,7 +323,8 @@ const REPEAT_LEVELS = 6;
  * its own, beside the other posts), the same part of every unit: the nearest ancestor with
  * siblings of its shape (the same tag and class or id pattern, or its class without modifiers:
  * isPlainerKind) is the unit, and in each unit the element reached by the same path of shapes
- * (and places, where a step has no class or id) is taken, if it is text rather than links. Where no other unit has that path, the units that are
+ * (and places, where a step has no class or id) is taken, if it is text rather than links, with
+ * the thread's opening post before them (openingPost). Where no other unit has that path, the units that are
  * headed sections of prose are taken whole (isProseSection). With `unitAbove`, the unit is a
  * proper ancestor of `top` (a post around its text, not blocks like `top` beside it). Without
  * repeats, undefined.
@@ -319,7 +349,7 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
           }
           found.push(...parts);
         }
-        if (found.length >= 2) return { found, units };
+        if (found.length >= 2) return { found: [...openingPost(parent, found), ...found], units };
         // No other unit has the best one's inside: a page of same-class sections, each built its
         // own way (a services page). Its headed sections of prose are the article.
         const sections = steps.length > 0 ? units.filter(isProseSection) : [];

@@ -93,7 +93,8 @@ describe("extractMainText: main content", () => {
     expect(textOf(DISCUZ_THREAD)).toBe(DISCUZ_THREAD_TEXT);
   });
 
-  it("keeps every answer of a Q&A page when the best one carries modifier classes (an accepted answer), and not the voting columns", () => {
+  it("keeps the question and every answer of a Q&A page when the best answer carries modifier classes (an accepted answer), and not the voting columns", () => {
+    const question = "I am moving to another country this autumn and wonder whether to book a one-way ticket or a return that I may never use.";
     const answers = [
       "Last year I moved from Asia to Europe and had the same dilemma. I copied the fares of every airline into a spreadsheet, compared one-way tickets with returns for the same dates, and the one-way ticket won by a wide margin, even after the fees for changing a return. Then, once settled, I bought returns for visits home, which, with a little planning, cost less than two one-way tickets, and, as a bonus, earned miles.",
       "On long flights a round trip is often cheaper than one way and sometimes by half.",
@@ -102,9 +103,12 @@ describe("extractMainText: main content", () => {
     ];
     const answer = (text: string, i: number, accepted: boolean) =>
       `<div id="answer-${100 + i}" class="answer js-answer${accepted ? " accepted-answer js-accepted-answer" : ""}"><div class="post-layout"><div class="votecell"><div class="js-vote-count">${12 - i}</div><a href="/vote">Up vote</a></div>` +
-      `<div class="answercell"><div class="s-prose js-post-body"><p>${text}</p></div><div class="post-signature"><a href="/users/${i}">user${i}</a> answered Sep ${i + 1}, 2016</div></div></div></div>`;
-    const html = `<html><body><div id="answers">${answers.map((a, i) => answer(a, i, i === 0)).join("")}</div></body></html>`;
-    expect(textOf(html)).toBe(answers.join("\n\n"));
+      `<div class="answercell"><div class="s-prose js-post-body"><p>${text}</p></div><div class="post-menu"><a href="/a/${i}">Share</a> <a href="/posts/${i}/edit">Improve this answer</a> <a href="/follow">Follow</a></div>` +
+      `<div class="post-signature"><a href="/users/${i}">user${i}</a> answered Sep ${i + 1}, 2016</div></div></div></div>`;
+    const html = `<html><body><div id="mainbar"><div id="question" class="question js-question"><div class="post-layout"><div class="votecell"><div class="js-vote-count">7</div></div>` +
+      `<div class="postcell"><div class="s-prose js-post-body"><p>${question}</p></div><div class="post-signature"><a href="/users/9">user9</a> asked Sep 1, 2016</div></div></div></div>` +
+      `<div id="answers">${answers.map((a, i) => answer(a, i, i === 0)).join("")}</div></div></body></html>`;
+    expect(textOf(html)).toBe([question, ...answers].join("\n\n"));
   });
 
   it("keeps a forum whose posts' classes say 'comment': the retry without class words also scores and cleans without them", () => {
