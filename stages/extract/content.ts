@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classWeight, isHeadingOnly, isMainMarker, isRelatedHeading } from "./boilerplate.js";
+import { classAndId, classWeight, isHeadingOnly, isMainMarker, isRelatedHeading } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -157,7 +157,7 @@ function refineTop(top: El, candidates: El[]): El {
  * main-content, article-body, post-content, entry-content, story-body, blog-post ...
  */
 const CONTENT_CONTAINER = /(?:^|[^a-z0-9])(?:main-?content|article-?(?:body|content|text)|post-?(?:body|content|text)|entry-?content|story-?(?:body|content)|blog-?(?:post|content)|content-?(?:main|body|article))(?:$|[^a-z0-9])/;
-const isContentContainer = (el: El) => CONTENT_CONTAINER.test(el.attrs.class?.toLowerCase() ?? "") || CONTENT_CONTAINER.test(el.attrs.id?.toLowerCase() ?? "");
+const isContentContainer = (el: El) => CONTENT_CONTAINER.test(classAndId(el));
 
 /** The most links, as a share of its text, that a block the markup calls the article may carry: more for the HTML's own markers than for a class name. */
 const MARKED_MAX_LINK_DENSITY = 0.25;
@@ -253,18 +253,20 @@ const sameShape = (parent: El, shape: string) => parent.children.filter((c): c i
 const classWordsOf = (el: El) => new Set((el.attrs.class ?? "").split(/\s+/).filter(Boolean));
 
 /**
- * Whether `other` is the same kind of unit as `unit` without its modifiers: the same tag and id
- * pattern, and two or more class words, all of them `unit`'s (Stack Exchange's "answer js-answer"
- * beside the "answer js-answer accepted-answer" that holds the best text). One shared word is too
- * little: layout classes ("col-xs-12") are shared by unrelated blocks.
+ * The children of `parent` of `unit`'s kind: its shape, or its class without modifiers: the same
+ * tag and id pattern, and two or more class words, all of them `unit`'s (Stack Exchange's "answer
+ * js-answer" beside the "answer js-answer accepted-answer" that holds the best text). One shared
+ * word is too little: layout classes ("col-xs-12") are shared by unrelated blocks.
  */
-function isPlainerKind(other: El, unit: El): boolean {
-  if (other.tag !== unit.tag || idPattern(other) !== idPattern(unit)) return false;
-  const words = classWordsOf(other);
+function sameKind(parent: El, unit: El): El[] {
+  const shape = shapeOf(unit);
   const unitWords = classWordsOf(unit);
-  if (words.size < 2 || words.size >= unitWords.size) return false;
-  for (const word of words) if (!unitWords.has(word)) return false;
-  return true;
+  const plainer = (other: El) => {
+    if (other.tag !== unit.tag || idPattern(other) !== idPattern(unit)) return false;
+    const words = classWordsOf(other);
+    return words.size >= 2 && words.size < unitWords.size && [...words].every((word) => unitWords.has(word));
+  };
+  return parent.children.filter((c): c is El => typeof c !== "string" && (shapeOf(c) === shape || plainer(c)));
 }
 
 function stepOf(el: El): PathStep {
@@ -298,12 +300,10 @@ function openingPost(unitsParent: El, found: El[]): El[] {
     for (let i = siblings.indexOf(container) - 1; i >= 0; i--) {
       const sibling = siblings[i]!;
       if (typeof sibling === "string") continue;
+      // Stops at a second post: then there is no one opening post.
       const posts: El[] = [];
-      someElement(sibling, (node) => {
-        if (shapeOf(node) === shape && node.textLen >= MIN_UNIT_LENGTH && linkDensity(node) < 0.25) posts.push(node);
-        return false;
-      });
-      if (posts.length > 0) return posts.length === 1 ? posts : [];
+      const several = someElement(sibling, (node) => shapeOf(node) === shape && node.textLen >= MIN_UNIT_LENGTH && linkDensity(node) < 0.25 && posts.push(node) > 1);
+      if (posts.length > 0) return several ? [] : posts;
     }
   }
   return [];
@@ -321,21 +321,20 @@ const REPEAT_LEVELS = 6;
 /**
  * When the top candidate is the text of one repeated unit (a forum post laid out as a table of
  * its own, beside the other posts), the same part of every unit: the nearest ancestor with
- * siblings of its shape (the same tag and class or id pattern, or its class without modifiers:
- * isPlainerKind) is the unit, and in each unit the element reached by the same path of shapes
+ * siblings of its kind (the same tag and class or id pattern, or its class without modifiers:
+ * sameKind) is the unit, and in each unit the element reached by the same path of shapes
  * (and places, where a step has no class or id) is taken, if it is text rather than links, with
- * the thread's opening post before them (openingPost). Where no other unit has that path, the units that are
- * headed sections of prose are taken whole (isProseSection). With `unitAbove`, the unit is a
- * proper ancestor of `top` (a post around its text, not blocks like `top` beside it). Without
- * repeats, undefined.
+ * the thread's opening post before them (openingPost). Where no other unit has that path, the
+ * units that are headed sections of prose are taken whole (isProseSection). With `unitAbove`,
+ * the unit is a proper ancestor of `top` (a post around its text, not blocks like `top` beside
+ * it). Without repeats, undefined.
  */
 function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } | undefined {
   const path: El[] = [top];
   for (let unit = top; path.length <= REPEAT_LEVELS && isContainer(unit.parent); unit = unit.parent) {
     const parent: El = unit.parent;
     if ((unit.attrs.class || unit.attrs.id) && !(unitAbove && unit === top)) {
-      const shape = shapeOf(unit);
-      const units = parent.children.filter((c): c is El => typeof c !== "string" && (shapeOf(c) === shape || isPlainerKind(c, unit)));
+      const units = sameKind(parent, unit);
       if (units.length >= 2) {
         const steps = path.slice(0, -1).reverse().map(stepOf);
         const found: El[] = [];

@@ -108,13 +108,14 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       // The retry is for posts whose classes say "comment". A short article of its own is replaced only
       // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
       const added = gentlerLength - weightedLength(result.text);
-      if (gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)) result = gentler;
-    }
-    // An app whose page is a script (a Discourse forum, some shops) may keep its text for readers
-    // without JavaScript in <noscript>, which is otherwise never read.
-    if (weightedLength(result.text) < RETRY_BELOW && NOSCRIPT.test(html)) {
-      const fallback = extractOnce(html, true, budget, maxDepth, true);
-      if (weightedLength(fallback.text) >= RETRY_BELOW) result = fallback;
+      if (gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)) {
+        result = gentler;
+      } else if (NOSCRIPT.test(html)) {
+        // Still short: an app whose page is a script (a Discourse forum, some shops) may keep its
+        // text for readers without JavaScript in <noscript>, which is otherwise never read.
+        const fallback = extractOnce(html, true, budget, maxDepth, true);
+        if (weightedLength(fallback.text) >= RETRY_BELOW) result = fallback;
+      }
     }
     if (result.text.length === 0) return { ok: false, reason: "no_content" };
     return { ok: true, text: result.text, title: result.title, lang: result.lang };
