@@ -464,6 +464,43 @@ if (typeof (Tokenizer.prototype as unknown as Record<string, unknown>).fastForwa
   });
 }
 
+/** The Tokenizer's internals that the CDATA rule below reads and sets. */
+interface TokenizerCdataState {
+  state: number;
+  sequenceIndex: number;
+  cbs: TokenizerCallbacks;
+}
+
+/** The tokenizer's state inside a bogus comment (`<!x ...>`, ended by the next `>`), read from a tokenizer given one. */
+function bogusCommentState(): number {
+  const ignore = new Proxy({}, { get: () => () => undefined }) as TokenizerCallbacks;
+  const probe = new Tokenizer({ decodeEntities: false }, ignore) as unknown as TokenizerCdataState;
+  probe.write("<!x");
+  return probe.state;
+}
+
+/**
+ * `<![CDATA[` opens CDATA (text up to `]]>`) only inside SVG and MathML; in HTML content the HTML
+ * tokenizer reads it as a bogus comment that the next `>` ends. htmlparser2 reads CDATA up to
+ * `]]>` everywhere, so one stray `<![CDATA[` after `<body>` (a forum theme's) hid the whole
+ * page. `sequenceIndex` counts the letters of "CDATA[" matched so far; the last one decides.
+ */
+const CDATA_OPENER_LENGTH = "CDATA[".length;
+const stockCdataSequence = (Tokenizer.prototype as unknown as Record<string, unknown>).stateCDATASequence;
+if (typeof stockCdataSequence === "function") {
+  const bogusComment = bogusCommentState();
+  Object.defineProperty(ScanningTokenizer.prototype, "stateCDATASequence", {
+    value: function stateCDATASequence(this: TokenizerCdataState, c: number): void {
+      if (this.sequenceIndex === CDATA_OPENER_LENGTH - 1 && c === 0x5b && !this.cbs.isInForeignContext?.()) {
+        this.sequenceIndex = 0;
+        this.state = bogusComment;
+        return;
+      }
+      (stockCdataSequence as (this: TokenizerCdataState, c: number) => void).call(this, c);
+    },
+  });
+}
+
 /**
  * The tokenizer runs without decoding entities, so a text run or attribute value comes whole and
  * is decoded once, by the same `entities` functions htmlparser2 uses (legacy names without ';' in

@@ -64,6 +64,14 @@ describe("parseHtml: implied end tags", () => {
     expect(body("<math><mi/><mtext><b>m</b></mtext></math><p>y</p>")).toBe('p("y")');
   });
 
+  it("reads <![CDATA[ in HTML content as a comment the next > ends, as browsers do, and as CDATA up to ]]> inside SVG", () => {
+    // A stray opener after <body> must not hide the page up to a "]]>" that never comes.
+    expect(body("<body><![CDATA[\n<div id=top></div><p>a</p>")).toBe('body(p("a"))');
+    expect(body("<p>a<![CDATA[b]]>c</p>")).toBe('p("ac")');
+    // Inside SVG the section runs to "]]>": the "</svg>" in it closes nothing.
+    expect(body("<svg><![CDATA[ a > </svg> ]]></svg><p>x</p>")).toBe('p("x")');
+  });
+
   it("reads the attributes extraction uses (names lower-cased, first one wins, entities decoded), the title and the lang", () => {
     const page = parse('<html LANG=" de "><head><title>T &amp;  x</title><meta charset=utf-8></head><body><DIV Class="a&amp;b" class=c data-x ROLE=main hidden srcset="a.png 1x">t</DIV>');
     expect(page.title).toBe("T & x");
