@@ -10,6 +10,8 @@ import { isHeading, isParagraph, plainText, someElement, type El } from "./dom.j
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
+/** Boilerplate tags that a page may leave open around its article. */
+const UNCLOSED_WRAPPER_TAGS = new Set(["nav", "aside", "menu"]);
 /** schema.org properties that mark an article's metadata rather than its text. */
 const METADATA_ITEMPROPS = new Set(["datePublished", "dateModified", "dateCreated", "author", "publisher", "creator"]);
 /** Page-level sections: removed unless the article itself sits inside one. */
@@ -170,6 +172,9 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.
   if (tag === "form" || tag === "fieldset") return !containsMainMarker(el) && !containsParagraphs(el, 3);
+  // An <aside> or <nav> left open (a banner's, before the page's <main>) holds the rest of the
+  // page: one that holds both most of the text and the article's marker is not a sidebar.
+  if (UNCLOSED_WRAPPER_TAGS.has(tag) && holdsMostText(el, pageTextLength) && containsMainMarker(el)) return false;
   if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);

@@ -564,6 +564,22 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["A new method for circuit discovery", ...paragraphs].join("\n\n"));
   });
 
+  it("keeps the article when an announcement's <aside> is left open around the page's <main>, and still drops a closed sidebar", () => {
+    const paragraphs = [
+      "I had the privilege of speaking at a startup conference this spring, and this post collects what I said there about founding companies.",
+      "Entrepreneurs often spot a change in demand sooner than anyone else does, because they listen to the people they sell to every day.",
+      "Businesses have run for centuries without venture capital; taking it changes what the company must become, and how fast it must grow.",
+      "Write down your values in rank order before you hire anyone, and share them with every co-founder, so that hard choices come out the same.",
+    ];
+    const page = (sidebar: string) => `<html><body><aside class="columns announcement-banner"><div class="column"><a href="/news">Announcement: we joined a larger company</a></div>
+      <nav class="navbar"><a href="/products">Products</a> <a href="/blog">Blog</a></nav>
+      <main><div class="page-wrap"><article class="blog-post content"><h1>Startup lessons</h1>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</article>${sidebar}</div></main>
+      <footer><a href="/privacy">Privacy</a></footer></body></html>`;
+    expect(textOf(page(""))).toBe(["Startup lessons", ...paragraphs].join("\n\n"));
+    const text = textOf(page(`<aside class="column"><h3>Popular</h3><p>${PROSE}</p></aside>`));
+    expect(text).toBe(["Startup lessons", ...paragraphs].join("\n\n"));
+  });
+
   it("takes the whole <main> when the best block is one of many headed sections, each in its own stack of wrappers", () => {
     const sections: Array<[string, string[]]> = [
       ["What is meditation?", ["Meditation has a history that goes back thousands of years and many of its techniques began in Eastern traditions", "Mindfulness is the practice of paying attention to the present moment on purpose and without judging what it finds there"]],
