@@ -474,9 +474,9 @@ interface TokenizerCdataState {
 /** The tokenizer's state inside a bogus comment (`<!x ...>`, ended by the next `>`), read from a tokenizer given one. */
 function bogusCommentState(): number {
   const ignore = new Proxy({}, { get: () => () => undefined }) as TokenizerCallbacks;
-  const probe = new Tokenizer({ decodeEntities: false }, ignore) as unknown as TokenizerCdataState;
+  const probe = new Tokenizer({ decodeEntities: false }, ignore);
   probe.write("<!x");
-  return probe.state;
+  return (probe as unknown as TokenizerCdataState).state;
 }
 
 /**
