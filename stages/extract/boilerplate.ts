@@ -164,6 +164,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;
   if (attrs.hidden !== undefined) return !isStreamedSegment(el);
+  // A popover (an app-install card, a menu) is not shown until a button or a script opens it.
+  if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
   if (attrs["aria-hidden"] === "true") return !holdsArticle(el, pageTextLength);

@@ -83,7 +83,7 @@ export const SKIPPED = new Set([
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
-export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
+export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "popover", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
 
 /**
  * A link's `href` as kept: this for a link to a place on the same page (`#…`), "" for any other.

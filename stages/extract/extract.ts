@@ -40,6 +40,16 @@ export type ExtractResult =
  */
 const RETRY_BELOW = 250;
 
+/**
+ * A longer first result with no prose of its own, under 1/BOX_PAGE_SHARE of the page's text, is a
+ * box beside posts the class words dropped (a forum's "most popular posts" over its thread, whose
+ * posts are ids "elComment_…" in a "comments" block): the retry runs for it too, and replaces it
+ * when it finds BOX_RETRY_GAIN times the text. A short article with many comments has prose, and
+ * keeps its comments out.
+ */
+const BOX_PAGE_SHARE = 8;
+const BOX_RETRY_GAIN = 4;
+
 const NOSCRIPT = /<noscript/i;
 
 /** Fewest characters of a paragraph that makes a short result an article of its own. */
@@ -57,6 +67,8 @@ interface Extracted {
   /** The chosen blocks, and the page's text length the boilerplate rules weigh them against. */
   elements: El[];
   pageTextLength: number;
+  /** The page's text before the boilerplate was removed. */
+  fullTextLength: number;
 }
 
 /** The weighted length of the text in `elements` that sits in, or under, a block the class words mark as boilerplate. */
@@ -86,11 +98,12 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const tick = () => budget.tick();
   const page = parseHtml(html, { budget, maxDepth, readNoscript });
   computeStats(page.root, tick);
+  const fullTextLength = page.root.textLen;
   pruneBoilerplate(page.root, { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
   // NFC: a page typed on a system that writes "ü" as "u" and a combining diaeresis reads as every
   // other page does, for the filters, deduplication and the tokenizer downstream.
-  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, elements, pageTextLength: page.root.textLen };
+  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength };
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
@@ -102,15 +115,20 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
   const budget = new WorkBudget(maxWork, timeoutMs > 0 ? performance.now() + timeoutMs : Infinity);
   try {
     let result = extractOnce(html, true, budget, maxDepth);
-    if (weightedLength(result.text) < RETRY_BELOW) {
+    const firstLength = weightedLength(result.text);
+    const short = firstLength < RETRY_BELOW;
+    if (short || (firstLength * BOX_PAGE_SHARE < result.fullTextLength && !hasProse(result.text))) {
       const gentler = extractOnce(html, false, budget, maxDepth);
       const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment". A short article of its own is replaced only
       // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
-      const added = gentlerLength - weightedLength(result.text);
-      if (gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)) {
+      const added = gentlerLength - firstLength;
+      const better = short
+        ? gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)
+        : gentlerLength >= BOX_RETRY_GAIN * firstLength;
+      if (better) {
         result = gentler;
-      } else if (NOSCRIPT.test(html)) {
+      } else if (short && NOSCRIPT.test(html)) {
         // Still short: an app whose page is a script (a Discourse forum, some shops) may keep its
         // text for readers without JavaScript in <noscript>, which is otherwise never read.
         const fallback = extractOnce(html, true, budget, maxDepth, true);
