@@ -27,7 +27,14 @@ export interface ExtractOptions {
  */
 const WORK_LIMIT = 10_000_000;
 
-export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { maxBytes: 2_000_000, maxWork: WORK_LIMIT, timeoutMs: 0, maxDepth: 256 };
+/**
+ * Pages built by today's site frameworks carry megabytes of inline script and data: of 2,008 pages
+ * collected in 2025 (a public extraction benchmark), 18 were over 2 MB and the largest 5.3 MB, and
+ * each was extracted in under 0.1 s here. Size costs memory, not time: the work limit bounds time.
+ */
+const MAX_PAGE_BYTES = 10_000_000;
+
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { maxBytes: MAX_PAGE_BYTES, maxWork: WORK_LIMIT, timeoutMs: 0, maxDepth: 256 };
 
 export type ExtractResult =
   | { ok: true; text: string; title: string; lang: string }

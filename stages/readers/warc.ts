@@ -20,7 +20,7 @@ export const warcReaderParams = z.object({
     .number()
     .int()
     .positive()
-    .default(2_000_000)
+    .default(10_000_000)
     .describe("largest page body kept, in bytes after undoing chunking and compression; bigger pages are skipped as too_large"),
   keepTruncated: z
     .boolean()

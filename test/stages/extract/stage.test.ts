@@ -25,7 +25,7 @@ async function runExtract(docs: Doc[], params: Record<string, unknown> = {}) {
 
 describe("extract stage", () => {
   it("publishes its defaults", () => {
-    expect(getSpec("stage", "extract").params.parse({})).toEqual({ maxBytes: 2_000_000, maxWork: 10_000_000, timeoutMs: 0, maxDepth: 256 });
+    expect(getSpec("stage", "extract").params.parse({})).toEqual({ maxBytes: 10_000_000, maxWork: 10_000_000, timeoutMs: 0, maxDepth: 256 });
   });
 
   it("replaces HTML with text, writes title and htmlLang, keeps the rest of meta", async () => {

@@ -109,7 +109,7 @@ describe("commoncrawl reader: the file list", () => {
 
   it("validates the crawl name and the params, with published defaults", () => {
     expect(commonCrawlParams.parse({ crawl: "CC-MAIN-2024-22" })).toMatchObject({
-      crawl: "CC-MAIN-2024-22", kind: "warc", files: 1, offset: 0, base: "https://data.commoncrawl.org/", maxBytes: 2_000_000,
+      crawl: "CC-MAIN-2024-22", kind: "warc", files: 1, offset: 0, base: "https://data.commoncrawl.org/", maxBytes: 10_000_000,
     });
     for (const crawl of ["CC-MAIN-2024-2", "cc-main-2024-22", "CC-MAIN-2024-22/", "CC-NEWS-2024-22", "2024-22"]) {
       const result = commonCrawlParams.safeParse({ crawl });

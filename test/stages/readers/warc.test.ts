@@ -367,7 +367,7 @@ describe("warc reader", () => {
   it("is registered with its defaults and reads through storage", async () => {
     const spec = getSpec("reader", "warc");
     const params = spec.params.parse({});
-    expect(params).toEqual({ maxBytes: 2_000_000, keepTruncated: false, keepHttpHeaders: false });
+    expect(params).toEqual({ maxBytes: 10_000_000, keepTruncated: false, keepHttpHeaders: false });
     files.set("mem://a.warc.gz", gzipRecords(...pages()));
     const { ctx, skips } = readerContext();
     const ids = [];
