@@ -62,8 +62,11 @@ const WEAK =
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
-/** A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"), as a whole class, not "hidden-xs". */
-const HIDDEN_CLASS = /(?<![a-z0-9-])(?:hidden|hide|is-hidden|d-none|invisible)(?![a-z0-9-])/;
+/**
+ * A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"),
+ * as a whole class: not "hidden-xs", nor a utility class that hides only the overflow ("overflow_hidden").
+ */
+const HIDDEN_CLASS = /(?<![a-z0-9_-])(?:hidden|hide|is-hidden|d-none|invisible)(?![a-z0-9_-])/;
 /** Bootstrap's classes that show at some screen width an element d-none hides on the smallest ("d-none d-lg-block"). */
 const SHOWN_AT_WIDTH = /(?<![a-z0-9-])d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+/;
 

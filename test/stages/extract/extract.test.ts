@@ -732,6 +732,9 @@ describe("extractMainText: main content", () => {
     const shown = `<div class="d-none d-lg-block"><p>${GERMAN_PROSE}</p></div><p>${FORUM_POSTS[0]}</p>`;
     const html = `<html><body><article><p>${PROSE}</p>${hidden.join("")}${shown}</article></body></html>`;
     expect(textOf(html)).toBe(`${PROSE}\n\n${GERMAN_PROSE}\n\n${FORUM_POSTS[0]}`);
+    // A utility class that hides only the overflow ("overflow_hidden", "overflow-hidden") hides nothing.
+    const sections = FORUM_POSTS.map((post) => `<section class="vds-box vds-flex_column vds-overflow_hidden"><div class="rich-text"><p>${post}</p></div></section>`).join("");
+    expect(textOf(`<html><body><main><h1>Tomaten</h1>${sections}</main></body></html>`)).toBe(["Tomaten", ...FORUM_POSTS].join("\n\n"));
   });
 
   it("reads a script app's page from its <noscript> text when nothing else is there (a Discourse forum's view for readers without JavaScript)", () => {
