@@ -172,7 +172,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
   if (attrs["aria-hidden"] === "true") return !holdsArticle(el, pageTextLength);
-  if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return true;
+  // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
+  if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return !holdsMostText(el, pageTextLength);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.

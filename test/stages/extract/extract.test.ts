@@ -727,6 +727,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
   });
 
+  it("keeps a page its scripts keep hidden until they load (visibility:hidden on the app's root), and drops a hidden block inside it", () => {
+    const paragraphs = [...FORUM_POSTS, GERMAN_PROSE];
+    const body = `<div class="article-content"><h1>Tomaten</h1>${paragraphs.map((p) => `<p>${p}</p>`).join("")}<div style="display: none"><p>${PROSE}</p></div></div>`;
+    const html = `<html><body><div id="__next"><div style="visibility:hidden;background:#fff"><div class="nav"><a href="/">Home</a></div>${body}</div></div></body></html>`;
+    expect(textOf(html)).toBe(["Tomaten", ...paragraphs].join("\n\n"));
+  });
+
   it("drops elements a class hides (d-none, hidden, hide, is-hidden), but not those shown from some screen width (d-none d-lg-block)", () => {
     const hidden = ['<div class="d-none d-print-block">Citation: printed only</div>', '<p class="hidden">secret one</p>', '<div class="box hide">secret two</div>', '<span class="is-hidden">secret three</span>'];
     const shown = `<div class="d-none d-lg-block"><p>${GERMAN_PROSE}</p></div><p>${FORUM_POSTS[0]}</p>`;
