@@ -580,6 +580,28 @@ describe("extractMainText: main content", () => {
     expect(text).not.toContain("Related services");
   });
 
+  it("keeps a page builder's text modules: the wrapper every widget has ('elementor-widget-container') is not a sidebar widget", () => {
+    const intro = [
+      "How a restaurant serves its guests often matters as much as what it serves: service sets expectations before the first bite.",
+      "Restaurant service can be seen through two lenses, the dining format and the way the staff brings each course to the table.",
+      "Understanding these styles helps owners, investors and managers choose the service that fits the market they mean to serve.",
+      "This guide walks through each type of restaurant service, what it asks of the kitchen and the floor, and whom it suits best.",
+    ];
+    const body = [
+      "Service is the framework that connects a restaurant's concept to its execution, and it shapes how guests judge the value of a meal.",
+      "Fine dining needs prompt service at the table, while a low-cost eatery gains from fast, simple service at a counter.",
+      "Guests often judge their evening more by how they were served than by what they ate, and they come back for the service.",
+    ];
+    // Older widgets wrap their text in a widget container; newer, leaner markup puts it in the widget itself.
+    const widget = (inner: string) => `<div class="elementor-element elementor-widget elementor-widget-text-editor"><div class="elementor-widget-container">${inner}</div></div>`;
+    const lean = (inner: string) => `<div class="elementor-element elementor-widget elementor-widget-text-editor">${inner}</div>`;
+    const html = `<html><body><header><a href="/">Restaurant Software</a></header><div class="row"><div class="col-lg-8"><article class="post type-post">
+      <div class="elementor"><div class="e-con">${widget(intro.map((p) => `<p>${p}</p>`).join(""))}</div>
+      <div class="e-con">${lean(`<h2>Why does the service style matter?</h2>${body.map((p) => `<p>${p}</p>`).join("")}`)}</div></div></article></div>
+      <div class="col-lg-4"><div class="elementor-widget-container"><h3>Newsletter</h3><a href="/signup">Sign up</a></div></div></div></body></html>`;
+    expect(textOf(html)).toBe([...intro, "Why does the service style matter?", ...body].join("\n\n"));
+  });
+
   it("keeps an article a site builder set inside a <header> that holds most of the page's text, and drops the page's own header", () => {
     const paragraphs = [
       "Today we report an advance in circuit discovery for neural networks: a gradient-based method that finds which components cause a behavior.",
