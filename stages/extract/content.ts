@@ -572,6 +572,12 @@ function isCjkInfoLine(text: string): boolean {
 
 /** A forum signature under its rule of underscores (vBulletin's "__________________"). */
 const SIGNATURE_RULE = /^_{5,}/;
+/**
+ * The line a phone app adds under a post: "Sent from my SM-S908U using Tapatalk", "Gesendet von
+ * meinem iPhone mit Tapatalk", "Envoyé de mon iPad en utilisant Tapatalk", "Wysłane z mojego …".
+ */
+const SENT_FROM =
+  /^(?:sent from my|sent using|gesendet (?:von|mit|über) (?:meinem|meiner|mein)?|envoy[ée] (?:de|depuis) (?:mon|ma)|enviado (?:desde|de) (?:mi|meu|o meu)|inviato dal? (?:mio|mia)|wysłane z (?:mojego|mojej)|verzonden (?:vanaf|met|via) (?:mijn)?)\b.{0,80}$/iu;
 /** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)". */
 const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3})$/u;
 /** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
@@ -621,7 +627,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
  * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
- * byline alone, a credit ending in a date, a sign-off, a forum signature, a broadcaster's on-air note, an ad label or
+ * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
@@ -632,7 +638,7 @@ function isNotice(el: El, text: string): boolean {
 /** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */
 function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolean {
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text))) return true;
+  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (paragraph && STATUS_LINE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
@@ -642,23 +648,36 @@ function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolea
 /**
  * Removes the notices set as the first or last lines of a block of `<br>`-broken text: a byline and
  * date above it, a reporter's address or a copyright line below it ("김민수 기자 minsu@…<br>
- * <저작권자 © …>"). Lines inside the text stay; a block is never emptied.
+ * <저작권자 © …>"). In a block that also holds blocks (a forum reply under the post it quotes),
+ * the text after the last of them is read for its last lines ("Sent from my … using Tapatalk").
+ * Lines inside the text stay; a block is never emptied.
  */
 function trimNoticeLines(el: El): void {
-  if (el.hasBlock || !el.children.some((c) => typeof c !== "string" && c.tag === "br")) return;
+  const children = el.children;
+  // Where the lines start: after the last block child, if any.
+  let lo = 0;
+  if (el.hasBlock) {
+    for (let i = children.length - 1; i >= 0 && lo === 0; i--) {
+      const child = children[i]!;
+      if (typeof child !== "string" && (BLOCK_TAGS.has(child.tag) || child.hasBlock)) lo = i + 1;
+    }
+    if (lo === 0) return;
+  }
+  if (!children.some((c, i) => i >= lo && typeof c !== "string" && c.tag === "br")) return;
   // Lines: runs of children between <br>s, as [start, end) indices.
   const lines: Array<[number, number]> = [];
-  let start = 0;
-  el.children.forEach((child, i) => {
+  let start = lo;
+  for (let i = lo; i < children.length; i++) {
+    const child = children[i]!;
     if (typeof child !== "string" && child.tag === "br") {
       lines.push([start, i]);
       start = i + 1;
     }
-  });
-  lines.push([start, el.children.length]);
+  }
+  lines.push([start, children.length]);
   const textOf = ([from, to]: [number, number]) =>
-    el.children.slice(from, to).map((c) => (typeof c === "string" ? c : plainText(c))).join("").replace(/\s+/g, " ").trim();
-  const linked = ([from, to]: [number, number]) => el.children.slice(from, to).some((c) => typeof c !== "string" && c.linkLen > 0);
+    children.slice(from, to).map((c) => (typeof c === "string" ? c : plainText(c))).join("").replace(/\s+/g, " ").trim();
+  const linked = ([from, to]: [number, number]) => children.slice(from, to).some((c) => typeof c !== "string" && c.linkLen > 0);
   // Only the lines at either end are read, each once.
   const texts: string[] = [];
   const text = (i: number) => (texts[i] ??= textOf(lines[i]!));
@@ -675,13 +694,14 @@ function trimNoticeLines(el: El): void {
     last--;
     skipBlank();
   }
-  while (first < last && isNoticeLine(first)) {
+  // The first line after a block is the middle of the text, not its top.
+  while (lo === 0 && first < last && isNoticeLine(first)) {
     first++;
     skipBlank();
   }
   if (first > last) return;
   const from = lines[first]![0], to = lines[last]![1];
-  if (from > 0 || to < el.children.length) el.children = el.children.slice(from, to);
+  if (from > lo || to < children.length) el.children = [...children.slice(0, lo), ...children.slice(from, to)];
 }
 
 const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();

@@ -434,6 +434,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`User0\n\n${posts[0]}\n\nUser1\n\n${posts[1]}`);
   });
 
+  it("drops the line a phone app adds under a post ('Sent from my … using Tapatalk', 'Gesendet von meinem iPhone mit Tapatalk'), as its own paragraph or as the post's last line", () => {
+    const signOffs = ["Sent from my SM-S908U using AC Forums mobile app", "Gesendet von meinem iPhone mit Tapatalk", "Envoyé de mon iPad en utilisant Tapatalk"];
+    const post = (text: string, i: number) =>
+      `<article class="message"><div class="message-userDetails"><a href="/members/${i}">User${i}</a></div><div class="message-content"><div class="bbWrapper">${text}` +
+      (i === 1 ? `<p>${signOffs[i]}</p>` : `<br><br>${signOffs[i]!.replace("Tapatalk", '<a href="http://r.tapatalk.com/byo">Tapatalk</a>')}`) + "</div></div></article>";
+    const html = `<html><body><div class="p-body"><div class="block-body">${FORUM_POSTS.map(post).join("")}</div></div></body></html>`;
+    expect(textOf(html)).toBe(FORUM_POSTS.join("\n\n"));
+    // A reply under the post it quotes: the text after the quote is read for its last lines.
+    const quoting = (text: string, i: number) =>
+      post(i === 0 ? text : `<blockquote class="bbCodeBlock--quote"><div class="bbCodeBlock-title">User${i - 1} said:</div><div class="bbCodeBlock-content">${FORUM_POSTS[i - 1]}</div></blockquote>${text}`, i);
+    const replies = `<html><body><div class="p-body"><div class="block-body">${FORUM_POSTS.map(quoting).join("")}</div></div></body></html>`;
+    const replyText = textOf(replies);
+    for (const signOff of signOffs) expect(replyText).not.toContain(signOff);
+    for (const text of FORUM_POSTS) expect(replyText).toContain(text);
+    // A sentence that only begins so is the post's own text.
+    const own = "Sent from my desk in Lisbon, where the rain has not stopped for a week, this is the last report of the season, and the longest.";
+    expect(textOf(`<html><body><article><p>${PROSE}</p><p>${own}</p></article></body></html>`)).toBe(`${PROSE}\n\n${own}`);
+  });
+
   it("takes the same row of every post in a vBulletin 3 thread (rows without class told apart by place), not the posters' rows or signatures", () => {
     const posts = FORUM_POSTS;
     const post = (text: string, i: number) =>
