@@ -599,6 +599,22 @@ describe("extractMainText: main content", () => {
     expect(text).not.toContain("Related services");
   });
 
+  it("does not count utility classes that clip or scroll ('overflow-hidden', 'overflow-x-hidden', 'scroll-mt-24') against a section, as a 'hidden' or 'scroll' class would be", () => {
+    const sections: Array<[string, string, string[]]> = [
+      ["relative bg-white overflow-hidden", "Sandboxes that feel like a superpower", ["Spin up isolated sandboxes for running generated code in complete safety, each ready in under a second."]],
+      ["relative py-24 overflow-hidden", "Storage that keeps up", ["Fast local disks for low-latency work, and volumes that follow your machines from one region to the next."]],
+      ["relative bg-white overflow-x-hidden scroll-mt-24", "Private networking built in", ["Every sandbox gets a private network with its own routing, and all traffic between them is encrypted."]],
+      ["relative bg-gray-50", "Run any code fearlessly", [
+        "Deploy apps, databases and workers close to your users in thirty regions, with a command line that stays out of your way.",
+        "Pay only for the processor time and memory you use, by the second, and scale to zero when nobody is calling.",
+      ]],
+    ];
+    const html = `<html><body><header class="navbar"><a href="/">Home</a> <a href="/pricing">Pricing</a></header><main>${sections
+      .map(([cls, heading, paragraphs]) => `<section class="${cls}"><div class="container mx-auto"><h2>${heading}</h2>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></section>`)
+      .join("")}</main><footer><a href="/about">About</a> <a href="/jobs">Jobs</a></footer></body></html>`;
+    expect(textOf(html)).toBe(sections.flatMap(([, heading, paragraphs]) => [heading, ...paragraphs]).join("\n\n"));
+  });
+
   it("keeps a page builder's text modules: the wrapper every widget has ('elementor-widget-container') is not a sidebar widget", () => {
     const intro = [
       "How a restaurant serves its guests often matters as much as what it serves: service sets expectations before the first bite.",
