@@ -255,13 +255,23 @@ export function isRelatedHeading(el: El): boolean {
 const LEAD_MIN_LENGTH = 80;
 const ENDS_SENTENCE = /[.!?…。！？][»«"”’)\]]*$/;
 
+/** Whether `el` sits inside the article's own marker: an `<article>`, the `<main>` or an articleBody. */
 function insideArticle(el: El): boolean {
-  for (let node = el.parent; node; node = node.parent) if (node.tag === "article" && isMainMarker(node)) return true;
+  for (let node = el.parent; node; node = node.parent) if (isMainMarker(node)) return true;
   return false;
 }
 
+/** A header: a `<header>`, or a block whose class or id says "header" ("layout__header") and nothing stronger. */
+const HEADER_WORD = /(?<![a-z0-9])header(?![a-z0-9])/;
+function isHeaderBlock(el: El): boolean {
+  if (el.tag === "header") return true;
+  const words = classAndId(el);
+  return words !== "" && HEADER_WORD.test(words) && !STRONG.test(words);
+}
+
 /**
- * The lead of an article's `<header>` (the standfirst news sites set under the headline): its
+ * The lead of a header inside the article or the `<main>` (the standfirst news sites set under
+ * the headline, the summary a documentation page sets under its title in a "layout__header"): its
  * blocks of inline text that are a sentence or more of prose (ending as a sentence does, under a
  * fifth links), outside the header's own boilerplate, as paragraphs. The headline, kicker,
  * byline, date and share buttons are not.
@@ -302,7 +312,7 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
     if (pruned) {
       el.children = el.children.flatMap((c, i) => {
         if (typeof c === "string" || !pruned![i]) return [c];
-        return c.tag === "header" && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
+        return isHeaderBlock(c) && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
       });
     }
     for (const child of el.children) if (typeof child !== "string") stack.push(child);

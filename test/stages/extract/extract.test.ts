@@ -389,6 +389,17 @@ describe("extractMainText: main content", () => {
         </div></section>
       </article></main></body></html>`;
     expect(textOf(html)).toBe(`${lead}\n\n${GERMAN_PROSE}\n\n${GERMAN_PROSE}`);
+    // A documentation page's summary under its title, in a block whose class says "header", or in a
+    // <header> inside the <main>: the lead stays, the headline and the page navigation go.
+    const summary = "Functions are one of the fundamental building blocks of the language: a set of statements that performs a task or computes a value.";
+    const sections = [PROSE, GERMAN_PROSE, FORUM_POSTS[0]!, FORUM_POSTS[1]!].map((p, i) => `<section class="content-section"><h2>Part ${i + 1}</h2><p>${p}</p></section>`).join("");
+    for (const header of [`<div class="layout__header reference-layout__header">`, `<header class="page-header">`]) {
+      const close = header.startsWith("<div") ? "</div>" : "</header>";
+      const docs = `<html><body><header class="page-layout__header"><nav><a href="/">Docs</a> <a href="/ref">Reference</a></nav></header>
+        <div class="layout"><main id="content">${header}<h1>Functions</h1><div class="pager"><a href="/prev">Previous</a> <a href="/next">Next</a></div><section class="content-section"><p>${summary}</p></section>${close}
+        <div class="layout__body">${sections}</div></main></div></body></html>`;
+      expect(textOf(docs)).toBe([summary, ...[PROSE, GERMAN_PROSE, FORUM_POSTS[0]!, FORUM_POSTS[1]!].flatMap((p, i) => [`Part ${i + 1}`, p])].join("\n\n"));
+    }
     // A kicker and a headline in adjacent spans run together, and still repeat the title.
     const spans = `<html><head><title>Radweg: Die Stadt baut um | Zeitung</title></head><body><article><h1><span>Radweg</span><span>Die Stadt baut um</span></h1><p>${GERMAN_PROSE}</p></article></body></html>`;
     expect(textOf(spans)).toBe(GERMAN_PROSE);
