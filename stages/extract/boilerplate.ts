@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { isHeading, isParagraph, plainText, someElement, type El } from "./dom.js";
+import { DISCLOSURE_PANEL, isHeading, isParagraph, plainText, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -168,6 +168,8 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;
+  // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section.
+  if (attrs[DISCLOSURE_PANEL] !== undefined) return false;
   if (attrs.hidden !== undefined) return !isStreamedSegment(el);
   // A popover (an app-install card, a menu) is not shown until a button or a script opens it.
   if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);

@@ -83,7 +83,10 @@ export const SKIPPED = new Set([
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
-export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "popover", "aria-hidden", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
+/** Set on a hidden element that a disclosure button controls (see markDisclosurePanels); not an HTML attribute. */
+export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
+
+export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
 
 /**
  * A link's `href` as kept: this for a link to a place on the same page (`#…`), "" for any other.
@@ -174,6 +177,10 @@ class TreeBuilder implements TokenizerCallbacks {
   readonly root = newEl("#root", {}, null);
   title: string | null = null;
   lang = "";
+  /** The ids that a button or link says it opens and closes (`aria-controls`). */
+  private readonly controlled = new Set<string>();
+  /** The hidden elements that have an id: the panels such a button may open. */
+  private readonly hiddenWithId: El[] = [];
   private readonly names: string[] = [];
   private readonly targets: El[] = [];
   /** Whether SVG/MathML rules apply inside names[i]. */
@@ -267,6 +274,7 @@ class TreeBuilder implements TokenizerCallbacks {
       if (!isVoid) this.push(name, parent);
       return;
     }
+    if (attrs["aria-controls"]) for (const id of attrs["aria-controls"].split(/\s+/)) if (id) this.controlled.add(id);
     if (name === "html" && !this.lang) this.lang = (attrs.lang ?? attrs["xml:lang"] ?? "").trim();
     // A button that is a heading's text (an accordion's question: <h2><button>Wie lange …?</button></h2>) is read as the heading's text.
     if (name === "button" && isHeading(parent)) {
@@ -291,6 +299,7 @@ class TreeBuilder implements TokenizerCallbacks {
     }
     const el = newEl(name, attrs, parent);
     parent.children.push(el);
+    if (attrs.id && (attrs.hidden !== undefined || attrs["aria-hidden"] === "true")) this.hiddenWithId.push(el);
     this.breaksInRow = 0;
     if (!isVoid) this.push(name, el);
   }
@@ -430,6 +439,14 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   oncomment(): void {}
+
+  /**
+   * Marks the hidden panels a disclosure button opens (an FAQ's answers, a collapsed section):
+   * text a click away, not boilerplate. The button may come before or after its panel.
+   */
+  markDisclosurePanels(): void {
+    for (const el of this.hiddenWithId) if (this.controlled.has(el.attrs.id!)) el.attrs[DISCLOSURE_PANEL] = "";
+  }
   ondeclaration(): void {}
   onprocessinginstruction(): void {}
   onend(): void {}
@@ -516,5 +533,6 @@ export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth:
   const tokenizer = new ScanningTokenizer({ decodeEntities: false }, builder);
   tokenizer.write(html);
   tokenizer.end();
+  builder.markDisclosurePanels();
   return { root: builder.root, title: (builder.title ?? "").replace(/\s+/g, " ").trim(), lang: builder.lang };
 }

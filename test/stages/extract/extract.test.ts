@@ -802,6 +802,23 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Tomaten", ...paragraphs].join("\n\n"));
   });
 
+  it("keeps an FAQ's answers that stay hidden until their question's button opens them (aria-controls), and drops other hidden blocks", () => {
+    const faq: Array<[string, string]> = [
+      ["Wie lange dauert die Bearbeitung?", "In der Regel drei bis vier Wochen, in der Ferienzeit kann es länger dauern, weil dann mehr Anträge eingehen."],
+      ["Was kostet der Ausweis?", "Für Antragstellende ab 24 Jahren 37 Euro, für jüngere 22,80 Euro; die Gebühr wird bei der Antragstellung fällig."],
+      ["Brauche ich einen Termin?", "Ja, ohne Termin können wir Sie leider nicht bedienen. Termine vergeben wir online und am Telefon."],
+    ];
+    // The answers hidden by the hidden attribute with the button before them, or by aria-hidden with the button after.
+    const item = ([question, answer]: [string, string], i: number) =>
+      i % 2 === 0
+        ? `<div class="faq-item"><h3><button aria-expanded="false" aria-controls="faq-${i}">${question}</button></h3><div id="faq-${i}" class="faq-panel" hidden><p>${answer}</p></div></div>`
+        : `<div class="faq-item"><div id="faq-${i}" class="faq-panel" aria-hidden="true"><p>${answer}</p></div><h3><a href="#faq-${i}" role="button" aria-controls="faq-${i} other">${question}</a></h3></div>`;
+    const html = `<html><body><main><h1>Häufige Fragen</h1><p>${GERMAN_PROSE}</p>${faq.map(item).join("")}<div id="promo" hidden><p>${PROSE}</p></div></main></body></html>`;
+    const text = textOf(html);
+    for (const [, answer] of faq) expect(text).toContain(answer);
+    expect(text).not.toContain(PROSE);
+  });
+
   it("drops elements a class hides (d-none, hidden, hide, is-hidden), but not those shown from some screen width (d-none d-lg-block)", () => {
     const hidden = ['<div class="d-none d-print-block">Citation: printed only</div>', '<p class="hidden">secret one</p>', '<div class="box hide">secret two</div>', '<span class="is-hidden">secret three</span>'];
     const shown = `<div class="d-none d-lg-block"><p>${GERMAN_PROSE}</p></div><p>${FORUM_POSTS[0]}</p>`;
