@@ -217,7 +217,7 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
 const RELATED_HEADING = new RegExp(
   "^(?:" +
     [
-      "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might) also (?:like|enjoy)",
+      "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might)(?: also)? (?:like|enjoy)", "you (?:may|might)(?: also)? be interested in(?: the following(?: topics| articles| posts)?)?(?: as well)?",
       "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
       "weitere (?:artikel|beiträge|nachrichten|themen|meldungen)", "mehr zum thema", "das könnte (?:sie|dich|ihnen) auch (?:interessieren|gefallen)", "lesen sie auch",
       "auch interessant", "(?:ähnliche|verwandte|passende) (?:artikel|beiträge|themen|produkte)", "kunden (?:kauften|kaufen|haben) auch(?: [^.!?]*)?",

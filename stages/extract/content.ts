@@ -640,7 +640,7 @@ function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolea
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
-  if (paragraph && STATUS_LINE.test(text)) return true;
+  if (STATUS_LINE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && SIGN_UP.test(text);
 }

@@ -352,6 +352,16 @@ describe("extractMainText: main content", () => {
     const prose = "The forum closed the topic after thirty days, as it closes every topic, and nobody could support the old claims with new data any more.";
     const html = `<html><body><article><h2>Table of Contents</h2><ul><li><a href="#one">One</a></li><li><a href="#two">Two</a></li></ul><p>${PROSE}</p>${notices.map((n) => `<p>${n}</p>`).join("")}<p>${prose}</p><p>${PROSE}</p></article></body></html>`;
     expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
+    // XenForo sets the status line in a definition list under the thread.
+    const status = `<html><body><article class="message"><p>${PROSE}</p><p>${prose}</p><dl class="blockStatus"><dd class="blockStatus-message">Not open for further replies.</dd></dl></article></body></html>`;
+    expect(textOf(status)).not.toContain("further replies");
+  });
+
+  it("ends the article at a heading that offers other pages ('You might like', 'You may be interested in the following topics as well')", () => {
+    for (const heading of ["You might like", "You may be interested in the following topics as well", "You may also enjoy"]) {
+      const html = `<html><body><article><p>${PROSE}</p><p>${GERMAN_PROSE}</p><h4>${heading}</h4><p>${FORUM_POSTS[0]}</p></article></body></html>`;
+      expect(textOf(html)).toBe(`${PROSE}\n\n${GERMAN_PROSE}`);
+    }
   });
 
   it("drops a paywall's offer but keeps the article a 'paywall' class wraps", () => {
