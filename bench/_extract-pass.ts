@@ -6,7 +6,9 @@
  * it runs alone, while both stay in the bench's process and take turns.
  *
  * workerData: { dir, extractor }. After one untimed warm-up pass, each message runs a timed pass
- * and answers { seconds, predictions: [id, text][] }. Each timed pass starts on a collected heap:
+ * and answers { seconds, cpuSeconds, predictions: [id, text][] }: wall time, and the process's CPU
+ * time over the pass (the other extractor's worker is idle meanwhile, so it is this one's, with
+ * the collector's helper threads). Each timed pass starts on a collected heap:
  * in a worker, linkedom's documents outlive an ordinary major collection and the baseline's heap
  * grew by ~250 MB a pass (passes of 3.4, 4.7, 4.5, 10.3, 29.5 s); only a memory-reducing one
  * frees them.
@@ -98,8 +100,10 @@ if (parentPort && workerData?.extractor) {
     for (const page of pages.slice(0, SETTLE_PAGES)) extractOrEmpty(page.html);
     const predictions: Array<[string, string]> = [];
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     for (const page of pages) predictions.push([page.id, extractOrEmpty(page.html)]);
-    return { seconds: (performance.now() - started) / 1000, predictions };
+    const cpu = process.cpuUsage(cpuStarted);
+    return { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, predictions };
   };
   pass();
   port.on("message", () => port.postMessage(pass()));

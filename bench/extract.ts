@@ -11,7 +11,9 @@
  * score_extraction.py (when python3 is available) to check this file's metric.
  *
  * Each extractor runs in a worker thread of its own (see _extract-pass.ts), one untimed pass
- * first (JIT warm-up), then timed passes taking turns with the other's.
+ * first (JIT warm-up), then timed passes taking turns with the other's. Speed is given per
+ * wall-clock second and per second of the process's CPU time over the pass: on a shared, loaded
+ * machine the wall-clock ratio swings by ±15% between runs, the CPU-time one much less.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -120,11 +122,11 @@ function reply<T>(worker: Worker): Promise<T> {
   });
 }
 
-async function timedPass(worker: Worker): Promise<{ seconds: number; predictions: Map<string, string> }> {
-  const next = reply<{ seconds: number; predictions: Array<[string, string]> }>(worker);
+async function timedPass(worker: Worker): Promise<{ seconds: number; cpuSeconds: number; predictions: Map<string, string> }> {
+  const next = reply<{ seconds: number; cpuSeconds: number; predictions: Array<[string, string]> }>(worker);
   worker.postMessage("pass");
-  const { seconds, predictions } = await next;
-  return { seconds, predictions: new Map(predictions) };
+  const { seconds, cpuSeconds, predictions } = await next;
+  return { seconds, cpuSeconds, predictions: new Map(predictions) };
 }
 
 async function main(): Promise<void> {
@@ -133,25 +135,30 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const extractors = await Promise.all((Object.keys(EXTRACTORS) as ExtractorName[]).map(async (name) => ({ name, worker: await startExtractor(name) })));
   const seconds = extractors.map(() => [] as number[]);
+  const cpuSeconds = extractors.map(() => [] as number[]);
   const predictions = extractors.map(() => new Map<string, string>());
   // Interleaved passes, so drift in machine load hits both extractors alike.
   for (let r = 0; r < runs; r++) {
     for (const [i, extractor] of extractors.entries()) {
       const pass = await timedPass(extractor.worker);
       seconds[i]!.push(pass.seconds);
+      cpuSeconds[i]!.push(pass.cpuSeconds);
       predictions[i] = pass.predictions;
-      process.stderr.write(`pass ${r + 1}/${runs} ${extractor.name}: ${pass.seconds.toFixed(2)} s\n`);
+      process.stderr.write(`pass ${r + 1}/${runs} ${extractor.name}: ${pass.seconds.toFixed(2)} s (${pass.cpuSeconds.toFixed(2)} s of CPU)\n`);
     }
   }
   await Promise.all(extractors.map((extractor) => extractor.worker.terminate()));
   const basePagesPerSecond = pages.length / median(seconds[0]!);
-  const header = ["extractor", "F1", "precision", "recall", "accuracy", "pages/s", "MB/s", "vs baseline"];
+  const basePagesPerCpuSecond = pages.length / median(cpuSeconds[0]!);
+  const header = ["extractor", "F1", "precision", "recall", "accuracy", "pages/s", "MB/s", "vs baseline", "pages/CPU-s", "vs baseline (CPU)"];
   const rows = extractors.map((extractor, i) => {
     const score = scoreExtraction(pages, predictions[i]!);
     const pagesPerSecond = pages.length / median(seconds[i]!);
+    const pagesPerCpuSecond = pages.length / median(cpuSeconds[i]!);
     return [
       extractor.name, score.f1.toFixed(4), score.precision.toFixed(4), score.recall.toFixed(4), score.accuracy.toFixed(4),
       pagesPerSecond.toFixed(1), (megabytes / median(seconds[i]!)).toFixed(1), `${(pagesPerSecond / basePagesPerSecond).toFixed(2)}x`,
+      pagesPerCpuSecond.toFixed(1), `${(pagesPerCpuSecond / basePagesPerCpuSecond).toFixed(2)}x`,
     ];
   });
   console.log(`\nextraction benchmark: ${pages.length} pages, ${megabytes.toFixed(1)} MB of HTML, single thread, median of ${runs} pass(es)`);
