@@ -168,14 +168,15 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;
-  // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section.
-  if (attrs[DISCLOSURE_PANEL] !== undefined) return false;
-  if (attrs.hidden !== undefined) return !isStreamedSegment(el);
+  // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section:
+  // being hidden does not make it boilerplate (its class words still may).
+  const panel = attrs[DISCLOSURE_PANEL] !== undefined;
+  if (attrs.hidden !== undefined && !panel) return !isStreamedSegment(el);
   // A popover (an app-install card, a menu) is not shown until a button or a script opens it.
   if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
-  if (attrs["aria-hidden"] === "true") return !holdsArticle(el, pageTextLength);
+  if (attrs["aria-hidden"] === "true" && !panel) return !holdsArticle(el, pageTextLength);
   // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
   if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return !holdsMostText(el, pageTextLength);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one

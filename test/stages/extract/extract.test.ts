@@ -823,7 +823,9 @@ describe("extractMainText: main content", () => {
       i % 2 === 0
         ? `<div class="faq-item"><h3><button aria-expanded="false" aria-controls="faq-${i}">${question}</button></h3><div id="faq-${i}" class="faq-panel" hidden><p>${answer}</p></div></div>`
         : `<div class="faq-item"><div id="faq-${i}" class="faq-panel" aria-hidden="true"><p>${answer}</p></div><h3><a href="#faq-${i}" role="button" aria-controls="faq-${i} other">${question}</a></h3></div>`;
-    const html = `<html><body><main><h1>Häufige Fragen</h1><p>${GERMAN_PROSE}</p>${faq.map(item).join("")}<div id="promo" hidden><p>${PROSE}</p></div></main></body></html>`;
+    // A newsletter form opens the same way; its class words still drop it.
+    const signup = `<div><button aria-controls="signup">Newsletter</button><div id="signup" class="newsletter-signup" hidden><p>${PROSE}</p></div></div>`;
+    const html = `<html><body><main><h1>Häufige Fragen</h1><p>${GERMAN_PROSE}</p>${faq.map(item).join("")}<div id="promo" hidden><p>${PROSE}</p></div>${signup}</main></body></html>`;
     const text = textOf(html);
     for (const [, answer] of faq) expect(text).toContain(answer);
     expect(text).not.toContain(PROSE);
