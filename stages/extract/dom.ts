@@ -79,13 +79,13 @@ export const SKIPPED = new Set([
   "select", "textarea", "button", "option", "datalist", "head", "title", "audio", "video", "map", "input",
 ]);
 
+/** Set on a hidden element that a disclosure button controls (see markDisclosurePanels); not an HTML attribute. */
+export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
+
 /**
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
-/** Set on a hidden element that a disclosure button controls (see markDisclosurePanels); not an HTML attribute. */
-export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
-
 export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
 
 /**
@@ -439,6 +439,9 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   oncomment(): void {}
+  ondeclaration(): void {}
+  onprocessinginstruction(): void {}
+  onend(): void {}
 
   /**
    * Marks the hidden panels a disclosure button opens (an FAQ's answers, a collapsed section):
@@ -447,9 +450,6 @@ class TreeBuilder implements TokenizerCallbacks {
   markDisclosurePanels(): void {
     for (const el of this.hiddenWithId) if (this.controlled.has(el.attrs.id!)) el.attrs[DISCLOSURE_PANEL] = "";
   }
-  ondeclaration(): void {}
-  onprocessinginstruction(): void {}
-  onend(): void {}
 }
 
 /** The Tokenizer's internals that `fastForwardTo` reads and moves. */
