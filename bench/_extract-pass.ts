@@ -13,7 +13,7 @@
  * grew by ~250 MB a pass (passes of 3.4, 4.7, 4.5, 10.3, 29.5 s); only a memory-reducing one
  * frees them.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { gunzipSync } from "node:zlib";
@@ -24,8 +24,40 @@ export interface Page {
   id: string;
   html: string;
   truth: string;
+  /** Passages the main text must hold, and boilerplate it must not (empty where the set has none). */
+  with: string[];
+  without: string[];
   /** The charset the page was decoded from (see decodePage). */
   charset: string;
+}
+
+interface Truth {
+  articleBody: string;
+  with: string[];
+  without: string[];
+}
+
+/**
+ * The ground truth under `dir`: `ground-truth.json` (`{id: {articleBody, with?, without?}}`, the
+ * article-extraction-benchmark's layout), or a `ground-truth/` folder of `<id>.json` files
+ * (`{ground_truth: {main_content, with, without}}`, the layout of WCXB, a 2025 benchmark of
+ * 2,008 pages with "must find" and "must not find" snippets).
+ */
+function loadTruth(dir: string): Record<string, Truth> {
+  const file = path.join(dir, "ground-truth.json");
+  if (existsSync(file)) {
+    const entries = JSON.parse(readFileSync(file, "utf8")) as Record<string, { articleBody?: string; with?: string[]; without?: string[] }>;
+    return Object.fromEntries(Object.entries(entries).map(([id, t]) => [id, { articleBody: t.articleBody ?? "", with: t.with ?? [], without: t.without ?? [] }]));
+  }
+  const folder = path.join(dir, "ground-truth");
+  return Object.fromEntries(
+    readdirSync(folder)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => {
+        const t = (JSON.parse(readFileSync(path.join(folder, f), "utf8")) as { ground_truth?: { main_content?: string; with?: string[]; without?: string[] } }).ground_truth ?? {};
+        return [f.slice(0, -".json".length), { articleBody: t.main_content ?? "", with: t.with ?? [], without: t.without ?? [] }];
+      }),
+  );
 }
 
 export const EXTRACTORS = {
@@ -61,9 +93,9 @@ function decodePage(bytes: Uint8Array): { html: string; charset: string } {
   return { html: decoded.text, charset: decoded.charset };
 }
 
-/** The pages (`html/<id>.html.gz` or `html/<id>.html`) and their ground truth (`ground-truth.json`) under `dir`. */
+/** The pages (`html/<id>.html.gz` or `html/<id>.html`) and their ground truth (see loadTruth) under `dir`. */
 export function loadPages(dir: string): Page[] {
-  const truth = JSON.parse(readFileSync(path.join(dir, "ground-truth.json"), "utf8")) as Record<string, { articleBody: string }>;
+  const truth = loadTruth(dir);
   return readdirSync(path.join(dir, "html"))
     .filter((f) => PAGE_FILE.test(f))
     .sort()
@@ -71,7 +103,7 @@ export function loadPages(dir: string): Page[] {
       const id = f.replace(PAGE_FILE, "");
       const raw = readFileSync(path.join(dir, "html", f));
       const { html, charset } = decodePage(f.endsWith(".gz") ? gunzipSync(raw) : raw);
-      return { id, html, truth: truth[id]?.articleBody ?? "", charset };
+      return { id, html, truth: truth[id]?.articleBody ?? "", with: truth[id]?.with ?? [], without: truth[id]?.without ?? [], charset };
     });
 }
 

@@ -6,6 +6,10 @@
  * \w+ tokens, see ../shared/bench/README.md) and timed single-threaded, median of several passes.
  *
  *   npm run bench -- extract ../shared/bench/extraction [--runs 3] [--no-crosscheck]
+ *   npm run bench -- extract <WCXB checkout>/dev --runs 1 --no-crosscheck
+ *
+ * Where the ground truth also lists snippets the main text must and must not hold (WCXB, see
+ * _extract-pass.ts), a second table scores them (scoreSnippets).
  *
  * Unless --no-crosscheck, the predictions are also scored by the benchmark's own
  * score_extraction.py (when python3 is available) to check this file's metric.
@@ -81,6 +85,27 @@ export function scoreExtraction(pages: Page[], predictions: Map<string, string>)
   const precision = mean(precisions);
   const recall = mean(recalls);
   return { precision, recall, f1: (2 * precision * recall) / (precision + recall), accuracy: exact / pages.length };
+}
+
+/**
+ * Snippets found, pooled over the pages as trafilatura's evaluation counts them: a "with" snippet
+ * in the text is a true positive, one missing a false negative, a "without" snippet in the text a
+ * false positive. A snippet matches as a substring, both sides lower-cased, whitespace collapsed,
+ * and curly quotes, apostrophes and the ellipsis written plainly (WCXB's snippets use straight
+ * quotes where its pages have curly ones).
+ */
+export function scoreSnippets(pages: Page[], predictions: Map<string, string>): { precision: number; recall: number; f1: number } {
+  const plain = (text: string) =>
+    text.toLowerCase().replace(/[‘’ʼ]/g, "'").replace(/[“”„]/g, '"').replace(/…/g, "...").replace(/[\u00ad\u200b]/g, "").replace(/\s+/g, " ").trim();
+  let tp = 0, fn = 0, fp = 0;
+  for (const page of pages) {
+    const text = plain(predictions.get(page.id) ?? "");
+    for (const snippet of page.with) if (text.includes(plain(snippet))) tp++; else fn++;
+    for (const snippet of page.without) if (text.includes(plain(snippet))) fp++;
+  }
+  const precision = tp / (tp + fp || 1);
+  const recall = tp / (tp + fn || 1);
+  return { precision, recall, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0 };
 }
 
 function crossCheck(pages: Page[], name: string, predictions: Map<string, string>): string {
@@ -163,6 +188,16 @@ async function main(): Promise<void> {
   });
   console.log(`\nextraction benchmark: ${pages.length} pages, ${megabytes.toFixed(1)} MB of HTML, single thread, median of ${runs} pass(es)`);
   console.log(formatTable([header, ...rows]));
+  const withSnippets = pages.reduce((n, page) => n + page.with.length, 0);
+  if (withSnippets > 0) {
+    const withoutSnippets = pages.reduce((n, page) => n + page.without.length, 0);
+    console.log(`\nsnippets: ${withSnippets} that the main text must hold, ${withoutSnippets} of boilerplate it must not (see scoreSnippets)`);
+    const snippetRows = extractors.map((extractor, i) => {
+      const score = scoreSnippets(pages, predictions[i]!);
+      return [extractor.name, score.f1.toFixed(4), score.precision.toFixed(4), score.recall.toFixed(4)];
+    });
+    console.log(formatTable([["extractor", "F1", "precision", "recall"], ...snippetRows]));
+  }
   const charsets = new Map<string, number>();
   for (const page of pages) charsets.set(page.charset, (charsets.get(page.charset) ?? 0) + 1);
   console.log(`pages by charset (decoded as Kiln's readers decode a crawled page): ${[...charsets].sort((a, b) => b[1] - a[1]).map(([charset, n]) => `${charset} ${n}`).join(", ")}`);
