@@ -655,14 +655,7 @@ function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolea
 function trimNoticeLines(el: El): void {
   const children = el.children;
   // Where the lines start: after the last block child, if any.
-  let lo = 0;
-  if (el.hasBlock) {
-    for (let i = children.length - 1; i >= 0 && lo === 0; i--) {
-      const child = children[i]!;
-      if (typeof child !== "string" && (BLOCK_TAGS.has(child.tag) || child.hasBlock)) lo = i + 1;
-    }
-    if (lo === 0) return;
-  }
+  const lo = el.hasBlock ? children.findLastIndex((c) => typeof c !== "string" && (BLOCK_TAGS.has(c.tag) || c.hasBlock)) + 1 : 0;
   if (!children.some((c, i) => i >= lo && typeof c !== "string" && c.tag === "br")) return;
   // Lines: runs of children between <br>s, as [start, end) indices.
   const lines: Array<[number, number]> = [];

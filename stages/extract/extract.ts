@@ -129,9 +129,8 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment". A short article of its own is replaced only
       // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
-      const added = gentlerLength - firstLength;
       const better = short
-        ? gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < added)
+        ? gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < gentlerLength - firstLength)
         : gentlerLength >= BOX_RETRY_GAIN * firstLength;
       if (better) {
         result = gentler;
