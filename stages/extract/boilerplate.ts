@@ -86,11 +86,32 @@ function classWords(el: El): string {
   return WORDPRESS_POST.test(cls) ? cls.replace(WORDPRESS_TAXONOMY, "") : cls;
 }
 
+/** Letters and digits only, lower-cased: how an id and the heading it was made from are compared. */
+const slugKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+
+/**
+ * Whether `el`'s id is the slug of its own heading, as documentation generators, Markdown
+ * renderers and wikis name sections (Sphinx's `<div class="section" id="sharing-with-a-single-developer"><h2>`,
+ * pandoc's `<section id="related-work">`, GitHub's `<h2 id="social-impact">`): such an id is the
+ * author's words, not the layout's. A one-word id ("comments") stays a layout name.
+ */
+function idIsHeadingSlug(el: El, id: string): boolean {
+  if (!/[\p{L}\p{N}][-_ ]+[\p{L}\p{N}]/u.test(id)) return false;
+  const heading = isHeading(el) ? el : el.children.find((c): c is El => typeof c !== "string");
+  return heading !== undefined && isHeading(heading) && slugKey(plainText(heading)) === slugKey(id);
+}
+
+/** An element's id, lower-cased, as a name the layout gives it: none when it is its heading's slug. */
+function layoutId(el: El): string | undefined {
+  const id = el.attrs.id;
+  return id === undefined || idIsHeadingSlug(el, id) ? undefined : id.toLowerCase();
+}
+
 export function classAndId(el: El): string {
   const cls = el.attrs.class;
-  const id = el.attrs.id;
+  const id = layoutId(el);
   if (!cls && !id) return "";
-  return `${classWords(el)} ${id?.toLowerCase() ?? ""}`;
+  return `${classWords(el)} ${id ?? ""}`;
 }
 
 /** Marks the article itself: `<main>`, `itemprop="articleBody"`, or an `<article>` not itself boilerplate. */
@@ -331,7 +352,7 @@ const NEGATIVE =
 
 export function classWeight(el: El): number {
   let weight = 0;
-  for (const lower of [classWords(el), el.attrs.id?.toLowerCase()]) {
+  for (const lower of [classWords(el), layoutId(el)]) {
     if (!lower) continue;
     if (NEGATIVE.test(lower)) weight -= 25;
     if (POSITIVE.test(lower)) weight += 25;

@@ -855,6 +855,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(page)).toBe(`${PROSE}\n\n${PROSE}`);
   });
 
+  it("keeps documentation sections whose ids are their headings' slugs (Sphinx, pandoc, GitHub), though the slug holds a boilerplate word", () => {
+    const sections: Array<[string, string]> = [
+      ["Sharing with a single developer", GERMAN_PROSE],
+      ["Related work", FORUM_POSTS[0]!],
+      ["Social_media and advertising", FORUM_POSTS[1]!],
+    ];
+    const slug = (title: string) => title.toLowerCase().replace(/ /g, "-");
+    // Sphinx's <div class="section">, pandoc's <section>, and a heading that carries the id itself.
+    const body = [
+      `<div class="section" id="${slug(sections[0]![0])}"><h2>${sections[0]![0]}<a class="headerlink" href="#${slug(sections[0]![0])}">¶</a></h2><p>${sections[0]![1]}</p></div>`,
+      `<section id="${slug(sections[1]![0])}" class="level2"><h2>${sections[1]![0]}</h2><p>${sections[1]![1]}</p></section>`,
+      `<h2 id="${sections[2]![0].replace(/ /g, "_")}">${sections[2]![0]}</h2><p>${sections[2]![1]}</p>`,
+    ].join("");
+    // A one-word id is the layout's name even when a heading says the same; so is an id that is not the heading's.
+    const comments = `<div id="comments"><h3>Comments</h3><p>${FORUM_POSTS[2]}</p></div><div id="related-posts"><h3>Read on</h3><p>${PROSE}</p></div>`;
+    const html = `<html><body><div class="body" role="main"><h1>Guide</h1><p>${PROSE.replace("This", "The")}</p>${body}</div>${comments}</body></html>`;
+    expect(textOf(html)).toBe(["Guide", PROSE.replace("This", "The"), ...sections.flat()].join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
