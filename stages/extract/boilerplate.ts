@@ -185,7 +185,34 @@ function holdsArticle(el: El, pageTextLength: number): boolean {
  */
 const isStreamedSegment = (el: El) => el.tag === "div" && /^S:\d+$/.test(el.attrs.id ?? "");
 
+/**
+ * Whether all of `el`'s text is formulas: the wrapper of a formula's MathML, which pages hide
+ * beside a picture of it (Wikipedia's `display: none` span next to its image) or name for the
+ * script that renders it (MathJax's "CtxtMenu" containers), and which holds the formula's only TeX.
+ */
+function holdsOnlyFormulas(el: El): boolean {
+  if (el.textLen === 0) return false;
+  let formulas = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.tag === "math") {
+      formulas += node.textLen;
+      continue;
+    }
+    for (const child of node.children) {
+      if (typeof child !== "string") stack.push(child);
+      else if (child.trim() !== "") return false;
+    }
+  }
+  return formulas === el.textLen;
+}
+
 export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = Infinity): boolean {
+  return judgedBoilerplate(el, options, pageTextLength) && !holdsOnlyFormulas(el);
+}
+
+function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number): boolean {
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;

@@ -14,6 +14,7 @@ import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 import {
   FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
 } from "./html-rules.js";
+import { mathToTex } from "./math.js";
 
 export interface El {
   tag: string;
@@ -75,7 +76,7 @@ export interface ParsedPage {
 
 /** Elements whose content is never text a reader sees. */
 export const SKIPPED = new Set([
-  "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+  "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
   "select", "textarea", "button", "option", "datalist", "head", "title", "audio", "video", "map", "input",
 ]);
 
@@ -86,7 +87,11 @@ export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
-export const KEPT_ATTRIBUTES = new Set(["class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed"]);
+export const KEPT_ATTRIBUTES = new Set([
+  "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed",
+  // A formula's TeX and layout (math.ts).
+  "alttext", "display", "encoding",
+]);
 
 /**
  * A link's `href` as kept: this for a link to a place on the same page (`#…`), "" for any other.
@@ -243,7 +248,12 @@ class TreeBuilder implements TokenizerCallbacks {
   private pop(): void {
     this.tick();
     const name = this.names.pop()!;
-    this.targets.pop();
+    const target = this.targets.pop()!;
+    // A formula is read whole once its markup is complete: its TeX replaces its MathML.
+    if (name === "math" && target.tag === "math" && this.skipFrom < 0) {
+      const tex = mathToTex(target);
+      target.children = tex ? [tex] : [];
+    }
     this.foreign.pop();
     this.openCount.set(name, this.openCount.get(name)! - 1);
     if (this.names.length === this.skipFrom) {
@@ -373,8 +383,8 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   onselfclosingtag(): void {
-    // `<x/>` closes itself only in SVG/MathML; in HTML the slash is ignored.
-    const closes = this.attribs !== null && this.foreignInside(this.tagName);
+    // `<x/>` closes itself only as an SVG/MathML element (`<svg/>`, `<mi/>` in a formula); in HTML the slash is ignored.
+    const closes = this.attribs !== null && (FOREIGN_ROOTS.has(this.tagName) || this.isInForeignContext());
     const name = this.tagName;
     this.endStartTag();
     if (closes && this.names[this.names.length - 1] === name) this.pop();

@@ -5,6 +5,7 @@
  * whitespace.
  */
 import { BLOCK_TAGS, isLayoutCell, rowCells, type El } from "./dom.js";
+import { isDisplayMath } from "./math.js";
 
 /** Blocks that end with a line break rather than a blank line. */
 const LINE_TAGS = new Set(["li", "dt", "dd", "tr", "caption"]);
@@ -172,7 +173,7 @@ function render(el: El, sink: TextSink): void {
       sink.line();
       render(child, sink);
       sink.line();
-    } else if (BLOCK_TAGS.has(tag)) {
+    } else if (BLOCK_TAGS.has(tag) || isDisplayMath(child)) {
       sink.paragraph();
       render(child, sink);
       sink.paragraph();

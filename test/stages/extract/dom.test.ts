@@ -58,10 +58,12 @@ describe("parseHtml: implied end tags", () => {
     expect(body("<div/>a<br/>b")).toBe('div("a" br() "b")');
   });
 
-  it("skips SVG and MathML, where <x/> closes itself, and keeps what follows", () => {
+  it("skips SVG, reads MathML as one formula in TeX, in both of which <x/> closes itself, and keeps what follows", () => {
     expect(body('<svg/><p>after svg</p>')).toBe('p("after svg")');
     expect(body('<svg viewBox="0 0 1 1"><path d="M0"/><g><circle r="1"/></g><title>icon</title></svg><p>x</p>')).toBe('p("x")');
-    expect(body("<math><mi/><mtext><b>m</b></mtext></math><p>y</p>")).toBe('p("y")');
+    // Had <mi/> not closed itself, the text would be the identifier's ("$m$").
+    expect(body("<math><mi/><mtext><b>m</b></mtext></math><p>y</p>")).toBe('math("$\\\\text{m}$") p("y")');
+    expect(body("<math/><p>z</p>")).toBe('math() p("z")');
   });
 
   it("reads <![CDATA[ in HTML content as a comment the next > ends, as browsers do, and as CDATA up to ]]> inside SVG", () => {

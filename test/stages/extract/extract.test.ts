@@ -874,6 +874,28 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Guide", PROSE.replace("This", "The"), ...sections.flat()].join("\n\n"));
   });
 
+  it("writes formulas as TeX: a KaTeX or LaTeXML annotation, Wikipedia's alttext beside its picture, or the MathML converted; a display formula is its own paragraph", () => {
+    // Wikipedia: the MathML sits in a display:none span next to an image of the formula.
+    const wikipedia = `<span class="mwe-math-element"><span class="mwe-math-mathml-inline mwe-math-mathml-a11y" style="display: none;"><math xmlns="http://www.w3.org/1998/Math/MathML" alttext="{\\displaystyle A^{\\mathsf {H}}}"><semantics><mrow><msup><mi>A</mi><mi>H</mi></msup></mrow></semantics></math></span><img src="a.svg" class="mwe-math-fallback-image-inline" aria-hidden="true" alt="{\\displaystyle A^{\\mathsf {H}}}"></span>`;
+    // KaTeX: the TeX as an annotation, and a rendering for the eye that screen readers skip.
+    const katex = `<span class="katex"><span class="katex-mathml"><math><semantics><mrow><msqrt><mi>x</mi></msqrt></mrow><annotation encoding="application/x-tex">\\sqrt{x}</annotation></semantics></math></span><span class="katex-html" aria-hidden="true"><span class="mord sqrt">√x</span></span></span>`;
+    // Hand-written MathML: the markup itself is converted.
+    const quadratic = `<math display="block"><mi>x</mi><mo>=</mo><mfrac><mrow><mo>−</mo><mi>b</mi><mo>±</mo><msqrt><msup><mi>b</mi><mn>2</mn></msup><mo>−</mo><mn>4</mn><mi>a</mi><mi>c</mi></msqrt></mrow><mrow><mn>2</mn><mi>a</mi></mrow></mfrac></math>`;
+    const rest = `<math><mover><mi>v</mi><mo>→</mo></mover><mo>∈</mo><msubsup><mi>ℝ</mi><mi>i</mi><mi>n</mi></msubsup><mo>,</mo><mi>sin</mi><mo>&#x2061;</mo><mi>α</mi><mo>≤</mo><mrow><mo>(</mo><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>0</mn></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mn>1</mn></mtd></mtr></mtable><mo>)</mo></mrow></math>`;
+    const html = `<html><body><article><p>${PROSE}</p><p>The conjugate transpose ${wikipedia} of a matrix, and the root ${katex} of a number.</p>
+      <p>The roots of the quadratic are ${quadratic} which are real when the discriminant is not negative.</p><p>Then ${rest} holds, as ${GERMAN_PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe(
+      [
+        PROSE,
+        "The conjugate transpose $A^{\\mathsf {H}}$ of a matrix, and the root $\\sqrt{x}$ of a number.",
+        "The roots of the quadratic are",
+        "$$x=\\frac{-b\\pm\\sqrt{b^2-4ac}}{2a}$$",
+        "which are real when the discriminant is not negative.",
+        `Then $\\vec{v}\\in\\mathbb{R}_i^n,\\sin\\alpha\\leq(\\begin{matrix}1 & 0 \\\\ 0 & 1\\end{matrix})$ holds, as ${GERMAN_PROSE}`,
+      ].join("\n\n"),
+    );
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
