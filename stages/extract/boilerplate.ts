@@ -25,6 +25,8 @@ const BOILERPLATE_ROLES = new Set([
 const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
 /** The class words of a photo caption (Bildunterschrift, didascalia, pie de foto, podpis). */
 const CAPTION = ["caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis"];
+/** A "read more" link, or the rest of an article it unfolds ("read-more-content"): see isFoldedText. */
+const READ_MORE = "read-?more";
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
@@ -35,7 +37,7 @@ const STRONG = new RegExp(
     // Buttons and calls to action ("Jetzt bewerben", "Zum Angebot") are controls, not text.
     word("btn"), word("button"), "call-?to-?action", word("cta"),
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
-    "screen-?reader", "signup", "sign-up", word("login"), "recommend", "read-?more", "more-?stories", "trending",
+    "screen-?reader", "signup", "sign-up", word("login"), "recommend", READ_MORE, "more-?stories", "trending",
     "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     ...CAPTION,
     "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",
@@ -249,7 +251,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (!words) return false;
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
-  const strong = STRONG.test(words);
+  const strong = STRONG.test(words) && !isFoldedText(el, words);
   // A section's heading whose class, or its block's, says "header" (Jimdo's j-header modules,
   // Bootstrap's accordion-header) is the text's own; a count over a list ("2 Answers", "3 Antworten") is not.
   if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
@@ -296,6 +298,18 @@ const RELATED_HEADING = new RegExp(
     ")(?:\\s*[(（]\\d+[)）]|\\s+\\d+)?\\s*[:.…]*$",
   "i",
 );
+
+const READ_MORE_WORD = new RegExp(READ_MORE);
+const READ_MORE_WORDS = new RegExp(READ_MORE, "g");
+
+/**
+ * The rest of an article that a "Read more" button unfolds (a news site's `<div id="read-more">`
+ * around the story's later paragraphs): named "read more" and nothing stronger, and holding
+ * paragraphs of prose, which a "read more" link or a list of teaser links does not.
+ */
+function isFoldedText(el: El, words: string): boolean {
+  return READ_MORE_WORD.test(words) && !STRONG.test(words.replace(READ_MORE_WORDS, " ")) && containsParagraphs(el, 2);
+}
 
 /** A heading (h2-h6) whose whole text is one of RELATED_HEADING's. */
 export function isRelatedHeading(el: El): boolean {

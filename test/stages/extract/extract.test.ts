@@ -896,6 +896,14 @@ describe("extractMainText: main content", () => {
     );
   });
 
+  it("keeps the rest of a story that a 'Read more' button unfolds, and drops the button and a 'read more' list of teasers", () => {
+    const [first, ...rest] = FORUM_POSTS;
+    const folded = `<div id="read-more"><div id="read-more-link"><a href="">Read more</a></div><div class="ad-block"></div><div id="read-more-content">${rest.map((p) => `<p>${p}</p>`).join("")}<p>${GERMAN_PROSE}</p></div></div>`;
+    const teasers = `<div class="read-more-box"><h3>More from the site</h3><ul>${["Tomaten im Winter", "Gurken richtig gießen", "Der beste Dünger"].map((t) => `<li><a href="/a">${t}</a></li>`).join("")}</ul></div>`;
+    const html = `<html><body><nav><a href="/">Home</a> <a href="/garden">Garden</a></nav><article class="story"><h1>Braunfäule</h1><p>${first}</p><p>${PROSE}</p>${folded}${teasers}</article></body></html>`;
+    expect(textOf(html)).toBe(["Braunfäule", first, PROSE, ...rest, GERMAN_PROSE].join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
