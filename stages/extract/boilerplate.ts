@@ -25,15 +25,16 @@ const BOILERPLATE_ROLES = new Set([
 const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
 /** The class words of a photo caption (Bildunterschrift, didascalia, pie de foto, podpis). */
 const CAPTION = ["caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis"];
-/** A "read more" link, or the rest of an article it unfolds ("read-more-content"): see isFoldedText. */
+/** Widgets that may name a block of the page's text: see isWidgetNamedText. */
 const READ_MORE = "read-?more";
+const NEWSLETTER = "newsletter";
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
     "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", "related",
     // Icon fonts whose glyphs are words in the markup ("chevron_left", "arrow_forward").
     "material-(?:icons|symbols)",
-    "newsletter", "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
+    NEWSLETTER, "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
     // Buttons and calls to action ("Jetzt bewerben", "Zum Angebot") are controls, not text.
     word("btn"), word("button"), "call-?to-?action", word("cta"),
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
@@ -125,17 +126,20 @@ export function isMainMarker(el: El): boolean {
 
 const containsMainMarker = (el: El) => someElement(el, isMainMarker);
 
-/** Whether `el` holds at least `atLeast` paragraphs (see isParagraph). */
-function containsParagraphs(el: El, atLeast: number): boolean {
+/** Whether `el` holds at least `atLeast` paragraphs (see isParagraph) that pass `test`. */
+function containsParagraphs(el: El, atLeast: number, test: (paragraph: El) => boolean = () => true): boolean {
   let found = 0;
   const stack: El[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (isParagraph(node) && ++found >= atLeast) return true;
+    if (isParagraph(node) && test(node) && ++found >= atLeast) return true;
     for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
   return false;
 }
+
+/** A paragraph of prose: a sentence or more (80 characters), under half of it links. */
+const isProse = (paragraph: El) => paragraph.textLen >= 80 && paragraph.linkLen < paragraph.textLen / 2;
 
 /**
  * An element holding one heading without links and nothing else: as a `<header>`, a section's
@@ -251,7 +255,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (!words) return false;
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
-  const strong = STRONG.test(words) && !isFoldedText(el, words);
+  const strong = STRONG.test(words) && !isWidgetNamedText(el, words);
   // A section's heading whose class, or its block's, says "header" (Jimdo's j-header modules,
   // Bootstrap's accordion-header) is the text's own; a count over a list ("2 Answers", "3 Antworten") is not.
   if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
@@ -299,16 +303,21 @@ const RELATED_HEADING = new RegExp(
   "i",
 );
 
-const READ_MORE_WORD = new RegExp(READ_MORE);
-const READ_MORE_WORDS = new RegExp(READ_MORE, "g");
-
 /**
- * The rest of an article that a "Read more" button unfolds (a news site's `<div id="read-more">`
- * around the story's later paragraphs): named "read more" and nothing stronger, and holding
- * paragraphs of prose, which a "read more" link or a list of teaser links does not.
+ * Widgets whose name a block of the page's text may carry, and how many paragraphs of prose make
+ * it text: the rest of a story that a "Read more" button unfolds (a news site's `<div
+ * id="read-more">` around its later paragraphs), and a newsletter's issue published as the page
+ * (`<article class="newsletter-content">`). The widgets themselves hold fewer: a "read more" link
+ * or a list of teaser links none, a signup box at most five (in WCXB's 1,497 development pages).
  */
-function isFoldedText(el: El, words: string): boolean {
-  return READ_MORE_WORD.test(words) && !STRONG.test(words.replace(READ_MORE_WORDS, " ")) && containsParagraphs(el, 2);
+const TEXT_NAMED_AS_WIDGET = [
+  { name: READ_MORE, paragraphs: 2 },
+  { name: NEWSLETTER, paragraphs: 6 },
+].map(({ name, paragraphs }) => ({ word: new RegExp(name), words: new RegExp(name, "g"), paragraphs }));
+
+/** Whether `el`, whose class/id words are `words`, is text that a widget's name and nothing stronger marks (see TEXT_NAMED_AS_WIDGET). */
+function isWidgetNamedText(el: El, words: string): boolean {
+  return TEXT_NAMED_AS_WIDGET.some(({ word, words: all, paragraphs }) => word.test(words) && !STRONG.test(words.replace(all, " ")) && containsParagraphs(el, paragraphs, isProse));
 }
 
 /** A heading (h2-h6) whose whole text is one of RELATED_HEADING's. */

@@ -904,6 +904,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Braunfäule", first, PROSE, ...rest, GERMAN_PROSE].join("\n\n"));
   });
 
+  it("keeps a newsletter's issue published as the page, though its blocks are named 'newsletter'", () => {
+    const issue = [...FORUM_POSTS, GERMAN_PROSE, PROSE, PROSE.replace("This", "That")];
+    // A sidebar with more text than the issue: the issue is not kept for holding most of the page's text.
+    const sidebar = issue.map((p) => `<p>${p.replace(/\./g, "!")}</p><p>${p.replace(/,/g, ";")}</p>`).join("");
+    // The signup box as such sites set it, its class naming only its colours.
+    const signup = `<section class="section u-bg-blue"><h2>Join 800,000 readers</h2><p>${PROSE.replace("This", "Each")}</p><p>${GERMAN_PROSE.replace("Die", "Eine")}</p><p>You will also receive a curated collection of our most read issues, with the complete toolkit.</p><form><input type="email"><button>Subscribe</button></form></section>`;
+    const html = `<html><body><main><section class="section-hero cc-newsletter"><div class="newsletter-wrapper"><article class="newsletter-content">
+      <div class="rich-text-newsletter"><h2>Issue 94: Fitness</h2>${issue.map((p) => `<p>${p}</p>`).join("")}</div></article></div></section>${signup}</main><aside>${sidebar}</aside></body></html>`;
+    expect(textOf(html)).toBe(["Issue 94: Fitness", ...issue].join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
