@@ -395,10 +395,11 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
 
 // Class/id words that raise or lower a candidate container's score (readability's weights). A
 // utility class that clips or scrolls (Tailwind's "overflow-hidden", "overflow-x-scroll",
-// "scroll-mt-24") says nothing about what a block is, so "hidden" and "scroll" skip those.
+// "scroll-mt-24") says nothing about what a block is, so "hidden" and "scroll" skip those; nor
+// does the target a table of contents scrolls to ("scroll-target"), which is a section of the text.
 const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const NEGATIVE =
-  /(?<!overflow[-_](?:[xy][-_])?)hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|(?<!overflow-(?:[xy]-)?)scroll(?!-(?:m[tblrxy]?|p[tblrxy]?|smooth|auto)(?![a-z]))|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|menu|coment|kk?omm?entar|werbung|reklam|publicit|relacionad|verwandt|powiazan|fusszeile|seitenleiste|stopka/;
+  /(?<!overflow[-_](?:[xy][-_])?)hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|(?<!overflow-(?:[xy]-)?)scroll(?!-(?:m[tblrxy]?|p[tblrxy]?|smooth|auto|target)(?![a-z]))|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|menu|coment|kk?omm?entar|werbung|reklam|publicit|relacionad|verwandt|powiazan|fusszeile|seitenleiste|stopka/;
 
 export function classWeight(el: El): number {
   let weight = 0;

@@ -636,6 +636,15 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(sections.flatMap(([, heading, paragraphs]) => [heading, ...paragraphs]).join("\n\n"));
   });
 
+  it("keeps a guide's sections that a table of contents scrolls to ('scroll-target'): the target of a scroll is not a scroller", () => {
+    const sections: Array<[string, string]> = [["Why choose an EV", GERMAN_PROSE], ["Funding your EV", FORUM_POSTS[0]!], ["Range", FORUM_POSTS[1]!]];
+    const toc = `<ul class="toc">${sections.map(([heading], i) => `<li><a href="#s${i}">${heading}</a></li>`).join("")}</ul>`;
+    const body = sections.map(([heading, text], i) => `<div id="s${i}" class="benefit-item scroll-target"><h2>${heading}</h2><div class="benefit-description"><div class="text-formatted field"><p>${text}</p></div></div></div>`).join("");
+    const intro = [PROSE, PROSE.replace("This", "That"), FORUM_POSTS[2]!];
+    const html = `<html><body><main><article class="node node--type-article"><div class="node__content"><h1>Living with an EV</h1><div class="intro">${intro.map((p) => `<p>${p}</p>`).join("")}</div>${toc}<div id="summary">${body}</div></div></article></main></body></html>`;
+    expect(textOf(html)).toBe(["Living with an EV", ...intro, ...sections.flat()].join("\n\n"));
+  });
+
   it("keeps a page builder's text modules: the wrapper every widget has ('elementor-widget-container') is not a sidebar widget", () => {
     const intro = [
       "How a restaurant serves its guests often matters as much as what it serves: service sets expectations before the first bite.",
