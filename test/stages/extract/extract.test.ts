@@ -924,6 +924,15 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Issue 94: Fitness", ...issue].join("\n\n"));
   });
 
+  it("ends the article at a 'Recommended for you' heading that a header block wraps, and drops the stream of teasers after it, however long", () => {
+    const story = [...FORUM_POSTS, GERMAN_PROSE];
+    const teasers = Array.from({ length: 8 }, (_, i) => `<li><a href="/s${i}" aria-hidden="true"><img src="t.gif"></a><div><h3><a href="/s${i}">Headline number ${i} of another story</a></h3>
+      <p>${PROSE.replace("This", `Blurb ${i}: this`)} It goes on for a while, as blurbs do, with more words, and more commas.</p></div><span class="Source">Daily News</span></li>`).join("");
+    const stream = `<div class="applet"><div class="App-Hd"><div class="view-header"><h2 class="HeaderBar">Recommended for You</h2></div></div><div class="App-Bd"><ul id="Stream">${teasers}</ul></div></div>`;
+    const html = `<html><body><div class="Col2"><main><section class="story"><div class="body">${story.map((p) => `<p>${p}</p>`).join("")}</div></section>${stream}</main></div></body></html>`;
+    expect(textOf(html)).toBe(story.join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
