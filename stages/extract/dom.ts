@@ -14,7 +14,7 @@ import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 import {
   FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
 } from "./html-rules.js";
-import { mathToTex } from "./math.js";
+import { formulaImage, mathToTex } from "./math.js";
 
 export interface El {
   tag: string;
@@ -89,8 +89,8 @@ export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
  */
 export const KEPT_ATTRIBUTES = new Set([
   "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed",
-  // A formula's TeX and layout (math.ts).
-  "alttext", "display", "encoding",
+  // A formula's TeX and layout (math.ts), and a picture of one (its alt text).
+  "alttext", "display", "encoding", "alt",
 ]);
 
 /**
@@ -291,6 +291,14 @@ class TreeBuilder implements TokenizerCallbacks {
       const el = newEl("span", {}, parent);
       parent.children.push(el);
       this.push(name, el);
+      return;
+    }
+    // A picture of a formula is the formula's TeX (math.ts).
+    const formula = name === "img" ? formulaImage(attrs) : undefined;
+    if (formula) {
+      const el = newEl("math", formula.display ? { display: "block" } : {}, parent);
+      el.children.push(formula.tex);
+      parent.children.push(el);
       return;
     }
     if (SKIPPED.has(name) && !(name === "noscript" && this.readNoscript)) {

@@ -1,7 +1,8 @@
 /**
  * Formulas as TeX. A page's MathML (`<math>`: Wikipedia's formulas, KaTeX's and MathJax's
  * accessible copies, arXiv's HTML, hand-written MathML) becomes one string, `$…$` inline and
- * `$$…$$` for a display formula, the notation math-aware corpora train on. The TeX is, in order of
+ * `$$…$$` for a display formula, the notation math-aware corpora train on; so does a picture of a
+ * formula with its TeX as alt text (WordPress's and MediaWiki's, see formulaImage). The TeX is, in order of
  * preference: a `<semantics>` annotation in TeX (KaTeX, LaTeXML), the `alttext` attribute
  * (Wikipedia), or the presentation markup converted (fractions, roots, scripts, accents, matrices;
  * common operators and Greek letters as TeX commands, other characters as they are).
@@ -170,12 +171,33 @@ function unwrapStyle(tex: string): string {
   return (match ? match[1]! : tex).trim();
 }
 
-/** A `<math>` element's formula as TeX, delimited (`$…$`, `$$…$$` for a display formula); "" when it holds none. */
+/** TeX delimited as a formula (`$…$`, `$$…$$` for a display formula); "" for none. */
+export function delimitTex(tex: string, display: boolean): string {
+  const formula = unwrapStyle(tex).replace(/\s+/g, " ").trim();
+  if (!formula) return "";
+  return display ? `$$${formula}$$` : `$${formula}$`;
+}
+
+/** A `<math>` element's formula as TeX, delimited (see delimitTex); "" when it holds none. */
 export function mathToTex(math: El): string {
   const first = elementChildren(math)[0];
   const annotated = first?.tag === "semantics" && elementChildren(math).length === 1 ? annotationTex(first) : undefined;
   const alt = math.attrs.alttext?.trim();
-  const tex = unwrapStyle(annotated ?? (alt || children(math, 0))).replace(/\s+/g, " ").trim();
-  if (!tex) return "";
-  return isDisplayMath(math) ? `$$${tex}$$` : `$${tex}$`;
+  return delimitTex(annotated ?? (alt || children(math, 0)), isDisplayMath(math));
+}
+
+/**
+ * A picture of a formula whose alt text is its TeX: WordPress's LaTeX images (`class="latex"`),
+ * MediaWiki's rendered formulas (`class="tex"`, "mwe-math-fallback-image-inline"; Wikipedia's
+ * own, beside their MathML, are aria-hidden and stay out).
+ */
+const FORMULA_IMAGE = /(?:^|\s)(?:latex|tex|mwe-math-fallback-image-(inline|display))(?:\s|$)/;
+
+/** The formula an `<img>` pictures, delimited, when its class says it is one (FORMULA_IMAGE); undefined otherwise. */
+export function formulaImage(attrs: Record<string, string>): { tex: string; display: boolean } | undefined {
+  const match = attrs.alt && attrs.class && attrs["aria-hidden"] !== "true" ? FORMULA_IMAGE.exec(attrs.class) : null;
+  if (!match) return undefined;
+  const display = match[1] === "display";
+  const tex = delimitTex(attrs.alt!, display);
+  return tex ? { tex, display } : undefined;
 }

@@ -883,7 +883,7 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Guide", PROSE.replace("This", "The"), ...sections.flat()].join("\n\n"));
   });
 
-  it("writes formulas as TeX: a KaTeX or LaTeXML annotation, Wikipedia's alttext beside its picture, or the MathML converted; a display formula is its own paragraph", () => {
+  it("writes formulas as TeX: a KaTeX or LaTeXML annotation, Wikipedia's alttext beside its picture, the MathML converted, or a picture's TeX alt text; a display formula is its own paragraph", () => {
     // Wikipedia: the MathML sits in a display:none span next to an image of the formula.
     const wikipedia = `<span class="mwe-math-element"><span class="mwe-math-mathml-inline mwe-math-mathml-a11y" style="display: none;"><math xmlns="http://www.w3.org/1998/Math/MathML" alttext="{\\displaystyle A^{\\mathsf {H}}}"><semantics><mrow><msup><mi>A</mi><mi>H</mi></msup></mrow></semantics></math></span><img src="a.svg" class="mwe-math-fallback-image-inline" aria-hidden="true" alt="{\\displaystyle A^{\\mathsf {H}}}"></span>`;
     // KaTeX: the TeX as an annotation, and a rendering for the eye that screen readers skip.
@@ -903,6 +903,10 @@ describe("extractMainText: main content", () => {
         `Then $\\vec{v}\\in\\mathbb{R}_i^n,\\sin\\alpha\\leq(\\begin{matrix}1 & 0 \\\\ 0 & 1\\end{matrix})$ holds, as ${GERMAN_PROSE}`,
       ].join("\n\n"),
     );
+    // Pictures of formulas with their TeX as alt text: WordPress's, and MediaWiki's without MathML beside them.
+    const pictures = `<article><p>${PROSE}</p><p>Let <img src="https://s0.wp.com/latex.php?latex=x%5E2" alt="x^2" class="latex"> be a square, and <img class="tex" alt="\\sqrt{2}" src="a.png"> a root.</p>
+      <dl><dd><img class="mwe-math-fallback-image-display" alt="{\\displaystyle E=mc^{2}}" src="b.svg"></dd></dl><p>An <img src="c.png" alt="x^2" class="photo"> is a photo.</p></article>`;
+    expect(textOf(`<html><body>${pictures}</body></html>`)).toBe([PROSE, "Let $x^2$ be a square, and $\\sqrt{2}$ a root.", "$$E=mc^{2}$$", "An is a photo."].join("\n\n"));
   });
 
   it("keeps the rest of a story that a 'Read more' button unfolds, and drops the button and a 'read more' list of teasers", () => {
