@@ -14,29 +14,10 @@ import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 import {
   FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
 } from "./html-rules.js";
+import { newEl, type El } from "./el.js";
 import { formulaImage, mathToTex } from "./math.js";
 
-export interface El {
-  tag: string;
-  attrs: Record<string, string>;
-  children: Child[];
-  parent: El | null;
-  // Filled in by the statistics pass (content.ts).
-  /** Characters of text in the subtree, CJK weighted (see `weightedLength`). */
-  textLen: number;
-  /** Part of `textLen` inside links. */
-  linkLen: number;
-  /** Text directly in this element or in its inline descendants (not in block children). */
-  ownLen: number;
-  ownLinkLen: number;
-  ownCommas: number;
-  commas: number;
-  /** Whether a block-level element occurs anywhere below. */
-  hasBlock: boolean;
-  /** Readability-style content score; NaN while the element is not a candidate. */
-  score: number;
-}
-export type Child = El | string;
+export { newEl, plainText, someElement, type Child, type El } from "./el.js";
 
 /** Why parsing or extraction stopped early; becomes the drop reason. */
 export type AbortReason = "work_limit" | "wall_clock_timeout";
@@ -141,37 +122,13 @@ export function isParagraph(el: El): boolean {
 /** An `<h1>` … `<h6>`. */
 export const isHeading = (el: El) => /^h[1-6]$/.test(el.tag);
 
-/** Whether `el` or an element below it passes `test` (stops at the first). */
-export function someElement(el: El, test: (node: El) => boolean): boolean {
-  const stack: El[] = [el];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (test(node)) return true;
-    for (const child of node.children) if (typeof child !== "string") stack.push(child);
-  }
-  return false;
-}
 
-/** An element's text, whitespace collapsed to single spaces and trimmed. */
-export function plainText(el: El): string {
-  const out: string[] = [];
-  const stack: (El | string)[] = [el];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (typeof node === "string") out.push(node);
-    else for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
-  }
-  return out.join("").replace(/\s+/g, " ").trim();
-}
 
 /** The `td`/`th` children of a table row. */
 export function rowCells(row: El): El[] {
   return row.children.filter((c): c is El => typeof c !== "string" && (c.tag === "td" || c.tag === "th"));
 }
 
-export function newEl(tag: string, attrs: Record<string, string>, parent: El | null): El {
-  return { tag, attrs, children: [], parent, textLen: 0, linkLen: 0, ownLen: 0, ownLinkLen: 0, ownCommas: 0, commas: 0, hasBlock: false, score: NaN };
-}
 
 /**
  * Tokenizer callbacks that build the tree. The stack holds every open element, skipped and

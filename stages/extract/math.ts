@@ -7,7 +7,7 @@
  * (Wikipedia), or the presentation markup converted (fractions, roots, scripts, accents, matrices;
  * common operators and Greek letters as TeX commands, other characters as they are).
  */
-import { plainText, type El } from "./dom.js";
+import { plainText, type El } from "./el.js";
 
 /** Whether a `<math>` element is a display formula (`display="block"`). */
 export const isDisplayMath = (el: El) => el.tag === "math" && el.attrs.display === "block";
