@@ -739,7 +739,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     if (removed.includes(true)) el.children = el.children.filter((_, i) => !removed[i]);
     // A heading that introduces other pages or the comments ("Related articles", "Das könnte Sie
     // auch interessieren", "3 Kommentare") ends the article within its block: it and what follows go.
-    const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeading(onlyElement(c)));
+    const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeadingBlock(c));
     // Unless what follows holds most of the article (a "Related" box above the story), and is not
     // itself a column of teasers (a stream of recommended stories, however long).
     if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) el.children = el.children.slice(0, related);
@@ -747,23 +747,22 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
   }
 }
 
-/**
- * The element at the bottom of `el`'s chain of only children, down to a heading (`el` itself when it
- * has text of its own or more than one child): the heading a header block wraps (`<div class="App-Hd"><div><h2>`).
- */
-function onlyElement(el: El): El {
-  while (!isHeading(el)) {
-    let only: El | undefined;
-    for (const child of el.children) {
-      if (typeof child === "string") {
-        if (/\S/.test(child)) return el;
-      } else if (only) return el;
-      else only = child;
-    }
-    if (!only) return el;
-    el = only;
+/** `el`'s one child element, when it has no other child and no text of its own; undefined otherwise. */
+function onlyChild(el: El): El | undefined {
+  let only: El | undefined;
+  for (const child of el.children) {
+    if (typeof child === "string") {
+      if (/\S/.test(child)) return undefined;
+    } else if (only) return undefined;
+    else only = child;
   }
-  return el;
+  return only;
+}
+
+/** Whether `el` is a related heading (see isRelatedHeading), or wraps one and nothing else (`<div class="App-Hd"><div><h2>`). */
+function isRelatedHeadingBlock(el: El): boolean {
+  for (let node: El | undefined = el; node; node = onlyChild(node)) if (isRelatedHeading(node)) return true;
+  return false;
 }
 
 /** Whether any text that is not whitespace lies below `el` (stops at the first). */

@@ -327,6 +327,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("ends a Chinese article at its recommendation headings (推荐阅读, 精彩视频推荐, 相关视频), teaser blurbs and all", () => {
+    const paragraphs = ["中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。", "协会的专家们认为，明年新能源汽车的市场渗透率还将继续提高，出口也会保持较快增长。"];
+    for (const heading of ["推荐阅读", "精彩视频推荐", "相关视频"]) {
+      const html = `<html><body><div class="main">${paragraphs.map((p) => `<p>${p}</p>`).join("")}<h3>${heading}</h3><p>另一篇文章的摘要：今年一季度，全国新能源汽车充电桩数量同比增长超过五成。</p></div></body></html>`;
+      expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+    }
+  });
+
   it("drops the information lines of Chinese news (date, source, author) and keeps a short line of prose that starts with a label", () => {
     const paragraphs = ["中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。", "时间：不早了，协会的专家们仍在讨论明年的市场会怎样变化。"];
     const html = `<html><body><div class="main"><div>2024-01-11 14:22:05 来源：新华网 作者：张三</div><div>发布时间：2024年01月11日 | 浏览：1024</div>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
