@@ -101,6 +101,17 @@ function classBoilerplateLength(elements: El[], pageTextLength: number): number 
   return total;
 }
 
+/** Soft hyphens (`&shy;`): where a browser may break a long word, invisible otherwise. */
+const SOFT_HYPHENS = /\u00ad/g;
+
+/**
+ * Text as a reader sees it. NFC: a page typed on a system that writes "ü" as "u" and a combining
+ * diaeresis reads as every other page does, for the filters, deduplication and the tokenizer
+ * downstream. Soft hyphens go: German and Dutch news sites set them inside long compounds
+ * ("Klima&shy;schutz&shy;programm"), and left in they make a second spelling of every such word.
+ */
+const readerText = (text: string) => text.normalize("NFC").replace(SOFT_HYPHENS, "");
+
 function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number, readNoscript = false): Extracted {
   const tick = () => budget.tick();
   const page = parseHtml(html, { budget, maxDepth, readNoscript });
@@ -108,9 +119,7 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const fullTextLength = page.root.textLen;
   pruneBoilerplate(page.root, { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
-  // NFC: a page typed on a system that writes "ü" as "u" and a combining diaeresis reads as every
-  // other page does, for the filters, deduplication and the tokenizer downstream.
-  return { text: renderText(elements).normalize("NFC"), title: page.title.normalize("NFC"), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength };
+  return { text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength };
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {

@@ -804,6 +804,11 @@ describe("extractMainText: main content", () => {
     expect(result).toMatchObject({ ok: true, title: "M\u00fcnchen", text: "Die Stadt M\u00fcnchen baut bis zum Herbst einen neuen Radweg entlang der Isar, der die Altstadt mit dem S\u00fcden verbindet." });
   });
 
+  it("drops soft hyphens, which only say where a long word may break (Klima&shy;schutz), from the text and the title", () => {
+    const html = `<html><head><title>Klima&shy;schutz</title></head><body><article><p>Die Bundes&shy;regierung hat ein neues Klima\u00adschutz&shy;programm beschlossen, das bis 2030 gilt und die Kommunen einbezieht.</p></article></body></html>`;
+    expect(extractMainText(html)).toMatchObject({ ok: true, title: "Klimaschutz", text: "Die Bundesregierung hat ein neues Klimaschutzprogramm beschlossen, das bis 2030 gilt und die Kommunen einbezieht." });
+  });
+
   it("decodes entities and keeps hidden elements out", () => {
     const html = `<html><body><div><p>Caf&eacute; &amp; bar &#8212; ${PROSE}</p><p hidden>secret one</p><p style="display: none">secret two</p><p aria-hidden="true">secret three</p></div></body></html>`;
     expect(textOf(html)).toBe(`Café & bar — ${PROSE}`);
