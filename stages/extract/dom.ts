@@ -12,7 +12,7 @@
 import { decodeHTML, decodeHTMLAttribute } from "entities/decode";
 import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 import {
-  FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
+  FOREIGN_BREAKOUT, FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
 } from "./html-rules.js";
 import { newEl, type El } from "./el.js";
 import { formulaImage, mathToTex } from "./math.js";
@@ -316,6 +316,8 @@ class TreeBuilder implements TokenizerCallbacks {
       this.attribs = null;
       return;
     }
+    // An HTML element in SVG/MathML content closes the foreign elements up to HTML content.
+    if (FOREIGN_BREAKOUT.has(name)) while (this.isInForeignContext()) this.pop();
     const closes = START_TAG_CLOSES.get(name);
     if (closes) while (this.names.length > 0 && closes.has(this.names[this.names.length - 1]!)) this.pop();
     const scoped = START_TAG_CLOSES_IN_SCOPE.get(name);

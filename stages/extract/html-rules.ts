@@ -51,6 +51,16 @@ export const START_TAG_CLOSES = new Map<string, Set<string>>([
 export const FOREIGN_ROOTS = new Set(["svg", "math"]);
 /** Elements inside SVG/MathML whose content is HTML again (names lower-cased). */
 export const HTML_INTEGRATION_POINTS = new Set(["mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject", "desc", "title"]);
+/**
+ * HTML start tags that end SVG/MathML content where it is open (the spec's rule for foreign
+ * content): an `<svg>` or `<math>` a page never closes ends at the next paragraph, not at the
+ * end of the page. (`<font>` ends it only with color, face or size, and is left out.)
+ */
+export const FOREIGN_BREAKOUT = new Set([
+  "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6",
+  "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+  "sub", "sup", "table", "tt", "u", "ul", "var",
+]);
 
 /**
  * Browsers close more than the top of the stack: a `<li>` closes an open `<li>` even when a `<p>`

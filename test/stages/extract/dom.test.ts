@@ -66,6 +66,13 @@ describe("parseHtml: implied end tags", () => {
     expect(body("<math/><p>z</p>")).toBe('math() p("z")');
   });
 
+  it("ends SVG and MathML that a page never closes at the next HTML block or inline tag, as browsers do, not at the end of the page", () => {
+    expect(body('<svg viewBox="0 0 1 1"><path d="M0"><p>after an open svg</p>')).toBe('p("after an open svg")');
+    expect(body("<p>Let <math><mi>x</mi><mo>=</mo><mn>1</mn> <b>hold</b>, always.</p>")).toBe('p("Let" math("$x=1$") b("hold") ", always.")');
+    // Inside an integration point (<mtext>, <foreignObject>) HTML is content: nothing ends.
+    expect(body("<math><mtext><b>m</b></mtext><mi>y</mi></math>")).toBe('math("$\\\\text{m}y$")');
+  });
+
   it("reads <![CDATA[ in HTML content as a comment the next > ends, as browsers do, and as CDATA up to ]]> inside SVG", () => {
     // A stray opener after <body> must not hide the page up to a "]]>" that never comes.
     expect(body("<body><![CDATA[\n<div id=top></div><p>a</p>")).toBe('body(p("a"))');
