@@ -34,6 +34,9 @@ describe("step presets", () => {
   it("applies presetParams to the named stage and refuses a stage the preset lacks", () => {
     const resolved = resolvePipeline(config({ preset: "fineweb@1", presetParams: { language_filter: { languages: ["de"] } } }), "p.yaml");
     expect(resolved.steps[0]!.stages[2]!.params).toMatchObject({ languages: ["de"], minScore: 0.65 });
+    // README's way to keep pages with formulas, whose TeX holds "{".
+    const withFormulas = resolvePipeline(config({ preset: "fineweb", presetParams: { c4_quality: { filterCurlyBracket: false } } }), "p.yaml");
+    expect(withFormulas.steps[0]!.stages[5]!.params).toMatchObject({ filterCurlyBracket: false, filterNoTerminalPunct: false });
     expect(() => resolvePipeline(config({ preset: "fineweb", presetParams: { nope: {} } }), "p.yaml")).toThrow(/steps\[0\] \(web\): preset: presetParams\.nope/);
   });
 
