@@ -89,6 +89,8 @@ function classWords(el: El): string {
   return WORDPRESS_POST.test(cls) ? cls.replace(WORDPRESS_TAXONOMY, "") : cls;
 }
 
+/** An id of two words or more ("related-work", "Social_media"). */
+const SLUG_OF_WORDS = /[\p{L}\p{N}][-_ ]+[\p{L}\p{N}]/u;
 /** Letters and digits only, lower-cased: how an id and the heading it was made from are compared. */
 const slugKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
 
@@ -99,9 +101,8 @@ const slugKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu,
  * author's words, not the layout's. A one-word id ("comments") stays a layout name.
  */
 function idIsHeadingSlug(el: El, id: string): boolean {
-  if (!/[\p{L}\p{N}][-_ ]+[\p{L}\p{N}]/u.test(id)) return false;
   const heading = isHeading(el) ? el : el.children.find((c): c is El => typeof c !== "string");
-  return heading !== undefined && isHeading(heading) && slugKey(plainText(heading)) === slugKey(id);
+  return heading !== undefined && isHeading(heading) && SLUG_OF_WORDS.test(id) && slugKey(plainText(heading)) === slugKey(id);
 }
 
 /** An element's id, lower-cased, as a name the layout gives it: none when it is its heading's slug. */
@@ -196,23 +197,7 @@ const isStreamedSegment = (el: El) => el.tag === "div" && /^S:\d+$/.test(el.attr
  * beside a picture of it (Wikipedia's `display: none` span next to its image) or name for the
  * script that renders it (MathJax's "CtxtMenu" containers), and which holds the formula's only TeX.
  */
-function holdsOnlyFormulas(el: El): boolean {
-  if (el.textLen === 0) return false;
-  let formulas = 0;
-  const stack: El[] = [el];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.tag === "math") {
-      formulas += node.textLen;
-      continue;
-    }
-    for (const child of node.children) {
-      if (typeof child !== "string") stack.push(child);
-      else if (child.trim() !== "") return false;
-    }
-  }
-  return formulas === el.textLen;
-}
+const holdsOnlyFormulas = (el: El) => el.textLen > 0 && el.formulaLen === el.textLen;
 
 export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = Infinity): boolean {
   return judgedBoilerplate(el, options, pageTextLength) && !holdsOnlyFormulas(el);

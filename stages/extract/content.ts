@@ -42,7 +42,7 @@ export function computeStats(root: El, tick: () => void): El[] {
   const visit = (el: El, inLinkWeight: number): void => {
     tick();
     const linkWeight = el.tag === "a" ? (el.attrs.href === IN_PAGE_HREF ? IN_PAGE_LINK_WEIGHT : 1) : inLinkWeight;
-    let textLen = 0, linkLen = 0, ownLen = 0, ownLinkLen = 0, ownCommas = 0, commas = 0;
+    let textLen = 0, linkLen = 0, ownLen = 0, ownLinkLen = 0, ownCommas = 0, commas = 0, formulaLen = 0;
     let hasBlock = false;
     for (const child of el.children) {
       if (typeof child === "string") {
@@ -62,6 +62,7 @@ export function computeStats(root: El, tick: () => void): El[] {
       visit(child, linkWeight);
       textLen += child.textLen;
       linkLen += child.linkLen;
+      formulaLen += child.formulaLen;
       commas += child.commas;
       if (BLOCK_TAGS.has(child.tag)) {
         hasBlock = true;
@@ -72,7 +73,8 @@ export function computeStats(root: El, tick: () => void): El[] {
         if (child.hasBlock) hasBlock = true;
       }
     }
-    Object.assign(el, { textLen, linkLen, ownLen, ownLinkLen, ownCommas, commas, hasBlock, score: NaN });
+    if (el.tag === "math") formulaLen = textLen;
+    Object.assign(el, { textLen, linkLen, ownLen, ownLinkLen, ownCommas, commas, hasBlock, formulaLen, score: NaN });
     if (ownLen >= MIN_UNIT_LENGTH && BLOCK_TAGS.has(el.tag) && ownLinkLen < ownLen / 2) units.push(el);
   };
   visit(root, 0);

@@ -19,6 +19,8 @@ export interface El {
   ownLinkLen: number;
   ownCommas: number;
   commas: number;
+  /** Part of `textLen` inside formulas (`<math>`, see math.ts). */
+  formulaLen: number;
   /** Whether a block-level element occurs anywhere below. */
   hasBlock: boolean;
   /** Readability-style content score; NaN while the element is not a candidate. */
@@ -51,5 +53,5 @@ export function plainText(el: El): string {
 }
 
 export function newEl(tag: string, attrs: Record<string, string>, parent: El | null): El {
-  return { tag, attrs, children: [], parent, textLen: 0, linkLen: 0, ownLen: 0, ownLinkLen: 0, ownCommas: 0, commas: 0, hasBlock: false, score: NaN };
+  return { tag, attrs, children: [], parent, textLen: 0, linkLen: 0, ownLen: 0, ownLinkLen: 0, ownCommas: 0, commas: 0, formulaLen: 0, hasBlock: false, score: NaN };
 }
