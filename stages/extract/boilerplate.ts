@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { DISCLOSURE_PANEL, isHeading, isParagraph, plainText, someElement, type El } from "./dom.js";
+import { DISCLOSURE_PANEL, isHeading, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -148,8 +148,8 @@ const isProse = (paragraph: El) => paragraph.textLen >= 80 && paragraph.linkLen 
  */
 export function isHeadingOnly(el: El): boolean {
   if (el.linkLen > 0) return false;
-  const inner = el.children.filter((c) => typeof c !== "string" || c.trim() !== "");
-  return inner.length === 1 && typeof inner[0] !== "string" && isHeading(inner[0]!);
+  const only = onlyChild(el);
+  return only !== undefined && isHeading(only);
 }
 
 export interface PruneOptions {

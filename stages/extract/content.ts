@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classAndId, classWeight, isHeadingOnly, isMainMarker, isRelatedHeading } from "./boilerplate.js";
-import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, plainText, rowCells, someElement, type El } from "./dom.js";
+import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -747,18 +747,6 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) el.children = el.children.slice(0, related);
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
-}
-
-/** `el`'s one child element, when it has no other child and no text of its own; undefined otherwise. */
-function onlyChild(el: El): El | undefined {
-  let only: El | undefined;
-  for (const child of el.children) {
-    if (typeof child === "string") {
-      if (/\S/.test(child)) return undefined;
-    } else if (only) return undefined;
-    else only = child;
-  }
-  return only;
 }
 
 /** Whether `el` is a related heading (see isRelatedHeading), or wraps one and nothing else (`<div class="App-Hd"><div><h2>`). */

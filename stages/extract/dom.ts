@@ -17,7 +17,7 @@ import {
 import { newEl, type El } from "./el.js";
 import { formulaImage, mathToTex } from "./math.js";
 
-export { newEl, plainText, someElement, type Child, type El } from "./el.js";
+export { newEl, onlyChild, plainText, someElement, type Child, type El } from "./el.js";
 
 /** Why parsing or extraction stopped early; becomes the drop reason. */
 export type AbortReason = "work_limit" | "wall_clock_timeout";
@@ -122,13 +122,10 @@ export function isParagraph(el: El): boolean {
 /** An `<h1>` … `<h6>`. */
 export const isHeading = (el: El) => /^h[1-6]$/.test(el.tag);
 
-
-
 /** The `td`/`th` children of a table row. */
 export function rowCells(row: El): El[] {
   return row.children.filter((c): c is El => typeof c !== "string" && (c.tag === "td" || c.tag === "th"));
 }
-
 
 /**
  * Tokenizer callbacks that build the tree. The stack holds every open element, skipped and

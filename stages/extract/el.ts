@@ -40,6 +40,18 @@ export function someElement(el: El, test: (node: El) => boolean): boolean {
   return false;
 }
 
+/** `el`'s one child element, when it has no other child and no text of its own; undefined otherwise. */
+export function onlyChild(el: El): El | undefined {
+  let only: El | undefined;
+  for (const child of el.children) {
+    if (typeof child === "string") {
+      if (/\S/.test(child)) return undefined;
+    } else if (only) return undefined;
+    else only = child;
+  }
+  return only;
+}
+
 /** An element's text, whitespace collapsed to single spaces and trimmed. */
 export function plainText(el: El): string {
   const out: string[] = [];

@@ -47,9 +47,6 @@ const UNDER_ACCENTS: Record<string, string> = { "¯": "\\underline", "_": "\\und
 
 const elementChildren = (el: El) => el.children.filter((c): c is El => typeof c !== "string");
 
-/** Text of a token element (`<mi>`, `<mo>` …), trimmed, whitespace collapsed. */
-const tokenText = (el: El) => plainText(el);
-
 function symbols(text: string): string {
   let out = "";
   for (const ch of text) out = joinTex(out, SYMBOLS[ch] ?? ch);
@@ -75,24 +72,25 @@ function children(el: El, depth: number): string {
 
 /** The TeX of a MathML presentation element. */
 function convert(el: El, depth: number): string {
-  if (depth > MAX_NESTING) return tokenText(el);
-  const parts = () => elementChildren(el).map((c) => convert(c, depth + 1));
+  if (depth > MAX_NESTING) return plainText(el);
+  const kids = elementChildren(el);
+  const parts = () => kids.map((c) => convert(c, depth + 1));
   switch (el.tag) {
     case "mi": {
-      const text = tokenText(el);
+      const text = plainText(el);
       if (FUNCTIONS.has(text)) return `\\${text}`;
       return [...text].length > 1 && /^\p{L}+$/u.test(text) ? `\\mathrm{${text}}` : symbols(text);
     }
     case "mn":
-      return tokenText(el);
+      return plainText(el);
     case "mo":
-      return symbols(tokenText(el));
+      return symbols(plainText(el));
     case "mtext": {
-      const text = tokenText(el);
+      const text = plainText(el);
       return text ? `\\text{${text}}` : "";
     }
     case "ms":
-      return `\\text{"${tokenText(el)}"}`;
+      return `\\text{"${plainText(el)}"}`;
     case "mspace":
       return " ";
     case "mphantom":
@@ -103,8 +101,7 @@ function convert(el: El, depth: number): string {
     case "semantics": {
       const annotation = annotationTex(el);
       if (annotation !== undefined) return annotation;
-      const first = elementChildren(el)[0];
-      return first ? convert(first, depth + 1) : "";
+      return kids[0] ? convert(kids[0], depth + 1) : "";
     }
     case "mfrac": {
       const [a = "", b = ""] = parts();
@@ -130,23 +127,23 @@ function convert(el: El, depth: number): string {
       return `${group(a)}_${group(b)}^${group(c)}`;
     }
     case "munder": {
-      const [base, under] = elementChildren(el);
+      const [base, under] = kids;
       const [a = "", b = ""] = parts();
-      const accent = under && under.tag === "mo" ? UNDER_ACCENTS[tokenText(under)] : undefined;
+      const accent = under && under.tag === "mo" ? UNDER_ACCENTS[plainText(under)] : undefined;
       if (accent) return `${accent}{${a}}`;
       return base?.tag === "mo" || FUNCTIONS.has(a.replace(/^\\/, "")) ? `${group(a)}_${group(b)}` : `\\underset{${b}}{${a}}`;
     }
     case "mover": {
-      const [base, over] = elementChildren(el);
+      const [base, over] = kids;
       const [a = "", b = ""] = parts();
-      const accent = over && over.tag === "mo" ? ACCENTS[tokenText(over)] : undefined;
+      const accent = over && over.tag === "mo" ? ACCENTS[plainText(over)] : undefined;
       if (accent) return `${accent}{${a}}`;
       return base?.tag === "mo" ? `${group(a)}^${group(b)}` : `\\overset{${b}}{${a}}`;
     }
     case "mfenced":
       return `(${parts().join(",")})`;
     case "mtable": {
-      const rows = elementChildren(el).map((row) => elementChildren(row).map((cell) => convert(cell, depth + 2)).join(" & "));
+      const rows = kids.map((row) => elementChildren(row).map((cell) => convert(cell, depth + 2)).join(" & "));
       return `\\begin{matrix}${rows.join(" \\\\ ")}\\end{matrix}`;
     }
     default:
