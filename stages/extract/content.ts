@@ -183,11 +183,17 @@ function markedArticle(top: El): El | undefined {
   return undefined;
 }
 
+/** A `<div>` around one paragraph of prose and nothing else (readability reads such a div as the paragraph). */
+const isWrappedParagraph = (el: El) => el.tag === "div" && onlyChild(el)?.tag === "p" && el.textLen > 80 && linkDensity(el) < 0.25;
+
 /**
  * The top candidate plus the siblings that look like more of the same article: scoring nearly as
  * well, a paragraph of prose, or a block of the same tag and class with a unit's worth of text and
  * few links. The last keeps a page made of many small blocks whole (the questions of a FAQ, the
- * entries of a glossary), where each block is too short to score.
+ * entries of a glossary), where each block is too short to score. A paragraph in a wrapper of its
+ * own counts as a paragraph where there are two or more (a news site's div.firstPar, div.secondPar
+ * before the block with the rest); one alone is usually a notice set apart (an affiliate
+ * disclosure, "Join our forums"), and stays out.
  */
 function withSiblings(top: El): El[] {
   const parent = top.parent;
@@ -195,6 +201,7 @@ function withSiblings(top: El): El[] {
   const threshold = Math.max(10, top.score * 0.2);
   const topClass = top.attrs.class ?? "";
   const kept: El[] = [];
+  const wrappedParagraphs = parent.children.filter((c) => typeof c !== "string" && isWrappedParagraph(c)).length;
   for (const sibling of parent.children) {
     if (typeof sibling === "string") continue;
     if (sibling === top) {
@@ -208,7 +215,7 @@ function withSiblings(top: El): El[] {
       kept.push(sibling);
     } else if (sibling.tag === "div" && LEAD_CLASS.test(sibling.attrs.class ?? "") && sibling.textLen >= 80 && linkDensity(sibling) < 0.2) {
       kept.push(sibling);
-    } else if (sibling.tag === "p" || (sibling.tag === "div" && !sibling.hasBlock)) {
+    } else if (sibling.tag === "p" || (sibling.tag === "div" && (!sibling.hasBlock || (wrappedParagraphs >= 2 && isWrappedParagraph(sibling))))) {
       const density = linkDensity(sibling);
       if (sibling.textLen > 80 && density < 0.25) kept.push(sibling);
       else if (sibling.textLen > 0 && sibling.textLen <= 80 && density === 0 && /\.( |$)/.test(plainText(sibling))) kept.push(sibling);

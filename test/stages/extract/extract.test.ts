@@ -950,6 +950,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(story.join("\n\n"));
   });
 
+  it("keeps a story's first paragraphs that each sit in a wrapper of their own beside the block holding the rest (div.firstPar > p), and not a lone wrapped notice", () => {
+    const lead = [FORUM_POSTS[0]!, GERMAN_PROSE, PROSE];
+    const rest = [FORUM_POSTS[1]!, FORUM_POSTS[2]!, PROSE.replace("This", "That"), GERMAN_PROSE.replace("Die Stadt", "Der Kreis"), PROSE.replace("This", "Each")];
+    const related = `<div class="related_links_inline"><h2>Related Articles</h2><ul>${["Tomaten im Winter", "Gurken richtig gießen"].map((t) => `<li><p><a href="/a">${t}</a></p><span>05 Oct 2011</span></li>`).join("")}</ul></div>`;
+    const notice = `<div class="notice"><p>Join our forums to keep talking gardening, and if you have a news tip or a correction, let us know by mail.</p></div>`;
+    const wrapped = lead.map((p, i) => `<div class="${["first", "second", "third"][i]}Par"><p>${p}</p></div>`).join("");
+    const html = `<html><body><div id="mainBodyArea">${wrapped}${related}<div class="body">${rest.map((p) => `<p>${p}</p>`).join("")}</div></div></body></html>`;
+    expect(textOf(html)).toBe([...lead, ...rest].join("\n\n"));
+    const withNotice = `<html><body><div id="mainBodyArea"><div class="body">${rest.map((p) => `<p>${p}</p>`).join("")}</div>${notice}</div></body></html>`;
+    expect(textOf(withNotice)).toBe(rest.join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
