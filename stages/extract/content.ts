@@ -509,6 +509,8 @@ function isFishy(el: El, weigh: Weigh): boolean {
  */
 const POINTER_MAX_LENGTH = 200;
 const POINTER_MIN_LINK_DENSITY = 0.7;
+/** A line ending in a link written out, which is a source cited, not a pointer to another page. */
+const WRITTEN_LINK = /(?:^|\s)(?:https?:\/\/|www\.)\S+$/i;
 
 /** A table row laid out as page columns (see isLayoutCell) with a text column: over half its text outside links. */
 function isLayoutRow(row: El | null): boolean {
@@ -607,8 +609,13 @@ const STATUS_LINE =
 const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
 /** A heading over a table of contents, whose links the cleaning removes. */
 const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
-/** A block that is only an e-mail address or a link written out. */
-const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?[\w-]+\.[a-z]{2,}\/\S*)$/i;
+/**
+ * A block that is only an e-mail address or a social network profile's address (a contact or
+ * follow line under a post: "redaktion@example.de", "twitter.com/example"). Other links written
+ * out are not notices: authors cite their sources so ("Quelle: https://…"), and the reference
+ * texts keep them.
+ */
+const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|t|bsky)\.(?:com|net|me|app)\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
 const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
 /** A pitch for the site's newsletter, subscription or social channel, with a link to sign up. */
@@ -724,7 +731,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     }
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".
-    if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY) return true;
+    if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY && !WRITTEN_LINK.test(plainText(el))) return true;
     if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH) {
       const text = plainText(el);
       if (isNotice(el, text)) return true;

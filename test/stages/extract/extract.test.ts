@@ -759,6 +759,12 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([PROSE, linked.replace(/<[^>]+>/g, ""), PROSE].join("\n\n"));
   });
 
+  it("keeps a paragraph that ends in a link written out (a source the author cites), though it is nearly all link", () => {
+    const cited = ["Zur Petition: <a href=\"http://www.openpetition.de/p/1\">http://www.openpetition.de</a>", "<a href=\"https://example.org/report.pdf\">https://example.org/report.pdf</a>", "[1] <a href=\"https://www.example.com/a\">www.example.com/a</a>"];
+    const html = `<html><body><article><p>${PROSE}</p>${cited.map((c) => `<p>${c}</p>`).join("")}<p><a href="/b">Read more: River otters return to the Thames</a></p><p>${PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe([PROSE, ...cited.map((c) => c.replace(/<[^>]+>/g, "")), PROSE].join("\n\n"));
+  });
+
   it("renders line breaks, data tables and nested lists", () => {
     const html = `<html><body><article>
       <p>${PROSE}</p>
