@@ -165,26 +165,48 @@ const isContentContainer = (el: El) => CONTENT_CONTAINER.test(classAndId(el));
 const MARKED_MAX_LINK_DENSITY = 0.25;
 const NAMED_MAX_LINK_DENSITY = 0.1;
 
+/** How much prose (weighted characters in paragraphs) before the best candidate makes it the later part of a split article: a paragraph or two. */
+const LEAD_PROSE_LENGTH = 200;
+
+/** A paragraph's worth of text with few links (readability's test for a sibling paragraph). */
+const isProse = (el: El) => el.textLen > 80 && linkDensity(el) < 0.25;
+
+/** The characters of prose paragraphs in `node` before `top`, in reading order; `top` must be inside `node`. */
+function proseBefore(node: El, top: El): number {
+  let sum = 0;
+  const stack: El[] = [node];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    if (el === top) return sum;
+    if (el.tag === "p" && isProse(el)) sum += el.textLen;
+    else for (let i = el.children.length - 1; i >= 0; i--) if (typeof el.children[i] !== "string") stack.push(el.children[i] as El);
+  }
+  return sum;
+}
+
 /**
  * The block the page's markup calls its article, when the best candidate is less than half of
- * it: the nearest `<main>`, `<article>` or articleBody above the candidate (see isMainMarker),
- * or a block whose class or id names the article's text. A page whose text comes in many
- * sections, each in its own stack of wrappers (a health agency's page of headed sections, a
- * blog built from rich-text modules), scores each section alone, and the best of them is
- * then one section; the markup says the article is all of them. A class name is weaker
- * evidence than the HTML's own elements, so such a block must be nearly free of links (a
- * theme's `#main-content` that also holds lists of other posts is not the article).
+ * it or comes after a lead of its own (LEAD_PROSE_LENGTH of paragraphs): the nearest `<main>`,
+ * `<article>` or articleBody above the candidate (see isMainMarker), or a block whose class or id
+ * names the article's text. A page whose text comes in many sections, each in its own stack of
+ * wrappers (a health agency's page of headed sections, a blog built from rich-text modules),
+ * scores each section alone, and the best of them is then one section; the markup says the
+ * article is all of them. A news page that sets its first paragraphs in a section of their own
+ * above an ad or a video, and the rest of the story in the next, is the same case, though the
+ * rest holds most of the text. A class name is weaker evidence than the HTML's own elements, so
+ * such a block must be nearly free of links (a theme's `#main-content` that also holds lists of
+ * other posts is not the article).
  */
 function markedArticle(top: El): El | undefined {
   for (let node = top.parent; isContainer(node) && node.tag !== "body"; node = node.parent) {
     const maxLinkDensity = isMainMarker(node) ? MARKED_MAX_LINK_DENSITY : isContentContainer(node) ? NAMED_MAX_LINK_DENSITY : undefined;
-    if (maxLinkDensity !== undefined) return top.textLen < node.textLen / 2 && linkDensity(node) < maxLinkDensity ? node : undefined;
+    if (maxLinkDensity !== undefined) return (top.textLen < node.textLen / 2 || proseBefore(node, top) >= LEAD_PROSE_LENGTH) && linkDensity(node) < maxLinkDensity ? node : undefined;
   }
   return undefined;
 }
 
 /** A `<div>` around one paragraph of prose and nothing else (readability reads such a div as the paragraph). */
-const isWrappedParagraph = (el: El) => el.tag === "div" && onlyChild(el)?.tag === "p" && el.textLen > 80 && linkDensity(el) < 0.25;
+const isWrappedParagraph = (el: El) => el.tag === "div" && onlyChild(el)?.tag === "p" && isProse(el);
 
 /**
  * The top candidate plus the siblings that look like more of the same article: scoring nearly as
@@ -216,9 +238,8 @@ function withSiblings(top: El): El[] {
     } else if (sibling.tag === "div" && LEAD_CLASS.test(sibling.attrs.class ?? "") && sibling.textLen >= 80 && linkDensity(sibling) < 0.2) {
       kept.push(sibling);
     } else if (sibling.tag === "p" || (sibling.tag === "div" && (!sibling.hasBlock || (wrappedParagraphs >= 2 && isWrappedParagraph(sibling))))) {
-      const density = linkDensity(sibling);
-      if (sibling.textLen > 80 && density < 0.25) kept.push(sibling);
-      else if (sibling.textLen > 0 && sibling.textLen <= 80 && density === 0 && /\.( |$)/.test(plainText(sibling))) kept.push(sibling);
+      if (isProse(sibling)) kept.push(sibling);
+      else if (sibling.textLen > 0 && sibling.textLen <= 80 && sibling.linkLen === 0 && /\.( |$)/.test(plainText(sibling))) kept.push(sibling);
     }
   }
   return kept;

@@ -968,6 +968,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(withNotice)).toBe(rest.join("\n\n"));
   });
 
+  it("keeps a story's first paragraphs set in a section of their own above an ad, though the next section holds most of the story", () => {
+    const lead = [FORUM_POSTS[0]!, GERMAN_PROSE];
+    const rest = [FORUM_POSTS[1]!, FORUM_POSTS[2]!, ...Array.from({ length: 16 }, (_, i) => PROSE.replace("This", `Part ${i + 1} of the story: this`))];
+    // Each section's wrappers are named for its own layout, so they are not repeats of one kind, and a rail column for ads sits beside the text.
+    const section = (paragraphs: string[], layout: string) => `<section class="row row--story"><div class="container layout--${layout}"><div class="column column--${layout}"><div class="story-text">${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></div><div class="column column--rail"><div class="ad-slot"></div></div></div></section>`;
+    const ad = `<div class="ad" aria-label="Advertisement"><div class="ad-slot"></div></div>`;
+    const sidebar = `<aside><h2>Most read</h2><ul>${["Tomaten im Winter", "Gurken richtig gießen", "Der beste Dünger"].map((t) => `<li><a href="/a">${t}</a></li>`).join("")}</ul></aside>`;
+    const html = `<html><body><header><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav></header><main>${section(lead, "lead")}${ad}${section(rest, "story")}</main>${sidebar}</body></html>`;
+    expect(textOf(html)).toBe([...lead, ...rest].join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
