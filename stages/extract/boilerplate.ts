@@ -75,10 +75,16 @@ const HIDDEN_CLASS = /(?<![a-z0-9_-])(?:hidden|hide|is-hidden|d-none|invisible)(
 /** Bootstrap's classes that show at some screen width an element d-none hides on the smallest ("d-none d-lg-block"). */
 const SHOWN_AT_WIDTH = /(?<![a-z0-9-])d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+/;
 
-/** The classes WordPress gives a post (`post_class()`): its ID, type and status. */
-const WORDPRESS_POST = /(?:^|\s)(?:post-\d+|type-[\w-]+|status-[\w-]+)(?=\s|$)/;
-/** A post's taxonomy classes: the slugs of its categories, tags and format, which are the author's words, not the layout's. */
-const WORDPRESS_TAXONOMY = /(?:^|\s)(?:category|tag|format)-\S+/g;
+/**
+ * The classes a CMS gives the entry it renders: WordPress's post (`post_class()`: its ID, type and
+ * status) and Drupal's node (its state, "node-published", "node-promoted", or "node--type-…").
+ */
+const CMS_ENTRY = /(?:^|\s)(?:post-\d+|type-[\w-]+|status-[\w-]+|node-(?:un)?published|node-(?:not-)?(?:promoted|sticky)|node--type-[\w-]+)(?=\s|$)/;
+/**
+ * An entry's classes named for its data: the slugs of its categories, tags, format and author
+ * ("category-social-media", "author-sean-griffin"), which are the writers' words, not the layout's.
+ */
+const ENTRY_DATA = /(?:^|\s)(?:category|tag|format|author|user|taxonomy-term)-\S+/g;
 
 /**
  * An element's class, lower-cased, without the taxonomy classes of a WordPress post (a post tagged
@@ -86,7 +92,7 @@ const WORDPRESS_TAXONOMY = /(?:^|\s)(?:category|tag|format)-\S+/g;
  */
 function classWords(el: El): string {
   const cls = el.attrs.class?.toLowerCase() ?? "";
-  return WORDPRESS_POST.test(cls) ? cls.replace(WORDPRESS_TAXONOMY, "") : cls;
+  return CMS_ENTRY.test(cls) ? cls.replace(ENTRY_DATA, "") : cls;
 }
 
 /** An id of two words or more ("related-work", "Social_media"). */

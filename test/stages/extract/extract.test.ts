@@ -440,6 +440,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE].join("\n\n"));
   });
 
+  it("reads a Drupal node's author class as its writer's name, not as an author box (node-article … author-sean-griffin)", () => {
+    const story = [GERMAN_PROSE, PROSE, FORUM_POSTS[0]!];
+    const sidebar = `<div class="region-sidebar">${[1, 2, 3].map((i) => `<div class="block"><h2>Gift guide ${i}</h2><p>${PROSE.replace("This", `Teaser ${i}: this`)} Another sentence of a teaser, with a comma.</p><p>${GERMAN_PROSE.replace("Die Stadt", `Teaser ${i}: die Stadt`)}</p></div>`).join("")}</div>`;
+    const html = `<html><body><div class="page"><div class="region-content"><article class="node node-article node-published node-not-promoted node-not-sticky author-sean-griffin odd clearfix">
+      <header><h1 class="node-title">A messenger bag meant to last</h1></header><div class="content"><div class="field field-name-body"><div class="field-item">${story.map((p) => `<p>${p}</p>`).join("")}</div></div></div></article></div>${sidebar}</div></body></html>`;
+    expect(textOf(html)).toBe(["A messenger bag meant to last", ...story].join("\n\n"));
+  });
+
   it("reads a forum whose posts sit in a moderation <form> without <p> (Simple Machines Forum), not the posters' column", () => {
     const posts = FORUM_POSTS;
     const post = (text: string, i: number) =>
