@@ -231,6 +231,9 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // An <aside> or <nav> left open (a banner's, before the page's <main>) holds the rest of the
   // page: one that holds both most of the text and the article's marker is not a sidebar.
   if (UNCLOSED_WRAPPER_TAGS.has(tag) && holdsMostText(el, pageTextLength) && containsMainMarker(el)) return false;
+  // A slideshow or a gallery page may set its slides' text in the right column's <aside>: one
+  // that holds most of the page's text, in paragraphs, is the page, not a sidebar.
+  if (tag === "aside" && holdsMostText(el, pageTextLength) && containsParagraphs(el, 3)) return false;
   if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);

@@ -440,6 +440,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE].join("\n\n"));
   });
 
+  it("reads a slideshow set in an <aside> as the page when it holds most of the page's text in paragraphs, and drops a sidebar <aside>", () => {
+    const slides = [FORUM_POSTS[0]!, GERMAN_PROSE, PROSE, FORUM_POSTS[1]!];
+    const show = `<aside id="rightColumn"><div class="slideshow"><nav><a href="#">Prev</a> <a href="#">Next</a></nav><ul>${slides.map((p, i) => `<li class="slide"><h2>Idea ${i + 1}</h2><p>${p}</p></li>`).join("")}</ul></div></aside>`;
+    const html = `<html><body><div class="columns"><div id="leftCol"><h1>Fall centerpieces</h1><div class="comments"><strong>Your Comment:</strong></div></div>${show}</div></body></html>`;
+    expect(textOf(html)).toBe(slides.map((p, i) => `- Idea ${i + 1}\n${p}`).join("\n"));
+    const sidebar = `<aside><h2>About us</h2><p>${PROSE}</p></aside>`;
+    const story = [FORUM_POSTS[0]!, GERMAN_PROSE, FORUM_POSTS[1]!];
+    expect(textOf(`<html><body><article>${story.map((p) => `<p>${p}</p>`).join("")}</article>${sidebar}</body></html>`)).toBe(story.join("\n\n"));
+  });
+
   it("reads a Drupal node's author class as its writer's name, not as an author box (node-article … author-sean-griffin)", () => {
     const story = [GERMAN_PROSE, PROSE, FORUM_POSTS[0]!];
     const sidebar = `<div class="region-sidebar">${[1, 2, 3].map((i) => `<div class="block"><h2>Gift guide ${i}</h2><p>${PROSE.replace("This", `Teaser ${i}: this`)} Another sentence of a teaser, with a comma.</p><p>${GERMAN_PROSE.replace("Die Stadt", `Teaser ${i}: die Stadt`)}</p></div>`).join("")}</div>`;
