@@ -60,10 +60,11 @@ const STRONG = new RegExp(
   ].join("|"),
 );
 // Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").
+// A "utility" bar or menu is boilerplate; a "font-utility" is a design system's type style.
 // A "widget-container" is the wrapper a page builder (Elementor) gives every module, text included:
 // what the module is, its parent's class says.
 const WEAK =
-  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget(?!-container)|promo|toolbar|utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])|copyright/;
+  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget(?!-container)|promo|toolbar|(?<!font-)utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])|copyright/;
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
@@ -87,8 +88,8 @@ const CMS_ENTRY = /(?:^|\s)(?:post-\d+|type-[\w-]+|status-[\w-]+|node-(?:un)?pub
 const ENTRY_DATA = /(?:^|\s)(?:category|tag|format|author|user|taxonomy-term)-\S+/g;
 
 /**
- * An element's class, lower-cased, without the taxonomy classes of a WordPress post (a post tagged
- * "Werbung" or "social media" is still the article).
+ * An element's class, lower-cased, without the classes a CMS entry carries for its data (a post
+ * tagged "Werbung" or "social media", a node by "author-…", is still the article).
  */
 function classWords(el: El): string {
   const cls = el.attrs.class?.toLowerCase() ?? "";

@@ -440,6 +440,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE, GERMAN_PROSE].join("\n\n"));
   });
 
+  it("keeps a table whose cells a design system styles with a 'font-utility' type class, and drops a utility bar", () => {
+    const cell = (text: string) => `<td class="border-b py-tight font-utility-2 whitespace-normal">${text}</td>`;
+    const rows = [["Week 1", "Run 20 min easy", "Rest"], ["Week 2", "Run 25 min easy", "Cross-train 30 min"]];
+    const table = `<table class="w-full"><tbody>${rows.map((r) => `<tr>${r.map(cell).join("")}</tr>`).join("")}</tbody></table>`;
+    const html = `<html><body><div class="utility-bar"><a href="/login">Sign in</a> <span>Free shipping on all orders over fifty dollars, every day of the week.</span></div><article><p>${PROSE}</p><p>${GERMAN_PROSE}</p>${table}<p>${FORUM_POSTS[0]}</p></article></body></html>`;
+    expect(textOf(html)).toBe([PROSE, GERMAN_PROSE, rows.map((r) => r.join(" | ")).join("\n"), FORUM_POSTS[0]].join("\n\n"));
+  });
+
   it("reads a slideshow set in an <aside> as the page when it holds most of the page's text in paragraphs, and drops a sidebar <aside>", () => {
     const slides = [FORUM_POSTS[0]!, GERMAN_PROSE, PROSE, FORUM_POSTS[1]!];
     const show = `<aside id="rightColumn"><div class="slideshow"><nav><a href="#">Prev</a> <a href="#">Next</a></nav><ul>${slides.map((p, i) => `<li class="slide"><h2>Idea ${i + 1}</h2><p>${p}</p></li>`).join("")}</ul></div></aside>`;
