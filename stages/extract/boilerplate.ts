@@ -254,9 +254,20 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // A section's heading whose class, or its block's, says "header" (Jimdo's j-header modules,
   // Bootstrap's accordion-header) is the text's own; a count over a list ("2 Answers", "3 Antworten") is not.
   if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
-  const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words));
+  const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words) && !wrapsNamedContent(el));
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
   return matches && !holdsArticle(el, pageTextLength);
+}
+
+/** The word "main" alone in a class list ("c-layout-main", "main"; not "main-menu"'s prefix alone). */
+const MAIN_WORD = /(?<![a-z0-9])main(?![a-z0-9-])/;
+
+/**
+ * A layout's wrapper named for its side part ("c-layout-sidebar-left" around the sidebar and the
+ * "c-layout-main"): a child named "main" holds most of its text.
+ */
+function wrapsNamedContent(el: El): boolean {
+  return el.children.some((c) => typeof c !== "string" && c.textLen > el.textLen / 2 && MAIN_WORD.test(classAndId(c)));
 }
 
 /**

@@ -448,6 +448,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([PROSE, GERMAN_PROSE, rows.map((r) => r.join(" | ")).join("\n"), FORUM_POSTS[0]].join("\n\n"));
   });
 
+  it("reads a wrapper named for its sidebar (c-layout-sidebar-left around c-layout-main) as the layout, not as a sidebar: its main column follows the page's intro, and the sidebar stays out", () => {
+    const sections = [[FORUM_POSTS[0]!, GERMAN_PROSE], [PROSE, FORUM_POSTS[1]!], [FORUM_POSTS[2]!, PROSE.replace("This", "That")]];
+    const main = `<div class="c-layout-main">${sections.map((ps, i) => `<section class="jumplinks-section"><h2>Step ${i + 1}</h2><div class="c-wysiwyg">${ps.map((p) => `<p>${p}</p>`).join("")}</div></section>`).join("")}</div>`;
+    const side = `<div class="c-layout-sidebar"><nav><ul>${[1, 2, 3].map((i) => `<li><a href="#s${i}">Step ${i}</a></li>`).join("")}</ul></nav></div>`;
+    // A mega menu with a blurb under each entry: the page holds more text outside the layout than in it.
+    const menu = `<header><nav><ul>${[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `<li><a href="/s${i}">Section ${i}</a><p>${PROSE.replace("This", `Blurb ${i}: this`)}</p></li>`).join("")}</ul></nav></header>`;
+    const INTRO = "Guidance for small organisations: five quick and easy steps that could save time, money and even your reputation.";
+    const intro = `<div class="c-container"><div class="col-span-full"><p>${INTRO}</p></div></div>`;
+    const html = `<html><body>${menu}${intro}<div class="c-container"><div class="c-layout-sidebar-left">${side}${main}</div></div><footer><p>${PROSE.replace("This", "The footer")}</p></footer></body></html>`;
+    expect(textOf(html)).toBe([INTRO, ...sections.flatMap((ps, i) => [`Step ${i + 1}`, ...ps])].join("\n\n"));
+  });
+
   it("reads a slideshow set in an <aside> as the page when it holds most of the page's text in paragraphs, and drops a sidebar <aside>", () => {
     const slides = [FORUM_POSTS[0]!, GERMAN_PROSE, PROSE, FORUM_POSTS[1]!];
     const show = `<aside id="rightColumn"><div class="slideshow"><nav><a href="#">Prev</a> <a href="#">Next</a></nav><ul>${slides.map((p, i) => `<li class="slide"><h2>Idea ${i + 1}</h2><p>${p}</p></li>`).join("")}</ul></div></aside>`;
