@@ -205,6 +205,26 @@ function markedArticle(top: El): El | undefined {
   return undefined;
 }
 
+/** How far above the best candidate the block that also holds its lead may be (splitArticle). */
+const SPLIT_LEVELS = 3;
+
+/**
+ * Without markup that names the article: the nearest block within SPLIT_LEVELS above the best
+ * candidate that holds it, a lead of prose paragraphs before it (LEAD_PROSE_LENGTH or more) and
+ * little else (under a quarter of its text), nearly free of links: the same split article as in
+ * markedArticle, the first paragraphs set apart from the rest by an ad, a video or a layout of
+ * their own.
+ */
+function splitArticle(top: El): El | undefined {
+  let node = top.parent;
+  for (let level = 0; level < SPLIT_LEVELS && isContainer(node) && node.tag !== "body"; level++, node = node.parent) {
+    if (linkDensity(node) >= NAMED_MAX_LINK_DENSITY) return undefined;
+    const lead = proseBefore(node, top);
+    if (lead >= LEAD_PROSE_LENGTH && node.textLen - top.textLen - lead < node.textLen / 4) return node;
+  }
+  return undefined;
+}
+
 /** A `<div>` around one paragraph of prose and nothing else (readability reads such a div as the paragraph). */
 const isWrappedParagraph = (el: El) => el.tag === "div" && onlyChild(el)?.tag === "p" && isProse(el);
 
@@ -843,7 +863,7 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const candidates = scoreCandidates(units, weigh, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
-  const marked = top && markedArticle(top);
+  const marked = top && (markedArticle(top) ?? splitArticle(top));
   const chosen = marked ? [marked] : top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
   // A block kept beside the article (a sibling, a repeat) may itself be a notice: a disclosure or a byline above the text.
   const kept = chosen.length > 1 ? chosen.filter((el) => !(BLOCK_TAGS.has(el.tag) && el.textLen < NOTICE_MAX_LENGTH && isNotice(el, plainText(el)))) : chosen;

@@ -1017,6 +1017,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([...lead, ...rest].join("\n\n"));
   });
 
+  it("keeps a story's first paragraphs set apart by a video, without markup naming the article, and not a sidebar", () => {
+    const lead = [FORUM_POSTS[0]!, GERMAN_PROSE];
+    const rest = [FORUM_POSTS[1]!, FORUM_POSTS[2]!, ...Array.from({ length: 16 }, (_, i) => PROSE.replace("This", `Part ${i + 1} of the story: this`))];
+    const video = `<div class="video-player"><iframe src="https://player.example.com/v/42"></iframe></div>`;
+    const story = `<div class="story"><div class="intro-wrap"><div class="intro-text">${lead.map((p) => `<p>${p}</p>`).join("")}</div></div>${video}<div class="body-wrap"><div class="rail"></div><div class="body-text">${rest.map((p) => `<p>${p}</p>`).join("")}</div></div></div>`;
+    const sidebar = `<div class="sidebar"><h2>Most read</h2><ul>${["Tomaten im Winter", "Gurken richtig gießen", "Der beste Dünger"].map((t) => `<li><a href="/a">${t}</a></li>`).join("")}</ul></div>`;
+    const html = `<html><body><div class="nav"><a href="/">Home</a> <a href="/politics">Politics</a></div><div class="page">${story}${sidebar}</div></body></html>`;
+    expect(textOf(html)).toBe([...lead, ...rest].join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
