@@ -87,8 +87,15 @@ const linkDensity = (el: El) => (el.textLen === 0 ? 0 : el.linkLen / el.textLen)
 type Weigh = (el: El) => number;
 const noWeight: Weigh = () => 0;
 
+/**
+ * A table cell with less text than this gets no credit for a class that names content: an old
+ * table layout styles its small print with such classes (a Chinese portal's "sbody" on the
+ * heading of its copyright notice), and the bonus alone would outscore the article's cell.
+ */
+const SMALL_CELL_LENGTH = 100;
+
 function baseScore(el: El, weigh: Weigh): number {
-  let score = weigh(el);
+  let score = Math.min(weigh(el), el.tag === "td" && el.textLen < SMALL_CELL_LENGTH ? 0 : Infinity);
   switch (el.tag) {
     case "div": score += 5; break;
     case "pre": case "td": case "blockquote": score += 3; break;

@@ -1027,6 +1027,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([...lead, ...rest].join("\n\n"));
   });
 
+  it("reads an old table layout's article cell, though a short cell with a class naming the body and a copyright row beside it score well", () => {
+    const story = ["像许多日本女性一样，顺子一直等到三十岁出头才结婚。在决定结婚后，顺子便把精力放在建立新家庭上，夫妇二人结婚已经十五年了。", "据英国《卫报》报道，目前每年平均有两百名日本女性到东京郊区的一家诊所寻求帮助，所长在接受采访时介绍了她们的情况。", "专家认为，工作压力和生活节奏是造成这一现象的主要原因，许多夫妇在孩子出生以后就不再交流，彼此变成了室友。", "一位五十岁的妻子说，她和丈夫每天只在早餐时说几句话，晚上丈夫很晚才下班，周末也常常加班或者和同事打高尔夫。", "诊所为这些夫妇提供咨询服务，建议他们每周安排一个晚上单独相处，重新学习如何表达对彼此的关心和感情。", "调查还发现，年轻一代对婚姻的看法正在改变，越来越多的人认为夫妻之间的交流比物质条件更加重要。"];
+    const related = `<table><tr><td><b>相关新闻</b><ul>${Array.from({ length: 6 }, (_, i) => `<li><a href="/n${i}">关于日本社会与家庭生活的第${i + 1}篇相关报道标题文字</a></li>`).join("")}</ul></td></tr></table>`;
+    const copyright = "雅虎中国的所有内容均由其内容合作方根据协议提供，除著作权人声明不得转载、摘编的以外，我们有权转载或摘编已在报刊上刊登或者网络上传播的作品，并按照规定向著作权人支付稿酬、注明出处，如果您发现本网站转载了您拥有著作权的作品，并对稿酬有疑议，请您发送电子邮件，我们将尽快处理，谢谢。";
+    const html = `<html><body><center><table width="750"><tr><td><a href="/">新闻首页</a> - <a href="/s">社会</a></td></tr></table>
+      <table width="750"><tr valign="top"><td width="580"><b>日本无性婚姻问题严重</b>${story.map((p) => `<p>${p}`).join("")}${related}</td><td width="170"><a href="/a">滚动</a> <a href="/b">国内</a></td></tr></table>
+      <table width="750"><tr><td class="sbody"><hr><b>新闻中心著作权声明</b></td></tr><tr><td class="sbody">${copyright}</td></tr><tr><td class="sbody"><b>新闻中心传输内容声明</b></td></tr><tr><td class="sbody">${copyright.replace("雅虎中国", "本网站")}</td></tr></table></center></body></html>`;
+    expect(textOf(html)).toBe(["日本无性婚姻问题严重", ...story].join("\n\n"));
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
