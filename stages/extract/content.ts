@@ -611,21 +611,25 @@ const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
  * editor, published, updated, views ("来源：新华网", "记者 张三", "公開日", "입력", "수정").
  */
 const CJK_INFO_LABEL =
-  /(?:来源|來源|出处|出處|作者|本报记者|本報記者|记者|記者|责任编辑|責任編輯|编辑|編輯|发布时间|發布時間|发布日期|發佈時間|更新时间|更新時間|发表于|發表於|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|字号|公開日|更新日|配信日|投稿日|掲載日|기사입력|최종수정|입력|수정|등록|업데이트)\s*[:：]?\s*/gu;
+  /(?:来源|來源|出处|出處|作者|本报记者|本報記者|记者|記者|责任编辑|責任編輯|编辑|編輯|发布时间|發布時間|发布日期|發佈時間|更新时间|更新時間|发表于|發表於|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|字号|公開日|更新日|配信日|投稿日|掲載日|情報元|出典|기사입력|최종수정|입력|수정|등록|업데이트)\s*[:：]?\s*/gu;
 /** A Korean reporter's byline and address: "김민수 기자", "김민수 기자 minsu@example.co.kr". */
 const KOREAN_BYLINE = /\p{Script=Hangul}{2,4}\s?(?:선임기자|객원기자|기자|특파원|논설위원|통신원)(?:\s+[\w.+-]+@[\w-]+\.[\w.-]+)?/gu;
 const ANY_DATE = new RegExp(DATE_AND_TIME, "giu");
+/** A page counter on a CJK article: "（1/3ページ）", "第1页/共3页". */
+const CJK_PAGE_COUNTER = /[（(]?\d+\s*\/\s*\d+\s*ページ[）)]?|第\s*\d+\s*[页頁]\s*\/?\s*共\s*\d+\s*[页頁]/gu;
 /**
  * A CJK news page's information line: nothing but dates, times, labelled fields and a reporter's
  * byline ("2024-11-04 14:22 来源：新华网 作者：张三", "김민수 기자 입력 2024.11.04 14:22 수정 2024.11.04 15:01").
- * Each label takes at most a short value (a name, a site), so a line with prose left over is not one.
+ * Each label takes at most a short value (a name, a site, with a short second word: "日本経済新聞 電子版"),
+ * so a line with prose left over is not one. A page counter ("（1/3ページ）", "第1页/共3页") counts as a field.
  */
 function isCjkInfoLine(text: string): boolean {
   if (text.length > 100 || !CJK.test(text)) return false;
   const rest = text
     .replace(ANY_DATE, " ")
+    .replace(CJK_PAGE_COUNTER, " ")
     .replace(KOREAN_BYLINE, " ")
-    .replace(new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}`, "gu"), " ");
+    .replace(new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}(?: [^\\s|｜·]{1,4}(?=\\s|$))?`, "gu"), " ");
   return !/[\p{L}\p{N}]/u.test(rest);
 }
 
@@ -696,7 +700,8 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
-  return isNoticeText(text, el.tag === "div" || el.tag === "p" || el.tag === "center", el.linkLen > 0);
+  // A definition list of an article's status (a Japanese paper's page, date and source as <dd>s) is one line.
+  return isNoticeText(text, el.tag === "div" || el.tag === "p" || el.tag === "center", el.linkLen > 0) || (el.tag === "dl" && isCjkInfoLine(text));
 }
 
 /** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */

@@ -341,6 +341,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("drops a Japanese paper's status list (page counter, date, source as <dd>s) and a Chinese page counter, and keeps the article", () => {
+    const paragraphs = ["６月12日の歴史的な米朝首脳会談を巡って戦っていたのは、米大統領と北朝鮮の委員長ばかりではなかった。中国の国家主席も重要な陰の参戦者だった。", "その判断は本当に正しかったのだろうか。会談の後、北京では慎重な分析が続いている。"];
+    const status = `<dl class="article_status"><dd class="page">（1/3ページ）</dd><dd class="publish">2018/6/19 5:50</dd><dt class="hide-label">情報元</dt><dd class="source">日本経済新聞 電子版</dd></dl>`;
+    const html = `<html><body><div class="section"><h1>米朝首脳直通電話</h1>${status}<div>第1页/共3页</div>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
   it("drops a blog's affiliate disclosure beside the post, in any of several languages, and keeps prose about affiliate links", () => {
     const disclosures = [
       "This post may contain affiliate and/or referral links. Please see my disclosure page.", "Dieser Beitrag enthält Affiliate-Links.", "Cet article contient des liens d'affiliation.",
