@@ -163,9 +163,12 @@ function refineTop(top: El, candidates: El[]): El {
 
 /**
  * Class or id names that say "the article's text" (trafilatura looks for the same names):
- * main-content, article-body, post-content, entry-content, story-body, blog-post ...
+ * main-content, article-body, post_content, entry-content, story-body, blog-post ..., and as
+ * German, French, Spanish, Polish, Italian and Portuguese sites name it: artikel-text,
+ * beitrag-inhalt, contenu_article, cuerpo-noticia, tresc-artykulu, testo-articolo, corpo-materia.
  */
-const CONTENT_CONTAINER = /(?:^|[^a-z0-9])(?:main-?content|article-?(?:body|content|text)|post-?(?:body|content|text)|entry-?content|story-?(?:body|content)|blog-?(?:post|content)|content-?(?:main|body|article))(?:$|[^a-z0-9])/;
+const CONTENT_CONTAINER =
+  /(?:^|[^a-z0-9])(?:main[-_]?content|article[-_]?(?:body|content|text)|post[-_]?(?:body|content|text)|entry[-_]?content|story[-_]?(?:body|content)|blog[-_]?(?:post|content)|content[-_]?(?:main|body|article)|artikel[-_]?(?:text|inhalt|body)|beitrag[-_]?(?:text|inhalt)|contenu[-_]?article|article[-_]?contenu|cuerpo[-_]?(?:noticia|articulo)|contenido[-_]?(?:noticia|articulo|nota)|tresc[-_]?artykulu|artykul[-_]?tresc|testo[-_]?articolo|corpo[-_]?(?:articolo|noticia|materia))(?:$|[^a-z0-9])/;
 const isContentContainer = (el: El) => CONTENT_CONTAINER.test(classAndId(el));
 
 /** The most links, as a share of its text, that a block the markup calls the article may carry: more for the HTML's own markers than for a class name. */

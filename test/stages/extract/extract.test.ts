@@ -1044,6 +1044,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["日本无性婚姻问题严重", ...story].join("\n\n"));
   });
 
+  it("takes the whole of a block whose class names the article in German, French or Polish (artikel-inhalt, contenu_article, tresc-artykulu), though its sections each score alone", () => {
+    const sections = [[FORUM_POSTS[0]!, GERMAN_PROSE], [FORUM_POSTS[1]!, PROSE], [FORUM_POSTS[2]!, GERMAN_PROSE.replace("Die Stadt", "Der Kreis")]];
+    // Each section a module of another kind, so they are not repeats of one shape.
+    const kinds = ["textbild", "zitat", "liste"];
+    const body = sections.map((ps, i) => `<div class="modul modul-${kinds[i]}"><div class="${kinds[i]}-inner"><h2>Abschnitt ${i + 1}</h2>${ps.map((p) => `<p>${p}</p>`).join("")}</div></div>`).join("");
+    const teasers = `<div class="teaser-spalte"><h2>Meistgelesen</h2><ul>${["Tomaten im Winter", "Gurken richtig gießen", "Der beste Dünger"].map((t) => `<li><a href="/a">${t}</a></li>`).join("")}</ul></div>`;
+    for (const name of ["artikel-inhalt", "contenu_article", "tresc-artykulu"]) {
+      const html = `<html><body><div class="seite"><div class="${name}">${body}</div>${teasers}</div></body></html>`;
+      expect(textOf(html)).toBe(sections.flatMap((ps, i) => [`Abschnitt ${i + 1}`, ...ps]).join("\n\n"));
+    }
+  });
+
   it("drops a page with no main content as no_content", () => {
     expect(extractMainText(NO_CONTENT_PAGE)).toEqual({ ok: false, reason: "no_content" });
     expect(extractMainText("")).toEqual({ ok: false, reason: "no_content" });
