@@ -560,6 +560,9 @@ function isFishy(el: El, weigh: Weigh): boolean {
  */
 const POINTER_MAX_LENGTH = 200;
 const POINTER_MIN_LINK_DENSITY = 0.7;
+/** A "read also" label before a link to another story, in the languages the class words cover and in Arabic, Chinese and Russian. */
+const READ_ALSO =
+  /^(?:lesen sie (?:auch|mehr)|mehr zum thema|lire aussi|à lire aussi|voir aussi|leggi anche|lee también|lea también|ver también|leia também|czytaj (?:także|też|również)|zobacz (?:także|też|również)|lees ook|read (?:also|more)|see also|related|اقرأ (?:أيضا|أيضاً|ايضا)|شاهد (?:أيضا|أيضاً)|相关阅读|延伸阅读|читайте также)\s*[:：]/i;
 /** A line ending in a link written out, which is a source cited, not a pointer to another page. */
 const WRITTEN_LINK = /(?:^|\s)(?:https?:\/\/|www\.)\S+$/i;
 
@@ -583,14 +586,15 @@ const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einsch
 const COUNTER =
   /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$|^\d+\s*["„“”«»]?(?:likes?|gefällt mir|j['’]aime|me gusta|mi piace|polubie(?:ń|nia)|vind-ik-leuks|нравится|beğeni)["„“”«»]?$/i;
 /** A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024" (a digit within 40 characters). */
-const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|erstellt|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
+const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|erstellt|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано|نشر في|نشر بتاريخ|تاريخ النشر|آخر تحديث|تم التحديث)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
 const MONTHS = [
   "jan(?:uar|uary)?", "jänner", "feb(?:ruar|ruary)?", "märz", "mar(?:ch)?", "apr(?:il)?", "mai", "may", "jun[ei]?", "jul[iy]?", "aug(?:ust)?", "sept?(?:ember)?",
   "o[ck]t(?:ober)?", "nov(?:ember)?", "de[cz](?:ember)?", "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
   "décembre", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre", "gennaio",
   "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre", "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro",
   "outubro", "dezembro", "januari", "februari", "maart", "mei", "augustus", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
-  "września", "października", "listopada", "grudnia",
+  "września", "października", "listopada", "grudnia", "يناير", "فبراير", "مارس", "أبريل", "ابريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+  "أكتوبر", "اكتوبر", "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
 ].join("|");
 /** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "2024-03-12") and the time that may follow it. */
 const DATE_AND_TIME =
@@ -683,7 +687,7 @@ const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[i
  * "Redaktion: …" and "Mit Material von dpa"; under 100 characters. On the shared 181 pages the
  * source lines are two, both outside the ground truth.
  */
-const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
+const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
 
 /**
  * A blog's affiliate disclosure: "This post may contain affiliate and/or referral links", "Dieser
@@ -788,6 +792,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
     // "Related: …", a headline of another story, a "click here to get the app".
     if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY && !WRITTEN_LINK.test(plainText(el))) return true;
+    if (el.tag === "p" && el.linkLen > 0 && el.textLen < POINTER_MAX_LENGTH && READ_ALSO.test(plainText(el))) return true;
     if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH) {
       const text = plainText(el);
       if (isNotice(el, text)) return true;
