@@ -711,8 +711,12 @@ function isNotice(el: El, text: string): boolean {
   return isNoticeText(text, el.tag === "div" || el.tag === "p" || el.tag === "center", el.linkLen > 0) || (el.tag === "dl" && isCjkInfoLine(text));
 }
 
+/** Arabic-Indic and Persian digits (٠–٩, ۰–۹), read as 0–9 by the date and counter patterns (their low four bits are the digit). */
+const EASTERN_ARABIC_DIGIT = /[\u0660-\u0669\u06f0-\u06f9]/g;
+
 /** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */
-function isNoticeText(text: string, paragraph: boolean, linked: boolean): boolean {
+function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean {
+  const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;

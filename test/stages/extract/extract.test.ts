@@ -1056,13 +1056,13 @@ describe("extractMainText: main content", () => {
     }
   });
 
-  it("drops an Arabic article's date lines, its 'read also' pointer and its source line, and keeps its paragraphs", () => {
+  it("drops an Arabic article's date lines (in Arabic-Indic digits too), its 'read also' pointer and its source line, and keeps its paragraphs", () => {
     const paragraphs = [
       "افتتحت البلدية يوم الثلاثاء مكتبة عامة جديدة في وسط المدينة، تضم أكثر من عشرين ألف كتاب باللغتين العربية والإنجليزية، إضافة إلى قاعة للمطالعة.",
       "وقال رئيس البلدية في كلمة خلال حفل الافتتاح إن المشروع استغرق ثلاث سنوات، وإن المكتبة ستفتح أبوابها يوميا من التاسعة صباحا حتى التاسعة مساء.",
       "وأعرب عدد من السكان عن سعادتهم بهذا المشروع، مؤكدين أن المدينة كانت بحاجة إلى مكان هادئ للقراءة والدراسة.",
     ];
-    const html = `<html lang="ar" dir="rtl"><body><div class="article"><h1>افتتاح مكتبة جديدة</h1><div class="date">نشر في: 12 مارس 2024 - 14:23</div><div>آخر تحديث: 12/03/2024 15:00</div><div>12 أيار 2024</div>
+    const html = `<html lang="ar" dir="rtl"><body><div class="article"><h1>افتتاح مكتبة جديدة</h1><div class="date">نشر في: 12 مارس 2024 - 14:23</div><div>آخر تحديث: 12/03/2024 15:00</div><div>١٢ أيار ٢٠٢٤</div>
       <p>${paragraphs[0]}</p><p>${paragraphs[1]}</p><p>اقرأ أيضا: <a href="/x">افتتاح متحف جديد للفنون</a></p><p>${paragraphs[2]}</p><p>المصدر: وكالة الأنباء</p></div></body></html>`;
     expect(textOf(html)).toBe(["افتتاح مكتبة جديدة", ...paragraphs].join("\n\n"));
     // A "read also" label longer than its link: still a pointer, in German or Polish too.
