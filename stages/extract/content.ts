@@ -619,6 +619,10 @@ const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
  */
 const CJK_INFO_LABEL =
   /(?:来源|來源|出处|出處|作者|本报记者|本報記者|记者|記者|责任编辑|責任編輯|编辑|編輯|发布时间|發布時間|发布日期|發佈時間|更新时间|更新時間|发表于|發表於|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|字号|公開日|更新日|配信日|投稿日|掲載日|情報元|出典|기사입력|최종수정|입력|수정|등록|업데이트)\s*[:：]?\s*/gu;
+/** A Chinese reporter's line: "新京报记者 彭冲 山东冠县报道", "本报记者 张三 李四 报道". */
+const CHINESE_REPORTER_LINE = /^[\p{Script=Han}]{0,8}记者(?:\s*[\p{Script=Han}·]{2,5}){1,3}(?:\s*[\p{Script=Han}]{0,8})?报道$/u;
+/** A link back to the portal's front page under its article ("返回搜狐，查看更多"). */
+const BACK_TO_PORTAL = /返回[\p{Script=Han}]{1,6}[，,]?\s*查看更多/gu;
 /** A Korean reporter's byline and address: "김민수 기자", "김민수 기자 minsu@example.co.kr". */
 const KOREAN_BYLINE = /\p{Script=Hangul}{2,4}\s?(?:선임기자|객원기자|기자|특파원|논설위원|통신원)(?:\s+[\w.+-]+@[\w-]+\.[\w.-]+)?/gu;
 const ANY_DATE = new RegExp(DATE_AND_TIME, "giu");
@@ -635,6 +639,7 @@ function isCjkInfoLine(text: string): boolean {
   const rest = text
     .replace(ANY_DATE, " ")
     .replace(CJK_PAGE_COUNTER, " ")
+    .replace(BACK_TO_PORTAL, " ")
     .replace(KOREAN_BYLINE, " ")
     .replace(new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}(?: [^\\s|｜·]{1,4}(?=\\s|$))?`, "gu"), " ");
   return !/[\p{L}\p{N}]/u.test(rest);
@@ -676,7 +681,7 @@ const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post
  */
 const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|t|bsky)\.(?:com|net|me|app)\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
-const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)/i;
+const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)|仅代表作者(?:本人|个人)?(?:观点|立场)|不代表本(?:站|网|平台)(?:观点|立场)|仅提供信息存储空间服务/i;
 /** A pitch for the site's newsletter, subscription or social channel, with a link to sign up. */
 const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|follow us|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/i;
 
@@ -718,7 +723,7 @@ const EASTERN_ARABIC_DIGIT = /[\u0660-\u0669\u06f0-\u06f9]/g;
 function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean {
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
+  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;

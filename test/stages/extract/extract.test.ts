@@ -341,6 +341,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("drops a Chinese portal's lines under the article: the reporter's line, the editor with the link back to the portal, the platform's disclaimer", () => {
+    const paragraphs = ["中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。", "协会的专家们认为，明年新能源汽车的市场渗透率还将继续提高，出口也会保持较快增长。"];
+    const tail = `<p>新京报记者 彭冲 山东冠县报道</p><p><span>【编辑:刘欢】 </span><a href="//www.sohu.com/">返回搜狐，查看更多</a></p>`;
+    const statement = `<div class="statement">声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。</div>`;
+    const html = `<html><body><article class="article">${paragraphs.map((p) => `<p>${p}</p>`).join("")}${tail}</article>${statement}</body></html>`;
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+    // A line that names a reporter inside a sentence of prose stays.
+    const prose = "据新京报记者彭冲报道，于欢在监狱里读了很多书，他说这些书改变了他对很多事情的看法。";
+    expect(textOf(`<html><body><article>${paragraphs.map((p) => `<p>${p}</p>`).join("")}<p>${prose}</p></article></body></html>`)).toBe([...paragraphs, prose].join("\n\n"));
+  });
+
   it("drops a Japanese paper's status list (page counter, date, source as <dd>s) and a Chinese page counter, and keeps the article", () => {
     const paragraphs = ["６月12日の歴史的な米朝首脳会談を巡って戦っていたのは、米大統領と北朝鮮の委員長ばかりではなかった。中国の国家主席も重要な陰の参戦者だった。", "その判断は本当に正しかったのだろうか。会談の後、北京では慎重な分析が続いている。"];
     const status = `<dl class="article_status"><dd class="page">（1/3ページ）</dd><dd class="publish">2018/6/19 5:50</dd><dt class="hide-label">情報元</dt><dd class="source">日本経済新聞 電子版</dd></dl>`;
