@@ -229,12 +229,10 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.
   if (tag === "form" || tag === "fieldset") return !containsMainMarker(el) && !containsParagraphs(el, 3);
-  // An <aside> or <nav> left open (a banner's, before the page's <main>) holds the rest of the
-  // page: one that holds both most of the text and the article's marker is not a sidebar.
-  if (UNCLOSED_WRAPPER_TAGS.has(tag) && holdsMostText(el, pageTextLength) && containsMainMarker(el)) return false;
-  // A slideshow or a gallery page may set its slides' text in the right column's <aside>: one
-  // that holds most of the page's text, in paragraphs, is the page, not a sidebar.
-  if (tag === "aside" && holdsMostText(el, pageTextLength) && containsParagraphs(el, 3)) return false;
+  // An <aside> or <nav> that holds most of the page's text is not a sidebar when it also holds the
+  // article's marker (one left open, a banner's, before the page's <main>) or, for an <aside>,
+  // three paragraphs (a slideshow page setting its slides' text in the right column).
+  if (UNCLOSED_WRAPPER_TAGS.has(tag) && holdsMostText(el, pageTextLength) && (containsMainMarker(el) || (tag === "aside" && containsParagraphs(el, 3)))) return false;
   if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);

@@ -95,7 +95,8 @@ const noWeight: Weigh = () => 0;
 const SMALL_CELL_LENGTH = 100;
 
 function baseScore(el: El, weigh: Weigh): number {
-  let score = Math.min(weigh(el), el.tag === "td" && el.textLen < SMALL_CELL_LENGTH ? 0 : Infinity);
+  let score = weigh(el);
+  if (el.tag === "td" && el.textLen < SMALL_CELL_LENGTH) score = Math.min(score, 0);
   switch (el.tag) {
     case "div": score += 5; break;
     case "pre": case "td": case "blockquote": score += 3; break;
@@ -178,8 +179,11 @@ const NAMED_MAX_LINK_DENSITY = 0.1;
 /** How much prose (weighted characters in paragraphs) before the best candidate makes it the later part of a split article: a paragraph or two. */
 const LEAD_PROSE_LENGTH = 200;
 
-/** A paragraph's worth of text with few links (readability's test for a sibling paragraph). */
-const isProse = (el: El) => el.textLen > 80 && linkDensity(el) < 0.25;
+/**
+ * Readability's test for a paragraph beside the article: over 80 characters, under a quarter of
+ * them links (stricter on links than boilerplate.ts's isProse, which judges blocks already inside).
+ */
+const isSiblingProse = (el: El) => el.textLen > 80 && linkDensity(el) < 0.25;
 
 /** The characters of prose paragraphs in `node` before `top`, in reading order; `top` must be inside `node`. */
 function proseBefore(node: El, top: El): number {
@@ -188,8 +192,14 @@ function proseBefore(node: El, top: El): number {
   while (stack.length > 0) {
     const el = stack.pop()!;
     if (el === top) return sum;
-    if (el.tag === "p" && isProse(el)) sum += el.textLen;
-    else for (let i = el.children.length - 1; i >= 0; i--) if (typeof el.children[i] !== "string") stack.push(el.children[i] as El);
+    if (el.tag === "p" && isSiblingProse(el)) {
+      sum += el.textLen;
+      continue;
+    }
+    for (let i = el.children.length - 1; i >= 0; i--) {
+      const child = el.children[i]!;
+      if (typeof child !== "string") stack.push(child);
+    }
   }
   return sum;
 }
@@ -236,7 +246,7 @@ function splitArticle(top: El): El | undefined {
 }
 
 /** A `<div>` around one paragraph of prose and nothing else (readability reads such a div as the paragraph). */
-const isWrappedParagraph = (el: El) => el.tag === "div" && onlyChild(el)?.tag === "p" && isProse(el);
+const isWrappedParagraph = (el: El) => el.tag === "div" && onlyChild(el)?.tag === "p" && isSiblingProse(el);
 
 /**
  * The top candidate plus the siblings that look like more of the same article: scoring nearly as
@@ -253,7 +263,7 @@ function withSiblings(top: El): El[] {
   const threshold = Math.max(10, top.score * 0.2);
   const topClass = top.attrs.class ?? "";
   const kept: El[] = [];
-  const wrappedParagraphs = parent.children.filter((c) => typeof c !== "string" && isWrappedParagraph(c)).length;
+  const wrapped = new Set(parent.children.filter((c): c is El => typeof c !== "string" && isWrappedParagraph(c)));
   for (const sibling of parent.children) {
     if (typeof sibling === "string") continue;
     if (sibling === top) {
@@ -267,8 +277,8 @@ function withSiblings(top: El): El[] {
       kept.push(sibling);
     } else if (sibling.tag === "div" && LEAD_CLASS.test(sibling.attrs.class ?? "") && sibling.textLen >= 80 && linkDensity(sibling) < 0.2) {
       kept.push(sibling);
-    } else if (sibling.tag === "p" || (sibling.tag === "div" && (!sibling.hasBlock || (wrappedParagraphs >= 2 && isWrappedParagraph(sibling))))) {
-      if (isProse(sibling)) kept.push(sibling);
+    } else if (sibling.tag === "p" || (sibling.tag === "div" && (!sibling.hasBlock || (wrapped.size >= 2 && wrapped.has(sibling))))) {
+      if (isSiblingProse(sibling)) kept.push(sibling);
       else if (sibling.textLen > 0 && sibling.textLen <= 80 && sibling.linkLen === 0 && /\.( |$)/.test(plainText(sibling))) kept.push(sibling);
     }
   }
@@ -619,6 +629,8 @@ const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
  */
 const CJK_INFO_LABEL =
   /(?:来源|來源|出处|出處|作者|本报记者|本報記者|记者|記者|责任编辑|責任編輯|编辑|編輯|发布时间|發布時間|发布日期|發佈時間|更新时间|更新時間|发表于|發表於|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|字号|公開日|更新日|配信日|投稿日|掲載日|情報元|出典|기사입력|최종수정|입력|수정|등록|업데이트)\s*[:：]?\s*/gu;
+/** A label and its short value: a name, a site, with a short second word ("情報元 日本経済新聞 電子版"). */
+const CJK_INFO_FIELD = new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}(?: [^\\s|｜·]{1,4}(?=\\s|$))?`, "gu");
 /** A Chinese reporter's line: "新京报记者 彭冲 山东冠县报道", "本报记者 张三 李四 报道". */
 const CHINESE_REPORTER_LINE = /^[\p{Script=Han}]{0,8}记者(?:\s*[\p{Script=Han}·]{2,5}){1,3}(?:\s*[\p{Script=Han}]{0,8})?报道$/u;
 /** A link back to the portal's front page under its article ("返回搜狐，查看更多"). */
@@ -641,7 +653,7 @@ function isCjkInfoLine(text: string): boolean {
     .replace(CJK_PAGE_COUNTER, " ")
     .replace(BACK_TO_PORTAL, " ")
     .replace(KOREAN_BYLINE, " ")
-    .replace(new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}(?: [^\\s|｜·]{1,4}(?=\\s|$))?`, "gu"), " ");
+    .replace(CJK_INFO_FIELD, " ");
   return !/[\p{L}\p{N}]/u.test(rest);
 }
 
@@ -798,12 +810,15 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
       const heading = normalizeTitle(plainText(el)).replaceAll(" ", "");
       return heading.length > 0 && titleLetters.includes(heading);
     }
-    // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
-    // "Related: …", a headline of another story, a "click here to get the app".
-    if (el.tag === "p" && el.textLen > 0 && el.textLen < POINTER_MAX_LENGTH && linkDensity(el) > POINTER_MIN_LINK_DENSITY && !WRITTEN_LINK.test(plainText(el))) return true;
-    if (el.tag === "p" && el.linkLen > 0 && el.textLen < POINTER_MAX_LENGTH && READ_ALSO.test(plainText(el))) return true;
     if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH) {
       const text = plainText(el);
+      // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
+      // "Related: …", a headline of another story, a "click here to get the app"; so does one
+      // that starts with a "read also" label, however long the label. A source cited as a link
+      // written out stays.
+      if (el.tag === "p" && el.linkLen > 0 && el.textLen < POINTER_MAX_LENGTH) {
+        if (READ_ALSO.test(text) || (linkDensity(el) > POINTER_MIN_LINK_DENSITY && !WRITTEN_LINK.test(text))) return true;
+      }
       if (isNotice(el, text)) return true;
       // The headline set as a paragraph: the title's text, or most of it (the title adds the site's name).
       if ((el.tag === "p" || el.tag === "div") && titleKey && el.textLen < 200) {
