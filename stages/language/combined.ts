@@ -21,19 +21,32 @@
  * more (FASTTEXT_MIN_PROBABILITY). The constants were chosen on held-out UDHR snippets and the
  * two bench sets together; they are round values, not fitted per item.
  *
+ * A text of a few words (LEXICON_MAX_WORDS) is also read by a word lexicon (`lexicon.ts`), a
+ * fourth member pooled like the others: "Hulle het" holds too few trigrams for the three to tell
+ * Afrikaans from Dutch, but both its words are among Afrikaans' most frequent.
+ *
  * ELD has one model per group of close neighbours (`no` for Bokmål and Nynorsk, `ms` for Malay
  * and Indonesian, `hr` for Latin-script Croatian, Bosnian and Serbian; its `sr` is Cyrillic
  * only), so its answer is read as an answer for the whole group (`groupBlind`): it neither
  * votes for the member it has a model for nor against the others, and CLD2, fastText and the
  * marker words (`neighbours.ts`) decide within the group.
  */
-import type { LanguageDetector, LanguageGuess } from "./detectors.js";
+import type { Detector, LanguageDetector, LanguageGuess } from "./detectors.js";
 import { cld2Available, loadSingleDetector } from "./detectors.js";
+import { loadLexicon } from "./lexicon.js";
 import { NEIGHBOUR_GROUPS, resolveNeighbours } from "./neighbours.js";
 import { detectionSample } from "./sample.js";
 
 /** Weight of each detector's log-probability in the pool. */
-export const POOL_WEIGHTS = { eld: 1, cld2: 0.5, fasttext: 0.5 } as const;
+export const POOL_WEIGHTS = { eld: 1, cld2: 0.5, fasttext: 0.5, lexicon: 0.5 } as const;
+/**
+ * Texts of at most this many words (separated by white space) are also read by the word
+ * lexicon (`lexicon.ts`). Measured on the Tatoeba word pairs of bench/langid.ts and on word
+ * pairs cut from held-out UDHR texts in 80 languages (mean of per-language accuracy): without
+ * it 80.8% and 84.8%, with it 82.0% and 86.3%; Tatoeba's sentences do not move and tweets
+ * lose 3 of 9,066 (99.63% -> 99.59%). 3 and 6 words measured the same as 4.
+ */
+export const LEXICON_MAX_WORDS = 4;
 /** p_d(L) for a language the detector knows but did not name among its top guesses. */
 export const PROBABILITY_FLOOR = 0.03;
 /** p_d(L) for a language the detector has no model for: it is no evidence either way. */
@@ -67,7 +80,7 @@ export const FASTTEXT_MAX_CHARS = 600;
 export const FASTTEXT_MIN_PROBABILITY = 0.5;
 
 interface PoolMember {
-  detector: LanguageDetector;
+  detector: Detector;
   weight: number;
   maxChars: number;
   /** The member votes only when its best guess has at least this probability (none: always). */
@@ -134,7 +147,7 @@ export function vote(member: PoolMember, guesses: LanguageGuess[]): LanguageGues
  * (Croatian, whose UDHR text is nearly the same as Bosnian's, 78 -> 60%), and the bench's sets
  * do not move.
  */
-export function groupBlind(detector: LanguageDetector, groups: ReadonlyArray<readonly string[]> = NEIGHBOUR_GROUPS): LanguageDetector {
+export function groupBlind<D extends Detector>(detector: D, groups: ReadonlyArray<readonly string[]> = NEIGHBOUR_GROUPS): Detector & Pick<D, "name"> {
   const languages = new Set(detector.languages);
   for (const group of groups) if (group.some((language) => detector.languages.has(language))) for (const language of group) languages.add(language);
   return {
@@ -153,7 +166,7 @@ export function groupBlind(detector: LanguageDetector, groups: ReadonlyArray<rea
   };
 }
 
-/** Builds the default detector from ELD, CLD2 (when its addon is built) and fastText. */
+/** Builds the default detector from ELD, CLD2 (when its addon is built), fastText and the word lexicon. */
 export async function loadCombinedDetector(): Promise<LanguageDetector & { parts: string[] }> {
   const eld: PoolMember = { detector: groupBlind(await loadSingleDetector("eld")), weight: POOL_WEIGHTS.eld, maxChars: ELD_MAX_CHARS };
   const cld2: PoolMember | undefined = cld2Available() ? { detector: await loadSingleDetector("cld2"), weight: POOL_WEIGHTS.cld2, maxChars: Infinity } : undefined;
@@ -163,11 +176,12 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
   const fastText: PoolMember = { detector: await loadSingleDetector("fasttext"), weight: POOL_WEIGHTS.fasttext, maxChars: FASTTEXT_MAX_CHARS, minProbability: FASTTEXT_MIN_PROBABILITY };
   const languages = new Set<string>();
   for (const member of [...members, fastText]) for (const language of member.detector.languages) languages.add(language);
+  const lexicon: PoolMember = { detector: groupBlind(loadLexicon()), weight: POOL_WEIGHTS.lexicon, maxChars: Infinity };
   const all = [...members, fastText];
   const read = (member: PoolMember, text: string) => vote(member, member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars)));
   return {
     name: "default",
-    parts: all.map((member) => member.detector.name),
+    parts: [...all, lexicon].map((member) => member.detector.name),
     languages,
     detect(text) {
       return resolveNeighbours(text, pooledDetect(text));
@@ -184,11 +198,20 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
       if (member === cld2 && text.length >= LONG_TEXT_CHARS && (list[0]?.score ?? 0) >= LONG_TEXT_CLD2_MIN_PROBABILITY) return list;
       guesses.push(list);
     }
+    // A text of a few words: every member, the word lexicon too.
+    if (wordCount(text) <= LEXICON_MAX_WORDS) return pooledProbabilities(poolGuesses([...all, lexicon], [...guesses, read(fastText, text), read(lexicon, text)]));
     const partial = poolGuesses(members, guesses);
     const [leader, second] = partial;
     if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
     return pooledProbabilities(poolGuesses(all, [...guesses, read(fastText, text)]));
   }
+}
+
+/** Words separated by white space, counted up to one past LEXICON_MAX_WORDS (documents are long). */
+function wordCount(text: string): number {
+  let count = 0;
+  for (const _ of text.matchAll(/\S+/g)) if (++count > LEXICON_MAX_WORDS) break;
+  return count;
 }
 
 /**

@@ -20,12 +20,17 @@ export interface LanguageGuess {
 export const DETECTOR_NAMES = ["default", "franc", "franc-all", "fasttext", "cld2", "eld"] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
-export interface LanguageDetector {
-  name: DetectorName;
+/** A detector, or a part of one that cannot be chosen alone (the word lexicon, `lexicon.ts`). */
+export interface Detector {
+  name: string;
   /** Canonical codes this detector can answer; a guess outside it never comes back. */
   languages: ReadonlySet<string>;
   /** Best first, at most a few; empty when the detector has no answer for the text. */
   detect(text: string): LanguageGuess[];
+}
+
+export interface LanguageDetector extends Detector {
+  name: DetectorName;
 }
 
 const TOP_GUESSES = 3;
