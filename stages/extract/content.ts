@@ -185,8 +185,8 @@ const LEAD_PROSE_LENGTH = 200;
  */
 const isSiblingProse = (el: El) => el.textLen > 80 && linkDensity(el) < 0.25;
 
-/** The characters of prose paragraphs in `node` before `top`, in reading order; `top` must be inside `node`. */
-function proseBefore(node: El, top: El): number {
+/** The characters of prose paragraphs in `node` before `top` in reading order (all of them when `top` is not inside `node`). */
+function proseBefore(node: El, top: El | undefined): number {
   let sum = 0;
   const stack: El[] = [node];
   while (stack.length > 0) {
@@ -225,6 +225,30 @@ function markedArticle(top: El): El | undefined {
   return undefined;
 }
 
+/**
+ * When the best candidate is a column of teasers (a grid of other posts, each a linked headline
+ * over its excerpt, whose excerpts score as prose): the block elsewhere on the page whose class or
+ * id names the article's text, nearly free of links, with a lead's worth of prose or more. A
+ * theme that sets "more posts" beside a short article is the case; the grid's excerpts outscore
+ * the article, and the markup says which is the article.
+ */
+function namedBesideTeasers(root: El, top: El): El | undefined {
+  if (!isTeaserList(top)) return undefined;
+  const holdsTop = ancestorsOf(top);
+  let found: El | undefined;
+  const stack: El[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    if (el === top) continue;
+    if (!holdsTop.has(el) && isContentContainer(el) && linkDensity(el) < NAMED_MAX_LINK_DENSITY && proseBefore(el, undefined) >= LEAD_PROSE_LENGTH) {
+      if (!found || el.textLen > found.textLen) found = el;
+      continue;
+    }
+    for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+  return found;
+}
+
 /** How far above the best candidate the block that also holds its lead may be (splitArticle). */
 const SPLIT_LEVELS = 3;
 
@@ -236,6 +260,8 @@ const SPLIT_LEVELS = 3;
  * their own.
  */
 function splitArticle(top: El): El | undefined {
+  // The rest of a story is never a column of other pages' teasers.
+  if (isTeaserList(top)) return undefined;
   let node = top.parent;
   for (let level = 0; level < SPLIT_LEVELS && isContainer(node) && node.tag !== "body"; level++, node = node.parent) {
     if (linkDensity(node) >= NAMED_MAX_LINK_DENSITY) return undefined;
@@ -907,7 +933,7 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const candidates = scoreCandidates(units, weigh, tick);
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
-  const marked = top && (markedArticle(top) ?? splitArticle(top));
+  const marked = top && (markedArticle(top) ?? splitArticle(top) ?? namedBesideTeasers(root, top));
   const chosen = marked ? [marked] : top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
   // A block kept beside the article (a sibling, a repeat) may itself be a notice: a disclosure or a byline above the text.
   const kept = chosen.length > 1 ? chosen.filter((el) => !(BLOCK_TAGS.has(el.tag) && el.textLen < NOTICE_MAX_LENGTH && isNotice(el, plainText(el)))) : chosen;

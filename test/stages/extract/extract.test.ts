@@ -226,6 +226,19 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`Haushalt beschlossen\n\n${prose}\n\n${prose}`);
   });
 
+  it("takes the block named as the post's text over a grid of other posts' longer excerpts", () => {
+    const article = [
+      "If someone is not careful at the gym, they may get hurt, and dropping a weight is the most common cause.",
+      "Most waivers only protect the gym from being sued if the company or its employees were negligent.",
+      "Where the equipment was faulty, the maker of the equipment may be liable instead of the gym.",
+    ];
+    const excerpt = (n: number) =>
+      `Teaser ${n}: when the agency denies a claim, it can feel like a dead end, and many applicants wonder, rightly, whether they can sue, what it costs, how long it takes, which forms they need, who can help them, and whether a lawyer is worth it, since the system is complex, the deadlines are strict, the denial rates are high, and every case is different, so`;
+    const posts = [1, 2, 3, 4].map((n) => `<article class="elementor-post post type-post"><h3 class="elementor-post__title"><a href="/post-${n}">Other post ${n}</a></h3><div class="elementor-post__excerpt"><p>${excerpt(n)}</p></div></article>`).join("");
+    const html = `<html><body><nav><a href="/">Home</a> <a href="/blog">Blog</a></nav><div class="e-con e-parent"><div class="e-con"><h1>Getting hurt at a gym</h1><div class="elementor-widget elementor-widget-theme-post-content"><div class="elementor-widget-container">${article.map((p) => `<p>${p}</p>`).join("")}</div></div></div><div class="e-con elementor-hidden-tablet"><div class="elementor-widget elementor-widget-posts"><div class="elementor-widget-container"><div class="elementor-posts-container">${posts}</div></div></div></div></div></body></html>`;
+    expect(textOf(html)).toBe(article.join("\n\n"));
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
