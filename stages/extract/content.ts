@@ -934,7 +934,9 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const best = candidates[0];
   const top = best ? refineTop(best, candidates) : undefined;
   const marked = top && (markedArticle(top) ?? splitArticle(top) ?? namedBesideTeasers(root, top));
-  const chosen = marked ? [marked] : top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
+  let chosen = marked ? [marked] : top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
+  const main = !byClass && !marked ? mainOfPage(root, chosen) : undefined;
+  if (main) chosen = [main];
   // A block kept beside the article (a sibling, a repeat) may itself be a notice: a disclosure or a byline above the text.
   const kept = chosen.length > 1 ? chosen.filter((el) => !(BLOCK_TAGS.has(el.tag) && el.textLen < NOTICE_MAX_LENGTH && isNotice(el, plainText(el)))) : chosen;
   cleanArticle(kept, title, weigh, tick);
@@ -942,3 +944,25 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   return kept;
 }
 
+
+/**
+ * When nothing reads as an article, the page's one `<main>` (or role="main"), if it holds a
+ * paragraph of prose: a Wikipedia list or category page, whose text is links under a paragraph
+ * or two, where the best candidate is "From Wikipedia, the free encyclopedia". `chosen` is what
+ * scoring found; it stands when it holds LEAD_PROSE_LENGTH characters or more. Called only in
+ * the pass without class words (extract.ts's retry for a short result), so that a short first
+ * result first gets that retry, which finds posts whose classes say "comment".
+ */
+function mainOfPage(root: El, chosen: El[]): El | undefined {
+  const chosenLength = chosen.reduce((sum, el) => sum + el.textLen, 0);
+  if (chosenLength >= LEAD_PROSE_LENGTH) return undefined;
+  const mains: El[] = [];
+  const stack: El[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    if (el.tag === "main" || el.attrs.role === "main") mains.push(el);
+    else for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+  const main = mains.length === 1 ? mains[0]! : undefined;
+  return main && main.textLen > chosenLength && someElement(main, (el) => el.tag === "p" && el.textLen >= 80 && el.linkLen < el.textLen / 2) ? main : undefined;
+}

@@ -239,6 +239,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(article.join("\n\n"));
   });
 
+  it("keeps the prose of a page that is mostly a list of links (a Wikipedia list) from its <main>", () => {
+    const intro =
+      'This is an index to notable <a href="/wiki/Programming_language">programming languages</a>, in current or historical use. Dialects of <a href="/wiki/BASIC">BASIC</a>, <a href="/wiki/Esoteric">esoteric programming languages</a>, and <a href="/wiki/Markup_language">markup languages</a> are not included. A programming language does not need to be <a href="/wiki/Imperative">imperative</a> or Turing-complete, but it must be executable, so the list leaves out HTML and XML and takes in domain-specific languages such as SQL.';
+    const letters = ["A", "B", "C", "D", "E", "F", "G", "H"].map((l) => `<h2>${l}</h2><ul>${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => `<li><a href="/wiki/${l}${n}">${l}${n} language</a></li>`).join("")}</ul>`).join("");
+    const html = `<html><body><nav><a href="/">Main page</a> <a href="/random">Random article</a></nav><main class="mw-body"><h1>List of programming languages</h1><div class="vector-body"><div class="vector-body-before-content"><div id="siteSub" class="noprint">From Wikipedia, the free encyclopedia</div></div><div class="mw-parser-output"><p>${intro}</p>${letters}</div></div></main><footer>This page was last edited on 1 March 2026.</footer></body></html>`;
+    const text = textOf(html);
+    expect(text).toContain("This is an index to notable programming languages, in current or historical use.");
+    expect(text).not.toContain("Random article");
+    expect(text).not.toContain("last edited");
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
