@@ -405,6 +405,9 @@ function openingPost(unitsParent: El, found: El[]): El[] {
   return [];
 }
 
+/** A heading without links, or a block whose whole text is one (`<div><span class="number"></span><div><h2>`). */
+const isTitleOf = (el: El) => el.textLen > 0 && el.linkLen === 0 && someElement(el, (node) => isHeading(node) && node.textLen === el.textLen);
+
 /** Fewest headed sections of prose that make a page of differently built same-class sections an article. */
 const MIN_SECTIONS = 3;
 
@@ -421,7 +424,10 @@ const REPEAT_LEVELS = 6;
  * sameKind) is the unit, and in each unit the element reached by the same path of shapes
  * (and places, where a step has no class or id) is taken, if it is text rather than links, with
  * the thread's opening post before them (openingPost). Where no other unit has that path, the
- * units that are headed sections of prose are taken whole (isProseSection). With `unitAbove`,
+ * units that are headed sections of prose are taken whole (isProseSection). A unit needs a
+ * class or id, since a bare element's shape matches every sibling, except a list item with the
+ * top inside it: a listicle's numbered `<li>`s, each holding the same classed blocks, whose path
+ * down says which part of each to take. With `unitAbove`,
  * the unit is a proper ancestor of `top` (a post around its text, not blocks like `top` beside
  * it). Without repeats, undefined.
  */
@@ -429,7 +435,7 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
   const path: El[] = [top];
   for (let unit = top; path.length <= REPEAT_LEVELS && isContainer(unit.parent); unit = unit.parent) {
     const parent: El = unit.parent;
-    if ((unit.attrs.class || unit.attrs.id) && !(unitAbove && unit === top)) {
+    if ((unit.attrs.class || unit.attrs.id || (unit.tag === "li" && unit !== top)) && !(unitAbove && unit === top)) {
       const units = sameKind(parent, unit);
       if (units.length >= 2) {
         const steps = path.slice(0, -1).reverse().map(stepOf);
@@ -438,9 +444,10 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
           let level: El[] = [other];
           for (const step of steps) level = level.flatMap((el) => followStep(el, step));
           const parts = level.filter((el) => el === top || (el.textLen >= MIN_UNIT_LENGTH && linkDensity(el) < 0.25));
-          // A unit's own heading above the part taken (an accordion's question over its answer) comes with it.
+          // A unit's own heading above the part taken (an accordion's question over its answer, a
+          // listicle item's title in a wrapper of its own) comes with it.
           if (parts.length > 0 && steps.length > 0) {
-            for (const child of other.children) if (typeof child !== "string" && isHeading(child) && child.textLen > 0 && child.linkLen === 0 && !parts.includes(child)) found.push(child);
+            for (const child of other.children) if (typeof child !== "string" && isTitleOf(child) && !parts.includes(child)) found.push(child);
           }
           found.push(...parts);
         }

@@ -250,6 +250,18 @@ describe("extractMainText: main content", () => {
     expect(text).not.toContain("last edited");
   });
 
+  it("keeps every item of a listicle whose numbered <li>s have no class, each item's title with it", () => {
+    const cars = ["Kia PV5", "BMW iX3", "Renault 5", "Skoda Elroq"];
+    const para = (car: string, n: number) => `The ${car} is the ${n === 0 ? "first" : "next"} car on this list, and it earns its place with a calm ride, a long range, quick charging and a cabin that works well.`;
+    // The first item is the longest, so the others do not score close to it.
+    const paragraphs = (car: string, i: number) => (i === 0 ? [0, 1, 2] : [1]).map((n) => para(car, n));
+    const items = cars
+      .map((car, i) => `<li><div class="sc-b fhead"><span class="number"></span><div class="sc-b title"><h2>${car}</h2></div></div><div class="sc-b kowhxa"><div class="sc-b javgaz"><div class="mk-wrap"><div class="mk">${paragraphs(car, i).map((p) => `<p>${p}</p>`).join("")}</div></div></div></div></li>`)
+      .join("");
+    const html = `<html><body><nav><a href="/">Home</a> <a href="/reviews">Reviews</a></nav><div id="wrap"><h1>The best electric cars</h1><ol class="listicle">${items}</ol></div><footer>© Example Media</footer></body></html>`;
+    expect(textOf(html)).toBe(cars.flatMap((car, i) => [car, ...paragraphs(car, i)]).join("\n\n"));
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
