@@ -62,9 +62,10 @@ const STRONG = new RegExp(
 // Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").
 // A "utility" bar or menu is boilerplate; a "font-utility" is a design system's type style.
 // A "widget-container" is the wrapper a page builder (Elementor) gives every module, text included:
-// what the module is, its parent's class says.
+// what the module is, its parent's class says. A "ck-widget" is a block that the CKEditor rich-text
+// editor set inside the text itself (a grid of columns, a table), so it is the text.
 const WEAK =
-  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|widget(?!-container)|promo|toolbar|(?<!font-)utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])|copyright/;
+  /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|(?<!(?<![a-z0-9])ck-)widget(?!-container)|promo|toolbar|(?<!font-)utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])|copyright/;
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
@@ -397,13 +398,14 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
   }
 }
 
-// Class/id words that raise or lower a candidate container's score (readability's weights). A
+// Class/id words that raise or lower a candidate container's score (readability's weights; not
+// CKEditor's "ck-widget", see WEAK). A
 // utility class that clips or scrolls (Tailwind's "overflow-hidden", "overflow-x-scroll",
 // "scroll-mt-24") says nothing about what a block is, so "hidden" and "scroll" skip those; nor
 // does the target a table of contents scrolls to ("scroll-target"), which is a section of the text.
 const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const NEGATIVE =
-  /(?<!overflow[-_](?:[xy][-_])?)hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|(?<!overflow-(?:[xy]-)?)scroll(?!-(?:m[tblrxy]?|p[tblrxy]?|smooth|auto|target)(?![a-z]))|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|nav|menu|coment|kk?omm?entar|werbung|reklam|publicit|relacionad|verwandt|powiazan|fusszeile|seitenleiste|stopka/;
+  /(?<!overflow[-_](?:[xy][-_])?)hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|(?<!overflow-(?:[xy]-)?)scroll(?!-(?:m[tblrxy]?|p[tblrxy]?|smooth|auto|target)(?![a-z]))|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|(?<!(?<![a-z0-9])ck-)widget|nav|menu|coment|kk?omm?entar|werbung|reklam|publicit|relacionad|verwandt|powiazan|fusszeile|seitenleiste|stopka/;
 
 export function classWeight(el: El): number {
   let weight = 0;

@@ -262,6 +262,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(cars.flatMap((car, i) => [car, ...paragraphs(car, i)]).join("\n\n"));
   });
 
+  it("keeps the blocks a rich-text editor set inside the article (CKEditor's ck-widget grids)", () => {
+    const plants = [
+      "Snake plant stores water in its thick leaves and rhizomes, so it forgives the gardener who forgets to water it for a month.",
+      "Cast-iron plant was a favourite in Victorian parlours, where it grew in dim corners that would have killed most other plants.",
+      "Heartleaf philodendron trails from a shelf or a hanging basket and grows well in a north window, even in the middle of winter.",
+    ];
+    const grid = (text: string) => `<div class="ck-widget ck-widget row"><div class="ck-widget bs_grid"><div class="col-lg"><p>${text}</p></div></div></div>`;
+    const html = `<html><body><nav><a href="/">Home</a> <a href="/visit">Plan a visit</a></nav><article><h1>Plants for low-light rooms</h1><div class="plant-info"><p>${PROSE}</p>${plants.map(grid).join("")}</div></article><footer>Chicago Botanic Garden</footer></body></html>`;
+    expect(textOf(html)).toBe(["Plants for low-light rooms", PROSE, ...plants].join("\n\n"));
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
