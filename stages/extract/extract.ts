@@ -8,6 +8,7 @@ import { isBoilerplate, pruneBoilerplate } from "./boilerplate.js";
 import { computeStats, selectMainContent, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, plainText, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
+import { repairDoubleEncoding } from "../readers/decode.js";
 
 export interface ExtractOptions {
   /** Largest HTML accepted, in UTF-8 bytes. */
@@ -105,12 +106,14 @@ function classBoilerplateLength(elements: El[], pageTextLength: number): number 
 const SOFT_HYPHENS = /\u00ad/g;
 
 /**
- * Text as a reader sees it. NFC: a page typed on a system that writes "ü" as "u" and a combining
+ * Text as a reader sees it. Repaired where its UTF-8 was read as windows-1252 once too often
+ * ("Itâ€™s", see repairDoubleEncoding): a page is decoded by its bytes, but such text is already
+ * wrong in them. NFC: a page typed on a system that writes "ü" as "u" and a combining
  * diaeresis reads as every other page does, for the filters, deduplication and the tokenizer
  * downstream. Soft hyphens go: German and Dutch news sites set them inside long compounds
  * ("Klima&shy;schutz&shy;programm"), and left in they make a second spelling of every such word.
  */
-const readerText = (text: string) => text.normalize("NFC").replace(SOFT_HYPHENS, "");
+const readerText = (text: string) => repairDoubleEncoding(text).normalize("NFC").replace(SOFT_HYPHENS, "");
 
 function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number, readNoscript = false): Extracted {
   const tick = () => budget.tick();

@@ -322,3 +322,63 @@ function countRareGbk(bytes: Uint8Array): number {
   }
   return rare;
 }
+
+/** Each windows-1252 byte from 0x80 up, by the character it decodes to (0x81 and the other unassigned bytes to their C1 controls). */
+const CP1252_BYTES = new Map<string, number>();
+{
+  const cp1252 = new TextDecoder("windows-1252");
+  // { stream: true }: Node 20 decodes a whole buffer of windows-1252 as ISO-8859-1 (0x80 as U+0080, not "€").
+  for (let byte = 0x80; byte <= 0xff; byte++) CP1252_BYTES.set(cp1252.decode(Uint8Array.of(byte), { stream: true }), byte);
+}
+/** The characters that UTF-8's continuation bytes (0x80-0xBF) become when read as windows-1252, as a regex class body. */
+const CONTINUATION = [...CP1252_BYTES]
+  .filter(([, byte]) => byte < 0xc0)
+  .map(([character]) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, "0")}`)
+  .join("");
+/** A UTF-8 sequence of two, three or four bytes read as windows-1252: "Ã¼" for "ü", "â€™" for "’". */
+const DOUBLE_ENCODED = new RegExp(`[\\u00c2-\\u00df][${CONTINUATION}]|[\\u00e0-\\u00ef][${CONTINUATION}]{2}|[\\u00f0-\\u00f4][${CONTINUATION}]{3}`, "g");
+/**
+ * What a repaired run may stand for: Latin, Greek, Cyrillic, Armenian, Hebrew and Arabic letters,
+ * punctuation and currency signs, "™", CJK and Hangul. Not NKo or Syriac, which a real "ß" before
+ * a closing quote ("groß“", bytes DF 93) would otherwise become.
+ */
+const REPAIRABLE = /^[\u00a0-\u06ff\u2000-\u20cf\u2100-\u214f\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]$/u;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Text that went through UTF-8 -> windows-1252 -> UTF-8 once too often (a CMS that stored UTF-8
+ * bytes as Latin-1, or escaped them as entities: "&acirc;&euro;&trade;"), repaired: each run of
+ * characters that is the windows-1252 reading of one valid UTF-8 sequence becomes the character
+ * it encodes ("Itâ€™s a cafÃ© in MÃ¼nchen" -> "It’s a café in München"). Only when such runs
+ * outnumber the text's other non-ASCII characters: a text encoded twice has few correct ones
+ * left, while a correct German text with „groß“ or a page about encodings that quotes "Ã¤"
+ * beside its real "ä" has many, and is left as it is.
+ */
+export function repairDoubleEncoding(text: string): string {
+  if (!/[\u00c2-\u00f4]/.test(text)) return text;
+  const repaired = new Map<string, string | null>();
+  let runs = 0;
+  let runCharacters = 0;
+  for (const match of text.matchAll(DOUBLE_ENCODED)) {
+    const run = match[0];
+    if (!repaired.has(run)) {
+      let character: string | null = null;
+      try {
+        const decoded = strictUtf8.decode(Uint8Array.from(Array.from(run, (c) => CP1252_BYTES.get(c)!)));
+        if (REPAIRABLE.test(decoded)) character = decoded;
+      } catch {
+        // Not one valid UTF-8 sequence (an overlong form, a surrogate): not a run.
+      }
+      repaired.set(run, character);
+    }
+    if (repaired.get(run) !== null) {
+      runs++;
+      runCharacters += run.length;
+    }
+  }
+  if (runs === 0) return text;
+  let nonAscii = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) nonAscii++;
+  if (runs <= nonAscii - runCharacters) return text;
+  return text.replace(DOUBLE_ENCODED, (run) => repaired.get(run) ?? run);
+}

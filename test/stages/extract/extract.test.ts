@@ -273,6 +273,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Plants for low-light rooms", PROSE, ...plants].join("\n\n"));
   });
 
+  it("repairs text whose page escaped UTF-8 read as windows-1252 (&acirc;&euro;&trade;)", () => {
+    const html = `<html><head><title>AI isn&acirc;&euro;&trade;t magic</title></head><body><article><p>Artificial intelligence isn&acirc;&euro;&trade;t just changing how we optimise websites &acirc;&euro;&ldquo; it changes how people find a caf&Atilde;&copy;, and that is why this paragraph is long.</p></article></body></html>`;
+    const result = extractMainText(html);
+    expect(result.ok && result.text).toBe("Artificial intelligence isn’t just changing how we optimise websites – it changes how people find a café, and that is why this paragraph is long.");
+    expect(result.ok && result.title).toBe("AI isn’t magic");
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";

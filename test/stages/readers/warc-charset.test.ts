@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { Doc, TaskContext } from "../../../pipeline/doc.js";
-import { decodeHtml, type DecodedText } from "../../../stages/readers/decode.js";
+import { decodeHtml, repairDoubleEncoding, type DecodedText } from "../../../stages/readers/decode.js";
 import { warcDocs, warcReaderParams } from "../../../stages/readers/warc.js";
 
 // Byte tables written out by hand for the characters the pages below use (ASCII is itself).
@@ -121,6 +121,25 @@ describe("decodeHtml", () => {
     const binary = Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 7919) % 256));
     expect(decodeHtml(binary, "text/html")).toMatchObject({ problem: "undecodable" });
     expect(decodeHtml(Buffer.alloc(100), "text/html; charset=utf-8")).toMatchObject({ problem: "undecodable" });
+  });
+});
+
+describe("repairDoubleEncoding", () => {
+  it("turns UTF-8 read as windows-1252 back into the characters it encodes", () => {
+    // ’ is E2 80 99, read as windows-1252 "â", "€", "™"; é is C3 A9 ("Ã", "©"); ü is C3 BC ("Ã", "¼").
+    expect(repairDoubleEncoding("Itâ€™s a cafÃ© in MÃ¼nchen")).toBe("It’s a café in München");
+    expect(repairDoubleEncoding("WireGuardÂ® protocol, xÂ³ - 4xÂ²")).toBe("WireGuard® protocol, x³ - 4x²");
+    // 中 is E4 B8 AD ("ä", "¸", soft hyphen), 文 is E6 96 87 ("æ", "–", "‡").
+    expect(repairDoubleEncoding("ä¸\u00adæ–‡")).toBe("中文");
+  });
+
+  it("leaves correct text alone, and text whose correct characters outnumber the runs", () => {
+    for (const text of ["plain ASCII", "Das ist „groß“ und schön.", "SÃO PAULO", "Grüße aus Köln, Ärger über Öl"]) expect(repairDoubleEncoding(text)).toBe(text);
+    // One quoted run beside a real "ä" (and the quotes around it): a page about encodings.
+    const aboutEncodings = "I saw “Ã¤” instead of “ä” in the export.";
+    expect(repairDoubleEncoding(aboutEncodings)).toBe(aboutEncodings);
+    // An overlong form (E0 80 80: "à€€") or a surrogate (ED A0 80: "í", no-break space, "€") is no UTF-8 sequence.
+    expect(repairDoubleEncoding("à€€ and í\u00a0€")).toBe("à€€ and í\u00a0€");
   });
 });
 
