@@ -163,7 +163,8 @@ export function isHeadingOnly(el: El): boolean {
 export interface PruneOptions {
   /**
    * Also remove by class/id words, which sometimes name a wrapper of the whole page ("modal-enabled",
-   * "pagination-first"); turned off for a second, gentler pass when the first left too little.
+   * "pagination-first"); turned off for a second, gentler pass when the first left too little
+   * (all but a forum post's signature: see SIGNATURE).
    */
   byClass: boolean;
 }
@@ -242,7 +243,8 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // A class that hides the element hides it in the retry without class words too.
   const cls = attrs.class?.toLowerCase();
   if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsArticle(el, pageTextLength);
-  if (!options.byClass || tag === "main" || attrs.itemprop === "articleBody") return false;
+  if (!options.byClass) return tag !== "main" && SIGNATURE.test(classAndId(el)) && !holdsArticle(el, pageTextLength);
+  if (tag === "main" || attrs.itemprop === "articleBody") return false;
   // schema.org microdata for the page's metadata: the date line, the author, the publisher.
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;
   const words = classAndId(el);
@@ -257,6 +259,14 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
   return matches && !holdsArticle(el, pageTextLength);
 }
+
+/**
+ * A forum post's signature (IPS's ipsEntry__signature, phpBB's and vBulletin's "signature"): the
+ * one class word that still prunes in the retry without class words (extract.ts), which is for
+ * posts whose classes say "comment". A signature is never a post, and a long one (a member's
+ * pitch for their services) would outscore a thread of short posts.
+ */
+const SIGNATURE = /signature/;
 
 /** The word "main" alone in a class list ("c-layout-main", "main"; not "main-menu"'s prefix alone). */
 const MAIN_WORD = /(?<![a-z0-9])main(?![a-z0-9-])/;

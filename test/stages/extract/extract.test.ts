@@ -280,6 +280,22 @@ describe("extractMainText: main content", () => {
     expect(result.ok && result.title).toBe("AI isn’t magic");
   });
 
+  it("keeps a thread of short posts whose classes say 'comment' without a member's long signature", () => {
+    const question = "Hi, I'd like to know the roadmap for future products and version releases. It appears the only forum information posted are changes to the released products. Thank you!";
+    const answer = "For more insight into the roadmap, you may want to check whether you can join the customer circle.";
+    const signature = [
+      "Community Leader, Expert, Software Engineer, UX Designer.",
+      "Design should be simple. Communication should be honest. I advocate for both, on behalf of everyone who builds a store.",
+      "Want to improve your store? I build proven solutions including breadcrumbs, currencies, favourites and wishlists, and I maintain them.",
+      "Tip of the week: be cautious with copy-paste snippets; they are likely to stop working within a few months, so buy maintained plugins.",
+    ];
+    const post = (id: number, author: string, text: string, sig = "") =>
+      `<article class="ipsEntry js-ipsEntry ipsEntry--post" id="elComment_${id}"><aside class="ipsEntry__author-column"><a href="/profile/${author}">${author}</a></aside><div class="ipsEntry__content js-ipsEntry__content comment-${id}_wrap"><div class="ipsEntry__post"><div class="ipsRichText ipsRichText--user"><p>${text}</p></div>${sig}</div></div></article>`;
+    const sig = `<div class="ipsEntry__signature"><div class="ipsRichText">${signature.map((p) => `<p>${p}</p>`).join("")}</div></div>`;
+    const html = `<html><body><header><nav>${["Forums", "Products", "Commerce", "Design", "Developers", "Marketing", "Domains", "Email", "Scheduling", "Member sites", "Events", "Help center", "Status", "Blog", "Webinars", "Circle"].map((l) => `<a href="/${l}">${l} discussions and announcements</a>`).join(" ")}</nav></header><div class="cTopic ipsBlockSpacer comments"><form><div class="ipsEntries elPostFeed">${post(1, "ron1cne", question)}${post(2, "paul2009", answer, sig)}</div></form></div><footer>Powered by Invision Community</footer></body></html>`;
+    expect(textOf(html)).toBe([question, answer].join("\n\n"));
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
