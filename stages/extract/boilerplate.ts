@@ -27,6 +27,15 @@ const word = (w: string) => `(?<![a-z0-9])(?:${w})(?![a-z0-9])`;
 const CAPTION = ["caption", "bildunterschrift", "bildunterzeile", word("bu"), word("legende"), "didascalia", "pie-?de-?foto", "podpis"];
 /** Widgets that may name a block of the page's text: see isWidgetNamedText. */
 const READ_MORE = "read-?more";
+/**
+ * A forum post's signature (IPS's ipsEntry__signature, phpBB's and vBulletin's "signature") and
+ * the box under a thread for replying (IPS's cTopicPostArea with its "sign in to comment" pitch,
+ * its compose area, a reply form): the class words that still prune in the retry without class
+ * words (extract.ts), which is for posts whose classes say "comment". Neither is ever a post, and
+ * a long signature (a member's pitch for their services) would outscore a thread of short posts.
+ */
+const FORUM_FURNITURE = "signature|topic-?post-?area|compose-?area|reply-?(?:form|area|box)";
+const RETRY_PRUNED = new RegExp(FORUM_FURNITURE);
 const NEWSLETTER = "newsletter";
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
@@ -44,7 +53,7 @@ const STRONG = new RegExp(
     "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",
     // Forums' poster columns and post headers (phpBB's, SMF's, phpBB 2's, FluxBB's), and who is online.
     "postprofile", word("poster"), "postdetails", word("postleft"), "online-?list", "whos?-?online",
-    "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", "signature",
+    "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", FORUM_FURNITURE,
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
@@ -164,7 +173,7 @@ export interface PruneOptions {
   /**
    * Also remove by class/id words, which sometimes name a wrapper of the whole page ("modal-enabled",
    * "pagination-first"); turned off for a second, gentler pass when the first left too little
-   * (all but a forum post's signature: see SIGNATURE).
+   * (all but a forum's signatures and reply box: see FORUM_FURNITURE).
    */
   byClass: boolean;
 }
@@ -243,7 +252,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // A class that hides the element hides it in the retry without class words too.
   const cls = attrs.class?.toLowerCase();
   if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsArticle(el, pageTextLength);
-  if (!options.byClass) return tag !== "main" && SIGNATURE.test(classAndId(el)) && !holdsArticle(el, pageTextLength);
+  if (!options.byClass) return tag !== "main" && RETRY_PRUNED.test(classAndId(el)) && !holdsArticle(el, pageTextLength);
   if (tag === "main" || attrs.itemprop === "articleBody") return false;
   // schema.org microdata for the page's metadata: the date line, the author, the publisher.
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;
@@ -260,13 +269,6 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   return matches && !holdsArticle(el, pageTextLength);
 }
 
-/**
- * A forum post's signature (IPS's ipsEntry__signature, phpBB's and vBulletin's "signature"): the
- * one class word that still prunes in the retry without class words (extract.ts), which is for
- * posts whose classes say "comment". A signature is never a post, and a long one (a member's
- * pitch for their services) would outscore a thread of short posts.
- */
-const SIGNATURE = /signature/;
 
 /** The word "main" alone in a class list ("c-layout-main", "main"; not "main-menu"'s prefix alone). */
 const MAIN_WORD = /(?<![a-z0-9])main(?![a-z0-9-])/;

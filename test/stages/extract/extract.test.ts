@@ -296,6 +296,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([question, answer].join("\n\n"));
   });
 
+  it("keeps a thread whose posts' classes say 'comment' over the 'sign in to comment' box under it", () => {
+    const posts = [
+      "Just thought I would make an updated thread to discuss the pros and cons of using a travel agent when booking a cruise.",
+      "No cost for their services: agents are paid by the cruise lines, so you do not pay anything extra for their help.",
+      "We used one last year and she found us a cabin upgrade that we would never have seen on the cruise line's own site.",
+    ];
+    const post = (id: number, text: string) =>
+      `<article class="cPost ipsBox ipsComment ipsComment_parent" id="elComment_${id}"><aside class="ipsComment_author cAuthorPane"><h3><a href="/profile/${id}">member${id}</a></h3></aside><div class="ipsColumn ipsColumn_fluid"><div class="ipsComment_content ipsType_medium comment-${id}_wrap"><div class="cPost_contentWrap"><div class="ipsType_normal ipsType_richText"><p>${text}</p></div></div></div></div></article>`;
+    const nav = ["Forums", "Cruise lines", "Ports", "Roll calls", "Reviews", "Deals", "News", "Help"].map((l) => `<a href="/${l}">${l}</a>`).join(" ");
+    const reply = `<div data-role="replyArea" class="cTopicPostArea ipsBox ipsPadding"><div class="ipsType_center ipsPad"><h2 class="ipsType_pageTitle">Join the Discussion</h2><p class="ipsType_light">Sign in or create your free account to comment, connect with other cruisers, gain Roll Call access, and follow conversations that matter to you.</p><a href="/login" class="ipsButton">Sign In / Join</a></div></div>`;
+    const html = `<html><body><header><nav>${nav}</nav></header><div class="cTopic ipsClear"><form><div class="cTopic ipsClear ipsSpacer_top">${posts.map((t, i) => post(i + 1, t)).join("")}</div></form>${reply}</div><footer>Cruise Critic Community</footer></body></html>`;
+    expect(textOf(html)).toBe(posts.join("\n\n"));
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
