@@ -310,6 +310,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(posts.join("\n\n"));
   });
 
+  it("keeps the prose of a section that is dense with links only for its list of links", () => {
+    const gcc = "There's been some nice progress on the GCC side these past months, and most of the patches that were ready have now been sent upstream.";
+    const prs = [101, 102, 103, 104, 105].map((n) => `<li><a href="https://github.com/rust-lang/gcc/pull/${n}">Support target feature ${n}</a></li>`).join("");
+    const section = (heading: string, body: string) => `<div class="sect1"><h2>${heading}</h2><div class="sectionbody">${body}</div></div>`;
+    const paragraphs = (n: number) => `<div class="paragraph"><p>${PROSE}</p></div>`.repeat(n);
+    const sections = [section("What is it?", paragraphs(2)), section("State", paragraphs(2)), section("GCC", `<div class="paragraph"><p>${gcc}</p></div><div class="ulist"><ul>${prs}</ul></div>`), section("Next", paragraphs(1))];
+    const html = `<html><body><nav><a href="/">Blog</a> <a href="/about">About</a></nav><main><article><h1>Progress report</h1><div class="content">${sections.join("")}</div></article></main></body></html>`;
+    // The section's list of pull requests goes; its paragraph stays (it went with the list before).
+    expect(textOf(html)).toBe(["Progress report", "What is it?", PROSE, PROSE, "State", PROSE, PROSE, "GCC", gcc, "Next", PROSE].join("\n\n"));
+  });
+
   it("keeps a lead or summary block beside the article's body", () => {
     const lead = "Nach tagelangen Verhandlungen haben sich Stadt und Verkehrsbetriebe auf ein günstigeres Monatsticket für Schüler geeinigt.";
     const prose = "Das Ticket soll ab August 25 Euro im Monat kosten und im gesamten Verbundgebiet gelten, auch in den Ferien und am Wochenende.";
