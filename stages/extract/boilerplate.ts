@@ -157,7 +157,7 @@ function containsParagraphs(el: El, atLeast: number, test: (paragraph: El) => bo
 }
 
 /** A paragraph of prose: a sentence or more (80 characters), under half of it links. */
-const isProse = (paragraph: El) => paragraph.textLen >= 80 && paragraph.linkLen < paragraph.textLen / 2;
+export const isProse = (paragraph: El) => paragraph.textLen >= 80 && paragraph.linkLen < paragraph.textLen / 2;
 
 /**
  * An element holding one heading without links and nothing else: as a `<header>`, a section's
@@ -268,7 +268,6 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
   return matches && !holdsArticle(el, pageTextLength);
 }
-
 
 /** The word "main" alone in a class list ("c-layout-main", "main"; not "main-menu"'s prefix alone). */
 const MAIN_WORD = /(?<![a-z0-9])main(?![a-z0-9-])/;

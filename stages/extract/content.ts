@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, isHeadingOnly, isMainMarker, isRelatedHeading } from "./boilerplate.js";
+import { classAndId, classWeight, isHeadingOnly, isMainMarker, isProse, isRelatedHeading } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -903,7 +903,7 @@ function isDenseForItsLists(el: El): boolean {
   }
   if (listText === 0) return false;
   const rest = el.textLen - listText;
-  return rest > 0 && (el.linkLen - listLinks) / rest < 0.2 && someElement(el, (node) => node.tag === "p" && node.textLen >= 80 && linkDensity(node) < 0.25);
+  return rest > 0 && (el.linkLen - listLinks) / rest < 0.2 && someElement(el, (node) => node.tag === "p" && isSiblingProse(node));
 }
 
 /** Whether `el` is a related heading (see isRelatedHeading), or wraps one and nothing else (`<div class="App-Hd"><div><h2>`). */
@@ -976,7 +976,6 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   return kept;
 }
 
-
 /**
  * When nothing reads as an article, the page's one `<main>` (or role="main"), if it holds a
  * paragraph of prose: a Wikipedia list or category page, whose text is links under a paragraph
@@ -996,5 +995,5 @@ function mainOfPage(root: El, chosen: El[]): El | undefined {
     else for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
   const main = mains.length === 1 ? mains[0]! : undefined;
-  return main && main.textLen > chosenLength && someElement(main, (el) => el.tag === "p" && el.textLen >= 80 && el.linkLen < el.textLen / 2) ? main : undefined;
+  return main && main.textLen > chosenLength && someElement(main, (el) => el.tag === "p" && isProse(el)) ? main : undefined;
 }

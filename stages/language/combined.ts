@@ -33,7 +33,7 @@
  */
 import type { Detector, LanguageDetector, LanguageGuess } from "./detectors.js";
 import { cld2Available, loadSingleDetector } from "./detectors.js";
-import { loadLexicon } from "./lexicon.js";
+import { LEXICON_NAME, loadLexicon } from "./lexicon.js";
 import { NEIGHBOUR_GROUPS, resolveNeighbours } from "./neighbours.js";
 import { detectionSample } from "./sample.js";
 
@@ -176,12 +176,14 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
   const fastText: PoolMember = { detector: await loadSingleDetector("fasttext"), weight: POOL_WEIGHTS.fasttext, maxChars: FASTTEXT_MAX_CHARS, minProbability: FASTTEXT_MIN_PROBABILITY };
   const languages = new Set<string>();
   for (const member of [...members, fastText]) for (const language of member.detector.languages) languages.add(language);
-  const lexicon: PoolMember = { detector: groupBlind(loadLexicon()), weight: POOL_WEIGHTS.lexicon, maxChars: Infinity };
+  // Loaded on the first short text: a pipeline of documents never needs it (~18 MB, ~0.3 s).
+  let lexicon: PoolMember | undefined;
+  const lexiconMember = () => (lexicon ??= { detector: groupBlind(loadLexicon()), weight: POOL_WEIGHTS.lexicon, maxChars: Infinity });
   const all = [...members, fastText];
   const read = (member: PoolMember, text: string) => vote(member, member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars)));
   return {
     name: "default",
-    parts: [...all, lexicon].map((member) => member.detector.name),
+    parts: [...all.map((member) => member.detector.name), LEXICON_NAME],
     languages,
     detect(text) {
       return resolveNeighbours(text, pooledDetect(text));
@@ -199,7 +201,10 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
       guesses.push(list);
     }
     // A text of a few words: every member, the word lexicon too.
-    if (wordCount(text) <= LEXICON_MAX_WORDS) return pooledProbabilities(poolGuesses([...all, lexicon], [...guesses, read(fastText, text), read(lexicon, text)]));
+    if (wordCount(text) <= LEXICON_MAX_WORDS) {
+      const words = lexiconMember();
+      return pooledProbabilities(poolGuesses([...all, words], [...guesses, read(fastText, text), read(words, text)]));
+    }
     const partial = poolGuesses(members, guesses);
     const [leader, second] = partial;
     if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
