@@ -727,8 +727,21 @@ const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post
 const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|t|bsky)\.(?:com|net|me|app)\/\S*)$/i;
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
 const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)|仅代表作者(?:本人|个人)?(?:观点|立场)|不代表本(?:站|网|平台)(?:观点|立场)|仅提供信息存储空间服务/i;
-/** A pitch for the site's newsletter, subscription or social channel, with a link to sign up. */
-const SIGN_UP = /newsletter|subscribe|sign up|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|follow us|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/i;
+/**
+ * A pitch for the site's newsletter, subscription or social channel, with a link to sign up. In
+ * English the pitch is the invitation, not the word: "Sign up for our newsletter", "Subscribe
+ * today", "Join our mailing list", "Already a subscriber?", "X is a free weekly
+ * newsletter"; a paragraph about newsletters, a
+ * reader who "subscribes to many Substacks" or a resolution "to sign up for workout classes" is
+ * text.
+ */
+const SIGN_UP =
+  /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|anmelden|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/i;
+/** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
+const SIGN_UP_BUTTON = /(?:^|[^\p{L}]|\p{Ll})(?:Sign [Uu]p|SIGN UP|Subscribe|SUBSCRIBE)(?!\p{Ll})/u;
+/** A newsletter's name as a link or a label ("MCJ Newsletter", "Free Newsletters"), up to this many characters. */
+const NEWSLETTER_LABEL_LENGTH = 40;
+const NEWSLETTER = /\bnewsletters?\b/i;
 
 /**
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source
@@ -772,7 +785,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
-  return paragraph && linked && SIGN_UP.test(text);
+  return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER.test(text)));
 }
 
 /**

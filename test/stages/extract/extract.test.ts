@@ -366,6 +366,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([prose, prose, ...kept].join("\n\n"));
   });
 
+  it("drops an English sign-up pitch by its invitation, and keeps linked prose that only mentions signing up or newsletters", () => {
+    const prose = "The council voted on Tuesday to extend the tram line to the harbour, after two years of planning and a public consultation.";
+    const pitches = [
+      `<p>Want more from the Harbour Gazette? <a href="/nl">Sign up for our newsletter</a> and read smarter.</p>`,
+      `<p>Get the best stories of the week, directly in your inbox.<a href="/signup">Sign Up</a></p>`,
+      `<p>Already a subscriber? <a href="/login">Log in here</a>.</p>`,
+      `<p>The Dispatch is a free weekly newsletter about cities. <a href="/about">Read more</a>.</p>`,
+      `<p>Want more projects? <a href="https://pinterest.com/example">Follow me on Pinterest</a>.</p>`,
+      `<p><a href="/nl">Harbour Newsletter</a></p>`,
+    ];
+    const kept = [
+      `Maybe a new bike is on your <a href="/shop">wish list</a>, or you have made a resolution to sign up for a cycling club with a friend.`,
+      `I also subscribe to many local papers, such as <a href="https://example.org">the Harbour Post</a> and the Tram Times.`,
+      `Half of readers <a href="/study">unsubscribe from newsletters</a> because they get too many of them.`,
+    ];
+    const html = `<html><body><article><p>${prose}</p>${pitches.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
+    expect(textOf(html)).toBe([prose, prose, ...kept.map((text) => text.replace(/<[^>]+>/g, ""))].join("\n\n"));
+  });
+
   it("drops the headline set as a paragraph, as it drops a heading that repeats the title", () => {
     const prose = "Nach zwei Jahren Bauzeit ist die neue Brücke über die Lahn für Radfahrer und Fußgänger freigegeben worden, pünktlich zum Frühlingsanfang.";
     const html = `<html><head><title>Neue Brücke für Radfahrer eröffnet – Stadtanzeiger</title></head><body><div class="news"><p class="titulo">Neue Brücke für Radfahrer eröffnet</p><p>${prose}</p><p>${prose}</p></div></body></html>`;
