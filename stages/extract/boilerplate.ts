@@ -266,7 +266,8 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
   const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words) && !wrapsNamedContent(el));
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
-  return matches && !holdsArticle(el, pageTextLength);
+  // A link or a span inside a sentence is the sentence's words, whatever its class says of it.
+  return matches && !holdsArticle(el, pageTextLength) && !isMidSentence(el);
 }
 
 /** The word "main" alone in a class list ("c-layout-main", "main"; not "main-menu"'s prefix alone). */
@@ -426,4 +427,21 @@ export function classWeight(el: El): number {
     if (POSITIVE.test(lower)) weight += 25;
   }
   return weight;
+}
+
+/** Tags of running text: a link, an emphasis, a span inside a sentence. */
+const PHRASING_TAGS = new Set(["a", "span", "em", "strong", "b", "i", "u", "abbr", "cite", "mark", "small", "code", "q", "dfn", "var", "time", "font"]);
+
+/**
+ * Whether an inline element sits inside a sentence: text of the same sentence on both sides
+ * ("After <a class='recommendation-inline-link'>announcing your engagement</a>, you may…",
+ * "Use <code class='hljs-comment'>#</code> to start a comment"). Its class words name the
+ * link's purpose or the code's colour, not a block beside the text.
+ */
+function isMidSentence(el: El): boolean {
+  if (!PHRASING_TAGS.has(el.tag) || !el.parent) return false;
+  const siblings = el.parent.children;
+  const i = siblings.indexOf(el);
+  const before = siblings[i - 1], after = siblings[i + 1];
+  return typeof before === "string" && typeof after === "string" && /[\p{L}\p{N},;:]\s*$/u.test(before) && /^\s*[\p{L}\p{N},;:.!?)]/u.test(after);
 }

@@ -366,6 +366,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([prose, prose, ...kept].join("\n\n"));
   });
 
+  it("keeps the words of a link or a span inside a sentence whatever its class says, and drops a classed block beside the text", () => {
+    const first = `After <a class="recommendation-inline-link" href="/ideas">announcing your engagement</a>, you may be eager to jump into planning the wedding, or feel overwhelmed by all of it.`;
+    const second = `Start a line with <code class="hljs-comment">#</code> to leave a note for the next reader, and the shell will skip it when the script runs.`;
+    const prose = "Most couples book the venue first, about a year ahead, because the date follows from it and everything else follows from the date.";
+    const html = `<html><body><article><p>${first}</p><p>${prose}</p><p>${second}</p><p>${prose}</p><div class="recommendation-box"><a href="/a">Ten venues we love</a> <a href="/b">How to write your vows</a></div></article></body></html>`;
+    expect(textOf(html)).toBe([first, prose, second, prose].map((text) => text.replace(/<[^>]+>/g, "")).join("\n\n"));
+  });
+
   it("drops an English sign-up pitch by its invitation, and keeps linked prose that only mentions signing up or newsletters", () => {
     const prose = "The council voted on Tuesday to extend the tram line to the harbour, after two years of planning and a public consultation.";
     const pitches = [
