@@ -568,7 +568,7 @@ function linkListText(el: El): number {
 }
 
 /** Readability's conditional cleaning: blocks inside the article that look like link lists, galleries or widgets. */
-function isFishy(el: El, weigh: Weigh): boolean {
+function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
   const weight = weigh(el);
   const isList = LIST_TAGS.has(el.tag);
   // A list's score starts below zero for its tag, so a short list of prose items would always
@@ -587,12 +587,36 @@ function isFishy(el: El, weigh: Weigh): boolean {
   let headingLength = 0;
   for (const child of el.children) if (typeof child !== "string" && isHeading(child)) headingLength += child.textLen;
   const headingDensity = el.textLen === 0 ? 0 : headingLength / el.textLen;
-  const density = linkDensity(el);
+  const density = el.textLen === 0 ? 0 : (el.linkLen - titleLinkLength(el, titleLetters)) / el.textLen;
   if (images > 1 && paragraphs / images < 0.5) return true;
   if (items > paragraphs) return true;
   if (headingDensity < 0.9 && el.textLen < 25 && (images === 0 || images > 2) && density > 0) return true;
   if (weight < 25 && density > 0.2) return true;
   return weight >= 25 && density > 0.5;
+}
+
+/** Shortest link text read as the page's title repeated (titleLinkLength). */
+const TITLE_LINK_MIN_LETTERS = 12;
+
+/**
+ * Text of the links in `el` that repeat the page's title (`titleLetters`: its letters and digits,
+ * lower case), "Re: " before it or not: a forum post's heading, a link to the post itself. They
+ * point at the page, not away from it, and do not make a short reply a block of links.
+ */
+function titleLinkLength(el: El, titleLetters: string): number {
+  if (!titleLetters || el.linkLen === 0) return 0;
+  let length = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.tag === "a") {
+      const letters = normalizeTitle(plainText(node).replace(/^\s*(?:re|aw|sv|odp|antw)\s*:\s*/i, "")).replaceAll(" ", "");
+      if (letters.length >= TITLE_LINK_MIN_LETTERS && titleLetters.includes(letters)) length += node.textLen;
+      continue;
+    }
+    for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return length;
 }
 
 /**
@@ -874,7 +898,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     }
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
-    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && !isHeadingOnly(el) && isFishy(el, weigh) && !(weigh(el) >= 0 && isDenseForItsLists(el));
+    return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && !isHeadingOnly(el) && isFishy(el, weigh, titleLetters) && !(weigh(el) >= 0 && isDenseForItsLists(el));
   };
   const stack = [...elements];
   while (stack.length > 0) {

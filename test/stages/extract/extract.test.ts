@@ -374,6 +374,24 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([first, prose, second, prose].map((text) => text.replace(/<[^>]+>/g, "")).join("\n\n"));
   });
 
+  it("keeps a forum's short replies whose heading links to the post with the thread's title ('AW: …'), and drops a reply box of links", () => {
+    const title = "Heizung pfeift nach dem Entlüften";
+    const replies = [
+      "Hast du den Druck geprüft? Bei uns lag es am Ventil.",
+      "Danke, das Ventil war es. Jetzt ist Ruhe.",
+      "Gut zu hören. Das kommt öfter vor.",
+    ];
+    const first = "Seit ich die Heizkörper entlüftet habe, pfeift die Heizung jede Nacht, sobald die Pumpe anläuft. Der Druck steht bei 1,2 bar, das Thermostat ist neu.";
+    const post = (n: number, text: string, heading: string) => `<div class="post bg${n % 2}"><div class="inner"><h3><a href="./viewtopic.php?p=${n}#p${n}">${heading}</a></h3><div class="content">${text}</div></div></div>`;
+    const html = `<html><head><title>${title} - Haustechnik-Forum</title></head><body><div id="page-body"><h2>${title}</h2>
+      ${post(1, first, title)}${replies.map((text, i) => post(i + 2, text, `AW: ${title}`)).join("")}
+      <div class="jumpbox"><a href="/forum/heizung">Zurück zu „Heizung“</a> <a href="/forum/sanitaer">Sanitär</a> <a href="/forum/elektro">Elektro</a></div></div></body></html>`;
+    const text = textOf(html);
+    for (const reply of replies) expect(text).toContain(reply);
+    expect(text).toContain(first);
+    expect(text).not.toContain("Sanitär");
+  });
+
   it("drops an English sign-up pitch by its invitation, and keeps linked prose that only mentions signing up or newsletters", () => {
     const prose = "The council voted on Tuesday to extend the tram line to the harbour, after two years of planning and a public consultation.";
     const pitches = [
