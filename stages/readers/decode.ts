@@ -323,15 +323,17 @@ function countRareGbk(bytes: Uint8Array): number {
   return rare;
 }
 
-/** Each windows-1252 byte from 0x80 up, by the character it decodes to (0x81 and the other unassigned bytes to their C1 controls). */
-const CP1252_BYTES = new Map<string, number>();
+/** Each byte from 0x80 up, by the character windows-1252 or ISO-8859-1 decodes it to (windows-1252's unassigned 0x81 and others to their C1 controls, as ISO-8859-1 does). */
+const SINGLE_BYTE_READING = new Map<string, number>();
 {
   const cp1252 = new TextDecoder("windows-1252");
   // { stream: true }: Node 20 decodes a whole buffer of windows-1252 as ISO-8859-1 (0x80 as U+0080, not "€").
-  for (let byte = 0x80; byte <= 0xff; byte++) CP1252_BYTES.set(cp1252.decode(Uint8Array.of(byte), { stream: true }), byte);
+  for (let byte = 0x80; byte <= 0xff; byte++) SINGLE_BYTE_READING.set(cp1252.decode(Uint8Array.of(byte), { stream: true }), byte);
+  // Read as ISO-8859-1 instead, bytes 0x80-0x9F are the C1 controls U+0080-U+009F ("â\u0080\u0099" for "’").
+  for (let byte = 0x80; byte <= 0x9f; byte++) SINGLE_BYTE_READING.set(String.fromCharCode(byte), byte);
 }
-/** The characters that UTF-8's continuation bytes (0x80-0xBF) become when read as windows-1252, as a regex class body. */
-const CONTINUATION = [...CP1252_BYTES]
+/** The characters that UTF-8's continuation bytes (0x80-0xBF) become when read as windows-1252 or ISO-8859-1, as a regex class body. */
+const CONTINUATION = [...SINGLE_BYTE_READING]
   .filter(([, byte]) => byte < 0xc0)
   .map(([character]) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, "0")}`)
   .join("");
@@ -348,7 +350,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * Text that went through UTF-8 -> windows-1252 -> UTF-8 once too often (a CMS that stored UTF-8
  * bytes as Latin-1, or escaped them as entities: "&acirc;&euro;&trade;"), repaired: each run of
- * characters that is the windows-1252 reading of one valid UTF-8 sequence becomes the character
+ * characters that is the windows-1252 (or ISO-8859-1, whose C1 controls stand where windows-1252
+ * has "€" or "™") reading of one valid UTF-8 sequence becomes the character
  * it encodes ("Itâ€™s a cafÃ© in MÃ¼nchen" -> "It’s a café in München"). Only when such runs
  * outnumber the text's other non-ASCII characters: a text encoded twice has few correct ones
  * left, while a correct German text with „groß“ or a page about encodings that quotes "Ã¤"
@@ -364,7 +367,7 @@ export function repairDoubleEncoding(text: string): string {
     if (!repaired.has(run)) {
       let character: string | null = null;
       try {
-        const decoded = strictUtf8.decode(Uint8Array.from(Array.from(run, (c) => CP1252_BYTES.get(c)!)));
+        const decoded = strictUtf8.decode(Uint8Array.from(Array.from(run, (c) => SINGLE_BYTE_READING.get(c)!)));
         if (REPAIRABLE.test(decoded)) character = decoded;
       } catch {
         // Not one valid UTF-8 sequence (an overlong form, a surrogate): not a run.

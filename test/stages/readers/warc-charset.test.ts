@@ -133,6 +133,13 @@ describe("repairDoubleEncoding", () => {
     expect(repairDoubleEncoding("ä¸\u00adæ–‡")).toBe("中文");
   });
 
+  it("turns UTF-8 read as ISO-8859-1 back too, whose C1 controls stand where windows-1252 has € and ™", () => {
+    // “ is E2 80 9C, ’ is E2 80 99: as ISO-8859-1 "â" and the controls U+0080, U+009C / U+0099.
+    expect(repairDoubleEncoding("\u00e2\u0080\u009cBecause buses last,\u00e2\u0080\u009d says the Earth\u00e2\u0080\u0099s keeper")).toBe("“Because buses last,” says the Earth’s keeper");
+    // Both readings in one text (a page assembled from two sources).
+    expect(repairDoubleEncoding("Itâ€™s the Earth\u00e2\u0080\u0099s")).toBe("It’s the Earth’s");
+  });
+
   it("leaves correct text alone, and text whose correct characters outnumber the runs", () => {
     for (const text of ["plain ASCII", "Das ist „groß“ und schön.", "SÃO PAULO", "Grüße aus Köln, Ärger über Öl"]) expect(repairDoubleEncoding(text)).toBe(text);
     // One quoted run beside a real "ä" (and the quotes around it): a page about encodings.
