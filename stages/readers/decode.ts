@@ -341,10 +341,15 @@ const CONTINUATION = [...SINGLE_BYTE_READING]
 const DOUBLE_ENCODED = new RegExp(`[\\u00c2-\\u00df][${CONTINUATION}]|[\\u00e0-\\u00ef][${CONTINUATION}]{2}|[\\u00f0-\\u00f4][${CONTINUATION}]{3}`, "g");
 /**
  * What a repaired run may stand for: Latin, Greek, Cyrillic, Armenian, Hebrew and Arabic letters,
- * punctuation and currency signs, "™", CJK and Hangul. Not NKo or Syriac, which a real "ß" before
+ * punctuation, currency signs, letterlike and other symbols (™, →, ★, ✅), CJK, Hangul and emoji. Not NKo or Syriac, which a real "ß" before
  * a closing quote ("groß“", bytes DF 93) would otherwise become.
  */
-const REPAIRABLE = /^[\u00a0-\u06ff\u2000-\u20cf\u2100-\u214f\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]$/u;
+const REPAIRABLE = /^[\u00a0-\u06ff\u2000-\u2bff\u3000-\u9fff\uac00-\ud7af\uff00-\uffef\u{1f000}-\u{1faff}]$/u;
+/**
+ * A no-break space encoded twice (C2 A0 read as "Â" and U+00A0) once the text's white space is
+ * made plain: "Â" before a space. Repaired with the runs, and counted as one.
+ */
+const DOUBLE_ENCODED_SPACE = /\u00c2(?= )/g;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -380,8 +385,9 @@ export function repairDoubleEncoding(text: string): string {
     }
   }
   if (runs === 0) return text;
+  const spaces = text.match(DOUBLE_ENCODED_SPACE)?.length ?? 0;
   let nonAscii = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) nonAscii++;
-  if (runs <= nonAscii - runCharacters) return text;
-  return text.replace(DOUBLE_ENCODED, (run) => repaired.get(run) ?? run);
+  if (runs + spaces <= nonAscii - runCharacters - spaces) return text;
+  return text.replace(DOUBLE_ENCODED, (run) => repaired.get(run) ?? run).replace(DOUBLE_ENCODED_SPACE, "");
 }

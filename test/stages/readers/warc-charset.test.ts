@@ -140,6 +140,13 @@ describe("repairDoubleEncoding", () => {
     expect(repairDoubleEncoding("Itâ€™s the Earth\u00e2\u0080\u0099s")).toBe("It’s the Earth’s");
   });
 
+  it("repairs symbols and emoji, and a no-break space that white space made plain ('Â ')", () => {
+    // → is E2 86 92 ("â", "†", "’"), ★ E2 98 85 ("â", "˜", "…"), 😀 F0 9F 98 80 ("ð", "Ÿ", "˜", "€"); a no-break space C2 A0 ("Â", U+00A0) read as a plain space.
+    expect(repairDoubleEncoding("Clicks â†’ sales, rated â˜… by usÂ all, ðŸ˜€")).toBe("Clicks → sales, rated ★ by us all, 😀");
+    // A capital Â in correct text stays: no run beside it.
+    expect(repairDoubleEncoding("CÂMARA MUNICIPAL Â FRENTE")).toBe("CÂMARA MUNICIPAL Â FRENTE");
+  });
+
   it("leaves correct text alone, and text whose correct characters outnumber the runs", () => {
     for (const text of ["plain ASCII", "Das ist „groß“ und schön.", "SÃO PAULO", "Grüße aus Köln, Ärger über Öl"]) expect(repairDoubleEncoding(text)).toBe(text);
     // One quoted run beside a real "ä" (and the quotes around it): a page about encodings.
