@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { DISCLOSURE_PANEL, isHeading, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
+import { DISCLOSURE_PANEL, HIDDEN_STYLE, isHeading, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -77,7 +77,6 @@ const WEAK =
   /banner|combx|community|cover-wrap|extra|footer|header|legends|menu|remark|replies|rss|shoutbox|sidebar|skyscraper|supplemental|agegate|masthead|(?<![a-z0-9])nav|(?<!(?<![a-z0-9])ck-)widget(?!-container)|promo|toolbar|(?<!font-)utility|fusszeile|kopfzeile|seitenleiste|stopka|naglowek|cabecera|cabecalho|pied-?de-?page|(?<![a-z0-9])pie(?![a-z0-9])|copyright/;
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
-const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 /**
  * A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"),
  * as a whole class: not "hidden-xs", nor a utility class that hides only the overflow ("overflow_hidden").
@@ -235,7 +234,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // readers: aria-hidden on the page's own wrapper does not hide its article.
   if (attrs["aria-hidden"] === "true" && !panel) return !holdsArticle(el, pageTextLength);
   // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
-  if (attrs.style && HIDDEN_STYLE.test(attrs.style)) return !holdsMostText(el, pageTextLength);
+  if (attrs.style && HIDDEN_STYLE.test(attrs.style) && !panel) return !holdsMostText(el, pageTextLength);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.

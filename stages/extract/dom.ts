@@ -63,6 +63,8 @@ export const SKIPPED = new Set([
 
 /** Set on a hidden element that a disclosure button controls (see markDisclosurePanels); not an HTML attribute. */
 export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
+/** An inline style that hides the element. */
+export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
 /**
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
@@ -271,7 +273,7 @@ class TreeBuilder implements TokenizerCallbacks {
     }
     const el = newEl(name, attrs, parent);
     parent.children.push(el);
-    if (attrs.id && (attrs.hidden !== undefined || attrs["aria-hidden"] === "true")) this.hiddenWithId.push(el);
+    if (attrs.id && (attrs.hidden !== undefined || attrs["aria-hidden"] === "true" || (attrs.style !== undefined && HIDDEN_STYLE.test(attrs.style)))) this.hiddenWithId.push(el);
     this.breaksInRow = 0;
     if (!isVoid) this.push(name, el);
   }

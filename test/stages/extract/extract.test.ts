@@ -1042,14 +1042,17 @@ describe("extractMainText: main content", () => {
       ["Was kostet der Ausweis?", "Für Antragstellende ab 24 Jahren 37 Euro, für jüngere 22,80 Euro; die Gebühr wird bei der Antragstellung fällig."],
       ["Brauche ich einen Termin?", "Ja, ohne Termin können wir Sie leider nicht bedienen. Termine vergeben wir online und am Telefon."],
     ];
-    // The answers hidden by the hidden attribute with the button before them, or by aria-hidden with the button after.
+    // The answers hidden by the hidden attribute with the button before them, by aria-hidden with the
+    // button after, or by an inline style (display:none) with the button before.
     const item = ([question, answer]: [string, string], i: number) =>
-      i % 2 === 0
+      i === 0
         ? `<div class="faq-item"><h3><button aria-expanded="false" aria-controls="faq-${i}">${question}</button></h3><div id="faq-${i}" class="faq-panel" hidden><p>${answer}</p></div></div>`
-        : `<div class="faq-item"><div id="faq-${i}" class="faq-panel" aria-hidden="true"><p>${answer}</p></div><h3><a href="#faq-${i}" role="button" aria-controls="faq-${i} other">${question}</a></h3></div>`;
+        : i === 1
+          ? `<div class="faq-item"><div id="faq-${i}" class="faq-panel" aria-hidden="true"><p>${answer}</p></div><h3><a href="#faq-${i}" role="button" aria-controls="faq-${i} other">${question}</a></h3></div>`
+          : `<div class="faq-item"><a id="faq-${i}-header" role="button" tabindex="0" aria-controls="faq-${i}">${question}</a><div id="faq-${i}" style="display:none;" role="region" aria-labelledby="faq-${i}-header"><p>${answer}</p></div></div>`;
     // A newsletter form opens the same way; its class words still drop it.
     const signup = `<div><button aria-controls="signup">Newsletter</button><div id="signup" class="newsletter-signup" hidden><p>${PROSE}</p></div></div>`;
-    const html = `<html><body><main><h1>Häufige Fragen</h1><p>${GERMAN_PROSE}</p>${faq.map(item).join("")}<div id="promo" hidden><p>${PROSE}</p></div>${signup}</main></body></html>`;
+    const html = `<html><body><main><h1>Häufige Fragen</h1><p>${GERMAN_PROSE}</p>${faq.map(item).join("")}<div id="promo" hidden><p>${PROSE}</p></div><div id="later" style="display: none"><p>${PROSE}</p></div>${signup}</main></body></html>`;
     const text = textOf(html);
     for (const [, answer] of faq) expect(text).toContain(answer);
     expect(text).not.toContain(PROSE);
