@@ -81,6 +81,11 @@ const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|bl
  * A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"),
  * as a whole class: not "hidden-xs", nor a utility class that hides only the overflow ("overflow_hidden").
  */
+/**
+ * Class words of a panel that a page's script shows on a click (a tab's pane, an FAQ's answer, a
+ * collapsed section): hidden until then, but the page's text.
+ */
+const PANEL_CLASS = /(?<![a-z0-9])(?:tab-?pane|tab-?panel|tab-?content|tabbed-content|faq|answer|accordion|collaps(?:e|ible))(?![a-z])/;
 const HIDDEN_CLASS = /(?<![a-z0-9_-])(?:hidden|hide|is-hidden|d-none|invisible)(?![a-z0-9_-])/;
 /** Bootstrap's classes that show at some screen width an element d-none hides on the smallest ("d-none d-lg-block"). */
 const SHOWN_AT_WIDTH = /(?<![a-z0-9-])d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+/;
@@ -224,9 +229,9 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
   const attrs = el.attrs;
-  // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section:
-  // being hidden does not make it boilerplate (its class words still may).
-  const panel = attrs[DISCLOSURE_PANEL] !== undefined;
+  // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section, and
+  // so is a tab's pane: being hidden does not make it boilerplate (its class words still may).
+  const panel = attrs[DISCLOSURE_PANEL] !== undefined || attrs.role === "tabpanel" || PANEL_CLASS.test(classWords(el));
   if (attrs.hidden !== undefined && !panel) return !isStreamedSegment(el);
   // A popover (an app-install card, a menu) is not shown until a button or a script opens it.
   if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);

@@ -1058,6 +1058,17 @@ describe("extractMainText: main content", () => {
     expect(text).not.toContain(PROSE);
   });
 
+  it("keeps a product page's tab panes and FAQ answers that a script shows on a click, and drops a hidden dialog and a collapsed menu", () => {
+    const description = "Crafted with tear-resistant fabric and reinforced stitching, this 40-litre backpack is built for rugged trails and long days.";
+    const specs = "Weight: 1.2 kg. Volume: 40 litres. Frame: aluminium, removable. Rain cover included in the lid pocket.";
+    const answer = "Yes. Every pack carries a lifetime warranty against defects in materials and workmanship, with free repairs.";
+    const html = `<html><body><nav><div class="navbar-collapse collapse" style="display:none"><a href="/">Shop</a> <a href="/packs">Packs</a></div></nav><main><h1>Trail 40 Backpack</h1><p>${PROSE}</p>
+      <div class="tabs"><div class="tab-pane active"><p>${description}</p></div><div class="tab-pane" role="tabpanel" style="display:none"><p>${specs}</p></div></div>
+      <div class="faq"><h3>Is it covered by a warranty?</h3><div class="faq-answer" style="display: none"><p>${answer}</p></div></div>
+      <div class="modal-dialog" style="display:none"><p>${GERMAN_PROSE}</p></div></main></body></html>`;
+    expect(textOf(html)).toBe(["Trail 40 Backpack", PROSE, description, specs, "Is it covered by a warranty?", answer].join("\n\n"));
+  });
+
   it("drops elements a class hides (d-none, hidden, hide, is-hidden), but not those shown from some screen width (d-none d-lg-block)", () => {
     const hidden = ['<div class="d-none d-print-block">Citation: printed only</div>', '<p class="hidden">secret one</p>', '<div class="box hide">secret two</div>', '<span class="is-hidden">secret three</span>'];
     const shown = `<div class="d-none d-lg-block"><p>${GERMAN_PROSE}</p></div><p>${FORUM_POSTS[0]}</p>`;
