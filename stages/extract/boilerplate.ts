@@ -262,6 +262,9 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;
   const words = classAndId(el);
   if (!words) return false;
+  // A syntax highlighter's classes ("hljs-comment", "token comment", "sp-syntax-comment") name the
+  // code's colours: inside a <pre> or a <code> they are the code.
+  if (insideCode(el)) return false;
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
   const strong = STRONG.test(words) && !isWidgetNamedText(el, words);
@@ -431,6 +434,12 @@ export function classWeight(el: El): number {
     if (POSITIVE.test(lower)) weight += 25;
   }
   return weight;
+}
+
+/** Whether `el` lies inside a `<pre>` or a `<code>`. */
+function insideCode(el: El): boolean {
+  for (let node = el.parent; node; node = node.parent) if (node.tag === "pre" || node.tag === "code") return true;
+  return false;
 }
 
 /** Tags of running text: a link, an emphasis, a span inside a sentence. */

@@ -1058,6 +1058,15 @@ describe("extractMainText: main content", () => {
     expect(text).not.toContain(PROSE);
   });
 
+  it("keeps a code block's comments, whose highlighter classes say 'comment'", () => {
+    const code = `<pre><code class="language-js"><span class="hljs-keyword">const</span> total = items.length;\n<span class="hljs-comment">// count the items once, not per row</span>\n<span class="token comment">/* then render */</span></code></pre>`;
+    const html = `<html><body><article><p>${PROSE}</p>${code}<p>${PROSE}</p><div class="comments"><p>${GERMAN_PROSE}</p></div></article></body></html>`;
+    const text = textOf(html);
+    expect(text).toContain("// count the items once, not per row");
+    expect(text).toContain("/* then render */");
+    expect(text).not.toContain(GERMAN_PROSE);
+  });
+
   it("keeps a product page's tab panes and FAQ answers that a script shows on a click, and drops a hidden dialog and a collapsed menu", () => {
     const description = "Crafted with tear-resistant fabric and reinforced stitching, this 40-litre backpack is built for rugged trails and long days.";
     const specs = "Weight: 1.2 kg. Volume: 40 litres. Frame: aluminium, removable. Rain cover included in the lid pocket.";
