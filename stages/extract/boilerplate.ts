@@ -231,15 +231,15 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   const attrs = el.attrs;
   // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section, and
   // so is a tab's pane: being hidden does not make it boilerplate (its class words still may).
-  const panel = attrs[DISCLOSURE_PANEL] !== undefined || attrs.role === "tabpanel" || PANEL_CLASS.test(classWords(el));
-  if (attrs.hidden !== undefined && !panel) return !isStreamedSegment(el);
+  const panel = () => attrs[DISCLOSURE_PANEL] !== undefined || attrs.role === "tabpanel" || PANEL_CLASS.test(classWords(el));
+  if (attrs.hidden !== undefined && !panel()) return !isStreamedSegment(el);
   // A popover (an app-install card, a menu) is not shown until a button or a script opens it.
   if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
-  if (attrs["aria-hidden"] === "true" && !panel) return !holdsArticle(el, pageTextLength);
+  if (attrs["aria-hidden"] === "true" && !panel()) return !holdsArticle(el, pageTextLength);
   // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
-  if (attrs.style && HIDDEN_STYLE.test(attrs.style) && !panel) return !holdsMostText(el, pageTextLength);
+  if (attrs.style && HIDDEN_STYLE.test(attrs.style) && !panel()) return !holdsMostText(el, pageTextLength);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.
@@ -262,9 +262,6 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (attrs.itemprop && METADATA_ITEMPROPS.has(attrs.itemprop) && el.textLen < 200) return true;
   const words = classAndId(el);
   if (!words) return false;
-  // A syntax highlighter's classes ("hljs-comment", "token comment", "sp-syntax-comment") name the
-  // code's colours: inside a <pre> or a <code> they are the code.
-  if (insideCode(el)) return false;
   // Kept for the article's cleaning, which ends the article at it (content.ts).
   if (isRelatedHeading(el)) return false;
   const strong = STRONG.test(words) && !isWidgetNamedText(el, words);
@@ -273,8 +270,10 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (!strong && ((isHeading(el) && el.linkLen === 0) || isHeadingOnly(el)) && !/^\d+\s+\p{L}+$/u.test(plainText(el))) return false;
   const matches = strong || (WEAK.test(words) && !CONTENT_WORDS.test(words) && !wrapsNamedContent(el));
   if (matches && CAPTION_WORDS.test(words) && !STRONG.test(words.replace(CAPTION_WORDS_ALL, " ")) && isSlideText(el)) return false;
-  // A link or a span inside a sentence is the sentence's words, whatever its class says of it.
-  return matches && !holdsArticle(el, pageTextLength) && !isMidSentence(el);
+  // A link or a span inside a sentence is the sentence's words, whatever its class says of it; a
+  // syntax highlighter's classes ("hljs-comment", "token comment", "sp-syntax-comment") name the
+  // code's colours, and inside a <pre> or a <code> they are the code.
+  return matches && !holdsArticle(el, pageTextLength) && !isMidSentence(el) && !insideCode(el);
 }
 
 /** The word "main" alone in a class list ("c-layout-main", "main"; not "main-menu"'s prefix alone). */

@@ -587,7 +587,9 @@ function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
   let headingLength = 0;
   for (const child of el.children) if (typeof child !== "string" && isHeading(child)) headingLength += child.textLen;
   const headingDensity = el.textLen === 0 ? 0 : headingLength / el.textLen;
-  const density = el.textLen === 0 ? 0 : (el.linkLen - titleLinkLength(el, titleLetters)) / el.textLen;
+  // Links that repeat the page's title are read only when the links would count (see titleLinkLength).
+  const raw = linkDensity(el);
+  const density = raw > 0.2 ? (el.linkLen - titleLinkLength(el, titleLetters)) / el.textLen : raw;
   if (images > 1 && paragraphs / images < 0.5) return true;
   if (items > paragraphs) return true;
   if (headingDensity < 0.9 && el.textLen < 25 && (images === 0 || images > 2) && density > 0) return true;
