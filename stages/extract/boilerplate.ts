@@ -119,11 +119,34 @@ const slugKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu,
  * Whether `el`'s id is the slug of its own heading, as documentation generators, Markdown
  * renderers and wikis name sections (Sphinx's `<div class="section" id="sharing-with-a-single-developer"><h2>`,
  * pandoc's `<section id="related-work">`, GitHub's `<h2 id="social-impact">`): such an id is the
- * author's words, not the layout's. A one-word id ("comments") stays a layout name.
+ * author's words, not the layout's. The heading is the section's first text, after empty anchors
+ * and inside wrappers; the id may add a suffix to the slug ("…-phone-number-section-indexable").
+ * A one-word id ("comments") stays a layout name.
  */
 function idIsHeadingSlug(el: El, id: string): boolean {
-  const heading = isHeading(el) ? el : el.children.find((c): c is El => typeof c !== "string");
-  return heading !== undefined && isHeading(heading) && SLUG_OF_WORDS.test(id) && slugKey(plainText(heading)) === slugKey(id);
+  if (!SLUG_OF_WORDS.test(id)) return false;
+  const heading = isHeading(el) ? el : leadingHeading(el);
+  if (!heading) return false;
+  const key = slugKey(plainText(heading));
+  const idKey = slugKey(id);
+  return idKey === key || (key.length >= SLUG_PREFIX_MIN_LETTERS && idKey.startsWith(key));
+}
+
+/** Letters a heading's slug needs before an id that merely starts with it counts as that slug. */
+const SLUG_PREFIX_MIN_LETTERS = 16;
+/** How deep in wrappers a section's heading is looked for. */
+const LEADING_HEADING_DEPTH = 4;
+
+/** The heading that is `el`'s first text (empty elements before it skipped, wrappers entered), if any. */
+function leadingHeading(el: El): El | undefined {
+  let node = el;
+  for (let depth = 0; depth < LEADING_HEADING_DEPTH; depth++) {
+    const first = node.children.find((c) => (typeof c === "string" ? c.trim() !== "" : c.textLen > 0));
+    if (first === undefined || typeof first === "string") return undefined;
+    if (isHeading(first)) return first;
+    node = first;
+  }
+  return undefined;
 }
 
 /** An element's id, lower-cased, as a name the layout gives it: none when it is its heading's slug. */

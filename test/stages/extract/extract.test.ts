@@ -1107,6 +1107,8 @@ describe("extractMainText: main content", () => {
       ["Sharing with a single developer", GERMAN_PROSE],
       ["Related work", FORUM_POSTS[0]!],
       ["Social_media and advertising", FORUM_POSTS[1]!],
+      ["Use interleaved replies in email discussions", PROSE.replace("This", "That")],
+      ["Sign up for the service and get a key", GERMAN_PROSE.replace("Die", "Eine")],
     ];
     const slug = (title: string) => title.toLowerCase().replace(/ /g, "-");
     // Sphinx's <div class="section">, pandoc's <section>, and a heading that carries the id itself.
@@ -1114,6 +1116,9 @@ describe("extractMainText: main content", () => {
       `<div class="section" id="${slug(sections[0]![0])}"><h2>${sections[0]![0]}<a class="headerlink" href="#${slug(sections[0]![0])}">¶</a></h2><p>${sections[0]![1]}</p></div>`,
       `<section id="${slug(sections[1]![0])}" class="level2"><h2>${sections[1]![0]}</h2><p>${sections[1]![1]}</p></section>`,
       `<h2 id="${sections[2]![0].replace(/ /g, "_")}">${sections[2]![0]}</h2><p>${sections[2]![1]}</p>`,
+      // The heading after an empty anchor; the heading inside wrappers, and the id the slug with a suffix.
+      `<section id="${slug(sections[3]![0])}"><span id="replies"></span><h2>${sections[3]![0]}</h2><p>${sections[3]![1]}</p></section>`,
+      `<section id="${slug(sections[4]![0])}-section-indexable"><div class="box"><div class="box"><h2>${sections[4]![0]}</h2></div><p>${sections[4]![1]}</p></div></section>`,
     ].join("");
     // A one-word id is the layout's name even when a heading says the same; so is an id that is not the heading's.
     const comments = `<div id="comments"><h3>Comments</h3><p>${FORUM_POSTS[2]}</p></div><div id="related-posts"><h3>Read on</h3><p>${PROSE}</p></div>`;
