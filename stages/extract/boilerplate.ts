@@ -57,11 +57,14 @@ const STRONG = new RegExp(
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
-    // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing and related articles.
+    // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing, related articles, and
+    // recommended or most-read ones (Empfehlungen, meistgelesen, recommandés, les plus lus, polecane,
+    // najczęściej czytane, sur le même sujet).
     "com?ment(?!ary)", "kk?omm?entar", "pinglun", word("cmt"), "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
     "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij", "relacionad", "correlat", "verwandt",
     "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
-    "zobacz-?(?:tez|rowniez)", "gerelateerd",
+    "zobacz-?(?:tez|rowniez)", "gerelateerd", "empfehlung", "meist-?gelesen", "recommand", "polecan", "najczesciej-?czytane",
+    word("plus-?lus"), "sur-?le-?meme-?sujet",
     // Paywall and subscription offers (Abo, abonnement, suscripción, abbonamento, prenumerata); a
     // bare "paywall" marks the article behind it, so only its prompts count.
     "paywall-?(?:teaser|banner|prompt|message|offer|overlay|cta|notice|hint|box|promo)", "regwall", "register-?wall",

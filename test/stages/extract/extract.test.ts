@@ -1058,6 +1058,19 @@ describe("extractMainText: main content", () => {
     expect(text).not.toContain(PROSE);
   });
 
+  it("drops boxes of recommended and most-read articles named in German, French and Polish inside the article", () => {
+    const teaser = (text: string) => `<h3>Neue Radwege für die Innenstadt</h3><p>${text}</p>`;
+    const boxes = [
+      `<div class="artikel-empfehlungen">${teaser("Die Stadt plant bis 2026 zwölf Kilometer neue Radwege, die meisten davon auf bisherigen Parkstreifen.")}</div>`,
+      `<div class="box-meistgelesen">${teaser("Nach dem Sturm bleiben viele Schulen geschlossen, weil Dächer beschädigt wurden und Bäume auf Wegen liegen.")}</div>`,
+      `<div class="articles-recommandes">${teaser("La ville prévoit douze kilomètres de nouvelles pistes cyclables, pour la plupart sur des places de parking.")}</div>`,
+      `<section class="polecane-artykuly">${teaser("Miasto planuje dwanaście kilometrów nowych dróg rowerowych, głównie w miejscu dotychczasowych parkingów.")}</section>`,
+      `<div class="sur-le-meme-sujet">${teaser("Le conseil municipal a voté mardi le nouveau plan de circulation pour le centre historique de la ville.")}</div>`,
+    ];
+    const html = `<html><body><article><h1>Rheinbrücke bleibt gesperrt</h1><p>${GERMAN_PROSE}</p>${boxes.slice(0, 2).join("")}<p>${PROSE}</p>${boxes.slice(2).join("")}</article></body></html>`;
+    expect(textOf(html)).toBe(["Rheinbrücke bleibt gesperrt", GERMAN_PROSE, PROSE].join("\n\n"));
+  });
+
   it("keeps a code block's comments, whose highlighter classes say 'comment'", () => {
     const code = `<pre><code class="language-js"><span class="hljs-keyword">const</span> total = items.length;\n<span class="hljs-comment">// count the items once, not per row</span>\n<span class="token comment">/* then render */</span></code></pre>`;
     const html = `<html><body><article><p>${PROSE}</p>${code}<p>${PROSE}</p><div class="comments"><p>${GERMAN_PROSE}</p></div></article></body></html>`;
