@@ -401,11 +401,16 @@ describe("extractMainText: main content", () => {
       `<p>The Dispatch is a free weekly newsletter about cities. <a href="/about">Read more</a>.</p>`,
       `<p>Want more projects? <a href="https://pinterest.com/example">Follow me on Pinterest</a>.</p>`,
       `<p><a href="/nl">Harbour Newsletter</a></p>`,
+      // German pitches: an imperative, a login link, the split verb.
+      `<p>Die wichtigsten Meldungen am Morgen: <a href="/nl">Jetzt kostenlos anmelden</a></p>`,
+      `<p><a href="/login">Anmelden</a></p>`,
+      `<p>Melden Sie sich <a href="/nl">hier</a> für unseren Newsletter an.</p>`,
     ];
     const kept = [
       `Maybe a new bike is on your <a href="/shop">wish list</a>, or you have made a resolution to sign up for a cycling club with a friend.`,
       `I also subscribe to many local papers, such as <a href="https://example.org">the Harbour Post</a> and the Tram Times.`,
       `Half of readers <a href="/study">unsubscribe from newsletters</a> because they get too many of them.`,
+      `Wer mitmachen möchte, kann sich bis Freitag <a href="https://vhs.example.de">online</a> für den Kurs anmelden.`,
     ];
     const html = `<html><body><article><p>${prose}</p>${pitches.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     expect(textOf(html)).toBe([prose, prose, ...kept.map((text) => text.replace(/<[^>]+>/g, ""))].join("\n\n"));
