@@ -787,6 +787,9 @@ const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|c
 const AFFILIATE_DISCLOSURE =
   /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
+/** A block that is only a screen reader's skip links, run together or not ("Jump to navigationJump to search", "Zum Inhalt springen"). */
+const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum inhalt springen|zur navigation springen|aller au contenu|przejdź do (?:treści|nawigacji))\s*)+$/i;
+
 /** A block whose whole text is a number: a vote count, a counter, a page number. */
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
@@ -810,7 +813,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
-  if (STATUS_LINE.test(text)) return true;
+  if (STATUS_LINE.test(text) || SKIP_LINKS.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER.test(text)));
 }

@@ -356,6 +356,8 @@ describe("extractMainText: main content", () => {
       '<p class="video-info">Dalsza część artykułu pod materiałem wideo</p>', "<p>Der Artikel wird unter dem Video fortgesetzt</p>",
       // A forum post's reaction counts (Discourse's crawler view).
       "<div><span>2 „Gefällt mir“</span></div>", "<div>12 likes</div>", "<p>3 J'aime</p>",
+      // Skip links a screen reader reads first (MediaWiki's run together).
+      '<div><a href="#nav">Jump to navigation</a><a href="#search">Jump to search</a></div>', '<p><a href="#main">Zum Inhalt springen</a></p>',
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
