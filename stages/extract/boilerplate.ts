@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { DISCLOSURE_PANEL, HIDDEN_STYLE, isHeading, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
+import { DISCLOSURE_PANEL, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -81,14 +81,14 @@ const WEAK =
 // Words naming the content, in English and in the languages whose sites name their classes in their own.
 const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|blog|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 /**
- * A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"),
- * as a whole class: not "hidden-xs", nor a utility class that hides only the overflow ("overflow_hidden").
- */
-/**
  * Class words of a panel that a page's script shows on a click (a tab's pane, an FAQ's answer, a
  * collapsed section): hidden until then, but the page's text.
  */
 const PANEL_CLASS = /(?<![a-z0-9])(?:tab-?pane|tab-?panel|tab-?content|tabbed-content|faq|answer|accordion|collaps(?:e|ible))(?![a-z])/;
+/**
+ * A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible"),
+ * as a whole class: not "hidden-xs", nor a utility class that hides only the overflow ("overflow_hidden").
+ */
 const HIDDEN_CLASS = /(?<![a-z0-9_-])(?:hidden|hide|is-hidden|d-none|invisible)(?![a-z0-9_-])/;
 /** Bootstrap's classes that show at some screen width an element d-none hides on the smallest ("d-none d-lg-block"). */
 const SHOWN_AT_WIDTH = /(?<![a-z0-9-])d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+/;
@@ -115,8 +115,11 @@ function classWords(el: El): string {
 
 /** An id of two words or more ("related-work", "Social_media"). */
 const SLUG_OF_WORDS = /[\p{L}\p{N}][-_ ]+[\p{L}\p{N}]/u;
-/** Letters and digits only, lower-cased: how an id and the heading it was made from are compared. */
-const slugKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+/**
+ * Letters and digits only, lower-cased: how an id and the heading it was made from are compared,
+ * and a heading or a link with the page's title (content.ts).
+ */
+export const lettersKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
 
 /**
  * Whether `el`'s id is the slug of its own heading, as documentation generators, Markdown
@@ -130,8 +133,8 @@ function idIsHeadingSlug(el: El, id: string): boolean {
   if (!SLUG_OF_WORDS.test(id)) return false;
   const heading = isHeading(el) ? el : leadingHeading(el);
   if (!heading) return false;
-  const key = slugKey(plainText(heading));
-  const idKey = slugKey(id);
+  const key = lettersKey(plainText(heading));
+  const idKey = lettersKey(id);
   return idKey === key || (key.length >= SLUG_PREFIX_MIN_LETTERS && idKey.startsWith(key));
 }
 
@@ -265,7 +268,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // readers: aria-hidden on the page's own wrapper does not hide its article.
   if (attrs["aria-hidden"] === "true" && !panel()) return !holdsArticle(el, pageTextLength);
   // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
-  if (attrs.style && HIDDEN_STYLE.test(attrs.style) && !panel()) return !holdsMostText(el, pageTextLength);
+  if (isHiddenByStyle(attrs) && !panel()) return !holdsMostText(el, pageTextLength);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.
@@ -443,10 +446,10 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
 }
 
 // Class/id words that raise or lower a candidate container's score (readability's weights; not
-// CKEditor's "ck-widget", see WEAK). A
-// utility class that clips or scrolls (Tailwind's "overflow-hidden", "overflow-x-scroll",
-// "scroll-mt-24") says nothing about what a block is, so "hidden" and "scroll" skip those; nor
-// does the target a table of contents scrolls to ("scroll-target"), which is a section of the text.
+// CKEditor's "ck-widget", see WEAK). A utility class that clips or scrolls (Tailwind's
+// "overflow-hidden", "overflow-x-scroll", "scroll-mt-24") says nothing about what a block is, so
+// "hidden" and "scroll" skip those; nor does the target a table of contents scrolls to
+// ("scroll-target"), which is a section of the text.
 const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|artikel|inhalt|beitrag|contenu|contenid|conteud|contenut|tresc|texto|testo|tekst|inhoud|articul|artigo|articol|artykul/;
 const NEGATIVE =
   /(?<!overflow[-_](?:[xy][-_])?)hidden|banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|(?<!overflow-(?:[xy]-)?)scroll(?!-(?:m[tblrxy]?|p[tblrxy]?|smooth|auto|target)(?![a-z]))|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|(?<!(?<![a-z0-9])ck-)widget|nav|menu|coment|kk?omm?entar|werbung|reklam|publicit|relacionad|verwandt|powiazan|fusszeile|seitenleiste|stopka/;

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, isHeadingOnly, isMainMarker, isProse, isRelatedHeading } from "./boilerplate.js";
+import { classAndId, classWeight, isHeadingOnly, isMainMarker, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -599,6 +599,8 @@ function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
 
 /** Shortest link text read as the page's title repeated (titleLinkLength). */
 const TITLE_LINK_MIN_LETTERS = 12;
+/** A reply's prefix before the thread's title: "Re:", German "AW:", Swedish "SV:", Polish "Odp:", Dutch "Antw:". */
+const REPLY_PREFIX = /^\s*(?:re|aw|sv|odp|antw)\s*:\s*/i;
 
 /**
  * Text of the links in `el` that repeat the page's title (`titleLetters`: its letters and digits,
@@ -612,7 +614,7 @@ function titleLinkLength(el: El, titleLetters: string): number {
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.tag === "a") {
-      const letters = normalizeTitle(plainText(node).replace(/^\s*(?:re|aw|sv|odp|antw)\s*:\s*/i, "")).replaceAll(" ", "");
+      const letters = lettersKey(plainText(node).replace(REPLY_PREFIX, ""));
       if (letters.length >= TITLE_LINK_MIN_LETTERS && titleLetters.includes(letters)) length += node.textLen;
       continue;
     }
@@ -756,19 +758,18 @@ const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|
 /**
  * A pitch for the site's newsletter, subscription or social channel, with a link to sign up. In
  * English the pitch is the invitation, not the word: "Sign up for our newsletter", "Subscribe
- * today", "Join our mailing list", "Already a subscriber?", "X is a free weekly
- * newsletter"; a paragraph about newsletters, a
- * reader who "subscribes to many Substacks" or a resolution "to sign up for workout classes" is
- * text. So in German: "Jetzt anmelden", "Melden Sie sich hier an", "zum Newsletter" are pitches;
+ * today", "Join our mailing list", "Already a subscriber?", "X is a free weekly newsletter"; a
+ * paragraph about newsletters, a reader who "subscribes to many Substacks" or a resolution "to
+ * sign up for workout classes" is text. So in German: "Jetzt anmelden", "Melden Sie sich hier an", "zum Newsletter" are pitches;
  * "Interessierte können sich online anmelden" is news.
  */
 const SIGN_UP =
   /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
 /** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
 const SIGN_UP_BUTTON = /(?:^|[^\p{L}]|\p{Ll})(?:Sign [Uu]p|SIGN UP|Subscribe|SUBSCRIBE)(?!\p{Ll})/u;
-/** A newsletter's name as a link or a label ("MCJ Newsletter", "Free Newsletters"), up to this many characters. */
+/** A newsletter's name as a link or a label ("MCJ Newsletter", "Free Newsletters"), up to NEWSLETTER_LABEL_LENGTH characters. */
+const NEWSLETTER_LABEL = /\bnewsletters?\b/i;
 const NEWSLETTER_LABEL_LENGTH = 40;
-const NEWSLETTER = /\bnewsletters?\b/i;
 
 /**
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source
@@ -815,7 +816,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
-  return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER.test(text)));
+  return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }
 
 /**
@@ -875,7 +876,7 @@ const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
 function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => void): void {
   const titleKey = normalizeTitle(title);
-  const titleLetters = titleKey.replaceAll(" ", "");
+  const titleLetters = lettersKey(title);
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
   // whose class says "widget" or "media" must not take the text with it).
   const mostOfArticle = elements.reduce((sum, el) => sum + el.textLen, 0) / 2;
@@ -883,7 +884,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     if (isHeading(el) && el.linkLen === 0 && el.textLen < 40 && CONTENTS_HEADING.test(plainText(el).trim())) return true;
     if ((el.tag === "h1" || el.tag === "h2") && titleKey) {
       // Spaces aside: a kicker and a headline in adjacent spans run together ("RadwegDie Stadt baut um").
-      const heading = normalizeTitle(plainText(el)).replaceAll(" ", "");
+      const heading = lettersKey(plainText(el));
       return heading.length > 0 && titleLetters.includes(heading);
     }
     if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH) {

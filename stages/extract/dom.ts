@@ -63,8 +63,9 @@ export const SKIPPED = new Set([
 
 /** Set on a hidden element that a disclosure button controls (see markDisclosurePanels); not an HTML attribute. */
 export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
-/** An inline style that hides the element. */
-export const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+/** Whether an element's inline style hides it (display:none, visibility:hidden). */
+export const isHiddenByStyle = (attrs: Record<string, string>) => attrs.style !== undefined && HIDDEN_STYLE.test(attrs.style);
 
 /**
  * The attributes extraction reads (boilerplate rules, scoring, the page language, list numbering); others are
@@ -273,7 +274,7 @@ class TreeBuilder implements TokenizerCallbacks {
     }
     const el = newEl(name, attrs, parent);
     parent.children.push(el);
-    if (attrs.id && (attrs.hidden !== undefined || attrs["aria-hidden"] === "true" || (attrs.style !== undefined && HIDDEN_STYLE.test(attrs.style)))) this.hiddenWithId.push(el);
+    if (attrs.id && (attrs.hidden !== undefined || attrs["aria-hidden"] === "true" || isHiddenByStyle(attrs))) this.hiddenWithId.push(el);
     this.breaksInRow = 0;
     if (!isVoid) this.push(name, el);
   }

@@ -337,12 +337,13 @@ const CONTINUATION = [...SINGLE_BYTE_READING]
   .filter(([, byte]) => byte < 0xc0)
   .map(([character]) => `\\u${character.codePointAt(0)!.toString(16).padStart(4, "0")}`)
   .join("");
-/** A UTF-8 sequence of two, three or four bytes read as windows-1252: "Ã¼" for "ü", "â€™" for "’". */
+/** A UTF-8 sequence of two, three or four bytes read as windows-1252 or ISO-8859-1: "Ã¼" for "ü", "â€™" for "’". */
 const DOUBLE_ENCODED = new RegExp(`[\\u00c2-\\u00df][${CONTINUATION}]|[\\u00e0-\\u00ef][${CONTINUATION}]{2}|[\\u00f0-\\u00f4][${CONTINUATION}]{3}`, "g");
 /**
  * What a repaired run may stand for: Latin, Greek, Cyrillic, Armenian, Hebrew and Arabic letters,
- * punctuation, currency signs, letterlike and other symbols (™, →, ★, ✅), CJK, Hangul and emoji. Not NKo or Syriac, which a real "ß" before
- * a closing quote ("groß“", bytes DF 93) would otherwise become.
+ * punctuation, currency signs, letterlike and other symbols (™, →, ★, ✅), CJK, Hangul and emoji.
+ * Not NKo or Syriac, which a real "ß" before a closing quote ("groß“", bytes DF 93) would
+ * otherwise become.
  */
 const REPAIRABLE = /^[\u00a0-\u06ff\u2000-\u2bff\u3000-\u9fff\uac00-\ud7af\uff00-\uffef\u{1f000}-\u{1faff}]$/u;
 /**
@@ -356,8 +357,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  * Text that went through UTF-8 -> windows-1252 -> UTF-8 once too often (a CMS that stored UTF-8
  * bytes as Latin-1, or escaped them as entities: "&acirc;&euro;&trade;"), repaired: each run of
  * characters that is the windows-1252 (or ISO-8859-1, whose C1 controls stand where windows-1252
- * has "€" or "™") reading of one valid UTF-8 sequence becomes the character
- * it encodes ("Itâ€™s a cafÃ© in MÃ¼nchen" -> "It’s a café in München"). Only when such runs
+ * has "€" or "™") reading of one valid UTF-8 sequence becomes the character it encodes
+ * ("Itâ€™s a cafÃ© in MÃ¼nchen" -> "It’s a café in München"). Only when such runs
  * outnumber the text's other non-ASCII characters: a text encoded twice has few correct ones
  * left, while a correct German text with „groß“ or a page about encodings that quotes "Ã¤"
  * beside its real "ä" has many, and is left as it is.
