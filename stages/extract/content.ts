@@ -1003,6 +1003,60 @@ function findBody(root: El): El {
  * The elements holding the page's main content, cleaned, in document order; class and id words
  * weigh only when `byClass` (not in the retry).
  */
+/** Fewest cards that make a listing. */
+const MIN_CARDS = 3;
+
+/**
+ * A listing page's cards, for a page where nothing reads as an article (a news site's topic page,
+ * a shop's category, an events calendar, a recipe index): each card a headline over a blurb, or a
+ * product's name over its price, often all of it one link, which the article rules drop as a list
+ * of links. The cards are the group, largest by text, of MIN_CARDS or more siblings of one shape
+ * (shapeOf) with a unit's length of text, most of them holding a run of MIN_UNIT_LENGTH characters
+ * or more: one link's text or a block's own text outside links (a headline, a blurb, a product's
+ * name). A menu's or a sitemap's links ("Home · About us · Contact") are short runs however many
+ * sit in a row. Undefined when no group qualifies.
+ */
+export function listingCards(root: El, tick: () => void): El[] | undefined {
+  // The longest run in each element's subtree, filled in post-order.
+  const longestRun = new Map<El, number>();
+  const order: El[] = [];
+  const stack: El[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    order.push(el);
+    for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+  let best: El[] | undefined;
+  let bestLength = 0;
+  for (let i = order.length - 1; i >= 0; i--) {
+    const parent = order[i]!;
+    tick();
+    let run = parent.tag === "a" ? parent.textLen : parent.ownLen - parent.ownLinkLen;
+    const groups = new Map<string, El[]>();
+    for (const child of parent.children) {
+      if (typeof child === "string") continue;
+      run = Math.max(run, longestRun.get(child)!);
+      if (child.textLen < MIN_UNIT_LENGTH) continue;
+      const shape = shapeOf(child);
+      const group = groups.get(shape);
+      if (group) group.push(child);
+      else groups.set(shape, [child]);
+    }
+    longestRun.set(parent, run);
+    for (const group of groups.values()) {
+      if (group.length < MIN_CARDS) continue;
+      const withRun = group.filter((card) => longestRun.get(card)! >= MIN_UNIT_LENGTH).length;
+      if (withRun * 2 <= group.length) continue;
+      const length = group.reduce((sum, card) => sum + card.textLen, 0);
+      if (length > bestLength) {
+        best = group;
+        bestLength = length;
+      }
+    }
+  }
+  return best;
+}
+
 export function selectMainContent(root: El, title: string, byClass: boolean, tick: () => void): El[] {
   const weigh = byClass ? classWeight : noWeight;
   const units = computeStats(root, tick);

@@ -4,8 +4,8 @@
  * depth) turn pathological pages into a reason instead of a stalled task, the same on every
  * machine.
  */
-import { isBoilerplate, pruneBoilerplate } from "./boilerplate.js";
-import { computeStats, selectMainContent, weightedLength } from "./content.js";
+import { isBoilerplate, lettersKey, pruneBoilerplate } from "./boilerplate.js";
+import { computeStats, listingCards, selectMainContent, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, plainText, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
@@ -57,6 +57,15 @@ const RETRY_BELOW = 250;
  */
 const BOX_PAGE_SHARE = 8;
 const BOX_RETRY_GAIN = 4;
+
+/**
+ * A result without prose gives way to a listing's cards (listingCards) holding this many times its
+ * text: the few lines found on a topic page (its heading, a dateline, one teaser) beside the rest.
+ */
+const LISTING_GAIN = 2;
+
+/** Fewest letters and digits of a paragraph found before a listing that its cards can hold inside a longer paragraph. */
+const MIN_HELD_LETTERS = 25;
 
 const NOSCRIPT = /<noscript/i;
 
@@ -125,6 +134,17 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   return { text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength };
 }
 
+/** The text of a listing page's cards (listingCards), after the boilerplate rules; "" when it has none. */
+function listingText(html: string, budget: WorkBudget, maxDepth: number): string {
+  const tick = () => budget.tick();
+  const page = parseHtml(html, { budget, maxDepth });
+  computeStats(page.root, tick);
+  pruneBoilerplate(page.root, { byClass: true }, tick);
+  computeStats(page.root, tick);
+  const cards = listingCards(page.root, tick);
+  return cards ? readerText(renderText(cards)) : "";
+}
+
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
   const { maxBytes, maxWork, timeoutMs, maxDepth } = { ...DEFAULT_EXTRACT_OPTIONS, ...options };
   // A UTF-8 byte count costs a pass over the string; the code-unit count bounds it from below and above.
@@ -151,6 +171,23 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
         // text for readers without JavaScript in <noscript>, which is otherwise never read.
         const fallback = extractOnce(html, true, budget, maxDepth, true);
         if (weightedLength(fallback.text) >= RETRY_BELOW) result = fallback;
+      }
+    }
+    if (!hasProse(result.text)) {
+      // No article of its own (a short one is a video's description over other videos): a listing
+      // page (a topic page of teasers, a shop's category) has its cards, taken when the result is
+      // still short or they hold LISTING_GAIN times its text. They come after what was found (a
+      // heading, a line of introduction) that they do not hold already, in whatever layout (a
+      // list item "- Name19,99 €" is the cards' "Name", "19,99 €").
+      const listing = listingText(html, budget, maxDepth);
+      const resultLength = weightedLength(result.text);
+      if (weightedLength(listing) >= (resultLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * resultLength)) {
+        const listed = lettersKey(listing);
+        const cards = new Set(listing.split("\n\n").map(lettersKey));
+        // A short line ("Car rental") is held only as a paragraph of its own, not inside a headline.
+        const held = (key: string) => cards.has(key) || (key.length >= MIN_HELD_LETTERS && listed.includes(key));
+        const before = result.text.split("\n\n").filter((paragraph) => paragraph && !held(lettersKey(paragraph)));
+        result = { ...result, text: [...before, listing].join("\n\n") };
       }
     }
     if (result.text.length === 0) return { ok: false, reason: "no_content" };

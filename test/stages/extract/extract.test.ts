@@ -1275,6 +1275,92 @@ describe("extractMainText: main content", () => {
   });
 });
 
+describe("extractMainText: listing pages", () => {
+  const teaser = (href: string, headline: string, blurb: string) => `<div class="teaser"><a href="${href}"><h2>${headline}</h2><p>${blurb}</p></a></div>`;
+  const TEASERS: [string, string][] = [
+    ["Neuer Radweg am Fluss wird im Herbst eröffnet", "Die Stadt verbindet die Altstadt mit den Neubaugebieten im Osten."],
+    ["Fahrradstraße in der Südstadt bleibt umstritten", "Anwohner fürchten um ihre Parkplätze, der Gemeinderat berät im Mai."],
+    ["Mehr Stellplätze am Hauptbahnhof", "Bis Jahresende entstehen 800 neue Abstellplätze für Fahrräder."],
+  ];
+
+  it("keeps a topic page's teasers, each a linked headline over its blurb, where no article is found", () => {
+    const page = `<html><head><title>Radverkehr – Stadtanzeiger</title></head><body>
+<nav><ul><li><a href="/">Start</a></li><li><a href="/politik">Politik</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<main><h1>Radverkehr</h1><div class="teasers">${TEASERS.map(([headline, blurb], i) => teaser(`/a${i}`, headline, blurb)).join("\n")}</div></main>
+<footer><a href="/impressum">Impressum</a> <a href="/datenschutz">Datenschutz</a></footer></body></html>`;
+    expect(textOf(page)).toBe(TEASERS.flat().join("\n\n"));
+  });
+
+  it("keeps a shop category's products, each a linked name over its price", () => {
+    const products = [
+      "Gusseisenpfanne mit Holzgriff, 28 cm", "Emaillierter Bräter, oval, 5 Liter", "Edelstahl-Schneebesen für Sahne und Eischnee",
+      "Pfeffermühle aus Olivenholz, 20 cm", "Schneidebrett aus Eichenholz mit Saftrille", "Gewürzregal für zwölf Gläser, Buche",
+    ];
+    const tile = (name: string, i: number) =>
+      `<div class="product-tile"><a href="/p${i}"><img src="/p${i}.jpg" alt=""></a><a class="name" href="/p${i}">${name}</a><div class="price">${19 + i},99 €</div></div>`;
+    const page = `<html><body><div class="shop"><h1>Küche</h1><div class="grid">${products.map(tile).join("")}</div></div></body></html>`;
+    expect(textOf(page)).toBe(products.map((name, i) => `${name}\n\n${19 + i},99 €`).join("\n\n"));
+  });
+
+  it("keeps what the article rules found (the page's heading and introduction) before the cards", () => {
+    const page = `<html><body><main><h1>Radverkehr</h1><p>Alles zum Radverkehr in der Stadt</p>
+<div class="teasers">${TEASERS.map(([headline, blurb], i) => teaser(`/a${i}`, headline, blurb)).join("")}</div></main></body></html>`;
+    expect(textOf(page)).toBe(["Radverkehr", "Alles zum Radverkehr in der Stadt", ...TEASERS.flat()].join("\n\n"));
+  });
+
+  it("adds the cards to a result without prose when they hold twice its text, keeping its short heading that a headline holds", () => {
+    const dates = [
+      "Mo., 3. März: Sperrung der Brücke am Wehr für Radfahrer", "Di., 4. März: Sitzung des Verkehrsausschusses im Rathaus",
+      "Mi., 5. März: Fahrradflohmarkt auf dem Marktplatz", "Do., 6. März: Kostenloser Fahrrad-Check am Bahnhof", "Fr., 7. März: Critical Mass, Treffpunkt am Theater",
+    ];
+    const teasers: [string, string][] = [
+      ...TEASERS,
+      ["Lastenräder werden weiter gefördert", "Die Stadt zahlt auch im nächsten Jahr bis zu 1.000 Euro Zuschuss."],
+      ["Radfahrerin an Kreuzung schwer verletzt", "Ein abbiegender Lastwagen hatte die 34-Jährige übersehen."],
+      ["Neue Leihräder am Stadtrand", "Der Verkehrsverbund stellt 200 weitere Räder an zwölf Stationen auf."],
+      ["Radwegebau kostet mehr als geplant", "Der Stadtrat muss im Juni über zusätzliche 2,4 Millionen Euro entscheiden."],
+    ];
+    // The article rules take the dates (over 250 characters, no sentence); the cards hold more than twice as much.
+    const page = `<html><body><main><h1>Radverkehr</h1><div class="termine"><h3>Radwege</h3><ul>${dates.map((date) => `<li>${date}</li>`).join("")}</ul></div>
+<div class="teasers">${teasers.map(([headline, blurb], i) => teaser(`/a${i}`, headline, blurb)).join("")}</div></main></body></html>`;
+    expect(textOf(page)).toBe(["Radwege", dates.map((date) => `- ${date}`).join("\n"), ...teasers.flat()].join("\n\n"));
+  });
+
+  it("does not repeat a card that the article rules found on their own", () => {
+    // The article rules find the first product, the one with a description; the cards hold it again.
+    const description = "Unser Bestseller seit 1990, in Handarbeit gegossen, eingebrannt, und für jeden Herd geeignet, auch für Induktion";
+    const products = ["Gusseisenpfanne mit Holzgriff, 28 cm", "Emaillierter Bräter, oval, 5 Liter", "Edelstahl-Schneebesen für Sahne und Eischnee", "Pfeffermühle aus Olivenholz, 20 cm"];
+    const tile = (name: string, i: number) =>
+      `<div class="product-tile"><a class="name" href="/p${i}">${name}</a>${i === 0 ? `<p>${description}</p>` : ""}<div class="price">${19 + i},99 €</div></div>`;
+    const page = `<html><body><div class="grid">${products.map(tile).join("")}</div></body></html>`;
+    const paragraphs = products.flatMap((name, i) => (i === 0 ? [name, description] : [name]).concat(`${19 + i},99 €`));
+    expect(textOf(page)).toBe(paragraphs.join("\n\n"));
+  });
+
+  it("finds no listing in rows of short links (a sitemap outside any <footer>): the page has no content", () => {
+    const row = (links: string[]) => `<div class="col"><p>${links.map((link) => `<a href="/${link}">${link}</a>`).join(" · ")}</p></div>`;
+    const page = `<html><body><div class="sitemap">${[
+      ["Startseite", "Über uns", "Kontakt", "Jobs", "Presse", "Mediadaten"],
+      ["Politik", "Wirtschaft", "Sport", "Kultur", "Wetter", "Verkehr"],
+      ["Impressum", "Datenschutz", "AGB", "Cookies", "Barrierefreiheit", "Hilfe"],
+      ["Abo", "E-Paper", "Newsletter", "Podcasts", "Videos", "Archiv"],
+      ["Leserbriefe", "Gewinnspiele", "Veranstaltungen", "Anzeigen", "Immobilien", "Stellenmarkt"],
+    ].map(row).join("")}</div></body></html>`;
+    expect(extractMainText(page)).toEqual({ ok: false, reason: "no_content" });
+  });
+
+  it("keeps a short article of its own without the list of other pages beside it", () => {
+    const description = "In einem Video bitten die Eltern um Unterstützung, denn zwei Zwillingspaare kommen zwölf Wochen zu früh zur Welt.";
+    const other = (headline: string) => `<div class="item"><a href="/welt">Welt</a><a href="/v"><h3>${headline}</h3></a></div>`;
+    const headlines = [
+      "Buschbrände: Behörden rufen den Notstand aus", "Frau bekommt ihr Kind unerwartet im Flugzeug", "Puma auf der Autobahn in Kalifornien überfahren",
+      "Drei Opfer des Flugzeugabsturzes identifiziert", "Massenkarambolage auf der Autobahn bei Schneefall", "Chor covert einen Sommerhit",
+    ];
+    const page = `<html><body><main><div class="description"><p>${description}</p></div><div class="more">${headlines.map(other).join("")}</div></main></body></html>`;
+    expect(textOf(page)).toBe(description);
+  });
+});
+
 describe("extractMainText: guards", () => {
   it("drops a 50 MB page as too_large without parsing it", () => {
     const page = `<html><body><p>${"x".repeat(50_000_000)}</p></body></html>`;
