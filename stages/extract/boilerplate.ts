@@ -37,18 +37,29 @@ const READ_MORE = "read-?more";
 const FORUM_FURNITURE = "signature|topic-?post-?area|compose-?area|reply-?(?:form|area|box)";
 const RETRY_PRUNED = new RegExp(FORUM_FURNITURE);
 const NEWSLETTER = "newsletter";
+/**
+ * Boxes of other pages: related, recommended, trending and most-read articles, also as sites name
+ * them in other languages (verwandt, mehr zum Thema, Empfehlungen, meistgelesen, lire aussi,
+ * recommandés, les plus lus, sur le même sujet, relacionados, powiązane, polecane, najczęściej czytane).
+ */
+const OTHER_PAGES = [
+  "related", "recommend", "more-?stories", "trending", "most-?(?:popular|read)", "relacionad", "correlat", "verwandt",
+  "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
+  "zobacz-?(?:tez|rowniez)", "gerelateerd", "empfehlung", "meist-?gelesen", "recommand", "polecan", "najczesciej-?czytane",
+  word("plus-?lus"), "sur-?le-?meme-?sujet",
+];
+const OTHER_PAGES_BOX = new RegExp(OTHER_PAGES.join("|"));
 // Words that mark boilerplate whatever else the class says ("comment-body" is still a comment).
 const STRONG = new RegExp(
   [
-    "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", "related",
+    "disqus", "cookie", "consent", "gdpr", word("share"), "sharing", "sharedaddy", "social", ...OTHER_PAGES,
     // Icon fonts whose glyphs are words in the markup ("chevron_left", "arrow_forward").
     "material-(?:icons|symbols)",
     NEWSLETTER, "subscribe(?!r)", "subscription", "sponsor", "advert", word("ads?"), "outbrain", "taboola",
     // Buttons and calls to action ("Jetzt bewerben", "Zum Angebot") are controls, not text.
     word("btn"), word("button"), "call-?to-?action", word("cta"),
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
-    "screen-?reader", "signup", "sign-up", word("login"), "recommend", READ_MORE, "more-?stories", "trending",
-    "most-?(?:popular|read)", "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
+    "screen-?reader", "signup", "sign-up", word("login"), READ_MORE, "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     ...CAPTION,
     "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",
     // Forums' poster columns and post headers (phpBB's, SMF's, phpBB 2's, FluxBB's), and who is online.
@@ -57,14 +68,9 @@ const STRONG = new RegExp(
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,
-    // comentarios), ads (Werbung, reklama, publicité, pubblicità), sharing, related articles, and
-    // recommended or most-read ones (Empfehlungen, meistgelesen, recommandés, les plus lus, polecane,
-    // najczęściej czytane, sur le même sujet).
+    // comentarios), ads (Werbung, reklama, publicité, pubblicità) and sharing.
     "com?ment(?!ary)", "kk?omm?entar", "pinglun", word("cmt"), "werbung", "reklam", "publicit", "pubblicit", "publicidad", "anuncio",
-    "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij", "relacionad", "correlat", "verwandt",
-    "mehr-?zum-?thema", "weitere-?artikel", "lire-?aussi", "voir-?aussi", "leggi-?anche", "lees-?ook", "powiazan",
-    "zobacz-?(?:tez|rowniez)", "gerelateerd", "empfehlung", "meist-?gelesen", "recommand", "polecan", "najczesciej-?czytane",
-    word("plus-?lus"), "sur-?le-?meme-?sujet",
+    "teilen", "partage", "compartir", "compartilh", "condividi", "udostepnij",
     // Paywall and subscription offers (Abo, abonnement, suscripción, abbonamento, prenumerata); a
     // bare "paywall" marks the article behind it, so only its prompts count.
     "paywall-?(?:teaser|banner|prompt|message|offer|overlay|cta|notice|hint|box|promo)", "regwall", "register-?wall",
@@ -167,6 +173,9 @@ export function classAndId(el: El): string {
   if (!cls && !id) return "";
   return `${classWords(el)} ${id ?? ""}`;
 }
+
+/** Whether the class or id of `el` names it a box of other pages (OTHER_PAGES: related, trending, most read). */
+export const isOtherPagesBox = (el: El) => OTHER_PAGES_BOX.test(classAndId(el));
 
 /** Marks the article itself: `<main>`, `itemprop="articleBody"`, or an `<article>` not itself boilerplate. */
 export function isMainMarker(el: El): boolean {

@@ -4,7 +4,7 @@
  * depth) turn pathological pages into a reason instead of a stalled task, the same on every
  * machine.
  */
-import { isBoilerplate, lettersKey, pruneBoilerplate } from "./boilerplate.js";
+import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
 import { computeStats, listingCards, selectMainContent, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, plainText, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
@@ -135,14 +135,17 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
 }
 
 /** The text of a listing page's cards (listingCards), after the boilerplate rules; "" when it has none. */
-function listingText(html: string, budget: WorkBudget, maxDepth: number): string {
+function listingText(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): string {
   const tick = () => budget.tick();
   const page = parseHtml(html, { budget, maxDepth });
   computeStats(page.root, tick);
-  pruneBoilerplate(page.root, { byClass: true }, tick);
+  pruneBoilerplate(page.root, { byClass }, tick);
   computeStats(page.root, tick);
   const cards = listingCards(page.root, tick);
-  return cards ? readerText(renderText(cards)) : "";
+  if (!cards) return "";
+  // Without class words, a box of other pages' headlines (related, trending) would pass for a listing.
+  if (!byClass) for (let node: El | null = cards[0]!.parent; node; node = node.parent) if (isOtherPagesBox(node)) return "";
+  return readerText(renderText(cards));
 }
 
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
@@ -179,9 +182,13 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       // still short or they hold LISTING_GAIN times its text. They come after what was found (a
       // heading, a line of introduction) that they do not hold already, in whatever layout (a
       // list item "- Name19,99 €" is the cards' "Name", "19,99 €").
-      const listing = listingText(html, budget, maxDepth);
       const resultLength = weightedLength(result.text);
-      if (weightedLength(listing) >= (resultLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * resultLength)) {
+      const needed = resultLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * resultLength;
+      let listing = listingText(html, true, budget, maxDepth);
+      // For a short result, a second look without class words, as for an article: a shop's grid
+      // whose classes say "scroll-trigger" or a personalisation row ("p13n-gridRow").
+      if (weightedLength(listing) < needed && resultLength < RETRY_BELOW) listing = listingText(html, false, budget, maxDepth);
+      if (weightedLength(listing) >= needed) {
         const listed = lettersKey(listing);
         const cards = new Set(listing.split("\n\n").map(lettersKey));
         // A short line ("Car rental") is held only as a paragraph of its own, not inside a headline.

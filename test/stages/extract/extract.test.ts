@@ -1337,6 +1337,28 @@ describe("extractMainText: listing pages", () => {
     expect(textOf(page)).toBe(paragraphs.join("\n\n"));
   });
 
+  it("looks for the cards again without class words when those removed them (a best-seller list in a 'widget')", () => {
+    const books: [string, string][] = [
+      ["Der Gesang der Flusskrebse", "Delia Owens"], ["Die Mitternachtsbibliothek", "Matt Haig"], ["Eine Frage der Chemie", "Bonnie Garmus"],
+      ["Das Café am Rande der Welt", "John Strelecky"], ["Die Hälfte der Welt gehört uns", "Alice Hasters"],
+    ];
+    const item = ([title, author]: [string, string], i: number) =>
+      `<li class="rank-item"><span class="rank">#${i + 1}</span><a href="/b${i}"><div class="title">${title}</div></a><div class="author">${author}</div><div class="price">${12 + i},00 €</div></li>`;
+    const page = `<html><body><h1>Bestseller</h1><div class="celwidget"><ol class="grid-row">${books.map(item).join("")}</ol></div></body></html>`;
+    expect(textOf(page)).toBe(books.map(([title, author], i) => `#${i + 1}\n\n${title}\n\n${author}\n\n${12 + i},00 €`).join("\n\n"));
+  });
+
+  it("takes no box of other pages for a listing in that second look (related videos under a description that is cut off)", () => {
+    const description = "In einem Video bitten die Eltern um Unterstützung, denn zwei Zwillingspaare kommen zwölf Wochen zu früh zur Welt, und";
+    const headlines = [
+      "Buschbrände: Behörden rufen den Notstand aus", "Frau bekommt ihr Kind unerwartet im Flugzeug", "Puma auf der Autobahn in Kalifornien überfahren",
+      "Drei Opfer des Flugzeugabsturzes identifiziert", "Massenkarambolage auf der Autobahn bei Schneefall", "Chor covert einen Sommerhit",
+    ];
+    const other = (headline: string) => `<div class="item"><a href="/v"><h3>${headline}</h3></a><span class="source">Nachrichtenagentur</span></div>`;
+    const page = `<html><body><main><div class="description"><p>${description}</p></div><div id="relatedVideos">${headlines.map(other).join("")}</div></main></body></html>`;
+    expect(textOf(page)).toBe(description);
+  });
+
   it("finds no listing in rows of short links (a sitemap outside any <footer>): the page has no content", () => {
     const row = (links: string[]) => `<div class="col"><p>${links.map((link) => `<a href="/${link}">${link}</a>`).join(" · ")}</p></div>`;
     const page = `<html><body><div class="sitemap">${[
