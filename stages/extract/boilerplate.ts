@@ -218,6 +218,12 @@ export interface PruneOptions {
    * (all but a forum's signatures and reply box: see FORUM_FURNITURE).
    */
   byClass: boolean;
+  /**
+   * Reading a listing's cards (content.ts's listingCards): each card may be an `<article>` whose
+   * `<header>` holds its headline and blurb, and a blurb that repeats the headline's link is a
+   * link hidden from screen readers (aria-hidden), though shown. Both are kept.
+   */
+  cards?: boolean;
 }
 
 /**
@@ -275,7 +281,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
-  if (attrs["aria-hidden"] === "true" && !panel()) return !holdsArticle(el, pageTextLength);
+  if (attrs["aria-hidden"] === "true" && !panel() && !(options.cards && tag === "a")) return !holdsArticle(el, pageTextLength);
   // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
   if (isHiddenByStyle(attrs) && !panel()) return !holdsMostText(el, pageTextLength);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
@@ -290,7 +296,10 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
   // A site builder may set the whole article in a <header> (Webflow's hero sections): one that holds most of the page's prose is the article.
-  if (SECTION_TAGS.has(tag)) return !holdsArticle(el, pageTextLength) && !(tag === "header" && isHeadingOnly(el));
+  if (SECTION_TAGS.has(tag)) {
+    if (tag === "header" && options.cards && el.parent?.tag === "article") return false;
+    return !holdsArticle(el, pageTextLength) && !(tag === "header" && isHeadingOnly(el));
+  }
   // A class that hides the element hides it in the retry without class words too.
   const cls = attrs.class?.toLowerCase();
   if (cls && HIDDEN_CLASS.test(cls) && !SHOWN_AT_WIDTH.test(cls)) return !holdsArticle(el, pageTextLength);

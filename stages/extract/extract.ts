@@ -139,7 +139,7 @@ function listingText(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const tick = () => budget.tick();
   const page = parseHtml(html, { budget, maxDepth });
   computeStats(page.root, tick);
-  pruneBoilerplate(page.root, { byClass }, tick);
+  pruneBoilerplate(page.root, { byClass, cards: true }, tick);
   computeStats(page.root, tick);
   const cards = listingCards(page.root, tick);
   if (!cards) return "";

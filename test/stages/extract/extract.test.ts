@@ -1359,6 +1359,14 @@ describe("extractMainText: listing pages", () => {
     expect(textOf(page)).toBe(description);
   });
 
+  it("reads a card's <header> and its link hidden from screen readers (the blurb that repeats the headline's link)", () => {
+    const river = (href: string, headline: string, blurb: string) =>
+      `<article class="river-item"><a href="${href}" aria-hidden="true" tabindex="-1"><img src="${href}.jpg" alt=""></a><header><h2><a href="${href}">${headline}</a></h2>` +
+      `<p class="desc"><a href="${href}" aria-hidden="true" tabindex="-1">${blurb}</a></p></header><time>vor 2 Tagen</time></article>`;
+    const page = `<html><body><main><section>${TEASERS.map(([headline, blurb], i) => river(`/a${i}`, headline, blurb)).join("\n")}</section></main></body></html>`;
+    expect(textOf(page)).toBe(TEASERS.map(([headline, blurb]) => `${headline}\n\n${blurb}\n\nvor 2 Tagen`).join("\n\n"));
+  });
+
   it("finds no listing in rows of short links (a sitemap outside any <footer>): the page has no content", () => {
     const row = (links: string[]) => `<div class="col"><p>${links.map((link) => `<a href="/${link}">${link}</a>`).join(" · ")}</p></div>`;
     const page = `<html><body><div class="sitemap">${[
