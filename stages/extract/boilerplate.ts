@@ -497,7 +497,7 @@ const PHRASING_TAGS = new Set(["a", "span", "em", "strong", "b", "i", "u", "abbr
  * "Use <code class='hljs-comment'>#</code> to start a comment"). Its class words name the
  * link's purpose or the code's colour, not a block beside the text.
  */
-function isMidSentence(el: El): boolean {
+export function isMidSentence(el: El): boolean {
   if (!PHRASING_TAGS.has(el.tag) || !el.parent) return false;
   const siblings = el.parent.children;
   const i = siblings.indexOf(el);

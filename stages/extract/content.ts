@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, isHeadingOnly, isMainMarker, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
+import { classAndId, classWeight, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -589,7 +589,7 @@ function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
   const headingDensity = el.textLen === 0 ? 0 : headingLength / el.textLen;
   // Links that repeat the page's title are read only when the links would count (see titleLinkLength).
   const raw = linkDensity(el);
-  const density = raw > 0.2 ? (el.linkLen - titleLinkLength(el, titleLetters)) / el.textLen : raw;
+  const density = raw > 0.2 ? (el.linkLen - titleLinkLength(el, titleLetters) - citedLinkLength(el)) / el.textLen : raw;
   if (images > 1 && paragraphs / images < 0.5) return true;
   if (items > paragraphs) return true;
   if (headingDensity < 0.9 && el.textLen < 25 && (images === 0 || images > 2) && density > 0) return true;
@@ -598,6 +598,23 @@ function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
 }
 
 /** Shortest link text read as the page's title repeated (titleLinkLength). */
+/**
+ * The text of the links that a paragraph of prose cites inside its sentences ("see <a>The Forms
+ * API</a>, <a>Form fields</a>, and <a>Form and field validation</a>."): words of the sentence, not
+ * pointers away from it, in a note or a box of the text.
+ */
+function citedLinkLength(el: El): number {
+  let total = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.tag === "p" && isProse(node) && /[.!?]["”)]?\s*$/.test(plainText(node))) {
+      for (const child of node.children) if (typeof child !== "string" && child.tag === "a" && isMidSentence(child)) total += child.linkLen;
+    } else for (const child of node.children) if (typeof child !== "string") stack.push(child);
+  }
+  return total;
+}
+
 const TITLE_LINK_MIN_LETTERS = 12;
 /** A reply's prefix before the thread's title: "Re:", German "AW:", Swedish "SV:", Polish "Odp:", Dutch "Antw:". */
 const REPLY_PREFIX = /^\s*(?:re|aw|sv|odp|antw)\s*:\s*/i;
@@ -763,6 +780,13 @@ const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|
  * sign up for workout classes" is text. So in German: "Jetzt anmelden", "Melden Sie sich hier an", "zum Newsletter" are pitches;
  * "Interessierte können sich online anmelden" is news.
  */
+/**
+ * A form's legal line: "By clicking “Post Your Answer”, you agree to our terms of service", "Mit
+ * der Anmeldung akzeptieren Sie unsere Datenschutzerklärung", "En vous inscrivant, vous acceptez nos
+ * conditions".
+ */
+const CONSENT_LINE =
+  /^(?:by (?:clicking|tapping|submitting|signing up|subscribing|registering|continuing|creating an account|using (?:this|our) (?:site|website|service))\b.{0,120}\byou (?:agree|accept|consent|acknowledge)\b|mit (?:dem|der|ihrer|ihrem) (?:klick|anmeldung|registrierung|absenden|bestellung)\b.{0,120}\b(?:stimmen|akzeptieren|bestätigen|erklären) sie\b|en (?:cliquant|vous inscrivant|continuant|poursuivant)\b.{0,120}\bvous (?:acceptez|reconnaissez)\b)/i;
 const SIGN_UP =
   /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
 /** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
@@ -814,7 +838,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
-  if (STATUS_LINE.test(text) || SKIP_LINKS.test(text)) return true;
+  if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }

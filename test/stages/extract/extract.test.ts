@@ -1275,6 +1275,29 @@ describe("extractMainText: main content", () => {
   });
 });
 
+describe("extractMainText: links cited in prose, and a form's legal line", () => {
+  const intro = "Dieses Dokument führt in die Grundlagen von Formularen ein und zeigt, wie das Framework sie verarbeitet.";
+  const cited = `Mehr zu einzelnen Themen steht unter <a href="/api">Die Formular-API</a>, <a href="/felder">Formularfelder</a> und <a href="/validierung">Formular- und Feldvalidierung</a>.`;
+  const body = [PROSE, GERMAN_PROSE, FORUM_POSTS[0]!, FORUM_POSTS[1]!];
+
+  it("keeps a note whose sentence cites other pages as links (a documentation page's 'About this document' box)", () => {
+    const page = `<html><body><article><h1>Arbeiten mit Formularen</h1><div class="admonition note"><p class="admonition-title">Über dieses Dokument</p><p>${intro} ${cited}</p></div>
+${body.map((p) => `<p>${p}</p>`).join("")}</article></body></html>`;
+    const citedText = "Mehr zu einzelnen Themen steht unter Die Formular-API, Formularfelder und Formular- und Feldvalidierung.";
+    expect(textOf(page)).toBe(["Arbeiten mit Formularen", "Über dieses Dokument", `${intro} ${citedText}`, ...body].join("\n\n"));
+  });
+
+  it("drops a form's line of consent to the terms and the privacy policy, in English and German", () => {
+    for (const line of [
+      `By clicking “Post Your Answer”, you agree to our <a href="/tos">terms of service</a> and acknowledge you have read our <a href="/privacy">privacy policy</a>.`,
+      `Mit der Anmeldung akzeptieren Sie unsere <a href="/agb">Nutzungsbedingungen</a> und die <a href="/datenschutz">Datenschutzerklärung</a>.`,
+    ]) {
+      const page = `<html><body><article>${body.map((p) => `<p>${p}</p>`).join("")}<div class="notice"><p>${line}</p></div></article></body></html>`;
+      expect(textOf(page)).toBe(body.join("\n\n"));
+    }
+  });
+});
+
 describe("extractMainText: listing pages", () => {
   const teaser = (href: string, headline: string, blurb: string) => `<div class="teaser"><a href="${href}"><h2>${headline}</h2><p>${blurb}</p></a></div>`;
   const TEASERS: [string, string][] = [
