@@ -1,6 +1,6 @@
 /**
  * HTML to main-content plain text: parse into a light tree, remove boilerplate, pick the main
- * content, render it with its structure. Pure and synchronous; the guards (size, counted work,
+ * content (or, on a page without an article, a listing's cards), render it with its structure. Pure and synchronous; the guards (size, counted work,
  * depth) turn pathological pages into a reason instead of a stalled task, the same on every
  * machine.
  */
@@ -186,13 +186,13 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       const needed = resultLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * resultLength;
       let listing = listingText(html, true, budget, maxDepth);
       // For a short result, a second look without class words, as for an article: a shop's grid
-      // whose classes say "scroll-trigger" or a personalisation row ("p13n-gridRow").
+      // in a block whose class says "widget" (Amazon's "celwidget").
       if (weightedLength(listing) < needed && resultLength < RETRY_BELOW) listing = listingText(html, false, budget, maxDepth);
       if (weightedLength(listing) >= needed) {
         const listed = lettersKey(listing);
-        const cards = new Set(listing.split("\n\n").map(lettersKey));
+        const cardParagraphs = new Set(listing.split("\n\n").map(lettersKey));
         // A short line ("Car rental") is held only as a paragraph of its own, not inside a headline.
-        const held = (key: string) => cards.has(key) || (key.length >= MIN_HELD_LETTERS && listed.includes(key));
+        const held = (key: string) => cardParagraphs.has(key) || (key.length >= MIN_HELD_LETTERS && listed.includes(key));
         const before = result.text.split("\n\n").filter((paragraph) => paragraph && !held(lettersKey(paragraph)));
         result = { ...result, text: [...before, listing].join("\n\n") };
       }
