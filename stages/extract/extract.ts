@@ -49,14 +49,16 @@ export type ExtractResult =
 const RETRY_BELOW = 250;
 
 /**
- * A longer first result with no prose of its own, under 1/BOX_PAGE_SHARE of the page's text, is a
- * box beside posts the class words dropped (a forum's "most popular posts" over its thread, whose
- * posts are ids "elComment_…" in a "comments" block): the retry runs for it too, and replaces it
- * when it finds BOX_RETRY_GAIN times the text. A short article with many comments has prose, and
- * keeps its comments out.
+ * A longer first result under 1/BOX_PAGE_SHARE of the page's text may be a box beside text the
+ * class words dropped or outscored (a forum's "most popular posts" over its thread, whose posts
+ * are ids "elComment_…" in a "comments" block; a recipe's summary over its steps): the retry runs
+ * for it too, and replaces it when it finds BOX_RETRY_GAIN times the text. Beside a result with
+ * prose, at most MARKED_SHARE_BESIDE_PROSE of what the retry adds may lie in blocks the class words
+ * mark, so a short article with many comments keeps its comments out.
  */
 const BOX_PAGE_SHARE = 8;
 const BOX_RETRY_GAIN = 4;
+const MARKED_SHARE_BESIDE_PROSE = 0.1;
 
 /**
  * A result without prose gives way to a listing's cards (listingCards) holding this many times its
@@ -159,14 +161,20 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     let result = extractOnce(html, true, budget, maxDepth);
     const firstLength = weightedLength(result.text);
     const short = firstLength < RETRY_BELOW;
-    if (short || (firstLength * BOX_PAGE_SHARE < result.fullTextLength && !hasProse(result.text))) {
+    const prose = hasProse(result.text);
+    if (short || firstLength * BOX_PAGE_SHARE < result.fullTextLength) {
       const gentler = extractOnce(html, false, budget, maxDepth);
       const gentlerLength = weightedLength(gentler.text);
-      // The retry is for posts whose classes say "comment". A short article of its own is replaced only
-      // when most of what the retry adds is not in blocks the class words mark (its comments, a sidebar).
+      // The retry is for posts whose classes say "comment", and for a box the class words made
+      // outscore the text (a recipe's summary in a "quickview__content" over its steps in a Drupal
+      // node "promoted" to the front page). A short article of its own is replaced only when most of
+      // what the retry adds is not in blocks the class words mark (its comments, a sidebar); a
+      // longer one, only when nearly all of it is not (MARKED_SHARE_BESIDE_PROSE).
+      const added = gentlerLength - firstLength;
+      const marked = () => classBoilerplateLength(gentler.elements, gentler.pageTextLength);
       const better = short
-        ? gentlerLength >= RETRY_BELOW && (!hasProse(result.text) || classBoilerplateLength(gentler.elements, gentler.pageTextLength) * 2 < gentlerLength - firstLength)
-        : gentlerLength >= BOX_RETRY_GAIN * firstLength;
+        ? gentlerLength >= RETRY_BELOW && (!prose || marked() * 2 < added)
+        : gentlerLength >= BOX_RETRY_GAIN * firstLength && (!prose || marked() < MARKED_SHARE_BESIDE_PROSE * added);
       if (better) {
         result = gentler;
       } else if (short && NOSCRIPT.test(html)) {

@@ -1298,6 +1298,24 @@ ${body.map((p) => `<p>${p}</p>`).join("")}</article></body></html>`;
   });
 });
 
+describe("extractMainText: a box the class words made outscore the text", () => {
+  const summary =
+    "Dieses Sauerteigbrot ist würzig, saftig, knusprig, und völlig unkompliziert: kein Füttern, kein Kneten, kein Formen, kein Stress. Sie rühren den Teig an, lassen ihn ruhen, füllen ihn in die Form, lassen ihn gehen, und backen ihn, mehr ist nicht zu tun. Die Krume ist feucht, fein, elastisch, und die Kruste kräftig.";
+  const steps = Array.from({ length: 10 }, (_, i) => `Schritt ${i + 1}: Den Teig nach Anleitung weiterverarbeiten und dabei auf die Temperatur achten, damit er gleichmäßig aufgeht.`);
+  const other = (k: number) => Array.from({ length: 4 }, (_, i) => `<p>Backschule ${k}${i}: Kurse, Termine, Rezepte, Tipps und Geschichten rund ums Backen, jeden Monat neu.</p>`).join("");
+  // The summary's "content" class (+25) outscores the steps in a Drupal node "promoted" to the front page (-25).
+  const recipe = (rest: string) => `<html><body><div class="teaser-content"><p>${summary}</p></div>
+<div class="node node--promoted"><div class="text">${steps.map((step) => `<p>${step}</p>`).join("")}</div></div>${rest}</body></html>`;
+
+  it("takes the retry without class words that finds four times the text, none of it in marked blocks (a recipe's steps under its summary)", () => {
+    expect(textOf(recipe(`<aside>${other(0)}</aside><nav>${other(1)}</nav><footer>${other(2)}</footer>`))).toBe([summary, ...steps].join("\n\n"));
+  });
+
+  it("keeps the summary when what the retry adds lies partly in blocks the class words mark (a sidebar, comments)", () => {
+    expect(textOf(recipe(`<div class="sidebar">${other(0)}</div><div class="comments">${other(1)}</div><footer>${other(2)}</footer>`))).toBe(summary);
+  });
+});
+
 describe("extractMainText: listing pages", () => {
   const teaser = (href: string, headline: string, blurb: string) => `<div class="teaser"><a href="${href}"><h2>${headline}</h2><p>${blurb}</p></a></div>`;
   const TEASERS: [string, string][] = [
