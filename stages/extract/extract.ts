@@ -52,11 +52,13 @@ const RETRY_BELOW = 250;
  * A longer first result under 1/BOX_PAGE_SHARE of the page's text may be a box beside text the
  * class words dropped or outscored (a forum's "most popular posts" over its thread, whose posts
  * are ids "elComment_…" in a "comments" block; a recipe's summary over its steps): the retry runs
- * for it too, and replaces it when it finds BOX_RETRY_GAIN times the text. Beside a result with
- * prose, at most MARKED_SHARE_BESIDE_PROSE of what the retry adds may lie in blocks the class words
- * mark, so a short article with many comments keeps its comments out.
+ * for it too, and replaces it when it finds BOX_RETRY_GAIN times the text. A result with prose is
+ * retried under 1/PROSE_BOX_PAGE_SHARE (2 of the shared 181 news pages; 1/8 was 11, a pass more on
+ * each), and at most MARKED_SHARE_BESIDE_PROSE of what the retry adds may lie in blocks the class
+ * words mark, so a short article with many comments keeps its comments out.
  */
 const BOX_PAGE_SHARE = 8;
+const PROSE_BOX_PAGE_SHARE = 16;
 const BOX_RETRY_GAIN = 4;
 const MARKED_SHARE_BESIDE_PROSE = 0.1;
 
@@ -162,7 +164,7 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     const firstLength = weightedLength(result.text);
     const short = firstLength < RETRY_BELOW;
     const prose = hasProse(result.text);
-    if (short || firstLength * BOX_PAGE_SHARE < result.fullTextLength) {
+    if (short || firstLength * (prose ? PROSE_BOX_PAGE_SHARE : BOX_PAGE_SHARE) < result.fullTextLength) {
       const gentler = extractOnce(html, false, budget, maxDepth);
       const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment", and for a box the class words made

@@ -1302,17 +1302,20 @@ describe("extractMainText: a box the class words made outscore the text", () => 
   const summary =
     "Dieses Sauerteigbrot ist würzig, saftig, knusprig, und völlig unkompliziert: kein Füttern, kein Kneten, kein Formen, kein Stress. Sie rühren den Teig an, lassen ihn ruhen, füllen ihn in die Form, lassen ihn gehen, und backen ihn, mehr ist nicht zu tun. Die Krume ist feucht, fein, elastisch, und die Kruste kräftig.";
   const steps = Array.from({ length: 10 }, (_, i) => `Schritt ${i + 1}: Den Teig nach Anleitung weiterverarbeiten und dabei auf die Temperatur achten, damit er gleichmäßig aufgeht.`);
-  const other = (k: number) => Array.from({ length: 4 }, (_, i) => `<p>Backschule ${k}${i}: Kurse, Termine, Rezepte, Tipps und Geschichten rund ums Backen, jeden Monat neu.</p>`).join("");
+  // The page's other blocks, so that the summary is under a sixteenth of its text.
+  const other = (k: number) => Array.from({ length: 16 }, (_, i) => `<p>Backschule ${k}-${i}: Kurse, Termine, Rezepte, Tipps und Geschichten rund ums Backen, jeden Monat neu.</p>`).join("");
   // The summary's "content" class (+25) outscores the steps in a Drupal node "promoted" to the front page (-25).
-  const recipe = (rest: string) => `<html><body><div class="teaser-content"><p>${summary}</p></div>
-<div class="node node--promoted"><div class="text">${steps.map((step) => `<p>${step}</p>`).join("")}</div></div>${rest}</body></html>`;
+  const recipe = (rest: string, comments = "") => `<html><body><div class="teaser-content"><p>${summary}</p></div>
+<div class="node node--promoted"><div class="text">${steps.map((step) => `<p>${step}</p>`).join("")}</div>${comments}</div>${rest}</body></html>`;
+  const others = `<aside>${other(0)}</aside><nav>${other(1)}</nav><footer>${other(2)}</footer>`;
 
   it("takes the retry without class words that finds four times the text, none of it in marked blocks (a recipe's steps under its summary)", () => {
-    expect(textOf(recipe(`<aside>${other(0)}</aside><nav>${other(1)}</nav><footer>${other(2)}</footer>`))).toBe([summary, ...steps].join("\n\n"));
+    expect(textOf(recipe(others))).toBe([summary, ...steps].join("\n\n"));
   });
 
-  it("keeps the summary when what the retry adds lies partly in blocks the class words mark (a sidebar, comments)", () => {
-    expect(textOf(recipe(`<div class="sidebar">${other(0)}</div><div class="comments">${other(1)}</div><footer>${other(2)}</footer>`))).toBe(summary);
+  it("keeps the summary when over a tenth of what the retry adds lies in blocks the class words mark (comments under the steps)", () => {
+    const comments = Array.from({ length: 6 }, (_, i) => `<div class="comment"><p>${FORUM_POSTS[i % 3]} (${i + 1})</p></div>`).join("");
+    expect(textOf(recipe(others, `<div class="comments">${comments}</div>`))).toBe(summary);
   });
 });
 
