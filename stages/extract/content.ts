@@ -603,12 +603,22 @@ function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
  * API</a>, <a>Form fields</a>, and <a>Form and field validation</a>."): words of the sentence, not
  * pointers away from it, in a note or a box of the text.
  */
+/** The last text below `el` that is not whitespace, found from its end ("" if none). */
+function lastText(el: El): string {
+  for (let i = el.children.length - 1; i >= 0; i--) {
+    const child = el.children[i]!;
+    const text = typeof child === "string" ? child : lastText(child);
+    if (/\S/.test(text)) return text;
+  }
+  return "";
+}
+
 function citedLinkLength(el: El): number {
   let total = 0;
   const stack: El[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.tag === "p" && isProse(node) && /[.!?]["”)]?\s*$/.test(plainText(node))) {
+    if (node.tag === "p" && isProse(node) && /[.!?]["”)]?\s*$/.test(lastText(node))) {
       for (const child of node.children) if (typeof child !== "string" && child.tag === "a" && isMidSentence(child)) total += child.linkLen;
     } else for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
