@@ -397,7 +397,8 @@ export function isRelatedHeading(el: El): boolean {
 
 /** Fewest characters of an article header's lead. */
 const LEAD_MIN_LENGTH = 80;
-const ENDS_SENTENCE = /[.!?…。！？][»«"”’)\]]*$/;
+/** Text that ends as a sentence does: a stop, then any closing quotes or brackets. */
+export const ENDS_SENTENCE = /[.!?…。！？][»«"”’)\]]*$/;
 
 /** Whether `el` sits inside the article's own marker: an `<article>`, the `<main>` or an articleBody. */
 function insideArticle(el: El): boolean {

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
+import { classAndId, classWeight, ENDS_SENTENCE, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -597,12 +597,6 @@ function isFishy(el: El, weigh: Weigh, titleLetters = ""): boolean {
   return weight >= 25 && density > 0.5;
 }
 
-/** Shortest link text read as the page's title repeated (titleLinkLength). */
-/**
- * The text of the links that a paragraph of prose cites inside its sentences ("see <a>The Forms
- * API</a>, <a>Form fields</a>, and <a>Form and field validation</a>."): words of the sentence, not
- * pointers away from it, in a note or a box of the text.
- */
 /** The last text below `el` that is not whitespace, found from its end ("" if none). */
 function lastText(el: El): string {
   for (let i = el.children.length - 1; i >= 0; i--) {
@@ -613,18 +607,24 @@ function lastText(el: El): string {
   return "";
 }
 
+/**
+ * The text of the links that a paragraph of prose cites inside its sentences ("see <a>The Forms
+ * API</a>, <a>Form fields</a>, and <a>Form and field validation</a>."): words of the sentence, not
+ * pointers away from it, in a note or a box of the text.
+ */
 function citedLinkLength(el: El): number {
   let total = 0;
   const stack: El[] = [el];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.tag === "p" && isProse(node) && /[.!?]["”)]?\s*$/.test(lastText(node))) {
+    if (node.tag === "p" && isProse(node) && ENDS_SENTENCE.test(lastText(node).trimEnd())) {
       for (const child of node.children) if (typeof child !== "string" && child.tag === "a" && isMidSentence(child)) total += child.linkLen;
     } else for (const child of node.children) if (typeof child !== "string") stack.push(child);
   }
   return total;
 }
 
+/** Shortest link text read as the page's title repeated (titleLinkLength). */
 const TITLE_LINK_MIN_LETTERS = 12;
 /** A reply's prefix before the thread's title: "Re:", German "AW:", Swedish "SV:", Polish "Odp:", Dutch "Antw:". */
 const REPLY_PREFIX = /^\s*(?:re|aw|sv|odp|antw)\s*:\s*/i;
@@ -783,20 +783,21 @@ const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?(?:
 /** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
 const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)|仅代表作者(?:本人|个人)?(?:观点|立场)|不代表本(?:站|网|平台)(?:观点|立场)|仅提供信息存储空间服务/i;
 /**
- * A pitch for the site's newsletter, subscription or social channel, with a link to sign up. In
- * English the pitch is the invitation, not the word: "Sign up for our newsletter", "Subscribe
- * today", "Join our mailing list", "Already a subscriber?", "X is a free weekly newsletter"; a
- * paragraph about newsletters, a reader who "subscribes to many Substacks" or a resolution "to
- * sign up for workout classes" is text. So in German: "Jetzt anmelden", "Melden Sie sich hier an", "zum Newsletter" are pitches;
- * "Interessierte können sich online anmelden" is news.
- */
-/**
  * A form's legal line: "By clicking “Post Your Answer”, you agree to our terms of service", "Mit
  * der Anmeldung akzeptieren Sie unsere Datenschutzerklärung", "En vous inscrivant, vous acceptez nos
  * conditions".
  */
 const CONSENT_LINE =
   /^(?:by (?:clicking|tapping|submitting|signing up|subscribing|registering|continuing|creating an account|using (?:this|our) (?:site|website|service))\b.{0,120}\byou (?:agree|accept|consent|acknowledge)\b|mit (?:dem|der|ihrer|ihrem) (?:klick|anmeldung|registrierung|absenden|bestellung)\b.{0,120}\b(?:stimmen|akzeptieren|bestätigen|erklären) sie\b|en (?:cliquant|vous inscrivant|continuant|poursuivant)\b.{0,120}\bvous (?:acceptez|reconnaissez)\b)/i;
+
+/**
+ * A pitch for the site's newsletter, subscription or social channel, with a link to sign up. In
+ * English the pitch is the invitation, not the word: "Sign up for our newsletter", "Subscribe
+ * today", "Join our mailing list", "Already a subscriber?", "X is a free weekly newsletter"; a
+ * paragraph about newsletters, a reader who "subscribes to many Substacks" or a resolution "to
+ * sign up for workout classes" is text. So in German: "Jetzt anmelden", "Melden Sie sich hier an",
+ * "zum Newsletter" are pitches; "Interessierte können sich online anmelden" is news.
+ */
 const SIGN_UP =
   /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
 /** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
@@ -1033,10 +1034,6 @@ function findBody(root: El): El {
   return root;
 }
 
-/**
- * The elements holding the page's main content, cleaned, in document order; class and id words
- * weigh only when `byClass` (not in the retry).
- */
 /** Fewest cards that make a listing. */
 const MIN_CARDS = 3;
 
@@ -1091,6 +1088,10 @@ export function listingCards(root: El, tick: () => void): El[] | undefined {
   return best;
 }
 
+/**
+ * The elements holding the page's main content, cleaned, in document order; class and id words
+ * weigh only when `byClass` (not in the retry).
+ */
 export function selectMainContent(root: El, title: string, byClass: boolean, tick: () => void): El[] {
   const weigh = byClass ? classWeight : noWeight;
   const units = computeStats(root, tick);

@@ -152,6 +152,32 @@ function listingText(html: string, byClass: boolean, budget: WorkBudget, maxDept
   return readerText(renderText(cards));
 }
 
+/**
+ * `text` (a result without prose) with a listing's cards, taken when `text` is short or they hold
+ * LISTING_GAIN times it; otherwise `text`. The cards come after what was found (a heading, a line
+ * of introduction) that they do not hold already, in whatever layout (a list item "- Name19,99 €"
+ * is the cards' "Name", "19,99 €").
+ */
+function withListing(text: string, html: string, budget: WorkBudget, maxDepth: number): string {
+  const textLength = weightedLength(text);
+  const needed = textLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * textLength;
+  let listing = listingText(html, true, budget, maxDepth);
+  let listingLength = weightedLength(listing);
+  // For a short result, a second look without class words, as for an article: a shop's grid in a
+  // block whose class says "widget" (Amazon's "celwidget").
+  if (listingLength < needed && textLength < RETRY_BELOW) {
+    listing = listingText(html, false, budget, maxDepth);
+    listingLength = weightedLength(listing);
+  }
+  if (listingLength < needed) return text;
+  const listed = lettersKey(listing);
+  const cardParagraphs = new Set(listing.split("\n\n").map(lettersKey));
+  // A short line ("Car rental") is held only as a paragraph of its own, not inside a headline.
+  const held = (key: string) => cardParagraphs.has(key) || (key.length >= MIN_HELD_LETTERS && listed.includes(key));
+  const before = text.split("\n\n").filter((paragraph) => paragraph && !held(lettersKey(paragraph)));
+  return [...before, listing].join("\n\n");
+}
+
 export function extractMainText(html: string, options: Partial<ExtractOptions> = {}): ExtractResult {
   const { maxBytes, maxWork, timeoutMs, maxDepth } = { ...DEFAULT_EXTRACT_OPTIONS, ...options };
   // A UTF-8 byte count costs a pass over the string; the code-unit count bounds it from below and above.
@@ -160,11 +186,12 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
   }
   const budget = new WorkBudget(maxWork, timeoutMs > 0 ? performance.now() + timeoutMs : Infinity);
   try {
-    let result = extractOnce(html, true, budget, maxDepth);
-    const firstLength = weightedLength(result.text);
+    const first = extractOnce(html, true, budget, maxDepth);
+    let result = first;
+    const firstLength = weightedLength(first.text);
     const short = firstLength < RETRY_BELOW;
-    const prose = hasProse(result.text);
-    if (short || firstLength * (prose ? PROSE_BOX_PAGE_SHARE : BOX_PAGE_SHARE) < result.fullTextLength) {
+    const prose = hasProse(first.text);
+    if (short || firstLength * (prose ? PROSE_BOX_PAGE_SHARE : BOX_PAGE_SHARE) < first.fullTextLength) {
       const gentler = extractOnce(html, false, budget, maxDepth);
       const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment", and for a box the class words made
@@ -186,29 +213,11 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
         if (weightedLength(fallback.text) >= RETRY_BELOW) result = fallback;
       }
     }
-    if (!hasProse(result.text)) {
-      // No article of its own (a short one is a video's description over other videos): a listing
-      // page (a topic page of teasers, a shop's category) has its cards, taken when the result is
-      // still short or they hold LISTING_GAIN times its text. They come after what was found (a
-      // heading, a line of introduction) that they do not hold already, in whatever layout (a
-      // list item "- Name19,99 €" is the cards' "Name", "19,99 €").
-      const resultLength = weightedLength(result.text);
-      const needed = resultLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * resultLength;
-      let listing = listingText(html, true, budget, maxDepth);
-      // For a short result, a second look without class words, as for an article: a shop's grid
-      // in a block whose class says "widget" (Amazon's "celwidget").
-      if (weightedLength(listing) < needed && resultLength < RETRY_BELOW) listing = listingText(html, false, budget, maxDepth);
-      if (weightedLength(listing) >= needed) {
-        const listed = lettersKey(listing);
-        const cardParagraphs = new Set(listing.split("\n\n").map(lettersKey));
-        // A short line ("Car rental") is held only as a paragraph of its own, not inside a headline.
-        const held = (key: string) => cardParagraphs.has(key) || (key.length >= MIN_HELD_LETTERS && listed.includes(key));
-        const before = result.text.split("\n\n").filter((paragraph) => paragraph && !held(lettersKey(paragraph)));
-        result = { ...result, text: [...before, listing].join("\n\n") };
-      }
-    }
-    if (result.text.length === 0) return { ok: false, reason: "no_content" };
-    return { ok: true, text: result.text, title: result.title, lang: result.lang };
+    // No article of its own (a short one is a video's description over other videos): a listing
+    // page (a topic page of teasers, a shop's category) has its cards.
+    const text = (result === first ? prose : hasProse(result.text)) ? result.text : withListing(result.text, html, budget, maxDepth);
+    if (text.length === 0) return { ok: false, reason: "no_content" };
+    return { ok: true, text, title: result.title, lang: result.lang };
   } catch (error) {
     if (error instanceof ExtractAbort) return { ok: false, reason: error.reason };
     throw error;
