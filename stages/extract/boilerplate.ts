@@ -215,7 +215,9 @@ export interface PruneOptions {
   /**
    * Also remove by class/id words, which sometimes name a wrapper of the whole page ("modal-enabled",
    * "pagination-first"); turned off for a second, gentler pass when the first left too little
-   * (all but a forum's signatures and reply box: see FORUM_FURNITURE).
+   * (all but a forum's signatures and reply box: see FORUM_FURNITURE). That pass also keeps an
+   * `<article>`'s own `<header>`: a gallery's page may hold its only text there, a lead set under
+   * the heading and over the pictures' captions.
    */
   byClass: boolean;
   /**
@@ -297,7 +299,8 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
   // A site builder may set the whole article in a <header> (Webflow's hero sections): one that holds most of the page's prose is the article.
   if (SECTION_TAGS.has(tag)) {
-    if (tag === "header" && options.cards && el.parent?.tag === "article") return false;
+    // An <article>'s own <header> (its heading, dateline and lead), read for a listing's cards and in the retry without class words.
+    if (tag === "header" && (options.cards || !options.byClass) && el.parent?.tag === "article") return false;
     return !holdsArticle(el, pageTextLength) && !(tag === "header" && isHeadingOnly(el));
   }
   // A class that hides the element hides it in the retry without class words too.

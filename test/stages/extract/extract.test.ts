@@ -1319,6 +1319,26 @@ describe("extractMainText: a box the class words made outscore the text", () => 
   });
 });
 
+describe("extractMainText: a gallery whose text is its article's header", () => {
+  const lead =
+    "Sie können ironisch, lustig und überraschend sein, aber auch klassisch und traditionell, doch das Wichtigste ist, dass sie gemütlich sind und Spaß machen: Weihnachtspullover! Die Tradition ist recht jung, erst in den Achtzigern entstanden, und gerade deshalb so persönlich. Wir zeigen die liebsten Pullover der Redaktion";
+  const captions = ["Anna Berger, Redakteurin", "Jonas Keller, Fotograf", "Mira Lang, Volontärin", "Paul Roth, Grafiker"];
+  const gallery = `<div class="article-gallery"><ul>${captions.map((caption, i) => `<li><figure><a href="/bild/${i}"><img src="/${i}.jpg" alt=""></a><figcaption><p>${caption}</p></figcaption></figure></li>`).join("")}</ul></div>`;
+  const page = (header: string) => `<html><head><title>Die Redaktion zeigt ihre Weihnachtspullover</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/mode">Mode</a></li></ul></nav>
+<article class="content-bg">${header}${gallery}
+<div class="recommendation"><h3>Lese-Empfehlung</h3><ul><li><a href="/x">Die schönsten Mäntel des Winters</a></li><li><a href="/y">Stiefel für jedes Wetter</a></li></ul></div>
+</article>
+<footer><a href="/impressum">Impressum</a> <a href="/datenschutz">Datenschutz</a></footer></body></html>`;
+
+  it("reads the lead under the heading in the article's <header> when nothing else is found (the retry without class words)", () => {
+    const header = `<header class="article-header"><h1>Die Redaktion zeigt ihre Weihnachtspullover</h1><div><strong>24. Dezember 2014</strong>
+${lead}
+<ul class="social"><li><a href="https://twitter.com/share">Twittern</a></li></ul></div></header>`;
+    expect(textOf(page(header))).toBe(`24. Dezember 2014 ${lead}`);
+  });
+});
+
 describe("extractMainText: listing pages", () => {
   const teaser = (href: string, headline: string, blurb: string) => `<div class="teaser"><a href="${href}"><h2>${headline}</h2><p>${blurb}</p></a></div>`;
   const TEASERS: [string, string][] = [
