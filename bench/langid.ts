@@ -177,7 +177,7 @@ function measure(detector: LanguageDetector, items: Item[]): SetResult {
   return { accuracy: right / items.length, perLanguage, itemsPerSecond: throughput(detector, items.map((item) => item.text)) };
 }
 
-const names = ["franc", "franc-all", "fasttext", "cld2", "eld", "default"] as const;
+const names = ["franc", "franc-all", "fasttext", "cld2", "cld3", "eld", "default"] as const;
 const detectors: LanguageDetector[] = [];
 for (const name of names) {
   if (name === "cld2" && !cld2Available()) {

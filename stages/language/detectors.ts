@@ -17,7 +17,7 @@ export interface LanguageGuess {
   score: number;
 }
 
-export const DETECTOR_NAMES = ["default", "franc", "franc-all", "fasttext", "cld2", "eld"] as const;
+export const DETECTOR_NAMES = ["default", "franc", "franc-all", "fasttext", "cld2", "cld3", "eld"] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 /** A detector, or a part of one that cannot be chosen alone (the word lexicon, `lexicon.ts`). */
@@ -228,6 +228,44 @@ function loadCld2(): LanguageDetector {
   };
 }
 
+/**
+ * The languages CLD3 answers (its model's `LanguageCode` list; the package declares them as a
+ * type only), less its romanised variants (`ru-Latn`, `hi-Latn`, `ja-Latn` …): Russian written in
+ * Latin letters is not text a Russian model reads, so such an answer is no answer.
+ */
+const CLD3_LANGUAGES =
+  "af am ar az be bg bn bs ca ceb co cs cy da de el en eo es et eu fa fi fil fr fy ga gd gl gu ha haw hi hmn hr ht hu hy id ig is it iw " +
+  "ja jv ka kk km kn ko ku ky la lb lo lt lv mg mi mk ml mn mr ms mt my ne nl no ny pa pl ps pt ro ru sd si sk sl sm sn so sq sr st su sv " +
+  "sw ta te tg th tr uk ur uz vi xh yi yo zh zu";
+
+/** CLD3 reads at most this many bytes of a text; its answer is settled well before. */
+const CLD3_MAX_BYTES = 1000;
+
+interface Cld3Identifier {
+  findLanguage(text: string): { language: string; probability: number };
+}
+
+/**
+ * CLD3 (Google's Compact Language Detector v3, a small neural network over character n-grams;
+ * Apache-2.0) as WebAssembly, from the npm package `cld3-asm` (MIT). It names one language with its
+ * probability.
+ */
+async function loadCld3(): Promise<LanguageDetector> {
+  const { loadModule } = await import("cld3-asm");
+  const identifier = (await loadModule()).create(0, CLD3_MAX_BYTES) as Cld3Identifier;
+  const languages = new Set(CLD3_LANGUAGES.split(" ").map(canonicalLanguage));
+  return {
+    name: "cld3",
+    languages,
+    detect(text) {
+      const { language, probability } = identifier.findLanguage(text);
+      if (language.endsWith("-Latn")) return [];
+      const canonical = canonicalLanguage(language);
+      return languages.has(canonical) ? [{ language: canonical, score: Math.min(1, Math.max(0, probability)) }] : [];
+    },
+  };
+}
+
 /** Loads one single detector by name (`default` is built in `combined.ts`). */
 export async function loadSingleDetector(name: Exclude<DetectorName, "default">): Promise<LanguageDetector> {
   try {
@@ -241,6 +279,8 @@ export async function loadSingleDetector(name: Exclude<DetectorName, "default">)
         return await loadFastText();
       case "cld2":
         return loadCld2();
+      case "cld3":
+        return await loadCld3();
     }
   } catch (error) {
     if (error instanceof KilnError) throw error;

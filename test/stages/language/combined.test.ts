@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FASTTEXT_MIN_PROBABILITY, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
+import { CLD3_MIN_PROBABILITY, FASTTEXT_MIN_PROBABILITY, POOL_WEIGHTS, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
 import { cld2Available, cld2ScoreProbability, eldLanguage, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
 
@@ -70,6 +70,25 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(pooled[1]!.logScore).toBeCloseTo(-2.2641, 4);
   });
 
+  it("lets CLD3 vote only when sure, at a quarter of ELD's weight", () => {
+    expect(CLD3_MIN_PROBABILITY).toBe(0.9);
+    expect(POOL_WEIGHTS.cld3).toBe(0.25);
+    const cld3 = { detector: fake("cld3", ["fr", "ht"]), weight: POOL_WEIGHTS.cld3, maxChars: Infinity, minProbability: CLD3_MIN_PROBABILITY };
+    expect(vote(cld3, [{ language: "ht", score: 0.89 }])).toEqual([]);
+    const sure = [{ language: "ht", score: 0.99 }];
+    expect(vote(cld3, sure)).toEqual(sure);
+    const cld2FrHt = { ...cld2, detector: fake("cld2", ["fr", "ht"]) };
+    const eldFr = { ...eld, detector: fake("eld", ["fr"]) };
+    const others: LanguageGuess[][] = [[{ language: "ht", score: 0.5 }, { language: "fr", score: 0.4 }], [{ language: "fr", score: 0.3 }]];
+    // Without CLD3: fr = 0.5 log 0.4 + log 0.3 = -1.6621, ht = 0.5 log 0.5 + log 0.2 (ELD has no model) = -1.9560.
+    expect(poolGuesses([cld2FrHt, eldFr], others)[0]!.language).toBe("fr");
+    // With it: fr = -1.6621 + 0.25 log 0.03 = -2.5388, ht = -1.9560 + 0.25 log 0.99 = -1.9585.
+    const pooled = poolGuesses([cld2FrHt, eldFr, cld3], [...others, vote(cld3, sure)]);
+    expect(pooled.map((p) => p.language)).toEqual(["ht", "fr"]);
+    expect(pooled[0]!.logScore).toBeCloseTo(-1.9585, 4);
+    expect(pooled[1]!.logScore).toBeCloseTo(-2.5388, 4);
+  });
+
   it("turns log-scores into probabilities that sum to one", () => {
     const probabilities = pooledProbabilities([
       { language: "nl", logScore: Math.log(3) },
@@ -126,6 +145,15 @@ describe("calibration and code mapping", () => {
     expect(cld2ScoreProbability(500)).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
     expect(cld2ScoreProbability(340)).toBeCloseTo(1 / (1 + Math.exp(1)), 12);
     expect(cld2ScoreProbability(1024)).toBeGreaterThan(0.999);
+  });
+
+  it("names CLD3's answers canonically (its iw is he, its fil tl) and takes its romanised Russian for no answer", async () => {
+    const cld3 = await getDetector("cld3");
+    expect(cld3.detect("שלום, מה שלומך היום? אני הולך לבית הספר מחר בבוקר.")[0]!.language).toBe("he");
+    expect(cld3.detect("Magandang umaga sa inyong lahat, kumusta kayo ngayong araw?")[0]!.language).toBe("tl");
+    // CLD3 answers ru-Latn here: Russian in Latin letters, which no other member reads as Russian.
+    expect(cld3.detect("Privet, kak dela? Ya tebya lyublyu")).toEqual([]);
+    expect(cld3.languages.has("he") && cld3.languages.has("tl") && !cld3.languages.has("iw")).toBe(true);
   });
 
   it("names ELD's Kurdish (Arabic-script Sorani) ckb, other codes canonically", () => {

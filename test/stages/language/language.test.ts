@@ -66,11 +66,11 @@ describe("default detector", () => {
 
   it("reports which detectors it combined", async () => {
     const detector = (await getDetector("default")) as LanguageDetector & { parts: string[] };
-    expect(detector.parts).toEqual(cld2Available() ? ["cld2", "eld", "fasttext", "lexicon"] : ["eld", "fasttext", "lexicon"]);
+    expect(detector.parts).toEqual(cld2Available() ? ["cld2", "eld", "fasttext", "lexicon", "cld3"] : ["eld", "fasttext", "lexicon", "cld3"]);
   });
 });
 
-const singleDetectors: Array<"franc" | "franc-all" | "fasttext" | "eld" | "cld2"> = ["franc", "franc-all", "fasttext", "eld", ...(cld2Available() ? (["cld2"] as const) : [])];
+const singleDetectors: Array<"franc" | "franc-all" | "fasttext" | "eld" | "cld2" | "cld3"> = ["franc", "franc-all", "fasttext", "eld", "cld3", ...(cld2Available() ? (["cld2"] as const) : [])];
 describe.each(singleDetectors)("detector %s", (name) => {
   it("answers in canonical codes", async () => {
     const detector = await getDetector(name);

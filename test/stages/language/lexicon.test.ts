@@ -39,4 +39,11 @@ describe("lexiconDetector (word frequencies for short text)", () => {
     expect(detector.detect("Almal is")[0]!.language).toBe("af");
     expect(detector.detect("Без да")[0]!.language).toBe("bg");
   });
+
+  it("lets CLD3 name a few words of Haitian Creole that the others read as French or Azerbaijani", async () => {
+    const detector = await getDetector("default");
+    // Without CLD3: "Kote ou" was French (0.50), "Ki jan" Azerbaijani (0.48).
+    expect(detector.detect("Kote ou")[0]!.language).toBe("ht");
+    expect(detector.detect("Ki jan")[0]!.language).toBe("ht");
+  });
 });
