@@ -68,6 +68,21 @@ const MARKED_SHARE_BESIDE_PROSE = 0.1;
  */
 const LISTING_GAIN = 2;
 
+/**
+ * A shop's category page has prose of its own (a buying guide, an introduction to the range)
+ * beside its grid of products, which the article rules drop as a list of links. The grid comes
+ * before the prose when it holds SHOP_GRID_MIN_CARDS cards or more, most of them with a PRICE, and
+ * SHOP_GRID_GAIN times the prose's text: a product page's few "you may also like" cards stay out.
+ * A page is looked at only when its HTML holds SHOP_GRID_MIN_CARDS prices and its text is
+ * 1 + SHOP_GRID_GAIN times the prose's, which 13 of the shared 181 news pages are (none of them
+ * changes).
+ */
+const SHOP_GRID_MIN_CARDS = 6;
+const SHOP_GRID_GAIN = 2;
+/** A price: a currency sign before a number ("$19.99", "£1,219") or a currency after one ("19,99 €", "120 zł", "59 Kč"). */
+const PRICE = /[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|EUR|USD|zł|kr|Kč|₽)/;
+const PRICES = new RegExp(PRICE.source, "g");
+
 /** Fewest letters and digits of a paragraph found before a listing that its cards can hold inside a longer paragraph. */
 const MIN_HELD_LETTERS = 25;
 
@@ -138,18 +153,44 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   return { text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength };
 }
 
-/** The text of a listing page's cards (listingCards), after the boilerplate rules; "" when it has none. */
-function listingText(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): string {
+/** A listing page's cards (listingCards) after the boilerplate rules: their text, and each card's own. */
+interface Listing {
+  text: string;
+  cards: string[];
+}
+
+/** The listing of a page's cards; undefined when it has none. */
+function readListing(html: string, byClass: boolean, budget: WorkBudget, maxDepth: number): Listing | undefined {
   const tick = () => budget.tick();
   const page = parseHtml(html, { budget, maxDepth });
   computeStats(page.root, tick);
   pruneBoilerplate(page.root, { byClass, cards: true }, tick);
   computeStats(page.root, tick);
   const cards = listingCards(page.root, tick);
-  if (!cards) return "";
+  if (!cards) return undefined;
   // Without class words, a box of other pages' headlines (related, trending) would pass for a listing.
-  if (!byClass) for (let node: El | null = cards[0]!.parent; node; node = node.parent) if (isOtherPagesBox(node)) return "";
-  return readerText(renderText(cards));
+  if (!byClass) for (let node: El | null = cards[0]!.parent; node; node = node.parent) if (isOtherPagesBox(node)) return undefined;
+  return { text: readerText(renderText(cards)), cards: cards.map(plainText) };
+}
+
+/** The text of a listing page's cards; "" when it has none. */
+const listingText = (html: string, byClass: boolean, budget: WorkBudget, maxDepth: number) => readListing(html, byClass, budget, maxDepth)?.text ?? "";
+
+/** Whether `html` holds at least `count` prices (PRICE), counted no further. */
+function holdsPrices(html: string, count: number): boolean {
+  let found = 0;
+  for (const _ of html.matchAll(PRICES)) if (++found >= count) return true;
+  return false;
+}
+
+/** `text` (a result with prose) after the grid of a shop's category page (see SHOP_GRID_MIN_CARDS) when the page has one; otherwise `text`. */
+function withShopGrid(text: string, pageTextLength: number, html: string, budget: WorkBudget, maxDepth: number): string {
+  if (pageTextLength < (1 + SHOP_GRID_GAIN) * text.length || !holdsPrices(html, SHOP_GRID_MIN_CARDS)) return text;
+  const grid = readListing(html, true, budget, maxDepth);
+  if (!grid) return text;
+  const priced = grid.cards.filter((card) => PRICE.test(card)).length;
+  const isGrid = priced >= SHOP_GRID_MIN_CARDS && priced * 2 >= grid.cards.length && weightedLength(grid.text) >= SHOP_GRID_GAIN * weightedLength(text);
+  return isGrid ? [grid.text, text].join("\n\n") : text;
 }
 
 /**
@@ -214,8 +255,11 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       }
     }
     // No article of its own (a short one is a video's description over other videos): a listing
-    // page (a topic page of teasers, a shop's category) has its cards.
-    const text = (result === first ? prose : hasProse(result.text)) ? result.text : withListing(result.text, html, budget, maxDepth);
+    // page (a topic page of teasers, a shop's category) has its cards. With one, a shop's category
+    // may still have its grid of products.
+    const text = (result === first ? prose : hasProse(result.text))
+      ? withShopGrid(result.text, first.fullTextLength, html, budget, maxDepth)
+      : withListing(result.text, html, budget, maxDepth);
     if (text.length === 0) return { ok: false, reason: "no_content" };
     return { ok: true, text, title: result.title, lang: result.lang };
   } catch (error) {

@@ -1366,6 +1366,36 @@ describe("extractMainText: listing pages", () => {
     expect(textOf(page)).toBe(products.map((name, i) => `${name}\n\n${19 + i},99 €`).join("\n\n"));
   });
 
+  describe("a shop's category with a buying guide", () => {
+    const products = [
+      "Klassikgitarre 4/4, Fichte massiv", "Konzertgitarre mit Tonabnehmer, Zeder", "Kindergitarre 1/2 mit Tasche", "Westerngitarre Dreadnought, Mahagoni",
+      "Flamencogitarre, Zypresse und Fichte", "Reisegitarre 3/4, Sapele", "Linkshändergitarre 4/4, Zeder massiv", "Jazzgitarre mit Cutaway, Ahorn",
+    ];
+    const tile = (name: string, i: number) =>
+      `<div class="product-tile"><a href="/p${i}"><img src="/p${i}.jpg" alt=""></a><a class="name" href="/p${i}">${name}</a><div class="price">${129 + 10 * i},00 €</div></div>`;
+    const guide =
+      "Eine Konzertgitarre ist das richtige Instrument für den Einstieg: Nylonsaiten schonen die Finger, und eine massive Decke klingt mit den Jahren voller.";
+    const page = (count: number) => `<html><head><title>Konzertgitarren</title></head><body>
+<nav><ul><li><a href="/">Start</a></li><li><a href="/gitarren">Gitarren</a></li><li><a href="/service">Service</a></li></ul></nav>
+<main><div class="grid">${products.slice(0, count).map(tile).join("")}</div><div class="category-text"><p>${guide}</p></div></main>
+<footer><a href="/impressum">Impressum</a> <a href="/agb">AGB</a></footer></body></html>`;
+    const cards = (count: number) => products.slice(0, count).map((name, i) => `${name}\n\n${129 + 10 * i},00 €`);
+
+    it("gives the grid of products before the category's prose", () => {
+      expect(textOf(page(8))).toBe([...cards(8), guide].join("\n\n"));
+    });
+
+    it("gives the prose alone beside fewer than six priced cards (a product page's 'you may also like')", () => {
+      const described = page(5).replace(/(<a class="name" href="\/p\d">)([^<]*)</g, "$1$2, mit Gigbag, Stimmgerät und Ersatzsaiten im Set<");
+      expect(textOf(described)).toBe(guide);
+    });
+
+    it("gives the prose alone when the cards hold less than twice its text", () => {
+      const longer = [guide, guide, guide].join(" ");
+      expect(textOf(page(8).replace(guide, longer))).toBe(longer);
+    });
+  });
+
   it("keeps what the article rules found (the page's heading and introduction) before the cards", () => {
     const page = `<html><body><main><h1>Radverkehr</h1><p>Alles zum Radverkehr in der Stadt</p>
 <div class="teasers">${TEASERS.map(([headline, blurb], i) => teaser(`/a${i}`, headline, blurb)).join("")}</div></main></body></html>`;
