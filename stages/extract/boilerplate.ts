@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { DISCLOSURE_PANEL, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
+import { DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -271,6 +271,24 @@ export function isBoilerplate(el: El, options: PruneOptions, pageTextLength = In
   return judgedBoilerplate(el, options, pageTextLength) && !holdsOnlyFormulas(el);
 }
 
+/**
+ * Most text a sign-up box holds: a heading, a line or two of pitch and a form with a field for an
+ * e-mail address ("Discover more from …", "Subscribe to get the latest posts sent to your email."),
+ * often in a block no class word marks (a WordPress group, an Elementor widget). On WCXB's dev
+ * pages 300 characters took out three such boxes, a "notify me when back in stock" form and a
+ * sign-up heading one reference keeps; at 500 a service page's opening section, which holds a
+ * "work e-mail" field beside its pitch, went too.
+ */
+const SIGN_UP_BOX_TEXT = 300;
+
+/**
+ * A block holding an e-mail field (dom.ts's EMAIL_FIELD) and little text beside it, that is not
+ * the page's article: two paragraphs of prose are a short post over its comment form.
+ */
+function isSignUpBox(el: El, pageTextLength: number): boolean {
+  return el.attrs[EMAIL_FIELD] !== undefined && el.textLen <= SIGN_UP_BOX_TEXT && el.tag !== "main" && el.tag !== "article" && !containsParagraphs(el, 2, isProse) && !holdsArticle(el, pageTextLength);
+}
+
 function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number): boolean {
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
@@ -290,6 +308,7 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.
   if (tag === "form" || tag === "fieldset") return !containsMainMarker(el) && !containsParagraphs(el, 3);
+  if (isSignUpBox(el, pageTextLength)) return true;
   // An <aside> or <nav> that holds most of the page's text is not a sidebar when it also holds the
   // article's marker (one left open, a banner's, before the page's <main>) or, for an <aside>,
   // three paragraphs (a slideshow page setting its slides' text in the right column).

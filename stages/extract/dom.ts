@@ -63,6 +63,8 @@ export const SKIPPED = new Set([
 
 /** Set on a hidden element that a disclosure button controls (see markDisclosurePanels); not an HTML attribute. */
 export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
+/** Set on every element that holds a field for an e-mail address (`<input type="email">`, a sign-up or a comment form); not an HTML attribute. */
+export const EMAIL_FIELD = "kiln:email-field";
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 /** Whether an element's inline style hides it (display:none, visibility:hidden). */
 export const isHiddenByStyle = (attrs: Record<string, string>) => attrs.style !== undefined && HIDDEN_STYLE.test(attrs.style);
@@ -72,7 +74,7 @@ export const isHiddenByStyle = (attrs: Record<string, string>) => attrs.style !=
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
 export const KEPT_ATTRIBUTES = new Set([
-  "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed",
+  "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed", "type",
   // A formula's TeX and layout (math.ts), and a picture of one (its alt text).
   "alttext", "display", "encoding", "alt",
 ]);
@@ -258,6 +260,7 @@ class TreeBuilder implements TokenizerCallbacks {
       parent.children.push(el);
       return;
     }
+    if (name === "input" && attrs.type?.toLowerCase() === "email") for (const el of this.targets) el.attrs[EMAIL_FIELD] = "";
     if (SKIPPED.has(name) && !(name === "noscript" && this.readNoscript)) {
       if (isVoid) return;
       this.skipFrom = this.names.length;

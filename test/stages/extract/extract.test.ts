@@ -1319,6 +1319,27 @@ describe("extractMainText: a box the class words made outscore the text", () => 
   });
 });
 
+describe("extractMainText: a sign-up box no class word marks", () => {
+  const article = [
+    "The tiny house sat on a gravel pad at the edge of the woods, and the first winter taught us more about insulation than any book had.",
+    "We added a second layer of wool under the floor in January, sealed the gaps around the loft window, and moved the water tank inside.",
+    "By March the little wood stove kept the whole place warm on a single armful of split oak a day, even on the coldest nights.",
+  ];
+  const box = `<div class="wp-block-group"><h3>Discover more from Tiny House Journal</h3><p>Subscribe to get the latest posts sent to your email.</p>
+<form action="/subscribe"><input type="email" name="email" placeholder="Type your email…"><button type="submit">Subscribe</button></form></div>`;
+
+  it("drops a heading and a line of pitch beside a form's e-mail field", () => {
+    const page = `<html><body><div class="post">${article.map((p) => `<p>${p}</p>`).join("")}${box}</div></body></html>`;
+    expect(textOf(page)).toBe(article.join("\n\n"));
+  });
+
+  it("keeps a short article whose block also holds a comment form's e-mail field", () => {
+    const comment = `<form action="/comment"><p>Leave a reply</p><input type="text" name="author"><input type="email" name="email"><textarea></textarea></form>`;
+    const page = `<html><body><nav><a href="/">Home</a> <a href="/about">About</a></nav><div class="post"><p>${article[0]}</p><p>${article[1]}</p>${comment}</div></body></html>`;
+    expect(textOf(page)).toBe([article[0], article[1]].join("\n\n"));
+  });
+});
+
 describe("extractMainText: a gallery whose text is its article's header", () => {
   const lead =
     "Sie können ironisch, lustig und überraschend sein, aber auch klassisch und traditionell, doch das Wichtigste ist, dass sie gemütlich sind und Spaß machen: Weihnachtspullover! Die Tradition ist recht jung, erst in den Achtzigern entstanden, und gerade deshalb so persönlich. Wir zeigen die liebsten Pullover der Redaktion";
