@@ -286,7 +286,7 @@ const SIGN_UP_BOX_TEXT = 300;
  * the page's article: two paragraphs of prose are a short post over its comment form.
  */
 function isSignUpBox(el: El, pageTextLength: number): boolean {
-  return el.attrs[EMAIL_FIELD] !== undefined && el.textLen <= SIGN_UP_BOX_TEXT && el.tag !== "main" && el.tag !== "article" && !containsParagraphs(el, 2, isProse) && !holdsArticle(el, pageTextLength);
+  return el.hasBlock && el.textLen <= SIGN_UP_BOX_TEXT && el.attrs[EMAIL_FIELD] !== undefined && el.tag !== "main" && el.tag !== "article" && !containsParagraphs(el, 2, isProse) && !holdsArticle(el, pageTextLength);
 }
 
 function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number): boolean {

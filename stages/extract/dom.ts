@@ -74,7 +74,7 @@ export const isHiddenByStyle = (attrs: Record<string, string>) => attrs.style !=
  * not kept, which spares slicing long `srcset`, `data-*` and `href` values on every page.
  */
 export const KEPT_ATTRIBUTES = new Set([
-  "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed", "type",
+  "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed",
   // A formula's TeX and layout (math.ts), and a picture of one (its alt text).
   "alttext", "display", "encoding", "alt",
 ]);
@@ -362,7 +362,8 @@ class TreeBuilder implements TokenizerCallbacks {
 
   onattribname(start: number, end: number): void {
     this.attribName = this.html.slice(start, end).toLowerCase();
-    this.keepAttrib = this.attribs !== null && KEPT_ATTRIBUTES.has(this.attribName);
+    // An <input>'s type is read for one thing: a field for an e-mail address (EMAIL_FIELD).
+    this.keepAttrib = this.attribs !== null && (KEPT_ATTRIBUTES.has(this.attribName) || (this.attribName === "type" && this.tagName === "input"));
   }
 
   onattribdata(start: number, end: number): void {

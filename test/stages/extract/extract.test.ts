@@ -1388,32 +1388,41 @@ describe("extractMainText: listing pages", () => {
   });
 
   describe("a shop's category with a buying guide", () => {
-    const products = [
+    const models = [
       "Klassikgitarre 4/4, Fichte massiv", "Konzertgitarre mit Tonabnehmer, Zeder", "Kindergitarre 1/2 mit Tasche", "Westerngitarre Dreadnought, Mahagoni",
       "Flamencogitarre, Zypresse und Fichte", "Reisegitarre 3/4, Sapele", "Linkshändergitarre 4/4, Zeder massiv", "Jazzgitarre mit Cutaway, Ahorn",
     ];
+    // A category's grid dwarfs its prose: three series of each model.
+    const products = ["Serie A", "Serie B", "Serie C"].flatMap((series) => models.map((model) => `${model}, ${series}`));
     const tile = (name: string, i: number) =>
       `<div class="product-tile"><a href="/p${i}"><img src="/p${i}.jpg" alt=""></a><a class="name" href="/p${i}">${name}</a><div class="price">${129 + 10 * i},00 €</div></div>`;
     const guide =
       "Eine Konzertgitarre ist das richtige Instrument für den Einstieg: Nylonsaiten schonen die Finger, und eine massive Decke klingt mit den Jahren voller.";
-    const page = (count: number) => `<html><head><title>Konzertgitarren</title></head><body>
+    const page = (count: number, footer = "") => `<html><head><title>Konzertgitarren</title></head><body>
 <nav><ul><li><a href="/">Start</a></li><li><a href="/gitarren">Gitarren</a></li><li><a href="/service">Service</a></li></ul></nav>
 <main><div class="grid">${products.slice(0, count).map(tile).join("")}</div><div class="category-text"><p>${guide}</p></div></main>
-<footer><a href="/impressum">Impressum</a> <a href="/agb">AGB</a></footer></body></html>`;
+<footer><a href="/impressum">Impressum</a> <a href="/agb">AGB</a>${footer}</footer></body></html>`;
     const cards = (count: number) => products.slice(0, count).map((name, i) => `${name}\n\n${129 + 10 * i},00 €`);
 
     it("gives the grid of products before the category's prose", () => {
-      expect(textOf(page(8))).toBe([...cards(8), guide].join("\n\n"));
+      expect(textOf(page(24))).toBe([...cards(24), guide].join("\n\n"));
     });
 
+    // A footer's links: text enough that the page is six times the prose's, in any of the cases below.
+    const links = `<ul>${Array.from({ length: 120 }, (_, i) => `<li><a href="/info/${i}">Informationen zu Versand und Rückgabe, Teil ${i}</a></li>`).join("")}</ul>`;
+
     it("gives the prose alone beside fewer than six priced cards (a product page's 'you may also like')", () => {
-      const described = page(5).replace(/(<a class="name" href="\/p\d">)([^<]*)</g, "$1$2, mit Gigbag, Stimmgerät und Ersatzsaiten im Set<");
-      expect(textOf(described)).toBe(guide);
+      const special = page(5, links).replace(/(<a class="name" href="\/p\d+">[^<]*)</g, "$1 Sonderedition mit Tasche<");
+      expect(textOf(special)).toBe(guide);
     });
 
     it("gives the prose alone when the cards hold less than twice its text", () => {
-      const longer = [guide, guide, guide].join(" ");
-      expect(textOf(page(8).replace(guide, longer))).toBe(longer);
+      const longer = Array.from({ length: 6 }, () => guide).join(" ");
+      expect(textOf(page(24, links).replace(guide, longer))).toBe(longer);
+    });
+
+    it("does not look for a grid on a page whose text is under six times the prose's", () => {
+      expect(textOf(page(8))).toBe(guide);
     });
   });
 
