@@ -678,11 +678,11 @@ const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert
 /** A notice that the page needs JavaScript. */
 const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
 /**
- * A gallery's counter ("Image 1 of 5", "3 / 12", "Bild 2 von 8"), a reading-time line ("5 min read", "Lesezeit: 4 Minuten",
+ * A gallery's or a paged list's counter ("Image 1 of 5", "3 / 12", "Bild 2 von 8", "Page 1 of 8", "Seite 2 von 5"), a reading-time line ("5 min read", "Lesezeit: 4 Minuten",
  * "Tempo de leitura: 1 minuto") or a post's reaction count ("2 „Gefällt mir“", "12 likes", "3 J'aime", "5 polubień").
  */
 const COUNTER =
-  /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$|^\d+\s*["„“”«»]?(?:likes?|gefällt mir|j['’]aime|me gusta|mi piace|polubie(?:ń|nia)|vind-ik-leuks|нравится|beğeni)["„“”«»]?$/i;
+  /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото|page|seite|página|pagina|strona|страница)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$|^\d+\s*["„“”«»]?(?:likes?|gefällt mir|j['’]aime|me gusta|mi piace|polubie(?:ń|nia)|vind-ik-leuks|нравится|beğeni)["„“”«»]?$/i;
 /** A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024" (a digit within 40 characters). */
 const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|erstellt|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано|نشر في|نشر بتاريخ|تاريخ النشر|آخر تحديث|تم التحديث)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
 const MONTHS = [

@@ -339,7 +339,7 @@ describe("extractMainText: main content", () => {
       `<p>Follow us on Twitter <a href="https://x.com/example">@example</a> and on Facebook.</p>`,
       // Ad labels in other scripts, gallery counters, reading times, bare addresses, newswire credits.
       "<div>Реклама</div>", "<div>广告</div>", "<div>Iklan</div>",
-      "<p>Image 2 of 5</p>", "<div>3 / 12</div>", "<p>Lesezeit: 4 Minuten</p>", "<p>5 min read</p>",
+      "<p>Image 2 of 5</p>", "<div>3 / 12</div>", "<p>Page 1 of 8</p>", "<div>Seite 2 von 5</div>", "<p>Lesezeit: 4 Minuten</p>", "<p>5 min read</p>",
       "<p>redaktion@example.de</p>", "<p>twitter.com/example</p>",
       "<p>(Reporting by Jane Doe; Editing by John Roe)</p>", "<p>Max Muster contributed reporting from Hong Kong.</p>",
       // Date lines.
