@@ -88,11 +88,12 @@ export const FASTTEXT_MIN_PROBABILITY = 0.5;
  * probability. Measured with every member's answers cached, mean of per-language accuracy, before
  * -> with CLD3 at weight 0.25 from 0.9: Tatoeba (bench/langid.ts) first 2, 3 and 4 words of each
  * sentence 82.01 -> 82.35%, 86.87 -> 87.33%, 91.71 -> 91.96%; the same cut from held-out UDHR
- * texts in 77 of its languages 86.30 -> 87.07%, 91.46 -> 92.21%, 94.03 -> 94.63%. At weight 0.5
+ * texts in 77 of Tatoeba's languages 86.30 -> 87.07%, 91.46 -> 92.21%, 94.03 -> 94.63%. At weight 0.5
  * Tatoeba's 3 and 4 words fell (86.71%, 91.54%); voting always at 0.25, Tatoeba's pairs fell
  * (81.95%). Of the UDHR pairs it turns 67 wrong answers right and 24 right ones wrong; of
- * Tatoeba's, 3 and 2. Longer text does not ask it: it reads ~1,400 2 KB documents a second here,
- * a third of the pool's speed, for a gain on sentences (98.17 -> 98.61%) that is 2 of 462.
+ * Tatoeba's, 3 and 2. Longer text does not ask it: it reads ~1,100 2 KB documents a second here
+ * (bench/langid.ts), a third of the pool's speed, for a gain on sentences (98.17 -> 98.61%) that
+ * is 2 of 462.
  */
 export const CLD3_MIN_PROBABILITY = 0.9;
 
