@@ -23,7 +23,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { canonicalLanguage, languageMatches } from "../stages/language/codes.js";
 import { loadCombinedDetector } from "../stages/language/combined.js";
-import { cld2Available, loadSingleDetector, type LanguageDetector } from "../stages/language/detectors.js";
+import { cld2Available, DETECTOR_NAMES, loadSingleDetector, type LanguageDetector } from "../stages/language/detectors.js";
 import { detectionSample } from "../stages/language/sample.js";
 import { median } from "./_report.js";
 
@@ -177,7 +177,8 @@ function measure(detector: LanguageDetector, items: Item[]): SetResult {
   return { accuracy: right / items.length, perLanguage, itemsPerSecond: throughput(detector, items.map((item) => item.text)) };
 }
 
-const names = ["franc", "franc-all", "fasttext", "cld2", "cld3", "eld", "default"] as const;
+// Every detector a user can choose, the default last.
+const names = [...DETECTOR_NAMES.filter((name) => name !== "default"), "default" as const];
 const detectors: LanguageDetector[] = [];
 for (const name of names) {
   if (name === "cld2" && !cld2Available()) {

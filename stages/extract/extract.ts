@@ -176,9 +176,6 @@ function readListing(html: string, byClass: boolean, budget: WorkBudget, maxDept
   return { text: readerText(renderText(cards)), cards: cards.map(plainText) };
 }
 
-/** The text of a listing page's cards; "" when it has none. */
-const listingText = (html: string, byClass: boolean, budget: WorkBudget, maxDepth: number) => readListing(html, byClass, budget, maxDepth)?.text ?? "";
-
 /** Whether `html` holds at least `count` prices (PRICE), counted no further. */
 function holdsPrices(html: string, count: number): boolean {
   let found = 0;
@@ -205,12 +202,12 @@ function withShopGrid(text: string, pageTextLength: number, html: string, budget
 function withListing(text: string, html: string, budget: WorkBudget, maxDepth: number): string {
   const textLength = weightedLength(text);
   const needed = textLength < RETRY_BELOW ? RETRY_BELOW : LISTING_GAIN * textLength;
-  let listing = listingText(html, true, budget, maxDepth);
+  let listing = readListing(html, true, budget, maxDepth)?.text ?? "";
   let listingLength = weightedLength(listing);
   // For a short result, a second look without class words, as for an article: a shop's grid in a
   // block whose class says "widget" (Amazon's "celwidget").
   if (listingLength < needed && textLength < RETRY_BELOW) {
-    listing = listingText(html, false, budget, maxDepth);
+    listing = readListing(html, false, budget, maxDepth)?.text ?? "";
     listingLength = weightedLength(listing);
   }
   if (listingLength < needed) return text;

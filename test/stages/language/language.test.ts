@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Doc, TaskContext } from "../../../pipeline/doc.js";
 import { getSpec } from "../../../pipeline/registry.js";
-import { cld2Available, type LanguageDetector } from "../../../stages/language/detectors.js";
+import { cld2Available, DETECTOR_NAMES, type LanguageDetector } from "../../../stages/language/detectors.js";
 import { annotateLanguage, getDetector, keepLanguage } from "../../../stages/language/index.js";
 
 // Paragraphs written for this test (not taken from any benchmark set).
@@ -70,7 +70,8 @@ describe("default detector", () => {
   });
 });
 
-const singleDetectors: Array<"franc" | "franc-all" | "fasttext" | "eld" | "cld2" | "cld3"> = ["franc", "franc-all", "fasttext", "eld", "cld3", ...(cld2Available() ? (["cld2"] as const) : [])];
+// Every single detector a user can choose; CLD2 where its addon is built.
+const singleDetectors = DETECTOR_NAMES.filter((name) => name !== "default" && (name !== "cld2" || cld2Available()));
 describe.each(singleDetectors)("detector %s", (name) => {
   it("answers in canonical codes", async () => {
     const detector = await getDetector(name);
