@@ -79,6 +79,64 @@ export const KEPT_ATTRIBUTES = new Set([
   "alttext", "display", "encoding", "alt",
 ]);
 
+/** The attribute names the builder looks at: KEPT_ATTRIBUTES, a link's `href` and an input's `type`. */
+const READ_ATTRIBUTES = [...KEPT_ATTRIBUTES, "href", "type"];
+
+/** The tag names of HTML, SVG and MathML a page commonly holds; others are read by slicing (see NameTable). */
+const KNOWN_TAGS = [
+  "a", "abbr", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo", "blockquote", "body", "br", "button",
+  "canvas", "caption", "center", "cite", "code", "col", "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog",
+  "dir", "div", "dl", "dt", "em", "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame", "h1", "h2", "h3",
+  "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "img", "input", "ins", "kbd", "label", "legend", "li",
+  "link", "main", "map", "mark", "menu", "meta", "meter", "nav", "noscript", "object", "ol", "optgroup", "option", "output", "p",
+  "param", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "script", "search", "section", "select", "slot",
+  "small", "source", "span", "strike", "strong", "style", "sub", "summary", "sup", "table", "tbody", "td", "template", "textarea",
+  "tfoot", "th", "thead", "time", "title", "tr", "track", "tt", "u", "ul", "var", "video", "wbr",
+  "svg", "path", "g", "use", "symbol", "defs", "circle", "rect", "line", "polygon", "polyline", "ellipse", "clippath", "lineargradient",
+  "stop", "mask", "image", "desc", "foreignobject", "math", "mi", "mo", "mn", "ms", "mtext", "mrow", "msup", "msub", "mfrac",
+  "msqrt", "mroot", "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mspace", "mstyle", "semantics", "annotation",
+  "annotation-xml",
+];
+
+/**
+ * Reads a tag or attribute name where the tokenizer found it, lower-casing ASCII letters only (as
+ * HTML's tokenizer does; String.prototype.toLowerCase also reads the Kelvin sign as "k"): one of
+ * `names` when it is one, undefined when not. The answer is the table's literal, so no string is
+ * made and every Set that looks it up reuses its hash. Slicing and lower-casing every attribute
+ * name made 4.7% of the extraction's CPU time on the shared 181 pages; with tag names read so
+ * too, parsing them took 109 ms instead of 140 (min of 12 passes, same machine).
+ */
+class NameTable {
+  /** Names by length and lower-cased first character (length * 128 + code). */
+  private readonly byKey = new Map<number, string[]>();
+
+  constructor(names: Iterable<string>) {
+    for (const name of names) {
+      const key = name.length * 128 + name.charCodeAt(0);
+      const list = this.byKey.get(key);
+      if (list) list.push(name);
+      else this.byKey.set(key, [name]);
+    }
+  }
+
+  find(html: string, start: number, end: number): string | undefined {
+    const first = lowerAscii(html.charCodeAt(start));
+    if (first >= 128) return undefined;
+    const list = this.byKey.get((end - start) * 128 + first);
+    if (!list) return undefined;
+    next: for (const name of list) {
+      for (let i = 1; i < name.length; i++) if (lowerAscii(html.charCodeAt(start + i)) !== name.charCodeAt(i)) continue next;
+      return name;
+    }
+    return undefined;
+  }
+}
+
+const lowerAscii = (code: number) => (code >= 65 && code <= 90 ? code + 32 : code);
+
+const TAG_NAMES = new NameTable(KNOWN_TAGS);
+const ATTRIBUTE_NAMES = new NameTable(READ_ATTRIBUTES);
+
 /**
  * A link's `href` as kept: this for a link to a place on the same page (`#…`), "" for any other.
  * The link statistics count such a link's text at IN_PAGE_LINK_WEIGHT (content.ts), as readability does.
@@ -186,7 +244,7 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   private readTagName(start: number, end: number): string {
-    const name = this.html.slice(start, end).toLowerCase();
+    const name = TAG_NAMES.find(this.html, start, end) ?? this.html.slice(start, end).toLowerCase();
     return name === "image" && !this.isInForeignContext() ? "img" : name;
   }
 
@@ -361,7 +419,8 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   onattribname(start: number, end: number): void {
-    this.attribName = this.html.slice(start, end).toLowerCase();
+    // Only the names of READ_ATTRIBUTES matter; any other is read as "".
+    this.attribName = ATTRIBUTE_NAMES.find(this.html, start, end) ?? "";
     // An <input>'s type is read for one thing: a field for an e-mail address (EMAIL_FIELD).
     this.keepAttrib = this.attribs !== null && (KEPT_ATTRIBUTES.has(this.attribName) || (this.attribName === "type" && this.tagName === "input"));
   }

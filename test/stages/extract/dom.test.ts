@@ -90,6 +90,17 @@ describe("parseHtml: implied end tags", () => {
     // A title inside the body (or an SVG) does not replace the first one.
     expect(parse("<title>first</title><body><svg><title>icon</title></svg><title>second</title>").title).toBe("first");
   });
+
+  it("lower-cases tag and attribute names in any case, custom elements' too; attribute names by ASCII letters only, as HTML's tokenizer does", () => {
+    expect(body('<DiV><Td-Card CLASS="x" Id=y><SPAN>t</SPAN></Td-Card><my-Widget ItemProp=articleBody>u</my-Widget></DiV>')).toBe(
+      'div(td-card[class=x,id=y](span("t")) my-widget[itemprop=articleBody]("u"))',
+    );
+    // "İd" (U+0130) and "ſtyle" (U+017F) are other names; String.prototype.toLowerCase would read
+    // "\u212Aeep" (the Kelvin sign) as "keep", HTML does not.
+    expect(body('<p \u0130d=a \u017Ftyle=b id=c>t</p>')).toBe('p[id=c]("t")');
+    // Names that share a length and a first letter with read ones are not read.
+    expect(body('<p clazz=a rolf=b alter=c ROLE=d>t</p>')).toBe('p[role=d]("t")');
+  });
 });
 
 /**
