@@ -8,10 +8,10 @@
  * workerData: { dir, extractor }. After one untimed warm-up pass, each message runs a timed pass
  * and answers { seconds, cpuSeconds, predictions: [id, text][] }: wall time, and the process's CPU
  * time over the pass (the other extractor's worker is idle meanwhile, so it is this one's, with
- * the collector's helper threads). Each timed pass starts on a collected heap:
- * in a worker, linkedom's documents outlive an ordinary major collection and the baseline's heap
- * grew by ~250 MB a pass (passes of 3.4, 4.7, 4.5, 10.3, 29.5 s); only a memory-reducing one
- * frees them.
+ * the collector's helper threads, the optimizing compiler's too). Each timed pass starts on a
+ * collected heap (see collect): in a worker, linkedom's documents outlive an ordinary major
+ * collection and the baseline's heap grew by ~250 MB a pass (passes of 3.4, 4.7, 4.5, 10.3,
+ * 29.5 s); only a memory-reducing one frees them.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -114,6 +114,18 @@ export function loadPages(dir: string): Page[] {
  */
 const SETTLE_PAGES = 20;
 
+/**
+ * How far past the heap that the last memory-reducing collection left an ordinary collection may
+ * leave it before a pass. Every extractor's pass starts after an ordinary full collection; one
+ * whose heap that does not bring back (the baseline's, ~110-200 MB more after each pass) also
+ * gets a memory-reducing one. That one discards all optimized code, which the next pass compiles
+ * again, in the process's CPU time: a cost no long extraction run pays, and the larger the
+ * faster the extractor's pass is (Kiln's pass over the shared 181 pages: 0.48-0.58 s of CPU
+ * after it, 0.34-0.45 s after an ordinary one; medians of 7 passes, three bench runs of each,
+ * alternating). Kiln's heap grew by ~2 MB a pass.
+ */
+const HEAP_GROWTH_LIMIT = 64e6;
+
 if (parentPort && workerData?.extractor) {
   const port = parentPort;
   const { dir, extractor } = workerData as { dir: string; extractor: ExtractorName };
@@ -127,16 +139,27 @@ if (parentPort && workerData?.extractor) {
       return "";
     }
   };
+  let collectedHeap: number | undefined;
+  const collect = () => {
+    collectGarbage("ordinary");
+    if (collectedHeap !== undefined && process.memoryUsage().heapUsed <= collectedHeap + HEAP_GROWTH_LIMIT) return;
+    collectGarbage("memory-reducing");
+    collectedHeap = process.memoryUsage().heapUsed;
+  };
+  // The collection ends a pass, so that none of it (concurrent marking, sweeping) runs in the
+  // other extractor's pass, which comes next.
   const pass = () => {
-    collectGarbage();
     for (const page of pages.slice(0, SETTLE_PAGES)) extractOrEmpty(page.html);
     const predictions: Array<[string, string]> = [];
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     for (const page of pages) predictions.push([page.id, extractOrEmpty(page.html)]);
+    const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
-    return { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, predictions };
+    collect();
+    return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, predictions };
   };
+  collect();
   pass();
   port.on("message", () => port.postMessage(pass()));
   port.postMessage("ready");
