@@ -75,6 +75,10 @@ const STRONG = new RegExp(
     // bare "paywall" marks the article behind it, so only its prompts count.
     "paywall-?(?:teaser|banner|prompt|message|offer|overlay|cta|notice|hint|box|promo)", "regwall", "register-?wall",
     word("abo"), "abonn", "suscrip", "abbonament", "prenumerat",
+    // A product's customer reviews, as shops name them (in German and French too) and as review
+    // widgets do (Bazaarvoice's bv_/bv-, Yotpo, Judge.me's jdgm-, Trustpilot): the buyers' words,
+    // as comments are the readers'. A "product-review" alone is an editor's review of one.
+    "customer-?reviews?", "product-?reviews", "(?<![a-z0-9])bv[-_]", "yotpo", "jdgm", "trustpilot", "kundenbewertung", "avis-?clients",
   ].join("|"),
 );
 // Words that mark boilerplate unless the class also names content ("header" vs "article-header-text").

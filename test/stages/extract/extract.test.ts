@@ -1098,6 +1098,39 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Trail 40 Backpack", PROSE, description, specs, "Is it covered by a warranty?", answer].join("\n\n"));
   });
 
+  it("drops a product's customer reviews, by the classes shops and review widgets give them, and keeps an editor's review cards", () => {
+    const description = "Crafted with tear-resistant fabric and reinforced stitching, this 40-litre backpack is built for rugged trails and long days.";
+    const specs = "Weight: 1.2 kg. Volume: 40 litres. Frame: aluminium, removable. Rain cover included in the lid pocket.";
+    const care = "Wash by hand in lukewarm water with a mild soap, let it dry in the shade, and store it loosely packed in a dry place.";
+    const reviews = [
+      "I took this pack on a two-week trek through the Alps, and it held up perfectly, even in heavy rain on the last three days of the trip.",
+      "Comfortable straps, lots of pockets, and the frame makes a real difference on long climbs. My old pack gave me back pain, this one does not.",
+      "Bought it for my daughter, who uses it every weekend. After a year of hard use the zips still run smoothly and nothing has torn at all.",
+      "The rain cover is a great idea, but it is a little small when the side pockets are full. Otherwise a very well made backpack for the price.",
+    ];
+    // A shop's menu, which makes the reviews less than half the page's text, as on real product pages.
+    const menu = ["Backpacks", "Tents", "Sleeping bags", "Jackets", "Boots", "Climbing", "Cycling", "Running", "Kids", "Sale", "Brands", "Gift cards"]
+      .map((item) => `<li><a href="/${item}">${item}: all products, new arrivals and best sellers</a></li>`).join("");
+    const product = (wrapper: (items: string) => string) => `<html><body><nav><ul>${menu}</ul></nav><main><h1>Trail 40 Backpack</h1><div class="product-description"><p>${description}</p><p>${specs}</p><p>${care}</p></div>
+      ${wrapper(reviews.map((review, i) => `<div class="review"><b>Hiker ${i + 1}</b><span>★★★★★</span><p>${review}</p></div>`).join(""))}</main></body></html>`;
+    const wrappers = [
+      (items: string) => `<section class="customer-reviews"><h2>Customer reviews</h2>${items}</section>`,
+      (items: string) => `<div id="product-reviews"><h2>Bewertungen</h2>${items}</div>`,
+      (items: string) => `<div class="yotpo yotpo-main-widget">${items}</div>`,
+      (items: string) => `<div class="jdgm-widget jdgm-review-widget">${items}</div>`,
+      (items: string) => `<div data-bv-show="reviews" class="bv_main_container">${items}</div>`,
+      (items: string) => `<div class="trustpilot-widget">${items}</div>`,
+      (items: string) => `<section class="produkt-kundenbewertungen"><h2>Kundenbewertungen</h2>${items}</section>`,
+      (items: string) => `<div class="bloc-avis-clients"><h2>Avis clients</h2>${items}</div>`,
+    ];
+    for (const wrapper of wrappers) expect(textOf(product(wrapper))).toBe(["Trail 40 Backpack", description, specs, care].join("\n\n"));
+    // An editor's review of one product, in a card of a roundup ("product-review-card"), is the article.
+    const cards = reviews.map((review, i) => `<div class="wp-block-group product-review-card"><h2>Pack ${i + 1}</h2><p>${review}</p></div>`).join("");
+    expect(textOf(`<html><body><article><h1>The best hiking packs</h1>${cards}</article></body></html>`)).toBe(
+      ["The best hiking packs", ...reviews.flatMap((review, i) => [`Pack ${i + 1}`, review])].join("\n\n"),
+    );
+  });
+
   it("drops elements a class hides (d-none, hidden, hide, is-hidden), but not those shown from some screen width (d-none d-lg-block)", () => {
     const hidden = ['<div class="d-none d-print-block">Citation: printed only</div>', '<p class="hidden">secret one</p>', '<div class="box hide">secret two</div>', '<span class="is-hidden">secret three</span>'];
     const shown = `<div class="d-none d-lg-block"><p>${GERMAN_PROSE}</p></div><p>${FORUM_POSTS[0]}</p>`;
