@@ -139,7 +139,7 @@ export const lettersKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\
  * and inside wrappers; the id may add a suffix to the slug ("…-phone-number-section-indexable").
  * A one-word id ("comments") stays a layout name.
  */
-function idIsHeadingSlug(el: El, id: string): boolean {
+export function idIsHeadingSlug(el: El, id: string): boolean {
   if (!SLUG_OF_WORDS.test(id)) return false;
   const heading = isHeading(el) ? el : leadingHeading(el);
   if (!heading) return false;

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, ENDS_SENTENCE, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
+import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -330,8 +330,16 @@ function isTeaserList(el: El): boolean {
   return headings >= 2 && linked * 2 > headings;
 }
 
-/** An element's shape for matching repeats: tag, class and id with its digits blanked ("post_message_1001" ~ "post_message_1002"). */
-const idPattern = (el: El) => (el.attrs.id ?? "").replace(/[0-9]+/g, "0");
+/**
+ * An element's shape for matching repeats: tag, class and id with its digits blanked
+ * ("post_message_1001" ~ "post_message_1002"). An id that is its heading's slug is the author's
+ * words (idIsHeadingSlug): the sections of a long article ("what-is-cloud-computing",
+ * "types-of-cloud-computing") are of one shape.
+ */
+const idPattern = (el: El) => {
+  const id = el.attrs.id;
+  return id === undefined || idIsHeadingSlug(el, id) ? "" : id.replace(/[0-9]+/g, "0");
+};
 const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${idPattern(el)}`;
 
 /**

@@ -926,6 +926,20 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(sections.map(([heading, paragraphs]) => `${heading}\n\n${paragraphs.map((p) => `- ${p}`).join("\n")}`).join("\n\n"));
   });
 
+  it("takes every section of an article whose sections' ids are their headings' slugs (a cloud vendor's explainer), not only the best one", () => {
+    const sections: Array<[string, string]> = [
+      ["What is cloud computing?", "Cloud computing is the on-demand availability of computing resources, such as storage and infrastructure, as services over the internet."],
+      ["How cloud computing works", "Instead of buying, owning and maintaining their own data centers, companies rent storage, compute, databases and networks, as they need them, from a provider, pay for what they use, and scale up, or down, within minutes, which spares them, at the start, the cost of servers, buildings, power and staff."],
+      ["Types of cloud deployment", "A public cloud is run by a provider and shared by its customers, and a private cloud serves one organization alone behind its own walls."],
+      ["Benefits of cloud computing", "The cloud lets teams deliver new applications faster, cut the cost of their infrastructure and reach customers in every region of the world."],
+    ];
+    const slug = (heading: string) => heading.toLowerCase().replace(/[^a-z]+/g, "-").replace(/-$/, "");
+    const section = ([heading, text]: [string, string], i: number) =>
+      `<section class="H8asR jump-section" id="${slug(heading)}"><div id="module-${2 * i + 2}"><div class="pdL7Ue"><div class="EAoy4b"><h2>${heading}</h2><p>${text}</p></div><div class="Ta0cpd"><img src="/s${i}.png" alt=""></div></div></div></section>`;
+    const html = `<html><body><header><nav><a href="/">Home</a> <a href="/products">Products</a></nav></header><div class="page"><div class="UAquKe">${sections.map(section).join("")}</div></div><footer>Terms · Privacy</footer></body></html>`;
+    expect(textOf(html)).toBe(sections.map(([heading, text]) => `${heading}\n\n${text}`).join("\n\n"));
+  });
+
   it("takes the block whose id names the article's text when the best block is one of its rich-text modules, but not a theme's main-content column with lists of other posts", () => {
     const modules: Array<[string, string]> = [
       ["The waterfall model", "The waterfall model has a sequential approach, with phases, gates and sign-offs, that breaks the work into requirements, design, build, test and release, each of which starts, by rule, only when the one before it ends, so that a change late in the project is costly, slow and risky."],
