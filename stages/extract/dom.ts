@@ -371,8 +371,10 @@ class TreeBuilder implements TokenizerCallbacks {
   }
 
   private startTag(name: string): void {
-    // A <form> inside a form is ignored, attributes and all (the spec's rule; htmlparser2's too).
-    if (name === "form" && this.isOpen("form")) {
+    // A <form> inside a form is ignored, attributes and all (the spec's rule; htmlparser2's too),
+    // and so is a second <html> or <body>: a page pasted whole into another's article (a CMS's
+    // text blocks, each a document of its own) is read where it stands, as browsers read it.
+    if ((name === "form" || name === "html" || name === "body") && this.isOpen(name)) {
       this.tagName = "";
       this.attribs = null;
       return;
@@ -448,6 +450,11 @@ class TreeBuilder implements TokenizerCallbacks {
 
   onclosetag(start: number, end: number): void {
     const name = this.readTagName(start, end);
+    // </body> and </html> close nothing in browsers: what follows them still goes where it stood.
+    if (name === "body" || name === "html") {
+      this.tick();
+      return;
+    }
     if (VOID_ELEMENTS.has(name)) {
       // </br> is read as <br>; other void end tags mean nothing.
       if (name === "br") this.openElement("br", {});

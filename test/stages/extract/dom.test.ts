@@ -58,6 +58,12 @@ describe("parseHtml: implied end tags", () => {
     expect(body("<div/>a<br/>b")).toBe('div("a" br() "b")');
   });
 
+  it("reads a second <html> or <body> as no element, and </body> or </html> as closing nothing, as browsers do", () => {
+    // A CMS's text blocks, each a document of its own, inside one article; and text after the page's end.
+    const page = '<html><body><div id=a><p>one</p><html><head><title>x</title></head><body class=inner><p>two</p></body></html><p>three</p></div></body></html><p>four</p>';
+    expect(body(page)).toBe('html(body(div[id=a](p("one") p("two") p("three")) p("four")))');
+  });
+
   it("skips SVG, reads MathML as one formula in TeX, in both of which <x/> closes itself, and keeps what follows", () => {
     expect(body('<svg/><p>after svg</p>')).toBe('p("after svg")');
     expect(body('<svg viewBox="0 0 1 1"><path d="M0"/><g><circle r="1"/></g><title>icon</title></svg><p>x</p>')).toBe('p("x")');

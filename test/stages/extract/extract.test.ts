@@ -926,6 +926,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(sections.map(([heading, paragraphs]) => `${heading}\n\n${paragraphs.map((p) => `- ${p}`).join("\n")}`).join("\n\n"));
   });
 
+  it("takes every text block of an article whose CMS set each one as a page of its own (<html><body> inside the article)", () => {
+    const blocks = [FORUM_POSTS[0]!, `${PROSE} ${GERMAN_PROSE}`, FORUM_POSTS[2]!];
+    const block = (text: string) => `<html><head><title>Block</title></head><body><div class="block-text"><p>${text}</p></div></body></html>`;
+    const html = `<html><body><nav><a href="/">Home</a></nav><main><div class="grid"><div class="article-content"><h1>Tomaten im Herbst</h1>${blocks.map(block).join("")}</div>
+      <aside><a href="/a">Mehr Gartentipps</a></aside></div></main></body></html>`;
+    expect(textOf(html)).toBe(["Tomaten im Herbst", ...blocks].join("\n\n"));
+  });
+
   it("takes every section of an article whose sections' ids are their headings' slugs (a cloud vendor's explainer), not only the best one", () => {
     const sections: Array<[string, string]> = [
       ["What is cloud computing?", "Cloud computing is the on-demand availability of computing resources, such as storage and infrastructure, as services over the internet."],
