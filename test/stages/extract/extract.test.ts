@@ -926,6 +926,37 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(sections.map(([heading, paragraphs]) => `${heading}\n\n${paragraphs.map((p) => `- ${p}`).join("\n")}`).join("\n\n"));
   });
 
+  it("takes the whole of a landing page (a service's sections of headings and pitches), not only its FAQ", () => {
+    const features: Array<[string, string]> = [
+      ["Plan every project, from the first idea to its launch day", "Roadmaps and timelines."],
+      ["Automate the busywork that slows your whole team down", "Rules that move tasks."],
+      ["See at once who is overloaded and who has room to spare", "Workload at a glance."],
+      ["Report in real time to managers, clients and the board", "Live dashboards."],
+      ["Connect the tools your team already uses every day", "Email, chat, calendars."],
+      ["Keep your data safe with controls your auditors accept", "Single sign-on, logs."],
+      ["Work from anywhere, on any device, online or offline", "Phone, tablet, desktop."],
+      ["Start from one of two hundred ready-made templates", "For every department."],
+      ["Bring clients and freelancers in as guests, for free", "Guest access."],
+      ["Get an answer from our support team, day or night", "Chat, 24/7."],
+    ];
+    const quotes = ["“We shipped our launch two weeks early.” Maria, Acme", "“Our Monday meeting now takes ten minutes.” Jon, Globex"];
+    const faq: Array<[string, string]> = [
+      ["How long does it take to set up?", "Most teams, small or large, are up and running within a day, because the templates, the imports, from spreadsheets, CSV files, or other tools, and the guided tour cover, step by step, the usual projects, and our support team answers, by chat, e-mail, or phone, within an hour."],
+      ["Can I cancel at any time?", "Yes. Plans, for teams of any size, are billed monthly, or yearly, you can upgrade, downgrade, pause, or cancel, at any time, from the settings page, and we refund, in full, any unused months, or weeks, of a yearly plan."],
+    ];
+    // Sections each built its own way, in a page builder's wrappers.
+    const card = ([heading, text]: [string, string]) => `<div class="card"><h2>${heading}</h2><div class="copy">${text}</div></div>`;
+    const html = `<html><body><header><nav><a href="/">Home</a> <a href="/pricing">Pricing</a> <a href="/login">Log in</a></nav></header><div class="site">
+      <section class="hero"><div class="container"><div class="inner"><div class="row"><div class="col"><h1>Work management for every team</h1><div class="lead">One platform for projects, processes and goals.</div></div></div></div></div></section>
+      <section class="features"><div class="container"><div class="inner"><div class="grid">${features.map(card).join("")}</div></div></div></section>
+      <section class="quotes"><div class="container"><div class="inner"><ul class="slider">${quotes.map((quote) => `<li><blockquote>${quote}</blockquote></li>`).join("")}</ul></div></div></section>
+      <section class="faq"><div class="container"><div class="row"><div class="col"><h2>Frequently asked questions</h2>${faq.map(([q, a]) => `<div class="item"><h3>${q}</h3><p>${a}</p></div>`).join("")}</div></div></div></section>
+      </div><footer><a href="/terms">Terms</a> <a href="/privacy">Privacy</a></footer></body></html>`;
+    expect(textOf(html)).toBe([
+      "Work management for every team", "One platform for projects, processes and goals.", ...features.flat(), quotes.map((quote) => `- ${quote}`).join("\n"), "Frequently asked questions", ...faq.flat(),
+    ].join("\n\n"));
+  });
+
   it("gives a section that the page holds twice (its mobile and its desktop copy) once, and keeps a paragraph its author repeats", () => {
     const section = `<h2>Tomaten im Herbst</h2><p>${FORUM_POSTS[0]}</p><p>${FORUM_POSTS[1]}</p>`;
     const refrain = `${PROSE} ${GERMAN_PROSE}`;
