@@ -12,8 +12,8 @@ let gcFunction: ((options?: { type: "major" }) => void) | undefined;
  * options), or ordinary (`gc({ type: "major" })`). A memory-reducing one also discards every
  * function's optimized code, an ordinary one does not (Node 20: the extraction bench's Kiln pass
  * after a memory-reducing one ran ~140 TurboFan compilations, after none ~18, counted with
- * --trace-opt; an ordinary one added none). Node exposes gc() only under that flag: the flag is set at run time and the
- * function taken from a fresh context.
+ * --trace-opt; an ordinary one added none). Node exposes gc() only under that flag: the flag is
+ * set at run time and the function taken from a fresh context.
  */
 export function collectGarbage(kind: "memory-reducing" | "ordinary" = "memory-reducing"): void {
   if (!gcFunction) {

@@ -1120,8 +1120,9 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   return unrepeated;
 }
 
-function isAncestor(ancestor: El, el: El): boolean {
-  for (let node = el.parent; node; node = node.parent) if (node === ancestor) return true;
+/** Whether an element above `el` passes `test` (stops at the first). */
+function someAncestor(el: El, test: (node: El) => boolean): boolean {
+  for (let node = el.parent; node; node = node.parent) if (test(node)) return true;
   return false;
 }
 
@@ -1148,7 +1149,7 @@ function dropRepeatedBlocks(elements: El[], tick: () => void): El[] {
       return false;
     }
     // A wrapper and its only block hold the same text: a copy is never inside the original.
-    if (same.some((seen) => !isAncestor(seen.el, el) && textOf(seen) === textOf(entry))) return true;
+    if (same.some((seen) => !someAncestor(el, (node) => node === seen.el) && textOf(seen) === textOf(entry))) return true;
     same.push(entry);
     return false;
   };
@@ -1192,8 +1193,8 @@ function landingPage(root: El, chosen: El[]): El | undefined {
   const chosenLength = chosen.reduce((sum, el) => sum + el.textLen, 0);
   if (chosenLength >= LANDING_SHARE * body.textLen || linkDensity(body) > LANDING_MAX_LINK_DENSITY) return undefined;
   // An <article> around or inside what was found is an article, however short beside the rest.
-  const inArticle = (el: El) => someElement(el, (node) => node.tag === "article") || [...ancestorsOf(el)].some((node) => node.tag === "article");
-  if (chosen.some(inArticle)) return undefined;
+  const isArticle = (node: El) => node.tag === "article";
+  if (chosen.some((el) => someElement(el, isArticle) || someAncestor(el, isArticle))) return undefined;
   let headings = 0, articleParagraphs = 0;
   const stack: El[] = [body];
   while (stack.length > 0) {
