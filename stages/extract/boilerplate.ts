@@ -6,7 +6,7 @@
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
  * Portuguese, Italian, Dutch and Polish sites use for the same).
  */
-import { DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someElement, type El } from "./dom.js";
+import { DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someAncestor, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -427,10 +427,7 @@ const LEAD_MIN_LENGTH = 80;
 export const ENDS_SENTENCE = /[.!?…。！？][»«"”’)\]]*$/;
 
 /** Whether `el` sits inside the article's own marker: an `<article>`, the `<main>` or an articleBody. */
-function insideArticle(el: El): boolean {
-  for (let node = el.parent; node; node = node.parent) if (isMainMarker(node)) return true;
-  return false;
-}
+const insideArticle = (el: El) => someAncestor(el, isMainMarker);
 
 /** A header: a `<header>`, or a block whose class or id says "header" ("layout__header") and nothing stronger. */
 const HEADER_WORD = /(?<![a-z0-9])header(?![a-z0-9])/;
@@ -510,10 +507,7 @@ export function classWeight(el: El): number {
 }
 
 /** Whether `el` lies inside a `<pre>` or a `<code>`. */
-function insideCode(el: El): boolean {
-  for (let node = el.parent; node; node = node.parent) if (node.tag === "pre" || node.tag === "code") return true;
-  return false;
-}
+const insideCode = (el: El) => someAncestor(el, (node) => node.tag === "pre" || node.tag === "code");
 
 /** Tags of running text: a link, an emphasis, a span inside a sentence. */
 const PHRASING_TAGS = new Set(["a", "span", "em", "strong", "b", "i", "u", "abbr", "cite", "mark", "small", "code", "q", "dfn", "var", "time", "font"]);

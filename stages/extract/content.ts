@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
-import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someElement, type El } from "./dom.js";
+import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -1118,12 +1118,6 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const unrepeated = dropRepeatedBlocks(kept, tick);
   dropTrailingHeadings(unrepeated);
   return unrepeated;
-}
-
-/** Whether an element above `el` passes `test` (stops at the first). */
-function someAncestor(el: El, test: (node: El) => boolean): boolean {
-  for (let node = el.parent; node; node = node.parent) if (test(node)) return true;
-  return false;
 }
 
 /** Fewest (weighted) characters of a block whose second copy dropRepeatedBlocks removes. */

@@ -17,7 +17,7 @@ import {
 import { newEl, type El } from "./el.js";
 import { formulaImage, mathToTex } from "./math.js";
 
-export { newEl, onlyChild, plainText, someElement, type Child, type El } from "./el.js";
+export { newEl, onlyChild, plainText, someAncestor, someElement, type Child, type El } from "./el.js";
 
 /** Why parsing or extraction stopped early; becomes the drop reason. */
 export type AbortReason = "work_limit" | "wall_clock_timeout";

@@ -40,6 +40,12 @@ export function someElement(el: El, test: (node: El) => boolean): boolean {
   return false;
 }
 
+/** Whether an element above `el` passes `test` (stops at the first). */
+export function someAncestor(el: El, test: (node: El) => boolean): boolean {
+  for (let node = el.parent; node; node = node.parent) if (test(node)) return true;
+  return false;
+}
+
 /** `el`'s one child element, when it has no other child and no text of its own; undefined otherwise. */
 export function onlyChild(el: El): El | undefined {
   let only: El | undefined;

@@ -6,7 +6,7 @@
  */
 import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
 import { computeStats, listingCards, selectMainContent, weightedLength } from "./content.js";
-import { ExtractAbort, parseHtml, plainText, WorkBudget, type AbortReason, type El } from "./dom.js";
+import { ExtractAbort, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
 
@@ -172,7 +172,7 @@ function readListing(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const cards = listingCards(page.root, tick);
   if (!cards) return undefined;
   // Without class words, a box of other pages' headlines (related, trending) would pass for a listing.
-  if (!byClass) for (let node: El | null = cards[0]!.parent; node; node = node.parent) if (isOtherPagesBox(node)) return undefined;
+  if (!byClass && someAncestor(cards[0]!, isOtherPagesBox)) return undefined;
   return { text: readerText(renderText(cards)), cards: cards.map(plainText) };
 }
 
