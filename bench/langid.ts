@@ -14,7 +14,8 @@
  * worker does: in this process every detector's models share one heap (ELD's alone are ~190 MB),
  * and the default read documents at ~4,700/s here against ~7,000/s alone.
  * Memory per worker: the resident set of that fresh process after one pass over the documents,
- * less that of a process that loaded none.
+ * less that of a process that loaded none; and after a pass over the word pairs too, which the
+ * default reads with more members (a pipeline's worker meets such a text at some point).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -112,24 +113,29 @@ if (values["memory-of"] !== undefined) {
   const name = values["memory-of"];
   let rate: Rate = { wall: 0, cpu: 0 };
   let rss = process.memoryUsage().rss;
+  let rssShort = rss;
   if (name !== "none") {
     const detector = name === "default" ? await loadCombinedDetector() : await loadSingleDetector(name as Parameters<typeof loadSingleDetector>[0]);
     for (const text of samples) detector.detect(text);
     rss = process.memoryUsage().rss;
     rate = throughput(detector, samples);
+    // Then the word pairs: the default loads more members for a text of a few words.
+    for (const item of wordPairs) detector.detect(item.text);
+    rssShort = process.memoryUsage().rss;
   }
-  process.stdout.write(JSON.stringify({ rss, rate }) + "\n");
+  process.stdout.write(JSON.stringify({ rss, rssShort, rate }) + "\n");
   process.exit(0);
 }
 
-/** One worker's resident megabytes and 2 KB documents per second for `name` (see the header). */
-function workerMeasure(name: string): { mb: number; rate: Rate } {
+/** One worker's resident megabytes (after the documents, then after word pairs too) and 2 KB documents per second for `name` (see the header). */
+function workerMeasure(name: string): { mb: number; mbShort: number; rate: Rate } {
   const child = (of: string) => {
     const out = execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), dir!, "--docs", values.docs, "--runs", String(runs), "--memory-of", of], { encoding: "utf8" });
-    return JSON.parse(out.trim().split("\n").at(-1)!) as { rss: number; rate: Rate };
+    return JSON.parse(out.trim().split("\n").at(-1)!) as { rss: number; rssShort: number; rate: Rate };
   };
   const alone = child(name);
-  return { mb: (alone.rss - child("none").rss) / 1e6, rate: alone.rate };
+  const none = child("none").rss;
+  return { mb: (alone.rss - none) / 1e6, mbShort: (alone.rssShort - none) / 1e6, rate: alone.rate };
 }
 
 
@@ -197,7 +203,7 @@ const workers = new Map(detectors.map((detector) => [detector.name, workerMeasur
 const pct = (x: number) => (100 * x).toFixed(2) + "%";
 const baseline = results.get("franc")!;
 const baseDocs = workers.get("franc")!.rate;
-const header = ["detector", ...sets.flatMap(([name]) => [`${name} acc`, "x franc", "items/s", "cpu items/s"]), "2KB docs/s", "cpu docs/s", "x franc (cpu)", "MB per worker"];
+const header = ["detector", ...sets.flatMap(([name]) => [`${name} acc`, "x franc", "items/s", "cpu items/s"]), "2KB docs/s", "cpu docs/s", "x franc (cpu)", "MB per worker", "MB + word pairs"];
 const rate = (x: number) => Math.round(x).toLocaleString("en");
 const rows = detectors.map((d) => {
   const r = results.get(d.name)!;
@@ -208,6 +214,7 @@ const rows = detectors.map((d) => {
     rate(workers.get(d.name)!.rate.cpu),
     (workers.get(d.name)!.rate.cpu / baseDocs.cpu).toFixed(2),
     workers.get(d.name)!.mb.toFixed(0),
+    workers.get(d.name)!.mbShort.toFixed(0),
   ];
 });
 printTable(header, rows);

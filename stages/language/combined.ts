@@ -21,7 +21,7 @@
  * more (FASTTEXT_MIN_PROBABILITY). The constants were chosen on held-out UDHR snippets and the
  * two bench sets together; they are round values, not fitted per item.
  *
- * A text of a few words (LEXICON_MAX_WORDS) is also read by a word lexicon (`lexicon.ts`), a
+ * A text of a few words (SHORT_TEXT_MAX_WORDS) is also read by a word lexicon (`lexicon.ts`), a
  * fourth member pooled like the others: "Hulle het" holds too few trigrams for the three to tell
  * Afrikaans from Dutch, but both its words are among Afrikaans' most frequent. And by CLD3, a
  * fifth member, trained on other data than the three: alone it names the right language for 20 of
@@ -30,6 +30,10 @@
  * (POOL_WEIGHTS.cld3). "Sama sa" is then Cebuano (was Slovak), "Di Belanda," Indonesian (was
  * Malay) and "Добар преводилац" Serbian (was Macedonian); "No existe" became Portuguese.
  *
+ * And by Lingua (`loadLingua` in detectors.ts, in its low-accuracy mode), a sixth, built for short
+ * text from other corpora again, at the broad detectors' weight (POOL_WEIGHTS.lingua): "Is féidir"
+ * is then Irish (was English), "Fader vår," Swedish (was Bokmål).
+ *
  * ELD has one model per group of close neighbours (`no` for Bokmål and Nynorsk, `ms` for Malay
  * and Indonesian, `hr` for Latin-script Croatian, Bosnian and Serbian; its `sr` is Cyrillic
  * only), so its answer is read as an answer for the whole group (`groupBlind`): it neither
@@ -37,13 +41,13 @@
  * marker words (`neighbours.ts`) decide within the group.
  */
 import type { Detector, LanguageDetector, LanguageGuess } from "./detectors.js";
-import { cld2Available, loadSingleDetector } from "./detectors.js";
+import { cld2Available, loadLingua, loadSingleDetector } from "./detectors.js";
 import { LEXICON_NAME, loadLexicon } from "./lexicon.js";
 import { NEIGHBOUR_GROUPS, resolveNeighbours } from "./neighbours.js";
 import { detectionSample } from "./sample.js";
 
 /** Weight of each detector's log-probability in the pool. */
-export const POOL_WEIGHTS = { eld: 1, cld2: 0.5, fasttext: 0.5, lexicon: 0.5, cld3: 0.25 } as const;
+export const POOL_WEIGHTS = { eld: 1, cld2: 0.5, fasttext: 0.5, lexicon: 0.5, cld3: 0.25, lingua: 0.5 } as const;
 /**
  * Texts of at most this many words (separated by white space) are also read by the word
  * lexicon (`lexicon.ts`). Measured on the Tatoeba word pairs of bench/langid.ts and on word
@@ -51,7 +55,7 @@ export const POOL_WEIGHTS = { eld: 1, cld2: 0.5, fasttext: 0.5, lexicon: 0.5, cl
  * it 80.8% and 84.8%, with it 82.0% and 86.3%; Tatoeba's sentences do not move and tweets
  * lose 3 of 9,066 (99.63% -> 99.59%). 3 and 6 words measured the same as 4.
  */
-export const LEXICON_MAX_WORDS = 4;
+export const SHORT_TEXT_MAX_WORDS = 4;
 /** p_d(L) for a language the detector knows but did not name among its top guesses. */
 export const PROBABILITY_FLOOR = 0.03;
 /** p_d(L) for a language the detector has no model for: it is no evidence either way. */
@@ -84,7 +88,7 @@ export const FASTTEXT_MAX_CHARS = 600;
  */
 export const FASTTEXT_MIN_PROBABILITY = 0.5;
 /**
- * CLD3 votes on a text of a few words (LEXICON_MAX_WORDS) only when its answer has at least this
+ * CLD3 votes on a text of a few words (SHORT_TEXT_MAX_WORDS) only when its answer has at least this
  * probability. Measured with every member's answers cached, mean of per-language accuracy, before
  * -> with CLD3 at weight 0.25 from 0.9: Tatoeba (bench/langid.ts) first 2, 3 and 4 words of each
  * sentence 82.01 -> 82.35%, 86.87 -> 87.33%, 91.71 -> 91.96%; the same cut from held-out UDHR
@@ -96,6 +100,21 @@ export const FASTTEXT_MIN_PROBABILITY = 0.5;
  * is 2 of 462.
  */
 export const CLD3_MIN_PROBABILITY = 0.9;
+/**
+ * Lingua reads a text of a few words (SHORT_TEXT_MAX_WORDS) in its low-accuracy mode (trigrams
+ * only) and votes when its best guess has at least this probability: on two words it often spreads
+ * itself over dozens of its 75 languages, and then each of them scores under a language it has no
+ * model for (UNKNOWN_LANGUAGE_PROBABILITY). Measured with every member's answers cached, mean of
+ * per-language accuracy, without -> with it (weight 0.5, from 0.3): Tatoeba (bench/langid.ts) first
+ * 2, 3 and 4 words of each sentence 82.35 -> 83.78%, 87.33 -> 88.05%, 91.96 -> 92.70%; the same cut
+ * from held-out UDHR texts in 77 of Tatoeba's languages 87.07 -> 87.52%, 92.21 -> 93.05%, 94.63 ->
+ * 94.66%. On the pairs of the 58 Tatoeba languages Lingua knows, 83.76 -> 85.40%. Of the UDHR pairs
+ * it turns 64 wrong answers right and 39 right ones wrong; of Tatoeba's, 10 and 4. Tweets lose 2 of
+ * 9,066. Voting always gained less (83.53%, 87.36%) and let Bosnian and Serbian, whose UDHR texts are
+ * nearly one, trade 26 answers for 27; weight 0.75 lost 3- and 4-word texts. Its high-accuracy mode
+ * gained no more (from 0.1: 83.61%, 88.07%; 88.05%, 92.49%) at five times the memory.
+ */
+export const LINGUA_MIN_PROBABILITY = 0.3;
 
 interface PoolMember {
   detector: Detector;
@@ -184,7 +203,7 @@ export function groupBlind<D extends Detector>(detector: D, groups: ReadonlyArra
   };
 }
 
-/** Builds the default detector from ELD, CLD2 (when its addon is built), fastText and the word lexicon. */
+/** Builds the default detector from ELD, CLD2 (when its addon is built), fastText, and for short text the word lexicon, CLD3 and Lingua. */
 export async function loadCombinedDetector(): Promise<LanguageDetector & { parts: string[] }> {
   const eld: PoolMember = { detector: groupBlind(await loadSingleDetector("eld")), weight: POOL_WEIGHTS.eld, maxChars: ELD_MAX_CHARS };
   const cld2: PoolMember | undefined = cld2Available() ? { detector: await loadSingleDetector("cld2"), weight: POOL_WEIGHTS.cld2, maxChars: Infinity } : undefined;
@@ -199,11 +218,14 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
   const lexiconMember = () => (lexicon ??= { detector: groupBlind(loadLexicon()), weight: POOL_WEIGHTS.lexicon, maxChars: Infinity });
   // Loaded here, as WebAssembly cannot be loaded inside a synchronous detect (~70 ms, ~16 MB).
   const cld3: PoolMember = { detector: await loadSingleDetector("cld3"), weight: POOL_WEIGHTS.cld3, maxChars: Infinity, minProbability: CLD3_MIN_PROBABILITY };
+  // Loaded on the first short text too, synchronously (~0.8 s, ~210 MB).
+  let lingua: PoolMember | undefined;
+  const linguaMember = () => (lingua ??= { detector: loadLingua("low"), weight: POOL_WEIGHTS.lingua, maxChars: Infinity, minProbability: LINGUA_MIN_PROBABILITY });
   const all = [...members, fastText];
   const read = (member: PoolMember, text: string) => vote(member, member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars)));
   return {
     name: "default",
-    parts: [...all.map((member) => member.detector.name), LEXICON_NAME, cld3.detector.name],
+    parts: [...all.map((member) => member.detector.name), LEXICON_NAME, cld3.detector.name, "lingua"],
     languages,
     detect(text) {
       return resolveNeighbours(text, pooledDetect(text));
@@ -220,10 +242,10 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
       if (member === cld2 && text.length >= LONG_TEXT_CHARS && (list[0]?.score ?? 0) >= LONG_TEXT_CLD2_MIN_PROBABILITY) return list;
       guesses.push(list);
     }
-    // A text of a few words: every member, the word lexicon and CLD3 too.
-    if (wordCount(text) <= LEXICON_MAX_WORDS) {
-      const words = lexiconMember();
-      return pooledProbabilities(poolGuesses([...all, words, cld3], [...guesses, read(fastText, text), read(words, text), read(cld3, text)]));
+    // A text of a few words: every member, the word lexicon, CLD3 and Lingua too.
+    if (wordCount(text) <= SHORT_TEXT_MAX_WORDS) {
+      const [words, short] = [lexiconMember(), linguaMember()];
+      return pooledProbabilities(poolGuesses([...all, words, cld3, short], [...guesses, read(fastText, text), read(words, text), read(cld3, text), read(short, text)]));
     }
     const partial = poolGuesses(members, guesses);
     const [leader, second] = partial;
@@ -232,10 +254,10 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
   }
 }
 
-/** Words separated by white space, counted up to one past LEXICON_MAX_WORDS (documents are long). */
+/** Words separated by white space, counted up to one past SHORT_TEXT_MAX_WORDS (documents are long). */
 function wordCount(text: string): number {
   let count = 0;
-  for (const _ of text.matchAll(/\S+/g)) if (++count > LEXICON_MAX_WORDS) break;
+  for (const _ of text.matchAll(/\S+/g)) if (++count > SHORT_TEXT_MAX_WORDS) break;
   return count;
 }
 

@@ -20,7 +20,7 @@ import { detectionSample, undeterminedReason } from "./sample.js";
 export { canonicalLanguage, UNDETERMINED } from "./codes.js";
 export { detectionSample } from "./sample.js";
 
-const detectorParam = z.enum(DETECTOR_NAMES).default("default").describe("which detector: default (ELD + CLD2 + fastText; on a few words also a word lexicon and CLD3), franc, franc-all, fasttext, cld2, cld3, eld");
+const detectorParam = z.enum(DETECTOR_NAMES).default("default").describe("which detector: default (ELD + CLD2 + fastText; on a few words also a word lexicon, CLD3 and Lingua), franc, franc-all, fasttext, cld2, cld3, eld, lingua");
 const maxCharsParam = z.number().int().positive().default(2000).describe("characters of the document's start the detector reads, cut at a whitespace boundary");
 
 export const languageParams = z.object({ detector: detectorParam, maxChars: maxCharsParam });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CLD3_MIN_PROBABILITY, FASTTEXT_MIN_PROBABILITY, POOL_WEIGHTS, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
-import { cld2Available, cld2ScoreProbability, eldLanguage, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
+import { CLD3_MIN_PROBABILITY, FASTTEXT_MIN_PROBABILITY, LINGUA_MIN_PROBABILITY, POOL_WEIGHTS, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
+import { cld2Available, cld2ScoreProbability, eldLanguage, loadLingua, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
 
 /** A detector that knows `languages` and is never run: the pool only reads `languages`. */
@@ -89,6 +89,25 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(pooled[1]!.logScore).toBeCloseTo(-2.5388, 4);
   });
 
+  it("lets Lingua vote from 0.3, at the broad detectors' weight", () => {
+    expect(LINGUA_MIN_PROBABILITY).toBe(0.3);
+    expect(POOL_WEIGHTS.lingua).toBe(0.5);
+    const lingua = { detector: fake("lingua", ["nl", "af", "sv"]), weight: POOL_WEIGHTS.lingua, maxChars: Infinity, minProbability: LINGUA_MIN_PROBABILITY };
+    const cld2NlAf = { ...cld2, detector: fake("cld2", ["nl", "af"]) };
+    const eldNlAf = { ...eld, detector: fake("eld", ["nl", "af"]) };
+    const others: LanguageGuess[][] = [[{ language: "nl", score: 0.3 }], [{ language: "nl", score: 0.4 }, { language: "af", score: 0.35 }]];
+    // Without Lingua: nl = 0.5 log 0.3 + log 0.4 = -1.5183, af = 0.5 log 0.03 + log 0.35 = -2.8031.
+    expect(poolGuesses([cld2NlAf, eldNlAf], others)[0]!.language).toBe("nl");
+    // Spread thin, Lingua stays out: its best, 0.25, is under 0.3.
+    expect(vote(lingua, [{ language: "af", score: 0.25 }, { language: "sv", score: 0.2 }])).toEqual([]);
+    // Sure: af = -2.8031 + 0.5 log 0.6 = -3.0585, nl = -1.5183 + 0.5 log 0.03 (not named) = -3.2716.
+    const sure = [{ language: "af", score: 0.6 }, { language: "sv", score: 0.1 }];
+    const pooled = poolGuesses([cld2NlAf, eldNlAf, lingua], [...others, vote(lingua, sure)]);
+    expect(pooled.map((p) => p.language)).toEqual(["af", "nl", "sv"]);
+    expect(pooled[0]!.logScore).toBeCloseTo(-3.0585, 4);
+    expect(pooled[1]!.logScore).toBeCloseTo(-3.2716, 4);
+  });
+
   it("turns log-scores into probabilities that sum to one", () => {
     const probabilities = pooledProbabilities([
       { language: "nl", logScore: Math.log(3) },
@@ -154,6 +173,17 @@ describe("calibration and code mapping", () => {
     // CLD3 answers ru-Latn here: Russian in Latin letters, which no other member reads as Russian.
     expect(cld3.detect("Privet, kak dela? Ya tebya lyublyu")).toEqual([]);
     expect(cld3.languages.has("he") && cld3.languages.has("tl") && !cld3.languages.has("iw")).toBe(true);
+  });
+
+  it("names Lingua's 75 languages canonically (its Bokmal is no) and gives text without letters no answer", () => {
+    const lingua = loadLingua("low");
+    expect(lingua.languages.size).toBe(75);
+    for (const language of ["no", "nn", "bs", "hr", "sr", "ms", "id", "lg", "zh"]) expect(lingua.languages.has(language)).toBe(true);
+    expect(lingua.languages.has("nb")).toBe(false);
+    expect(lingua.detect("Jeg skal hjem til familien min i morgen tidlig, og jeg gleder meg veldig.")[0]!.language).toBe("no");
+    // Greek letters are Greek's alone among its languages: certainty, and no runner-up.
+    expect(lingua.detect("Καλημέρα σας")).toEqual([{ language: "el", score: 1 }]);
+    expect(lingua.detect("123 !")).toEqual([]);
   });
 
   it("names ELD's Kurdish (Arabic-script Sorani) ckb, other codes canonically", () => {

@@ -66,7 +66,7 @@ describe("default detector", () => {
 
   it("reports which detectors it combined", async () => {
     const detector = (await getDetector("default")) as LanguageDetector & { parts: string[] };
-    expect(detector.parts).toEqual(cld2Available() ? ["cld2", "eld", "fasttext", "lexicon", "cld3"] : ["eld", "fasttext", "lexicon", "cld3"]);
+    expect(detector.parts).toEqual(cld2Available() ? ["cld2", "eld", "fasttext", "lexicon", "cld3", "lingua"] : ["eld", "fasttext", "lexicon", "cld3", "lingua"]);
   });
 });
 

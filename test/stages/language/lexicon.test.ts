@@ -40,6 +40,13 @@ describe("lexiconDetector (word frequencies for short text)", () => {
     expect(detector.detect("Без да")[0]!.language).toBe("bg");
   });
 
+  it("lets Lingua name a few words of Afrikaans that the others read as Dutch or English", async () => {
+    const detector = await getDetector("default");
+    // Without Lingua: "Julle moet" was Dutch (0.65), "Hulle is" English (0.62).
+    expect(detector.detect("Julle moet")[0]!.language).toBe("af");
+    expect(detector.detect("Hulle is")[0]!.language).toBe("af");
+  });
+
   it("lets CLD3 name a few words of Haitian Creole that the others read as French or Azerbaijani", async () => {
     const detector = await getDetector("default");
     // Without CLD3: "Kote ou" was French (0.50), "Ki jan" Azerbaijani (0.48).
