@@ -148,6 +148,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><main>${card}<article><p>${posts[0]}</p><p>${posts[1]}</p></article></main></body></html>`)).toBe(`${posts[0]}\n\n${posts[1]}`);
   });
 
+  it("keeps a vBulletin thread, not the guests' notice its helper class h-hide-imp hides over it", () => {
+    // Shown, the notice would be a short text of its own beside posts whose classes say "comment" (see the next test).
+    const notice = "If this is your first visit, be sure to check out the FAQ by clicking the link above. You may have to register before you can post: click the register link above to proceed.";
+    const post = (text: string, i: number) => `<li class="b-post js-post js-comment-entry__parent" data-node-id="${i}"><div class="b-post__grid-container"><div class="b-userinfo">Gärtner${i}</div>
+      <div class="b-post__body"><div class="b-post__content js-post__content"><div class="js-post__content-text restore h-wordwrap">${text}</div></div></div></div></li>`;
+    const html = `<html><body><div id="outer-wrapper"><div id="wrapper"><ul id="notices" class="notices"><li class="notice restore"><span class="js-notice-text h-hide-imp">${notice}</span></li></ul>
+      <div id="content"><div class="conversation-content"><ul class="conversation-list thread-view">${FORUM_POSTS.map(post).join("")}</ul></div></div></div></div></body></html>`;
+    expect(textOf(html)).toBe(FORUM_POSTS.join("\n\n"));
+  });
+
   it("keeps a short notice's comments and sidebar out: the retry without class words is for posts named as comments, not for a short article beside them", () => {
     const notice = "Vom 23. Dezember bis zum 1. Januar bleibt die Stadtbibliothek wegen Renovierung geschlossen. Ab dem 2. Januar sind wir wieder da.";
     const comment = (i: number) =>
