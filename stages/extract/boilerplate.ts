@@ -465,9 +465,10 @@ function headerLead(header: El, options: PruneOptions, pageTextLength: number): 
 
 /**
  * Removes boilerplate subtrees in place; an article's header gives way to its lead (headerLead).
- * Iterative, so depth never matters. Needs the statistics pass.
+ * Iterative, so depth never matters. Needs the statistics pass. Returns the removed subtrees.
  */
-export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => void): void {
+export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => void): El[] {
+  const removed: El[] = [];
   const pageTextLength = root.textLen;
   const stack: El[] = [root];
   while (stack.length > 0) {
@@ -481,11 +482,13 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
     if (pruned) {
       el.children = el.children.flatMap((c, i) => {
         if (typeof c === "string" || !pruned![i]) return [c];
+        removed.push(c);
         return isHeaderBlock(c) && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
       });
     }
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
+  return removed;
 }
 
 // Class/id words that raise or lower a candidate container's score (readability's weights; not

@@ -340,7 +340,7 @@ const idPattern = (el: El) => {
   const id = el.attrs.id;
   return id === undefined || idIsHeadingSlug(el, id) ? "" : id.replace(/[0-9]+/g, "0");
 };
-const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${idPattern(el)}`;
+export const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${idPattern(el)}`;
 
 /**
  * One step of a path down a unit: an element's shape, and for an element with neither class nor

@@ -5,7 +5,7 @@
  * machine.
  */
 import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
-import { computeStats, listingCards, selectMainContent, weightedLength } from "./content.js";
+import { computeStats, listingCards, selectMainContent, shapeOf, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
@@ -63,6 +63,74 @@ const BOX_RETRY_GAIN = 4;
 const MARKED_SHARE_BESIDE_PROSE = 0.1;
 
 /**
+ * A forum thread whose replies' classes say "comment" (Vanilla's "ItemComment", vBulletin's
+ * "js-comment-entry"): the first pass finds the opening post alone, a long text with prose that no
+ * other rule retries. Its replies are built as it is (the post's shape and those of its
+ * POST_BUILD_LEVELS - 1 nearest ancestors), so where the blocks the class words removed hold
+ * MORE_POSTS of that build, the retry without class words runs too, and its result stands when it
+ * holds MORE_POSTS more of them and at least POST_SHARE_OF_ADDED of what it adds lies in them. An
+ * article's comments are built otherwise ("comment-content" under "comment-body", not the
+ * article's "entry-content"), and stay out.
+ */
+const POST_BUILD_LEVELS = 3;
+const POST_SHARE_OF_ADDED = 0.5;
+/** Replies the retry must add: a block that grew without class words (a fact check with its box of pitches) is not a thread. */
+const MORE_POSTS = 2;
+
+/** Share of a chosen block's text that the post inside it holds (a thread's wrapper around its opening post). */
+const POST_TEXT_SHARE = 0.9;
+
+/** The innermost block in `el` that holds POST_TEXT_SHARE of its text: the post a wrapper was chosen for. */
+function innermostPost(el: El): El {
+  let post = el;
+  for (;;) {
+    const inner = post.children.find((c): c is El => typeof c !== "string" && c.textLen >= POST_TEXT_SHARE * el.textLen);
+    if (!inner) return post;
+    post = inner;
+  }
+}
+
+/** A block's build (see POST_BUILD_LEVELS); undefined for a block without a class. */
+function buildOf(el: El): string | undefined {
+  if (!el.attrs.class) return undefined;
+  const shapes: string[] = [];
+  for (let node: El | null = el; node && shapes.length < POST_BUILD_LEVELS; node = node.parent) shapes.push(shapeOf(node));
+  return shapes.join("<");
+}
+
+/** Whether the blocks the class words removed (`removed`) hold MORE_POSTS blocks built as one of `posts` (of `builds`). */
+function repliesRemoved(posts: El[], builds: Set<string>, removed: El[]): boolean {
+  const classes = new Set(posts.map((post) => post.attrs.class).filter((cls) => cls !== undefined));
+  if (classes.size === 0) return false;
+  let replies = 0;
+  const stack = [...removed];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    if (el.attrs.class !== undefined && classes.has(el.attrs.class) && builds.has(buildOf(el)!) && ++replies === MORE_POSTS) return true;
+    for (const child of el.children) if (typeof child !== "string") stack.push(child);
+  }
+  return false;
+}
+
+/** The blocks built as one of `builds` in or among `elements`, and the weighted length of their text. */
+function builtBlocks(elements: El[], builds: Set<string>): { count: number; length: number } {
+  let count = 0;
+  let length = 0;
+  const stack = [...elements];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    const build = buildOf(el);
+    if (build !== undefined && builds.has(build)) {
+      count++;
+      length += weightedLength(plainText(el));
+    } else {
+      for (const child of el.children) if (typeof child !== "string") stack.push(child);
+    }
+  }
+  return { count, length };
+}
+
+/**
  * A result without prose gives way to a listing's cards (listingCards) holding this many times its
  * text: the few lines found on a topic page (its heading, a dateline, one teaser) beside the rest.
  */
@@ -108,6 +176,8 @@ interface Extracted {
   pageTextLength: number;
   /** The page's text before the boilerplate was removed. */
   fullTextLength: number;
+  /** The subtrees the boilerplate rules removed. */
+  removed: El[];
 }
 
 /** The weighted length of the text in `elements` that sits in, or under, a block the class words mark as boilerplate. */
@@ -151,9 +221,9 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const page = parseHtml(html, { budget, maxDepth, readNoscript });
   computeStats(page.root, tick);
   const fullTextLength = page.root.textLen;
-  pruneBoilerplate(page.root, { byClass }, tick);
+  const removed = pruneBoilerplate(page.root, { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
-  return { text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength };
+  return { text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength, removed };
 }
 
 /** A listing page's cards (listingCards) after the boilerplate rules: their text, and each card's own. */
@@ -232,7 +302,10 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     const firstLength = weightedLength(first.text);
     const short = firstLength < RETRY_BELOW;
     const prose = hasProse(first.text);
-    if (short || firstLength * (prose ? PROSE_BOX_PAGE_SHARE : BOX_PAGE_SHARE) < first.fullTextLength) {
+    const boxed = firstLength * (prose ? PROSE_BOX_PAGE_SHARE : BOX_PAGE_SHARE) < first.fullTextLength;
+    const posts = first.elements.map(innermostPost);
+    const builds = new Set(posts.map(buildOf).filter((build) => build !== undefined));
+    if (short || boxed || repliesRemoved(posts, builds, first.removed)) {
       const gentler = extractOnce(html, false, budget, maxDepth);
       const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment", and for a box the class words made
@@ -242,9 +315,14 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
       // longer one, only when nearly all of it is not (MARKED_SHARE_BESIDE_PROSE).
       const added = gentlerLength - firstLength;
       const marked = () => classBoilerplateLength(gentler.elements, gentler.pageTextLength);
+      const morePosts = () => {
+        if (added <= 0) return false;
+        const [before, after] = [builtBlocks(posts, builds), builtBlocks(gentler.elements, builds)];
+        return after.count >= before.count + MORE_POSTS && after.length - before.length >= POST_SHARE_OF_ADDED * added;
+      };
       const better = short
         ? gentlerLength >= RETRY_BELOW && (!prose || marked() * 2 < added)
-        : gentlerLength >= BOX_RETRY_GAIN * firstLength && (!prose || marked() < MARKED_SHARE_BESIDE_PROSE * added);
+        : (boxed && gentlerLength >= BOX_RETRY_GAIN * firstLength && (!prose || marked() < MARKED_SHARE_BESIDE_PROSE * added)) || morePosts();
       if (better) {
         result = gentler;
       } else if (short && NOSCRIPT.test(html)) {

@@ -158,6 +158,24 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(FORUM_POSTS.join("\n\n"));
   });
 
+  it("keeps the replies of a Vanilla thread, built as its opening post, though their classes say 'comment'", () => {
+    const opening = [
+      "Seit dem Frühjahr baue ich Tomaten im Hochbeet an, dieses Jahr zum ersten Mal mit einer eigenen Erdmischung aus Kompost, Gartenerde und etwas Sand.",
+      "Jetzt bekommen die Pflanzen braune Flecken an den unteren Blättern, und die Früchte reifen nur langsam. Gegossen wird morgens, direkt an der Wurzel.",
+    ];
+    const body = (text: string) => `<div class="Item-BodyWrap"><div class="Item-Body"><div class="Message userContent">${text}</div></div></div>`;
+    const reply = (text: string, i: number) => `<li class="Item ItemComment" id="Comment_${10 + i}"><div class="Comment"><div class="Item-Header"><a href="/profile/${i}">Gärtner${i}</a></div>${body(text)}</div></li>`;
+    const html = `<html><body class="Vanilla Discussion"><div id="Frame"><div id="Body"><div class="Column ContentColumn" id="Content"><h1>Braune Flecken an Tomaten</h1>
+      <div class="MessageList Discussion"><div class="Item ItemDiscussion" id="Discussion_7"><div class="Discussion">${body(opening.map((p) => `<p>${p}</p>`).join(""))}</div></div></div>
+      <div class="CommentsWrap"><div class="DataBox DataBox-Comments"><ul class="MessageList DataList Comments">${FORUM_POSTS.map(reply).join("")}</ul></div></div></div></div></div></body></html>`;
+    // The replies are the items of a list, as the page has them; their posters' names are not text.
+    expect(textOf(html)).toBe([["Braune Flecken an Tomaten", ...opening].join("\n\n"), FORUM_POSTS.map((post) => `- ${post}`).join("\n")].join("\n\n"));
+    // Comments built otherwise than the post they follow stay out.
+    const comment = (text: string, i: number) => `<li class="Item ItemComment" id="Comment_${10 + i}"><div class="Comment"><div class="comment-body"><div class="comment-content">${text}</div></div></div></li>`;
+    const withComments = html.replace(FORUM_POSTS.map(reply).join(""), FORUM_POSTS.map(comment).join(""));
+    expect(textOf(withComments)).toBe(["Braune Flecken an Tomaten", ...opening].join("\n\n"));
+  });
+
   it("keeps a short notice's comments and sidebar out: the retry without class words is for posts named as comments, not for a short article beside them", () => {
     const notice = "Vom 23. Dezember bis zum 1. Januar bleibt die Stadtbibliothek wegen Renovierung geschlossen. Ab dem 2. Januar sind wir wieder da.";
     const comment = (i: number) =>
