@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CLD3_MIN_PROBABILITY, FASTTEXT_MIN_PROBABILITY, LINGUA_MIN_PROBABILITY, POOL_WEIGHTS, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
+import { CLD3_MIN_PROBABILITY, CLD3_UNKNOWN_PROBABILITY, FASTTEXT_MIN_PROBABILITY, LINGUA_MIN_PROBABILITY, LINGUA_UNKNOWN_PROBABILITY, POOL_WEIGHTS, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
 import { cld2Available, cld2ScoreProbability, eldLanguage, loadLingua, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
 
@@ -106,6 +106,29 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(pooled.map((p) => p.language)).toEqual(["af", "nl", "sv"]);
     expect(pooled[0]!.logScore).toBeCloseTo(-3.0585, 4);
     expect(pooled[1]!.logScore).toBeCloseTo(-3.2716, 4);
+  });
+
+  it("lets Lingua say nothing of a language it has no model for, and CLD3 count one as not named", () => {
+    expect(LINGUA_UNKNOWN_PROBABILITY).toBe(1);
+    expect(CLD3_UNKNOWN_PROBABILITY).toBe(PROBABILITY_FLOOR);
+    const cld2GaGd = { ...cld2, detector: fake("cld2", ["ga", "gd"]) };
+    const fromCld2: LanguageGuess[] = [{ language: "gd", score: 0.5 }, { language: "ga", score: 0.4 }];
+    const linguaGuesses = [{ language: "ga", score: 0.35 }];
+    const lingua = { detector: fake("lingua", ["ga", "en"]), weight: POOL_WEIGHTS.lingua, maxChars: Infinity, minProbability: LINGUA_MIN_PROBABILITY };
+    // At the default: gd = 0.5 log 0.5 + 0.5 log 0.2 = -1.1513 (Lingua has no Scottish Gaelic), ga = 0.5 log 0.4 + 0.5 log 0.35 = -0.9831.
+    const asOthers = poolGuesses([cld2GaGd, lingua], [fromCld2, linguaGuesses]);
+    expect(asOthers.map((p) => p.language)).toEqual(["ga", "gd"]);
+    expect(asOthers[1]!.logScore).toBeCloseTo(-1.1513, 4);
+    // Its own: gd = 0.5 log 0.5 + 0.5 log 1 = -0.3466 against ga's -0.9831.
+    const own = poolGuesses([cld2GaGd, { ...lingua, unknownProbability: LINGUA_UNKNOWN_PROBABILITY }], [fromCld2, linguaGuesses]);
+    expect(own.map((p) => p.language)).toEqual(["gd", "ga"]);
+    expect(own[0]!.logScore).toBeCloseTo(-0.3466, 4);
+    expect(own[1]!.logScore).toBeCloseTo(-0.9831, 4);
+    // CLD3, sure of Irish, puts a language it has no model for at its floor: 0.25 log 0.03 = -0.8767, not 0.25 log 0.2 = -0.4024.
+    const cld3 = { detector: fake("cld3", ["ga"]), weight: POOL_WEIGHTS.cld3, maxChars: Infinity, minProbability: CLD3_MIN_PROBABILITY, unknownProbability: CLD3_UNKNOWN_PROBABILITY };
+    const withCld3 = poolGuesses([cld2GaGd, cld3], [fromCld2, [{ language: "ga", score: 0.95 }]]);
+    expect(withCld3.find((p) => p.language === "gd")!.logScore).toBeCloseTo(0.5 * Math.log(0.5) + 0.25 * Math.log(0.03), 10);
+    expect(withCld3.map((p) => p.language)).toEqual(["ga", "gd"]);
   });
 
   it("turns log-scores into probabilities that sum to one", () => {
