@@ -89,8 +89,8 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     expect(pooled[1]!.logScore).toBeCloseTo(-2.5388, 4);
   });
 
-  it("lets Lingua vote from 0.3, at the broad detectors' weight", () => {
-    expect(LINGUA_MIN_PROBABILITY).toBe(0.3);
+  it("lets Lingua vote from 0.2, at the broad detectors' weight", () => {
+    expect(LINGUA_MIN_PROBABILITY).toBe(0.2);
     expect(POOL_WEIGHTS.lingua).toBe(0.5);
     const lingua = { detector: fake("lingua", ["nl", "af", "sv"]), weight: POOL_WEIGHTS.lingua, maxChars: Infinity, minProbability: LINGUA_MIN_PROBABILITY };
     const cld2NlAf = { ...cld2, detector: fake("cld2", ["nl", "af"]) };
@@ -98,8 +98,8 @@ describe("poolGuesses (weighted log-linear pool)", () => {
     const others: LanguageGuess[][] = [[{ language: "nl", score: 0.3 }], [{ language: "nl", score: 0.4 }, { language: "af", score: 0.35 }]];
     // Without Lingua: nl = 0.5 log 0.3 + log 0.4 = -1.5183, af = 0.5 log 0.03 + log 0.35 = -2.8031.
     expect(poolGuesses([cld2NlAf, eldNlAf], others)[0]!.language).toBe("nl");
-    // Spread thin, Lingua stays out: its best, 0.25, is under 0.3.
-    expect(vote(lingua, [{ language: "af", score: 0.25 }, { language: "sv", score: 0.2 }])).toEqual([]);
+    // Spread thin, Lingua stays out: its best, 0.15, is under 0.2.
+    expect(vote(lingua, [{ language: "af", score: 0.15 }, { language: "sv", score: 0.1 }])).toEqual([]);
     // Sure: af = -2.8031 + 0.5 log 0.6 = -3.0585, nl = -1.5183 + 0.5 log 0.03 (not named) = -3.2716.
     const sure = [{ language: "af", score: 0.6 }, { language: "sv", score: 0.1 }];
     const pooled = poolGuesses([cld2NlAf, eldNlAf, lingua], [...others, vote(lingua, sure)]);
