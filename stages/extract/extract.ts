@@ -98,29 +98,33 @@ function buildOf(el: El): string | undefined {
   return shapes.join("<");
 }
 
-/** Whether the blocks the class words removed (`removed`) hold MORE_POSTS blocks built as one of `posts` (of `builds`). */
-function repliesRemoved(posts: El[], builds: Set<string>, removed: El[]): boolean {
-  const classes = new Set(posts.map((post) => post.attrs.class).filter((cls) => cls !== undefined));
-  if (classes.size === 0) return false;
-  let replies = 0;
-  const stack = [...removed];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
-    if (el.attrs.class !== undefined && classes.has(el.attrs.class) && builds.has(buildOf(el)!) && ++replies === MORE_POSTS) return true;
-    for (const child of el.children) if (typeof child !== "string") stack.push(child);
-  }
-  return false;
+/** The builds of a result's posts, and their classes: a block of another class is not tested further. */
+interface PostBuilds {
+  classes: Set<string>;
+  builds: Set<string>;
 }
 
-/** The blocks built as one of `builds` in or among `elements`, and the weighted length of their text. */
-function builtBlocks(elements: El[], builds: Set<string>): { count: number; length: number } {
+function postBuilds(posts: El[]): PostBuilds {
+  const classes = new Set<string>();
+  const builds = new Set<string>();
+  for (const post of posts) {
+    const build = buildOf(post);
+    if (build === undefined) continue;
+    classes.add(post.attrs.class!);
+    builds.add(build);
+  }
+  return { classes, builds };
+}
+
+/** The blocks built as one of `posts` in or among `elements`, and the weighted length of their text. */
+function builtBlocks(elements: El[], posts: PostBuilds): { count: number; length: number } {
   let count = 0;
   let length = 0;
   const stack = [...elements];
   while (stack.length > 0) {
     const el = stack.pop()!;
-    const build = buildOf(el);
-    if (build !== undefined && builds.has(build)) {
+    const cls = el.attrs.class;
+    if (cls !== undefined && posts.classes.has(cls) && posts.builds.has(buildOf(el)!)) {
       count++;
       length += weightedLength(plainText(el));
     } else {
@@ -304,8 +308,9 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     const prose = hasProse(first.text);
     const boxed = firstLength * (prose ? PROSE_BOX_PAGE_SHARE : BOX_PAGE_SHARE) < first.fullTextLength;
     const posts = first.elements.map(innermostPost);
-    const builds = new Set(posts.map(buildOf).filter((build) => build !== undefined));
-    if (short || boxed || repliesRemoved(posts, builds, first.removed)) {
+    const builds = postBuilds(posts);
+    // The replies the class words removed (see POST_BUILD_LEVELS).
+    if (short || boxed || builtBlocks(first.removed, builds).count >= MORE_POSTS) {
       const gentler = extractOnce(html, false, budget, maxDepth);
       const gentlerLength = weightedLength(gentler.text);
       // The retry is for posts whose classes say "comment", and for a box the class words made
