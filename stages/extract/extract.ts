@@ -5,7 +5,7 @@
  * machine.
  */
 import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
-import { computeStats, listingCards, selectMainContent, shapeOf, weightedLength } from "./content.js";
+import { computeStats, holdsPrices, listingCards, PRICE, selectMainContent, shapeOf, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
@@ -154,9 +154,6 @@ const LISTING_GAIN = 2;
 const SHOP_GRID_MIN_CARDS = 6;
 const SHOP_GRID_GAIN = 2;
 const SHOP_PAGE_TEXT_RATIO = 6;
-/** A price: a currency sign before a number ("$19.99", "£1,219") or a currency after one ("19,99 €", "120 zł", "59 Kč"). */
-const PRICE = /[$€£¥₹]\s?\d|\d(?:[.,]\d{2})?\s?(?:€|EUR|USD|zł|kr|Kč|₽)/;
-const PRICES = new RegExp(PRICE.source, "g");
 
 /** Fewest letters and digits of a paragraph found before a listing that its cards can hold inside a longer paragraph. */
 const MIN_HELD_LETTERS = 25;
@@ -248,13 +245,6 @@ function readListing(html: string, byClass: boolean, budget: WorkBudget, maxDept
   // Without class words, a box of other pages' headlines (related, trending) would pass for a listing.
   if (!byClass && someAncestor(cards[0]!, isOtherPagesBox)) return undefined;
   return { text: readerText(renderText(cards)), cards: cards.map(plainText) };
-}
-
-/** Whether `html` holds at least `count` prices (PRICE), counted no further. */
-function holdsPrices(html: string, count: number): boolean {
-  let found = 0;
-  for (const _ of html.matchAll(PRICES)) if (++found >= count) return true;
-  return false;
 }
 
 /** `text` (a result with prose) after the grid of a shop's category page (see SHOP_GRID_MIN_CARDS) when the page has one; otherwise `text`. */

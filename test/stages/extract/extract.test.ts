@@ -985,6 +985,25 @@ describe("extractMainText: main content", () => {
     ].join("\n\n"));
   });
 
+  it("keeps a landing page's sections set beside icons that link nowhere, and drops its rows of cards (linked pictures, prices)", () => {
+    const sections: Array<[string, string]> = [
+      ["Group chat that is all fun and games", "Talk, play and hang out with your friends in a space of your own, with voice, video and text in one place, on every device you use."],
+      ["Stream like you are in the same room", "High quality and low latency streaming makes it feel as if you sat on the couch together, playing a game or watching a show."],
+      ["Hop in when you are free, no need to call", "Join a voice channel with one click and leave it as easily, so that a chat lasts before, during and after your game session."],
+      ["Always have something to do together", "Watch videos, play built-in games, listen to music, or just scroll together, all in the one group chat you already share."],
+    ];
+    // Each section's pitch is one paragraph beside three pictures: readability's gallery rule (more
+    // images than twice the paragraphs) would take it for a gallery and leave the one section of prose.
+    const safety = "Your servers are yours: you decide who joins, what they may see and say, and which bots may act for you, and our safety team, which works around the clock in every time zone, reviews every report of abuse, harassment or spam, and acts on it, often within the hour, so that a group stays a place where everyone wants to spend their evenings.";
+    const icons = (i: number) => `<img src="/art/${i}-a.svg" alt=""><img src="/art/${i}-b.svg" alt=""><img src="/art/${i}-c.png" alt="">`;
+    const section = ([heading, text]: [string, string], i: number) => `<div class="home-section"><div class="art">${icons(i)}</div><div class="copy"><h2>${heading}</h2><div class="text">${text}</div></div></div>`;
+    const products = ["Blue Mug", "Red Mug", "Green Mug"].map((name, i) => `<div class="tile"><img src="/p${i}.jpg" alt=""><div class="name">${name}</div><div class="price">$1${i}.99</div></div>`).join("");
+    const stories = [1, 2, 3].map((i) => `<div class="tile"><a href="/story/${i}"><img src="/s${i}.jpg" alt=""></a><div class="blurb">Story number ${i}</div></div>`).join("");
+    const html = `<html><body><header><nav><a href="/">Home</a> <a href="/download">Download</a></nav></header><main><div class="page">${sections.map(section).join("")}<div class="home-section"><h2>Safe by design</h2><p>${safety}</p></div>
+      <div class="row">${products}</div><div class="row">${stories}</div></div></main><footer><a href="/terms">Terms</a></footer></body></html>`;
+    expect(textOf(html)).toBe([...sections.flat(), "Safe by design", safety].join("\n\n"));
+  });
+
   it("gives a section that the page holds twice (its mobile and its desktop copy) once, and keeps a paragraph its author repeats", () => {
     const section = `<h2>Tomaten im Herbst</h2><p>${FORUM_POSTS[0]}</p><p>${FORUM_POSTS[1]}</p>`;
     const refrain = `${PROSE} ${GERMAN_PROSE}`;
