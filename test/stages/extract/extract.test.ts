@@ -1004,6 +1004,21 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([...sections.flat(), "Safe by design", safety].join("\n\n"));
   });
 
+  it("keeps a product page's section whose class says 'media' beside its copy, and drops such a block from an article", () => {
+    const description = "Brewed in small batches from rice grown on our own terraces, this junmai sake is dry, clean and light, with notes of pear and melon, and it is best served chilled in a small glass, with sushi, grilled fish or a plate of salted edamame beans.";
+    const story = "Founded in 1743 in the Nada district of Kobe, our brewery has made sake from the same spring water for nearly three hundred years, and its masters still taste every batch before it leaves the cellar.";
+    const serving = "Keep the bottle in the fridge once it is open and finish it within a month: the flavour fades as the air reaches it.";
+    // "media" lowers a block's score (readability's negative class words): read outside an article,
+    // it would drop the story as a widget.
+    const media = (cls: string, heading: string, text: string) => `<section class="${cls}"><div class="copy"><h2>${heading}</h2><p>${text}</p></div><div class="media-holder"><img src="/m.jpg" alt=""></div></section>`;
+    const product = `<html><head><title>Junmai Sake 720 ml</title></head><body><nav><a href="/">Shop</a> <a href="/sake">Sake</a></nav><main><div class="product"><h1>Junmai Sake 720 ml</h1><div class="description"><p>${description}</p></div>${media("copy-with-media", "Our story", story)}<div class="serving"><h2>Serving</h2><p>${serving}</p></div></div></main><footer><a href="/terms">Terms</a></footer></body></html>`;
+    expect(textOf(product)).toBe([description, "Our story", story, "Serving", serving].join("\n\n"));
+    // Three paragraphs of an article's length make an article, where such a block is a widget beside the text.
+    const report = (n: number) => `Paragraph ${n} of the report: the council met on Monday and agreed, after a long debate, to fund the new bridge over the river, whose old one, built in 1904, has been closed to lorries since the spring, and the works, which will take two years, start in March, the mayor said, with a budget of twelve million euros, of which the region pays half.`;
+    const article = `<html><head><title>Council funds new bridge</title></head><body><main><article><h1>Council funds new bridge</h1><p>${report(1)}</p><p>${report(2)}</p><p>${report(3)}</p>${media("video-media", "Watch: the old bridge", "A video of the old bridge from the air, filmed by our reporter last week, before it closed to lorries.")}</article></main></body></html>`;
+    expect(textOf(article)).toBe([report(1), report(2), report(3)].join("\n\n"));
+  });
+
   it("gives a section that the page holds twice (its mobile and its desktop copy) once, and keeps a paragraph its author repeats", () => {
     const section = `<h2>Tomaten im Herbst</h2><p>${FORUM_POSTS[0]}</p><p>${FORUM_POSTS[1]}</p>`;
     const refrain = `${PROSE} ${GERMAN_PROSE}`;
