@@ -985,7 +985,7 @@ describe("extractMainText: main content", () => {
     ].join("\n\n"));
   });
 
-  it("keeps a landing page's sections set beside icons that link nowhere, and drops its rows of cards (linked pictures, prices)", () => {
+  it("keeps a landing page's sections set beside icons that link nowhere, and drops its row of priced cards", () => {
     const sections: Array<[string, string]> = [
       ["Group chat that is all fun and games", "Talk, play and hang out with your friends in a space of your own, with voice, video and text in one place, on every device you use."],
       ["Stream like you are in the same room", "High quality and low latency streaming makes it feel as if you sat on the couch together, playing a game or watching a show."],
@@ -998,13 +998,22 @@ describe("extractMainText: main content", () => {
     const icons = (i: number) => `<img src="/art/${i}-a.svg" alt=""><img src="/art/${i}-b.svg" alt=""><img src="/art/${i}-c.png" alt="">`;
     const section = ([heading, text]: [string, string], i: number) => `<div class="home-section"><div class="art">${icons(i)}</div><div class="copy"><h2>${heading}</h2><div class="text">${text}</div></div></div>`;
     const products = ["Blue Mug", "Red Mug", "Green Mug"].map((name, i) => `<div class="tile"><img src="/p${i}.jpg" alt=""><div class="name">${name}</div><div class="price">$1${i}.99</div></div>`).join("");
-    const stories = [1, 2, 3].map((i) => `<div class="tile"><a href="/story/${i}"><img src="/s${i}.jpg" alt=""></a><div class="blurb">Story number ${i}</div></div>`).join("");
     const html = `<html><body><header><nav><a href="/">Home</a> <a href="/download">Download</a></nav></header><main><div class="page">${sections.map(section).join("")}<div class="home-section"><h2>Safe by design</h2><p>${safety}</p></div>
-      <div class="row">${products}</div><div class="row">${stories}</div></div></main><footer><a href="/terms">Terms</a></footer></body></html>`;
+      <div class="row">${products}</div></div></main><footer><a href="/terms">Terms</a></footer></body></html>`;
     expect(textOf(html)).toBe([...sections.flat(), "Safe by design", safety].join("\n\n"));
   });
 
-  it("keeps a product page's section whose class says 'media' beside its copy, and drops such a block from an article", () => {
+  it("keeps a thread's short replies beside their posters' linked avatar and badges", () => {
+    const question = "After the 2.4 update my dashboard stays blank, and the log shows nothing at all. Anyone else seeing this since Monday?";
+    const replies = ["Same here, the update broke my setup too.", "Rolling back to 2.3 fixed it for me, thanks!", "Did you clear the cache after updating?", "Yes, no change. I filed a bug report.", "The fix is in 2.4.1, out today."];
+    // Three linked pictures and no paragraph per post: readability's gallery rule, read as in an
+    // article, would take each post for a gallery and leave the question alone.
+    const post = (text: string, i: number) => `<div class="post" id="p${i}"><div class="post-side"><a href="/u/${i}"><img src="/avatar/${i}.png" alt=""></a><a href="/badges/${i}"><img src="/b1.png" alt=""></a><a href="/badges/${i}"><img src="/b2.png" alt=""></a><span class="poster">user${i}</span></div><div class="post-body">${text}</div></div>`;
+    const html = `<html><head><title>Update broke my setup</title></head><body><nav><a href="/">Forum</a></nav><main><h1>Update broke my setup</h1><div class="thread"><p>${question}</p>${replies.map(post).join("")}</div></main></body></html>`;
+    expect(textOf(html)).toBe([question, ...replies].join("\n\n"));
+  });
+
+  it("keeps a product page's section whose class says 'media' beside its copy, and drops such a block, and a row of linked pictures, from an article", () => {
     const description = "Brewed in small batches from rice grown on our own terraces, this junmai sake is dry, clean and light, with notes of pear and melon, and it is best served chilled in a small glass, with sushi, grilled fish or a plate of salted edamame beans.";
     const story = "Founded in 1743 in the Nada district of Kobe, our brewery has made sake from the same spring water for nearly three hundred years, and its masters still taste every batch before it leaves the cellar.";
     const serving = "Keep the bottle in the fridge once it is open and finish it within a month: the flavour fades as the air reaches it.";
@@ -1013,9 +1022,11 @@ describe("extractMainText: main content", () => {
     const media = (cls: string, heading: string, text: string) => `<section class="${cls}"><div class="copy"><h2>${heading}</h2><p>${text}</p></div><div class="media-holder"><img src="/m.jpg" alt=""></div></section>`;
     const product = `<html><head><title>Junmai Sake 720 ml</title></head><body><nav><a href="/">Shop</a> <a href="/sake">Sake</a></nav><main><div class="product"><h1>Junmai Sake 720 ml</h1><div class="description"><p>${description}</p></div>${media("copy-with-media", "Our story", story)}<div class="serving"><h2>Serving</h2><p>${serving}</p></div></div></main><footer><a href="/terms">Terms</a></footer></body></html>`;
     expect(textOf(product)).toBe([description, "Our story", story, "Serving", serving].join("\n\n"));
-    // Three paragraphs of an article's length make an article, where such a block is a widget beside the text.
+    // Three paragraphs of an article's length make an article, where such a block is a widget beside
+    // the text, and pictures that link elsewhere are other stories' teasers.
+    const stories = `<div class="row">${[1, 2, 3].map((i) => `<div class="tile"><a href="/story/${i}"><img src="/s${i}.jpg" alt=""></a><div class="blurb">Story number ${i}</div></div>`).join("")}</div>`;
     const report = (n: number) => `Paragraph ${n} of the report: the council met on Monday and agreed, after a long debate, to fund the new bridge over the river, whose old one, built in 1904, has been closed to lorries since the spring, and the works, which will take two years, start in March, the mayor said, with a budget of twelve million euros, of which the region pays half.`;
-    const article = `<html><head><title>Council funds new bridge</title></head><body><main><article><h1>Council funds new bridge</h1><p>${report(1)}</p><p>${report(2)}</p><p>${report(3)}</p>${media("video-media", "Watch: the old bridge", "A video of the old bridge from the air, filmed by our reporter last week, before it closed to lorries.")}</article></main></body></html>`;
+    const article = `<html><head><title>Council funds new bridge</title></head><body><main><article><h1>Council funds new bridge</h1><p>${report(1)}</p><p>${report(2)}</p><p>${report(3)}</p>${stories}${media("video-media", "Watch: the old bridge", "A video of the old bridge from the air, filmed by our reporter last week, before it closed to lorries.")}</article></main></body></html>`;
     expect(textOf(article)).toBe([report(1), report(2), report(3)].join("\n\n"));
   });
 
