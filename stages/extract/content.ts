@@ -598,9 +598,9 @@ function linksAnImage(el: El): boolean {
  * that link nowhere, and stays. On WCXB dev, snippet F1 0.8917 -> 0.8933 and token F1 0.8447 ->
  * 0.8464 (test: 0.8892 -> 0.8921, 0.8775 -> 0.8801), most of it on service and product pages; the
  * shared 181 do not change, readability's pages 0.9446 -> 0.9443 (MSN's how-to beside its
- * screenshots, which readability's truth leaves out). Without the test for links and prices, dev and test gained more
- * (0.8957, 0.8953), but one of the shared 181 took a column of diets' teasers into its article
- * (0.994 -> 0.909) and shops took their "people also viewed" carousels.
+ * screenshots, which readability's truth leaves out). Without the test for links and prices, dev
+ * and test gained more (0.8957, 0.8953), but one of the shared 181 took a column of diets' teasers
+ * into its article (0.994 -> 0.909) and shops took their "people also viewed" carousels.
  *
  * Outside an article (see ARTICLE_PARAGRAPHS) only prices make such a block a row of cards: there
  * the linked pictures are the page's own, a forum post's avatar and badges beside a short reply,
@@ -627,9 +627,10 @@ const isArticleParagraph = (el: El) => el.tag === "p" && el.textLen >= ARTICLE_P
  * ("copy-with-media"), or whose few commas score it low, is one of the page's sections, not a
  * widget beside its text. On WCXB dev, snippet F1 0.8933 -> 0.8944 and token F1 0.8464 -> 0.8471
  * (test: 0.8921 -> 0.8938, 0.8801 -> 0.8819), precision unchanged; the shared 181 0.9822 ->
- * 0.9825, newspaper3k's pages 0.8637 -> 0.8655, readability's and the Chinese pages unchanged. Reading links at half the text (not a fifth) outside an
- * article too gained more on WCXB (0.8991, 0.8976) but took job boards' and course catalogues'
- * cards into the text and cost readability's pages 0.9443 -> 0.9425.
+ * 0.9825, newspaper3k's pages 0.8637 -> 0.8655, readability's and the Chinese pages unchanged.
+ * Reading links at half the text (not a fifth) outside an article too gained more on WCXB (0.8991,
+ * 0.8976) but took job boards' and course catalogues' cards into the text and cost readability's
+ * pages 0.9443 -> 0.9425.
  */
 function isFishy(el: El, weigh: Weigh, titleLetters = "", article = true): boolean {
   const weight = weigh(el);
@@ -1226,9 +1227,9 @@ function dropRepeatedBlocks(elements: El[], tick: () => void): El[] {
  * the longest pitch). When what it found holds under LANDING_SHARE of the text the boilerplate
  * rules left in the body, that text is mostly not links (LANDING_MAX_LINK_DENSITY), it has
  * LANDING_MIN_HEADINGS headings or more and fewer than ARTICLE_PARAGRAPHS paragraphs of an
- * article's length (isArticleParagraph), the body is the
- * content, unless an <article> holds or wraps what was found (a short story beside a heavier
- * column of teasers). On WCXB dev, snippet F1 0.8891 -> 0.8917 and token F1 0.8433 -> 0.8447
+ * article's length (isArticleParagraph), the body is the content, unless an <article> holds or
+ * wraps what was found (a short story beside a heavier column of teasers). On WCXB dev, snippet
+ * F1 0.8891 -> 0.8917 and token F1 0.8433 -> 0.8447
  * (test: 0.8828 -> 0.8860, 0.8696 -> 0.8733); the shared 181 news pages, readability's, the
  * Chinese and newspaper3k pages do not change. At 3 headings test gained 0.0012 more, and one of
  * newspaper3k's video pages lost the line it had right; at 6, dev and test gained 0.0019 and 0.0009.
