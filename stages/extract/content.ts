@@ -605,7 +605,7 @@ function linksAnImage(el: El): boolean {
  * Outside an article (see ARTICLE_PARAGRAPHS) only prices make such a block a row of cards: there
  * the linked pictures are the page's own, a forum post's avatar and badges beside a short reply,
  * a landing page's feature cards. WCXB dev 0.8944 -> 0.8951, test 0.8938 -> 0.8961 (7 of the 8
- * snippets gained on test are forum replies); the shared 181 and readability's pages do not change.
+ * snippets gained on test are forum posts); the shared 181 and readability's pages do not change.
  */
 const GALLERY_PRICES = 2;
 
