@@ -619,6 +619,12 @@ const ARTICLE_PARAGRAPH_LENGTH = 300;
 const ARTICLE_PARAGRAPHS = 3;
 const isArticleParagraph = (el: El) => el.tag === "p" && el.textLen >= ARTICLE_PARAGRAPH_LENGTH && el.linkLen < el.textLen / 4;
 
+/** Whether `elements` hold ARTICLE_PARAGRAPHS paragraphs of an article's length, counted no further. */
+function isArticle(elements: El[]): boolean {
+  let found = 0;
+  return elements.some((el) => someElement(el, (node) => isArticleParagraph(node) && ++found >= ARTICLE_PARAGRAPHS));
+}
+
 /**
  * Readability's conditional cleaning: blocks inside the article that look like link lists,
  * galleries or widgets. Outside an article (`article` false, see ARTICLE_PARAGRAPHS), a block of
@@ -974,9 +980,7 @@ const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N
 
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
 function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => void): void {
-  let articleParagraphs = 0;
-  for (const el of elements) someElement(el, (node) => isArticleParagraph(node) && ++articleParagraphs >= ARTICLE_PARAGRAPHS);
-  const article = articleParagraphs >= ARTICLE_PARAGRAPHS;
+  const article = isArticle(elements);
   const titleKey = normalizeTitle(title);
   const titleLetters = lettersKey(title);
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper

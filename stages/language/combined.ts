@@ -7,8 +7,8 @@
  * where p_d(L) is detector d's probability for L, floored at PROBABILITY_FLOOR when d knows L
  * but did not name it, and UNKNOWN_LANGUAGE_PROBABILITY when d has no model for L (so a
  * detector that cannot say "Galician" neither votes for nor strongly against it; two members of
- * the short-text pool set their own, LINGUA_UNKNOWN_PROBABILITY and CLD3_UNKNOWN_PROBABILITY). The answer
- * is the language with the highest score; its reported score is the pooled probability
+ * the short-text pool set their own, LINGUA_UNKNOWN_PROBABILITY and CLD3_UNKNOWN_PROBABILITY). The
+ * answer is the language with the highest score; its reported score is the pooled probability
  * (softmax of the scores over the candidates).
  *
  * Why this shape (measured, see bench/langid.ts): ELD is the most accurate detector on the 60
@@ -125,8 +125,8 @@ export const LINGUA_MIN_PROBABILITY = 0.2;
  * of a few words, so longer text is not touched. Measured with every member's answers cached, mean
  * of per-language accuracy, from UNKNOWN_LANGUAGE_PROBABILITY for both: Tatoeba (bench/langid.ts)
  * first 2, 3 and 4 words 83.78 -> 84.38%, 88.05 -> 88.42%, 92.70 -> 93.38%; held-out UDHR 87.52 ->
- * 87.89%, 93.05 -> 93.58%, 94.66 -> 95.04% (Lingua voting from 0.3). Each alone gained less (Lingua's: 83.98%, 87.55%;
- * CLD3's: 83.98%, 87.80%). A conditional-logit fit of every member's three terms (named, floor,
+ * 87.89%, 93.05 -> 93.58%, 94.66 -> 95.04% (Lingua voting from 0.3). Each alone gained less
+ * (Lingua's: 83.98%, 87.55%; CLD3's: 83.98%, 87.80%). A conditional-logit fit of every member's three terms (named, floor,
  * no model) on the UDHR snippets reached 84.48%, 88.83%, 93.44% on Tatoeba: these two round values
  * take most of it.
  */
@@ -246,7 +246,13 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
   // Loaded on the first short text too, synchronously (~0.8 s, ~210 MB).
   let lingua: PoolMember | undefined;
   const linguaMember = () =>
-    (lingua ??= { detector: loadLingua("low"), weight: POOL_WEIGHTS.lingua, maxChars: Infinity, minProbability: LINGUA_MIN_PROBABILITY, unknownProbability: LINGUA_UNKNOWN_PROBABILITY });
+    (lingua ??= {
+      detector: loadLingua("low"),
+      weight: POOL_WEIGHTS.lingua,
+      maxChars: Infinity,
+      minProbability: LINGUA_MIN_PROBABILITY,
+      unknownProbability: LINGUA_UNKNOWN_PROBABILITY,
+    });
   const all = [...members, fastText];
   const read = (member: PoolMember, text: string) => vote(member, member.detector.detect(member.maxChars === Infinity ? text : detectionSample(text, member.maxChars)));
   return {
