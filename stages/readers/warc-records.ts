@@ -230,13 +230,64 @@ function hasRecordStart(block: Buffer): boolean {
 /**
  * For a block with a record start inside it: is it nonetheless the whole block (a page about
  * WARC, an archived WARC file)? The block digest decides when there is a SHA-1 one; otherwise
- * the block must be followed by the next record or the end of the data.
+ * the block must hold no whole record of its own, unless its payload is a WARC file, and be
+ * followed by the next record or the end of the data.
  */
 async function blockIsWhole(header: HeaderFields, block: Buffer, reader: ByteReader): Promise<boolean> {
   const digest = sha1Digest(header.get("WARC-Block-Digest"));
   if (digest) return createHash("sha1").update(block).digest().equals(digest);
+  // A Content-Length too large by the length of the records after it ends at a later record's
+  // boundary, and then the next record follows too: the whole records inside give the lie away,
+  // unless the payload is a WARC file, whose records they are. (A page that quotes a whole record,
+  // its length true to the byte, reads so too: it is counted as malformed, not lost.)
+  if (holdsWholeRecord(block) && !carriesWarc(header, block)) return false;
   const ahead = (await reader.peek(4 + START_PROBE_BYTES)).toString("latin1");
   return /^(?:\r?\n){0,2}$/.test(ahead) || /^(?:\r?\n){1,2}WARC\/(?:1\.\d|0\.1[78])[ \t]*\r?\n/.test(ahead);
+}
+
+/** How many record starts inside a block holdsWholeRecord reads, at most: a lie shows at the first. */
+const INNER_STARTS_READ = 8;
+
+/**
+ * Whether a record start inside `block` begins a whole record: a header with a Content-Length
+ * whose block ends inside `block` followed by a record end, or at the end of `block`.
+ */
+function holdsWholeRecord(block: Buffer): boolean {
+  let read = 0;
+  for (let at = block.indexOf("\nWARC/"); at >= 0 && read < INNER_STARTS_READ; at = block.indexOf("\nWARC/", at + 1)) {
+    const start = at + 1;
+    if (!RECORD_START.test(block.toString("latin1", start, start + START_PROBE_BYTES))) continue;
+    read++;
+    const head = block.subarray(start, start + MAX_HEADER_BYTES);
+    const crlf = head.indexOf("\r\n\r\n");
+    const lf = head.indexOf("\n\n");
+    if (crlf < 0 && lf < 0) continue;
+    const [headEnd, bodyStart] = lf >= 0 && (crlf < 0 || lf < crlf) ? [lf, lf + 2] : [crlf, crlf + 4];
+    const length = /\ncontent-length:[ \t]*(\d+)[ \t]*\r?(?:\n|$)/i.exec(head.toString("latin1", 0, headEnd))?.[1];
+    if (length === undefined) continue;
+    const end = start + bodyStart + Number(length);
+    // Its record end, or as much of one as the block holds (it may end with this record).
+    const after = block.subarray(end, end + 4);
+    const lineEnds = after.every((byte) => byte === CR || byte === LF);
+    if (end <= block.length && lineEnds && (end + 4 > block.length || after.filter((byte) => byte === LF).length >= 2)) return true;
+  }
+  return false;
+}
+
+/** A WARC file's media type (`application/warc`, not the `application/warc-fields` of a warcinfo). */
+const WARC_MEDIA_TYPE = /^application\/(?:x-)?warc(?![-\w])/i;
+
+/**
+ * Whether the record's payload is a WARC file: its Content-Type, or for an HTTP message the
+ * message's own.
+ */
+function carriesWarc(header: HeaderFields, block: Buffer): boolean {
+  const type = header.get("Content-Type")?.trim() ?? "";
+  if (!/^application\/http/i.test(type)) return WARC_MEDIA_TYPE.test(type);
+  const head = block.subarray(0, MAX_HEADER_BYTES);
+  const end = head.indexOf("\r\n\r\n");
+  const fields = head.toString("latin1", 0, end >= 0 ? end : head.length).split(/\r?\n/);
+  return fields.some((field) => /^content-type:/i.test(field) && WARC_MEDIA_TYPE.test(field.slice(field.indexOf(":") + 1).trim()));
 }
 
 /** The bytes of a `sha1:` digest in base32 (as WARC writers put it) or hex; undefined otherwise. */

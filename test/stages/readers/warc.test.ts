@@ -143,6 +143,25 @@ describe("readWarcRecords", () => {
     }
   });
 
+  it("does not let a Content-Length that lands on a later record's boundary swallow the records before it", async () => {
+    const fields = "software: test\r\n";
+    const second = htmlResponse(2);
+    const third = htmlResponse(3);
+    // The lie ends the block after the second record, at its record end or 1-4 bytes into it, so
+    // that a record end, or the rest of one, and then the third record follow.
+    for (const into of [0, 1, 2, 3, 4]) {
+      const reach = Buffer.byteLength(fields) + 4 + second.length - 4 + into;
+      const info = warcRecord({ "WARC-Type": "warcinfo", "Content-Type": "application/warc-fields" }, Buffer.from(fields), { contentLength: reach });
+      const page = httpMessage(["Content-Type: text/html"], html("liar"));
+      const liar = response(1, page, {}, { contentLength: page.length + 4 + second.length - 4 + into });
+      for (const first of [info, liar]) {
+        const { records: found, problems } = await records(Buffer.concat([first, second, third]), 13);
+        expect(problems.map((p) => p.problem)).toEqual(["malformed_record"]);
+        expect(found.map((r) => r.headers.get("WARC-Record-ID"))).toEqual([idOf(2), idOf(3)]);
+      }
+    }
+  });
+
   it("keeps a block that holds a WARC record of its own when its digest says it is whole", async () => {
     const inner = htmlResponse(7);
     const block = httpMessage(["Content-Type: application/warc"], Buffer.concat([Buffer.from("\n"), inner]));
