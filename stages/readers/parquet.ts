@@ -8,8 +8,9 @@
  * memory holds one row group, never the file; only the columns needed are decoded when
  * `metaColumns` names them. Codecs: snappy, gzip, brotli, zstd, lz4 (hyparquet-compressors).
  *
- * A row whose text is missing or not a string is a counted skip (`missing_text`); a file without
- * the text column, or one that is not Parquet, is one error naming the file.
+ * A row whose text is missing or not a string is a counted skip (`missing_text`), and so are the
+ * rows of a row group whose bytes do not decode (`corrupt_row_group`, a damaged page); a file
+ * without the text column, or one that is not Parquet, is one error naming the file.
  */
 import path from "node:path";
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from "hyparquet";
@@ -47,12 +48,17 @@ function jsonObject(value: unknown): Record<string, unknown> | undefined {
   }
 }
 
-function asyncBuffer(file: RangedFile): AsyncBuffer {
+/** The file as hyparquet reads it; a failure to read bytes is a KilnError, told apart from bytes that do not decode. */
+function asyncBuffer(file: RangedFile, name: string): AsyncBuffer {
   return {
     byteLength: file.size,
     slice: async (start, end) => {
-      const bytes = await file.read(start, end ?? file.size);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      try {
+        const bytes = await file.read(start, end ?? file.size);
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      } catch (error) {
+        throw error instanceof KilnError ? error : new KilnError("read_error", `${name}: ${errorMessage(error)}`);
+      }
     },
   };
 }
@@ -60,7 +66,7 @@ function asyncBuffer(file: RangedFile): AsyncBuffer {
 export async function* readParquet(file: string, ctx: TaskContext, p: ParquetReaderParams): AsyncGenerator<Doc> {
   const ranged = await openRanged(file);
   try {
-    const buffer = asyncBuffer(ranged);
+    const buffer = asyncBuffer(ranged, file);
     let metadata: FileMetaData;
     try {
       metadata = await parquetMetadataAsync(buffer);
@@ -80,7 +86,14 @@ export async function* readParquet(file: string, ctx: TaskContext, p: ParquetRea
       try {
         rows = await parquetReadObjects({ file: buffer, metadata, columns, rowStart, rowEnd, compressors });
       } catch (error) {
-        throw error instanceof KilnError ? error : new KilnError("read_error", `${file}: rows ${rowStart}-${rowEnd - 1}: ${errorMessage(error)}`);
+        // Storage that fails (after the storage layer's retries) ends the task, and a rerun resumes
+        // it; bytes that do not decode are bad input: the row group's rows are counted, and the
+        // footer still says where the next row group is.
+        if (error instanceof KilnError) throw error;
+        ctx.skip("parquet", "corrupt_row_group", rowEnd - rowStart);
+        ctx.log(`parquet: ${file}: rows ${rowStart}-${rowEnd - 1}: skipped: corrupt_row_group: ${errorMessage(error)}`);
+        rowStart = rowEnd;
+        continue;
       }
       for (let i = 0; i < rows.length; i++) {
         const doc = rowToDoc(rows[i]!, `${name}:${rowStart + i}`, p);

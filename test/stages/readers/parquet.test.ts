@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { parquetMetadata } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Doc } from "../../../pipeline/doc.js";
@@ -75,6 +76,21 @@ describe("parquet reader", () => {
     const { docs } = await read(file, { metaColumns: ["language"], source: "web" });
     expect(docs[0]).toEqual({ id: "no-id.parquet:0", text: texts[0], url: urls[0], meta: { language: "en" }, source: "web" });
     expect(docs[1300]).toEqual({ id: "no-id.parquet:1301", text: texts[1301], url: urls[1301], meta: { language: languages[1301] }, source: "web" });
+  });
+
+  it.each(["SNAPPY", "GZIP", "UNCOMPRESSED"] as const)("counts the rows of a row group whose bytes do not decode and reads the row groups around it (%s)", async (codec) => {
+    const bytes = parquetFile(codec);
+    // The middle row group's text column: where its bytes are, from the file's own footer.
+    const chunk = parquetMetadata(new Uint8Array(bytes).buffer).row_groups[1]!.columns[0]!.meta_data!;
+    const start = Number(chunk.dictionary_page_offset ?? chunk.data_page_offset);
+    const middle = start + Math.floor(Number(chunk.total_compressed_size) / 2);
+    for (let at = start; at < middle; at++) bytes[at] = 0xff - bytes[at]!;
+    const file = path.join(dir, `damaged-${codec}.parquet`);
+    await writeFile(file, bytes);
+    const { docs, skips, logs } = await read(file);
+    expect(docs).toEqual(expectedDocs().filter((doc) => { const row = ids.indexOf(doc.id); return row < 1000 || row >= 2000; }));
+    expect(skips).toEqual({ corrupt_row_group: 1000 });
+    expect(logs).toEqual([expect.stringMatching(new RegExp(`^parquet: ${file}: rows 1000-1999: skipped: corrupt_row_group: `))]);
   });
 
   it("names the file and the columns when the text column is missing, and refuses a file that is not Parquet", async () => {
