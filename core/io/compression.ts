@@ -27,12 +27,12 @@ export function compressionOf(path: string): Compression {
  * A stream that decompresses zstd (concatenated frames too), or null for "none". Gzip is not a
  * stream here: storage reads it member by member (gzip.ts), to survive damage.
  */
-export function decompressor(kind: Exclude<Compression, "gzip">): Transform | null {
+export function decompressor(kind: Exclude<Compression, "gzip">, onDamage?: (damage: ZstdDamage) => void): Transform | null {
   switch (kind) {
     case "zstd":
       // Not node's zlib.createZstdDecompress, even where it exists: on Node 22.15 it silently stops
       // after the first frame (nodejs/node#64741) and ends a truncated file without an error.
-      return new FzstdDecompressStream();
+      return new FzstdDecompressStream(onDamage);
     case "none":
       return null;
   }
@@ -68,19 +68,46 @@ export function fallbackZstdCompressor(level?: number): Transform {
   return new WasmZstdCompressStream(level ?? DEFAULT_ZSTD_LEVEL);
 }
 
-/** Streaming zstd decompression in pure JS; fails on a truncated frame. */
+/** Where a zstd input stops decoding: the offset in the compressed bytes of the chunk it failed in, and why. */
+export interface ZstdDamage {
+  offset: number;
+  detail: string;
+}
+
+/**
+ * Streaming zstd decompression in pure JS. Damaged or truncated data is an error, or, given
+ * `onDamage`, reported once: what was decoded before it stands, and the rest of the input is
+ * read past (a zstd frame has no marker to resume at inside it).
+ */
 class FzstdDecompressStream extends Transform {
   // fzstd moves on to the next frame by itself, so concatenated frames decode in sequence.
   private readonly decoder = new Decompress((chunk) => {
     if (chunk.length > 0) this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
+  /** Compressed bytes before the current chunk. */
+  private offset = 0;
+  private broken = false;
+
+  constructor(private readonly onDamage?: (damage: ZstdDamage) => void) {
+    super();
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    callback(attempt(() => this.decoder.push(chunk, false)));
+    const at = this.offset;
+    this.offset += chunk.length;
+    callback(this.broken ? null : this.damaged(at, attempt(() => this.decoder.push(chunk, false))));
   }
 
   override _flush(callback: TransformCallback): void {
-    callback(attempt(() => this.decoder.push(new Uint8Array(0), true)));
+    callback(this.broken ? null : this.damaged(this.offset, attempt(() => this.decoder.push(new Uint8Array(0), true))));
+  }
+
+  /** `error` as the stream's error, or, told to onDamage, as none. */
+  private damaged(offset: number, error: Error | null): Error | null {
+    if (!error || !this.onDamage) return error;
+    this.broken = true;
+    this.onDamage({ offset, detail: error.message });
+    return null;
   }
 }
 

@@ -12,10 +12,16 @@ export interface ReadOptions {
   decompress?: boolean;
   signal?: AbortSignal;
   /**
-   * Hears of each damaged region of a `.gz` file (a corrupt member, bytes that are not gzip data);
-   * reading goes on after it. Without it, damage is a read_error naming the file and offset.
+   * Hears of each damaged region of a `.gz` file (a corrupt member, bytes that are not gzip data),
+   * and reading goes on after it; and of damage in a `.zst` file (corrupt or cut short), after
+   * which the file ends. Without it, damage is a read_error naming the file.
    */
-  onDamage?: (damage: GzipDamage) => void;
+  onDamage?: (damage: InputDamage) => void;
+}
+
+/** Damage in a compressed input: where it starts in the compressed bytes, why, and in which format. */
+export interface InputDamage extends GzipDamage {
+  format: "gzip" | "zstd";
 }
 
 export type { GzipDamage } from "./gzip.js";
@@ -74,13 +80,19 @@ export async function readChunks(path: string, options: ReadOptions = {}): Promi
   const remote = isHttpUrl(path) || isS3Url(path);
   const raw = remote ? await openRaw(path, options.signal) : await readLocal(path);
   const kind = options.decompress === false ? "none" : compressionOf(path);
+  const onDamage = options.onDamage;
   if (kind === "gzip") {
-    const onDamage = options.onDamage ?? ((damage: GzipDamage) => {
-      throw new KilnError("read_error", `${path}: at offset ${damage.offset}: ${damage.detail}`);
-    });
-    return describedErrors(path, gunzipMembers(raw, onDamage));
+    const heard = onDamage
+      ? (damage: GzipDamage) => onDamage({ ...damage, format: "gzip" })
+      : (damage: GzipDamage) => {
+          throw new KilnError("read_error", `${path}: at offset ${damage.offset}: ${damage.detail}`);
+        };
+    return describedErrors(path, gunzipMembers(raw, heard));
   }
-  if (kind === "zstd") return decoded(path, raw instanceof Readable ? raw : Readable.from(raw, { objectMode: false }), decompressor(kind)!);
+  if (kind === "zstd") {
+    const decoder = decompressor(kind, onDamage && ((damage) => onDamage({ ...damage, format: "zstd" })))!;
+    return decoded(path, raw instanceof Readable ? raw : Readable.from(raw, { objectMode: false }), decoder);
+  }
   return raw;
 }
 

@@ -4,13 +4,16 @@ import { openRead, readChunks, type ReadOptions } from "../../core/index.js";
 
 /**
  * Damage in a `.gz` input (a corrupt member, bytes that are not gzip data) is counted as
- * `corrupt_gzip` and logged with the offset, and reading goes on at the next intact member.
+ * `corrupt_gzip` and logged with the offset, and reading goes on at the next intact member; in a
+ * `.zst` input (corrupt or cut short), as `corrupt_zstd`, and the file ends there, its records
+ * before the damage read.
  */
 function countingDamage(file: string, reader: string, ctx: TaskContext): ReadOptions {
   return {
     onDamage(damage) {
-      ctx.skip(reader, "corrupt_gzip");
-      ctx.log(`${reader}: ${file} at compressed offset ${damage.offset}: corrupt_gzip: ${damage.detail}`);
+      const reason = `corrupt_${damage.format}`;
+      ctx.skip(reader, reason);
+      ctx.log(`${reader}: ${file} at compressed offset ${damage.offset}: ${reason}: ${damage.detail}`);
     },
   };
 }

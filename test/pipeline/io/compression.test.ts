@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { decompress as fzstdDecompress } from "fzstd";
 import { describe, expect, it } from "vitest";
 import {
+  type ZstdDamage,
   compressionOf,
   compressor,
   decompressor,
@@ -106,6 +107,19 @@ describe("zstd", () => {
     const compressed = await zstdCompress(input.subarray(0, 100_000));
     const truncated = compressed.subarray(0, compressed.length - 10);
     await expect(through(required(decompressor("zstd")), truncated)).rejects.toThrow();
+  });
+
+  it("given onDamage, reports a truncated file once and keeps what decoded before the cut", async () => {
+    // Two frames: the first whole, the second cut short.
+    const first = await zstdCompress(input.subarray(0, 100_000));
+    const second = await zstdCompress(input.subarray(100_000, 200_000));
+    const file = Buffer.concat([first, second.subarray(0, second.length - 10)]);
+    const heard: ZstdDamage[] = [];
+    const restored = await through(required(decompressor("zstd", (damage) => heard.push(damage))), file);
+    expect(heard).toEqual([{ offset: file.length, detail: expect.any(String) }]);
+    expect(restored.length).toBeGreaterThanOrEqual(100_000);
+    expect(restored.length).toBeLessThan(200_000);
+    expect(restored.equals(input.subarray(0, restored.length))).toBe(true);
   });
 });
 

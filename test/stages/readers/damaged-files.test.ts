@@ -7,6 +7,8 @@ import type { Doc } from "../../../pipeline/doc.js";
 import { getSpec } from "../../../pipeline/registry.js";
 import "../../../stages/readers/index.js";
 import { httpResponseBlock, serializeWarcRecord, warcRecordId } from "../../../datasets/sample/warc-writer.js";
+import { compressor } from "../../../core/io/compression.js";
+import { through } from "../../pipeline/io/helpers.js";
 import { readerContext } from "./context.js";
 
 /** Whole files with damage a real crawl or a careless `cat` produces, read through real storage. */
@@ -99,5 +101,16 @@ describe("JSONL files joined or damaged", () => {
     const { docs, skips } = await read("jsonl", "joined.jsonl.gz", Buffer.concat([gzipSync(lines(0)), Buffer.from("garbage"), gzipSync(lines(3))]));
     expect(docs.map((doc) => doc.id)).toEqual(["d0", "d1", "d2", "d3", "d4", "d5"]);
     expect(skips).toEqual({ "jsonl:corrupt_gzip": 1 });
+  });
+
+  it("reads the lines of a .jsonl.zst cut short up to the cut, and counts the cut and its broken line", async () => {
+    const text = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ id: `d${i}`, text: `document ${i} ${"word ".repeat(i % 40)}` })).join("\n") + "\n";
+    const compressed = await through(compressor("zstd")!, Buffer.from(text));
+    const { docs, skips, logs, file } = await read("jsonl", "cut.jsonl.zst", compressed.subarray(0, Math.floor(compressed.length / 2)));
+    // What came out is the file's first lines, in order; the line the cut went through is bad JSON.
+    expect(docs.length).toBeGreaterThan(0);
+    expect(docs.map((doc) => doc.id)).toEqual(Array.from({ length: docs.length }, (_, i) => `d${i}`));
+    expect(skips).toEqual({ "jsonl:corrupt_zstd": 1, "jsonl:bad_json": 1 });
+    expect(logs[0]).toBe(`jsonl: ${file} at compressed offset ${Math.floor(compressed.length / 2)}: corrupt_zstd: unexpected EOF`);
   });
 });
