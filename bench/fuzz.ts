@@ -137,6 +137,8 @@ const MUTATIONS: Record<string, { heavy?: boolean; mutate: Mutation }> = {
   "flip: body": { mutate: (r, k) => ({ records: replaced(r, k, flipIn(r[k]!, parts(r[k]!).httpEnd, r[k]!.length - 4, 8)) }) },
   "length: too small": { mutate: (r, k) => ({ records: replaced(r, k, withField(r[k]!, "Content-Length", String(Math.floor(contentLength(r[k]!) / 2)))) }) },
   "length: too large": { mutate: (r, k) => ({ records: replaced(r, k, withField(r[k]!, "Content-Length", String(contentLength(r[k]!) + 1 + pick(5000)))) }) },
+  // Too large by exactly the next record: the block ends where that record's block does, so that a record end and then a record follow it.
+  "length: over the next record": { mutate: (r, k) => ({ records: replaced(r, k, withField(r[k]!, "Content-Length", String(contentLength(r[k]!) + (r[k + 1]?.length ?? 1)))) }) },
   "length: not a number": { mutate: (r, k) => ({ records: replaced(r, k, withField(r[k]!, "Content-Length", "12x4")) }) },
   "length: missing": { mutate: (r, k) => ({ records: replaced(r, k, withField(r[k]!, "Content-Length", null)) }) },
   "length: huge": { mutate: (r, k) => ({ records: replaced(r, k, withField(r[k]!, "Content-Length", "99999999999999")) }) },
