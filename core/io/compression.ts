@@ -68,7 +68,10 @@ export function fallbackZstdCompressor(level?: number): Transform {
   return new WasmZstdCompressStream(level ?? DEFAULT_ZSTD_LEVEL);
 }
 
-/** Where a zstd input stops decoding: the offset in the compressed bytes of the chunk it failed in, and why. */
+/**
+ * Where a zstd input stops decoding, and why: the offset in the compressed bytes of the chunk in
+ * which the decoder noticed the damage, at or after the damage itself (a block is checked whole).
+ */
 export interface ZstdDamage {
   offset: number;
   detail: string;
@@ -95,7 +98,11 @@ class FzstdDecompressStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const at = this.offset;
     this.offset += chunk.length;
-    callback(this.broken ? null : this.damaged(at, attempt(() => this.decoder.push(chunk, false))));
+    if (this.broken) return callback();
+    const error = this.damaged(at, attempt(() => this.decoder.push(chunk, false)));
+    // Damaged: the output ends here, and a reader that stops at its end stops the download too.
+    if (this.broken) this.push(null);
+    callback(error);
   }
 
   override _flush(callback: TransformCallback): void {

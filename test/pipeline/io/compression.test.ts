@@ -121,6 +121,23 @@ describe("zstd", () => {
     expect(restored.length).toBeLessThan(200_000);
     expect(restored.equals(input.subarray(0, restored.length))).toBe(true);
   });
+
+  it("given onDamage, reports corrupt data once, keeps what decoded before it and ends there", async () => {
+    const first = await zstdCompress(input.subarray(0, 100_000));
+    const second = Buffer.from(await zstdCompress(input.subarray(100_000, 200_000)));
+    for (let at = 100; at < 140; at++) second[at] = second[at]! ^ 0x5a;
+    const third = await zstdCompress(input.subarray(200_000, 300_000));
+    const file = Buffer.concat([first, second, third]);
+    const heard: ZstdDamage[] = [];
+    const restored = await through(required(decompressor("zstd", (damage) => heard.push(damage))), file, 1000);
+    // Reported at the chunk the decoder noticed it in: at or after the corrupt bytes, before the end.
+    expect(heard).toEqual([{ offset: expect.any(Number), detail: expect.any(String) }]);
+    expect(heard[0]!.offset).toBeGreaterThanOrEqual(first.length);
+    expect(heard[0]!.offset).toBeLessThan(file.length);
+    expect(restored.length).toBeGreaterThanOrEqual(100_000);
+    expect(restored.length).toBeLessThan(200_000);
+    expect(restored.equals(input.subarray(0, restored.length))).toBe(true);
+  });
 });
 
 /**
