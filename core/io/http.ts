@@ -10,11 +10,15 @@ export function isHttpUrl(path: string): boolean {
 /**
  * The raw bytes at `url`. 429, 5xx and network errors are retried with backoff; a body cut off
  * midway resumes with a Range request when the server supports ranges, otherwise the restarted
- * body's first bytes are skipped.
+ * body's first bytes are skipped. A resumed answer from another version of the file (another
+ * strong ETag or Last-Modified) is an error, not spliced onto the bytes already read.
  */
 export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange): Readable {
   if (range) return openHttpRange(url, range, signal);
   let acceptsRanges = false;
+  // The version the first answer names: a later answer from another version would splice two files.
+  let version: string | undefined;
+  let first = true;
   const openAt: OpenAt = async (offset) => {
     const ranged = offset > 0 && acceptsRanges;
     // identity: fetch would otherwise undo a Content-Encoding, and byte offsets would stop adding up.
@@ -29,6 +33,12 @@ export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange): 
     if (!response.ok) {
       await response.body?.cancel();
       throw statusError(url, response);
+    }
+    const answered = versionOf(response);
+    if (first) [version, first] = [answered, false];
+    else if (version !== undefined && answered !== undefined && answered !== version) {
+      await response.body?.cancel();
+      throw new KilnError("http_error", `${url}: the file changed while it was read (${version}, then ${answered}); read it again`);
     }
     if (response.status === 206 || response.headers.get("accept-ranges")?.toLowerCase() === "bytes") {
       acceptsRanges = true;
@@ -71,6 +81,14 @@ export async function httpSize(url: string, signal?: AbortSignal): Promise<numbe
       await waitBeforeRetry(retryDelayMs(error, failures, policy), signal);
     }
   }
+}
+
+/** Which version of the resource an answer holds: its strong ETag, else its Last-Modified date (a weak ETag does not promise the same bytes). */
+function versionOf(response: Response): string | undefined {
+  const etag = response.headers.get("etag");
+  if (etag && !etag.startsWith("W/")) return `ETag ${etag}`;
+  const modified = response.headers.get("last-modified");
+  return modified ? `Last-Modified ${modified}` : undefined;
 }
 
 function bodyFrom(response: Response, requestedStart: number): BodyFrom {

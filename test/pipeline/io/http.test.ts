@@ -108,6 +108,26 @@ describe("openRead over http", () => {
     expect(seen.map((request) => request.range)).toEqual([undefined, `bytes=${cut}-`]);
   });
 
+  it("resumes a body only from the same version of the file: another ETag or Last-Modified is an error", async () => {
+    const body = sampleBytes(300_000, 6);
+    const changed = sampleBytes(300_000, 7);
+    const versioned = (bytes: Buffer, headers: Record<string, string>) => (request: IncomingMessage, response: ServerResponse) => {
+      const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? "")?.[1] ?? 0);
+      response.writeHead(206, { "content-range": `bytes ${start}-${bytes.length - 1}/${bytes.length}`, "content-length": String(bytes.length - start), ...headers });
+      response.end(bytes.subarray(start));
+    };
+    const same = await serve(cutOff(body, 100_000, { "accept-ranges": "bytes", etag: '"v1"' }), versioned(body, { etag: '"v1"' }));
+    expect((await buffer(await openRead(`${same.server.url}/big.warc`))).equals(body)).toBe(true);
+    for (const [before, after] of [
+      [{ etag: '"v1"' }, { etag: '"v2"' }],
+      [{ "last-modified": "Mon, 01 Dec 2025 10:00:00 GMT" }, { "last-modified": "Tue, 02 Dec 2025 10:00:00 GMT" }],
+    ]) {
+      const other = await serve(cutOff(body, 100_000, { "accept-ranges": "bytes", ...before }), versioned(changed, after!));
+      await expect(buffer(await openRead(`${other.server.url}/big.warc`))).rejects.toThrow(/big\.warc: the file changed while it was read/);
+      expect(other.seen).toHaveLength(2);
+    }
+  });
+
   it("skips the bytes already delivered when the server ignores Range", async () => {
     const body = sampleBytes(200_000, 4);
     const full = (_request: IncomingMessage, response: ServerResponse) => response.end(body);
