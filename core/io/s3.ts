@@ -50,10 +50,14 @@ export async function listS3(pattern: string): Promise<string[]> {
 
 /**
  * The raw bytes of an object, or of `range` of it. The SDK retries failed requests; a body cut
- * off midway is resumed here with a Range request.
+ * off midway is resumed here with a Range request, from the same object only (its ETag): one
+ * overwritten since is an error, not spliced onto the bytes already read.
  */
 export function openS3(url: string, signal?: AbortSignal, range?: ByteRange): Readable {
   const { bucket, key } = parseS3Url(url);
+  // The object's ETag in the first answer: a resumed answer from an overwritten object would splice two.
+  let version: string | undefined;
+  let first = true;
   const openAt: OpenAt = async (offset) => {
     const { client, sdk } = await s3Client();
     const from = (range?.start ?? 0) + offset;
@@ -66,6 +70,11 @@ export function openS3(url: string, signal?: AbortSignal, range?: ByteRange): Re
       const response = await client.send(command, { abortSignal: signal });
       const body = response.Body;
       if (!(body instanceof Readable)) throw new Error("the SDK returned a non-stream body");
+      if (first) [version, first] = [response.ETag, false];
+      else if (version !== undefined && response.ETag !== undefined && response.ETag !== version) {
+        body.destroy();
+        throw new KilnError("s3_error", `${url}: the object changed while it was read (ETag ${version}, then ${response.ETag}); read it again`);
+      }
       return { body, start: offset };
     } catch (error) {
       // Asked to resume exactly at the end: the break came after the last byte.

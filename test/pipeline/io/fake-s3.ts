@@ -28,6 +28,8 @@ interface PendingUpload {
 export interface FakeS3Options {
   /** Keys whose first GET is dropped halfway through the body. */
   cutOnce?: Set<string>;
+  /** After such a cut, the key's new bytes: the object is overwritten before the reader resumes. */
+  replacedAfterCut?: Map<string, Buffer>;
   /** Part numbers whose first UploadPart is answered with a 500. */
   failPartOnce?: Set<number>;
 }
@@ -52,6 +54,7 @@ export class FakeS3 {
   holdParts: Promise<void> | null = null;
   private nextUploadId = 1;
   private readonly cutOnce: Set<string>;
+  private readonly replacedAfterCut: Map<string, Buffer>;
   private readonly failPartOnce: Set<number>;
 
   constructor(
@@ -59,6 +62,7 @@ export class FakeS3 {
     options: FakeS3Options = {},
   ) {
     this.cutOnce = options.cutOnce ?? new Set();
+    this.replacedAfterCut = options.replacedAfterCut ?? new Map();
     this.failPartOnce = options.failPartOnce ?? new Set();
   }
 
@@ -92,8 +96,10 @@ export class FakeS3 {
     const object = this.objects.get(key);
     if (!object) return sendError(response, 404, "NoSuchKey");
     if (this.cutOnce.delete(key)) {
-      response.writeHead(200, { "content-length": String(object.length) });
+      response.writeHead(200, { "content-length": String(object.length), etag: etagOf(object) });
       response.write(object.subarray(0, object.length >> 1), () => response.socket?.destroy());
+      const replacement = this.replacedAfterCut.get(key);
+      if (replacement) this.objects.set(key, replacement);
       return;
     }
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
@@ -102,6 +108,7 @@ export class FakeS3 {
     if (range && start >= object.length) return sendError(response, 416, "InvalidRange");
     response.writeHead(range ? 206 : 200, {
       "content-length": String(end - start),
+      etag: etagOf(object),
       ...(range ? { "content-range": `bytes ${start}-${end - 1}/${object.length}` } : {}),
     });
     response.end(object.subarray(start, end));

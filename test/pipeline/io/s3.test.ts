@@ -74,6 +74,13 @@ describe("s3 (against a loopback fake S3)", () => {
     expect(seen.map((request) => request.range)).toEqual([undefined, `bytes=${body.length >> 1}-`]);
   });
 
+  it("does not resume a body from an object overwritten since the cut: another ETag is an error", async () => {
+    process.env["KILN_S3_ANONYMOUS"] = "1";
+    const key = "cc/big.warc";
+    await startFakeS3(new Map([[key, sampleBytes(250_000, 9)]]), { cutOnce: new Set([key]), replacedAfterCut: new Map([[key, sampleBytes(250_000, 10)]]) });
+    await expect(buffer(await openRead(`s3://${BUCKET}/${key}`))).rejects.toThrow(`s3://${BUCKET}/${key}: the object changed while it was read`);
+  });
+
   it("falls back to unsigned requests when no credentials can be found", async () => {
     const { seen } = await startFakeS3(segments);
     expect(await readText(`s3://${BUCKET}/cc/segments/1/wet/a.wet.gz`)).toBe("text a\n");
