@@ -13,7 +13,7 @@ export function isHttpUrl(path: string): boolean {
  * body's first bytes are skipped. A resumed answer from another version of the file (another
  * strong ETag or Last-Modified) is an error, not spliced onto the bytes already read.
  */
-export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange): Readable {
+export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange & { version?: HttpVersion }): Readable {
   if (range) return openHttpRange(url, range, signal);
   let acceptsRanges = false;
   // The version the first answer names: a later answer from another version would splice two files.
@@ -48,11 +48,19 @@ export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange): 
   return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
 }
 
-/** Bytes [start, end) of `url`, by Range requests (retried and resumed like a whole body). */
-function openHttpRange(url: string, range: ByteRange, signal?: AbortSignal): Readable {
+/**
+ * Bytes [start, end) of `url`, by Range requests (retried and resumed like a whole body); only
+ * of the version `range.version` names, when it names one (see httpHead).
+ */
+function openHttpRange(url: string, range: ByteRange & { version?: HttpVersion }, signal?: AbortSignal): Readable {
   const openAt: OpenAt = async (offset) => {
-    const headers = { "accept-encoding": "identity", range: `bytes=${range.start + offset}-${range.end - 1}` };
+    const headers: Record<string, string> = { "accept-encoding": "identity", range: `bytes=${range.start + offset}-${range.end - 1}` };
+    if (range.version) headers[range.version.etag ? "if-match" : "if-unmodified-since"] = range.version.etag ?? range.version.lastModified!;
     const response = await fetch(url, { headers, signal });
+    if (response.status === 412 && range.version) {
+      await response.body?.cancel();
+      throw new KilnError("http_error", `${url}: the file changed while it was read (no longer ${range.version.etag ? `ETag ${range.version.etag}` : `Last-Modified ${range.version.lastModified}`}); read it again`);
+    }
     if (!response.ok) {
       await response.body?.cancel();
       throw statusError(url, response);
@@ -66,8 +74,18 @@ function openHttpRange(url: string, range: ByteRange, signal?: AbortSignal): Rea
   return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
 }
 
-/** The size of the resource at `url` in bytes, from a HEAD request (retried like a read). */
-export async function httpSize(url: string, signal?: AbortSignal): Promise<number> {
+/** Which version of a file a HEAD answer names: its strong ETag, else its Last-Modified date. */
+export interface HttpVersion {
+  etag?: string;
+  lastModified?: string;
+}
+
+/**
+ * The size of the resource at `url` in bytes and its version, from a HEAD request (retried like a
+ * read). Ranged reads of the file pass the version on (If-Match, If-Unmodified-Since), so that
+ * parts of two versions are never read as one file.
+ */
+export async function httpHead(url: string, signal?: AbortSignal): Promise<{ size: number; version?: HttpVersion }> {
   const policy = retryPolicy();
   for (let failures = 0; ; failures++) {
     try {
@@ -75,7 +93,10 @@ export async function httpSize(url: string, signal?: AbortSignal): Promise<numbe
       if (!response.ok) throw statusError(url, response);
       const length = Number(response.headers.get("content-length") ?? NaN);
       if (!Number.isSafeInteger(length)) throw new KilnError("http_error", `${url}: no Content-Length in the HEAD response`);
-      return length;
+      const etag = response.headers.get("etag");
+      const lastModified = response.headers.get("last-modified");
+      if (etag && !etag.startsWith("W/")) return { size: length, version: { etag } };
+      return lastModified ? { size: length, version: { lastModified } } : { size: length };
     } catch (error) {
       if (!isRetryable(error) || failures >= policy.retries) throw error instanceof RetryableError ? new KilnError(error.code, error.message) : error instanceof KilnError ? error : new KilnError("read_error", `${url}: ${errorMessage(error)}`);
       await waitBeforeRetry(retryDelayMs(error, failures, policy), signal);

@@ -1,14 +1,15 @@
 /**
  * Random access to a file, for formats read from the end or by offsets (Parquet's footer and
  * column chunks): its size and any byte range, from a local path, http(s):// (Range requests) or
- * s3:// (ranged GetObject), with the storage layer's retries and resumption.
+ * s3:// (ranged GetObject), with the storage layer's retries and resumption; every range of the
+ * version the file had when it was opened (If-Match on its ETag), or an error saying it changed.
  */
 import { open } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
 import { KilnError, errorMessage } from "../errors.js";
-import { httpSize, isHttpUrl, openHttp } from "./http.js";
+import { httpHead, isHttpUrl, openHttp } from "./http.js";
 import { localPath } from "./local.js";
-import { isS3Url, openS3, s3ObjectSize } from "./s3.js";
+import { isS3Url, openS3, s3Head } from "./s3.js";
 
 export interface RangedFile {
   size: number;
@@ -19,12 +20,12 @@ export interface RangedFile {
 
 export async function openRanged(path: string, signal?: AbortSignal): Promise<RangedFile> {
   if (isHttpUrl(path)) {
-    const size = await httpSize(path, signal);
-    return { size, read: (start, end) => remoteRange(openHttp(path, signal, { start, end }), start, end), close: async () => {} };
+    const { size, version } = await httpHead(path, signal);
+    return { size, read: (start, end) => remoteRange(openHttp(path, signal, { start, end, version }), start, end), close: async () => {} };
   }
   if (isS3Url(path)) {
-    const size = await s3ObjectSize(path);
-    return { size, read: (start, end) => remoteRange(openS3(path, signal, { start, end }), start, end), close: async () => {} };
+    const { size, etag } = await s3Head(path);
+    return { size, read: (start, end) => remoteRange(openS3(path, signal, { start, end, etag }), start, end), close: async () => {} };
   }
   const handle = await open(localPath(path), "r").catch((error: unknown) => {
     const code = (error as { code?: unknown }).code;

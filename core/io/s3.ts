@@ -53,7 +53,7 @@ export async function listS3(pattern: string): Promise<string[]> {
  * off midway is resumed here with a Range request, from the same object only (its ETag): one
  * overwritten since is an error, not spliced onto the bytes already read.
  */
-export function openS3(url: string, signal?: AbortSignal, range?: ByteRange): Readable {
+export function openS3(url: string, signal?: AbortSignal, range?: ByteRange & { etag?: string }): Readable {
   const { bucket, key } = parseS3Url(url);
   // The object's ETag in the first answer: a resumed answer from an overwritten object would splice two.
   let version: string | undefined;
@@ -65,6 +65,7 @@ export function openS3(url: string, signal?: AbortSignal, range?: ByteRange): Re
       Bucket: bucket,
       Key: key,
       Range: range ? `bytes=${from}-${range.end - 1}` : offset > 0 ? `bytes=${offset}-` : undefined,
+      IfMatch: range?.etag,
     });
     try {
       const response = await client.send(command, { abortSignal: signal });
@@ -79,20 +80,23 @@ export function openS3(url: string, signal?: AbortSignal, range?: ByteRange): Re
     } catch (error) {
       // Asked to resume exactly at the end: the break came after the last byte.
       if (offset > 0 && errorName(error) === "InvalidRange") return { body: emptyBody(), start: offset };
+      if (range?.etag && errorName(error) === "PreconditionFailed") {
+        throw new KilnError("s3_error", `${url}: the object changed while it was read (no longer ETag ${range.etag}); read it again`);
+      }
       throw s3Error(url, error);
     }
   };
   return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
 }
 
-/** The size of an object in bytes. */
-export async function s3ObjectSize(url: string): Promise<number> {
+/** The size of an object in bytes, and its ETag, which ranged reads of it pass on (IfMatch) so that parts of two objects are never read as one. */
+export async function s3Head(url: string): Promise<{ size: number; etag?: string }> {
   const { bucket, key } = parseS3Url(url);
   const { client, sdk } = await s3Client();
   try {
     const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
     if (head.ContentLength === undefined) throw new KilnError("s3_error", `${url}: no Content-Length in the HEAD response`);
-    return head.ContentLength;
+    return head.ETag ? { size: head.ContentLength, etag: head.ETag } : { size: head.ContentLength };
   } catch (error) {
     throw s3Error(url, error);
   }

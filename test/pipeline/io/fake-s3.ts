@@ -102,6 +102,7 @@ export class FakeS3 {
       if (replacement) this.objects.set(key, replacement);
       return;
     }
+    if (request.headers["if-match"] !== undefined && request.headers["if-match"] !== etagOf(object)) return sendError(response, 412, "PreconditionFailed");
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
     const start = Number(range?.[1] ?? 0);
     const end = range?.[2] ? Math.min(Number(range[2]) + 1, object.length) : object.length;
@@ -116,7 +117,7 @@ export class FakeS3 {
 
   private headObject(key: string, response: ServerResponse): void {
     const object = this.objects.get(key);
-    response.writeHead(object ? 200 : 404, object ? { "content-length": String(object.length) } : {});
+    response.writeHead(object ? 200 : 404, object ? { "content-length": String(object.length), etag: etagOf(object) } : {});
     response.end();
   }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { buffer } from "node:stream/consumers";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openRead, readText, setRetryPolicy } from "../../../core/io/index.js";
+import { openRanged, openRead, readText, setRetryPolicy } from "../../../core/io/index.js";
 import { sampleBytes, startServer, type LoopbackServer } from "./helpers.js";
 
 interface Seen {
@@ -125,6 +125,27 @@ describe("openRead over http", () => {
       const other = await serve(cutOff(body, 100_000, { "accept-ranges": "bytes", ...before }), versioned(changed, after!));
       await expect(buffer(await openRead(`${other.server.url}/big.warc`))).rejects.toThrow(/big\.warc: the file changed while it was read/);
       expect(other.seen).toHaveLength(2);
+    }
+  });
+
+  it("reads ranges only of the version it opened: a file replaced between two ranged reads is an error", async () => {
+    for (const [name, validator, condition] of [["etag", '"v1"', "if-match"], ["last-modified", "Mon, 01 Dec 2025 10:00:00 GMT", "if-unmodified-since"]] as const) {
+      let current = sampleBytes(100_000, 13);
+      let currentValidator: string = validator;
+      const conditions: (string | undefined)[] = [];
+      const { server } = await serve((request, response) => {
+        conditions.push(request.headers[condition] as string | undefined);
+        if (request.method === "HEAD") return response.writeHead(200, { "content-length": String(current.length), [name]: currentValidator }).end();
+        if (request.headers[condition] !== currentValidator) return response.writeHead(412).end();
+        const [start, end] = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range!)!.slice(1).map(Number) as [number, number];
+        response.writeHead(206, { "content-range": `bytes ${start}-${end}/${current.length}`, "content-length": String(end - start + 1), [name]: currentValidator });
+        response.end(current.subarray(start, end + 1));
+      });
+      const file = await openRanged(`${server.url}/data.parquet`);
+      expect(Buffer.from(await file.read(0, 1000)).equals(current.subarray(0, 1000))).toBe(true);
+      [current, currentValidator] = [sampleBytes(100_000, 14), name === "etag" ? '"v2"' : "Tue, 02 Dec 2025 10:00:00 GMT"];
+      await expect(file.read(50_000, 60_000)).rejects.toThrow(/data\.parquet: the file changed while it was read/);
+      expect(conditions).toEqual([undefined, validator, validator]);
     }
   });
 

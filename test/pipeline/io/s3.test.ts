@@ -7,6 +7,7 @@ import { decompress as zstdDecompress } from "fzstd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   listFiles,
+  openRanged,
   openRead,
   openWriteAtomic,
   readText,
@@ -79,6 +80,16 @@ describe("s3 (against a loopback fake S3)", () => {
     const key = "cc/big.warc";
     await startFakeS3(new Map([[key, sampleBytes(250_000, 9)]]), { cutOnce: new Set([key]), replacedAfterCut: new Map([[key, sampleBytes(250_000, 10)]]) });
     await expect(buffer(await openRead(`s3://${BUCKET}/${key}`))).rejects.toThrow(`s3://${BUCKET}/${key}: the object changed while it was read`);
+  });
+
+  it("reads ranges only of the object it opened: one overwritten between two ranged reads is an error", async () => {
+    process.env["KILN_S3_ANONYMOUS"] = "1";
+    const key = "cc/data.parquet";
+    const fake = await startFakeS3(new Map([[key, sampleBytes(100_000, 11)]]));
+    const file = await openRanged(`s3://${BUCKET}/${key}`);
+    expect(Buffer.from(await file.read(0, 1000)).equals(sampleBytes(100_000, 11).subarray(0, 1000))).toBe(true);
+    fake.objects.set(key, sampleBytes(100_000, 12));
+    await expect(file.read(50_000, 60_000)).rejects.toThrow(`s3://${BUCKET}/${key}: the object changed while it was read`);
   });
 
   it("falls back to unsigned requests when no credentials can be found", async () => {
