@@ -17,7 +17,7 @@ export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange & 
   if (range) return openHttpRange(url, range, signal);
   let acceptsRanges = false;
   // The version the first answer names: a later answer from another version would splice two files.
-  let version: string | undefined;
+  let version: HttpVersion | undefined;
   let first = true;
   const openAt: OpenAt = async (offset) => {
     const ranged = offset > 0 && acceptsRanges;
@@ -36,9 +36,9 @@ export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange & 
     }
     const answered = versionOf(response);
     if (first) [version, first] = [answered, false];
-    else if (version !== undefined && answered !== undefined && answered !== version) {
+    else if (version && answered && !sameVersion(version, answered)) {
       await response.body?.cancel();
-      throw new KilnError("http_error", `${url}: the file changed while it was read (${version}, then ${answered}); read it again`);
+      throw new KilnError("http_error", `${url}: the file changed while it was read (${describeVersion(version)}, then ${describeVersion(answered)}); read it again`);
     }
     if (response.status === 206 || response.headers.get("accept-ranges")?.toLowerCase() === "bytes") {
       acceptsRanges = true;
@@ -59,7 +59,7 @@ function openHttpRange(url: string, range: ByteRange & { version?: HttpVersion }
     const response = await fetch(url, { headers, signal });
     if (response.status === 412 && range.version) {
       await response.body?.cancel();
-      throw new KilnError("http_error", `${url}: the file changed while it was read (no longer ${range.version.etag ? `ETag ${range.version.etag}` : `Last-Modified ${range.version.lastModified}`}); read it again`);
+      throw new KilnError("http_error", `${url}: the file changed while it was read (no longer ${describeVersion(range.version)}); read it again`);
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -74,10 +74,29 @@ function openHttpRange(url: string, range: ByteRange & { version?: HttpVersion }
   return Readable.from(resumableBytes(url, openAt, signal), { objectMode: false });
 }
 
-/** Which version of a file a HEAD answer names: its strong ETag, else its Last-Modified date. */
+/**
+ * Which version of a file an answer holds: its strong ETag, else its Last-Modified date (a weak
+ * ETag does not promise the same bytes).
+ */
 export interface HttpVersion {
   etag?: string;
   lastModified?: string;
+}
+
+function versionOf(response: Response): HttpVersion | undefined {
+  const etag = response.headers.get("etag");
+  if (etag && !etag.startsWith("W/")) return { etag };
+  const lastModified = response.headers.get("last-modified");
+  return lastModified ? { lastModified } : undefined;
+}
+
+const describeVersion = (version: HttpVersion) => (version.etag ? `ETag ${version.etag}` : `Last-Modified ${version.lastModified}`);
+
+/** Whether two answers hold the same version, by what both name (an answer may name its ETag and another only its date). */
+function sameVersion(a: HttpVersion, b: HttpVersion): boolean {
+  if (a.etag && b.etag) return a.etag === b.etag;
+  if (a.lastModified && b.lastModified) return a.lastModified === b.lastModified;
+  return true;
 }
 
 /**
@@ -93,23 +112,13 @@ export async function httpHead(url: string, signal?: AbortSignal): Promise<{ siz
       if (!response.ok) throw statusError(url, response);
       const length = Number(response.headers.get("content-length") ?? NaN);
       if (!Number.isSafeInteger(length)) throw new KilnError("http_error", `${url}: no Content-Length in the HEAD response`);
-      const etag = response.headers.get("etag");
-      const lastModified = response.headers.get("last-modified");
-      if (etag && !etag.startsWith("W/")) return { size: length, version: { etag } };
-      return lastModified ? { size: length, version: { lastModified } } : { size: length };
+      const version = versionOf(response);
+      return version ? { size: length, version } : { size: length };
     } catch (error) {
       if (!isRetryable(error) || failures >= policy.retries) throw error instanceof RetryableError ? new KilnError(error.code, error.message) : error instanceof KilnError ? error : new KilnError("read_error", `${url}: ${errorMessage(error)}`);
       await waitBeforeRetry(retryDelayMs(error, failures, policy), signal);
     }
   }
-}
-
-/** Which version of the resource an answer holds: its strong ETag, else its Last-Modified date (a weak ETag does not promise the same bytes). */
-function versionOf(response: Response): string | undefined {
-  const etag = response.headers.get("etag");
-  if (etag && !etag.startsWith("W/")) return `ETag ${etag}`;
-  const modified = response.headers.get("last-modified");
-  return modified ? `Last-Modified ${modified}` : undefined;
 }
 
 function bodyFrom(response: Response, requestedStart: number): BodyFrom {
