@@ -16,9 +16,8 @@ export function isHttpUrl(path: string): boolean {
 export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange & { version?: HttpVersion }): Readable {
   if (range) return openHttpRange(url, range, signal);
   let acceptsRanges = false;
-  // The version the first answer names: a later answer from another version would splice two files.
+  // The version of the answer the first bytes came from: a resumed answer from another would splice two files.
   let version: HttpVersion | undefined;
-  let first = true;
   const openAt: OpenAt = async (offset) => {
     const ranged = offset > 0 && acceptsRanges;
     // identity: fetch would otherwise undo a Content-Encoding, and byte offsets would stop adding up.
@@ -35,7 +34,7 @@ export function openHttp(url: string, signal?: AbortSignal, range?: ByteRange & 
       throw statusError(url, response);
     }
     const answered = versionOf(response);
-    if (first) [version, first] = [answered, false];
+    if (offset === 0) version = answered;
     else if (version && answered && !sameVersion(version, answered)) {
       await response.body?.cancel();
       throw new KilnError("http_error", `${url}: the file changed while it was read (${describeVersion(version)}, then ${describeVersion(answered)}); read it again`);

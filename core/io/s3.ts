@@ -55,9 +55,8 @@ export async function listS3(pattern: string): Promise<string[]> {
  */
 export function openS3(url: string, signal?: AbortSignal, range?: ByteRange & { etag?: string }): Readable {
   const { bucket, key } = parseS3Url(url);
-  // The object's ETag in the first answer: a resumed answer from an overwritten object would splice two.
+  // The ETag of the answer the first bytes came from: a resumed answer from an overwritten object would splice two.
   let version: string | undefined;
-  let first = true;
   const openAt: OpenAt = async (offset) => {
     const { client, sdk } = await s3Client();
     const from = (range?.start ?? 0) + offset;
@@ -71,7 +70,7 @@ export function openS3(url: string, signal?: AbortSignal, range?: ByteRange & { 
       const response = await client.send(command, { abortSignal: signal });
       const body = response.Body;
       if (!(body instanceof Readable)) throw new Error("the SDK returned a non-stream body");
-      if (first) [version, first] = [response.ETag, false];
+      if (offset === 0) version = response.ETag;
       else if (version !== undefined && response.ETag !== undefined && response.ETag !== version) {
         body.destroy();
         throw new KilnError("s3_error", `${url}: the object changed while it was read (ETag ${version}, then ${response.ETag}); read it again`);

@@ -1,6 +1,6 @@
 import zlib from "node:zlib";
 import { errorMessage } from "../../core/index.js";
-import { HeaderFields } from "./warc-records.js";
+import { HeaderFields } from "./header-fields.js";
 
 export interface HttpResponse {
   /** e.g. `HTTP/1.1`. */

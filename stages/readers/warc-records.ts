@@ -1,44 +1,10 @@
 import { createHash } from "node:crypto";
 import { errorMessage } from "../../core/index.js";
+import { HeaderFields } from "./header-fields.js";
+import { isHttpProblem, parseHttpResponse } from "./http-response.js";
 import { ByteReader } from "./warc-bytes.js";
 
-/**
- * Named header fields (WARC or HTTP); lookup ignores case. Repeated fields keep every value.
- * A header has a dozen fields and a reader asks for a few, so lookups scan the entries: cheaper
- * per record than building an index.
- */
-export class HeaderFields {
-  constructor(readonly entries: ReadonlyArray<readonly [string, string]>) {}
-
-  /** The first value of the field, or undefined. */
-  get(name: string): string | undefined {
-    for (const [field, value] of this.entries) if (sameName(field, name)) return value;
-    return undefined;
-  }
-
-  getAll(name: string): string[] {
-    return this.entries.filter(([field]) => sameName(field, name)).map(([, value]) => value);
-  }
-
-  has(name: string): boolean {
-    return this.get(name) !== undefined;
-  }
-
-  /** Lower-cased names; repeated fields joined with ", ", in the order each name first appears. */
-  toObject(): Record<string, string> {
-    const joined = new Map<string, string>();
-    for (const [field, value] of this.entries) {
-      const key = field.toLowerCase();
-      const before = joined.get(key);
-      joined.set(key, before === undefined ? value : `${before}, ${value}`);
-    }
-    return Object.fromEntries(joined);
-  }
-}
-
-function sameName(field: string, name: string): boolean {
-  return field.length === name.length && (field === name || field.toLowerCase() === name.toLowerCase());
-}
+export { HeaderFields } from "./header-fields.js";
 
 export interface WarcRecord {
   /** The version line without its line ending, e.g. `WARC/1.0`. */
@@ -284,10 +250,8 @@ const WARC_MEDIA_TYPE = /^application\/(?:x-)?warc(?![-\w])/i;
 function carriesWarc(header: HeaderFields, block: Buffer): boolean {
   const type = header.get("Content-Type")?.trim() ?? "";
   if (!/^application\/http/i.test(type)) return WARC_MEDIA_TYPE.test(type);
-  const head = block.subarray(0, MAX_HEADER_BYTES);
-  const end = head.indexOf("\r\n\r\n");
-  const fields = head.toString("latin1", 0, end >= 0 ? end : head.length).split(/\r?\n/);
-  return fields.some((field) => /^content-type:/i.test(field) && WARC_MEDIA_TYPE.test(field.slice(field.indexOf(":") + 1).trim()));
+  const message = parseHttpResponse(block);
+  return !isHttpProblem(message) && WARC_MEDIA_TYPE.test(message.headers.get("Content-Type")?.trim() ?? "");
 }
 
 /** The bytes of a `sha1:` digest in base32 (as WARC writers put it) or hex; undefined otherwise. */
