@@ -40,9 +40,16 @@
  * only), so its answer is read as an answer for the whole group (`groupBlind`): it neither
  * votes for the member it has a model for nor against the others, and CLD2, fastText and the
  * marker words (`neighbours.ts`) decide within the group.
+ *
+ * Before the best is taken, the letters of a Cyrillic text rule out the Slavic languages whose
+ * alphabets lack them (`alphabets.ts`): "принимая во" is not Macedonian, which has no я, however
+ * its n-grams score. On word pairs cut from held-out UDHR texts in 77 of Tatoeba's languages
+ * (mean of per-language accuracy) 86.85 -> 87.01%, three words 91.39 -> 91.41%; the bench's sets
+ * do not move (their Cyrillic misses hold no such letter: "На пике" is Russian, CLD2 says Serbian).
  */
 import type { Detector, LanguageDetector, LanguageGuess } from "./detectors.js";
 import { cld2Available, loadLingua, loadSingleDetector } from "./detectors.js";
+import { withinAlphabets } from "./alphabets.js";
 import { LEXICON_NAME, loadLexicon } from "./lexicon.js";
 import { NEIGHBOUR_GROUPS, resolveNeighbours } from "./neighbours.js";
 import { detectionSample } from "./sample.js";
@@ -277,12 +284,12 @@ export async function loadCombinedDetector(): Promise<LanguageDetector & { parts
     // A text of a few words: every member, the word lexicon, CLD3 and Lingua too.
     if (wordCount(text) <= SHORT_TEXT_MAX_WORDS) {
       const [words, short] = [lexiconMember(), linguaMember()];
-      return pooledProbabilities(poolGuesses([...all, words, cld3, short], [...guesses, read(fastText, text), read(words, text), read(cld3, text), read(short, text)]));
+      return pooledProbabilities(withinAlphabets(text, poolGuesses([...all, words, cld3, short], [...guesses, read(fastText, text), read(words, text), read(cld3, text), read(short, text)])));
     }
-    const partial = poolGuesses(members, guesses);
+    const partial = withinAlphabets(text, poolGuesses(members, guesses));
     const [leader, second] = partial;
     if (leader && canSkip(members, guesses, leader.logScore, second?.logScore, fastText.weight)) return pooledProbabilities(partial);
-    return pooledProbabilities(poolGuesses(all, [...guesses, read(fastText, text)]));
+    return pooledProbabilities(withinAlphabets(text, poolGuesses(all, [...guesses, read(fastText, text)])));
   }
 }
 

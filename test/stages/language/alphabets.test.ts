@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { FOREIGN_LETTER_SHARE, alphabetRulesOut, withinAlphabets } from "../../../stages/language/alphabets.js";
+import { getDetector } from "../../../stages/language/index.js";
+
+describe("Cyrillic alphabets", () => {
+  it("rules out a language whose alphabet lacks a letter of a short text", () => {
+    // я: Serbian and Macedonian have none; и: Belarusian has none (it writes і).
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => alphabetRulesOut("принимая во", l))).toEqual(["be", "sr", "mk"]);
+    // і: Ukrainian and Belarusian only.
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => alphabetRulesOut("Ніхто не", l))).toEqual(["ru", "bg", "sr", "mk"]);
+    // ј: Serbian and Macedonian only; ы: Russian and Belarusian only; ў: Belarusian only; ѓ: Macedonian only.
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Никој нема", l))).toEqual(["sr", "mk"]);
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Мы тут", l))).toEqual(["ru", "be"]);
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Ўсе людзі", l))).toEqual(["be"]);
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Секој граѓанин", l))).toEqual(["mk"]);
+  });
+
+  it("rules out nothing on letters every listed alphabet has, in other scripts, or for a language with no alphabet listed", () => {
+    for (const language of ["ru", "uk", "be", "bg", "sr", "mk"]) {
+      expect(alphabetRulesOut("На том", language)).toBe(false);
+      expect(alphabetRulesOut("Never mind", language)).toBe(false);
+    }
+    // и: not Belarusian, which writes і.
+    expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => alphabetRulesOut("На пике", l))).toEqual(["be"]);
+    // Kazakh's ә and Tatar's җ are not Russian's, but Kazakh and Tatar are not judged here.
+    expect(alphabetRulesOut("Әрбір адам", "ru")).toBe(true);
+    expect(alphabetRulesOut("Әрбір адам", "kk")).toBe(false);
+    expect(alphabetRulesOut("Һәр кеше", "tt")).toBe(false);
+  });
+
+  it("keeps a language when a foreign letter is a small share of a long text (a name quoted in another spelling)", () => {
+    const russian = "Столица Украины расположена на берегу Днепра, и весной город особенно красив. ".repeat(3);
+    // Київ: ї and і, two letters that Russian lacks, among the text's Cyrillic letters.
+    const text = `${russian}Жители пишут название города как Київ.`;
+    const cyrillic = [...text].filter((c) => /\p{Script=Cyrillic}/u.test(c)).length;
+    expect(2 / cyrillic).toBeLessThan(FOREIGN_LETTER_SHARE);
+    expect(alphabetRulesOut(text, "ru")).toBe(false);
+    // Three quoted names in a text a tenth as long are over the share.
+    expect(alphabetRulesOut("Київ, Львів і Харків — міста", "ru")).toBe(true);
+  });
+
+  it("drops the ruled-out candidates in order, and keeps all when none would be left", () => {
+    const guesses = [{ language: "mk", score: 0.5 }, { language: "ru", score: 0.3 }, { language: "sr", score: 0.2 }];
+    expect(withinAlphabets("принимая во", guesses)).toEqual([{ language: "ru", score: 0.3 }]);
+    expect(withinAlphabets("Ніхто не", guesses)).toBe(guesses);
+    expect(withinAlphabets("Hello there", guesses)).toBe(guesses);
+  });
+
+  it("turns the default detector's answer on two words whose letters settle it", async () => {
+    const detector = await getDetector("default");
+    // Found wrong before the rule (Macedonian), in UDHR word pairs: я is not a Macedonian letter.
+    expect(detector.detect("принимая во")[0]!.language).toBe("ru");
+    expect(detector.detect("Ніхто не")[0]!.language).not.toBe("ru");
+  });
+});
