@@ -841,6 +841,23 @@ const STATUS_LINE =
   /^(?:this (?:topic|thread|discussion) (?:was|has been|is)(?: automatically)? (?:closed|locked|archived)\b.{0,120}|(?:this thread is )?(?:not open|closed) for (?:further|new) replies\.?|(?:dieses |das )?(?:thema|thread) (?:wurde |ist )?(?:automatisch )?(?:geschlossen|gesperrt)\b.{0,120}|this (?:post|article|page) is (?:over|more than) (?:\d+|one|two|three|four|five|ten) years? old\b.{0,160})$/i;
 /** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
 const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
+/**
+ * A cookie banner's text: the site, or "we", using or setting cookies ("We use cookies to …",
+ * "iFixit uses cookies …", "With our cookies we would like to …", "Wir verwenden Cookies",
+ * "Nous utilisons des cookies", "Używamy plików cookies"), or the cookie settings it points to.
+ * An article that is about cookies (a privacy policy, a guide to them) names them in blocks that
+ * are not a banner's too, and keeps it (see cleanArticle).
+ */
+const COOKIE_NOTICE =
+  /\b(?:we|this (?:site|website|page|shop|store)|(?:our|the) (?:site|website|shop|store)) (?:also |may )?(?:use|uses|set|sets|place|places|store|stores) cookies\b|^[\p{Lu}][\w.-]* uses cookies\b|\b(?:with|through) our cookies\b|\bcookie (?:preferences|settings|consent)\b|\b(?:wir|diese (?:web)?seite|diese website|unsere (?:web)?seite) (?:verwende[nt]|nutz(?:en|t)|setz(?:en|t)|benutz(?:en|t)) (?:\S+ ){0,3}?cookies\b|\bcookie-einstellungen\b|\bnous utilisons (?:des |les )?cookies\b|\b(?:ce|notre) site (?:web )?utilise (?:des |les )?cookies\b|\bparamètres (?:des |de )cookies\b|\b(?:utilizamos|usamos) (?:\S+ ){0,2}?cookies\b|\b(?:este sitio|esta web|esta página)(?: web)? (?:utiliza|usa) cookies\b|\b(?:utilizziamo|usiamo) (?:i )?cookie\b|\bquesto sito(?: web)? (?:utilizza|usa) (?:i )?cookie\b|\b(?:używamy|wykorzystujemy|stosujemy) (?:plików )?cookies?\b|\b(?:serwis|strona) (?:używa|wykorzystuje|korzysta z) (?:plików )?cookies?\b|\bwij gebruiken cookies\b|\bwe gebruiken cookies\b|\bdeze (?:web)?site gebruikt cookies\b|используе[мт] (?:файлы )?cookie/iu;
+/** Longest block that COOKIE_NOTICE may remove (a banner's paragraph runs longer than a notice line). */
+const COOKIE_NOTICE_MAX_LENGTH = 600;
+/** A block of text alone (no blocks inside) that names cookies and is not a banner's: the page is about them. */
+function isAboutCookies(el: El): boolean {
+  if (!BLOCK_TAGS.has(el.tag) || el.hasBlock) return false;
+  const text = plainText(el);
+  return /cookie/i.test(text) && !COOKIE_NOTICE.test(text);
+}
 /** A heading over a table of contents, whose links the cleaning removes. */
 const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
 /**
@@ -888,10 +905,10 @@ const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|c
 /**
  * A blog's affiliate disclosure: "This post may contain affiliate and/or referral links", "Dieser
  * Beitrag enthält Affiliate-Links", "Cet article contient des liens d'affiliation", "As an Amazon
- * Associate I earn …" (the caller bounds the length).
+ * Associate I earn …", "… I earn from qualifying purchases" (the caller bounds the length).
  */
 const AFFILIATE_DISCLOSURE =
-  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
+  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\ben tant que partenaire amazon\b|\bcomo afiliad[oa] de amazon\b|\bin qualità di affiliato amazon\b|\bearn from qualifying purchases\b|\ban qualifizierten (?:verkäufen|käufen)\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
 /** A block that is only a screen reader's skip links, run together or not ("Jump to navigationJump to search", "Zum Inhalt springen"). */
 const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum inhalt springen|zur navigation springen|aller au contenu|przejdź do (?:treści|nawigacji))\s*)+$/i;
@@ -986,6 +1003,9 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
   // Cleaning is for side blocks; a block holding most of the article is the article (a wrapper
   // whose class says "widget" or "media" must not take the text with it).
   const mostOfArticle = elements.reduce((sum, el) => sum + el.textLen, 0) / 2;
+  // A page about cookies names them in blocks that are not a banner's too (read once, when a banner's text is met).
+  let aboutCookies: boolean | undefined;
+  const isCookieBanner = (text: string) => COOKIE_NOTICE.test(text) && !(aboutCookies ??= elements.some((el) => someElement(el, isAboutCookies)));
   const shouldRemove = (el: El): boolean => {
     if (isHeading(el) && el.linkLen === 0 && el.textLen < 40 && CONTENTS_HEADING.test(plainText(el).trim())) return true;
     if ((el.tag === "h1" || el.tag === "h2") && titleKey) {
@@ -993,8 +1013,8 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
       const heading = lettersKey(plainText(el));
       return heading.length > 0 && titleLetters.includes(heading);
     }
-    if (BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH) {
-      const text = plainText(el);
+    const text = BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < COOKIE_NOTICE_MAX_LENGTH ? plainText(el) : undefined;
+    if (text !== undefined && el.textLen < NOTICE_MAX_LENGTH) {
       // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
       // "Related: …", a headline of another story, a "click here to get the app"; so does one
       // that starts with a "read also" label, however long the label. A source cited as a link
@@ -1009,6 +1029,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
         if (key.length >= 20 && key.length >= titleKey.length * 0.6 && titleKey.includes(key)) return true;
       }
     }
+    if (text !== undefined && isCookieBanner(text)) return true;
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && !isHeadingOnly(el) && isFishy(el, weigh, titleLetters, article) && !(weigh(el) >= 0 && isDenseForItsLists(el));

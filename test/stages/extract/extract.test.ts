@@ -538,10 +538,27 @@ describe("extractMainText: main content", () => {
     const disclosures = [
       "This post may contain affiliate and/or referral links. Please see my disclosure page.", "Dieser Beitrag enthält Affiliate-Links.", "Cet article contient des liens d'affiliation.",
       "Our editors handpick every product we feature. We may earn a commission from your purchases.", "Kaufen Sie über diese Links, erhalten wir eine kleine Provision.",
+      "Disclosure: As an Affiliate Marketer, I earn from qualifying purchases.", "Als Amazon-Partner verdiene ich an qualifizierten Verkäufen.",
+      "En tant que Partenaire Amazon, je réalise un bénéfice sur les achats remplissant les conditions requises.",
     ];
     const prose = "Affiliate links pay a site a small share of what a reader spends, which is why so many recipe blogs are full of them; a reader pays nothing more.";
     const html = `<html><body><div id="main"><div class="code-block"><em>${disclosures[0]}</em></div><article class="post">${disclosures.slice(1).map((d) => `<p><em>${d}</em></p>`).join("")}<p>${PROSE}</p><p>${prose}</p><p>${PROSE}</p></article></div></body></html>`;
     expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
+  });
+
+  it("drops a cookie banner's text in a block its class does not name, in several languages, and keeps a page about cookies", () => {
+    const banners = [
+      "With our cookies we would like to offer you the best shopping experience possible with everything that goes with it. This includes, for example, suitable offers, personalized ads and remembering preferences. If this is okay with you, simply agree to the use of cookies for preferences, statistics and marketing.",
+      "iFixit uses cookies to enhance site functionality, analyze traffic, and personalize ads. By using our site, you agree to our cookie use and Privacy Policy.",
+      "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten. Mit Klick auf „Alle akzeptieren“ stimmen Sie der Verwendung zu.",
+      "Nous utilisons des cookies pour mesurer l'audience. Vous pouvez modifier vos choix à tout moment.",
+      "You can withdraw your consent at any time via the cookie settings.",
+    ];
+    const html = `<html><body><div class="page">${banners.map((b) => `<div class="bar"><p>${b}</p></div>`).join("")}<article><p>${PROSE}</p><p>${GERMAN_PROSE}</p><p>${PROSE}</p></article></div></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${GERMAN_PROSE}\n\n${PROSE}`);
+    // A page that explains cookies names them in more than one block, and keeps its own "we use cookies".
+    const policy = ["Cookies are small text files that a site stores in your browser, so that it remembers you between visits.", "We use cookies to keep you signed in and to count visits, and never to show you ads.", "You can delete the cookies of any site in your browser's settings, at any time, without asking us."];
+    expect(textOf(`<html><body><article><h1>Cookie policy</h1>${policy.map((p) => `<p>${p}</p>`).join("")}</article></body></html>`)).toBe(["Cookie policy", ...policy].join("\n\n"));
   });
 
   it("drops a thread's status line, a post's age notice, a pitch to support the publisher and a table of contents' heading, and keeps prose about them", () => {
