@@ -24,6 +24,9 @@
  *               takođe, uvjet / uslov, milijun / milion, otok / ostrvo, gledatelj / gledalac. Each
  *               country's places (Zagreb, Sarajevo, Beograd …) are a weak hint. Word pairs count
  *               too: "treba da bude" is Bosnian and Serbian syntax where Croatian says "treba biti".
+ *   ga / gd     the accents first: Irish writes long vowels with the acute (tá, mé), Scottish Gaelic
+ *               with the grave (tha, bhrìgh); then Gaelic's words (tha, bha, chan, mi, thu, gu, bho,
+ *               ri) against Irish ones (go, cad, conas, anois, inniu), and Gaelic's hyphened h ("a h-aon").
  *
  * The detector's guess stands unless another member has more marker words (a tie between two
  * other members goes to the one the detector ranks higher). The winner takes the best guess's probability and the former
@@ -39,9 +42,11 @@ interface Group {
   markers: Map<string, Markers>;
   /** The first words of the marker pairs: only after one of them is a pair looked up. */
   pairStarts: Set<string>;
+  /** The member a word's spelling marks, whatever the word (one of the group's accents). */
+  spelling?: (word: string) => string | undefined;
 }
 
-function group(lists: Record<string, Record<number, string>>): Group {
+function group(lists: Record<string, Record<number, string>>, spelling?: Group["spelling"]): Group {
   const markers = new Map<string, Markers>();
   for (const [language, byWeight] of Object.entries(lists)) {
     for (const [weight, words] of Object.entries(byWeight)) {
@@ -53,7 +58,7 @@ function group(lists: Record<string, Record<number, string>>): Group {
     }
   }
   const pairStarts = new Set([...markers.keys()].filter((w) => w.includes("_")).map((w) => w.slice(0, w.indexOf("_"))));
-  return { languages: Object.keys(lists), markers, pairStarts };
+  return { languages: Object.keys(lists), markers, pairStarts, ...(spelling ? { spelling } : {}) };
 }
 
 const NORWEGIAN = group({
@@ -166,10 +171,28 @@ const BCS = group({
   },
 });
 
+/**
+ * Irish and Scottish Gaelic write their long vowels with different accents since Gaelic's 1981
+ * spelling reform: Irish with the acute (tá, mé, Éire), Gaelic with the grave (tha mi, Gàidhlig,
+ * bhrìgh). Either in a word marks its language; so does a lone "h" (Gaelic writes the prefixed h
+ * with a hyphen, "a h-aon", "na h-Alba", Irish joins it, "na hÉireann").
+ */
+const GAELIC_ACUTE = /[áéíóú]/;
+const GAELIC_GRAVE = /[àèìòù]/;
+
+const GAELIC = group(
+  {
+    gd: { 1: "tha bha chan cha gu mi thu ciamar carson bho ri ris anns h" },
+    ga: { 1: "go conas cad freisin anois inniu" },
+  },
+  (word) => (GAELIC_GRAVE.test(word) ? "gd" : GAELIC_ACUTE.test(word) ? "ga" : undefined),
+);
+
 /** The languages of each group of close neighbours. */
 export const NEIGHBOUR_GROUPS: ReadonlyArray<readonly string[]> = [NORWEGIAN.languages, MALAY.languages, BCS.languages];
 
 const GROUPS: ReadonlyMap<string, Group> = new Map([
+  ...GAELIC.languages.map((l) => [l, GAELIC] as const),
   ...NORWEGIAN.languages.map((l) => [l, NORWEGIAN] as const),
   ...MALAY.languages.map((l) => [l, MALAY] as const),
   ...BCS.languages.map((l) => [l, BCS] as const),
@@ -188,6 +211,8 @@ function markerScores(text: string, group: Group): Map<string, number> {
   for (const match of text.toLowerCase().matchAll(WORD)) {
     const word = match[0];
     add(group.markers.get(word));
+    const marked = group.spelling?.(word);
+    if (marked) scores.set(marked, scores.get(marked)! + 1);
     if (group.pairStarts.has(previous)) add(group.markers.get(`${previous}_${word}`));
     previous = word;
   }

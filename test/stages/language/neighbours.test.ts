@@ -85,6 +85,22 @@ describe("close neighbours", () => {
     expect(resolveNeighbours("gdje je mlijeko", [{ language: "sr", score: 0.6 }, { language: "hr", score: 0.3 }])[0]!.language).toBe("hr");
   });
 
+  it("tells Scottish Gaelic from Irish by its grave accents, its words and its hyphened h, and Irish by its acute accents", () => {
+    const ga = [{ language: "ga", score: 0.7 }, { language: "gd", score: 0.2 }];
+    // bhrìgh: a grave accent.
+    expect(resolveNeighbours("Do bhrìgh", ga)[0]!.language).toBe("gd");
+    // "a h-aon": the hyphened h, which Irish joins to the word ("a haon").
+    expect(resolveNeighbours("a h-aon,", ga)[0]!.language).toBe("gd");
+    // tha, mi: Gaelic's verb and pronoun; Irish says tá, mé.
+    expect(resolveNeighbours("Tha mi sgìth", ga)).toEqual([{ language: "gd", score: 0.7 }, { language: "ga", score: 0.2 }]);
+    const gd = [{ language: "gd", score: 0.6 }, { language: "ga", score: 0.3 }];
+    // tá, mé, Éire: acute accents; bhí too.
+    expect(resolveNeighbours("Tá mé in Éirinn", gd)[0]!.language).toBe("ga");
+    // "Nuair a": both languages' words, no accent: the guess stands.
+    expect(resolveNeighbours("Nuair a", gd)).toBe(gd);
+    expect(resolveNeighbours("Nuair a", ga)).toBe(ga);
+  });
+
   it("counts no word that Malay and Indonesian share", () => {
     // boleh, tak, negeri, jabatan, pejabat (an official in Indonesian), kereta (api), cuti are
     // Indonesian too; ketika, sebuah, tersebut, merupakan are Malay too.
