@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FOREIGN_LETTER_SHARE, alphabetRulesOut, withinAlphabets } from "../../../stages/language/alphabets.js";
 import { getDetector } from "../../../stages/language/index.js";
 
-describe("Cyrillic alphabets", () => {
+describe("alphabets of close neighbours (Cyrillic, Hebrew)", () => {
   it("rules out a language whose alphabet lacks a letter of a short text", () => {
     // я: Serbian and Macedonian have none; и: Belarusian has none (it writes і).
     expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => alphabetRulesOut("принимая во", l))).toEqual(["be", "sr", "mk"]);
@@ -13,6 +13,17 @@ describe("Cyrillic alphabets", () => {
     expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Мы тут", l))).toEqual(["ru", "be"]);
     expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Ўсе людзі", l))).toEqual(["be"]);
     expect(["ru", "uk", "be", "bg", "sr", "mk"].filter((l) => !alphabetRulesOut("Секој граѓанин", l))).toEqual(["mk"]);
+  });
+
+  it("rules out Hebrew for Yiddish's ligatures and rafe, and nothing for the letters both write", () => {
+    // װ (U+05F0, double vav), ײ (U+05F2, double yod), פֿ (pe with rafe, U+05BF).
+    expect(alphabetRulesOut("היות \u05f0י", "he")).toBe(true);
+    expect(alphabetRulesOut("ק\u05f2נעם", "he")).toBe(true);
+    expect(alphabetRulesOut("פ\u05bfון", "he")).toBe(true);
+    // The same words spelled with two vavs, and Hebrew itself, pointed or not.
+    expect(alphabetRulesOut("היות וווי", "he")).toBe(false);
+    expect(alphabetRulesOut("שָׁלוֹם עֲלֵיכֶם", "he")).toBe(false);
+    expect(alphabetRulesOut("היות \u05f0י", "yi")).toBe(false);
   });
 
   it("rules out nothing on letters every listed alphabet has, in other scripts, or for a language with no alphabet listed", () => {
@@ -51,5 +62,7 @@ describe("Cyrillic alphabets", () => {
     // Found wrong before the rule (Macedonian), in UDHR word pairs: я is not a Macedonian letter.
     expect(detector.detect("принимая во")[0]!.language).toBe("ru");
     expect(detector.detect("Ніхто не")[0]!.language).not.toBe("ru");
+    // Yiddish, named Hebrew before the rule: װ is not a Hebrew letter.
+    expect(detector.detect("היות \u05f0י")[0]!.language).toBe("yi");
   });
 });
