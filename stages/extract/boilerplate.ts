@@ -4,7 +4,8 @@
  * the web use for navigation, cookie banners, comment sections, share widgets, related links,
  * article info lines, forum signatures, ads, paywalls and newsletter forms (the vocabulary
  * readability.js and trafilatura both rely on, with the words German, French, Spanish,
- * Portuguese, Italian, Dutch and Polish sites use for the same).
+ * Portuguese, Italian, Dutch and Polish sites use for the same), and by markup that says what a
+ * block is whatever its class: a post's tags are links with rel="tag".
  */
 import { DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someAncestor, someElement, type El } from "./dom.js";
 
@@ -294,9 +295,33 @@ function isSignUpBox(el: El, pageTextLength: number): boolean {
   return el.hasBlock && el.textLen <= SIGN_UP_BOX_TEXT && el.attrs[EMAIL_FIELD] !== undefined && el.tag !== "main" && el.tag !== "article" && !containsParagraphs(el, 2, isProse) && !holdsArticle(el, pageTextLength);
 }
 
+/** Most text a list of a post's tags holds (its label, the tags and the commas between them). */
+const TAG_LIST_TEXT = 600;
+/** A link to a tag's page: `rel="tag"` (HTML's link type, which WordPress and most blog engines set), alone or with "category". */
+const isTagLink = (el: El) => el.tag === "a" && /(?:^|\s)tag(?:\s|$)/i.test(el.attrs.rel ?? "");
+
+/**
+ * A post's tags ("Tags: calendario stock car 2018, stock car brasil, …"): a block or a run of
+ * text, under TAG_LIST_TEXT, whose text is mostly (over half) that of links to tags; whatever its class says.
+ */
+function isTagList(el: El): boolean {
+  if (el.tag === "a" || el.textLen === 0 || el.textLen >= TAG_LIST_TEXT || el.linkLen * 2 <= el.textLen) return false;
+  let tagText = 0;
+  const stack: El[] = [el];
+  while (stack.length > 0) {
+    for (const child of stack.pop()!.children) {
+      if (typeof child === "string") continue;
+      if (isTagLink(child)) tagText += child.textLen;
+      else stack.push(child);
+    }
+  }
+  return tagText * 2 > el.textLen;
+}
+
 function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number): boolean {
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
+  if (isTagList(el)) return true;
   const attrs = el.attrs;
   // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section, and
   // so is a tab's pane: being hidden does not make it boilerplate (its class words still may).

@@ -850,14 +850,23 @@ const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport 
  */
 const COOKIE_NOTICE =
   /\b(?:we|this (?:site|website|page|shop|store)|(?:our|the) (?:site|website|shop|store)) (?:also |may )?(?:use|uses|set|sets|place|places|store|stores) cookies\b|^[\p{Lu}][\w.-]* uses cookies\b|\b(?:with|through) our cookies\b|\bcookie (?:preferences|settings|consent)\b|\b(?:wir|diese (?:web)?seite|diese website|unsere (?:web)?seite) (?:verwende[nt]|nutz(?:en|t)|setz(?:en|t)|benutz(?:en|t)) (?:\S+ ){0,3}?cookies\b|\bcookie-einstellungen\b|\bnous utilisons (?:des |les )?cookies\b|\b(?:ce|notre) site (?:web )?utilise (?:des |les )?cookies\b|\bparamètres (?:des |de )cookies\b|\b(?:utilizamos|usamos) (?:\S+ ){0,2}?cookies\b|\b(?:este sitio|esta web|esta página)(?: web)? (?:utiliza|usa) cookies\b|\b(?:utilizziamo|usiamo) (?:i )?cookie\b|\bquesto sito(?: web)? (?:utilizza|usa) (?:i )?cookie\b|\b(?:używamy|wykorzystujemy|stosujemy) (?:plików )?cookies?\b|\b(?:serwis|strona) (?:używa|wykorzystuje|korzysta z) (?:plików )?cookies?\b|\bwij gebruiken cookies\b|\bwe gebruiken cookies\b|\bdeze (?:web)?site gebruikt cookies\b|используе[мт] (?:файлы )?cookie/iu;
+/** The word every cookie banner holds: read first, as COOKIE_NOTICE is slow to fail on every block. */
+const COOKIE_WORD = /cookie/i;
 /** Longest block that COOKIE_NOTICE may remove (a banner's paragraph runs longer than a notice line). */
 const COOKIE_NOTICE_MAX_LENGTH = 600;
 /** A block of text alone (no blocks inside) that names cookies and is not a banner's: the page is about them. */
 function isAboutCookies(el: El): boolean {
   if (!BLOCK_TAGS.has(el.tag) || el.hasBlock) return false;
   const text = plainText(el);
-  return /cookie/i.test(text) && !COOKIE_NOTICE.test(text);
+  return COOKIE_WORD.test(text) && !COOKIE_NOTICE.test(text);
 }
+/**
+ * A comment section's rules or state: "Comments are closed", "Die Kommentarfunktion wurde
+ * geschlossen", "Les commentaires sont modérés", or a warning of what the moderator will not approve
+ * ("ATENÇÃO: Comentários com textos ininteligíveis … não serão aprovados pelo moderador").
+ */
+const COMMENT_POLICY =
+  /^(?:comments? (?:are|is) (?:now )?(?:closed|moderated)|(?:die )?kommentarfunktion (?:ist|wurde) (?:für diesen (?:artikel|beitrag) )?(?:geschlossen|deaktiviert)|(?:die )?kommentare (?:sind|werden) (?:geschlossen|moderiert)|les commentaires sont (?:fermés|modérés)|los comentarios están (?:cerrados|moderados)|i commenti sono chiusi|komentarze (?:są )?(?:zamknięte|moderowane))\b|\b(?:comments|comentários|comentarios|kommentare|commentaires|commenti|komentarze)\b[^.!?]{0,100}\b(?:will not be (?:approved|published)|won't be (?:approved|published)|não serão (?:aprovados|publicados)|no serán (?:aprobados|publicados)|werden nicht (?:freigeschaltet|veröffentlicht)|ne seront pas (?:publiés|approuvés)|non (?:saranno|verranno) pubblicati)/i;
 /** A heading over a table of contents, whose links the cleaning removes. */
 const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
 /**
@@ -919,7 +928,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 /**
  * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
- * a "continues below the ad" pointer, a needs-JavaScript notice, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
+ * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
@@ -936,7 +945,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
-  if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text)) return true;
+  if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }
@@ -1005,7 +1014,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
   const mostOfArticle = elements.reduce((sum, el) => sum + el.textLen, 0) / 2;
   // A page about cookies names them in blocks that are not a banner's too (read once, when a banner's text is met).
   let aboutCookies: boolean | undefined;
-  const isCookieBanner = (text: string) => COOKIE_NOTICE.test(text) && !(aboutCookies ??= elements.some((el) => someElement(el, isAboutCookies)));
+  const isCookieBanner = (text: string) => COOKIE_WORD.test(text) && COOKIE_NOTICE.test(text) && !(aboutCookies ??= elements.some((el) => someElement(el, isAboutCookies)));
   const shouldRemove = (el: El): boolean => {
     if (isHeading(el) && el.linkLen === 0 && el.textLen < 40 && CONTENTS_HEADING.test(plainText(el).trim())) return true;
     if ((el.tag === "h1" || el.tag === "h2") && titleKey) {

@@ -75,6 +75,8 @@ export const isHiddenByStyle = (attrs: Record<string, string>) => attrs.style !=
  */
 export const KEPT_ATTRIBUTES = new Set([
   "class", "id", "style", "hidden", "popover", "aria-hidden", "aria-controls", "role", "itemprop", "lang", "xml:lang", "start", "value", "reversed",
+  // A link's relation: rel="tag" marks a post's tags (boilerplate.ts).
+  "rel",
   // A formula's TeX and layout (math.ts), and a picture of one (its alt text).
   "alttext", "display", "encoding", "alt",
 ]);

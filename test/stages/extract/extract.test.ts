@@ -561,6 +561,25 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><article><h1>Cookie policy</h1>${policy.map((p) => `<p>${p}</p>`).join("")}</article></body></html>`)).toBe(["Cookie policy", ...policy].join("\n\n"));
   });
 
+  it("drops a post's tags (links with rel=tag, with their label) whatever their class, and keeps a tag named in a sentence", () => {
+    // Set as a WordPress theme sets them: a <strong> run of text after the post's paragraphs, a line break after its label.
+    const tags = `<strong>Tags<br><a href="/tag/stock-car-brasil/" rel="tag">stock car brasil</a>, <a href="/tag/interlagos/" rel="tag">stock car interlagos</a>, <a href="/tag/calendario/" rel="category tag">calendario 2018</a></strong>`;
+    const sentence = `<p>This season opens at Interlagos, as the <a href="/tag/interlagos/" rel="tag">Interlagos</a> circuit hosts the first round, and ends in Cascavel.</p>`;
+    const html = `<html><body><div class="post"><p>${PROSE}</p>${sentence}<p>${PROSE}</p>${tags}</div></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\nThis season opens at Interlagos, as the Interlagos circuit hosts the first round, and ends in Cascavel.\n\n${PROSE}`);
+  });
+
+  it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
+    const notices = [
+      "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
+      "Comments are closed.", "Die Kommentarfunktion wurde für diesen Artikel geschlossen.", "Les commentaires sont modérés.",
+      "Kommentare, die gegen unsere Regeln verstoßen, werden nicht freigeschaltet.",
+    ];
+    const prose = "The comments under the story were closed after a day, and the moderators said that most of them had not been approved.";
+    const html = `<html><body><article><p>${PROSE}</p><p>${prose}</p>${notices.map((n) => `<p>${n}</p>`).join("")}<p>${PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
+  });
+
   it("drops a thread's status line, a post's age notice, a pitch to support the publisher and a table of contents' heading, and keeps prose about them", () => {
     const notices = [
       "This topic was automatically closed after 30 days. New replies are no longer allowed.", "Not open for further replies.", "Dieses Thema wurde automatisch geschlossen.",
