@@ -15,7 +15,7 @@ interface Alphabet {
   /** Whether a character (lowercase) is of the script this alphabet is judged in. */
   inScript: (code: number) => boolean;
   /** Whether the alphabet writes it. */
-  has: (char: string) => boolean;
+  has: (code: number) => boolean;
 }
 
 const isCyrillic = (code: number) => code >= 0x0400 && code <= 0x052f;
@@ -23,15 +23,15 @@ const isCyrillic = (code: number) => code >= 0x0400 && code <= 0x052f;
 const isHebrew = (code: number) => (code >= 0x0590 && code <= 0x05ff) || (code >= 0xfb1d && code <= 0xfb4f);
 
 const cyrillic = (letters: string): Alphabet => {
-  const set = new Set(letters.replace(/\s+/g, ""));
-  return { inScript: isCyrillic, has: (char) => set.has(char) };
+  const set = new Set([...letters.replace(/\s+/g, "")].map((char) => char.charCodeAt(0)));
+  return { inScript: isCyrillic, has: (code) => set.has(code) };
 };
 
 /**
  * What Yiddish writes and Hebrew does not: the ligatures װ, ױ, ײ and ײַ, and the rafe over a
  * letter (פֿ, בֿ), as a point or in a precomposed form.
  */
-const YIDDISH_ONLY = new Set(["\u05f0", "\u05f1", "\u05f2", "\ufb1f", "\u05bf", "\ufb4c", "\ufb4e"]);
+const YIDDISH_ONLY = new Set([0x05f0, 0x05f1, 0x05f2, 0xfb1f, 0x05bf, 0xfb4c, 0xfb4e]);
 
 /** Each language's alphabet. */
 const ALPHABETS: ReadonlyMap<string, Alphabet> = new Map([
@@ -41,55 +41,76 @@ const ALPHABETS: ReadonlyMap<string, Alphabet> = new Map([
   ["bg", cyrillic("а б в г д е ж з и й к л м н о п р с т у ф х ц ч ш щ ъ ь ю я ѝ")],
   ["sr", cyrillic("а б в г д ђ е ж з и ј к л љ м н њ о п р с т ћ у ф х ц ч џ ш")],
   ["mk", cyrillic("а б в г д ѓ е ж з ѕ и ј к л љ м н њ о п р с т ќ у ф х ц ч џ ш ѐ ѝ")],
-  ["he", { inScript: isHebrew, has: (char) => !YIDDISH_ONLY.has(char) }],
+  ["he", { inScript: isHebrew, has: (code) => !YIDDISH_ONLY.has(code) }],
 ]);
 
 /**
  * A language is ruled out when more than this share of the text's characters in its script are
- * not in its alphabet: any such letter in a few words, but not a name quoted in another language's spelling
- * in a long text (a Russian article that writes "Київ" once).
+ * not in its alphabet: any such letter in a few words, but not a name quoted in another language's
+ * spelling in a long text (a Russian article that writes "Київ" once).
  */
 export const FOREIGN_LETTER_SHARE = 0.02;
+/** Characters read: a text's first this many, as ELD and fastText read (combined.ts's ELD_MAX_CHARS). */
+export const ALPHABET_MAX_CHARS = 600;
 
-/** A character of a script some alphabet above is judged in. */
-const JUDGED = /[\u0400-\u052f\u0590-\u05ff\ufb1d-\ufb4f]/;
+/**
+ * A Cyrillic capital's small letter (Unicode's case pairs in the Cyrillic blocks: А–Я and Ѐ–Џ
+ * apart, the rest capital then small, and the palochka); any other character as it is.
+ */
+function lowerCyrillic(code: number): number {
+  if (code >= 0x0410 && code <= 0x042f) return code + 0x20;
+  if (code >= 0x0400 && code <= 0x040f) return code + 0x50;
+  if (code === 0x04c0) return 0x04cf;
+  if (code >= 0x04c1 && code <= 0x04ce) return code % 2 === 1 ? code + 1 : code;
+  if ((code >= 0x0460 && code <= 0x0481) || (code >= 0x048a && code <= 0x04bf) || (code >= 0x04d0 && code <= 0x052f)) return code % 2 === 0 ? code + 1 : code;
+  return code;
+}
 
-/** How often each lowercase character of a judged script occurs in `text`. */
-function judgedCharacters(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const char of text.toLowerCase()) {
-    const code = char.charCodeAt(0);
-    if (isCyrillic(code) || isHebrew(code)) counts.set(char, (counts.get(char) ?? 0) + 1);
+/** How often each (lowercase) character of a judged script occurs in the text's first ALPHABET_MAX_CHARS; undefined when none does. */
+function judgedCharacters(text: string): Map<number, number> | undefined {
+  let counts: Map<number, number> | undefined;
+  const end = Math.min(text.length, ALPHABET_MAX_CHARS);
+  for (let i = 0; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x0400 || (code > 0x052f && code < 0x0590) || (code > 0x05ff && code < 0xfb1d) || code > 0xfb4f) continue;
+    const lower = lowerCyrillic(code);
+    counts ??= new Map();
+    counts.set(lower, (counts.get(lower) ?? 0) + 1);
   }
   return counts;
 }
 
 /** Whether the characters (counted by judgedCharacters) rule `language` out: see FOREIGN_LETTER_SHARE. */
-function rulesOut(counts: ReadonlyMap<string, number>, language: string): boolean {
+function rulesOut(counts: ReadonlyMap<number, number>, language: string): boolean {
   const alphabet = ALPHABETS.get(language);
   if (!alphabet) return false;
   let inScript = 0;
   let foreign = 0;
-  for (const [char, count] of counts) {
-    if (!alphabet.inScript(char.charCodeAt(0))) continue;
+  for (const [code, count] of counts) {
+    if (!alphabet.inScript(code)) continue;
     inScript += count;
-    if (!alphabet.has(char)) foreign += count;
+    if (!alphabet.has(code)) foreign += count;
   }
   return foreign > FOREIGN_LETTER_SHARE * inScript;
 }
 
 /** Whether `language` cannot have written `text` (see FOREIGN_LETTER_SHARE); a language with no alphabet listed never is. */
 export function alphabetRulesOut(text: string, language: string): boolean {
-  return rulesOut(judgedCharacters(text), language);
+  const counts = judgedCharacters(text);
+  return counts !== undefined && rulesOut(counts, language);
 }
 
 /**
- * The candidates (best first) less those the text's letters rule out; all of them when none would
- * be left. Only a text holding letters of a judged script is read.
+ * A filter of candidates (best first) for `text`: it drops those the text's letters rule out, and
+ * keeps all when none would be left. The text is read once, here; one with no character of a
+ * judged script gives a filter that keeps everything.
  */
-export function withinAlphabets<T extends { language: string }>(text: string, candidates: T[]): T[] {
-  if (!JUDGED.test(text) || !candidates.some((candidate) => ALPHABETS.has(candidate.language))) return candidates;
+export function alphabetFilter(text: string): <T extends { language: string }>(candidates: T[]) => T[] {
   const counts = judgedCharacters(text);
-  const kept = candidates.filter((candidate) => !rulesOut(counts, candidate.language));
-  return kept.length > 0 && kept.length < candidates.length ? kept : candidates;
+  if (!counts) return (candidates) => candidates;
+  return (candidates) => {
+    if (!candidates.some((candidate) => ALPHABETS.has(candidate.language))) return candidates;
+    const kept = candidates.filter((candidate) => !rulesOut(counts, candidate.language));
+    return kept.length > 0 && kept.length < candidates.length ? kept : candidates;
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FOREIGN_LETTER_SHARE, alphabetRulesOut, withinAlphabets } from "../../../stages/language/alphabets.js";
+import { ALPHABET_MAX_CHARS, FOREIGN_LETTER_SHARE, alphabetFilter, alphabetRulesOut } from "../../../stages/language/alphabets.js";
 import { getDetector } from "../../../stages/language/index.js";
 
 describe("alphabets of close neighbours (Cyrillic, Hebrew)", () => {
@@ -40,21 +40,27 @@ describe("alphabets of close neighbours (Cyrillic, Hebrew)", () => {
   });
 
   it("keeps a language when a foreign letter is a small share of a long text (a name quoted in another spelling)", () => {
-    const russian = "Столица Украины расположена на берегу Днепра, и весной город особенно красив. ".repeat(3);
-    // Київ: ї and і, two letters that Russian lacks, among the text's Cyrillic letters.
-    const text = `${russian}Жители пишут название города как Київ.`;
-    const cyrillic = [...text].filter((c) => /\p{Script=Cyrillic}/u.test(c)).length;
+    const russian = "Столица Украины расположена на берегу Днепра, и весной город особенно красив. ".repeat(8);
+    // Київ: ї and і, two letters that Russian lacks, among the Cyrillic letters of the part read.
+    const text = `Жители пишут название города как Київ. ${russian}`;
+    const cyrillic = [...text.slice(0, ALPHABET_MAX_CHARS)].filter((c) => /\p{Script=Cyrillic}/u.test(c)).length;
     expect(2 / cyrillic).toBeLessThan(FOREIGN_LETTER_SHARE);
     expect(alphabetRulesOut(text, "ru")).toBe(false);
+    // Past the part read, even a text of Ukrainian is not read.
+    expect(alphabetRulesOut(`${russian}${"Київ, Львів і Харків — міста. ".repeat(20)}`, "ru")).toBe(false);
     // Three quoted names in a text a tenth as long are over the share.
     expect(alphabetRulesOut("Київ, Львів і Харків — міста", "ru")).toBe(true);
   });
 
   it("drops the ruled-out candidates in order, and keeps all when none would be left", () => {
     const guesses = [{ language: "mk", score: 0.5 }, { language: "ru", score: 0.3 }, { language: "sr", score: 0.2 }];
-    expect(withinAlphabets("принимая во", guesses)).toEqual([{ language: "ru", score: 0.3 }]);
-    expect(withinAlphabets("Ніхто не", guesses)).toBe(guesses);
-    expect(withinAlphabets("Hello there", guesses)).toBe(guesses);
+    expect(alphabetFilter("принимая во")(guesses)).toEqual([{ language: "ru", score: 0.3 }]);
+    expect(alphabetFilter("Ніхто не")(guesses)).toBe(guesses);
+    expect(alphabetFilter("Hello there")(guesses)).toBe(guesses);
+    // Capitals are read as their small letters: Я is я.
+    expect(alphabetFilter("ПРИНИМАЯ ВО")(guesses)).toEqual([{ language: "ru", score: 0.3 }]);
+    expect(alphabetRulesOut("ЎСЕ ЛЮДЗІ", "be")).toBe(false);
+    expect(alphabetRulesOut("ЎСЕ ЛЮДЗІ", "ru")).toBe(true);
   });
 
   it("turns the default detector's answer on two words whose letters settle it", async () => {
