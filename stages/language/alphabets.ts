@@ -102,15 +102,17 @@ export function alphabetRulesOut(text: string, language: string): boolean {
 
 /**
  * A filter of candidates (best first) for `text`: it drops those the text's letters rule out, and
- * keeps all when none would be left. The text is read once, here; one with no character of a
- * judged script gives a filter that keeps everything.
+ * keeps all when none would be left. The text is read at most once, when a candidate first has an
+ * alphabet listed (a page in a Latin script seldom has one).
  */
 export function alphabetFilter(text: string): <T extends { language: string }>(candidates: T[]) => T[] {
-  const counts = judgedCharacters(text);
-  if (!counts) return (candidates) => candidates;
+  let counts: Map<number, number> | undefined | null = null;
   return (candidates) => {
     if (!candidates.some((candidate) => ALPHABETS.has(candidate.language))) return candidates;
-    const kept = candidates.filter((candidate) => !rulesOut(counts, candidate.language));
+    if (counts === null) counts = judgedCharacters(text);
+    if (!counts) return candidates;
+    const judged = counts;
+    const kept = candidates.filter((candidate) => !rulesOut(judged, candidate.language));
     return kept.length > 0 && kept.length < candidates.length ? kept : candidates;
   };
 }
