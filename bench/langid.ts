@@ -56,8 +56,11 @@ function readTsv(file: string, labelColumn: number, textColumn: number, header: 
 }
 
 const tatoeba = readTsv("tatoeba-84lang.tsv", 2, 3, true);
-/** Word pairs: the first two words of each sentence of three words or more (scripts without spaces drop out). */
-const wordPairs = tatoeba.map((item) => ({ label: item.label, words: item.text.split(/\s+/).filter(Boolean) })).filter((item) => item.words.length >= 3).map((item) => ({ label: item.label, text: item.words.slice(0, 2).join(" ") }));
+/** Word pairs: the first two words of each text of three words or more (scripts without spaces drop out). */
+function pairsOf(items: Item[]): Item[] {
+  return items.map((item) => ({ label: item.label, words: item.text.split(/\s+/).filter(Boolean) })).filter((item) => item.words.length >= 3).map((item) => ({ label: item.label, text: item.words.slice(0, 2).join(" ") }));
+}
+const wordPairs = pairsOf(tatoeba);
 /**
  * Close neighbours, which the shared sets hardly hold (one Bosnian sentence, no Nynorsk or Malay):
  * every paragraph of the Universal Declaration of Human Rights in Bokmål, Nynorsk, Malay,
@@ -67,11 +70,13 @@ const wordPairs = tatoeba.map((item) => ({ label: item.label, words: item.text.s
  * held out.
  */
 const UDHR_NEIGHBOURS: Record<string, string> = { nob: "no", nno: "nn", mly_latn: "ms", ind: "id", hrv: "hr", bos_latn: "bs", srp_latn: "sr" };
+const UDHR_DECLARATIONS = path.join(path.dirname(fileURLToPath(import.meta.resolve("udhr"))), "declaration");
+/** The paragraphs of the `udhr` package's declaration `code`, as plain text labelled `label`. */
+function declarationParagraphs(code: string, label: string): Item[] {
+  return [...readFileSync(path.join(UDHR_DECLARATIONS, `${code}.html`), "utf8").matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => ({ label, text: match[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim() }));
+}
 function udhrParagraphs(): Item[] {
-  const declarations = path.join(path.dirname(fileURLToPath(import.meta.resolve("udhr"))), "declaration");
-  return Object.entries(UDHR_NEIGHBOURS).flatMap(([file, label]) =>
-    [...readFileSync(path.join(declarations, `${file}.html`), "utf8").matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => ({ label, text: match[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim() })),
-  );
+  return Object.entries(UDHR_NEIGHBOURS).flatMap(([code, label]) => declarationParagraphs(code, label));
 }
 /** The same paragraphs cut into sentences and clauses (after . ; : ! ?) of four words or more: short text, as in the Tatoeba set. */
 function udhrSentences(paragraphs: Item[]): Item[] {
@@ -85,7 +90,6 @@ function udhrSentences(paragraphs: Item[]): Item[] {
  * ("Everyone has the right …"), so a language's score moves in steps of a repeated opening.
  */
 function udhrPairs(): Item[] {
-  const declarations = path.join(path.dirname(fileURLToPath(import.meta.resolve("udhr"))), "declaration");
   const wanted = new Set(tatoeba.map((item) => canonicalLanguage(item.label)));
   const chosen = new Map<string, (typeof udhrIndex)[number]>();
   for (const info of udhrIndex) {
@@ -94,12 +98,7 @@ function udhrPairs(): Item[] {
     const held = chosen.get(language);
     if (!held || (held.code !== held.iso6393 && info.code === info.iso6393)) chosen.set(language, info);
   }
-  return [...chosen.values()].flatMap((info) =>
-    [...readFileSync(path.join(declarations, `${info.code}.html`), "utf8").matchAll(/<p>([\s\S]*?)<\/p>/g)]
-      .map((match) => match[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim().split(" ").filter(Boolean))
-      .filter((words) => words.length >= 3)
-      .map((words) => ({ label: info.iso6393, text: words.slice(0, 2).join(" ") })),
-  );
+  return pairsOf([...chosen.values()].flatMap((info) => declarationParagraphs(info.code, info.iso6393)));
 }
 const udhr = udhrParagraphs();
 const sets: Array<[string, Item[]]> = [

@@ -72,7 +72,7 @@ function judgedCharacters(text: string): Map<number, number> | undefined {
   const end = Math.min(text.length, ALPHABET_MAX_CHARS);
   for (let i = 0; i < end; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x0400 || (code > 0x052f && code < 0x0590) || (code > 0x05ff && code < 0xfb1d) || code > 0xfb4f) continue;
+    if (!isCyrillic(code) && !isHebrew(code)) continue;
     const lower = lowerCyrillic(code);
     counts ??= new Map();
     counts.set(lower, (counts.get(lower) ?? 0) + 1);
