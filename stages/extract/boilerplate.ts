@@ -7,7 +7,7 @@
  * Portuguese, Italian, Dutch and Polish sites use for the same), and by markup that says what a
  * block is whatever its class: a post's tags are links with rel="tag".
  */
-import { DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someAncestor, someElement, type El } from "./dom.js";
+import { BLOCK_TAGS, DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someAncestor, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -301,6 +301,74 @@ const TAG_LIST_TEXT = 600;
 const isTagLink = (el: El) => el.tag === "a" && /(?:^|\s)tag(?:\s|$)/i.test(el.attrs.rel ?? "");
 
 /**
+ * A block whose whole text is a control's label: "Read more", "Back to top", "Share:", "Show more",
+ * "Weiterlesen", "Nach oben", "Lire la suite", "Leer más", "Czytaj dalej", "Читать далее", "阅读全文",
+ * "続きを読む", "اقرأ المزيد", with an arrow or an ellipsis around it or not. A teaser card's "Read
+ * More" under its summary, a page's "Back to top" between sections and a post's "Share:" row are
+ * buttons, not text, whether or not the site made them links.
+ */
+export const UI_LABEL = new RegExp(
+  "^[\\s»›→>+]*(?:" +
+    [
+      "read more", "read (?:the )?full (?:article|story|post|review)", "continue reading", "keep reading", "learn more", "find out more", "(?:show|see|view|load) (?:more|less|all)",
+      "more", "back to top", "(?:go|scroll) to top", "share(?: this(?: article| post| story| page)?)?", "print", "close", "next", "previous", "prev", "reply", "expand", "collapse",
+      "weiterlesen", "mehr lesen", "(?:jetzt |hier )?mehr erfahren", "(?:mehr|weniger|alle) anzeigen", "mehr", "(?:zurück )?nach oben", "zum seitenanfang", "(?:artikel |beitrag )?teilen", "drucken",
+      "schließen", "weiter", "zurück", "antworten",
+      "lire la suite", "lire plus", "en savoir plus", "(?:voir|afficher) plus", "voir tout", "retour en haut(?: de (?:la )?page)?", "haut de (?:la )?page", "partager", "imprimer", "fermer",
+      "suivant", "précédent", "répondre",
+      "leer más", "seguir leyendo", "(?:ver|mostrar) más", "ver todo", "(?:volver|ir) arriba", "compartir", "imprimir", "cerrar", "siguiente", "anterior", "responder",
+      "leggi (?:di più|tutto)", "continua a leggere", "scopri di più", "mostra (?:di più|altro)", "torna (?:su|in alto)", "condividi", "stampa", "chiudi", "successivo", "precedente", "rispondi",
+      "leia mais", "ler mais", "continu(?:ar|e) lendo", "saiba mais", "(?:ver|mostrar) mais", "voltar ao topo", "compartilh(?:ar|e)", "partilhar", "fechar", "próximo",
+      "czytaj (?:dalej|więcej)", "(?:zobacz|pokaż) więcej", "więcej", "do góry", "na górę", "udostępnij", "drukuj", "zamknij", "następny", "poprzedni", "odpowiedz",
+      "lees (?:meer|verder)", "meer lezen", "(?:toon|bekijk) meer", "meer", "(?:terug )?naar boven", "delen", "sluiten", "volgende", "vorige", "reageren",
+      "читать (?:далее|полностью)", "подробнее", "показать (?:ещё|еще|больше)", "наверх", "поделиться", "закрыть", "далее", "назад", "ответить",
+      "阅读更多", "閱讀更多", "查看更多", "阅读全文", "閱讀全文", "展开全文", "展開全文", "返回顶部", "返回頂部", "分享", "关闭", "關閉",
+      "続きを読む", "もっと見る", "ページトップへ", "トップへ戻る", "シェア", "閉じる",
+      "اقرأ المزيد", "المزيد", "عرض المزيد", "شارك", "مشاركة", "إغلاق", "العودة (?:إلى|الى) الأعلى",
+    ].join("|") +
+    ")[\\s.…:：»›→>+]*$",
+  "i",
+);
+/** Longest text UI_LABEL is tried on. */
+export const UI_LABEL_LENGTH = 40;
+
+/** Elements a control's label stands in: a link, a button, a line of its own. */
+const CONTROL_TAGS = new Set(["a", "button", "span", "p", "div", "b", "strong", "small"]);
+
+/**
+ * A link, a button or a line whose whole text is a control's label (UI_LABEL), on a line of its
+ * own. Not one with text on its line ("<a>Learn more</a> about our program", "… newsletter.
+ * <a>Read more</a>.", "read <a>more</a>"): the line is read whole, by the notice rules (content.ts).
+ */
+function isControlLabel(el: El): boolean {
+  return el.textLen > 0 && el.textLen <= UI_LABEL_LENGTH && CONTROL_TAGS.has(el.tag) && UI_LABEL.test(plainText(el)) && aloneOnItsLine(el);
+}
+
+/** Whether no text shares `el`'s line: its siblings up to the nearest block or line break on either side hold none. */
+function aloneOnItsLine(el: El): boolean {
+  const siblings = el.parent?.children ?? [];
+  const at = siblings.indexOf(el);
+  const holdsText = (i: number): boolean | undefined => {
+    const node = siblings[i]!;
+    if (typeof node === "string") return /\S/.test(node) ? true : undefined;
+    if (BLOCK_TAGS.has(node.tag) || node.hasBlock || node.tag === "br") return false;
+    return node.textLen > 0 ? true : undefined;
+  };
+  for (let i = at + 1; i < siblings.length; i++) {
+    const text = holdsText(i);
+    if (text !== undefined) {
+      if (text) return false;
+      break;
+    }
+  }
+  for (let i = at - 1; i >= 0; i--) {
+    const text = holdsText(i);
+    if (text !== undefined) return !text;
+  }
+  return true;
+}
+
+/**
  * A post's tags ("Tags: calendario stock car 2018, stock car brasil, …"): a block or a run of
  * text, under TAG_LIST_TEXT, whose text is mostly (over half) that of links to tags; whatever its class says.
  */
@@ -321,7 +389,7 @@ function isTagList(el: El): boolean {
 function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number): boolean {
   const tag = el.tag;
   if (tag === "body" || tag === "html") return false;
-  if (isTagList(el)) return true;
+  if (isTagList(el) || isControlLabel(el)) return true;
   const attrs = el.attrs;
   // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section, and
   // so is a tab's pane: being hidden does not make it boilerplate (its class words still may).

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey } from "./boilerplate.js";
+import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -926,7 +926,7 @@ const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigati
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * A control's label alone (UI_LABEL), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
@@ -942,7 +942,7 @@ const EASTERN_ARABIC_DIGIT = /[\u0660-\u0669\u06f0-\u06f9]/g;
 /** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */
 function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean {
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
-  if (paragraph && (BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
+  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;

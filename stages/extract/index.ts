@@ -8,7 +8,7 @@ export { extractMainText, DEFAULT_EXTRACT_OPTIONS, type ExtractOptions, type Ext
 export const extract = docStage({
   name: "extract",
   description:
-    "replace HTML with its main content as plain text (headings, paragraphs, list items, table rows and pre blocks on their own lines; formulas as TeX, $…$ and $$…$$; navigation, headers, footers, cookie banners, comments, share widgets, tag lists, related links, ads and forms removed); writes meta.title and meta.htmlLang",
+    "replace HTML with its main content as plain text (headings, paragraphs, list items, table rows and pre blocks on their own lines; formulas as TeX, $…$ and $$…$$; navigation, headers, footers, cookie banners, comments, share widgets, tag lists, buttons' labels such as 'Read more' on a line of their own, related links, ads and forms removed); writes meta.title and meta.htmlLang",
   params: z.object({
     maxBytes: z.number().int().positive().default(DEFAULT_EXTRACT_OPTIONS.maxBytes).describe("largest HTML page extracted, in UTF-8 bytes; larger pages are dropped as too_large"),
     maxWork: z.number().int().positive().default(DEFAULT_EXTRACT_OPTIONS.maxWork).describe("work budget per page in parser events and scoring steps (deterministic: the same page stops at the same point on any machine); pages over it are dropped as work_limit"),

@@ -569,6 +569,23 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\nThis season opens at Interlagos, as the Interlagos circuit hosts the first round, and ends in Cascavel.\n\n${PROSE}`);
   });
 
+  it("drops a control's label on a line of its own (Read more, Learn more, Back to top, Share:, Weiterlesen, Nach oben, Lire la suite), and keeps one with text on its line", () => {
+    const html =
+      `<html><body><article><p>${PROSE}</p><p><b>Read More</b></p>` +
+      `<div><p>${GERMAN_PROSE}</p> <a href="/sicherheit/" class="more-link">Weiterlesen »</a> </div>` +
+      `<p>Constructs the type from a compatible type, and checks its range first.<br><a href="#method.from">Read more</a></p>` +
+      `<div><a href="#top">Back to top</a></div><p>Share: <a href="https://x.com/share"><svg></svg></a></p>` +
+      `<p><a href="/program">Learn more</a> about how the program works, and who can join it.</p>` +
+      `<p>You can read <a href="/more">more</a></p><p><b>Learn more:</b> <a href="/guide">A guide to the program's rules</a> for new members.</p>` +
+      `<ul><li>Print</li><li>Share</li></ul><p>${PROSE}</p><p><a href="#">Nach oben</a></p><p>Lire la suite</p></article></body></html>`;
+    expect(textOf(html)).toBe(
+      [
+        PROSE, GERMAN_PROSE, "Constructs the type from a compatible type, and checks its range first.", "Learn more about how the program works, and who can join it.",
+        "You can read more", "Learn more: A guide to the program's rules for new members.", "- Print\n- Share", PROSE,
+      ].join("\n\n"),
+    );
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
