@@ -10,6 +10,12 @@ import { isDisplayMath } from "./math.js";
 /** Blocks that end with a line break rather than a blank line. */
 const LINE_TAGS = new Set(["li", "dt", "dd", "tr", "caption"]);
 
+/**
+ * A character that shows: not white space, nor a format character alone (a zero-width joiner or
+ * space, a direction mark), which a page builder may leave as the whole text of a block.
+ */
+const VISIBLE = /[^\s\p{Cf}]/u;
+
 class TextSink {
   // A <pre> block is kept as an object so that whitespace normalisation never touches it.
   parts: (string | { pre: string })[] = [];
@@ -18,7 +24,7 @@ class TextSink {
   /** A list item opened and its marker ("- ", or "3. " in an ordered list) waits for the item's first text. */
   marker = "";
   text(s: string): void {
-    const visible = /\S/.test(s);
+    const visible = VISIBLE.test(s);
     if (!visible && (this.pending > 0 || this.parts.length === 0)) return;
     if (visible) this.flush();
     if (this.marker && visible) {
@@ -41,10 +47,11 @@ class TextSink {
     this.pending = this.listDepth > 0 ? Math.max(this.pending, 1) : 2;
   }
   preBlock(s: string): void {
-    if (!/\S/.test(s)) return;
+    if (!VISIBLE.test(s)) return;
     this.paragraph();
     this.flush();
-    this.parts.push({ pre: s.replace(/^\s*\n|\s+$/g, "") });
+    // Line breaks as HTML reads them: CR LF and a lone CR are LF.
+    this.parts.push({ pre: s.replace(/\r\n?/g, "\n").replace(/^\s*\n|\s+$/g, "") });
     this.paragraph();
   }
   private flush(): void {

@@ -1264,6 +1264,11 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(["Rheinbrücke bleibt gesperrt", GERMAN_PROSE, PROSE].join("\n\n"));
   });
 
+  it("reads a code block's line breaks as HTML does (CR LF and a lone CR are LF), and gives no line to a block of zero-width characters", () => {
+    const html = `<html><body><article><p>${PROSE}</p><p>\u200d</p><p>&zwj;&#8203;</p><pre>let a = 1;\r\nlet b = 2;\rlet c = a + b;</pre><p>${PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\nlet a = 1;\nlet b = 2;\nlet c = a + b;\n\n${PROSE}`);
+  });
+
   it("keeps a code block's comments, whose highlighter classes say 'comment'", () => {
     const code = `<pre><code class="language-js"><span class="hljs-keyword">const</span> total = items.length;\n<span class="hljs-comment">// count the items once, not per row</span>\n<span class="token comment">/* then render */</span></code></pre>`;
     const html = `<html><body><article><p>${PROSE}</p>${code}<p>${PROSE}</p><div class="comments"><p>${GERMAN_PROSE}</p></div></article></body></html>`;
