@@ -60,6 +60,8 @@ const STRONG = new RegExp(
     // Buttons and calls to action ("Jetzt bewerben", "Zum Angebot") are controls, not text.
     word("btn"), word("button"), "call-?to-?action", word("cta"),
     "breadcrumb", "pagination", word("pager"), "popup", "modal", "skip-?link", "sr-only", "visually-?hidden",
+    // A notice under the text (Stack Exchange's box of "Start asking to get answers" and "Explore related questions").
+    "bottom-?notice",
     "screen-?reader", "signup", "sign-up", word("login"), READ_MORE, "print-?only", word("tags"), "tag-?(?:list|cloud)", "author-?bio", "byline", word("credits?"),
     ...CAPTION,
     "timestamp", "dateline", word("meta"), word("author"), "user-?(?:info|profile)",

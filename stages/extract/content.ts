@@ -867,6 +867,31 @@ function isAboutCookies(el: El): boolean {
  */
 const COMMENT_POLICY =
   /^(?:comments? (?:are|is) (?:now )?(?:closed|moderated)|(?:die )?kommentarfunktion (?:ist|wurde) (?:für diesen (?:artikel|beitrag) )?(?:geschlossen|deaktiviert)|(?:die )?kommentare (?:sind|werden) (?:geschlossen|moderiert)|les commentaires sont (?:fermés|modérés)|los comentarios están (?:cerrados|moderados)|i commenti sono chiusi|komentarze (?:są )?(?:zamknięte|moderowane))\b|\b(?:comments|comentários|comentarios|kommentare|commentaires|commenti|komentarze)\b[^.!?]{0,100}\b(?:will not be (?:approved|published)|won't be (?:approved|published)|não serão (?:aprovados|publicados)|no serán (?:aprobados|publicados)|werden nicht (?:freigeschaltet|veröffentlicht)|ne seront pas (?:publiés|approuvés)|non (?:saranno|verranno) pubblicati)/i;
+/**
+ * A notice that the reader must log in before taking part: "You must log in to answer this
+ * question.", "Log in or register to post comments", "Sie müssen angemeldet sein, um einen Kommentar
+ * zu schreiben", "Vous devez être connecté pour publier un commentaire", "Zaloguj się, aby dodać
+ * komentarz". Prose about logging in says more than that, and not in these words at its start.
+ */
+const LOGIN_REQUIRED = new RegExp(
+  "^(?:" +
+    [
+      "(?:you (?:must|need to|have to)|please) (?:be )?(?:log(?:ged)? ?in|sign(?:ed)? ?in|register(?:ed)?|a (?:registered )?member)(?: (?:or|and) (?:register|sign up|create an account))? (?:to|before) (?:\\S+ ){0,2}?(?:answer|comment|reply|post|vote|view|see|read|download|access|continue|add|leave|join|participate|rate|like|follow|report|send|write|edit|use)",
+      "(?:log ?in|sign ?in|register)(?: (?:or|and) (?:register|sign up|create an account))? to (?:post|reply|comment|answer|vote|leave|add|rate|join)",
+      "(?:sie müssen|du musst) (?:angemeldet|eingeloggt|registriert) sein,? um", "(?:bitte )?(?:melde dich|melden sie sich|logge dich|loggen sie sich) an,? um",
+      "vous devez (?:être )?(?:connecté|identifié|inscrit)e?s? pour", "(?:connectez-vous|identifiez-vous) pour",
+      "(?:debes|tienes que|necesitas) (?:estar registrado|iniciar sesión|identificarte|estar conectado) para", "inicia sesión para",
+      "devi (?:essere (?:loggato|registrato|connesso)|effettuare il login|accedere) per", "accedi per",
+      "(?:você precisa|é necessário) (?:estar logado|fazer login|entrar|estar registrado) para", "faça login para",
+      "musisz (?:być zalogowany|się zalogować)", "zaloguj się,? (?:aby|by)",
+      "je (?:moet|dient) (?:ingelogd|aangemeld|geregistreerd) (?:te )?zijn om", "log in om",
+      "(?:вы должны|необходимо|нужно) (?:войти|авторизоваться|зарегистрироваться)", "войдите,? чтобы",
+    ].join("|") +
+    ")(?=[\\s,.!]|$)",
+  "i",
+);
+/** Longest notice LOGIN_REQUIRED is tried on. */
+const LOGIN_REQUIRED_LENGTH = 150;
 /** A heading over a table of contents, whose links the cleaning removes. */
 const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
 /**
@@ -926,7 +951,7 @@ const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigati
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A control's label alone (UI_LABEL), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * A control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
@@ -946,6 +971,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
+  if (text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }

@@ -586,6 +586,17 @@ describe("extractMainText: main content", () => {
     );
   });
 
+  it("drops a notice that the reader must log in to take part, in several languages, and Stack Exchange's box under the answers; keeps prose about logging in", () => {
+    const notices = [
+      "You must log in to answer this question.", "Log in or register to post comments", "Please sign in to leave a comment.",
+      "Sie müssen angemeldet sein, um einen Kommentar zu schreiben.", "Vous devez être connecté pour publier un commentaire.", "Zaloguj się, aby dodać komentarz.",
+    ];
+    const prose = "You need to log in to your account before the trial ends, the bank said, or the savings are lost.";
+    const box = `<div class="js-bottom-notice d-flex"><p>Start asking to get answers</p><p>Find the answer to your question by asking.</p><p>Explore related questions</p></div>`;
+    const html = `<html><body><article><p>${PROSE}</p><p>${prose}</p><h2>${notices[0]}</h2>${notices.slice(1).map((n) => `<p>${n}</p>`).join("")}<p>${PROSE}</p>${box}</article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
