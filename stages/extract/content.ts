@@ -892,6 +892,23 @@ const LOGIN_REQUIRED = new RegExp(
 );
 /** Longest notice LOGIN_REQUIRED is tried on. */
 const LOGIN_REQUIRED_LENGTH = 150;
+/**
+ * A widget's own line: a placeholder a script fills in ("Loading…", "Loading prices for your
+ * region…", "Wird geladen …"), a list's sort control ("Sort: Best Match", "Sortieren nach: Neueste",
+ * "Trier par : pertinence"), a feedback prompt and its thanks ("Was this page helpful?", "War dieser
+ * Artikel hilfreich?", "Cet article vous a-t-il été utile ?", "Thank you for your feedback").
+ */
+const WIDGET_LINE = new RegExp(
+  [
+    "^(?:loading|please wait|wird geladen|bitte warten|chargement(?: en cours)?|cargando|caricamento(?: in corso)?|carregando|ładowanie|laden|загрузка|加载中|読み込み中)(?: [^.!?…]{1,40}?)?\\s?(?:\\.{2,3}|…)$",
+    "^(?:sort(?: by)?|sortieren nach|sortierung|trier par|ordenar por|ordina per|sortuj(?: według| wg)?|sorteer op|сортировать по|сортировка)\\s*[:：]\\s*\\S[^.!?]{0,30}$",
+    "^(?:(?:was|is) this (?:(?:page|article|answer|post|guide|information|content)(?:'s content)? )?(?:helpful|useful)|did (?:this|you find this) (?:page|article|answer|information) (?:help(?: you)?|helpful|useful)|war (?:dieser artikel|diese seite|diese antwort|das) hilfreich|(?:cet article|cette page) (?:vous )?a-t-(?:il|elle) été utile|¿(?:te|le) (?:ha )?(?:resultado|sido|fue) útil(?: (?:este|esta) (?:artículo|página))?|(?:questo articolo|questa pagina) (?:ti )?è stat[oa] utile|(?:este artigo|esta página) (?:foi útil|ajudou)|czy (?:ten artykuł|ta strona|ta odpowiedź) (?:był[ao]? )?pomocn[aey]|was (?:dit artikel|deze pagina) nuttig|(?:эта статья|эта страница) (?:была )?полезн[ао])\\s*\\??$",
+    "^(?:thanks?(?: you)? for your feedback|danke für (?:ihr|dein) feedback|merci (?:pour|de) votre (?:retour|avis)|gracias por tus comentarios|grazie per il tuo feedback|obrigado pelo seu feedback|dziękujemy za opinię|bedankt voor je feedback|спасибо за (?:отзыв|обратную связь))[.!]?$",
+  ].join("|"),
+  "iu",
+);
+/** Longest line WIDGET_LINE is tried on. */
+const WIDGET_LINE_LENGTH = 80;
 /** A heading over a table of contents, whose links the cleaning removes. */
 const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
 /**
@@ -951,7 +968,7 @@ const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigati
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * A control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
@@ -971,7 +988,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
-  if (text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) return true;
+  if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && WIDGET_LINE.test(text))) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }

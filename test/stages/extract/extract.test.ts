@@ -597,6 +597,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
   });
 
+  it("drops a widget's own lines: a loading placeholder, a sort control, a feedback prompt and its thanks, in several languages; keeps prose that starts alike", () => {
+    const lines = [
+      "Loading...", "Loading prices for your region…", "Wird geladen …", "Sort: Best Match", "Sortieren nach: Neueste", "Trier par : pertinence",
+      "Was this page helpful?", "Was this page's content helpful?", "War dieser Artikel hilfreich?", "Cet article vous a-t-il été utile ?", "Thank you for your feedback!",
+    ];
+    const prose = ["Loading the van took an hour, and the drive to the coast took three.", "Sort by date and then by name, the manual says, before you print the list."];
+    const html = `<html><body><article><p>${PROSE}</p>${lines.map((l) => `<p>${l}</p>`).join("")}${prose.map((p) => `<p>${p}</p>`).join("")}<p>${PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe([PROSE, ...prose, PROSE].join("\n\n"));
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
