@@ -512,9 +512,9 @@ function isWidgetNamedText(el: El, words: string): boolean {
   return TEXT_NAMED_AS_WIDGET.some(({ word, words: all, paragraphs }) => word.test(words) && !STRONG.test(words.replace(all, " ")) && containsParagraphs(el, paragraphs, isProse));
 }
 
-/** A heading (h2-h6) whose whole text is one of RELATED_HEADING's. */
+/** A heading (h2-h6, or an element whose role is heading) whose whole text is one of RELATED_HEADING's. */
 export function isRelatedHeading(el: El): boolean {
-  return /^h[2-6]$/.test(el.tag) && el.textLen < 80 && RELATED_HEADING.test(plainText(el));
+  return (/^h[2-6]$/.test(el.tag) || el.attrs.role === "heading") && el.textLen < 80 && RELATED_HEADING.test(plainText(el));
 }
 
 /** Fewest characters of an article header's lead. */

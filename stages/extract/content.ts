@@ -775,10 +775,10 @@ const DATED_CREDIT = new RegExp(`^[^.!?\\n]{3,70},\\s*${DATE_AND_TIME}$`, "iu");
 /** A broadcaster's note of when its programme covered the story ("Über dieses Thema berichtete die tagesschau am …", NDR's "Dieses Thema im Programm: …"). */
 const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
 /**
- * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor: Jan Kowalski"
+ * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor: Jan Kowalski", a credit by role ("TEXT BY Jane Doe", "Photographs by John Roe")
  * (capitalised name words; a short place or date after a comma), or after a date ("12.03.2024 07:00 von Maria Muster").
  */
-const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
+const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
 const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
 /**

@@ -607,6 +607,15 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([PROSE, ...prose, PROSE].join("\n\n"));
   });
 
+  it("ends the article at a related heading set as an element whose role is heading, and drops credits by role (TEXT BY, Photography by)", () => {
+    const related = `<div role="heading" aria-level="3" class="heading-h3">RELATED ARTICLES</div><div class="cards"><a href="/a">${GERMAN_PROSE}</a></div>`;
+    const html = `<html><body><article><p>${PROSE}</p><p>${PROSE}</p><p>Photography by Dan Seifert.</p><hr>${related}<hr><p>TEXT BY ARIELLE PARDES</p><p>TRANSLATION BY CHIHIRO OKA</p></article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
+    // A sentence that starts so is text.
+    const prose = "Photography by night needs a tripod, a slow shutter and a lot of patience with the weather.";
+    expect(textOf(`<html><body><article><p>${PROSE}</p><p>${prose}</p><p>${PROSE}</p></article></body></html>`)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
