@@ -532,6 +532,9 @@ describe("extractMainText: main content", () => {
     const status = `<dl class="article_status"><dd class="page">（1/3ページ）</dd><dd class="publish">2018/6/19 5:50</dd><dt class="hide-label">情報元</dt><dd class="source">日本経済新聞 電子版</dd></dl>`;
     const html = `<html><body><div class="section"><h1>米朝首脳直通電話</h1>${status}<div>第1页/共3页</div>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+    // A date with its time in hours and minutes and the label after it ("12時00分更新"); a heading that starts with a label word stays.
+    const dated = `<html><body><div class="section"><p>2019年04月21日 12時00分更新</p><p>2019年3月1日 13時16分</p><h2>公開されたデータ</h2>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
+    expect(textOf(dated)).toBe(["公開されたデータ", ...paragraphs].join("\n\n"));
   });
 
   it("drops a blog's affiliate disclosure beside the post, in any of several languages, and keeps prose about affiliate links", () => {
