@@ -305,7 +305,7 @@ const isTagLink = (el: El) => el.tag === "a" && /(?:^|\s)tag(?:\s|$)/i.test(el.a
 /**
  * A block whose whole text is a control's label: "Read more", "Back to top", "Share:", "Show more",
  * "Weiterlesen", "Nach oben", "Lire la suite", "Leer más", "Czytaj dalej", "Читать далее", "阅读全文",
- * "続きを読む", "اقرأ المزيد", with an arrow or an ellipsis around it or not. A teaser card's "Read
+ * "続きを読む", "اقرأ المزيد", "Follow us on social media", with an arrow or an ellipsis around it or not. A teaser card's "Read
  * More" under its summary, a page's "Back to top" between sections and a post's "Share:" row are
  * buttons, not text, whether or not the site made them links.
  */
@@ -327,6 +327,8 @@ export const UI_LABEL = new RegExp(
       "阅读更多", "閱讀更多", "查看更多", "阅读全文", "閱讀全文", "展开全文", "展開全文", "返回顶部", "返回頂部", "分享", "关闭", "關閉",
       "続きを読む", "もっと見る", "ページトップへ", "トップへ戻る", "シェア", "閉じる",
       "اقرأ المزيد", "المزيد", "عرض المزيد", "شارك", "مشاركة", "إغلاق", "العودة (?:إلى|الى) الأعلى",
+      // Over a row of networks' buttons.
+      "(?:follow us|folgen sie uns|folge uns|suivez-nous|síguenos|seguici|siga-nos|obserwuj nas|volg ons|подписывайтесь на нас)(?: (?:on|auf|sur|en|su|em|na|op|в) [^.!?]{1,30})?",
     ].join("|") +
     ")[\\s.…:：»›→>+]*$",
   "i",

@@ -910,6 +910,19 @@ const WIDGET_LINE = new RegExp(
   ].join("|"),
   "iu",
 );
+/** Social networks and sharing controls, as share and follow rows name their buttons. */
+const NETWORK =
+  "facebook|twitter|x|instagram|youtube|linkedin|pinterest|tiktok|whatsapp|telegram|reddit|tumblr|snapchat|threads|bluesky|mastodon|xing|flipboard|pocket|messenger|vk|weibo|wechat|line|koo(?: app)?|e-?mail|rss|print|drucken|imprimer|teilen|share|partager|copy link|link kopieren|copier le lien";
+/**
+ * A share or follow row: two or more networks' names and nothing else, run together or set apart
+ * by spaces, bars or bullets ("FacebookTwitterInstagramYOUTUBE", "Facebook Twitter WhatsApp E-Mail
+ * Drucken"; a list with commas is a sentence's, "YouTube, TikTok, X" in a table of platforms). The
+ * line over one ("Follow us on social media") is a control's label (UI_LABEL).
+ */
+const SOCIAL_ROW = new RegExp(
+  `^(?:(?:${NETWORK})[\\s|·•/]*){2,}$`,
+  "i",
+);
 /** Longest line WIDGET_LINE is tried on. */
 const WIDGET_LINE_LENGTH = 80;
 /** A heading over a table of contents, whose links the cleaning removes. */
@@ -940,7 +953,7 @@ const CONSENT_LINE =
  * "zum Newsletter" are pitches; "Interessierte können sich online anmelden" is news.
  */
 const SIGN_UP =
-  /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
+  /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|inscrivez-vous|vous inscrire (?:à|a) (?:notre|nos|cette|la|ma) (?:newsletter|lettre)|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
 /** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
 const SIGN_UP_BUTTON = /(?:^|[^\p{L}]|\p{Ll})(?:Sign [Uu]p|SIGN UP|Subscribe|SUBSCRIBE)(?!\p{Ll})/u;
 /** A newsletter's name as a link or a label ("MCJ Newsletter", "Free Newsletters"), up to NEWSLETTER_LABEL_LENGTH characters. */
@@ -971,7 +984,7 @@ const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigati
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * A control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
@@ -991,7 +1004,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
-  if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && WIDGET_LINE.test(text))) return true;
+  if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }

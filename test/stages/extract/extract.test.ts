@@ -619,6 +619,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><article><p>${PROSE}</p><p>${prose}</p><p>${PROSE}</p></article></body></html>`)).toBe(`${PROSE}\n\n${prose}\n\n${PROSE}`);
   });
 
+  it("drops a share or follow row of networks' names and the line over it, and keeps a table's list of platforms and prose that names them", () => {
+    const rows = [
+      `<div><span>FOLLOW US ON SOCIAL MEDIA</span><div><span>Facebook</span><span>Twitter</span><span>Instagram</span><span>KOO APP</span><span>YOUTUBE</span></div></div>`,
+      `<div><a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">WhatsApp</a> <a href="#">E-Mail</a> <a href="#">Drucken</a></div>`, `<p>Folgen Sie uns auf Facebook</p>`,
+    ];
+    const table = `<table><tr><th>Niche</th><th>Platforms</th></tr><tr><td>Sports</td><td>YouTube, X</td></tr><tr><td>Gaming</td><td>Twitch, YouTube</td></tr></table>`;
+    const prose = "Facebook and Twitter both changed how they rank posts this year, and publishers felt it within a week.";
+    const html = `<html><body><article><p>${PROSE}</p>${table}<p>${prose}</p>${rows.join("")}<p>${PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe([PROSE, "Niche | Platforms\nSports | YouTube, X\nGaming | Twitch, YouTube", prose, PROSE].join("\n\n"));
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
