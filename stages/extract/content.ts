@@ -980,11 +980,23 @@ const AFFILIATE_DISCLOSURE =
 /** A block that is only a screen reader's skip links, run together or not ("Jump to navigationJump to search", "Zum Inhalt springen"). */
 const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum inhalt springen|zur navigation springen|aller au contenu|przejdź do (?:treści|nawigacji))\s*)+$/i;
 
+/**
+ * A picture's credit that names a photo agency after a bar, a slash, "via" or ©: "Steven Puetzer |
+ * The Image Bank | Getty Images", "Chip Somodevilla/Getty Images", "DGLimages via Getty Images",
+ * "(AP Photo/Evan Vucci)"; no sentence (no stop before its end).
+ */
+const AGENCY_CREDIT =
+  /^[^.!?]{0,80}(?:[|/]\s*|\bvia\s+|©\s*)(?:getty images|afp|reuters|ap|ap photo|associated press|dpa|picture alliance|imago(?: images)?|shutterstock|istock(?:photo)?|epa(?:-efe)?|keystone|alamy|bloomberg|nurphoto|sipa|zuma(?: press)?|anadolu(?: agency)?)\b[^.!?]{0,30}$|^\(?ap photo\/[^)]{1,60}\)?$/i;
+/** A picture's file name or address alone, where its caption should be ("Screenshot_20250211-115529.png", "skimming scheme seized cash and cards.jpg"). */
+const IMAGE_FILE_NAME = /^\S[^\n]{0,80}\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)$/i;
+/** Longest line AGENCY_CREDIT and IMAGE_FILE_NAME are tried on. */
+const PICTURE_LINE_LENGTH = 100;
+
 /** A block whose whole text is a number: a vote count, a counter, a page number. */
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * A picture's agency credit or file name (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
@@ -1000,6 +1012,7 @@ const EASTERN_ARABIC_DIGIT = /[\u0660-\u0669\u06f0-\u06f9]/g;
 /** isNotice on a text alone: `paragraph` for a `<p>`, a `<div>` or a line of one, `linked` when it holds a link. */
 function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean {
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
+  if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;

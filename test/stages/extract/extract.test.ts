@@ -630,6 +630,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([PROSE, "Niche | Platforms\nSports | YouTube, X\nGaming | Twitch, YouTube", prose, PROSE].join("\n\n"));
   });
 
+  it("drops a picture's agency credit and a picture's file name standing for its caption, and keeps prose that names an agency or a file", () => {
+    const lines = ["Steven Puetzer | The Image Bank | Getty Images", "Chip Somodevilla/Getty Images", "DGLimages via Getty Images", "(AP Photo/Evan Vucci)", "Screenshot_20250211-115529.png", "skimming scheme seized cash and cards.jpg"];
+    const prose = ["The photo, taken by a freelancer for Getty Images, shows the square before dawn.", "Save the file as report.png and send it to the office."];
+    const html = `<html><body><article><p>${PROSE}</p>${lines.map((l) => `<p>${l}</p>`).join("")}${prose.map((p) => `<p>${p}</p>`).join("")}<p>${PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe([PROSE, ...prose, PROSE].join("\n\n"));
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
