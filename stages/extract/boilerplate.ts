@@ -327,6 +327,11 @@ export const UI_LABEL = new RegExp(
       "阅读更多", "閱讀更多", "查看更多", "阅读全文", "閱讀全文", "展开全文", "展開全文", "返回顶部", "返回頂部", "分享", "关闭", "關閉",
       "続きを読む", "もっと見る", "ページトップへ", "トップへ戻る", "シェア", "閉じる",
       "اقرأ المزيد", "المزيد", "عرض المزيد", "شارك", "مشاركة", "إغلاق", "العودة (?:إلى|الى) الأعلى",
+      // A page's own actions and the way back: save, listen, copy the link, back to the front page.
+      "save", "bookmark", "listen(?: to (?:this|the) (?:article|story))?", "back to (?:home|homepage|overview|the list)", "(?:print|email) this (?:page|article|story)", "copy link", "link copied",
+      "zur startseite", "zurück zur (?:startseite|übersicht)", "(?:artikel )?(?:merken|empfehlen|kommentieren|speichern|vorlesen|anhören)", "link kopieren",
+      "retour à l'accueil", "(?:écouter|sauvegarder|enregistrer) (?:cet )?article", "copier le lien", "volver al inicio", "guardar", "copiar enlace",
+      "torna alla home", "salva", "copia link", "powrót do strony głównej", "zapisz", "kopiuj link", "terug naar (?:home|de homepage)", "opslaan", "link kopiëren",
       // Over a row of networks' buttons.
       "(?:follow us|folgen sie uns|folge uns|suivez-nous|síguenos|seguici|siga-nos|obserwuj nas|volg ons|подписывайтесь на нас)(?: (?:on|auf|sur|en|su|em|na|op|в) [^.!?]{1,30})?",
     ].join("|") +
@@ -348,26 +353,39 @@ function isControlLabel(el: El): boolean {
   return el.textLen > 0 && el.textLen <= UI_LABEL_LENGTH && CONTROL_TAGS.has(el.tag) && UI_LABEL.test(plainText(el)) && aloneOnItsLine(el);
 }
 
-/** Whether no text shares `el`'s line: its siblings up to the nearest block or line break on either side hold none. */
+/**
+ * Whether no text shares `el`'s line: its siblings up to the nearest block or line break on either
+ * side hold none, and where `el` fills an inline parent (a link's `<code>`), the parent's do not.
+ */
 function aloneOnItsLine(el: El): boolean {
-  const siblings = el.parent?.children ?? [];
-  const at = siblings.indexOf(el);
-  const holdsText = (i: number): boolean | undefined => {
-    const node = siblings[i]!;
-    if (typeof node === "string") return /\S/.test(node) ? true : undefined;
-    if (BLOCK_TAGS.has(node.tag) || node.hasBlock || node.tag === "br") return false;
-    return node.textLen > 0 ? true : undefined;
-  };
-  for (let i = at + 1; i < siblings.length; i++) {
-    const text = holdsText(i);
-    if (text !== undefined) {
-      if (text) return false;
-      break;
+  let node = el;
+  let before = true, after = true;
+  while (node.parent) {
+    const siblings = node.parent.children;
+    const at = siblings.indexOf(node);
+    // Each side: "text" (the line holds text), "edge" (a block or a break ends the line) or "open" (the parent ends first).
+    const side = (from: number, step: 1 | -1): "text" | "edge" | "open" => {
+      for (let i = from; i >= 0 && i < siblings.length; i += step) {
+        const sibling = siblings[i]!;
+        if (typeof sibling === "string") {
+          if (/\S/.test(sibling)) return "text";
+        } else if (BLOCK_TAGS.has(sibling.tag) || sibling.hasBlock || sibling.tag === "br") return "edge";
+        else if (sibling.textLen > 0) return "text";
+      }
+      return "open";
+    };
+    if (after) {
+      const found = side(at + 1, 1);
+      if (found === "text") return false;
+      after = found === "open";
     }
-  }
-  for (let i = at - 1; i >= 0; i--) {
-    const text = holdsText(i);
-    if (text !== undefined) return !text;
+    if (before) {
+      const found = side(at - 1, -1);
+      if (found === "text") return false;
+      before = found === "open";
+    }
+    if ((!before && !after) || BLOCK_TAGS.has(node.parent.tag) || node.parent.hasBlock) return true;
+    node = node.parent;
   }
   return true;
 }

@@ -731,6 +731,16 @@ const POINTER_MIN_LINK_DENSITY = 0.7;
 /** A "read also" label before a link to another story, in the languages the class words cover and in Arabic, Chinese and Russian. */
 const READ_ALSO =
   /^(?:lesen sie (?:auch|mehr)|mehr zum thema|lire aussi|à lire aussi|voir aussi|leggi anche|lee también|lea también|ver también|leia também|czytaj (?:także|też|również)|zobacz (?:także|też|również)|lees ook|read (?:also|more)|see also|related|اقرأ (?:أيضا|أيضاً|ايضا)|شاهد (?:أيضا|أيضاً)|相关阅读|延伸阅读|читайте также)\s*[:：]/i;
+/**
+ * A pointer to more of the site's articles on a topic or from a section: "More from Politics",
+ * "Mehr Artikel aus dieser Rubrik gibt's hier: Wirtschaft", "Weitere Nachrichten aus Hamburg",
+ * "Plus d'articles sur l'Europe", "Más noticias de Madrid": a short line, no clause after a comma
+ * ("More from this story, the mayor said, …" is a sentence).
+ */
+const MORE_FROM =
+  /^(?:more (?:articles|stories|news|posts|coverage) (?:from|on|about|in)\b|more from\b|mehr (?:artikel|nachrichten|beiträge|news|meldungen|themen) (?:aus|zu|zum|zur|von|über)\b|weitere (?:artikel|nachrichten|beiträge|meldungen) (?:aus|zu|zum|zur|von|über)\b|plus d['’](?:articles|actualités|infos) (?:sur|de|dans)\b|más (?:noticias|artículos) (?:de|sobre|en)\b|altri articoli (?:su|di|in)\b|więcej (?:artykułów|wiadomości|informacji) (?:z|o|na temat)\b|meer (?:artikelen|nieuws) (?:over|uit)\b)/i;
+const MORE_FROM_LENGTH = 80;
+const isMoreFrom = (text: string) => text.length <= MORE_FROM_LENGTH && !/[,;]/.test(text) && MORE_FROM.test(text);
 /** A line ending in a link written out, which is a source cited, not a pointer to another page. */
 const WRITTEN_LINK = /(?:^|\s)(?:https?:\/\/|www\.)\S+$/i;
 
@@ -1101,7 +1111,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
       // that starts with a "read also" label, however long the label. A source cited as a link
       // written out stays.
       if (el.tag === "p" && el.linkLen > 0 && el.textLen < POINTER_MAX_LENGTH) {
-        if (READ_ALSO.test(text) || (linkDensity(el) > POINTER_MIN_LINK_DENSITY && !WRITTEN_LINK.test(text))) return true;
+        if (READ_ALSO.test(text) || isMoreFrom(text) || (linkDensity(el) > POINTER_MIN_LINK_DENSITY && !WRITTEN_LINK.test(text))) return true;
       }
       if (isNotice(el, text)) return true;
       // The headline set as a paragraph: the title's text, or most of it (the title adds the site's name).

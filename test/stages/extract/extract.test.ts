@@ -580,11 +580,13 @@ describe("extractMainText: main content", () => {
       `<div><a href="#top">Back to top</a></div><p>Share: <a href="https://x.com/share"><svg></svg></a></p>` +
       `<p><a href="/program">Learn more</a> about how the program works, and who can join it.</p>` +
       `<p>You can read <a href="/more">more</a></p><p><b>Learn more:</b> <a href="/guide">A guide to the program's rules</a> for new members.</p>` +
+      // A label word inside a sentence, however deep its link's code sets it.
+      `<p>Do not name fields like clean, <a href="#next"><code><span class="pre">next</span></code></a>, or delete.</p>` +
       `<ul><li>Print</li><li>Share</li></ul><p>${PROSE}</p><p><a href="#">Nach oben</a></p><p>Lire la suite</p></article></body></html>`;
     expect(textOf(html)).toBe(
       [
         PROSE, GERMAN_PROSE, "Constructs the type from a compatible type, and checks its range first.", "Learn more about how the program works, and who can join it.",
-        "You can read more", "Learn more: A guide to the program's rules for new members.", "- Print\n- Share", PROSE,
+        "You can read more", "Learn more: A guide to the program's rules for new members.", "Do not name fields like clean, next, or delete.", "- Print\n- Share", PROSE,
       ].join("\n\n"),
     );
   });
@@ -635,6 +637,16 @@ describe("extractMainText: main content", () => {
     const prose = ["The photo, taken by a freelancer for Getty Images, shows the square before dawn.", "Save the file as report.png and send it to the office."];
     const html = `<html><body><article><p>${PROSE}</p>${lines.map((l) => `<p>${l}</p>`).join("")}${prose.map((p) => `<p>${p}</p>`).join("")}<p>${PROSE}</p></article></body></html>`;
     expect(textOf(html)).toBe([PROSE, ...prose, PROSE].join("\n\n"));
+  });
+
+  it("drops a short linked pointer to more of the site's articles (More from, Mehr Artikel aus, Plus d'articles sur) and a page's own actions (Zur Startseite, Artikel merken), and keeps a sentence that starts alike", () => {
+    const lines = [
+      `<p>Mehr Artikel aus dieser Rubrik gibt's hier: <a href="/wirtschaft">Wirtschaft</a></p>`, `<p><a href="/politics">More from Politics</a></p>`, `<p>Plus d'articles sur <a href="/europe">l'Europe</a></p>`,
+      `<p><a href="/">Zur Startseite</a></p>`, `<div><button>Artikel merken</button></div>`, `<p><a href="#">Listen to this article</a></p>`,
+    ];
+    const prose = `More from this story, the mayor said, will come <a href="/x">next week</a> when the council meets again.`;
+    const html = `<html><body><article><p>${GERMAN_PROSE}</p>${lines.join("")}<p>${prose}</p><p>${GERMAN_PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe([GERMAN_PROSE, prose.replace(/<[^>]+>/g, ""), GERMAN_PROSE].join("\n\n"));
   });
 
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
