@@ -332,6 +332,8 @@ export const UI_LABEL = new RegExp(
       "zur startseite", "zurück zur (?:startseite|übersicht)", "(?:artikel )?(?:merken|empfehlen|kommentieren|speichern|vorlesen|anhören)", "link kopieren",
       "retour à l'accueil", "(?:écouter|sauvegarder|enregistrer) (?:cet )?article", "copier le lien", "volver al inicio", "guardar", "copiar enlace",
       "torna alla home", "salva", "copia link", "powrót do strony głównej", "zapisz", "kopiuj link", "terug naar (?:home|de homepage)", "opslaan", "link kopiëren",
+      // Chinese portals' share links ("转播到腾讯微博", "分享到微信").
+      "(?:分享|转播|轉播)到[\u4e00-\u9fffA-Za-z]{1,8}",
       // Over a row of networks' buttons.
       "(?:follow us|folgen sie uns|folge uns|suivez-nous|síguenos|seguici|siga-nos|obserwuj nas|volg ons|подписывайтесь на нас)(?: (?:on|auf|sur|en|su|em|na|op|в) [^.!?]{1,30})?",
     ].join("|") +
@@ -481,7 +483,7 @@ function wrapsNamedContent(el: El): boolean {
  * or ellipsis allowed), in English, in the languages whose sites the class words cover, in Russian,
  * Turkish, Arabic, Chinese, Japanese and Korean, and in a dozen more.
  */
-const RELATED_HEADING = new RegExp(
+export const RELATED_HEADING = new RegExp(
   "^(?:" +
     [
       "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might)(?: also)? (?:like|enjoy)", "you (?:may|might)(?: also)? be interested in(?: the following(?: topics| articles| posts)?)?(?: as well)?",

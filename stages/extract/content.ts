@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
+import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, RELATED_HEADING, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -999,6 +999,8 @@ const AGENCY_CREDIT =
   /^[^.!?]{0,80}(?:[|/]\s*|\bvia\s+|©\s*)(?:getty images|afp|reuters|ap|ap photo|associated press|dpa|picture alliance|imago(?: images)?|shutterstock|istock(?:photo)?|epa(?:-efe)?|keystone|alamy|bloomberg|nurphoto|sipa|zuma(?: press)?|anadolu(?: agency)?)\b[^.!?]{0,30}$|^\(?ap photo\/[^)]{1,60}\)?$/i;
 /** A picture's file name or address alone, where its caption should be ("Screenshot_20250211-115529.png", "skimming scheme seized cash and cards.jpg"). */
 const IMAGE_FILE_NAME = /^\S[^\n]{0,80}\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)$/i;
+/** Longest line RELATED_HEADING is tried on as a notice (as isRelatedHeading). */
+const RELATED_LINE_LENGTH = 80;
 /** Longest line AGENCY_CREDIT and IMAGE_FILE_NAME are tried on. */
 const PICTURE_LINE_LENGTH = 100;
 
@@ -1006,14 +1008,18 @@ const PICTURE_LINE_LENGTH = 100;
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A picture's agency credit or file name (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
+ * A related box's heading as a line (RELATED_HEADING), a picture's agency credit or file name (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
  * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
  * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
+  const paragraph = el.tag === "div" || el.tag === "p" || el.tag === "center";
+  // A related box's heading set as a line of text ("精彩视频推荐" in a <p> under the article). One
+  // that wraps a real heading is left for cleanArticle, which ends the article there.
+  if (paragraph && text.length < RELATED_LINE_LENGTH && RELATED_HEADING.test(text) && !someElement(el, (node) => isHeading(node) || node.attrs.role === "heading")) return true;
   // A definition list of an article's status (a Japanese paper's page, date and source as <dd>s) is one line.
-  return isNoticeText(text, el.tag === "div" || el.tag === "p" || el.tag === "center", el.linkLen > 0) || (el.tag === "dl" && isCjkInfoLine(text));
+  return isNoticeText(text, paragraph, el.linkLen > 0) || (el.tag === "dl" && isCjkInfoLine(text));
 }
 
 /** Arabic-Indic and Persian digits (٠–٩, ۰–۹), read as 0–9 by the date and counter patterns (their low four bits are the digit). */

@@ -649,6 +649,15 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, prose.replace(/<[^>]+>/g, ""), GERMAN_PROSE].join("\n\n"));
   });
 
+  it("drops a related box's heading set as a line of text and a Chinese portal's share link, and still ends the article at a block that wraps a related heading", () => {
+    const paragraphs = ["中国汽车工业协会11日发布数据显示，2023年我国新能源汽车产销分别完成958.7万辆和949.5万辆，同比分别增长35.8%和37.9%。", "协会的专家们认为，明年新能源汽车的市场渗透率还将继续提高，出口也会保持较快增长。"];
+    const lines = `<p><a href="#">转播到腾讯微博</a></p>${paragraphs.map((p) => `<p>${p}</p>`).join("")}<p>精彩视频推荐</p>`;
+    expect(textOf(`<html><body><div class="main">${lines}</div></body></html>`)).toBe(paragraphs.join("\n\n"));
+    const teaser = "The mayor's other plan, a tram to the harbour, was voted down on Tuesday by a wide margin.";
+    const html = `<html><body><article><p>${PROSE}</p><p>You may also like...</p><p>${PROSE}</p><div class="box"><div><h3>Related</h3></div></div><p>${teaser}</p></article></body></html>`;
+    expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
