@@ -305,9 +305,9 @@ const isTagLink = (el: El) => el.tag === "a" && /(?:^|\s)tag(?:\s|$)/i.test(el.a
 /**
  * A block whose whole text is a control's label: "Read more", "Back to top", "Share:", "Show more",
  * "Weiterlesen", "Nach oben", "Lire la suite", "Leer más", "Czytaj dalej", "Читать далее", "阅读全文",
- * "続きを読む", "اقرأ المزيد", "Follow us on social media", with an arrow or an ellipsis around it or not. A teaser card's "Read
- * More" under its summary, a page's "Back to top" between sections and a post's "Share:" row are
- * buttons, not text, whether or not the site made them links.
+ * "続きを読む", "اقرأ المزيد", "Follow us on social media", with an arrow or an ellipsis around it or
+ * not. A teaser card's "Read More" under its summary, a page's "Back to top" between sections and a
+ * post's "Share:" row are buttons, not text, whether or not the site made them links.
  */
 export const UI_LABEL = new RegExp(
   "^[\\s»›→>+]*(?:" +

@@ -785,8 +785,9 @@ const DATED_CREDIT = new RegExp(`^[^.!?\\n]{3,70},\\s*${DATE_AND_TIME}$`, "iu");
 /** A broadcaster's note of when its programme covered the story ("Über dieses Thema berichtete die tagesschau am …", NDR's "Dieses Thema im Programm: …"). */
 const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
 /**
- * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor: Jan Kowalski", a credit by role ("TEXT BY Jane Doe", "Photographs by John Roe")
- * (capitalised name words; a short place or date after a comma), or after a date ("12.03.2024 07:00 von Maria Muster").
+ * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor:
+ * Jan Kowalski", a credit by role ("TEXT BY Jane Doe", "Photographs by John Roe") (capitalised name
+ * words; a short place or date after a comma), or after a date ("12.03.2024 07:00 von Maria Muster").
  */
 const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
@@ -929,11 +930,8 @@ const NETWORK =
  * Drucken"; a list with commas is a sentence's, "YouTube, TikTok, X" in a table of platforms). The
  * line over one ("Follow us on social media") is a control's label (UI_LABEL).
  */
-const SOCIAL_ROW = new RegExp(
-  `^(?:(?:${NETWORK})[\\s|·•/]*){2,}$`,
-  "i",
-);
-/** Longest line WIDGET_LINE is tried on. */
+const SOCIAL_ROW = new RegExp(`^(?:(?:${NETWORK})[\\s|·•/]*){2,}$`, "i");
+/** Longest line WIDGET_LINE and SOCIAL_ROW are tried on. */
 const WIDGET_LINE_LENGTH = 80;
 /** A heading over a table of contents, whose links the cleaning removes. */
 const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post|guide)|on this page|jump to(?: section)?|inhaltsverzeichnis|inhalt|sommaire|table des matières|índice|indice|spis treści|inhoudsopgave|содержание|目录|目次|목차)\s*:?$/i;
@@ -1008,10 +1006,14 @@ const PICTURE_LINE_LENGTH = 100;
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
 
 /**
- * A related box's heading as a line (RELATED_HEADING), a picture's agency credit or file name (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare number, a gallery counter or reading time, a bare address, a date line or a date alone, a
- * byline alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a broadcaster's on-air note, an ad label or
- * a "continues below the ad" pointer, a needs-JavaScript notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit line (photo, source, reporting), or a short
- * linked sign-up pitch (the caller bounds the length).
+ * A related box's heading as a line (RELATED_HEADING), a picture's agency credit or file name
+ * (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in
+ * (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare
+ * number, a gallery counter or reading time, a bare address, a date line or a date alone, a byline
+ * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line,
+ * a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
+ * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit
+ * line (photo, source, reporting), or a short linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
   const paragraph = el.tag === "div" || el.tag === "p" || el.tag === "center";
