@@ -1146,7 +1146,15 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeadingBlock(c));
     // Unless what follows holds most of the article (a "Related" box above the story), and is not
     // itself a column of teasers (a stream of recommended stories, however long).
-    if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) el.children = el.children.slice(0, related);
+    if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) {
+      // A box set between the story's own paragraphs ("Auch interessant" over one teaser, then the
+      // story goes on): paragraphs of prose, siblings of those before it, hold most of the article
+      // after it. Only the heading and its box go, up to the story's next paragraph.
+      const resume = el.children.findIndex((c, i) => i > related && isStoryParagraph(c));
+      const proseAfter = el.children.reduce((sum: number, c, i) => sum + (i > related && isStoryParagraph(c) ? (c as El).textLen : 0), 0);
+      const proseBefore = el.children.slice(0, related).some(isStoryParagraph);
+      el.children = proseBefore && proseAfter >= mostOfArticle ? [...el.children.slice(0, related), ...el.children.slice(resume)] : el.children.slice(0, related);
+    }
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
 }
@@ -1175,6 +1183,9 @@ function isDenseForItsLists(el: El): boolean {
   const rest = el.textLen - listText;
   return rest > 0 && (el.linkLen - listLinks) / rest < 0.2 && someElement(el, (node) => node.tag === "p" && isSiblingProse(node));
 }
+
+/** A `<p>` of prose (isProse): a paragraph of the story itself, among its siblings. */
+const isStoryParagraph = (node: El | string): boolean => typeof node !== "string" && node.tag === "p" && isProse(node);
 
 /** Whether `el` is a related heading (see isRelatedHeading), or wraps one and nothing else (`<div class="App-Hd"><div><h2>`). */
 function isRelatedHeadingBlock(el: El): boolean {

@@ -658,6 +658,22 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
   });
 
+  it("takes out a related box set between the story's paragraphs (Auch interessant over a teaser) and keeps the story after it; a box after the story still ends it", () => {
+    const story = [
+      "Es ist ein paar Monate her, da schrieb die Ministerin einen langen Brief an ihre Partei und an die Fraktion im Bundestag über die vergangenen Jahre.",
+      "Anfang März war das. Jetzt, Anfang September, ist sie zurück im Scheinwerferlicht und tritt heute ihr neues Amt bei den Vereinten Nationen in New York an.",
+      "Die Entscheidung, so heißt es nun, sei erst kurzfristig gefallen und stehe also nicht im Gegensatz zu dem Abschiedsbrief an die Fraktion im Frühjahr.",
+      "Lange galt das Amt als repräsentativ: Wer es innehat, eröffnet die Sitzungen, vollzieht die Geschäftsordnung und leitet die Debatten der Versammlung.",
+    ];
+    const box = `<h4>Auch interessant</h4><div class="not-prose"><a href="/politik/anderer-artikel.html"><strong>Langsam reicht es aber mit den Hasstiraden</strong></a><span>Von Birgitta Stauber</span></div>`;
+    const mid = `<html><body><article><div class="article-body"><p>${GERMAN_PROSE}</p>${box}${story.map((p) => `<p>${p}</p>`).join("")}</div></article></body></html>`;
+    expect(textOf(mid)).toBe([GERMAN_PROSE, ...story].join("\n\n"));
+    // After the story, the box and what follows it go, linked teasers and all.
+    const teasers = story.slice(0, 2).map((p) => `<p><a href="/a">${p}</a></p>`).join("");
+    const end = `<html><body><article><div class="article-body">${story.map((p) => `<p>${p}</p>`).join("")}<h4>Auch interessant</h4>${teasers}</div></article></body></html>`;
+    expect(textOf(end)).toBe(story.join("\n\n"));
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
