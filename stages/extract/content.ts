@@ -904,6 +904,29 @@ const LOGIN_REQUIRED = new RegExp(
     ")(?=[\\s,.!]|$)",
   "i",
 );
+/**
+ * The placeholder a page shows for an embed it loads only on consent (a video, a post, a map: the
+ * "two-click" solution of German sites): "An dieser Stelle findest du einen externen Inhalt von
+ * YouTube, der den Artikel ergänzt.", "Ich bin damit einverstanden, dass mir Inhalte von YouTube
+ * angezeigt werden.", "Ein Klick für den Datenschutz", "Click to load content from YouTube", "This
+ * content is hosted by a third party", "Pour afficher ce contenu, vous devez accepter …". Read as a
+ * cookie banner is, on blocks up to COOKIE_NOTICE_MAX_LENGTH.
+ */
+const EMBED_CONSENT = new RegExp(
+  [
+    "\\ban dieser stelle (?:findest du|finden sie) einen? (?:[\\p{L},-]+ ){0,6}?externen inhalt",
+    "\\bich bin damit einverstanden, dass mir (?:der |die )?(?:externen? )?inhalte?\\b.{0,40} angezeigt (?:werden|wird)",
+    "\\bpersonenbezogene daten (?:können|werden) an drittplattformen übermittelt",
+    "^(?:ein klick für den datenschutz|empfohlener redaktioneller inhalt|externer inhalt|link zum [\\p{L}-]*inhalt|externen inhalt (?:laden|anzeigen)|inhalt (?:laden|anzeigen))[.:!]?$",
+    "\\bmit dem (?:laden|anzeigen|abspielen) des (?:inhalts|videos|beitrags|podcasts)\\b.{0,60}\\b(?:akzeptieren|stimmen) sie\\b",
+    "\\b(?:this|the following) (?:content|embed|video|post|map) is (?:hosted|provided) by (?:a )?third[- ]part(?:y|ies)\\b",
+    "^(?:click|tap) (?:here )?to (?:load|show|view|display|play) (?:the |this )?(?:content|video|embed|tweet|post|map)\\b",
+    "\\bto (?:view|see|watch) this (?:content|video|embed|post|tweet|map),? (?:you (?:need|have|must) to|please) (?:accept|enable|allow|consent)",
+    "\\bpour (?:afficher|voir|lire|visionner) ce contenu,? (?:vous devez|veuillez) (?:accepter|autoriser)",
+    "\\bpara (?:ver|mostrar) este contenido,? (?:debes|tienes que|es necesario) aceptar",
+  ].join("|"),
+  "iu",
+);
 /** Longest notice LOGIN_REQUIRED is tried on. */
 const LOGIN_REQUIRED_LENGTH = 150;
 /**
@@ -1128,7 +1151,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
         if (key.length >= 20 && key.length >= titleKey.length * 0.6 && titleKey.includes(key)) return true;
       }
     }
-    if (text !== undefined && isCookieBanner(text)) return true;
+    if (text !== undefined && (isCookieBanner(text) || EMBED_CONSENT.test(text))) return true;
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && !isHeadingOnly(el) && isFishy(el, weigh, titleLetters, article) && !(weigh(el) >= 0 && isDenseForItsLists(el));

@@ -674,6 +674,18 @@ describe("extractMainText: main content", () => {
     expect(textOf(end)).toBe(story.join("\n\n"));
   });
 
+  it("drops an embed's consent placeholder (German sites' two-click embeds, English and French ones) and keeps prose about consent", () => {
+    const placeholder = [
+      "<h3>Empfohlener redaktioneller Inhalt</h3>",
+      "<p>An dieser Stelle finden Sie einen von unseren Redakteuren ausgewählten, externen Inhalt, der den Artikel für Sie mit zusätzlichen Informationen anreichert. Sie können sich hier den externen Inhalt mit einem Klick anzeigen lassen oder wieder ausblenden.</p>",
+      "<p>Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. Damit können personenbezogene Daten an Drittplattformen übermittelt werden. Mehr Informationen dazu erhalten Sie in den Datenschutz-Einstellungen. Diese finden Sie ganz unten auf unserer Seite im Footer, sodass Sie Ihre Einstellungen jederzeit verwalten oder widerrufen können.</p>",
+      "<p>Ein Klick für den Datenschutz</p>", "<p>Click to load content from YouTube.</p>", "<p>Pour afficher ce contenu, vous devez accepter les cookies de la plateforme.</p>",
+    ];
+    const prose = "Der Bundestag stimmte am Donnerstag zu; die Opposition war nicht damit einverstanden, dass die Daten an Drittstaaten übermittelt werden.";
+    const html = `<html><body><article><p>${GERMAN_PROSE}</p>${placeholder.join("")}<p>${prose}</p><p>${GERMAN_PROSE}</p></article></body></html>`;
+    expect(textOf(html)).toBe([GERMAN_PROSE, prose, GERMAN_PROSE].join("\n\n"));
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
