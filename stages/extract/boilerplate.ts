@@ -100,10 +100,11 @@ const CONTENT_WORDS = /article|body|column|content|main|entry|post|story|text|bl
 const PANEL_CLASS = /(?<![a-z0-9])(?:tab-?pane|tab-?panel|tab-?content|tabbed-content|faq|answer|accordion|collaps(?:e|ible))(?![a-z])/;
 /**
  * A class that hides the element (Bootstrap's d-none and hidden, "hide", "is-hidden", "invisible",
- * vBulletin 5's h-hide and h-hide-imp, which hide its notice to guests over a thread), as a whole
- * class: not "hidden-xs", nor a utility class that hides only the overflow ("overflow_hidden").
+ * vBulletin 5's h-hide and h-hide-imp, which hide its notice to guests over a thread, hessenschau's
+ * hideCompletely around its screen readers' labels), as a whole class: not "hidden-xs", nor a
+ * utility class that hides only the overflow ("overflow_hidden").
  */
-const HIDDEN_CLASS = /(?<![a-z0-9_-])(?:hidden|hide|is-hidden|d-none|invisible|h-hide(?:-imp)?)(?![a-z0-9_-])/;
+const HIDDEN_CLASS = /(?<![a-z0-9_-])(?:hidden|hide|is-hidden|d-none|invisible|h-hide(?:-imp)?|hide-?completely)(?![a-z0-9_-])/;
 /** Bootstrap's classes that show at some screen width an element d-none hides on the smallest ("d-none d-lg-block"). */
 const SHOWN_AT_WIDTH = /(?<![a-z0-9-])d-(?:sm|md|lg|xl|xxl)-(?!none)[a-z-]+/;
 

@@ -4,7 +4,7 @@
  * `dt`/`dd` and `<br>` become lines; cells of a data table are joined with " | "; `<pre>` keeps its
  * whitespace.
  */
-import { BLOCK_TAGS, isLayoutCell, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, isLayoutCell, onlyChild, rowCells, type El } from "./dom.js";
 import { isDisplayMath } from "./math.js";
 
 /** Blocks that end with a line break rather than a blank line. */
@@ -147,16 +147,34 @@ function listNumbering(list: El): (item: El) => string {
   };
 }
 
+/** Class words of a drop cap, the large first letter of a story set apart ("initial-letter", "dropcap", "lettrine"). */
+const DROP_CAP_CLASS = /(?<![a-z0-9])(?:drop-?cap|initial(?:-letter)?|first-?letter|lettrine)(?![a-z0-9])/i;
+
+/**
+ * Whether `el` is a drop cap or wraps one and nothing else: a letter or two whose class says so.
+ * The white space the markup sets after it is not in the word (taz's "<span class='initial-letter'>N</span>
+ * <span>a endlich!</span>" reads "Na endlich!"), as the floated letter shows.
+ */
+function isDropCap(el: El): boolean {
+  for (let node: El | undefined = el; node; node = onlyChild(node)) {
+    if (node.textLen > 0 && node.textLen <= 2 && DROP_CAP_CLASS.test(node.attrs.class ?? "")) return true;
+  }
+  return false;
+}
+
 /** A list item that holds an `<article>` or `<section>` is the page's layout (a forum's posts, a feed), not a bullet point. */
 const holdsSections = (item: El) => item.children.some((c) => typeof c !== "string" && (c.tag === "article" || c.tag === "section"));
 
 function render(el: El, sink: TextSink): void {
   const marker = el.tag === "ol" || el.tag === "ul" || el.tag === "menu" ? listNumbering(el) : () => "- ";
+  let afterDropCap = false;
   for (const child of el.children) {
     if (typeof child === "string") {
-      sink.text(child);
+      if (!(afterDropCap && !/\S/.test(child))) sink.text(child);
+      afterDropCap = false;
       continue;
     }
+    afterDropCap = !BLOCK_TAGS.has(child.tag) && isDropCap(child);
     const tag = child.tag;
     if (tag === "br") {
       sink.br();

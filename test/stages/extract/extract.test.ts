@@ -686,6 +686,16 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([GERMAN_PROSE, prose, GERMAN_PROSE].join("\n\n"));
   });
 
+  it("joins a drop cap to its word across the markup's white space, keeps a one-letter word that no drop-cap class marks, and drops labels a class hides completely", () => {
+    const dropCap = `<p class="Initial paragraph first"><span class="initial-letter-outer"><span class="initial-letter">N</span></span> <span class="is-inline">a endlich! Es gibt einen Referentenentwurf zum Selbstbestimmungsgesetz, den zwei Ministerien vorgelegt haben.</span></p>`;
+    const plain = `<p><span class="big">A</span> <span>new law was drafted this week by two ministries, and it goes to the cabinet in the spring.</span></p>`;
+    const box = `<div class="infobox"><span class="hideCompletely">Weitere Informationen </span><p>${PROSE}</p><span class="hideCompletely">Ende der weiteren Informationen </span></div>`;
+    const html = `<html><body><article>${dropCap}${plain}<p>${GERMAN_PROSE}</p>${box}</article></body></html>`;
+    expect(textOf(html)).toBe(
+      ["Na endlich! Es gibt einen Referentenentwurf zum Selbstbestimmungsgesetz, den zwei Ministerien vorgelegt haben.", "A new law was drafted this week by two ministries, and it goes to the cabinet in the spring.", GERMAN_PROSE, PROSE].join("\n\n"),
+    );
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
