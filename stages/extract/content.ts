@@ -839,6 +839,9 @@ const SENT_FROM =
   /^(?:sent from my|sent using|gesendet (?:von|mit|über) (?:meinem|meiner|mein)?|envoy[ée] (?:de|depuis) (?:mon|ma)|enviado (?:desde|de) (?:mi|meu|o meu)|inviato dal? (?:mio|mia)|wysłane z (?:mojego|mojej)|verzonden (?:vanaf|met|via) (?:mijn)?)\b.{0,80}$/iu;
 /** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)". */
 const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3})$/u;
+/** The agencies a story was written with, as its last line: "mit dpa", "with AFP", "mit dpa und AFP". */
+const AGENCY = "(?:dpa|afp|reuters|ap|epd|kna|sid|apa|sda|ddp|ansa|efe|pap)";
+const WITH_AGENCY = new RegExp(`^(?:mit|with|avec|con|com|z) ${AGENCY}(?:(?:,\\s*|\\s*\\/\\s*|\\s+(?:und|and|et|y|e|i)\\s+)${AGENCY})*\\.?$`, "i");
 /** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
 const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|contributed (?:reporting|to this (?:report|story))/i;
 /**
@@ -1055,7 +1058,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
+  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
@@ -1171,12 +1174,17 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     // itself a column of teasers (a stream of recommended stories, however long).
     if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) {
       // A box set between the story's own paragraphs ("Auch interessant" over one teaser, then the
-      // story goes on): paragraphs of prose, siblings of those before it, hold most of the article
-      // after it. Only the heading and its box go, up to the story's next paragraph.
-      const resume = el.children.findIndex((c, i) => i > related && isStoryParagraph(c));
-      const proseAfter = el.children.reduce((sum: number, c, i) => sum + (i > related && isStoryParagraph(c) ? (c as El).textLen : 0), 0);
-      const proseBefore = el.children.slice(0, related).some(isStoryParagraph);
-      el.children = proseBefore && proseAfter >= mostOfArticle ? [...el.children.slice(0, related), ...el.children.slice(resume)] : el.children.slice(0, related);
+      // story goes on): after it, paragraphs of prose, siblings of those before it, hold most of the
+      // article, or two or more of them share the class of one before it. Only the heading and its
+      // box go, up to the story's next paragraph or heading (one without links: not a teaser's).
+      const before = el.children.slice(0, related).filter(isStoryParagraph) as El[];
+      const storyClasses = new Set(before.map((p) => p.attrs.class).filter((c) => c !== undefined));
+      const after = el.children.slice(related + 1).filter(isStoryParagraph) as El[];
+      const proseAfter = after.reduce((sum, p) => sum + p.textLen, 0);
+      const sameClassAfter = after.filter((p) => p.attrs.class !== undefined && storyClasses.has(p.attrs.class)).length;
+      const resume = el.children.findIndex((c, i) => i > related && (isStoryParagraph(c) || (typeof c !== "string" && isHeading(c) && c.linkLen === 0)));
+      const continues = before.length > 0 && resume > related && (proseAfter >= mostOfArticle || sameClassAfter >= 2);
+      el.children = continues ? [...el.children.slice(0, related), ...el.children.slice(resume)] : el.children.slice(0, related);
     }
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }

@@ -668,6 +668,10 @@ describe("extractMainText: main content", () => {
     const box = `<h4>Auch interessant</h4><div class="not-prose"><a href="/politik/anderer-artikel.html"><strong>Langsam reicht es aber mit den Hasstiraden</strong></a><span>Von Birgitta Stauber</span></div>`;
     const mid = `<html><body><article><div class="article-body"><p>${GERMAN_PROSE}</p>${box}${story.map((p) => `<p>${p}</p>`).join("")}</div></article></body></html>`;
     expect(textOf(mid)).toBe([GERMAN_PROSE, ...story].join("\n\n"));
+    // Near the story's end, a section heading and two paragraphs of the story's own class after the box; and the agencies it was written with, as its last line.
+    const body = (text: string) => `<p class="copy">${text}</p>`;
+    const late = `<html><body><article><div class="article-body">${story.map(body).join("")}${box}<h3>Kontroversen um die Entscheidungen</h3>${[GERMAN_PROSE, PROSE].map(body).join("")}<p>mit dpa</p></div></article></body></html>`;
+    expect(textOf(late)).toBe([...story, "Kontroversen um die Entscheidungen", GERMAN_PROSE, PROSE].join("\n\n"));
     // After the story, the box and what follows it go, linked teasers and all.
     const teasers = story.slice(0, 2).map((p) => `<p><a href="/a">${p}</a></p>`).join("");
     const end = `<html><body><article><div class="article-body">${story.map((p) => `<p>${p}</p>`).join("")}<h4>Auch interessant</h4>${teasers}</div></article></body></html>`;
