@@ -270,6 +270,15 @@ function holdsArticle(el: El, pageTextLength: number): boolean {
 const isStreamedSegment = (el: El) => el.tag === "div" && /^S:\d+$/.test(el.attrs.id ?? "");
 
 /**
+ * The rest of a story that a paywall hides, sent with the page (ABC's `<div class="paywall"
+ * hidden>` after the first paragraphs): a block whose class is a bare paywall's and that holds two
+ * paragraphs of prose. The text is the publisher's article, hidden from the reader only until they
+ * subscribe; the paywall's prompts and offers are named otherwise (STRONG's paywall-teaser, -banner …).
+ */
+const PAYWALLED_CLASS = /(?<![a-z0-9_-])(?:paywall|paywalled)(?![a-z0-9_-])/;
+const isPaywalledText = (el: El) => PAYWALLED_CLASS.test(el.attrs.class?.toLowerCase() ?? "") && containsParagraphs(el, 2, isProse);
+
+/**
  * Whether all of `el`'s text is formulas: the wrapper of a formula's MathML, which pages hide
  * beside a picture of it (Wikipedia's `display: none` span next to its image) or name for the
  * script that renders it (MathJax's "CtxtMenu" containers), and which holds the formula's only TeX.
@@ -419,14 +428,14 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   // An accordion's panel, hidden until its button opens it, is the text of an FAQ or a section, and
   // so is a tab's pane: being hidden does not make it boilerplate (its class words still may).
   const panel = () => attrs[DISCLOSURE_PANEL] !== undefined || attrs.role === "tabpanel" || PANEL_CLASS.test(classWords(el));
-  if (attrs.hidden !== undefined && !panel()) return !isStreamedSegment(el);
+  if (attrs.hidden !== undefined && !panel()) return !isStreamedSegment(el) && !isPaywalledText(el);
   // A popover (an app-install card, a menu) is not shown until a button or a script opens it.
   if (attrs.popover !== undefined) return !holdsArticle(el, pageTextLength);
   // A page whose script opened a dialog (a cookie banner) hides everything else from screen
   // readers: aria-hidden on the page's own wrapper does not hide its article.
   if (attrs["aria-hidden"] === "true" && !panel() && !(options.cards && tag === "a")) return !holdsArticle(el, pageTextLength);
   // A page kept hidden until its scripts have loaded (visibility:hidden on the app's root) is the page.
-  if (isHiddenByStyle(attrs) && !panel()) return !holdsMostText(el, pageTextLength);
+  if (isHiddenByStyle(attrs) && !panel()) return !holdsMostText(el, pageTextLength) && !isPaywalledText(el);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
   // prose is boilerplate.

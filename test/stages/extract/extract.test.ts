@@ -700,6 +700,12 @@ describe("extractMainText: main content", () => {
     );
   });
 
+  it("keeps the rest of a story that a paywall hides but the page holds, and still drops a hidden block and a paywall's prompt", () => {
+    const rest = ["El encuentro en Vista Alegre comenzó con toda una declaración de intenciones por parte del equipo local, que apretó desde el inicio.", "Poco a poco, con el paso de los minutos, la pista mostraba a un equipo sin ideas, incapaz de encontrar la fisura en el muro visitante."];
+    const html = `<html><body><article><p>${PROSE}</p><div class="paywall" hidden>${rest.map((p) => `<p>${p}</p>`).join("")}</div><div hidden><p>${GERMAN_PROSE}</p><p>${GERMAN_PROSE}</p></div><div class="paywall-prompt"><p>Suscríbete para seguir leyendo este artículo y todo el contenido de la web.</p></div></article></body></html>`;
+    expect(textOf(html)).toBe([PROSE, ...rest].join("\n\n"));
+  });
+
   it("drops a comment section's rules and state, in several languages, and keeps prose about comments", () => {
     const notices = [
       "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão aprovados pelo moderador.",
