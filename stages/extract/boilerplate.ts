@@ -265,9 +265,9 @@ function holdsArticle(el: El, pageTextLength: number): boolean {
 /**
  * A segment React streams after the page's shell (`<div hidden id="S:7">`, moved into place by a
  * script): hidden only until the script runs, and often the article itself (Next.js pages that
- * stream their body).
+ * stream their body). React numbers the segments in hexadecimal ("S:1a" is the 27th).
  */
-const isStreamedSegment = (el: El) => el.tag === "div" && /^S:\d+$/.test(el.attrs.id ?? "");
+const isStreamedSegment = (el: El) => el.tag === "div" && /^S:[0-9a-f]+$/.test(el.attrs.id ?? "");
 
 /**
  * The rest of a story that a paywall hides, sent with the page (ABC's `<div class="paywall"
