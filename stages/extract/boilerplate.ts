@@ -514,7 +514,7 @@ export const RELATED_HEADING = new RegExp(
       "(?:[iİ]lgili|benzer) (?:haberler|yazılar)", "yorumlar",
       "اقرأ أيضا\\u064b?", "(?:مواضيع|أخبار|مقالات) ذات صلة", "التعليقات",
       "相关(?:阅读|新闻|文章|推荐|视频)", "延伸阅读", "(?:热门|精彩)(?:视频)?推荐", "推荐阅读", "猜你喜欢", "(?:网友)?评论",
-      "関連記事", "あわせて読みたい", "おすすめ記事", "コメント",
+      "関連(?:記事|ニュース|キーワード|リンク)", "あわせて読みたい", "おすすめ(?:記事|情報)", "こちらもおすすめ", "この記事を書いた人", "コメント",
       "관련\\s?기사", "댓글",
       // Ukrainian, Czech, Swedish, Hungarian, Greek, Romanian, Indonesian/Malay, Vietnamese, Persian, Hebrew and Hindi.
       "читайте також", "коментарі", "(?:související|podobné) články", "čtěte (?:také|též)", "komentáře", "läs (?:också|även)", "relaterade artiklar",

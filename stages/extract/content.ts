@@ -856,6 +856,12 @@ const CONTINUES_BELOW =
  */
 const STATUS_LINE =
   /^(?:this (?:topic|thread|discussion) (?:was|has been|is)(?: automatically)? (?:closed|locked|archived)\b.{0,120}|(?:this thread is )?(?:not open|closed) for (?:further|new) replies\.?|(?:dieses |das )?(?:thema|thread) (?:wurde |ist )?(?:automatisch )?(?:geschlossen|gesperrt)\b.{0,120}|this (?:post|article|page) is (?:over|more than) (?:\d+|one|two|three|four|five|ten) years? old\b.{0,160})$/i;
+/**
+ * A notice that the story is for subscribers only: "This article is exclusive to STAT+ subscribers",
+ * "Dieser Artikel ist nur für Abonnenten", "Cet article est réservé aux abonnés", "この記事は会員限定です".
+ */
+const SUBSCRIBERS_ONLY =
+  /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|cet article est réservé aux (?:abonnés|membres)|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
 /** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
 const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
 /**
@@ -1038,8 +1044,9 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * number, a gallery counter or reading time, a bare address, a date line or a date alone, a byline
  * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line,
  * a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
- * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a credit
- * line (photo, source, reporting), or a short linked sign-up pitch (the caller bounds the length).
+ * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a
+ * subscribers-only notice (SUBSCRIBERS_ONLY), a credit line (photo, source, reporting), or a short
+ * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
   const paragraph = el.tag === "div" || el.tag === "p" || el.tag === "center";
@@ -1059,7 +1066,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
-  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text)) return true;
+  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
   if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;

@@ -527,6 +527,13 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><article>${paragraphs.map((p) => `<p>${p}</p>`).join("")}<p>${prose}</p></article></body></html>`)).toBe([...paragraphs, prose].join("\n\n"));
   });
 
+  it("drops a Japanese paper's members-only notice and its related, recommended and about-the-author headings, and subscribers-only notices in other languages", () => {
+    const paragraphs = ["６月12日の歴史的な米朝首脳会談を巡って戦っていたのは、米大統領と北朝鮮の委員長ばかりではなかった。中国の国家主席も重要な陰の参戦者だった。", "その判断は本当に正しかったのだろうか。会談の後、北京では慎重な分析が続いている。"];
+    const notices = ["この記事は会員限定です。", "This article is exclusive to STAT+ subscribers", "Dieser Artikel ist nur für Abonnenten.", "Cet article est réservé aux abonnés."];
+    const html = `<html><body><div class="section">${paragraphs.map((p) => `<p>${p}</p>`).join("")}${notices.map((n) => `<p>${n}</p>`).join("")}<p>関連キーワード</p><p>おすすめ情報</p><h3>この記事を書いた人</h3><p>渡辺洋介</p><p>東京社会部</p></div></body></html>`;
+    expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+  });
+
   it("drops a Japanese paper's status list (page counter, date, source as <dd>s) and a Chinese page counter, and keeps the article", () => {
     const paragraphs = ["６月12日の歴史的な米朝首脳会談を巡って戦っていたのは、米大統領と北朝鮮の委員長ばかりではなかった。中国の国家主席も重要な陰の参戦者だった。", "その判断は本当に正しかったのだろうか。会談の後、北京では慎重な分析が続いている。"];
     const status = `<dl class="article_status"><dd class="page">（1/3ページ）</dd><dd class="publish">2018/6/19 5:50</dd><dt class="hide-label">情報元</dt><dd class="source">日本経済新聞 電子版</dd></dl>`;
