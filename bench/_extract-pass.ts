@@ -93,8 +93,53 @@ function decodePage(bytes: Uint8Array): { html: string; charset: string } {
   return { html: decoded.text, charset: decoded.charset };
 }
 
-/** The pages (`html/<id>.html.gz` or `html/<id>.html`) and their ground truth (see loadTruth) under `dir`. */
+/** A version of a publisher's parsed article in fundus' test data: its body's summary, and sections of headlines and paragraphs. */
+interface FundusVersion {
+  body?: { summary?: string[]; sections?: Array<{ headline?: string[]; paragraphs?: string[] }> };
+}
+
+/** The article text of a fundus version: summary, then each section's headline and paragraphs, a blank line between. */
+function fundusParagraphs(version: FundusVersion): string[] {
+  const body = version.body ?? {};
+  return [...(body.summary ?? []), ...(body.sections ?? []).flatMap((section) => [...(section.headline ?? []), ...(section.paragraphs ?? [])])];
+}
+
+/** Letters and digits of a text, lower case, runs of anything else as one space (to find a paragraph in a page's markup). */
+const looseText = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+
+/**
+ * The pages of fundus' parser tests (flairNLP/fundus, MIT: `tests/resources/parser/test_data`):
+ * `<country>/<Publisher>_<date>.html.gz` beside `<country>/<Publisher>.json`, whose versions
+ * (`V1`, `V1_1` …) hold the article each parser version extracts, set down by the publisher's
+ * own hand-written parser. A page's truth is the version most of whose paragraphs its markup holds
+ * (read from the markup, so the choice does not depend on any extractor).
+ */
+function loadFundusPages(dir: string): Page[] {
+  const pages: Page[] = [];
+  for (const country of readdirSync(dir).sort()) {
+    const folder = path.join(dir, country);
+    for (const json of readdirSync(folder).filter((f) => f.endsWith(".json")).sort()) {
+      const publisher = json.slice(0, -".json".length);
+      const versions = Object.values(JSON.parse(readFileSync(path.join(folder, json), "utf8")) as Record<string, FundusVersion>).map(fundusParagraphs).filter((v) => v.length > 0);
+      for (const file of readdirSync(folder).filter((f) => f.startsWith(`${publisher}_`) && PAGE_FILE.test(f)).sort()) {
+        const raw = readFileSync(path.join(folder, file));
+        const { html, charset } = decodePage(file.endsWith(".gz") ? gunzipSync(raw) : raw);
+        const markup = looseText(html.replace(/<[^>]*>/g, " "));
+        const held = (version: string[]) => version.filter((p) => markup.includes(looseText(p).slice(0, 60))).length / version.length;
+        const best = versions.reduce<string[] | undefined>((a, v) => (a === undefined || held(v) > held(a) ? v : a), undefined) ?? [];
+        pages.push({ id: `${country}/${file.replace(PAGE_FILE, "")}`, html, truth: best.join("\n\n"), with: [], without: [], charset });
+      }
+    }
+  }
+  return pages;
+}
+
+/**
+ * The pages (`html/<id>.html.gz` or `html/<id>.html`) and their ground truth (see loadTruth) under
+ * `dir`, or fundus' parser test pages (see loadFundusPages) where `dir` has no `html/` folder.
+ */
 export function loadPages(dir: string): Page[] {
+  if (!existsSync(path.join(dir, "html"))) return loadFundusPages(dir);
   const truth = loadTruth(dir);
   return readdirSync(path.join(dir, "html"))
     .filter((f) => PAGE_FILE.test(f))

@@ -7,6 +7,10 @@
  *
  *   npm run bench -- extract ../shared/bench/extraction [--runs 3] [--no-crosscheck]
  *   npm run bench -- extract <WCXB checkout>/dev --runs 1 --no-crosscheck
+ *   npm run bench -- extract <fundus checkout>/tests/resources/parser/test_data --runs 3 --no-crosscheck
+ *
+ * The last is fundus' parser test pages: 258 news pages of 40 countries (99 in German), each with
+ * the article its publisher's hand-written parser extracts (see _extract-pass.ts).
  *
  * Where the ground truth also lists snippets the main text must and must not hold (WCXB, see
  * _extract-pass.ts), a second table scores them (scoreSnippets).
