@@ -156,9 +156,9 @@ const DROP_CAP_CLASS = /(?<![a-z0-9])(?:drop-?cap|initial(?:-letter)?|first-?let
  * <span>a endlich!</span>" reads "Na endlich!"), as the floated letter shows.
  */
 function isDropCap(el: El): boolean {
-  for (let node: El | undefined = el; node; node = onlyChild(node)) {
-    if (node.textLen > 0 && node.textLen <= 2 && DROP_CAP_CLASS.test(node.attrs.class ?? "")) return true;
-  }
+  // A wrapper holds its drop cap's text and no more: read only an element of a letter or two.
+  if (el.textLen === 0 || el.textLen > 2) return false;
+  for (let node: El | undefined = el; node; node = onlyChild(node)) if (DROP_CAP_CLASS.test(node.attrs.class ?? "")) return true;
   return false;
 }
 
