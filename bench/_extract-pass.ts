@@ -125,8 +125,9 @@ function loadFundusPages(dir: string): Page[] {
         const raw = readFileSync(path.join(folder, file));
         const { html, charset } = decodePage(file.endsWith(".gz") ? gunzipSync(raw) : raw);
         const markup = looseText(html.replace(/<[^>]*>/g, " "));
-        const held = (version: string[]) => version.filter((p) => markup.includes(looseText(p).slice(0, 60))).length / version.length;
-        const best = versions.reduce<string[] | undefined>((a, v) => (a === undefined || held(v) > held(a) ? v : a), undefined) ?? [];
+        // Each version scored once: the share of its paragraphs whose opening the markup holds.
+        const held = versions.map((version) => version.filter((p) => markup.includes(looseText(p).slice(0, 60))).length / version.length);
+        const best = versions[held.indexOf(Math.max(...held))] ?? [];
         pages.push({ id: `${country}/${file.replace(PAGE_FILE, "")}`, html, truth: best.join("\n\n"), with: [], without: [], charset });
       }
     }
