@@ -369,7 +369,7 @@ function isControlLabel(el: El): boolean {
  * Whether no text shares `el`'s line: its siblings up to the nearest block or line break on either
  * side hold none, and where `el` fills an inline parent (a link's `<code>`), the parent's do not.
  */
-function aloneOnItsLine(el: El): boolean {
+export function aloneOnItsLine(el: El): boolean {
   let node = el;
   let before = true, after = true;
   while (node.parent) {

@@ -5,7 +5,7 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, RELATED_HEADING, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
+import { aloneOnItsLine, classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, RELATED_HEADING, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
 import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
@@ -754,17 +754,24 @@ function isLayoutRow(row: El | null): boolean {
 /** Longest block (weighted characters) that the notice patterns below may remove. */
 const NOTICE_MAX_LENGTH = 250;
 /** A block that is only an ad label. */
-const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|anzeige|werbung|gesponsert|publicité|publicidad|publicidade|pubblicità|reklama|advertentie|реклама|reklam|iklan|إعلان|广告|広告|광고)$/i;
-/** A notice that the page needs JavaScript. */
-const NEEDS_JAVASCRIPT = /(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
+const AD_LABEL = /^(?:advert(?:isement)?|ad|sponsored|annons|annonse|annonce|mainos|\[pr\]|skip (?:the )?ad(?:vertisement)?|passer la publicité|werbung überspringen|saltar (?:la )?publicidad|anzeige|werbung|gesponsert|publicité|publicidad|publicidade|pubblicità|reklama|advertentie|реклама|reklam|iklan|إعلان|广告|広告|광고)\s*:?$/i;
+/** A notice that the page needs JavaScript, or a newer browser. */
+const NEEDS_JAVASCRIPT = /(?:your|this) (?:web )?browser (?:is|version is) (?:no longer|not) (?:supported|compatible)|(?:ihr|dein) browser (?:wird )?(?:nicht mehr|nicht) (?:unterstützt|aktuell)|votre navigateur n['’]est (?:plus|pas) (?:supporté|pris en charge|compatible|à jour)|tu navegador (?:ya )?no (?:es compatible|está soportado)|il tuo browser non è (?:più )?supportato|twoja przeglądarka (?:nie jest|jest nieobsługiwana)|(?:requires?|enable|activate|turn on|aktivieren|einschalten|activez|habilita|attiva|włącz)\b.{0,40}javascript|javascript.{0,40}(?:required|disabled|is off|deaktiviert|aktivieren|désactivé|desactivado|disattivato)/i;
 /**
  * A gallery's or a paged list's counter ("Image 1 of 5", "3 / 12", "Bild 2 von 8", "Page 1 of 8", "Seite 2 von 5"), a reading-time line ("5 min read", "Lesezeit: 4 Minuten",
- * "Tempo de leitura: 1 minuto") or a post's reaction count ("2 „Gefällt mir“", "12 likes", "3 J'aime", "5 polubień").
+ * "Tempo de leitura: 1 minuto", "8 Min"), a media player's time ("00:00 / 03:15", "Duration 1:30") or a post's reaction
+ * count ("2 „Gefällt mir“", "12 likes", "3 J'aime", "5 polubień").
  */
 const COUNTER =
-  /^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото|page|seite|página|pagina|strona|страница)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute)?s?\.? read|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$|^\d+\s*["„“”«»]?(?:likes?|gefällt mir|j['’]aime|me gusta|mi piace|polubie(?:ń|nia)|vind-ik-leuks|нравится|beğeni)["„“”«»]?$/i;
-/** A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024" (a digit within 40 characters). */
-const DATE_LINE = /^(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|erstellt|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано|نشر في|نشر بتاريخ|تاريخ النشر|آخر تحديث|تم التحديث)(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}$/i;
+  /^(?:(?:duration|dauer|länge|durée|duración|durata|duração|czas trwania)\s*:?\s*)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:\/|of|von)?\s*\d{1,2}:\d{2}(?::\d{2})?)?$|^(?:(?:image|photo|picture|slide|bild|foto|imagen|imagem|immagine|zdjęcie|фото|page|seite|página|pagina|strona|страница)\s*)?\d+\s*(?:of|von|de|di|z|из|\/)\s*\d+$|^(?:\d+\s*min(?:ute[ns]?|s)?\.?(?:\s*(?:read|lesezeit|lesedauer|de lecture|de lectura|di lettura|czytania))?|(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|время чтения)\s*:?\s*\d+\s*\S*)$|^\d+\s*["„“”«»]?(?:likes?|gefällt mir|j['’]aime|me gusta|mi piace|polubie(?:ń|nia)|vind-ik-leuks|нравится|beğeni)["„“”«»]?$/i;
+/** A time relative to now, alone: "14 hours ago", "vor 2 Stunden", "il y a 3 jours", "hace 2 horas", "2 giorni fa", "3 dni temu". */
+const RELATIVE_TIME =
+  /^(?:\d+|an?|one) (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago$|^vor (?:\d+|einer?) (?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)$|^il y a \d+ (?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)$|^hace \d+ (?:segundos?|minutos?|horas?|días?|semanas?|meses|mes|años?)$|^\d+ (?:secondi|minuti|ore|giorni|settimane|mesi|anni) fa$|^\d+ (?:sekund[ya]?|minut[ya]?|godzin[ya]?|dni|dzień|tygodni(?:e)?|miesięcy|miesiące|lat[a]?) temu$/i;
+/**
+ * A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024",
+ * "Zuerst veröffentlicht am 30/04/2024", "Publiziert heute um 12:19 Uhr" (a digit within 40 characters).
+ */
+const DATE_LINE = /^(?:zuerst |erstmals |first |originally )?(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|publiziert|erstellt|akt\.|uppdaterad|publicerad|oppdatert|publisert|opdateret|publiceret|päivitetty|julkaistu|güncelleme|yayınlanma|aktualizováno|publikováno|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано|نشر في|نشر بتاريخ|تاريخ النشر|آخر تحديث|تم التحديث)(?:(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}|\s+(?:heute|gestern|today|yesterday),? (?:um|at) \d{1,2}[:.]\d{2}(?: ?uhr)?)$/i;
 const MONTHS = [
   "jan(?:uar|uary)?", "jänner", "feb(?:ruar|ruary)?", "märz", "mar(?:ch)?", "apr(?:il)?", "mai", "may", "jun[ei]?", "jul[iy]?", "aug(?:ust)?", "sept?(?:ember)?",
   "o[ck]t(?:ober)?", "nov(?:ember)?", "de[cz](?:ember)?", "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
@@ -774,9 +781,9 @@ const MONTHS = [
   "września", "października", "listopada", "grudnia", "يناير", "فبراير", "مارس", "أبريل", "ابريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
   "أكتوبر", "اكتوبر", "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
 ].join("|");
-/** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "2024-03-12") and the time that may follow it ("07:00 Uhr", "12時00分"). */
+/** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "06. 01. 2026", "2024-03-12") and the time that may follow it ("07:00 Uhr", "12時00分"). */
 const DATE_AND_TIME =
-  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}|\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일])` +
+  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\s?\\d{1,2}[./]\\s?\\d{2,4}|\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일])` +
   `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}(?::\\d{2})?\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?|\\s*\\d{1,2}\\s?[時时시]\\s?\\d{1,2}\\s?[分분])?`;
 /** A block that is only a date, with a weekday or a time: "12. März 2024, 7:00 Uhr", "Tuesday, March 12, 2024", "14 janvier 2023 à 06h00". */
 const DATE_ONLY = new RegExp(`^(?:\\p{L}+,?\\s+)?${DATE_AND_TIME}$`, "iu");
@@ -837,13 +844,13 @@ const SIGNATURE_RULE = /^_{5,}/;
  */
 const SENT_FROM =
   /^(?:sent from my|sent using|gesendet (?:von|mit|über) (?:meinem|meiner|mein)?|envoy[ée] (?:de|depuis) (?:mon|ma)|enviado (?:desde|de) (?:mi|meu|o meu)|inviato dal? (?:mio|mia)|wysłane z (?:mojego|mojej)|verzonden (?:vanaf|met|via) (?:mijn)?)\b.{0,80}$/iu;
-/** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)". */
-const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3})$/u;
-/** The agencies a story was written with, as its last line: "mit dpa", "with AFP", "mit dpa und AFP". */
+/** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)", "SDA/sep". */
+const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3}|\p{Lu}{2,5}\/\p{Ll}{2,5})$/u;
+/** The agencies a story was written with, as its last line: "mit dpa", "with AFP", "mit dpa und AFP", "Mit Agenturmaterial". */
 const AGENCY = "(?:dpa|afp|reuters|ap|epd|kna|sid|apa|sda|ddp|ansa|efe|pap)";
-const WITH_AGENCY = new RegExp(`^(?:mit|with|avec|con|com|z) ${AGENCY}(?:(?:,\\s*|\\s*\\/\\s*|\\s+(?:und|and|et|y|e|i)\\s+)${AGENCY})*\\.?$`, "i");
-/** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "… contributed to this report"). */
-const REPORTING_CREDIT = /^\(?(?:additional )?reporting by\b|^\(?editing by\b|contributed (?:reporting|to this (?:report|story))/i;
+const WITH_AGENCY = new RegExp(`^mit agenturmaterial\\.?$|^(?:mit|with|avec|con|com|z) ${AGENCY}(?:(?:,\\s*|\\s*\\/\\s*|\\s+(?:und|and|et|y|e|i)\\s+)${AGENCY})*\\.?$`, "i");
+/** A newswire's reporting and editing credits ("Reporting by …; Editing by …", "With files from The Associated Press", "… contributed to this report"). */
+const REPORTING_CREDIT = /^\(?(?:with )?(?:additional )?reporting (?:by|from)\b|^\(?editing by\b|^\(?with files from\b|contributed (?:reporting|to this (?:report|story))/i;
 /**
  * A pointer past an ad or a gallery: "Story continues below gallery", "Advertisement - scroll to continue",
  * "Weiterlesen nach der Anzeige", "La suite après cette publicité", "Dalsza część artykułu pod reklamą" (or under the video).
@@ -861,7 +868,7 @@ const STATUS_LINE =
  * "Dieser Artikel ist nur für Abonnenten", "Cet article est réservé aux abonnés", "この記事は会員限定です".
  */
 const SUBSCRIBERS_ONLY =
-  /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|cet article est réservé aux (?:abonnés|membres)|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
+  /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|(?:cet )?article (?:est )?réservé aux (?:abonnés|membres)|il vous reste [\d.,]+ ?% de cet article à lire|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
 /** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
 const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
 /**
@@ -952,6 +959,8 @@ const WIDGET_LINE = new RegExp(
     "^(?:loading|please wait|wird geladen|bitte warten|chargement(?: en cours)?|cargando|caricamento(?: in corso)?|carregando|ładowanie|laden|загрузка|加载中|読み込み中)(?: [^.!?…]{1,40}?)?\\s?(?:\\.{2,3}|…)$",
     "^(?:sort(?: by)?|sortieren nach|sortierung|trier par|ordenar por|ordina per|sortuj(?: według| wg)?|sorteer op|сортировать по|сортировка)\\s*[:：]\\s*\\S[^.!?]{0,30}$",
     "^(?:(?:was|is) this (?:(?:page|article|answer|post|guide|information|content)(?:'s content)? )?(?:helpful|useful)|did (?:this|you find this) (?:page|article|answer|information) (?:help(?: you)?|helpful|useful)|war (?:dieser artikel|diese seite|diese antwort|das) hilfreich|(?:cet article|cette page) (?:vous )?a-t-(?:il|elle) été utile|¿(?:te|le) (?:ha )?(?:resultado|sido|fue) útil(?: (?:este|esta) (?:artículo|página))?|(?:questo articolo|questa pagina) (?:ti )?è stat[oa] utile|(?:este artigo|esta página) (?:foi útil|ajudou)|czy (?:ten artykuł|ta strona|ta odpowiedź) (?:był[ao]? )?pomocn[aey]|was (?:dit artikel|deze pagina) nuttig|(?:эта статья|эта страница) (?:была )?полезн[ао])\\s*\\??$",
+    "^(?:fehler gefunden\\??\\s*jetzt melden|(?:found|spotted|see) (?:an? )?(?:error|mistake|typo)\\??\\s*(?:report it|let us know|tell us)(?: here)?|(?:report an? (?:error|typo|mistake)|fehler melden|anmäl fel|rapporter feil|signaler une erreur|reportar un error|segnala(?:ci)? un errore|zgłoś błąd))[.!]?$",
+    "^(?:(?:the |der |das )?(?:player|video|audio|inhalt|content) (?:wird geladen|is loading|loading))(?:\\.{2,3}|…)?$",
     "^(?:thanks?(?: you)? for your feedback|danke für (?:ihr|dein) feedback|merci (?:pour|de) votre (?:retour|avis)|gracias por tus comentarios|grazie per il tuo feedback|obrigado pelo seu feedback|dziękujemy za opinię|bedankt voor je feedback|спасибо за (?:отзыв|обратную связь))[.!]?$",
   ].join("|"),
   "iu",
@@ -1007,10 +1016,10 @@ const NEWSLETTER_LABEL_LENGTH = 40;
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source
  * line ("Quelle: dpa", "Źródło: PAP", "SOURCE: News agencies"), or the editor and original-headline
  * lines of Chinese news ("责任编辑：王小明", "原标题：…"), Polish news' "Fot. PAP", German news' "Bildquelle: …",
- * "Redaktion: …" and "Mit Material von dpa"; under 100 characters. On the shared 181 pages the
+ * "Redaktion: …", "Mit Material von dpa" and a Chinese editor's in brackets ("(责编：张三、李四)"); under 100 characters. On the shared 181 pages the
  * source lines are two, both outside the ground truth.
  */
-const CREDIT_LINE = /^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
+const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{1,30}[）)]$|^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
 
 /**
  * A blog's affiliate disclosure: "This post may contain affiliate and/or referral links", "Dieser
@@ -1021,15 +1030,17 @@ const AFFILIATE_DISCLOSURE =
   /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\ben tant que partenaire amazon\b|\bcomo afiliad[oa] de amazon\b|\bin qualità di affiliato amazon\b|\bearn from qualifying purchases\b|\ban qualifizierten (?:verkäufen|käufen)\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
 /** A block that is only a screen reader's skip links, run together or not ("Jump to navigationJump to search", "Zum Inhalt springen"). */
-const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum inhalt springen|zur navigation springen|aller au contenu|przejdź do (?:treści|nawigacji))\s*)+$/i;
+const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum (?:haupt)?inhalt springen|zur navigation springen|aller au contenu|accéder (?:au contenu(?: principal)?|aux raccourcis d['’]accessibilité)|skip past (?:newsletter )?promotion|przejdź do (?:treści|nawigacji))\s*)+$/i;
 
+/** Photo agencies, as pictures' credits name them. */
+const PHOTO_AGENCY =
+  "(?:getty(?: images)?|afp|reuters|ap|ap photo|associated press|dpa|picture alliance|imago(?: images)?|shutterstock|istock(?:photo)?|epa(?:-efe)?|keystone|alamy|bloomberg|nurphoto|sipa|zuma(?: press)?|anadolu(?: agency)?)";
 /**
- * A picture's credit that names a photo agency after a bar, a slash, "via" or ©: "Steven Puetzer |
- * The Image Bank | Getty Images", "Chip Somodevilla/Getty Images", "DGLimages via Getty Images",
- * "(AP Photo/Evan Vucci)"; no sentence (no stop before its end).
+ * A picture's credit: a photo agency's name alone ("Getty Images", "REUTERS"), or after a bar, a
+ * slash, "via" or ©: "Steven Puetzer | The Image Bank | Getty Images", "Chip Somodevilla/Getty Images",
+ * "DGLimages via Getty Images", "(AP Photo/Evan Vucci)"; no sentence (no stop before its end).
  */
-const AGENCY_CREDIT =
-  /^[^.!?]{0,80}(?:[|/]\s*|\bvia\s+|©\s*)(?:getty images|afp|reuters|ap|ap photo|associated press|dpa|picture alliance|imago(?: images)?|shutterstock|istock(?:photo)?|epa(?:-efe)?|keystone|alamy|bloomberg|nurphoto|sipa|zuma(?: press)?|anadolu(?: agency)?)\b[^.!?]{0,30}$|^\(?ap photo\/[^)]{1,60}\)?$/i;
+const AGENCY_CREDIT = new RegExp(`^${PHOTO_AGENCY}$|^[^.!?]{0,80}(?:[|/]\\s*|\\bvia\\s+|©\\s*)${PHOTO_AGENCY}\\b[^.!?]{0,30}$|^\\(?ap photo\\/[^)]{1,60}\\)?$`, "i");
 /** A picture's file name or address alone, where its caption should be ("Screenshot_20250211-115529.png", "skimming scheme seized cash and cards.jpg"). */
 const IMAGE_FILE_NAME = /^\S[^\n]{0,80}\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?)$/i;
 /** Longest line RELATED_HEADING is tried on as a notice (as isRelatedHeading). */
@@ -1044,7 +1055,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * A related box's heading as a line (RELATED_HEADING), a picture's agency credit or file name
  * (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in
  * (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare
- * number, a gallery counter or reading time, a bare address, a date line or a date alone, a byline
+ * number, a gallery counter or reading time, a bare address, a date line, a date or a relative time alone, a byline
  * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line,
  * a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
  * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a
@@ -1067,12 +1078,12 @@ const EASTERN_ARABIC_DIGIT = /[\u0660-\u0669\u06f0-\u06f9]/g;
 function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean {
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
-  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
+  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text.replace(DATE_PREFIX, "")) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
-  if ((text.length < 20 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
+  if ((text.length < 25 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }
 
@@ -1148,6 +1159,8 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
       const heading = lettersKey(plainText(el));
       return heading.length > 0 && titleLetters.includes(heading);
     }
+    // A line that is an inline element alone among blocks (a <time> under the headline) is read as a paragraph.
+    if (!BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH && el.parent?.hasBlock && aloneOnItsLine(el) && isNoticeText(plainText(el), true, el.linkLen > 0)) return true;
     const text = BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < COOKIE_NOTICE_MAX_LENGTH ? plainText(el) : undefined;
     if (text !== undefined && el.textLen < NOTICE_MAX_LENGTH) {
       // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
