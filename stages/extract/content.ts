@@ -783,7 +783,7 @@ const MONTHS = [
 ].join("|");
 /** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "06. 01. 2026", "2024-03-12") and the time that may follow it ("07:00 Uhr", "12時00分"). */
 const DATE_AND_TIME =
-  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\s?\\d{1,2}[./]\\s?\\d{2,4}|\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|\\d{4}\\s?[年년]\\s?\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일])` +
+  `(?:\\d{1,2}\\.?\\s*(?:de\\s+)?(?:${MONTHS})\\.?,?\\s*(?:de\\s+)?\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}[./]\\s?\\d{1,2}[./]\\s?\\d{2,4}|\\d{4}[-./]\\d{1,2}[-./]\\d{1,2}|(?:\\d{4}\\s?[年년]\\s?)?\\d{1,2}\\s?[月월]\\s?\\d{1,2}\\s?[日일])` +
   `(?:\\s*[,|·–-]?\\s*(?:um|at|à|a las|alle|às|om|o)?\\s*\\d{1,2}[:.h]\\d{2}(?::\\d{2})?\\s*(?:uhr|h|am|pm|a\\.m\\.|p\\.m\\.)?\\s*(?:mez|mesz|cet|cest|utc|gmt|[ecmp][sd]?t)?|\\s*\\d{1,2}\\s?[時时시]\\s?\\d{1,2}\\s?[分분])?`;
 /** A block that is only a date, with a weekday or a time: "12. März 2024, 7:00 Uhr", "Tuesday, March 12, 2024", "14 janvier 2023 à 06h00". */
 const DATE_ONLY = new RegExp(`^(?:\\p{L}+,?\\s+)?${DATE_AND_TIME}$`, "iu");
@@ -805,8 +805,8 @@ const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
  */
 const CJK_INFO_LABEL =
   /(?:来源|來源|出处|出處|作者|本报记者|本報記者|记者|記者|责任编辑|責任編輯|编辑|編輯|发布时间|發布時間|发布日期|發佈時間|更新时间|更新時間|发表于|發表於|时间|時間|日期|浏览|瀏覽|阅读|閱讀|点击|點擊|字号|公開日|更新日|配信日|投稿日|掲載日|情報元|出典|기사입력|최종수정|입력|수정|등록|업데이트)\s*[:：]?\s*/gu;
-/** A label after its date, ending the line or a word: "2019年04月21日 12時00分更新", "2024-11-04 14:22 发布". */
-const CJK_TRAILING_LABEL = /(?:更新|公開|配信|掲載|発表|发布|發布|發佈)(?=\s|$)/gu;
+/** A label after its date, ending the line, a word or a bracket: "2019年04月21日 12時00分更新", "2024-11-04 14:22 发布", "(1月14日 01時40分更新)". */
+const CJK_TRAILING_LABEL = /(?:更新|公開|配信|掲載|発表|发布|發布|發佈)(?=[\s)）]|$)/gu;
 /** A label and its short value: a name, a site, with a short second word ("情報元 日本経済新聞 電子版"). */
 const CJK_INFO_FIELD = new RegExp(`${CJK_INFO_LABEL.source}[^\\s|｜·]{0,12}(?: [^\\s|｜·]{1,4}(?=\\s|$))?`, "gu");
 /** A Chinese reporter's line: "新京报记者 彭冲 山东冠县报道", "本报记者 张三 李四 报道". */
@@ -916,8 +916,10 @@ const LOGIN_REQUIRED = new RegExp(
       "musisz (?:być zalogowany|się zalogować)", "zaloguj się,? (?:aby|by)",
       "je (?:moet|dient) (?:ingelogd|aangemeld|geregistreerd) (?:te )?zijn om", "log in om",
       "(?:вы должны|необходимо|нужно) (?:войти|авторизоваться|зарегистрироваться)", "войдите,? чтобы",
+      // Japanese, after the feature it is for: "記事に『リアクション』ができます。ご利用には会員登録が必要です。"
+      "(?:[^。]{1,40}。)?(?:ご利用|閲覧|コメント|投稿|続き)[^。]{0,10}(?:会員登録|ログイン)[^。]{0,10}(?:必要です|してください)",
     ].join("|") +
-    ")(?=[\\s,.!]|$)",
+    ")(?=[\\s,.!。]|$)",
   "i",
 );
 /**

@@ -543,9 +543,9 @@ describe("extractMainText: main content", () => {
     expect(textOf(`<html><body><article>${paragraphs.map((p) => `<p>${p}</p>`).join("")}<p>${prose}</p></article></body></html>`)).toBe([...paragraphs, prose].join("\n\n"));
   });
 
-  it("drops a Japanese paper's members-only notice and its related, recommended and about-the-author headings, and subscribers-only notices in other languages", () => {
+  it("drops a Japanese paper's members-only and log-in notices and its related, recommended and about-the-author headings, and subscribers-only notices in other languages", () => {
     const paragraphs = ["６月12日の歴史的な米朝首脳会談を巡って戦っていたのは、米大統領と北朝鮮の委員長ばかりではなかった。中国の国家主席も重要な陰の参戦者だった。", "その判断は本当に正しかったのだろうか。会談の後、北京では慎重な分析が続いている。"];
-    const notices = ["この記事は会員限定です。", "This article is exclusive to STAT+ subscribers", "Dieser Artikel ist nur für Abonnenten.", "Cet article est réservé aux abonnés."];
+    const notices = ["この記事は会員限定です。", "記事に『リアクション』ができます。ご利用には会員登録が必要です。", "This article is exclusive to STAT+ subscribers", "Dieser Artikel ist nur für Abonnenten.", "Cet article est réservé aux abonnés."];
     const html = `<html><body><div class="section">${paragraphs.map((p) => `<p>${p}</p>`).join("")}${notices.map((n) => `<p>${n}</p>`).join("")}<p>関連キーワード</p><p>おすすめ情報</p><h3>この記事を書いた人</h3><p>渡辺洋介</p><p>東京社会部</p></div></body></html>`;
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
   });
@@ -555,8 +555,8 @@ describe("extractMainText: main content", () => {
     const status = `<dl class="article_status"><dd class="page">（1/3ページ）</dd><dd class="publish">2018/6/19 5:50</dd><dt class="hide-label">情報元</dt><dd class="source">日本経済新聞 電子版</dd></dl>`;
     const html = `<html><body><div class="section"><h1>米朝首脳直通電話</h1>${status}<div>第1页/共3页</div>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
-    // A date with its time in hours and minutes and the label after it ("12時00分更新"); a heading that starts with a label word stays.
-    const dated = `<html><body><div class="section"><p>2019年04月21日 12時00分更新</p><p>2019年3月1日 13時16分</p><h2>公開されたデータ</h2>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
+    // A date with its time in hours and minutes and the label after it ("12時00分更新"), the update's date without its year in brackets; a heading that starts with a label word stays.
+    const dated = `<html><body><div class="section"><p>2019年04月21日 12時00分更新</p><p>2019年3月1日 13時16分</p><p>2025年1月14日 01時28分 (1月14日 01時40分更新)</p><h2>公開されたデータ</h2>${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></body></html>`;
     expect(textOf(dated)).toBe(["公開されたデータ", ...paragraphs].join("\n\n"));
   });
 
