@@ -797,6 +797,8 @@ const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
  * words; a short place or date after a comma), or after a date ("12.03.2024 07:00 von Maria Muster").
  */
 const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
+/** A byline's label left alone, its names set apart or gone: "Von:", "By:", "Autorin:". */
+const BYLINE_LABEL = /^(?:von|by|par|por|di|door|od|autor(?:in|en)?|author|auteur|text|fotos?)\s*:$/i;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
 const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
 /**
@@ -1059,7 +1061,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare
  * number, a gallery counter or reading time, a bare address, a date line, a date or a relative time alone, a byline
  * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line,
- * a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
+ * a byline's label alone ("Von:"), a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
  * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a
  * subscribers-only notice (SUBSCRIBERS_ONLY), a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
@@ -1081,7 +1083,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text.replace(DATE_PREFIX, "")) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
+  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;

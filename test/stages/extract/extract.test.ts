@@ -400,6 +400,8 @@ describe("extractMainText: main content", () => {
       // Relative times, Nordic date lines and ad labels, a photo agency's name alone, a skip link past a promotion.
       "<p>14 hours ago</p>", "<div>vor 2 Stunden</div>", "<p>Akt.: 29. Juni 2025 - 21.18 Uhr</p>", "<div>Uppdaterad 15.59 | Publicerad 14.14</div>", "<div>Annons</div>", "<div>Реклама:</div>",
       "<div>Anmäl fel</div>", "<p>Getty Images</p>", "<p>REUTERS</p>", '<p><a href="#end">skip past newsletter promotion</a></p>',
+      // A byline's label whose names went with the author's box.
+      "<p>Von:</p>", "<div>By:</div>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
@@ -677,7 +679,7 @@ describe("extractMainText: main content", () => {
     const lines = `<p><a href="#">转播到腾讯微博</a></p>${paragraphs.map((p) => `<p>${p}</p>`).join("")}<p>精彩视频推荐</p>`;
     expect(textOf(`<html><body><div class="main">${lines}</div></body></html>`)).toBe(paragraphs.join("\n\n"));
     const teaser = "The mayor's other plan, a tram to the harbour, was voted down on Tuesday by a wide margin.";
-    const html = `<html><body><article><p>${PROSE}</p><p>You may also like...</p><p>${PROSE}</p><div class="box"><div><h3>Related</h3></div></div><p>${teaser}</p></article></body></html>`;
+    const html = `<html><body><article><p>${PROSE}</p><p>You may also like...</p><div>Lesen Sie mehr zum Thema</div><div>Lest auch</div><p>${PROSE}</p><div class="box"><div><h3>Related</h3></div></div><p>${teaser}</p></article></body></html>`;
     expect(textOf(html)).toBe(`${PROSE}\n\n${PROSE}`);
   });
 
