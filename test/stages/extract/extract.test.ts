@@ -398,7 +398,7 @@ describe("extractMainText: main content", () => {
       // Credits: a Chinese editor's in brackets, files and reporting from agencies, an agency's sign-off with the editor's initials.
       "<p>(责编：张三、李四)</p>", "<p>With files from The Associated Press</p>", "<p>With reporting by Associated Press writer Jane Doe</p>", "<p>Mit Agenturmaterial.</p>", "<p>SDA/sep</p>",
       // Relative times, Nordic date lines and ad labels, a photo agency's name alone, a skip link past a promotion.
-      "<p>14 hours ago</p>", "<div>vor 2 Stunden</div>", "<p>Akt.: 29. Juni 2025 - 21.18 Uhr</p>", "<div>Uppdaterad 15.59 | Publicerad 14.14</div>", "<div>Annons</div>", "<div>Реклама:</div>",
+      "<p>14 hours ago</p>", "<div>vor 2 Stunden</div>", "<div>|Published 4 months ago</div>", "<p>Akt.: 29. Juni 2025 - 21.18 Uhr</p>", "<div>Uppdaterad 15.59 | Publicerad 14.14</div>", "<div>Annons</div>", "<div>Реклама:</div>",
       "<div>Anmäl fel</div>", "<p>Getty Images</p>", "<p>REUTERS</p>", '<p><a href="#end">skip past newsletter promotion</a></p>',
       // A byline's label whose names went with the author's box.
       "<p>Von:</p>", "<div>By:</div>",
