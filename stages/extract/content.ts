@@ -331,16 +331,42 @@ function isTeaserList(el: El): boolean {
 }
 
 /**
- * An element's shape for matching repeats: tag, class and id with its digits blanked
- * ("post_message_1001" ~ "post_message_1002"). An id that is its heading's slug is the author's
+ * An element's shape for matching repeats: tag, class and id with its numbers and the words
+ * that hold a digit blanked ("post_message_1001" ~ "post_message_1002", a comment's "c_kwbsf0" ~ "c_b3rx1q"). An id that is its heading's slug is the author's
  * words (idIsHeadingSlug): the sections of a long article ("what-is-cloud-computing",
  * "types-of-cloud-computing") are of one shape.
  */
 const idPattern = (el: El) => {
   const id = el.attrs.id;
-  return id === undefined || idIsHeadingSlug(el, id) ? "" : id.replace(/[0-9]+/g, "0");
+  return id === undefined || idIsHeadingSlug(el, id) ? "" : id.replace(/[A-Za-z]*[0-9][A-Za-z0-9]*/g, "0");
 };
 export const shapeOf = (el: El) => `${el.tag}.${el.attrs.class ?? ""}#${idPattern(el)}`;
+
+/** How many levels make a block's build: its shape and those of its nearest ancestors (a post's text, its body, the post). */
+const POST_BUILD_LEVELS = 3;
+/** Share of a chosen block's text that the post inside it holds (a thread's wrapper around its opening post). */
+const POST_TEXT_SHARE = 0.9;
+
+/** The innermost block in `el` that holds POST_TEXT_SHARE of its text: the post a wrapper was chosen for. */
+export function innermostPost(el: El): El {
+  let post = el;
+  for (;;) {
+    const inner = post.children.find((c): c is El => typeof c !== "string" && c.textLen >= POST_TEXT_SHARE * el.textLen);
+    if (!inner) return post;
+    post = inner;
+  }
+}
+
+/**
+ * A block's build: its shape and those of its POST_BUILD_LEVELS - 1 nearest ancestors, as a
+ * thread's posts share it; undefined for a block without a class.
+ */
+export function buildOf(el: El): string | undefined {
+  if (!el.attrs.class) return undefined;
+  const shapes: string[] = [];
+  for (let node: El | null = el; node && shapes.length < POST_BUILD_LEVELS; node = node.parent) shapes.push(shapeOf(node));
+  return shapes.join("<");
+}
 
 /**
  * One step of a path down a unit: an element's shape, and for an element with neither class nor
@@ -1352,6 +1378,42 @@ export function listingCards(root: El, tick: () => void): El[] | undefined {
  * The elements holding the page's main content, cleaned, in document order; class and id words
  * weigh only when `byClass` (not in the retry).
  */
+/** Fewest posts of one build that make a thread (see threadOf). */
+const THREAD_MIN_POSTS = 3;
+
+/** The post in `el` (innermostPost), or its nearest ancestor with a class: a comment's text block, not the bare <p> inside it. */
+function classedPost(el: El): El {
+  let post = innermostPost(el);
+  while (post !== el && !post.attrs.class) post = post.parent!;
+  return post;
+}
+
+/**
+ * The posts of the thread that `top` is one of, in page order: every block built as the post in
+ * `top` (buildOf: a comment's text, its body, the comment), with text of its own and under half
+ * of it links, none inside another. Undefined under THREAD_MIN_POSTS, or where `top` is none of them.
+ */
+function threadOf(root: El, top: El, tick: () => void): El[] | undefined {
+  const post = classedPost(top);
+  const build = buildOf(post);
+  if (build === undefined) return undefined;
+  const posts: El[] = [];
+  const stack: El[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    tick();
+    if (el.attrs.class === post.attrs.class && buildOf(el) === build) {
+      if (el.textLen > 0 && linkDensity(el) < 0.5) posts.push(el);
+      continue;
+    }
+    for (let i = el.children.length - 1; i >= 0; i--) {
+      const child = el.children[i]!;
+      if (typeof child !== "string") stack.push(child);
+    }
+  }
+  return posts.length >= THREAD_MIN_POSTS && posts.includes(post) ? posts : undefined;
+}
+
 export function selectMainContent(root: El, title: string, byClass: boolean, tick: () => void): El[] {
   const weigh = byClass ? classWeight : noWeight;
   const units = computeStats(root, tick);
@@ -1360,6 +1422,12 @@ export function selectMainContent(root: El, title: string, byClass: boolean, tic
   const top = best ? refineTop(best, candidates) : undefined;
   const marked = top && (markedArticle(top) ?? splitArticle(top) ?? namedBesideTeasers(root, top));
   let chosen = marked ? [marked] : top ? (withRepeats(top)?.found ?? repeatsInside(best!, top, candidates) ?? withSiblings(top)) : [findBody(root)];
+  // Without class words, posts chosen of a thread whose posts are not all siblings (a comment tree:
+  // each reply nested under the one it answers): every post of their build, when each one chosen is one of them.
+  if (!byClass && !marked && top) {
+    const thread = threadOf(root, top, tick);
+    if (thread && thread.length > chosen.length && chosen.every((el) => thread.includes(classedPost(el)))) chosen = thread;
+  }
   const main = !byClass && !marked ? mainOfPage(root, chosen) : undefined;
   if (main) chosen = [main];
   const landing = !marked && !main ? landingPage(root, chosen) : undefined;

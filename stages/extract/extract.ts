@@ -5,7 +5,7 @@
  * machine.
  */
 import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
-import { computeStats, holdsPrices, listingCards, PRICE, selectMainContent, shapeOf, weightedLength } from "./content.js";
+import { buildOf, computeStats, holdsPrices, innermostPost, listingCards, PRICE, selectMainContent, weightedLength } from "./content.js";
 import { ExtractAbort, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
@@ -65,38 +65,15 @@ const MARKED_SHARE_BESIDE_PROSE = 0.1;
 /**
  * A forum thread whose replies' classes say "comment" (Vanilla's "ItemComment", vBulletin's
  * "js-comment-entry"): the first pass finds the opening post alone, a long text with prose that no
- * other rule retries. Its replies are built as it is (the post's shape and those of its
- * POST_BUILD_LEVELS - 1 nearest ancestors), so where the blocks the class words removed hold
+ * other rule retries. Its replies are built as it is (buildOf in content.ts), so where the blocks the class words removed hold
  * MORE_POSTS of that build, the retry without class words runs too, and its result stands when it
  * holds MORE_POSTS more of them and at least POST_SHARE_OF_ADDED of what it adds lies in them. An
  * article's comments are built otherwise ("comment-content" under "comment-body", not the
  * article's "entry-content"), and stay out.
  */
-const POST_BUILD_LEVELS = 3;
 const POST_SHARE_OF_ADDED = 0.5;
 /** Replies the retry must add: a block that grew without class words (a fact check with its box of pitches) is not a thread. */
 const MORE_POSTS = 2;
-
-/** Share of a chosen block's text that the post inside it holds (a thread's wrapper around its opening post). */
-const POST_TEXT_SHARE = 0.9;
-
-/** The innermost block in `el` that holds POST_TEXT_SHARE of its text: the post a wrapper was chosen for. */
-function innermostPost(el: El): El {
-  let post = el;
-  for (;;) {
-    const inner = post.children.find((c): c is El => typeof c !== "string" && c.textLen >= POST_TEXT_SHARE * el.textLen);
-    if (!inner) return post;
-    post = inner;
-  }
-}
-
-/** A block's build (see POST_BUILD_LEVELS); undefined for a block without a class. */
-function buildOf(el: El): string | undefined {
-  if (!el.attrs.class) return undefined;
-  const shapes: string[] = [];
-  for (let node: El | null = el; node && shapes.length < POST_BUILD_LEVELS; node = node.parent) shapes.push(shapeOf(node));
-  return shapes.join("<");
-}
 
 /** The builds of a result's posts, and their classes: a block of another class is not tested further. */
 interface PostBuilds {

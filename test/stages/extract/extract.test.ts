@@ -176,6 +176,29 @@ describe("extractMainText: main content", () => {
     expect(textOf(withComments)).toBe(["Braune Flecken an Tomaten", ...opening].join("\n\n"));
   });
 
+  it("keeps every comment of a link's discussion page, each reply nested under the one it answers and each comment's id a hash", () => {
+    const [a, b, c, d] = [
+      "The goal that interests me most is the one on async closures: every project I maintain has a workaround for them, and each is uglier than the last. " +
+        "We pass a boxed future out of a plain closure and document, in a comment above it, why nobody should touch it. A language feature would delete all of that, " +
+        "and the error messages would finally point at the code we wrote instead of at the workaround.",
+      "Same here. I counted eleven places in our codebase where we box a future only because a closure cannot be async, and every one of them costs an allocation. " +
+        "None of them is on a hot path today, but two are close to one, and I would rather not find out in production which of them matters first.",
+      "Boxing is not always the cost you think it is. We measured ours and the allocation was lost in the noise next to the network call it wrapped. " +
+        "Measure before you rewrite anything; in our case the time went into serialising the request, and no change to the closures would have shown up at all.",
+      "I am less excited about the ergonomic reference counting. Implicit clones hide costs that I would rather see in the code, even if the code gets longer. " +
+        "When a clone is written out, a reviewer asks whether it is needed; when the compiler inserts it, nobody asks, and the cost shows up months later in a profile.",
+    ];
+    // A comment as a link aggregator builds it: votes, a byline, the text, and an <ol> of the replies to it.
+    const comment = (text: string, id: string, votes: number, replies = "") =>
+      `<li class="comments_subtree"><input id="fold_${id}" type="checkbox"><div id="c_${id}" class="comment"><div class="voters"><a class="upvoter" href="/login">${votes}</a></div>` +
+      `<div class="details"><div class="byline"><span><a href="/~user_${id}">user_${id}</a> <a href="/c/${id}"><time>1 year ago</time></a></span></div>` +
+      `<div role="heading" aria-level="3" class="comment_text"><p>${text}</p></div></div></div><ol class="comments">${replies}</ol></li>`;
+    const tree = `<ol class="comments">${comment(a, "kwbsf0", 12, comment(b, "x9qzt1", 7, comment(c, "b3rx1q", 3)))}${comment(d, "m2pp7a", 5)}</ol>`;
+    const story = `<div class="story_liner"><span class="link"><a href="https://blog.example.org/goals">Project goals for 2024</a></span> <a class="domain" href="/domains/blog.example.org">blog.example.org</a></div>`;
+    const html = `<html><body><header><nav><a href="/">Home</a> <a href="/recent">Recent</a> <a href="/comments">Comments</a></nav></header><div id="inside">${story}<ol class="comments comments1"><li class="comments_subtree" id="story_comments">${tree}</li></ol></div></body></html>`;
+    expect(textOf(html)).toBe([a, b, c, d].join("\n\n"));
+  });
+
   it("keeps a short notice's comments and sidebar out: the retry without class words is for posts named as comments, not for a short article beside them", () => {
     const notice = "Vom 23. Dezember bis zum 1. Januar bleibt die Stadtbibliothek wegen Renovierung geschlossen. Ab dem 2. Januar sind wir wieder da.";
     const comment = (i: number) =>
