@@ -818,11 +818,11 @@ const DATED_CREDIT = new RegExp(`^[^.!?\\n]{3,70},\\s*${DATE_AND_TIME}$`, "iu");
 /** A broadcaster's note of when its programme covered the story ("Über dieses Thema berichtete die tagesschau am …", NDR's "Dieses Thema im Programm: …"). */
 const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
 /**
- * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Par Jean Dupont, à Paris", "Autor:
+ * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Written by Jane Doe", "Par Jean Dupont, à Paris", "Autor:
  * Jan Kowalski", a credit by role ("TEXT BY Jane Doe", "Photographs by John Roe") (capitalised name
  * words; a short place or date after a comma), or after a date ("12.03.2024 07:00 von Maria Muster").
  */
-const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
+const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|[Ww]ritten by|[Gg]eschrieben von|[ÉéEe]crit par|[Ee]scrito por|[Ss]critto da|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
 /** A byline's label left alone, its names set apart or gone: "Von:", "By:", "Autorin:". */
 const BYLINE_LABEL = /^(?:von|by|par|por|di|door|od|autor(?:in|en)?|author|auteur|text|fotos?)\s*:$/i;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
@@ -872,6 +872,13 @@ const SIGNATURE_RULE = /^_{5,}/;
  */
 const SENT_FROM =
   /^(?:sent from my|sent using|gesendet (?:von|mit|über) (?:meinem|meiner|mein)?|envoy[ée] (?:de|depuis) (?:mon|ma)|enviado (?:desde|de) (?:mi|meu|o meu)|inviato dal? (?:mio|mia)|wysłane z (?:mojego|mojej)|verzonden (?:vanaf|met|via) (?:mijn)?)\b.{0,80}$/iu;
+/**
+ * A blog's pitch under its post: a recipe's rating ("Did you make this recipe? Please leave a star
+ * rating …", "Hast du das Rezept ausprobiert?"), Medium's follow box ("Get Jane Doe's stories in your
+ * inbox", "Join Medium for free to get updates from this writer.").
+ */
+const BLOG_PITCH =
+  /^(?:did you (?:make|try) (?:this|these|one of my|my|any of my) (?:recipes?|dish(?:es)?)\b|(?:hast du|haben sie) (?:das|dieses) rezept (?:ausprobiert|nachgemacht|nachgekocht|nachgebacken)\b|vous avez (?:testé|essayé|réalisé) cette recette\b|get [^.!?\n]{1,40}['’]s? stories in your inbox$|join medium for free to get updates from this writer\.?$)/i;
 /** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)", "SDA/sep". */
 const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3}|\p{Lu}{2,5}\/\p{Ll}{2,5})$/u;
 /** The agencies a story was written with, as its last line: "mit dpa", "with AFP", "mit dpa und AFP", "Mit Agenturmaterial". */
@@ -1086,7 +1093,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * (AGENCY_CREDIT, IMAGE_FILE_NAME), a control's label alone (UI_LABEL), a notice to log in
  * (LOGIN_REQUIRED), a widget's own line (WIDGET_LINE), a share or follow row (SOCIAL_ROW), a bare
  * number, a gallery counter or reading time, a bare address, a date line, a date or a relative time alone, a byline
- * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line,
+ * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a blog's pitch (BLOG_PITCH),
  * a byline's label alone ("Von:"), a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
  * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a
  * subscribers-only notice (SUBSCRIBERS_ONLY), a credit line (photo, source, reporting), or a short
@@ -1109,7 +1116,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text.replace(DATE_PREFIX, "")) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text))) return true;
+  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;

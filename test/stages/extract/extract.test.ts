@@ -424,13 +424,17 @@ describe("extractMainText: main content", () => {
       "<p>14 hours ago</p>", "<div>vor 2 Stunden</div>", "<div>|Published 4 months ago</div>", "<p>Akt.: 29. Juni 2025 - 21.18 Uhr</p>", "<div>Uppdaterad 15.59 | Publicerad 14.14</div>", "<div>Annons</div>", "<div>Реклама:</div>",
       "<div>Anmäl fel</div>", "<p>Getty Images</p>", "<p>REUTERS</p>", '<p><a href="#end">skip past newsletter promotion</a></p>',
       // A byline's label whose names went with the author's box.
-      "<p>Von:</p>", "<div>By:</div>",
+      "<p>Von:</p>", "<div>By:</div>", "<p>Written by Jane Doe</p>",
+      // A blog's pitches under its post: a recipe's rating, Medium's follow box, a Pinterest button's label.
+      "<p>Did you make this recipe? Please leave a star rating below and tag me on Instagram.</p>", "<p>Hast du das Rezept ausprobiert? Dann lass mir gern eine Bewertung da.</p>",
+      "<p>Get Jane Doe’s stories in your inbox</p>", "<p>Join Medium for free to get updates from this writer.</p>", "<div>PIN FOR LATER</div>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
       "Von Berlin nach Hamburg", "Am 12. März 2024 beginnt der Umbau.", "(siehe oben)", "Der Rat tagte am 12.03.2024. Die Sitzung dauerte bis 22:00 Uhr",
       "Publiziert wurde die Studie 2019 in der Zeitschrift Nature.", "8 Minuten später war die Feuerwehr da.", "Fehler gefunden haben die Prüfer nicht.",
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
+      "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
