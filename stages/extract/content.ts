@@ -904,6 +904,12 @@ const STATUS_LINE =
  */
 const SUBSCRIBERS_ONLY =
   /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|(?:cet )?article (?:est )?réservé aux (?:abonnés|membres)|il vous reste [\d.,]+ ?% de cet article à lire|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
+/**
+ * A German paywall's offer, line by line: "Jetzt weiterlesen mit BZ+", "4 Wochen für nur 1 € testen",
+ * "Zugang zu allen Premium-Artikeln", "Flexible Laufzeit, monatlich kündbar.", "Sie haben bereits ein Abo?".
+ */
+const PAYWALL_OFFER =
+  /^(?:(?:jetzt |diesen artikel )?weiterlesen mit [\p{L}\d ]{1,20}\+?|weiter mit [\p{L}\d ]{1,20}\+|(?:\d+|eine?n?) (?:wochen?|monate?|tage?) (?:für (?:nur )?\d+(?:[.,]\d+)? ?€|gratis|kostenlos)(?: testen| lesen)?|(?:jetzt )?(?:für )?\d+(?:[.,]\d+)? ?€ testen|(?:flexible laufzeit, )?(?:monatlich|jederzeit) kündbar|zugang zu allen [\p{L}+-]{0,20}(?:artikeln|inhalten)|(?:sie haben|du hast) bereits ein abo(?:nnement)?\?[^.!?]{0,30})[.!]?$/iu;
 /** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
 const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
 /**
@@ -1096,7 +1102,7 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a blog's pitch (BLOG_PITCH),
  * a byline's label alone ("Von:"), a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
  * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a
- * subscribers-only notice (SUBSCRIBERS_ONLY), a credit line (photo, source, reporting), or a short
+ * subscribers-only notice (SUBSCRIBERS_ONLY), a paywall's offer (PAYWALL_OFFER), a credit line (photo, source, reporting), or a short
  * linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
@@ -1118,6 +1124,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text.replace(DATE_PREFIX, "")) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
   if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
+  if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
   if ((text.length < 25 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;

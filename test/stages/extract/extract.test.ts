@@ -428,13 +428,16 @@ describe("extractMainText: main content", () => {
       // A blog's pitches under its post: a recipe's rating, Medium's follow box, a Pinterest button's label.
       "<p>Did you make this recipe? Please leave a star rating below and tag me on Instagram.</p>", "<p>Hast du das Rezept ausprobiert? Dann lass mir gern eine Bewertung da.</p>",
       "<p>Get Jane Doe’s stories in your inbox</p>", "<p>Join Medium for free to get updates from this writer.</p>", "<div>PIN FOR LATER</div>",
+      // A German paywall's offer.
+      "<p>Jetzt weiterlesen mit BZ+</p>", "<div>4 Wochen für nur 1 € testen</div>", "<p>Zugang zu allen Premium-Artikeln</p>", "<p>Flexible Laufzeit, monatlich kündbar.</p>",
+      "<p>Sie haben bereits ein Abo? Hier anmelden</p>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
       "Von Berlin nach Hamburg", "Am 12. März 2024 beginnt der Umbau.", "(siehe oben)", "Der Rat tagte am 12.03.2024. Die Sitzung dauerte bis 22:00 Uhr",
       "Publiziert wurde die Studie 2019 in der Zeitschrift Nature.", "8 Minuten später war die Feuerwehr da.", "Fehler gefunden haben die Prüfer nicht.",
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
-      "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?",
+      "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?", "Der Vertrag ist monatlich kündbar, sagte die Sprecherin.",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
