@@ -1110,6 +1110,8 @@ function isNotice(el: El, text: string): boolean {
   // A related box's heading set as a line of text ("精彩视频推荐" in a <p> under the article). One
   // that wraps a real heading is left for cleanArticle, which ends the article there.
   if (paragraph && text.length < RELATED_LINE_LENGTH && RELATED_HEADING.test(text) && !someElement(el, (node) => isHeading(node) || node.attrs.role === "heading")) return true;
+  // A minor heading that is only a byline or a date ("<h5>Von Anna Muster, Frankfurt</h5>") is the article's metadata.
+  if ((el.tag === "h5" || el.tag === "h6") && (BYLINE.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text))) return true;
   // A definition list of an article's status (a Japanese paper's page, date and source as <dd>s) is one line.
   return isNoticeText(text, paragraph, el.linkLen > 0) || (el.tag === "dl" && isCjkInfoLine(text));
 }

@@ -424,7 +424,7 @@ describe("extractMainText: main content", () => {
       "<p>14 hours ago</p>", "<div>vor 2 Stunden</div>", "<div>|Published 4 months ago</div>", "<p>Akt.: 29. Juni 2025 - 21.18 Uhr</p>", "<div>Uppdaterad 15.59 | Publicerad 14.14</div>", "<div>Annons</div>", "<div>Реклама:</div>",
       "<div>Anmäl fel</div>", "<p>Getty Images</p>", "<p>REUTERS</p>", '<p><a href="#end">skip past newsletter promotion</a></p>',
       // A byline's label whose names went with the author's box.
-      "<p>Von:</p>", "<div>By:</div>", "<p>Written by Jane Doe</p>",
+      "<p>Von:</p>", "<div>By:</div>", "<p>Written by Jane Doe</p>", "<h5>Von Anna Muster, Frankfurt</h5>", "<h6>12.03.2024</h6>",
       // A blog's pitches under its post: a recipe's rating, Medium's follow box, a Pinterest button's label.
       "<p>Did you make this recipe? Please leave a star rating below and tag me on Instagram.</p>", "<p>Hast du das Rezept ausprobiert? Dann lass mir gern eine Bewertung da.</p>",
       "<p>Get Jane Doe’s stories in your inbox</p>", "<p>Join Medium for free to get updates from this writer.</p>", "<div>PIN FOR LATER</div>",
