@@ -7,7 +7,7 @@
  * Portuguese, Italian, Dutch and Polish sites use for the same), and by markup that says what a
  * block is whatever its class: a post's tags are links with rel="tag".
  */
-import { BLOCK_TAGS, DISCLOSURE_PANEL, EMAIL_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someAncestor, someElement, type El } from "./dom.js";
+import { BLOCK_TAGS, DISCLOSURE_PANEL, EMAIL_FIELD, VISIBLE_FIELD, isHeading, isHiddenByStyle, isParagraph, onlyChild, plainText, someAncestor, someElement, type El } from "./dom.js";
 
 /** Tags that never hold a page's main content. */
 const BOILERPLATE_TAGS = new Set(["nav", "aside", "dialog", "menu", "form", "fieldset", "label", "figcaption", "address"]);
@@ -438,14 +438,17 @@ function judgedBoilerplate(el: El, options: PruneOptions, pageTextLength: number
   if (isHiddenByStyle(attrs) && !panel()) return !holdsMostText(el, pageTextLength) && !isPaywalledText(el);
   // Some sites wrap the whole page (ASP.NET) or a forum's posts (SMF's moderation form) in one
   // <form>, and an old blog its post in a <fieldset> with the comment form; only one without
-  // prose is boilerplate.
-  if (tag === "form" || tag === "fieldset") return !containsMainMarker(el) && !containsParagraphs(el, 3);
+  // prose is boilerplate. A form with no field a reader sees and a paragraph in it is no form to
+  // fill in but a site's wrapper for text (old reddit's comments), judged as any other block; a
+  // shop's buy button with its price is still a form.
+  const wrapper = tag === "form" && attrs[VISIBLE_FIELD] === undefined && containsParagraphs(el, 1);
+  if ((tag === "form" && !wrapper) || tag === "fieldset") return !containsMainMarker(el) && !containsParagraphs(el, 3);
   if (isSignUpBox(el, pageTextLength)) return true;
   // An <aside> or <nav> that holds most of the page's text is not a sidebar when it also holds the
   // article's marker (one left open, a banner's, before the page's <main>) or, for an <aside>,
   // three paragraphs (a slideshow page setting its slides' text in the right column).
   if (UNCLOSED_WRAPPER_TAGS.has(tag) && holdsMostText(el, pageTextLength) && (containsMainMarker(el) || (tag === "aside" && containsParagraphs(el, 3)))) return false;
-  if (BOILERPLATE_TAGS.has(tag)) return !(tag === "figcaption" && isSlideText(el));
+  if (BOILERPLATE_TAGS.has(tag) && !wrapper) return !(tag === "figcaption" && isSlideText(el));
   const role = attrs.role;
   if (role && BOILERPLATE_ROLES.has(role)) return !containsMainMarker(el);
   // A site builder may set the whole article in a <header> (Webflow's hero sections): one that holds most of the page's prose is the article.

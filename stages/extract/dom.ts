@@ -65,6 +65,14 @@ export const SKIPPED = new Set([
 export const DISCLOSURE_PANEL = "kiln:disclosure-panel";
 /** Set on every element that holds a field for an e-mail address (`<input type="email">`, a sign-up or a comment form); not an HTML attribute. */
 export const EMAIL_FIELD = "kiln:email-field";
+/**
+ * Set on a <form> that holds a field a reader can see (an input other than a hidden one, a text
+ * area, a list to choose from, a button) outside any element its style hides; not an HTML attribute.
+ * A form without one is a site's wrapper for text (old reddit sets each comment in one, its edit box hidden).
+ */
+export const VISIBLE_FIELD = "kiln:visible-field";
+/** The controls that make a form one to fill in (see VISIBLE_FIELD). */
+const FIELD_TAGS = new Set(["input", "textarea", "select", "button"]);
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 /** Whether an element's inline style hides it (display:none, visibility:hidden). */
 export const isHiddenByStyle = (attrs: Record<string, string>) => attrs.style !== undefined && HIDDEN_STYLE.test(attrs.style);
@@ -257,6 +265,18 @@ class TreeBuilder implements TokenizerCallbacks {
     return FOREIGN_ROOTS.has(name) || (!HTML_INTEGRATION_POINTS.has(name) && this.isInForeignContext());
   }
 
+  /** Marks the innermost open <form> as holding a visible field (VISIBLE_FIELD), unless an element between them is hidden by its style. */
+  private markVisibleField(): void {
+    for (let i = this.targets.length - 1; i >= 0; i--) {
+      const el = this.targets[i]!;
+      if (el.tag === "form") {
+        el.attrs[VISIBLE_FIELD] = "";
+        return;
+      }
+      if (isHiddenByStyle(el.attrs) || el.attrs.hidden !== undefined) return;
+    }
+  }
+
   private push(name: string, target: El): void {
     this.foreign.push(this.foreignInside(name));
     this.names.push(name);
@@ -321,6 +341,7 @@ class TreeBuilder implements TokenizerCallbacks {
       return;
     }
     if (name === "input" && attrs.type?.toLowerCase() === "email") for (const el of this.targets) el.attrs[EMAIL_FIELD] = "";
+    if (FIELD_TAGS.has(name) && !(name === "input" && attrs.type?.toLowerCase() === "hidden")) this.markVisibleField();
     if (SKIPPED.has(name) && !(name === "noscript" && this.readNoscript)) {
       if (isVoid) return;
       this.skipFrom = this.names.length;

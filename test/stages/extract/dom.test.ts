@@ -1,7 +1,7 @@
 import { parseDocument } from "htmlparser2";
 import type { ChildNode } from "domhandler";
 import { describe, expect, it } from "vitest";
-import { IN_PAGE_HREF, KEPT_ATTRIBUTES, SKIPPED, parseHtml, unlimitedWork, WorkBudget, type El } from "../../../stages/extract/dom.js";
+import { IN_PAGE_HREF, KEPT_ATTRIBUTES, SKIPPED, VISIBLE_FIELD, parseHtml, unlimitedWork, WorkBudget, type El } from "../../../stages/extract/dom.js";
 
 const parse = (html: string, maxDepth = 10_000) => parseHtml(html, { budget: unlimitedWork(), maxDepth });
 
@@ -9,8 +9,9 @@ const parse = (html: string, maxDepth = 10_000) => parseHtml(html, { budget: unl
 const quote = (text: string) => (/\S/.test(text) ? JSON.stringify(text.replace(/\s+/g, " ").trim()) : "");
 
 /** A compact form of a subtree: `tag[attr=v](children)`, text as `quote` gives it. */
+/** An element as a string: its tag, the attributes from the markup (not the builder's own `kiln:` marks, which no other parser sets) and its children. */
 function show(el: El): string {
-  const attrs = Object.entries(el.attrs).map(([k, v]) => `${k}=${v}`).join(",");
+  const attrs = Object.entries(el.attrs).filter(([k]) => !k.startsWith("kiln:")).map(([k, v]) => `${k}=${v}`).join(",");
   const inner = el.children.map((c) => (typeof c === "string" ? quote(c) : show(c))).filter(Boolean).join(" ");
   return `${el.tag}${attrs ? `[${attrs}]` : ""}(${inner})`;
 }
@@ -161,6 +162,25 @@ describe("parseHtml: the same tree as htmlparser2's Parser", () => {
   ];
   it.each(messy.map((html, i) => [i, html]))("fixture %i", (_, html) => {
     expect(show(parse(html).root).replace(/^#root\(/, "").replace(/\)$/, "")).toBe(reference(html));
+  });
+});
+
+describe("parseHtml: forms with a field a reader sees", () => {
+  const forms = (html: string): El[] => {
+    const found: El[] = [];
+    const walk = (el: El) => {
+      if (el.tag === "form") found.push(el);
+      for (const child of el.children) if (typeof child !== "string") walk(child);
+    };
+    walk(parse(html).root);
+    return found;
+  };
+  it("marks a form with a text field, a text area, a list or a button, and not one whose fields are hidden inputs or inside a box its style hides", () => {
+    const marked = (html: string) => forms(html).map((form) => form.attrs[VISIBLE_FIELD] !== undefined);
+    expect(marked('<form><input name="q"></form><form><textarea></textarea></form><form><select><option>a</select></form><form><button>Go</button></form>')).toEqual([true, true, true, true]);
+    expect(marked('<form><input type="hidden" name="id"><p>text</p></form><form><div style="display: none"><textarea></textarea><button>save</button></div><p>text</p></form>')).toEqual([false, false]);
+    // The field belongs to the innermost form; a hidden box inside the form, not outside it, hides it.
+    expect(marked('<div style="display:none"><form><input name="q"></form></div><form><p>text</p><div hidden><input name="x"></div></form>')).toEqual([true, false]);
   });
 });
 

@@ -199,6 +199,40 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe([a, b, c, d].join("\n\n"));
   });
 
+  it("keeps the comments of a discussion page that sets each in a form whose edit box is hidden, and still drops a form a reader fills in", () => {
+    const [a, b, c, d, e] = [
+      "Might this also help with tinnitus, if the same cells can be made to grow again in the inner ear of an adult? " +
+        "I have had the ringing since a concert twenty years ago, and every new result about hair cells makes me hope a little, even when I know better.",
+      "Probably not soon: the cells in the inner ear are a different kind, and nobody has yet made them regrow in a living animal. " +
+        "Birds can do it, which is why the field keeps trying, but the signals that switch it on in birds seem to be missing in mammals.",
+      "Thanks, that makes sense. I had read that the two were related and hoped that one result would carry over to the other. " +
+        "It is still good news for the people who wanted their hair back, and the method might teach something about the ear as well.",
+      "The study itself is careful to say that this is a first step in mice, and that a treatment for people is years away. " +
+        "The headline oversells it, as headlines do, but the paper is worth reading for the part about the cells that support regrowth.",
+      "Agreed on the headline. The mice grew hair for several cycles, which is the new part: earlier attempts made follicles that stopped after one. " +
+        "Whether the grafts last in a larger animal is the next question, and the authors say so in their last paragraph.",
+    ];
+    // A comment as old reddit builds it: its text in a <form> that also holds the edit box, hidden until the author edits.
+    const comment = (text: string, id: string, replies = "") =>
+      `<div class="thing comment" id="thing_t1_${id}"><div class="entry"><p class="tagline"><a href="/user/u_${id}">u_${id}</a> 5 points</p>` +
+      `<form class="usertext warn-on-unload" id="form-t1_${id}"><input type="hidden" name="thing_id" value="t1_${id}"><div class="usertext-body"><div class="md"><p>${text}</p></div></div>` +
+      `<div class="usertext-edit" style="display: none"><textarea name="text"></textarea><button type="submit">save</button></div></form>` +
+      `<ul class="flat-list buttons"><li><a href="/r/x/comments/1/_/${id}">permalink</a></li><li><a href="#">reply</a></li></ul></div>` +
+      `<div class="child"><div class="sitetable listing">${replies}</div></div></div>`;
+    const tree = comment(a, "o8n5jv", comment(b, "o8nd42")) + comment(c, "o8ntqg") + comment(d, "o8nyk6", comment(e, "o8p2xm"));
+    const newsletter = `<form class="newsletter-signup"><p>Get the week's best threads in your inbox.</p><input type="email" name="email"><button>Sign up</button></form>`;
+    const html = `<html><body><div id="header"><a href="/">reddit</a> <a href="/r/science">science</a></div><div class="content"><div class="sitetable linklisting"><div class="thing link"><p class="title"><a href="https://example.org/study">Hair cells grown in the lab for the first time</a></p></div></div>` +
+      `<div class="commentarea"><div class="sitetable nestedlisting">${tree}</div></div>${newsletter}</div></body></html>`;
+    const text = textOf(html);
+    // Each comment, in the page's order (their posters' lines may come with them, as a thread's).
+    let at = -1;
+    for (const post of [a, b, c, d, e]) {
+      expect(text.indexOf(post)).toBeGreaterThan(at);
+      at = text.indexOf(post);
+    }
+    for (const boilerplate of ["Get the week's best threads", "permalink", "save"]) expect(text).not.toContain(boilerplate);
+  });
+
   it("keeps a short notice's comments and sidebar out: the retry without class words is for posts named as comments, not for a short article beside them", () => {
     const notice = "Vom 23. Dezember bis zum 1. Januar bleibt die Stadtbibliothek wegen Renovierung geschlossen. Ab dem 2. Januar sind wir wieder da.";
     const comment = (i: number) =>
