@@ -1123,8 +1123,10 @@ const EASTERN_ARABIC_DIGIT = /[\u0660-\u0669\u06f0-\u06f9]/g;
 function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean {
   const text = raw.replace(EASTERN_ARABIC_DIGIT, (digit) => String(digit.charCodeAt(0) & 0xf));
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
-  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(text.replace(DATE_PREFIX, "")) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
-  if (paragraph && (BYLINE.test(text.replace(DATE_PREFIX, "")) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
+  // The line without a date that leads it ("12.03.2024 07:00 von Maria Muster", "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten").
+  const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
+  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
+  if (paragraph && (BYLINE.test(undated) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;

@@ -267,6 +267,7 @@ class TreeBuilder implements TokenizerCallbacks {
 
   /** Marks the innermost open <form> as holding a visible field (VISIBLE_FIELD), unless an element between them is hidden by its style. */
   private markVisibleField(): void {
+    if (!this.isOpen("form")) return;
     for (let i = this.targets.length - 1; i >= 0; i--) {
       const el = this.targets[i]!;
       if (el.tag === "form") {
