@@ -767,6 +767,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(end)).toBe(story.join("\n\n"));
   });
 
+  it("drops a teaser card set inside the story (an <article> whose heading links to another page, over a short blurb), and keeps a thread's posts of one shape", () => {
+    const card = `<div class="module"><article class="card"><div><h3><div>Eskalation in Nahost</div><span>:</span><a href="/nachrichten/liveblog-100.html">Aktuelle News zur Lage in Israel</a></h3><div>Durch den Angriff eskalierte die Lage in Nahost. Nun ist auch der Iran an der Eskalation beteiligt. Aktuelle Entwicklungen im Liveblog.</div></div><div><picture><img src="a.jpg" alt=""></picture><span>Liveblog</span></div></article></div>`;
+    const story = `<html><body><main><h1>Sanktionen gegen Iran</h1><div class="text"><p>${GERMAN_PROSE}</p>${card}<p>${PROSE}</p></div></main></body></html>`;
+    expect(textOf(story)).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
+    // Posts built alike, each headed by its author's linked name: the thread, not cards.
+    const replies = ["I had the same problem after the update and reinstalling the driver fixed it for me.", "Thanks, that worked here too. The old version is still on the vendor's site if anyone needs it."];
+    const post = (text: string) => `<article class="post"><h3><a href="/profile/7">member</a></h3><div class="body"><p>${text}</p></div></article>`;
+    const thread = `<html><body><main><div class="thread"><article class="post first"><h3><a href="/profile/3">starter</a></h3><div class="body"><p>${PROSE}</p><p>${GERMAN_PROSE}</p></div></article>${replies.map(post).join("")}</div></main></body></html>`;
+    for (const reply of replies) expect(textOf(thread)).toContain(reply);
+  });
+
   it("drops an embed's consent placeholder (German sites' two-click embeds, English and French ones) and keeps prose about consent", () => {
     const placeholder = [
       "<h3>Empfohlener redaktioneller Inhalt</h3>",
