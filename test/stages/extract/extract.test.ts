@@ -771,6 +771,9 @@ describe("extractMainText: main content", () => {
     const card = `<div class="module"><article class="card"><div><h3><div>Eskalation in Nahost</div><span>:</span><a href="/nachrichten/liveblog-100.html">Aktuelle News zur Lage in Israel</a></h3><div>Durch den Angriff eskalierte die Lage in Nahost. Nun ist auch der Iran an der Eskalation beteiligt. Aktuelle Entwicklungen im Liveblog.</div></div><div><picture><img src="a.jpg" alt=""></picture><span>Liveblog</span></div></article></div>`;
     const story = `<html><body><main><h1>Sanktionen gegen Iran</h1><div class="text"><p>${GERMAN_PROSE}</p>${card}<p>${PROSE}</p></div></main></body></html>`;
     expect(textOf(story)).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
+    // A card whose link is laid over it, empty, its heading and blurb unlinked.
+    const overlay = `<div><article class="teaser"><a href="/sport/marathon-1.6248576" class="overlay"></a><h3><span>Marathonläufer</span><span>:</span><span>Er läuft mit leichterem Herzen</span></h3><p>Er hat eine neue Klarheit gefunden, als Läufer und als Unterstützer seiner Familie. Beim Marathon hat er Gewaltiges vor.</p><footer><span>Von Johannes Knuth</span></footer></article></div>`;
+    expect(textOf(story.replace(card, overlay))).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
     // Posts built alike, each headed by its author's linked name: the thread, not cards.
     const replies = ["I had the same problem after the update and reinstalling the driver fixed it for me.", "Thanks, that worked here too. The old version is still on the vendor's site if anyone needs it."];
     const post = (text: string) => `<article class="post"><h3><a href="/profile/7">member</a></h3><div class="body"><p>${text}</p></div></article>`;
