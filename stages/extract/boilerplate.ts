@@ -68,6 +68,8 @@ const STRONG = new RegExp(
     // Forums' poster columns and post headers (phpBB's, SMF's, phpBB 2's, FluxBB's), and who is online.
     "postprofile", word("poster"), "postdetails", word("postleft"), "online-?list", "whos?-?online",
     "edit-?section", "catlinks", word("submitted(?:-by)?"), "(?:article|entry|post|news)-?info(?![a-z0-9])", FORUM_FURNITURE,
+    // A post's details run together ("postmetadata", "singlepostmeta": WordPress themes' line of author, category and feed).
+    "(?:article|entry|post)-?meta(?:data)?(?![a-z0-9])",
     // Discuz!, the forum software of much of the Chinese web: the poster's column, a post's author line, its signature.
     word("pls"), word("authi"), word("sign"),
     // The same sections as sites name them in other languages: comments (Kommentare, komentarze,

@@ -911,7 +911,7 @@ const SUBSCRIBERS_ONLY =
 const PAYWALL_OFFER =
   /^(?:(?:jetzt |diesen artikel )?weiterlesen mit [\p{L}\d ]{1,20}\+?|weiter mit [\p{L}\d ]{1,20}\+|(?:\d+|eine?n?) (?:wochen?|monate?|tage?) (?:für (?:nur )?\d+(?:[.,]\d+)? ?€|gratis|kostenlos)(?: testen| lesen)?|(?:jetzt )?(?:für )?\d+(?:[.,]\d+)? ?€ testen|(?:flexible laufzeit, )?(?:monatlich|jederzeit) kündbar|zugang zu allen [\p{L}+-]{0,20}(?:artikeln|inhalten)|(?:sie haben|du hast) bereits ein abo(?:nnement)?\?[^.!?]{0,30})[.!]?$/iu;
 /** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
-const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bsoutenez (?:notre|un) journalisme\b/i;
+const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bunterstützen sie uns (?:bitte )?(?:mit einer spende|finanziell)\b|\bsoutenez (?:notre|un) journalisme\b/i;
 /**
  * A cookie banner's text: the site, or "we", using or setting cookies ("We use cookies to …",
  * "iFixit uses cookies …", "With our cookies we would like to …", "Wir verwenden Cookies",

@@ -250,6 +250,14 @@ describe("extractMainText: main content", () => {
     expect(textOf(JOOMLA_ARTICLE)).toBe(JOOMLA_ARTICLE_TEXT);
   });
 
+  it("drops a blog post's line of details whose class runs the words together (postmetadata, singlepostmeta)", () => {
+    const meta = `Von <a href="/author/redaktion">Redaktion</a> am 21/02/2021. Abgelegt unter <a href="/category/israel" rel="category tag">Israel</a>. Sie können alle Antworten zu diesem Eintrag durch den <a href="/feed">RSS 2.0</a> verfolgen. Kommentare und Pings sind derzeit geschlossen.`;
+    for (const cls of ["singlepostmeta", "postmetadata"]) {
+      const html = `<html><body><div class="post"><div class="entry"><p>${GERMAN_PROSE}</p><p>${PROSE}</p><div class="${cls}">${meta}</div></div></div></body></html>`;
+      expect(textOf(html)).toBe(`${GERMAN_PROSE}\n\n${PROSE}`);
+    }
+  });
+
   it("extracts Chinese and Arabic news without the link lists beside them", () => {
     expect(textOf(CHINESE_NEWS)).toBe(CHINESE_NEWS_TEXT);
     expect(textOf(ARABIC_NEWS)).toBe(ARABIC_NEWS_TEXT);
@@ -825,6 +833,7 @@ describe("extractMainText: main content", () => {
       "This topic was automatically closed after 30 days. New replies are no longer allowed.", "Not open for further replies.", "Dieses Thema wurde automatisch geschlossen.",
       "This post is over 3 years old. I've probably changed my mind since it was written.",
       "If you're enjoying this article, consider supporting our award-winning journalism by subscribing.",
+      "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende, oder werden Sie Mitglied.",
     ];
     const prose = "The forum closed the topic after thirty days, as it closes every topic, and nobody could support the old claims with new data any more.";
     const html = `<html><body><article><h2>Table of Contents</h2><ul><li><a href="#one">One</a></li><li><a href="#two">Two</a></li></ul><p>${PROSE}</p>${notices.map((n) => `<p>${n}</p>`).join("")}<p>${prose}</p><p>${PROSE}</p></article></body></html>`;
