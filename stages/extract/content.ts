@@ -74,7 +74,15 @@ export function computeStats(root: El, tick: () => void): El[] {
       }
     }
     if (el.tag === "math") formulaLen = textLen;
-    Object.assign(el, { textLen, linkLen, ownLen, ownLinkLen, ownCommas, commas, hasBlock, formulaLen, score: NaN });
+    el.textLen = textLen;
+    el.linkLen = linkLen;
+    el.ownLen = ownLen;
+    el.ownLinkLen = ownLinkLen;
+    el.ownCommas = ownCommas;
+    el.commas = commas;
+    el.hasBlock = hasBlock;
+    el.formulaLen = formulaLen;
+    el.score = NaN;
     if (ownLen >= MIN_UNIT_LENGTH && BLOCK_TAGS.has(el.tag) && ownLinkLen < ownLen / 2) units.push(el);
   };
   visit(root, 0);
