@@ -326,6 +326,8 @@ export const UI_LABEL = new RegExp(
     [
       "read more", "read (?:the )?full (?:article|story|post|review)", "continue reading", "keep reading", "learn more", "find out more", "(?:show|see|view|load) (?:more|less|all)",
       "more", "back to top", "(?:go|scroll) to top", "share(?: this(?: article| post| story| page)?)?", "print", "close", "next", "previous", "prev", "reply", "expand", "collapse",
+      "(?:next|previous|prev) (?:article|post|story|page)", "(?:nächste[rs]?|vorherige[rs]?) (?:artikel|beitrag|seite)", "(?:article|page) (?:suivant|précédent)e?",
+      "(?:artículo|entrada|página) (?:siguiente|anterior)", "(?:articolo|pagina) (?:successivo|precedente)", "(?:następny|poprzedni) (?:artykuł|wpis)",
       "weiterlesen", "mehr lesen", "(?:jetzt |hier )?mehr erfahren", "(?:mehr|weniger|alle) anzeigen", "mehr", "(?:zurück )?nach oben", "zum seitenanfang", "(?:artikel |beitrag )?teilen", "drucken",
       "schließen", "weiter", "zurück", "antworten",
       "lire la suite", "lire plus", "en savoir plus", "(?:voir|afficher) plus", "voir tout", "retour en haut(?: de (?:la )?page)?", "haut de (?:la )?page", "partager", "imprimer", "fermer",
@@ -338,7 +340,8 @@ export const UI_LABEL = new RegExp(
       "читать (?:далее|полностью)", "подробнее", "показать (?:ещё|еще|больше)", "наверх", "поделиться", "закрыть", "далее", "назад", "ответить",
       "阅读更多", "閱讀更多", "查看更多", "阅读全文", "閱讀全文", "展开全文", "展開全文", "返回顶部", "返回頂部", "分享", "关闭", "關閉",
       "続きを読む", "もっと見る", "ページトップへ", "トップへ戻る", "シェア", "閉じる",
-      "اقرأ المزيد", "المزيد", "عرض المزيد", "شارك", "مشاركة", "إغلاق", "العودة (?:إلى|الى) الأعلى",
+      "اقرأ المزيد", "المزيد", "عرض المزيد", "شارك", "مشاركة", "إغلاق", "العودة (?:إلى|الى) الأعلى", "التالي", "السابق",
+      "devamını oku", "paylaş", "abone ol", "sonraki(?: haber| yazı)?", "önceki(?: haber| yazı)?", "yorum yap",
       // A page's own actions and the way back: save, listen, copy the link, back to the front page.
       "save", "bookmark", "pin (?:it |this(?: recipe| post)? )?for later", "listen(?: to (?:this|the) (?:article|story))?", "back to (?:home|homepage|overview|the list)", "(?:print|email) this (?:page|article|story)", "copy link", "link copied",
       "zur startseite", "zurück zur (?:startseite|übersicht)", "(?:artikel )?(?:merken|empfehlen|kommentieren|speichern|vorlesen|anhören)", "link kopieren",

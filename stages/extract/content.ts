@@ -805,7 +805,7 @@ const RELATIVE_TIME =
  * A date line: "Stand: 01.02.2024", "Updated at 1:23 p.m.", "Publié le 14 janvier 2023", "Обновлено 12.03.2024",
  * "Zuerst veröffentlicht am 30/04/2024", "Publiziert heute um 12:19 Uhr" (a digit within 40 characters).
  */
-const DATE_LINE = /^(?:zuerst |erstmals |first |originally )?(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|publiziert|erstellt|akt\.|uppdaterad|publicerad|oppdatert|publisert|opdateret|publiceret|päivitetty|julkaistu|güncelleme|yayınlanma|aktualizováno|publikováno|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано|نشر في|نشر بتاريخ|تاريخ النشر|آخر تحديث|تم التحديث)(?:(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}|\s+(?:heute|gestern|today|yesterday),? (?:um|at) \d{1,2}[:.]\d{2}(?: ?uhr)?)$/i;
+const DATE_LINE = /^(?:zuerst |erstmals |first |originally )?(?:stand|(?:zuletzt )?aktualisiert|(?:zuletzt )?geändert|letzte (?:änderung|aktualisierung)|veröffentlicht|publiziert|erstellt|akt\.|uppdaterad|publicerad|oppdatert|publisert|opdateret|publiceret|päivitetty|julkaistu|güncelleme|yayınlanma|yayın tarihi|giriş|aktualizováno|publikováno|(?:last )?updated|published|posted|last (?:modified|changed?)|dernière mise à jour|ostatnia aktualizacja|mis à jour|publié|actualizado|publicado|atualizado|aggiornato|pubblicato|opublikowano|zaktualizowano|обновлено|опубликовано|نشر في|نشر بتاريخ|تاريخ النشر|آخر تحديث|تم التحديث)(?:(?:\s*:|\s+(?:am|on|at|le|el|em|il)\b|(?=\s+\d))[^\n]{0,40}\d[^\n]{0,40}|\s+(?:heute|gestern|today|yesterday),? (?:um|at) \d{1,2}[:.]\d{2}(?: ?uhr)?)$/i;
 const MONTHS = [
   "jan(?:uar|uary)?", "jänner", "feb(?:ruar|ruary)?", "märz", "mar(?:ch)?", "apr(?:il)?", "mai", "may", "jun[ei]?", "jul[iy]?", "aug(?:ust)?", "sept?(?:ember)?",
   "o[ck]t(?:ober)?", "nov(?:ember)?", "de[cz](?:ember)?", "janvier", "février", "mars", "avril", "juin", "juillet", "août", "septembre", "octobre", "novembre",
@@ -814,6 +814,13 @@ const MONTHS = [
   "outubro", "dezembro", "januari", "februari", "maart", "mei", "augustus", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
   "września", "października", "listopada", "grudnia", "يناير", "فبراير", "مارس", "أبريل", "ابريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
   "أكتوبر", "اكتوبر", "نوفمبر", "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+  // Russian and Ukrainian (genitive: "12 марта 2024"), Turkish, Czech (genitive), Romanian, Indonesian, Swedish, Danish and Norwegian.
+  "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря",
+  "січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня",
+  "ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık",
+  "ledna", "února", "března", "dubna", "května", "června", "července", "srpna", "září", "října", "listopadu", "prosince",
+  "ianuarie", "februarie", "martie", "aprilie", "iunie", "iulie", "septembrie", "octombrie", "noiembrie", "decembrie",
+  "maret", "agustus", "desember", "maj", "augusti",
 ].join("|");
 /** A date ("12. März 2024", "March 12, 2024", "14 de enero de 2023", "12.03.2024", "06. 01. 2026", "2024-03-12") and the time that may follow it ("07:00 Uhr", "12時00分"). */
 const DATE_AND_TIME =
@@ -834,7 +841,7 @@ const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?
 /** A byline's label left alone, its names set apart or gone: "Von:", "By:", "Autorin:". */
 const BYLINE_LABEL = /^(?:von|by|par|por|di|door|od|autor(?:in|en)?|author|auteur|text|fotos?)\s*:$/i;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
-const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·–-]?\\s*`, "iu");
+const DATE_PREFIX = new RegExp(`^${DATE_AND_TIME}\\s*[|,·•–-]?\\s*`, "iu");
 /**
  * The labels of a Chinese, Japanese or Korean news page's information line: source, author, reporter,
  * editor, published, updated, views ("来源：新华网", "记者 张三", "公開日", "입력", "수정").
@@ -1133,7 +1140,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   // The line without a date that leads it ("12.03.2024 07:00 von Maria Muster", "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten").
   const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
-  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(text) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
+  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
   if (paragraph && (BYLINE.test(undated) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;

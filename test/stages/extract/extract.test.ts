@@ -473,6 +473,9 @@ describe("extractMainText: main content", () => {
       // A German paywall's offer.
       "<p>Jetzt weiterlesen mit BZ+</p>", "<div>4 Wochen für nur 1 € testen</div>", "<p>Zugang zu allen Premium-Artikeln</p>", "<p>Flexible Laufzeit, monatlich kündbar.</p>",
       "<p>Sie haben bereits ein Abo? Hier anmelden</p>",
+      // Dates with Russian, Turkish and Czech month names; a Turkish date line, one after a date and a bullet; Turkish and Arabic controls, a next-article label.
+      "<p>12 марта 2024, 14:30</p>", "<div>20 Nisan 2026</div>", "<div>5. března 2024</div>", "<p>Giriş: 03.07.2024 - 18:24 Güncelleme: 03.07.2024 - 18:57</p>",
+      "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
@@ -480,6 +483,7 @@ describe("extractMainText: main content", () => {
       "Publiziert wurde die Studie 2019 in der Zeitschrift Nature.", "8 Minuten später war die Feuerwehr da.", "Fehler gefunden haben die Prüfer nicht.",
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
       "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?", "Der Vertrag ist monatlich kündbar, sagte die Sprecherin.",
+      "Next, the article turns to the budget.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
