@@ -834,10 +834,16 @@ const DATED_CREDIT = new RegExp(`^[^.!?\\n]{3,70},\\s*${DATE_AND_TIME}$`, "iu");
 const ON_AIR = /^(?:über dieses thema berichtete|dieses thema im programm)\b/i;
 /**
  * A byline alone: "Von Maria Muster", "By Jane Doe and John Roe", "Written by Jane Doe", "Par Jean Dupont, à Paris", "Autor:
- * Jan Kowalski", a credit by role ("TEXT BY Jane Doe", "Photographs by John Roe") (capitalised name
- * words; a short place or date after a comma), or after a date ("12.03.2024 07:00 von Maria Muster").
+ * Jan Kowalski", a credit by role ("TEXT BY Jane Doe", "Photographs by John Roe"), a blog's "Posted by Jane Doe at 11:15 AM"
+ * (capitalised name words; a short place or date after a comma, or a date or time after "on", "at", "am" …), or after a date
+ * ("12.03.2024 07:00 von Maria Muster").
  */
-const BYLINE = /^(?:[Vv]on|[Bb]y|BY|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|[Ww]ritten by|[Gg]eschrieben von|[ÉéEe]crit par|[Ee]scrito por|[Ss]critto da|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}(?:\s*[,|]\s*[^\n]{1,40})?$/u;
+const BYLINE_NAMES = String.raw`(?:[Vv]on|[Bb]y|BY|[Pp]osted by|POSTED BY|[Pp]ublished by|[Ss]ubmitted by|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Oo]d|[Aa]utor(?:in)?:|[Aa]uthor:|[Ww]ritten by|[Gg]eschrieben von|[ÉéEe]crit par|[Ee]scrito por|[Ss]critto da|(?:TEXT|WORDS|PHOTO(?:GRAPH)?S|PHOTOGRAPHY|ILLUSTRATIONS?|TRANSLATION|TRANSLATED|EDITED|INTERVIEW) BY|(?:Text|Words|Photo(?:graph)?s|Photography|Illustrations?|Translation|Translated|Edited|Interview) by)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:(?:und|and|et|y|e|en|i|&)\s+)?\p{Lu}[\p{L}'’.-]*){0,6}`;
+const BYLINE = new RegExp(String.raw`^${BYLINE_NAMES}(?:\s*[,|]\s*[^\n]{1,40})?$`, "u");
+/** A byline and the date or time it was posted at: "Posted by Jane Doe at 11:15 AM", "By John Roe on March 3, 2024", "Von Anna Muster am 3. März 2024". */
+const BYLINE_THEN_WHEN = new RegExp(String.raw`^${BYLINE_NAMES}\s+(?:on|at|am|um|le|el|il|em|op)\s+(.{1,60})$`, "u");
+const DATE_OR_TIME = new RegExp(String.raw`^(?:${DATE_AND_TIME}|\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|uhr)?)\.?$`, "iu");
+const isDatedByline = (text: string) => DATE_OR_TIME.test(BYLINE_THEN_WHEN.exec(text)?.[1] ?? "");
 /** A byline's label left alone, its names set apart or gone: "Von:", "By:", "Autorin:". */
 const BYLINE_LABEL = /^(?:von|by|par|por|di|door|od|autor(?:in|en)?|author|auteur|text|fotos?)\s*:$/i;
 /** A date that leads a line ("12.03.2024 07:00 von Maria Muster"). */
@@ -926,7 +932,7 @@ const SUBSCRIBERS_ONLY =
 const PAYWALL_OFFER =
   /^(?:(?:jetzt |diesen artikel )?weiterlesen mit [\p{L}\d ]{1,20}\+?|weiter mit [\p{L}\d ]{1,20}\+|(?:\d+|eine?n?) (?:wochen?|monate?|tage?) (?:für (?:nur )?\d+(?:[.,]\d+)? ?€|gratis|kostenlos)(?: testen| lesen)?|(?:jetzt )?(?:für )?\d+(?:[.,]\d+)? ?€ testen|(?:flexible laufzeit, )?(?:monatlich|jederzeit) kündbar|zugang zu allen [\p{L}+-]{0,20}(?:artikeln|inhalten)|(?:sie haben|du hast) bereits ein abo(?:nnement)?\?[^.!?]{0,30})[.!]?$/iu;
 /** A pitch for the publisher's subscriptions inside the article: "If you're enjoying this article, consider supporting our journalism". */
-const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bunterstützen sie uns (?:bitte )?(?:mit einer spende|finanziell)\b|\bsoutenez (?:notre|un) journalisme\b/i;
+const SUPPORT_PITCH = /\bconsider supporting (?:our|us|independent)\b|\bsupport (?:our|independent|quality) journalism\b|\bunterstützen sie (?:unseren|unabhängigen|guten) journalismus\b|\bunterstützen sie uns (?:bitte )?(?:mit einer spende|finanziell)\b|\bsoutenez (?:notre|un) journalisme\b|\b(?:is|are) funded by (?:readers|members|supporters) like you\b/i;
 /**
  * A cookie banner's text: the site, or "we", using or setting cookies ("We use cookies to …",
  * "iFixit uses cookies …", "With our cookies we would like to …", "Wir verwenden Cookies",
@@ -1085,7 +1091,7 @@ const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑
  * Associate I earn …", "… I earn from qualifying purchases" (the caller bounds the length).
  */
 const AFFILIATE_DISCLOSURE =
-  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\ben tant que partenaire amazon\b|\bcomo afiliad[oa] de amazon\b|\bin qualità di affiliato amazon\b|\bearn from qualifying purchases\b|\ban qualifizierten (?:verkäufen|käufen)\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
+  /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\ben tant que partenaire amazon\b|\bcomo afiliad[oa] de amazon\b|\bin qualità di affiliato amazon\b|\bearn from qualifying purchases\b|\ban qualifizierten (?:verkäufen|käufen)\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:an? )?(?:small )?(?:affiliate )?(?:commission|compensation)\b|\bmay earn us (?:an? )?(?:small )?(?:affiliate )?commission\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
 /** A block that is only a screen reader's skip links, run together or not ("Jump to navigationJump to search", "Zum Inhalt springen"). */
 const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum (?:haupt)?inhalt springen|zur navigation springen|aller au contenu|accéder (?:au contenu(?: principal)?|aux raccourcis d['’]accessibilité)|skip past (?:newsletter )?promotion|przejdź do (?:treści|nawigacji))\s*)+$/i;
@@ -1141,7 +1147,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   // The line without a date that leads it ("12.03.2024 07:00 von Maria Muster", "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten").
   const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
-  if (paragraph && (BYLINE.test(undated) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
+  if (paragraph && (BYLINE.test(undated) || isDatedByline(text) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;

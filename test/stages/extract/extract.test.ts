@@ -475,6 +475,8 @@ describe("extractMainText: main content", () => {
       "<p>Sie haben bereits ein Abo? Hier anmelden</p>",
       // Dates with Russian, Turkish and Czech month names; a Turkish date line, one after a date and a bullet; Turkish and Arabic controls, a next-article label.
       "<p>12 марта 2024, 14:30</p>", "<div>20 Nisan 2026</div>", "<div>5. března 2024</div>", "<p>Giriş: 03.07.2024 - 18:24 Güncelleme: 03.07.2024 - 18:57</p>",
+      // Bylines with the date or time they were posted at; a pitch for the readers who fund the story.
+      "<p>Posted by David at December 16, 2025 11:15 AM</p>", "<p>By John Roe on March 3, 2024</p>", "<p>Von Anna Muster am 3. März 2024</p>", "<p>This story is funded by readers like you.</p>",
       "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
     ];
     const kept = [
@@ -483,7 +485,7 @@ describe("extractMainText: main content", () => {
       "Publiziert wurde die Studie 2019 in der Zeitschrift Nature.", "8 Minuten später war die Feuerwehr da.", "Fehler gefunden haben die Prüfer nicht.",
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
       "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?", "Der Vertrag ist monatlich kündbar, sagte die Sprecherin.",
-      "Next, the article turns to the budget.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
+      "Next, the article turns to the budget.", "By Friday at 5 pm, 3 of them had voted.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
@@ -644,6 +646,7 @@ describe("extractMainText: main content", () => {
       "Our editors handpick every product we feature. We may earn a commission from your purchases.", "Kaufen Sie über diese Links, erhalten wir eine kleine Provision.",
       "Disclosure: As an Affiliate Marketer, I earn from qualifying purchases.", "Als Amazon-Partner verdiene ich an qualifizierten Verkäufen.",
       "En tant que Partenaire Amazon, je réalise un bénéfice sur les achats remplissant les conditions requises.",
+      "Products are chosen independently by our editors. Purchases made through our links may earn us a commission.", "When you buy through our links, we may earn an affiliate commission.",
     ];
     const prose = "Affiliate links pay a site a small share of what a reader spends, which is why so many recipe blogs are full of them; a reader pays nothing more.";
     const html = `<html><body><div id="main"><div class="code-block"><em>${disclosures[0]}</em></div><article class="post">${disclosures.slice(1).map((d) => `<p><em>${d}</em></p>`).join("")}<p>${PROSE}</p><p>${prose}</p><p>${PROSE}</p></article></div></body></html>`;
