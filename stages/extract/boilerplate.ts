@@ -325,7 +325,7 @@ export const UI_LABEL = new RegExp(
   "^[\\s»›→>+]*(?:" +
     [
       "read more", "read (?:the )?full (?:article|story|post|review)", "continue reading", "keep reading", "learn more", "find out more", "(?:show|see|view|load) (?:more|less|all)",
-      "more", "back to top", "(?:go|scroll) to top", "share(?: this(?: article| post| story| page)?)?", "print", "close", "next", "previous", "prev", "reply", "expand", "collapse",
+      "more", "back to top", "(?:go|scroll) to top", "share(?: this(?: article| post| story| page)?)?", "print", "close", "next", "previous", "prev", "reply", "expand", "collapse", "original poster",
       "(?:next|previous|prev) (?:article|post|story|page)", "(?:nächste[rs]?|vorherige[rs]?) (?:artikel|beitrag|seite)", "(?:article|page) (?:suivant|précédent)e?",
       "(?:artículo|entrada|página) (?:siguiente|anterior)", "(?:articolo|pagina) (?:successivo|precedente)", "(?:następny|poprzedni) (?:artykuł|wpis)",
       "weiterlesen", "mehr lesen", "(?:jetzt |hier )?mehr erfahren", "(?:mehr|weniger|alle) anzeigen", "mehr", "(?:zurück )?nach oben", "zum seitenanfang", "(?:artikel |beitrag )?teilen", "drucken",

@@ -885,6 +885,13 @@ function isCjkInfoLine(text: string): boolean {
   return !/[\p{L}\p{N}]/u.test(rest);
 }
 
+/**
+ * A poster's details beside a forum post (vBulletin's and phpBB's "Join Date: Aug 2008", "Posts: 1,077",
+ * "Registriert seit: 12.03.2008", "Beiträge: 2.345"): a field of when the member joined or how much
+ * they posted (a date, a number) after a colon, alone on its line.
+ */
+const POSTER_FIELD =
+  /^(?:join(?:ed)? date|joined|member since|registered|registriert seit|dabei seit|mitglied seit|inscrit(?:e)? (?:le|depuis)|miembro desde|registrado|iscritto dal|dołączył(?:a)?)\s*:\s*(?=[^!?]*\d)[^!?]{1,30}$|^(?:posts|beiträge|messages|mensajes|messaggi|posty|reputation|rep power|thanks|danke|likes received|reaction score)\s*:\s*[\d.,]+$/i;
 /** A forum signature under its rule of underscores (vBulletin's "__________________"). */
 const SIGNATURE_RULE = /^_{5,}/;
 /**
@@ -1147,7 +1154,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   // The line without a date that leads it ("12.03.2024 07:00 von Maria Muster", "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten").
   const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
-  if (paragraph && (BYLINE.test(undated) || isDatedByline(text) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
+  if (paragraph && (BYLINE.test(undated) || isDatedByline(text) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || POSTER_FIELD.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
