@@ -891,7 +891,7 @@ function isCjkInfoLine(text: string): boolean {
  * they posted (a date, a number) after a colon, alone on its line.
  */
 const POSTER_FIELD =
-  /^(?:join(?:ed)? date|joined|member since|registered|registriert seit|dabei seit|mitglied seit|inscrit(?:e)? (?:le|depuis)|miembro desde|registrado|iscritto dal|dołączył(?:a)?)\s*:\s*(?=[^!?]*\d)[^!?]{1,30}$|^(?:posts|beiträge|messages|mensajes|messaggi|posty|reputation|rep power|thanks|danke|likes received|reaction score)\s*:\s*[\d.,]+$/i;
+  /^(?:join(?:ed)? date|joined|member since|registered|registriert seit|dabei seit|mitglied seit|inscrit(?:e)? (?:le|depuis)|miembro desde|registrado|iscritto dal|dołączył(?:a)?)\s*:\s*(?=[^!?]*\d)[^!?]{1,30}$|^(?:posts|beiträge|messages|mensajes|messaggi|posty|reputation|rep power|thanks|danke|likes received|reaction score|upvotes)\s*:\s*[\d.,]+$/i;
 /** A forum signature under its rule of underscores (vBulletin's "__________________"). */
 const SIGNATURE_RULE = /^_{5,}/;
 /**
@@ -1090,6 +1090,12 @@ const NEWSLETTER_LABEL_LENGTH = 40;
  * "Redaktion: …", "Mit Material von dpa" and a Chinese editor's in brackets ("(责编：张三、李四)"); under 100 characters. On the shared 181 pages the
  * source lines are two, both outside the ground truth.
  */
+/**
+ * The software a site or forum runs on, credited alone: "Powered by WordPress", "Proudly powered by vBulletin® Version 4.2.5",
+ * "Propulsé par SPIP" (named: "Powered by the A17 Pro chip" is a product's feature).
+ */
+const SOFTWARE_CREDIT =
+  /^(?:proudly )?(?:powered by|propulsé par|betrieben mit|desarrollado con|realizzato con)\s+(?:wordpress|vbulletin|phpbb|xenforo|discourse|invision(?: community| power board)?|mwforum|smf|simple machines(?: forum)?|mybb|vanilla(?: forums)?|flarum|nodebb|fluxbb|punbb|ghost|blogger|squarespace|wix|drupal|joomla!?|typo3|spip|jekyll|hugo|hexo|gatsby|pelican|mkdocs|sphinx|docusaurus|gitbook|read the docs|shopify|substack|tumblr|weebly|jimdo|webflow|mediawiki|dokuwiki)\b[\p{L}\d ®™.,-]{0,30}$/iu;
 const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{1,30}[）)]$|^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
 
 /**
@@ -1159,7 +1165,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
-  if ((text.length < 25 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text)))) return true;
+  if ((text.length < 25 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text) || SOFTWARE_CREDIT.test(text)))) return true;
   return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }
 
