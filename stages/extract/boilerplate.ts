@@ -343,7 +343,7 @@ export const UI_LABEL = new RegExp(
       "اقرأ المزيد", "المزيد", "عرض المزيد", "شارك", "مشاركة", "إغلاق", "العودة (?:إلى|الى) الأعلى", "التالي", "السابق",
       "devamını oku", "paylaş", "abone ol", "sonraki(?: haber| yazı)?", "önceki(?: haber| yazı)?", "yorum yap",
       // A page's own actions and the way back: save, listen, copy the link, back to the front page.
-      "save", "bookmark", "pin (?:it |this(?: recipe| post)? )?for later", "(?:like (?:it|this)\\?\\s*)?pin it!?", "listen(?: to (?:this|the) (?:article|story))?", "back to (?:home|homepage|overview|the list)", "(?:print|email) this (?:page|article|story)", "copy link", "link copied",
+      "save", "bookmark", "pin (?:it |this(?: recipe| post)? )?for later", "(?:like (?:it|this)\\?\\s*)?pin it!?", "jump to (?:the )?(?:recipe|list|video|comments?|reviews?)(?:\\s+print(?: the)? recipe)?", "click (?:here )?to (?:enlarge|zoom)", "table of contents", "listen(?: to (?:this|the) (?:article|story))?", "back to (?:home|homepage|overview|the list)", "(?:print|email) this (?:page|article|story)", "copy link", "link copied",
       "zur startseite", "zurück zur (?:startseite|übersicht)", "(?:artikel )?(?:merken|empfehlen|kommentieren|speichern|vorlesen|anhören)", "link kopieren",
       "retour à l'accueil", "(?:écouter|sauvegarder|enregistrer) (?:cet )?article", "copier le lien", "volver al inicio", "guardar", "copiar enlace",
       "torna alla home", "salva", "copia link", "powrót do strony głównej", "zapisz", "kopiuj link", "terug naar (?:home|de homepage)", "opslaan", "link kopiëren",

@@ -481,6 +481,8 @@ describe("extractMainText: main content", () => {
       "<div>Original Poster</div>", "<div>Join Date: Aug 2008</div>", "<div>Posts: 1,077</div>", "<div>Registriert seit: 12.03.2008</div>", "<div>Beiträge: 2.345</div>", "<div>Upvotes: 0</div>",
       // The software a site runs on, a pin button's pitch.
       "<p>Powered by WordPress</p>", "<div>Proudly powered by vBulletin® Version 4.2.5</div>", "<div>LIKE IT? PIN IT!</div>",
+      // Jump links, a contents label, an ad's continue-reading line and a picture's zoom label.
+      "<div>Jump to Recipe</div>", "<p>JUMP TO THE LIST</p>", "<p>Table of Contents</p>", "<div>Advertisement - Continue Reading Below</div>", "<div>Click to enlarge</div>",
       "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
     ];
     const kept = [
@@ -489,7 +491,7 @@ describe("extractMainText: main content", () => {
       "Publiziert wurde die Studie 2019 in der Zeitschrift Nature.", "8 Minuten später war die Feuerwehr da.", "Fehler gefunden haben die Prüfer nicht.",
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
       "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?", "Der Vertrag ist monatlich kündbar, sagte die Sprecherin.",
-      "Next, the article turns to the budget.", "By Friday at 5 pm, 3 of them had voted.", "Posts: the fence posts were set two metres apart.", "Powered by the A17 Pro chip", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
+      "Next, the article turns to the budget.", "By Friday at 5 pm, 3 of them had voted.", "Posts: the fence posts were set two metres apart.", "Powered by the A17 Pro chip", "Jump to the list of winners below to see who won.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
