@@ -928,10 +928,14 @@ const STATUS_LINE =
   /^(?:this (?:topic|thread|discussion) (?:was|has been|is)(?: automatically)? (?:closed|locked|archived)\b.{0,120}|(?:this thread is )?(?:not open|closed) for (?:further|new) replies\.?|(?:dieses |das )?(?:thema|thread) (?:wurde |ist )?(?:automatisch )?(?:geschlossen|gesperrt)\b.{0,120}|this (?:post|article|page) is (?:over|more than) (?:\d+|one|two|three|four|five|ten) years? old\b.{0,160})$/i;
 /**
  * A notice that the story is for subscribers only: "This article is exclusive to STAT+ subscribers",
- * "Dieser Artikel ist nur für Abonnenten", "Cet article est réservé aux abonnés", "この記事は会員限定です".
+ * "Dieser Artikel ist nur für Abonnenten", "Cet article est réservé aux abonnés", "この記事は会員限定です",
+ * a newsletter platform's paywall ("This post is for paid subscribers", "Subscribe to get access",
+ * "Keep reading with a 7-day free trial").
  */
+/** A template's placeholder text left on the page ("Lorem ipsum dolor sit amet, …"). */
+const PLACEHOLDER_TEXT = /^lorem ipsum\b/i;
 const SUBSCRIBERS_ONLY =
-  /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|(?:cet )?article (?:est )?réservé aux (?:abonnés|membres)|il vous reste [\d.,]+ ?% de cet article à lire|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
+  /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|this post is for (?:paid )?subscribers|subscribe to get access|read more of this content when you subscribe|keep reading with a \d+-day free trial|subscribe to [^.!?]{1,40} to keep reading this post|already a paid subscriber\??|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|(?:cet )?article (?:est )?réservé aux (?:abonnés|membres)|il vous reste [\d.,]+ ?% de cet article à lire|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
 /**
  * A German paywall's offer, line by line: "Jetzt weiterlesen mit BZ+", "4 Wochen für nur 1 € testen",
  * "Zugang zu allen Premium-Artikeln", "Flexible Laufzeit, monatlich kündbar.", "Sie haben bereits ein Abo?".
@@ -1161,7 +1165,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
   if (paragraph && (BYLINE.test(undated) || isDatedByline(text) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || POSTER_FIELD.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
-  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text)) return true;
+  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text) || PLACEHOLDER_TEXT.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;

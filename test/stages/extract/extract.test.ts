@@ -483,6 +483,9 @@ describe("extractMainText: main content", () => {
       "<p>Powered by WordPress</p>", "<div>Proudly powered by vBulletin® Version 4.2.5</div>", "<div>LIKE IT? PIN IT!</div>",
       // Jump links, a contents label, an ad's continue-reading line and a picture's zoom label.
       "<div>Jump to Recipe</div>", "<p>JUMP TO THE LIST</p>", "<p>Table of Contents</p>", "<div>Advertisement - Continue Reading Below</div>", "<div>Click to enlarge</div>",
+      // A newsletter platform's paywall, a template's placeholder text.
+      "<h3>This post is for paid subscribers</h3>", "<p>Subscribe to get access</p>", "<p>Read more of this content when you subscribe today.</p>", "<div>Keep reading with a 7-day free trial</div>",
+      "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>",
       "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
     ];
     const kept = [
