@@ -507,7 +507,7 @@ export const RELATED_HEADING = new RegExp(
       "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might)(?: also)? (?:like|enjoy)", "you (?:may|might)(?: also)? be interested in(?: the following(?: topics| articles| posts)?)?(?: as well)?",
       "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
       "weitere (?:artikel|beiträge|nachrichten|themen|meldungen)", "mehr zum thema", "das könnte (?:sie|dich|ihnen) auch (?:interessieren|gefallen)", "lesen sie auch", "lesen sie mehr zum thema", "lest auch", "lies auch",
-      "auch interessant", "(?:ähnliche|verwandte|passende) (?:artikel|beiträge|themen|produkte)", "kunden (?:kauften|kaufen|haben) auch(?: [^.!?]*)?",
+      "auch interessant", "(?:weitere|mehr|more|related|other) videos", "(?:deine|ihre) meinung (?:zählt|ist gefragt)", "(?:ähnliche|verwandte|passende) (?:artikel|beiträge|themen|produkte)", "kunden (?:kauften|kaufen|haben) auch(?: [^.!?]*)?",
       "(?:über|zum|zur) (?:den |die )?(?:autor|autorin)", "about the author", "customers (?:who [^.!?]* )?also (?:bought|viewed)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
       "articles (?:similaires|liés)", "(?:leia|veja) também", "(?:artigos|posts|notícias|mensagens) relacionad[oa]s",
       "(?:también )?te puede interesar", "(?:noticias|artículos|entradas) relacionad[oa]s", "leggi anche", "potrebbe interessarti",

@@ -903,10 +903,11 @@ const SENT_FROM =
 /**
  * A blog's pitch under its post: a recipe's rating ("Did you make this recipe? Please leave a star
  * rating …", "Hast du das Rezept ausprobiert?"), Medium's follow box ("Get Jane Doe's stories in your
- * inbox", "Join Medium for free to get updates from this writer.").
+ * inbox", "Join Medium for free to get updates from this writer."), a paper's channel ("Folgst du schon 20 Minuten
+ * auf WhatsApp?").
  */
 const BLOG_PITCH =
-  /^(?:did you (?:make|try) (?:this|these|one of my|my|any of my) (?:recipes?|dish(?:es)?)\b|(?:hast du|haben sie) (?:das|dieses) rezept (?:ausprobiert|nachgemacht|nachgekocht|nachgebacken)\b|vous avez (?:testé|essayé|réalisé) cette recette\b|get [^.!?\n]{1,40}['’]s? stories in your inbox$|join medium for free to get updates from this writer\.?$)/i;
+  /^(?:did you (?:make|try) (?:this|these|one of my|my|any of my) (?:recipes?|dish(?:es)?)\b|(?:hast du|haben sie) (?:das|dieses) rezept (?:ausprobiert|nachgemacht|nachgekocht|nachgebacken)\b|vous avez (?:testé|essayé|réalisé) cette recette\b|get [^.!?\n]{1,40}['’]s? stories in your inbox$|join medium for free to get updates from this writer\.?$|(?:folgst du|folgen sie) (?:uns )?(?:schon|bereits) [^.!?\n]{1,30} auf (?:whatsapp|instagram|facebook|tiktok|telegram|youtube|threads|x)\?$)/i;
 /** A news agency's or an editor's sign-off: "(mho)", "(dpa)", "mrc/dpa", "(AFP/Reuters)", "SDA/sep". */
 const SIGN_OFF = /^(?:\([\p{L}]{2,6}(?:\s*\/\s*[\p{L}]{2,8}){0,3}\)|\p{Ll}{2,5}(?:\/[\p{L}]{2,8}){1,3}|\p{Lu}{2,5}\/\p{Ll}{2,5})$/u;
 /** The agencies a story was written with, as its last line: "mit dpa", "with AFP", "mit dpa und AFP", "Mit Agenturmaterial". */

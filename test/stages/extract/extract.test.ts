@@ -483,6 +483,7 @@ describe("extractMainText: main content", () => {
       "<p>Powered by WordPress</p>", "<div>Proudly powered by vBulletin® Version 4.2.5</div>", "<div>LIKE IT? PIN IT!</div>",
       // Jump links, a contents label, an ad's continue-reading line and a picture's zoom label.
       "<div>Jump to Recipe</div>", "<p>JUMP TO THE LIST</p>", "<p>Table of Contents</p>", "<div>Advertisement - Continue Reading Below</div>", "<div>Click to enlarge</div>",
+      "<p>Folgst du schon 20 Minuten auf WhatsApp?</p>",
       // A newsletter platform's paywall, a template's placeholder text.
       "<h3>This post is for paid subscribers</h3>", "<p>Subscribe to get access</p>", "<p>Read more of this content when you subscribe today.</p>", "<div>Keep reading with a 7-day free trial</div>",
       "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>",
@@ -860,7 +861,7 @@ describe("extractMainText: main content", () => {
   });
 
   it("ends the article at a heading that offers other pages ('You might like', 'You may be interested in the following topics as well')", () => {
-    for (const heading of ["You might like", "You may be interested in the following topics as well", "You may also enjoy"]) {
+    for (const heading of ["You might like", "You may be interested in the following topics as well", "You may also enjoy", "Weitere Videos", "More videos", "Deine Meinung zählt"]) {
       const html = `<html><body><article><p>${PROSE}</p><p>${GERMAN_PROSE}</p><h4>${heading}</h4><p>${FORUM_POSTS[0]}</p></article></body></html>`;
       expect(textOf(html)).toBe(`${PROSE}\n\n${GERMAN_PROSE}`);
     }
