@@ -1111,6 +1111,14 @@ const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑
 const AFFILIATE_DISCLOSURE =
   /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\ben tant que partenaire amazon\b|\bcomo afiliad[oa] de amazon\b|\bin qualità di affiliato amazon\b|\bearn from qualifying purchases\b|\ban qualifizierten (?:verkäufen|käufen)\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:an? )?(?:small )?(?:affiliate )?(?:commission|compensation)\b|\bmay earn us (?:an? )?(?:small )?(?:affiliate )?commission\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
+/**
+ * Words every branch of NEEDS_JAVASCRIPT, and of AFFILIATE_DISCLOSURE, holds: a line without them
+ * is passed over by one scan for a few words instead of one for each branch (isNoticeText reads
+ * every short block of every article).
+ */
+const NAMES_BROWSER = /browser|navigateur|navegador|przeglądarka|javascript/i;
+const NAMES_AFFILIATION = /affili|afilia|partner|provision|werbe|referral|amazon|qualif|commission|compensation/i;
+
 /** A block that is only a screen reader's skip links, run together or not ("Jump to navigationJump to search", "Zum Inhalt springen"). */
 const SKIP_LINKS = /^(?:\s*(?:(?:jump|skip|go) to (?:the )?(?:main )?(?:navigation|search|content|menu)|zum (?:haupt)?inhalt springen|zur navigation springen|aller au contenu|accéder (?:au contenu(?: principal)?|aux raccourcis d['’]accessibilité)|skip past (?:newsletter )?promotion|przejdź do (?:treści|nawigacji))\s*)+$/i;
 
@@ -1166,7 +1174,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
   if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
   if (paragraph && (BYLINE.test(undated) || isDatedByline(text) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || POSTER_FIELD.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
-  if (REPORTING_CREDIT.test(text) || NEEDS_JAVASCRIPT.test(text) || COPYRIGHT.test(text) || AFFILIATE_DISCLOSURE.test(text) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text) || PLACEHOLDER_TEXT.test(text)) return true;
+  if (REPORTING_CREDIT.test(text) || (NAMES_BROWSER.test(text) && NEEDS_JAVASCRIPT.test(text)) || COPYRIGHT.test(text) || (NAMES_AFFILIATION.test(text) && AFFILIATE_DISCLOSURE.test(text)) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text) || PLACEHOLDER_TEXT.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
