@@ -1082,6 +1082,8 @@ const CONSENT_LINE =
  */
 const SIGN_UP =
   /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|inscrivez-vous|vous inscrire (?:à|a) (?:notre|nos|cette|la|ma) (?:newsletter|lettre)|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
+/** Words every branch of SIGN_UP holds (see NAMES_BROWSER). */
+const NAMES_SIGN_UP = /sign up|subscri|mail|newsletter|follow|abonn|anmelden|melden sie|inscr|suscr|iscriv|zapisz|meld je|подпис|folgen|suivez|guenos|siga-nos|seguici|obserwuj|volg ons/iu;
 /** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
 const SIGN_UP_BUTTON = /(?:^|[^\p{L}]|\p{Ll})(?:Sign [Uu]p|SIGN UP|Subscribe|SUBSCRIBE)(?!\p{Ll})/u;
 /** A newsletter's name as a link or a label ("MCJ Newsletter", "Free Newsletters"), up to NEWSLETTER_LABEL_LENGTH characters. */
@@ -1112,7 +1114,7 @@ const AFFILIATE_DISCLOSURE =
   /\b(?:contains?|may contain|includes?|uses?|enthält|enthalten|beinhaltet|contient|peut contenir|contiene|puede contener|contém|zawiera)\b[^.!?]{0,40}?(?:affiliate|partner|provisions|werbe|referral)[\s-]*(?:(?:and|or|and\/or|und|oder|bzw\.)\s+\S+\s+)?links?\b|liens? (?:d['’])?affili|enlaces? de afiliad|link (?:di )?affiliazion|linki? afiliacyjn|\bas an amazon associate\b|\bals amazon-partner\b|\ben tant que partenaire amazon\b|\bcomo afiliad[oa] de amazon\b|\bin qualità di affiliato amazon\b|\bearn from qualifying purchases\b|\ban qualifizierten (?:verkäufen|käufen)\b|\b(?:we|i)(?: may)? (?:earn|receive|get) (?:an? )?(?:small )?(?:affiliate )?(?:commission|compensation)\b|\bmay earn us (?:an? )?(?:small )?(?:affiliate )?commission\b|\b(?:erhalten|bekommen) wir (?:ggf\. |eventuell |möglicherweise )?(?:eine )?(?:kleine )?provision|\b(?:nous )?(?:percevons|touchons|recevons) une (?:petite )?commission/i;
 
 /**
- * Words every branch of NEEDS_JAVASCRIPT, and of AFFILIATE_DISCLOSURE, holds: a line without them
+ * Words every branch of NEEDS_JAVASCRIPT, and of AFFILIATE_DISCLOSURE, holds one of: a line without them
  * is passed over by one scan for a few words instead of one for each branch (isNoticeText reads
  * every short block of every article).
  */
@@ -1179,7 +1181,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (STATUS_LINE.test(text) || SKIP_LINKS.test(text) || CONSENT_LINE.test(text) || COMMENT_POLICY.test(text)) return true;
   if ((text.length <= LOGIN_REQUIRED_LENGTH && LOGIN_REQUIRED.test(text)) || (text.length <= WIDGET_LINE_LENGTH && (WIDGET_LINE.test(text) || (paragraph && SOCIAL_ROW.test(text))))) return true;
   if ((text.length < 25 && AD_LABEL.test(text)) || (text.length < 100 && (CREDIT_LINE.test(text) || CONTINUES_BELOW.test(text) || SOFTWARE_CREDIT.test(text)))) return true;
-  return paragraph && linked && (SIGN_UP.test(text) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
+  return paragraph && linked && ((NAMES_SIGN_UP.test(text) && SIGN_UP.test(text)) || SIGN_UP_BUTTON.test(text) || (text.length <= NEWSLETTER_LABEL_LENGTH && NEWSLETTER_LABEL.test(text)));
 }
 
 /**
