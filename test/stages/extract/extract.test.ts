@@ -487,7 +487,7 @@ describe("extractMainText: main content", () => {
       // A newsletter platform's paywall, a template's placeholder text.
       "<h3>This post is for paid subscribers</h3>", "<p>Subscribe to get access</p>", "<p>Read more of this content when you subscribe today.</p>", "<div>Keep reading with a 7-day free trial</div>",
       "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>",
-      "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
+      "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<p>25/04/2026 Actualizado a las 15:10h.</p>", "<p>5 gennaio 2025 ( modifica il 6 gennaio 2025 | 15:24)</p>", "<div>January 28, 2025 11:30 am (Updated 11:54 am)</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
     ];
     const kept = [
       "Anwohner können sich bis Freitag im Rathaus für die Bürgerversammlung anmelden.", "Stand heute sind 60 Prozent fertig.",
@@ -495,7 +495,7 @@ describe("extractMainText: main content", () => {
       "Publiziert wurde die Studie 2019 in der Zeitschrift Nature.", "8 Minuten später war die Feuerwehr da.", "Fehler gefunden haben die Prüfer nicht.",
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
       "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?", "Der Vertrag ist monatlich kündbar, sagte die Sprecherin.",
-      "Next, the article turns to the budget.", "By Friday at 5 pm, 3 of them had voted.", "Posts: the fence posts were set two metres apart.", "Powered by the A17 Pro chip", "Jump to the list of winners below to see who won.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
+      "Next, the article turns to the budget.", "By Friday at 5 pm, 3 of them had voted.", "Posts: the fence posts were set two metres apart.", "Powered by the A17 Pro chip", "Jump to the list of winners below to see who won.", "Actualizado a las afueras de la ciudad, el parque abrió en 2019 con 300 árboles.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
