@@ -340,9 +340,9 @@ function isTeaserList(el: El): boolean {
 
 /**
  * An element's shape for matching repeats: tag, class and id with its numbers and the words
- * that hold a digit blanked ("post_message_1001" ~ "post_message_1002", a comment's "c_kwbsf0" ~ "c_b3rx1q"). An id that is its heading's slug is the author's
- * words (idIsHeadingSlug): the sections of a long article ("what-is-cloud-computing",
- * "types-of-cloud-computing") are of one shape.
+ * that hold a digit blanked ("post_message_1001" ~ "post_message_1002", a comment's "c_kwbsf0" ~
+ * "c_b3rx1q"). An id that is its heading's slug is the author's words (idIsHeadingSlug): the
+ * sections of a long article ("what-is-cloud-computing", "types-of-cloud-computing") are of one shape.
  */
 const idPattern = (el: El) => {
   const id = el.attrs.id;
@@ -927,14 +927,14 @@ const CONTINUES_BELOW =
  */
 const STATUS_LINE =
   /^(?:this (?:topic|thread|discussion) (?:was|has been|is)(?: automatically)? (?:closed|locked|archived)\b.{0,120}|(?:this thread is )?(?:not open|closed) for (?:further|new) replies\.?|(?:dieses |das )?(?:thema|thread) (?:wurde |ist )?(?:automatisch )?(?:geschlossen|gesperrt)\b.{0,120}|this (?:post|article|page) is (?:over|more than) (?:\d+|one|two|three|four|five|ten) years? old\b.{0,160})$/i;
+/** A template's placeholder text left on the page ("Lorem ipsum dolor sit amet, …"). */
+const PLACEHOLDER_TEXT = /^lorem ipsum\b/i;
 /**
  * A notice that the story is for subscribers only: "This article is exclusive to STAT+ subscribers",
  * "Dieser Artikel ist nur für Abonnenten", "Cet article est réservé aux abonnés", "この記事は会員限定です",
  * a newsletter platform's paywall ("This post is for paid subscribers", "Subscribe to get access",
  * "Keep reading with a 7-day free trial").
  */
-/** A template's placeholder text left on the page ("Lorem ipsum dolor sit amet, …"). */
-const PLACEHOLDER_TEXT = /^lorem ipsum\b/i;
 const SUBSCRIBERS_ONLY =
   /^(?:this (?:article|story|content) is (?:only )?(?:exclusive|available|reserved) (?:to|for) (?:[\w+]+ ){0,2}?(?:subscribers|members)|this post is for (?:paid )?subscribers|subscribe to get access|read more of this content when you subscribe|keep reading with a \d+-day free trial|subscribe to [^.!?]{1,40} to keep reading this post|already a paid subscriber\??|(?:dieser|der) (?:artikel|beitrag|inhalt) ist (?:nur|exklusiv) für (?:abonnenten|abonnentinnen|mitglieder)|(?:cet )?article (?:est )?réservé aux (?:abonnés|membres)|il vous reste [\d.,]+ ?% de cet article à lire|este (?:artículo|contenido) es exclusivo para (?:suscriptores|socios)|questo articolo è riservato agli abbonati|ten artykuł jest dostępny (?:tylko|wyłącznie) dla (?:prenumeratorów|subskrybentów)|この記事は(?:有料)?会員限定(?:記事)?です)/i;
 /**
@@ -1091,18 +1091,18 @@ const NEWSLETTER_LABEL = /\bnewsletters?\b/i;
 const NEWSLETTER_LABEL_LENGTH = 40;
 
 /**
+ * The software a site or forum runs on, credited alone: "Powered by WordPress", "Proudly powered by vBulletin® Version 4.2.5",
+ * "Propulsé par SPIP" (named: "Powered by the A17 Pro chip" is a product's feature).
+ */
+const SOFTWARE_CREDIT =
+  /^(?:proudly )?(?:powered by|propulsé par|betrieben mit|desarrollado con|realizzato con)\s+(?:wordpress|vbulletin|phpbb|xenforo|discourse|invision(?: community| power board)?|mwforum|smf|simple machines(?: forum)?|mybb|vanilla(?: forums)?|flarum|nodebb|fluxbb|punbb|ghost|blogger|squarespace|wix|drupal|joomla!?|typo3|spip|jekyll|hugo|hexo|gatsby|pelican|mkdocs|sphinx|docusaurus|gitbook|read the docs|shopify|substack|tumblr|weebly|jimdo|webflow|mediawiki|dokuwiki)\b[\p{L}\d ®™.,-]{0,30}$/iu;
+/**
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source
  * line ("Quelle: dpa", "Źródło: PAP", "SOURCE: News agencies"), or the editor and original-headline
  * lines of Chinese news ("责任编辑：王小明", "原标题：…"), Polish news' "Fot. PAP", German news' "Bildquelle: …",
  * "Redaktion: …", "Mit Material von dpa" and a Chinese editor's in brackets ("(责编：张三、李四)"); under 100 characters. On the shared 181 pages the
  * source lines are two, both outside the ground truth.
  */
-/**
- * The software a site or forum runs on, credited alone: "Powered by WordPress", "Proudly powered by vBulletin® Version 4.2.5",
- * "Propulsé par SPIP" (named: "Powered by the A17 Pro chip" is a product's feature).
- */
-const SOFTWARE_CREDIT =
-  /^(?:proudly )?(?:powered by|propulsé par|betrieben mit|desarrollado con|realizzato con)\s+(?:wordpress|vbulletin|phpbb|xenforo|discourse|invision(?: community| power board)?|mwforum|smf|simple machines(?: forum)?|mybb|vanilla(?: forums)?|flarum|nodebb|fluxbb|punbb|ghost|blogger|squarespace|wix|drupal|joomla!?|typo3|spip|jekyll|hugo|hexo|gatsby|pelican|mkdocs|sphinx|docusaurus|gitbook|read the docs|shopify|substack|tumblr|weebly|jimdo|webflow|mediawiki|dokuwiki)\b[\p{L}\d ®™.,-]{0,30}$/iu;
 const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{1,30}[）)]$|^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
 
 /**
@@ -1151,8 +1151,9 @@ const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
  * alone, a credit ending in a date, a sign-off, a forum signature or a phone app's "sent from" line, a blog's pitch (BLOG_PITCH),
  * a byline's label alone ("Von:"), a broadcaster's on-air note, an ad label or a "continues below the ad" pointer, a needs-JavaScript
  * notice, a comment section's rules or state, a copyright notice, an affiliate disclosure, a
- * subscribers-only notice (SUBSCRIBERS_ONLY), a paywall's offer (PAYWALL_OFFER), a credit line (photo, source, reporting), or a short
- * linked sign-up pitch (the caller bounds the length).
+ * subscribers-only notice (SUBSCRIBERS_ONLY), a paywall's offer (PAYWALL_OFFER), a forum poster's
+ * details (POSTER_FIELD), a template's placeholder text, a credit line (photo, source, reporting,
+ * the site's software), or a short linked sign-up pitch (the caller bounds the length).
  */
 function isNotice(el: El, text: string): boolean {
   const paragraph = el.tag === "div" || el.tag === "p" || el.tag === "center";
@@ -1316,11 +1317,14 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
 /** How many <article> elements of each shape (shapeOf) are in `elements`. */
 function countArticleShapes(elements: readonly El[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const el of elements) {
-    someElement(el, (node) => {
-      if (node.tag === "article") counts.set(shapeOf(node), (counts.get(shapeOf(node)) ?? 0) + 1);
-      return false;
-    });
+  const stack = [...elements];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    if (el.tag === "article") {
+      const shape = shapeOf(el);
+      counts.set(shape, (counts.get(shape) ?? 0) + 1);
+    }
+    for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }
   return counts;
 }
@@ -1336,10 +1340,10 @@ const TEASER_MAX_BLURB = 400;
  * story, its link an empty one over the card).
  * cleanArticle drops one only when no other <article> of its shape is in the text: a thread's
  * posts, each headed by its author's linked name, are built alike. Measured: ZDF's two pages among
- * fundus' 258 and one of Süddeutsche Zeitung's lose their card (German word F1 0.9666 -> 0.9671); on WCXB dev an advertisement set
- * as a forum post and the cards of two service pages go, test loses one event of a listing, and
- * neither's snippet scores move; the shared 181 and readability's and postlight/parser's pages
- * do not change.
+ * fundus' 258 and one of Süddeutsche Zeitung's lose their card (German word F1 0.9666 -> 0.9671);
+ * on WCXB dev an advertisement set as a forum post and the cards of two service pages go, test
+ * loses one event of a listing, and neither's snippet scores move; the shared 181 and
+ * readability's and postlight/parser's pages do not change.
  */
 function isTeaserCard(el: El): boolean {
   let linked = false, heading = false, headingText = 0;
@@ -1492,10 +1496,6 @@ export function listingCards(root: El, tick: () => void): El[] | undefined {
   return best;
 }
 
-/**
- * The elements holding the page's main content, cleaned, in document order; class and id words
- * weigh only when `byClass` (not in the retry).
- */
 /** Fewest posts of one build that make a thread (see threadOf). */
 const THREAD_MIN_POSTS = 3;
 
@@ -1532,6 +1532,10 @@ function threadOf(root: El, top: El, tick: () => void): El[] | undefined {
   return posts.length >= THREAD_MIN_POSTS && posts.includes(post) ? posts : undefined;
 }
 
+/**
+ * The elements holding the page's main content, cleaned, in document order; class and id words
+ * weigh only when `byClass` (not in the retry).
+ */
 export function selectMainContent(root: El, title: string, byClass: boolean, tick: () => void): El[] {
   const weigh = byClass ? classWeight : noWeight;
   const units = computeStats(root, tick);

@@ -65,8 +65,8 @@ const MARKED_SHARE_BESIDE_PROSE = 0.1;
 /**
  * A forum thread whose replies' classes say "comment" (Vanilla's "ItemComment", vBulletin's
  * "js-comment-entry"): the first pass finds the opening post alone, a long text with prose that no
- * other rule retries. Its replies are built as it is (buildOf in content.ts), so where the blocks the class words removed hold
- * MORE_POSTS of that build, the retry without class words runs too, and its result stands when it
+ * other rule retries. Its replies are built as it is (buildOf in content.ts), so where the blocks
+ * the class words removed hold MORE_POSTS of that build, the retry without class words runs too, and its result stands when it
  * holds MORE_POSTS more of them and at least POST_SHARE_OF_ADDED of what it adds lies in them. An
  * article's comments are built otherwise ("comment-content" under "comment-body", not the
  * article's "entry-content"), and stay out.
