@@ -237,6 +237,12 @@ export interface PruneOptions {
    * link hidden from screen readers (aria-hidden), though shown. Both are kept.
    */
   cards?: boolean;
+  /**
+   * The page's lead as its `<meta>` description gives it (content.ts's describedBlock), often set
+   * in a header or a "teaser" block the rules remove: a subtree removed with it leaves `mark` (an
+   * element without text, so that choosing the article does not change) where it stood.
+   */
+  lead?: { block: El; mark: El };
 }
 
 /**
@@ -604,6 +610,9 @@ function headerLead(header: El, options: PruneOptions, pageTextLength: number): 
  */
 export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => void): El[] {
   const removed: El[] = [];
+  const { lead } = options;
+  const holdsLead = new Set<El>();
+  for (let node: El | null | undefined = lead?.block; node; node = node.parent) holdsLead.add(node);
   const pageTextLength = root.textLen;
   const stack: El[] = [root];
   while (stack.length > 0) {
@@ -618,7 +627,10 @@ export function pruneBoilerplate(root: El, options: PruneOptions, tick: () => vo
       el.children = el.children.flatMap((c, i) => {
         if (typeof c === "string" || !pruned![i]) return [c];
         removed.push(c);
-        return isHeaderBlock(c) && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
+        const leads = isHeaderBlock(c) && insideArticle(c) ? headerLead(c, options, pageTextLength) : [];
+        if (!holdsLead.has(c) || leads.some((block) => holdsLead.has(block))) return leads;
+        lead!.mark.parent = el;
+        return [lead!.mark, ...leads];
       });
     }
     for (const child of el.children) if (typeof child !== "string") stack.push(child);

@@ -6,7 +6,7 @@
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
 import { aloneOnItsLine, classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, RELATED_HEADING, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
-import { BLOCK_TAGS, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
+import { BLOCK_TAGS, descriptionProbe, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -1663,4 +1663,124 @@ function mainOfPage(root: El, chosen: El[]): El | undefined {
   }
   const main = mains.length === 1 ? mains[0]! : undefined;
   return main && main.textLen > chosenLength && someElement(main, (el) => el.tag === "p" && isProse(el)) ? main : undefined;
+}
+
+/** Fewest letters and digits of a description that can find its page's lead. */
+const LEAD_MIN_LETTERS = 40;
+/** Most letters and digits a lead's block may hold beyond its description (a dateline, "Berlin."). */
+const LEAD_EXTRA_LETTERS = 30;
+/** Most characters of text between the lead's block and the article (a byline, a date, a picture's caption). */
+const LEAD_MAX_GAP = 400;
+
+/** A description cut short: the lead it quotes runs on (up to TRUNCATED_LEAD_FACTOR times its length). */
+const TRUNCATED = /(?:\.\.\.|…)$/;
+const TRUNCATED_LEAD_FACTOR = 3;
+
+/** A description's letters and digits, without a closing ellipsis; "" when too short to find a lead by. */
+function descriptionKey(description: string): string {
+  const key = lettersKey(description.replace(TRUNCATED, ""));
+  return key.length < LEAD_MIN_LETTERS ? "" : key;
+}
+
+/** The page's own header, footer, navigation or sidebar, outside its article: a site's tagline there is no article's lead. */
+const FURNITURE_TAGS = new Set(["header", "footer", "nav", "aside"]);
+const isPageFurniture = (el: El) => FURNITURE_TAGS.has(el.tag) && !someAncestor(el, isMainMarker);
+
+/**
+ * The first block whose text is the page's `<meta>` description, give or take a dateline
+ * (LEAD_EXTRA_LETTERS): where the page shows it, usually its lead. Looked for before the
+ * boilerplate rules run (pruneBoilerplate keeps it), among the elements the parser saw the
+ * description's longest word in (ParsedPage's descriptionHits), then up from the text that holds
+ * it.
+ */
+export function describedBlock(hits: readonly El[], description: string): El | undefined {
+  const key = descriptionKey(description);
+  if (!key) return undefined;
+  const longest = TRUNCATED.test(description) ? key.length * TRUNCATED_LEAD_FACTOR : key.length + LEAD_EXTRA_LETTERS;
+  const probe = descriptionProbe(description);
+  const longestText = description.length * TRUNCATED_LEAD_FACTOR + LEAD_MAX_GAP;
+  for (const hit of hits) {
+    for (const child of hit.children) {
+      // A text (or a block) much longer than the description is one of the text's paragraphs: its letters alone would outrun `longest`.
+      if (typeof child !== "string" || child.length > longestText || !child.includes(probe)) continue;
+      // The text starts inside the description, or holds its start: not one of the text's other uses of the word.
+      const text = lettersKey(child);
+      if (!key.includes(text.slice(0, LEAD_MIN_LETTERS)) && !text.includes(key.slice(0, LEAD_MIN_LETTERS))) continue;
+      // Up from the text to the smallest element that holds the whole description, and on to the
+      // block around it where that is an inline one ("<span>Berlin.</span> <span>lead</span>").
+      let found: El | undefined;
+      for (let el: El | null = hit; el; el = el.parent) {
+        if (el.textLen < key.length) continue;
+        if (el.textLen > longestText) break;
+        const own = lettersKey(plainText(el));
+        if (own.length > longest || (found && someElement(el, isHeading))) break;
+        if (found || own.includes(key)) found = el;
+        if (found && BLOCK_TAGS.has(el.tag)) break;
+      }
+      if (found) return someAncestor(found, isPageFurniture) ? undefined : found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The page's lead (describedBlock's `block`) when the article left it out, at most LEAD_MAX_GAP
+ * characters of text from the article's start: the standfirst a news site sets between its headline
+ * and its text, outside the block that holds the text, or inside it in a block the boilerplate
+ * rules removed (a "teaser" in the article's own header), where `mark` stands in its place (see
+ * PruneOptions.lead). A lead after the article's start is not one.
+ */
+export function leadBeforeArticle(root: El, elements: El[], lead: { block: El; mark: El }, description: string): El | undefined {
+  const { block } = lead;
+  if (elements.length === 0 || isHeading(block) || !leadPlaced(root, elements, lead)) return undefined;
+  // The text may hold it already, in a block of its own (its first paragraph as the description).
+  return elements.some((el) => holdsDescription(plainText(el), description)) ? undefined : block;
+}
+
+/**
+ * Whether `text` holds the description, letters and digits compared: around each place it holds
+ * the description's longest word (a letters-only copy of a whole article costs more than the rest
+ * of the lead's search).
+ */
+function holdsDescription(text: string, description: string): boolean {
+  const key = descriptionKey(description);
+  const probe = descriptionProbe(description);
+  const reach = description.length * 2;
+  for (let at = text.indexOf(probe); at >= 0; at = text.indexOf(probe, at + probe.length)) {
+    if (lettersKey(text.slice(Math.max(0, at - reach), at + reach)).includes(key)) return true;
+  }
+  return false;
+}
+
+/** Whether the lead stands at most LEAD_MAX_GAP characters of text from the article's start (leadBeforeArticle). */
+function leadPlaced(root: El, elements: El[], { block, mark }: { block: El; mark: El }): boolean {
+  const place = mark.parent ? mark : block;
+  const chosen = new Set(elements);
+  // In document order, the text from the lead to the article's start, or from the article's start
+  // to the lead inside it (-1: neither seen yet).
+  let gap = -1;
+  let inArticle = false;
+  // null: the end of the first chosen element.
+  const stack: Array<El | string | null> = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node === null) return false;
+    if (typeof node === "string") {
+      if (gap >= 0 && (gap += node.trim().length) > LEAD_MAX_GAP) return false;
+      continue;
+    }
+    if (node === place) {
+      if (inArticle) return true;
+      gap = 0;
+      continue;
+    }
+    if (chosen.has(node)) {
+      if (gap >= 0) return true;
+      inArticle = true;
+      gap = 0;
+      stack.push(null);
+    }
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  return false;
 }

@@ -53,6 +53,21 @@ export interface ParsedPage {
   root: El;
   title: string;
   lang: string;
+  /** The page's description from its `<meta>` tags (the first of DESCRIPTION_NAMES found); "" when none. */
+  description: string;
+  /**
+   * The elements whose text holds the description's longest word (descriptionProbe), in document
+   * order, as the tree was built: where the page may show the description (content.ts's
+   * describedBlock), found without another pass over the tree.
+   */
+  descriptionHits: El[];
+}
+
+/** The longest word of a description: the one its text is looked for by. */
+export function descriptionProbe(description: string): string {
+  let longest = "";
+  for (const word of description.split(/[\s\p{P}]+/u)) if (word.length > longest.length) longest = word;
+  return longest;
 }
 
 /** Elements whose content is never text a reader sees. */
@@ -89,8 +104,15 @@ export const KEPT_ATTRIBUTES = new Set([
   "alttext", "display", "encoding", "alt",
 ]);
 
-/** The attribute names the builder looks at: KEPT_ATTRIBUTES, a link's `href` and an input's `type`. */
-const READ_ATTRIBUTES = [...KEPT_ATTRIBUTES, "href", "type"];
+/**
+ * The `<meta>` attributes that carry the page's description (`name="description"`,
+ * `property="og:description"`, `name="twitter:description"`): read on a `<meta>` only.
+ */
+const META_ATTRIBUTES = new Set(["name", "property", "content"]);
+const DESCRIPTION_NAMES = new Set(["description", "og:description", "twitter:description"]);
+
+/** The attribute names the builder looks at: KEPT_ATTRIBUTES, a link's `href`, an input's `type` and META_ATTRIBUTES. */
+const READ_ATTRIBUTES = [...KEPT_ATTRIBUTES, "href", "type", ...META_ATTRIBUTES];
 
 /** The tag names of HTML, SVG and MathML a page commonly holds; others are read by slicing (see NameTable). */
 const KNOWN_TAGS = [
@@ -209,6 +231,10 @@ class TreeBuilder implements TokenizerCallbacks {
   readonly root = newEl("#root", {}, null);
   title: string | null = null;
   lang = "";
+  description = "";
+  readonly descriptionHits: El[] = [];
+  /** descriptionProbe of the description, once it is read. */
+  private probe = "";
   /** The ids that a button or link says it opens and closes (`aria-controls`). */
   private readonly controlled = new Set<string>();
   /** The hidden elements that have an id: the panels such a button may open. */
@@ -310,11 +336,22 @@ class TreeBuilder implements TokenizerCallbacks {
     return (this.openCount.get(name) ?? 0) > 0;
   }
 
+  /** Takes a `<meta>`'s description (DESCRIPTION_NAMES), the first found; its attributes are not kept on the element. */
+  private readDescription(attrs: Record<string, string>): void {
+    const key = (attrs.name ?? attrs.property ?? "").toLowerCase();
+    if (!this.description && attrs.content && DESCRIPTION_NAMES.has(key)) {
+      this.description = attrs.content.replace(/\s+/g, " ").trim();
+      this.probe = descriptionProbe(this.description);
+    }
+    for (const attribute of META_ATTRIBUTES) delete attrs[attribute];
+  }
+
   /** Adds the element to the tree (or skips or flattens it) and, unless void, opens it. */
   private openElement(name: string, attrs: Record<string, string>): void {
     this.tick();
     const skipping = this.skipFrom >= 0;
     const isVoid = VOID_ELEMENTS.has(name);
+    if (name === "meta") this.readDescription(attrs);
     if (name === "title" && !this.titleDone && (!skipping || this.skippingHead)) {
       this.inTitle = true;
       this.title = "";
@@ -381,7 +418,9 @@ class TreeBuilder implements TokenizerCallbacks {
     if (this.inTitle) this.title += text;
     if (this.skipFrom >= 0) return;
     if (this.breaksInRow > 0 && /\S/.test(text)) this.breaksInRow = 0;
-    const children = (this.targets[this.targets.length - 1] ?? this.root).children;
+    const parent = this.targets[this.targets.length - 1] ?? this.root;
+    const children = parent.children;
+    if (this.probe && text.includes(this.probe) && this.descriptionHits[this.descriptionHits.length - 1] !== parent) this.descriptionHits.push(parent);
     // Text can arrive in pieces (at a '<' that starts no tag, around a flattened element); merge them.
     const last = children.length - 1;
     if (last >= 0 && typeof children[last] === "string") children[last] += text;
@@ -448,7 +487,9 @@ class TreeBuilder implements TokenizerCallbacks {
     // Only the names of READ_ATTRIBUTES matter; any other is read as "".
     this.attribName = ATTRIBUTE_NAMES.find(this.html, start, end) ?? "";
     // An <input>'s type is read for one thing: a field for an e-mail address (EMAIL_FIELD).
-    this.keepAttrib = this.attribs !== null && (KEPT_ATTRIBUTES.has(this.attribName) || (this.attribName === "type" && this.tagName === "input"));
+    this.keepAttrib =
+      this.attribs !== null &&
+      (KEPT_ATTRIBUTES.has(this.attribName) || (this.attribName === "type" && this.tagName === "input") || (this.tagName === "meta" && META_ATTRIBUTES.has(this.attribName)));
   }
 
   onattribdata(start: number, end: number): void {
@@ -605,5 +646,5 @@ export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth:
   tokenizer.write(html);
   tokenizer.end();
   builder.markDisclosurePanels();
-  return { root: builder.root, title: (builder.title ?? "").replace(/\s+/g, " ").trim(), lang: builder.lang };
+  return { root: builder.root, title: (builder.title ?? "").replace(/\s+/g, " ").trim(), lang: builder.lang, description: builder.description, descriptionHits: builder.descriptionHits };
 }

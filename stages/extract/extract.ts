@@ -1,12 +1,13 @@
 /**
  * HTML to main-content plain text: parse into a light tree, remove boilerplate, pick the main
- * content (or, on a page without an article, a listing's cards), render it with its structure. Pure and synchronous; the guards (size, counted work,
+ * content (or, on a page without an article, a listing's cards) and the lead its description names
+ * (see LEAD_MARK), render it with its structure. Pure and synchronous; the guards (size, counted work,
  * depth) turn pathological pages into a reason instead of a stalled task, the same on every
  * machine.
  */
 import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
-import { buildOf, computeStats, holdsPrices, innermostPost, listingCards, PRICE, selectMainContent, weightedLength } from "./content.js";
-import { ExtractAbort, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
+import { buildOf, computeStats, describedBlock, holdsPrices, leadBeforeArticle, innermostPost, listingCards, PRICE, selectMainContent, weightedLength } from "./content.js";
+import { ExtractAbort, newEl, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
 
@@ -137,6 +138,26 @@ const MIN_HELD_LETTERS = 25;
 
 const NOSCRIPT = /<noscript/i;
 
+/**
+ * A news page sets its standfirst between the headline and the text, often outside the block that
+ * holds the text (in the article's header, in a block of its own beside the byline) and often in a
+ * block whose class the boilerplate rules remove ("header-teaser"); the text alone then starts
+ * without it. The page's `<meta>` description is usually that lead, word for word: the block that
+ * shows it (content.ts's describedBlock), found before the boilerplate rules run, goes before the
+ * text when it stands at most a byline's worth of text above the text's start (leadBeforeArticle),
+ * or inside the text's block where the rules removed it. A site's tagline in its own header is no
+ * article's lead. Of fundus' 258 publisher pages, 174 have a description that fundus' parsed
+ * body holds (its summary); the text missed it on 51 of them, and now misses it on 19. Word F1 on those pages
+ * 0.9630 -> 0.9648 (the 99 German ones 0.9672 -> 0.9698); WCXB snippet F1 dev 0.8968 -> 0.8977,
+ * test 0.8986 -> 0.9000. The shared 181 news pages' truth leaves the standfirst out (10 of the 11
+ * pages that gain one): F1 0.9835 -> 0.9827. Of readability's and postlight/parser's 470 test
+ * pages, 4 gain their standfirst and none changes otherwise.
+ *
+ * LEAD_MARK is the tag of the element that holds a removed lead's place (PruneOptions.lead): no
+ * HTML element's.
+ */
+const LEAD_MARK = "kiln:lead";
+
 /** Fewest characters of a paragraph that makes a short result an article of its own. */
 const SHORT_ARTICLE_PARAGRAPH = 80;
 
@@ -156,6 +177,8 @@ interface Extracted {
   fullTextLength: number;
   /** The subtrees the boilerplate rules removed. */
   removed: El[];
+  /** The page's lead, when the article left it out (leadBeforeArticle). */
+  lead: El | undefined;
 }
 
 /** The weighted length of the text in `elements` that sits in, or under, a block the class words mark as boilerplate. */
@@ -199,9 +222,12 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const page = parseHtml(html, { budget, maxDepth, readNoscript });
   computeStats(page.root, tick);
   const fullTextLength = page.root.textLen;
-  const removed = pruneBoilerplate(page.root, { byClass }, tick);
+  const described = describedBlock(page.descriptionHits, page.description);
+  const lead = described && { block: described, mark: newEl(LEAD_MARK, {}, null) };
+  const removed = pruneBoilerplate(page.root, lead ? { byClass, lead } : { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
-  return { text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength, removed };
+  const before = lead && leadBeforeArticle(page.root, elements, lead, page.description);
+  return { lead: before, text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength, removed };
 }
 
 /** A listing page's cards (listingCards) after the boilerplate rules: their text, and each card's own. */
@@ -307,9 +333,11 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     // No article of its own (a short one is a video's description over other videos): a listing
     // page (a topic page of teasers, a shop's category) has its cards. With one, a shop's category
     // may still have its grid of products.
+    // The lead goes before the text once the text is chosen: the choices above weigh the text alone.
+    const article = result.lead ? `${readerText(renderText([result.lead]))}\n\n${result.text}` : result.text;
     const text = (result === first ? prose : hasProse(result.text))
-      ? withShopGrid(result.text, first.fullTextLength, html, budget, maxDepth)
-      : withListing(result.text, html, budget, maxDepth);
+      ? withShopGrid(article, first.fullTextLength, html, budget, maxDepth)
+      : withListing(article, html, budget, maxDepth);
     if (text.length === 0) return { ok: false, reason: "no_content" };
     return { ok: true, text, title: result.title, lang: result.lang };
   } catch (error) {

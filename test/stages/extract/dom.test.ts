@@ -98,6 +98,15 @@ describe("parseHtml: implied end tags", () => {
     expect(parse("<title>first</title><body><svg><title>icon</title></svg><title>second</title>").title).toBe("first");
   });
 
+  it("reads the page's description from the first <meta> that gives one, in any attribute order, and keeps no <meta> attributes", () => {
+    const head = '<meta name="viewport" content="width=device-width"><meta content="Erst &amp;  dann" property="og:description"><meta name="description" content="second">';
+    const page = parse(`<html><head>${head}</head><body><p>t</p><meta itemprop="x" name="description" content="in the body"></body></html>`);
+    expect(page.description).toBe("Erst & dann");
+    expect(show(page.root)).toBe('#root(html(body(p("t") meta[itemprop=x]())))');
+    expect(parse('<META NAME="Twitter:Description" CONTENT=" a  b ">').description).toBe("a b");
+    expect(parse("<p>none</p>").description).toBe("");
+  });
+
   it("lower-cases tag and attribute names in any case, custom elements' too; attribute names by ASCII letters only, as HTML's tokenizer does", () => {
     expect(body('<DiV><Td-Card CLASS="x" Id=y><SPAN>t</SPAN></Td-Card><my-Widget ItemProp=articleBody>u</my-Widget></DiV>')).toBe(
       'div(td-card[class=x,id=y](span("t")) my-widget[itemprop=articleBody]("u"))',

@@ -918,6 +918,40 @@ describe("extractMainText: main content", () => {
     expect(textOf(spans)).toBe(GERMAN_PROSE);
   });
 
+  it("keeps the lead that the page's <meta> description names, set between the headline and the text or in a teaser block the class words remove", () => {
+    const lead = "Die Ex-Vorsitzende greift die Präsidentin an. Mit Symboldebatten, so ihre Kritik, schade sie ihrem Amt.";
+    const meta = (description: string) => `<meta name="description" content="${description}"><meta property="og:description" content="other">`;
+    const paragraphs = [GERMAN_PROSE, PROSE, GERMAN_PROSE, PROSE, GERMAN_PROSE];
+    const body = `<div class="text">${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div>`;
+    // A dateline beside the lead, a byline and a date between it and the text, outside the block the text is in.
+    const page = (head: string, top: string) => `<html><head>${head}</head><body><main><article><div class="top"><div class="opener"><h2>Streit im Parlament eskaliert</h2>${top}
+      <div><address>Von Eileen Wagner</address> <time>10.09.2025, 09:53 Uhr</time></div></div></div><div class="story">${body}</div></article></main></body></html>`;
+    const opener = `<div class="copy-lg"><span>Berlin.</span> <span>${lead}</span></div>`;
+    expect(textOf(page(meta(lead), opener))).toBe([`Berlin. ${lead}`, ...paragraphs].join("\n\n"));
+    // Without the description it is one more block beside the headline.
+    expect(textOf(page("", opener))).toBe(paragraphs.join("\n\n"));
+    // In a block whose class says "teaser", which the boilerplate rules remove; a description that ends in an ellipsis.
+    const teaser = `<header><div class="header-teaser">${lead}</div></header>`;
+    expect(textOf(page(meta(lead.slice(0, 60) + "…"), teaser))).toBe([lead, ...paragraphs].join("\n\n"));
+    expect(textOf(page("", teaser))).toBe(paragraphs.join("\n\n"));
+    // In such a block inside the text's own block, at its top.
+    const inside = (head: string) => `<html><head>${head}</head><body><h1>Streit im Parlament</h1><div class="story"><div class="header-teaser">${lead}</div>${body}</div></body></html>`;
+    expect(textOf(inside(meta(lead)))).toBe([lead, ...paragraphs].join("\n\n"));
+    expect(textOf(inside(""))).toBe(paragraphs.join("\n\n"));
+    // The first paragraph of the text itself is not repeated.
+    expect(textOf(page(meta(GERMAN_PROSE), opener))).toBe(paragraphs.join("\n\n"));
+    // More text than a byline's between the lead and the text (a column of other stories' links): not the text's lead.
+    const far = `${opener}<div class="latest">${[GERMAN_PROSE, PROSE, GERMAN_PROSE, PROSE].map((p, i) => `<div><a href="/${i}">${p}</a></div>`).join("")}</div>`;
+    expect(textOf(page(meta(lead), far))).not.toContain(lead);
+    // After the text's start: a card of the story in a box below it.
+    const after = `<html><head>${meta(lead)}</head><body><main><article><h1>Streit im Parlament</h1>${body}<div class="box"><p>${lead}</p></div></article></main></body></html>`;
+    expect(textOf(after)).not.toContain(lead);
+    // A site's tagline as its description, in the page's own header: not the article's lead.
+    const tagline = "The web framework for perfectionists with deadlines, since the year 2005.";
+    const site = `<html><head>${meta(tagline)}</head><body><header><a href="/">Home</a><p class="meta">${tagline}</p></header><main><h1>Models</h1>${body}</main></body></html>`;
+    expect(textOf(site)).toBe(paragraphs.join("\n\n"));
+  });
+
   it("drops headings left at the end with nothing under them once their link lists are cleaned out", () => {
     const links = `<ul><li><a href="/a">Offizielle Website der Stadt</a></li><li><a href="/b">Eintrag im Denkmalatlas</a></li></ul>`;
     const html = `<html><body><article><h2>Geschichte</h2><p>${GERMAN_PROSE}</p><h2>Heute</h2><p>${GERMAN_PROSE}</p>
