@@ -334,7 +334,7 @@ export const UI_LABEL = new RegExp(
       "more", "back to top", "(?:go|scroll) to top", "share(?: this(?: article| post| story| page)?)?", "print", "close", "next", "previous", "prev", "reply", "expand", "collapse", "original poster",
       "(?:next|previous|prev) (?:article|post|story|page)", "(?:nächste[rs]?|vorherige[rs]?) (?:artikel|beitrag|seite)", "(?:article|page) (?:suivant|précédent)e?",
       "(?:artículo|entrada|página) (?:siguiente|anterior)", "(?:articolo|pagina) (?:successivo|precedente)", "(?:następny|poprzedni) (?:artykuł|wpis)",
-      "weiterlesen", "mehr lesen", "(?:jetzt |hier )?mehr erfahren", "(?:mehr|weniger|alle) anzeigen", "mehr", "(?:zurück )?nach oben", "zum seitenanfang", "(?:artikel |beitrag )?teilen", "drucken",
+      "weiterlesen", "mehr lesen", "(?:lesen sie|lies) mehr", "(?:jetzt |hier )?mehr erfahren", "(?:mehr|weniger|alle) anzeigen", "mehr", "(?:zurück )?nach oben", "zum seitenanfang", "(?:artikel |beitrag )?teilen", "drucken",
       "schließen", "weiter", "zurück", "antworten",
       "lire la suite", "lire plus", "en savoir plus", "(?:voir|afficher) plus", "voir tout", "retour en haut(?: de (?:la )?page)?", "haut de (?:la )?page", "partager", "imprimer", "fermer",
       "suivant", "précédent", "répondre",
@@ -512,7 +512,7 @@ export const RELATED_HEADING = new RegExp(
     [
       "related(?: (?:posts|articles|stories|content|news|links|topics))?", "you (?:may|might)(?: also)? (?:like|enjoy)", "you (?:may|might)(?: also)? be interested in(?: the following(?: topics| articles| posts)?)?(?: as well)?",
       "more (?:stories|news|articles)(?: from .*)?", "read (?:next|also)", "see also", "also read", "recommended(?: for you| articles| stories)?",
-      "weitere (?:artikel|beiträge|nachrichten|themen|meldungen)", "mehr zum thema", "das könnte (?:sie|dich|ihnen) auch (?:interessieren|gefallen)", "lesen sie auch", "lesen sie mehr zum thema", "lest auch", "lies auch",
+      "weitere (?:artikel|beiträge|nachrichten|themen|meldungen)", "mehr (?:themen|artikel|beiträge|nachrichten|news|geschichten) (?:auf|bei|von|aus) .{1,30}", "mehr zum thema", "das könnte (?:sie|dich|ihnen) auch (?:interessieren|gefallen)", "lesen sie auch", "lesen sie mehr zum thema", "lest auch", "lies auch",
       "auch interessant", "(?:weitere|mehr|more|related|other) videos", "(?:deine|ihre) meinung (?:zählt|ist gefragt)", "(?:ähnliche|verwandte|passende) (?:artikel|beiträge|themen|produkte)", "kunden (?:kauften|kaufen|haben) auch(?: [^.!?]*)?",
       "(?:über|zum|zur) (?:den |die )?(?:autor|autorin)", "about the author", "customers (?:who [^.!?]* )?also (?:bought|viewed)", "(?:à )?lire aussi", "voir aussi", "sur le même sujet",
       "articles (?:similaires|liés)", "(?:leia|veja) também", "(?:artigos|posts|notícias|mensagens) relacionad[oa]s",

@@ -927,8 +927,8 @@ const CONTINUES_BELOW =
  */
 const STATUS_LINE =
   /^(?:this (?:topic|thread|discussion) (?:was|has been|is)(?: automatically)? (?:closed|locked|archived)\b.{0,120}|(?:this thread is )?(?:not open|closed) for (?:further|new) replies\.?|(?:dieses |das )?(?:thema|thread) (?:wurde |ist )?(?:automatisch )?(?:geschlossen|gesperrt)\b.{0,120}|this (?:post|article|page) is (?:over|more than) (?:\d+|one|two|three|four|five|ten) years? old\b.{0,160})$/i;
-/** A template's placeholder text left on the page ("Lorem ipsum dolor sit amet, …"). */
-const PLACEHOLDER_TEXT = /^lorem ipsum\b/i;
+/** A template's placeholder text left on the page ("Lorem ipsum dolor sit amet, …", a picture's "Placeholder image-1"). */
+const PLACEHOLDER_TEXT = /^lorem ipsum\b|^placeholder[ -]?(?:image|img|bild)(?:[-_ ]?\d+)?$/i;
 /**
  * A notice that the story is for subscribers only: "This article is exclusive to STAT+ subscribers",
  * "Dieser Artikel ist nur für Abonnenten", "Cet article est réservé aux abonnés", "この記事は会員限定です",
@@ -1142,6 +1142,8 @@ const PICTURE_LINE_LENGTH = 100;
 
 /** A block whose whole text is a number: a vote count, a counter, a page number. */
 const BARE_NUMBER = /^[+\-−]?\d[\d.,' ]*[kKM]?$/;
+/** A block whose whole text is a separator left between links that went ("/", "|", "•"). */
+const BARE_SEPARATOR = /^[/|•·]{1,3}$/;
 
 /**
  * A related box's heading as a line (RELATED_HEADING), a picture's agency credit or file name
@@ -1175,7 +1177,7 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
   if (paragraph && text.length <= PICTURE_LINE_LENGTH && (AGENCY_CREDIT.test(text) || IMAGE_FILE_NAME.test(text))) return true;
   // The line without a date that leads it ("12.03.2024 07:00 von Maria Muster", "06. 01. 2026, 14:59 Uhr Lesedauer: 4 Minuten").
   const undated = paragraph ? text.replace(DATE_PREFIX, "") : text;
-  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
+  if (paragraph && ((text.length <= UI_LABEL_LENGTH && UI_LABEL.test(text)) || BARE_NUMBER.test(text) || BARE_SEPARATOR.test(text) || COUNTER.test(undated) || BARE_ADDRESS.test(text) || DATE_LINE.test(undated) || DATE_ONLY.test(text) || RELATIVE_TIME.test(text))) return true;
   if (paragraph && (BYLINE.test(undated) || isDatedByline(text) || BYLINE_LABEL.test(text) || isCjkInfoLine(text) || CHINESE_REPORTER_LINE.test(text) || SIGN_OFF.test(text) || WITH_AGENCY.test(text) || DATED_CREDIT.test(text) || ON_AIR.test(text) || SIGNATURE_RULE.test(text) || POSTER_FIELD.test(text) || SENT_FROM.test(text) || BLOG_PITCH.test(text))) return true;
   if (REPORTING_CREDIT.test(text) || (NAMES_BROWSER.test(text) && NEEDS_JAVASCRIPT.test(text)) || COPYRIGHT.test(text) || (NAMES_AFFILIATION.test(text) && AFFILIATE_DISCLOSURE.test(text)) || SUPPORT_PITCH.test(text) || SUBSCRIBERS_ONLY.test(text) || PLACEHOLDER_TEXT.test(text)) return true;
   if (text.length <= WIDGET_LINE_LENGTH && PAYWALL_OFFER.test(text)) return true;
@@ -1190,7 +1192,8 @@ function isNoticeText(raw: string, paragraph: boolean, linked: boolean): boolean
  * date above it, a reporter's address or a copyright line below it ("김민수 기자 minsu@…<br>
  * <저작권자 © …>"). In a block that also holds blocks (a forum reply under the post it quotes),
  * the text after the last of them is read for its last lines ("Sent from my … using Tapatalk").
- * Lines inside the text stay; a block is never emptied.
+ * Lines inside the text stay. A block whose every line is a notice loses them all: "4 Wochen für
+ * nur 1 € testen<br>Zugang zu allen Premium-Artikeln<br>Flexible Laufzeit, monatlich kündbar."
  */
 function trimNoticeLines(el: El): void {
   const children = el.children;
@@ -1223,16 +1226,24 @@ function trimNoticeLines(el: El): void {
     while (last >= first && text(last) === "") last--;
   };
   skipBlank();
+  let trimmed = false;
   while (last > first && isNoticeLine(last)) {
     last--;
+    trimmed = true;
     skipBlank();
   }
   // The first line after a block is the middle of the text, not its top.
   while (lo === 0 && first < last && isNoticeLine(first)) {
     first++;
+    trimmed = true;
     skipBlank();
   }
   if (first > last) return;
+  // Every line a notice (a paywall's offer, line by line): the lines go, the last one too.
+  if (trimmed && first === last && isNoticeLine(first)) {
+    el.children = children.slice(0, lo);
+    return;
+  }
   const from = lines[first]![0], to = lines[last]![1];
   if (from > lo || to < children.length) el.children = [...children.slice(0, lo), ...children.slice(from, to)];
 }

@@ -473,6 +473,8 @@ describe("extractMainText: main content", () => {
       // A German paywall's offer.
       "<p>Jetzt weiterlesen mit BZ+</p>", "<div>4 Wochen für nur 1 € testen</div>", "<p>Zugang zu allen Premium-Artikeln</p>", "<p>Flexible Laufzeit, monatlich kündbar.</p>",
       "<p>Sie haben bereits ein Abo? Hier anmelden</p>",
+      // The same offer as one block of <br>-broken lines, every one of them a notice.
+      "<div>4 Wochen für nur 1 € testen<br> <strong>Zugang zu allen Premium-Artikeln</strong><br> Flexible Laufzeit, monatlich kündbar.<br></div>",
       // Dates with Russian, Turkish and Czech month names; a Turkish date line, one after a date and a bullet; Turkish and Arabic controls, a next-article label.
       "<p>12 марта 2024, 14:30</p>", "<div>20 Nisan 2026</div>", "<div>5. března 2024</div>", "<p>Giriş: 03.07.2024 - 18:24 Güncelleme: 03.07.2024 - 18:57</p>",
       // Bylines with the date or time they were posted at; a pitch for the readers who fund the story.
@@ -487,6 +489,8 @@ describe("extractMainText: main content", () => {
       // A newsletter platform's paywall, a template's placeholder text.
       "<h3>This post is for paid subscribers</h3>", "<p>Subscribe to get access</p>", "<p>Read more of this content when you subscribe today.</p>", "<div>Keep reading with a 7-day free trial</div>",
       "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>",
+      // A picture's placeholder text, a German "read more", a heading over other pages of the site, a separator left between links.
+      "<div>Placeholder image-1</div>", "<p>Lesen Sie mehr</p>", "<p>Mehr Themen auf VOGUE.de:</p>", "<div><span>/</span></div>", "<p>|</p>",
       "<div>20 Nisan 2026•Güncelleme: 20 Nisan 2026</div>", "<p>25/04/2026 Actualizado a las 15:10h.</p>", "<p>5 gennaio 2025 ( modifica il 6 gennaio 2025 | 15:24)</p>", "<div>January 28, 2025 11:30 am (Updated 11:54 am)</div>", "<div>ABONE OL</div>", "<p>Devamını oku</p>", "<div>التالي</div>", "<div>السابق</div>", "<p>Next article</p>", "<p>Nächster Artikel</p>",
     ];
     const kept = [
@@ -496,6 +500,7 @@ describe("extractMainText: main content", () => {
       "Die Sitzung begann am <time>12. März 2024</time> um 9:00 Uhr im Rathaus.", "Vor zwei Stunden begann der Einsatz.", "Getty Images kaufte das Archiv 2019.",
       "Written by hand, the letter took him three days.", "Did you make this decision alone, or with the council?", "Der Vertrag ist monatlich kündbar, sagte die Sprecherin.",
       "Next, the article turns to the budget.", "By Friday at 5 pm, 3 of them had voted.", "Posts: the fence posts were set two metres apart.", "Powered by the A17 Pro chip", "Jump to the list of winners below to see who won.", "Actualizado a las afueras de la ciudad, el parque abrió en 2019 con 300 árboles.", "20 Nisan 2026 tarihinde meclis toplandı ve bütçeyi kabul etti.",
+      "Lies mehr über das Thema im Buch von Anna Muster, das im Herbst erscheint.", "Mehr Geschichten von Menschen aus der Altstadt erzählt der Band.", "* * *",
     ];
     const html = `<html><body><article><p>${prose}</p>${notices.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     // Sign-up words without a link are the article's own; so are sentences that start like a date line or a byline.
@@ -606,6 +611,10 @@ describe("extractMainText: main content", () => {
       <div class="cmt"><h3>댓글 2</h3><ul><li>요금 올리면 서비스도 좋아져야죠</li><li>9년 만이면 이해는 간다</li></ul></div></div></body></html>`;
     // The headline repeats the title, so it goes as every such heading does.
     expect(textOf(html)).toBe(paragraphs.join("\n\n"));
+    // A block whose lines are all notices goes whole; one whose only line is a date after a blank line (a table's cell) stays.
+    const facts = `<table><tr><th>Statute of Westminster adopted</th><td><br>25 November 1947</td></tr><tr><th>Population</th><td>5,122,600</td></tr></table>`;
+    const page = `<html><body><article><p>${GERMAN_PROSE}</p><p>${PROSE}</p>${facts}<div>4 Wochen für nur 1 € testen<br>Flexible Laufzeit, monatlich kündbar.</div></article></body></html>`;
+    expect(textOf(page)).toBe(`${GERMAN_PROSE}\n\n${PROSE}\n\nStatute of Westminster adopted | 25 November 1947\nPopulation | 5,122,600`);
   });
 
   it("ends a Chinese article at its recommendation headings (推荐阅读, 精彩视频推荐, 相关视频), teaser blurbs and all", () => {
