@@ -1304,10 +1304,12 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     if (removed.includes(true)) el.children = el.children.filter((_, i) => !removed[i]);
     // A heading that introduces other pages or the comments ("Related articles", "Das könnte Sie
     // auch interessieren", "3 Kommentare") ends the article within its block: it and what follows go.
-    const related = el.children.findIndex((c) => typeof c !== "string" && isRelatedHeadingBlock(c));
-    // Unless what follows holds most of the article (a "Related" box above the story), and is not
-    // itself a column of teasers (a stream of recommended stories, however long).
-    if (related >= 0 && !el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) {
+    // A second such box further down the same story goes the same way, and never ends the story.
+    for (let from = 0, inStory = false; ; ) {
+      const related = el.children.findIndex((c, i) => i >= from && typeof c !== "string" && isRelatedHeadingBlock(c));
+      // Unless what follows holds most of the article (a "Related" box above the story), and is not
+      // itself a column of teasers (a stream of recommended stories, however long).
+      if (related < 0 || el.children.slice(related).some((c) => typeof c !== "string" && c.textLen >= mostOfArticle && !isTeaserList(c))) break;
       // A box set between the story's own paragraphs ("Auch interessant" over one teaser, then the
       // story goes on): after it, paragraphs of prose, siblings of those before it, hold most of the
       // article, or two or more of them share the class of one before it. Only the heading and its
@@ -1318,8 +1320,14 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
       const proseAfter = after.reduce((sum, p) => sum + p.textLen, 0);
       const sameClassAfter = after.filter((p) => p.attrs.class !== undefined && storyClasses.has(p.attrs.class)).length;
       const resume = el.children.findIndex((c, i) => i > related && (isStoryParagraph(c) || (typeof c !== "string" && isHeading(c) && c.linkLen === 0)));
-      const continues = before.length > 0 && resume > related && (proseAfter >= mostOfArticle || sameClassAfter >= 2);
-      el.children = continues ? [...el.children.slice(0, related), ...el.children.slice(resume)] : el.children.slice(0, related);
+      const continues = before.length > 0 && resume > related && (proseAfter >= mostOfArticle || sameClassAfter >= 2 || (inStory && after.length > 0));
+      if (!continues) {
+        if (!inStory) el.children = el.children.slice(0, related);
+        break;
+      }
+      el.children = [...el.children.slice(0, related), ...el.children.slice(resume)];
+      from = related;
+      inStory = true;
     }
     for (const child of el.children) if (typeof child !== "string") stack.push(child);
   }

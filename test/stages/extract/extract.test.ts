@@ -791,6 +791,9 @@ describe("extractMainText: main content", () => {
     const box = `<h4>Auch interessant</h4><div class="not-prose"><a href="/politik/anderer-artikel.html"><strong>Langsam reicht es aber mit den Hasstiraden</strong></a><span>Von Birgitta Stauber</span></div>`;
     const mid = `<html><body><article><div class="article-body"><p>${GERMAN_PROSE}</p>${box}${story.map((p) => `<p>${p}</p>`).join("")}</div></article></body></html>`;
     expect(textOf(mid)).toBe([GERMAN_PROSE, ...story].join("\n\n"));
+    // A second such box further down the same story goes too; the story after it stays.
+    const twice = `<html><body><article><div class="article-body"><p>${GERMAN_PROSE}</p>${box}${story.slice(0, 3).map((p) => `<p>${p}</p>`).join("")}${box}<p>${story[3]}</p></div></article></body></html>`;
+    expect(textOf(twice)).toBe([GERMAN_PROSE, ...story].join("\n\n"));
     // Near the story's end, a section heading and two paragraphs of the story's own class after the box; and the agencies it was written with, as its last line.
     const body = (text: string) => `<p class="copy">${text}</p>`;
     const late = `<html><body><article><div class="article-body">${story.map(body).join("")}${box}<h3>Kontroversen um die Entscheidungen</h3>${[GERMAN_PROSE, PROSE].map(body).join("")}<p>mit dpa</p></div></article></body></html>`;
