@@ -1078,12 +1078,13 @@ const CONSENT_LINE =
  * today", "Join our mailing list", "Already a subscriber?", "X is a free weekly newsletter"; a
  * paragraph about newsletters, a reader who "subscribes to many Substacks" or a resolution "to
  * sign up for workout classes" is text. So in German: "Jetzt anmelden", "Melden Sie sich hier an",
- * "zum Newsletter" are pitches; "Interessierte können sich online anmelden" is news.
+ * "zum Newsletter", "Hier geht's zur Anmeldung!" are pitches; "Interessierte können sich online
+ * anmelden" is news.
  */
 const SIGN_UP =
-  /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|inscrivez-vous|vous inscrire (?:à|a) (?:notre|nos|cette|la|ma) (?:newsletter|lettre)|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
+  /\b(?:sign up|subscribe)(?: now| today| here|(?: for| to) (?:free|more|updates|the latest|our|my)\b|(?: for| to) (?:this|the|a) (?:[\w-]+ ){0,3}?(?:newsletter|podcast|channel|mailing list|emails?)\b)|\b(?:click|tap) (?:here )?to (?:subscribe|sign up)\b|\bis an? (?:free )?(?:daily|weekly|bi-?weekly|monthly) (?:e-?mail|newsletter)\b|\bour (?:[\w-]+ ){0,2}(?:newsletters?|mailing list)\b|\b(?:already a|become a(?: paid)?) subscriber\b|\bfollow (?:us|me)\b|\bfollow on social media\b|abonnier|^\s*anmelden\b|\b(?:jetzt|hier|gleich|kostenlos)(?: \p{L}+)? anmelden\b|\bzur (?:newsletter-?)?anmeldung\b|\bmelden sie sich(?: \p{L}+){0,5} an\b|\b(?:zum|unseren|unserem) newsletter\b|inscreva|suscr[ií]b|abonnez|inscrivez-vous|vous inscrire (?:à|a) (?:notre|nos|cette|la|ma) (?:newsletter|lettre)|iscriviti|zapisz się|meld je aan|подпис(?:ывайтесь|аться|ывайся)|folgen sie uns|suivez-nous|s[ií]guenos|siga-nos|seguici|obserwuj nas|volg ons/iu;
 /** Words every branch of SIGN_UP holds (see NAMES_BROWSER). */
-const NAMES_SIGN_UP = /sign up|subscri|mail|newsletter|follow|abonn|anmelden|melden sie|inscr|suscr|iscriv|zapisz|meld je|подпис|folgen|suivez|guenos|siga-nos|seguici|obserwuj|volg ons/iu;
+const NAMES_SIGN_UP = /sign up|subscri|mail|newsletter|follow|abonn|anmelden|anmeldung|melden sie|inscr|suscr|iscriv|zapisz|meld je|подпис|folgen|suivez|guenos|siga-nos|seguici|obserwuj|volg ons/iu;
 /** The same invitation as a sentence or a button: "Sign up" or "Subscribe" capitalised, after a stop or run into the text around it ("…in your inbox.Sign Up", "SUBSCRIBESubscribe to …"), but not a longer word ("Sign Upgrade", "Subscribers"). */
 const SIGN_UP_BUTTON = /(?:^|[^\p{L}]|\p{Ll})(?:Sign [Uu]p|SIGN UP|Subscribe|SUBSCRIBE)(?!\p{Ll})/u;
 /** A newsletter's name as a link or a label ("MCJ Newsletter", "Free Newsletters"), up to NEWSLETTER_LABEL_LENGTH characters. */

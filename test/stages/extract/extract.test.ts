@@ -546,12 +546,14 @@ describe("extractMainText: main content", () => {
       `<p>Die wichtigsten Meldungen am Morgen: <a href="/nl">Jetzt kostenlos anmelden</a></p>`,
       `<p><a href="/login">Anmelden</a></p>`,
       `<p>Melden Sie sich <a href="/nl">hier</a> für unseren Newsletter an.</p>`,
+      `<p><em>Der Newsletter informiert Sie montags bis freitags über das Wichtigste vom Tag. </em><a href="/nl"><em>Hier geht's zur Anmeldung!</em></a></p>`,
     ];
     const kept = [
       `Maybe a new bike is on your <a href="/shop">wish list</a>, or you have made a resolution to sign up for a cycling club with a friend.`,
       `I also subscribe to many local papers, such as <a href="https://example.org">the Harbour Post</a> and the Tram Times.`,
       `Half of readers <a href="/study">unsubscribe from newsletters</a> because they get too many of them.`,
       `Wer mitmachen möchte, kann sich bis Freitag <a href="https://vhs.example.de">online</a> für den Kurs anmelden.`,
+      `Die <a href="/lauf">Anmeldung</a> für den Stadtlauf ist ab Montag offen, die Startgebühr beträgt zehn Euro.`,
     ];
     const html = `<html><body><article><p>${prose}</p>${pitches.join("")}<p>${prose}</p>${kept.map((text) => `<p>${text}</p>`).join("")}</article></body></html>`;
     expect(textOf(html)).toBe([prose, prose, ...kept.map((text) => text.replace(/<[^>]+>/g, ""))].join("\n\n"));
