@@ -5,8 +5,8 @@
  * and discounted by their link density; the best container and the siblings that look like it
  * are kept, then link lists, image galleries and other fishy blocks inside are cleaned out.
  */
-import { aloneOnItsLine, classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersKey, RELATED_HEADING, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
-import { BLOCK_TAGS, descriptionProbe, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
+import { aloneOnItsLine, classAndId, classWeight, ENDS_SENTENCE, idIsHeadingSlug, isHeadingOnly, isMainMarker, isMidSentence, isProse, isRelatedHeading, lettersAndDigits, lettersKey, RELATED_HEADING, UI_LABEL, UI_LABEL_LENGTH } from "./boilerplate.js";
+import { BLOCK_TAGS, collapseSpaces, IN_PAGE_HREF, isHeading, isLayoutCell, isParagraph, onlyChild, plainText, rowCells, someAncestor, someElement, type El } from "./dom.js";
 
 /** Fewest (weighted) characters of own text that make a block a scoring unit. */
 const MIN_UNIT_LENGTH = 25;
@@ -1213,7 +1213,7 @@ function trimNoticeLines(el: El): void {
   }
   lines.push([start, children.length]);
   const textOf = ([from, to]: [number, number]) =>
-    children.slice(from, to).map((c) => (typeof c === "string" ? c : plainText(c))).join("").replace(/\s+/g, " ").trim();
+    collapseSpaces(children.slice(from, to).map((c) => (typeof c === "string" ? c : plainText(c))).join("")).trim();
   const linked = ([from, to]: [number, number]) => children.slice(from, to).some((c) => typeof c !== "string" && c.linkLen > 0);
   // Only the lines at either end are read, each once.
   const texts: string[] = [];
@@ -1249,7 +1249,7 @@ function trimNoticeLines(el: El): void {
   if (from > lo || to < children.length) el.children = [...children.slice(0, lo), ...children.slice(from, to)];
 }
 
-const normalizeTitle = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+const normalizeTitle = (text: string) => lettersAndDigits(text, " ").trim();
 
 /** Removes fishy blocks, pointer paragraphs and headings that repeat the page title, in place (top-down). */
 function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => void): void {
@@ -1696,10 +1696,17 @@ const LEAD_MAX_GAP = 400;
 const TRUNCATED = /(?:\.\.\.|…)$/;
 const TRUNCATED_LEAD_FACTOR = 3;
 
-/** A description's letters and digits, without a closing ellipsis; "" when too short to find a lead by. */
-function descriptionKey(description: string): string {
-  const key = lettersKey(description.replace(TRUNCATED, ""));
-  return key.length < LEAD_MIN_LETTERS ? "" : key;
+/** A page's `<meta>` description as the lead is looked for by: its text, its longest word, and its letters and digits without a closing ellipsis. */
+export interface Description {
+  text: string;
+  probe: string;
+  key: string;
+}
+
+/** `page`'s description (ParsedPage's); undefined when too short to find a lead by. */
+export function pageDescription(page: { description: string; descriptionProbe: string }): Description | undefined {
+  const key = lettersKey(page.description.replace(TRUNCATED, ""));
+  return key.length < LEAD_MIN_LETTERS ? undefined : { text: page.description, probe: page.descriptionProbe, key };
 }
 
 /** The page's own header, footer, navigation or sidebar, outside its article: a site's tagline there is no article's lead. */
@@ -1713,11 +1720,8 @@ const isPageFurniture = (el: El) => FURNITURE_TAGS.has(el.tag) && !someAncestor(
  * description's longest word in (ParsedPage's descriptionHits), then up from the text that holds
  * it.
  */
-export function describedBlock(hits: readonly El[], description: string): El | undefined {
-  const key = descriptionKey(description);
-  if (!key) return undefined;
+export function describedBlock(hits: readonly El[], { text: description, probe, key }: Description): El | undefined {
   const longest = TRUNCATED.test(description) ? key.length * TRUNCATED_LEAD_FACTOR : key.length + LEAD_EXTRA_LETTERS;
-  const probe = descriptionProbe(description);
   const longestText = description.length * TRUNCATED_LEAD_FACTOR + LEAD_MAX_GAP;
   for (const hit of hits) {
     for (const child of hit.children) {
@@ -1750,8 +1754,8 @@ export function describedBlock(hits: readonly El[], description: string): El | u
  * rules removed (a "teaser" in the article's own header), where `mark` stands in its place (see
  * PruneOptions.lead). A lead after the article's start is not one.
  */
-export function leadBeforeArticle(root: El, elements: El[], lead: { block: El; mark: El }, description: string): El | undefined {
-  const { block } = lead;
+export function leadBeforeArticle(root: El, elements: El[], lead: { block: El; mark: El; description: Description }): El | undefined {
+  const { block, description } = lead;
   if (elements.length === 0 || isHeading(block) || !leadPlaced(root, elements, lead)) return undefined;
   // The text may hold it already, in a block of its own (its first paragraph as the description).
   return elements.some((el) => holdsDescription(plainText(el), description)) ? undefined : block;
@@ -1762,9 +1766,7 @@ export function leadBeforeArticle(root: El, elements: El[], lead: { block: El; m
  * the description's longest word (a letters-only copy of a whole article costs more than the rest
  * of the lead's search).
  */
-function holdsDescription(text: string, description: string): boolean {
-  const key = descriptionKey(description);
-  const probe = descriptionProbe(description);
+function holdsDescription(text: string, { text: description, probe, key }: Description): boolean {
   const reach = description.length * 2;
   for (let at = text.indexOf(probe); at >= 0; at = text.indexOf(probe, at + probe.length)) {
     if (lettersKey(text.slice(Math.max(0, at - reach), at + reach)).includes(key)) return true;

@@ -14,10 +14,10 @@ import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 import {
   FOREIGN_BREAKOUT, FOREIGN_ROOTS, HTML_INTEGRATION_POINTS, SCOPE_SEARCH_LIMIT, START_TAG_CLOSES, START_TAG_CLOSES_IN_SCOPE, VOID_ELEMENTS, type ScopedClose,
 } from "./html-rules.js";
-import { newEl, type El } from "./el.js";
+import { collapseSpaces, newEl, type El } from "./el.js";
 import { formulaImage, mathToTex } from "./math.js";
 
-export { newEl, onlyChild, plainText, someAncestor, someElement, type Child, type El } from "./el.js";
+export { collapseSpaces, newEl, onlyChild, plainText, someAncestor, someElement, type Child, type El } from "./el.js";
 
 /** Why parsing or extraction stopped early; becomes the drop reason. */
 export type AbortReason = "work_limit" | "wall_clock_timeout";
@@ -55,6 +55,8 @@ export interface ParsedPage {
   lang: string;
   /** The page's description from its `<meta>` tags (the first of DESCRIPTION_NAMES found); "" when none. */
   description: string;
+  /** Its longest word (descriptionProbe); "" when none. */
+  descriptionProbe: string;
   /**
    * The elements whose text holds the description's longest word (descriptionProbe), in document
    * order, as the tree was built: where the page may show the description (content.ts's
@@ -110,6 +112,12 @@ export const KEPT_ATTRIBUTES = new Set([
  */
 const META_ATTRIBUTES = new Set(["name", "property", "content"]);
 const DESCRIPTION_NAMES = new Set(["description", "og:description", "twitter:description"]);
+
+function withoutMetaAttributes(attrs: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name in attrs) if (!META_ATTRIBUTES.has(name)) kept[name] = attrs[name]!;
+  return kept;
+}
 
 /** The attribute names the builder looks at: KEPT_ATTRIBUTES, a link's `href`, an input's `type` and META_ATTRIBUTES. */
 const READ_ATTRIBUTES = [...KEPT_ATTRIBUTES, "href", "type", ...META_ATTRIBUTES];
@@ -234,7 +242,7 @@ class TreeBuilder implements TokenizerCallbacks {
   description = "";
   readonly descriptionHits: El[] = [];
   /** descriptionProbe of the description, once it is read. */
-  private probe = "";
+  probe = "";
   /** The ids that a button or link says it opens and closes (`aria-controls`). */
   private readonly controlled = new Set<string>();
   /** The hidden elements that have an id: the panels such a button may open. */
@@ -336,14 +344,11 @@ class TreeBuilder implements TokenizerCallbacks {
     return (this.openCount.get(name) ?? 0) > 0;
   }
 
-  /** Takes a `<meta>`'s description (DESCRIPTION_NAMES), the first found; its attributes are not kept on the element. */
+  /** Takes a `<meta>`'s description (DESCRIPTION_NAMES), the first found. */
   private readDescription(attrs: Record<string, string>): void {
-    const key = (attrs.name ?? attrs.property ?? "").toLowerCase();
-    if (!this.description && attrs.content && DESCRIPTION_NAMES.has(key)) {
-      this.description = attrs.content.replace(/\s+/g, " ").trim();
-      this.probe = descriptionProbe(this.description);
-    }
-    for (const attribute of META_ATTRIBUTES) delete attrs[attribute];
+    if (this.description || !attrs.content || !DESCRIPTION_NAMES.has((attrs.name ?? attrs.property ?? "").toLowerCase())) return;
+    this.description = collapseSpaces(attrs.content).trim();
+    this.probe = descriptionProbe(this.description);
   }
 
   /** Adds the element to the tree (or skips or flattens it) and, unless void, opens it. */
@@ -394,7 +399,8 @@ class TreeBuilder implements TokenizerCallbacks {
       if (!isVoid) this.push(name, parent);
       return;
     }
-    const el = newEl(name, attrs, parent);
+    // A <meta>'s description is not kept on the element (a <meta> in the body: schema.org's microdata).
+    const el = newEl(name, name === "meta" ? withoutMetaAttributes(attrs) : attrs, parent);
     parent.children.push(el);
     if (attrs.id && (attrs.hidden !== undefined || attrs["aria-hidden"] === "true" || isHiddenByStyle(attrs))) this.hiddenWithId.push(el);
     this.breaksInRow = 0;
@@ -646,5 +652,5 @@ export function parseHtml(html: string, options: { budget: WorkBudget; maxDepth:
   tokenizer.write(html);
   tokenizer.end();
   builder.markDisclosurePanels();
-  return { root: builder.root, title: (builder.title ?? "").replace(/\s+/g, " ").trim(), lang: builder.lang, description: builder.description, descriptionHits: builder.descriptionHits };
+  return { root: builder.root, title: collapseSpaces(builder.title ?? "").trim(), lang: builder.lang, description: builder.description, descriptionProbe: builder.probe, descriptionHits: builder.descriptionHits };
 }

@@ -6,7 +6,7 @@
  * machine.
  */
 import { isBoilerplate, isOtherPagesBox, lettersKey, pruneBoilerplate } from "./boilerplate.js";
-import { buildOf, computeStats, describedBlock, holdsPrices, leadBeforeArticle, innermostPost, listingCards, PRICE, selectMainContent, weightedLength } from "./content.js";
+import { buildOf, computeStats, describedBlock, holdsPrices, leadBeforeArticle, innermostPost, pageDescription, listingCards, PRICE, selectMainContent, weightedLength } from "./content.js";
 import { ExtractAbort, newEl, parseHtml, plainText, someAncestor, WorkBudget, type AbortReason, type El } from "./dom.js";
 import { renderText } from "./text.js";
 import { repairDoubleEncoding } from "../readers/decode.js";
@@ -222,11 +222,12 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   const page = parseHtml(html, { budget, maxDepth, readNoscript });
   computeStats(page.root, tick);
   const fullTextLength = page.root.textLen;
-  const described = describedBlock(page.descriptionHits, page.description);
-  const lead = described && { block: described, mark: newEl(LEAD_MARK, {}, null) };
+  const description = pageDescription(page);
+  const described = description && describedBlock(page.descriptionHits, description);
+  const lead = described && { block: described, mark: newEl(LEAD_MARK, {}, null), description };
   const removed = pruneBoilerplate(page.root, lead ? { byClass, lead } : { byClass }, tick);
   const elements = selectMainContent(page.root, page.title, byClass, tick);
-  const before = lead && leadBeforeArticle(page.root, elements, lead, page.description);
+  const before = lead && leadBeforeArticle(page.root, elements, lead);
   return { lead: before, text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength, removed };
 }
 

@@ -7,7 +7,7 @@
  * (Wikipedia), or the presentation markup converted (fractions, roots, scripts, accents, matrices;
  * common operators and Greek letters as TeX commands, other characters as they are).
  */
-import { plainText, type El } from "./el.js";
+import { collapseSpaces, plainText, type El } from "./el.js";
 
 /** Whether a `<math>` element is a display formula (`display="block"`). */
 export const isDisplayMath = (el: El) => el.tag === "math" && el.attrs.display === "block";
@@ -170,7 +170,7 @@ function unwrapStyle(tex: string): string {
 
 /** TeX delimited as a formula (`$…$`, `$$…$$` for a display formula); "" for none. */
 export function delimitTex(tex: string, display: boolean): string {
-  const formula = unwrapStyle(tex).replace(/\s+/g, " ").trim();
+  const formula = collapseSpaces(unwrapStyle(tex)).trim();
   if (!formula) return "";
   return display ? `$$${formula}$$` : `$${formula}$`;
 }

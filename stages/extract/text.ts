@@ -4,7 +4,7 @@
  * `dt`/`dd` and `<br>` become lines; cells of a data table are joined with " | "; `<pre>` keeps its
  * whitespace.
  */
-import { BLOCK_TAGS, isLayoutCell, onlyChild, rowCells, type El } from "./dom.js";
+import { BLOCK_TAGS, collapseSpaces, isLayoutCell, onlyChild, rowCells, type El } from "./dom.js";
 import { isDisplayMath } from "./math.js";
 
 /** Blocks that end with a line break rather than a blank line. */
@@ -32,7 +32,7 @@ class TextSink {
       this.marker = "";
       s = s.trimStart();
     }
-    this.parts.push(s.replace(/\s+/g, " "));
+    this.parts.push(collapseSpaces(s));
   }
   line(): void {
     this.pending = Math.max(this.pending, 1);
@@ -123,7 +123,7 @@ function renderRow(row: El, sink: TextSink): void {
     .map((cell) => {
       const out: string[] = [];
       inlineText(cell, out);
-      return out.join("").replace(/\s+/g, " ").trim();
+      return collapseSpaces(out.join("")).trim();
     })
     .filter((t) => t.length > 0);
   if (texts.length === 0) return;
