@@ -467,9 +467,10 @@ const REPEAT_LEVELS = 6;
  * (and places, where a step has no class or id) is taken, if it is text rather than links, with
  * the thread's opening post before them (openingPost). Where no other unit has that path, the
  * units that are headed sections of prose are taken whole (isProseSection). A unit needs a
- * class or id, since a bare element's shape matches every sibling, except a list item with the
- * top inside it: a listicle's numbered `<li>`s, each holding the same classed blocks, whose path
- * down says which part of each to take. With `unitAbove`,
+ * class or id, since a bare element's shape matches every sibling, except a list item or an
+ * `<article>` with the top inside it: a listicle's numbered `<li>`s, or a thread's posts as bare
+ * `<article>`s (Flarum's page for readers without JavaScript), each holding the same classed
+ * blocks, whose path down says which part of each to take. With `unitAbove`,
  * the unit is a proper ancestor of `top` (a post around its text, not blocks like `top` beside
  * it). Without repeats, undefined.
  */
@@ -477,7 +478,7 @@ function withRepeats(top: El, unitAbove = false): { found: El[]; units: El[] } |
   const path: El[] = [top];
   for (let unit = top; path.length <= REPEAT_LEVELS && isContainer(unit.parent); unit = unit.parent) {
     const parent: El = unit.parent;
-    if ((unit.attrs.class || unit.attrs.id || (unit.tag === "li" && unit !== top)) && !(unitAbove && unit === top)) {
+    if ((unit.attrs.class || unit.attrs.id || ((unit.tag === "li" || unit.tag === "article") && unit !== top)) && !(unitAbove && unit === top)) {
       const units = sameKind(parent, unit);
       if (units.length >= 2) {
         const steps = path.slice(0, -1).reverse().map(stepOf);

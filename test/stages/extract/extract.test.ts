@@ -355,6 +355,17 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(cars.flatMap((car, i) => [car, ...paragraphs(car, i)]).join("\n\n"));
   });
 
+  it("keeps every post of a thread set as sibling <article>s without a class, each poster's name with its post (Flarum's page for readers without JavaScript)", () => {
+    const posts: Array<[string, string[]]> = [
+      ["antonjw", [0, 1, 2, 3].map((n) => `Forum software still copies the bulletin boards of the nineties, and idea ${n + 1} of this long opening post asks what a community needs from it, beyond threads and replies.`)],
+      ["Toby", ["I love this kind of back-to-basics thinking. Most of these ideas could be built as extensions, and some of them already are, so it is a good time to talk about them."]],
+      ["wizgriz", ["I see it the other way round: a forum should stay a forum, and a blog belongs on a blogging platform, however many extensions the forum may have."]],
+    ];
+    const article = ([name, paragraphs]: [string, string[]]) => `<article><div class="PostUser"><h3 class="PostUser-name">${name}</h3></div><div class="Post-body">${paragraphs.map((p) => `<p>${p}</p>`).join("")}</div></article>`;
+    const html = `<html><body><div id="flarum-loading">Loading...</div><div class="container"><h1>Types of threads: Flarum as a discussion engine</h1><div>${posts.map(article).join("<hr>")}</div></div><footer><a href="/terms">Terms</a></footer></body></html>`;
+    expect(textOf(html)).toBe(posts.flatMap(([name, paragraphs]) => [name, ...paragraphs]).join("\n\n"));
+  });
+
   it("keeps the blocks a rich-text editor set inside the article (CKEditor's ck-widget grids)", () => {
     const plants = [
       "Snake plant stores water in its thick leaves and rhizomes, so it forgives the gardener who forgets to water it for a month.",
