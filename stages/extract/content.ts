@@ -959,6 +959,8 @@ const COOKIE_NOTICE =
 const COOKIE_WORD = /cookie/i;
 /** Longest block that COOKIE_NOTICE may remove (a banner's paragraph runs longer than a notice line). */
 const COOKIE_NOTICE_MAX_LENGTH = 600;
+/** Longest block that EMBED_CONSENT may remove: a placeholder may spell out the whole consent ("Um eingebettete Inhalte anzuzeigen, …", 760 characters). */
+const EMBED_CONSENT_MAX_LENGTH = 1000;
 /** A block of text alone (no blocks inside) that names cookies and is not a banner's: the page is about them. */
 function isAboutCookies(el: El): boolean {
   if (!BLOCK_TAGS.has(el.tag) || el.hasBlock) return false;
@@ -1001,7 +1003,8 @@ const LOGIN_REQUIRED = new RegExp(
  * The placeholder a page shows for an embed it loads only on consent (a video, a post, a map: the
  * "two-click" solution of German sites): "An dieser Stelle findest du einen externen Inhalt von
  * YouTube, der den Artikel ergänzt.", "Ich bin damit einverstanden, dass mir Inhalte von YouTube
- * angezeigt werden.", "Ein Klick für den Datenschutz", "Click to load content from YouTube", "This
+ * angezeigt werden.", "Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung …
+ * notwendig", "Ein Klick für den Datenschutz", "Click to load content from YouTube", "This
  * content is hosted by a third party", "Pour afficher ce contenu, vous devez accepter …", at the
  * start of a block (read only there: tried on every block, as a cookie banner is, on blocks up to
  * COOKIE_NOTICE_MAX_LENGTH, an unanchored pattern cost ~15% of extraction's time).
@@ -1012,6 +1015,8 @@ const EMBED_CONSENT = new RegExp(
       "an dieser stelle (?:findest du|finden sie) einen? (?:[\\p{L},-]+ ){0,6}?externen inhalt",
       "ich bin damit einverstanden, dass mir (?:der |die )?(?:externen? )?inhalte?\\b.{0,40} angezeigt (?:werden|wird)",
       "personenbezogene daten (?:können|werden) an drittplattformen übermittelt",
+      "um (?:eingebettete |externe )?(?:inhalte|medien|videos?|karten) (?:anzuzeigen|darzustellen|abzuspielen|zu laden),? (?:ist|wird|benötigen wir|brauchen wir) (?:deine|ihre|eine) (?:widerrufliche |ausdrückliche )?(?:einwilligung|zustimmung)",
+      "to (?:display|show|view) (?:the )?embedded content,? your (?:revocable )?consent",
       "(?:ein klick für den datenschutz|empfohlener redaktioneller inhalt|externer inhalt|link zum [\\p{L}-]*inhalt|externen inhalt (?:laden|anzeigen)|inhalt (?:laden|anzeigen))[.:!]?$",
       "mit dem (?:laden|anzeigen|abspielen) des (?:inhalts|videos|beitrags|podcasts)\\b.{0,60}\\b(?:akzeptieren|stimmen) sie\\b",
       "(?:this|the following) (?:content|embed|video|post|map) is (?:hosted|provided) by (?:a )?third[- ]part(?:y|ies)\\b",
@@ -1275,7 +1280,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
     }
     // A line that is an inline element alone among blocks (a <time> under the headline) is read as a paragraph.
     if (!BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < NOTICE_MAX_LENGTH && el.parent?.hasBlock && aloneOnItsLine(el) && isNoticeText(plainText(el), true, el.linkLen > 0)) return true;
-    const text = BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < COOKIE_NOTICE_MAX_LENGTH ? plainText(el) : undefined;
+    const text = BLOCK_TAGS.has(el.tag) && el.textLen > 0 && el.textLen < EMBED_CONSENT_MAX_LENGTH ? plainText(el) : undefined;
     if (text !== undefined && el.textLen < NOTICE_MAX_LENGTH) {
       // A short paragraph that is nearly all link points elsewhere: "Read more: <headline>",
       // "Related: …", a headline of another story, a "click here to get the app"; so does one
@@ -1291,7 +1296,7 @@ function cleanArticle(elements: El[], title: string, weigh: Weigh, tick: () => v
         if (key.length >= 20 && key.length >= titleKey.length * 0.6 && titleKey.includes(key)) return true;
       }
     }
-    if (text !== undefined && (isCookieBanner(text) || EMBED_CONSENT.test(text))) return true;
+    if (text !== undefined && ((el.textLen < COOKIE_NOTICE_MAX_LENGTH && isCookieBanner(text)) || EMBED_CONSENT.test(text))) return true;
     // The link column of a layout row (an old page's menu beside its text column).
     if ((el.tag === "td" || el.tag === "th") && el.textLen < mostOfArticle && linkDensity(el) > 0.5 && isLayoutRow(el.parent)) return true;
     return CLEANED_TAGS.has(el.tag) && el.textLen < mostOfArticle && !isHeadingOnly(el) && isFishy(el, weigh, titleLetters, article) && !(weigh(el) >= 0 && isDenseForItsLists(el));
