@@ -1006,8 +1006,8 @@ const LOGIN_REQUIRED = new RegExp(
  * angezeigt werden.", "Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung …
  * notwendig", "Ein Klick für den Datenschutz", "Click to load content from YouTube", "This
  * content is hosted by a third party", "Pour afficher ce contenu, vous devez accepter …", at the
- * start of a block (read only there: tried on every block, as a cookie banner is, on blocks up to
- * COOKIE_NOTICE_MAX_LENGTH, an unanchored pattern cost ~15% of extraction's time).
+ * start of a block (read only there: tried on every block up to EMBED_CONSENT_MAX_LENGTH, an
+ * unanchored pattern cost ~15% of extraction's time).
  */
 const EMBED_CONSENT = new RegExp(
   "^(?:" +
@@ -1068,8 +1068,8 @@ const CONTENTS_HEADING = /^(?:table of contents|contents|in this (?:article|post
  * texts keep them.
  */
 const BARE_ADDRESS = /^(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?:\/\/)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|threads|t|bsky)\.(?:com|net|me|app)\/\S*)$/i;
-/** A copyright notice: "© dpa-infocom, dpa:…", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
-const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)|仅代表作者(?:本人|个人)?(?:观点|立场)|不代表本(?:站|网|平台)(?:观点|立场)|仅提供信息存储空间服务/i;
+/** A copyright notice: "© dpa-infocom, dpa:…", "Copyright: Project Syndicate, 2025", "All rights reserved", "Alle Rechte vorbehalten", 版权所有, 무단 전재 및 재배포 금지 … */
+const COPYRIGHT = /^(?:©|copyright\s*(?:©|\(c\)|@|\d{4}|:))|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|все права защищены|جميع الحقوق محفوظة|版权所有|版权声明|转载请(?:注明|附上|联系)|著作权归.{1,20}所有|未经.{0,12}(?:授权|许可).{0,12}(?:转载|使用)|無断(?:転載|複製)|무단\s?(?:전재|복제)|仅代表作者(?:本人|个人)?(?:观点|立场)|不代表本(?:站|网|平台)(?:观点|立场)|仅提供信息存储空间服务/i;
 /**
  * A form's legal line: "By clicking “Post Your Answer”, you agree to our terms of service", "Mit
  * der Anmeldung akzeptieren Sie unsere Datenschutzerklärung", "En vous inscrivant, vous acceptez nos
@@ -1107,10 +1107,11 @@ const SOFTWARE_CREDIT =
  * A credit line: a photo credit ("Foto: dpa", "Photo: Reuters", "Фото: личный архив"), a source
  * line ("Quelle: dpa", "Źródło: PAP", "SOURCE: News agencies"), or the editor and original-headline
  * lines of Chinese news ("责任编辑：王小明", "原标题：…"), Polish news' "Fot. PAP", German news' "Bildquelle: …",
- * "Redaktion: …", "Mit Material von dpa" and a Chinese editor's in brackets ("(责编：张三、李四)"); under 100 characters. On the shared 181 pages the
- * source lines are two, both outside the ground truth.
+ * "Redaktion: …", "Mit Material von dpa", a translator's ("Aus dem Englischen von …", "Translated
+ * by …") and a Chinese editor's in brackets ("(责编：张三、李四)"); under 100 characters. On the
+ * shared 181 pages the source lines are two, both outside the ground truth.
  */
-const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{1,30}[）)]$|^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s)/i;
+const CREDIT_LINE = /^[（(]\s*(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：][^）)]{1,30}[）)]$|^(?:(?:photos?|fotos?|фото|bild|bilder|image|credits?|crédits?|fotografia|zdjęcie|źródło zdjęcia|źródło|quellen?|source|fuente|fonte|источник|来源|责任编辑|編集|原标题|bildquelle|bildnachweis|fotonachweis|redaktion|المصدر|مصدر|الصورة|تصوير)\s*[:：]|fot\.\s|mit material (?:von|der|des)\s|(?:aus dem [a-zäöü]+en (?:übersetzt )?von|translated (?:from (?:the )?[a-z]+ )?by)\s[^,.!?;:]+\.?$)/i;
 
 /**
  * A blog's affiliate disclosure: "This post may contain affiliate and/or referral links", "Dieser

@@ -576,12 +576,15 @@ describe("extractMainText: main content", () => {
     expect(textOf(html)).toBe(`${prose}\n\n${prose}`);
   });
 
-  it("keeps a short list of the article's own points and drops photo credits and source lines", () => {
+  it("keeps a short list of the article's own points and drops photo credits, source lines, translators' credits and a copyright label", () => {
     const prose = "Die Bauarbeiten an der Rheinbrücke dauern länger als geplant, weil bei Bohrungen alte Fundamente aus dem 19. Jahrhundert gefunden wurden.";
     // A list scores below zero for its tag alone; it is judged by its class and links instead.
     const list = "<ul><li>Sperrung der Brücke bis Ende Mai</li><li>Umleitung über die Nordbrücke</li></ul>";
-    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p><p>Quelle: dpa</p><p>Źródło: PAP</p><p>Fot. Shutterstock</p><p>Bildquelle: picture alliance</p><p>Mit Material von dpa und AFP</p><p>Redaktion: Anna Beispiel</p></article></body></html>`;
-    expect(textOf(html)).toBe(`${prose}\n\n${prose}\n\n- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke\n\n${prose}`);
+    const credits = "<p>Aus dem Englischen von Jan Beispiel<br>Copyright: Project Syndicate, 2025</p><p>Translated from the Spanish by Ana Ejemplo.</p>";
+    // Sentences that open as a credit does.
+    const sentences = ["Translated by hand, the letters took three years.", "Aus dem Englischen von einem Freund übersetzt, erschien es 1920."];
+    const html = `<html><body><article><p>${prose}</p><figure><img src="b.jpg"></figure><p>Foto: Stadtwerke Beispielstadt</p><p>${prose}</p>${list}<p>${prose}</p>${sentences.map((s) => `<p>${s}</p>`).join("")}<p>Quelle: dpa</p><p>Źródło: PAP</p><p>Fot. Shutterstock</p><p>Bildquelle: picture alliance</p><p>Mit Material von dpa und AFP</p><p>Redaktion: Anna Beispiel</p>${credits}</article></body></html>`;
+    expect(textOf(html)).toBe([prose, prose, "- Sperrung der Brücke bis Ende Mai\n- Umleitung über die Nordbrücke", prose, ...sentences].join("\n\n"));
   });
 
   it("drops short copyright notices inside the article, in any of several languages, and keeps prose that mentions one", () => {
