@@ -195,7 +195,7 @@ export function lettersAndDigits(text: string, joiner: string): string {
     }
     i += pair ? 2 : 1;
   }
-  if (run >= 0) return run === 0 ? lower : out + lower.slice(run);
+  if (run >= 0) return out + lower.slice(run);
   return gap ? out + joiner : out;
 }
 

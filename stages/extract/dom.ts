@@ -66,7 +66,7 @@ export interface ParsedPage {
 }
 
 /** The longest word of a description: the one its text is looked for by. */
-export function descriptionProbe(description: string): string {
+function descriptionProbe(description: string): string {
   let longest = "";
   for (const word of description.split(/[\s\p{P}]+/u)) if (word.length > longest.length) longest = word;
   return longest;
@@ -113,6 +113,7 @@ export const KEPT_ATTRIBUTES = new Set([
 const META_ATTRIBUTES = new Set(["name", "property", "content"]);
 const DESCRIPTION_NAMES = new Set(["description", "og:description", "twitter:description"]);
 
+/** A `<meta>`'s attributes without META_ATTRIBUTES, which only its description was read for. */
 function withoutMetaAttributes(attrs: Record<string, string>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name in attrs) if (!META_ATTRIBUTES.has(name)) kept[name] = attrs[name]!;
