@@ -1426,6 +1426,29 @@ function isRelatedHeadingBlock(el: El): boolean {
   return false;
 }
 
+/**
+ * Whether a heading that introduces other pages (isRelatedHeadingBlock) stands over `el`: the
+ * block just before it, or before one of its nearest ancestors (RELATED_HEADING_LEVELS), that
+ * holds any text. Another heading there stops the search.
+ */
+export function followsRelatedHeading(el: El): boolean {
+  let node: El | null = el;
+  for (let level = 0; node && level < RELATED_HEADING_LEVELS; level++, node = node.parent) {
+    const siblings = node.parent?.children ?? [];
+    for (let i = siblings.indexOf(node) - 1; i >= 0; i--) {
+      const sibling = siblings[i]!;
+      if (typeof sibling === "string" || !hasText(sibling)) continue;
+      if (isRelatedHeadingBlock(sibling)) return true;
+      if (isHeading(sibling) || sibling.attrs.role === "heading") return false;
+      break;
+    }
+  }
+  return false;
+}
+
+/** How far up from a listing's first card followsRelatedHeading looks for the heading over the cards (card, list, list's wrapper, box). */
+const RELATED_HEADING_LEVELS = 4;
+
 /** Whether any text that is not whitespace lies below `el` (stops at the first). */
 function hasText(el: El): boolean {
   return someElement(el, (node) => node.children.some((child) => typeof child === "string" && /\S/.test(child)));

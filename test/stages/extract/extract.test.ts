@@ -2000,6 +2000,38 @@ describe("extractMainText: listing pages", () => {
     expect(textOf(page)).toBe(paragraphs.join("\n\n"));
   });
 
+  describe("a short introduction over teasers (a catalogue of courses, a documentation section's index)", () => {
+    const intro = "Our evening courses run for twelve weeks, are taught by working professionals, and end with a project you can show to employers.";
+    const COURSES: [string, string][] = [
+      ["Data analysis with Python", "Learn to clean, explore and chart real data sets, from spreadsheets to databases, in weekly hands-on sessions."],
+      ["Web design basics", "Build accessible, responsive pages with HTML and CSS, and learn how designers plan a site before they write code."],
+      ["Project management", "Plan budgets, schedules and risks for projects of every size, with the methods that certification exams expect."],
+      ["Technical writing", "Write manuals, release notes and help pages that readers understand, and learn to test them with real users."],
+    ];
+    // Each card one link, as a card is whose whole face is clickable: the article rules take no such block.
+    const course = ([name, blurb]: [string, string], i: number) => `<div class="course-card"><a href="/c${i}"><h3>${name}</h3><p>${blurb}</p></a></div>`;
+    const page = (cards: string) => `<html><head><title>Evening courses</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/courses">Courses</a></li><li><a href="/contact">Contact</a></li></ul></nav>
+<main><h1>Evening courses</h1><div class="intro"><p>${intro}</p></div><div class="course-grid">${cards}</div></main>
+<footer><a href="/imprint">Imprint</a> <a href="/privacy">Privacy</a></footer></body></html>`;
+
+    it("keeps the teasers after the introduction", () => {
+      expect(textOf(page(COURSES.map(course).join("\n")))).toBe([intro, ...COURSES.flat()].join("\n\n"));
+    });
+
+    it("keeps the introduction alone over cards without prose (a news brief over its site's latest headlines, with bylines and dates)", () => {
+      const headline = ([name]: [string, string], i: number) => `<div class="course-card"><a href="/c${i}"><h3>${name}</h3></a><ul><li>By Staff Reporter</li><li>11/20/2019 01:14 PM</li></ul></div>`;
+      const many = [...COURSES, ...COURSES, ...COURSES].map(([name], i): [string, string] => [`${name}, part ${i + 1}`, ""]);
+      expect(textOf(page(many.map(headline).join("\n")))).toBe(intro);
+    });
+
+    it("keeps the introduction alone when the cards are long sections, not teasers (a brand's text over its products)", () => {
+      const products = Array.from({ length: 24 }, (_, i) => `<li><a href="/m${i}">Model ${i + 1} with a longer name for its series</a> $${100 + i}.99</li>`).join("");
+      const section = ([name, blurb]: [string, string], i: number) => `<div class="course-card"><a href="/c${i}"><h3>${name}</h3><p>${blurb}</p></a><ul>${products}</ul></div>`;
+      expect(textOf(page(COURSES.map(section).join("\n")))).toBe(intro);
+    });
+  });
+
   it("looks for the cards again without class words when those removed them (a best-seller list in a 'widget')", () => {
     const books: [string, string][] = [
       ["Der Gesang der Flusskrebse", "Delia Owens"], ["Die Mitternachtsbibliothek", "Matt Haig"], ["Eine Frage der Chemie", "Bonnie Garmus"],
