@@ -303,15 +303,17 @@ function withListing(text: string, html: string, budget: WorkBudget, maxDepth: n
 }
 
 /**
- * `text` (a short introduction) with a listing's cards when they are teasers (see INTRO_MAX_LENGTH);
- * otherwise `text`. Teasers are what the article rules did not take: cards that hold a paragraph
+ * `text` (a short introduction; `pageTextLength`, the page's text after the boilerplate rules)
+ * with a listing's cards when they are teasers (see INTRO_MAX_LENGTH); otherwise `text`. Teasers are what the article rules did not take: cards that hold a paragraph
  * of the text are its own block read again (without the cleaning the article had: a disclosure,
  * an embed's placeholder), and cards under a heading that introduces other pages ("Recommended
  * for you") are the stream the article rules ended the text at.
  */
-function withTeasers(text: string, html: string, budget: WorkBudget, maxDepth: number): string {
+function withTeasers(text: string, pageTextLength: number, html: string, budget: WorkBudget, maxDepth: number): string {
   const textLength = weightedLength(text);
-  if (textLength >= INTRO_MAX_LENGTH) return text;
+  // The cards are read in a second pass over the page; the text the boilerplate rules left in the
+  // first tells before it whether there is room for them (most short news stories have none).
+  if (textLength >= INTRO_MAX_LENGTH || pageTextLength < (1 + INTRO_LISTING_GAIN) * text.length) return text;
   const listing = readListing(html, true, budget, maxDepth);
   if (!listing || weightedLength(listing.text) < INTRO_LISTING_GAIN * textLength) return text;
   const teasers = listing.elements.map((card) => renderText([card])).filter((card) => weightedLength(card) <= TEASER_MAX_LENGTH && hasProse(card)).length;
@@ -387,7 +389,7 @@ export function extractMainText(html: string, options: Partial<ExtractOptions> =
     let text: string;
     if (result === first ? prose : hasProse(result.text)) {
       text = withShopGrid(article, first.fullTextLength, html, budget, maxDepth);
-      if (text === article) text = withTeasers(article, html, budget, maxDepth);
+      if (text === article) text = withTeasers(article, result.pageTextLength, html, budget, maxDepth);
     } else {
       text = withListing(article, html, budget, maxDepth);
     }
