@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CLD3_MIN_PROBABILITY, CLD3_UNKNOWN_PROBABILITY, FASTTEXT_MIN_PROBABILITY, LINGUA_MIN_PROBABILITY, LINGUA_UNKNOWN_PROBABILITY, POOL_WEIGHTS, PROBABILITY_FLOOR, groupBlind, UNKNOWN_LANGUAGE_PROBABILITY, maxSwing, poolGuesses, pooledProbabilities, vote } from "../../../stages/language/combined.js";
 import { cld2Available, cld2ScoreProbability, eldLanguage, loadLingua, type LanguageDetector, type LanguageGuess } from "../../../stages/language/detectors.js";
 import { getDetector } from "../../../stages/language/index.js";
+import { detectionSample } from "../../../stages/language/sample.js";
 
 /** A detector that knows `languages` and is never run: the pool only reads `languages`. */
 function fake(name: LanguageDetector["name"], languages: string[]): LanguageDetector {
@@ -235,8 +236,16 @@ describe("default detector, rules", () => {
     expect(long.length).toBeGreaterThanOrEqual(1000);
     expect(fromCld2[0]!.score).toBeGreaterThanOrEqual(0.95);
     const combined = await getDetector("default");
-    // The same guesses, scores included: nothing was pooled.
-    expect(combined.detect(long)).toEqual(fromCld2);
+    // The same guesses, scores included, as CLD2's on the text's first 1,000 characters: nothing was pooled.
+    expect(combined.detect(long)).toEqual(cld2.detect(detectionSample(long, 1000)));
+    expect(combined.detect(long)[0]!.language).toBe("de");
+    // A start CLD2 is not sure of (a table of figures, no letters): it reads the whole text.
+    const figures = Array.from({ length: 120 }, (_, i) => `${1990 + i}: ${(i * 37) % 1000}`).join(" ");
+    const afterFigures = `${figures} ${long}`;
+    expect(detectionSample(afterFigures, 1000)).not.toMatch(/\p{L}/u);
+    expect(cld2.detect(detectionSample(afterFigures, 1000))[0]?.score ?? 0).toBeLessThan(0.95);
+    expect(cld2.detect(afterFigures)[0]!.score).toBeGreaterThanOrEqual(0.95);
+    expect(combined.detect(afterFigures)).toEqual(cld2.detect(afterFigures));
     // Under 1,000 characters the pooled probability differs from CLD2's own.
     const short = german.repeat(2);
     expect(combined.detect(short)[0]!.language).toBe("de");
