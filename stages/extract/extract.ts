@@ -251,11 +251,10 @@ function extractOnce(html: string, byClass: boolean, budget: WorkBudget, maxDept
   return { lead: before, text: readerText(renderText(elements)), title: readerText(page.title), lang: page.lang, elements, pageTextLength: page.root.textLen, fullTextLength, removed };
 }
 
-/** A listing page's cards (listingCards) after the boilerplate rules: their text, each card's own, and the cards. */
+/** A listing page's cards (listingCards) after the boilerplate rules, and their text. */
 interface Listing {
   text: string;
-  cards: string[];
-  elements: El[];
+  cards: El[];
 }
 
 /** The listing of a page's cards; undefined when it has none. */
@@ -269,7 +268,7 @@ function readListing(html: string, byClass: boolean, budget: WorkBudget, maxDept
   if (!cards) return undefined;
   // Without class words, a box of other pages' headlines (related, trending) would pass for a listing.
   if (!byClass && someAncestor(cards[0]!, isOtherPagesBox)) return undefined;
-  return { text: readerText(renderText(cards)), cards: cards.map(plainText), elements: cards };
+  return { text: readerText(renderText(cards)), cards };
 }
 
 /** `text` (a result with prose) after the grid of a shop's category page (see SHOP_GRID_MIN_CARDS) when the page has one; otherwise `text`. */
@@ -277,7 +276,7 @@ function withShopGrid(text: string, pageTextLength: number, html: string, budget
   if (pageTextLength < SHOP_PAGE_TEXT_RATIO * text.length || !holdsPrices(html, SHOP_GRID_MIN_CARDS)) return text;
   const grid = readListing(html, true, budget, maxDepth);
   if (!grid) return text;
-  const priced = grid.cards.filter((card) => PRICE.test(card)).length;
+  const priced = grid.cards.filter((card) => PRICE.test(plainText(card))).length;
   const isGrid = priced >= SHOP_GRID_MIN_CARDS && priced * 2 >= grid.cards.length && weightedLength(grid.text) >= SHOP_GRID_GAIN * weightedLength(text);
   return isGrid ? [grid.text, text].join("\n\n") : text;
 }
@@ -304,10 +303,11 @@ function withListing(text: string, html: string, budget: WorkBudget, maxDepth: n
 
 /**
  * `text` (a short introduction; `pageTextLength`, the page's text after the boilerplate rules)
- * with a listing's cards when they are teasers (see INTRO_MAX_LENGTH); otherwise `text`. Teasers are what the article rules did not take: cards that hold a paragraph
- * of the text are its own block read again (without the cleaning the article had: a disclosure,
- * an embed's placeholder), and cards under a heading that introduces other pages ("Recommended
- * for you") are the stream the article rules ended the text at.
+ * with a listing's cards when they are teasers (see INTRO_MAX_LENGTH); otherwise `text`. Teasers
+ * are what the article rules did not take: cards that hold a paragraph of the text are its own
+ * block read again (without the cleaning the article had: a disclosure, an embed's placeholder),
+ * and cards under a heading that introduces other pages ("Recommended for you") are the stream
+ * the article rules ended the text at.
  */
 function withTeasers(text: string, pageTextLength: number, html: string, budget: WorkBudget, maxDepth: number): string {
   const textLength = weightedLength(text);
@@ -316,11 +316,10 @@ function withTeasers(text: string, pageTextLength: number, html: string, budget:
   if (textLength >= INTRO_MAX_LENGTH || pageTextLength < (1 + INTRO_LISTING_GAIN) * text.length) return text;
   const listing = readListing(html, true, budget, maxDepth);
   if (!listing || weightedLength(listing.text) < INTRO_LISTING_GAIN * textLength) return text;
-  const teasers = listing.elements.map((card) => renderText([card])).filter((card) => weightedLength(card) <= TEASER_MAX_LENGTH && hasProse(card)).length;
-  if (teasers < INTRO_TEASER_CARDS || teasers * 2 < listing.elements.length || followsRelatedHeading(listing.elements[0]!)) return text;
+  const teasers = listing.cards.map((card) => renderText([card])).filter((card) => weightedLength(card) <= TEASER_MAX_LENGTH && hasProse(card)).length;
+  if (teasers < INTRO_TEASER_CARDS || teasers * 2 < listing.cards.length || followsRelatedHeading(listing.cards[0]!)) return text;
   const paragraphs = text.split("\n\n").filter(Boolean);
-  const before = notInListing(paragraphs, listing.text);
-  return before.length === paragraphs.length ? [...before, listing.text].join("\n\n") : text;
+  return notInListing(paragraphs, listing.text).length === paragraphs.length ? [...paragraphs, listing.text].join("\n\n") : text;
 }
 
 /** `text`'s paragraphs that `listing` does not hold already, then `listing`. */
